@@ -13,4 +13,5 @@ export interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   // one line per command; keep alphabetical
+  asn1: { summary: 'Dump the ASN.1 structure of PEM or DER files with offsets and OID names', load: () => import('./asn1.js') },
 };

@@ -9,3 +9,4 @@ export type { BitString, DecodedString, DecodedTime, StringType } from './values
 export * from './pem.js';
 export * from './oids.js';
 export * from './bytes.js';
+export * from './dump.js';

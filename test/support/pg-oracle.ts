@@ -1,0 +1,207 @@
+// The ground truth for everything pgtls says about PostgreSQL: a real PostgreSQL 15 server
+// (run as the `postgres` user, because postgres refuses root) in a temp data directory on a
+// loopback port of its own, and real psql. One cluster is made per test file; scenarios
+// rewrite its SSL files and config and restart it. Test support only: never imported by src/.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+/** Why the oracle cannot run here, or undefined when it can. */
+export function pgOracleUnavailable(): string | undefined {
+  if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
+  if (spawnSync('psql', ['--version']).status !== 0) return 'psql not installed';
+  const id = spawnSync('id', ['-u', 'postgres']);
+  if (id.status !== 0) return 'no postgres user';
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerFile {
+  content: string | Uint8Array;
+  /** default 0600 for *.key, 0644 otherwise */
+  mode?: number;
+  /** default postgres */
+  owner?: 'postgres' | 'root';
+}
+
+export interface ServerSetup {
+  /** files written into the data directory (name relative to PGDATA) */
+  files: Record<string, ServerFile>;
+  /** lines for the included sslconfig.conf (ssl=on, ssl_cert_file=...) */
+  sslConf: string;
+  /** pg_hba.conf contents */
+  hba: string;
+  /** pg_ident.conf contents */
+  ident?: string;
+}
+
+export interface StartResult {
+  started: boolean;
+  /** server log lines written by this start */
+  log: string;
+}
+
+export interface PsqlResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** server log lines written during this connection attempt */
+  serverLog: string;
+}
+
+const uid = (name: string) => Number(execFileSync('id', ['-u', name]).toString().trim());
+const gid = (name: string) => Number(execFileSync('id', ['-g', name]).toString().trim());
+
+export class PgOracle {
+  private logOffset = 0;
+  private running = false;
+  readonly pguid = uid('postgres');
+  readonly pggid = gid('postgres');
+
+  private constructor(
+    readonly root: string,
+    readonly pgdata: string,
+    readonly port: number,
+  ) {}
+
+  /** initdb a fresh cluster (a few seconds) with the databases and users scenarios use. */
+  static async create(opts: { databases?: string[]; users?: string[] } = {}): Promise<PgOracle> {
+    const root = mkdtempSync(join(tmpdir(), 'pgtls-oracle-'));
+    chmodSync(root, 0o755);
+    const pgdata = join(root, 'data');
+    chownSync(root, uid('postgres'), gid('postgres'));
+    runAsPostgres([join(PG_BIN, 'initdb'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-D', pgdata]);
+    const o = new PgOracle(root, pgdata, await freePort());
+    writeFileSync(
+      join(pgdata, 'postgresql.conf'),
+      [
+        `port = ${o.port}`,
+        `listen_addresses = '127.0.0.1'`,
+        `unix_socket_directories = '${root}'`,
+        'fsync = off',
+        'log_connections = on',
+        `log_line_prefix = ''`,
+        `include_if_exists 'sslconfig.conf'`,
+        '',
+      ].join('\n'),
+    );
+    // Bootstrap over the Unix socket with trust to create roles and databases.
+    o.writeConf('pg_hba.conf', 'local all all trust\n');
+    const st = o.start();
+    if (!st.started) throw new Error(`oracle server did not start:\n${st.log}`);
+    const sql = [
+      ...(opts.users ?? []).map((u) => `CREATE ROLE "${u}" LOGIN;`),
+      ...(opts.databases ?? []).map((d) => `CREATE DATABASE "${d}";`),
+    ];
+    for (const s of sql) runAsPostgres(['psql', '-h', root, '-p', String(o.port), '-U', 'postgres', '-d', 'postgres', '-qAtc', s]);
+    o.stop();
+    return o;
+  }
+
+  writeConf(name: string, content: string): void {
+    const p = join(this.pgdata, name);
+    writeFileSync(p, content);
+    chownSync(p, this.pguid, this.pggid);
+    chmodSync(p, 0o600);
+  }
+
+  /** Write the scenario's files and config, then (re)start. */
+  apply(setup: ServerSetup): StartResult {
+    if (this.running) this.stop();
+    for (const [name, f] of Object.entries(setup.files)) {
+      const p = join(this.pgdata, name);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.content);
+      const owner = f.owner ?? 'postgres';
+      chownSync(p, owner === 'root' ? 0 : this.pguid, owner === 'root' ? 0 : this.pggid);
+      chmodSync(p, f.mode ?? (name.endsWith('.key') ? 0o600 : 0o644));
+    }
+    this.writeConf('sslconfig.conf', setup.sslConf);
+    // pg_hba must keep a local trust line for pg_ctl's own checks? pg_ctl -w polls with the
+    // socket but does not authenticate, so the scenario's hba is used as is.
+    this.writeConf('pg_hba.conf', setup.hba);
+    this.writeConf('pg_ident.conf', setup.ident ?? '');
+    return this.start();
+  }
+
+  private logFile(): string {
+    return join(this.root, 'server.log');
+  }
+
+  private readNewLog(): string {
+    if (!existsSync(this.logFile())) return '';
+    const all = readFileSync(this.logFile(), 'utf8');
+    const s = all.slice(this.logOffset);
+    this.logOffset = all.length;
+    return s;
+  }
+
+  start(): StartResult {
+    this.readNewLog();
+    const r = spawnSync(
+      'runuser',
+      ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()],
+      { encoding: 'utf8' },
+    );
+    this.running = r.status === 0;
+    return { started: this.running, log: this.readNewLog() };
+  }
+
+  stop(): void {
+    spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata], {
+      encoding: 'utf8',
+    });
+    this.running = false;
+  }
+
+  /**
+   * Run real psql with a connection string (hostaddr 127.0.0.1 and this port are added unless
+   * given). HOME points at an empty directory unless `home` is given, so ~/.postgresql of the
+   * machine never leaks in.
+   */
+  async psql(conninfo: string, opts: { home?: string; env?: Record<string, string>; sql?: string } = {}): Promise<PsqlResult> {
+    this.readNewLog();
+    const home = opts.home ?? join(this.root, 'empty-home');
+    mkdirSync(home, { recursive: true });
+    const full = `${/\bport=/.test(conninfo) ? '' : `port=${this.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      PGCONNECT_TIMEOUT: '10',
+      LANG: 'C',
+      LC_ALL: 'C',
+      ...opts.env,
+    };
+    const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
+    // The backend writes its log lines just before it exits; give it a moment.
+    await new Promise((res) => setTimeout(res, 150));
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: this.readNewLog() };
+  }
+
+  destroy(): void {
+    this.stop();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function runAsPostgres(argv: string[]): string {
+  const r = spawnSync('runuser', ['-u', 'postgres', '--', ...argv], { encoding: 'utf8', cwd: '/tmp' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
