@@ -172,6 +172,12 @@ export interface StructureProblem {
   /** the extension OID when the problem is about one */
   oid?: string;
   error?: DerError;
+  /**
+   * true when OpenSSL 3.0 marks the certificate EXFLAG_INVALID for this (a duplicate or
+   * undecodable extension among those ossl_x509v3_cache_extensions decodes, a negative
+   * pathLenConstraint, an empty keyUsage) or cannot load it at all: verification then fails.
+   */
+  opensslInvalid?: boolean;
 }
 
 export interface Certificate {

@@ -1,0 +1,163 @@
+// Certificate revocation lists (RFC 5280 §5): v1/v2, revoked entries with their entry
+// extensions (reason, invalidity date, certificate issuer), CRL extensions (number, delta
+// indicator, AKI, issuing distribution point). Strict DER outside, problems inside, as for
+// certificates.
+
+import { OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, type PemBlock, type Tlv } from '../der/index.js';
+import { parseAlgorithmIdentifier } from './algorithms.js';
+import { extensionContent, nameProblems, readExtensions } from './certificate.js';
+import { WrongPemLabelError } from './errors.js';
+import { CRL_EXTENSION_DECODERS, parseGeneralNames } from './extensions.js';
+import { parseName } from './name.js';
+import type { Crl, Extension, RevokedEntry } from './types.js';
+import { Problems, signedToBigInt } from './util.js';
+
+const D = { ...der };
+const T = { ...Tag };
+
+export const CRL_LABELS = ['X509 CRL'] as const;
+
+/** Parse one DER CRL. */
+export function parseCrl(bytes: Uint8Array): Crl {
+  return crlFrom(parseDer(bytes, ''));
+}
+
+/** Every CRL in a PEM or DER file; a block of another kind is a WrongPemLabelError unless `ignoreOtherBlocks`. */
+export function parseCrls(bytes: Uint8Array, opts: { ignoreOtherBlocks?: boolean } = {}): Crl[] {
+  const blocks = decodePemOrDer(bytes);
+  const out: Crl[] = [];
+  for (const b of blocks) {
+    if (b.label !== '' && b.label !== 'X509 CRL') {
+      if (opts.ignoreOtherBlocks) continue;
+      throw new WrongPemLabelError(b.label, CRL_LABELS, b.line);
+    }
+    out.push(parseCrlBlock(b));
+  }
+  if (out.length === 0) throw new WrongPemLabelError(blocks[0].label, CRL_LABELS, blocks[0].line);
+  return out;
+}
+
+export function parseCrlBlock(block: PemBlock): Crl {
+  return parseCrl(block.der);
+}
+
+/** CRL entry extensions pgtls decodes. */
+const ENTRY_DECODERS: Record<string, (t: Tlv, e: RevokedEntry) => void> = {
+  [OID.cRLReason]: (t, e) => {
+    e.reason = D.enumerated(t);
+  },
+  [OID.invalidityDate]: (t, e) => {
+    t.expect(T.GeneralizedTime, 'InvalidityDate');
+    e.invalidityDate = D.time(t);
+  },
+  [OID.certificateIssuer]: (t, e) => {
+    e.certificateIssuer = parseGeneralNames(t);
+  },
+};
+
+function crlFrom(root: Tlv): Crl {
+  root.expect(T.SEQUENCE, 'CertificateList');
+  const buf = root.buf;
+  const problems = new Problems();
+  const r = root.reader();
+  const tbsT = r.expect(T.SEQUENCE, 'tbsCertList');
+  const sigAlgT = r.expect(T.SEQUENCE, 'signatureAlgorithm');
+  const sigT = r.expect(T.BIT_STRING, 'signatureValue');
+  r.end();
+
+  const tr = tbsT.reader();
+  const verT = tr.optional(T.INTEGER, 'version');
+  let version = 1;
+  if (verT) {
+    const v = D.integer(verT);
+    if (v !== 1n) problems.add('BAD_VERSION', `CRL version field ${v} (only 1, meaning v2, may be encoded)`);
+    version = v === 1n ? 2 : Number(v > 100n || v < -100n ? -1n : v) + 1;
+  }
+  const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
+  const issuer = parseName(tr.expect(T.SEQUENCE, 'issuer'));
+  const thisUpdate = D.time(tr.next('thisUpdate'));
+  const nextTag = tr.peekTag();
+  const nextUpdate = nextTag === T.UTCTime || nextTag === T.GeneralizedTime ? D.time(tr.next('nextUpdate')) : undefined;
+  const revokedT = tr.optional(T.SEQUENCE, 'revokedCertificates');
+  const extT = tr.optional(0xa0, 'crlExtensions');
+  tr.end();
+
+  const signatureAlgorithm = parseAlgorithmIdentifier(sigAlgT);
+  const signature = D.bitString(sigT);
+  if (!bytesEqual(tbsSignatureAlgorithm.bytes, signatureAlgorithm.bytes)) {
+    problems.add('SIGNATURE_ALGORITHM_MISMATCH', `tbsCertList.signature (${tbsSignatureAlgorithm.oid}) differs from signatureAlgorithm (${signatureAlgorithm.oid})`);
+  }
+  for (const [t, what] of [
+    [thisUpdate, 'thisUpdate'],
+    [nextUpdate, 'nextUpdate'],
+  ] as const) {
+    if (t && !t.strict) problems.add('BAD_TIME', `${what} "${t.text}" is not in RFC 5280 form`);
+  }
+  nameProblems(issuer, 'issuer', problems);
+
+  const revoked: RevokedEntry[] = [];
+  if (revokedT) {
+    const rr = revokedT.reader();
+    if (rr.done()) problems.add('OTHER', 'empty revokedCertificates (RFC 5280: omit it when no certificate is revoked)');
+    while (!rr.done()) revoked.push(revokedEntry(rr.expect(T.SEQUENCE, `[${revoked.length}]`), problems, version));
+  }
+
+  const crl: Crl = {
+    der: root.bytes(),
+    tbs: tbsT.bytes(),
+    version,
+    tbsSignatureAlgorithm,
+    signatureAlgorithm,
+    signature,
+    issuer,
+    thisUpdate,
+    revoked,
+    extensions: [],
+    ext: {},
+    problems: problems.list,
+  };
+  if (nextUpdate) crl.nextUpdate = nextUpdate;
+  if (extT) {
+    if (version < 2) problems.add('EXTENSIONS_IN_V1', 'CRL extensions need version 2');
+    const seq = parseDerAt(buf, extT.contentStart, extT.end, extT.path).expect(T.SEQUENCE, 'Extensions');
+    crl.extensions = readExtensions(seq, problems);
+    decodeExtensions(buf, crl.extensions, 'tbsCertList.crlExtensions', problems, (oid, t) => {
+      const dec = CRL_EXTENSION_DECODERS[oid];
+      if (dec) dec(t, crl.ext);
+      return !!dec;
+    });
+  }
+  return crl;
+}
+
+function revokedEntry(t: Tlv, problems: Problems, version: number): RevokedEntry {
+  const r = t.reader();
+  const serialBytes = D.integerBytes(r.expect(T.INTEGER, 'userCertificate'));
+  const revocationDate = D.time(r.next('revocationDate'));
+  const extT = r.optional(T.SEQUENCE, 'crlEntryExtensions');
+  r.end();
+  const entry: RevokedEntry = { serial: { bytes: serialBytes, value: signedToBigInt(serialBytes) }, revocationDate, extensions: [] };
+  if (!revocationDate.strict) problems.add('BAD_TIME', `${t.path}.revocationDate "${revocationDate.text}" is not in RFC 5280 form`);
+  if (extT) {
+    if (version < 2) problems.add('EXTENSIONS_IN_V1', 'CRL entry extensions need version 2');
+    entry.extensions = readExtensions(extT, problems);
+    decodeExtensions(t.buf, entry.extensions, `${extT.path}`, problems, (oid, x) => {
+      const dec = ENTRY_DECODERS[oid];
+      if (dec) dec(x, entry);
+      return !!dec;
+    });
+  }
+  return entry;
+}
+
+function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, problems: Problems, decode: (oid: string, t: Tlv) => boolean): void {
+  const seen = new Set<string>();
+  exts.forEach((e, i) => {
+    if (seen.has(e.oid)) {
+      problems.add('DUPLICATE_EXTENSION', `${base}: extension ${e.oid} appears more than once`, { oid: e.oid });
+      return;
+    }
+    seen.add(e.oid);
+    problems.attempt('BAD_EXTENSION', `${base}: extension ${e.oid}`, () => decode(e.oid, extensionContent(buf, e, `${base}[${i}].extnValue`, problems)), { oid: e.oid });
+  });
+}

@@ -1,0 +1,198 @@
+// CRLs made by `openssl ca -revoke` / `-gencrl` (fast-check picks the CA key, digest, CRL
+// extensions, lifetime and the revoked serials with their reasons, compromise times and hold
+// instructions), parsed by pgtls and compared with `openssl crl -text/-hash/-issuer`.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OID, der as D, oidLongName, parseDer } from '../../src/der/index.js';
+import {
+  CRL_REASON_NAMES,
+  colonHex,
+  fingerprint,
+  formatNameOneline,
+  formatNameRfc2253,
+  formatOpensslTime,
+  formatSerial,
+  nameHash,
+  namesEqual,
+  parseCertificates,
+  parseCrl,
+  parseCrls,
+  type Crl,
+} from '../../src/x509/index.js';
+import { bash, KEYS, kv, sections, sq, tempDir, textExtensions } from './openssl.js';
+
+const CAS = { rsa: 'rsa2048-5', ec: 'p256-5', ed: 'ed25519-5' } as const;
+type Ca = keyof typeof CAS;
+const REASONS = ['none', 'unspecified', 'keyCompromise', 'CACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'hold', 'compromiseTime', 'caCompromiseTime'] as const;
+type Reason = (typeof REASONS)[number];
+
+interface CrlParams {
+  ca: Ca;
+  md: string;
+  ext: 'none' | 'aki' | 'number' | 'both' | 'idp';
+  days: number;
+  revoked: { serial: bigint; reason: Reason; time: string }[];
+}
+
+const time = fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z');
+
+const crlParams: fc.Arbitrary<CrlParams> = fc.record({
+  ca: fc.constantFrom<Ca>('rsa', 'ec', 'ed'),
+  md: fc.constantFrom('sha256', 'sha384', 'sha512', 'sha1'),
+  ext: fc.constantFrom('none', 'aki', 'number', 'both', 'idp'),
+  days: fc.integer({ min: 1, max: 9000 }),
+  revoked: fc.uniqueArray(fc.record({ serial: fc.bigInt(1n, (1n << 100n) - 1n), reason: fc.constantFrom(...REASONS), time }), { maxLength: 6, selector: (r) => r.serial }),
+});
+
+const N = 40;
+const tmp = tempDir('x509-crls');
+afterAll(() => tmp.cleanup());
+let all: CrlParams[] = [];
+let out: Map<string, string[]>;
+
+const caConfig = (p: CrlParams) => `[ca]
+default_ca = d
+[d]
+dir = .
+database = index.txt
+new_certs_dir = .
+certificate = ../ca-${p.ca}.pem
+private_key = ${KEYS}/${CAS[p.ca]}.pem
+default_md = ${p.ca === 'ed' ? 'default' : p.md}
+default_crl_days = ${p.days}
+${p.ext === 'number' || p.ext === 'both' || p.ext === 'idp' ? 'crlnumber = crlnumber' : ''}
+${p.ext === 'none' || p.ext === 'number' ? '' : 'crl_extensions = crl_ext'}
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+${p.ext === 'idp' ? 'issuingDistributionPoint = critical, @idp\n2.5.29.27 = critical,ASN1:INTEGER:5' : ''}
+[idp]
+fullname = URI:http://crl.example/ca.crl
+onlyuser = TRUE
+onlysomereasons = keyCompromise, CACompromise
+`;
+
+const reasonArgs = (r: CrlParams['revoked'][number]): string[] => {
+  switch (r.reason) {
+    case 'none':
+      return [];
+    case 'hold':
+      return ['-crl_hold', 'holdInstructionCallIssuer'];
+    case 'compromiseTime':
+      return ['-crl_compromise', r.time];
+    case 'caCompromiseTime':
+      return ['-crl_CA_compromise', r.time];
+    default:
+      return ['-crl_reason', r.reason];
+  }
+};
+
+beforeAll(() => {
+  all = fc.sample(crlParams, { seed: 4242, numRuns: N });
+  const s: string[] = ['set -e', `printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' > req.cnf`];
+  for (const [ca, key] of Object.entries(CAS)) {
+    s.push(`openssl req -x509 -new -config req.cnf -key ${sq(`${KEYS}/${key}.pem`)} -subj ${sq(`/O=Test CRLs/CN=${ca} CA`)} -days 3650 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign,cRLSign -out ca-${ca}.pem 2>/dev/null`);
+  }
+  all.forEach((p, j) => {
+    s.push(`mkdir d${j}; cd d${j}; touch index.txt; echo 1000 > crlnumber; cat > ca.cnf <<'EOF'\n${caConfig(p)}EOF`);
+    p.revoked.forEach((r, k) => {
+      s.push(`openssl req -x509 -new -config ../req.cnf -key ${sq(`${KEYS}/p256-4.pem`)} -subj /CN=r${k} -set_serial 0x${r.serial.toString(16)} -days 30 -out r${k}.pem 2>/dev/null`);
+      s.push(`openssl ca -config ca.cnf -revoke r${k}.pem ${reasonArgs(r).map(sq).join(' ')} 2>/dev/null`);
+    });
+    s.push(`openssl ca -config ca.cnf -gencrl -out crl.pem 2>/dev/null; cd ..`);
+    s.push(`echo "=====${j}"; openssl crl -in d${j}/crl.pem -noout -nameopt RFC2253 -issuer -hash -text; echo "=====${j}.oneline"; openssl crl -in d${j}/crl.pem -noout -issuer`);
+  });
+  out = sections(bash(s.join('\n'), tmp.dir, 240_000));
+}, 300_000);
+
+const crlOf = (j: number): Crl => parseCrls(readFileSync(join(tmp.dir, `d${j}/crl.pem`)))[0];
+
+describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', () => {
+  it('header fields, issuer (both forms), hash, extensions', () => {
+    const bad: string[] = [];
+    all.forEach((p, j) => {
+      const crl = crlOf(j);
+      const lines = out.get(String(j))!;
+      const oneline = out.get(`${j}.oneline`)!;
+      const ext = textExtensions(lines, 'CRL extensions:');
+      const get = (oid: string) => ext.find((e) => e.name === oidLongName(oid));
+      const rows: [string, unknown, unknown][] = [
+        ['issuer', formatNameRfc2253(crl.issuer), kv(lines, 'issuer')],
+        ['issuer oneline', formatNameOneline(crl.issuer), kv(oneline, 'issuer')],
+        ['hash', nameHash(crl.issuer), kv(lines, 'issuer name hash')],
+        ['version', `Version ${crl.version} (0x${crl.version - 1})`, lines.find((l) => l.trim().startsWith('Version'))?.trim()],
+        ['sig', oidLongName(crl.signatureAlgorithm.oid), lines.find((l) => l.trim().startsWith('Signature Algorithm:'))?.trim().slice(21)],
+        ['last', `Last Update: ${formatOpensslTime(crl.thisUpdate.ms!)}`, lines.find((l) => l.includes('Last Update:'))?.trim()],
+        ['next', `Next Update: ${formatOpensslTime(crl.nextUpdate!.ms!)}`, lines.find((l) => l.includes('Next Update:'))?.trim()],
+        ['ext list', crl.extensions.map((e) => `${oidLongName(e.oid)}${e.critical ? '!' : ''}`), ext.map((e) => `${e.name}${e.critical ? '!' : ''}`)],
+        ['crl number', crl.ext.crlNumber?.toString(), get(OID.cRLNumber)?.lines[0]],
+        ['delta', crl.ext.deltaCrlIndicator?.toString(), get(OID.deltaCRLIndicator)?.lines[0]],
+        ['aki', crl.ext.authorityKeyIdentifier?.keyId && colonHex(crl.ext.authorityKeyIdentifier.keyId), get(OID.authorityKeyIdentifier)?.lines[0]],
+        ['problems', crl.problems, []],
+      ];
+      if (p.ext === 'idp') {
+        const idp = crl.ext.issuingDistributionPoint!;
+        rows.push(
+          ['idp uri', idp.distributionPoint?.fullName, [{ type: 'uri', value: 'http://crl.example/ca.crl' }]],
+          ['idp flags', [idp.onlyContainsUserCerts, idp.onlyContainsCACerts, idp.indirectCRL, idp.onlyContainsAttributeCerts], [true, false, false, false]],
+          ['idp reasons', idp.onlySomeReasons && [...idp.onlySomeReasons.bytes], [0x60]],
+        );
+      }
+      for (const [name, got, want] of rows) if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`crl ${j} (${p.ca}/${p.ext}) ${name}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('revoked entries: serial, date, reason, invalidity date, unknown entry extensions kept', () => {
+    const bad: string[] = [];
+    let entries = 0;
+    all.forEach((p, j) => {
+      const crl = crlOf(j);
+      const lines = out.get(String(j))!;
+      // openssl crl -text: "Serial Number: X", "Revocation Date: D", then entry extensions
+      const want: string[] = [];
+      for (let i = lines.findIndex((l) => l.startsWith('Revoked Certificates:')) + 1; i > 0 && i < lines.length && !lines[i].startsWith('    Signature Algorithm'); i++) {
+        const t = lines[i].trim();
+        if (t.startsWith('Serial Number:') || t.startsWith('Revocation Date:')) want.push(t);
+        else if (lines[i - 1]?.trim() === 'X509v3 CRL Reason Code:') want.push(`reason ${t}`);
+        else if (lines[i - 1]?.trim() === 'Invalidity Date:') want.push(`invalid ${t}`);
+      }
+      const got = crl.revoked.flatMap((r) => [
+        `Serial Number: ${formatSerial(r.serial)}`,
+        `Revocation Date: ${formatOpensslTime(r.revocationDate.ms!)}`,
+        ...(r.reason !== undefined ? [`reason ${CRL_REASON_NAMES[r.reason]}`] : []),
+        ...(r.invalidityDate ? [`invalid ${formatOpensslTime(r.invalidityDate.ms!)}`] : []),
+      ]);
+      if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`crl ${j}: got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+      entries += crl.revoked.length;
+      expect(new Set(crl.revoked.map((r) => r.serial.value))).toEqual(new Set(p.revoked.map((r) => r.serial)));
+      for (const r of crl.revoked) {
+        const hold = r.extensions.find((e) => e.oid === OID.holdInstructionCode);
+        if (hold) expect(D.oid(parseDer(hold.value))).toBe('1.2.840.10040.2.2');
+      }
+    });
+    expect(bad).toEqual([]);
+    expect(entries).toBeGreaterThan(20);
+  });
+
+  it('v1 CRLs (no extensions anywhere) and v2 CRLs both occur; the issuer is the CA subject', () => {
+    const versions = new Set(all.map((_, j) => crlOf(j).version));
+    expect(versions).toEqual(new Set([1, 2]));
+    for (const ca of Object.keys(CAS)) {
+      const caCert = parseCertificates(readFileSync(join(tmp.dir, `ca-${ca}.pem`)))[0];
+      all.forEach((p, j) => {
+        if (p.ca === ca) expect(namesEqual(crlOf(j).issuer, caCert.subject)).toBe(true);
+      });
+    }
+  });
+
+  it('DER and PEM give the same CRL; fingerprints are over the DER', () => {
+    const crl = crlOf(0);
+    const again = parseCrl(crl.der);
+    expect(again.tbs).toEqual(crl.tbs);
+    expect(fingerprint(crl.der, 'sha256')).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+});
+
