@@ -1,0 +1,246 @@
+// OpenSSL's security levels as data: the bits of security of a public key and of a
+// certificate's signature algorithm, and the auth-level checks X509_verify_cert makes with
+// them. PostgreSQL's server and libpq verify with the SSL security level as the auth level
+// (ssl_verify_cert_chain sets X509_VERIFY_PARAM_set_auth_level), which is 2 on common
+// distributions (openssl.cnf: CipherString = DEFAULT:@SECLEVEL=2).
+//
+// Sources, OpenSSL 3.0:
+// - crypto/x509/x509_vfy.c: minbits_table = {80, 112, 128, 192, 256}; check_key_level
+//   (EVP_PKEY_get_security_bits(pkey) >= minbits_table[level - 1]; an undecodable key fails);
+//   check_sig_level (X509_get_signature_info secbits >= the same minimum; no sig info fails).
+//   X509_verify_cert checks the leaf key first (X509_V_ERR_EE_KEY_TOO_SMALL); check_auth_level
+//   then checks every issuer key (i > 0, X509_V_ERR_CA_KEY_TOO_SMALL) and the signature of
+//   every certificate except the trust anchor (i < num - 1, X509_V_ERR_CA_MD_TOO_WEAK).
+// - crypto/x509/x509_set.c x509_sig_info_init: SHA-1 counts 63 bits, MD5 39, other digests
+//   half their output size; RSASSA-PSS and EdDSA use the key type's siginf_set:
+//   crypto/rsa/rsa_ameth.c rsa_sig_info_set (PSS: hash size * 4, but SHA-1 64 and MD5 39),
+//   crypto/ec/ecx_meth.c (Ed25519 128, Ed448 224).
+// - crypto/rsa/rsa_lib.c ossl_ifc_ffc_compute_security_bits (RSA_security_bits): the
+//   SP 800-56B rev 2 formula in fixed point, with canonical values for common sizes. It is a
+//   formula, not the old step table: 2040-bit RSA is 112 bits, 1024-bit is 80.
+// - providers/implementations/keymgmt/ec_kmgmt.c: EC order bits >= 512 -> 256, >= 384 -> 192,
+//   >= 256 -> 128, >= 224 -> 112, >= 160 -> 80, else bits / 2.
+// - crypto/bn/bn_lib.c BN_security_bits (DSA: SP 800-57 step table on |p|, capped by |q|/2).
+
+import { DerError, OID, Tag, der, parseDer } from '../der/index.js';
+import type { AlgorithmIdentifier, HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
+import { describeSignatureAlgorithm } from '../x509/algorithms.js';
+import { bitLength } from './rsa.js';
+
+/** minbits_table[level - 1]: the security bits an auth level requires (x509_vfy.c). */
+export const AUTH_LEVEL_MIN_BITS: readonly number[] = [80, 112, 128, 192, 256];
+
+/** Bits of security auth level `level` demands; 0 for level <= 0; levels above 5 act as 5. */
+export function minBitsForLevel(level: number): number {
+  if (level <= 0) return 0;
+  return AUTH_LEVEL_MIN_BITS[Math.min(Math.floor(level), AUTH_LEVEL_MIN_BITS.length) - 1];
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys
+
+const MASK64 = (1n << 64n) - 1n;
+const SCALE = 1n << 18n;
+const CBRT_SCALE = 1n << 12n; // 1 << (2 * 18 / 3)
+const LOG_2 = 0x02c5c8n; // scale * log(2)
+const LOG_E = 0x05c551n; // scale * log2(M_E)
+const C1_923 = 0x07b126n; // scale * 1.923
+const C4_690 = 0x12c28fn; // scale * 4.690
+
+const mul2 = (a: bigint, b: bigint): bigint => ((a * b) & MASK64) / SCALE;
+
+function icbrt64(x: bigint): bigint {
+  let r = 0n;
+  for (let s = 63n; s >= 0n; s -= 3n) {
+    r = (r << 1n) & MASK64;
+    const b = (3n * r * (r + 1n) + 1n) & MASK64;
+    if (x >> s >= b) {
+      x = (x - (b << s)) & MASK64;
+      r++;
+    }
+  }
+  return (r * CBRT_SCALE) & MASK64;
+}
+
+function ilogE(v: bigint): bigint {
+  let r = 0n;
+  while (v >= 2n * SCALE) {
+    v >>= 1n;
+    r += SCALE;
+  }
+  for (let i = SCALE / 2n; i !== 0n; i /= 2n) {
+    v = mul2(v, v);
+    if (v >= 2n * SCALE) {
+      v >>= 1n;
+      r += i;
+    }
+  }
+  return ((r * SCALE) / LOG_E) & 0xffffffffn;
+}
+
+const IFC_CANONICAL: Record<number, number> = { 2048: 112, 3072: 128, 4096: 152, 6144: 176, 7680: 192, 8192: 200, 15360: 256 };
+
+/**
+ * ossl_ifc_ffc_compute_security_bits(n): security bits of an n-bit RSA modulus, bit for bit
+ * as OpenSSL 3.0 computes it (uint64 fixed point, rounded to a multiple of 8, capped).
+ */
+export function rsaSecurityBits(modulusBits: number): number {
+  const n = modulusBits;
+  const canonical = IFC_CANONICAL[n];
+  if (canonical !== undefined) return canonical;
+  if (n >= 687737) return 1200;
+  if (n < 8) return 0;
+  const cap = n <= 7680 ? 192 : n <= 15360 ? 256 : 1200;
+  const x = (BigInt(n) * LOG_2) & MASK64;
+  const lx = ilogE(x);
+  const inner = (mul2(C1_923, icbrt64(mul2(mul2(x, lx), lx))) - C4_690) & MASK64;
+  let y = Number((inner / LOG_2) & 0xffffn);
+  y = (y + 4) & ~7 & 0xffff;
+  return Math.min(y, cap);
+}
+
+/** EC key security bits from the group order size (ec_kmgmt.c). */
+export function ecSecurityBits(orderBits: number): number {
+  if (orderBits >= 512) return 256;
+  if (orderBits >= 384) return 192;
+  if (orderBits >= 256) return 128;
+  if (orderBits >= 224) return 112;
+  if (orderBits >= 160) return 80;
+  return Math.floor(orderBits / 2);
+}
+
+/** BN_security_bits(L, N): finite-field (DSA, DH) security from |p| = L and |q| = N (-1 = unknown). */
+export function ffcSecurityBits(L: number, N: number): number {
+  let secbits: number;
+  if (L >= 15360) secbits = 256;
+  else if (L >= 7680) secbits = 192;
+  else if (L >= 3072) secbits = 128;
+  else if (L >= 2048) secbits = 112;
+  else if (L >= 1024) secbits = 80;
+  else return 0;
+  if (N === -1) return secbits;
+  const bits = Math.floor(N / 2);
+  if (bits < 80) return 0;
+  return Math.min(bits, secbits);
+}
+
+const EC_ORDER_BITS: Record<EcName, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
+type EcName = 'P-256' | 'P-384' | 'P-521';
+
+/** Named curves that reach us as `unknown` keys, by curve OID: group order bits. */
+const OTHER_CURVE_ORDER_BITS: Record<string, number> = {
+  '1.2.840.10045.3.1.1': 192, // prime192v1
+  [OID.secp224r1]: 224,
+  [OID.secp256k1]: 256,
+  '1.3.36.3.3.2.8.1.1.7': 256, // brainpoolP256r1
+  '1.3.36.3.3.2.8.1.1.11': 384, // brainpoolP384r1
+  '1.3.36.3.3.2.8.1.1.13': 512, // brainpoolP512r1
+};
+
+function unknownKeyBits(key: Extract<PublicKey, { kind: 'unknown' }>): number {
+  const { oid, parameters } = key.algorithm;
+  if (oid === OID.x25519) return 128;
+  if (oid === OID.x448) return 224;
+  try {
+    if (oid === OID.ecPublicKey && parameters) {
+      const bits = OTHER_CURVE_ORDER_BITS[der.oid(parseDer(parameters, 'parameters'))];
+      return bits === undefined ? 0 : ecSecurityBits(bits);
+    }
+    if (oid === OID.dsa && parameters) {
+      // Dss-Parms ::= SEQUENCE { p, q, g }
+      const r = parseDer(parameters, 'Dss-Parms').expect(Tag.SEQUENCE, 'Dss-Parms').reader();
+      const p = der.integer(r.expect(Tag.INTEGER, 'p'));
+      const q = der.integer(r.expect(Tag.INTEGER, 'q'));
+      return ffcSecurityBits(bitLength(p), bitLength(q));
+    }
+  } catch (e) {
+    if (!(e instanceof DerError)) throw e;
+  }
+  // OpenSSL cannot use the key (X509_get0_pubkey returns NULL), or it is a DSA key with
+  // inherited parameters (DSA_security_bits returns -1): it fails every level.
+  return 0;
+}
+
+/** EVP_PKEY_get_security_bits for the keys pgtls models. */
+export function securityBits(key: PublicKey): number {
+  switch (key.kind) {
+    case 'rsa':
+      return rsaSecurityBits(bitLength(key.n));
+    case 'ec':
+      return ecSecurityBits(EC_ORDER_BITS[key.curve]);
+    case 'ed25519':
+      return 128;
+    case 'ed448':
+      return 224;
+    case 'unknown':
+      return unknownKeyBits(key);
+  }
+}
+
+/** check_key_level: does the key meet auth level `level`? */
+export function checkKeyLevel(key: PublicKey, level: number): boolean {
+  if (level <= 0) return true;
+  return securityBits(key) >= minBitsForLevel(level);
+}
+
+// ---------------------------------------------------------------------------------------
+// Signature algorithms
+
+/** Digest security as x509_sig_info_init counts it for hash-then-sign algorithms. */
+const DIGEST_BITS: Record<HashName, number | undefined> = {
+  md2: undefined, // not built into OpenSSL 3.0: EVP_get_digestbynid fails, so no signature info
+  md5: 39,
+  sha1: 63,
+  sha224: 112,
+  sha256: 128,
+  sha384: 192,
+  sha512: 256,
+  'sha512-224': 112,
+  'sha512-256': 128,
+};
+
+/** rsa_sig_info_set: the same, except SHA-1 is 64 there. */
+const PSS_DIGEST_BITS: Record<HashName, number | undefined> = { ...DIGEST_BITS, sha1: 64 };
+
+/** Signature OIDs pgtls cannot verify but OpenSSL can still rate (md_size * 4). */
+const OTHER_SIG_BITS: Record<string, number> = {
+  '1.2.840.113549.1.1.3': 64, // md4WithRSAEncryption
+  '2.16.840.1.101.3.4.3.13': 112, // RSA-SHA3-224
+  '2.16.840.1.101.3.4.3.14': 128,
+  '2.16.840.1.101.3.4.3.15': 192,
+  '2.16.840.1.101.3.4.3.16': 256,
+  '2.16.840.1.101.3.4.3.9': 112, // ecdsa_with_SHA3-224
+  '2.16.840.1.101.3.4.3.10': 128,
+  '2.16.840.1.101.3.4.3.11': 192,
+  '2.16.840.1.101.3.4.3.12': 256,
+};
+
+/**
+ * The secbits X509_get_signature_info reports for a certificate signed with `alg`, or
+ * undefined when OpenSSL has no signature info (unknown algorithm, bad PSS parameters,
+ * MD2): check_sig_level then fails at every level above 0.
+ */
+export function signatureSecurityBits(alg: AlgorithmIdentifier | SignatureAlgorithm): number | undefined {
+  const sa: SignatureAlgorithm = 'kind' in alg ? alg : describeSignatureAlgorithm(alg);
+  switch (sa.kind) {
+    case 'rsa-pkcs1':
+    case 'ecdsa':
+    case 'dsa':
+      return DIGEST_BITS[sa.hash];
+    case 'rsa-pss':
+      return PSS_DIGEST_BITS[sa.pss.hash];
+    case 'ed25519':
+      return 128;
+    case 'ed448':
+      return 224;
+    case 'unknown':
+      return OTHER_SIG_BITS[sa.oid];
+  }
+}
+
+/** check_sig_level: does a certificate signed with `alg` meet auth level `level`? */
+export function checkSigLevel(alg: AlgorithmIdentifier | SignatureAlgorithm, level: number): boolean {
+  if (level <= 0) return true;
+  const bits = signatureSecurityBits(alg);
+  return bits !== undefined && bits >= minBitsForLevel(level);
+}
