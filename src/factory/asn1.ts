@@ -1,0 +1,82 @@
+// Thin DER building blocks over asn1js: the factory composes every structure from these so
+// that one place decides how a node is turned into bytes, and raw (possibly malformed) bytes
+// can be spliced anywhere a node goes. asn1js has no splice node of its own (its RawData is
+// dropped inside constructed values), hence RawNode.
+
+import * as asn1js from 'asn1js';
+
+/** Exactly these bytes, wherever a node may appear (used for malformed-on-purpose input). */
+export class RawNode {
+  constructor(readonly bytes: Uint8Array) {}
+  toBER(sizeOnly?: boolean, writer?: { write(buf: ArrayBuffer): void }): ArrayBuffer {
+    const copy = this.bytes.slice().buffer as ArrayBuffer;
+    if (writer) {
+      writer.write(copy);
+      return new ArrayBuffer(0);
+    }
+    return sizeOnly ? new ArrayBuffer(this.bytes.length) : copy;
+  }
+}
+
+export type Node = asn1js.BaseBlock<any, any> | RawNode;
+
+const asBlock = (n: Node): asn1js.BaseBlock<any, any> => n as asn1js.BaseBlock<any, any>;
+
+export function der(n: Node): Uint8Array {
+  return new Uint8Array(n.toBER(false));
+}
+
+export const raw = (bytes: Uint8Array): Node => new RawNode(bytes);
+export const seq = (...value: Node[]): Node => new asn1js.Sequence({ value: value.map(asBlock) });
+/** SET OF sorted by encoding, as DER requires (X.690 §11.6); `sorted: false` keeps the given order. */
+export function set(value: Node[], sorted = true): Node {
+  if (!sorted) return new asn1js.Set({ value: value.map(asBlock) });
+  const enc = value.map((v) => ({ v, d: der(v) }));
+  enc.sort((a, b) => {
+    const n = Math.min(a.d.length, b.d.length);
+    for (let i = 0; i < n; i++) if (a.d[i] !== b.d[i]) return a.d[i] - b.d[i];
+    return a.d.length - b.d.length;
+  });
+  return new asn1js.Set({ value: enc.map((e) => asBlock(raw(e.d))) });
+}
+export const oid = (dotted: string): Node => new asn1js.ObjectIdentifier({ value: dotted });
+export const int = (v: bigint | number): Node => asn1js.Integer.fromBigInt(BigInt(v));
+/** An INTEGER whose content octets are exactly `content` (non-minimal, negative, empty: as given). */
+export const intRaw = (content: Uint8Array): Node => prim(0x02, content);
+export const bool = (v: boolean): Node => new asn1js.Boolean({ value: v });
+export const nul = (): Node => new asn1js.Null();
+export const octets = (v: Uint8Array): Node => prim(0x04, v);
+export const bits = (v: Uint8Array, unusedBits = 0): Node => {
+  const c = new Uint8Array(v.length + 1);
+  c[0] = unusedBits;
+  c.set(v, 1);
+  return prim(0x03, c);
+};
+export const enumerated = (v: number): Node => { const d = der(int(v)); return prim(0x0a, d.subarray(2)); };
+
+/** A primitive universal element with the given tag number and content octets. */
+export function prim(tagNumber: number, content: Uint8Array): Node {
+  return new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber }, valueHex: content.slice() });
+}
+/** [n] IMPLICIT on a primitive: the content octets under a context tag. */
+export function implicitPrim(n: number, content: Uint8Array): Node {
+  return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: n }, valueHex: content.slice() });
+}
+/** [n] constructed: EXPLICIT wrapping of one node, or IMPLICIT SEQUENCE contents. */
+export function ctxCons(n: number, ...value: Node[]): Node {
+  return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: n }, value: value.map(asBlock) });
+}
+/** [n] IMPLICIT over a constructed node (SEQUENCE/SET/Name): same contents, context tag. */
+export function implicitCons(n: number, node: Node): Node {
+  const d = der(node);
+  return retag(d, 0xa0 | n);
+}
+/** [n] IMPLICIT over a primitive node already encoded. */
+export function implicitOf(n: number, node: Node): Node {
+  return retag(der(node), 0x80 | n);
+}
+function retag(d: Uint8Array, tagByte: number): Node {
+  const out = d.slice();
+  out[0] = tagByte;
+  return raw(out);
+}
