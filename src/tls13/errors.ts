@@ -1,0 +1,37 @@
+// Typed errors of the TLS layer. A TlsDecodeError is bad bytes from the peer (it maps to the
+// decode_error alert, or illegal_parameter where RFC 8446 says so); a TlsAlertError is a
+// protocol step refusing a well-formed message, carrying the alert to send. Both are caught
+// at the connection boundary and turned into an alert, never a crash.
+
+import type { AlertName } from './alerts.js';
+
+export class TlsDecodeError extends Error {
+  override readonly name = 'TlsDecodeError';
+  constructor(
+    readonly detail: string,
+    /** byte offset inside the structure being decoded */
+    readonly offset: number,
+    /** where, e.g. `ClientHello.extensions[3](key_share).client_shares[0]` */
+    readonly path: string,
+    readonly alert: 'decode_error' | 'illegal_parameter' = 'decode_error',
+  ) {
+    super(`${detail} at byte ${offset}${path ? ` (${path})` : ''}`);
+  }
+}
+
+export class TlsAlertError extends Error {
+  override readonly name = 'TlsAlertError';
+  constructor(
+    readonly alert: AlertName,
+    readonly reason: string,
+  ) {
+    super(`${alert}: ${reason}`);
+  }
+}
+
+/** The alert a caught error maps to; anything unexpected is our bug -> internal_error. */
+export function alertForError(e: unknown): { alert: AlertName; reason: string } {
+  if (e instanceof TlsAlertError) return { alert: e.alert, reason: e.reason };
+  if (e instanceof TlsDecodeError) return { alert: e.alert, reason: e.message };
+  return { alert: 'internal_error', reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
