@@ -1,0 +1,65 @@
+// A tiny benchmark harness: runs each contender on the same input, interleaved in rounds so
+// machine noise hits all of them alike, and reports medians and ratios in one table. Used by
+// every bench in this folder; numbers are printed, never asserted.
+
+export interface Contender {
+  name: string;
+  /** one operation; the harness calls it many times */
+  run: () => unknown;
+}
+
+export interface BenchResult {
+  name: string;
+  medianUs: number;
+  p90Us: number;
+  opsPerSec: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** One timed batch; garbage left by the previous batch (maybe another contender's) is collected first. */
+function timeBatch(fn: () => unknown, n: number): number {
+  gc?.();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn();
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+/** Median and p90 of per-op time over `rounds` batches, each batch sized to take ~`batchMs`. */
+export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?: number } = {}): BenchResult[] {
+  const rounds = opts.rounds ?? 15;
+  const batchMs = opts.batchMs ?? 40;
+  const sizes = contenders.map((c) => {
+    for (let i = 0; i < 20; i++) c.run(); // warm up the JIT
+    const probe = timeBatch(c.run, 5);
+    return Math.max(1, Math.round((batchMs * 1000) / Math.max(probe, 0.01)));
+  });
+  const samples: number[][] = contenders.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    contenders.forEach((c, i) => samples[i].push(timeBatch(c.run, sizes[i])));
+  }
+  return contenders.map((c, i) => {
+    const s = samples[i].sort((a, b) => a - b);
+    const median = s[Math.floor(s.length / 2)];
+    return { name: c.name, medianUs: median, p90Us: s[Math.floor(s.length * 0.9)], opsPerSec: 1e6 / median };
+  });
+}
+
+/** A table with each contender's time and its speed relative to the first row (pgtls). */
+export function formatTable(title: string, results: BenchResult[]): string {
+  const base = results[0];
+  const w = Math.max(...results.map((r) => r.name.length), 10);
+  const lines = [
+    title,
+    `  ${'contender'.padEnd(w)}  ${'median'.padStart(11)}  ${'p90'.padStart(11)}  ${'ops/s'.padStart(10)}  pgtls is`,
+  ];
+  for (const r of results) {
+    const ratio = r === base ? '' : `${(r.medianUs / base.medianUs).toFixed(2)}x faster`;
+    lines.push(`  ${r.name.padEnd(w)}  ${fmtUs(r.medianUs).padStart(11)}  ${fmtUs(r.p90Us).padStart(11)}  ${Math.round(r.opsPerSec).toString().padStart(10)}  ${ratio}`);
+  }
+  return lines.join('\n');
+}
+
+function fmtUs(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`;
+}

@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark, each a table of pgtls beside its peers measured in the
+// same run. Pass names to run a subset: `npm run bench -- parse`.
+
+import { runParseBench } from './parse.js';
+
+const BENCHES: Record<string, () => string | Promise<string>> = {
+  parse: runParseBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const [name, fn] of Object.entries(BENCHES)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(await fn());
+  console.log('');
+}
