@@ -1,0 +1,166 @@
+// Chain building as OpenSSL 3.0's build_chain (crypto/x509/x509_vfy.c) does it with the
+// default flags: trusted-first, alternative chains allowed (irrelevant with trusted-first),
+// no partial chains. Candidates are found by issuer name, preferring one whose validity
+// covers the time, else the one with the latest notAfter (get0_best_issuer_sk /
+// X509_STORE_CTX_get1_issuer). Trust = a self-signed certificate from the trusted set
+// (X509_check_trust with no auxiliary trust: trust_compat).
+
+import { bytesEqual } from '../der/index.js';
+import type { Certificate } from '../x509/types.js';
+import type { Ctx } from './context.js';
+import { certInfo, likelyIssued } from './purpose.js';
+import { certTimeOk } from './checks.js';
+
+const S_DOUNTRUSTED = 1;
+const S_DOTRUSTED = 2;
+const S_DOALTERNATE = 4;
+
+type Trust = 'trusted' | 'rejected' | 'untrusted';
+
+const sameCert = (a: Certificate, b: Certificate) => a === b || bytesEqual(a.der, b.der);
+
+/** X509_self_signed(cert, 0): 1, 0, or -1 when the key or extensions cannot be used */
+export function selfSigned(c: Certificate): number {
+  const i = certInfo(c);
+  if (!i.hasKey) return -1;
+  if (i.invalid.length) return -1;
+  return i.selfSigned ? 1 : 0;
+}
+
+const REJECT_WHY: Record<number, string> = {
+  1: 'a certificate has invalid extensions (EXFLAG_INVALID)',
+  24: 'the candidate has no usable public key',
+  30: "the subject's AKID key identifier differs from the candidate's SKID",
+  31: "the subject's AKID issuer/serial does not name the candidate",
+  76: "the subject's signature algorithm is unknown",
+  77: "the subject's signature algorithm does not fit the candidate's key type",
+};
+
+/** check_issued via ossl_x509_likely_issued, counted against the work budget */
+function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean {
+  ctx.spend();
+  const r = likelyIssued(issuer, x);
+  if (r !== 0 && r !== 29) ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
+  return r === 0;
+}
+
+/** get0_best_issuer_sk (and X509_STORE_CTX_get1_issuer for the trusted list) */
+function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate, where: string): Certificate | undefined {
+  let issuer: Certificate | undefined;
+  const xi = certInfo(x);
+  for (const cand of sk) {
+    if (noDup && !(xi.selfIssued && ctx.chain.length === 1) && ctx.chain.some((c) => sameCert(c, cand))) continue;
+    if (!checkIssued(ctx, x, cand, where)) continue;
+    if (certTimeOk(ctx, cand)) {
+      ctx.note(`${where}-lookup`, 'ok', `issuer candidate accepted (name, AKID/SKID and key type match; valid at the time)`, cand);
+      return cand;
+    }
+    ctx.note(`${where}-lookup`, 'info', `issuer candidate matches but is not valid at the time`, cand);
+    if (!issuer || (cand.notAfter.ms ?? -Infinity) > (issuer.notAfter.ms ?? -Infinity)) issuer = cand;
+  }
+  return issuer;
+}
+
+/** check_trust: a self-signed trusted certificate at depth >= numUntrusted makes the chain trusted */
+function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
+  for (let i = numUntrusted; i < ctx.chain.length; i++) {
+    const c = ctx.chain[i];
+    const info = certInfo(c);
+    if (info.invalid.length === 0 && info.selfSigned) {
+      ctx.note('check-trust', 'ok', 'self-signed certificate from the trusted set: trust anchor', c, i);
+      return 'trusted';
+    }
+  }
+  return 'untrusted';
+}
+
+/** build_chain: fills ctx.chain; returns 1 (trusted), 0 (error reported, stop) or the callback's verdict */
+export function buildChain(ctx: Ctx): number {
+  const trustedSet = ctx.opts.trusted;
+  const skUntrusted = ctx.untrusted ? [...ctx.untrusted] : [];
+  let search = ctx.untrusted ? S_DOUNTRUSTED : 0;
+  // X509_V_FLAG_TRUSTED_FIRST is OpenSSL's default
+  search |= S_DOTRUSTED;
+  const mayTrusted = true;
+  const mayAlternate = false;
+  let trust: Trust = 'untrusted';
+  let altUntrusted = 0;
+  const maxDepth = ctx.depth + 1;
+
+  while (search !== 0) {
+    let num = ctx.chain.length;
+    ctx.errorDepth = num - 1;
+    if (search & S_DOTRUSTED) {
+      let i = num;
+      if (search & S_DOALTERNATE) i = altUntrusted;
+      const curr = ctx.chain[i - 1];
+      let issuer: Certificate | undefined;
+      let ok = false;
+      if (num <= maxDepth) {
+        issuer = bestIssuer(ctx, false, trustedSet, curr, 'trusted');
+        ok = issuer !== undefined;
+      }
+      if (ok && issuer) {
+        const ss = selfSigned(curr);
+        if (ss < 0) {
+          ctx.note('build', 'fail', 'certificate has no usable public key or invalid extensions (X509_self_signed < 0): internal error', curr, i - 1);
+          ctx.error = 1;
+          return -1;
+        }
+        if (search & S_DOALTERNATE) {
+          search &= ~S_DOALTERNATE;
+          for (; num > i; --num) ctx.chain.pop();
+          ctx.numUntrusted = num;
+        }
+        if (!ss) {
+          ctx.chain.push(issuer);
+          ctx.note('build', 'info', `added trusted issuer at depth ${num}`, issuer, num);
+        } else if (!sameCert(curr, issuer)) {
+          ctx.note('build', 'info', 'self-signed untrusted certificate differs from the trusted one with its name: ignored', issuer);
+          ok = false;
+        } else {
+          ctx.numUntrusted = --num;
+          ctx.chain[num] = issuer;
+          ctx.note('build', 'info', 'self-signed certificate found in the trusted set: replaced by it', issuer, num);
+        }
+        if (ok) {
+          search &= ~S_DOUNTRUSTED;
+          trust = checkTrust(ctx, num);
+          if (trust !== 'untrusted') break;
+          if (!ss) continue;
+        }
+      }
+      if ((search & S_DOUNTRUSTED) === 0) {
+        if (search & S_DOALTERNATE && --altUntrusted > 0) continue;
+        if (!mayAlternate || search & S_DOALTERNATE || ctx.numUntrusted < 2) break;
+        search |= S_DOALTERNATE;
+        altUntrusted = ctx.numUntrusted - 1;
+      }
+    }
+    if (search & S_DOUNTRUSTED) {
+      num = ctx.chain.length;
+      const curr = ctx.chain[num - 1];
+      const issuer = selfSigned(curr) > 0 || num > maxDepth ? undefined : bestIssuer(ctx, true, skUntrusted, curr, 'untrusted');
+      if (!issuer) {
+        search &= ~S_DOUNTRUSTED;
+        if (mayTrusted) search |= S_DOTRUSTED;
+        continue;
+      }
+      skUntrusted.splice(skUntrusted.indexOf(issuer), 1);
+      ctx.chain.push(issuer);
+      ctx.numUntrusted++;
+      ctx.note('build', 'info', `added untrusted issuer at depth ${num}`, issuer, num);
+    }
+  }
+
+  const num = ctx.chain.length;
+  if (num <= maxDepth && trust === 'untrusted' && num === ctx.numUntrusted) trust = checkTrust(ctx, num);
+  if (trust === 'trusted') return 1;
+  if (ctx.error !== 0) {
+    if ([13, 9, 14, 10].includes(ctx.error)) return 0;
+    return ctx.fail(ctx.error, num - 1, undefined, 'build') ? 1 : 0;
+  }
+  if (num > maxDepth) return ctx.fail(22, num - 1, undefined, 'build') ? 1 : 0;
+  if (selfSigned(ctx.chain[num - 1]) > 0) return ctx.fail(num === 1 ? 18 : 19, num - 1, undefined, 'build') ? 1 : 0;
+  return ctx.fail(ctx.numUntrusted < num ? 2 : 20, num - 1, undefined, 'build') ? 1 : 0;
+}

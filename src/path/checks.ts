@@ -1,0 +1,329 @@
+// The verify_chain steps after chain building, in OpenSSL 3.0's order and with its error
+// codes and depths: check_extensions (CA flags, purpose, path length, critical extensions,
+// X509_STRICT extras), check_auth_level, check_id (host/IP), check_revocation (CRLs),
+// internal_verify (signatures, key usage of issuers, validity of every certificate incl. the
+// anchor) and check_name_constraints. Each returns false when verification must stop.
+
+import type { Certificate, Crl, GeneralName } from '../x509/types.js';
+import type { DecodedTime } from '../der/index.js';
+import type { Ctx } from './context.js';
+import { checkKeyLevel, checkSigLevel, defaultVerifier, signatureAlgorithmOf } from './deps.js';
+import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS } from './crl.js';
+import { x509CheckHost, x509CheckIp } from './hostname.js';
+import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
+import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
+import { bytesEqual } from '../der/index.js';
+import { keyView } from './keys.js';
+
+/** X509_cmp_time: 0 = bad format, -1 = time <= t, 1 = time > t */
+export function cmpTime(t: DecodedTime, now: number): number {
+  if (!t.strict || t.ms === null) return 0;
+  return t.ms > now ? 1 : -1;
+}
+
+/** the rfc5280 profile: validity is inclusive of notAfter, compared at one-second granularity */
+function cmpNotAfter(ctx: Ctx, t: DecodedTime): number {
+  if (!ctx.rfc5280) return cmpTime(t, ctx.timeMs);
+  if (t.ms === null || !t.strict) return 0;
+  return t.ms >= Math.floor(ctx.timeMs / 1000) * 1000 ? 1 : -1;
+}
+
+/** ossl_x509_check_cert_time(ctx, x, -1): silent validity test used to rank candidates */
+export function certTimeOk(ctx: Ctx, x: Certificate): boolean {
+  const nb = cmpTime(x.notBefore, ctx.timeMs);
+  if (nb >= 0) return false;
+  const na = cmpNotAfter(ctx, x.notAfter);
+  return na > 0;
+}
+
+/** ossl_x509_check_cert_time(ctx, x, depth) with callbacks */
+function checkCertTime(ctx: Ctx, x: Certificate, depth: number): boolean {
+  const nb = cmpTime(x.notBefore, ctx.timeMs);
+  if (nb === 0 && !ctx.fail(13, depth, x, 'validity')) return false;
+  if (nb > 0 && !ctx.fail(9, depth, x, 'validity')) return false;
+  const na = cmpNotAfter(ctx, x.notAfter);
+  if (na === 0 && !ctx.fail(14, depth, x, 'validity')) return false;
+  if (na < 0 && !ctx.fail(10, depth, x, 'validity')) return false;
+  return true;
+}
+
+/** check_cert_key_level for the leaf (before chain building) */
+export function checkLeafKey(ctx: Ctx): boolean {
+  if (ctx.authLevel <= 0) return true;
+  const leaf = ctx.chain[0];
+  if (!checkKeyLevel(leaf.publicKey, ctx.authLevel)) return ctx.fail(66, 0, leaf, 'key-level');
+  return true;
+}
+
+export function checkExtensions(ctx: Ctx): boolean {
+  const purpose = ctx.opts.purpose;
+  const num = ctx.chain.length;
+  let mustBeCa = -1;
+  let plen = 0;
+  for (let i = 0; i < num; i++) {
+    const x = ctx.chain[i];
+    const info = certInfo(x);
+    if (info.unhandledCritical && !ctx.fail(34, i, x, 'critical-extensions')) return false;
+    const ret = checkCa(info);
+    if (mustBeCa === -1) {
+      if (ctx.strict && ret !== 1 && ret !== 0 && !ctx.fail(79, i, x, 'ca')) return false;
+    } else if (ret === 0 || ((i + 1 < num || ctx.strict) && ret !== 1)) {
+      if (!ctx.fail(79, i, x, 'ca')) return false;
+    }
+    if (num > 1) {
+      // check_curve: explicit EC parameters are refused for every certificate of a real chain
+      const kv = keyView(x.publicKey);
+      if (!kv.usable && !ctx.fail(1, i, x, 'key')) return false;
+      if (kv.explicitEc && !ctx.fail(94, i, x, 'key')) return false;
+    }
+    if (ctx.strict && num > 1 && !strictChecks(ctx, x, i, num)) return false;
+    if (purpose) {
+      // rfc5280 profile: RFC 5280 puts no key usage demands on a server/client leaf
+      // beyond what the caller asks (limbo's key_usage), so only EKU/nsCertType count there
+      const r = ctx.rfc5280 && i === 0 ? checkPurpose({ ...info, kusage: undefined }, purpose, false) : checkPurpose(info, purpose, mustBeCa > 0);
+      const okp = r === 1 || r > 1 || (r < 0 && !ctx.strict);
+      if (!okp && !ctx.fail(26, i, x, 'purpose')) return false;
+      if (okp) ctx.note('purpose', 'ok', `${purpose}${mustBeCa > 0 ? ' (as CA)' : ''}`, x, i);
+    }
+    if (i > 1 && info.pathlen !== -1 && plen > info.pathlen && !ctx.fail(25, i, x, 'path-length')) return false;
+    if (i > 0 && !info.selfIssued) plen++;
+    mustBeCa = 1;
+  }
+  return true;
+}
+
+/** X509_V_FLAG_X509_STRICT checks of check_extensions (RFC 5280 profile rules) */
+function strictChecks(ctx: Ctx, x: Certificate, i: number, num: number): boolean {
+  const info = certInfo(x);
+  const ku = info.kusage;
+  if (info.pathlen !== -1) {
+    if (!info.ca && !ctx.fail(80, i, x, 'strict')) return false;
+    if (((ku ?? 0) & KU.KEY_CERT_SIGN) === 0 && !ctx.fail(81, i, x, 'strict')) return false;
+  }
+  if (info.ca) {
+    // X509_STRICT wants keyUsage in every CA; RFC 5280 only says SHOULD (limbo agrees)
+    if (ku === undefined && !ctx.rfc5280 && !ctx.fail(92, i, x, 'strict')) return false;
+  } else if (((ku ?? 0) & KU.KEY_CERT_SIGN) !== 0 && !ctx.fail(82, i, x, 'strict')) return false;
+  if (x.issuer.rdns.length === 0 && !ctx.fail(83, i, x, 'strict')) return false;
+  const san = x.ext.subjectAltName;
+  if ((info.ca || ((ku ?? 0) & KU.CRL_SIGN) !== 0 || !san) && x.subject.rdns.length === 0 && !ctx.fail(84, i, x, 'strict')) return false;
+  if (san && san.names.length === 0 && !ctx.fail(87, i, x, 'strict')) return false;
+  if (!bytesEqual(x.signatureAlgorithm.bytes, x.tbsSignatureAlgorithm.bytes) && !ctx.fail(78, i, x, 'strict')) return false;
+  if (x.version >= 3) {
+    const checkAkid = (i + 1 < num || (ctx.partialChain && ctx.rfc5280)) && !info.selfSigned;
+    if (checkAkid && !x.ext.authorityKeyIdentifier && !ctx.fail(85, i, x, 'strict')) return false;
+    if (info.ca && !x.ext.subjectKeyIdentifier && !ctx.fail(86, i, x, 'strict')) return false;
+  } else if (x.extensions.length > 0 && !ctx.fail(93, i, x, 'strict')) return false;
+  return true;
+}
+
+export function checkAuthLevel(ctx: Ctx): boolean {
+  if (ctx.authLevel <= 0) return true;
+  const num = ctx.chain.length;
+  for (let i = 0; i < num; i++) {
+    const c = ctx.chain[i];
+    if (i > 0 && !checkKeyLevel(c.publicKey, ctx.authLevel) && !ctx.fail(67, i, c, 'key-level')) return false;
+    if (i < num - 1 && !checkSigLevel(c, ctx.authLevel) && !ctx.fail(68, i, c, 'sig-level')) return false;
+  }
+  return true;
+}
+
+export function checkId(ctx: Ctx): boolean {
+  const leaf = ctx.opts.leaf;
+  if (ctx.opts.hostname !== undefined) {
+    // rfc5280 profile: RFC 6125 / CABF, the subject CN is never a host name
+    const r = x509CheckHost(leaf, ctx.opts.hostname, { neverCheckSubject: ctx.rfc5280 });
+    if (r <= 0 && !ctx.fail(62, 0, leaf, 'hostname')) return false;
+    if (r > 0) ctx.note('hostname', 'ok', `matches ${ctx.opts.hostname}`, leaf, 0);
+  }
+  if (ctx.opts.ip !== undefined) {
+    const r = x509CheckIp(leaf, ctx.opts.ip);
+    if (r <= 0 && !ctx.fail(64, 0, leaf, 'ip')) return false;
+  }
+  return true;
+}
+
+/** check_crl_time(ctx, crl, notify) */
+function crlTimeOk(ctx: Ctx, crl: Crl): boolean {
+  const lu = cmpTime(crl.thisUpdate, ctx.timeMs);
+  if (lu >= 0) return false;
+  if (crl.nextUpdate) {
+    const nu = cmpTime(crl.nextUpdate, ctx.timeMs);
+    if (nu <= 0) return false;
+  }
+  return true;
+}
+
+function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
+  const x = ctx.chain[depth];
+  const lu = cmpTime(crl.thisUpdate, ctx.timeMs);
+  if (lu === 0 && !ctx.fail(15, depth, x, 'crl-time')) return false;
+  if (lu > 0 && !ctx.fail(11, depth, x, 'crl-time')) return false;
+  if (crl.nextUpdate) {
+    const nu = cmpTime(crl.nextUpdate, ctx.timeMs);
+    if (nu === 0 && !ctx.fail(16, depth, x, 'crl-time')) return false;
+    if (nu < 0 && !ctx.fail(12, depth, x, 'crl-time')) return false;
+  }
+  return true;
+}
+
+function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean {
+  const v = ctx.opts.verifier ?? defaultVerifier;
+  ctx.spend();
+  if (crl.signature.unusedBits !== 0) return false;
+  if (!bytesEqual(crl.signatureAlgorithm.bytes, crl.tbsSignatureAlgorithm.bytes)) return false;
+  return v(signatureAlgorithmOf(crl), issuer.publicKey, crl.tbs, crl.signature.bytes).ok;
+}
+
+/** check_cert_crl for the certificate at `depth` */
+function checkCertCrl(ctx: Ctx, depth: number): boolean {
+  const x = ctx.chain[depth];
+  if (certInfo(x).selfSigned) {
+    ctx.note('crl', 'skip', 'self-signed: not checked against CRLs', x, depth);
+    return true;
+  }
+  let currentReasons = 0;
+  const fail = (code: number) => ctx.fail(code, depth, x, 'crl');
+  while (currentReasons !== CRLDP_ALL_REASONS) {
+    const last = currentReasons;
+    // rfc5280 profile: a delta CRL is never a complete CRL (as OpenSSL after 3.0 decides)
+    const { best } = bestCrl(ctx.chain, depth, ctx.crls, currentReasons, (c) => crlTimeOk(ctx, c), ctx.rfc5280 ? { untrusted: ctx.opts.untrusted ?? [] } : undefined);
+    if (!best) {
+      ctx.note('crl', 'fail', 'no CRL from this certificate\'s issuer', x, depth);
+      return fail(3);
+    }
+    ctx.note("crl", "info", `using a CRL from ${best.issuer ? ctx.subjectOf(best.issuer) : "?"} (score 0x${best.score.toString(16)})`, x, depth);
+    currentReasons = best.reasons;
+    const crl = best.crl;
+    // check_crl
+    const issuer = best.issuer;
+    if (issuer) {
+      const ii = certInfo(issuer);
+      if (ii.kusage !== undefined && (ii.kusage & KU.CRL_SIGN) === 0 && !fail(35)) return false;
+      if ((best.score & CRL_SCORE.SCOPE) === 0 && !fail(44)) return false;
+      if ((best.score & CRL_SCORE.SAME_PATH) === 0 && !crlPathOk(ctx, issuer) && !fail(54)) return false;
+      if (crlInfo(crl).idpInvalid && !fail(41)) return false;
+      if ((best.score & CRL_SCORE.TIME) === 0 && !crlTimeNotify(ctx, crl, depth)) return false;
+      if (!ii.hasKey) {
+        if (!fail(6)) return false;
+      } else if (!verifyCrlSignature(ctx, crl, issuer) && !fail(8)) return false;
+    }
+    // RFC 5280 5.2.3: conforming CRL issuers MUST include the CRL number
+    if (ctx.rfc5280 && crl.ext.crlNumber === undefined && !fail(41)) return false;
+    // cert_crl
+    if (crlInfo(crl).critical && !fail(36)) return false;
+    const r = crlLookup(crl, x);
+    if (r === 1) {
+      ctx.note('crl', 'fail', 'serial number is listed in the CRL', x, depth);
+      if (!fail(23)) return false;
+    } else ctx.note('crl', 'ok', 'not revoked', x, depth);
+    if (last === currentReasons) return fail(3);
+  }
+  return true;
+}
+
+export function checkRevocation(ctx: Ctx): boolean {
+  const mode = ctx.opts.crlMode ?? 'none';
+  if (mode === 'none') return true;
+  // revocation_check_end: with a partial chain, stop before the first trusted certificate
+  const last = mode === 'all' ? (ctx.partialChain ? ctx.numUntrusted - 1 : ctx.chain.length - 1) : 0;
+  for (let i = 0; i <= last; i++) {
+    ctx.errorDepth = i;
+    if (!checkCertCrl(ctx, i)) return false;
+  }
+  return true;
+}
+
+function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean {
+  ctx.spend();
+  const v = ctx.opts.verifier ?? defaultVerifier;
+  if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
+  if (xs.signature.unusedBits !== 0) return false;
+  return v(signatureAlgorithmOf(xs), xi.publicKey, xs.tbs, xs.signature.bytes).ok;
+}
+
+export function internalVerify(ctx: Ctx): boolean {
+  let n = ctx.chain.length - 1;
+  let xi = ctx.chain[n];
+  let xs = xi;
+  ctx.errorDepth = n;
+  let skipSig = false;
+  if (ctx.partialChain && likelyIssued(xi, xi) !== 0) {
+    skipSig = true; // a trust anchor that is not self-issued: only its validity is checked
+  } else if (likelyIssued(xi, xi) !== 0) {
+    if (n <= 0) {
+      if (!ctx.fail(21, 0, xi, 'signature')) return false;
+      skipSig = true;
+    } else {
+      n--;
+      ctx.errorDepth = n;
+      xs = ctx.chain[n];
+    }
+  }
+  while (n >= 0) {
+    if (!skipSig && xs !== xi) {
+      const issuerDepth = n + 1;
+      const ret = signingAllowed(certInfo(xi));
+      if (ret !== 0 && !ctx.fail(ret, issuerDepth, xi, 'signature')) return false;
+      if (!certInfo(xi).hasKey) {
+        if (!ctx.fail(6, issuerDepth, xi, 'signature')) return false;
+      } else if (!verifyCertSignature(ctx, xs, xi)) {
+        if (!ctx.fail(7, n, xs, 'signature')) return false;
+      } else ctx.note('signature', 'ok', 'signature verified with the issuer\'s key', xs, n);
+    }
+    skipSig = false;
+    if (!checkCertTime(ctx, xs, n)) return false;
+    if (--n >= 0) {
+      xi = xs;
+      xs = ctx.chain[n];
+    }
+  }
+  return true;
+}
+
+export function checkNameConstraints(ctx: Ctx): boolean {
+  const num = ctx.chain.length;
+  for (let i = num - 1; i >= 0; i--) {
+    const x = ctx.chain[i];
+    if (i !== 0 && certInfo(x).selfIssued) continue;
+    for (let j = num - 1; j > i; j--) {
+      const nc = ctx.chain[j].ext.nameConstraints;
+      if (!nc) continue;
+      let rv = nameConstraintsCheck(x, nc);
+      // 3.0 applies DNS constraints to a SAN-less leaf's CN unless NEVER_CHECK_SUBJECT
+      if (rv === 0 && i === 0 && !ctx.rfc5280 && !hasSanOfType(x, 'dns')) rv = nameConstraintsCheckCn(x, nc);
+      if (rv === 0 && ctx.rfc5280) rv = wildcardVsExcluded(x, nc);
+      if (rv !== 0) {
+        if (!ctx.fail(rv, i, x, 'name-constraints')) return false;
+      } else ctx.note('name-constraints', 'ok', `within the constraints of depth ${j}`, x, i);
+    }
+  }
+  return true;
+}
+
+export { cacheOk };
+
+/**
+ * rfc5280 profile (CVE-2025-61727): a wildcard dNSName `*.d` may stand for any name in `d`,
+ * so it breaks an excluded subtree that lies inside `d`.
+ */
+function wildcardVsExcluded(x: Certificate, nc: { excluded?: { base: GeneralName }[] }): number {
+  for (const g of x.ext.subjectAltName?.names ?? []) {
+    if (g.type !== 'dns' || !g.value.startsWith('*.')) continue;
+    const dom = g.value.slice(2).toLowerCase();
+    for (const s of nc.excluded ?? []) {
+      if (s.base.type !== 'dns') continue;
+      const b = s.base.value.toLowerCase().replace(/^\./, '');
+      if (b === dom || b.endsWith(`.${dom}`)) return 48;
+    }
+  }
+  return 0;
+}
+
+/** check_crl_path: the CRL issuer's own path must end at this chain's trust anchor */
+function crlPathOk(ctx: Ctx, issuer: Certificate): boolean {
+  if (!ctx.crlPathHook) return false;
+  const anchor = ctx.chain[ctx.chain.length - 1];
+  const chain = ctx.crlPathHook(issuer);
+  return chain !== undefined && bytesEqual(chain[chain.length - 1].der, anchor.der);
+}

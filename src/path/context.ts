@@ -1,0 +1,160 @@
+// The state one verification carries (OpenSSL's X509_STORE_CTX, reduced to what the
+// verify_chain steps read and write), the verify-callback model and the step trace.
+
+import type { Certificate, Crl } from '../x509/types.js';
+import type { Verifier } from './deps.js';
+import { errorMessage, errorName } from './errors.js';
+import type { Purpose } from './purpose.js';
+
+export type Profile = 'openssl' | 'rfc5280';
+
+export interface VerifyOptions {
+  leaf: Certificate;
+  untrusted?: Certificate[];
+  trusted: Certificate[];
+  crls?: Crl[];
+  /** validation time (X509_V_FLAG_USE_CHECK_TIME); default now */
+  time?: Date;
+  /** X509_STORE_CTX purpose; undefined = no purpose check (openssl verify without -purpose) */
+  purpose?: Purpose;
+  /** none | leaf (X509_V_FLAG_CRL_CHECK) | all (CRL_CHECK | CRL_CHECK_ALL) */
+  crlMode?: 'none' | 'leaf' | 'all';
+  /** X509_VERIFY_PARAM depth; OpenSSL's default is 100 */
+  maxDepth?: number;
+  /** security level for keys and signatures; 2 = Debian 12 default for TLS (PostgreSQL) */
+  authLevel?: number;
+  profile?: Profile;
+  /** X509_VERIFY_PARAM_set1_host */
+  hostname?: string;
+  /** X509_VERIFY_PARAM_set1_ip (4 or 16 bytes) */
+  ip?: Uint8Array;
+  /** X509_V_FLAG_X509_STRICT (implied by the rfc5280 profile) */
+  x509Strict?: boolean;
+  /** signature verification (src/crypto's verifySignature) */
+  verifier?: Verifier;
+  /** upper bound on issuer checks and signature verifications */
+  workBudget?: number;
+  /**
+   * 'openssl-verify': continue after the errors apps/verify.c's callback forgives (the list
+   * `openssl verify` prints). 'stop': the first error ends verification (PostgreSQL, TLS).
+   * The first error is the same in both; default 'openssl-verify'.
+   */
+  callback?: 'openssl-verify' | 'stop';
+  /** rfc5280 profile only: RFC 5280 6.1.1 policy inputs (policy processing runs only there) */
+  policy?: import('./policy.js').PolicyInputs;
+  /** rfc5280 profile only: the caller's required leaf key usages / EKUs (limbo's fields) */
+  extra?: { keyUsage?: string[]; extendedKeyUsage?: string[]; validationKind?: 'SERVER' | 'CLIENT' };
+}
+
+export interface VerifyError {
+  code: number;
+  name: string;
+  message: string;
+  depth: number;
+  /** the certificate OpenSSL reports as current (its subject is printed before the error) */
+  cert?: Certificate;
+  /** true when this came from CRL checking of a CRL issuer path ([CRL path]) */
+  crlPath?: boolean;
+  /** set by an internal error: OpenSSL records it without calling the callback (nothing printed) */
+  noCallback?: boolean;
+}
+
+export interface Step {
+  /** what ran: build, trusted-lookup, untrusted-lookup, candidate, check-extensions, ... */
+  step: string;
+  depth?: number;
+  /** subject line of the certificate concerned */
+  subject?: string;
+  result: 'ok' | 'fail' | 'info' | 'skip';
+  detail: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** the first error: what PostgreSQL / a TLS peer would see */
+  error?: VerifyError;
+  /** every error in order, as `openssl verify` prints them */
+  errors: VerifyError[];
+  chain: Certificate[];
+  trace: Step[];
+  /** true when the work budget ran out (the result is then a failure) */
+  budgetExceeded?: boolean;
+}
+
+/** Errors apps/verify.c's cb() turns into ok=1 so that verification continues. */
+export const OPENSSL_VERIFY_FORGIVES = new Set<number>([
+  43, // NO_EXPLICIT_POLICY
+  10, // CERT_HAS_EXPIRED
+  18, // DEPTH_ZERO_SELF_SIGNED_CERT
+  79, // INVALID_CA
+  37, // INVALID_NON_CA
+  25, // PATH_LENGTH_EXCEEDED
+  26, // INVALID_PURPOSE
+  12, // CRL_HAS_EXPIRED
+  11, // CRL_NOT_YET_VALID
+  34, // UNHANDLED_CRITICAL_EXTENSION
+  // errors due to strict conformance checking
+  80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94,
+]);
+
+export class BudgetExceeded extends Error {
+  override readonly name = 'BudgetExceeded';
+}
+
+export class Ctx {
+  chain: Certificate[] = [];
+  numUntrusted = 0;
+  /** ctx->error: sticky, last error reported */
+  error = 0;
+  errorDepth = 0;
+  errors: VerifyError[] = [];
+  trace: Step[] = [];
+  work = 0;
+  /** validates a CRL issuer that is not on the path; returns its chain when valid */
+  crlPathHook?: (issuer: Certificate) => Certificate[] | undefined;
+  /** the top of the chain is a trust anchor even when not self-signed (rfc5280 path search) */
+  partialChain = false;
+  readonly strict: boolean;
+  /** the rfc5280 profile's extra rules are on */
+  readonly rfc5280: boolean;
+  readonly timeMs: number;
+  readonly authLevel: number;
+  readonly depth: number;
+  readonly crls: Crl[];
+  readonly untrusted: Certificate[] | undefined;
+  readonly budget: number;
+
+  constructor(
+    readonly opts: VerifyOptions,
+    readonly subjectOf: (c: Certificate) => string,
+  ) {
+    this.rfc5280 = opts.profile === 'rfc5280';
+    this.strict = opts.x509Strict ?? this.rfc5280;
+    this.timeMs = (opts.time ?? new Date()).getTime();
+    this.authLevel = opts.authLevel ?? 2;
+    this.depth = Math.min(opts.maxDepth ?? 100, 0x3fffffff);
+    this.crls = opts.crls ?? [];
+    this.untrusted = opts.untrusted;
+    this.budget = opts.workBudget ?? 20000;
+  }
+
+  spend(n = 1): void {
+    this.work += n;
+    if (this.work > this.budget) throw new BudgetExceeded(`work budget of ${this.budget} issuer checks / signature verifications exceeded`);
+  }
+
+  note(step: string, result: Step['result'], detail: string, cert?: Certificate, depth?: number): void {
+    this.trace.push({ step, result, detail, depth, subject: cert ? this.subjectOf(cert) : undefined });
+  }
+
+  /** verify_cb_cert(ctx, x, depth, err) with ok=0: records the error; returns "continue?" */
+  fail(code: number, depth: number, cert?: Certificate, step = 'error'): boolean {
+    this.error = code;
+    this.errorDepth = depth;
+    const c = cert ?? this.chain[depth];
+    this.errors.push({ code, name: errorName(code), message: errorMessage(code), depth, cert: c });
+    this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
+    if (this.opts.callback === 'stop') return false;
+    return OPENSSL_VERIFY_FORGIVES.has(code);
+  }
+}

@@ -1,0 +1,438 @@
+// Host-name and IP checks against a server certificate, two ways:
+//  (a) libpq's own rules (fe-secure-common.c pq_verify_peer_name_matches_certificate{,_name,_ip},
+//      fe-secure-openssl.c pgtls_verify_peer_name_matches_certificate_guts), per PostgreSQL
+//      major version, with libpq's exact messages. This is what `sslmode=verify-full` does.
+//  (b) OpenSSL's X509_check_host (with X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS) and X509_check_ip
+//      (crypto/x509/v3_utl.c), which the limbo conformance harness uses.
+// libpq never calls X509_check_host, so the two disagree on purpose (CN fallback with IP
+// hosts, wildcard rules, embedded NULs).
+
+import { OID } from '../der/index.js';
+import type { Certificate, GeneralName } from '../x509/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Address parsing shared by both rule sets (glibc inet_aton / inet_pton semantics).
+
+/**
+ * glibc inet_aton: 1 to 4 parts, each decimal, octal (leading 0) or hex (0x); the last part
+ * fills the remaining bytes; anything after trailing whitespace is ignored.
+ */
+export function inetAton(s: string): Uint8Array | null {
+  const parts: number[] = [];
+  let i = 0;
+  const n = s.length;
+  for (;;) {
+    if (i >= n || !/[0-9]/.test(s[i])) return null;
+    let base = 10;
+    if (s[i] === '0') {
+      if (s[i + 1] === 'x' || s[i + 1] === 'X') {
+        base = 16;
+        i += 2;
+      } else base = 8;
+    }
+    let val = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const c = s[i];
+      const d = base === 16 ? parseInt(c, 16) : /[0-9]/.test(c) ? Number(c) : NaN;
+      if (Number.isNaN(d) || (base === 8 && d > 7)) break;
+      val = val * base + d;
+      digits++;
+      if (val > 0xffffffff) return null;
+    }
+    if (base === 16 && digits === 0) val = 0; // "0x" alone is 0 in glibc
+    parts.push(val);
+    if (i < n && s[i] === '.') {
+      if (parts.length >= 4) return null;
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (i < n && !/\s/.test(s[i])) return null;
+  const out = new Uint8Array(4);
+  const last = parts[parts.length - 1];
+  const limits = [0xffffffff, 0xffffff, 0xffff, 0xff];
+  for (let k = 0; k < parts.length - 1; k++) if (parts[k] > 0xff) return null;
+  if (last > limits[parts.length - 1]) return null;
+  for (let k = 0; k < parts.length - 1; k++) out[k] = parts[k];
+  let v = last;
+  for (let k = 3; k >= parts.length - 1; k--) {
+    out[k] = v & 0xff;
+    v = Math.floor(v / 256);
+  }
+  return out;
+}
+
+/** Strict dotted-quad (inet_pton AF_INET). */
+export function inetPton4(s: string): Uint8Array | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const b = m.slice(1).map((x) => (x.length > 1 && x[0] === '0' ? 256 : Number(x)));
+  if (b.some((x) => x > 255)) return null;
+  return Uint8Array.from(b);
+}
+
+/** inet_pton(AF_INET6). */
+export function inetPton6(s: string): Uint8Array | null {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return null;
+  let str = s;
+  if (str.includes('.')) {
+    const lastColon = str.lastIndexOf(':');
+    if (lastColon < 0) return null;
+    const v4 = inetPton4(str.slice(lastColon + 1));
+    if (!v4) return null;
+    const h = (a: number, b: number) => ((a << 8) | b).toString(16);
+    str = `${str.slice(0, lastColon + 1)}${h(v4[0], v4[1])}:${h(v4[2], v4[3])}`;
+  }
+  const dbl = str.split('::');
+  if (dbl.length > 2) return null;
+  const toGroups = (p: string): number[] | null => {
+    if (p === '') return [];
+    const out: number[] = [];
+    for (const g of p.split(':')) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = toGroups(dbl[0]);
+  const tail = dbl.length === 2 ? toGroups(dbl[1]) : [];
+  if (!head || !tail) return null;
+  const total = head.length + tail.length;
+  if (dbl.length === 2 ? total > 7 : total !== 8) return null;
+  const groups = [...head, ...new Array<number>(8 - total).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  groups.forEach((g, k) => {
+    out[2 * k] = g >> 8;
+    out[2 * k + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** inet_net_ntop as PostgreSQL uses it for certificate IPs (bits = full length: no /N suffix). */
+export function formatIp(bytes: Uint8Array): string {
+  if (bytes.length === 4) return Array.from(bytes).join('.');
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((bytes[i] << 8) | bytes[i + 1]);
+  // longest run (>= 2) of zero groups, first one on ties
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
+  // IPv4-mapped / compatible forms print the last 32 bits dotted (inet_net_ntop_ipv6)
+  const isV4Tail = best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff));
+  if (isV4Tail) {
+    const v4 = `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+    return bestLen === 6 ? `::${v4}` : `::ffff:${v4}`;
+  }
+  if (best < 0) return hex(g);
+  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+}
+
+const latin1 = (b: Uint8Array): string => {
+  let s = '';
+  for (const x of b) s += String.fromCharCode(x);
+  return s;
+};
+
+// ---------------------------------------------------------------------------------------------
+// (a) libpq
+
+export type PgMajor = 13 | 14 | 15 | 16 | 17;
+
+/** libpq's messages (identical in 13..17; IP handling and CN fallback changed in 14). */
+export const LIBPQ_HOST_MESSAGES = {
+  noName: "could not get server's host name from server certificate",
+  one: 'server certificate for "%s" does not match host name "%s"',
+  manyOne: 'server certificate for "%s" (and %d other name) does not match host name "%s"',
+  manyMore: 'server certificate for "%s" (and %d other names) does not match host name "%s"',
+  embeddedNull: "SSL certificate's name contains embedded null",
+  badIpLength: 'certificate contains IP address with invalid length %zu',
+  noHost: 'host name must be specified for a verified SSL connection',
+} as const;
+
+/** Per version: does libpq look at iPAddress SANs, and when may the CN be used. */
+export const LIBPQ_HOST_RULES: Record<PgMajor, { ipSans: boolean; cnFallback: 'no-dns-examined' | 'no-san-of-host-type' }> = {
+  13: { ipSans: false, cnFallback: 'no-dns-examined' },
+  14: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+  15: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+  16: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+  17: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+};
+
+export interface LibpqHostResult {
+  ok: boolean;
+  /** libpq's error text when !ok (without the trailing newline) */
+  message?: string;
+  namesExamined: number;
+  firstName?: string;
+}
+
+function pgStrcasecmpEq(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+/** libpq wildcard_certificate_match: `*.` then the rest, `*` matches one non-empty label. */
+function pgWildcardMatch(pattern: string, host: string): boolean {
+  const lenpat = pattern.length;
+  const lenstr = host.length;
+  if (lenpat < 3 || pattern[0] !== '*' || pattern[1] !== '.') return false;
+  if (lenpat > lenstr) return false;
+  if (!pgStrcasecmpEq(pattern.slice(1), host.slice(lenstr - lenpat + 1))) return false;
+  const dot = host.indexOf('.');
+  if (dot >= 0 && dot < lenstr - lenpat) return false;
+  return true;
+}
+
+/** 1 match, 0 no match, -1 error (message set). */
+function pgNameMatch(raw: string, host: string): { rc: number; name?: string; error?: string } {
+  if (raw.includes('\0')) return { rc: -1, error: LIBPQ_HOST_MESSAGES.embeddedNull };
+  const rc = pgStrcasecmpEq(raw, host) || pgWildcardMatch(raw, host) ? 1 : 0;
+  return { rc, name: raw };
+}
+
+function pgIpMatch(ip: Uint8Array, host: string): { rc: number; name?: string; error?: string } {
+  let match = 0;
+  if (ip.length === 4) {
+    const a = inetAton(host);
+    if (a && a.every((b, i) => b === ip[i])) match = 1;
+  } else if (ip.length === 16) {
+    const a = inetPton6(host);
+    if (a && a.every((b, i) => b === ip[i])) match = 1;
+  } else {
+    return { rc: -1, error: LIBPQ_HOST_MESSAGES.badIpLength.replace('%zu', String(ip.length)) };
+  }
+  return { rc: match, name: formatIp(ip) };
+}
+
+function firstCnRaw(cert: Certificate): string | undefined {
+  for (const rdn of cert.subject.rdns)
+    for (const a of rdn)
+      if (a.oid === OID.commonName) {
+        const v = a.value;
+        return 'raw' in v ? latin1(v.raw) : latin1(v.der);
+      }
+  return undefined;
+}
+
+function sanNames(cert: Certificate): GeneralName[] {
+  return cert.ext.subjectAltName?.names ?? [];
+}
+
+/**
+ * What libpq (sslmode=verify-full) decides for `host` against the server certificate.
+ * `pgMajor` selects the version's rules (default 15).
+ */
+export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajor = 15): LibpqHostResult {
+  if (!host) return { ok: false, message: LIBPQ_HOST_MESSAGES.noHost, namesExamined: 0 };
+  const rules = LIBPQ_HOST_RULES[pgMajor];
+  const isIp = rules.ipSans && (inetAton(host) !== null || inetPton6(host) !== null);
+  let examined = 0;
+  let first: string | undefined;
+  let rc = 0;
+  let error: string | undefined;
+  let checkCn = true;
+  for (const g of sanNames(cert)) {
+    if (rules.ipSans && ((isIp && g.type === 'ip') || (!isIp && g.type === 'dns'))) checkCn = false;
+    let r: { rc: number; name?: string; error?: string } | undefined;
+    if (g.type === 'dns') r = pgNameMatch(g.value, host);
+    else if (g.type === 'ip' && rules.ipSans) r = pgIpMatch(g.bytes, host);
+    if (r) {
+      examined++;
+      if (r.name !== undefined && first === undefined) first = r.name;
+      rc = r.rc;
+      error = r.error;
+    }
+    if (rc !== 0) {
+      checkCn = false;
+      break;
+    }
+  }
+  if (rules.cnFallback === 'no-dns-examined') checkCn = rc === 0 && examined === 0;
+  if (checkCn) {
+    const cn = firstCnRaw(cert);
+    if (cn !== undefined) {
+      examined++;
+      const r = pgNameMatch(cn, host);
+      if (r.name !== undefined && first === undefined) first = r.name;
+      rc = r.rc;
+      error = r.error;
+    }
+  }
+  if (rc === 1) return { ok: true, namesExamined: examined, firstName: first };
+  if (rc < 0) return { ok: false, message: error, namesExamined: examined, firstName: first };
+  let message: string;
+  if (examined > 1) {
+    const tmpl = examined - 1 === 1 ? LIBPQ_HOST_MESSAGES.manyOne : LIBPQ_HOST_MESSAGES.manyMore;
+    message = tmpl.replace('%s', first ?? '(null)').replace('%d', String(examined - 1)).replace('%s', host);
+  } else if (examined === 1) {
+    message = LIBPQ_HOST_MESSAGES.one.replace('%s', first ?? '(null)').replace('%s', host);
+  } else message = LIBPQ_HOST_MESSAGES.noName;
+  return { ok: false, message, namesExamined: examined, firstName: first };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) OpenSSL X509_check_host / X509_check_ip
+
+const LABEL_START = 1;
+const LABEL_IDNA = 2;
+const LABEL_HYPHEN = 4;
+const isAlnum = (c: string) => /^[A-Za-z0-9]$/.test(c);
+
+function equalNocase(pattern: string, subject: string, dotSubdomains: boolean): boolean {
+  let p = pattern;
+  if (dotSubdomains) {
+    // skip_prefix: compare an equal-length suffix of the pattern with a ".sub" subject
+    let q = p;
+    while (q.length > subject.length && q[0] !== '\0') q = q.slice(1);
+    if (q.length === subject.length) p = q;
+  }
+  if (p.length !== subject.length) return false;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '\0') return false;
+    if (p[i] !== subject[i] && p[i].toLowerCase() !== subject[i].toLowerCase()) {
+      const l = p.charCodeAt(i);
+      const r = subject.charCodeAt(i);
+      const lo = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+      if (lo(l) !== lo(r)) return false;
+    }
+  }
+  return true;
+}
+
+function validStar(p: string, noPartial: boolean): number {
+  let star = -1;
+  let state = LABEL_START;
+  let dots = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '*') {
+      const atstart = (state & LABEL_START) !== 0;
+      const atend = i === p.length - 1 || p[i + 1] === '.';
+      if (star >= 0 || (state & LABEL_IDNA) !== 0 || dots) return -1;
+      if (noPartial && (!atstart || !atend)) return -1;
+      if (!atstart && !atend) return -1;
+      star = i;
+      state &= ~LABEL_START;
+    } else if (isAlnum(c)) {
+      if ((state & LABEL_START) !== 0 && p.length - i >= 4 && p.slice(i, i + 4).toLowerCase() === 'xn--') state |= LABEL_IDNA;
+      state &= ~(LABEL_HYPHEN | LABEL_START);
+    } else if (c === '.') {
+      if ((state & (LABEL_HYPHEN | LABEL_START)) !== 0) return -1;
+      state = LABEL_START;
+      ++dots;
+    } else if (c === '-') {
+      if ((state & LABEL_START) !== 0) return -1;
+      state |= LABEL_HYPHEN;
+    } else return -1;
+  }
+  if ((state & (LABEL_START | LABEL_HYPHEN)) !== 0 || dots < 2) return -1;
+  return star;
+}
+
+function wildcardMatch(prefix: string, suffix: string, subject: string): boolean {
+  if (subject.length < prefix.length + suffix.length) return false;
+  if (!equalNocase(prefix, subject.slice(0, prefix.length), false)) return false;
+  const ws = prefix.length;
+  const we = subject.length - suffix.length;
+  if (!equalNocase(subject.slice(we), suffix, false)) return false;
+  let allowIdna = false;
+  if (prefix.length === 0 && suffix[0] === '.') {
+    if (ws === we) return false;
+    allowIdna = true;
+  }
+  if (!allowIdna && subject.length >= 4 && subject.slice(0, 4).toLowerCase() === 'xn--') return false;
+  if (we === ws + 1 && subject[ws] === '*') return true;
+  for (let i = ws; i < we; i++) if (!(isAlnum(subject[i]) || subject[i] === '-')) return false;
+  return true;
+}
+
+function equalWildcard(pattern: string, subject: string, noPartial: boolean, dotSub: boolean): boolean {
+  const star = subject.length > 1 && subject[0] === '.' ? -1 : validStar(pattern, noPartial);
+  if (star < 0) return equalNocase(pattern, subject, dotSub);
+  return wildcardMatch(pattern.slice(0, star), pattern.slice(star + 1), subject);
+}
+
+function utf8Latin1(s: string): string {
+  return latin1(new TextEncoder().encode(s));
+}
+
+export interface CheckHostOptions {
+  /** X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (what the limbo harness and libcurl use); default true */
+  noPartialWildcards?: boolean;
+  /** X509_CHECK_FLAG_NEVER_CHECK_SUBJECT */
+  neverCheckSubject?: boolean;
+  /** X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT */
+  alwaysCheckSubject?: boolean;
+}
+
+/** X509_check_host: 1 match, 0 no match, -1 a name could not be decoded, -2 bad input. */
+export function x509CheckHost(cert: Certificate, host: string, opts: CheckHostOptions = {}): number {
+  const noPartial = opts.noPartialWildcards ?? true;
+  let chk = host;
+  if (chk.length > 1 && chk.slice(0, -1).includes('\0')) return -2;
+  if (chk.length > 1 && chk.endsWith('\0')) chk = chk.slice(0, -1);
+  const dotSub = chk.length > 1 && chk[0] === '.';
+  let sanPresent = false;
+  const san = cert.ext.subjectAltName;
+  if (san) {
+    for (const g of san.names) {
+      if (g.type !== 'dns') continue;
+      sanPresent = true;
+      if (!g.value.length) continue;
+      if (equalWildcard(g.value, chk, noPartial, dotSub)) return 1;
+    }
+    if (sanPresent && !opts.alwaysCheckSubject) return 0;
+  }
+  if (opts.neverCheckSubject) return 0;
+  for (const rdn of cert.subject.rdns)
+    for (const a of rdn) {
+      if (a.oid !== OID.commonName) continue;
+      const v = a.value;
+      if (!('raw' in v)) continue;
+      if (!v.raw.length) continue;
+      if (!v.valid && (v.type === 'BMPString' || v.type === 'UniversalString' || v.type === 'UTF8String')) return -1;
+      if (equalWildcard(utf8Latin1(v.value), chk, noPartial, dotSub)) return 1;
+    }
+  return 0;
+}
+
+/** X509_check_ip: exact byte comparison with iPAddress SANs (never the CN). */
+export function x509CheckIp(cert: Certificate, ip: Uint8Array): number {
+  for (const g of cert.ext.subjectAltName?.names ?? []) {
+    if (g.type !== 'ip' || g.bytes.length === 0) continue;
+    if (g.bytes.length === ip.length && g.bytes.every((b, i) => b === ip[i])) return 1;
+  }
+  return 0;
+}
+
+/** a2i_ipadd (X509_VERIFY_PARAM_set1_ip_asc): strict IPv4 dotted quad or IPv6. */
+export function parseIpAsc(s: string): Uint8Array | null {
+  if (s.includes(':')) return inetPton6(s);
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (!m) return null;
+  const b = m.slice(1).map(Number);
+  if (b.some((x) => x > 255)) return null;
+  return Uint8Array.from(b);
+}

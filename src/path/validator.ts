@@ -1,0 +1,162 @@
+// verifyChain: OpenSSL 3.0's X509_verify_cert (x509_verify_x509 + verify_chain) in the
+// order OpenSSL runs its steps, with two profiles: `openssl` (what OpenSSL 3.0 decides
+// with PostgreSQL's flags) and `rfc5280` (the same engine plus X509_STRICT and the extra
+// RFC 5280 rules OpenSSL skips, see strict.ts).
+
+import type { Certificate } from '../x509/types.js';
+import { buildChain } from './build.js';
+import { certTimeOk, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
+import { certInfo, likelyIssued } from './purpose.js';
+import { bytesEqual } from '../der/index.js';
+import { BudgetExceeded, Ctx, type VerifyOptions, type VerifyResult } from './context.js';
+import { rfc5280Checks } from './strict.js';
+import { processPolicies } from './policy.js';
+import { errorMessage, errorName } from './errors.js';
+
+export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
+
+function defaultSubject(c: Certificate): string {
+  return c.subject.rdns
+    .map((rdn) => rdn.map((a) => ('raw' in a.value ? a.value.value : '#')).join('+'))
+    .join(', ');
+}
+
+export interface VerifyHooks {
+  /** how the trace names a certificate (default: the subject's attribute values) */
+  subjectOf?: (c: Certificate) => string;
+}
+
+export function verifyChain(opts: VerifyOptions, hooks: VerifyHooks = {}): VerifyResult {
+  const ctx = new Ctx(opts, hooks.subjectOf ?? defaultSubject);
+  installCrlPathHook(ctx);
+  ctx.chain = [opts.leaf];
+  ctx.numUntrusted = 1;
+  let ok = false;
+  let budgetExceeded = false;
+  try {
+    ok = run(ctx);
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    budgetExceeded = true;
+    ctx.note('budget', 'fail', e.message);
+    ctx.fail(1, ctx.errorDepth);
+    ok = false;
+  }
+  let passed = ok && ctx.errors.length === 0;
+  if (!passed && !budgetExceeded && ctx.rfc5280) {
+    // RFC 5280 §6 asks for *a* valid path: try the other candidate paths OpenSSL never builds
+    const alt = searchPaths(opts, ctx);
+    if (alt) {
+      alt.trace.unshift(...ctx.trace, { step: 'path-search', result: 'info', detail: 'the first path failed; trying alternative paths (rfc5280 profile)' });
+      return { ok: true, errors: [], chain: alt.chain, trace: alt.trace };
+    }
+  }
+  return {
+    ok: passed,
+    error: ctx.errors[0],
+    errors: ctx.errors,
+    chain: ctx.chain,
+    trace: ctx.trace,
+    ...(budgetExceeded ? { budgetExceeded } : {}),
+  };
+}
+
+function run(ctx: Ctx): boolean {
+  ctx.note('start', 'info', `verify at ${new Date(ctx.timeMs).toISOString()}, purpose ${ctx.opts.purpose ?? 'none'}, security level ${ctx.authLevel}, profile ${ctx.opts.profile ?? 'openssl'}`, ctx.opts.leaf, 0);
+  if (!checkLeafKey(ctx)) return false;
+  const b = buildChain(ctx);
+  if (b <= 0) {
+    if (b < 0) {
+      // internal error: OpenSSL sets ctx->error without calling the verify callback
+      const code = ctx.error || 1;
+      ctx.errors.push({ code, name: errorName(code), message: errorMessage(code), depth: ctx.errorDepth, cert: ctx.chain[ctx.errorDepth], noCallback: true });
+    }
+    return false;
+  }
+  return checkBuilt(ctx);
+}
+
+/** verify_chain after build_chain */
+function checkBuilt(ctx: Ctx): boolean {
+  if (!checkExtensions(ctx)) return false;
+  if (ctx.rfc5280 && !rfc5280Checks(ctx)) return false;
+  if (!checkAuthLevel(ctx)) return false;
+  if (!checkId(ctx)) return false;
+  if (!checkRevocation(ctx)) return false;
+  if (!internalVerify(ctx)) return false;
+  if (!checkNameConstraints(ctx)) return false;
+  if (ctx.rfc5280) {
+    const r = processPolicies(ctx, ctx.opts.policy);
+    if (r !== 0) {
+      ctx.note('policy', 'fail', r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping', undefined, 0);
+      if (!ctx.fail(r, 0, undefined, 'policy')) return false;
+    } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
+  }
+  return true;
+}
+
+/** Depth-first search over every issuer candidate (rfc5280 profile), each complete path checked in full. */
+function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
+  const maxDepth = first.depth + 1;
+  const pool = [...opts.trusted.map((c) => ({ c, trusted: true })), ...(opts.untrusted ?? []).map((c) => ({ c, trusted: false }))];
+  let work = 0;
+  const budget = opts.workBudget ?? 20000;
+  const path: Certificate[] = [opts.leaf];
+  const onPath = (c: Certificate) => path.some((p) => p === c || bytesEqual(p.der, c.der));
+  let found: Ctx | undefined;
+  let attempts = 0;
+  const tryChain = (numUntrusted: number): boolean => {
+    // each attempt re-runs every check (signatures included): bound them
+    if (++attempts > 64) return false;
+    const ctx = new Ctx({ ...opts, callback: 'stop' }, first.subjectOf);
+    installCrlPathHook(ctx);
+    ctx.chain = [...path];
+    ctx.numUntrusted = numUntrusted;
+    ctx.partialChain = true;
+    try {
+      if (checkLeafKey(ctx) && checkBuilt(ctx) && ctx.errors.length === 0) {
+        found = ctx;
+        return true;
+      }
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+    }
+    return false;
+  };
+  const dfs = (): boolean => {
+    if (++work > budget || attempts > 64) return false;
+    const x = path[path.length - 1];
+    // self-issued intermediates do not count toward the depth limit (RFC 5280 6.1.4 (l))
+    const logical = path.slice(1).filter((c) => !certInfo(c).selfIssued).length;
+    if (logical + 1 > maxDepth) return false;
+    const cands = pool.filter(({ c }) => !onPath(c) && likelyIssued(c, x) === 0);
+    work += pool.length;
+    // trusted first, then those valid at the time
+    cands.sort((a, b) => Number(b.trusted) - Number(a.trusted) || Number(certTimeOk(first, b.c)) - Number(certTimeOk(first, a.c)));
+    for (const { c, trusted } of cands) {
+      path.push(c);
+      if (trusted ? tryChain(path.length - 1) : dfs()) return true;
+      path.pop();
+    }
+    return false;
+  };
+  // a trusted leaf is its own anchor
+  if (opts.trusted.some((t) => bytesEqual(t.der, opts.leaf.der)) && tryChain(0)) return found;
+  dfs();
+  return found;
+}
+
+/** options of a CRL issuer's own validation: no further CRL path validation inside it */
+const nestedCrlPath = new WeakSet<VerifyOptions>();
+
+/** check_crl_path: verify the CRL issuer with the same inputs (CRLs too), without recursion */
+function installCrlPathHook(ctx: Ctx): void {
+  const o = ctx.opts;
+  if (o.profile !== 'rfc5280' || o.crlMode === 'none' || o.crlMode === undefined || nestedCrlPath.has(o)) return;
+  ctx.crlPathHook = (issuer) => {
+    const nested: VerifyOptions = { ...o, leaf: issuer, purpose: undefined, hostname: undefined, ip: undefined, callback: 'stop', extra: undefined };
+    nestedCrlPath.add(nested);
+    const r = verifyChain(nested);
+    return r.ok ? r.chain : undefined;
+  };
+}

@@ -1,0 +1,84 @@
+// Behaviours of verifyChain worth pinning on their own, each checked against `openssl verify`
+// (3.0) on the same files: v1 roots accepted but v1 intermediates not, a non-self-signed
+// trust anchor, self-issued intermediates and path length, the work budget.
+
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeCertificate, type MadeCertificate } from '../../src/factory/index.js';
+import { parseCertificates } from '../../src/x509/certificate.js';
+import { verifyChain } from '../../src/path/validator.js';
+import { loadKey } from '../factory/helpers.js';
+
+const T = new Date('2030-06-15T12:00:00Z');
+const k1 = loadKey('p256-1');
+const k2 = loadKey('p256-2');
+const k3 = loadKey('p256-3');
+const CA = [{ type: 'basicConstraints' as const, ca: true, critical: true }];
+const parse = (m: MadeCertificate) => parseCertificates(m.der)[0];
+
+function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: MadeCertificate): { mine: string; theirs: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-v-'));
+  try {
+    writeFileSync(join(dir, 'ca.pem'), trusted.map((c) => c.pem).join(''));
+    writeFileSync(join(dir, 'leaf.pem'), leaf.pem);
+    const args = ['verify', '-attime', String(T.getTime() / 1000), '-CAfile', join(dir, 'ca.pem')];
+    if (untrusted.length) {
+      writeFileSync(join(dir, 'un.pem'), untrusted.map((c) => c.pem).join(''));
+      args.push('-untrusted', join(dir, 'un.pem'));
+    }
+    const r = spawnSync('openssl', [...args, join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    const theirs = [...(r.stdout + r.stderr).matchAll(/error (\d+) at (\d+) depth/g)].map((m) => `${m[1]}@${m[2]}`).join(' ') || 'OK';
+    const res = verifyChain({ leaf: parse(leaf), trusted: trusted.map(parse), untrusted: untrusted.length ? untrusted.map(parse) : undefined, time: T, authLevel: 0 });
+    const mine = res.ok ? 'OK' : res.errors.map((e) => `${e.code}@${e.depth}`).join(' ');
+    return { mine, theirs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('verifyChain edge cases = openssl verify', () => {
+  const root = makeCertificate({ subject: '/CN=root', issuerKey: k1, selfSigned: true, extensions: CA, now: T });
+  const v1root = makeCertificate({ version: 1, subject: '/CN=v1 root', issuerKey: k1, selfSigned: true, now: T });
+
+  it('a v1 self-signed root is a CA', () => {
+    const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k2, issuerKey: k1, issuerCert: v1root, now: T });
+    const r = both([v1root], [], leaf);
+    expect(r.mine).toBe(r.theirs);
+    expect(r.mine).toBe('OK');
+  });
+
+  it('a v1 intermediate is not a CA (INVALID_CA)', () => {
+    const v1int = makeCertificate({ version: 1, subject: '/CN=v1 int', subjectKey: k2, issuerKey: k1, issuerCert: root, now: T });
+    const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k3, issuerKey: k2, issuerCert: v1int, now: T });
+    const r = both([root], [v1int], leaf);
+    expect(r.mine).toBe(r.theirs);
+    expect(r.mine).toBe('79@1');
+  });
+
+  it('an intermediate as the only trusted certificate: unable to get issuer certificate', () => {
+    const int = makeCertificate({ subject: '/CN=int', subjectKey: k2, issuerKey: k1, issuerCert: root, extensions: CA, now: T });
+    const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k3, issuerKey: k2, issuerCert: int, now: T });
+    const r = both([int], [], leaf);
+    expect(r.mine).toBe(r.theirs);
+    expect(r.mine).toBe('2@1');
+  });
+
+  it('self-issued intermediates do not count against pathLen', () => {
+    const p0 = makeCertificate({ subject: '/CN=p0', subjectKey: k2, issuerKey: k1, issuerCert: root, extensions: [{ type: 'basicConstraints', ca: true, pathLen: 0, critical: true }], now: T });
+    const si = makeCertificate({ subject: '/CN=p0', subjectKey: k3, issuerKey: k2, issuerCert: p0, extensions: CA, now: T });
+    const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k1, issuerKey: k3, issuerCert: si, now: T });
+    const r = both([root], [p0, si], leaf);
+    expect(r.mine).toBe(r.theirs);
+  });
+
+  it('the work budget ends verification with an error, not a hang', () => {
+    const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k2, issuerKey: k1, issuerCert: root, now: T });
+    const res = verifyChain({ leaf: parse(leaf), trusted: [parse(root)], time: T, workBudget: 0 });
+    expect(res.ok).toBe(false);
+    expect(res.budgetExceeded).toBe(true);
+    expect(res.trace.some((s) => s.step === 'budget')).toBe(true);
+  });
+});
