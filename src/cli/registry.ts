@@ -14,4 +14,9 @@ export interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   // one line per command; keep alphabetical
   asn1: { summary: 'Dump the ASN.1 structure of PEM or DER files with offsets and OID names', load: () => import('./asn1.js') },
+  demo: { summary: 'The docs\' certificate recipes and common mistakes x sslmode: who connects, and what psql says', load: () => import('./demo.js') },
+  gen: { summary: 'Generate the PostgreSQL docs\' certificate hierarchies (self-signed, root-server, chain)', load: () => import('./gen.js') },
+  show: { summary: 'Summarise certificates, CRLs and keys (PEM or DER)', load: () => import('./show.js') },
+  simulate: { summary: 'Predict whether psql connects to a server setup, what psql and the server say, and the fix', load: () => import('./simulate.js') },
+  verify: { summary: 'Verify a certificate chain like openssl verify (with --explain for every step)', load: () => import('./verify.js') },
 };

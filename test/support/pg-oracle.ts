@@ -189,9 +189,16 @@ export class PgOracle {
       ...opts.env,
     };
     const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
-    // The backend writes its log lines just before it exits; give it a moment.
-    await new Promise((res) => setTimeout(res, 150));
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: this.readNewLog() };
+    // The backend writes its log lines just before it exits: wait until the log has been
+    // quiet for 150 ms (at most 3 s).
+    let log = '';
+    for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
+      await new Promise((res) => setTimeout(res, 50));
+      const more = this.readNewLog();
+      log += more;
+      quiet = more ? 0 : quiet + 50;
+    }
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: log };
   }
 
   destroy(): void {

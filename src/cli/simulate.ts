@@ -1,0 +1,148 @@
+// `pgtls simulate --pgdata DIR "CONNINFO"`: would psql connect to this server? Prints the
+// verdict, psql's exact error, the server's log lines, each step, the TLS handshake as a
+// sequence diagram, and the fix. Exit 0 when it would connect, 1 when not, 2 for bad input.
+
+import { userInfo } from 'node:os';
+import { nodeFs } from '../pg/fs-node.js';
+import { simulate, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
+import { formatTrace, type TraceEntry } from '../tls13/index.js';
+import { parseArgs, UsageError } from './args.js';
+
+const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
+
+Runs the server's start-up checks on DIR (postgresql.conf, pg_hba.conf, pg_ident.conf,
+certificates and keys), then connects the way psql would with CONNINFO (key=value string,
+URI or database name): every sslmode step, a TLS 1.3 handshake in memory with both sides'
+real certificates, both sides' certificate checks, pg_hba and authentication.
+
+Options:
+  --pgdata DIR          the server's data directory (required)
+  --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --at ISO-8601         the time of the connection (default now)
+  --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
+  --server-addr IP      the address a host name resolves to (default 127.0.0.1)
+  --home DIR            the client's HOME (~/.postgresql defaults; default $HOME)
+  --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT...); repeatable
+  --passphrase P        what ssl_passphrase_command prints (commands are not run)
+  --openssl-version V   3.0 (default, Debian 12) or 3.2 (alert texts "ssl/tls alert ...")
+  --explain             add the full TLS trace (messages, secrets, checks)
+  --json                machine-readable result
+Exit status: 0 connects, 1 does not, 2 bad input.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { opts, positionals } = parseArgs(argv, {
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version'],
+    repeat: ['env'],
+    flags: ['json', 'explain', 'help'],
+  });
+  if (opts.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
+  if (positionals.length !== 1) throw new UsageError('give exactly one connection string (quote it)');
+  const pgVersion = opts['pg-version'] ? Number(opts['pg-version']) : 15;
+  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const at = opts.at ? new Date(String(opts.at)) : new Date();
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
+  const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
+  if (ov !== '3.0' && ov !== '3.2') throw new UsageError('--openssl-version must be 3.0 or 3.2');
+
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$/.test(k)) env[k] = v;
+  if (opts.home) env.HOME = String(opts.home);
+  for (const kv of (opts.env as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants NAME=VALUE, got ${kv}`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const me = userInfo();
+  const input: SimulateInput = {
+    fs: nodeFs(),
+    pgdata: String(opts.pgdata).replace(/\/+$/, ''),
+    conninfo: positionals[0],
+    env,
+    osUser: env.USER ?? me.username,
+    clientUser: { uid: me.uid, gids: [me.gid] },
+    pgVersion,
+    at,
+    clientAddr: opts['client-addr'] as string | undefined,
+    serverAddr: opts['server-addr'] as string | undefined,
+    passphrase: opts.passphrase as string | undefined,
+    opensslVersion: ov,
+  };
+  const r = simulate(input);
+  if (opts.json) {
+    console.log(JSON.stringify(toJson(r, Boolean(opts.explain)), null, 2));
+  } else {
+    console.log(render(r, Boolean(opts.explain)));
+  }
+  return r.ok ? 0 : 1;
+}
+
+function toJson(r: SimulateResult, explain: boolean) {
+  return {
+    ok: r.ok,
+    message: r.message,
+    psqlStderr: r.psqlStderr,
+    serverStarted: r.serverStarted,
+    serverLog: r.serverLog,
+    steps: r.steps,
+    fix: r.fix ?? null,
+    attempts: r.attempts.map((a) => ({
+      kind: a.kind,
+      ok: a.ok,
+      stage: a.stage ?? null,
+      message: a.message ?? null,
+      serverVerify: a.handshake?.serverVerify ? verdict(a.handshake.serverVerify) : null,
+      clientVerify: a.handshake?.clientVerify ? verdict(a.handshake.clientVerify) : null,
+      negotiated: a.handshake?.negotiated
+        ? { ...a.handshake.negotiated, peerCertificates: a.handshake.negotiated.peerCertificates.length }
+        : a.handshake?.tls12
+          ? { version: 'TLSv1.2' }
+          : null,
+    })),
+    ...(explain ? { tlsTrace: r.tlsTrace } : {}),
+  };
+}
+
+function verdict(v: NonNullable<SimulateResult['attempts'][number]['handshake']>['serverVerify']) {
+  return { ok: v!.ok, error: v!.error ? { code: v!.error.code, name: v!.error.name, message: v!.error.message, depth: v!.error.depth } : null };
+}
+
+/** The handshake's messages as a two-column sequence diagram. */
+export function sequenceDiagram(trace: TraceEntry[]): string {
+  const lines = ['  client                                server'];
+  for (const e of trace) {
+    if (e.direction !== 'send' || !e.message) continue;
+    const label = ` ${e.message} `;
+    const width = 36;
+    const pad = Math.max(0, width - label.length);
+    const left = Math.floor(pad / 2);
+    const bar = '-'.repeat(left) + label + '-'.repeat(pad - left);
+    lines.push(e.who === 'client' ? `  |${bar}>|` : `  |<${bar}|`);
+  }
+  for (const e of trace) {
+    if (e.alert?.direction === 'sent') lines.push(`  ${e.who === 'client' ? `|--- alert ${e.alert.name} --->` : `<--- alert ${e.alert.name} ---|`}`);
+  }
+  return lines.join('\n');
+}
+
+function render(r: SimulateResult, explain: boolean): string {
+  const out: string[] = [];
+  out.push(r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.');
+  if (!r.ok) {
+    out.push('', r.serverStarted ? 'psql prints:' : 'the server logs:');
+    out.push(...(r.serverStarted ? r.psqlStderr : `FATAL:  ${r.message}`).split('\n').map((l) => `  ${l}`));
+  }
+  if (r.serverLog.length) out.push('', 'server log:', ...r.serverLog.map((l) => `  ${l}`));
+  out.push('', 'steps:');
+  for (const s of r.steps) {
+    const mark = { ok: 'ok  ', fail: 'FAIL', info: '    ', skip: 'skip' }[s.result];
+    out.push(`  ${mark} ${s.attempt ? `[attempt ${s.attempt}] ` : ''}${s.step} (${s.who}): ${s.detail}`);
+  }
+  if (r.tlsTrace.length) out.push('', 'TLS handshake:', sequenceDiagram(r.tlsTrace));
+  if (r.fix) out.push('', `fix: ${r.fix}`);
+  if (explain && r.tlsTrace.length) out.push('', 'TLS trace:', formatTrace(r.tlsTrace));
+  return out.join('\n');
+}

@@ -1,0 +1,226 @@
+// libpq's client-side SSL set-up (initialize_SSL in fe-secure-openssl.c), in libpq's order:
+// protocol bounds, root certificate file (which decides whether the server is verified at
+// all, whatever the sslmode), CRLs, the client certificate, then its key with libpq's
+// permission rule. Runs after the server answered 'S' to SSLRequest, as in libpq, so a
+// server without SSL never reaches these errors.
+
+import { decodePemOrDer, isInputError } from '../../der/index.js';
+import {
+  keyMatchesCertificate,
+  parseCertificate,
+  parseCrl,
+  parsePrivateKey,
+  PassphraseRequiredError,
+  BadPassphraseError,
+  type Certificate,
+  type Crl,
+  type PrivateKey,
+} from '../../x509/index.js';
+import { canRead, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { fmt, LIBPQ } from '../messages.js';
+import { loadCrlDir, REASON } from '../server/startup.js';
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+/** The libpq options initialize_SSL reads, after defaults and environment were applied. */
+export interface LibpqSslOptions {
+  sslmode: SslMode;
+  /** '' when not set: then ~/.postgresql/root.crt */
+  sslrootcert: string;
+  sslcrl: string;
+  sslcrldir: string;
+  sslcert: string;
+  sslkey: string;
+  sslpassword: string;
+  /** PG 16+: disable | allow | require */
+  sslcertmode: 'disable' | 'allow' | 'require';
+}
+
+export interface ClientTls {
+  /** SSL_VERIFY_PEER: a root file was loaded */
+  verifyPeer: boolean;
+  rootFile?: string;
+  trusted: Certificate[];
+  crls: Crl[];
+  /** CRL_CHECK | CRL_CHECK_ALL: set only when the CRL locations loaded without error */
+  crlCheckAll: boolean;
+  /** the client certificate chain (leaf first) and key, when one was found */
+  certChain: Certificate[];
+  key?: PrivateKey;
+  certFile?: string;
+}
+
+export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string };
+
+export interface ClientEnv {
+  fs: SimFs;
+  /** $HOME, or undefined when libpq cannot find a home directory */
+  home?: string;
+  user: ProcessIdentity;
+  pgVersion: number;
+}
+
+const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
+
+class ClientFailure extends Error {}
+const fail = (message: string): never => {
+  throw new ClientFailure(message);
+};
+
+function readAll(env: ClientEnv, path: string): Uint8Array | { reason: string } {
+  const st = env.fs.stat(path);
+  if (!st) return { reason: REASON.noFile };
+  if (!canRead(st, env.user)) return { reason: REASON.noAccess };
+  return env.fs.read(path) ?? { reason: REASON.noFile };
+}
+
+const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+
+function certsAndCrls(bytes: Uint8Array): { certs: Certificate[]; crls: Crl[] } {
+  const certs: Certificate[] = [];
+  const crls: Crl[] = [];
+  let blocks;
+  try {
+    blocks = decodePemOrDer(bytes).filter((b) => b.label !== '');
+  } catch (e) {
+    if (isInputError(e)) return { certs, crls };
+    throw e;
+  }
+  for (const b of blocks) {
+    if (CERT_LABELS.has(b.label)) certs.push(parseCertificate(b.der));
+    else if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+  }
+  return { certs, crls };
+}
+
+function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
+  const verifying = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full';
+  let file = opts.sslrootcert;
+  if (!file) {
+    if (env.home === undefined) {
+      if (verifying) fail(LIBPQ.noHomeForRoot.format);
+      return;
+    }
+    file = `${postgresqlDir(env.home)}/root.crt`;
+  }
+  if (!env.fs.stat(file)) {
+    if (verifying) fail(fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
+    return;
+  }
+  const bytes = readAll(env, file);
+  if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
+  let loaded;
+  try {
+    loaded = certsAndCrls(bytes);
+  } catch (e) {
+    if (isInputError(e)) return fail(fmt(LIBPQ.readRoot, file, REASON.asn1));
+    throw e;
+  }
+  if (loaded.certs.length === 0 && loaded.crls.length === 0) fail(fmt(LIBPQ.readRoot, file, REASON.noCertOrCrl));
+  tls.verifyPeer = true;
+  tls.rootFile = file;
+  tls.trusted = loaded.certs;
+  tls.crls.push(...loaded.crls);
+  loadCrls(opts, env, tls);
+}
+
+/**
+ * X509_STORE_load_locations(store, crlfile, crldir): only when it returns 1 are the CRL
+ * flags set; any failure (e.g. a missing sslcrl file) silently disables CRL checks,
+ * including for a valid sslcrldir.
+ */
+function loadCrls(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
+  let file = opts.sslcrl;
+  const dir = opts.sslcrldir;
+  if (!file && !dir) {
+    if (env.home === undefined) return;
+    file = `${postgresqlDir(env.home)}/root.crl`;
+    if (!env.fs.stat(file)) return;
+  }
+  const crls: Crl[] = [];
+  if (file) {
+    const bytes = readAll(env, file);
+    if ('reason' in bytes) return;
+    let loaded;
+    try {
+      loaded = certsAndCrls(bytes);
+    } catch (e) {
+      if (isInputError(e)) return;
+      throw e;
+    }
+    if (loaded.certs.length === 0 && loaded.crls.length === 0) return;
+    crls.push(...loaded.crls);
+    tls.trusted.push(...loaded.certs);
+  }
+  if (dir) crls.push(...loadCrlDir(env.fs, dir, env.user));
+  tls.crls.push(...crls);
+  tls.crlCheckAll = true;
+}
+
+function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
+  if (env.pgVersion >= 16 && opts.sslcertmode === 'disable') return;
+  let file = opts.sslcert;
+  if (!file) {
+    if (env.home === undefined) return;
+    file = `${postgresqlDir(env.home)}/postgresql.crt`;
+  }
+  const st = env.fs.stat(file);
+  if (!st) return; // ENOENT: silently no certificate
+  const bytes = readAll(env, file);
+  if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
+  let certs: Certificate[];
+  try {
+    certs = certsAndCrls(bytes).certs;
+  } catch (e) {
+    if (isInputError(e)) return fail(fmt(LIBPQ.readCert, file, REASON.asn1));
+    throw e;
+  }
+  if (certs.length === 0) fail(fmt(LIBPQ.readCert, file, REASON.noStartLine));
+  tls.certChain = certs;
+  tls.certFile = file;
+}
+
+/** The key, only when a certificate was loaded; permission rule of fe-secure-openssl.c. */
+function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
+  if (tls.certChain.length === 0) return;
+  let file = opts.sslkey;
+  if (!file) {
+    if (env.home === undefined) return;
+    file = `${postgresqlDir(env.home)}/postgresql.key`;
+  }
+  const st = env.fs.stat(file);
+  if (!st) return fail(fmt(LIBPQ.keyMissing, file));
+  if (!st.isFile) return fail(fmt(LIBPQ.keyNotRegular, file));
+  const tooOpen = st.uid === ROOT_UID ? (st.mode & 0o037) !== 0 : (st.mode & 0o077) !== 0;
+  if (tooOpen) return fail(fmt(LIBPQ.keyPerms, file));
+  const bytes = readAll(env, file);
+  if ('reason' in bytes) return fail(fmt(LIBPQ.loadKey, file, bytes.reason));
+  let key: PrivateKey;
+  try {
+    key = parsePrivateKey(bytes, opts.sslpassword || undefined);
+  } catch (e) {
+    if (e instanceof PassphraseRequiredError || e instanceof BadPassphraseError) {
+      return fail(fmt(LIBPQ.loadKey, file, opts.sslpassword ? REASON.badDecrypt : REASON.processingError));
+    }
+    if (isInputError(e)) return fail(fmt(LIBPQ.loadKey, file, REASON.unsupported));
+    throw e;
+  }
+  // SSL_use_PrivateKey_file already compares the key with the certificate, so a mismatch is
+  // reported as a load failure (observed with psql 15), not by the later check_private_key.
+  if (!keyMatchesCertificate(key, tls.certChain[0])) return fail(fmt(LIBPQ.loadKey, file, REASON.keyMismatch));
+  tls.key = key;
+}
+
+/** initialize_SSL. */
+export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientTlsResult {
+  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [] };
+  try {
+    loadRoot(opts, env, tls);
+    loadClientCert(opts, env, tls);
+    loadClientKey(opts, env, tls);
+    return { ok: true, tls };
+  } catch (e) {
+    if (e instanceof ClientFailure) return { ok: false, message: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,147 @@
+// The concrete change that would make a failing connection work, chosen from what failed.
+// Kept as tables (message pattern or verify error -> advice) so each fix sits next to the
+// failure it answers and can be tested on its own.
+
+import { commonNames, formatNameOneline, type Certificate } from '../x509/index.js';
+import { errorName } from '../path/index.js';
+import type { HandshakeOutcome } from './tls-handshake.js';
+import type { ClientTls } from './client/libpq-ssl.js';
+
+export type FailureFacts =
+  | { kind: 'server-start'; message: string }
+  | { kind: 'conninfo'; message: string }
+  | { kind: 'ssl-refused' }
+  | { kind: 'client-setup'; message: string }
+  | { kind: 'handshake'; handshake: HandshakeOutcome; clientTls: ClientTls }
+  | { kind: 'host-name'; message: string; host?: string; cert?: Certificate }
+  | {
+      kind: 'auth';
+      message: string;
+      line?: string;
+      ssl: boolean;
+      user: string;
+      database: string;
+      clientAddr: string;
+      peerCert?: Certificate;
+    };
+
+type Rule = [RegExp, (m: RegExpExecArray) => string];
+
+const SERVER_START: Rule[] = [
+  [/private key file "(.+)" has group or world access/, (m) => `chmod 0600 ${m[1]} (owner postgres), or 0640 owned by root with group postgres`],
+  [/private key file "(.+)" must be owned by the database user or root/, (m) => `chown postgres ${m[1]} (or root, with mode 0640)`],
+  [/could not access private key file "(.+)": No such file/, (m) => `put the server's private key at ${m[1]} (ssl_key_file, relative to the data directory)`],
+  [/could not load server certificate file "(.+)": No such file/, (m) => `put the server certificate at ${m[1]} (ssl_cert_file, relative to the data directory)`],
+  [/could not load server certificate file "(.+)": no start line/, (m) => `${m[1]} must hold a PEM certificate (-----BEGIN CERTIFICATE-----), leaf first`],
+  [/could not load private key file "(.+)": key values mismatch/, (m) => `${m[1]} does not belong to the first certificate in ssl_cert_file: use the key the certificate was issued for`],
+  [/could not load private key file "(.+)": (processing error|bad decrypt)/, () => `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`],
+  [/could not load private key file "(.+)": Permission denied/, (m) => `the postgres user cannot read ${m[1]}: make it owned by postgres (0600) or readable by its group (0640)`],
+  [/could not load private key file "(.+)": unsupported/, (m) => `${m[1]} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`],
+  [/could not set SSL protocol version range/, () => `make ssl_min_protocol_version <= ssl_max_protocol_version`],
+  [/could not load root certificate file "(.+)"/, (m) => `fix ssl_ca_file: ${m[1]} must exist and hold PEM certificates`],
+  [/certificate revocation list/, () => `fix ssl_crl_file / ssl_crl_dir: the file must exist and hold a PEM CRL`],
+  [/hostssl record cannot match because SSL is disabled/, () => `set ssl = on in postgresql.conf`],
+  [/could not load pg_hba.conf/, () => `fix the pg_hba.conf lines the server log names`],
+];
+
+const CLIENT_SETUP: Rule[] = [
+  [/root certificate file "(.+)" does not exist/, (m) => `give the client the CA certificate that issued the server certificate: copy it to ${m[1]} or point sslrootcert at it`],
+  [/private key file "(.+)" has group or world access/, (m) => `chmod 0600 ${m[1]}`],
+  [/certificate present, but not private key file "(.+)"/, (m) => `put the client key at ${m[1]} or set sslkey`],
+  [/could not load private key file "(.+)": key values mismatch/, (m) => `${m[1]} is not the key of the client certificate: point sslkey at the matching key`],
+  [/could not load private key file "(.+)": (processing error|bad decrypt)/, () => `the client key is encrypted: pass sslpassword=<passphrase>`],
+  [/could not read (root )?certificate file "(.+)"/, (m) => `${m[2]} must hold PEM certificates`],
+];
+
+const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client') => string>> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side) =>
+    side === 'server'
+      ? `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuerOf(h.serverChain)}): add that CA to sslrootcert`
+      : `ssl_ca_file does not hold the CA that issued the client certificate (issuer ${issuerOf(h.clientChain)}): add that CA to ssl_ca_file`,
+  UNABLE_TO_GET_ISSUER_CERT: (h, side) =>
+    side === 'server'
+      ? `the chain stops at an intermediate: put the root CA (issuer ${issuerOf(h.serverChain, true)}) in the client's sslrootcert; a trust store holding only an intermediate is not enough`
+      : `add the client CA's root (issuer ${issuerOf(h.clientChain, true)}) to ssl_ca_file`,
+  DEPTH_ZERO_SELF_SIGNED_CERT: (_h, side) =>
+    side === 'server' ? `the server certificate is self-signed: copy server.crt to the client and use it as sslrootcert` : `add the self-signed client certificate to ssl_ca_file`,
+  SELF_SIGNED_CERT_IN_CHAIN: (_h, side) => (side === 'server' ? `put the root CA the server sends in the client's sslrootcert` : `put the client's root CA in ssl_ca_file`),
+  CERT_HAS_EXPIRED: (h, side) => `renew the expired ${side} certificate (${expired(side === 'server' ? h.serverVerify : h.clientVerify)})`,
+  CERT_NOT_YET_VALID: (_h, side) => `the ${side} certificate is not valid yet: check the clocks or reissue it with an earlier notBefore`,
+  UNABLE_TO_GET_CRL: (_h, side) =>
+    side === 'server'
+      ? `with a CRL configured, every CA in the chain needs a CRL (CRL_CHECK_ALL): add the missing CA's CRL to sslcrl/sslcrldir, or remove the CRL setting`
+      : `with ssl_crl_file/ssl_crl_dir set, every CA in the client chain needs a CRL: add the missing CRL (e.g. the root's) to ssl_crl_file`,
+  CERT_REVOKED: (_h, side) => `the ${side} certificate is revoked: issue a new one`,
+  CRL_HAS_EXPIRED: () => `publish a fresh CRL (its nextUpdate has passed)`,
+  INVALID_CA: (_h, side) => `an intermediate in the ${side} chain is not a CA: reissue it with basicConstraints CA:TRUE (openssl's v3_ca section)`,
+  PATH_LENGTH_EXCEEDED: () => `a CA's pathLenConstraint is too small for this chain: reissue that CA with a larger pathlen or shorten the chain`,
+  INVALID_PURPOSE: (_h, side) =>
+    side === 'server' ? `the server certificate's extendedKeyUsage/keyUsage does not allow TLS server use: reissue with EKU serverAuth` : `the client certificate's extendedKeyUsage does not allow clientAuth: reissue it`,
+  CERT_SIGNATURE_FAILURE: (_h, side) => `a signature in the ${side} chain does not verify: the certificate was not issued by the CA it names; reissue it`,
+  EE_KEY_TOO_SMALL: (_h, side) => `the ${side} certificate's key is below security level 2 (RSA < 2048 bits): reissue with a 2048-bit or larger key`,
+  CA_KEY_TOO_SMALL: () => `a CA key is below security level 2: reissue the CA with a 2048-bit or larger key`,
+  CA_MD_TOO_WEAK: () => `a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256`,
+};
+
+function issuerOf(chain: Certificate[], last = false): string {
+  const c = last ? chain[chain.length - 1] : chain[0];
+  return c ? `"${formatNameOneline(c.issuer)}"` : 'unknown';
+}
+
+function expired(v: HandshakeOutcome['serverVerify']): string {
+  const c = v?.error?.cert;
+  return c ? `"${formatNameOneline(c.subject)}" expired ${c.notAfter.text}` : 'notAfter has passed';
+}
+
+function byRules(rules: Rule[], message: string): string | undefined {
+  for (const [re, f] of rules) {
+    const m = re.exec(message);
+    if (m) return f(m);
+  }
+  return undefined;
+}
+
+export function suggestFix(f: FailureFacts): string | undefined {
+  switch (f.kind) {
+    case 'server-start':
+      return byRules(SERVER_START, f.message);
+    case 'conninfo':
+      return `correct the connection string: ${f.message}`;
+    case 'ssl-refused':
+      return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
+    case 'client-setup':
+      return byRules(CLIENT_SETUP, f.message);
+    case 'handshake': {
+      const h = f.handshake;
+      const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
+      if (!side) return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '') ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)' : undefined;
+      const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
+      return VERIFY[errorName(code)]?.(h, side);
+    }
+    case 'host-name': {
+      if (!f.cert || !f.host) return 'give a host name to verify against (host=...)';
+      const names = [...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []), ...commonNames(f.cert.subject)];
+      return names.length
+        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName DNS:${f.host}`
+        : `reissue the server certificate with subjectAltName DNS:${f.host}`;
+    }
+    case 'auth': {
+      if (/^no pg_hba\.conf entry/.test(f.message)) {
+        return `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`;
+      }
+      if (/connection requires a valid client certificate/.test(f.message)) {
+        return 'give the client a certificate issued by a CA in ssl_ca_file (sslcert=..., sslkey=...)';
+      }
+      if (/client certificates can only be checked if a root certificate store is available/.test(f.message)) {
+        return 'set ssl_ca_file in postgresql.conf to the CA that issues client certificates';
+      }
+      if (/certificate authentication failed|authentication failed for user/.test(f.message) && f.peerCert) {
+        const cn = commonNames(f.peerCert.subject)[0] ?? '';
+        return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
+      }
+      if (/fe_sendauth: no password supplied/.test(f.message)) return 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
+      if (/pg_hba\.conf rejects connection/.test(f.message)) return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// Every message the PostgreSQL server and libpq print about SSL, as data: the exact format
+// string (PostgreSQL's own %s placeholders), where it comes from, and the versions that have
+// it. The simulator fills these in; nothing else in pgtls spells a PostgreSQL message.
+// Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c (server) and
+// fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
+
+export interface MessageDef {
+  /** printf-style format with %s / %d, as in PostgreSQL's source */
+  format: string;
+  /** source file that prints it */
+  source: string;
+  /** first PostgreSQL major version that prints it in this form */
+  since?: number;
+  /** last version that prints it in this form */
+  until?: number;
+}
+
+const m = (format: string, source: string, since?: number, until?: number): MessageDef => ({ format, source, since, until });
+
+/** Messages the server writes (start-up FATALs, connection LOG/FATAL lines). */
+export const SERVER = {
+  // be_tls_init (FATAL at start-up, LOG at reload)
+  loadCert: m('could not load server certificate file "%s": %s', 'be-secure-openssl.c'),
+  keyAccess: m('could not access private key file "%s": %m', 'be-secure-common.c'),
+  keyNotRegular: m('private key file "%s" is not a regular file', 'be-secure-common.c'),
+  keyOwner: m('private key file "%s" must be owned by the database user or root', 'be-secure-common.c'),
+  keyPerms: m('private key file "%s" has group or world access', 'be-secure-common.c'),
+  keyPermsDetail: m(
+    'File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
+    'be-secure-common.c',
+  ),
+  keyReloadPassphrase: m('private key file "%s" cannot be reloaded because it requires a passphrase', 'be-secure-openssl.c'),
+  loadKey: m('could not load private key file "%s": %s', 'be-secure-openssl.c'),
+  checkKey: m('check of private key failed: %s', 'be-secure-openssl.c'),
+  protoNotSupported: m('"%s" setting "%s" not supported by this build', 'be-secure-openssl.c'),
+  protoRange: m('could not set SSL protocol version range', 'be-secure-openssl.c'),
+  protoRangeDetail: m('"%s" cannot be higher than "%s"', 'be-secure-openssl.c'),
+  cipherList: m('could not set the cipher list (no valid ciphers available)', 'be-secure-openssl.c'),
+  loadRoot: m('could not load root certificate file "%s": %s', 'be-secure-openssl.c'),
+  loadCrlFile: m('could not load SSL certificate revocation list file "%s": %s', 'be-secure-openssl.c'),
+  loadCrlDir: m('could not load SSL certificate revocation list directory "%s": %s', 'be-secure-openssl.c'),
+  loadCrlBoth: m('could not load SSL certificate revocation list file "%s" or directory "%s": %s', 'be-secure-openssl.c'),
+  // connections
+  acceptSsl: m('could not accept SSL connection: %s', 'be-secure-openssl.c'),
+  acceptSslProtoHint: m('This may indicate that the client does not support any SSL protocol version between %s and %s.', 'be-secure-openssl.c'),
+  acceptSslEof: m('could not accept SSL connection: EOF detected', 'be-secure-openssl.c'),
+  verifyDetail: m('Client certificate verification failed at depth %d: %s.', 'be-secure-openssl.c', 16),
+  unencryptedAfterSsl: m('received unencrypted data after SSL request', 'postmaster.c'),
+  unencryptedAfterSslDetail: m(
+    'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
+    'postmaster.c',
+  ),
+  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c'),
+  connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c'),
+  sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c'),
+  // pg_hba / authentication (auth.c)
+  noHbaEntry: m('no pg_hba.conf entry for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  noHbaEncSsl: m('SSL encryption', 'auth.c'),
+  noHbaEncGss: m('GSS encryption', 'auth.c'),
+  noHbaEncNone: m('no encryption', 'auth.c'),
+  rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  certStoreMissing: m('client certificates can only be checked if a root certificate store is available', 'auth.c'),
+  certRequired: m('connection requires a valid client certificate', 'auth.c'),
+  certNoUserName: m('certificate authentication failed for user "%s": client certificate contains no user name', 'auth.c'),
+  certValidationFailed: m('certificate validation (clientcert=verify-full) failed for user "%s": %s mismatch', 'auth.c'),
+  userNameMismatch: m('provided user name (%s) and authenticated user name (%s) do not match', 'hba.c'),
+  noUsermapMatch: m('no match in usermap "%s" for user "%s" authenticated as "%s"', 'hba.c'),
+  authFailed: m('%s authentication failed for user "%s"', 'auth.c'),
+  authFailedCert: m('certificate authentication failed for user "%s"', 'auth.c'),
+  authFailedTrust: m('"trust" authentication failed for user "%s"', 'auth.c'),
+  authFailedPassword: m('password authentication failed for user "%s"', 'auth.c'),
+  connectionMatched: m('Connection matched pg_hba.conf line %d: "%s"', 'auth.c', 13, 15),
+  connectionMatchedFile: m('Connection matched file "%s" line %d: "%s"', 'auth.c', 16),
+  hbaLoadFailed: m('could not load pg_hba.conf', 'postmaster.c'),
+  peerCnNull: m("SSL certificate's common name contains embedded null", 'be-secure-openssl.c'),
+} as const;
+
+/** Messages libpq puts in PQerrorMessage (psql prints them after its prefix). */
+export const LIBPQ = {
+  invalidOption: m('invalid %s value: "%s"', 'fe-connect.c'),
+  weakSslmodeSystem: m('weak sslmode "%s" may not be used with sslrootcert=system (use "verify-full")', 'fe-connect.c', 16),
+  weakSslmodeDirect: m(
+    'weak sslmode "%s" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")',
+    'fe-connect.c',
+    17,
+  ),
+  invalidProtoRange: m('invalid SSL protocol version range', 'fe-connect.c'),
+  rootMissing: m(
+    'root certificate file "%s" does not exist\nEither provide the file or change sslmode to disable server certificate verification.',
+    'fe-secure-openssl.c',
+    undefined,
+    15,
+  ),
+  rootMissing16: m(
+    'root certificate file "%s" does not exist\nEither provide the file, use the system\'s trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.',
+    'fe-secure-openssl.c',
+    16,
+  ),
+  noHomeForRoot: m(
+    'could not get home directory to locate root certificate file\nEither provide the file or change sslmode to disable server certificate verification.',
+    'fe-secure-openssl.c',
+    undefined,
+    15,
+  ),
+  readRoot: m('could not read root certificate file "%s": %s', 'fe-secure-openssl.c'),
+  openCert: m('could not open certificate file "%s": %s', 'fe-secure-openssl.c'),
+  readCert: m('could not read certificate file "%s": %s', 'fe-secure-openssl.c'),
+  keyMissing: m('certificate present, but not private key file "%s"', 'fe-secure-openssl.c'),
+  keyStat: m('could not stat private key file "%s": %s', 'fe-secure-openssl.c'),
+  keyNotRegular: m('private key file "%s" is not a regular file', 'fe-secure-openssl.c'),
+  keyPerms: m(
+    'private key file "%s" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root',
+    'fe-secure-openssl.c',
+  ),
+  loadKey: m('could not load private key file "%s": %s', 'fe-secure-openssl.c'),
+  keyMismatch: m('certificate does not match private key file "%s": %s', 'fe-secure-openssl.c'),
+  sslError: m('SSL error: %s', 'fe-secure-openssl.c'),
+  sslSyscallEof: m('SSL SYSCALL error: EOF detected', 'fe-secure-openssl.c'),
+  protoHint: m('This may indicate that the server does not support any SSL protocol version between %s and %s.', 'fe-secure-openssl.c'),
+  hostNameMissing: m('host name must be specified for a verified SSL connection', 'fe-secure-common.c'),
+  nameMismatch1: m('server certificate for "%s" does not match host name "%s"', 'fe-secure-common.c'),
+  nameMismatchN1: m('server certificate for "%s" (and %d other name) does not match host name "%s"', 'fe-secure-common.c'),
+  nameMismatchN: m('server certificate for "%s" (and %d other names) does not match host name "%s"', 'fe-secure-common.c'),
+  noNameInCert: m("could not get server's host name from server certificate", 'fe-secure-common.c'),
+  embeddedNull: m("SSL certificate's name contains embedded null", 'fe-secure-common.c'),
+  serverNoSsl: m('server does not support SSL, but SSL was required', 'fe-connect.c'),
+  serverErrorDuringSsl: m('server sent an error response during SSL exchange', 'fe-connect.c'),
+  unencryptedAfterSsl: m('received unencrypted data after SSL response', 'fe-connect.c'),
+  certNotRequested: m('server did not request an SSL certificate', 'fe-auth.c', 16),
+  certNotAccepted: m('server accepted connection without a valid SSL certificate', 'fe-auth.c', 16),
+  noPasswordSupplied: m('fe_sendauth: no password supplied', 'fe-auth.c'),
+  /** psql's prefix for a failed attempt on one host (PostgreSQL 14+) */
+  attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14),
+  attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14),
+} as const;
+
+/** Fill a PostgreSQL format string: %s, %d, %zu and %m take the next argument in order. */
+export function fmt(def: MessageDef | string, ...args: (string | number)[]): string {
+  const format = typeof def === 'string' ? def : def.format;
+  let i = 0;
+  return format.replace(/%(?:s|d|zu|m)/g, () => {
+    const a = args[i++];
+    return a === undefined ? '' : String(a);
+  });
+}

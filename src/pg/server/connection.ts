@@ -1,0 +1,127 @@
+// What the server does with a connection once the transport is settled (plain, or TLS with
+// the client's certificate already verified): ClientAuthentication in auth.c — the pg_hba
+// line, the clientcert check, the method, CheckCertAuth (CN or DN, directly or through a
+// pg_ident map) — with the LOG/FATAL lines in the order PostgreSQL 15 writes them (checked
+// against a real server: see test/pg/simulate-oracle.test.ts).
+
+import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
+import { hbaRejectMessage, matchHbaLine, type HbaLine } from '../config/hba.js';
+import { checkUsermap, type IdentLine } from '../config/ident.js';
+import { fmt, SERVER } from '../messages.js';
+import type { LogLine } from '../log.js';
+
+export interface ServerAuthInput {
+  hba: HbaLine[];
+  ident: IdentLine[];
+  pgVersion: number;
+  clientAddr: string;
+  user: string;
+  database: string;
+  /** the connection runs over TLS */
+  ssl: boolean;
+  /** ssl_ca_file is set (ssl_loaded_verify_locations) */
+  caLoaded: boolean;
+  /** the client's certificate, present only when it passed verification in the handshake */
+  peerCert?: Certificate;
+  /** the client will answer a password request (psql -w without a password cannot) */
+  password?: string;
+  /** write the log_connections lines */
+  logConnections: boolean;
+  /** TLS parameters for the "connection authorized" line */
+  tlsInfo?: { protocol: string; cipher: string; bits: number };
+  applicationName: string;
+}
+
+export type ServerAuthResult =
+  | { ok: true; log: LogLine[]; line: HbaLine }
+  | {
+      ok: false;
+      log: LogLine[];
+      /** the FATAL the client receives (psql prints `FATAL:  <message>`) */
+      fatal: string;
+      sqlstate: string;
+      /** the client cannot go on without a password (no FATAL is sent: libpq gives up) */
+      needsPassword?: boolean;
+      line?: HbaLine;
+    };
+
+/** auth.c auth_failed(): the message per method. */
+const AUTH_FAILED: Partial<Record<HbaLine['method'], { message: string; sqlstate: string }>> = {
+  trust: { message: SERVER.authFailedTrust.format, sqlstate: '28000' },
+  cert: { message: SERVER.authFailedCert.format, sqlstate: '28000' },
+  password: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
+  md5: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
+  'scram-sha-256': { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
+};
+
+const PASSWORD_METHODS = new Set<HbaLine['method']>(['password', 'md5', 'scram-sha-256']);
+
+function connectionMatched(line: HbaLine, version: number): string {
+  return version >= 16 ? fmt(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : fmt(SERVER.connectionMatched, line.lineNum, line.rawLine);
+}
+
+/** CheckCertAuth: the certificate's CN or DN must be (or map to) the user. */
+function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): boolean {
+  const cert = input.peerCert!;
+  const name = line.clientname === 'DN' ? formatNameRfc2253(cert.subject) : (commonNames(cert.subject)[0] ?? '');
+  if (!name) {
+    log.push({ level: 'LOG', message: fmt(SERVER.certNoUserName, input.user) });
+    return false;
+  }
+  if (line.method === 'cert' && input.logConnections) {
+    // set_authn_id: the identity is the full DN, whatever clientname says
+    log.push({ level: 'LOG', message: `connection authenticated: identity="${formatNameRfc2253(cert.subject)}" method=cert (${line.file}:${line.lineNum})` });
+  }
+  const r = checkUsermap(input.ident, line.usermap, input.user, name, false, { pgVersion: input.pgVersion });
+  if (r.ok) return true;
+  log.push(...r.log);
+  if (line.method !== 'cert') {
+    log.push({ level: 'LOG', message: fmt(SERVER.certValidationFailed, input.user, line.clientname) });
+  }
+  return false;
+}
+
+export function authenticate(input: ServerAuthInput): ServerAuthResult {
+  const log: LogLine[] = [];
+  const conn = { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user };
+  const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
+  if (!m.matched) {
+    log.push({ level: 'FATAL', message: m.fatal });
+    return { ok: false, log, fatal: m.fatal, sqlstate: m.sqlstate };
+  }
+  const line = m.line;
+  const fail = (message: string, sqlstate: string, detail?: string): ServerAuthResult => {
+    log.push({ level: 'FATAL', message, detail });
+    return { ok: false, log, fatal: message, sqlstate, line };
+  };
+  if (line.method === 'reject') return fail(hbaRejectMessage(conn), '28000');
+
+  const clientcert = line.method === 'cert' ? 'verify-full' : line.clientcert;
+  if (clientcert !== 'off') {
+    if (!input.caLoaded) return fail(SERVER.certStoreMissing.format, '28000');
+    if (!input.peerCert) return fail(SERVER.certRequired.format, '28000');
+  }
+
+  let ok: boolean;
+  if (line.method === 'trust') ok = true;
+  else if (line.method === 'cert') ok = checkCertAuth(input, line, log);
+  else if (PASSWORD_METHODS.has(line.method)) {
+    if (input.password === undefined) {
+      // libpq closes the connection on the password request; the backend logs nothing more.
+      return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line };
+    }
+    ok = true; // the simulator cannot check a password against the server's stored verifier
+  } else {
+    return fail(`authentication method "${line.method}" is not simulated by pgtls`, '28000');
+  }
+  if (ok && clientcert === 'verify-full' && line.method !== 'cert') ok = checkCertAuth(input, line, log);
+  if (!ok) {
+    const f = AUTH_FAILED[line.method] ?? { message: SERVER.authFailed.format, sqlstate: '28000' };
+    return fail(fmt(f.message, input.user), f.sqlstate, connectionMatched(line, input.pgVersion));
+  }
+  if (input.logConnections) {
+    const ssl = input.tlsInfo ? fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
+    log.push({ level: 'LOG', message: fmt(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
+  }
+  return { ok: true, log, line };
+}

@@ -1,0 +1,330 @@
+// The server's SSL start-up (be_tls_init in be-secure-openssl.c and the key-file check in
+// be-secure-common.c), step by step in the server's own order, with the FATAL message and
+// DETAIL the real server prints for each failure. OpenSSL's reason strings (the part after
+// the colon) were observed on PostgreSQL 15 + OpenSSL 3.0 and are listed in REASON.
+
+import { decodePemOrDer, isInputError, type PemBlock } from '../../der/index.js';
+import {
+  keyMatchesCertificate,
+  nameHash,
+  parseCertificate,
+  parseCrl,
+  parsePrivateKey,
+  PassphraseRequiredError,
+  BadPassphraseError,
+  type Certificate,
+  type Crl,
+  type PrivateKey,
+} from '../../x509/index.js';
+import { canRead, joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { fmt, SERVER } from '../messages.js';
+import type { LogLine } from '../log.js';
+
+/** OpenSSL 3.0 reason strings the server appends after "...": %s". */
+export const REASON = {
+  noFile: 'No such file or directory',
+  noAccess: 'Permission denied',
+  noStartLine: 'no start line',
+  unsupported: 'unsupported',
+  processingError: 'processing error',
+  badDecrypt: 'bad decrypt',
+  keyMismatch: 'key values mismatch',
+  noCertOrCrl: 'no certificate or crl found',
+  asn1: 'nested asn1 error',
+} as const;
+
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+const VERSION_ORDER: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The SSL settings of postgresql.conf, resolved (paths still as written; relative = PGDATA). */
+export interface SslSettings {
+  ssl: boolean;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  crlFile: string;
+  crlDir: string;
+  minProtocol: string;
+  maxProtocol: string;
+  ciphers: string;
+  ecdhCurve: string;
+  passphraseCommand: string;
+  passphraseCommandSupportsReload: boolean;
+}
+
+export const SSL_DEFAULTS: SslSettings = {
+  ssl: false,
+  certFile: 'server.crt',
+  keyFile: 'server.key',
+  caFile: '',
+  crlFile: '',
+  crlDir: '',
+  minProtocol: 'TLSv1.2',
+  maxProtocol: '',
+  ciphers: 'HIGH:MEDIUM:+3DES:!aNULL',
+  ecdhCurve: 'prime256v1',
+  passphraseCommand: '',
+  passphraseCommandSupportsReload: false,
+};
+
+/** What a started server holds for TLS. */
+export interface ServerTls {
+  /** server.crt: the leaf, then the intermediates sent with it */
+  chain: Certificate[];
+  key: PrivateKey;
+  /** ssl_ca_file certificates: the trust store for client certificates, and the CA names sent in CertificateRequest */
+  caCerts: Certificate[];
+  /** true when ssl_ca_file is set: the server sends CertificateRequest */
+  requestClientCert: boolean;
+  /** CRLs from ssl_crl_file, ssl_crl_dir and any CRLs inside ssl_ca_file */
+  crls: Crl[];
+  /** X509_V_FLAG_CRL_CHECK | CRL_CHECK_ALL, set when ssl_crl_file or ssl_crl_dir loaded */
+  crlCheckAll: boolean;
+  minVersion: TlsVersionName;
+  maxVersion: TlsVersionName;
+  /** the ECDH group ssl_ecdh_curve selects, in TLS naming */
+  group: 'secp256r1' | 'secp384r1' | 'secp521r1' | 'x25519' | 'x448';
+}
+
+export interface StartupInput {
+  fs: SimFs;
+  pgdata: string;
+  settings: SslSettings;
+  /** the server process: postgres's uid (the data directory owner) and its groups */
+  server: ProcessIdentity;
+  /**
+   * What ssl_passphrase_command prints. The simulator runs no commands: callers pass the
+   * passphrase, or use passphraseFromCommand() for the `echo WORD` form.
+   */
+  passphrase?: string;
+  reload?: boolean;
+}
+
+export type StartupResult =
+  | { ok: true; tls?: ServerTls; log: LogLine[] }
+  | { ok: false; log: LogLine[]; fatal: LogLine };
+
+class StartupFailure extends Error {
+  constructor(readonly line: LogLine) {
+    super(line.message);
+  }
+}
+
+const fatal = (message: string, detail?: string): never => {
+  throw new StartupFailure({ level: 'FATAL', message, detail });
+};
+
+/** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
+export function passphraseFromCommand(cmd: string): string | undefined {
+  const m = /^\s*echo\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s*$/.exec(cmd);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+interface ReadOk {
+  bytes: Uint8Array;
+}
+
+function readAs(fs: SimFs, path: string, who: ProcessIdentity): ReadOk | { reason: string } {
+  const st = fs.stat(path);
+  if (!st) return { reason: REASON.noFile };
+  if (!canRead(st, who)) return { reason: REASON.noAccess };
+  const bytes = fs.read(path);
+  return bytes ? { bytes } : { reason: REASON.noFile };
+}
+
+/** PEM blocks of a file as OpenSSL's PEM readers see it: text outside blocks ignored. */
+function pemBlocks(bytes: Uint8Array): PemBlock[] {
+  try {
+    return decodePemOrDer(bytes).filter((b) => b.label !== '');
+  } catch (e) {
+    if (isInputError(e)) return [];
+    throw e;
+  }
+}
+
+const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
+
+/** SSL_CTX_use_certificate_chain_file: the first certificate, then the rest as the chain. */
+function loadCertChain(input: StartupInput, path: string): Certificate[] {
+  const r = readAs(input.fs, path, input.server);
+  if ('reason' in r) return fatal(fmt(SERVER.loadCert, input.settings.certFile, r.reason));
+  const certs = pemBlocks(r.bytes).filter((b) => CERT_LABELS.has(b.label));
+  if (certs.length === 0) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.noStartLine));
+  try {
+    return certs.map((b) => parseCertificate(b.der));
+  } catch (e) {
+    if (isInputError(e)) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.asn1));
+    throw e;
+  }
+}
+
+/** check_ssl_key_file_permissions (be-secure-common.c). */
+function checkKeyPermissions(input: StartupInput, path: string): void {
+  const name = input.settings.keyFile;
+  const st = input.fs.stat(path);
+  if (!st) return fatal(fmt(SERVER.keyAccess, name, REASON.noFile));
+  if (!st.isFile) return fatal(fmt(SERVER.keyNotRegular, name));
+  if (st.uid !== input.server.uid && st.uid !== ROOT_UID) return fatal(fmt(SERVER.keyOwner, name));
+  const tooOpen = st.uid === input.server.uid ? (st.mode & 0o077) !== 0 : (st.mode & 0o037) !== 0;
+  if (tooOpen) return fatal(fmt(SERVER.keyPerms, name), SERVER.keyPermsDetail.format);
+}
+
+function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateKey {
+  const name = input.settings.keyFile;
+  const r = readAs(input.fs, path, input.server);
+  if ('reason' in r) return fatal(fmt(SERVER.loadKey, name, r.reason));
+  const blocks = pemBlocks(r.bytes);
+  if (!blocks.some((b) => /PRIVATE KEY$/.test(b.label))) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
+  const passphrase = input.passphrase ?? passphraseFromCommand(input.settings.passphraseCommand);
+  let key: PrivateKey;
+  try {
+    key = parsePrivateKey(r.bytes, passphrase);
+  } catch (e) {
+    if (e instanceof BadPassphraseError) return fatal(fmt(SERVER.loadKey, name, REASON.badDecrypt));
+    if (e instanceof PassphraseRequiredError) {
+      if (input.reload && !input.settings.passphraseCommandSupportsReload) return fatal(fmt(SERVER.keyReloadPassphrase, name));
+      return fatal(fmt(SERVER.loadKey, name, passphrase === undefined ? REASON.processingError : REASON.badDecrypt));
+    }
+    if (isInputError(e)) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
+    throw e;
+  }
+  if (!keyMatchesCertificate(key, leaf)) return fatal(fmt(SERVER.loadKey, name, REASON.keyMismatch));
+  return key;
+}
+
+function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionName } {
+  const parse = (v: string, setting: string, dflt: TlsVersionName): TlsVersionName => {
+    if (v === '') return dflt;
+    const hit = VERSION_ORDER.find((x) => x.toLowerCase() === v.toLowerCase());
+    return hit ?? fatal(fmt(SERVER.protoNotSupported, setting, v));
+  };
+  const min = parse(s.minProtocol, 'ssl_min_protocol_version', 'TLSv1');
+  const max = parse(s.maxProtocol, 'ssl_max_protocol_version', 'TLSv1.3');
+  if (VERSION_ORDER.indexOf(min) > VERSION_ORDER.indexOf(max)) {
+    return fatal(SERVER.protoRange.format, fmt(SERVER.protoRangeDetail, 'ssl_min_protocol_version', 'ssl_max_protocol_version'));
+  }
+  return { min, max };
+}
+
+/** ssl_ecdh_curve is looked up with OBJ_sn2nid: OpenSSL short names only. */
+const ECDH_CURVES: Record<string, ServerTls['group']> = {
+  prime256v1: 'secp256r1',
+  secp384r1: 'secp384r1',
+  secp521r1: 'secp521r1',
+};
+
+function ecdhGroup(s: SslSettings): ServerTls['group'] {
+  const g = ECDH_CURVES[s.ecdhCurve];
+  return g ?? fatal(`ECDH: unrecognized curve name: ${s.ecdhCurve}`);
+}
+
+/** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
+function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot): { certs: Certificate[]; crls: Crl[] } {
+  const r = readAs(input.fs, path, input.server);
+  if ('reason' in r) return fatal(fmt(msg, setting, r.reason));
+  const blocks = pemBlocks(r.bytes);
+  const certs: Certificate[] = [];
+  const crls: Crl[] = [];
+  try {
+    for (const b of blocks) {
+      if (CERT_LABELS.has(b.label)) certs.push(parseCertificate(b.der));
+      else if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+    }
+  } catch (e) {
+    if (isInputError(e)) return fatal(fmt(msg, setting, REASON.asn1));
+    throw e;
+  }
+  if (certs.length === 0 && crls.length === 0) return fatal(fmt(msg, setting, REASON.noCertOrCrl));
+  return { certs, crls };
+}
+
+/**
+ * ssl_crl_dir is an OpenSSL hashed directory: a CRL is found only under `<issuer hash>.r<n>`.
+ * OpenSSL reads it lazily, so a missing directory is not an error at start-up (observed).
+ */
+export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] {
+  const out: Crl[] = [];
+  for (const name of fs.list(dir) ?? []) {
+    const m = /^([0-9a-f]{8})\.r(\d+)$/.exec(name);
+    if (!m) continue;
+    const r = readAs(fs, joinPath(dir, name), who);
+    if ('reason' in r) continue;
+    for (const b of pemBlocks(r.bytes)) {
+      if (b.label !== 'X509 CRL') continue;
+      try {
+        const crl = parseCrl(b.der);
+        if (nameHash(crl.issuer) === m[1]) out.push(crl);
+      } catch (e) {
+        if (!isInputError(e)) throw e;
+      }
+    }
+  }
+  return out;
+}
+
+/** be_tls_init: everything the server checks before it accepts connections. */
+export function startServerTls(input: StartupInput): StartupResult {
+  const s = input.settings;
+  if (!s.ssl) return { ok: true, log: [] };
+  const at = (p: string) => joinPath(input.pgdata, p);
+  try {
+    const chain = loadCertChain(input, at(s.certFile));
+    checkKeyPermissions(input, at(s.keyFile));
+    const key = loadKey(input, at(s.keyFile), chain[0]);
+    const { min, max } = protocolRange(s);
+    if (!cipherListUsable(s.ciphers)) fatal(SERVER.cipherList.format);
+    const group = ecdhGroup(s);
+    let caCerts: Certificate[] = [];
+    const crls: Crl[] = [];
+    if (s.caFile) {
+      const ca = loadCaFile(input, at(s.caFile), s.caFile, SERVER.loadRoot);
+      caCerts = ca.certs;
+      crls.push(...ca.crls);
+    }
+    let crlCheckAll = false;
+    if (s.crlFile || s.crlDir) {
+      if (s.crlFile) {
+        const msg = s.crlDir ? SERVER.loadCrlBoth : SERVER.loadCrlFile;
+        const r = readAs(input.fs, at(s.crlFile), input.server);
+        const args = (reason: string) => (s.crlDir ? fmt(msg, s.crlFile, s.crlDir, reason) : fmt(msg, s.crlFile, reason));
+        if ('reason' in r) fatal(args(r.reason));
+        const loaded = loadCaFile(input, at(s.crlFile), s.crlFile, SERVER.loadCrlFile);
+        crls.push(...loaded.crls);
+        caCerts.push(...loaded.certs);
+      }
+      if (s.crlDir) crls.push(...loadCrlDir(input.fs, at(s.crlDir), input.server));
+      crlCheckAll = true;
+    }
+    return {
+      ok: true,
+      log: [],
+      tls: { chain, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group },
+    };
+  } catch (e) {
+    if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };
+    throw e;
+  }
+}
+
+/**
+ * Whether an OpenSSL cipher string selects any cipher. The full cipher-string language is
+ * not modelled; a list made only of unknown words is the failure users hit in practice.
+ */
+const CIPHER_WORDS = new Set(
+  [
+    'ALL', 'DEFAULT', 'COMPLEMENTOFALL', 'COMPLEMENTOFDEFAULT', 'HIGH', 'MEDIUM', 'LOW', 'eNULL', 'NULL', 'aNULL', 'kRSA', 'aRSA', 'RSA',
+    'kDHE', 'kEDH', 'DH', 'DHE', 'EDH', 'ADH', 'kEECDH', 'kECDHE', 'ECDH', 'ECDHE', 'EECDH', 'AECDH', 'aDSS', 'DSS', 'aECDSA', 'ECDSA',
+    'TLSv1.2', 'TLSv1.0', 'SSLv3', 'AES128', 'AES256', 'AES', 'AESGCM', 'AESCCM', 'AESCCM8', 'ARIA128', 'ARIA256', 'ARIA', 'CAMELLIA128',
+    'CAMELLIA256', 'CAMELLIA', 'CHACHA20', '3DES', 'DES', 'RC4', 'RC2', 'IDEA', 'SEED', 'MD5', 'SHA1', 'SHA', 'SHA256', 'SHA384', 'PSK',
+    'kPSK', 'kECDHEPSK', 'kDHEPSK', 'kRSAPSK', 'aPSK', 'SUITEB128', 'SUITEB128ONLY', 'SUITEB192', 'CBC', 'FIPS', '@STRENGTH', '@SECLEVEL',
+  ].map((w) => w.toUpperCase()),
+);
+
+export function cipherListUsable(list: string): boolean {
+  const words = list.split(/[:, ]+/).filter(Boolean);
+  return words.some((w) => {
+    if (w.startsWith('!') || w.startsWith('-')) return false;
+    const base = w.replace(/^\+/, '');
+    return base.split('+').every((p) => CIPHER_WORDS.has(p.toUpperCase()) || /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(p) || p.startsWith('@'));
+  });
+}

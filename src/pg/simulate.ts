@@ -1,0 +1,433 @@
+// `pgtls simulate`: a server data directory plus a psql connection string in, the outcome
+// out — whether psql connects, the exact text psql prints, the lines the server logs, every
+// step taken, and a fix. Order of events follows PostgreSQL 15 and libpq 15: server start-up
+// (config files, be_tls_init), then per connection attempt of the sslmode ladder: SSLRequest
+// and the 'S'/'N' answer, libpq's initialize_SSL, the TLS 1.3 handshake (in memory, both
+// sides' real certificates), verify-full's host-name check, the startup packet, pg_hba and
+// authentication.
+
+import { formatNameOneline, type Certificate } from '../x509/index.js';
+import { libpqVerifyHost, type PgMajor } from '../path/index.js';
+import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
+import { parsePostgresqlConf } from './config/postgresql-conf.js';
+import { serverSettings, type ServerSettings } from './config/server-settings.js';
+import { loadHbaFile } from './config/hba.js';
+import { loadIdentFile } from './config/ident.js';
+import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
+import { ConninfoError } from './conninfo/errors.js';
+import { prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
+import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
+import { authenticate } from './server/connection.js';
+import { startServerTls, type ServerTls, type TlsVersionName } from './server/startup.js';
+import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
+import { formatLog, type LogLine } from './log.js';
+import { fmt, LIBPQ, SERVER } from './messages.js';
+import type { ProcessIdentity, SimFs } from './fs.js';
+import { suggestFix, type FailureFacts } from './fix.js';
+
+export interface SimulateInput {
+  fs: SimFs;
+  /** the server's data directory (postgresql.conf, pg_hba.conf, certificates) */
+  pgdata: string;
+  /** what is given to psql: a connection string, a URI, or a database name */
+  conninfo: string;
+  /** the client's environment (HOME, PGSSLMODE, PGSSLROOTCERT...) */
+  env?: Record<string, string | undefined>;
+  /** the client's OS user name (libpq's default user) */
+  osUser?: string;
+  /** the client process, for file readability */
+  clientUser?: ProcessIdentity;
+  /** the server process (postgres); default: the owner of the data directory */
+  serverUser?: ProcessIdentity;
+  pgVersion?: number;
+  at?: Date;
+  /** the client's address as the server sees it (pg_hba matching) */
+  clientAddr?: string;
+  /** the address a host name resolves to (default: 127.0.0.1) */
+  serverAddr?: string;
+  opensslVersion?: OpensslVersion;
+  /** what ssl_passphrase_command would print (the simulator runs no commands) */
+  passphrase?: string;
+  /** run the server start-up only */
+  startupOnly?: boolean;
+}
+
+export interface SimStep {
+  /** server-start, ssl-request, client-ssl-setup, tls-handshake, host-name, startup-packet, authentication... */
+  step: string;
+  who: 'server' | 'client' | 'both';
+  attempt?: number;
+  result: 'ok' | 'fail' | 'info' | 'skip';
+  detail: string;
+}
+
+export interface AttemptReport {
+  kind: AttemptKind;
+  ok: boolean;
+  stage?: AttemptOutcome['stage'];
+  message?: string;
+  handshake?: HandshakeOutcome;
+}
+
+export interface SimulateResult {
+  ok: boolean;
+  /**
+   * What psql prints after `connection to server at "…", port N failed: ` (further attempts'
+   * lines follow verbatim); for option errors, what follows `psql: error: `; when the server
+   * cannot start, the server's FATAL message.
+   */
+  message: string;
+  /** psql's whole stderr (empty on success) */
+  psqlStderr: string;
+  /** the lines the server would log (log_connections as configured) */
+  serverLog: string[];
+  serverStarted: boolean;
+  steps: SimStep[];
+  attempts: AttemptReport[];
+  /** the concrete change that would make it connect */
+  fix?: string;
+  /** the TLS trace of the last attempt that ran a handshake */
+  tlsTrace: TraceEntry[];
+}
+
+const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
+
+function logLines(lines: LogLine[]): string[] {
+  return lines.length ? formatLog(lines).split('\n') : [];
+}
+
+interface ServerState {
+  settings: ServerSettings;
+  tls?: ServerTls;
+  hba: ReturnType<typeof loadHbaFile>;
+  ident: ReturnType<typeof loadIdentFile>;
+  logConnections: boolean;
+}
+
+type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
+
+/** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
+export function startServer(input: SimulateInput): StartOutcome {
+  const pgVersion = input.pgVersion ?? 15;
+  const conf = parsePostgresqlConf(input.fs, `${input.pgdata.replace(/\/+$/, '')}/postgresql.conf`, { dataDir: input.pgdata });
+  // The parser logs the optional postgresql.auto.conf as missing; the real server says
+  // nothing at the default log level (work-around until src/pg/config is fixed).
+  const log: LogLine[] = conf.log.filter((l) => !/^skipping missing configuration file ".*postgresql\.auto\.conf"$/.test(l.message));
+  if (!conf.ok) {
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
+    return { ok: false, log, fatal };
+  }
+  const settings = serverSettings(conf, { configDir: input.pgdata });
+  const st = input.fs.stat(input.pgdata);
+  const serverUser = input.serverUser ?? { uid: st?.uid ?? 0, gids: [st?.gid ?? 0] };
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUser, passphrase: input.passphrase });
+  log.push(...tls.log);
+  if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
+  const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
+  log.push(...hba.log);
+  if (!hba.ok) {
+    const fatal = hba.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: SERVER.hbaLoadFailed.format };
+    return { ok: false, log, fatal };
+  }
+  const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
+  log.push(...ident.log);
+  const lc = conf.settings.get('log_connections')?.value ?? 'off';
+  return {
+    ok: true,
+    log,
+    server: { settings, tls: tls.tls, hba, ident, logConnections: /^(on|true|yes|1)$/i.test(lc) },
+  };
+}
+
+/** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
+function attemptPrefix(t: ConnTarget, serverAddr: string, port: number): string {
+  if (t.type === 'socket') return `connection to server on socket "${t.host}/.s.PGSQL.${port}" failed: `;
+  if (t.type === 'address' || !t.host) return fmt(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
+  const addr = isIpLiteral(t.host) ? t.host : serverAddr;
+  return addr === t.host ? fmt(LIBPQ.attemptPrefixNoAddr, t.host, port) : fmt(LIBPQ.attemptPrefix, t.host, addr, port);
+}
+
+function isIpLiteral(h: string): boolean {
+  return /^[0-9.]+$/.test(h) || h.includes(':');
+}
+
+/** SNI is sent for a host name, never for an IP literal (fe-secure-openssl.c). */
+function sniFor(t: ConnTarget, values: ResolvedConninfo['values']): string | undefined {
+  if (values.sslsni === '0' || !t.host || t.type === 'socket') return undefined;
+  return /^[0-9.]+$/.test(t.host) || t.host.includes(':') ? undefined : t.host;
+}
+
+export function simulate(input: SimulateInput): SimulateResult {
+  const pgVersion = input.pgVersion ?? 15;
+  const at = input.at ?? new Date();
+  const opensslVersion = input.opensslVersion ?? '3.0';
+  const steps: SimStep[] = [];
+  const serverLog: LogLine[] = [];
+  const result = (r: Omit<SimulateResult, 'steps' | 'serverLog'>): SimulateResult => ({ ...r, steps, serverLog: logLines(serverLog) });
+
+  // 1. The server starts (or does not).
+  const start = startServer(input);
+  serverLog.push(...start.log);
+  if (!start.ok) {
+    steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${start.fatal.message}${start.fatal.detail ? ` (${start.fatal.detail})` : ''}` });
+    return result({
+      ok: false,
+      message: start.fatal.message,
+      psqlStderr: '',
+      serverStarted: false,
+      attempts: [],
+      fix: suggestFix({ kind: 'server-start', message: start.fatal.message }),
+      tlsTrace: [],
+    });
+  }
+  const server = start.server;
+  steps.push({
+    step: 'server-start',
+    who: 'server',
+    result: 'ok',
+    detail: server.tls
+      ? `SSL on: ${server.tls.chain.length} certificate(s) in ${server.settings.ssl.certFile}, ${server.tls.requestClientCert ? `client certificates requested (${server.tls.caCerts.length} CA certificate(s))` : 'no ssl_ca_file: client certificates not requested'}${server.tls.crlCheckAll ? `, CRL checks on (${server.tls.crls.length} CRL(s))` : ''}`
+      : 'SSL off',
+  });
+  if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });
+
+  // 2. psql hands the connection string to libpq.
+  let conn: ResolvedConninfo;
+  try {
+    conn = resolvePsql({ dbname: input.conninfo, env: input.env ?? {}, osUser: input.osUser ?? input.env?.USER ?? 'postgres', pgVersion });
+  } catch (e) {
+    if (e instanceof ConninfoError) {
+      steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
+      return result({ ok: false, message: e.message, psqlStderr: `psql: error: ${e.message}`, serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
+    }
+    throw e;
+  }
+  const target = conn.targets[0];
+  if (target.fatal || target.error) {
+    const msg = target.fatal ?? target.error!;
+    return result({ ok: false, message: msg, psqlStderr: `psql: error: ${msg}`, serverStarted: true, attempts: [], tlsTrace: [] });
+  }
+  const port = target.port ?? 5432;
+  const serverAddr = input.serverAddr ?? '127.0.0.1';
+  const clientAddr = input.clientAddr ?? (target.type === 'address' ? '127.0.0.1' : '127.0.0.1');
+  const home = input.env?.HOME;
+  const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
+  const sslmode = target.type === 'socket' ? 'disable' : conn.sslmode;
+  steps.push({
+    step: 'conninfo',
+    who: 'client',
+    result: 'info',
+    detail: `user=${conn.user} dbname=${conn.dbname} sslmode=${conn.sslmode}${target.type === 'socket' ? ' (Unix socket: never SSL)' : ''} host=${target.host ?? ''}${target.hostaddr ? ` hostaddr=${target.hostaddr}` : ''}`,
+  });
+
+  const attempts: AttemptReport[] = [];
+  let lastTrace: TraceEntry[] = [];
+  // The fix answers the SSL attempt's failure when there was one: under prefer/allow the
+  // plaintext attempt's error is only the fallback's.
+  let facts: FailureFacts | undefined;
+  let sslFacts: FailureFacts | undefined;
+  let n = 0;
+  // after an 'N' answer libpq goes on in plaintext on the same socket: no new connection
+  let sameSocket = false;
+  // OpenSSL's default password callback prompts (twice, on stderr without a terminal)
+  // when a client key is encrypted and no sslpassword is given
+  let prompts = '';
+
+  const attempt = (kind: AttemptKind): AttemptOutcome => {
+    n++;
+    const report: AttemptReport = { kind, ok: false };
+    attempts.push(report);
+    const done = (o: AttemptOutcome): AttemptOutcome => {
+      if (kind === 'ssl' && !o.ok && facts) sslFacts = facts;
+      report.ok = o.ok;
+      report.stage = o.stage;
+      report.message = o.message;
+      return o;
+    };
+    if (server.logConnections && !sameSocket) serverLog.push({ level: 'LOG', message: `connection received: host=${clientAddr} port=<client port>` });
+    sameSocket = false;
+    let peerCert: Certificate | undefined;
+    let tlsInfo: { protocol: string; cipher: string; bits: number } | undefined;
+    if (kind === 'ssl') {
+      steps.push({ step: 'ssl-request', who: 'both', attempt: n, result: server.tls ? 'ok' : 'fail', detail: server.tls ? "SSLRequest answered 'S'" : "SSLRequest answered 'N' (ssl = off)" });
+      if (!server.tls) {
+        if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
+          facts = { kind: 'ssl-refused' };
+          return done({ kind, ok: false, stage: 'ssl-refused', message: LIBPQ.serverNoSsl.format });
+        }
+        sameSocket = true;
+        return done({ kind, ok: false, stage: 'ssl-refused' });
+      }
+      const files = conn.sslFiles;
+      const prep = prepareClientTls(
+        {
+          sslmode,
+          sslrootcert: files.rootcert ?? '',
+          sslcrl: files.crl ?? '',
+          sslcrldir: files.crldir ?? '',
+          sslcert: files.cert ?? '',
+          sslkey: files.key ?? '',
+          sslpassword: conn.values.sslpassword ?? '',
+          sslcertmode: conn.sslcertmode,
+        },
+        { fs: input.fs, home, user: clientUser, pgVersion },
+      );
+      if (!prep.ok) {
+        steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
+        serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
+        facts = { kind: 'client-setup', message: prep.message };
+        if (!conn.values.sslpassword && /^could not load private key file ".*": processing error$/.test(prep.message)) prompts = 'Enter PEM pass phrase:\n'.repeat(2);
+        return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
+      }
+      describeClientTls(prep.tls, steps, n);
+      const hs = runPgHandshake({
+        client: prep.tls,
+        server: server.tls,
+        serverName: sniFor(target, conn.values),
+        clientMinVersion: (conn.sslMinProtocolVersion || 'TLSv1.2') as TlsVersionName,
+        clientMaxVersion: (conn.sslMaxProtocolVersion || 'TLSv1.3') as TlsVersionName,
+        at,
+        opensslVersion,
+        seed: `${input.conninfo}|${n}`,
+      });
+      report.handshake = hs;
+      lastTrace = hs.trace;
+      describeHandshake(hs, steps, n);
+      if (!hs.ok) {
+        const noProtocol = hs.serverReason === 'unsupported protocol';
+        serverLog.push({
+          level: 'LOG',
+          message: fmt(SERVER.acceptSsl, hs.serverReason ?? 'EOF detected'),
+          // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
+          hint: noProtocol ? fmt(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
+        });
+        if (noProtocol && hs.clientMessage) {
+          hs.clientMessage += `\n${fmt(LIBPQ.protoHint, conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3')}`;
+        }
+        facts = { kind: 'handshake', handshake: hs, clientTls: prep.tls };
+        return done({ kind, ok: false, stage: 'handshake', message: hs.clientMessage });
+      }
+      // verify-full: libpq checks the name after the handshake (host, never hostaddr).
+      if (sslmode === 'verify-full') {
+        // hostaddr without host: libpq 15 fills host with the default socket directory and
+        // checks the certificate against that (observed with psql 15)
+        const host = target.host ?? (target.type === 'address' ? DEFAULT_SOCKET_DIR : '');
+        if (!host) {
+          facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
+          return done({ kind, ok: false, stage: 'host-name', message: LIBPQ.hostNameMissing.format });
+        }
+        const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
+        steps.push({ step: 'host-name', who: 'client', attempt: n, result: hr.ok ? 'ok' : 'fail', detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message! });
+        if (!hr.ok) {
+          facts = { kind: 'host-name', message: hr.message!, host, cert: hs.serverChain[0] };
+          return done({ kind, ok: false, stage: 'host-name', message: hr.message });
+        }
+      }
+      peerCert = hs.peerCert;
+      tlsInfo = hs.negotiated
+        ? { protocol: 'TLSv1.3', cipher: hs.negotiated.cipherSuite, bits: hs.negotiated.bits }
+        : { protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256 };
+    }
+    // Startup packet: pg_hba and authentication.
+    const auth = authenticate({
+      hba: server.hba.lines,
+      ident: server.ident.lines,
+      pgVersion,
+      clientAddr,
+      user: conn.user,
+      database: conn.dbname,
+      ssl: kind === 'ssl',
+      caLoaded: server.tls?.requestClientCert ?? false,
+      peerCert,
+      password: conn.values.password,
+      logConnections: server.logConnections,
+      tlsInfo,
+      applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
+    });
+    serverLog.push(...auth.log);
+    steps.push({
+      step: 'authentication',
+      who: 'server',
+      attempt: n,
+      result: auth.ok ? 'ok' : 'fail',
+      detail: auth.ok
+        ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}) accepts ${conn.user}@${conn.dbname}`
+        : `${auth.line ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}): ` : ''}${auth.fatal}`,
+    });
+    if (auth.ok) return done({ kind, ok: true });
+    facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert };
+    if (auth.needsPassword) return done({ kind, ok: false, stage: 'server-error', message: auth.fatal });
+    return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}` });
+  };
+
+  const outcomes = runLadder(sslmode, attempt);
+  const last = outcomes[outcomes.length - 1];
+  if (last.ok) {
+    return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts, tlsTrace: lastTrace });
+  }
+  const prefix = attemptPrefix(target, serverAddr, port);
+  const failed = outcomes.filter((o) => !o.ok && o.message);
+  const lines = failed.map((o, i) => (i === 0 ? o.message! : `${prefix}${o.message!}`));
+  const message = lines.join('\n');
+  return result({
+    ok: false,
+    message,
+    psqlStderr: `${prompts}psql: error: ${prefix}${message}`,
+    serverStarted: true,
+    attempts,
+    fix: sslFacts || facts ? suggestFix((sslFacts ?? facts)!) : undefined,
+    tlsTrace: lastTrace,
+  });
+}
+
+function describeClientTls(tls: ClientTls, steps: SimStep[], n: number): void {
+  steps.push({
+    step: 'client-ssl-setup',
+    who: 'client',
+    attempt: n,
+    result: 'ok',
+    detail: [
+      tls.verifyPeer ? `verifies the server against ${tls.rootFile} (${tls.trusted.length} certificate(s))` : 'no root certificate file: the server certificate is not verified',
+      tls.crlCheckAll ? `CRL checks on (${tls.crls.length} CRL(s))` : undefined,
+      tls.certChain.length ? `client certificate ${formatNameOneline(tls.certChain[0].subject)} from ${tls.certFile}` : 'no client certificate',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  });
+}
+
+function describeHandshake(hs: HandshakeOutcome, steps: SimStep[], n: number): void {
+  const chain = hs.serverChain.map((c) => formatNameOneline(c.subject)).join(' <- ');
+  steps.push({ step: 'server-certificate', who: 'server', attempt: n, result: 'info', detail: `sent ${hs.serverChain.length} certificate(s): ${chain}` });
+  if (hs.serverVerify) {
+    const e = hs.serverVerify.error;
+    steps.push({
+      step: 'verify-server-chain',
+      who: 'client',
+      attempt: n,
+      result: hs.serverVerify.ok ? 'ok' : 'fail',
+      detail: hs.serverVerify.ok ? `chain of ${hs.serverVerify.chain.length} verified (purpose sslserver)` : `error ${e!.code} at depth ${e!.depth}: ${e!.message}`,
+    });
+  }
+  if (hs.clientVerify) {
+    const e = hs.clientVerify.error;
+    steps.push({
+      step: 'verify-client-chain',
+      who: 'server',
+      attempt: n,
+      result: hs.clientVerify.ok ? 'ok' : 'fail',
+      detail: hs.clientVerify.ok ? `client chain verified (purpose sslclient)` : `error ${e!.code} at depth ${e!.depth}: ${e!.message}`,
+    });
+  }
+  steps.push({
+    step: 'tls-handshake',
+    who: 'both',
+    attempt: n,
+    result: hs.ok ? 'ok' : 'fail',
+    detail: hs.ok
+      ? hs.negotiated
+        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
+        : 'TLSv1.2 would be negotiated (certificate checks applied; no TLS 1.2 handshake is run)'
+      : `${hs.clientMessage ?? ''}${hs.serverReason ? ` / server: ${hs.serverReason}` : ''}`,
+  });
+}

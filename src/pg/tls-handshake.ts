@@ -1,0 +1,294 @@
+// The TLS handshake between the libpq model and the server model, run for real: our TLS 1.3
+// engine in memory with both sides' certificates and keys, each side's chain checked by the
+// OpenSSL-faithful validator at the moment OpenSSL checks it, and the outcome translated
+// into what libpq reports and what the server logs.
+//
+// OpenSSL behaviours modelled here (ssl/statem, checked against psql/postgres 15):
+// - a failed peer verification sends the alert ssl_x509err2alert() picks (X509_ALERT below);
+//   the verifying side's own error is "certificate verify failed", the peer sees the alert's
+//   text ("tlsv1 alert unknown ca", "sslv3 alert certificate revoked"...)
+// - the server asks for a client certificate only when ssl_ca_file is set, and accepts a
+//   client that sends none (no FAIL_IF_NO_PEER_CERT)
+// - a certificate file with only the leaf is completed from the trust store before sending
+//   (ssl_add_cert_chain without SSL_MODE_NO_AUTO_CHAIN), root included
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8Encode, concatBytes } from '../der/index.js';
+import type { Certificate, Crl, PrivateKey } from '../x509/index.js';
+import { parseCertificate } from '../x509/index.js';
+import { errorName, verifyChain, type VerifyResult, type X509ErrorName } from '../path/index.js';
+import {
+  opensslAlertText,
+  runHandshake,
+  TlsClient,
+  TlsServer,
+  type AlertName,
+  type ChainVerdict,
+  type NegotiatedInfo,
+  type OpensslVersion,
+  type TraceEntry,
+  type VersionName,
+} from '../tls13/index.js';
+import type { ClientTls } from './client/libpq-ssl.js';
+import type { ServerTls, TlsVersionName } from './server/startup.js';
+
+/** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
+export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
+  APPLICATION_VERIFICATION: 'handshake_failure',
+  CA_KEY_TOO_SMALL: 'bad_certificate',
+  EC_KEY_EXPLICIT_PARAMS: 'bad_certificate',
+  CA_MD_TOO_WEAK: 'bad_certificate',
+  CERT_CHAIN_TOO_LONG: 'unknown_ca',
+  CERT_HAS_EXPIRED: 'certificate_expired',
+  CERT_NOT_YET_VALID: 'bad_certificate',
+  CERT_REJECTED: 'bad_certificate',
+  CERT_REVOKED: 'certificate_revoked',
+  CERT_SIGNATURE_FAILURE: 'decrypt_error',
+  CERT_UNTRUSTED: 'bad_certificate',
+  CRL_HAS_EXPIRED: 'certificate_expired',
+  CRL_NOT_YET_VALID: 'bad_certificate',
+  CRL_SIGNATURE_FAILURE: 'decrypt_error',
+  DANE_NO_MATCH: 'bad_certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown_ca',
+  EE_KEY_TOO_SMALL: 'bad_certificate',
+  EMAIL_MISMATCH: 'bad_certificate',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'bad_certificate',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'bad_certificate',
+  ERROR_IN_CRL_LAST_UPDATE_FIELD: 'bad_certificate',
+  ERROR_IN_CRL_NEXT_UPDATE_FIELD: 'bad_certificate',
+  HOSTNAME_MISMATCH: 'bad_certificate',
+  INVALID_CA: 'unknown_ca',
+  INVALID_CALL: 'internal_error',
+  INVALID_PURPOSE: 'unsupported_certificate',
+  IP_ADDRESS_MISMATCH: 'bad_certificate',
+  OUT_OF_MEM: 'internal_error',
+  PATH_LENGTH_EXCEEDED: 'unknown_ca',
+  SELF_SIGNED_CERT_IN_CHAIN: 'unknown_ca',
+  STORE_LOOKUP: 'internal_error',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'bad_certificate',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'bad_certificate',
+  UNABLE_TO_DECRYPT_CRL_SIGNATURE: 'bad_certificate',
+  UNABLE_TO_GET_CRL: 'unknown_ca',
+  UNABLE_TO_GET_CRL_ISSUER: 'unknown_ca',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown_ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown_ca',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown_ca',
+  UNSPECIFIED: 'internal_error',
+};
+
+/** The alert OpenSSL sends for a verify error; anything not in the table is certificate_unknown. */
+export function alertForVerifyError(code: number): AlertName {
+  return X509_ALERT[errorName(code) as X509ErrorName] ?? 'certificate_unknown';
+}
+
+export interface HandshakeInput {
+  client: ClientTls;
+  server: ServerTls;
+  /** SNI libpq sends (host name, not an IP literal), or undefined */
+  serverName?: string;
+  clientMinVersion: TlsVersionName;
+  clientMaxVersion: TlsVersionName;
+  at: Date;
+  opensslVersion: OpensslVersion;
+  /** seed for the deterministic randomness of this run (same inputs -> same transcript) */
+  seed: string;
+}
+
+export interface HandshakeOutcome {
+  ok: boolean;
+  /** libpq's message when the handshake failed (the `SSL error: ...` line) */
+  clientMessage?: string;
+  /** the server's log line for a failed handshake: "could not accept SSL connection: ..." reason part */
+  serverReason?: string;
+  /** the server's chain as checked by the client (absent when the client does not verify) */
+  serverVerify?: VerifyResult;
+  /** the client's chain as checked by the server (absent when none was requested or sent) */
+  clientVerify?: VerifyResult;
+  /** the client certificate the server accepted */
+  peerCert?: Certificate;
+  /** the chain the server sent, leaf first */
+  serverChain: Certificate[];
+  /** the chain the client sent, if any */
+  clientChain: Certificate[];
+  negotiated?: NegotiatedInfo & { bits: number };
+  /** TLS 1.2 would be negotiated: pgtls does not run a 1.2 handshake, the checks are applied directly */
+  tls12?: boolean;
+  trace: TraceEntry[];
+}
+
+const VERSIONS: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The chain OpenSSL sends for a certificate file: as written, or completed from the store when it holds only the leaf. */
+export function chainToSend(fileCerts: Certificate[], store: Certificate[], crls: Crl[], at: Date): Certificate[] {
+  if (fileCerts.length !== 1) return fileCerts;
+  const built = verifyChain({ leaf: fileCerts[0], trusted: store, crls, time: at, callback: 'stop', crlMode: 'none' });
+  return built.chain.length > 0 ? built.chain : fileCerts;
+}
+
+function seededRandom(seed: string) {
+  let counter = 0;
+  return (n: number, purpose: string): Uint8Array => {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const block = sha256(concatBytes(utf8Encode(`${seed}|${purpose}|${counter++}`)));
+      out.set(block.subarray(0, Math.min(32, n - filled)), filled);
+      filled += 32;
+    }
+    return out;
+  };
+}
+
+function cipherBits(suite: string): number {
+  return suite.includes('128') ? 128 : 256;
+}
+
+/** Version range both sides allow; TLS 1.3 when possible (the engine runs only 1.3). */
+function commonMax(input: HandshakeInput): TlsVersionName | undefined {
+  const lo = Math.max(VERSIONS.indexOf(input.clientMinVersion), VERSIONS.indexOf(input.server.minVersion));
+  const hi = Math.min(VERSIONS.indexOf(input.clientMaxVersion), VERSIONS.indexOf(input.server.maxVersion));
+  return lo <= hi ? VERSIONS[hi] : undefined;
+}
+
+const asEngineVersion = (v: TlsVersionName): VersionName => (v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2');
+
+export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
+  const { client, server, at } = input;
+  const trace: TraceEntry[] = [];
+  const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
+  const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
+  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace };
+
+  const verifyServer = (certs: Certificate[]): VerifyResult =>
+    verifyChain({
+      leaf: certs[0],
+      untrusted: certs.slice(1),
+      trusted: client.trusted,
+      crls: client.crls,
+      crlMode: client.crlCheckAll ? 'all' : 'none',
+      purpose: 'sslserver',
+      time: at,
+      authLevel: 2,
+      callback: 'stop',
+    });
+  const verifyClient = (certs: Certificate[]): VerifyResult =>
+    verifyChain({
+      leaf: certs[0],
+      untrusted: certs.slice(1),
+      trusted: server.caCerts,
+      crls: server.crls,
+      crlMode: server.crlCheckAll ? 'all' : 'none',
+      purpose: 'sslclient',
+      time: at,
+      authLevel: 2,
+      callback: 'stop',
+    });
+
+  const common = commonMax(input);
+  if (common === undefined || common !== 'TLSv1.3') {
+    return tls12OrNoOverlap(input, out, common, verifyServer, verifyClient);
+  }
+
+  const clientVerdict = (der: Uint8Array[]): ChainVerdict => {
+    if (!client.verifyPeer) return { ok: true }; // SSL_VERIFY_NONE: the result is ignored
+    out.serverVerify = verifyServer(der.map((d) => parseCertificate(d)));
+    if (out.serverVerify.ok) return { ok: true };
+    return { ok: false, alert: alertForVerifyError(out.serverVerify.error!.code), reason: out.serverVerify.error!.message };
+  };
+  const serverVerdict = (der: Uint8Array[]): ChainVerdict => {
+    if (der.length === 0) return { ok: true };
+    const certs = der.map((d) => parseCertificate(d));
+    out.clientVerify = verifyClient(certs);
+    if (out.clientVerify.ok) {
+      out.peerCert = certs[0];
+      return { ok: true };
+    }
+    return { ok: false, alert: alertForVerifyError(out.clientVerify.error!.code), reason: out.clientVerify.error!.message };
+  };
+
+  const random = seededRandom(input.seed);
+  const tlsClient = new TlsClient({
+    serverName: input.serverName,
+    minVersion: asEngineVersion(input.clientMinVersion),
+    maxVersion: 'TLSv1.3',
+    certificate: client.key ? { chain: clientChain.map((c) => c.der), privateKey: client.key as PrivateKey } : undefined,
+    verifyPeerChain: clientVerdict,
+    random,
+    onTrace: (e) => trace.push(e),
+  });
+  const tlsServer = new TlsServer({
+    minVersion: asEngineVersion(server.minVersion),
+    maxVersion: 'TLSv1.3',
+    certificate: { chain: serverChain.map((c) => c.der), privateKey: server.key },
+    clientAuth: server.requestClientCert ? 'request' : 'none',
+    clientCANames: server.requestClientCert ? server.caCerts.map((c) => c.subject.der) : undefined,
+    groups: [server.group === 'secp256r1' ? 'x25519' : server.group, 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
+    hrrPolicy: 'any-share',
+    verifyPeerChain: serverVerdict,
+    random,
+    onTrace: (e) => trace.push(e),
+  });
+  const run = runHandshake(tlsClient, tlsServer);
+
+  const clientSent = run.clientEvents.find((e) => e.type === 'alert_sent');
+  const serverSent = run.serverEvents.find((e) => e.type === 'alert_sent');
+  const done = run.clientEvents.find((e) => e.type === 'handshake_done');
+  if (clientSent && clientSent.type === 'alert_sent') {
+    // The client rejected the server (its chain, or a protocol problem).
+    out.clientMessage = `SSL error: ${out.serverVerify && !out.serverVerify.ok ? 'certificate verify failed' : clientSent.reason}`;
+    out.serverReason = opensslAlertText(clientSent.code, { received: true, opensslVersion: input.opensslVersion });
+    return out;
+  }
+  if (serverSent && serverSent.type === 'alert_sent') {
+    out.serverReason = out.clientVerify && !out.clientVerify.ok ? 'certificate verify failed' : serverSent.reason;
+    out.clientMessage = `SSL error: ${opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion })}`;
+    return out;
+  }
+  if (!done || done.type !== 'handshake_done') {
+    out.clientMessage = 'SSL SYSCALL error: EOF detected';
+    out.serverReason = 'EOF detected';
+    return out;
+  }
+  out.ok = true;
+  out.negotiated = { ...done.negotiated, bits: cipherBits(done.negotiated.cipherSuite) };
+  return out;
+}
+
+/**
+ * Only TLS 1.2 is common (or nothing is): pgtls runs no TLS 1.2 handshake, so the
+ * certificate checks are applied directly and the result is reported as TLS 1.2.
+ */
+function tls12OrNoOverlap(
+  input: HandshakeInput,
+  out: HandshakeOutcome,
+  common: TlsVersionName | undefined,
+  verifyServer: (c: Certificate[]) => VerifyResult,
+  verifyClient: (c: Certificate[]) => VerifyResult,
+): HandshakeOutcome {
+  if (common === undefined || common !== 'TLSv1.2') {
+    // No protocol both sides allow: the server refuses the ClientHello.
+    out.clientMessage = `SSL error: ${opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion })}`;
+    out.serverReason = 'unsupported protocol';
+    return out;
+  }
+  out.tls12 = true;
+  if (input.client.verifyPeer) {
+    out.serverVerify = verifyServer(out.serverChain);
+    if (!out.serverVerify.ok) {
+      out.clientMessage = 'SSL error: certificate verify failed';
+      out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), { received: true, opensslVersion: input.opensslVersion });
+      return out;
+    }
+  }
+  if (input.server.requestClientCert && out.clientChain.length > 0) {
+    out.clientVerify = verifyClient(out.clientChain);
+    if (!out.clientVerify.ok) {
+      out.serverReason = 'certificate verify failed';
+      out.clientMessage = `SSL error: ${opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion })}`;
+      return out;
+    }
+    out.peerCert = out.clientChain[0];
+  }
+  out.ok = true;
+  return out;
+}
