@@ -9,6 +9,7 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { OID } from '../der/oids.js';
 import { fromHex } from '../der/bytes.js';
 import type { HashName } from '../x509/types.js';
+import { HASH_OID } from '../x509/algorithms.js';
 import { CryptoError } from './errors.js';
 
 type NobleHash = typeof sha256;
@@ -39,18 +40,8 @@ const LENGTH: Record<HashName, number> = {
 
 export const HASH_NAMES = Object.keys(LENGTH) as HashName[];
 
-/** Hash algorithm OIDs (the AlgorithmIdentifier inside DigestInfo, PSS params and MGF1). */
-export const HASH_OID: Record<HashName, string> = {
-  md2: '1.2.840.113549.2.2',
-  md5: OID.md5,
-  sha1: OID.sha1,
-  sha224: OID.sha224,
-  sha256: OID.sha256,
-  sha384: OID.sha384,
-  sha512: OID.sha512,
-  'sha512-224': OID.sha512_224,
-  'sha512-256': OID.sha512_256,
-};
+/** Hash algorithm OIDs, from the x509 layer's table (re-exported for crypto's callers). */
+export { HASH_OID };
 
 const BY_OID = new Map<string, HashName>(Object.entries(HASH_OID).map(([name, oid]) => [oid, name as HashName]));
 

@@ -4,10 +4,11 @@
 // files look like `openssl req`/`openssl x509` output; every default can be overridden,
 // including with malformed values, because tests and the fuzzer need wrong inputs too.
 
-import { hash } from '../crypto/index.js';
+import { hash, hashLength } from '../crypto/index.js';
 import { OID, oidShortName, oidLongName, pemEncode, utf8Encode, parseDer, Tag } from '../der/index.js';
 import type { EcCurve, HashName, PrivateKey, PublicKey, PssParams, SignatureAlgorithm } from '../x509/types.js';
 import { publicKeyFromPrivate } from '../x509/keys.js';
+import { HASH_OID } from '../x509/algorithms.js';
 import {
   type Node,
   bits,
@@ -34,29 +35,6 @@ export class FactoryError extends Error {
 // ---------------------------------------------------------------------------------------
 // Algorithm identifiers
 
-const HASH_OID: Record<HashName, string> = {
-  md2: '1.2.840.113549.2.2',
-  md5: OID.md5,
-  sha1: OID.sha1,
-  sha224: OID.sha224,
-  sha256: OID.sha256,
-  sha384: OID.sha384,
-  sha512: OID.sha512,
-  'sha512-224': OID.sha512_224,
-  'sha512-256': OID.sha512_256,
-};
-
-const HASH_LEN: Record<HashName, number> = {
-  md2: 16,
-  md5: 16,
-  sha1: 20,
-  sha224: 28,
-  sha256: 32,
-  sha384: 48,
-  sha512: 64,
-  'sha512-224': 28,
-  'sha512-256': 32,
-};
 
 /** Named signature algorithms: OID, whether parameters are NULL or absent, and the model. */
 const NAMED_SIG: Record<string, { oid: string; params: 'null' | 'absent'; alg: SignatureAlgorithm }> = {};
@@ -116,7 +94,7 @@ export function hashAlgorithmId(hash: HashName, params: 'null' | 'absent' = 'nul
 export function pssParams(p: PssSpec, explicitDefaults = false, hashParams: 'null' | 'absent' = 'null'): Node {
   const hash = p.hash ?? 'sha1';
   const mgfHash = p.mgfHash ?? hash;
-  const salt = p.saltLength ?? HASH_LEN[hash];
+  const salt = p.saltLength ?? hashLength(hash);
   const trailer = p.trailerField ?? 1;
   const parts: Node[] = [];
   if (explicitDefaults || hash !== 'sha1') parts.push(ctxCons(0, hashAlgorithmId(hash, hashParams)));
@@ -137,7 +115,7 @@ export function signatureAlgorithm(spec: SigAlgSpec): EncodedAlgorithm {
     const full: PssParams = {
       hash,
       mgfHash: spec.pss.mgfHash ?? hash,
-      saltLength: spec.pss.saltLength ?? HASH_LEN[hash],
+      saltLength: spec.pss.saltLength ?? hashLength(hash),
       trailerField: spec.pss.trailerField ?? 1,
     };
     return {

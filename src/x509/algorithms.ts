@@ -19,17 +19,20 @@ export function parseAlgorithmIdentifier(t: Tlv): AlgorithmIdentifier {
   return parameters ? { oid, parameters, bytes: t.bytes() } : { oid, bytes: t.bytes() };
 }
 
-export const HASH_BY_OID: Record<string, HashName> = {
-  [OID.md2]: 'md2',
-  [OID.md5]: 'md5',
-  [OID.sha1]: 'sha1',
-  [OID.sha224]: 'sha224',
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-  [OID.sha512_224]: 'sha512-224',
-  [OID.sha512_256]: 'sha512-256',
+/** Hash algorithm OIDs (DigestInfo, RSASSA-PSS parameters, MGF1): the one table of them. */
+export const HASH_OID: Record<HashName, string> = {
+  md2: OID.md2,
+  md5: OID.md5,
+  sha1: OID.sha1,
+  sha224: OID.sha224,
+  sha256: OID.sha256,
+  sha384: OID.sha384,
+  sha512: OID.sha512,
+  'sha512-224': OID.sha512_224,
+  'sha512-256': OID.sha512_256,
 };
+
+export const HASH_BY_OID: Record<string, HashName> = Object.fromEntries(Object.entries(HASH_OID).map(([name, oid]) => [oid, name as HashName]));
 
 /** Fixed-hash signature schemes, by OID. PSS and EdDSA are handled separately. */
 const SIMPLE: Record<string, { kind: 'rsa-pkcs1' | 'ecdsa' | 'dsa'; hash: HashName }> = {

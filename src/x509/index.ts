@@ -8,7 +8,7 @@
 // that is the crypto layer's.
 
 export * from './types.js';
-export { parseAlgorithmIdentifier, describeSignatureAlgorithm, parsePssParams, PSS_DEFAULTS, HASH_BY_OID } from './algorithms.js';
+export { parseAlgorithmIdentifier, describeSignatureAlgorithm, parsePssParams, PSS_DEFAULTS, HASH_BY_OID, HASH_OID } from './algorithms.js';
 export {
   parseName,
   parseNameDer,

@@ -9,7 +9,7 @@ import { ed448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, utf8Encode, type PemBlock, type Tlv } from '../der/index.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from '../der/writer.js';
-import { parseAlgorithmIdentifier, parsePssParams } from './algorithms.js';
+import { HASH_OID, parseAlgorithmIdentifier, parsePssParams } from './algorithms.js';
 import { decryptLegacyPem, decryptPkcs8 } from './encrypted-key.js';
 import { WrongPemLabelError } from './errors.js';
 import type { AlgorithmIdentifier, Certificate, EcCurve, PrivateKey, PssParams, PublicKey } from './types.js';
@@ -343,18 +343,7 @@ export function keyMatchesCertificate(key: PrivateKey, cert: Certificate): boole
 }
 
 function encodePssParams(p: PssParams): Uint8Array {
-  const hashOid: Record<string, string> = {
-    md5: OID.md5,
-    sha1: OID.sha1,
-    sha224: OID.sha224,
-    sha256: OID.sha256,
-    sha384: OID.sha384,
-    sha512: OID.sha512,
-    'sha512-224': OID.sha512_224,
-    'sha512-256': OID.sha512_256,
-    md2: OID.md2,
-  };
-  const hashAlg = (h: string) => derSequence(derOid(hashOid[h]), DER_NULL);
+  const hashAlg = (h: string) => derSequence(derOid(HASH_OID[h as PssParams['hash']]), DER_NULL);
   const ctx = (n: number, body: Uint8Array) => {
     const out = derSequence(body);
     out[0] = 0xa0 | n;
