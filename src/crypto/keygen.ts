@@ -5,9 +5,10 @@
 
 import type { EcCurve, PrivateKey, PublicKey } from '../x509/types.js';
 import { CryptoError } from './errors.js';
+import { publicKeyFromPrivate } from '../x509/keys.js';
 import { ecPublicPoint, randomEcScalar } from './ecdsa.js';
 import { edPublicKey, randomEdSeed } from './eddsa.js';
-import { bitLength, generateRsaKey } from './rsa.js';
+import { generateRsaKey } from './rsa.js';
 
 export type KeySpec =
   | 'rsa1024'
@@ -26,8 +27,6 @@ const CURVE_OF: Record<'p256' | 'p384' | 'p521', EcCurve> = { p256: 'P-256', p38
 const RSA_BITS: Record<'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096', number> = { rsa1024: 1024, rsa2048: 2048, rsa3072: 3072, rsa4096: 4096 };
 
 /** EVP_PKEY_get_bits for EC keys (order bits) and EdDSA keys (OpenSSL's ED25519_BITS 253, ED448_BITS 456). */
-const EC_BITS: Record<EcCurve, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
-const ED_BITS = { ed25519: 253, ed448: 456 } as const;
 
 export function generateKey(spec: KeySpec): PrivateKey {
   if (typeof spec === 'object') return generateRsaKey(spec.rsa, spec.e ?? 65537n);
@@ -57,15 +56,5 @@ export function generateKey(spec: KeySpec): PrivateKey {
   }
 }
 
-/** The public key of a private key (EC points uncompressed, as OpenSSL writes them). */
-export function publicKeyOf(priv: PrivateKey): PublicKey {
-  switch (priv.kind) {
-    case 'rsa':
-      return { kind: 'rsa', n: priv.n, e: priv.e, bits: bitLength(priv.n), ...(priv.pss ? { pss: priv.pss } : {}) };
-    case 'ec':
-      return { kind: 'ec', curve: priv.curve, point: priv.publicPoint ?? ecPublicPoint(priv.curve, priv.d), bits: EC_BITS[priv.curve] };
-    case 'ed25519':
-    case 'ed448':
-      return { kind: priv.kind, key: priv.publicKey ?? edPublicKey(priv.kind, priv.seed), bits: ED_BITS[priv.kind] };
-  }
-}
+/** The public half of a private key: the x509 layer's derivation (it needs it for key/certificate matching). */
+export const publicKeyOf: (priv: PrivateKey) => PublicKey = publicKeyFromPrivate;
