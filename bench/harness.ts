@@ -4,8 +4,10 @@
 
 export interface Contender {
   name: string;
-  /** one operation; the harness calls it many times */
+  /** one operation; the harness calls it many times (awaited when it returns a promise) */
   run: () => unknown;
+  /** the operation is asynchronous (WebCrypto-based peers) */
+  async?: boolean;
 }
 
 export interface BenchResult {
@@ -25,6 +27,31 @@ function timeBatch(fn: () => unknown, n: number): number {
   return ((performance.now() - t0) * 1000) / n;
 }
 
+async function timeBatchAsync(fn: () => unknown, n: number): Promise<number> {
+  gc?.();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+/** bench() for contenders of which some are asynchronous. */
+export async function benchAsync(contenders: Contender[], opts: { rounds?: number; batchMs?: number } = {}): Promise<BenchResult[]> {
+  const rounds = opts.rounds ?? 15;
+  const batchMs = opts.batchMs ?? 40;
+  const time = (c: Contender, n: number) => (c.async ? timeBatchAsync(c.run, n) : Promise.resolve(timeBatch(c.run, n)));
+  const sizes: number[] = [];
+  for (const c of contenders) {
+    await time(c, 10);
+    const probe = await time(c, 5);
+    sizes.push(Math.max(1, Math.round((batchMs * 1000) / Math.max(probe, 0.01))));
+  }
+  const samples: number[][] = contenders.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of contenders.entries()) samples[i].push(await time(c, sizes[i]));
+  }
+  return summarize(contenders, samples);
+}
+
 /** Median and p90 of per-op time over `rounds` batches, each batch sized to take ~`batchMs`. */
 export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?: number } = {}): BenchResult[] {
   const rounds = opts.rounds ?? 15;
@@ -38,6 +65,10 @@ export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?
   for (let r = 0; r < rounds; r++) {
     contenders.forEach((c, i) => samples[i].push(timeBatch(c.run, sizes[i])));
   }
+  return summarize(contenders, samples);
+}
+
+function summarize(contenders: Contender[], samples: number[][]): BenchResult[] {
   return contenders.map((c, i) => {
     const s = samples[i].sort((a, b) => a - b);
     const median = s[Math.floor(s.length / 2)];

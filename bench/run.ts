@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, each a table of pgtls beside its peers measured in the
 // same run. Pass names to run a subset: `npm run bench -- parse`.
 
+import { runChainBench } from './chain.js';
 import { runParseBench } from './parse.js';
 
 const BENCHES: Record<string, () => string | Promise<string>> = {
   parse: runParseBench,
+  chain: runChainBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -54,7 +54,7 @@ export {
   type PreparedEcKey,
 } from './ecdsa.js';
 export { eddsaSign, eddsaVerify, edPublicKey, prepareEdKey, type EdKind, type PreparedEdKey } from './eddsa.js';
-export { clearVerifyCache, signMessage, verifyCacheStats, verifySignature, type SignOptions } from './verify.js';
+export { clearVerifyCache, clearVerifyResults, signMessage, verifyCacheStats, verifySignature, type SignOptions } from './verify.js';
 export {
   AUTH_LEVEL_MIN_BITS,
   checkKeyLevel,

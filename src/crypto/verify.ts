@@ -245,6 +245,11 @@ export function verifyCacheStats(): { results: number; resultHits: number; prepa
   return { results: results.size, resultHits: results.hits, preparedKeys: preparedByContent.size };
 }
 
+/** Forget verification results but keep prepared issuer keys (the bench: every signature is checked, issuers stay prepared). */
+export function clearVerifyResults(): void {
+  results.clear();
+}
+
 export function clearVerifyCache(): void {
   results.clear();
   preparedByContent.clear();
