@@ -2,7 +2,7 @@
 // TLS_AES_128_GCM_SHA256, both chains verified against a root): pgtls's sans-I/O engine
 // (runHandshake, chains checked by the path validator) beside Node's `tls` (OpenSSL) over
 // an in-memory duplex pair, for P-256 and RSA-2048 certificates. Contenders are measured
-// interleaved in one run, like harness.ts's `bench`, but awaiting each Node handshake.
+// interleaved in one run (harness.ts's benchAsync, each Node handshake awaited).
 
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -13,9 +13,7 @@ import { verifyChain } from '../src/path/index.js';
 import { chainVerdict } from '../src/pg/live/client-tls.js';
 import { TlsClient, TlsServer, runHandshake, type ChainVerdict } from '../src/tls13/index.js';
 import { parseCertificate, parsePrivateKey, type Certificate, type PrivateKey } from '../src/x509/index.js';
-import { formatTable, type BenchResult } from './harness.js';
-
-const gc = (globalThis as { gc?: () => void }).gc;
+import { benchAsync, formatTable } from './harness.js';
 
 interface Pki {
   root: MadeCertificate;
@@ -119,43 +117,17 @@ function nodeHandshake(p: Pki): () => Promise<void> {
   };
 }
 
-interface AsyncContender {
-  name: string;
-  run: () => unknown | Promise<unknown>;
-}
-
-async function timeBatch(fn: AsyncContender['run'], n: number): Promise<number> {
-  gc?.();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) await fn();
-  return ((performance.now() - t0) * 1000) / n;
-}
-
-/** harness.ts's `bench`, awaiting each operation: interleaved rounds, medians. */
-async function benchAsync(contenders: AsyncContender[], rounds = 9, batchMs = 150): Promise<BenchResult[]> {
-  const sizes: number[] = [];
-  for (const c of contenders) {
-    for (let i = 0; i < 10; i++) await c.run();
-    const probe = await timeBatch(c.run, 5);
-    sizes.push(Math.max(1, Math.round((batchMs * 1000) / Math.max(probe, 0.01))));
-  }
-  const samples: number[][] = contenders.map(() => []);
-  for (let r = 0; r < rounds; r++) for (let i = 0; i < contenders.length; i++) samples[i].push(await timeBatch(contenders[i].run, sizes[i]));
-  return contenders.map((c, i) => {
-    const s = samples[i].sort((x, y) => x - y);
-    const median = s[Math.floor(s.length / 2)];
-    return { name: c.name, medianUs: median, p90Us: s[Math.floor(s.length * 0.9)], opsPerSec: 1e6 / median };
-  });
-}
-
 export async function runHandshakeBench(): Promise<string> {
   const tables: string[] = [];
   for (const kind of ['p256', 'rsa2048'] as const) {
     const p = makePki(kind);
-    const results = await benchAsync([
-      { name: 'pgtls engine (in memory)', run: pgtlsHandshake(p) },
-      { name: 'node:tls (duplex pair)', run: nodeHandshake(p) },
-    ]);
+    const results = await benchAsync(
+      [
+        { name: 'pgtls engine (in memory)', run: pgtlsHandshake(p) },
+        { name: 'node:tls (duplex pair)', run: nodeHandshake(p), async: true },
+      ],
+      { rounds: 9, batchMs: 150 },
+    );
     tables.push(formatTable(`Full TLS 1.3 handshake, mutual auth, x25519, ${SUITE}, ${kind === 'p256' ? 'P-256' : 'RSA-2048'} certificates`, results));
   }
   return tables.join('\n\n');

@@ -2,11 +2,13 @@
 // same run. Pass names to run a subset: `npm run bench -- parse`.
 
 import { runChainBench } from './chain.js';
+import { runHandshakeBench } from './handshake.js';
 import { runParseBench } from './parse.js';
 
 const BENCHES: Record<string, () => string | Promise<string>> = {
   parse: runParseBench,
   chain: runChainBench,
+  handshake: runHandshakeBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

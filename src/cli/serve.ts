@@ -1,0 +1,54 @@
+// `pgtls serve --pgdata DIR`: a TLS-speaking stand-in for a PostgreSQL 15 server,
+// configured from DIR like the simulator (postgresql.conf, pg_hba.conf, pg_ident.conf,
+// certificates); psql and libpq can connect to it. Logs to stderr what the real server
+// would log. Runs until interrupted; exit 1 when the configuration does not start.
+
+import { formatLog } from '../pg/log.js';
+import { startServe } from '../pg/live/server-node.js';
+import { parseArgs, UsageError } from './args.js';
+
+const HELP = `Usage: pgtls serve --pgdata DIR [--port P] [--host 127.0.0.1] [--pg-version N]
+
+Listens on HOST:PORT and answers like a PostgreSQL 15 server with DIR's configuration:
+SSLRequest ('S' when ssl=on), the TLS 1.3 handshake (pgtls's engine, client certificates
+checked like OpenSSL), pg_hba.conf with trust and cert authentication, then AuthenticationOk
+and simple queries (\`select 1\` gives 1). Password methods ask for a password and stop.
+
+Options:
+  --pgdata DIR       the data directory (required)
+  --port P           TCP port (default 5432; 0 picks a free one)
+  --host ADDR        address to listen on (default 127.0.0.1)
+  --passphrase P     what ssl_passphrase_command would print
+  --pg-version N     server behaviour, 13-17 (default 15; 17 also accepts direct TLS with ALPN)
+Exit status: 1 when the server cannot start (its FATAL on stderr), 2 bad input.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { opts, positionals } = parseArgs(argv, { values: ['pgdata', 'port', 'host', 'passphrase', 'pg-version'], flags: ['help'] });
+  if (opts.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
+  const port = opts.port === undefined ? 5432 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${opts.port}`);
+  const pgVersion = opts['pg-version'] === undefined ? 15 : Number(opts['pg-version']);
+  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const started = await startServe({ pgdata: String(opts.pgdata), port, host: (opts.host as string | undefined) ?? '127.0.0.1', passphrase: opts.passphrase as string | undefined, pgVersion });
+  if (!started.ok) {
+    console.error(formatLog([...started.log.filter((l) => l !== started.fatal), started.fatal]));
+    return 1;
+  }
+  const s = started.server;
+  process.stderr.write(`LOG:  listening on IPv4 address "${s.host}", port ${s.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void s.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

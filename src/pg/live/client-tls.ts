@@ -1,0 +1,107 @@
+// libpq's TLS side for a live connection, sans I/O: the engine configuration a ClientTls
+// (initialize_SSL's result) gives — the client chain OpenSSL would send, the server chain
+// checked with purpose sslserver, CRLs when they loaded, security level 2 — and the
+// verify-full host check libpq applies after the handshake. Also the server's mirror: the
+// client chain checked with purpose sslclient and the alert OpenSSL would send.
+
+import { parseCertificate, type Certificate, type PrivateKey } from '../../x509/index.js';
+import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '../../path/index.js';
+import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
+import type { ClientTls } from '../client/libpq-ssl.js';
+import type { ServerTls } from '../server/startup.js';
+import { alertForVerifyError, chainToSend } from '../tls-handshake.js';
+
+/** The server chain checked as libpq's SSL_CTX would (SSL_VERIFY_PEER with the root file). */
+export function verifyServerChain(tls: ClientTls, chain: Certificate[], at: Date): VerifyResult {
+  return verifyChain({
+    leaf: chain[0],
+    untrusted: chain.slice(1),
+    trusted: tls.trusted,
+    crls: tls.crls,
+    crlMode: tls.crlCheckAll ? 'all' : 'none',
+    purpose: 'sslserver',
+    time: at,
+    authLevel: 2,
+    callback: 'stop',
+  });
+}
+
+/** The client chain checked as the server's SSL_CTX would (ssl_ca_file, CRLs). */
+export function verifyClientChain(server: ServerTls, chain: Certificate[], at: Date): VerifyResult {
+  return verifyChain({
+    leaf: chain[0],
+    untrusted: chain.slice(1),
+    trusted: server.caCerts,
+    crls: server.crls,
+    crlMode: server.crlCheckAll ? 'all' : 'none',
+    purpose: 'sslclient',
+    time: at,
+    authLevel: 2,
+    callback: 'stop',
+  });
+}
+
+/** A verdict for the engine from a validation result: the alert OpenSSL picks for the error. */
+export function chainVerdict(r: VerifyResult): ChainVerdict {
+  return r.ok ? { ok: true } : { ok: false, alert: alertForVerifyError(r.error!.code), reason: r.error!.message };
+}
+
+export interface LiveClientTlsOptions {
+  /** initialize_SSL's result; undefined: no root, no client certificate */
+  tls?: ClientTls;
+  /** check the server chain (libpq: whenever a root file loaded); false captures it unchecked */
+  verify: boolean;
+  /** SNI (a host name, never an IP literal) */
+  serverName?: string;
+  /** ALPN protocols offered (libpq 17: ["postgresql"]) */
+  alpn?: string[];
+  at: Date;
+  keylog?: (line: string) => void;
+  onTrace?: (e: TraceEntry) => void;
+}
+
+export interface LiveClientTls {
+  config: ClientConfig;
+  /** filled in by the engine's callback: the chain the server sent and its check */
+  seen: { chain?: Certificate[]; verify?: VerifyResult };
+}
+
+export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
+  const seen: LiveClientTls['seen'] = {};
+  const tls = o.tls;
+  const clientChain = tls?.key ? chainToSend(tls.certChain, tls.trusted, tls.crls, o.at) : [];
+  const config: ClientConfig = {
+    serverName: o.serverName,
+    alpn: o.alpn,
+    // libpq 15: ssl_min_protocol_version defaults to TLSv1.2; the engine speaks 1.3 only
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    certificate: tls?.key ? { chain: clientChain.map((c) => c.der), privateKey: tls.key as PrivateKey } : undefined,
+    verifyPeerChain: (der) => {
+      seen.chain = der.map((d) => parseCertificate(d));
+      if (!o.verify || !tls) return { ok: true }; // SSL_VERIFY_NONE
+      seen.verify = verifyServerChain(tls, seen.chain, o.at);
+      return chainVerdict(seen.verify);
+    },
+    keylog: o.keylog,
+    onTrace: o.onTrace,
+  };
+  return { config, seen };
+}
+
+/** verify-full's name check (host, never hostaddr), after the handshake, as libpq 13..17. */
+export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = 15): { ok: boolean; message?: string } {
+  const r = libpqVerifyHost(leaf, host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
+  return { ok: r.ok, message: r.message };
+}
+
+/** libpq's text for a handshake that ended with an alert: ours (a verify failure) or the server's. */
+export function handshakeFailureMessage(
+  e: { sent?: { alert: string; code: number; reason: string }; received?: { code: number }; verifyFailed?: boolean },
+  opensslVersion: OpensslVersion = '3.0',
+): string {
+  if (e.verifyFailed) return 'SSL error: certificate verify failed';
+  if (e.received) return `SSL error: ${opensslAlertText(e.received.code, { received: true, opensslVersion })}`;
+  if (e.sent) return `SSL error: ${e.sent.reason}`;
+  return 'SSL SYSCALL error: EOF detected';
+}

@@ -1,0 +1,200 @@
+// Real psql against `pgtls serve` (in-process, free port, certificates from the factory):
+// what psql prints for success, a wrong root, a revoked client certificate and a cert-auth
+// user mismatch, and whether serve logs the lines the simulator predicts for the same data
+// directory and connection string. psql runs asynchronously: the server shares this
+// process's event loop. Skipped when psql is missing.
+
+import { execFile, spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { nodeFs } from '../../src/pg/fs-node.js';
+import { startServe, type RunningServe } from '../../src/pg/live/server-node.js';
+import { runProbe } from '../../src/pg/live/probe-node.js';
+import { attemptConnection } from '../../src/pg/live/connect-node.js';
+import { simulate } from '../../src/pg/simulate.js';
+import { makeLivePki, writeClientDir, writeServeDataDir, type ClientDir } from './fixtures.js';
+
+const noPsql = spawnSync('psql', ['--version']).status !== 0;
+if (noPsql) console.warn('serve-psql: skipped, psql not installed');
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function psql(conninfo: string, home: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, LANG: 'C', LC_ALL: 'C', PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 }, (e, stdout, stderr) =>
+      resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe.skipIf(noPsql)('psql against pgtls serve', () => {
+  const pki = makeLivePki();
+  let pgdata: string;
+  let c: ClientDir;
+  let serve: RunningServe;
+  const base = () => `host=localhost hostaddr=127.0.0.1 port=${serve.port}`;
+  const files = (who: 'alice' | 'bob' | 'carol', root = c.root) => `sslrootcert=${root} sslcert=${c.crt[who]} sslkey=${c.key}`;
+
+  beforeAll(async () => {
+    pgdata = writeServeDataDir(pki);
+    c = writeClientDir(pki);
+    const s = await startServe({ pgdata, log: () => undefined });
+    if (!s.ok) throw new Error(`serve did not start: ${s.fatal.message}`);
+    serve = s.server;
+  });
+  afterAll(async () => {
+    await serve?.close();
+    rmSync(pgdata, { recursive: true, force: true });
+    rmSync(c.dir, { recursive: true, force: true });
+  });
+
+  /** psql once; serve's log lines for that connection (client port normalized); the simulator's prediction. */
+  async function connect(conninfo: string) {
+    const from = serve.logLines.length;
+    const r = await psql(conninfo, `${c.dir}/home`);
+    await new Promise((res) => setTimeout(res, 100));
+    const log = serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
+    const sim = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: `${c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+    return { r, log, sim };
+  }
+
+  it('verify-full with the right root and a client certificate: select 1 prints 1', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1\n');
+    expect(r.status).toBe(0);
+    expect(sim.ok).toBe(true);
+    expect(log).toEqual(sim.serverLog);
+    expect(log.at(-1)).toMatch(/^LOG: {2}connection authorized: user=alice database=app application_name=psql SSL enabled \(protocol=TLSv1\.3, cipher=TLS_AES_256_GCM_SHA384, bits=256\)$/);
+  });
+
+  it('a wrong root: psql fails with certificate verify failed, serve logs the alert psql sent', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('alice', c.wrongRoot)} user=alice dbname=app`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('SSL error: certificate verify failed');
+    expect(r.stderr.trim()).toBe(sim.psqlStderr);
+    expect(log).toEqual(sim.serverLog);
+    expect(log).toContain('LOG:  could not accept SSL connection: tlsv1 alert unknown ca');
+  });
+
+  it('a revoked client certificate: psql prints the alert serve sent', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('carol')} user=carol dbname=app`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('SSL error: sslv3 alert certificate revoked');
+    expect(r.stderr.trim()).toBe(sim.psqlStderr);
+    expect(log).toEqual(sim.serverLog);
+    expect(log).toContain('LOG:  could not accept SSL connection: certificate verify failed');
+  });
+
+  it('cert auth with another user\'s certificate: psql prints the FATAL', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('bob')} user=alice dbname=app`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('FATAL:  certificate authentication failed for user "alice"');
+    expect(r.stderr.trim()).toBe(sim.psqlStderr);
+    expect(log).toEqual(sim.serverLog);
+  });
+
+  it('plaintext (sslmode=disable) on a host line', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=disable user=alice dbname=plaindb`);
+    expect(r.stdout).toBe('1\n');
+    expect(log).toEqual(sim.serverLog);
+  });
+
+  it('sslmode=prefer without certificates on a cert line falls back to plaintext, which pg_hba refuses', async () => {
+    const { r, log, sim } = await connect(`${base()} sslmode=prefer user=alice dbname=app`);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(sim.psqlStderr);
+    expect(log).toEqual(sim.serverLog);
+  });
+
+  it('pgtls probe against serve agrees with psql for every sslmode', async () => {
+    for (const setup of [`${files('alice')} user=alice dbname=app`, `${files('alice', c.wrongRoot)} user=alice dbname=trustdb`, 'user=alice dbname=plaindb']) {
+      const report = await runProbe({ conninfo: `${base()} ${setup}`, env: { HOME: `${c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+      expect(report.negotiated?.version).toBe('TLSv1.3');
+      for (const v of report.verdicts) {
+        const r = await psql(`${base()} ${setup} sslmode=${v.sslmode}`, `${c.dir}/home`);
+        expect({ setup, mode: v.sslmode, ok: v.ok }).toEqual({ setup, mode: v.sslmode, ok: r.status === 0 });
+        if (!v.ok) expect(r.stderr).toContain(v.message!.split('\n')[0]);
+      }
+    }
+  });
+
+  it('ssl = off: the SSLRequest is answered N; prefer goes on in plaintext, require fails; probe agrees with psql', async () => {
+    const dir = writeServeDataDir(pki);
+    writeFileSync(join(dir, 'postgresql.conf'), 'log_connections = on\nssl = off\n');
+    const off = await startServe({ pgdata: dir, log: () => undefined });
+    if (!off.ok) throw new Error(off.fatal.message);
+    try {
+      const ci = `host=localhost hostaddr=127.0.0.1 port=${off.server.port} user=alice dbname=plaindb`;
+      const report = await runProbe({ conninfo: ci, env: { HOME: `${c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+      expect(report.sslResponse).toBe('N');
+      expect(report.negotiated).toBeUndefined();
+      const verdicts = Object.fromEntries(report.verdicts.map((v) => [v.sslmode, v]));
+      expect(verdicts.prefer).toMatchObject({ ok: true, encrypted: false });
+      expect(verdicts.require).toMatchObject({ ok: false, message: 'server does not support SSL, but SSL was required' });
+      for (const v of report.verdicts) {
+        const r = await psql(`${ci} sslmode=${v.sslmode}`, `${c.dir}/home`);
+        expect({ mode: v.sslmode, ok: v.ok }).toEqual({ mode: v.sslmode, ok: r.status === 0 });
+        if (!v.ok) expect(r.stderr).toContain(v.message!);
+      }
+    } finally {
+      await off.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL 17 direct TLS: our client sends the ClientHello at once with ALPN postgresql; a 15 server refuses it', async () => {
+    const s17 = await startServe({ pgdata, log: () => undefined, pgVersion: 17 });
+    if (!s17.ok) throw new Error(s17.fatal.message);
+    try {
+      const opts = (port: number) => ({
+        address: '127.0.0.1',
+        port,
+        kind: 'ssl' as const,
+        negotiation: 'direct' as const,
+        tls: { verify: false, at: new Date() },
+        params: { user: 'alice', database: 'trustdb' },
+        sql: 'select 1',
+        timeoutMs: 3000,
+      });
+      const ok = await attemptConnection(opts(s17.server.port));
+      expect(ok.message).toBeUndefined();
+      expect(ok.sslResponse).toBeUndefined();
+      expect(ok.negotiated).toMatchObject({ version: 'TLSv1.3', alpn: 'postgresql' });
+      expect(ok.session?.parameters.server_version).toMatch(/^17\./);
+      expect(ok.session?.query?.rows).toEqual([['1']]);
+      const old = await attemptConnection(opts(serve.port));
+      expect(old.ok).toBe(false);
+      expect(old.stage).toBe('handshake');
+    } finally {
+      await s17.server.close();
+    }
+  });
+
+  it('the probe command: exit 0 when the given sslmode connects, 1 when not, --json output', async () => {
+    const { run } = await import('../../src/cli/probe.js');
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((x: unknown) => void lines.push(String(x)));
+    try {
+      const good = await run(['--home', `${c.dir}/home`, `${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`]);
+      expect(good).toBe(0);
+      expect(lines.join('\n')).toMatch(/TLS: TLSv1\.3, TLS_AES_256_GCM_SHA384, group x25519/);
+      expect(lines.join('\n')).toContain('0 subject: CN = localhost');
+      lines.length = 0;
+      const bad = await run(['--json', '--home', `${c.dir}/home`, `${base()} sslmode=verify-ca ${files('alice', c.wrongRoot)} user=alice dbname=app`]);
+      expect(bad).toBe(1);
+      const j = JSON.parse(lines.join('\n'));
+      expect(j.tls.version).toBe('TLSv1.3');
+      expect(j.chain[0]).toMatchObject({ subject: 'CN = localhost', issuer: 'CN = pgtls live root', key: 'RSA 2048 bits' });
+      expect(j.verdicts.find((v: { sslmode: string }) => v.sslmode === 'verify-ca')).toMatchObject({ ok: false, message: 'SSL error: certificate verify failed' });
+      await expect(run(['a', 'b'])).rejects.toThrow(/exactly one connection string/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
