@@ -77,15 +77,16 @@ function summarize(contenders: Contender[], samples: number[][]): BenchResult[] 
 }
 
 /** A table with each contender's time and its speed relative to the first row (pgtls). */
-export function formatTable(title: string, results: BenchResult[]): string {
+export function formatTable(title: string, results: BenchResult[], opts: { ratios?: boolean } = {}): string {
+  const ratios = opts.ratios ?? true;
   const base = results[0];
   const w = Math.max(...results.map((r) => r.name.length), 10);
   const lines = [
     title,
-    `  ${'contender'.padEnd(w)}  ${'median'.padStart(11)}  ${'p90'.padStart(11)}  ${'ops/s'.padStart(10)}  pgtls is`,
+    `  ${'contender'.padEnd(w)}  ${'median'.padStart(11)}  ${'p90'.padStart(11)}  ${'ops/s'.padStart(10)}${ratios ? '  pgtls is' : ''}`,
   ];
   for (const r of results) {
-    const ratio = r === base ? '' : `${(r.medianUs / base.medianUs).toFixed(2)}x faster`;
+    const ratio = !ratios || r === base ? '' : `${(r.medianUs / base.medianUs).toFixed(2)}x faster`;
     lines.push(`  ${r.name.padEnd(w)}  ${fmtUs(r.medianUs).padStart(11)}  ${fmtUs(r.p90Us).padStart(11)}  ${Math.round(r.opsPerSec).toString().padStart(10)}  ${ratio}`);
   }
   return lines.join('\n');

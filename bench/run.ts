@@ -4,11 +4,13 @@
 import { runChainBench } from './chain.js';
 import { runHandshakeBench } from './handshake.js';
 import { runParseBench } from './parse.js';
+import { runSimulateBench } from './simulate.js';
 
 const BENCHES: Record<string, () => string | Promise<string>> = {
   parse: runParseBench,
   chain: runChainBench,
   handshake: runHandshakeBench,
+  simulate: runSimulateBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
