@@ -147,6 +147,25 @@ function attemptPrefix(t: ConnTarget, serverAddr: string, port: number): string 
   return addr === t.host ? fmt(LIBPQ.attemptPrefixNoAddr, t.host, port) : fmt(LIBPQ.attemptPrefix, t.host, addr, port);
 }
 
+const LIBPQ_REFUSED = 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?';
+
+/**
+ * Why a TCP target reaches no server: another port, or an address outside listen_addresses
+ * ('*' = every address, 'localhost' = the loopback addresses; other names are assumed to
+ * match). Unix sockets are not checked.
+ */
+function refusedBy(t: ConnTarget, settings: ServerSettings, serverAddr: string): string | undefined {
+  if (t.type === 'socket') return undefined;
+  if ((t.port ?? 5432) !== settings.port) return `the server listens on port ${settings.port}`;
+  const addr = t.hostaddr ?? (t.host && isIpLiteral(t.host) ? t.host : serverAddr);
+  const listen = settings.listenAddresses.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  if (!listen.length) return 'listen_addresses is empty: no TCP connections';
+  const ok = listen.some((l) =>
+    l === '*' || (l === '0.0.0.0' && !addr.includes(':')) || (l === '::' && addr.includes(':')) || l === addr.toLowerCase() || (l === 'localhost' && (addr === '::1' || addr === '127.0.0.1')) || !isIpLiteral(l) && l !== 'localhost',
+  );
+  return ok ? undefined : `the server listens on ${settings.listenAddresses}, not ${addr}`;
+}
+
 function isIpLiteral(h: string): boolean {
   return /^[0-9.]+$/.test(h) || h.includes(':');
 }
@@ -202,13 +221,45 @@ export function simulate(input: SimulateInput): SimulateResult {
     }
     throw e;
   }
-  const target = conn.targets[0];
-  if (target.fatal || target.error) {
-    const msg = target.fatal ?? target.error!;
-    return result({ ok: false, message: msg, psqlStderr: `psql: error: ${msg}`, serverStarted: true, attempts: [], tlsTrace: [] });
+  // libpq's host loop (fe-connect.c): a target with a bad port/hostaddr, or one where nothing
+  // listens (the port or address is not the server's: "Connection refused"), sends libpq on
+  // to the next target, each failure adding its lines. A reachable target ends the loop: SSL,
+  // host-name and authentication failures do not move on (error_return; checked against
+  // psql 15 in simulate-oracle.test.ts). Every reachable target is the one simulated server.
+  const serverAddr = input.serverAddr ?? '127.0.0.1';
+  const skipped: string[] = [];
+  let target: ConnTarget | undefined;
+  for (const t of conn.targets) {
+    if (t.fatal) return result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: `psql: error: ${[...skipped, t.fatal].join('\n')}`, serverStarted: true, attempts: [], tlsTrace: [] });
+    if (t.error) {
+      skipped.push(t.error);
+      continue;
+    }
+    const refused = refusedBy(t, server.settings, serverAddr);
+    if (refused) {
+      steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
+      skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
+      continue;
+    }
+    target = t;
+    break;
+  }
+  if (!target) {
+    // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
+    const all = skipped.join('\n');
+    const first = conn.targets.find((t) => !t.error);
+    const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432) : '';
+    return result({
+      ok: false,
+      message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
+      psqlStderr: `psql: error: ${all}`,
+      serverStarted: true,
+      attempts: [],
+      fix: skipped.some((l) => l.endsWith(LIBPQ_REFUSED)) ? `nothing listens there: the server listens on ${server.settings.listenAddresses || '(no TCP address)'} port ${server.settings.port}` : undefined,
+      tlsTrace: [],
+    });
   }
   const port = target.port ?? 5432;
-  const serverAddr = input.serverAddr ?? '127.0.0.1';
   const clientAddr = input.clientAddr ?? (target.type === 'address' ? '127.0.0.1' : '127.0.0.1');
   const home = input.env?.HOME;
   const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
@@ -247,6 +298,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     if (server.logConnections && !sameSocket) serverLog.push({ level: 'LOG', message: `connection received: host=${clientAddr} port=<client port>` });
     sameSocket = false;
     let peerCert: Certificate | undefined;
+    let certSent = false;
     let tlsInfo: { protocol: string; cipher: string; bits: number } | undefined;
     if (kind === 'ssl') {
       steps.push({ step: 'ssl-request', who: 'both', attempt: n, result: server.tls ? 'ok' : 'fail', detail: server.tls ? "SSLRequest answered 'S'" : "SSLRequest answered 'N' (ssl = off)" });
@@ -305,7 +357,8 @@ export function simulate(input: SimulateInput): SimulateResult {
           hs.clientMessage += `\n${fmt(LIBPQ.protoHint, conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3')}`;
         }
         facts = { kind: 'handshake', handshake: hs, clientTls: prep.tls };
-        return done({ kind, ok: false, stage: 'handshake', message: hs.clientMessage });
+        const late = !hs.tls12 && hs.clientVerify !== undefined && !hs.clientVerify.ok;
+        return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: hs.clientMessage });
       }
       // verify-full: libpq checks the name after the handshake (host, never hostaddr).
       if (sslmode === 'verify-full') {
@@ -324,6 +377,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         }
       }
       peerCert = hs.peerCert;
+      certSent = server.tls.requestClientCert && prep.tls.certChain.length > 0;
       tlsInfo = hs.negotiated
         ? { protocol: 'TLSv1.3', cipher: hs.negotiated.cipherSuite, bits: hs.negotiated.bits }
         : { protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256 };
@@ -354,7 +408,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}) accepts ${conn.user}@${conn.dbname}`
         : `${auth.line ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}): ` : ''}${auth.fatal}`,
     });
-    if (auth.ok) return done({ kind, ok: true });
+    if (auth.ok) {
+      // fe-auth.c (libpq 16+): sslcertmode=require wants proof a certificate was sent
+      if (kind === 'ssl' && pgVersion >= 16 && conn.sslcertmode === 'require' && !certSent) {
+        return done({ kind, ok: false, stage: 'client-cert-not-sent', message: LIBPQ.certNotAccepted.format });
+      }
+      return done({ kind, ok: true });
+    }
     facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert };
     if (auth.needsPassword) return done({ kind, ok: false, stage: 'server-error', message: auth.fatal });
     return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}` });
@@ -367,12 +427,13 @@ export function simulate(input: SimulateInput): SimulateResult {
   }
   const prefix = attemptPrefix(target, serverAddr, port);
   const failed = outcomes.filter((o) => !o.ok && o.message);
-  const lines = failed.map((o, i) => (i === 0 ? o.message! : `${prefix}${o.message!}`));
-  const message = lines.join('\n');
+  const own = failed.map((o) => `${prefix}${o.message!}`);
+  const full = [...skipped, ...own].join('\n');
+  const message = skipped.length ? full : own.join('\n').slice(prefix.length);
   return result({
     ok: false,
     message,
-    psqlStderr: `${prompts}psql: error: ${prefix}${message}`,
+    psqlStderr: `${prompts}psql: error: ${full}`,
     serverStarted: true,
     attempts,
     fix: sslFacts || facts ? suggestFix((sslFacts ?? facts)!) : undefined,

@@ -16,6 +16,12 @@ export type FailureStage =
   | 'ssl-refused' // server answered 'N'
   | 'client-setup' // initialize_SSL error (root file, client key...)
   | 'handshake' // TLS alert / verify failure
+  // TLS 1.3: the client has finished its handshake when the server rejects the client
+  // certificate, so the alert arrives while libpq awaits the server's response: past the
+  // SSL start-up, where prefer no longer retries in plaintext (observed with psql 15)
+  | 'alert-after-handshake'
+  // libpq 16+ sslcertmode=require: checked at AuthenticationOk, no retry
+  | 'client-cert-not-sent'
   | 'host-name' // verify-full name check after the handshake
   | 'server-error'; // ErrorResponse (pg_hba, authentication) after the startup packet
 

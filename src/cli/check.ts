@@ -1,0 +1,104 @@
+// `pgtls check --pgdata DIR`: will the server start, who can connect through each pg_hba
+// host line (every sslmode, with and without a client certificate), and the warnings a
+// careful DBA wants before a certificate or CRL expires. The work is src/pg/check.ts.
+
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { nodeFs } from '../pg/fs-node.js';
+import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
+import type { ProcessIdentity } from '../pg/fs.js';
+import { parseArgs, UsageError } from './args.js';
+
+const HELP = `Usage: pgtls check --pgdata DIR [options]
+
+Runs the server's start-up checks on DIR, then, for each host/hostssl/hostnossl line of
+pg_hba.conf, simulates psql clients with every sslmode, without and with a client
+certificate from a CA in ssl_ca_file, and lists what a careful DBA should know: certificates
+and CRLs expiring or expired, intermediates missing from server.crt, certificate names no
+client host matches, clientcert without ssl_ca_file, RSA keys under 2048 bits, SHA-1
+signatures.
+
+Options:
+  --pgdata DIR          the server's data directory (required)
+  --host NAME           a host name clients use (repeatable; default: listen_addresses)
+  --at ISO-8601         the time to check at (default now)
+  --passphrase P        what ssl_passphrase_command prints (commands are not run)
+  --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --json                machine-readable report
+Exit status: 0 the server starts, 1 it does not, 2 bad input.`;
+
+/** The server runs as the data directory's owner, with that user's groups when `id` knows them. */
+function serverIdentity(pgdata: string): ProcessIdentity | undefined {
+  try {
+    const st = statSync(pgdata);
+    let gids = [st.gid];
+    try {
+      gids = execFileSync('id', ['-G', String(st.uid)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split(/\s+/).map(Number);
+    } catch {
+      // no such user on this machine: the directory's group only
+    }
+    return { uid: st.uid, gids };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version'], repeat: ['host'], flags: ['json', 'help'] });
+  if (opts.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
+  const pgdata = String(opts.pgdata).replace(/\/+$/, '');
+  const at = opts.at ? new Date(String(opts.at)) : new Date();
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
+  const pgVersion = opts['pg-version'] ? Number(opts['pg-version']) : 15;
+  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const fs = nodeFs();
+  if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
+  const report = checkServer({
+    fs,
+    pgdata,
+    serverUser: serverIdentity(pgdata),
+    at,
+    hosts: (opts.host as string[] | undefined) ?? [],
+    passphrase: opts.passphrase as string | undefined,
+    pgVersion,
+  });
+  console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
+  return report.starts ? 0 : 1;
+}
+
+const cell = (v: ClientVerdict | undefined): string =>
+  !v ? '-' : v.result === 'connects' ? `connects${v.acceptedBy ? ` (line ${v.acceptedBy})` : ''}` : v.result === 'unknown' ? 'unknown' : `fails: ${v.message ?? ''}`;
+
+export function render(r: CheckReport): string {
+  const out: string[] = [];
+  if (!r.starts) {
+    out.push('Server: does NOT start', ...r.fatal!.split('\n').map((l) => `  ${l}`));
+    return out.join('\n');
+  }
+  out.push(`Server: starts, SSL ${r.ssl ? 'on' : 'off'}`);
+  out.push(r.clientRoot ? `Client root certificate: "${r.clientRoot.subject}" (from ${r.clientRoot.source})` : 'Client root certificate: unknown (the server chain\'s root is not in the data directory): verify-ca/verify-full not simulated');
+  if (r.hosts.length) out.push(`Host names: ${r.hosts.join(', ')}`);
+  for (const l of r.lines) {
+    out.push('', `pg_hba.conf line ${l.lineNum}: ${l.rawLine}`);
+    if (l.skipped) {
+      out.push(`  skipped: ${l.skipped}`);
+      continue;
+    }
+    out.push(`  as user=${l.client!.user} dbname=${l.client!.database} from ${l.client!.address}`);
+    const withCert = l.verdicts.some((v) => v.clientCert);
+    const rows = [...new Set(l.verdicts.map((v) => v.sslmode))];
+    const w = Math.max(...rows.map((m) => m.length));
+    for (const m of rows) {
+      const a = l.verdicts.find((v) => v.sslmode === m && !v.clientCert);
+      const b = l.verdicts.find((v) => v.sslmode === m && v.clientCert);
+      out.push(`  ${m.padEnd(w)}  no client cert: ${cell(a)}${withCert ? `\n  ${''.padEnd(w)}  client cert:    ${cell(b)}` : ''}`);
+    }
+  }
+  out.push('', r.warnings.length ? 'Warnings:' : 'Warnings: none');
+  for (const w of r.warnings) out.push(`  [${w.code}] ${w.message}`);
+  return out.join('\n');
+}

@@ -1,0 +1,262 @@
+// simulate() without PostgreSQL: the same logic simulate-oracle.test.ts checks against a real
+// server, on an in-memory file system, so CI without postgres still tests the sslmode ladder,
+// server start-up failures, both sides' certificate checks, pg_hba/auth and the fixes. The
+// expected texts are the ones psql 15 / postgres 15 printed in the oracle test.
+
+import { describe, expect, it } from 'vitest';
+import { memFs, type MemFile } from '../../src/pg/fs.js';
+import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
+import { LADDER, runLadder, type AttemptKind, type AttemptOutcome, type FailureStage } from '../../src/pg/client/ladder.js';
+import { encryptedKeyPem, makeTestPki } from '../support/pki.js';
+
+const pki = makeTestPki();
+const K = pki.keys;
+const PG = { uid: 101, gid: 104 };
+const SERVER = { uid: 101, gids: [104, 103] };
+const CN = 'common-name.pg-ssltest.test';
+const PFX = 'psql: error: connection to server at "127.0.0.1", port 5432 failed: ';
+
+const HBA = `hostssl trustdb all 127.0.0.1/32 trust
+hostssl certdb all 127.0.0.1/32 cert
+hostssl verifydb all 127.0.0.1/32 trust clientcert=verify-full
+hostnossl nossldb all 127.0.0.1/32 trust
+host rejectdb all 127.0.0.1/32 reject
+`;
+
+function setup(o: { conf?: string; files?: Record<string, MemFile>; hba?: string; ident?: string } = {}) {
+  const files: Record<string, MemFile> = {
+    '/pg/postgresql.conf': { content: `log_connections = on\nssl = on\nssl_ca_file = 'root+client_ca.crt'\n${o.conf ?? ''}`, ...PG, mode: 0o600 },
+    '/pg/pg_hba.conf': { content: o.hba ?? HBA, ...PG },
+    '/pg/pg_ident.conf': { content: o.ident ?? '', ...PG },
+    '/pg/server.crt': { content: pki.server.cnOnly.pem, ...PG },
+    '/pg/server.key': { content: K.server.pem, mode: 0o600, ...PG },
+    '/pg/root+client_ca.crt': { content: pki.root.pem + pki.clientCa.pem, ...PG },
+    '/c/root+server_ca.crt': { content: pki.root.pem + pki.serverCa.pem },
+    '/c/client_ca.crt': { content: pki.clientCa.pem },
+    '/c/client.crt': { content: pki.client.plain.pem },
+    '/c/client.key': { content: K.client.pem, mode: 0o600 },
+    '/c/client-enc.key': { content: encryptedKeyPem(K.client.pem, 'pw'), mode: 0o600 },
+    '/c/client-revoked.crt': { content: pki.client.revoked.pem },
+    '/c/root+server.crl': { content: pki.crl.root.pem + pki.crl.serverCa.pem },
+    '/home/': { content: '' },
+  };
+  for (const [k, v] of Object.entries(o.files ?? {})) files[k] = { ...PG, ...v };
+  return memFs(files);
+}
+
+const run = (fs: ReturnType<typeof setup>, conninfo: string, extra: Partial<SimulateInput> = {}) =>
+  simulate({ fs, pgdata: '/pg', conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`, env: { HOME: '/home' }, osUser: 'u', serverUser: SERVER, ...extra });
+
+const conn = (body: string) => `LOG:  connection received: host=127.0.0.1 port=<client port>${body}`;
+
+describe('sslmode ladder (table)', () => {
+  const script = (outcomes: Partial<Record<AttemptKind, FailureStage | 'ok'>>) => {
+    const made: AttemptKind[] = [];
+    const attempt = (kind: AttemptKind): AttemptOutcome => {
+      made.push(kind);
+      const o = outcomes[kind] ?? 'ok';
+      return o === 'ok' ? { kind, ok: true } : { kind, ok: false, stage: o, message: o };
+    };
+    return { made, attempt };
+  };
+  it.each([
+    ['prefer', { ssl: 'handshake' }, ['ssl', 'plain'], true],
+    ['prefer', { ssl: 'client-setup' }, ['ssl', 'plain'], true],
+    ['prefer', { ssl: 'server-error', plain: 'server-error' }, ['ssl', 'plain'], false],
+    ['prefer', { ssl: 'ssl-refused' }, ['ssl', 'plain'], true],
+    ['prefer', { ssl: 'host-name' }, ['ssl'], false],
+    ['prefer', { ssl: 'alert-after-handshake' }, ['ssl'], false],
+    ['prefer', { ssl: 'client-cert-not-sent' }, ['ssl'], false],
+    ['allow', { plain: 'server-error' }, ['plain', 'ssl'], true],
+    ['allow', { plain: 'handshake' }, ['plain'], false],
+    ['require', { ssl: 'handshake' }, ['ssl'], false],
+    ['require', { ssl: 'ssl-refused' }, ['ssl'], false],
+    ['disable', {}, ['plain'], true],
+    ['verify-full', {}, ['ssl'], true],
+  ] as const)('%s with %j makes %j', (mode, outcomes, attempts, ok) => {
+    const s = script(outcomes);
+    const r = runLadder(mode, s.attempt);
+    expect(s.made).toEqual(attempts);
+    expect(r[r.length - 1].ok).toBe(ok);
+  });
+  it('covers every sslmode', () => {
+    expect(Object.keys(LADDER).sort()).toEqual(['allow', 'disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
+  });
+});
+
+describe('server start-up failures', () => {
+  const fatal = (files: Record<string, MemFile>, conf = '', passphrase?: string) => {
+    const r = run(setup({ files, conf }), 'sslmode=require', { passphrase });
+    expect(r.serverStarted).toBe(false);
+    return r.serverLog.slice(r.serverLog.findIndex((l) => l.startsWith('FATAL')));
+  };
+  it.each([
+    ['missing certificate', {}, "ssl_cert_file = 'nope.crt'", ['FATAL:  could not load server certificate file "nope.crt": No such file or directory']],
+    ['certificate not PEM', { '/pg/server.crt': { content: 'x' } }, '', ['FATAL:  could not load server certificate file "server.crt": no start line']],
+    ['key mismatch', { '/pg/server.key': { content: K.other.pem, mode: 0o600 } }, '', ['FATAL:  could not load private key file "server.key": key values mismatch']],
+    [
+      'key perms',
+      { '/pg/server.key': { content: K.server.pem, mode: 0o640 } },
+      '',
+      [
+        'FATAL:  private key file "server.key" has group or world access',
+        'DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
+      ],
+    ],
+    ['root-owned 0640 key, postgres not in group root', { '/pg/server.key': { content: K.server.pem, mode: 0o640, uid: 0, gid: 0 } }, '', ['FATAL:  could not load private key file "server.key": Permission denied']],
+    ['encrypted key, no passphrase command', { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } }, '', ['FATAL:  could not load private key file "server.key": processing error']],
+    ['protocol range', {}, "ssl_min_protocol_version = 'TLSv1.3'\nssl_max_protocol_version = 'TLSv1.2'", ['FATAL:  could not set SSL protocol version range', 'DETAIL:  "ssl_min_protocol_version" cannot be higher than "ssl_max_protocol_version"']],
+    ['unknown curve', {}, "ssl_ecdh_curve = 'nope'", ['FATAL:  ECDH: unrecognized curve name: nope']],
+    ['CRL file missing', {}, "ssl_crl_file = 'nope.crl'", ['FATAL:  could not load SSL certificate revocation list file "nope.crl": No such file or directory']],
+  ] as const)('%s', (_n, files, conf, want) => {
+    expect(fatal(files as Record<string, MemFile>, conf)).toEqual(want);
+  });
+  it('wrong passphrase: bad decrypt', () => {
+    expect(fatal({ '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } }, "ssl_passphrase_command = 'echo x'", 'x')).toEqual([
+      'FATAL:  could not load private key file "server.key": bad decrypt',
+    ]);
+  });
+  it('right passphrase from an `echo` command starts', () => {
+    const r = run(setup({ files: { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's3'), mode: 0o600 } }, conf: "ssl_passphrase_command = 'echo s3'" }), 'sslmode=require dbname=trustdb');
+    expect(r.ok).toBe(true);
+  });
+  it('a missing ssl_crl_dir starts, and postgresql.auto.conf is not reported', () => {
+    const r = run(setup({ conf: "ssl_crl_dir = 'nodir'" }), 'sslmode=require dbname=trustdb');
+    expect(r.ok).toBe(true);
+    expect(r.serverLog.join('\n')).not.toMatch(/auto\.conf/);
+  });
+  it('the fix for a start-up failure', () => {
+    const r = run(setup({ files: { '/pg/server.key': { content: K.server.pem, mode: 0o644 } } }), 'sslmode=require');
+    expect(r.fix).toMatch(/chmod 0600 server\.key/);
+  });
+});
+
+describe('connections', () => {
+  const fs = setup({ hba: HBA });
+  it('require connects and logs the SSL parameters', () => {
+    const r = run(fs, 'sslmode=require dbname=trustdb user=u');
+    expect(r.ok).toBe(true);
+    expect(r.serverLog.slice(-2)).toEqual([
+      conn(''),
+      'LOG:  connection authorized: user=u database=trustdb application_name=psql SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)',
+    ]);
+  });
+  it('verify-ca without a root file', () => {
+    const r = run(fs, 'sslmode=verify-ca dbname=trustdb');
+    expect(r.psqlStderr).toBe(
+      `${PFX}root certificate file "/home/.postgresql/root.crt" does not exist\nEither provide the file or change sslmode to disable server certificate verification.`,
+    );
+    expect(r.serverLog.slice(-1)).toEqual(['LOG:  could not accept SSL connection: EOF detected']);
+  });
+  it('verify-ca against the wrong CA, with its fix', () => {
+    const r = run(fs, 'sslmode=verify-ca sslrootcert=/c/client_ca.crt dbname=trustdb');
+    expect(r.psqlStderr).toBe(`${PFX}SSL error: certificate verify failed`);
+    expect(r.serverLog.slice(-1)).toEqual(['LOG:  could not accept SSL connection: tlsv1 alert unknown ca']);
+    expect(r.fix).toMatch(/sslrootcert/);
+  });
+  it('prefer with the wrong CA prints both attempts, then fails on hostssl-only', () => {
+    const r = run(fs, 'sslmode=prefer sslrootcert=/c/client_ca.crt dbname=trustdb user=u');
+    expect(r.psqlStderr).toBe(
+      `${PFX}SSL error: certificate verify failed\n${PFX.slice('psql: error: '.length)}FATAL:  no pg_hba.conf entry for host "127.0.0.1", user "u", database "trustdb", no encryption`,
+    );
+    expect(r.attempts.map((a) => a.kind)).toEqual(['ssl', 'plain']);
+  });
+  it('verify-full name mismatch and the suggested host', () => {
+    const r = run(fs, `host=wrong.test sslmode=verify-full sslrootcert=/c/root+server_ca.crt dbname=trustdb`);
+    expect(r.message).toBe(`server certificate for "${CN}" does not match host name "wrong.test"`);
+    expect(r.fix).toMatch(new RegExp(`host=${CN}`));
+  });
+  it('verify-full with hostaddr only checks the default socket directory', () => {
+    const r = run(fs, `sslmode=verify-full sslrootcert=/c/root+server_ca.crt dbname=trustdb`);
+    expect(r.message).toBe(`server certificate for "${CN}" does not match host name "/var/run/postgresql"`);
+  });
+  it('client CRL revoking nothing connects; cert auth checks the CN', () => {
+    expect(run(fs, `sslmode=verify-ca sslrootcert=/c/root+server_ca.crt sslcrl=/c/root+server.crl dbname=trustdb`).ok).toBe(true);
+    const r = run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client.key dbname=certdb user=other');
+    expect(r.ok).toBe(false);
+    expect(r.serverLog.slice(-4)).toEqual([
+      'LOG:  connection authenticated: identity="CN=ssltestuser" method=cert (/pg/pg_hba.conf:2)',
+      'LOG:  provided user name (other) and authenticated user name (ssltestuser) do not match',
+      'FATAL:  certificate authentication failed for user "other"',
+      'DETAIL:  Connection matched pg_hba.conf line 2: "hostssl certdb all 127.0.0.1/32 cert"',
+    ]);
+    expect(r.fix).toMatch(/user=ssltestuser/);
+  });
+  it('encrypted client key: prompts without a terminal, then processing error; sslpassword works', () => {
+    const r = run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key dbname=certdb user=ssltestuser');
+    expect(r.psqlStderr).toBe(`Enter PEM pass phrase:\nEnter PEM pass phrase:\n${PFX}could not load private key file "/c/client-enc.key": processing error`);
+    expect(run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=bad dbname=certdb user=ssltestuser').message).toMatch(/bad decrypt$/);
+    expect(run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=pw dbname=certdb user=ssltestuser').ok).toBe(true);
+  });
+  it('allow: plaintext refused by pg_hba, then SSL', () => {
+    const r = run(fs, 'sslmode=allow dbname=trustdb user=u');
+    expect(r.ok).toBe(true);
+    expect(r.attempts.map((a) => [a.kind, a.ok])).toEqual([
+      ['plain', false],
+      ['ssl', true],
+    ]);
+  });
+  it('reject line', () => {
+    const r = run(fs, 'sslmode=disable dbname=rejectdb user=u');
+    expect(r.message).toBe('FATAL:  pg_hba.conf rejects connection for host "127.0.0.1", user "u", database "rejectdb", no encryption');
+  });
+});
+
+describe('client certificates rejected by the server', () => {
+  const fs = setup({
+    conf: "ssl_crl_file = 'root+client.crl'",
+    files: { '/pg/root+client.crl': { content: pki.crl.root.pem + pki.crl.clientCa.pem } },
+  });
+  it('revoked under prefer: the TLS 1.3 alert arrives after the handshake, no plaintext retry', () => {
+    const r = run(fs, 'sslmode=prefer sslcert=/c/client-revoked.crt sslkey=/c/client.key dbname=certdb user=ssltestuser');
+    expect(r.psqlStderr).toBe(`${PFX}SSL error: sslv3 alert certificate revoked`);
+    expect(r.attempts.map((a) => a.stage)).toEqual(['alert-after-handshake']);
+    expect(r.serverLog.slice(-1)).toEqual(['LOG:  could not accept SSL connection: certificate verify failed']);
+  });
+  it('libpq 16+ sslcertmode=require without a certificate', () => {
+    const r = run(fs, 'sslmode=require sslcertmode=require dbname=trustdb user=u', { pgVersion: 16 });
+    expect(r.psqlStderr).toBe(`${PFX}server accepted connection without a valid SSL certificate`);
+    expect(run(fs, 'sslmode=require sslcertmode=require sslcert=/c/client.crt sslkey=/c/client.key dbname=trustdb user=u', { pgVersion: 16 }).ok).toBe(true);
+  });
+});
+
+describe("libpq's host list", () => {
+  const fs = setup({ conf: "listen_addresses = '127.0.0.1'" });
+  const REFUSED = 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?';
+  it('a port nothing listens on is refused, and libpq moves on to the next host', () => {
+    const r = run(fs, 'host=a.test,b.test hostaddr=127.0.0.1,127.0.0.1 port=1,5432 sslmode=require dbname=trustdb user=u');
+    expect(r.ok).toBe(true);
+    const bad = run(fs, 'host=a.test,b.test hostaddr=127.0.0.2,127.0.0.1 sslmode=disable dbname=trustdb user=u');
+    expect(bad.psqlStderr).toBe(
+      `psql: error: connection to server at "127.0.0.2", port 5432 failed: ${REFUSED}\nconnection to server at "127.0.0.1", port 5432 failed: FATAL:  no pg_hba.conf entry for host "127.0.0.1", user "u", database "trustdb", no encryption`,
+    );
+  });
+  it('the first reachable host decides, even when it fails', () => {
+    const r = run(fs, `host=wrong.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslmode=verify-full sslrootcert=/c/root+server_ca.crt dbname=trustdb`);
+    expect(r.ok).toBe(false);
+    expect(r.attempts).toHaveLength(1);
+  });
+  it('no reachable host', () => {
+    const r = run(fs, 'port=1 sslmode=prefer dbname=trustdb');
+    expect(r.psqlStderr).toBe(`psql: error: connection to server at "127.0.0.1", port 1 failed: ${REFUSED}`);
+    expect(r.fix).toMatch(/listens on 127\.0\.0\.1 port 5432/);
+  });
+});
+
+describe('protocol versions and ssl off', () => {
+  it('no shared version: both sides add their hint', () => {
+    const r = run(setup({ conf: "ssl_min_protocol_version = 'TLSv1.3'" }), 'sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=trustdb');
+    expect(r.psqlStderr).toBe(`${PFX}SSL error: tlsv1 alert protocol version\nThis may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2.`);
+    expect(r.serverLog.slice(-2)).toEqual([
+      'LOG:  could not accept SSL connection: unsupported protocol',
+      'HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.',
+    ]);
+  });
+  it("ssl off: prefer goes on in plaintext on the same connection (one 'connection received')", () => {
+    const fs = setup({ conf: 'ssl = off', hba: 'host all all 127.0.0.1/32 trust\n' });
+    const r = run(fs, 'sslmode=prefer dbname=x user=u');
+    expect(r.ok).toBe(true);
+    expect(r.serverLog.filter((l) => l.includes('connection received'))).toHaveLength(1);
+    expect(run(fs, 'sslmode=require dbname=x user=u').message).toBe('server does not support SSL, but SSL was required');
+  });
+});
