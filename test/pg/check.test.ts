@@ -38,7 +38,7 @@ describe('pgtls check', () => {
     const r = check(dir({ files: { '/pg/server.key': { content: K.server.pem, mode: 0o644 } } }));
     expect(r.starts).toBe(false);
     expect(r.fatal).toBe(
-      'FATAL:  private key file "server.key" has group or world access\nDETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
+      'LOG:  skipping missing configuration file "/pg/postgresql.auto.conf"\nFATAL:  private key file "server.key" has group or world access\nDETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
     );
   });
 
