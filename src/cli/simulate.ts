@@ -24,6 +24,7 @@ Options:
   --home DIR            the client's HOME (~/.postgresql defaults; default $HOME)
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT...); repeatable
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
+  --set NAME=VALUE      a server command-line setting (as postgres -c NAME=VALUE; port for -p); repeatable
   --openssl-version V   3.0 (default, Debian 12) or 3.2 (alert texts "ssl/tls alert ...")
   --explain             add the full TLS trace (messages, secrets, checks)
   --json                machine-readable result
@@ -32,7 +33,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
     values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version'],
-    repeat: ['env'],
+    repeat: ['env', 'set'],
     flags: ['json', 'explain', 'help'],
   });
   if (opts.help) {
@@ -56,6 +57,12 @@ export async function run(argv: string[]): Promise<number> {
     if (eq <= 0) throw new UsageError(`--env wants NAME=VALUE, got ${kv}`);
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
+  const serverOverrides: Record<string, string> = {};
+  for (const kv of (opts.set as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set wants NAME=VALUE, got ${kv}`);
+    serverOverrides[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
@@ -70,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     serverAddr: opts['server-addr'] as string | undefined,
     passphrase: opts.passphrase as string | undefined,
     opensslVersion: ov,
+    serverOverrides,
   };
   const r = simulate(input);
   if (opts.json) {

@@ -14,10 +14,22 @@ export type VerifyFailureReason =
   /** the signature bytes are not a valid encoding (wrong length, non-DER ECDSA-Sig-Value, value >= n) */
   | 'malformed-signature';
 
-export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailureReason; message: string };
+export type VerifyResult =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: VerifyFailureReason;
+      message: string;
+      /**
+       * The reason string OpenSSL 3.0 leaves first in its error queue for this failure, when
+       * its own code pushes one (RSA: "invalid padding", "last octet invalid"...). libpq and
+       * the server print that string instead of "certificate verify failed".
+       */
+      openssl?: string;
+    };
 
 export const VERIFY_OK: VerifyResult = Object.freeze({ ok: true });
 
-export function verifyFail(reason: VerifyFailureReason, message: string): VerifyResult {
-  return { ok: false, reason, message };
+export function verifyFail(reason: VerifyFailureReason, message: string, openssl?: string): VerifyResult {
+  return openssl === undefined ? { ok: false, reason, message } : { ok: false, reason, message, openssl };
 }

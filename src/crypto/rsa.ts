@@ -213,10 +213,10 @@ export function rsaPkcs1Verify(
   if (!isHashSupported(hashName)) return verifyFail('unsupported-algorithm', `${hashName} is not supported (OpenSSL 3.0 does not build it either)`);
   const k = key.k;
   if (signature.length !== k) {
-    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, the modulus needs exactly ${k} (RSA_R_WRONG_SIGNATURE_LENGTH)`);
+    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, the modulus needs exactly ${k} (RSA_R_WRONG_SIGNATURE_LENGTH)`, 'wrong signature length');
   }
   const s = os2ip(signature);
-  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)');
+  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)', 'data too large for modulus');
   const dl = hashLength(hashName);
   if (k < DIGEST_INFO_PREFIX[hashName].length + dl + 11) {
     return verifyFail('bad-parameters', `a ${key.bits}-bit modulus is too short for a ${hashName} PKCS#1 v1.5 signature`);
@@ -224,9 +224,31 @@ export function rsaPkcs1Verify(
   const em = i2osp(rsavp1(key, s), k);
   const expected = emsaPkcs1v15(hashName, hash(hashName, message), k);
   if (!bytesEqual(em, expected)) {
-    return verifyFail('bad-signature', describePkcs1Mismatch(em, expected, DIGEST_INFO_PREFIX[hashName].length, dl));
+    return verifyFail('bad-signature', describePkcs1Mismatch(em, expected, DIGEST_INFO_PREFIX[hashName].length, dl), opensslPkcs1Reason(em));
   }
   return VERIFY_OK;
+}
+
+/**
+ * The error OpenSSL 3.0 raises first for a decrypted block that is not the expected one:
+ * RSA_padding_check_PKCS1_type_1 (rsa_pk1.c) checks, in this order, the leading zero, the
+ * block type, the FF run and its terminating zero, the run's length; a well-padded block
+ * whose DigestInfo differs fails later in ossl_rsa_verify with "bad signature".
+ */
+export function opensslPkcs1Reason(em: Uint8Array): string {
+  if (em[0] !== 0x00) return 'invalid padding';
+  if (em[1] !== 0x01) return 'block type is not 01';
+  const j = em.length - 2;
+  let i = 0;
+  for (; i < j; i++) {
+    const b = em[2 + i];
+    if (b === 0xff) continue;
+    if (b === 0x00) break;
+    return 'bad fixed header decrypt';
+  }
+  if (i === j) return 'null before block missing';
+  if (i < 8) return 'bad pad byte count';
+  return 'bad signature';
 }
 
 /** A message that says which part of the decrypted block differs: padding, DigestInfo or digest. */
@@ -321,14 +343,14 @@ export function emsaPssVerify(
   if (saltLength !== 'auto' && saltLength < 0) return verifyFail('bad-parameters', `negative PSS salt length ${saltLength}`);
   const msBits = (modBits - 1) & 7;
   let em = emFull;
-  if (em[0] & (0xff << msBits) & 0xff) return verifyFail('bad-signature', 'PSS encoded message has bits set above emBits (RSA_R_FIRST_OCTET_INVALID)');
+  if (em[0] & (0xff << msBits) & 0xff) return verifyFail('bad-signature', 'PSS encoded message has bits set above emBits (RSA_R_FIRST_OCTET_INVALID)', 'first octet invalid');
   if (msBits === 0) em = em.subarray(1);
   const emLen = em.length;
   if (emLen < hLen + 2) return verifyFail('bad-parameters', `modulus too short for PSS with ${hashName}`);
   if (saltLength !== 'auto' && saltLength > emLen - hLen - 2) {
     return verifyFail('bad-parameters', `PSS salt length ${saltLength} exceeds the maximum ${emLen - hLen - 2} for this modulus and ${hashName}`);
   }
-  if (em[emLen - 1] !== 0xbc) return verifyFail('bad-signature', 'PSS encoded message does not end in 0xbc (RSA_R_LAST_OCTET_INVALID)');
+  if (em[emLen - 1] !== 0xbc) return verifyFail('bad-signature', 'PSS encoded message does not end in 0xbc (RSA_R_LAST_OCTET_INVALID)', 'last octet invalid');
   const maskedDbLen = emLen - hLen - 1;
   const h = em.subarray(maskedDbLen, maskedDbLen + hLen);
   const db = mgf1(mgfHash, h, maskedDbLen);
@@ -336,13 +358,13 @@ export function emsaPssVerify(
   if (msBits) db[0] &= 0xff >> (8 - msBits);
   let i = 0;
   while (db[i] === 0 && i < maskedDbLen - 1) i++;
-  if (db[i++] !== 0x01) return verifyFail('bad-signature', 'PSS padding does not decode (RSA_R_SLEN_RECOVERY_FAILED): wrong key, hash or MGF1 hash');
+  if (db[i++] !== 0x01) return verifyFail('bad-signature', 'PSS padding does not decode (RSA_R_SLEN_RECOVERY_FAILED): wrong key, hash or MGF1 hash', 'salt length recovery failed');
   const recovered = maskedDbLen - i;
   if (saltLength !== 'auto' && recovered !== saltLength) {
-    return verifyFail('bad-signature', `PSS salt length is ${recovered}, the parameters require ${saltLength} (RSA_R_SLEN_CHECK_FAILED)`);
+    return verifyFail('bad-signature', `PSS salt length is ${recovered}, the parameters require ${saltLength} (RSA_R_SLEN_CHECK_FAILED)`, 'salt length check failed');
   }
   const hPrime = hash(hashName, concatBytes(new Uint8Array(8), mHash, db.subarray(i)));
-  if (!bytesEqual(hPrime, h)) return verifyFail('bad-signature', 'PSS hash does not match the message');
+  if (!bytesEqual(hPrime, h)) return verifyFail('bad-signature', 'PSS hash does not match the message', 'bad signature');
   return VERIFY_OK;
 }
 

@@ -168,11 +168,28 @@ function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
 }
 
 function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean {
-  const v = ctx.opts.verifier ?? defaultVerifier;
   ctx.spend();
-  if (crl.signature.unusedBits !== 0) return false;
+  if (crl.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
   if (!bytesEqual(crl.signatureAlgorithm.bytes, crl.tbsSignatureAlgorithm.bytes)) return false;
-  return v(signatureAlgorithmOf(crl), issuer.publicKey, crl.tbs, crl.signature.bytes).ok;
+  return signatureOk(ctx, signatureAlgorithmOf(crl), issuer, crl.tbs, crl.signature.bytes);
+}
+
+/**
+ * What OpenSSL's error queue holds after a signature check fails, kept for the next error
+ * the context records: the algorithm's own error when its code pushes one (RSA padding and
+ * PSS checks), else the "EVP lib" ASN1_item_verify pushes when EVP_DigestVerify fails.
+ * libpq and the server print this first queued reason, not "certificate verify failed".
+ */
+function queueReason(ctx: Ctx, reason: string): false {
+  ctx.pendingOpensslReason = reason;
+  return false;
+}
+
+function signatureOk(ctx: Ctx, alg: ReturnType<typeof signatureAlgorithmOf>, issuer: Certificate, tbs: Uint8Array, sig: Uint8Array): boolean {
+  const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig);
+  if (r.ok) return true;
+  if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') return queueReason(ctx, r.openssl ?? 'EVP lib');
+  return false;
 }
 
 /** check_cert_crl for the certificate at `depth` */
@@ -236,10 +253,10 @@ export function checkRevocation(ctx: Ctx): boolean {
 
 function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean {
   ctx.spend();
-  const v = ctx.opts.verifier ?? defaultVerifier;
+  // X509_verify compares the two algorithm fields first and pushes no error when they differ
   if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
-  if (xs.signature.unusedBits !== 0) return false;
-  return v(signatureAlgorithmOf(xs), xi.publicKey, xs.tbs, xs.signature.bytes).ok;
+  if (xs.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
+  return signatureOk(ctx, signatureAlgorithmOf(xs), xi, xs.tbs, xs.signature.bytes);
 }
 
 export function internalVerify(ctx: Ctx): boolean {

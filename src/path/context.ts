@@ -57,6 +57,12 @@ export interface VerifyError {
   crlPath?: boolean;
   /** set by an internal error: OpenSSL records it without calling the callback (nothing printed) */
   noCallback?: boolean;
+  /**
+   * The reason OpenSSL's error queue holds first after this error, when a lower layer
+   * pushed one (signature failures: "invalid padding", "EVP lib"...): what libpq prints as
+   * `SSL error: ...` and the server logs instead of "certificate verify failed".
+   */
+  opensslReason?: string;
 }
 
 export interface Step {
@@ -114,6 +120,8 @@ export class Ctx {
   crlPathHook?: (issuer: Certificate) => Certificate[] | undefined;
   /** the top of the chain is a trust anchor even when not self-signed (rfc5280 path search) */
   partialChain = false;
+  /** OpenSSL's first queued error reason from the last failed signature check, for the next fail() */
+  pendingOpensslReason?: string;
   readonly strict: boolean;
   /** the rfc5280 profile's extra rules are on */
   readonly rfc5280: boolean;
@@ -152,7 +160,9 @@ export class Ctx {
     this.error = code;
     this.errorDepth = depth;
     const c = cert ?? this.chain[depth];
-    this.errors.push({ code, name: errorName(code), message: errorMessage(code), depth, cert: c });
+    const opensslReason = this.pendingOpensslReason;
+    this.pendingOpensslReason = undefined;
+    this.errors.push({ code, name: errorName(code), message: errorMessage(code), depth, cert: c, ...(opensslReason ? { opensslReason } : {}) });
     this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
     if (this.opts.callback === 'stop') return false;
     return OPENSSL_VERIFY_FORGIVES.has(code);

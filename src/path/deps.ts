@@ -10,7 +10,8 @@ import { keyView } from './keys.js';
 import { AUTH_LEVEL_MIN_BITS, checkKeyLevel as cryptoCheckKeyLevel, checkSigLevel as cryptoCheckSigLevel } from '../crypto/security-level.js';
 import { verifySignature } from '../crypto/verify.js';
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string; message: string };
+/** src/crypto's verification result (openssl: the first OpenSSL error-queue reason, when its code pushes one). */
+export type VerifyResult = { ok: true } | { ok: false; reason: string; message: string; openssl?: string };
 
 /** verifySignature(alg, publicKey, message, signature) as src/crypto exports it. */
 export type Verifier = (alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array) => VerifyResult;

@@ -50,6 +50,8 @@ export interface SimulateInput {
   passphrase?: string;
   /** run the server start-up only */
   startupOnly?: boolean;
+  /** the server's command-line settings (`postgres -p 5433 -c ssl=on`): they win over postgresql.conf */
+  serverOverrides?: Record<string, string>;
 }
 
 export interface SimStep {
@@ -79,7 +81,9 @@ export interface SimulateResult {
   message: string;
   /** psql's whole stderr (empty on success) */
   psqlStderr: string;
-  /** the lines the server would log (log_connections as configured) */
+  /** the lines this connection makes the server log, after its start-up lines */
+  connectionLog: string[];
+  /** the lines the server would log, start-up first (log_connections as configured) */
   serverLog: string[];
   serverStarted: boolean;
   steps: SimStep[];
@@ -117,7 +121,7 @@ export function startServer(input: SimulateInput): StartOutcome {
     const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
     return { ok: false, log, fatal };
   }
-  const settings = serverSettings(conf, { configDir: input.pgdata });
+  const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
   const st = input.fs.stat(input.pgdata);
   const serverUser = input.serverUser ?? { uid: st?.uid ?? 0, gids: [st?.gid ?? 0] };
   const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUser, passphrase: input.passphrase });
@@ -182,11 +186,16 @@ export function simulate(input: SimulateInput): SimulateResult {
   const opensslVersion = input.opensslVersion ?? '3.0';
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
-  const result = (r: Omit<SimulateResult, 'steps' | 'serverLog'>): SimulateResult => ({ ...r, steps, serverLog: logLines(serverLog) });
+  let startupLines = 0;
+  const result = (r: Omit<SimulateResult, 'steps' | 'serverLog' | 'connectionLog'>): SimulateResult => {
+    const all = logLines(serverLog);
+    return { ...r, steps, serverLog: all, connectionLog: all.slice(startupLines) };
+  };
 
   // 1. The server starts (or does not).
   const start = startServer(input);
   serverLog.push(...start.log);
+  startupLines = logLines(serverLog).length;
   if (!start.ok) {
     steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${start.fatal.message}${start.fatal.detail ? ` (${start.fatal.detail})` : ''}` });
     return result({

@@ -81,6 +81,16 @@ export function alertForVerifyError(code: number): AlertName {
   return X509_ALERT[errorName(code) as X509ErrorName] ?? 'certificate_unknown';
 }
 
+/**
+ * What the verifying side prints for its failed chain check: the first reason in OpenSSL's
+ * error queue (libpq's and the server's SSLerrmessage use ERR_get_error): a signature
+ * failure's own error when a lower layer pushed one ("invalid padding", "EVP lib"), else
+ * ssl3_get_server_certificate's "certificate verify failed". Seen with psql/postgres 15.
+ */
+export function verifyFailureText(v: VerifyResult): string {
+  return v.error?.opensslReason ?? 'certificate verify failed';
+}
+
 export interface HandshakeInput {
   client: ClientTls;
   server: ServerTls;
@@ -235,12 +245,12 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const done = run.clientEvents.find((e) => e.type === 'handshake_done');
   if (clientSent && clientSent.type === 'alert_sent') {
     // The client rejected the server (its chain, or a protocol problem).
-    out.clientMessage = `SSL error: ${out.serverVerify && !out.serverVerify.ok ? 'certificate verify failed' : clientSent.reason}`;
+    out.clientMessage = `SSL error: ${out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason}`;
     out.serverReason = opensslAlertText(clientSent.code, { received: true, opensslVersion: input.opensslVersion });
     return out;
   }
   if (serverSent && serverSent.type === 'alert_sent') {
-    out.serverReason = out.clientVerify && !out.clientVerify.ok ? 'certificate verify failed' : serverSent.reason;
+    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : serverSent.reason;
     out.clientMessage = `SSL error: ${opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion })}`;
     return out;
   }
@@ -275,7 +285,7 @@ function tls12OrNoOverlap(
   if (input.client.verifyPeer) {
     out.serverVerify = verifyServer(out.serverChain);
     if (!out.serverVerify.ok) {
-      out.clientMessage = 'SSL error: certificate verify failed';
+      out.clientMessage = `SSL error: ${verifyFailureText(out.serverVerify)}`;
       out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), { received: true, opensslVersion: input.opensslVersion });
       return out;
     }
@@ -283,7 +293,7 @@ function tls12OrNoOverlap(
   if (input.server.requestClientCert && out.clientChain.length > 0) {
     out.clientVerify = verifyClient(out.clientChain);
     if (!out.clientVerify.ok) {
-      out.serverReason = 'certificate verify failed';
+      out.serverReason = verifyFailureText(out.clientVerify);
       out.clientMessage = `SSL error: ${opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion })}`;
       return out;
     }

@@ -59,7 +59,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     const r = await psql(conninfo, `${c.dir}/home`);
     await new Promise((res) => setTimeout(res, 100));
     const log = serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
-    const sim = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: `${c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+    const sim = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: `${c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] }, serverOverrides: { port: String(serve.port) } });
     return { r, log, sim };
   }
 
@@ -69,7 +69,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(r.stdout).toBe('1\n');
     expect(r.status).toBe(0);
     expect(sim.ok).toBe(true);
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
     expect(log.at(-1)).toMatch(/^LOG: {2}connection authorized: user=alice database=app application_name=psql SSL enabled \(protocol=TLSv1\.3, cipher=TLS_AES_256_GCM_SHA384, bits=256\)$/);
   });
 
@@ -78,7 +78,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SSL error: certificate verify failed');
     expect(r.stderr.trim()).toBe(sim.psqlStderr);
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
     expect(log).toContain('LOG:  could not accept SSL connection: tlsv1 alert unknown ca');
   });
 
@@ -87,7 +87,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SSL error: sslv3 alert certificate revoked');
     expect(r.stderr.trim()).toBe(sim.psqlStderr);
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
     expect(log).toContain('LOG:  could not accept SSL connection: certificate verify failed');
   });
 
@@ -96,20 +96,20 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('FATAL:  certificate authentication failed for user "alice"');
     expect(r.stderr.trim()).toBe(sim.psqlStderr);
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
   });
 
   it('plaintext (sslmode=disable) on a host line', async () => {
     const { r, log, sim } = await connect(`${base()} sslmode=disable user=alice dbname=plaindb`);
     expect(r.stdout).toBe('1\n');
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
   });
 
   it('sslmode=prefer without certificates on a cert line falls back to plaintext, which pg_hba refuses', async () => {
     const { r, log, sim } = await connect(`${base()} sslmode=prefer user=alice dbname=app`);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(sim.psqlStderr);
-    expect(log).toEqual(sim.serverLog);
+    expect(log).toEqual(sim.connectionLog);
   });
 
   it('pgtls probe against serve agrees with psql for every sslmode', async () => {

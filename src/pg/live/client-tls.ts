@@ -9,7 +9,7 @@ import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '.
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
 import type { ServerTls } from '../server/startup.js';
-import { alertForVerifyError, chainToSend } from '../tls-handshake.js';
+import { alertForVerifyError, chainToSend, verifyFailureText } from '../tls-handshake.js';
 
 /** The server chain checked as libpq's SSL_CTX would (SSL_VERIFY_PEER with the root file). */
 export function verifyServerChain(tls: ClientTls, chain: Certificate[], at: Date): VerifyResult {
@@ -97,10 +97,10 @@ export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = 15):
 
 /** libpq's text for a handshake that ended with an alert: ours (a verify failure) or the server's. */
 export function handshakeFailureMessage(
-  e: { sent?: { alert: string; code: number; reason: string }; received?: { code: number }; verifyFailed?: boolean },
+  e: { sent?: { alert: string; code: number; reason: string }; received?: { code: number }; verify?: VerifyResult },
   opensslVersion: OpensslVersion = '3.0',
 ): string {
-  if (e.verifyFailed) return 'SSL error: certificate verify failed';
+  if (e.verify && !e.verify.ok) return `SSL error: ${verifyFailureText(e.verify)}`;
   if (e.received) return `SSL error: ${opensslAlertText(e.received.code, { received: true, opensslVersion })}`;
   if (e.sent) return `SSL error: ${e.sent.reason}`;
   return 'SSL SYSCALL error: EOF detected';

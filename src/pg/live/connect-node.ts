@@ -178,7 +178,7 @@ function handshake(sock: Socket, engine: TlsClient, res: AttemptResult, seen: { 
     const onError = (e: Error) => {
       if (e instanceof TlsAlertSentError) {
         res.alert = { direction: 'sent', alert: e.alert, code: e.code, reason: e.reason };
-        return fail(new Failure('handshake', handshakeFailureMessage({ sent: e, verifyFailed: seen.verify !== undefined && !seen.verify.ok })));
+        return fail(new Failure('handshake', handshakeFailureMessage({ sent: e, verify: seen.verify })));
       }
       if (e instanceof TlsAlertReceivedError) {
         res.alert = { direction: 'received', alert: e.alert, code: e.code };

@@ -12,6 +12,7 @@ import type { ClientTlsResult } from '../client/libpq-ssl.js';
 import { SSL_MODES, type SslMode } from '../conninfo/resolve.js';
 import { clientOnSslResponse } from '../wire/ssl-negotiation.js';
 import { libpqHostCheck, verifyServerChain } from './client-tls.js';
+import { verifyFailureText } from '../tls-handshake.js';
 
 /** A live attempt, reduced to what the verdicts need. */
 export interface LiveOutcome {
@@ -70,7 +71,7 @@ export function sslAttempt(f: ProbeFacts, mode: SslMode): AttemptOutcome {
   // the client checks the server's chain before it sends its own certificate (TLS 1.3)
   if (prep.tls.verifyPeer && f.chain.length) {
     const v = verifyServerChain(prep.tls, f.chain, f.at);
-    if (!v.ok) return { kind: 'ssl', ok: false, stage: 'handshake', message: 'SSL error: certificate verify failed' };
+    if (!v.ok) return { kind: 'ssl', ok: false, stage: 'handshake', message: `SSL error: ${verifyFailureText(v)}` };
   }
   if (f.ssl && !f.ssl.ok && f.ssl.stage === 'handshake') return fromLive('ssl', f.ssl);
   if (mode === 'verify-full' && f.chain.length) {

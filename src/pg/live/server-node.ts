@@ -21,7 +21,8 @@ import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../simulate.js';
-import { chainToSend } from '../tls-handshake.js';
+import { chainToSend, verifyFailureText } from '../tls-handshake.js';
+import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
 import { unsupportedProtocolMessage } from '../wire/frontend.js';
 import { FrontendMessageReader } from '../wire/reader.js';
@@ -116,7 +117,7 @@ interface ConnCtx {
   pgVersion: number;
 }
 
-function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, onPeer: (c: Certificate) => void, onVerifyFail: () => void): ServerConfig {
+function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, onPeer: (c: Certificate) => void, onVerifyFail: (r: VerifyResult) => void): ServerConfig {
   const chain = chainToSend(tls.chain, tls.caCerts, tls.crls, at);
   return {
     minVersion: tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
@@ -132,7 +133,7 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
       const certs = der.map((d) => parseCertificate(d));
       const r = verifyClientChain(tls, certs, at);
       if (r.ok) onPeer(certs[0]);
-      else onVerifyFail();
+      else onVerifyFail(r);
       return chainVerdict(r);
     },
   };
@@ -217,11 +218,11 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   const startTls = (afterHandshake?: () => void, direct = false) => {
     sslDone = true;
     sock.off('data', onData);
-    let verifyFailed = false;
+    let verifyFailure: VerifyResult | undefined;
     const at = ctx.now();
     const engine = new TlsServer(
       // ALPN: selected when offered (PG17); required for direct TLS
-      serverTlsConfig(cfg.tls!, at, ctx.pgVersion >= 17 ? ['postgresql'] : undefined, (c) => (peerCert = c), () => (verifyFailed = true)),
+      serverTlsConfig(cfg.tls!, at, ctx.pgVersion >= 17 ? ['postgresql'] : undefined, (c) => (peerCert = c), (r) => (verifyFailure = r)),
     );
     const ts = new TlsEngineSocket(engine, sock);
     stream = ts;
@@ -244,7 +245,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     ts.on('data', onData);
     ts.on('error', (e) => {
-      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailed ? 'certificate verify failed' : e.reason);
+      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailure ? verifyFailureText(verifyFailure) : e.reason);
       else if (e instanceof TlsAlertReceivedError) acceptFailed(opensslAlertText(e.code, { received: true, opensslVersion: '3.0' }));
       else acceptFailed('EOF detected');
       sock.destroy();
