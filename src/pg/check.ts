@@ -22,7 +22,7 @@ import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate, startServer } from './simulate.js';
 import { formatLog } from './log.js';
-import type { SslMode } from './client/libpq-ssl.js';
+import type { SslMode } from './conninfo/resolve.js';
 
 export interface CheckInput {
   fs: SimFs;

@@ -18,7 +18,6 @@ export * from './client/ladder.js';
 export * from './tls-handshake.js';
 export * from './fix.js';
 export * from './simulate.js';
-// client/libpq-ssl.ts and conninfo/resolve.ts both spell libpq's sslmode values
 export type { SslMode } from './conninfo/resolve.js';
 
 export * from './config/errors.js';

@@ -15,7 +15,7 @@ import { loadHbaFile } from './config/hba.js';
 import { loadIdentFile } from './config/ident.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
-import { prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
+import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate } from './server/connection.js';
 import { startServerTls, type ServerTls, type TlsVersionName } from './server/startup.js';
@@ -319,18 +319,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const files = conn.sslFiles;
-      const prep = prepareClientTls(
-        {
-          sslmode,
-          sslrootcert: files.rootcert ?? '',
-          sslcrl: files.crl ?? '',
-          sslcrldir: files.crldir ?? '',
-          sslcert: files.cert ?? '',
-          sslkey: files.key ?? '',
-          sslpassword: conn.values.sslpassword ?? '',
-          sslcertmode: conn.sslcertmode,
-        },
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode),
         { fs: input.fs, home, user: clientUser, pgVersion },
       );
       if (!prep.ok) {

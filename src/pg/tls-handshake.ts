@@ -91,6 +91,36 @@ export function verifyFailureText(v: VerifyResult): string {
   return v.error?.opensslReason ?? 'certificate verify failed';
 }
 
+/** The server's chain checked as libpq's SSL_CTX does (SSL_VERIFY_PEER with the root file, purpose sslserver). */
+export function verifyServerChain(client: ClientTls, chain: Certificate[], at: Date): VerifyResult {
+  return verifyChain({
+    leaf: chain[0],
+    untrusted: chain.slice(1),
+    trusted: client.trusted,
+    crls: client.crls,
+    crlMode: client.crlCheckAll ? 'all' : 'none',
+    purpose: 'sslserver',
+    time: at,
+    authLevel: 2,
+    callback: 'stop',
+  });
+}
+
+/** The client's chain checked as the server's SSL_CTX does (ssl_ca_file, CRLs, purpose sslclient). */
+export function verifyClientChain(server: ServerTls, chain: Certificate[], at: Date): VerifyResult {
+  return verifyChain({
+    leaf: chain[0],
+    untrusted: chain.slice(1),
+    trusted: server.caCerts,
+    crls: server.crls,
+    crlMode: server.crlCheckAll ? 'all' : 'none',
+    purpose: 'sslclient',
+    time: at,
+    authLevel: 2,
+    callback: 'stop',
+  });
+}
+
 export interface HandshakeInput {
   client: ClientTls;
   server: ServerTls;
@@ -169,30 +199,8 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
   const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace };
 
-  const verifyServer = (certs: Certificate[]): VerifyResult =>
-    verifyChain({
-      leaf: certs[0],
-      untrusted: certs.slice(1),
-      trusted: client.trusted,
-      crls: client.crls,
-      crlMode: client.crlCheckAll ? 'all' : 'none',
-      purpose: 'sslserver',
-      time: at,
-      authLevel: 2,
-      callback: 'stop',
-    });
-  const verifyClient = (certs: Certificate[]): VerifyResult =>
-    verifyChain({
-      leaf: certs[0],
-      untrusted: certs.slice(1),
-      trusted: server.caCerts,
-      crls: server.crls,
-      crlMode: server.crlCheckAll ? 'all' : 'none',
-      purpose: 'sslclient',
-      time: at,
-      authLevel: 2,
-      callback: 'stop',
-    });
+  const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);
+  const verifyClient = (certs: Certificate[]) => verifyClientChain(server, certs, at);
 
   const common = commonMax(input);
   if (common === undefined || common !== 'TLSv1.3') {

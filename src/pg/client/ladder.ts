@@ -7,7 +7,7 @@
 // Every failed attempt's message is kept; psql prints them all, one per line, when the last
 // attempt fails too, and none when a later attempt succeeds.
 
-import type { SslMode } from './libpq-ssl.js';
+import type { SslMode } from '../conninfo/resolve.js';
 
 export type AttemptKind = 'ssl' | 'plain';
 

@@ -19,8 +19,8 @@ import {
 import { canRead, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
 import { loadCrlDir, REASON } from '../server/startup.js';
+import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
-export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 /** The libpq options initialize_SSL reads, after defaults and environment were applied. */
 export interface LibpqSslOptions {
@@ -209,6 +209,21 @@ function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): v
   // reported as a load failure (observed with psql 15), not by the later check_private_key.
   if (!keyMatchesCertificate(key, tls.certChain[0])) return fail(fmt(LIBPQ.loadKey, file, REASON.keyMismatch));
   tls.key = key;
+}
+
+/** The options initialize_SSL reads, from a resolved connection string (defaults and environment applied). */
+export function libpqSslOptions(conn: ResolvedConninfo, sslmode: SslMode = conn.sslmode): LibpqSslOptions {
+  const files = conn.sslFiles;
+  return {
+    sslmode,
+    sslrootcert: files.rootcert ?? '',
+    sslcrl: files.crl ?? '',
+    sslcrldir: files.crldir ?? '',
+    sslcert: files.cert ?? '',
+    sslkey: files.key ?? '',
+    sslpassword: conn.values.sslpassword ?? '',
+    sslcertmode: conn.sslcertmode,
+  };
 }
 
 /** initialize_SSL. */

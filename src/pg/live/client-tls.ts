@@ -9,37 +9,9 @@ import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '.
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
 import type { ServerTls } from '../server/startup.js';
-import { alertForVerifyError, chainToSend, verifyFailureText } from '../tls-handshake.js';
+import { alertForVerifyError, chainToSend, verifyClientChain, verifyFailureText, verifyServerChain } from '../tls-handshake.js';
 
-/** The server chain checked as libpq's SSL_CTX would (SSL_VERIFY_PEER with the root file). */
-export function verifyServerChain(tls: ClientTls, chain: Certificate[], at: Date): VerifyResult {
-  return verifyChain({
-    leaf: chain[0],
-    untrusted: chain.slice(1),
-    trusted: tls.trusted,
-    crls: tls.crls,
-    crlMode: tls.crlCheckAll ? 'all' : 'none',
-    purpose: 'sslserver',
-    time: at,
-    authLevel: 2,
-    callback: 'stop',
-  });
-}
-
-/** The client chain checked as the server's SSL_CTX would (ssl_ca_file, CRLs). */
-export function verifyClientChain(server: ServerTls, chain: Certificate[], at: Date): VerifyResult {
-  return verifyChain({
-    leaf: chain[0],
-    untrusted: chain.slice(1),
-    trusted: server.caCerts,
-    crls: server.crls,
-    crlMode: server.crlCheckAll ? 'all' : 'none',
-    purpose: 'sslclient',
-    time: at,
-    authLevel: 2,
-    callback: 'stop',
-  });
-}
+export { verifyClientChain, verifyServerChain };
 
 /** A verdict for the engine from a validation result: the alert OpenSSL picks for the error. */
 export function chainVerdict(r: VerifyResult): ChainVerdict {

@@ -7,7 +7,7 @@
 import { nodeFs } from '../fs-node.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { LADDER, type AttemptKind } from '../client/ladder.js';
-import { prepareClientTls } from '../client/libpq-ssl.js';
+import { libpqSslOptions, prepareClientTls } from '../client/libpq-ssl.js';
 import { resolveConninfo, type ConnTarget } from '../conninfo/resolve.js';
 import { ConninfoError } from '../conninfo/errors.js';
 import { fmt, LIBPQ } from '../messages.js';
@@ -52,23 +52,12 @@ export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnect
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `a TCP host is needed, not the Unix socket directory "${t.host}"`);
   const address = t.hostaddr ?? t.host!;
   const port = t.port ?? 5432;
-  const files = conn.sslFiles;
   const params: Record<string, string> = { user: conn.user, database: conn.dbname, application_name: conn.values.application_name ?? conn.values.fallback_application_name ?? 'pgtls' };
   const attempts: AttemptResult[] = [];
 
   const attempt = async (kind: AttemptKind): Promise<AttemptResult> => {
     if (kind === 'plain') return attemptConnection({ address, port, kind, params, sql: o.sql, timeoutMs: o.timeoutMs });
-    const prep = prepareClientTls(
-      {
-        sslmode: conn.sslmode,
-        sslrootcert: files.rootcert ?? '',
-        sslcrl: files.crl ?? '',
-        sslcrldir: files.crldir ?? '',
-        sslcert: files.cert ?? '',
-        sslkey: files.key ?? '',
-        sslpassword: conn.values.sslpassword ?? '',
-        sslcertmode: conn.sslcertmode,
-      },
+    const prep = prepareClientTls(libpqSslOptions(conn, conn.sslmode),
       { fs: o.fs ?? nodeFs(), home: o.env?.HOME, user: o.clientUser, pgVersion },
     );
     // libpq 15 runs initialize_SSL after the 'S': a server answering 'N' never sees these

@@ -7,7 +7,7 @@ import type { Certificate } from '../../x509/index.js';
 import type { NegotiatedInfo } from '../../tls13/index.js';
 import { nodeFs } from '../fs-node.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
-import { prepareClientTls, type ClientTlsResult } from '../client/libpq-ssl.js';
+import { libpqSslOptions, prepareClientTls, type ClientTlsResult } from '../client/libpq-ssl.js';
 import { resolveConninfo, SSL_MODES, type ResolvedConninfo, type SslMode } from '../conninfo/resolve.js';
 import { ConninfoError } from '../conninfo/errors.js';
 import { attemptConnection, type AttemptResult } from './connect-node.js';
@@ -56,22 +56,11 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `probe needs a TCP host, not the Unix socket directory "${t.host}"`);
   const address = t.hostaddr ?? t.host!;
   const port = t.port ?? 5432;
-  const files = conn.sslFiles;
   const home = o.env?.HOME;
   const prepare = Object.fromEntries(
     SSL_MODES.map((m) => [
       m,
-      prepareClientTls(
-        {
-          sslmode: m,
-          sslrootcert: files.rootcert ?? '',
-          sslcrl: files.crl ?? '',
-          sslcrldir: files.crldir ?? '',
-          sslcert: files.cert ?? '',
-          sslkey: files.key ?? '',
-          sslpassword: conn.values.sslpassword ?? '',
-          sslcertmode: conn.sslcertmode,
-        },
+      prepareClientTls(libpqSslOptions(conn, m),
         { fs, home, user: o.clientUser, pgVersion },
       ),
     ]),
