@@ -319,9 +319,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const prep = prepareClientTls(libpqSslOptions(conn, sslmode),
-        { fs: input.fs, home, user: clientUser, pgVersion },
-      );
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });

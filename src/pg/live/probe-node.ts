@@ -60,9 +60,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const prepare = Object.fromEntries(
     SSL_MODES.map((m) => [
       m,
-      prepareClientTls(libpqSslOptions(conn, m),
-        { fs, home, user: o.clientUser, pgVersion },
-      ),
+      prepareClientTls(libpqSslOptions(conn, m), { fs, home, user: o.clientUser, pgVersion }),
     ]),
   ) as Record<SslMode, ClientTlsResult>;
   // require never fails on a missing root file: its set-up is the client certificate's alone
