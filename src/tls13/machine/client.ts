@@ -33,7 +33,6 @@ import {
 import { KeyExchangeError, parseCertificateInfo, sharedSecret, verifyScheme, type PublicKey } from '../deps.js';
 import {
   deriveApplicationSecrets,
-  deriveHandshakeSecrets,
   finishedVerifyData,
   resumptionMasterSecret,
 } from '../key-schedule.js';
@@ -59,9 +58,6 @@ export class TlsClient extends TlsConnection {
   private offered = new Set<number>();
   private hrr?: HelloRetryRequest;
   private group?: KeyExchangeGroup;
-  private clientHsSecret?: Uint8Array;
-  private serverHsSecret?: Uint8Array;
-  private master?: Uint8Array;
   private certRequest?: CertificateRequest;
   private peerCerts: Uint8Array[] = [];
   private peerKey?: PublicKey;
@@ -242,25 +238,7 @@ export class TlsClient extends TlsConnection {
       t.check('server key share is a valid point', false, 'illegal_parameter', e instanceof KeyExchangeError ? e.message : String(e));
       return;
     }
-    const hash = this.suite!.hash;
-    const helloHash = this.transcript.hash(hash);
-    const s = deriveHandshakeSecrets(hash, ecdhe, helloHash);
-    t.secret('ecdhe_shared_secret', ecdhe)
-      .secret('transcript_hash(ClientHello..ServerHello)', helloHash)
-      .secret('early_secret', s.early)
-      .secret('derived(early)', s.derivedForHandshake)
-      .secret('handshake_secret', s.handshake)
-      .secret('client_handshake_traffic_secret', s.clientHandshakeTraffic)
-      .secret('server_handshake_traffic_secret', s.serverHandshakeTraffic)
-      .secret('derived(handshake)', s.derivedForMaster)
-      .secret('master_secret', s.master);
-    this.clientHsSecret = s.clientHandshakeTraffic;
-    this.serverHsSecret = s.serverHandshakeTraffic;
-    this.master = s.master;
-    this.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', s.clientHandshakeTraffic);
-    this.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', s.serverHandshakeTraffic);
-    this.setReadKeys(s.serverHandshakeTraffic, 'server handshake traffic');
-    this.setWriteKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+    this.installHandshakeSecrets(t, ecdhe);
   }
 
   private processHelloRetryRequest(m: HelloRetryRequest, raw: Uint8Array): string {

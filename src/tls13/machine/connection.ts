@@ -10,7 +10,7 @@ import { ContentType, ProtocolVersion, type KeyExchangeGroup } from '../codec/co
 import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage } from '../codec/messages.js';
 import { generateKeyShare } from '../deps.js';
 import { TlsAlertError, alertForError } from '../errors.js';
-import { Transcript, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
+import { Transcript, deriveHandshakeSecrets, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
 import { HandshakeReassembler, MAX_PLAINTEXT, RecordProtection, RecordReader, encodeRecord } from '../record.js';
 import type { Suite } from '../suites.js';
 import { StepTrace, newEntry, type Role, type TraceEntry } from '../trace.js';
@@ -40,6 +40,9 @@ export abstract class TlsConnection {
   protected transcript = new Transcript();
   protected suite?: Suite;
   protected clientRandom = new Uint8Array(32);
+  protected clientHsSecret?: Uint8Array;
+  protected serverHsSecret?: Uint8Array;
+  protected master?: Uint8Array;
   protected clientAppSecret?: Uint8Array;
   protected serverAppSecret?: Uint8Array;
   protected exporterMaster?: Uint8Array;
@@ -305,6 +308,39 @@ export abstract class TlsConnection {
   }
 
   // ------------------------------------------------------------------ keys
+
+  /**
+   * RFC 8446 §7.1: from the (EC)DHE secret and the transcript up to ServerHello, the
+   * handshake traffic secrets and the master secret; traced, logged in NSS key-log format,
+   * and installed for reading and writing as this side's role says.
+   */
+  protected installHandshakeSecrets(t: StepTrace, ecdhe: Uint8Array): void {
+    const hash = this.suite!.hash;
+    const helloHash = this.transcript.hash(hash);
+    const s = deriveHandshakeSecrets(hash, ecdhe, helloHash);
+    t.secret('ecdhe_shared_secret', ecdhe)
+      .secret('transcript_hash(ClientHello..ServerHello)', helloHash)
+      .secret('early_secret', s.early)
+      .secret('derived(early)', s.derivedForHandshake)
+      .secret('handshake_secret', s.handshake)
+      .secret('client_handshake_traffic_secret', s.clientHandshakeTraffic)
+      .secret('server_handshake_traffic_secret', s.serverHandshakeTraffic)
+      .secret('derived(handshake)', s.derivedForMaster)
+      .secret('master_secret', s.master);
+    this.clientHsSecret = s.clientHandshakeTraffic;
+    this.serverHsSecret = s.serverHandshakeTraffic;
+    this.master = s.master;
+    this.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', s.clientHandshakeTraffic);
+    this.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', s.serverHandshakeTraffic);
+    // each side installs what it needs next first (the trace shows the order)
+    if (this.role === 'client') {
+      this.setReadKeys(s.serverHandshakeTraffic, 'server handshake traffic');
+      this.setWriteKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+    } else {
+      this.setWriteKeys(s.serverHandshakeTraffic, 'server handshake traffic');
+      this.setReadKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+    }
+  }
 
   protected setReadKeys(secret: Uint8Array, label: string): void {
     this.readProtection = new RecordProtection(this.suite!, trafficKeys(this.suite!, secret));

@@ -27,7 +27,7 @@ import {
 } from '../codec/messages.js';
 import { KeyExchangeError, parseCertificateInfo, sharedSecret, verifyScheme, type PublicKey } from '../deps.js';
 import { TlsAlertError } from '../errors.js';
-import { deriveApplicationSecrets, deriveHandshakeSecrets, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
+import { deriveApplicationSecrets, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById, type Suite } from '../suites.js';
 import type { StepTrace } from '../trace.js';
 import { certificateVerifyContent, checkExtensions, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
@@ -54,8 +54,6 @@ export class TlsServer extends TlsConnection {
   private firstHello?: ClientHello;
   private hrrSent?: { suite: Suite; group: KeyExchangeGroup; cookie?: Uint8Array };
   private selection?: Selection;
-  private clientHsSecret?: Uint8Array;
-  private master?: Uint8Array;
   private certRequested = false;
   private certRequestSchemes: number[] = [];
   private peerCerts: Uint8Array[] = [];
@@ -275,27 +273,8 @@ export class TlsServer extends TlsConnection {
       t.check('client key share is a valid point', false, 'illegal_parameter', e instanceof KeyExchangeError ? e.message : String(e));
       return;
     }
-    const hash = this.suite!.hash;
-    const helloHash = this.transcript.hash(hash);
-    const s = deriveHandshakeSecrets(hash, ecdhe, helloHash);
-    t.secret('ecdhe_shared_secret', ecdhe)
-      .secret('transcript_hash(ClientHello..ServerHello)', helloHash)
-      .secret('early_secret', s.early)
-      .secret('derived(early)', s.derivedForHandshake)
-      .secret('handshake_secret', s.handshake)
-      .secret('client_handshake_traffic_secret', s.clientHandshakeTraffic)
-      .secret('server_handshake_traffic_secret', s.serverHandshakeTraffic)
-      .secret('derived(handshake)', s.derivedForMaster)
-      .secret('master_secret', s.master);
-    this.clientHsSecret = s.clientHandshakeTraffic;
-    this.master = s.master;
-    this.serverHsSecretValue = s.serverHandshakeTraffic;
-    this.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', s.clientHandshakeTraffic);
-    this.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', s.serverHandshakeTraffic);
-    this.setWriteKeys(s.serverHandshakeTraffic, 'server handshake traffic');
-    this.setReadKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+    this.installHandshakeSecrets(t, ecdhe);
   }
-  private serverHsSecretValue?: Uint8Array;
 
   private sendEncryptedExtensions(ch: ClientHello, sel: Selection): void {
     const t = this.step('sendEncryptedExtensions', 'send', '4.3.1', 'EncryptedExtensions');
@@ -344,7 +323,7 @@ export class TlsServer extends TlsConnection {
   private sendServerFinished(): void {
     const t = this.step('sendServerFinished', 'send', '4.4.4', 'Finished');
     const hash = this.suite!.hash;
-    const verifyData = finishedVerifyData(hash, this.serverHsSecretValue!, this.transcript.hash(hash));
+    const verifyData = finishedVerifyData(hash, this.serverHsSecret!, this.transcript.hash(hash));
     t.field('verify_data', verifyData);
     this.sendHandshake({ type: 'finished', verifyData }, t);
     this.flushHandshake();
