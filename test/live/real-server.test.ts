@@ -16,7 +16,7 @@ import { attemptConnection, type AttemptOptions } from '../../src/pg/live/connec
 import { runProbe } from '../../src/pg/live/probe-node.js';
 import { connectLibpq } from '../../src/pg/live/libpq-node.js';
 import { startServe, type RunningServe } from '../../src/pg/live/server-node.js';
-import { PgOracle, pgOracleUnavailable } from '../support/pg-oracle.js';
+import { PgOracle, groupByProcess, pgOracleUnavailable } from '../support/pg-oracle.js';
 import { LIVE_HBA, makeLivePki, serverFiles, SSL_CONF, writeClientDir, writeServeDataDir, type ClientDir } from './fixtures.js';
 
 const unavailable = pgOracleUnavailable();
@@ -67,7 +67,8 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
       sql: 'select 1',
       ...extra,
     });
-  const serverLogSince = (from: number) => readFileSync(join(pg.root, 'server.log'), 'utf8').slice(from);
+  // the raw log, regrouped per backend process and without the harness's `%p|` prefix
+  const serverLogSince = (from: number) => groupByProcess(readFileSync(join(pg.root, 'server.log'), 'utf8').slice(from));
   const logSize = () => readFileSync(join(pg.root, 'server.log'), 'utf8').length;
 
   it('trust line: SSLRequest, TLS 1.3, StartupMessage, AuthenticationOk .. ReadyForQuery, select 1', async () => {

@@ -96,7 +96,8 @@ export class PgOracle {
         `unix_socket_directories = '${root}'`,
         'fsync = off',
         'log_connections = on',
-        `log_line_prefix = ''`,
+        // the process id lets readNewLog keep each backend's lines together (see groupByProcess)
+        `log_line_prefix = '%p|'`,
         `include_if_exists 'sslconfig.conf'`,
         '',
       ].join('\n'),
@@ -149,7 +150,7 @@ export class PgOracle {
     const all = readFileSync(this.logFile(), 'utf8');
     const s = all.slice(this.logOffset);
     this.logOffset = all.length;
-    return s;
+    return groupByProcess(s);
   }
 
   start(): StartResult {
@@ -211,4 +212,27 @@ function runAsPostgres(argv: string[]): string {
   const r = spawnSync('runuser', ['-u', 'postgres', '--', ...argv], { encoding: 'utf8', cwd: '/tmp' });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Backends write to the log concurrently, so two connections of one psql run (prefer's SSL
+ * attempt, then its plaintext retry) can interleave their lines in either order. Lines are
+ * regrouped per process, in order of each process's first line, and the `%p|` prefix is
+ * removed: the result reads as the server's log with an empty log_line_prefix, one
+ * connection after the other. Lines without the prefix (stderr of a process, the line
+ * logged before the configuration is read) stay with the line before them.
+ */
+export function groupByProcess(text: string): string {
+  const groups = new Map<string, string[]>();
+  let current = '';
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const m = /^(\d+)\|(.*)$/.exec(line);
+    if (m) current = m[1];
+    const g = groups.get(current) ?? [];
+    g.push(m ? m[2] : line);
+    groups.set(current, g);
+  }
+  const lines = [...groups.values()].flat();
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
