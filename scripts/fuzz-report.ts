@@ -1,0 +1,41 @@
+// `npm run fuzz:report`: the fixed-seed campaign that stands for the fuzzer's health: at
+// least 20,000 cases on 2 worker threads, every case through our validator, a sample through
+// `openssl verify` (a process per case: the expensive oracle) and a larger sample through
+// the in-process TLS oracle. Prints cases/s, distinct decision paths, disagreements by class
+// and crashes, and fails when anything crashed. Extra arguments go to the campaign:
+// `npm run fuzz:report -- --iterations 50000 --workers 4 --out fuzz-out`.
+
+import { cpus } from 'node:os';
+import { parseArgs } from '../src/cli/args.js';
+import { runWorkers } from '../src/cli/fuzz.js';
+import { DEFAULT_LANES, formatSummary, KNOWN_DIFFERENCES } from '../src/fuzz/index.js';
+import { writeOutput } from '../src/fuzz/setup-node.js';
+
+const { opts } = parseArgs(process.argv.slice(2), { values: ['iterations', 'workers', 'seed', 'out', 'sample-openssl', 'sample-tls'] });
+const iterations = Number(opts.iterations ?? 20_000);
+const workers = Number(opts.workers ?? Math.min(2, cpus().length));
+const cfg = {
+  seed: Number(opts.seed ?? 20261129),
+  iterations,
+  lanes: DEFAULT_LANES,
+  shard: { index: 0, count: 1 },
+  oracle: 'both' as const,
+  sample: { openssl: Number(opts['sample-openssl'] ?? 0.4), 'node-tls': Number(opts['sample-tls'] ?? 1) },
+  maxShrinks: 20,
+  pureCrypto: false,
+};
+console.log(`fuzz report: ${iterations} cases, seed ${cfg.seed}, ${workers} workers, openssl verify on ${cfg.sample.openssl * 100}% and the TLS oracle on ${cfg.sample['node-tls'] * 100}% of the cases`);
+const t0 = Date.now();
+const s = await runWorkers(cfg, workers, (p) => process.stderr.write(`\r${p.cases}/${iterations} cases, ${p.rate.toFixed(1)}/s, ${p.disagreements} disagreements (${p.unexplained} unexplained), ${p.crashes} crashes   `));
+process.stderr.write('\n');
+const wall = (Date.now() - t0) / 1000;
+if (typeof opts.out === 'string') writeOutput(opts.out, s);
+console.log(formatSummary(s));
+console.log('');
+console.log(`wall clock ${wall.toFixed(1)} s (setup included): ${(s.cases / wall).toFixed(1)} cases/s`);
+console.log('known differences (src/fuzz/known-differences.ts):');
+for (const k of KNOWN_DIFFERENCES) console.log(`  ${k.id.padEnd(40)} ${k.kind.padEnd(18)} ${s.disagreements[k.id] ?? 0}${k.vector ? `  (${k.vector})` : ''}`);
+if (s.crashes) {
+  console.error(`FAIL: ${s.crashes} crashes`);
+  process.exitCode = 1;
+}

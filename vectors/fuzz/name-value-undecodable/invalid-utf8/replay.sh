@@ -1,0 +1,3 @@
+#!/bin/sh
+# openssl-load-we-accept-0c1a3b49a6: ours {"status":"fail","errors":["20@1"]} / openssl {"status":"load","errors":[],"note":"Error loading file 7-ca.pem | asn1 encoding routines:ASN1_mbstring_ncopy:invalid utf8string | asn1 encoding routines:x509_name_ex_d2i:nested asn1 error | asn1 encoding routines:asn1_template_noexp_d2i:nested asn1 error | PEM routines:PEM_X509_INFO_read_bio_ex:ASN1 lib | x509 certificate routines:X509_load_cert_crl_file_ex:PEM lib"}
+cd "$(dirname "$0")" && openssl verify -no-CApath -no-CAstore -CAfile trusted.pem -untrusted untrusted.pem -attime 1780272000 -auth_level 2 -purpose sslserver leaf.pem
