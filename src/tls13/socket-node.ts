@@ -56,7 +56,12 @@ export class TlsEngineSocket extends Duplex {
     });
     transport.on('error', (e) => this.destroy(e));
     transport.on('close', () => {
-      if (!this.destroyed && !this.ended) this.destroy(new Error('transport closed before close_notify'));
+      if (this.destroyed || this.ended) return;
+      // A peer that closes TCP without close_notify (a server after its FATAL, a client
+      // that gave up) is an error for whoever still reads this stream; when nobody does
+      // any more, it is only the end, not an uncaught exception.
+      if (this.listenerCount('error') > 0) this.destroy(new Error('transport closed before close_notify'));
+      else this.destroy();
     });
     if (engine.role === 'client') this.writeOut(engine.start());
   }
