@@ -4,8 +4,8 @@
 // decision path it took (for guidance), and compare with an oracle's Verdict.
 
 import { isX509InputError } from '../x509/errors.js';
-import { parseCertificate } from '../x509/certificate.js';
-import { parseCrl } from '../x509/crl.js';
+import { loadCertificate } from '../x509/certificate.js';
+import { loadCrl } from '../x509/crl.js';
 import type { Certificate, Crl } from '../x509/types.js';
 import { verifyChain } from '../path/validator.js';
 import { OPENSSL_VERIFY_FORGIVES, type VerifyOptions, type VerifyResult } from '../path/context.js';
@@ -55,10 +55,10 @@ export function parseCase(b: BuiltCase): Parsed | { failed: string; message: str
   };
   try {
     return {
-      leaf: one('leaf', () => parseCertificate(b.leaf)),
-      trusted: b.trusted.map((d, i) => one(`trusted[${i}]`, () => parseCertificate(d))),
-      untrusted: b.untrusted.map((d, i) => one(`untrusted[${i}]`, () => parseCertificate(d))),
-      crls: b.crls.map((d, i) => one(`crl[${i}]`, () => parseCrl(d))),
+      leaf: one('leaf', () => loadCertificate(b.leaf)),
+      trusted: b.trusted.map((d, i) => one(`trusted[${i}]`, () => loadCertificate(d))),
+      untrusted: b.untrusted.map((d, i) => one(`untrusted[${i}]`, () => loadCertificate(d))),
+      crls: b.crls.map((d, i) => one(`crl[${i}]`, () => loadCrl(d))),
     };
   } catch (e) {
     if (e instanceof LoadFailure) return { failed: e.what, message: e.message };

@@ -170,7 +170,9 @@ function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
 function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean {
   ctx.spend();
   if (crl.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
-  if (!bytesEqual(crl.signatureAlgorithm.bytes, crl.tbsSignatureAlgorithm.bytes)) return false;
+  // X509_CRL_verify goes straight to ASN1_item_verify with the outer algorithm: unlike
+  // X509_verify it never compares it with the one inside tbsCertList (RFC 5280 5.1.1.2 does)
+  if (ctx.rfc5280 && !bytesEqual(crl.signatureAlgorithm.bytes, crl.tbsSignatureAlgorithm.bytes)) return false;
   return signatureOk(ctx, signatureAlgorithmOf(crl), issuer, crl.tbs, crl.signature.bytes);
 }
 
@@ -194,11 +196,9 @@ function signatureOk(ctx: Ctx, alg: ReturnType<typeof signatureAlgorithmOf>, iss
 
 /** check_cert_crl for the certificate at `depth` */
 function checkCertCrl(ctx: Ctx, depth: number): boolean {
+  // check_cert skips nothing but proxy certificates: with CRL_CHECK_ALL a self-signed anchor
+  // (or a trusted self-signed leaf) needs a CRL of its own too, signed by itself
   const x = ctx.chain[depth];
-  if (certInfo(x).selfSigned) {
-    ctx.note('crl', 'skip', 'self-signed: not checked against CRLs', x, depth);
-    return true;
-  }
   let currentReasons = 0;
   const fail = (code: number) => ctx.fail(code, depth, x, 'crl');
   while (currentReasons !== CRLDP_ALL_REASONS) {
@@ -242,7 +242,8 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
 export function checkRevocation(ctx: Ctx): boolean {
   const mode = ctx.opts.crlMode ?? 'none';
   if (mode === 'none') return true;
-  // revocation_check_end: with a partial chain, stop before the first trusted certificate
+  // check_revocation: CRL_CHECK_ALL checks every certificate up to and including the anchor;
+  // (revocation_check_end, later releases) with a partial chain, stop before the first trusted one
   const last = mode === 'all' ? (ctx.partialChain ? ctx.numUntrusted - 1 : ctx.chain.length - 1) : 0;
   for (let i = 0; i <= last; i++) {
     ctx.errorDepth = i;

@@ -3,7 +3,7 @@
 // crl_crldp_check, idp_check_dp; x_crl.c: crl_cb flags, crl_set_issuers, def_crl_lookup).
 
 import { OID } from '../der/index.js';
-import type { Certificate, Crl, DistributionPoint, GeneralName, Name, NameAttribute } from '../x509/types.js';
+import type { Certificate, Crl, DistributionPoint, GeneralName, IssuingDistributionPoint, Name, NameAttribute } from '../x509/types.js';
 import { namesEqual } from './deps.js';
 import { certInfo, checkAkid } from './purpose.js';
 
@@ -30,6 +30,8 @@ export interface CrlInfo {
   onlyCa: boolean;
   onlyAttr: boolean;
   indirect: boolean;
+  /** crl->idp: the IssuingDistributionPoint OpenSSL sees */
+  idp?: IssuingDistributionPoint;
   /** IDP_REASONS present */
   someReasons: boolean;
   reasons: number;
@@ -45,6 +47,14 @@ function bitsToReasons(bytes: Uint8Array): number {
   if (bytes.length > 0) v = bytes[0];
   if (bytes.length > 1) v |= bytes[1] << 8;
   return v & CRLDP_ALL_REASONS;
+}
+
+/**
+ * X509_CRL_get_ext_d2i finds nothing when an extension appears twice (crl_cb then leaves
+ * crl->idp / crl->akid NULL): a duplicated IDP or AKI counts as absent, not as invalid.
+ */
+function duplicated(crl: Crl, oid: string): boolean {
+  return crl.extensions.filter((e) => e.oid === oid).length > 1;
 }
 
 export function crlInfo(crl: Crl): CrlInfo {
@@ -64,12 +74,14 @@ export function crlInfo(crl: Crl): CrlInfo {
     for (const e of r.extensions) if (e.critical && e.oid !== OID.certificateIssuer) critical = true;
     entries.push({ serial: r.serial.value, reason: r.reason, issuer });
   }
-  const idp = crl.ext.issuingDistributionPoint;
+  const dupIdp = duplicated(crl, OID.issuingDistributionPoint);
+  const idp = dupIdp ? undefined : crl.ext.issuingDistributionPoint;
   const only = idp ? [idp.onlyContainsUserCerts, idp.onlyContainsCACerts, idp.onlyContainsAttributeCerts].filter(Boolean).length : 0;
   const info: CrlInfo = {
     crl,
     critical,
-    idpInvalid: only > 1 || crl.problems.some((p) => p.oid === OID.issuingDistributionPoint),
+    idp,
+    idpInvalid: !dupIdp && (only > 1 || crl.problems.some((p) => p.oid === OID.issuingDistributionPoint)),
     onlyUser: idp?.onlyContainsUserCerts ?? false,
     onlyCa: idp?.onlyContainsCACerts ?? false,
     onlyAttr: idp?.onlyContainsAttributeCerts ?? false,
@@ -137,7 +149,7 @@ function crlCrldpCheck(x: Certificate, ci: CrlInfo, score: number): { ok: boolea
     if (ci.onlyUser) return { ok: false, reasons: 0 };
   } else if (ci.onlyCa) return { ok: false, reasons: 0 };
   let reasons = ci.reasons;
-  const idp = ci.crl.ext.issuingDistributionPoint;
+  const idp = ci.idp;
   for (const dp of x.ext.crlDistributionPoints ?? []) {
     if (!crldpCheckCrlIssuer(dp, ci.crl, score)) continue;
     const dpIssuer = dp.crlIssuer?.find((g) => g.type === 'dirName');
@@ -224,7 +236,8 @@ export function crlScore(chain: Certificate[], depth: number, crl: Crl, currentR
 
 function checkAkidCrl(issuer: Certificate, crl: Crl): number {
   // X509_check_akid(issuer, crl->akid)
-  const fake = { ext: { authorityKeyIdentifier: crl.ext.authorityKeyIdentifier } } as unknown as Certificate;
+  const akid = duplicated(crl, OID.authorityKeyIdentifier) ? undefined : crl.ext.authorityKeyIdentifier;
+  const fake = { ext: { authorityKeyIdentifier: akid } } as unknown as Certificate;
   return checkAkid(issuer, fake);
 }
 

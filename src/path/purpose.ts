@@ -4,7 +4,7 @@
 // ossl_x509_likely_issued and ossl_x509_signing_allowed. OpenSSL 3.0 semantics.
 
 import { OID, bytesEqual } from '../der/index.js';
-import type { Certificate, PublicKey } from '../x509/types.js';
+import type { Certificate, PublicKey, SignatureAlgorithm } from '../x509/types.js';
 import { namesEqual, tbsSignatureAlgorithmOf } from './deps.js';
 import { keyView } from './keys.js';
 import { OPENSSL_CACHED_EXTENSIONS, OPENSSL_SUPPORTED_CRITICAL_EXTENSIONS } from '../x509/extensions.js';
@@ -183,12 +183,17 @@ function BigIntSerial(b: Uint8Array): bigint {
   return v;
 }
 
+/** signature OIDs whose parameters describeSignatureAlgorithm judges (check_sig_alg_match does not) */
+const SIG_KIND_BY_OID: Record<string, SignatureAlgorithm['kind']> = { [OID.rsassaPss]: 'rsa-pss', [OID.ed25519]: 'ed25519', [OID.ed448]: 'ed448' };
+
 /** check_sig_alg_match(issuer key, subject): 0 ok, 24 no key, 76 unknown alg, 77 mismatch */
 export function checkSigAlgMatch(issuer: Certificate, subject: Certificate): number {
   const key = keyView(issuer.publicKey);
   if (!key.usable) return 24; // NO_ISSUER_PUBLIC_KEY
-  const alg = tbsSignatureAlgorithmOf(subject);
-  switch (alg.kind) {
+  // OBJ_find_sigid_algs on the OID alone: the parameters (PSS, EdDSA) play no part here
+  const oid = subject.tbsSignatureAlgorithm.oid;
+  const kind: SignatureAlgorithm['kind'] = SIG_KIND_BY_OID[oid] ?? tbsSignatureAlgorithmOf(subject).kind;
+  switch (kind) {
     case 'unknown':
       return 76;
     case 'rsa-pkcs1':
@@ -200,7 +205,7 @@ export function checkSigAlgMatch(issuer: Certificate, subject: Certificate): num
     case 'ed25519':
     case 'ed448':
     case 'dsa':
-      return key.type === alg.kind ? 0 : 77;
+      return key.type === kind ? 0 : 77;
   }
 }
 

@@ -108,7 +108,10 @@ function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
   const tryChain = (numUntrusted: number): boolean => {
     // each attempt re-runs every check (signatures included): bound them
     if (++attempts > 64) return false;
-    const ctx = new Ctx({ ...opts, callback: 'stop' }, first.subjectOf);
+    const attemptOpts: VerifyOptions = { ...opts, callback: 'stop' };
+    // a CRL issuer's own validation stays without CRL path validation in its alternative paths too
+    if (nestedCrlPath.has(opts)) nestedCrlPath.add(attemptOpts);
+    const ctx = new Ctx(attemptOpts, first.subjectOf);
     installCrlPathHook(ctx);
     ctx.chain = [...path];
     ctx.numUntrusted = numUntrusted;

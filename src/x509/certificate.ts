@@ -3,13 +3,13 @@
 // serials, bad extension contents, duplicate extensions, lenient times, algorithm mismatch)
 // becomes a StructureProblem so the path validator can give OpenSSL's verdict.
 
-import { OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, readTlv, type PemBlock, type Tlv } from '../der/index.js';
+import { DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, readTlv, type PemBlock, type Tlv } from '../der/index.js';
 import { parseAlgorithmIdentifier } from './algorithms.js';
 import { CERT_EXTENSION_DECODERS, OPENSSL_CACHED_EXTENSIONS } from './extensions.js';
 import { WrongPemLabelError } from './errors.js';
 import { parseSpkiTlv } from './keys.js';
 import { attributeTag, parseName } from './name.js';
-import type { CertExtensions, Certificate, Extension, Name, NameAttribute } from './types.js';
+import type { CertExtensions, Certificate, Extension, Name, NameAttribute, StructureProblem } from './types.js';
 import { Problems, signedToBigInt } from './util.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
@@ -24,15 +24,86 @@ export function parseCertificate(bytes: Uint8Array): Certificate {
   return certificateFrom(parseDer(bytes, ''));
 }
 
+/** The problem for which OpenSSL 3.0 cannot load this certificate or CRL at all (d2i fails), if any. */
+export function opensslLoadRefusal(x: { problems: readonly StructureProblem[] }): StructureProblem | undefined {
+  return x.problems.find((p) => p.opensslInvalid === 'load');
+}
+
+/** Throws the DerError OpenSSL's d2i would fail with when it cannot load `x`; returns `x` otherwise. */
+export function refuseUnloadable<T extends { problems: readonly StructureProblem[] }>(x: T, what: string): T {
+  const p = opensslLoadRefusal(x);
+  if (p) throw p.error ?? new DerError('BAD_STRING', `OpenSSL 3.0 cannot load this ${what}: ${p.message}`, 0, '');
+  return x;
+}
+
+/**
+ * The first DER element of `bytes`, as d2i reads it from a decoded PEM block or a DER file
+ * (PEM_read_bio_X509, PEM_X509_INFO_read_bio, d2i_X509_bio): the element itself must be
+ * strict DER, bytes after it are ignored.
+ */
+export function firstElement(bytes: Uint8Array): Tlv {
+  const first = readTlv(bytes, 0, bytes.length, '');
+  return parseDerAt(bytes, 0, first.end, '');
+}
+
+/**
+ * How OpenSSL reads the decoded block:
+ * - 'X509': d2i_X509 (PEM_X509_INFO_read_bio for a CERTIFICATE block: CA files, `openssl
+ *   verify -CAfile`, ssl_ca_file, sslrootcert; PEM_read_bio_X509 for the chain after the first
+ *   certificate of SSL_CTX_use_certificate_chain_file; OSSL_STORE falls back to it): bytes after
+ *   the certificate are ignored;
+ * - 'X509_AUX': d2i_X509_AUX (PEM_read_bio_X509_AUX: the first certificate of
+ *   SSL_CTX_use_certificate_chain_file, i.e. ssl_cert_file and sslcert; a TRUSTED CERTIFICATE
+ *   block anywhere): bytes after the certificate must start with X509_CERT_AUX trust settings.
+ */
+export type CertificateReader = 'X509' | 'X509_AUX';
+
+/** X509_CERT_AUX ::= SEQUENCE { trust SEQUENCE OF OID OPT, reject [0] SEQUENCE OF OID OPT, alias UTF8String OPT, keyid OCTET STRING OPT, other [1] OPT } */
+const CERT_AUX_FIELDS = [0x30, 0xa0, 0x0c, 0x04, 0xa1];
+
+/** d2i_X509_CERT_AUX on the bytes after a certificate (they must hold one; what follows it is ignored). */
+function checkCertAux(bytes: Uint8Array, at: number): void {
+  const aux = readTlv(bytes, at, bytes.length, 'X509_CERT_AUX').expect(T.SEQUENCE, 'X509_CERT_AUX');
+  const r = aux.reader();
+  let next = 0;
+  while (!r.done()) {
+    const f = r.next('X509_CERT_AUX field');
+    const i = CERT_AUX_FIELDS.indexOf(f.tag, next);
+    if (i < 0) throw f.error('UNEXPECTED_TAG', `0x${f.tag.toString(16)} is not an X509_CERT_AUX field here`);
+    if (i <= 1) for (const o of f.children()) o.expect(T.OID, 'trust OID');
+    next = i + 1;
+  }
+}
+
+/**
+ * A certificate as OpenSSL loads it from a file (see CertificateReader): one strict DER
+ * Certificate, what follows it as `reader` says, and a DerError when OpenSSL 3.0 cannot load
+ * it (opensslLoadRefusal). `der` is the certificate's own encoding. TLS messages are not
+ * files: certificates received in a handshake go through parseCertificate (OpenSSL checks
+ * their length).
+ */
+export function loadCertificate(bytes: Uint8Array, reader: CertificateReader = 'X509'): Certificate {
+  const root = firstElement(bytes);
+  if (reader === 'X509_AUX' && root.end < bytes.length) checkCertAux(bytes, root.end);
+  return refuseUnloadable(certificateFrom(root), 'certificate');
+}
+
+/** A certificate block of a CA file as PEM_X509_INFO_read_bio reads it (TRUSTED CERTIFICATE with d2i_X509_AUX). */
+export function loadCertificateBlock(block: PemBlock): Certificate {
+  return loadCertificate(block.der, block.label === 'TRUSTED CERTIFICATE' ? 'X509_AUX' : 'X509');
+}
+
 export interface ParseCertificatesOptions {
   /** skip PEM blocks that are not certificates (as OpenSSL does when reading a chain file) instead of throwing WrongPemLabelError */
   ignoreOtherBlocks?: boolean;
 }
 
 /**
- * Every certificate in a PEM file (several blocks, text around them) or a DER file. A block
- * with another label is a WrongPemLabelError unless `ignoreOtherBlocks`. `TRUSTED CERTIFICATE`
- * blocks are read like OpenSSL reads them: the certificate, then trust settings (ignored).
+ * Every certificate in a PEM file (several blocks, text around them) or a DER file, loaded as
+ * OpenSSL loads them (loadCertificate: trailing bytes in a block ignored, a certificate OpenSSL
+ * cannot load is a DerError). A block with another label is a WrongPemLabelError unless
+ * `ignoreOtherBlocks`. `TRUSTED CERTIFICATE` blocks are read like OpenSSL reads them: the
+ * certificate, then trust settings (ignored).
  */
 export function parseCertificates(bytes: Uint8Array, opts: ParseCertificatesOptions = {}): Certificate[] {
   const out: Certificate[] = [];
@@ -42,20 +113,20 @@ export function parseCertificates(bytes: Uint8Array, opts: ParseCertificatesOpti
       if (opts.ignoreOtherBlocks) continue;
       throw new WrongPemLabelError(block.label, CERTIFICATE_LABELS, block.line);
     }
-    out.push(parseCertificateBlock(block));
+    out.push(loadCertificateBlock(block));
   }
   if (out.length === 0) throw new WrongPemLabelError(blocks[0].label, CERTIFICATE_LABELS, blocks[0].line);
   return out;
 }
 
-/** One PEM block (or DER, label '') holding a certificate. */
+/**
+ * One PEM block (or DER, label '') holding a certificate, read as d2i_X509 reads it: the first
+ * element (in a `TRUSTED CERTIFICATE` block X509_AUX trust settings follow it; in any block
+ * other bytes after it are ignored). Certificates OpenSSL would refuse are returned with
+ * their problems (`pgtls show` describes them); loaders use loadCertificate.
+ */
 export function parseCertificateBlock(block: PemBlock): Certificate {
-  if (block.label === 'TRUSTED CERTIFICATE') {
-    // X509_AUX trust settings follow the certificate inside the same block.
-    const first = readTlv(block.der, 0, block.der.length, '');
-    return certificateFrom(parseDerAt(block.der, 0, first.end, ''));
-  }
-  return parseCertificate(block.der);
+  return certificateFrom(firstElement(block.der));
 }
 
 const SERIAL_MAX_OCTETS = 20;
@@ -84,11 +155,13 @@ function nameValueRejected(a: NameAttribute): string | undefined {
 }
 
 /** Attribute values OpenSSL cannot load (d2i_X509_NAME fails, so the whole certificate fails to load). */
-export function nameProblems(name: Name, which: string, problems: Problems): void {
+export function nameProblems(at: Tlv, name: Name, which: string, problems: Problems): void {
   for (const rdn of name.rdns) {
     for (const a of rdn) {
       const why = nameValueRejected(a);
-      if (why) problems.add('OTHER', `${which}: attribute ${a.oid} has ${why}, which OpenSSL refuses to load`, { opensslInvalid: true });
+      if (!why) continue;
+      const message = `${which}: attribute ${a.oid} has ${why}, which OpenSSL refuses to load`;
+      problems.add('OTHER', message, { opensslInvalid: 'load', error: new DerError('BAD_STRING', `OpenSSL 3.0 cannot load this: ${message}`, at.start, at.path) });
     }
   }
 }
@@ -122,13 +195,15 @@ function certificateFrom(root: Tlv): Certificate {
   if (serialBytes.length > SERIAL_MAX_OCTETS) problems.add('LONG_SERIAL', `serial number is ${serialBytes.length} octets (RFC 5280 allows 20)`);
 
   const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
-  const issuer = parseName(tr.expect(T.SEQUENCE, 'issuer'));
+  const issuerT = tr.expect(T.SEQUENCE, 'issuer');
+  const issuer = parseName(issuerT);
   const valT = tr.expect(T.SEQUENCE, 'validity');
   const vr = valT.reader();
   const notBefore = D.time(vr.next('notBefore'));
   const notAfter = D.time(vr.next('notAfter'));
   vr.end();
-  const subject = parseName(tr.expect(T.SEQUENCE, 'subject'));
+  const subjectT = tr.expect(T.SEQUENCE, 'subject');
+  const subject = parseName(subjectT);
   const spkiT = tr.expect(T.SEQUENCE, 'subjectPublicKeyInfo');
   const iuT = tr.optional(0x81, 'issuerUniqueID');
   const suT = tr.optional(0x82, 'subjectUniqueID');
@@ -146,8 +221,8 @@ function certificateFrom(root: Tlv): Certificate {
   ] as const) {
     if (!t.strict) problems.add('BAD_TIME', `${what} "${t.text}" is not in RFC 5280 form (${t.kind === 'UTCTime' ? 'YYMMDDHHMMSSZ' : 'YYYYMMDDHHMMSSZ'})`);
   }
-  nameProblems(issuer, 'issuer', problems);
-  nameProblems(subject, 'subject', problems);
+  nameProblems(issuerT, issuer, 'issuer', problems);
+  nameProblems(subjectT, subject, 'subject', problems);
 
   const spki = parseSpkiTlv(spkiT);
   if (spki.problem) problems.add('BAD_PUBLIC_KEY', spki.problem);

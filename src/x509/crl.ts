@@ -5,7 +5,7 @@
 
 import { OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, type PemBlock, type Tlv } from '../der/index.js';
 import { parseAlgorithmIdentifier } from './algorithms.js';
-import { extensionContent, nameProblems, readExtensions } from './certificate.js';
+import { extensionContent, firstElement, nameProblems, readExtensions, refuseUnloadable } from './certificate.js';
 import { WrongPemLabelError } from './errors.js';
 import { CRL_EXTENSION_DECODERS, parseGeneralNames } from './extensions.js';
 import { parseName } from './name.js';
@@ -22,7 +22,12 @@ export function parseCrl(bytes: Uint8Array): Crl {
   return crlFrom(parseDer(bytes, ''));
 }
 
-/** Every CRL in a PEM or DER file; a block of another kind is a WrongPemLabelError unless `ignoreOtherBlocks`. */
+/** A CRL as OpenSSL loads it from a file (d2i_X509_CRL on the decoded block): see loadCertificate. */
+export function loadCrl(bytes: Uint8Array): Crl {
+  return refuseUnloadable(crlFrom(firstElement(bytes)), 'CRL');
+}
+
+/** Every CRL in a PEM or DER file, loaded as OpenSSL loads them (see parseCertificates); a block of another kind is a WrongPemLabelError unless `ignoreOtherBlocks`. */
 export function parseCrls(bytes: Uint8Array, opts: { ignoreOtherBlocks?: boolean } = {}): Crl[] {
   const blocks = decodePemOrDer(bytes);
   const out: Crl[] = [];
@@ -31,14 +36,15 @@ export function parseCrls(bytes: Uint8Array, opts: { ignoreOtherBlocks?: boolean
       if (opts.ignoreOtherBlocks) continue;
       throw new WrongPemLabelError(b.label, CRL_LABELS, b.line);
     }
-    out.push(parseCrlBlock(b));
+    out.push(refuseUnloadable(parseCrlBlock(b), 'CRL'));
   }
   if (out.length === 0) throw new WrongPemLabelError(blocks[0].label, CRL_LABELS, blocks[0].line);
   return out;
 }
 
+/** One PEM block (or DER) holding a CRL, read as d2i_X509_CRL reads it; CRLs OpenSSL would refuse keep their problems. */
 export function parseCrlBlock(block: PemBlock): Crl {
-  return parseCrl(block.der);
+  return crlFrom(firstElement(block.der));
 }
 
 /** CRL entry extensions pgtls decodes. */
@@ -74,7 +80,8 @@ function crlFrom(root: Tlv): Crl {
     version = v === 1n ? 2 : Number(v > 100n || v < -100n ? -1n : v) + 1;
   }
   const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
-  const issuer = parseName(tr.expect(T.SEQUENCE, 'issuer'));
+  const issuerT = tr.expect(T.SEQUENCE, 'issuer');
+  const issuer = parseName(issuerT);
   const thisUpdate = D.time(tr.next('thisUpdate'));
   const nextTag = tr.peekTag();
   const nextUpdate = nextTag === T.UTCTime || nextTag === T.GeneralizedTime ? D.time(tr.next('nextUpdate')) : undefined;
@@ -93,7 +100,7 @@ function crlFrom(root: Tlv): Crl {
   ] as const) {
     if (t && !t.strict) problems.add('BAD_TIME', `${what} "${t.text}" is not in RFC 5280 form`);
   }
-  nameProblems(issuer, 'issuer', problems);
+  nameProblems(issuerT, issuer, 'issuer', problems);
 
   const revoked: RevokedEntry[] = [];
   if (revokedT) {

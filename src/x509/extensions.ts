@@ -3,7 +3,7 @@
 // certificate's extensions (ossl_x509v3_cache_extensions): a duplicate or undecodable one of
 // those sets EXFLAG_INVALID, so the validator must know which they are.
 
-import { OID, Tag, der, type Tlv } from '../der/index.js';
+import { OID, Tag, der, type BitString, type Tlv } from '../der/index.js';
 import { parseName, parseRdn } from './name.js';
 import type {
   CertExtensions,
@@ -141,6 +141,18 @@ function policyInformation(t: Tlv): PolicyInformation {
   return { oid, qualifiers };
 }
 
+/**
+ * A named-bit list as OpenSSL holds it after c2i_ASN1_BIT_STRING: the bits the unused-bits
+ * octet declares unused are cleared (a keyUsage `03 02 07 20` is empty for OpenSSL).
+ */
+function opensslBits(t: Tlv): BitString {
+  const bs = D.bitString(t);
+  if (bs.unusedBits === 0 || bs.bytes.length === 0) return bs;
+  const bytes = Uint8Array.from(bs.bytes);
+  bytes[bytes.length - 1] &= 0xff << bs.unusedBits;
+  return { unusedBits: bs.unusedBits, bytes };
+}
+
 function bitsOf(bs: { bytes: Uint8Array }, count: number): number {
   let v = 0;
   for (let i = 0; i < count; i++) {
@@ -163,7 +175,7 @@ export const CERT_EXTENSION_DECODERS: Record<string, (t: Tlv, critical: boolean,
     ext.basicConstraints = bc;
   },
   [OID.keyUsage]: (t, critical, ext) => {
-    const raw = D.bitString(t);
+    const raw = opensslBits(t);
     ext.keyUsage = { bits: bitsOf(raw, 9), raw, critical };
   },
   [OID.extKeyUsage]: (t, critical, ext) => {
@@ -233,7 +245,7 @@ export const CERT_EXTENSION_DECODERS: Record<string, (t: Tlv, critical: boolean,
     });
   },
   [OID.netscapeCertType]: (t, _c, ext) => {
-    const bs = D.bitString(t);
+    const bs = opensslBits(t);
     ext.netscapeCertType = bs.bytes.length > 0 ? bs.bytes[0] : 0;
   },
 };

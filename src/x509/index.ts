@@ -39,10 +39,14 @@ export {
   parseCertificate,
   parseCertificates,
   parseCertificateBlock,
+  loadCertificate,
+  loadCertificateBlock,
+  opensslLoadRefusal,
+  type CertificateReader,
   CERTIFICATE_LABELS,
   type ParseCertificatesOptions,
 } from './certificate.js';
-export { parseCrl, parseCrls, parseCrlBlock, CRL_LABELS } from './crl.js';
+export { parseCrl, parseCrls, parseCrlBlock, loadCrl, CRL_LABELS } from './crl.js';
 export {
   parseSpki,
   parseSpkiTlv,

@@ -121,11 +121,20 @@ function decodePublicKey(alg: AlgorithmIdentifier, key: Uint8Array, path: string
   }
 }
 
-/** SEC1 point encoding: 04||X||Y or 02/03||X, of the curve's size (on-curve checks are the crypto layer's). */
+/**
+ * SEC1 point encoding: 04||X||Y or 02/03||X, of the curve's size, and a point on the curve:
+ * OpenSSL's EC key decoder (EC_POINT_oct2point) refuses an off-curve point, so X509_get0_pubkey
+ * is NULL for such a certificate (key too weak as a leaf, never an issuer).
+ */
 function checkPoint(curve: EcCurve, point: Uint8Array, path: string): void {
   const n = CURVE_BYTES[curve];
   const ok = (point[0] === 4 && point.length === 1 + 2 * n) || ((point[0] === 2 || point[0] === 3) && point.length === 1 + n);
   if (!ok) throw new DerError('BAD_VALUE', `not a ${curve} point encoding (${point.length} bytes, first 0x${(point[0] ?? 0).toString(16)})`, 0, path);
+  try {
+    NOBLE[curve].Point.fromBytes(point).assertValidity();
+  } catch {
+    throw new DerError('BAD_VALUE', `not a point on ${curve}`, 0, path);
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -173,11 +173,15 @@ export interface StructureProblem {
   oid?: string;
   error?: DerError;
   /**
-   * true when OpenSSL 3.0 marks the certificate EXFLAG_INVALID for this (a duplicate or
-   * undecodable extension among those ossl_x509v3_cache_extensions decodes, a negative
-   * pathLenConstraint, an empty keyUsage) or cannot load it at all: verification then fails.
+   * What OpenSSL 3.0 makes of this problem, when it objects at all:
+   * - true: it loads the certificate but marks it EXFLAG_INVALID (a duplicate or undecodable
+   *   extension among those ossl_x509v3_cache_extensions decodes, a negative
+   *   pathLenConstraint, an empty keyUsage): verification then fails;
+   * - 'load': it cannot load it at all (d2i_X509 / d2i_X509_CRL fail: a name value that is
+   *   not an allowed string type or not valid in its type). `opensslLoadRefusal` finds these;
+   *   the loaders (`loadCertificate`, `loadCrl`, `parseCertificates`, `parseCrls`) refuse them.
    */
-  opensslInvalid?: boolean;
+  opensslInvalid?: boolean | 'load';
 }
 
 export interface Certificate {

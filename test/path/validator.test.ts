@@ -1,14 +1,16 @@
 // Behaviours of verifyChain worth pinning on their own, each checked against `openssl verify`
 // (3.0) on the same files: v1 roots accepted but v1 intermediates not, a non-self-signed
-// trust anchor, self-issued intermediates and path length, the work budget.
+// trust anchor, self-issued intermediates and path length, the work budget, revocation of the
+// trust anchor itself under CRL_CHECK_ALL.
 
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeCertificate, type MadeCertificate } from '../../src/factory/index.js';
+import { makeCertificate, makeCrl, type MadeCertificate, type MadeCrl } from '../../src/factory/index.js';
 import { parseCertificates } from '../../src/x509/certificate.js';
+import { parseCrls } from '../../src/x509/crl.js';
 import { verifyChain } from '../../src/path/validator.js';
 import { loadKey } from '../factory/helpers.js';
 
@@ -19,7 +21,7 @@ const k3 = loadKey('p256-3');
 const CA = [{ type: 'basicConstraints' as const, ca: true, critical: true }];
 const parse = (m: MadeCertificate) => parseCertificates(m.der)[0];
 
-function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: MadeCertificate): { mine: string; theirs: string } {
+function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: MadeCertificate, crls: MadeCrl[] = []): { mine: string; theirs: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-v-'));
   try {
     writeFileSync(join(dir, 'ca.pem'), trusted.map((c) => c.pem).join(''));
@@ -29,9 +31,14 @@ function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: Ma
       writeFileSync(join(dir, 'un.pem'), untrusted.map((c) => c.pem).join(''));
       args.push('-untrusted', join(dir, 'un.pem'));
     }
+    if (crls.length) {
+      writeFileSync(join(dir, 'crls.pem'), crls.map((c) => c.pem).join(''));
+      args.push('-CRLfile', join(dir, 'crls.pem'), '-crl_check_all');
+    }
     const r = spawnSync('openssl', [...args, join(dir, 'leaf.pem')], { encoding: 'utf8' });
     const theirs = [...(r.stdout + r.stderr).matchAll(/error (\d+) at (\d+) depth/g)].map((m) => `${m[1]}@${m[2]}`).join(' ') || 'OK';
-    const res = verifyChain({ leaf: parse(leaf), trusted: trusted.map(parse), untrusted: untrusted.length ? untrusted.map(parse) : undefined, time: T, authLevel: 0 });
+    const crlOpts = crls.length ? { crls: crls.flatMap((c) => parseCrls(new TextEncoder().encode(c.pem))), crlMode: 'all' as const } : {};
+    const res = verifyChain({ leaf: parse(leaf), trusted: trusted.map(parse), untrusted: untrusted.length ? untrusted.map(parse) : undefined, time: T, authLevel: 0, ...crlOpts });
     const mine = res.ok ? 'OK' : res.errors.map((e) => `${e.code}@${e.depth}`).join(' ');
     return { mine, theirs };
   } finally {
@@ -72,6 +79,26 @@ describe('verifyChain edge cases = openssl verify', () => {
     const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k1, issuerKey: k3, issuerCert: si, now: T });
     const r = both([root], [p0, si], leaf);
     expect(r.mine).toBe(r.theirs);
+  });
+
+  it('CRL_CHECK_ALL checks the trust anchor against its own CRL (check_revocation runs to the top of the chain)', () => {
+    const ca = makeCertificate({ subject: '/CN=crl root', serial: 7, issuerKey: k1, selfSigned: true, extensions: CA, now: T });
+    const leaf = makeCertificate({ subject: '/CN=leaf', serial: 8, subjectKey: k2, issuerKey: k1, issuerCert: ca, now: T });
+    const crl = (serials: number[]) => makeCrl({ issuerCert: ca, issuerKey: k1, revoked: serials.map((serial) => ({ serial })), now: new Date(T.getTime() - 86400e3) });
+    const cases: [MadeCrl[], string][] = [
+      [[crl([])], 'OK'],
+      [[crl([7])], '23@1'], // the root revoked by its own CRL
+    ];
+    for (const [crls, want] of cases) {
+      const r = both([ca], [], leaf, crls);
+      expect(r.mine).toBe(r.theirs);
+      expect(r.mine).toBe(want);
+    }
+    // a self-signed trusted leaf needs a CRL of its own
+    const ss = makeCertificate({ subject: '/CN=self', serial: 9, subjectKey: k3, issuerKey: k3, selfSigned: true, now: T });
+    const r = both([ss], [], ss, [crl([])]);
+    expect(r.mine).toBe(r.theirs);
+    expect(r.mine).toBe('3@0');
   });
 
   it('the work budget ends verification with an error, not a hang', () => {

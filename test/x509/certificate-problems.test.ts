@@ -117,6 +117,9 @@ describe('extension problems, judged by openssl verify', () => {
       { name: 'pathLen without cA (strict-mode matter only)', der: splice(template, { exts: bc(derSequence(Uint8Array.of(2, 1, 3))) }), code: '' },
       { name: 'empty keyUsage', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 1, 0)) : e)) }), code: 'BAD_EXTENSION' },
       { name: 'keyUsage decipherOnly only', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 3, 7, 0, 0x80)) : e)) }), code: '' },
+      // c2i_ASN1_BIT_STRING clears the bits the unused-bits octet declares: keyEncipherment (0x20) under 7 unused bits is no bit at all
+      { name: 'keyUsage set only in unused bits', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 7, 0x20)) : e)) }), code: 'BAD_EXTENSION' },
+      { name: 'keyUsage with unused bits set and a real bit', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 6, 0x83)) : e)) }), code: '' },
       { name: 'unknown critical extension', der: splice(template, { exts: (es) => [...es, extension(derOid('1.2.3.4.5'), true, Uint8Array.of(5, 0))] }), code: '' },
     );
 

@@ -7,8 +7,8 @@
 import { decodePemOrDer, isInputError } from '../../der/index.js';
 import {
   keyMatchesCertificate,
-  parseCertificate,
-  parseCrl,
+  loadCertificateBlock,
+  loadCrl,
   parsePrivateKey,
   PassphraseRequiredError,
   BadPassphraseError,
@@ -87,8 +87,8 @@ function certsAndCrls(bytes: Uint8Array): { certs: Certificate[]; crls: Crl[] } 
     throw e;
   }
   for (const b of blocks) {
-    if (CERT_LABELS.has(b.label)) certs.push(parseCertificate(b.der));
-    else if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+    if (CERT_LABELS.has(b.label)) certs.push(loadCertificateBlock(b));
+    else if (b.label === 'X509 CRL') crls.push(loadCrl(b.der));
   }
   return { certs, crls };
 }

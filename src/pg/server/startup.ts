@@ -7,8 +7,9 @@ import { decodePemOrDer, isInputError, type PemBlock } from '../../der/index.js'
 import {
   keyMatchesCertificate,
   nameHash,
-  parseCertificate,
-  parseCrl,
+  loadCertificate,
+  loadCertificateBlock,
+  loadCrl,
   parsePrivateKey,
   PassphraseRequiredError,
   BadPassphraseError,
@@ -151,7 +152,7 @@ function loadCertChain(input: StartupInput, path: string): Certificate[] {
   const certs = pemBlocks(r.bytes).filter((b) => CERT_LABELS.has(b.label));
   if (certs.length === 0) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.noStartLine));
   try {
-    return certs.map((b) => parseCertificate(b.der));
+    return certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
   } catch (e) {
     if (isInputError(e)) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.asn1));
     throw e;
@@ -227,8 +228,8 @@ function loadCaFile(input: StartupInput, path: string, setting: string, msg: typ
   const crls: Crl[] = [];
   try {
     for (const b of blocks) {
-      if (CERT_LABELS.has(b.label)) certs.push(parseCertificate(b.der));
-      else if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+      if (CERT_LABELS.has(b.label)) certs.push(loadCertificateBlock(b));
+      else if (b.label === 'X509 CRL') crls.push(loadCrl(b.der));
     }
   } catch (e) {
     if (isInputError(e)) return fatal(fmt(msg, setting, REASON.asn1));
@@ -252,7 +253,7 @@ export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] 
     for (const b of pemBlocks(r.bytes)) {
       if (b.label !== 'X509 CRL') continue;
       try {
-        const crl = parseCrl(b.der);
+        const crl = loadCrl(b.der);
         if (nameHash(crl.issuer) === m[1]) out.push(crl);
       } catch (e) {
         if (!isInputError(e)) throw e;
