@@ -41,8 +41,9 @@ export async function benchAsync(contenders: Contender[], opts: { rounds?: numbe
   const time = (c: Contender, n: number) => (c.async ? timeBatchAsync(c.run, n) : Promise.resolve(timeBatch(c.run, n)));
   const sizes: number[] = [];
   for (const c of contenders) {
-    await time(c, 10);
-    const probe = await time(c, 5);
+    const until = performance.now() + 100;
+    while (performance.now() < until) await time(c, 1);
+    const probe = await time(c, 10);
     sizes.push(Math.max(1, Math.round((batchMs * 1000) / Math.max(probe, 0.01))));
   }
   const samples: number[][] = contenders.map(() => []);
@@ -57,8 +58,11 @@ export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?
   const rounds = opts.rounds ?? 15;
   const batchMs = opts.batchMs ?? 40;
   const sizes = contenders.map((c) => {
-    for (let i = 0; i < 20; i++) c.run(); // warm up the JIT
-    const probe = timeBatch(c.run, 5);
+    // Warm up until the JIT has settled (~100 ms of calls), then size batches from a
+    // probe of the warm function: a cold probe makes batches tiny and noisy.
+    const until = performance.now() + 100;
+    while (performance.now() < until) c.run();
+    const probe = timeBatch(c.run, 20);
     return Math.max(1, Math.round((batchMs * 1000) / Math.max(probe, 0.01)));
   });
   const samples: number[][] = contenders.map(() => []);
