@@ -30,14 +30,14 @@ import {
   type ServerHello,
   encodeHandshake,
 } from '../codec/messages.js';
-import { KeyExchangeError, parseCertificateInfo, sharedSecret, verifyScheme, type PublicKey } from '../deps.js';
+import { KeyExchangeError, parseCertificateInfo, sharedSecret, type PublicKey } from '../deps.js';
 import {
   deriveApplicationSecrets,
   finishedVerifyData,
   resumptionMasterSecret,
 } from '../key-schedule.js';
 import { suiteById } from '../suites.js';
-import { checkExtensions, certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import { checkExtensions, checkPeerCertificateVerify, certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type ClientConfig, type NegotiatedInfo } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -357,10 +357,7 @@ export class TlsClient extends TlsConnection {
     t.field('algorithm', schemeName(m.scheme));
     t.check(`${schemeName(m.scheme)} was offered in signature_algorithms`, this.schemes.includes(m.scheme), 'illegal_parameter');
     t.check(`${schemeName(m.scheme)} is allowed in TLS 1.3 CertificateVerify`, TLS13_CERTIFICATE_VERIFY_SCHEMES.has(m.scheme), 'illegal_parameter');
-    const content = certificateVerifyContent('server', this.transcript.hash(this.suite!.hash));
-    const r = verifyScheme(m.scheme, this.peerKey!, content, m.signature);
-    t.check(`${schemeName(m.scheme)} matches the certificate key`, r.ok || r.reason !== 'key-algorithm-mismatch', 'illegal_parameter');
-    t.check('the signature verifies with the certificate key', r.ok, 'decrypt_error', r.ok ? undefined : r.message);
+    checkPeerCertificateVerify(t, m.scheme, m.signature, this.peerKey!, 'server', this.transcript.hash(this.suite!.hash));
     this.negotiated.peerSignatureScheme = schemeName(m.scheme);
     this.transcript.add(raw);
     return 'ExpectFinished';

@@ -4,7 +4,7 @@
 import { concatBytes, utf8Encode } from '../../der/bytes.js';
 import { TLS13_CERTIFICATE_VERIFY_SCHEMES, extensionName, schemeName, type ExtensionName } from '../codec/constants.js';
 import { EXTENSION_CONTEXTS, extensionCode, type ExtContext, type Extension } from '../codec/extensions.js';
-import { parseCertificateInfo, publicKeyOf, schemesForKey, signScheme, type PublicKey } from '../deps.js';
+import { parseCertificateInfo, publicKeyOf, schemesForKey, signScheme, verifyScheme, type PublicKey } from '../deps.js';
 import type { StepTrace } from '../trace.js';
 import type { CertifiedKey, RandomSource } from './config.js';
 
@@ -30,6 +30,17 @@ export function certificateVerifyContent(signer: 'server' | 'client', transcript
 }
 
 /** The public key of our own certificate (from the leaf, or the private key when no leaf parses). */
+/**
+ * RFC 8446 §4.4.3: the peer's CertificateVerify signature over the transcript, with the key
+ * of the certificate it sent: a scheme that does not fit the key is illegal_parameter, a
+ * signature that does not verify is decrypt_error. Both sides check it the same way.
+ */
+export function checkPeerCertificateVerify(t: StepTrace, scheme: number, signature: Uint8Array, peerKey: PublicKey, signer: 'server' | 'client', transcriptHash: Uint8Array): void {
+  const r = verifyScheme(scheme, peerKey, certificateVerifyContent(signer, transcriptHash), signature);
+  t.check(`${schemeName(scheme)} matches the certificate key`, r.ok || r.reason !== 'key-algorithm-mismatch', 'illegal_parameter');
+  t.check('the signature verifies with the certificate key', r.ok, 'decrypt_error', r.ok ? undefined : r.message);
+}
+
 export function ownPublicKey(cert: CertifiedKey): PublicKey {
   try {
     return parseCertificateInfo(cert.chain[0]).publicKey;

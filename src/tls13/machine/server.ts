@@ -25,12 +25,12 @@ import {
   type HelloRetryRequest,
   type ServerHello,
 } from '../codec/messages.js';
-import { KeyExchangeError, parseCertificateInfo, sharedSecret, verifyScheme, type PublicKey } from '../deps.js';
+import { KeyExchangeError, parseCertificateInfo, sharedSecret, type PublicKey } from '../deps.js';
 import { TlsAlertError } from '../errors.js';
 import { deriveApplicationSecrets, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById, type Suite } from '../suites.js';
 import type { StepTrace } from '../trace.js';
-import { certificateVerifyContent, checkExtensions, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import { certificateVerifyContent, checkExtensions, checkPeerCertificateVerify, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type NegotiatedInfo, type ServerConfig, type TicketSpec } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -375,10 +375,7 @@ export class TlsServer extends TlsConnection {
     const t = this.step('verifyClientSignature', 'recv', '4.4.3', 'CertificateVerify');
     t.field('algorithm', schemeName(m.scheme));
     t.check(`${schemeName(m.scheme)} was listed in the CertificateRequest`, this.certRequestSchemes.includes(m.scheme), 'illegal_parameter');
-    const content = certificateVerifyContent('client', this.transcript.hash(this.suite!.hash));
-    const r = verifyScheme(m.scheme, this.peerKey!, content, m.signature);
-    t.check(`${schemeName(m.scheme)} matches the certificate key`, r.ok || r.reason !== 'key-algorithm-mismatch', 'illegal_parameter');
-    t.check('the signature verifies with the certificate key', r.ok, 'decrypt_error', r.ok ? undefined : r.message);
+    checkPeerCertificateVerify(t, m.scheme, m.signature, this.peerKey!, 'client', this.transcript.hash(this.suite!.hash));
     this.negotiated.peerSignatureScheme = schemeName(m.scheme);
     this.transcript.add(raw);
     return 'ExpectClientFinished';
