@@ -10,6 +10,7 @@
 
 export * from './fs.js';
 export * from './log.js';
+export * from './files.js';
 export * from './messages.js';
 export * from './server/startup.js';
 export * from './server/connection.js';

@@ -4,11 +4,9 @@
 // permission rule. Runs after the server answered 'S' to SSLRequest, as in libpq, so a
 // server without SSL never reaches these errors.
 
-import { decodePemOrDer, isInputError } from '../../der/index.js';
+import { isInputError } from '../../der/index.js';
 import {
   keyMatchesCertificate,
-  loadCertificateBlock,
-  loadCrl,
   parsePrivateKey,
   PassphraseRequiredError,
   BadPassphraseError,
@@ -16,9 +14,9 @@ import {
   type Crl,
   type PrivateKey,
 } from '../../x509/index.js';
-import { canRead, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
-import { loadCrlDir, REASON } from '../server/startup.js';
+import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
 
@@ -67,32 +65,6 @@ const fail = (message: string): never => {
   throw new ClientFailure(message);
 };
 
-function readAll(env: ClientEnv, path: string): Uint8Array | { reason: string } {
-  const st = env.fs.stat(path);
-  if (!st) return { reason: REASON.noFile };
-  if (!canRead(st, env.user)) return { reason: REASON.noAccess };
-  return env.fs.read(path) ?? { reason: REASON.noFile };
-}
-
-const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
-
-function certsAndCrls(bytes: Uint8Array): { certs: Certificate[]; crls: Crl[] } {
-  const certs: Certificate[] = [];
-  const crls: Crl[] = [];
-  let blocks;
-  try {
-    blocks = decodePemOrDer(bytes).filter((b) => b.label !== '');
-  } catch (e) {
-    if (isInputError(e)) return { certs, crls };
-    throw e;
-  }
-  for (const b of blocks) {
-    if (CERT_LABELS.has(b.label)) certs.push(loadCertificateBlock(b));
-    else if (b.label === 'X509 CRL') crls.push(loadCrl(b.der));
-  }
-  return { certs, crls };
-}
-
 function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   const verifying = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full';
   let file = opts.sslrootcert;
@@ -107,11 +79,11 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
     if (verifying) fail(fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
     return;
   }
-  const bytes = readAll(env, file);
+  const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
   let loaded;
   try {
-    loaded = certsAndCrls(bytes);
+    loaded = certsAndCrlsIn(bytes);
   } catch (e) {
     if (isInputError(e)) return fail(fmt(LIBPQ.readRoot, file, REASON.asn1));
     throw e;
@@ -139,11 +111,11 @@ function loadCrls(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   }
   const crls: Crl[] = [];
   if (file) {
-    const bytes = readAll(env, file);
+    const bytes = readFileAs(env.fs, file, env.user);
     if ('reason' in bytes) return;
     let loaded;
     try {
-      loaded = certsAndCrls(bytes);
+      loaded = certsAndCrlsIn(bytes);
     } catch (e) {
       if (isInputError(e)) return;
       throw e;
@@ -166,11 +138,11 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   }
   const st = env.fs.stat(file);
   if (!st) return; // ENOENT: silently no certificate
-  const bytes = readAll(env, file);
+  const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
   let certs: Certificate[];
   try {
-    certs = certsAndCrls(bytes).certs;
+    certs = certsAndCrlsIn(bytes).certs;
   } catch (e) {
     if (isInputError(e)) return fail(fmt(LIBPQ.readCert, file, REASON.asn1));
     throw e;
@@ -193,7 +165,7 @@ function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): v
   if (!st.isFile) return fail(fmt(LIBPQ.keyNotRegular, file));
   const tooOpen = st.uid === ROOT_UID ? (st.mode & 0o037) !== 0 : (st.mode & 0o077) !== 0;
   if (tooOpen) return fail(fmt(LIBPQ.keyPerms, file));
-  const bytes = readAll(env, file);
+  const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.loadKey, file, bytes.reason));
   let key: PrivateKey;
   try {

@@ -1,15 +1,12 @@
 // The server's SSL start-up (be_tls_init in be-secure-openssl.c and the key-file check in
 // be-secure-common.c), step by step in the server's own order, with the FATAL message and
 // DETAIL the real server prints for each failure. OpenSSL's reason strings (the part after
-// the colon) were observed on PostgreSQL 15 + OpenSSL 3.0 and are listed in REASON.
+// the colon) were observed on PostgreSQL 15 + OpenSSL 3.0 and are listed in files.ts REASON.
 
-import { decodePemOrDer, isInputError, type PemBlock } from '../../der/index.js';
+import { isInputError } from '../../der/index.js';
 import {
   keyMatchesCertificate,
-  nameHash,
   loadCertificate,
-  loadCertificateBlock,
-  loadCrl,
   parsePrivateKey,
   PassphraseRequiredError,
   BadPassphraseError,
@@ -17,22 +14,10 @@ import {
   type Crl,
   type PrivateKey,
 } from '../../x509/index.js';
-import { canRead, joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, readFileAs, REASON } from '../files.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
-
-/** OpenSSL 3.0 reason strings the server appends after "...": %s". */
-export const REASON = {
-  noFile: 'No such file or directory',
-  noAccess: 'Permission denied',
-  noStartLine: 'no start line',
-  unsupported: 'unsupported',
-  processingError: 'processing error',
-  badDecrypt: 'bad decrypt',
-  keyMismatch: 'key values mismatch',
-  noCertOrCrl: 'no certificate or crl found',
-  asn1: 'nested asn1 error',
-} as const;
 
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 const VERSION_ORDER: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -121,35 +106,11 @@ export function passphraseFromCommand(cmd: string): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
-interface ReadOk {
-  bytes: Uint8Array;
-}
-
-function readAs(fs: SimFs, path: string, who: ProcessIdentity): ReadOk | { reason: string } {
-  const st = fs.stat(path);
-  if (!st) return { reason: REASON.noFile };
-  if (!canRead(st, who)) return { reason: REASON.noAccess };
-  const bytes = fs.read(path);
-  return bytes ? { bytes } : { reason: REASON.noFile };
-}
-
-/** PEM blocks of a file as OpenSSL's PEM readers see it: text outside blocks ignored. */
-function pemBlocks(bytes: Uint8Array): PemBlock[] {
-  try {
-    return decodePemOrDer(bytes).filter((b) => b.label !== '');
-  } catch (e) {
-    if (isInputError(e)) return [];
-    throw e;
-  }
-}
-
-const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
-
 /** SSL_CTX_use_certificate_chain_file: the first certificate, then the rest as the chain. */
 function loadCertChain(input: StartupInput, path: string): Certificate[] {
-  const r = readAs(input.fs, path, input.server);
+  const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return fatal(fmt(SERVER.loadCert, input.settings.certFile, r.reason));
-  const certs = pemBlocks(r.bytes).filter((b) => CERT_LABELS.has(b.label));
+  const certs = pemBlocks(r).filter(isCertificateBlock);
   if (certs.length === 0) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.noStartLine));
   try {
     return certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
@@ -172,14 +133,14 @@ function checkKeyPermissions(input: StartupInput, path: string): void {
 
 function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateKey {
   const name = input.settings.keyFile;
-  const r = readAs(input.fs, path, input.server);
+  const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return fatal(fmt(SERVER.loadKey, name, r.reason));
-  const blocks = pemBlocks(r.bytes);
+  const blocks = pemBlocks(r);
   if (!blocks.some((b) => /PRIVATE KEY$/.test(b.label))) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
   const passphrase = input.passphrase ?? passphraseFromCommand(input.settings.passphraseCommand);
   let key: PrivateKey;
   try {
-    key = parsePrivateKey(r.bytes, passphrase);
+    key = parsePrivateKey(r, passphrase);
   } catch (e) {
     if (e instanceof BadPassphraseError) return fatal(fmt(SERVER.loadKey, name, REASON.badDecrypt));
     if (e instanceof PassphraseRequiredError) {
@@ -221,46 +182,18 @@ function ecdhGroup(s: SslSettings): ServerTls['group'] {
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
 function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot): { certs: Certificate[]; crls: Crl[] } {
-  const r = readAs(input.fs, path, input.server);
+  const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return fatal(fmt(msg, setting, r.reason));
-  const blocks = pemBlocks(r.bytes);
-  const certs: Certificate[] = [];
-  const crls: Crl[] = [];
+  let certs: Certificate[];
+  let crls: Crl[];
   try {
-    for (const b of blocks) {
-      if (CERT_LABELS.has(b.label)) certs.push(loadCertificateBlock(b));
-      else if (b.label === 'X509 CRL') crls.push(loadCrl(b.der));
-    }
+    ({ certs, crls } = certsAndCrlsIn(r));
   } catch (e) {
     if (isInputError(e)) return fatal(fmt(msg, setting, REASON.asn1));
     throw e;
   }
   if (certs.length === 0 && crls.length === 0) return fatal(fmt(msg, setting, REASON.noCertOrCrl));
   return { certs, crls };
-}
-
-/**
- * ssl_crl_dir is an OpenSSL hashed directory: a CRL is found only under `<issuer hash>.r<n>`.
- * OpenSSL reads it lazily, so a missing directory is not an error at start-up (observed).
- */
-export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] {
-  const out: Crl[] = [];
-  for (const name of fs.list(dir) ?? []) {
-    const m = /^([0-9a-f]{8})\.r(\d+)$/.exec(name);
-    if (!m) continue;
-    const r = readAs(fs, joinPath(dir, name), who);
-    if ('reason' in r) continue;
-    for (const b of pemBlocks(r.bytes)) {
-      if (b.label !== 'X509 CRL') continue;
-      try {
-        const crl = loadCrl(b.der);
-        if (nameHash(crl.issuer) === m[1]) out.push(crl);
-      } catch (e) {
-        if (!isInputError(e)) throw e;
-      }
-    }
-  }
-  return out;
 }
 
 /** be_tls_init: everything the server checks before it accepts connections. */
@@ -286,7 +219,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     if (s.crlFile || s.crlDir) {
       if (s.crlFile) {
         const msg = s.crlDir ? SERVER.loadCrlBoth : SERVER.loadCrlFile;
-        const r = readAs(input.fs, at(s.crlFile), input.server);
+        const r = readFileAs(input.fs, at(s.crlFile), input.server);
         const args = (reason: string) => (s.crlDir ? fmt(msg, s.crlFile, s.crlDir, reason) : fmt(msg, s.crlFile, reason));
         if ('reason' in r) fatal(args(r.reason));
         const loaded = loadCaFile(input, at(s.crlFile), s.crlFile, SERVER.loadCrlFile);

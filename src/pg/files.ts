@@ -1,0 +1,84 @@
+// How PostgreSQL's server and libpq read certificate, CRL and key files through OpenSSL,
+// shared by the server model (server/startup.ts) and the client model (client/libpq-ssl.ts):
+// reading as a given process (the kernel's mode bits decide), the PEM scan OpenSSL's
+// readers do, X509_STORE_load_file's "every certificate and CRL", the hashed CRL
+// directory, and OpenSSL 3.0's reason strings for the failures (observed with PostgreSQL 15).
+
+import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
+import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
+import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
+
+/** OpenSSL 3.0 reason strings the server and libpq append after "...": %s". */
+export const REASON = {
+  noFile: 'No such file or directory',
+  noAccess: 'Permission denied',
+  noStartLine: 'no start line',
+  unsupported: 'unsupported',
+  processingError: 'processing error',
+  badDecrypt: 'bad decrypt',
+  keyMismatch: 'key values mismatch',
+  noCertOrCrl: 'no certificate or crl found',
+  asn1: 'nested asn1 error',
+} as const;
+
+/** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason). */
+export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string } {
+  const st = fs.stat(path);
+  if (!st) return { reason: REASON.noFile };
+  if (!canRead(st, who)) return { reason: REASON.noAccess };
+  return fs.read(path) ?? { reason: REASON.noFile };
+}
+
+/** PEM blocks of a file as OpenSSL's PEM readers see it: text outside blocks ignored, no blocks when it is not PEM. */
+export function pemBlocks(bytes: Uint8Array): PemBlock[] {
+  try {
+    return decodePemOrDer(bytes).filter((b) => b.label !== '');
+  } catch (e) {
+    if (isInputError(e)) return [];
+    throw e;
+  }
+}
+
+const CERT_LABELS = new Set<string>(CERTIFICATE_LABELS);
+const CRL_LABEL_SET = new Set<string>(CRL_LABELS);
+
+export const isCertificateBlock = (b: PemBlock): boolean => CERT_LABELS.has(b.label);
+
+/**
+ * X509_STORE_load_file: every certificate and CRL in the file, loaded as OpenSSL loads them.
+ * A block OpenSSL would refuse throws the typed input error; callers say "none at all".
+ */
+export function certsAndCrlsIn(bytes: Uint8Array): { certs: Certificate[]; crls: Crl[] } {
+  const certs: Certificate[] = [];
+  const crls: Crl[] = [];
+  for (const b of pemBlocks(bytes)) {
+    if (CERT_LABELS.has(b.label)) certs.push(loadCertificateBlock(b));
+    else if (CRL_LABEL_SET.has(b.label)) crls.push(loadCrl(b.der));
+  }
+  return { certs, crls };
+}
+
+/**
+ * A hashed CRL directory (ssl_crl_dir, sslcrldir): a CRL is found only under
+ * `<issuer hash>.r<n>`. OpenSSL reads it lazily, so a missing directory is not an error at
+ * start-up (observed).
+ */
+export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] {
+  const out: Crl[] = [];
+  for (const name of fs.list(dir) ?? []) {
+    const m = /^([0-9a-f]{8})\.r(\d+)$/.exec(name);
+    if (!m) continue;
+    const bytes = readFileAs(fs, joinPath(dir, name), who);
+    if ('reason' in bytes) continue;
+    for (const b of pemBlocks(bytes)) {
+      if (!CRL_LABEL_SET.has(b.label)) continue;
+      try {
+        const crl = loadCrl(b.der);
+        if (nameHash(crl.issuer) === m[1]) out.push(crl);
+      } catch (e) {
+        if (!isInputError(e)) throw e;
+      }
+    }
+  }
+  return out;
+}
