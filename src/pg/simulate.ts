@@ -269,7 +269,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     });
   }
   const port = target.port ?? 5432;
-  const clientAddr = input.clientAddr ?? (target.type === 'address' ? '127.0.0.1' : '127.0.0.1');
+  const clientAddr = input.clientAddr ?? '127.0.0.1';
   const home = input.env?.HOME;
   const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
   const sslmode = target.type === 'socket' ? 'disable' : conn.sslmode;
