@@ -85,8 +85,13 @@ export function parseEcdsaSignature(curve: EcCurve, sig: Uint8Array): { r: bigin
     if (e instanceof DerError) return verifyFail('malformed-signature', `ECDSA signature is not a DER Ecdsa-Sig-Value: ${e.message}`);
     throw e;
   }
-  if (r <= 0n || r >= n) return verifyFail('malformed-signature', `ECDSA r is ${r <= 0n ? 'not positive' : 'not below the group order'}`);
-  if (s <= 0n || s >= n) return verifyFail('malformed-signature', `ECDSA s is ${s <= 0n ? 'not positive' : 'not below the group order'}`);
+  // ossl_ecdsa_simple_verify_sig raises EC_R_BAD_SIGNATURE for a zero or too large r or s.
+  // A negative INTEGER does not survive d2i/i2d of ECDSA_SIG, and a DER problem only makes
+  // ossl_ecdsa_verify return -1: both leave ASN1_item_verify's "EVP lib" first in the queue.
+  for (const [name, v] of [['r', r], ['s', s]] as const) {
+    if (v < 0n) return verifyFail('malformed-signature', `ECDSA ${name} is negative`);
+    if (v === 0n || v >= n) return verifyFail('malformed-signature', `ECDSA ${name} is ${v === 0n ? 'zero' : 'not below the group order'}`, 'bad signature');
+  }
   return { r, s };
 }
 

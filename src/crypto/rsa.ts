@@ -386,10 +386,10 @@ export function rsaPssVerify(
   const k = key.k;
   // RSA_public_decrypt takes flen <= k: a short signature is a smaller integer, not an error.
   if (signature.length > k) {
-    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, longer than the ${k}-octet modulus (RSA_R_DATA_GREATER_THAN_MOD_LEN)`);
+    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, longer than the ${k}-octet modulus (RSA_R_DATA_GREATER_THAN_MOD_LEN)`, 'data greater than mod len');
   }
   const s = os2ip(signature);
-  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)');
+  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)', 'data too large for modulus');
   const em = i2osp(rsavp1(key, s), k);
   return emsaPssVerify(hash(opts.hash, message), em, key.bits, opts.hash, opts.mgfHash, opts.saltLength);
 }
