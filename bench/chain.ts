@@ -13,10 +13,10 @@ import { readFileSync } from 'node:fs';
 import * as pkijs from 'pkijs';
 import forge from 'node-forge';
 import * as peculiar from '@peculiar/x509';
-import { clearVerifyResults } from '../src/crypto/index.js';
-import { makeCertificate, type ExtensionSpec } from '../src/factory/index.js';
-import { verifyChain } from '../src/path/index.js';
-import { parseCertificate, parsePrivateKey } from '../src/x509/index.js';
+import { clearVerifyResults } from '../dist/crypto/index.js';
+import { makeCertificate, type ExtensionSpec } from '../dist/factory/index.js';
+import { verifyChain } from '../dist/path/index.js';
+import { parseCertificate, parsePrivateKey } from '../dist/x509/index.js';
 import { benchAsync, formatTable, type Contender } from './harness.js';
 
 const key = (name: string) => parsePrivateKey(readFileSync(new URL(`../vectors/keys/${name}.pem`, import.meta.url)));

@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
-import { makeCertificate, type MadeCertificate } from '../src/factory/index.js';
-import { verifyChain } from '../src/path/index.js';
-import { chainVerdict } from '../src/pg/live/client-tls.js';
-import { TlsClient, TlsServer, runHandshake, type ChainVerdict } from '../src/tls13/index.js';
-import { parseCertificate, parsePrivateKey, type Certificate, type PrivateKey } from '../src/x509/index.js';
+import { makeCertificate, type MadeCertificate } from '../dist/factory/index.js';
+import { verifyChain } from '../dist/path/index.js';
+import { chainVerdict } from '../dist/pg/live/client-tls.js';
+import { TlsClient, TlsServer, runHandshake, type ChainVerdict } from '../dist/tls13/index.js';
+import { parseCertificate, parsePrivateKey, type Certificate, type PrivateKey } from '../dist/x509/index.js';
 import { benchAsync, formatTable } from './harness.js';
 
 interface Pki {

@@ -9,8 +9,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import forge from 'node-forge';
 import * as peculiar from '@peculiar/x509';
-import { parsePrivateKey, parseCertificate } from '../src/x509/index.js';
-import { makeCertificate } from '../src/factory/index.js';
+import { parsePrivateKey, parseCertificate } from '../dist/x509/index.js';
+import { makeCertificate } from '../dist/factory/index.js';
 import { bench, formatTable } from './harness.js';
 
 export function typicalLeaf(): Uint8Array {

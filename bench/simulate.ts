@@ -8,14 +8,14 @@ import { existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeHierarchy } from '../src/factory/index.js';
-import { memFs, simulate, type MemFile } from '../src/pg/index.js';
-import { parsePrivateKey } from '../src/x509/index.js';
+import { makeHierarchy } from '../dist/factory/index.js';
+import { memFs, simulate, type MemFile } from '../dist/pg/index.js';
+import { parsePrivateKey } from '../dist/x509/index.js';
 import { bench, formatTable } from './harness.js';
 
 const key = (name: string) => parsePrivateKey(readFileSync(new URL(`../vectors/keys/${name}.pem`, import.meta.url)));
 
-function scenario(kind: 'rsa2048' | 'p256', clientCert: boolean) {
+export function scenario(kind: 'rsa2048' | 'p256', clientCert: boolean) {
   const h = makeHierarchy('chain', {
     cn: 'db.example.com',
     clientUser: clientCert ? 'alice' : undefined,

@@ -6,10 +6,10 @@
 // `npm run fuzz:report -- --iterations 50000 --workers 4 --out fuzz-out`.
 
 import { cpus } from 'node:os';
-import { parseArgs } from '../src/cli/args.js';
-import { runWorkers } from '../src/cli/fuzz.js';
-import { DEFAULT_LANES, formatSummary, KNOWN_DIFFERENCES } from '../src/fuzz/index.js';
-import { writeOutput } from '../src/fuzz/setup-node.js';
+import { parseArgs } from '../dist/cli/args.js';
+import { runWorkers } from '../dist/cli/fuzz.js';
+import { DEFAULT_LANES, formatSummary, KNOWN_DIFFERENCES } from '../dist/fuzz/index.js';
+import { writeOutput } from '../dist/fuzz/setup-node.js';
 
 const { opts } = parseArgs(process.argv.slice(2), { values: ['iterations', 'workers', 'seed', 'out', 'sample-openssl', 'sample-tls'] });
 const iterations = Number(opts.iterations ?? 20_000);

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLimboCase, type LimboCase } from '../src/path/limbo-case.js';
-import { cryptoWithNodeFallback, nodeVerifier } from '../src/path/verify-node.js';
-import { parseCrls } from '../src/x509/crl.js';
-import type { Verifier } from '../src/path/deps.js';
+import { runLimboCase, type LimboCase } from '../dist/path/limbo-case.js';
+import { cryptoWithNodeFallback, nodeVerifier } from '../dist/path/verify-node.js';
+import { parseCrls } from '../dist/x509/crl.js';
+import type { Verifier } from '../dist/path/deps.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultDir = resolve(here, '../../shared/conformance/x509-limbo');

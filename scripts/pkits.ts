@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { conformanceDir, loadPkits, opensslErrorPairs, runPkits } from '../src/path/conformance-node.js';
+import { conformanceDir, loadPkits, opensslErrorPairs, runPkits } from '../dist/path/conformance-node.js';
 
 function main(): number {
   const args = process.argv.slice(2);

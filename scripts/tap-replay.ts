@@ -14,10 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeCertificate, privateKeyPem } from '../src/factory/index.js';
-import { nodeFs } from '../src/pg/fs-node.js';
-import { simulate } from '../src/pg/simulate.js';
-import { parseCertificate, parsePrivateKey } from '../src/x509/index.js';
+import { makeCertificate, privateKeyPem } from '../dist/factory/index.js';
+import { nodeFs } from '../dist/pg/fs-node.js';
+import { simulate } from '../dist/pg/simulate.js';
+import { parseCertificate, parsePrivateKey } from '../dist/x509/index.js';
 import { PgOracle, pgOracleUnavailable, type ServerFile } from '../test/support/pg-oracle.js';
 
 const DATA = '/work/shared/reference/pg-ssl-testdata';
