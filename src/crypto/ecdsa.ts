@@ -10,8 +10,8 @@
 //   (noble's bits2int does the same);
 // - public points may be compressed, uncompressed or hybrid (EC_POINT_oct2point takes all three)
 //   and must be on the curve and not the point at infinity.
-// The verify equation is computed here on noble's Point so a public key is decoded (and its
-// precomputation table built) once and reused: certificate chains share issuers.
+// A public key is decoded once and reused (certificate chains share issuers); the verify
+// equation itself is weierstrass.ts's, with per-key window tables for keys that come back.
 
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { DerError, Tag, der, parseDer } from '../der/index.js';
@@ -21,6 +21,7 @@ import type { EcCurve, HashName } from '../x509/types.js';
 import { CryptoError } from './errors.js';
 import { hash } from './hash.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
+import { buildWindowTable, ecdsaVerifyEquation, type VerifyKey, type WeierstrassCurve, type WindowTable } from './weierstrass.js';
 
 type Ecdsa = typeof p256;
 type EcPoint = ReturnType<Ecdsa['Point']['fromBytes']>;
@@ -112,39 +113,64 @@ function digestToScalar(c: CurveInfo, digest: Uint8Array): bigint {
 export interface PreparedEcKey {
   curve: EcCurve;
   point: EcPoint;
+  /** the affine point and, once the key has come back often enough, its window table */
+  verifyKey: VerifyKey;
   uses: number;
 }
 
 export function prepareEcKey(curve: EcCurve, pointBytes: Uint8Array): PreparedEcKey {
-  return { curve, point: decodeEcPoint(curve, pointBytes), uses: 0 };
+  const point = decodeEcPoint(curve, pointBytes);
+  const { x, y } = point.toAffine();
+  return { curve, point, verifyKey: { q: { x, y } }, uses: 0 };
 }
 
-// Precomputation tables pay off only for keys that keep coming back (a CA key signing many
-// certificates or CRLs), not for every leaf. Measured on P-256 (noble 2.4, Node 20): a
-// verification costs ~1.8 ms without a table; a 4-bit window table costs ~15 ms to build and
-// saves ~0.8 ms per use, an 8-bit one ~90 ms and saves ~1.1 ms. So: 4 bits at the 16th use,
-// 8 bits at the 256th.
-const PRECOMPUTE_STAGES: ReadonlyMap<number, number> = new Map([
-  [16, 4],
-  [256, 8],
+// Window tables pay off only for keys that keep coming back (a CA key signing many
+// certificates or CRLs), not for every leaf. Measured on P-256 (Node 20, BigInt field
+// arithmetic in weierstrass.ts): a verification without a table costs ~0.7 ms; a 4-bit table
+// costs ~2 ms to build and brings a verification to ~0.35 ms, an 8-bit one ~15 ms and
+// ~0.25 ms. So: 4 bits at the 4th use, 8 bits at the 128th. G gets its table on the first
+// verification on a curve (4 bits) and the 8-bit one at the 64th.
+const KEY_TABLE_STAGES: ReadonlyMap<number, number> = new Map([
+  [4, 4],
+  [128, 8],
 ]);
+const G_TABLE_STAGES: ReadonlyMap<number, number> = new Map([
+  [1, 4],
+  [64, 8],
+]);
+
+interface CurveVerifier {
+  curve: WeierstrassCurve;
+  gTable?: WindowTable;
+  uses: number;
+}
+
+const VERIFIERS = new Map<EcCurve, CurveVerifier>();
+
+function curveVerifier(c: CurveInfo): CurveVerifier {
+  let v = VERIFIERS.get(c.name);
+  if (!v) {
+    const k = c.ecdsa.Point.CURVE();
+    v = { curve: { p: k.p, n: k.n, gx: k.Gx, gy: k.Gy, nBits: c.orderBits }, uses: 0 };
+    VERIFIERS.set(c.name, v);
+  }
+  const w = G_TABLE_STAGES.get(++v.uses);
+  if (w) v.gTable = buildWindowTable(v.curve, { x: v.curve.gx, y: v.curve.gy }, w);
+  return v;
+}
 
 /** SEC 1 §4.1.4 verification of a DER signature over an already hashed message. */
 export function ecdsaVerifyDigest(key: PreparedEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const parsed = parseEcdsaSignature(key.curve, signature);
   if ('ok' in parsed) return parsed;
   const c = CURVES[key.curve];
-  const { Point } = c.ecdsa;
-  const Fn = Point.Fn;
-  const window = PRECOMPUTE_STAGES.get(++key.uses);
-  if (window) key.point.precompute(window, false);
+  const v = curveVerifier(c);
+  const w = KEY_TABLE_STAGES.get(++key.uses);
+  if (w) key.verifyKey.table = buildWindowTable(v.curve, key.verifyKey.q, w);
   const e = digestToScalar(c, digest);
-  const w = Fn.inv(parsed.s);
-  const u1 = Fn.create(e * w);
-  const u2 = Fn.create(parsed.r * w);
-  const R = Point.BASE.multiplyUnsafe(u1).add(key.point.multiplyUnsafe(u2));
-  if (R.is0()) return verifyFail('bad-signature', 'ECDSA verification reached the point at infinity');
-  if (Fn.create(R.toAffine().x) !== parsed.r) return verifyFail('bad-signature', 'ECDSA signature does not match (wrong key, hash or message)');
+  if (!ecdsaVerifyEquation(v.curve, v.gTable!, key.verifyKey, e, parsed.r, parsed.s)) {
+    return verifyFail('bad-signature', 'ECDSA signature does not match (wrong key, hash or message)');
+  }
   return VERIFY_OK;
 }
 
