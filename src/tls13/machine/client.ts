@@ -30,14 +30,14 @@ import {
   type ServerHello,
   encodeHandshake,
 } from '../codec/messages.js';
-import { KeyExchangeError, parseCertificateInfo, sharedSecret, type PublicKey } from '../deps.js';
+import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
 import {
   deriveApplicationSecrets,
   finishedVerifyData,
   resumptionMasterSecret,
 } from '../key-schedule.js';
 import { suiteById } from '../suites.js';
-import { checkExtensions, checkPeerCertificateVerify, certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import { checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished, certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type ClientConfig, type NegotiatedInfo } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -335,19 +335,7 @@ export class TlsClient extends TlsConnection {
     for (const e of m.entries) checkExtensions(t, e.extensions, 'certificate', this.offered);
     this.peerCerts = m.entries.map((e) => e.data);
     t.field('certificates', this.peerCerts.length);
-    try {
-      this.peerKey = parseCertificateInfo(this.peerCerts[0]).publicKey;
-    } catch (e) {
-      t.check('the leaf certificate parses', false, 'bad_certificate', e instanceof Error ? e.message : String(e));
-    }
-    t.field('leaf_key', this.peerKey!.kind);
-    const verify = this.options.verifyPeerChain;
-    if (verify) {
-      const v = verify(this.peerCerts, 'server');
-      t.check('verifyPeerChain accepts the server chain', v.ok, v.ok ? 'bad_certificate' : v.alert, v.ok ? undefined : v.reason);
-    } else {
-      t.note('chain not verified (no verifyPeerChain configured)', true);
-    }
+    this.peerKey = checkPeerChain(t, this.peerCerts, 'server', this.options.verifyPeerChain);
     this.transcript.add(raw);
     return 'ExpectCertificateVerify';
   }
@@ -366,9 +354,7 @@ export class TlsClient extends TlsConnection {
   private processServerFinished(m: Finished, raw: Uint8Array): string {
     const t = this.step('processServerFinished', 'recv', '4.4.4', 'Finished');
     const hash = this.suite!.hash;
-    const expected = finishedVerifyData(hash, this.serverHsSecret!, this.transcript.hash(hash));
-    t.field('verify_data', m.verifyData);
-    t.check('server verify_data matches HMAC(finished_key, transcript)', bytesEqual(expected, m.verifyData), 'decrypt_error');
+    checkPeerFinished(t, 'server', hash, this.serverHsSecret!, this.transcript.hash(hash), m.verifyData);
     this.transcript.add(raw);
     const serverFinishedHash = this.transcript.hash(hash);
     const app = deriveApplicationSecrets(hash, this.master!, serverFinishedHash);

@@ -1,12 +1,14 @@
 // Helpers both sides' steps use: the extension legality rules of RFC 8446 §4.2, the
 // CertificateVerify signed content (§4.4.3), signature scheme choice and signing.
 
-import { concatBytes, utf8Encode } from '../../der/bytes.js';
+import { bytesEqual, concatBytes, utf8Encode } from '../../der/bytes.js';
 import { TLS13_CERTIFICATE_VERIFY_SCHEMES, extensionName, schemeName, type ExtensionName } from '../codec/constants.js';
 import { EXTENSION_CONTEXTS, extensionCode, type ExtContext, type Extension } from '../codec/extensions.js';
 import { parseCertificateInfo, publicKeyOf, schemesForKey, signScheme, verifyScheme, type PublicKey } from '../deps.js';
 import type { StepTrace } from '../trace.js';
-import type { CertifiedKey, RandomSource } from './config.js';
+import { finishedVerifyData } from '../key-schedule.js';
+import type { HashAlg } from '../suites.js';
+import type { CertifiedKey, RandomSource, VerifyPeerChain } from './config.js';
 
 /**
  * RFC 8446 §4.2: an extension the peer was not offered is unsupported_extension; one we
@@ -29,7 +31,35 @@ export function certificateVerifyContent(signer: 'server' | 'client', transcript
   return concatBytes(new Uint8Array(64).fill(0x20), utf8Encode(`TLS 1.3, ${signer} CertificateVerify`), Uint8Array.of(0), transcriptHash);
 }
 
-/** The public key of our own certificate (from the leaf, or the private key when no leaf parses). */
+/**
+ * RFC 8446 §4.4.2: the key in the peer's leaf (bad_certificate when it does not parse), then
+ * the chain through the configured verifier, whose alert is the one OpenSSL maps the
+ * verification error to. Both sides check a peer's Certificate the same way.
+ */
+export function checkPeerChain(t: StepTrace, certs: Uint8Array[], peer: 'server' | 'client', verify: VerifyPeerChain | undefined): PublicKey {
+  let key: PublicKey | undefined;
+  try {
+    key = parseCertificateInfo(certs[0]).publicKey;
+  } catch (e) {
+    t.check('the leaf certificate parses', false, 'bad_certificate', e instanceof Error ? e.message : String(e));
+  }
+  t.field('leaf_key', key!.kind);
+  if (verify) {
+    const v = verify(certs, peer);
+    t.check(`verifyPeerChain accepts the ${peer} chain`, v.ok, v.ok ? 'bad_certificate' : v.alert, v.ok ? undefined : v.reason);
+  } else {
+    t.note('chain not verified (no verifyPeerChain configured)', true);
+  }
+  return key!;
+}
+
+/** RFC 8446 §4.4.4: the peer's verify_data is HMAC(finished_key, transcript hash), else decrypt_error. */
+export function checkPeerFinished(t: StepTrace, peer: 'server' | 'client', hash: HashAlg, handshakeSecret: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array): void {
+  const expected = finishedVerifyData(hash, handshakeSecret, transcriptHash);
+  t.field('verify_data', verifyData);
+  t.check(`${peer} verify_data matches HMAC(finished_key, transcript)`, bytesEqual(expected, verifyData), 'decrypt_error');
+}
+
 /**
  * RFC 8446 §4.4.3: the peer's CertificateVerify signature over the transcript, with the key
  * of the certificate it sent: a scheme that does not fit the key is illegal_parameter, a
@@ -41,6 +71,7 @@ export function checkPeerCertificateVerify(t: StepTrace, scheme: number, signatu
   t.check('the signature verifies with the certificate key', r.ok, 'decrypt_error', r.ok ? undefined : r.message);
 }
 
+/** The public key of our own certificate (from the leaf, or the private key when no leaf parses). */
 export function ownPublicKey(cert: CertifiedKey): PublicKey {
   try {
     return parseCertificateInfo(cert.chain[0]).publicKey;

@@ -25,12 +25,12 @@ import {
   type HelloRetryRequest,
   type ServerHello,
 } from '../codec/messages.js';
-import { KeyExchangeError, parseCertificateInfo, sharedSecret, type PublicKey } from '../deps.js';
+import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
 import { TlsAlertError } from '../errors.js';
 import { deriveApplicationSecrets, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById, type Suite } from '../suites.js';
 import type { StepTrace } from '../trace.js';
-import { certificateVerifyContent, checkExtensions, checkPeerCertificateVerify, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import { certificateVerifyContent, checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type NegotiatedInfo, type ServerConfig, type TicketSpec } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -356,18 +356,7 @@ export class TlsServer extends TlsConnection {
       return 'ExpectClientFinished';
     }
     this.peerCerts = m.entries.map((e) => e.data);
-    try {
-      this.peerKey = parseCertificateInfo(this.peerCerts[0]).publicKey;
-    } catch (e) {
-      t.check('the leaf certificate parses', false, 'bad_certificate', e instanceof Error ? e.message : String(e));
-    }
-    const verify = this.options.verifyPeerChain;
-    if (verify) {
-      const v = verify(this.peerCerts, 'client');
-      t.check('verifyPeerChain accepts the client chain', v.ok, v.ok ? 'bad_certificate' : v.alert, v.ok ? undefined : v.reason);
-    } else {
-      t.note('chain not verified (no verifyPeerChain configured)', true);
-    }
+    this.peerKey = checkPeerChain(t, this.peerCerts, 'client', this.options.verifyPeerChain);
     return 'ExpectClientCertificateVerify';
   }
 
@@ -384,9 +373,7 @@ export class TlsServer extends TlsConnection {
   private processClientFinished(m: Finished, raw: Uint8Array): string {
     const t = this.step('processClientFinished', 'recv', '4.4.4', 'Finished');
     const hash = this.suite!.hash;
-    const expected = finishedVerifyData(hash, this.clientHsSecret!, this.transcript.hash(hash));
-    t.field('verify_data', m.verifyData);
-    t.check('client verify_data matches HMAC(finished_key, transcript)', bytesEqual(expected, m.verifyData), 'decrypt_error');
+    checkPeerFinished(t, 'client', hash, this.clientHsSecret!, this.transcript.hash(hash), m.verifyData);
     this.transcript.add(raw);
     this.resumptionMaster = resumptionMasterSecret(hash, this.master!, this.transcript.hash(hash));
     t.secret('resumption_master_secret', this.resumptionMaster);
