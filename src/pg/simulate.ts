@@ -319,7 +319,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion });
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
@@ -444,7 +444,7 @@ function describeClientTls(tls: ClientTls, steps: SimStep[], n: number): void {
     attempt: n,
     result: 'ok',
     detail: [
-      tls.verifyPeer ? `verifies the server against ${tls.rootFile} (${tls.trusted.length} certificate(s))` : 'no root certificate file: the server certificate is not verified',
+      tls.verifyPeer ? `verifies the server against ${tls.rootFile === 'system' ? "OpenSSL's default trust store (sslrootcert=system)" : tls.rootFile} (${tls.trusted.length} certificate(s))` : 'no root certificate file: the server certificate is not verified',
       tls.crlCheckAll ? `CRL checks on (${tls.crls.length} CRL(s))` : undefined,
       tls.certChain.length ? `client certificate ${formatNameOneline(tls.certChain[0].subject)} from ${tls.certFile}` : 'no client certificate',
     ]

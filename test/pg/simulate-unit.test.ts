@@ -8,6 +8,7 @@ import { memFs, type MemFile } from '../../src/pg/fs.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
 import { LADDER, runLadder, type AttemptKind, type AttemptOutcome, type FailureStage } from '../../src/pg/client/ladder.js';
 import { encryptedKeyPem, makeTestPki } from '../support/pki.js';
+import { nameHash, parseCertificate } from '../../src/x509/index.js';
 
 const pki = makeTestPki();
 const K = pki.keys;
@@ -258,5 +259,45 @@ describe('protocol versions and ssl off', () => {
     expect(r.ok).toBe(true);
     expect(r.serverLog.filter((l) => l.includes('connection received'))).toHaveLength(1);
     expect(run(fs, 'sslmode=require dbname=x user=u').message).toBe('server does not support SSL, but SSL was required');
+  });
+});
+
+describe('sslrootcert=system (PostgreSQL 16+): OpenSSL default trust store, moved by SSL_CERT_FILE / SSL_CERT_DIR', () => {
+  const rootHash = nameHash(parseCertificate(pki.root.der).subject);
+  const caHash = nameHash(parseCertificate(pki.serverCa.der).subject);
+  const fs = setup({
+    files: {
+      '/sys/bundle.pem': { content: pki.root.pem + pki.serverCa.pem, uid: 0, gid: 0 },
+      [`/sys/certs/${rootHash}.0`]: { content: pki.root.pem, uid: 0, gid: 0 },
+      [`/sys/certs/${caHash}.0`]: { content: pki.serverCa.pem, uid: 0, gid: 0 },
+      [`/sys/misnamed/${rootHash}.0`]: { content: pki.serverCa.pem, uid: 0, gid: 0 },
+      [`/sys/misnamed/${caHash}.0`]: { content: pki.root.pem, uid: 0, gid: 0 },
+    },
+  });
+  const sys = (env: Record<string, string>, conninfo = `host=${CN} sslrootcert=system dbname=trustdb user=u`, pgVersion = 16) =>
+    simulate({ fs, pgdata: '/pg', conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`, env: { HOME: '/home', ...env }, osUser: 'u', serverUser: SERVER, pgVersion });
+
+  it('SSL_CERT_FILE with the roots: verify-full (the default with system) connects', () => {
+    const r = sys({ SSL_CERT_FILE: '/sys/bundle.pem' });
+    expect(r.ok).toBe(true);
+    expect(r.steps.find((s) => s.step === 'client-ssl-setup')?.detail).toMatch(/default trust store \(sslrootcert=system\) \(2 certificate\(s\)\)/);
+  });
+  it('SSL_CERT_DIR: a hashed directory is found by subject hash, a misnamed one is not', () => {
+    expect(sys({ SSL_CERT_FILE: '/nope', SSL_CERT_DIR: '/nowhere:/sys/certs' }).ok).toBe(true);
+    const r = sys({ SSL_CERT_FILE: '/nope', SSL_CERT_DIR: '/sys/misnamed' });
+    expect(r.psqlStderr).toBe(`${PFX}SSL error: certificate verify failed`);
+  });
+  it('an empty default store (no /usr/lib/ssl here) loads without error and the handshake fails', () => {
+    expect(sys({}).psqlStderr).toBe(`${PFX}SSL error: certificate verify failed`);
+  });
+  it('is verify-full: the host name is checked; weaker modes are refused', () => {
+    expect(sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, 'host=wrong.test sslrootcert=system dbname=trustdb').message).toBe(`server certificate for "${CN}" does not match host name "wrong.test"`);
+    expect(sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, `host=${CN} sslrootcert=system sslmode=require dbname=trustdb`).message).toBe(
+      'weak sslmode "require" may not be used with sslrootcert=system (use "verify-full")',
+    );
+  });
+  it('before 16, "system" is a file name like any other', () => {
+    const r = sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, `host=${CN} sslrootcert=system sslmode=verify-full dbname=trustdb`, 15);
+    expect(r.message).toBe('root certificate file "system" does not exist\nEither provide the file or change sslmode to disable server certificate verification.');
   });
 });

@@ -14,9 +14,10 @@ import {
   type Crl,
   type PrivateKey,
 } from '../../x509/index.js';
-import { ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
+import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
 import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
+import { dedupe, readHashedDir } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
 
@@ -56,7 +57,14 @@ export interface ClientEnv {
   home?: string;
   user: ProcessIdentity;
   pgVersion: number;
+  /** SSL_CERT_FILE and SSL_CERT_DIR, which move OpenSSL's default trust store (sslrootcert=system) */
+  sslCertFile?: string;
+  sslCertDir?: string;
 }
+
+/** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
+export const OPENSSL_DEFAULT_CERT_FILE = '/usr/lib/ssl/cert.pem';
+export const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
 
 const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
 
@@ -68,6 +76,7 @@ const fail = (message: string): never => {
 function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   const verifying = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full';
   let file = opts.sslrootcert;
+  if (env.pgVersion >= 16 && file === 'system') return loadSystemRoots(env, tls);
   if (!file) {
     if (env.home === undefined) {
       if (verifying) fail(LIBPQ.noHomeForRoot.format);
@@ -94,6 +103,37 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   tls.trusted = loaded.certs;
   tls.crls.push(...loaded.crls);
   loadCrls(opts, env, tls);
+}
+
+/**
+ * PG 16+ sslrootcert=system: SSL_CTX_set_default_verify_paths, i.e. every certificate in
+ * SSL_CERT_FILE (default /usr/lib/ssl/cert.pem) and the hashed directories of SSL_CERT_DIR
+ * (colon-separated, default /usr/lib/ssl/certs). OpenSSL clears the errors of missing or
+ * unreadable locations and reports success, so this never fails; it just finds fewer roots.
+ * libpq loads no CRLs in this case (the CRL set-up sits in the root-file branch).
+ */
+function loadSystemRoots(env: ClientEnv, tls: ClientTls): void {
+  const file = env.sslCertFile ?? OPENSSL_DEFAULT_CERT_FILE;
+  const trusted: Certificate[] = [];
+  const bytes = env.fs.stat(file) ? readFileAs(env.fs, file, env.user) : undefined;
+  if (bytes && !('reason' in bytes)) {
+    try {
+      trusted.push(...certsAndCrlsIn(bytes).certs);
+    } catch (e) {
+      // X509_load_cert_crl_file adds nothing when a block does not decode
+      if (!isInputError(e)) throw e;
+    }
+  }
+  for (const dir of (env.sslCertDir ?? OPENSSL_DEFAULT_CERT_DIR).split(':').filter(Boolean)) {
+    const entries = (env.fs.list(dir) ?? []).flatMap((name) => {
+      const b = readFileAs(env.fs, joinPath(dir, name), env.user);
+      return 'reason' in b ? [] : [{ name, bytes: b }];
+    });
+    trusted.push(...readHashedDir(entries, (b) => certsAndCrlsIn(b).certs, () => []).certs);
+  }
+  tls.verifyPeer = true;
+  tls.rootFile = 'system';
+  tls.trusted = dedupe(trusted);
 }
 
 /**

@@ -57,7 +57,7 @@ export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnect
 
   const attempt = async (kind: AttemptKind): Promise<AttemptResult> => {
     if (kind === 'plain') return attemptConnection({ address, port, kind, params, sql: o.sql, timeoutMs: o.timeoutMs });
-    const prep = prepareClientTls(libpqSslOptions(conn, conn.sslmode), { fs: o.fs ?? nodeFs(), home: o.env?.HOME, user: o.clientUser, pgVersion });
+    const prep = prepareClientTls(libpqSslOptions(conn, conn.sslmode), { fs: o.fs ?? nodeFs(), home: o.env?.HOME, user: o.clientUser, pgVersion, sslCertFile: o.env?.SSL_CERT_FILE, sslCertDir: o.env?.SSL_CERT_DIR });
     // libpq 15 runs initialize_SSL after the 'S': a server answering 'N' never sees these
     // errors; approximated by failing before connecting (the message is the same)
     if (!prep.ok) return { kind, ok: false, stage: 'client-setup', message: prep.message, trace: [] };
