@@ -3,7 +3,7 @@
 // layer is also importable on its own as `pgtls/<layer>`. Everything here is browser-safe:
 // the node adapters (file system, sockets, CLI) are not exported from this entry point.
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 export * as der from './der/index.js';
 export * as x509 from './x509/index.js';
 export * as crypto from './crypto/index.js';

@@ -4,7 +4,7 @@
 
 import { COMMANDS } from './registry.js';
 import { isInputError } from '../der/index.js';
-import { VERSION } from '../index.js';
+import { VERSION } from '../version.js';
 
 function usage(): string {
   const names = Object.keys(COMMANDS).sort();
