@@ -7,6 +7,7 @@
 import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
 import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
 import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
+import type { ServiceFiles } from './conninfo/service.js';
 
 /** OpenSSL 3.0 reason strings the server and libpq append after "...": %s". */
 export const REASON = {
@@ -27,6 +28,17 @@ export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8
   if (!st) return { reason: REASON.noFile };
   if (!canRead(st, who)) return { reason: REASON.noAccess };
   return fs.read(path) ?? { reason: REASON.noFile };
+}
+
+/** How libpq's service lookup (conninfo/service.ts) sees files: opened as `who`, as text. */
+export function serviceFilesOn(fs: SimFs, who: ProcessIdentity): ServiceFiles {
+  return {
+    read: (path) => {
+      const b = readFileAs(fs, path, who);
+      return 'reason' in b ? undefined : new TextDecoder().decode(b);
+    },
+    exists: (path) => fs.stat(path) !== undefined,
+  };
 }
 
 /** PEM blocks of a file as OpenSSL's PEM readers see it: text outside blocks ignored, no blocks when it is not PEM. */

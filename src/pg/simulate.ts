@@ -15,6 +15,7 @@ import { loadHbaFile } from './config/hba.js';
 import { loadIdentFile } from './config/ident.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
+import { serviceFilesOn } from './files.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate } from './server/connection.js';
@@ -222,7 +223,8 @@ export function simulate(input: SimulateInput): SimulateResult {
   // 2. psql hands the connection string to libpq.
   let conn: ResolvedConninfo;
   try {
-    conn = resolvePsql({ dbname: input.conninfo, env: input.env ?? {}, osUser: input.osUser ?? input.env?.USER ?? 'postgres', pgVersion });
+    const serviceFiles = serviceFilesOn(input.fs, input.clientUser ?? { uid: 0, gids: [0] });
+    conn = resolvePsql({ dbname: input.conninfo, env: input.env ?? {}, osUser: input.osUser ?? input.env?.USER ?? 'postgres', pgVersion, serviceFiles });
   } catch (e) {
     if (e instanceof ConninfoError) {
       steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });

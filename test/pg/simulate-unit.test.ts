@@ -301,3 +301,13 @@ describe('sslrootcert=system (PostgreSQL 16+): OpenSSL default trust store, move
     expect(r.message).toBe('root certificate file "system" does not exist\nEither provide the file or change sslmode to disable server certificate verification.');
   });
 });
+
+describe('service= (pg_service.conf)', () => {
+  it('fills what the connection string leaves unset, read as the client user', () => {
+    const fs = setup({ files: { '/home/.pg_service.conf': { content: `[prod]\nhost=${CN}\nsslmode=verify-full\nsslrootcert=/c/root+server_ca.crt\ndbname=trustdb\n`, uid: 1000, gid: 1000, mode: 0o600 } } });
+    const as = (uid: number) => run(fs, 'service=prod user=u', { clientUser: { uid, gids: [uid] } });
+    expect(as(1000).ok).toBe(true);
+    expect(as(1000).steps.find((s) => s.step === 'conninfo')?.detail).toMatch(/sslmode=verify-full host=common-name/);
+    expect(as(2000).message).toBe('service file "/home/.pg_service.conf" not found');
+  });
+});

@@ -1,7 +1,7 @@
 // What libpq does with the options before it opens a socket: conninfo_array_parse (with
-// expand_dbname, as psql calls it), conninfo_add_defaults (explicit value, else environment
-// variable, else PGREQUIRESSL for sslmode, else compiled default, else the OS user name for
-// user; from 16 sslrootcert=system turns the default sslmode into verify-full) and
+// expand_dbname, as psql calls it), conninfo_add_defaults (explicit value, else the service
+// file's (service.ts), else environment variable, else PGREQUIRESSL for sslmode, else
+// compiled default, else the OS user name for user; from 16 sslrootcert=system turns the default sslmode into verify-full) and
 // connectOptions2 (host/hostaddr/port lists, user and dbname defaults, then each option's
 // validation in libpq's order). The first failure is a ConninfoError with libpq's message.
 
@@ -9,6 +9,7 @@ import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
 import { conninfoOptions, findConninfoOption } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
+import { applyService, type ServiceFiles } from './service.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -30,6 +31,8 @@ export interface ResolveInput {
   pgVersion?: number;
   /** DEFAULT_PGSOCKET_DIR of the build (Debian: /var/run/postgresql) */
   defaultSocketDir?: string;
+  /** where service= finds its files (pg_service.conf); without it no service is ever found */
+  serviceFiles?: ServiceFiles;
 }
 
 export interface ConnTarget {
@@ -168,8 +171,8 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
   // conninfo_add_defaults
   const service = values.service ?? env.PGSERVICE;
   if (service !== undefined && service !== '') {
-    // pgtls reads no pg_service.conf, so a named service is never found
-    throw new ConninfoError('BAD_VALUE', `definition of service "${service}" not found`);
+    const files = input.serviceFiles ?? { read: () => undefined, exists: () => false };
+    applyService(values, { service, env, home: input.home ?? env.HOME, pgVersion: version, files });
   }
   let sslmodeDefaulted = false;
   for (const d of defs) {
@@ -317,6 +320,7 @@ export interface PsqlInvocation {
   env?: Record<string, string | undefined>;
   osUser: string;
   pgVersion?: number;
+  serviceFiles?: ServiceFiles;
 }
 
 /** What psql hands libpq (PQconnectdbParams with expand_dbname) for its command line. */
@@ -328,5 +332,5 @@ export function resolvePsql(inv: PsqlInvocation): ResolvedConninfo {
     ['dbname', inv.dbname ?? ''],
     ['fallback_application_name', 'psql'],
   ];
-  return resolveConninfo({ params, expandDbname: true, env: inv.env, osUser: inv.osUser, pgVersion: inv.pgVersion });
+  return resolveConninfo({ params, expandDbname: true, env: inv.env, osUser: inv.osUser, pgVersion: inv.pgVersion, serviceFiles: inv.serviceFiles });
 }

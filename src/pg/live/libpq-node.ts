@@ -4,6 +4,7 @@
 // the stages libpq falls back on, plaintext on the same socket after an 'N'), each attempt
 // a real TCP connection (connect-node.ts). The result carries what psql would print.
 
+import { serviceFilesOn } from '../files.js';
 import { nodeFs } from '../fs-node.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { LADDER, type AttemptKind } from '../client/ladder.js';
@@ -46,7 +47,7 @@ function prefix(t: ConnTarget, address: string, port: number): string {
 export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnectResult> {
   const pgVersion = o.pgVersion ?? 15;
   const at = o.at ?? new Date();
-  const conn = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion });
+  const conn = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion, serviceFiles: serviceFilesOn(o.fs ?? nodeFs(), o.clientUser) });
   const t = conn.targets[0];
   if (t.fatal || t.error) throw new ConninfoError('BAD_VALUE', t.fatal ?? t.error!);
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `a TCP host is needed, not the Unix socket directory "${t.host}"`);

@@ -3,6 +3,7 @@
 // connections the verdicts need (TLS with this client's certificate set-up, chain captured
 // unchecked; plaintext), and hand the facts to probe.ts.
 
+import { serviceFilesOn } from '../files.js';
 import type { Certificate } from '../../x509/index.js';
 import type { NegotiatedInfo } from '../../tls13/index.js';
 import { nodeFs } from '../fs-node.js';
@@ -50,7 +51,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const pgVersion = o.pgVersion ?? 15;
   const at = o.at ?? new Date();
   const fs = o.fs ?? nodeFs();
-  const conn: ResolvedConninfo = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion });
+  const conn: ResolvedConninfo = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion, serviceFiles: serviceFilesOn(fs, o.clientUser) });
   const t = conn.targets[0];
   if (t.fatal || t.error) throw new ConninfoError('BAD_VALUE', t.fatal ?? t.error!);
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `probe needs a TCP host, not the Unix socket directory "${t.host}"`);
@@ -60,7 +61,7 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const prepare = Object.fromEntries(
     SSL_MODES.map((m) => [
       m,
-      prepareClientTls(libpqSslOptions(conn, m), { fs, home, user: o.clientUser, pgVersion }),
+      prepareClientTls(libpqSslOptions(conn, m), { fs, home, user: o.clientUser, pgVersion, sslCertFile: o.env?.SSL_CERT_FILE, sslCertDir: o.env?.SSL_CERT_DIR }),
     ]),
   ) as Record<SslMode, ClientTlsResult>;
   // require never fails on a missing root file: its set-up is the client certificate's alone
