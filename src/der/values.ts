@@ -12,6 +12,16 @@ function primitive(t: Tlv, tag: number, what: string): Uint8Array {
 }
 
 /**
+ * Contents of a string type (OCTET STRING, BIT STRING, character strings, times): in
+ * BER-tolerant mode the constructed form is read as its segments concatenated (OpenSSL's
+ * asn1_d2i_ex_primitive refuses it only for NULL, BOOLEAN, OID, INTEGER and ENUMERATED).
+ */
+function stringContent(t: Tlv, tag: number, what: string): Uint8Array {
+  if (t.ber && t.constructed && (t.tag & ~0x20) === tag) return t.stringContent(what);
+  return primitive(t, tag, what);
+}
+
+/**
  * INTEGER contents (two's complement, big-endian), checked for DER minimality.
  * `tag` lets callers read IMPLICIT-tagged integers ([0] IMPLICIT INTEGER...).
  */
@@ -61,8 +71,12 @@ export function enumerated(t: Tlv): number {
 export function boolean(t: Tlv): boolean {
   const c = primitive(t, Tag.BOOLEAN, 'BOOLEAN');
   if (c.length !== 1) throw t.error('BAD_VALUE', `BOOLEAN must have one content octet, has ${c.length}`);
-  if (c[0] !== 0x00 && c[0] !== 0xff) throw t.error('BAD_VALUE', `BOOLEAN content 0x${c[0].toString(16)} is not DER (0x00 or 0xFF)`);
-  return c[0] === 0xff;
+  if (c[0] !== 0x00 && c[0] !== 0xff) {
+    // asn1_ex_c2i: any non-zero octet is TRUE
+    if (!t.ber) throw t.error('BAD_VALUE', `BOOLEAN content 0x${c[0].toString(16)} is not DER (0x00 or 0xFF)`);
+    t.ber.add('boolean-value', t.start, t.path);
+  }
+  return c[0] !== 0;
 }
 
 export function nullValue(t: Tlv): null {
@@ -128,7 +142,7 @@ export interface BitString {
 }
 
 export function bitString(t: Tlv, tag: number = Tag.BIT_STRING): BitString {
-  const c = primitive(t, tag, 'BIT STRING');
+  const c = stringContent(t, tag, 'BIT STRING');
   if (c.length === 0) throw t.error('BAD_VALUE', 'BIT STRING has no unused-bits octet');
   const unusedBits = c[0];
   if (unusedBits > 7) throw t.error('BAD_VALUE', `BIT STRING unused-bits octet is ${unusedBits}`);
@@ -144,7 +158,7 @@ export function bitIsSet(bs: BitString, i: number): boolean {
 }
 
 export function octetString(t: Tlv, tag: number = Tag.OCTET_STRING): Uint8Array {
-  return primitive(t, tag, 'OCTET STRING');
+  return stringContent(t, tag, 'OCTET STRING');
 }
 
 export type StringType =
@@ -200,8 +214,7 @@ function latin1(b: Uint8Array): string {
 export function string(t: Tlv): DecodedString {
   const type = STRING_TAGS[t.tag & ~0x20];
   if (!type) throw t.error('UNEXPECTED_TAG', `expected a character string, found tag 0x${t.tag.toString(16)}`);
-  if (t.constructed) throw t.error('CONSTRUCTED_PRIMITIVE', `${type} must use the primitive form`);
-  const raw = t.content();
+  const raw = t.stringContent(type);
   switch (type) {
     case 'UTF8String':
       try {
@@ -256,12 +269,12 @@ export interface DecodedTime {
  * (OpenSSL reports ERROR_IN_CERT_NOT_BEFORE_FIELD rather than failing to parse).
  */
 export function time(t: Tlv): DecodedTime {
-  const tag = t.tag;
+  const tag = t.ber ? t.tag & ~0x20 : t.tag;
   if (tag !== Tag.UTCTime && tag !== Tag.GeneralizedTime) {
     throw t.error('UNEXPECTED_TAG', `expected UTCTime or GeneralizedTime, found tag 0x${tag.toString(16)}`);
   }
   const kind = tag === Tag.UTCTime ? 'UTCTime' : 'GeneralizedTime';
-  const text = latin1(t.content());
+  const text = latin1(t.stringContent(kind));
   return { kind, text, ...parseTimeText(kind, text) };
 }
 

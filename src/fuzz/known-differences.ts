@@ -50,20 +50,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     matches: (d) => d.kind === 'load-we-reject' && /^(untrusted|crl)\[/.test(d.ours.note ?? ''),
   },
   {
-    id: 'openssl-accepts-ber',
-    kind: 'open-bug',
-    oracle: 'any',
-    vector: 'vectors/fuzz/openssl-accepts-ber',
-    description:
-      "OpenSSL's d2i (ASN1_get_object, the template decoder) reads identifier and length octets that DER forbids (a high-tag-number " +
-      'form for a tag below 31, a long or zero-padded length, a SET OF in primitive form: 0x11 read as 0x31) and loads the ' +
-      'certificate; the signature is checked over the bytes as received. pgtls ' +
-      'refuses the file (DerError NON_MINIMAL_TAG / NON_MINIMAL_LENGTH). Not fixed: modelling it means a BER-tolerant reading mode ' +
-      'beside the strict DER reader.',
-    matches: (d) =>
-      d.kind === 'load-we-reject' && /must use the short form|has a leading zero (septet|octet)|\(tag 0x3[01]\), found tag 0x1[01] /.test(d.ours.note ?? ''),
-  },
-  {
     id: 'openssl-verify-partial-wildcards',
     kind: 'oracle-limitation',
     oracle: 'openssl',

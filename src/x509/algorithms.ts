@@ -4,6 +4,7 @@
 // parser is shared with keys.ts, where the same structure restricts id-RSASSA-PSS keys.
 
 import { DerError, OID, Tag, der, parseDer, type Tlv } from '../der/index.js';
+import { algorithmReencoded } from './ber.js';
 import type { AlgorithmIdentifier, HashName, PssParams, SignatureAlgorithm } from './types.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
@@ -13,9 +14,16 @@ const T = { ...Tag };
 export function parseAlgorithmIdentifier(t: Tlv): AlgorithmIdentifier {
   t.expect(T.SEQUENCE, 'AlgorithmIdentifier');
   const r = t.reader();
-  const oid = D.oid(r.expect(T.OID, 'algorithm'));
-  const parameters = r.done() ? undefined : r.next('parameters').bytes();
+  const oidT = r.expect(T.OID, 'algorithm');
+  const oid = D.oid(oidT);
+  const paramsT = r.done() ? undefined : r.next('parameters');
   r.end();
+  if (t.ber) {
+    // read from BER: compared and re-emitted in X509_ALGOR's own encoding, as OpenSSL does
+    const re = algorithmReencoded(oidT, paramsT);
+    return re.parameters ? { oid, parameters: re.parameters, bytes: re.bytes } : { oid, bytes: re.bytes };
+  }
+  const parameters = paramsT?.bytes();
   return parameters ? { oid, parameters, bytes: t.bytes() } : { oid, bytes: t.bytes() };
 }
 

@@ -1,10 +1,14 @@
-// Certificate parsing (RFC 5280 §4.1). The outer structure must be strict DER (DerError
-// with offset and path otherwise); everything OpenSSL would load but reject later (odd
-// serials, bad extension contents, duplicate extensions, lenient times, algorithm mismatch)
-// becomes a StructureProblem so the path validator can give OpenSSL's verdict.
+// Certificate parsing (RFC 5280 §4.1). parseCertificate wants strict DER (DerError with
+// offset and path otherwise); the loaders (loadCertificate, parseCertificates,
+// parseCertificateBlock) read as OpenSSL's d2i_X509 does, in the BER-tolerant mode of the
+// der layer, each deviation from DER a BER_ENCODING problem (ber.ts). Everything OpenSSL would
+// load but reject later (odd serials, bad extension contents, duplicate extensions, lenient
+// times, algorithm mismatch) becomes a StructureProblem so the path validator can give
+// OpenSSL's verdict.
 
-import { DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, readTlv, type PemBlock, type Tlv } from '../der/index.js';
+import { BerLog, DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, readTlv, type PemBlock, type Tlv } from '../der/index.js';
 import { parseAlgorithmIdentifier } from './algorithms.js';
+import { berProblems, opensslReencoded } from './ber.js';
 import { CERT_EXTENSION_DECODERS, OPENSSL_CACHED_EXTENSIONS } from './extensions.js';
 import { WrongPemLabelError } from './errors.js';
 import { parseSpkiTlv } from './keys.js';
@@ -37,13 +41,14 @@ export function refuseUnloadable<T extends { problems: readonly StructureProblem
 }
 
 /**
- * The first DER element of `bytes`, as d2i reads it from a decoded PEM block or a DER file
- * (PEM_read_bio_X509, PEM_X509_INFO_read_bio, d2i_X509_bio): the element itself must be
- * strict DER, bytes after it are ignored.
+ * The first element of `bytes`, as d2i reads it from a decoded PEM block or a DER file
+ * (PEM_read_bio_X509, PEM_X509_INFO_read_bio, d2i_X509_bio): bytes after it are ignored. The
+ * element is read as BER the way OpenSSL reads it (deviations logged in `ber`), or as strict
+ * DER without a log.
  */
-export function firstElement(bytes: Uint8Array): Tlv {
-  const first = readTlv(bytes, 0, bytes.length, '');
-  return parseDerAt(bytes, 0, first.end, '');
+export function firstElement(bytes: Uint8Array, ber?: BerLog): Tlv {
+  const first = readTlv(bytes, 0, bytes.length, '', ber);
+  return parseDerAt(bytes, 0, first.after, '', ber);
 }
 
 /**
@@ -83,9 +88,20 @@ function checkCertAux(bytes: Uint8Array, at: number): void {
  * their length).
  */
 export function loadCertificate(bytes: Uint8Array, reader: CertificateReader = 'X509'): Certificate {
-  const root = firstElement(bytes);
-  if (reader === 'X509_AUX' && root.end < bytes.length) checkCertAux(bytes, root.end);
+  const root = firstElement(bytes, new BerLog());
+  if (reader === 'X509_AUX' && root.after < bytes.length) checkCertAux(bytes, root.after);
   return refuseUnloadable(certificateFrom(root), 'certificate');
+}
+
+/**
+ * A certificate from a TLS Certificate message as OpenSSL's client or server reads it
+ * (tls_process_server_certificate / tls_process_client_certificate): d2i_X509, so BER is read
+ * as in loadCertificate, and it must use exactly the entry's bytes (SSL_R_CERT_LENGTH_MISMATCH
+ * otherwise). An OpenSSL peer sends i2d_X509 of what it loaded (`der` here): a certificate
+ * loaded from BER keeps its BER tbsCertificate on the wire.
+ */
+export function d2iCertificate(bytes: Uint8Array): Certificate {
+  return refuseUnloadable(certificateFrom(parseDer(bytes, '', new BerLog())), 'certificate');
 }
 
 /** A certificate block of a CA file as PEM_X509_INFO_read_bio reads it (TRUSTED CERTIFICATE with d2i_X509_AUX). */
@@ -126,7 +142,7 @@ export function parseCertificates(bytes: Uint8Array, opts: ParseCertificatesOpti
  * their problems (`pgtls show` describes them); loaders use loadCertificate.
  */
 export function parseCertificateBlock(block: PemBlock): Certificate {
-  return certificateFrom(firstElement(block.der));
+  return certificateFrom(firstElement(block.der, new BerLog()));
 }
 
 const SERIAL_MAX_OCTETS = 20;
@@ -195,14 +211,14 @@ function certificateFrom(root: Tlv): Certificate {
   if (serialBytes.length > SERIAL_MAX_OCTETS) problems.add('LONG_SERIAL', `serial number is ${serialBytes.length} octets (RFC 5280 allows 20)`);
 
   const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
-  const issuerT = tr.expect(T.SEQUENCE, 'issuer');
+  const issuerT = tr.expectOf(T.SEQUENCE, 'issuer');
   const issuer = parseName(issuerT);
   const valT = tr.expect(T.SEQUENCE, 'validity');
   const vr = valT.reader();
   const notBefore = D.time(vr.next('notBefore'));
   const notAfter = D.time(vr.next('notAfter'));
   vr.end();
-  const subjectT = tr.expect(T.SEQUENCE, 'subject');
+  const subjectT = tr.expectOf(T.SEQUENCE, 'subject');
   const subject = parseName(subjectT);
   const spkiT = tr.expect(T.SEQUENCE, 'subjectPublicKeyInfo');
   const iuT = tr.optional(0x81, 'issuerUniqueID');
@@ -251,9 +267,13 @@ function certificateFrom(root: Tlv): Certificate {
   if ((iuT || suT) && versionRaw < 1) problems.add('EXTENSIONS_IN_V1', 'unique identifiers need version 2 or 3');
   if (extT) {
     if (versionRaw < 2) problems.add('EXTENSIONS_IN_V1', 'extensions need version 3');
-    const seq = parseDerAt(buf, extT.contentStart, extT.end, extT.path).expect(T.SEQUENCE, 'Extensions');
+    const seq = parseDerAt(buf, extT.contentStart, extT.end, extT.path, extT.ber).expectOf(T.SEQUENCE, 'Extensions');
     cert.extensions = readExtensions(seq, problems);
-    decodeCertExtensions(buf, cert.extensions, cert.ext, problems);
+    decodeCertExtensions(buf, cert.extensions, cert.ext, problems, root.ber);
+  }
+  if (root.ber && root.ber.deviations.length > 0) {
+    berProblems(root.ber, 'certificate', problems);
+    cert.der = opensslReencoded(tbsT, signatureAlgorithm, signature);
   }
   return cert;
 }
@@ -271,7 +291,8 @@ export function readExtensions(seq: Tlv, problems: Problems): Extension[] {
     const critical = c ? D.boolean(c) : false;
     const v = er.expect(T.OCTET_STRING, 'extnValue');
     er.end();
-    out.push({ oid, critical, value: D.octetString(v), offset: v.contentStart });
+    // a segmented extnValue (BER) is joined; its contents are then read on their own (offset -1)
+    out.push({ oid, critical, value: D.octetString(v), offset: v.constructed ? -1 : v.contentStart });
   }
   return out;
 }
@@ -280,14 +301,15 @@ export function readExtensions(seq: Tlv, problems: Problems): Extension[] {
  * The element inside an extension's extnValue, with a path naming the extension. Bytes after
  * it are reported but do not stop decoding: OpenSSL's X509V3_EXT_d2i ignores them too.
  */
-export function extensionContent(buf: Uint8Array, e: Extension, path: string, problems: Problems): Tlv {
-  const end = e.offset + e.value.length;
-  const t = readTlv(buf, e.offset, end, path);
-  if (t.end !== end) problems.add('BAD_EXTENSION', `extension ${e.oid}: ${end - t.end} bytes after its contents at byte ${t.end} (${path}); OpenSSL ignores them`, { oid: e.oid });
+export function extensionContent(buf: Uint8Array, e: Extension, path: string, problems: Problems, ber?: BerLog): Tlv {
+  const [src, at] = e.offset < 0 ? [e.value, 0] : [buf, e.offset];
+  const end = at + e.value.length;
+  const t = readTlv(src, at, end, path, ber);
+  if (t.after !== end) problems.add('BAD_EXTENSION', `extension ${e.oid}: ${end - t.after} bytes after its contents at byte ${t.after} (${path}); OpenSSL ignores them`, { oid: e.oid });
   return t;
 }
 
-function decodeCertExtensions(buf: Uint8Array, exts: Extension[], ext: CertExtensions, problems: Problems): void {
+function decodeCertExtensions(buf: Uint8Array, exts: Extension[], ext: CertExtensions, problems: Problems, ber: BerLog | undefined): void {
   const seen = new Set<string>();
   for (let i = 0; i < exts.length; i++) {
     const e = exts[i];
@@ -300,7 +322,7 @@ function decodeCertExtensions(buf: Uint8Array, exts: Extension[], ext: CertExten
     const decode = CERT_EXTENSION_DECODERS[e.oid];
     if (!decode) continue;
     const path = `tbsCertificate.extensions[${i}].extnValue`;
-    problems.attempt('BAD_EXTENSION', `extension ${e.oid}`, () => decode(extensionContent(buf, e, path, problems), e.critical, ext), { oid: e.oid, opensslInvalid });
+    problems.attempt('BAD_EXTENSION', `extension ${e.oid}`, () => decode(extensionContent(buf, e, path, problems, ber), e.critical, ext), { oid: e.oid, opensslInvalid });
   }
   if (ext.basicConstraints?.pathLen !== undefined && ext.basicConstraints.pathLen < 0) {
     problems.add('BAD_EXTENSION', `negative basicConstraints pathLenConstraint ${ext.basicConstraints.pathLen}`, { oid: OID.basicConstraints, opensslInvalid: true });

@@ -1,10 +1,11 @@
 // Certificate revocation lists (RFC 5280 §5): v1/v2, revoked entries with their entry
 // extensions (reason, invalidity date, certificate issuer), CRL extensions (number, delta
-// indicator, AKI, issuing distribution point). Strict DER outside, problems inside, as for
-// certificates.
+// indicator, AKI, issuing distribution point). Strict DER for parseCrl, BER as OpenSSL's
+// d2i_X509_CRL reads it for the loaders, problems inside, as for certificates.
 
-import { OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, type PemBlock, type Tlv } from '../der/index.js';
+import { BerLog, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, type PemBlock, type Tlv } from '../der/index.js';
 import { parseAlgorithmIdentifier } from './algorithms.js';
+import { berProblems, opensslReencoded } from './ber.js';
 import { extensionContent, firstElement, nameProblems, readExtensions, refuseUnloadable } from './certificate.js';
 import { WrongPemLabelError } from './errors.js';
 import { CRL_EXTENSION_DECODERS, parseGeneralNames } from './extensions.js';
@@ -24,7 +25,7 @@ export function parseCrl(bytes: Uint8Array): Crl {
 
 /** A CRL as OpenSSL loads it from a file (d2i_X509_CRL on the decoded block): see loadCertificate. */
 export function loadCrl(bytes: Uint8Array): Crl {
-  return refuseUnloadable(crlFrom(firstElement(bytes)), 'CRL');
+  return refuseUnloadable(crlFrom(firstElement(bytes, new BerLog())), 'CRL');
 }
 
 /** Every CRL in a PEM or DER file, loaded as OpenSSL loads them (see parseCertificates); a block of another kind is a WrongPemLabelError unless `ignoreOtherBlocks`. */
@@ -44,7 +45,7 @@ export function parseCrls(bytes: Uint8Array, opts: { ignoreOtherBlocks?: boolean
 
 /** One PEM block (or DER) holding a CRL, read as d2i_X509_CRL reads it; CRLs OpenSSL would refuse keep their problems. */
 export function parseCrlBlock(block: PemBlock): Crl {
-  return crlFrom(firstElement(block.der));
+  return crlFrom(firstElement(block.der, new BerLog()));
 }
 
 /** CRL entry extensions pgtls decodes. */
@@ -80,12 +81,12 @@ function crlFrom(root: Tlv): Crl {
     version = v === 1n ? 2 : Number(v > 100n || v < -100n ? -1n : v) + 1;
   }
   const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
-  const issuerT = tr.expect(T.SEQUENCE, 'issuer');
+  const issuerT = tr.expectOf(T.SEQUENCE, 'issuer');
   const issuer = parseName(issuerT);
   const thisUpdate = D.time(tr.next('thisUpdate'));
-  const nextTag = tr.peekTag();
+  const nextTag = root.ber ? (tr.peekTag() ?? 0) & ~0x20 : tr.peekTag(); // a segmented time is BER
   const nextUpdate = nextTag === T.UTCTime || nextTag === T.GeneralizedTime ? D.time(tr.next('nextUpdate')) : undefined;
-  const revokedT = tr.optional(T.SEQUENCE, 'revokedCertificates');
+  const revokedT = tr.optionalOf(T.SEQUENCE, 'revokedCertificates');
   const extT = tr.optional(0xa0, 'crlExtensions');
   tr.end();
 
@@ -126,13 +127,17 @@ function crlFrom(root: Tlv): Crl {
   if (nextUpdate) crl.nextUpdate = nextUpdate;
   if (extT) {
     if (version < 2) problems.add('EXTENSIONS_IN_V1', 'CRL extensions need version 2');
-    const seq = parseDerAt(buf, extT.contentStart, extT.end, extT.path).expect(T.SEQUENCE, 'Extensions');
+    const seq = parseDerAt(buf, extT.contentStart, extT.end, extT.path, extT.ber).expectOf(T.SEQUENCE, 'Extensions');
     crl.extensions = readExtensions(seq, problems);
-    decodeExtensions(buf, crl.extensions, 'tbsCertList.crlExtensions', problems, (oid, t) => {
+    decodeExtensions(buf, crl.extensions, 'tbsCertList.crlExtensions', problems, root.ber, (oid, t) => {
       const dec = CRL_EXTENSION_DECODERS[oid];
       if (dec) dec(t, crl.ext);
       return !!dec;
     });
+  }
+  if (root.ber && root.ber.deviations.length > 0) {
+    berProblems(root.ber, 'CRL', problems);
+    crl.der = opensslReencoded(tbsT, signatureAlgorithm, signature);
   }
   return crl;
 }
@@ -141,14 +146,14 @@ function revokedEntry(t: Tlv, problems: Problems, version: number): RevokedEntry
   const r = t.reader();
   const serialBytes = D.integerBytes(r.expect(T.INTEGER, 'userCertificate'));
   const revocationDate = D.time(r.next('revocationDate'));
-  const extT = r.optional(T.SEQUENCE, 'crlEntryExtensions');
+  const extT = r.optionalOf(T.SEQUENCE, 'crlEntryExtensions');
   r.end();
   const entry: RevokedEntry = { serial: { bytes: serialBytes, value: signedToBigInt(serialBytes) }, revocationDate, extensions: [] };
   if (!revocationDate.strict) problems.add('BAD_TIME', `${t.path}.revocationDate "${revocationDate.text}" is not in RFC 5280 form`);
   if (extT) {
     if (version < 2) problems.add('EXTENSIONS_IN_V1', 'CRL entry extensions need version 2');
     entry.extensions = readExtensions(extT, problems);
-    decodeExtensions(t.buf, entry.extensions, `${extT.path}`, problems, (oid, x) => {
+    decodeExtensions(t.buf, entry.extensions, `${extT.path}`, problems, t.ber, (oid, x) => {
       const dec = ENTRY_DECODERS[oid];
       if (dec) dec(x, entry);
       return !!dec;
@@ -157,7 +162,7 @@ function revokedEntry(t: Tlv, problems: Problems, version: number): RevokedEntry
   return entry;
 }
 
-function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, problems: Problems, decode: (oid: string, t: Tlv) => boolean): void {
+function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, problems: Problems, ber: BerLog | undefined, decode: (oid: string, t: Tlv) => boolean): void {
   const seen = new Set<string>();
   exts.forEach((e, i) => {
     if (seen.has(e.oid)) {
@@ -165,6 +170,6 @@ function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, prob
       return;
     }
     seen.add(e.oid);
-    problems.attempt('BAD_EXTENSION', `${base}: extension ${e.oid}`, () => decode(e.oid, extensionContent(buf, e, `${base}[${i}].extnValue`, problems)), { oid: e.oid });
+    problems.attempt('BAD_EXTENSION', `${base}: extension ${e.oid}`, () => decode(e.oid, extensionContent(buf, e, `${base}[${i}].extnValue`, problems, ber)), { oid: e.oid });
   });
 }

@@ -20,8 +20,11 @@ import { booleanTagged, ia5Tagged, signedToBigInt } from './util.js';
 // loaders (tsx, vitest), and these are used on the certificate-parsing hot path.
 const D = { ...der };
 const T = { ...Tag };
+/** GeneralName alternatives that are IMPLICIT strings: in BER they may come segmented (constructed). */
+const STRING_GENERAL_NAMES = new Set([0x81, 0x82, 0x86, 0x87]);
+
 export function parseGeneralName(t: Tlv): GeneralName {
-  switch (t.tag) {
+  switch (t.ber && STRING_GENERAL_NAMES.has(t.tag & ~0x20) ? t.tag & ~0x20 : t.tag) {
     case 0xa0: {
       const r = t.reader();
       const oid = D.oid(r.expect(T.OID, 'type-id'));
@@ -52,15 +55,17 @@ export function parseGeneralName(t: Tlv): GeneralName {
 
 /** GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName, under any (IMPLICIT) tag. */
 export function parseGeneralNames(t: Tlv, tag: number = T.SEQUENCE): GeneralName[] {
-  t.expect(tag, 'GeneralNames');
+  t = t.expectOf(tag, 'GeneralNames');
   const out: GeneralName[] = [];
   const r = t.reader();
   while (!r.done()) out.push(parseGeneralName(r.next()));
   return out;
 }
 
+// SEQUENCE OF / SET OF sites use expectOf / optionalOf: OpenSSL's template decoder accepts
+// them in primitive form (BER-tolerant mode only; strict DER otherwise).
 function seqOf<T>(t: Tlv, what: string, item: (x: Tlv) => T): T[] {
-  t.expect(T.SEQUENCE, what);
+  t = t.expectOf(T.SEQUENCE, what);
   const out: T[] = [];
   const r = t.reader();
   while (!r.done()) out.push(item(r.next()));
@@ -73,7 +78,7 @@ function keyIdentifier(t: Tlv): CertExtensions['authorityKeyIdentifier'] {
   const out: NonNullable<CertExtensions['authorityKeyIdentifier']> = {};
   const k = r.optional(0x80, 'keyIdentifier');
   if (k) out.keyId = D.octetString(k, 0x80);
-  const i = r.optional(0xa1, 'authorityCertIssuer');
+  const i = r.optionalOf(0xa1, 'authorityCertIssuer');
   if (i) out.issuer = parseGeneralNames(i, 0xa1);
   const s = r.optional(0x82, 'authorityCertSerialNumber');
   if (s) out.serial = D.integerBytes(s, 0x82);
@@ -83,8 +88,9 @@ function keyIdentifier(t: Tlv): CertExtensions['authorityKeyIdentifier'] {
 
 function distributionPointName(t: Tlv): { fullName?: GeneralName[]; relativeName?: NameAttribute[] } {
   const n = t.inner('distributionPoint');
-  if (n.tag === 0xa0) return { fullName: parseGeneralNames(n, 0xa0) };
-  if (n.tag === 0xa1) return { relativeName: parseRdn(n) };
+  const tag = n.ber ? n.tag | 0x20 : n.tag;
+  if (tag === 0xa0) return { fullName: parseGeneralNames(n, 0xa0) };
+  if (tag === 0xa1) return { relativeName: parseRdn(n.expectOf(0xa1, 'nameRelativeToCRLIssuer')) };
   throw n.error('UNEXPECTED_TAG', `not a DistributionPointName (tag 0x${n.tag.toString(16)})`);
 }
 
@@ -96,14 +102,14 @@ function distributionPoint(t: Tlv): DistributionPoint {
   if (dp) Object.assign(out, distributionPointName(dp));
   const reasons = r.optional(0x81, 'reasons');
   if (reasons) out.reasons = D.bitString(reasons, 0x81);
-  const issuer = r.optional(0xa2, 'cRLIssuer');
+  const issuer = r.optionalOf(0xa2, 'cRLIssuer');
   if (issuer) out.crlIssuer = parseGeneralNames(issuer, 0xa2);
   r.end();
   return out;
 }
 
 function subtrees(t: Tlv, tag: number): GeneralSubtree[] {
-  t.expect(tag, 'GeneralSubtrees');
+  t = t.expectOf(tag, 'GeneralSubtrees');
   const out: GeneralSubtree[] = [];
   const r = t.reader();
   while (!r.done()) {
@@ -125,7 +131,7 @@ function policyInformation(t: Tlv): PolicyInformation {
   const r = t.reader();
   const oid = D.oid(r.expect(T.OID, 'policyIdentifier'));
   const qualifiers: PolicyInformation['qualifiers'] = [];
-  const q = r.optional(T.SEQUENCE, 'policyQualifiers');
+  const q = r.optionalOf(T.SEQUENCE, 'policyQualifiers');
   if (q) {
     const qr = q.reader();
     while (!qr.done()) {
@@ -196,8 +202,8 @@ export const CERT_EXTENSION_DECODERS: Record<string, (t: Tlv, critical: boolean,
   [OID.nameConstraints]: (t, critical, ext) => {
     t.expect(T.SEQUENCE, 'NameConstraints');
     const r = t.reader();
-    const p = r.optional(0xa0, 'permittedSubtrees');
-    const x = r.optional(0xa1, 'excludedSubtrees');
+    const p = r.optionalOf(0xa0, 'permittedSubtrees');
+    const x = r.optionalOf(0xa1, 'excludedSubtrees');
     r.end();
     const nc: NonNullable<CertExtensions['nameConstraints']> = { critical };
     if (p) nc.permitted = subtrees(p, 0xa0);

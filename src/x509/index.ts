@@ -1,6 +1,7 @@
 // Layer `x509`: DER bytes in, certificates, CRLs, names and keys out. Owns the X.509 data
-// model (types.ts) and its parsers: certificates and CRLs (strict DER outside, OpenSSL's
-// later objections kept as StructureProblems), extensions and GeneralNames, names with
+// model (types.ts) and its parsers: certificates and CRLs (strict DER for parseCertificate /
+// parseCrl, BER as OpenSSL's d2i reads it for the loaders, with OpenSSL's re-encoding: ber.ts;
+// OpenSSL's later objections kept as StructureProblems), extensions and GeneralNames, names with
 // OpenSSL's canonical comparison, subject hash and printed forms (oneline, RFC 2253 as
 // PostgreSQL matches it), signature algorithm identifiers (incl. RSASSA-PSS parameters),
 // public keys, private keys in every form PostgreSQL accepts (incl. encrypted ones), the
@@ -41,6 +42,7 @@ export {
   parseCertificateBlock,
   loadCertificate,
   loadCertificateBlock,
+  d2iCertificate,
   opensslLoadRefusal,
   type CertificateReader,
   CERTIFICATE_LABELS,

@@ -42,7 +42,8 @@ function unknownKey(algorithm: AlgorithmIdentifier, key: Uint8Array, reason: str
 
 /**
  * SubjectPublicKeyInfo. The outer structure (SEQUENCE, AlgorithmIdentifier, BIT STRING) must
- * be DER or a DerError is thrown; a key whose contents cannot be used comes back as kind
+ * be DER (or BER when `t` was read in the BER-tolerant mode of the loaders) or a DerError is
+ * thrown; the key inside the BIT STRING is always read as DER; a key whose contents cannot be used comes back as kind
  * 'unknown' with the reason in `problem` (OpenSSL, too, loads such certificates and fails
  * only when the key is needed).
  */

@@ -9,7 +9,7 @@
 //   and the `/CN=x` form PostgreSQL's sslinfo/pg_stat_ssl show.
 
 import { md5, sha1 } from '@noble/hashes/legacy.js';
-import { DerError, OID, Tag, der, isKnownOid, oidShortName, parseDer, type StringType, type Tlv } from '../der/index.js';
+import { BerLog, DerError, OID, Tag, der, isKnownOid, oidShortName, parseDer, type StringType, type Tlv } from '../der/index.js';
 import { derOid, derTlv } from '../der/writer.js';
 import type { Name, NameAttribute } from './types.js';
 
@@ -23,11 +23,14 @@ const T = { ...Tag };
 
 /** Name ::= SEQUENCE OF RelativeDistinguishedName; RDN ::= SET OF AttributeTypeAndValue. */
 export function parseName(t: Tlv): Name {
-  t.expect(T.SEQUENCE, 'Name');
+  // SEQUENCE OF SET OF: expectOf lets the BER-tolerant mode take the primitive forms, as
+  // OpenSSL does; `der` keeps the bytes as received (X509_NAME caches them: i2d_X509_NAME,
+  // X509_NAME_hash_old and the CA names a server sends use them, the canonical form does not)
+  t = t.expectOf(T.SEQUENCE, 'Name');
   const rdns: NameAttribute[][] = [];
   const r = t.reader();
   while (!r.done()) {
-    const set = r.expect(T.SET, `[${rdns.length}]`);
+    const set = r.expectOf(T.SET, `[${rdns.length}]`);
     rdns.push(parseRdn(set));
   }
   return { rdns, der: t.bytes() };
@@ -43,7 +46,9 @@ export function parseRdn(set: Tlv): NameAttribute[] {
     const oid = D.oid(ar.expect(T.OID, 'type'));
     const v = ar.next('value');
     ar.end();
-    attrs.push({ oid, value: D.isStringTag(v.tag) ? D.string(v) : { type: 'non-string', tag: v.tag, der: v.bytes() } });
+    // a segmented string value (BER) is read as the string it holds, as OpenSSL does
+    const stringTag = D.isStringTag(v.tag) || (v.ber !== undefined && v.constructed && D.isStringTag(v.tag & ~0x20));
+    attrs.push({ oid, value: stringTag ? D.string(v) : { type: 'non-string', tag: v.tag, der: v.bytes() } });
   }
   return attrs;
 }
@@ -80,8 +85,9 @@ function tagAndContent(a: NameAttribute): { tag: number; content: Uint8Array; de
 }
 
 function contentOf(derBytes: Uint8Array): Uint8Array {
-  const t = parseDer(derBytes);
-  return t.content();
+  // a value read by the loaders may be BER (their BER-tolerant mode): read it the same way
+  const t = parseDer(derBytes, '', new BerLog());
+  return t.constructed && t.cls === 0 && t.tag !== T.SEQUENCE && t.tag !== T.SET ? t.stringContent('value') : t.content();
 }
 
 /** The attributes in encoded order with the index of the RDN each sits in (OpenSSL's X509_NAME_ENTRY.set). */

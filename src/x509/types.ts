@@ -2,7 +2,7 @@
 // layer above (crypto verifies with these keys, path builds chains of these certificates,
 // tls13 and pg carry them). Types only; the parsers live beside this file.
 
-import type { BitString, DecodedString, DecodedTime, DerError } from '../der/index.js';
+import type { BerDeviation, BitString, DecodedString, DecodedTime, DerError } from '../der/index.js';
 
 export interface AlgorithmIdentifier {
   oid: string;
@@ -167,11 +167,14 @@ export interface StructureProblem {
     | 'ZERO_SERIAL'
     | 'LONG_SERIAL' // more than 20 octets
     | 'BAD_PUBLIC_KEY'
+    | 'BER_ENCODING' // not DER, but a BER form OpenSSL's d2i reads (see `deviation`); OpenSSL does not object
     | 'OTHER';
   message: string;
   /** the extension OID when the problem is about one */
   oid?: string;
   error?: DerError;
+  /** for BER_ENCODING: which deviation from DER, where */
+  deviation?: BerDeviation;
   /**
    * What OpenSSL 3.0 makes of this problem, when it objects at all:
    * - true: it loads the certificate but marks it EXFLAG_INVALID (a duplicate or undecodable
@@ -185,7 +188,10 @@ export interface StructureProblem {
 }
 
 export interface Certificate {
-  /** the whole certificate as given */
+  /**
+   * the whole certificate as given; for one loaded from BER (BER_ENCODING problems), the
+   * DER OpenSSL re-emits for it (i2d_X509: tbsCertificate as received, the rest re-encoded)
+   */
   der: Uint8Array;
   /** exact bytes of tbsCertificate: what the signature covers */
   tbs: Uint8Array;
@@ -232,6 +238,7 @@ export interface IssuingDistributionPoint {
 }
 
 export interface Crl {
+  /** as for Certificate.der: as given, or OpenSSL's re-encoding (i2d_X509_CRL) when read from BER */
   der: Uint8Array;
   tbs: Uint8Array;
   /** 1 or 2 */
