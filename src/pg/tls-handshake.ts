@@ -15,7 +15,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8Encode, concatBytes } from '../der/index.js';
 import type { Certificate, Crl, PrivateKey } from '../x509/index.js';
-import { parseCertificate } from '../x509/index.js';
+import { d2iCertificate } from '../x509/index.js';
 import { errorName, verifyChain, type VerifyResult, type X509ErrorName } from '../path/index.js';
 import {
   opensslAlertText,
@@ -209,13 +209,13 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
 
   const clientVerdict = (der: Uint8Array[]): ChainVerdict => {
     if (!client.verifyPeer) return { ok: true }; // SSL_VERIFY_NONE: the result is ignored
-    out.serverVerify = verifyServer(der.map((d) => parseCertificate(d)));
+    out.serverVerify = verifyServer(der.map((d) => d2iCertificate(d)));
     if (out.serverVerify.ok) return { ok: true };
     return { ok: false, alert: alertForVerifyError(out.serverVerify.error!.code), reason: out.serverVerify.error!.message };
   };
   const serverVerdict = (der: Uint8Array[]): ChainVerdict => {
     if (der.length === 0) return { ok: true };
-    const certs = der.map((d) => parseCertificate(d));
+    const certs = der.map((d) => d2iCertificate(d));
     out.clientVerify = verifyClient(certs);
     if (out.clientVerify.ok) {
       out.peerCert = certs[0];

@@ -22,7 +22,7 @@ import {
   verifyScheme as cryptoVerifyScheme,
   type VerifyResult,
 } from '../crypto/index.js';
-import { parseCertificate, parsePrivateKey as x509ParsePrivateKey } from '../x509/index.js';
+import { d2iCertificate, parsePrivateKey as x509ParsePrivateKey } from '../x509/index.js';
 import type { PrivateKey, PublicKey } from '../x509/types.js';
 import type { KeyExchangeGroup } from './codec/constants.js';
 
@@ -111,9 +111,12 @@ export interface CertificateInfo {
   issuer: Uint8Array;
 }
 
-/** Parse a DER certificate (src/x509). Throws the x509 layer's typed error on bad input. */
+/**
+ * A certificate from a Certificate message, read as OpenSSL's d2i_X509 reads it (BER it
+ * accepts included). Throws the x509 layer's typed error on bad input.
+ */
 export function parseCertificateInfo(certDer: Uint8Array): CertificateInfo {
-  const c = parseCertificate(certDer);
+  const c = d2iCertificate(certDer);
   return { der: c.der, publicKey: c.publicKey, subject: c.subject.der, issuer: c.issuer.der };
 }
 

@@ -4,7 +4,7 @@
 // verify-full host check libpq applies after the handshake. Also the server's mirror: the
 // client chain checked with purpose sslclient and the alert OpenSSL would send.
 
-import { parseCertificate, type Certificate, type PrivateKey } from '../../x509/index.js';
+import { d2iCertificate, type Certificate, type PrivateKey } from '../../x509/index.js';
 import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '../../path/index.js';
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
@@ -50,7 +50,7 @@ export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
     maxVersion: 'TLSv1.3',
     certificate: tls?.key ? { chain: clientChain.map((c) => c.der), privateKey: tls.key as PrivateKey } : undefined,
     verifyPeerChain: (der) => {
-      seen.chain = der.map((d) => parseCertificate(d));
+      seen.chain = der.map((d) => d2iCertificate(d));
       if (!o.verify || !tls) return { ok: true }; // SSL_VERIFY_NONE
       seen.verify = verifyServerChain(tls, seen.chain, o.at);
       return chainVerdict(seen.verify);

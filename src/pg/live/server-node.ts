@@ -11,7 +11,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { concatBytes } from '../../der/bytes.js';
 import type { Certificate, PrivateKey } from '../../x509/index.js';
-import { parseCertificate } from '../../x509/index.js';
+import { d2iCertificate } from '../../x509/index.js';
 import { opensslAlertText, TlsServer, type ServerConfig } from '../../tls13/index.js';
 import { TlsAlertReceivedError, TlsAlertSentError, TlsEngineSocket } from '../../tls13/socket-node.js';
 import { nodeFs } from '../fs-node.js';
@@ -130,7 +130,7 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
     alpn,
     verifyPeerChain: (der) => {
       if (der.length === 0) return { ok: true }; // no FAIL_IF_NO_PEER_CERT
-      const certs = der.map((d) => parseCertificate(d));
+      const certs = der.map((d) => d2iCertificate(d));
       const r = verifyClientChain(tls, certs, at);
       if (r.ok) onPeer(certs[0]);
       else onVerifyFail(r);

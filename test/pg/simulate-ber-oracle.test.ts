@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultSigner, makeCertificate, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { nodeFs } from '../../src/pg/fs-node.js';
+import { simulate } from '../../src/pg/simulate.js';
+import { pemEncode } from '../../src/der/index.js';
+import { describeSignatureAlgorithm, parseCertificate, parsePrivateKey } from '../../src/x509/index.js';
+import { at, encode, parseTree, type BerForm } from '../x509/ber-mutate.js';
+import { PgOracle, pgOracleUnavailable } from '../support/pg-oracle.js';
+
+// OpenSSL loads certificates with BER in them (server.crt, a client's postgresql.crt), sends
+// them as loaded (tbs as received) and the peer's d2i_X509 reads them again: real PostgreSQL
+// starts, psql connects, cert auth works. simulate() must say the same, so the whole path —
+// loading, the Certificate message, the peer's parse, the signature over the received tbs —
+// is exercised with BER, in both directions.
+
+const why = pgOracleUnavailable();
+const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
+const CA: ExtensionSpec[] = [{ type: 'basicConstraints', ca: true, critical: true }];
+
+/** tbsCertificate paths: [0] version, serial, signature, issuer, validity, subject, spki, [3] extensions */
+const FORMS: [string, (number | 'in')[], BerForm][] = [
+  ['an indefinite-length tbsCertificate', [0], { indef: true }],
+  ['a zero-padded length on the subject', [0, 5], { len: 'pad' }],
+  ['a subject RDN SET in primitive form', [0, 5, 0], { prim: true }],
+  ['a high-tag-form version', [0, 0], { hi: 1 }],
+];
+
+function berLeaf(cn: string, subjectKey: string, ca: ReturnType<typeof makeCertificate>, caKey: string, form: BerForm, path: (number | 'in')[], ext: ExtensionSpec[] = []) {
+  const leaf = makeCertificate({ subject: `/CN=${cn}`, subjectKey: key(subjectKey), issuerKey: key(caKey), issuerCert: ca, extensions: ext.length ? ext : undefined });
+  const root = parseTree(leaf.der)[0];
+  at(root, path).form = form;
+  const tbs = encode(root.children![0]);
+  const sig = defaultSigner()(describeSignatureAlgorithm(parseCertificate(ca.der).signatureAlgorithm), key(caKey), tbs);
+  root.children![2] = { tag: 0x03, content: Uint8Array.from([0, ...sig]) };
+  return pemEncode('CERTIFICATE', encode(root));
+}
+
+describe.skipIf(why !== undefined)(`BER certificates through TLS: real PostgreSQL 15 + psql vs simulate${why ? ` (skipped: ${why})` : ''}`, () => {
+  let o: PgOracle;
+  let dir: string;
+  const serverUser = { uid: 0, gids: [0] };
+  beforeAll(async () => {
+    o = await PgOracle.create({ users: ['alice'], databases: ['app'] });
+    dir = mkdtempSync(join(tmpdir(), 'pgtls-ber-'));
+    chmodSync(dir, 0o755);
+    serverUser.uid = o.pguid;
+    serverUser.gids = execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number);
+  });
+  afterAll(() => o?.destroy());
+
+  const compare = async (conninfo: string) => {
+    const real = await o.psql(conninfo);
+    const sim = simulate({ fs: nodeFs(), pgdata: o.pgdata, conninfo: `port=${o.port} hostaddr=127.0.0.1 ${conninfo}`, env: { HOME: dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser });
+    const realLog = real.serverLog.split('\n').filter((l) => /SSL|FATAL|authenticated/.test(l));
+    const simLog = sim.serverLog.filter((l) => /SSL|FATAL|authenticated/.test(l));
+    return { real: { ok: real.status === 0, stderr: real.stderr.trim().replace(/port \d+/, 'port N'), log: realLog }, sim: { ok: sim.ok, stderr: sim.psqlStderr.replace(/port \d+/, 'port N'), log: simLog } };
+  };
+
+  for (const [name, path, form] of FORMS) {
+    it(`server certificate with ${name}: verify-full`, async () => {
+      const ca = makeCertificate({ subject: '/CN=BER Server CA', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
+      writeFileSync(join(dir, 'root.crt'), ca.pem);
+      const st = o.apply({
+        files: { 'server.crt': { content: berLeaf('db.example.com', 'p256-2', ca, 'p256-1', form, path, [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }]) }, 'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8') } },
+        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
+        hba: 'hostssl all all 127.0.0.1/32 trust\n',
+      });
+      expect(st.started).toBe(true);
+      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-full sslrootcert=${join(dir, 'root.crt')}`);
+      expect(r.real.ok).toBe(true);
+      expect(r.sim).toEqual(r.real);
+    });
+
+    it(`client certificate with ${name}: cert auth`, async () => {
+      const ca = makeCertificate({ subject: '/CN=BER Client CA', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
+      const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: key('p256-6') });
+      writeFileSync(join(dir, 'client.crt'), berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path));
+      writeFileSync(join(dir, 'client.key'), privateKeyPem(key('p256-3'), 'pkcs8'));
+      chmodSync(join(dir, 'client.key'), 0o600);
+      const st = o.apply({
+        files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(key('p256-6'), 'pkcs8') }, 'ca.crt': { content: ca.pem } },
+        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
+        hba: 'hostssl all all 127.0.0.1/32 cert\n',
+      });
+      expect(st.started).toBe(true);
+      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`);
+      expect(r.real.ok).toBe(true);
+      expect(r.sim).toEqual(r.real);
+    });
+  }
+});
