@@ -53,6 +53,8 @@ interface Scenario {
   expect15?: RegExp;
   /** why the scenario is not replayed at all */
   skip?: string;
+  /** client environment beyond HOME; `$PGDATA` is the server's data directory */
+  env?: Record<string, string>;
 }
 
 const lit = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
@@ -153,8 +155,10 @@ const SCENARIOS: Scenario[] = [
   { id: 'C4.1', section: 'host names', server: { cert: 'server-no-names' }, conn: `${C2} sslmode=verify-ca host=common-name.pg-ssltest.test`, expect: 'ok' },
   { id: 'C4.2', section: 'host names', server: { cert: 'server-no-names' }, conn: `${C2} sslmode=verify-full host=common-name.pg-ssltest.test`, expect: /could not get server's host name from server certificate/ },
   // system trust store (PG16+)
-  { id: 'C5.1', section: 'system trust store', server: { cert: 'server-cn-only+server_ca', key: 'server-cn-only', ca: 'root_ca' }, conn: 'DEF user=ssltestuser dbname=trustdb sslrootcert=system HA sslmode=verify-full host=common-name.pg-ssltest.test', expect: /SSL error: (certificate verify failed|unregistered scheme)/, pg16: true, skip: 'sslrootcert=system reads the machine trust store (PG16+): not modelled' },
+  { id: 'C5.1', section: 'system trust store', server: { cert: 'server-cn-only+server_ca', key: 'server-cn-only', ca: 'root_ca' }, conn: 'DEF user=ssltestuser dbname=trustdb sslrootcert=system HA sslmode=verify-full host=common-name.pg-ssltest.test', expect: /SSL error: (certificate verify failed|unregistered scheme)/, pg16: true },
   { id: 'C5.2', section: 'system trust store', server: { cert: 'server-cn-only+server_ca', key: 'server-cn-only', ca: 'root_ca' }, conn: 'DEF user=ssltestuser dbname=trustdb sslrootcert=system HA sslmode=verify-ca host=common-name.pg-ssltest.test', expect: /weak sslmode "verify-ca" may not be used with sslrootcert=system/, pg16: true },
+  { id: 'C5.3', section: 'system trust store', server: { cert: 'server-cn-only+server_ca', key: 'server-cn-only', ca: 'root_ca' }, conn: 'DEF user=ssltestuser dbname=trustdb sslrootcert=system HA sslmode=verify-full host=common-name.pg-ssltest.test', env: { SSL_CERT_FILE: '$PGDATA/root_ca.crt' }, expect: 'ok', pg16: true },
+  { id: 'C5.4', section: 'system trust store', server: { cert: 'server-cn-only+server_ca', key: 'server-cn-only', ca: 'root_ca' }, conn: 'DEF user=ssltestuser dbname=trustdb sslrootcert=system HA host=common-name.pg-ssltest.test.bad', env: { SSL_CERT_FILE: '$PGDATA/root_ca.crt' }, expect: lit('server certificate for "common-name.pg-ssltest.test" does not match host name "common-name.pg-ssltest.test.bad"'), pg16: true },
   // client CRLs with a revoked server certificate, protocol options
   { id: 'C6.1', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=verify-ca`, expect: 'ok' },
   { id: 'C6.2', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=verify-ca sslcrl=ssl/root+server.crl`, expect: VERIFY_FAILED },
@@ -339,7 +343,8 @@ async function main(): Promise<void> {
       continue;
     }
     const conninfo = expand(sc.conn);
-    const r = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: home }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser, pgVersion });
+    const env = Object.fromEntries(Object.entries(sc.env ?? {}).map(([k, v]) => [k, v.replace('$PGDATA', pgdata)]));
+    const r = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: home, ...env }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser, pgVersion });
     const expect = (!sc.pg16 && sc.expect15) || sc.expect;
     row.simOk = matches(expect, r.ok, r.psqlStderr);
     if (!row.simOk) row.note = `sim: ${r.ok ? 'connects' : r.psqlStderr}`;
