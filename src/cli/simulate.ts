@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import { nodeFs } from '../pg/fs-node.js';
 import { simulate, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
-import { formatTrace, type TraceEntry } from '../tls13/index.js';
+import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { parseArgs, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
@@ -25,7 +25,7 @@ Options:
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT...); repeatable
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --set NAME=VALUE      a server command-line setting (as postgres -c NAME=VALUE; port for -p); repeatable
-  --openssl-version V   3.0 (default, Debian 12) or 3.2 (alert texts "ssl/tls alert ...")
+  --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
   --explain             add the full TLS trace (messages, secrets, checks)
   --json                machine-readable result
 Exit status: 0 connects, 1 does not, 2 bad input.`;
@@ -47,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const at = opts.at ? new Date(String(opts.at)) : new Date();
   if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
   const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
-  if (ov !== '3.0' && ov !== '3.2') throw new UsageError('--openssl-version must be 3.0 or 3.2');
+  if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov)) throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
 
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$/.test(k)) env[k] = v;
@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     clientAddr: opts['client-addr'] as string | undefined,
     serverAddr: opts['server-addr'] as string | undefined,
     passphrase: opts.passphrase as string | undefined,
-    opensslVersion: ov,
+    opensslVersion: ov as OpensslVersion,
     serverOverrides,
   };
   const r = simulate(input);

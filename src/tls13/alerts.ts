@@ -1,15 +1,17 @@
 // The TLS alert table (RFC 8446 §6 plus the TLS 1.2-era codes OpenSSL still names), the
 // alert record codec, and the text OpenSSL prints for each alert. The OpenSSL strings are
 // data: each description carries its reason-string family, because OpenSSL 3.0 names
-// some alerts "sslv3 alert ..." and others "tlsv1 alert ..." (ssl/ssl_err.c), and 3.2
-// renamed only the sslv3 family to "ssl/tls alert ...". Checked against `openssl errstr`
-// of the installed OpenSSL 3.0 (reason = SSL_AD_REASON_OFFSET 1000 + description).
+// some alerts "sslv3 alert ..." and others "tlsv1 alert ..." (ssl/ssl_err.c); 3.2 renamed
+// only the sslv3 family to "ssl/tls alert ...", and 4.0 to "tls alert ...". Checked against
+// `openssl errstr` of the installed OpenSSL 3.0 and ERR_reason_error_string of the OpenSSL
+// 4.0 that pyOpenSSL bundles (reason = SSL_AD_REASON_OFFSET 1000 + description); the 3.2
+// form against ssl/ssl_err.c only.
 
 import { TlsDecodeError } from './errors.js';
 
 /** How OpenSSL's error reason string for a received alert is built. */
 type OpensslFamily =
-  | 'sslv3' // "sslv3 alert X" in 3.0, "ssl/tls alert X" from 3.2
+  | 'sslv3' // "sslv3 alert X" in 3.0, "ssl/tls alert X" in 3.2-3.x, "tls alert X" from 4.0
   | 'tlsv1' // "tlsv1 alert X"
   | 'tlsv1-bare' // "tlsv1 X" (no "alert" word: TLS 1.0 extension-era reasons)
   | 'tlsv13' // "tlsv13 alert X"
@@ -138,13 +140,17 @@ export function decodeAlert(body: Uint8Array): Alert {
   return { level: body[0], description: body[1] };
 }
 
-export type OpensslVersion = '3.0' | '3.2';
+export type OpensslVersion = '3.0' | '3.2' | '4.0';
+export const OPENSSL_VERSIONS: readonly OpensslVersion[] = ['3.0', '3.2', '4.0'];
+
+/** The prefix of the sslv3 family's reason strings, by the OpenSSL version that prints it. */
+const SSLV3_PREFIX: Record<OpensslVersion, string> = { '3.0': 'sslv3 alert', '3.2': 'ssl/tls alert', '4.0': 'tls alert' };
 
 /**
  * The text OpenSSL prints for an alert.
  *
  * received: the error-queue reason a peer's fatal alert produces, e.g. "tlsv1 alert unknown ca"
- * (3.0) or "ssl/tls alert certificate expired" (3.2+); the whole line is
+ * (3.0), "ssl/tls alert certificate expired" (3.2) or "tls alert certificate expired" (4.0); the whole line is
  * `error:0A000418:SSL routines::tlsv1 alert unknown ca`, see `opensslErrorCode`.
  * sent: OpenSSL's own error names the local cause, not the alert, so this returns what its
  * info callback prints for the alert it writes: "SSL3 alert write:fatal:unknown CA".
@@ -163,7 +169,7 @@ export function opensslAlertText(
   const v = opts.opensslVersion ?? '3.0';
   switch (info.family) {
     case 'sslv3':
-      return `${v === '3.0' ? 'sslv3' : 'ssl/tls'} alert ${info.reason}`;
+      return `${SSLV3_PREFIX[v]} ${info.reason}`;
     case 'tlsv1':
       return `tlsv1 alert ${info.reason}`;
     case 'tlsv1-bare':

@@ -2,7 +2,7 @@
 // RFC's decode_error / illegal_parameter cases, OpenSSL's alert texts checked against the
 // installed `openssl errstr`, and streaming record reassembly at every split point.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../../src/der/index.js';
 import {
@@ -150,11 +150,32 @@ describe('decode errors', () => {
   });
 });
 
+/** ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, 1000 + alert)) for every alert, from pyOpenSSL's OpenSSL. */
+const PY_REASONS = `
+import json
+from OpenSSL import SSL
+from OpenSSL._util import lib, ffi
+SSL.Context(SSL.TLS_CLIENT_METHOD)  # loads the error strings
+reasons = {}
+for code in range(256):
+    s = lib.ERR_reason_error_string((20 << 23) | (1000 + code))
+    if s != ffi.NULL:
+        reasons[str(code)] = ffi.string(s).decode()
+print(json.dumps({"version": SSL.OpenSSL_version(SSL.OPENSSL_VERSION).decode(), "reasons": reasons}))
+`;
+
 describe('OpenSSL alert texts', () => {
   it('3.0 reason strings equal `openssl errstr` of SSL_AD_REASON_OFFSET + description for every alert', () => {
     const codes = ALERTS.filter((a) => a.code !== 0);
     const out = execFileSync('openssl', ['errstr', ...codes.map((a) => opensslErrorCode(a.code))], { encoding: 'utf8' }).trim().split('\n');
     expect(out.map((l) => l.split(':').slice(4).join(':'))).toEqual(codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '3.0' })));
+  });
+  // pyOpenSSL ships its own OpenSSL (4.x in cryptography's wheels): the only newer OpenSSL here
+  const py = spawnSync('python3', ['-c', PY_REASONS], { encoding: 'utf8' });
+  const bundled = py.status === 0 ? (JSON.parse(py.stdout) as { version: string; reasons: Record<string, string> }) : undefined;
+  it.skipIf(!bundled?.version.startsWith('OpenSSL 4.'))(`4.0 reason strings equal the bundled OpenSSL's (${bundled?.version ?? 'pyOpenSSL not installed'}) for every alert`, () => {
+    const codes = ALERTS.filter((a) => a.code !== 0);
+    expect(codes.map((a) => bundled!.reasons[String(a.code)] ?? `reason(${1000 + a.code})`)).toEqual(codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '4.0' })));
   });
   it('3.2 renamed only the sslv3 family', () => {
     expect(opensslAlertText('certificate_expired', { received: true, opensslVersion: '3.0' })).toBe('sslv3 alert certificate expired');
