@@ -3,7 +3,9 @@
 // whole certificates against the openssl CLI is test/x509/ber-openssl.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { BerLog, DerError, der, fromHex, parseDer, type Tlv } from '../../src/der/index.js';
+import fc from 'fast-check';
+import { BerLog, DerError, der, fromHex, isInputError, parseDer, type Tlv } from '../../src/der/index.js';
+import { loadCertificate, loadCrl } from '../../src/x509/index.js';
 
 const ber = (hex: string) => {
   const log = new BerLog();
@@ -97,5 +99,50 @@ describe('BER-tolerant reading', () => {
     expect(berError(nested, (t) => der.octetString(t)).message).toMatch(/nested more than 5 deep/);
     const ok = '24 80 '.repeat(5) + '04 01 61 ' + '00 00 '.repeat(5);
     expect(Array.from(der.octetString(ber(ok).t))).toEqual([0x61]);
+  });
+});
+
+// Hostile BER: inputs assembled from the tokens that drive the tolerant paths (indefinite
+// lengths nested and unclosed, end-of-contents anywhere, segmented strings inside
+// segmented strings, padded and high-tag headers) must end in a typed error or a result,
+// whatever their shape, for the raw reader and for the certificate and CRL loaders.
+describe('hostile BER gives results or typed errors only', () => {
+  const TOKENS = [
+    [0x30, 0x80], [0x31, 0x80], [0x24, 0x80], [0x23, 0x80], [0xa3, 0x80], [0x00, 0x00], [0x00, 0x00],
+    [0x04, 0x01, 0xaa], [0x03, 0x02, 0x00, 0xff], [0x02, 0x01, 0x05], [0x01, 0x01, 0x01], [0x05, 0x00],
+    [0x1f, 0x80, 0x80, 0x02], [0x3f, 0x85, 0x80], [0x30, 0x84, 0x00, 0x00, 0x00], [0x30, 0x81], [0x30, 0x82, 0x00],
+    [0x10, 0x00], [0x11, 0x03, 0x02, 0x01, 0x01], [0x30, 0x10], [0x06, 0x03, 0x55, 0x1d, 0x13], [0x80], [0xff],
+  ];
+  const input = fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 600 }).map((ts) => Uint8Array.from(ts.flat()));
+  const typed = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (isInputError(e)) return;
+      throw e;
+    }
+  };
+  const walk = (t: Tlv, depth = 0): void => {
+    if (!t.constructed || depth > 80) return;
+    for (const c of t.children()) walk(c, depth + 1);
+  };
+  it('parseDer (BER mode, walking every child), loadCertificate, loadCrl', () => {
+    fc.assert(
+      fc.property(input, (bytes) => {
+        typed(() => walk(parseDer(bytes, 'x', new BerLog())));
+        typed(() => loadCertificate(bytes));
+        typed(() => loadCrl(bytes));
+        // the same tokens behind a real certificate's outer header
+        typed(() => loadCertificate(Uint8Array.from([0x30, 0x80, 0x30, 0x80, ...bytes, 0x00, 0x00, 0x00, 0x00])));
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+  });
+  it('deep indefinite nesting is refused, not a stack overflow', () => {
+    const deep = Uint8Array.from([...Array(5000).fill([0x30, 0x80]).flat(), ...Array(5000).fill([0x00, 0x00]).flat()]);
+    typed(() => walk(parseDer(deep, 'x', new BerLog())));
+    typed(() => loadCertificate(deep));
+    const segs = Uint8Array.from([...Array(3000).fill([0x24, 0x80]).flat(), 0x04, 0x00, ...Array(3000).fill([0x00, 0x00]).flat()]);
+    typed(() => loadCertificate(Uint8Array.from([0x30, 0x80, 0x30, 0x80, 0xa0, 0x80, ...segs, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00])));
   });
 });
