@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSigner, makeCertificate, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
-import { nodeFs } from '../../src/pg/fs-node.js';
-import { simulate } from '../../src/pg/simulate.js';
 import { pemEncode } from '../../src/der/index.js';
 import { describeSignatureAlgorithm, parseCertificate, parsePrivateKey } from '../../src/x509/index.js';
 import { at, encode, parseTree, type BerForm } from '../x509/ber-mutate.js';
-import { PgOracle, pgOracleUnavailable } from '../support/pg-oracle.js';
+import { pgOracleUnavailable } from '../support/pg-oracle.js';
+import { useSimVsReal } from '../support/sim-vs-real.js';
 
 // OpenSSL loads certificates with BER in them (server.crt, a client's postgresql.crt), sends
 // them as loaded (tbs as received) and the peer's d2i_X509 reads them again: real PostgreSQL
@@ -40,37 +37,20 @@ function berLeaf(cn: string, subjectKey: string, ca: ReturnType<typeof makeCerti
 }
 
 describe.skipIf(why !== undefined)(`BER certificates through TLS: real PostgreSQL 15 + psql vs simulate${why ? ` (skipped: ${why})` : ''}`, () => {
-  let o: PgOracle;
-  let dir: string;
-  const serverUser = { uid: 0, gids: [0] };
-  beforeAll(async () => {
-    o = await PgOracle.create({ users: ['alice'], databases: ['app'] });
-    dir = mkdtempSync(join(tmpdir(), 'pgtls-ber-'));
-    chmodSync(dir, 0o755);
-    serverUser.uid = o.pguid;
-    serverUser.gids = execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number);
-  });
-  afterAll(() => o?.destroy());
-
-  const compare = async (conninfo: string) => {
-    const real = await o.psql(conninfo);
-    const sim = simulate({ fs: nodeFs(), pgdata: o.pgdata, conninfo: `port=${o.port} hostaddr=127.0.0.1 ${conninfo}`, env: { HOME: dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser });
-    const realLog = real.serverLog.split('\n').filter((l) => /SSL|FATAL|authenticated/.test(l));
-    const simLog = sim.serverLog.filter((l) => /SSL|FATAL|authenticated/.test(l));
-    return { real: { ok: real.status === 0, stderr: real.stderr.trim().replace(/port \d+/, 'port N'), log: realLog }, sim: { ok: sim.ok, stderr: sim.psqlStderr.replace(/port \d+/, 'port N'), log: simLog } };
-  };
+  const t = useSimVsReal({ logLines: /SSL|FATAL|authenticated/ });
+  const compare = (conninfo: string) => t.compare(conninfo);
 
   for (const [name, path, form] of FORMS) {
     it(`server certificate with ${name}: verify-full`, async () => {
       const ca = makeCertificate({ subject: '/CN=BER Server CA', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
-      writeFileSync(join(dir, 'root.crt'), ca.pem);
-      const st = o.apply({
+      writeFileSync(join(t.dir, 'root.crt'), ca.pem);
+      const st = t.oracle.apply({
         files: { 'server.crt': { content: berLeaf('db.example.com', 'p256-2', ca, 'p256-1', form, path, [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }]) }, 'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8') } },
         sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
         hba: 'hostssl all all 127.0.0.1/32 trust\n',
       });
       expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-full sslrootcert=${join(dir, 'root.crt')}`);
+      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'root.crt')}`);
       expect(r.real.ok).toBe(true);
       expect(r.sim).toEqual(r.real);
     });
@@ -78,16 +58,16 @@ describe.skipIf(why !== undefined)(`BER certificates through TLS: real PostgreSQ
     it(`client certificate with ${name}: cert auth`, async () => {
       const ca = makeCertificate({ subject: '/CN=BER Client CA', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
       const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: key('p256-6') });
-      writeFileSync(join(dir, 'client.crt'), berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path));
-      writeFileSync(join(dir, 'client.key'), privateKeyPem(key('p256-3'), 'pkcs8'));
-      chmodSync(join(dir, 'client.key'), 0o600);
-      const st = o.apply({
+      writeFileSync(join(t.dir, 'client.crt'), berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path));
+      writeFileSync(join(t.dir, 'client.key'), privateKeyPem(key('p256-3'), 'pkcs8'));
+      chmodSync(join(t.dir, 'client.key'), 0o600);
+      const st = t.oracle.apply({
         files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(key('p256-6'), 'pkcs8') }, 'ca.crt': { content: ca.pem } },
         sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
         hba: 'hostssl all all 127.0.0.1/32 cert\n',
       });
       expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`);
+      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`);
       expect(r.real.ok).toBe(true);
       expect(r.sim).toEqual(r.real);
     });
