@@ -95,20 +95,35 @@ export function exportKeyingMaterial(hash: HashAlg, exporterMaster: Uint8Array, 
  */
 export class Transcript {
   private messages: Uint8Array[] = [];
+  /**
+   * A running hash per algorithm asked for (the suite, hence the hash, is known only from
+   * ServerHello on): each message is hashed once instead of the whole transcript at every
+   * derivation.
+   */
+  private running = new Map<HashAlg['name'], ReturnType<HashAlg['fn']['create']>>();
 
   add(encodedMessage: Uint8Array): void {
     this.messages.push(encodedMessage);
+    for (const h of this.running.values()) h.update(encodedMessage);
   }
 
   hash(hash: HashAlg): Uint8Array {
-    return hash.fn(concatBytes(...this.messages));
+    let h = this.running.get(hash.name);
+    if (!h) {
+      h = hash.fn.create();
+      for (const m of this.messages) h.update(m);
+      this.running.set(hash.name, h);
+    }
+    return h.clone().digest();
   }
 
   /** §4.4.1: replace everything so far (ClientHello1) by the synthetic message_hash message. */
   replaceWithMessageHash(hash: HashAlg): Uint8Array {
     const h = this.hash(hash);
     const synthetic = concatBytes(Uint8Array.of(HandshakeType.message_hash, 0, 0, hash.length), h);
-    this.messages = [synthetic];
+    this.messages = [];
+    this.running.clear();
+    this.add(synthetic);
     return synthetic;
   }
 
