@@ -26,7 +26,15 @@ export interface KeyShare {
 type Rng = (n: number) => Uint8Array;
 
 const NIST: Record<'secp256r1' | 'secp384r1' | 'secp521r1', EcCurve> = { secp256r1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const MONTGOMERY = { x25519: { impl: x25519, size: 32 }, x448: { impl: x448, size: 56 } } as const;
+const MONTGOMERY = { x25519: { impl: x25519, size: 32, base: 9 }, x448: { impl: x448, size: 56, base: 5 } } as const;
+
+// noble's getPublicKey goes through the Edwards curve and its precomputed base table, which
+// costs ~40 ms to build on first use and then makes a key share ~2x cheaper than the
+// Montgomery ladder on the base point u = 9 (u = 5 for X448). One-shot processes
+// (pgtls simulate, probe) make two key shares; a long-running simulator makes thousands. So
+// the first ones use the ladder and the table is built only once it pays.
+const LADDER_KEY_SHARES = 32;
+const keySharesMade = { x25519: 0, x448: 0 };
 
 /** TLS NamedGroup code points (RFC 8446 §4.2.7). */
 export const GROUP_CODES: Record<KexGroup, number> = { secp256r1: 23, secp384r1: 24, secp521r1: 25, x25519: 29, x448: 30 };
@@ -34,6 +42,13 @@ export const GROUP_CODES: Record<KexGroup, number> = { secp256r1: 23, secp384r1:
 /** Length of key_exchange for each group. */
 export function keyShareLength(group: KexGroup): number {
   return group in NIST ? 1 + 2 * CURVES[NIST[group as keyof typeof NIST]].size : MONTGOMERY[group as 'x25519' | 'x448'].size;
+}
+
+/** The base point's u-coordinate, little-endian (RFC 7748 §4.1, §4.2). */
+function basePoint(u: number, size: number): Uint8Array {
+  const b = new Uint8Array(size);
+  b[0] = u;
+  return b;
 }
 
 function defaultRng(n: number): Uint8Array {
@@ -53,7 +68,9 @@ export function keyShareFromPrivate(group: KexGroup, privateKey: Uint8Array): Ke
   if (group === 'x25519' || group === 'x448') {
     const m = MONTGOMERY[group];
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
-    return { group, privateKey, publicKey: m.impl.getPublicKey(privateKey) };
+    const publicKey =
+      ++keySharesMade[group] <= LADDER_KEY_SHARES ? m.impl.scalarMult(privateKey, basePoint(m.base, m.size)) : m.impl.getPublicKey(privateKey);
+    return { group, privateKey, publicKey };
   }
   const curve = NIST[group];
   const c = CURVES[curve];

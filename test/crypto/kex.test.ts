@@ -49,6 +49,22 @@ describe('X25519 / X448 (RFC 7748)', () => {
     expect(toHex(sharedSecret('x448', b.privateKey, a.publicKey))).toBe(k);
   });
 
+  it('key shares are the same before and after the switch from the ladder to the precomputed table', () => {
+    // RFC 7748 §6 private keys, 40 times each: past the first 32 key shares of the process
+    const want = {
+      x25519: ['77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'],
+      x448: [
+        '9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b',
+        '9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0',
+      ],
+    } as const;
+    for (const group of ['x25519', 'x448'] as const) {
+      const seen = new Set<string>();
+      for (let i = 0; i < 40; i++) seen.add(toHex(keyShareFromPrivate(group, fromHex(want[group][0])).publicKey));
+      expect([...seen]).toEqual([want[group][1]]);
+    }
+  });
+
   it('RFC 8448 §3 key shares and (EC)DHE secret', () => {
     const v = rfc8448('section3-simple-1rtt');
     const c = keyShareFromPrivate('x25519', fromHex(v.client_x25519_private));
