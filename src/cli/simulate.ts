@@ -4,6 +4,7 @@
 
 import { userInfo } from 'node:os';
 import { nodeFs } from '../pg/fs-node.js';
+import { remapDir } from '../pg/fs.js';
 import { simulate, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { parseArgs, UsageError } from './args.js';
@@ -25,6 +26,8 @@ Options:
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT...); repeatable
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --set NAME=VALUE      a server command-line setting (as postgres -c NAME=VALUE; port for -p); repeatable
+  --started-with DIR    the data directory as the running server loaded it: simulate starting from
+                        DIR, then pg_ctl reload reading --pgdata (what a reload logs and keeps)
   --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
   --explain             add the full TLS trace (messages, secrets, checks)
   --json                machine-readable result
@@ -32,7 +35,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
     repeat: ['env', 'set'],
     flags: ['json', 'explain', 'help'],
   });
@@ -79,6 +82,11 @@ export async function run(argv: string[]): Promise<number> {
     opensslVersion: ov as OpensslVersion,
     serverOverrides,
   };
+  if (opts['started-with']) {
+    const before = String(opts['started-with']).replace(/\/+$/, '');
+    if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
+    input.startedWith = remapDir(input.fs, input.pgdata, before);
+  }
   const r = simulate(input);
   if (opts.json) {
     console.log(JSON.stringify(toJson(r, Boolean(opts.explain)), null, 2));

@@ -20,7 +20,8 @@ import { OID } from '../der/oids.js';
 import { joinPath, type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
 import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
-import { simulate, startServer } from './simulate.js';
+import { simulate } from './simulate.js';
+import { startServer } from './server/postmaster.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
 

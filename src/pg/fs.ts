@@ -95,3 +95,15 @@ export function memFs(files: Record<string, MemFile>, defaults: { uid: number; g
     },
   };
 }
+
+/**
+ * `base` with the directory `from` served from `to`: how `pgtls simulate --started-with`
+ * shows the running server the data directory as it was (`to`) while a reload reads the
+ * edited one (`from`).
+ */
+export function remapDir(base: SimFs, from: string, to: string): SimFs {
+  const f = from.replace(/\/+$/, '');
+  const t = to.replace(/\/+$/, '');
+  const map = (p: string) => (p === f || p.startsWith(`${f}/`) ? t + p.slice(f.length) : p);
+  return { read: (p) => base.read(map(p)), stat: (p) => base.stat(map(p)), list: (p) => base.list(map(p)) };
+}

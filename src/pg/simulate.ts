@@ -9,17 +9,15 @@
 import { formatNameOneline, type Certificate } from '../x509/index.js';
 import { libpqVerifyHost, type PgMajor } from '../path/index.js';
 import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
-import { parsePostgresqlConf } from './config/postgresql-conf.js';
-import { serverSettings, type ServerSettings } from './config/server-settings.js';
-import { loadHbaFile } from './config/hba.js';
-import { loadIdentFile } from './config/ident.js';
+import type { ServerSettings } from './config/server-settings.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
 import { serviceFilesOn } from './files.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate } from './server/connection.js';
-import { startServerTls, type ServerTls, type TlsVersionName } from './server/startup.js';
+import { type ServerTls, type TlsVersionName } from './server/startup.js';
+import { reloadServer, startServer } from './server/postmaster.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { fmt, LIBPQ, SERVER } from './messages.js';
@@ -53,6 +51,11 @@ export interface SimulateInput {
   startupOnly?: boolean;
   /** the server's command-line settings (`postgres -p 5433 -c ssl=on`): they win over postgresql.conf */
   serverOverrides?: Record<string, string>;
+  /**
+   * The files as they were when the running server started: it starts from these, then
+   * `pg_ctl reload` reads `fs` (what you changed). Without it the server starts from `fs`.
+   */
+  startedWith?: SimFs;
 }
 
 export interface SimStep {
@@ -99,49 +102,6 @@ const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
 
 function logLines(lines: LogLine[]): string[] {
   return lines.length ? formatLog(lines).split('\n') : [];
-}
-
-interface ServerState {
-  settings: ServerSettings;
-  tls?: ServerTls;
-  hba: ReturnType<typeof loadHbaFile>;
-  ident: ReturnType<typeof loadIdentFile>;
-  logConnections: boolean;
-}
-
-type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
-
-/** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
-export function startServer(input: SimulateInput): StartOutcome {
-  const pgVersion = input.pgVersion ?? 15;
-  const conf = parsePostgresqlConf(input.fs, `${input.pgdata.replace(/\/+$/, '')}/postgresql.conf`, { dataDir: input.pgdata });
-  // Includes "skipping missing configuration file .../postgresql.auto.conf" when there is
-  // none: the real server logs that at start-up too (checked on PostgreSQL 15).
-  const log: LogLine[] = [...conf.log];
-  if (!conf.ok) {
-    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
-    return { ok: false, log, fatal };
-  }
-  const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const st = input.fs.stat(input.pgdata);
-  const serverUser = input.serverUser ?? { uid: st?.uid ?? 0, gids: [st?.gid ?? 0] };
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUser, passphrase: input.passphrase });
-  log.push(...tls.log);
-  if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
-  const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
-  log.push(...hba.log);
-  if (!hba.ok) {
-    const fatal = hba.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: SERVER.hbaLoadFailed.format };
-    return { ok: false, log, fatal };
-  }
-  const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
-  log.push(...ident.log);
-  const lc = conf.settings.get('log_connections')?.value ?? 'off';
-  return {
-    ok: true,
-    log,
-    server: { settings, tls: tls.tls, hba, ident, logConnections: /^(on|true|yes|1)$/i.test(lc) },
-  };
 }
 
 /** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
@@ -193,11 +153,11 @@ export function simulate(input: SimulateInput): SimulateResult {
     return { ...r, steps, serverLog: all, connectionLog: all.slice(startupLines) };
   };
 
-  // 1. The server starts (or does not).
-  const start = startServer(input);
+  // 1. The server starts (or does not), and is reloaded with the current files if asked.
+  const start = startServer(input.startedWith ? { ...input, fs: input.startedWith } : input);
   serverLog.push(...start.log);
-  startupLines = logLines(serverLog).length;
   if (!start.ok) {
+    startupLines = logLines(serverLog).length;
     steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${start.fatal.message}${start.fatal.detail ? ` (${start.fatal.detail})` : ''}` });
     return result({
       ok: false,
@@ -209,15 +169,20 @@ export function simulate(input: SimulateInput): SimulateResult {
       tlsTrace: [],
     });
   }
-  const server = start.server;
-  steps.push({
-    step: 'server-start',
-    who: 'server',
-    result: 'ok',
-    detail: server.tls
-      ? `SSL on: ${server.tls.chain.length} certificate(s) in ${server.settings.ssl.certFile}, ${server.tls.requestClientCert ? `client certificates requested (${server.tls.caCerts.length} CA certificate(s))` : 'no ssl_ca_file: client certificates not requested'}${server.tls.crlCheckAll ? `, CRL checks on (${server.tls.crls.length} CRL(s))` : ''}`
-      : 'SSL off',
-  });
+  const describeTls = (tls: ServerTls | undefined) =>
+    tls
+      ? `SSL on: ${tls.chain.length} certificate(s) in ${tls.certFile}, ${tls.requestClientCert ? `client certificates requested (${tls.caCerts.length} CA certificate(s))` : 'no ssl_ca_file: client certificates not requested'}${tls.crlCheckAll ? `, CRL checks on (${tls.crls.length} CRL(s))` : ''}`
+      : 'SSL off';
+  steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: describeTls(start.server.tls) });
+  let server = start.server;
+  if (input.startedWith) {
+    const reload = reloadServer(server, input);
+    serverLog.push(...reload.log);
+    server = reload.server;
+    const refused = reload.log.some((l) => /was not reloaded|contains errors|cannot be changed/.test(l.message));
+    steps.push({ step: 'server-reload', who: 'server', result: refused ? 'fail' : 'ok', detail: `pg_ctl reload: ${refused ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
+  }
+  startupLines = logLines(serverLog).length;
   if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });
 
   // 2. psql hands the connection string to libpq.

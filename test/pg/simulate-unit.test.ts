@@ -311,3 +311,33 @@ describe('service= (pg_service.conf)', () => {
     expect(as(2000).message).toBe('service file "/home/.pg_service.conf" not found');
   });
 });
+
+describe('pg_ctl reload (startedWith: the files the running server loaded)', () => {
+  const before = setup();
+  it('a broken certificate path keeps the old SSL context; unchanged settings log nothing', () => {
+    const after = setup({ conf: "ssl_cert_file = 'nope.crt'\n" });
+    const r = run(after, 'sslmode=require dbname=trustdb user=u', { startedWith: before });
+    expect(r.ok).toBe(true);
+    const from = r.serverLog.indexOf('LOG:  received SIGHUP, reloading configuration files');
+    const skipping = 'LOG:  skipping missing configuration file "/pg/postgresql.auto.conf"';
+    expect(r.serverLog.slice(from, r.serverLog.length - r.connectionLog.length)).toEqual([
+      'LOG:  received SIGHUP, reloading configuration files',
+      skipping,
+      'LOG:  parameter "ssl_cert_file" changed to "nope.crt"',
+      'LOG:  could not load server certificate file "nope.crt": No such file or directory',
+      'LOG:  SSL configuration was not reloaded',
+      // the five auxiliary processes re-read the files too (seen on PostgreSQL 15)
+      ...Array(5).fill(skipping),
+    ]);
+    expect(run(before, 'sslmode=require dbname=trustdb user=u', { startedWith: before }).serverLog.filter((l) => /SIGHUP|changed|reloaded/.test(l))).toEqual([
+      'LOG:  received SIGHUP, reloading configuration files',
+    ]);
+  });
+  it('ssl = off takes effect at once; a server that did not start is not reloaded', () => {
+    expect(run(setup({ conf: 'ssl = off\n' }), 'sslmode=require dbname=trustdb user=u', { startedWith: before }).message).toBe('server does not support SSL, but SSL was required');
+    const broken = setup({ conf: "ssl_cert_file = 'nope.crt'\n" });
+    const r = run(before, 'sslmode=require dbname=trustdb', { startedWith: broken });
+    expect(r.serverStarted).toBe(false);
+    expect(r.serverLog.some((l) => l.includes('SIGHUP'))).toBe(false);
+  });
+});

@@ -125,6 +125,26 @@ export class PgOracle {
   /** Write the scenario's files and config, then (re)start. */
   apply(setup: ServerSetup): StartResult {
     if (this.running) this.stop();
+    this.write(setup);
+    return this.start();
+  }
+
+  /** Write the scenario's files and config into the running server's directory, then pg_ctl reload; the lines it logged. */
+  async reload(setup: ServerSetup): Promise<string> {
+    this.readNewLog();
+    this.write(setup);
+    runAsPostgres([join(PG_BIN, 'pg_ctl'), 'reload', '-D', this.pgdata]);
+    let log = '';
+    for (let quiet = 0, waited = 0; (quiet < 200 || !log) && waited < 5000; waited += 50) {
+      await new Promise((res) => setTimeout(res, 50));
+      const more = this.readNewLog();
+      log += more;
+      quiet = more ? 0 : quiet + 50;
+    }
+    return log;
+  }
+
+  private write(setup: ServerSetup): void {
     for (const [name, f] of Object.entries(setup.files)) {
       const p = join(this.pgdata, name);
       mkdirSync(dirname(p), { recursive: true });
@@ -138,7 +158,6 @@ export class PgOracle {
     // socket but does not authenticate, so the scenario's hba is used as is.
     this.writeConf('pg_hba.conf', setup.hba);
     this.writeConf('pg_ident.conf', setup.ident ?? '');
-    return this.start();
   }
 
   private logFile(): string {

@@ -30,8 +30,12 @@ export interface ConfigItem {
 }
 
 export interface ParseConfOptions {
-  /** how the result is used: postmaster start-up (default) or the pg_file_settings view */
-  mode?: 'startup' | 'view';
+  /**
+   * how the result is used: postmaster start-up (default), a reload (SIGHUP: one pass, and
+   * errors end with LOG "...; no changes were applied" / "...; unaffected changes were
+   * applied" instead of FATAL), or the pg_file_settings view
+   */
+  mode?: 'startup' | 'reload' | 'view';
   /** PGDATA: relative top-level paths resolve here, and postgresql.auto.conf is read from it */
   dataDir?: string;
   /** read PGDATA/postgresql.auto.conf after the main file (default true when dataDir is set) */
@@ -577,15 +581,18 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
       stderr: `postgres: could not access the server configuration file "${main}": No such file or directory`,
     };
   }
-  if (!view) {
+  const mode = opts.mode ?? 'startup';
+  if (mode === 'startup') {
     first = parse(false);
-    if (!first.ok) return finish(first.st, true, first.errorFile, main, view);
+    if (!first.ok) return finish(first.st, 'none', first.errorFile, main, mode);
   }
   const second = parse(true);
   const st = second.st;
   if (first) st.log = [...first.st.log, ...st.log];
   let error = !second.ok;
   let errorFile = second.errorFile;
+  // a parse error or an unknown name applies nothing; bad values fail only their own lines
+  let applied: 'none' | 'unaffected' = 'none';
 
   if (!error) {
     // mark duplicates (exact-name match, as the server compares with strcmp) and unknown names
@@ -612,6 +619,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
   }
 
   if (!error) {
+    applied = 'unaffected';
     for (const item of st.items) {
       if (item.name === undefined || item.ignored) continue;
       const def = findGuc(item.name);
@@ -627,12 +635,14 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
 
   // A failed parse or an unknown name stops before anything is applied; a bad value only
   // fails its own line (applied stays true for the others, as pg_file_settings shows).
-  return finish(st, error, errorFile, main, view);
+  return finish(st, error ? applied : false, errorFile, main, mode);
 }
 
-function finish(st: ParseState, error: boolean, errorFile: string, main: string, view: boolean): ParsedConf {
+/** `error`: false, or what an erroneous file still applied (which the reload message names). */
+function finish(st: ParseState, error: false | 'none' | 'unaffected', errorFile: string, main: string, mode: 'startup' | 'reload' | 'view'): ParsedConf {
   st.items.forEach((it, i) => (it.seqno = i + 1));
-  if (error && !view) st.log.push({ level: 'FATAL', message: `configuration file "${errorFile}" contains errors` });
+  if (error && mode === 'startup') st.log.push({ level: 'FATAL', message: `configuration file "${errorFile}" contains errors` });
+  if (error && mode === 'reload') st.log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; ${error === 'none' ? 'no' : 'unaffected'} changes were applied` });
   const settings: ParsedConf['settings'] = new Map();
   for (const it of st.items) {
     if (it.applied && it.name !== undefined) {

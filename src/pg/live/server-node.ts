@@ -20,7 +20,7 @@ import { formatLog, type LogLine } from '../log.js';
 import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
-import { startServer } from '../simulate.js';
+import { startServer } from '../server/postmaster.js';
 import { chainToSend, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
@@ -66,7 +66,7 @@ function cipherBits(suite: string): number {
 
 export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const pgVersion = o.pgVersion ?? 15;
-  const start = startServer({ fs: o.fs ?? nodeFs(), pgdata: o.pgdata.replace(/\/+$/, ''), conninfo: '', serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
+  const start = startServer({ fs: o.fs ?? nodeFs(), pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
   if (!start.ok) return { ok: false, log: start.log, fatal: start.fatal };
   const cfg = start.server;
   const logLines: string[] = [];

@@ -57,6 +57,8 @@ export const SSL_DEFAULTS: SslSettings = {
 export interface ServerTls {
   /** server.crt: the leaf, then the intermediates sent with it */
   chain: Certificate[];
+  /** ssl_cert_file as it was when this context was loaded (a failed reload keeps the old context) */
+  certFile: string;
   key: PrivateKey;
   /** ssl_ca_file certificates: the trust store for client certificates, and the CA names sent in CertificateRequest */
   caCerts: Certificate[];
@@ -137,14 +139,17 @@ function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateK
   if ('reason' in r) return fatal(fmt(SERVER.loadKey, name, r.reason));
   const blocks = pemBlocks(r);
   if (!blocks.some((b) => /PRIVATE KEY$/.test(b.label))) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
-  const passphrase = input.passphrase ?? passphraseFromCommand(input.settings.passphraseCommand);
+  // At a reload the command runs only with ssl_passphrase_command_supports_reload; otherwise
+  // be_tls_init installs a callback that supplies nothing (dummy_ssl_passwd_cb).
+  const askCommand = !input.reload || (input.settings.passphraseCommand !== '' && input.settings.passphraseCommandSupportsReload);
+  const passphrase = askCommand ? (input.passphrase ?? passphraseFromCommand(input.settings.passphraseCommand)) : undefined;
   let key: PrivateKey;
   try {
     key = parsePrivateKey(r, passphrase);
   } catch (e) {
     if (e instanceof BadPassphraseError) return fatal(fmt(SERVER.loadKey, name, REASON.badDecrypt));
     if (e instanceof PassphraseRequiredError) {
-      if (input.reload && !input.settings.passphraseCommandSupportsReload) return fatal(fmt(SERVER.keyReloadPassphrase, name));
+      if (!askCommand) return fatal(fmt(SERVER.keyReloadPassphrase, name));
       return fatal(fmt(SERVER.loadKey, name, passphrase === undefined ? REASON.processingError : REASON.badDecrypt));
     }
     if (isInputError(e)) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
@@ -232,7 +237,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };

@@ -1,0 +1,208 @@
+// The postmaster's configuration life: start-up (postgresql.conf, be_tls_init, pg_hba,
+// pg_ident) and a reload (pg_ctl reload / SIGHUP: postmaster.c's SIGHUP handler). A reload
+// logs what it changed or refused, and keeps the old state for whatever failed: the old
+// settings when postgresql.conf has a syntax error or an unknown name, the old value of a
+// bad or restart-only setting, the old pg_hba / pg_ident lines, and the old SSL context
+// ("SSL configuration was not reloaded"), which new connections keep using. Checked
+// against PostgreSQL 15's log for each case (test/pg/reload-oracle.test.ts).
+
+import { findGuc, type GucDef } from '../config/guc-table.js';
+import { loadHbaFile } from '../config/hba.js';
+import { loadIdentFile } from '../config/ident.js';
+import { checkGucValue, parsePgBool, parsePostgresqlConf, type ConfigItem, type ParsedConf } from '../config/postgresql-conf.js';
+import { serverSettings, type ServerSettings } from '../config/server-settings.js';
+import type { LogLine } from '../log.js';
+import { SERVER } from '../messages.js';
+import type { ProcessIdentity, SimFs } from '../fs.js';
+import { startServerTls, type ServerTls } from './startup.js';
+
+export interface PostmasterInput {
+  fs: SimFs;
+  /** the data directory (postgresql.conf, pg_hba.conf, certificates) */
+  pgdata: string;
+  /** the postgres process; default: the owner of the data directory */
+  serverUser?: ProcessIdentity;
+  /** what ssl_passphrase_command would print (the simulator runs no commands) */
+  passphrase?: string;
+  pgVersion?: number;
+  /** the server's command-line settings: they win over postgresql.conf */
+  serverOverrides?: Record<string, string>;
+}
+
+export interface ServerState {
+  /** postgresql.conf as last applied (a reload compares the new file with it) */
+  conf: ParsedConf;
+  settings: ServerSettings;
+  /** the SSL context connections get; undefined when SSL is off (or never loaded) */
+  tls?: ServerTls;
+  hba: ReturnType<typeof loadHbaFile>;
+  ident: ReturnType<typeof loadIdentFile>;
+  logConnections: boolean;
+}
+
+export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
+
+/** Processes besides the postmaster that reload the configuration in a default PostgreSQL 15 */
+const AUX_PROCESSES = 5;
+
+const confPath = (pgdata: string) => `${pgdata.replace(/\/+$/, '')}/postgresql.conf`;
+
+function serverUserOf(input: PostmasterInput): ProcessIdentity {
+  const st = input.fs.stat(input.pgdata);
+  return input.serverUser ?? { uid: st?.uid ?? 0, gids: [st?.gid ?? 0] };
+}
+
+const logConnectionsOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_connections')?.value ?? 'off') === true;
+
+/** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
+export function startServer(input: PostmasterInput): StartOutcome {
+  const pgVersion = input.pgVersion ?? 15;
+  const conf = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata });
+  // Includes "skipping missing configuration file .../postgresql.auto.conf" when there is
+  // none: the real server logs that at start-up too (checked on PostgreSQL 15).
+  const log: LogLine[] = [...conf.log];
+  if (!conf.ok) {
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
+    return { ok: false, log, fatal };
+  }
+  const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase });
+  log.push(...tls.log);
+  if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
+  const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
+  log.push(...hba.log);
+  if (!hba.ok) {
+    const fatal = hba.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: SERVER.hbaLoadFailed.format };
+    return { ok: false, log, fatal };
+  }
+  const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
+  log.push(...ident.log);
+  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf) } };
+}
+
+/**
+ * pg_ctl reload of a running server whose files are now those of `input.fs`: the lines the
+ * postmaster logs and the state it keeps (postmaster.c SIGHUP_handler: ProcessConfigFile,
+ * load_hba, load_ident, then secure_initialize).
+ */
+export function reloadServer(running: ServerState, input: PostmasterInput): { log: LogLine[]; server: ServerState } {
+  const pgVersion = input.pgVersion ?? 15;
+  const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
+  const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
+  const conf = applyReloadedConf(running.conf, parsed, log);
+  // SignalChildren: each auxiliary process re-reads the files too. Only what ParseConfigFile
+  // logs unconditionally shows up from them: "skipping missing configuration file", once per
+  // child (PostgreSQL 15 runs five by default: checkpointer, background writer, walwriter,
+  // autovacuum launcher, logical replication launcher). Their lines interleave with the
+  // postmaster's in real logs; here they come after all of its lines (grouped by process).
+  const childLines = parsed.log.filter((l) => l.message.startsWith('skipping missing configuration file'));
+  const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
+  // hba_file and ident_file are postmaster-context settings: conf kept their old values
+  const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'reload' });
+  log.push(...hba.log);
+  const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'reload' });
+  log.push(...ident.log);
+  let tls = running.tls;
+  if (settings.ssl.ssl) {
+    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true });
+    // be_tls_init reports at LOG when it is not the server start (isServerStart false)
+    log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
+    if (!r.ok) log.push({ level: 'LOG', message: 'SSL configuration was not reloaded' });
+    if (r.ok) tls = r.tls;
+  } else {
+    tls = undefined; // secure_destroy: LoadedSSL = false
+  }
+  for (let child = 0; child < AUX_PROCESSES; child++) log.push(...childLines);
+  return {
+    log,
+    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf) },
+  };
+}
+
+/**
+ * ProcessConfigFileInternal at PGC_SIGHUP. A syntax error or an unknown name changes
+ * nothing. Otherwise, in the server's order: settings no longer in the files go back to
+ * their defaults (GUCs in name order; a restart-only one is refused instead), then each
+ * line in file order is applied and logged when its value changed, or refused and kept
+ * (restart-only, bad value); any refusal ends with "...; unaffected changes were applied".
+ * A setting that newly appears is logged as changed: pgtls does not know every default, and
+ * the server stays silent only when the new line repeats the default.
+ */
+function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]): ParsedConf {
+  if (!parsed.ok && parsed.items.every((i) => !i.applied)) {
+    log.push(...parsed.log); // the parser's lines end with "...; no changes were applied"
+    return old;
+  }
+  const badValue = new Map<ConfigItem, LogLine>();
+  for (const item of parsed.items) {
+    const def = item.name === undefined ? undefined : findGuc(item.name);
+    const line = def && item.error ? checkGucValue(def, item.name!, item.value ?? '') : undefined;
+    if (line) badValue.set(item, line);
+  }
+  const badMessages = new Set([...badValue.values()].map((l) => l.message));
+  // what the parse itself logged ("skipping missing configuration file"), without the lines redone below
+  log.push(...parsed.log.filter((l) => !badMessages.has(l.message) && !/^configuration file ".*" contains errors/.test(l.message)));
+
+  const settings = new Map(old.settings);
+  let errorFile: string | undefined;
+  const inFile = new Set(parsed.items.flatMap((i) => (i.name === undefined ? [] : [i.name.toLowerCase()])));
+  for (const [key, s] of [...old.settings].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    const def = findGuc(s.name);
+    if (inFile.has(key) || def?.context === 'internal') continue;
+    if (def?.context === 'postmaster') {
+      log.push({ level: 'LOG', message: `parameter "${s.name}" cannot be changed without restarting the server` });
+      errorFile = parsed.file;
+      continue;
+    }
+    log.push({ level: 'LOG', message: `parameter "${s.name}" removed from configuration file, reset to default` });
+    settings.delete(key);
+  }
+  for (const item of parsed.items) {
+    if (item.name === undefined || item.ignored) continue;
+    const key = item.name.toLowerCase();
+    const def = findGuc(item.name);
+    const before = old.settings.get(key)?.value;
+    const value = item.value ?? '';
+    const changed = before === undefined || !def || !sameValue(def, before, value);
+    if (def?.context === 'postmaster') {
+      if (changed) {
+        log.push({ level: 'LOG', message: `parameter "${item.name}" cannot be changed without restarting the server` });
+        errorFile = item.file ?? parsed.file;
+      }
+      continue;
+    }
+    const bad = badValue.get(item);
+    if (bad) {
+      log.push(bad);
+      errorFile = item.file ?? parsed.file;
+      continue;
+    }
+    if (changed) log.push({ level: 'LOG', message: `parameter "${item.name}" changed to "${value}"` });
+    settings.set(key, { name: item.name, value, file: item.file, line: item.line });
+  }
+  if (errorFile) log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; unaffected changes were applied` });
+  return { ...parsed, ok: true, settings };
+}
+
+/** GetConfigOption's normalised values compared: booleans and enums by meaning, units by size. */
+function sameValue(def: GucDef, a: string, b: string): boolean {
+  if (a === b) return true;
+  if (def.type === 'bool') return parsePgBool(a) !== undefined && parsePgBool(a) === parsePgBool(b);
+  if (def.type === 'enum') return a.toLowerCase() === b.toLowerCase();
+  if (def.type === 'integer' || def.type === 'real') {
+    const x = withUnit(a);
+    const y = withUnit(b);
+    return x !== undefined && y !== undefined && x === y;
+  }
+  return false;
+}
+
+const UNITS: Record<string, number> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4, us: 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A number with an optional unit, in bytes or milliseconds (unitless numbers as they are). */
+function withUnit(v: string): number | undefined {
+  const m = /^\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
+  if (!m) return undefined;
+  const unit = m[2] ? UNITS[m[2]] : 1;
+  return unit === undefined ? undefined : Number(m[1]) * unit;
+}
