@@ -1,21 +1,21 @@
-// The campaign: generate (fresh from the arbitraries, or a guided mutant of a pool member),
-// build, run our validator, keep the mutant when its decision path is new (mucert-style
-// guidance: coverage of validator decisions, not volume), send batches to the oracles,
-// compare, classify, and shrink each new unexplained disagreement to a minimal case.
+// The campaign: generate (fresh from the arbitraries, or a guided mutant of a pool member:
+// schedule.ts chooses), build, run our validator, keep the case when its decision path is new
+// to its lane (mucert-style guidance: coverage of validator decisions, not volume), send
+// batches to the oracles, compare, classify, and shrink each new unexplained disagreement to
+// a minimal case.
 //
 // Determinism and sharding: the case sequence is split into `lanes`; lane l owns global case
 // indices l, l+L, l+2L... and keeps its own pool, so a lane's cases depend only on (seed,
 // lane). Shards and workers take whole lanes; merging their summaries gives exactly the
 // unsharded summary. Oracle verdicts never feed back into generation.
 
-import fc from 'fast-check';
 import type { Verifier } from '../path/deps.js';
-import { mutationArb, caseArb, caSpecArb, leafSpecArb } from './arbitraries.js';
 import { buildCase, type BuildContext, type BuiltCase } from './build.js';
 import { classify, type Disagreement } from './known-differences.js';
-import type { CaseSpec, Mutation } from './model.js';
+import type { CaseSpec } from './model.js';
 import { compareTls, compareVerify, runOurs, type DiffKind, type OracleName, type Ours, type Verdict } from './verdict.js';
 import { shrinkCase } from './shrink.js';
+import { ARMS, choose, newSchedule, record, type Choice, type LaneSchedule } from './schedule.js';
 import { findingFiles } from './vector.js';
 
 export interface Oracle {
@@ -104,6 +104,8 @@ export interface Summary {
   shrinkCapHit?: boolean;
   poolSize: number;
   mutants: number;
+  /** per generator (schedule.ts ARMS): cases made and cases that took a path new to their lane */
+  arms: Record<string, { tries: number; finds: number }>;
   corpus: string[];
   elapsedMs: number;
 }
@@ -158,47 +160,14 @@ export function hash64(s: string): string {
 
 interface Lane {
   id: number;
-  pool: CaseSpec[];
-  seen: Set<string>;
+  sched: LaneSchedule;
   next: number;
 }
 
-const POOL_CAP = 256;
-/** share of cases that are mutants of pool members (the rest are fresh) */
-const MUTANT_SHARE = 0.4;
-
-/** The case at global index `index` of `lane`: fresh, or a mutant of a pool member. */
-export function nextSpec(seed: number, index: number, pool: CaseSpec[]): { spec: CaseSpec; mutant: boolean } {
+/** The case at global index `index` of a lane: fresh, or a guided mutant of a pool member (schedule.ts decides). */
+export function nextSpec(seed: number, index: number, sched: LaneSchedule, guided = true): Choice {
   const s = caseSeed(seed, index);
-  const r = rng(s);
-  if (pool.length && r() < MUTANT_SHARE) {
-    // the newest pool members are the frontier: they took paths nobody had taken
-    const recent = Math.min(pool.length, 32);
-    const parent = r() < 0.7 ? pool[pool.length - 1 - Math.floor(r() * recent)] : pool[Math.floor(r() * pool.length)];
-    const spec: CaseSpec = JSON.parse(JSON.stringify(parent));
-    const roll = r();
-    if (roll < 0.35 || (roll < 0.75 && spec.mutations.length === 0)) {
-      const added = fc.sample(mutationArb(spec.chain.length), { seed: s ^ 0x5bd1, numRuns: 1 }) as Mutation[];
-      spec.mutations.push(...added);
-      if (spec.mutations.length > 4) spec.mutations.splice(0, spec.mutations.length - 4);
-    } else if (roll < 0.6) {
-      // swap one certificate of the chain for a fresh one (same position): new structure, same mutations
-      const k = Math.floor(r() * spec.chain.length);
-      const arb = k === spec.chain.length - 1 ? leafSpecArb : caSpecArb;
-      spec.chain[k] = fc.sample(arb, { seed: s ^ 0x3c3c, numRuns: 1 })[0];
-    } else if (roll < 0.75) {
-      // drop a mutation: back towards a valid chain, where the next mutation reaches deeper checks
-      spec.mutations.splice(Math.floor(r() * spec.mutations.length), 1);
-    } else {
-      // splice one top-level field from a fresh case (anchor, bundle, CRLs, purpose, names)
-      const other = fc.sample(caseArb(0), { seed: s ^ 0x1f2e, numRuns: 1 })[0];
-      const field = (['anchor', 'bundle', 'crl', 'purpose', 'hostname'] as const)[Math.floor(r() * 5)];
-      (spec as unknown as Record<string, unknown>)[field] = other[field];
-      if (field === 'crl' && spec.crl.revoke !== undefined) spec.crl.revoke %= spec.chain.length;
-    }
-    return { spec, mutant: true };
-  }
-  return { spec: fc.sample(caseArb(3), { seed: s, numRuns: 1 })[0], mutant: false };
+  return choose(sched, s, rng(s), guided);
 }
 
 const sampled = (seed: number, index: number, oracle: OracleName, p: number | undefined) =>
@@ -230,7 +199,7 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
   const shard = o.shard ?? { index: 0, count: 1 };
   if (shard.count > L) throw new RangeError(`${shard.count} shards need at least as many lanes (have ${L})`);
   const lanes: Lane[] = [];
-  for (let l = 0; l < L; l++) if (l % shard.count === shard.index && (o.laneFilter?.(l) ?? true)) lanes.push({ id: l, pool: [], seen: new Set(), next: l });
+  for (let l = 0; l < L; l++) if (l % shard.count === shard.index && (o.laneFilter?.(l) ?? true)) lanes.push({ id: l, sched: newSchedule(), next: l });
   const sum: Summary = {
     seed: o.seed,
     lanes: L,
@@ -247,6 +216,7 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
     findings: [],
     poolSize: 0,
     mutants: 0,
+    arms: {},
     corpus: o.build.corpus.sources,
     elapsedMs: 0,
   };
@@ -267,8 +237,9 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
     for (const lane of lanes) {
       for (let k = 0; k < batch && lane.next < o.iterations; k++, lane.next += L) {
         const index = lane.next;
-        const { spec, mutant } = nextSpec(o.seed, index, o.guided === false ? [] : lane.pool);
-        if (mutant) sum.mutants++;
+        const choice = nextSpec(o.seed, index, lane.sched, o.guided !== false);
+        const spec = choice.spec;
+        if (choice.arm !== 'fresh') sum.mutants++;
         let built: BuiltCase;
         try {
           built = buildCase(spec, o.build);
@@ -290,11 +261,7 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
         }
         const h = hash64(ours.pathKey);
         paths.add(h);
-        if (!lane.seen.has(h)) {
-          lane.seen.add(h);
-          if (lane.pool.length < POOL_CAP) lane.pool.push(spec);
-          else lane.pool[caseSeed(o.seed, index) % POOL_CAP] = spec;
-        }
+        record(lane.sched, choice, h, caseSeed(o.seed ^ 0x9001, index));
         pending.push({ lane, index, built, ours });
       }
     }
@@ -392,7 +359,15 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
   }
   sum.findings = firstPerSignature(sum.findings);
   sum.pathHashes = [...paths].sort();
-  sum.poolSize = lanes.reduce((n, l) => n + l.pool.length, 0);
+  sum.poolSize = lanes.reduce((n, l) => n + l.sched.pool.length, 0);
+  for (const a of ARMS) {
+    const t = { tries: 0, finds: 0 };
+    for (const l of lanes) {
+      t.tries += l.sched.totals[a].tries;
+      t.finds += l.sched.totals[a].finds;
+    }
+    if (t.tries) sum.arms[a] = t;
+  }
   sum.elapsedMs = clock() - t0;
   return sum;
 }
@@ -442,7 +417,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
   const add = (dst: Record<string, number>, src: Record<string, number>) => {
     for (const [k, v] of Object.entries(src)) dst[k] = (dst[k] ?? 0) + v;
   };
-  const out: Summary = { ...a, shard: parts.length === 1 ? a.shard : `merged(${parts.map((p) => p.shard).join(',')})`, cases: 0, pathHashes: [], ourVerdicts: {}, errorCodes: {}, oracles: {}, disagreements: {}, samples: {}, crashes: 0, findings: [], poolSize: 0, mutants: 0, elapsedMs: 0 };
+  const out: Summary = { ...a, shard: parts.length === 1 ? a.shard : `merged(${parts.map((p) => p.shard).join(',')})`, cases: 0, pathHashes: [], ourVerdicts: {}, errorCodes: {}, oracles: {}, disagreements: {}, samples: {}, crashes: 0, findings: [], poolSize: 0, mutants: 0, arms: {}, elapsedMs: 0 };
   const paths = new Set<string>();
   const findings: Finding[] = [];
   for (const p of parts) {
@@ -461,6 +436,11 @@ export function mergeSummaries(parts: Summary[]): Summary {
     out.crashes += p.crashes;
     out.poolSize += p.poolSize;
     out.mutants += p.mutants;
+    for (const [k, v] of Object.entries(p.arms ?? {})) {
+      const d = (out.arms[k] ??= { tries: 0, finds: 0 });
+      d.tries += v.tries;
+      d.finds += v.finds;
+    }
     out.elapsedMs = Math.max(out.elapsedMs, p.elapsedMs);
     findings.push(...p.findings);
   }
@@ -481,6 +461,9 @@ export function formatSummary(s: Summary): string {
     `  our verdicts             ${Object.entries(s.ourVerdicts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  first error codes        ${Object.keys(s.errorCodes).length} distinct`,
   ];
+  // what each generator made and how many of those took a path new to their lane (schedule.ts)
+  const arms = Object.entries(s.arms ?? {}).sort((a, b) => b[1].tries - a[1].tries);
+  if (arms.length > 1) lines.push(`  generators (new/made)    ${arms.map(([k, v]) => `${k} ${v.finds}/${v.tries}`).join(', ')}`);
   for (const [k, v] of Object.entries(s.oracles)) lines.push(`  oracle ${k.padEnd(17)} compared ${v.compared}, agreed ${v.agreed}, could not judge ${v.skipped}`);
   const dis = Object.entries(s.disagreements).sort();
   lines.push(`  disagreements            ${dis.reduce((n, [, v]) => n + v, 0)}${dis.length ? '' : ' (none)'}`);
