@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSigner, makeCertificate, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
 import { pemEncode } from '../../src/der/index.js';
@@ -57,17 +57,8 @@ describe.skipIf(why !== undefined)(`BER certificates through TLS: real PostgreSQ
 
     it(`client certificate with ${name}: cert auth`, async () => {
       const ca = makeCertificate({ subject: '/CN=BER Client CA', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
-      const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: key('p256-6') });
-      writeFileSync(join(t.dir, 'client.crt'), berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path));
-      writeFileSync(join(t.dir, 'client.key'), privateKeyPem(key('p256-3'), 'pkcs8'));
-      chmodSync(join(t.dir, 'client.key'), 0o600);
-      const st = t.oracle.apply({
-        files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(key('p256-6'), 'pkcs8') }, 'ca.crt': { content: ca.pem } },
-        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
-        hba: 'hostssl all all 127.0.0.1/32 cert\n',
-      });
-      expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`);
+      const r = await t.compareCertAuth(berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path), key('p256-3'), ca.pem);
+      expect(r.started).toBe(true);
       expect(r.real.ok).toBe(true);
       expect(r.sim).toEqual(r.real);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCertificate, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
@@ -47,18 +47,9 @@ describe.skipIf(why !== undefined)(`signature failures: the OpenSSL error libpq 
     it(`${k.name}: the server rejects the client's certificate`, async () => {
       const ca = makeCertificate({ subject: '/CN=Signature Test Client CA', selfSigned: true, issuerKey: key(k.ca), extensions: CA });
       const impostor = makeCertificate({ subject: '/CN=Signature Test Client CA', selfSigned: true, issuerKey: key(k.wrong), extensions: CA });
-      const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: key('p256-6') });
       const client = makeCertificate({ subject: '/CN=alice', subjectKey: key(k.leaf), issuerKey: key(k.ca), issuerCert: ca });
-      writeFileSync(join(t.dir, 'client.crt'), client.pem);
-      writeFileSync(join(t.dir, 'client.key'), privateKeyPem(key(k.leaf), 'pkcs8'));
-      chmodSync(join(t.dir, 'client.key'), 0o600);
-      const st = t.oracle.apply({
-        files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(key('p256-6'), 'pkcs8') }, 'ca.crt': { content: impostor.pem } },
-        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
-        hba: 'hostssl all all 127.0.0.1/32 cert\n',
-      });
-      expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`);
+      const r = await t.compareCertAuth(client.pem, key(k.leaf), impostor.pem);
+      expect(r.started).toBe(true);
       expect(r.real.ok).toBe(false);
       expect(r.sim).toEqual(r.real);
     });

@@ -5,10 +5,12 @@
 
 import { afterAll, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
+import { parsePrivateKey, type PrivateKey } from '../../src/x509/index.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { PgOracle } from './pg-oracle.js';
 
@@ -24,6 +26,11 @@ export interface SimVsReal {
   /** a 0755 temp directory for client files (HOME of the simulated client) */
   readonly dir: string;
   compare(conninfo: string): Promise<{ real: Seen; sim: Seen }>;
+  /**
+   * A server with a P-256 self-signed certificate, `caPem` as ssl_ca_file and `cert` auth;
+   * psql (and simulate) connect as alice with the given client certificate and key.
+   */
+  compareCertAuth(clientPem: string, clientKey: PrivateKey, caPem: string): Promise<{ started: boolean; real: Seen; sim: Seen }>;
 }
 
 /** Call inside a describe: starts the server before its tests, stops it after. */
@@ -47,6 +54,20 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
     },
     get dir() {
       return dir;
+    },
+    async compareCertAuth(clientPem, clientKey, caPem) {
+      const serverKey = parsePrivateKey(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-6.pem')));
+      const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: serverKey });
+      writeFileSync(join(dir, 'client.crt'), clientPem);
+      writeFileSync(join(dir, 'client.key'), privateKeyPem(clientKey, 'pkcs8'));
+      chmodSync(join(dir, 'client.key'), 0o600);
+      const st = this.oracle.apply({
+        files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(serverKey, 'pkcs8') }, 'ca.crt': { content: caPem } },
+        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
+        hba: 'hostssl all all 127.0.0.1/32 cert\n',
+      });
+      const r = await this.compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`);
+      return { started: st.started, ...r };
     },
     async compare(conninfo) {
       const server = this.oracle;
