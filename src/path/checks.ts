@@ -8,7 +8,7 @@ import type { Certificate, Crl, GeneralName } from '../x509/types.js';
 import type { DecodedTime } from '../der/index.js';
 import type { Ctx } from './context.js';
 import { checkKeyLevel, checkSigLevel, defaultVerifier, signatureAlgorithmOf } from './deps.js';
-import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS } from './crl.js';
+import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
 import { x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
 import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
@@ -227,13 +227,30 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     }
     // RFC 5280 5.2.3: conforming CRL issuers MUST include the CRL number
     if (ctx.rfc5280 && crl.ext.crlNumber === undefined && !fail(41)) return false;
+    // rfc5280 profile: a delta CRL (5.2.4) is checked like its complete CRL, then consulted
+    // first: removeFromCRL there means the complete CRL's entry no longer counts (check_cert)
+    const delta = ctx.rfc5280 ? deltaCrlFor(x, crl, ctx.crls) : undefined;
+    let inDelta = 0;
+    if (delta) {
+      ctx.note('crl', 'info', 'using the delta CRL that follows it (freshestCRL)', x, depth);
+      if (!crlTimeOk(ctx, delta) && !crlTimeNotify(ctx, delta, depth)) return false;
+      if (issuer && certInfo(issuer).hasKey && !verifyCrlSignature(ctx, delta, issuer) && !fail(8)) return false;
+      if (crlInfo(delta).critical && !fail(36)) return false;
+      inDelta = crlLookup(delta, x);
+      if (inDelta === 1) {
+        ctx.note('crl', 'fail', 'serial number is listed in the delta CRL', x, depth);
+        if (!fail(23)) return false;
+      }
+    }
     // cert_crl
-    if (crlInfo(crl).critical && !fail(36)) return false;
-    const r = crlLookup(crl, x);
-    if (r === 1) {
-      ctx.note('crl', 'fail', 'serial number is listed in the CRL', x, depth);
-      if (!fail(23)) return false;
-    } else ctx.note('crl', 'ok', 'not revoked', x, depth);
+    if (inDelta !== 2) {
+      if (crlInfo(crl).critical && !fail(36)) return false;
+      const r = crlLookup(crl, x);
+      if (r === 1) {
+        ctx.note('crl', 'fail', 'serial number is listed in the CRL', x, depth);
+        if (!fail(23)) return false;
+      } else ctx.note('crl', 'ok', 'not revoked', x, depth);
+    } else ctx.note('crl', 'ok', 'removed from the CRL by the delta CRL', x, depth);
     if (last === currentReasons) return fail(3);
   }
   return true;

@@ -216,6 +216,12 @@ export function crlScore(chain: Certificate[], depth: number, crl: Crl, currentR
     }
   }
   if ((score & CRL_SCORE.AKID) === 0 && extended) {
+    // RFC 5280 6.3.3 (f) asks for a validated path for the CRL's issuer. When the issuer is
+    // the certificate being checked or one below it (a CRL issuer covering its own
+    // certificate, PKITS 4.14.30), that path is this one. OpenSSL's crl_akid_check looks
+    // only above the certificate and then refuses the recursive CRL path validation.
+    const below = chain.slice(0, depth + 1).find(matches);
+    if (below) return scope({ crl, score: score | CRL_SCORE.AKID | CRL_SCORE.SAME_PATH, reasons: currentReasons, issuer: below });
     // the CRL issuer is not on the path: look among the untrusted certificates
     const other = extended.untrusted.find(matches);
     if (other) {
@@ -224,14 +230,15 @@ export function crlScore(chain: Certificate[], depth: number, crl: Crl, currentR
     }
   }
   if ((score & CRL_SCORE.AKID) === 0) return undefined;
-  let reasons = currentReasons;
-  const dp = crlCrldpCheck(x, ci, score);
-  if (dp.ok) {
+  return scope({ crl, score, reasons: currentReasons, issuer });
+
+  /** crl_crldp_check: the reasons this CRL adds for the certificate, and whether it is in scope */
+  function scope(c: CrlChoice): CrlChoice | undefined {
+    const dp = crlCrldpCheck(x, ci, c.score);
+    if (!dp.ok) return c;
     if ((dp.reasons & ~currentReasons) === 0) return undefined;
-    reasons |= dp.reasons;
-    score |= CRL_SCORE.SCOPE;
+    return { ...c, reasons: c.reasons | dp.reasons, score: c.score | CRL_SCORE.SCOPE };
   }
-  return { crl, score, reasons, issuer };
 }
 
 function checkAkidCrl(issuer: Certificate, crl: Crl): number {
@@ -270,4 +277,33 @@ export function crlLookup(crl: Crl, x: Certificate): number {
     if (match) return e.reason === REMOVE_FROM_CRL ? 2 : 1;
   }
   return 0;
+}
+
+/**
+ * X509_V_FLAG_USE_DELTAS (the rfc5280 profile; get_delta_sk, check_delta_base): when the
+ * certificate or its complete CRL names a freshest CRL, the first delta CRL of the same
+ * issuer, AKID and IDP whose base number does not exceed the complete CRL's number and
+ * whose own number does.
+ */
+export function deltaCrlFor(x: Certificate, base: Crl, crls: readonly Crl[]): Crl | undefined {
+  const freshest = (exts: { oid: string }[]) => exts.some((e) => e.oid === OID.freshestCRL);
+  if (!freshest(x.extensions) && !freshest(base.extensions)) return undefined;
+  const baseNumber = base.ext.crlNumber;
+  if (baseNumber === undefined) return undefined;
+  const extValue = (c: Crl, oid: string) => c.extensions.find((e) => e.oid === oid)?.value;
+  const sameExt = (a: Crl, b: Crl, oid: string) => {
+    const va = extValue(a, oid);
+    const vb = extValue(b, oid);
+    return va === undefined || vb === undefined ? va === vb : va.length === vb.length && va.every((v, i) => v === vb[i]);
+  };
+  return crls.find(
+    (d) =>
+      d.ext.deltaCrlIndicator !== undefined &&
+      namesEqual(d.issuer, base.issuer) &&
+      sameExt(d, base, OID.authorityKeyIdentifier) &&
+      sameExt(d, base, OID.issuingDistributionPoint) &&
+      d.ext.deltaCrlIndicator <= baseNumber &&
+      d.ext.crlNumber !== undefined &&
+      d.ext.crlNumber > baseNumber,
+  );
 }

@@ -4,7 +4,9 @@
 // be issuers, get security-level checks and trip check_curve.
 
 import { OID, der, parseDer } from '../der/index.js';
-import type { PublicKey } from '../x509/types.js';
+import { derOid, derSequence } from '../der/writer.js';
+import type { Certificate, PublicKey } from '../x509/types.js';
+import { namesEqual } from './deps.js';
 
 export interface KeyView {
   /** X509_get0_pubkey(x) != NULL */
@@ -116,4 +118,38 @@ function unknownView(k: Extract<PublicKey, { kind: 'unknown' }>): KeyView {
   } catch {
     return none;
   }
+}
+
+/**
+ * RFC 5280 6.1.4 (e)-(f) for the rfc5280 profile: a DSA key whose SubjectPublicKeyInfo omits
+ * the parameters takes them from its issuer's DSA key (itself possibly inherited), so it can
+ * verify what it signed. OpenSSL cannot use such a key (X509_get0_pubkey is NULL), which is
+ * why the openssl profile never calls this. Certificates come back as copies whose key
+ * carries the inherited parameters; the issuer is found by name among `certs`.
+ */
+export function inheritDsaParameters(certs: readonly Certificate[]): Map<Certificate, Certificate> {
+  const out = new Map<Certificate, Certificate>();
+  const isDsa = (c: Certificate) => c.publicKey.kind === 'unknown' && c.publicKey.algorithm.oid === OID.dsa;
+  const paramsOf = (c: Certificate, seen: Set<Certificate>): Uint8Array | undefined => {
+    if (!isDsa(c) || seen.has(c)) return undefined;
+    const own = (c.publicKey as Extract<PublicKey, { kind: 'unknown' }>).algorithm.parameters;
+    if (own && !(own.length === 2 && own[0] === 0x05)) return own;
+    seen.add(c);
+    for (const i of certs) {
+      if (i !== c && namesEqual(i.subject, c.issuer)) {
+        const p = paramsOf(i, seen);
+        if (p) return p;
+      }
+    }
+    return undefined;
+  };
+  for (const c of certs) {
+    const k = c.publicKey;
+    if (k.kind !== 'unknown' || !isDsa(c) || (k.algorithm.parameters && !(k.algorithm.parameters.length === 2 && k.algorithm.parameters[0] === 0x05))) continue;
+    const params = paramsOf(c, new Set());
+    if (!params) continue;
+    const algorithm = { oid: OID.dsa, parameters: params, bytes: derSequence(derOid(OID.dsa), params) };
+    out.set(c, { ...c, publicKey: { ...k, algorithm } });
+  }
+  return out;
 }

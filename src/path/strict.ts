@@ -189,12 +189,20 @@ function purposeRules(ctx: Ctx): boolean {
   return true;
 }
 
+/**
+ * The CA/Browser Forum rules govern certificates used for TLS: they apply when the caller
+ * validates for a purpose (limbo always names one), not to a plain RFC 5280 path check
+ * (PKITS names none, and expects e.g. DSA keys to validate).
+ */
+const forTls = (r: Rule) => r.source.startsWith('CABF');
+
 export function rfc5280Checks(ctx: Ctx): boolean {
   const n = ctx.chain.length;
+  const rules = ctx.opts.purpose === undefined ? RULES.filter((r) => !forTls(r)) : RULES;
   for (let i = 0; i < n; i++) {
     const c = ctx.chain[i];
     const isAnchor = i === n - 1;
-    for (const r of RULES) {
+    for (const r of rules) {
       const applies =
         r.applies === 'all' ||
         (r.applies === 'leaf' && i === 0) ||

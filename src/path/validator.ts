@@ -7,7 +7,8 @@ import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
 import { certTimeOk, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
 import { certInfo, likelyIssued } from './purpose.js';
-import { bytesEqual } from '../der/index.js';
+import { OID, bytesEqual } from '../der/index.js';
+import { inheritDsaParameters } from './keys.js';
 import { BudgetExceeded, Ctx, type VerifyOptions, type VerifyResult } from './context.js';
 import { rfc5280Checks } from './strict.js';
 import { processPolicies } from './policy.js';
@@ -26,7 +27,8 @@ export interface VerifyHooks {
   subjectOf?: (c: Certificate) => string;
 }
 
-export function verifyChain(opts: VerifyOptions, hooks: VerifyHooks = {}): VerifyResult {
+export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): VerifyResult {
+  const opts = given.profile === 'rfc5280' ? withInheritedDsaParameters(given) : given;
   const ctx = new Ctx(opts, hooks.subjectOf ?? defaultSubject);
   installCrlPathHook(ctx);
   ctx.chain = [opts.leaf];
@@ -151,6 +153,18 @@ function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
 
 /** options of a CRL issuer's own validation: no further CRL path validation inside it */
 const nestedCrlPath = new WeakSet<VerifyOptions>();
+
+/** The options with DSA keys that omit their parameters completed from their issuers (rfc5280 profile). */
+function withInheritedDsaParameters(opts: VerifyOptions): VerifyOptions {
+  const all = [opts.leaf, ...(opts.untrusted ?? []), ...opts.trusted];
+  if (!all.some((c) => c.publicKey.kind === 'unknown' && c.publicKey.algorithm.oid === OID.dsa)) return opts;
+  const m = inheritDsaParameters(all);
+  if (m.size === 0) return opts;
+  const swap = (c: Certificate) => m.get(c) ?? c;
+  const out: VerifyOptions = { ...opts, leaf: swap(opts.leaf), untrusted: opts.untrusted?.map(swap), trusted: opts.trusted.map(swap) };
+  if (nestedCrlPath.has(opts)) nestedCrlPath.add(out);
+  return out;
+}
 
 /** check_crl_path: verify the CRL issuer with the same inputs (CRLs too), without recursion */
 function installCrlPathHook(ctx: Ctx): void {

@@ -65,3 +65,11 @@ describe.skipIf(!dir)('PKITS: openssl profile = `openssl verify` 3.0.19', () => 
     expect(bad).toEqual([]);
   });
 });
+
+describe.skipIf(!dir)('PKITS: rfc5280 profile = should_validate', () => {
+  const data = dir ? loadPkits(dir) : undefined;
+  it('meets PKITS on all 249 runs, policy tests included (DSA parameter inheritance, delta CRLs, a CRL issuer covering itself)', () => {
+    const bad = data!.tests.filter((t) => runPkits(data!, t, 'rfc5280').ok !== t.should_validate).map((t) => `${t.number} ${t.name}`);
+    expect(bad).toEqual([]);
+  });
+});
