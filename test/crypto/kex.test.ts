@@ -1,12 +1,14 @@
 // kex.ts: RFC 7748 and RFC 8448 vectors, and shared secrets equal to node:crypto's for every group.
 
 import { describe, expect, it } from 'vitest';
-import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CryptoError, GROUP_CODES, generateKeyShare, keyShareFromPrivate, keyShareLength, sharedSecret, type KexGroup } from '../../src/crypto/index.js';
 import { fromHex, toHex } from '../../src/der/bytes.js';
 import { b64u } from './helpers.js';
+import fc from 'fast-check';
+import { x25519, x25519PublicKey } from '../../src/crypto/x25519.js';
 
 const rfc8448 = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../vectors/rfc8448/${name}.json`, import.meta.url)), 'utf8'));
 
@@ -162,5 +164,34 @@ describe('NIST groups (uncompressed points, x-coordinate secret)', () => {
     n = 0;
     const b = generateKeyShare('secp384r1', rng);
     expect(toHex(a.publicKey)).toBe(toHex(b.publicKey));
+  });
+});
+
+describe('x25519.ts (our X25519 ladder)', () => {
+  it('RFC 7748 §5.2 vectors, including a u with the top bit set and the 1,000-iteration loop', () => {
+    const v = (k: string, u: string) => toHex(x25519(fromHex(k), fromHex(u)));
+    expect(v('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4', 'e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c')).toBe(
+      'c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552',
+    );
+    expect(v('4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d', 'e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493')).toBe(
+      '95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957',
+    );
+    let k = fromHex('0900000000000000000000000000000000000000000000000000000000000000');
+    let u = k;
+    for (let i = 0; i < 1000; i++) [k, u] = [x25519(k, u), k];
+    expect(toHex(k)).toBe('684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51');
+  });
+  it('agrees with node:crypto (OpenSSL) on random keys, and with x25519PublicKey', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
+        const pub = x25519PublicKey(b);
+        const nodePriv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(a)]), format: 'der', type: 'pkcs8' });
+        const nodePub = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(pub).toString('base64url') }, format: 'jwk' });
+        expect(toHex(x25519(a, pub))).toBe(toHex(new Uint8Array(diffieHellman({ privateKey: nodePriv, publicKey: nodePub }))));
+        const nodeB = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(b)]), format: 'der', type: 'pkcs8' });
+        expect(Buffer.from(createPublicKey(nodeB).export({ format: 'jwk' }).x!, 'base64url').toString('hex')).toBe(toHex(pub));
+      }),
+      { numRuns: 40 },
+    );
   });
 });
