@@ -6,6 +6,8 @@
 // all BigInt arithmetic this is not constant-time, which matters little for the ephemeral
 // keys TLS uses. RFC 7748's vectors and node:crypto check it (test/crypto/kex.test.ts).
 
+import { modInverse } from './modular.js';
+
 const P = (1n << 255n) - 19n;
 const MASK255 = (1n << 255n) - 1n;
 const A24 = 121665n;
@@ -16,23 +18,6 @@ const P4 = 4n * P;
 function fold(a: bigint): bigint {
   a = (a & MASK255) + (a >> 255n) * 19n;
   return (a & MASK255) + (a >> 255n) * 19n;
-}
-
-function invert(z: bigint): bigint {
-  let r0 = z % P;
-  let r1 = P;
-  let s0 = 1n;
-  let s1 = 0n;
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    const r2 = r0 - q * r1;
-    r0 = r1;
-    r1 = r2;
-    const s2 = s0 - q * s1;
-    s0 = s1;
-    s1 = s2;
-  }
-  return ((s0 % P) + P) % P;
 }
 
 function decodeLittleEndian(b: Uint8Array): bigint {
@@ -100,7 +85,9 @@ export function x25519(scalar: Uint8Array, u: Uint8Array): Uint8Array {
   const mask = -swap;
   x2 ^= mask & (x2 ^ x3);
   z2 ^= mask & (z2 ^ z3);
-  return encodeLittleEndian(((x2 % P) * invert(z2)) % P);
+  // a low-order u leaves z2 = 0: the result is then 0, which callers refuse
+  const z = z2 % P;
+  return encodeLittleEndian(z === 0n ? 0n : ((x2 % P) * modInverse(z, P)) % P);
 }
 
 const BASE = encodeLittleEndian(9n);

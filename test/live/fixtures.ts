@@ -4,7 +4,9 @@
 // writer for a data directory (postgresql.conf + pg_hba + certificates) and a client file
 // directory with libpq's permissions. Test support only.
 
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { startServe, type RunningServe } from '../../src/pg/live/server-node.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate, makeCrl, type ExtensionSpec, type MadeCertificate } from '../../src/factory/index.js';
@@ -106,5 +108,40 @@ export function writeClientDir(pki: LivePki, owner?: { uid: number; gid: number 
     wrongRoot: put('wrong-root.crt', pki.wrongRoot.pem),
     crt: { alice: put('alice.crt', pki.alice.pem), bob: put('bob.crt', pki.bob.pem), carol: put('carol.crt', pki.carol.pem) },
     key: put('client.key', pki.keys.client.pem, 0o600),
+  };
+}
+
+/**
+ * Call inside a describe: `pgtls serve` in this process on a free port, with the live PKI's
+ * data directory and client files, started before the tests and closed after them.
+ */
+export function useServe(): { readonly pki: LivePki; readonly pgdata: string; readonly c: ClientDir; readonly serve: RunningServe } {
+  const pki = makeLivePki();
+  let pgdata = '';
+  let c: ClientDir | undefined;
+  let serve: RunningServe | undefined;
+  beforeAll(async () => {
+    pgdata = writeServeDataDir(pki);
+    c = writeClientDir(pki);
+    const s = await startServe({ pgdata, log: () => undefined });
+    if (!s.ok) throw new Error(`serve did not start: ${s.fatal.message}`);
+    serve = s.server;
+  });
+  afterAll(async () => {
+    await serve?.close();
+    rmSync(pgdata, { recursive: true, force: true });
+    if (c) rmSync(c.dir, { recursive: true, force: true });
+  });
+  return {
+    pki,
+    get pgdata() {
+      return pgdata;
+    },
+    get c() {
+      return c!;
+    },
+    get serve() {
+      return serve!;
+    },
   };
 }

@@ -6,12 +6,10 @@
 // OpenSSL 4.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeFs } from '../../src/pg/fs-node.js';
-import { startServe, type RunningServe } from '../../src/pg/live/server-node.js';
 import { simulate } from '../../src/pg/simulate.js';
-import { makeLivePki, writeClientDir, writeServeDataDir, type ClientDir } from './fixtures.js';
+import { useServe } from './fixtures.js';
 
 /** SSLRequest, then TLS with pyOpenSSL, then a startup packet: prints one JSON line. */
 const CLIENT = `
@@ -54,24 +52,9 @@ function client(args: string[]): Promise<Record<string, string>> {
 }
 
 describe.skipIf(!openssl4)(`an OpenSSL 4 client against pgtls serve${openssl4 ? ` (${probe.stdout.trim()})` : ' (skipped: pyOpenSSL on OpenSSL 4 not installed)'}`, () => {
-  const pki = makeLivePki();
-  let pgdata: string;
-  let c: ClientDir;
-  let serve: RunningServe;
-  beforeAll(async () => {
-    pgdata = writeServeDataDir(pki);
-    c = writeClientDir(pki);
-    const s = await startServe({ pgdata, log: () => undefined });
-    if (!s.ok) throw new Error(`serve did not start: ${s.fatal.message}`);
-    serve = s.server;
-  });
-  afterAll(async () => {
-    await serve?.close();
-    rmSync(pgdata, { recursive: true, force: true });
-    rmSync(c.dir, { recursive: true, force: true });
-  });
+  const live = useServe();
 
-  const run = (who: 'alice' | 'carol') => client(['127.0.0.1', String(serve.port), 'localhost', c.root, c.crt[who], c.key, who, 'app']);
+  const run = (who: 'alice' | 'carol') => client(['127.0.0.1', String(live.serve.port), 'localhost', live.c.root, live.c.crt[who], live.c.key, who, 'app']);
 
   it('handshake with a client certificate, then cert authentication answers AuthenticationOk', async () => {
     const r = await run('alice');
@@ -82,11 +65,11 @@ describe.skipIf(!openssl4)(`an OpenSSL 4 client against pgtls serve${openssl4 ? 
     const r = await run('carol');
     const sim = simulate({
       fs: nodeFs(),
-      pgdata,
-      conninfo: `host=localhost hostaddr=127.0.0.1 port=${serve.port} sslmode=verify-full sslrootcert=${c.root} sslcert=${c.crt.carol} sslkey=${c.key} user=carol dbname=app`,
-      env: { HOME: `${c.dir}/home` },
+      pgdata: live.pgdata,
+      conninfo: `host=localhost hostaddr=127.0.0.1 port=${live.serve.port} sslmode=verify-full sslrootcert=${live.c.root} sslcert=${live.c.crt.carol} sslkey=${live.c.key} user=carol dbname=app`,
+      env: { HOME: `${live.c.dir}/home` },
       clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
-      serverOverrides: { port: String(serve.port) },
+      serverOverrides: { port: String(live.serve.port) },
       opensslVersion: '4.0',
     });
     expect(r.error).toBe('tls alert certificate revoked');

@@ -7,13 +7,13 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeFs } from '../../src/pg/fs-node.js';
-import { startServe, type RunningServe } from '../../src/pg/live/server-node.js';
+import { startServe } from '../../src/pg/live/server-node.js';
 import { runProbe } from '../../src/pg/live/probe-node.js';
 import { attemptConnection } from '../../src/pg/live/connect-node.js';
 import { simulate } from '../../src/pg/simulate.js';
-import { makeLivePki, writeClientDir, writeServeDataDir, type ClientDir } from './fixtures.js';
+import { useServe, writeServeDataDir } from './fixtures.js';
 
 const noPsql = spawnSync('psql', ['--version']).status !== 0;
 if (noPsql) console.warn('serve-psql: skipped, psql not installed');
@@ -33,33 +33,17 @@ function psql(conninfo: string, home: string): Promise<Run> {
 }
 
 describe.skipIf(noPsql)('psql against pgtls serve', () => {
-  const pki = makeLivePki();
-  let pgdata: string;
-  let c: ClientDir;
-  let serve: RunningServe;
-  const base = () => `host=localhost hostaddr=127.0.0.1 port=${serve.port}`;
-  const files = (who: 'alice' | 'bob' | 'carol', root = c.root) => `sslrootcert=${root} sslcert=${c.crt[who]} sslkey=${c.key}`;
-
-  beforeAll(async () => {
-    pgdata = writeServeDataDir(pki);
-    c = writeClientDir(pki);
-    const s = await startServe({ pgdata, log: () => undefined });
-    if (!s.ok) throw new Error(`serve did not start: ${s.fatal.message}`);
-    serve = s.server;
-  });
-  afterAll(async () => {
-    await serve?.close();
-    rmSync(pgdata, { recursive: true, force: true });
-    rmSync(c.dir, { recursive: true, force: true });
-  });
+  const live = useServe();
+  const base = () => `host=localhost hostaddr=127.0.0.1 port=${live.serve.port}`;
+  const files = (who: 'alice' | 'bob' | 'carol', root = live.c.root) => `sslrootcert=${root} sslcert=${live.c.crt[who]} sslkey=${live.c.key}`;
 
   /** psql once; serve's log lines for that connection (client port normalized); the simulator's prediction. */
   async function connect(conninfo: string) {
-    const from = serve.logLines.length;
-    const r = await psql(conninfo, `${c.dir}/home`);
+    const from = live.serve.logLines.length;
+    const r = await psql(conninfo, `${live.c.dir}/home`);
     await new Promise((res) => setTimeout(res, 100));
-    const log = serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
-    const sim = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: `${c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] }, serverOverrides: { port: String(serve.port) } });
+    const log = live.serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
+    const sim = simulate({ fs: nodeFs(), pgdata: live.pgdata, conninfo, env: { HOME: `${live.c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] }, serverOverrides: { port: String(live.serve.port) } });
     return { r, log, sim };
   }
 
@@ -74,7 +58,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   });
 
   it('a wrong root: psql fails with certificate verify failed, serve logs the alert psql sent', async () => {
-    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('alice', c.wrongRoot)} user=alice dbname=app`);
+    const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('alice', live.c.wrongRoot)} user=alice dbname=app`);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SSL error: certificate verify failed');
     expect(r.stderr.trim()).toBe(sim.psqlStderr);
@@ -113,11 +97,11 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   });
 
   it('pgtls probe against serve agrees with psql for every sslmode', async () => {
-    for (const setup of [`${files('alice')} user=alice dbname=app`, `${files('alice', c.wrongRoot)} user=alice dbname=trustdb`, 'user=alice dbname=plaindb']) {
-      const report = await runProbe({ conninfo: `${base()} ${setup}`, env: { HOME: `${c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+    for (const setup of [`${files('alice')} user=alice dbname=app`, `${files('alice', live.c.wrongRoot)} user=alice dbname=trustdb`, 'user=alice dbname=plaindb']) {
+      const report = await runProbe({ conninfo: `${base()} ${setup}`, env: { HOME: `${live.c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
       expect(report.negotiated?.version).toBe('TLSv1.3');
       for (const v of report.verdicts) {
-        const r = await psql(`${base()} ${setup} sslmode=${v.sslmode}`, `${c.dir}/home`);
+        const r = await psql(`${base()} ${setup} sslmode=${v.sslmode}`, `${live.c.dir}/home`);
         expect({ setup, mode: v.sslmode, ok: v.ok }).toEqual({ setup, mode: v.sslmode, ok: r.status === 0 });
         if (!v.ok) expect(r.stderr).toContain(v.message!.split('\n')[0]);
       }
@@ -125,20 +109,20 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   });
 
   it('ssl = off: the SSLRequest is answered N; prefer goes on in plaintext, require fails; probe agrees with psql', async () => {
-    const dir = writeServeDataDir(pki);
+    const dir = writeServeDataDir(live.pki);
     writeFileSync(join(dir, 'postgresql.conf'), 'log_connections = on\nssl = off\n');
     const off = await startServe({ pgdata: dir, log: () => undefined });
     if (!off.ok) throw new Error(off.fatal.message);
     try {
       const ci = `host=localhost hostaddr=127.0.0.1 port=${off.server.port} user=alice dbname=plaindb`;
-      const report = await runProbe({ conninfo: ci, env: { HOME: `${c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+      const report = await runProbe({ conninfo: ci, env: { HOME: `${live.c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
       expect(report.sslResponse).toBe('N');
       expect(report.negotiated).toBeUndefined();
       const verdicts = Object.fromEntries(report.verdicts.map((v) => [v.sslmode, v]));
       expect(verdicts.prefer).toMatchObject({ ok: true, encrypted: false });
       expect(verdicts.require).toMatchObject({ ok: false, message: 'server does not support SSL, but SSL was required' });
       for (const v of report.verdicts) {
-        const r = await psql(`${ci} sslmode=${v.sslmode}`, `${c.dir}/home`);
+        const r = await psql(`${ci} sslmode=${v.sslmode}`, `${live.c.dir}/home`);
         expect({ mode: v.sslmode, ok: v.ok }).toEqual({ mode: v.sslmode, ok: r.status === 0 });
         if (!v.ok) expect(r.stderr).toContain(v.message!);
       }
@@ -149,7 +133,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   });
 
   it('PostgreSQL 17 direct TLS: our client sends the ClientHello at once with ALPN postgresql; a 15 server refuses it', async () => {
-    const s17 = await startServe({ pgdata, log: () => undefined, pgVersion: 17 });
+    const s17 = await startServe({ pgdata: live.pgdata, log: () => undefined, pgVersion: 17 });
     if (!s17.ok) throw new Error(s17.fatal.message);
     try {
       const opts = (port: number) => ({
@@ -168,7 +152,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
       expect(ok.negotiated).toMatchObject({ version: 'TLSv1.3', alpn: 'postgresql' });
       expect(ok.session?.parameters.server_version).toMatch(/^17\./);
       expect(ok.session?.query?.rows).toEqual([['1']]);
-      const old = await attemptConnection(opts(serve.port));
+      const old = await attemptConnection(opts(live.serve.port));
       expect(old.ok).toBe(false);
       expect(old.stage).toBe('handshake');
     } finally {
@@ -181,12 +165,12 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((x: unknown) => void lines.push(String(x)));
     try {
-      const good = await run(['--home', `${c.dir}/home`, `${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`]);
+      const good = await run(['--home', `${live.c.dir}/home`, `${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`]);
       expect(good).toBe(0);
       expect(lines.join('\n')).toMatch(/TLS: TLSv1\.3, TLS_AES_256_GCM_SHA384, group x25519/);
       expect(lines.join('\n')).toContain('0 subject: CN = localhost');
       lines.length = 0;
-      const bad = await run(['--json', '--home', `${c.dir}/home`, `${base()} sslmode=verify-ca ${files('alice', c.wrongRoot)} user=alice dbname=app`]);
+      const bad = await run(['--json', '--home', `${live.c.dir}/home`, `${base()} sslmode=verify-ca ${files('alice', live.c.wrongRoot)} user=alice dbname=app`]);
       expect(bad).toBe(1);
       const j = JSON.parse(lines.join('\n'));
       expect(j.tls.version).toBe('TLSv1.3');
