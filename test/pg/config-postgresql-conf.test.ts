@@ -248,9 +248,11 @@ describe('properties', () => {
   it('never throws on arbitrary file contents (text or bytes)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.uint8Array({ maxLength: 200 })), (content) => {
-        for (const mode of ['startup', 'view'] as const) {
+        for (const mode of ['startup', 'reload', 'view'] as const) {
           const r = parsePostgresqlConf(memFs({ '/d/postgresql.conf': { content }, '/d/x.conf': { content: 'ssl=on' } }), '/d/postgresql.conf', { mode });
           expect(r.ok || r.items.some((i) => i.error) || mode === 'view' || r.log.length > 0).toBe(true);
+          // a reload reports an error file at LOG level, never FATAL
+          if (mode === 'reload') expect(r.log.some((l) => l.level === 'FATAL')).toBe(false);
         }
       }),
       { numRuns: 300 },

@@ -4,6 +4,7 @@
 // expected texts are the ones psql 15 / postgres 15 printed in the oracle test.
 
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { memFs, type MemFile } from '../../src/pg/fs.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
 import { LADDER, runLadder, type AttemptKind, type AttemptOutcome, type FailureStage } from '../../src/pg/client/ladder.js';
@@ -339,5 +340,26 @@ describe('pg_ctl reload (startedWith: the files the running server loaded)', () 
     const r = run(before, 'sslmode=require dbname=trustdb', { startedWith: broken });
     expect(r.serverStarted).toBe(false);
     expect(r.serverLog.some((l) => l.includes('SIGHUP'))).toBe(false);
+  });
+});
+
+describe('hostile input to simulate() gives a result, never an exception', () => {
+  const text = fc.oneof(
+    fc.string({ maxLength: 120 }),
+    fc.constantFrom("ssl = on\nssl_cert_file = 'nope.crt'\n", 'ssl = off\n', "ssl_ca_file = 'x\n", 'port = 1\n', "ssl_min_protocol_version = 'TLSv9'\n", 'bogus = 1\n', 'include_dir \'/\'\n'),
+  );
+  const hba = fc.oneof(fc.string({ maxLength: 120 }), fc.constantFrom('hostssl all all 127.0.0.1/32 trust\n', 'hostssl all all 127.0.0.1/32 bogus\n', 'host all all 0.0.0.0/0 cert clientcert=verify-full\n'));
+  const conninfo = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('service=prod', 'sslmode=verify-full sslrootcert=system', 'postgresql://%zz@/?sslmode=require', "host='a b' port=70000", 'sslcert=/c/client.crt sslkey=/nope'));
+  it('random postgresql.conf, pg_hba.conf, service file, conninfo, and a reload between two of them', () => {
+    fc.assert(
+      fc.property(text, text, hba, fc.string({ maxLength: 80 }), conninfo, fc.boolean(), (c1, c2, h, svc, ci, reload) => {
+        const files = (conf: string) =>
+          setup({ conf, hba: h, files: { '/home/.pg_service.conf': { content: `[prod]\n${svc}\n`, uid: 0, gid: 0 } } });
+        const r = run(files(c2), ci, reload ? { startedWith: files(c1), pgVersion: 16 } : { pgVersion: 16 });
+        expect(typeof r.ok).toBe('boolean');
+        expect(Array.isArray(r.serverLog)).toBe(true);
+      }),
+      { numRuns: 150, seed: 11 },
+    );
   });
 });
