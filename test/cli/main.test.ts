@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/registry.js';
+import { makeHierarchy } from '../../src/factory/index.js';
+import { parsePrivateKey } from '../../src/x509/index.js';
 
 // The pgtls binary as npx runs it (dist/, built by `pretest`): help, version, dispatch and
 // the exit codes the issues ask for.
@@ -29,5 +32,36 @@ describe('pgtls (dist/cli/main.js)', () => {
     expect(b.status).toBe(2);
     expect(b.stderr.trim().split('\n')).toHaveLength(1);
     expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('pgtls simulate --started-with (pg_ctl reload)', () => {
+  it('a reload that breaks the certificate path keeps the old SSL setup: still connects, and the log says why', () => {
+    const key = (n: string) => parsePrivateKey(readFileSync(join(ROOT, `vectors/keys/${n}.pem`)));
+    const h = makeHierarchy('root-server', { cn: 'db.example.com', keys: { root: key('p256-1'), server: key('p256-2') } });
+    const before = mkdtempSync(join(tmpdir(), 'pgtls-before-'));
+    const after = mkdtempSync(join(tmpdir(), 'pgtls-after-'));
+    try {
+      for (const dir of [before, after]) {
+        writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 trust\n');
+        writeFileSync(join(dir, 'server.crt'), h.serverCrtPem);
+        writeFileSync(join(dir, 'server.key'), h.server.keyPem, { mode: 0o600 });
+        writeFileSync(join(dir, 'root.crt'), h.rootCrtPem);
+      }
+      writeFileSync(join(before, 'postgresql.conf'), "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+      writeFileSync(join(after, 'postgresql.conf'), "ssl = on\nssl_cert_file = 'nope.crt'\nssl_key_file = 'server.key'\n");
+      const conninfo = `host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full sslrootcert=${join(after, 'root.crt')}`;
+      const r = pgtls('simulate', '--pgdata', after, '--started-with', before, '--json', conninfo);
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as { ok: boolean; serverLog: string[] };
+      expect(out.ok).toBe(true);
+      expect(out.serverLog).toContain('LOG:  SSL configuration was not reloaded');
+      // without --started-with the same directory does not start
+      expect(pgtls('simulate', '--pgdata', after, conninfo).status).toBe(1);
+      expect(pgtls('simulate', '--pgdata', after, '--started-with', join(after, 'nope'), conninfo).status).toBe(2);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+      rmSync(after, { recursive: true, force: true });
+    }
   });
 });
