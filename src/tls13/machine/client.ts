@@ -32,7 +32,6 @@ import {
 } from '../codec/messages.js';
 import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
 import {
-  deriveApplicationSecrets,
   finishedVerifyData,
   resumptionMasterSecret,
 } from '../key-schedule.js';
@@ -356,19 +355,7 @@ export class TlsClient extends TlsConnection {
     const hash = this.suite!.hash;
     checkPeerFinished(t, 'server', hash, this.serverHsSecret!, this.transcript.hash(hash), m.verifyData);
     this.transcript.add(raw);
-    const serverFinishedHash = this.transcript.hash(hash);
-    const app = deriveApplicationSecrets(hash, this.master!, serverFinishedHash);
-    t.secret('transcript_hash(ClientHello..server Finished)', serverFinishedHash)
-      .secret('client_application_traffic_secret_0', app.clientApplicationTraffic)
-      .secret('server_application_traffic_secret_0', app.serverApplicationTraffic)
-      .secret('exporter_master_secret', app.exporterMaster);
-    this.clientAppSecret = app.clientApplicationTraffic;
-    this.serverAppSecret = app.serverApplicationTraffic;
-    this.exporterMaster = app.exporterMaster;
-    this.keylog('CLIENT_TRAFFIC_SECRET_0', app.clientApplicationTraffic);
-    this.keylog('SERVER_TRAFFIC_SECRET_0', app.serverApplicationTraffic);
-    this.keylog('EXPORTER_SECRET', app.exporterMaster);
-    this.setReadKeys(app.serverApplicationTraffic, 'server application traffic');
+    this.installApplicationSecrets(t);
     if ((this.options.compatibilityMode ?? true) && !this.ccsSent) this.sendChangeCipherSpec();
     if (this.certRequest) this.sendClientCertificate();
     this.sendClientFinished();

@@ -10,7 +10,7 @@ import { ContentType, ProtocolVersion, type KeyExchangeGroup } from '../codec/co
 import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage } from '../codec/messages.js';
 import { generateKeyShare } from '../deps.js';
 import { TlsAlertError, alertForError } from '../errors.js';
-import { Transcript, deriveHandshakeSecrets, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
+import { Transcript, deriveApplicationSecrets, deriveHandshakeSecrets, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
 import { HandshakeReassembler, MAX_PLAINTEXT, RecordProtection, RecordReader, encodeRecord } from '../record.js';
 import type { Suite } from '../suites.js';
 import { StepTrace, newEntry, type Role, type TraceEntry } from '../trace.js';
@@ -340,6 +340,30 @@ export abstract class TlsConnection {
       this.setWriteKeys(s.serverHandshakeTraffic, 'server handshake traffic');
       this.setReadKeys(s.clientHandshakeTraffic, 'client handshake traffic');
     }
+  }
+
+  /**
+   * §7.1: the application traffic secrets and the exporter master secret from the transcript
+   * through the server's Finished. Both sides derive them the same way; the server starts
+   * writing with its secret at once, the client starts reading with it (the client's own
+   * write keys follow its Finished).
+   */
+  protected installApplicationSecrets(t: StepTrace): void {
+    const hash = this.suite!.hash;
+    const serverFinishedHash = this.transcript.hash(hash);
+    const app = deriveApplicationSecrets(hash, this.master!, serverFinishedHash);
+    t.secret('transcript_hash(ClientHello..server Finished)', serverFinishedHash)
+      .secret('client_application_traffic_secret_0', app.clientApplicationTraffic)
+      .secret('server_application_traffic_secret_0', app.serverApplicationTraffic)
+      .secret('exporter_master_secret', app.exporterMaster);
+    this.clientAppSecret = app.clientApplicationTraffic;
+    this.serverAppSecret = app.serverApplicationTraffic;
+    this.exporterMaster = app.exporterMaster;
+    this.keylog('CLIENT_TRAFFIC_SECRET_0', app.clientApplicationTraffic);
+    this.keylog('SERVER_TRAFFIC_SECRET_0', app.serverApplicationTraffic);
+    this.keylog('EXPORTER_SECRET', app.exporterMaster);
+    if (this.role === 'client') this.setReadKeys(app.serverApplicationTraffic, 'server application traffic');
+    else this.setWriteKeys(app.serverApplicationTraffic, 'server application traffic');
   }
 
   protected setReadKeys(secret: Uint8Array, label: string): void {

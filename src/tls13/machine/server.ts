@@ -27,7 +27,7 @@ import {
 } from '../codec/messages.js';
 import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
 import { TlsAlertError } from '../errors.js';
-import { deriveApplicationSecrets, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
+import { finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById, type Suite } from '../suites.js';
 import type { StepTrace } from '../trace.js';
 import { certificateVerifyContent, checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
@@ -327,19 +327,7 @@ export class TlsServer extends TlsConnection {
     t.field('verify_data', verifyData);
     this.sendHandshake({ type: 'finished', verifyData }, t);
     this.flushHandshake();
-    const serverFinishedHash = this.transcript.hash(hash);
-    const app = deriveApplicationSecrets(hash, this.master!, serverFinishedHash);
-    t.secret('transcript_hash(ClientHello..server Finished)', serverFinishedHash)
-      .secret('client_application_traffic_secret_0', app.clientApplicationTraffic)
-      .secret('server_application_traffic_secret_0', app.serverApplicationTraffic)
-      .secret('exporter_master_secret', app.exporterMaster);
-    this.clientAppSecret = app.clientApplicationTraffic;
-    this.serverAppSecret = app.serverApplicationTraffic;
-    this.exporterMaster = app.exporterMaster;
-    this.keylog('CLIENT_TRAFFIC_SECRET_0', app.clientApplicationTraffic);
-    this.keylog('SERVER_TRAFFIC_SECRET_0', app.serverApplicationTraffic);
-    this.keylog('EXPORTER_SECRET', app.exporterMaster);
-    this.setWriteKeys(app.serverApplicationTraffic, 'server application traffic');
+    this.installApplicationSecrets(t);
   }
 
   // ------------------------------------------------------------------ client authentication, §4.4
