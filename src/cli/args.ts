@@ -2,6 +2,8 @@
 // single-dash OpenSSL-style options (`-CAfile F`) and positionals. Unknown options are a
 // UsageError (exit 2), never silently ignored.
 
+import { MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -55,4 +57,41 @@ export function parseArgs(argv: string[], spec: OptionSpec): ParsedArgs {
     }
   }
   return { opts, positionals };
+}
+
+/** --pg-version N: the PostgreSQL/libpq major version a command models (default 15). */
+export function pgVersionOption(opts: ParsedArgs['opts']): number {
+  const v = opts['pg-version'] === undefined ? 15 : Number(opts['pg-version']);
+  if (!Number.isInteger(v) || v < MIN_PG_VERSION || v > MAX_PG_VERSION) throw new UsageError(`--pg-version must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
+  return v;
+}
+
+/** --at ISO-8601: the time a command evaluates at (default now). */
+export function timeOption(opts: ParsedArgs['opts']): Date {
+  const at = opts.at ? new Date(String(opts.at)) : new Date();
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
+  return at;
+}
+
+/** A repeatable NAME=VALUE option (--env, --set) as a record; later ones win. */
+export function nameValues(opts: ParsedArgs['opts'], option: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (opts[option] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${option} wants NAME=VALUE, got ${kv}`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The environment a simulated or live libpq client sees: this process's PG* variables, HOME,
+ * USER and OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR (sslrootcert=system), then --home and
+ * --env NAME=VALUE on top.
+ */
+export function clientEnvironment(opts: ParsedArgs['opts']): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$/.test(k)) env[k] = v;
+  if (opts.home) env.HOME = String(opts.home);
+  return { ...env, ...nameValues(opts, 'env') };
 }

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -51,10 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
   const pgdata = String(opts.pgdata).replace(/\/+$/, '');
-  const at = opts.at ? new Date(String(opts.at)) : new Date();
-  if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
-  const pgVersion = opts['pg-version'] ? Number(opts['pg-version']) : 15;
-  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const at = timeOption(opts);
+  const pgVersion = pgVersionOption(opts);
   const fs = nodeFs();
   if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
   const report = checkServer({

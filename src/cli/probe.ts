@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { describePublicKey, formatNameOneline, formatOpensslTime, type Certificate } from '../x509/index.js';
 import { ConninfoError } from '../pg/conninfo/errors.js';
 import { runProbe, type ProbeReport } from '../pg/live/probe-node.js';
-import { parseArgs, UsageError } from './args.js';
+import { clientEnvironment, parseArgs, pgVersionOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls probe [options] "CONNINFO"
 
@@ -32,18 +32,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one connection string (quote it)');
-  const pgVersion = opts['pg-version'] ? Number(opts['pg-version']) : 15;
-  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const pgVersion = pgVersionOption(opts);
   const timeoutMs = opts.timeout ? Number(opts.timeout) : 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
-  const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$/.test(k)) env[k] = v;
-  if (opts.home) env.HOME = String(opts.home);
-  for (const kv of (opts.env as string[] | undefined) ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env wants NAME=VALUE, got ${kv}`);
-    env[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
+  const env = clientEnvironment(opts);
   const me = userInfo();
   let report: ProbeReport;
   try {

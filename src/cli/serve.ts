@@ -5,7 +5,7 @@
 
 import { formatLog } from '../pg/log.js';
 import { startServe } from '../pg/live/server-node.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, pgVersionOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls serve --pgdata DIR [--port P] [--host 127.0.0.1] [--pg-version N]
 
@@ -32,8 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
   const port = opts.port === undefined ? 5432 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${opts.port}`);
-  const pgVersion = opts['pg-version'] === undefined ? 15 : Number(opts['pg-version']);
-  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
+  const pgVersion = pgVersionOption(opts);
   const started = await startServe({ pgdata: String(opts.pgdata), port, host: (opts.host as string | undefined) ?? '127.0.0.1', passphrase: opts.passphrase as string | undefined, pgVersion });
   if (!started.ok) {
     console.error(formatLog([...started.log.filter((l) => l !== started.fatal), started.fatal]));

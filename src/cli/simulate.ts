@@ -7,7 +7,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { parseArgs, UsageError } from './args.js';
+import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -45,27 +45,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
   if (positionals.length !== 1) throw new UsageError('give exactly one connection string (quote it)');
-  const pgVersion = opts['pg-version'] ? Number(opts['pg-version']) : 15;
-  if (!Number.isInteger(pgVersion) || pgVersion < 13 || pgVersion > 17) throw new UsageError('--pg-version must be 13..17');
-  const at = opts.at ? new Date(String(opts.at)) : new Date();
-  if (Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${opts.at}`);
+  const pgVersion = pgVersionOption(opts);
+  const at = timeOption(opts);
   const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
   if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov)) throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
 
-  const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$/.test(k)) env[k] = v;
-  if (opts.home) env.HOME = String(opts.home);
-  for (const kv of (opts.env as string[] | undefined) ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env wants NAME=VALUE, got ${kv}`);
-    env[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  const serverOverrides: Record<string, string> = {};
-  for (const kv of (opts.set as string[] | undefined) ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set wants NAME=VALUE, got ${kv}`);
-    serverOverrides[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
+  const env = clientEnvironment(opts);
+  const serverOverrides = nameValues(opts, 'set');
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),

@@ -12,6 +12,7 @@ import { parsePrivateKey } from '../../src/x509/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const pgtls = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { encoding: 'utf8' });
+const pgtlsWith = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('pgtls (dist/cli/main.js)', () => {
   it('--help lists every command with its one-line summary', () => {
@@ -56,6 +57,10 @@ describe('pgtls simulate --started-with (pg_ctl reload)', () => {
       const out = JSON.parse(r.stdout) as { ok: boolean; serverLog: string[] };
       expect(out.ok).toBe(true);
       expect(out.serverLog).toContain('LOG:  SSL configuration was not reloaded');
+      // sslrootcert=system (16+) finds the root through SSL_CERT_FILE in pgtls's own environment
+      const system = 'host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslrootcert=system';
+      expect(pgtlsWith({ SSL_CERT_FILE: join(after, 'root.crt') }, 'simulate', '--pgdata', before, '--pg-version', '16', system).status).toBe(0);
+      expect(pgtlsWith({ SSL_CERT_FILE: join(after, 'nope.pem'), SSL_CERT_DIR: join(after, 'nope') }, 'simulate', '--pgdata', before, '--pg-version', '16', system).status).toBe(1);
       // without --started-with the same directory does not start
       expect(pgtls('simulate', '--pgdata', after, conninfo).status).toBe(1);
       expect(pgtls('simulate', '--pgdata', after, '--started-with', join(after, 'nope'), conninfo).status).toBe(2);
