@@ -179,8 +179,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     const reload = reloadServer(server, input);
     serverLog.push(...reload.log);
     server = reload.server;
-    const refused = reload.log.some((l) => /was not reloaded|contains errors|cannot be changed/.test(l.message));
-    steps.push({ step: 'server-reload', who: 'server', result: refused ? 'fail' : 'ok', detail: `pg_ctl reload: ${refused ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
+    steps.push({ step: 'server-reload', who: 'server', result: reload.partial ? 'fail' : 'ok', detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
   }
   startupLines = logLines(serverLog).length;
   if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });

@@ -23,6 +23,8 @@ export interface ConfigItem {
   seqno: number;
   /** pg_file_settings.error */
   error?: string;
+  /** what the server logs for this line's bad value (a reload logs it again, in file order) */
+  errorLine?: LogLine;
   /** pg_file_settings.applied */
   applied: boolean;
   /** superseded by a later line with the same name */
@@ -627,6 +629,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
       if (bad) {
         if (!view) st.log.push(bad);
         item.error = 'setting could not be applied';
+        item.errorLine = bad;
         error = true;
         errorFile = item.file ?? main;
       } else item.applied = true;

@@ -9,7 +9,7 @@
 import { findGuc, type GucDef } from '../config/guc-table.js';
 import { loadHbaFile } from '../config/hba.js';
 import { loadIdentFile } from '../config/ident.js';
-import { checkGucValue, parsePgBool, parsePostgresqlConf, type ConfigItem, type ParsedConf } from '../config/postgresql-conf.js';
+import { parsePgBool, parsePostgresqlConf, type ParsedConf } from '../config/postgresql-conf.js';
 import { serverSettings, type ServerSettings } from '../config/server-settings.js';
 import type { LogLine } from '../log.js';
 import { SERVER } from '../messages.js';
@@ -85,11 +85,11 @@ export function startServer(input: PostmasterInput): StartOutcome {
  * postmaster logs and the state it keeps (postmaster.c SIGHUP_handler: ProcessConfigFile,
  * load_hba, load_ident, then secure_initialize).
  */
-export function reloadServer(running: ServerState, input: PostmasterInput): { log: LogLine[]; server: ServerState } {
+export function reloadServer(running: ServerState, input: PostmasterInput): { log: LogLine[]; server: ServerState; /** something was refused and kept as before */ partial: boolean } {
   const pgVersion = input.pgVersion ?? 15;
   const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
-  const conf = applyReloadedConf(running.conf, parsed, log);
+  const { conf, complete } = applyReloadedConf(running.conf, parsed, log);
   // SignalChildren: each auxiliary process re-reads the files too. Only what ParseConfigFile
   // logs unconditionally shows up from them: "skipping missing configuration file", once per
   // child (PostgreSQL 15 runs five by default: checkpointer, background writer, walwriter,
@@ -103,18 +103,21 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'reload' });
   log.push(...ident.log);
   let tls = running.tls;
+  let sslRefused = false;
   if (settings.ssl.ssl) {
     const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
-    if (!r.ok) log.push({ level: 'LOG', message: 'SSL configuration was not reloaded' });
     if (r.ok) tls = r.tls;
+    else log.push({ level: 'LOG', message: 'SSL configuration was not reloaded' });
+    sslRefused = !r.ok;
   } else {
     tls = undefined; // secure_destroy: LoadedSSL = false
   }
   for (let child = 0; child < AUX_PROCESSES; child++) log.push(...childLines);
   return {
     log,
+    partial: !complete || !hba.ok || !ident.ok || sslRefused,
     server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf) },
   };
 }
@@ -128,20 +131,17 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
  * A setting that newly appears is logged as changed: pgtls does not know every default, and
  * the server stays silent only when the new line repeats the default.
  */
-function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]): ParsedConf {
-  if (!parsed.ok && parsed.items.every((i) => !i.applied)) {
+function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]): { conf: ParsedConf; complete: boolean } {
+  // a failed parse without bad values is a syntax error or an unknown name (the parser stops
+  // there); bad values are the only errors that leave the other lines applied
+  if (!parsed.ok && !parsed.items.some((i) => i.errorLine)) {
     log.push(...parsed.log); // the parser's lines end with "...; no changes were applied"
-    return old;
+    return { conf: old, complete: false };
   }
-  const badValue = new Map<ConfigItem, LogLine>();
-  for (const item of parsed.items) {
-    const def = item.name === undefined ? undefined : findGuc(item.name);
-    const line = def && item.error ? checkGucValue(def, item.name!, item.value ?? '') : undefined;
-    if (line) badValue.set(item, line);
-  }
-  const badMessages = new Set([...badValue.values()].map((l) => l.message));
-  // what the parse itself logged ("skipping missing configuration file"), without the lines redone below
-  log.push(...parsed.log.filter((l) => !badMessages.has(l.message) && !/^configuration file ".*" contains errors/.test(l.message)));
+  // what the parse itself logged ("skipping missing configuration file"), without the
+  // bad-value lines (logged below, in file order) and its closing "contains errors" line
+  const badLines = new Set(parsed.items.flatMap((i) => (i.errorLine ? [i.errorLine] : [])));
+  log.push(...parsed.log.slice(0, parsed.ok ? undefined : -1).filter((l) => !badLines.has(l)));
 
   const settings = new Map(old.settings);
   let errorFile: string | undefined;
@@ -171,9 +171,8 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
       }
       continue;
     }
-    const bad = badValue.get(item);
-    if (bad) {
-      log.push(bad);
+    if (item.errorLine) {
+      log.push(item.errorLine);
       errorFile = item.file ?? parsed.file;
       continue;
     }
@@ -181,7 +180,7 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
     settings.set(key, { name: item.name, value, file: item.file, line: item.line });
   }
   if (errorFile) log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; unaffected changes were applied` });
-  return { ...parsed, ok: true, settings };
+  return { conf: { ...parsed, ok: true, settings }, complete: errorFile === undefined };
 }
 
 /** GetConfigOption's normalised values compared: booleans and enums by meaning, units by size. */
