@@ -12,7 +12,7 @@ import { parseCrls } from '../x509/crl.js';
 import { formatNameOneline } from '../x509/name.js';
 import type { Certificate, Crl } from '../x509/types.js';
 import { verifyChain, type VerifyResult } from '../path/validator.js';
-import { readHashedDir, dedupe } from '../path/store.js';
+import { readHashedDir, dedupe, HASHED_CERT_NAME, HASHED_CRL_NAME } from '../path/store.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { cryptoWithNodeFallback } from '../path/verify-node.js';
 import type { Purpose } from '../path/purpose.js';
@@ -65,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof opts.CAfile === 'string') trusted.push(...readCerts(opts.CAfile));
   if (typeof opts.CApath === 'string') {
     const dir = opts.CApath;
+    // only <hash>.N / <hash>.rN files are ever opened; the others are listed as skipped by name
     const entries = readdirSync(dir).map((name) => {
+      if (!HASHED_CERT_NAME.test(name) && !HASHED_CRL_NAME.test(name)) return { name, bytes: new Uint8Array(0) };
       try {
         return { name, bytes: new Uint8Array(readFileSync(join(dir, name))) };
       } catch {

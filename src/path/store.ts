@@ -18,8 +18,10 @@ export interface HashedDir {
   skipped: { name: string; why: string }[];
 }
 
-const CERT_FILE = /^([0-9a-f]{8})\.(\d+)$/;
-const CRL_FILE = /^([0-9a-f]{8})\.r(\d+)$/;
+/** `<X509_NAME_hash>.N`: a certificate file of a hashed directory (the only names OpenSSL opens) */
+export const HASHED_CERT_NAME = /^([0-9a-f]{8})\.(\d+)$/;
+/** `<X509_NAME_hash>.rN`: a CRL file of a hashed directory */
+export const HASHED_CRL_NAME = /^([0-9a-f]{8})\.r(\d+)$/;
 
 /**
  * Reads a hashed directory. Files are taken in OpenSSL's lookup order (suffix 0, 1, ...);
@@ -32,7 +34,7 @@ export function readHashedDir(
 ): HashedDir {
   const out: HashedDir = { certs: [], crls: [], skipped: [] };
   const order = (n: string) => {
-    const m = CERT_FILE.exec(n) ?? CRL_FILE.exec(n);
+    const m = HASHED_CERT_NAME.exec(n) ?? HASHED_CRL_NAME.exec(n);
     return m ? [m[1], Number(m[2])] as const : (['', 0] as const);
   };
   const sorted = [...entries].sort((a, b) => {
@@ -41,8 +43,8 @@ export function readHashedDir(
     return ha < hb ? -1 : ha > hb ? 1 : na - nb;
   });
   for (const e of sorted) {
-    const c = CERT_FILE.exec(e.name);
-    const r = CRL_FILE.exec(e.name);
+    const c = HASHED_CERT_NAME.exec(e.name);
+    const r = HASHED_CRL_NAME.exec(e.name);
     if (!c && !r) {
       out.skipped.push({ name: e.name, why: 'not named <hash>.N or <hash>.rN' });
       continue;

@@ -7,6 +7,7 @@
 import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
 import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
 import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
+import { HASHED_CRL_NAME } from '../path/index.js';
 import type { ServiceFiles } from './conninfo/service.js';
 
 /** OpenSSL 3.0 reason strings the server and libpq append after "...": %s". */
@@ -78,7 +79,7 @@ export function certsAndCrlsIn(bytes: Uint8Array): { certs: Certificate[]; crls:
 export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] {
   const out: Crl[] = [];
   for (const name of fs.list(dir) ?? []) {
-    const m = /^([0-9a-f]{8})\.r(\d+)$/.exec(name);
+    const m = HASHED_CRL_NAME.exec(name);
     if (!m) continue;
     const bytes = readFileAs(fs, joinPath(dir, name), who);
     if ('reason' in bytes) continue;

@@ -17,7 +17,7 @@ import {
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
 import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
-import { dedupe, readHashedDir } from '../../path/index.js';
+import { dedupe, HASHED_CERT_NAME, readHashedDir } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
 
@@ -125,7 +125,8 @@ function loadSystemRoots(env: ClientEnv, tls: ClientTls): void {
     }
   }
   for (const dir of (env.sslCertDir ?? OPENSSL_DEFAULT_CERT_DIR).split(':').filter(Boolean)) {
-    const entries = (env.fs.list(dir) ?? []).flatMap((name) => {
+    // by_dir opens only <hash>.N names: other files (the *.pem links beside them) are never read
+    const entries = (env.fs.list(dir) ?? []).filter((name) => HASHED_CERT_NAME.test(name)).flatMap((name) => {
       const b = readFileAs(env.fs, joinPath(dir, name), env.user);
       return 'reason' in b ? [] : [{ name, bytes: b }];
     });
