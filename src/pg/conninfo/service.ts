@@ -13,6 +13,7 @@ export const DEFAULT_SYSCONFDIR = '/etc/postgresql-common';
 
 /** fgets into a 1024-octet buffer: a line (with its newline) of 1023 octets or more is an error. */
 const LINE_LIMIT = 1023;
+const UTF8 = new TextEncoder();
 /** C isspace() in the C locale, which is what libpq trims */
 const C_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 
@@ -58,7 +59,7 @@ function readServiceFile(file: string, values: Record<string, string | undefined
   if (lastHasNewline) lines.pop();
   for (const [i, raw] of lines.entries()) {
     const lineNo = i + 1;
-    const octets = new TextEncoder().encode(raw).length + (i < lines.length - 1 || lastHasNewline ? 1 : 0);
+    const octets = UTF8.encode(raw).length + (i < lines.length - 1 || lastHasNewline ? 1 : 0);
     if (octets >= LINE_LIMIT) throw new ConninfoError('BAD_VALUE', `line ${lineNo} too long in service file "${file}"`);
     const line = raw.replace(C_SPACE, '');
     if (line === '' || line.startsWith('#')) continue;
