@@ -4,7 +4,13 @@
 
 import { COMMANDS } from './registry.js';
 import { isInputError } from '../der/index.js';
+import { useAccelerator } from '../crypto/accelerator.js';
+import { nodeAccelerator } from '../crypto/accelerator-node.js';
 import { VERSION } from '../version.js';
+
+// The RSA private operation and X25519 run natively (same answers, see
+// src/crypto/accelerator.ts) unless PGTLS_CRYPTO=pure asks for the BigInt code alone.
+if (process.env.PGTLS_CRYPTO !== 'pure') useAccelerator(nodeAccelerator());
 
 function usage(): string {
   const names = Object.keys(COMMANDS).sort();

@@ -13,6 +13,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
 import { x25519 as x25519Ladder, x25519PublicKey } from './x25519.js';
 import { CryptoError } from './errors.js';
+import { currentAccelerator } from './accelerator.js';
 import { CURVES, decodeEcPoint, normalizeEcScalar } from './ecdsa.js';
 import type { EcCurve } from '../x509/types.js';
 
@@ -70,7 +71,8 @@ export function keyShareFromPrivate(group: KexGroup, privateKey: Uint8Array): Ke
   if (group === 'x25519' || group === 'x448') {
     const m = MONTGOMERY[group];
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
-    const ladder = ++keySharesMade[group] <= LADDER_KEY_SHARES;
+    // an accelerated X25519 (accelerator.ts) beats the table from the first key share
+    const ladder = (group === 'x25519' && currentAccelerator()?.x25519 !== undefined) || ++keySharesMade[group] <= LADDER_KEY_SHARES;
     const publicKey = !ladder ? m.impl.getPublicKey(privateKey) : group === 'x25519' ? x25519PublicKey(privateKey) : m.impl.scalarMult(privateKey, basePoint(m.base, m.size));
     return { group, privateKey, publicKey };
   }

@@ -5,8 +5,10 @@
 // The swap of the ladder is done with masks rather than a branch on the scalar's bits; like
 // all BigInt arithmetic this is not constant-time, which matters little for the ephemeral
 // keys TLS uses. RFC 7748's vectors and node:crypto check it (test/crypto/kex.test.ts).
+// An installed accelerator (accelerator.ts) computes the same function natively.
 
 import { modInverse } from './modular.js';
+import { accelerated } from './accelerator.js';
 
 const P = (1n << 255n) - 19n;
 const MASK255 = (1n << 255n) - 1n;
@@ -48,6 +50,10 @@ function clamp(k: Uint8Array): bigint {
  */
 export function x25519(scalar: Uint8Array, u: Uint8Array): Uint8Array {
   if (scalar.length !== 32 || u.length !== 32) throw new RangeError('X25519 takes 32-octet scalars and u-coordinates');
+  return accelerated((a) => a.x25519?.(scalar, u), () => ladder(scalar, u));
+}
+
+function ladder(scalar: Uint8Array, u: Uint8Array): Uint8Array {
   const k = clamp(scalar);
   const x1 = (decodeLittleEndian(u) & MASK255) % P;
   let x2 = 1n;

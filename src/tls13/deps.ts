@@ -5,6 +5,7 @@
 
 import { bytesEqual, concatBytes } from '../der/bytes.js';
 import {
+  accelerated,
   CryptoError,
   generateKeyShare as cryptoGenerateKeyShare,
   hash,
@@ -20,8 +21,10 @@ import {
   sharedSecret as cryptoSharedSecret,
   signScheme as cryptoSignScheme,
   verifyScheme as cryptoVerifyScheme,
+  type AeadName,
   type VerifyResult,
 } from '../crypto/index.js';
+export type { AeadName } from '../crypto/index.js';
 import { d2iCertificate, parsePrivateKey as x509ParsePrivateKey } from '../x509/index.js';
 import type { PrivateKey, PublicKey } from '../x509/types.js';
 import type { KeyExchangeGroup } from './codec/constants.js';
@@ -126,3 +129,13 @@ export function parsePrivateKey(input: string | Uint8Array): PrivateKey {
 }
 
 export { CryptoError };
+
+/** HMAC through an installed accelerator (crypto/accelerator.ts), else `own`. */
+export function acceleratedHmac(hash: 'sha256' | 'sha384', key: Uint8Array, data: Uint8Array, own: () => Uint8Array): Uint8Array {
+  return accelerated((a) => a.hmac?.(hash, key, data), own);
+}
+
+/** An AEAD operation through an installed accelerator (crypto/accelerator.ts), else `own`. */
+export function acceleratedAead(alg: AeadName, op: 'seal' | 'open', key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, own: () => Uint8Array): Uint8Array {
+  return accelerated((a) => a.aead?.(alg, op, key, nonce, aad, data), own);
+}

@@ -4,15 +4,33 @@
 // resumption secrets, and the transcript hash with the HelloRetryRequest message_hash
 // substitution (§4.4.1). Every function is pure; names follow the RFC.
 
-import { extract, expand } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { concatBytes, utf8Encode } from '../der/bytes.js';
+import { acceleratedHmac } from './deps.js';
 import { TlsWriter } from './codec/bytes.js';
 import { HandshakeType } from './codec/constants.js';
 import type { HashAlg, Suite } from './suites.js';
 
+/** HMAC-Hash; an installed accelerator may compute it (the same bytes). */
+function hmac(hash: HashAlg, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return acceleratedHmac(hash.name, key, data, () => nobleHmac(hash.fn, key, data));
+}
+
+/** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-Hash(salt, IKM). */
 export function hkdfExtract(hash: HashAlg, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return extract(hash.fn, ikm, salt);
+  return hmac(hash, salt, ikm);
+}
+
+/** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC-Hash(PRK, T(i-1) | info | i), the first `length` octets. */
+function hkdfExpand(hash: HashAlg, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  if (length > 255 * hash.length) throw new RangeError(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
+  const out = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let i = 1, off = 0; off < length; i++, off += hash.length) {
+    t = hmac(hash, prk, concatBytes(t, info, Uint8Array.of(i)));
+    out.set(t.subarray(0, Math.min(hash.length, length - off)), off);
+  }
+  return out;
 }
 
 /** The HkdfLabel structure (§7.1), exposed for traces that show the info bytes. */
@@ -21,7 +39,7 @@ export function hkdfLabel(label: string, context: Uint8Array, length: number): U
 }
 
 export function hkdfExpandLabel(hash: HashAlg, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
-  return expand(hash.fn, secret, hkdfLabel(label, context, length), length);
+  return hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
 }
 
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
@@ -56,7 +74,7 @@ export function finishedKey(hash: HashAlg, baseKey: Uint8Array): Uint8Array {
 
 /** verify_data = HMAC(finished_key, Transcript-Hash(...)). */
 export function finishedVerifyData(hash: HashAlg, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
-  return hmac(hash.fn, finishedKey(hash, baseKey), transcriptHash);
+  return hmac(hash, finishedKey(hash, baseKey), transcriptHash);
 }
 
 export interface TrafficKeys {
