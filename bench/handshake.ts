@@ -1,7 +1,8 @@
 // Full TLS 1.3 handshakes per second, in memory, with mutual authentication (x25519,
 // TLS_AES_128_GCM_SHA256, both chains verified against a root): pgtls's sans-I/O engine
 // (runHandshake, chains checked by the path validator) beside Node's `tls` (OpenSSL) over
-// an in-memory duplex pair, for P-256 and RSA-2048 certificates. Contenders are measured
+// an in-memory duplex pair, for P-256 and RSA-2048 certificates; pgtls also with the
+// node:crypto accelerator the CLI installs (src/crypto/accelerator.ts). Contenders are measured
 // interleaved in one run (harness.ts's benchAsync, each Node handshake awaited).
 
 import { once } from 'node:events';
@@ -13,6 +14,8 @@ import { verifyChain } from '../dist/path/index.js';
 import { chainVerdict } from '../dist/pg/live/client-tls.js';
 import { TlsClient, TlsServer, runHandshake, type ChainVerdict } from '../dist/tls13/index.js';
 import { parseCertificate, parsePrivateKey, type Certificate, type PrivateKey } from '../dist/x509/index.js';
+import { useAccelerator } from '../dist/crypto/index.js';
+import { nodeAccelerator } from '../dist/crypto/accelerator-node.js';
 import { benchAsync, formatTable } from './harness.js';
 
 interface Pki {
@@ -117,6 +120,19 @@ function nodeHandshake(p: Pki): () => Promise<void> {
   };
 }
 
+/** `run` with the accelerator the CLI installs (src/crypto/accelerator-node.ts) */
+function accelerated(run: () => unknown): () => unknown {
+  const native = nodeAccelerator();
+  return () => {
+    const previous = useAccelerator(native);
+    try {
+      return run();
+    } finally {
+      useAccelerator(previous);
+    }
+  };
+}
+
 export async function runHandshakeBench(): Promise<string> {
   const tables: string[] = [];
   for (const kind of ['p256', 'rsa2048'] as const) {
@@ -124,6 +140,7 @@ export async function runHandshakeBench(): Promise<string> {
     const results = await benchAsync(
       [
         { name: 'pgtls engine (in memory)', run: pgtlsHandshake(p) },
+        { name: 'pgtls engine + node:crypto accelerator', run: accelerated(pgtlsHandshake(p)) },
         { name: 'node:tls (duplex pair)', run: nodeHandshake(p), async: true },
       ],
       { rounds: 9, batchMs: 150 },
