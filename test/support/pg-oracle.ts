@@ -49,6 +49,25 @@ export interface ServerSetup {
   hba: string;
   /** pg_ident.conf contents */
   ident?: string;
+  /**
+   * PGDATA/postgresql.auto.conf (ALTER SYSTEM's file, which initdb makes): a string writes
+   * it, null removes it, undefined leaves it as it is
+   */
+  autoConf?: string | null;
+}
+
+/** What one process logged: its pid and process title (`postmaster`, `checkpointer`, ...). */
+export interface ProcessLines {
+  pid: string;
+  title: string;
+  lines: string[];
+}
+
+/** A reload's log lines, the postmaster's apart from those of the processes it signalled. */
+export interface ReloadLog {
+  postmaster: string[];
+  /** every other process that logged, in order of its first line */
+  others: ProcessLines[];
 }
 
 export interface StartResult {
@@ -131,17 +150,34 @@ export class PgOracle {
 
   /** Write the scenario's files and config into the running server's directory, then pg_ctl reload; the lines it logged. */
   async reload(setup: ServerSetup): Promise<string> {
-    this.readNewLog();
+    const r = await this.reloadByProcess(setup);
+    const lines = [...r.postmaster, ...r.others.flatMap((p) => p.lines)];
+    return lines.length ? `${lines.join('\n')}\n` : '';
+  }
+
+  /**
+   * reload(), with the lines of each process apart: the postmaster's (pid from
+   * postmaster.pid) and those of the children it passed SIGHUP on to (checkpointer,
+   * walwriter...: each re-reads the configuration files), named by their process titles.
+   */
+  async reloadByProcess(setup: ServerSetup): Promise<ReloadLog> {
+    this.readNewRaw();
     this.write(setup);
+    const pmPid = readFileSync(join(this.pgdata, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
     runAsPostgres([join(PG_BIN, 'pg_ctl'), 'reload', '-D', this.pgdata]);
-    let log = '';
-    for (let quiet = 0, waited = 0; (quiet < 200 || !log) && waited < 5000; waited += 50) {
+    let raw = '';
+    for (let quiet = 0, waited = 0; (quiet < 200 || !raw) && waited < 5000; waited += 50) {
       await new Promise((res) => setTimeout(res, 50));
-      const more = this.readNewLog();
-      log += more;
+      const more = this.readNewRaw();
+      raw += more;
       quiet = more ? 0 : quiet + 50;
     }
-    return log;
+    // grouped once over the whole reload: a process's lines may span two reads
+    const groups = splitByProcess(raw);
+    return {
+      postmaster: groups.filter((g) => g.pid === pmPid).flatMap((g) => g.lines),
+      others: groups.filter((g) => g.pid !== pmPid).map((g) => ({ ...g, title: processTitle(g.pid) })),
+    };
   }
 
   private write(setup: ServerSetup): void {
@@ -158,18 +194,25 @@ export class PgOracle {
     // socket but does not authenticate, so the scenario's hba is used as is.
     this.writeConf('pg_hba.conf', setup.hba);
     this.writeConf('pg_ident.conf', setup.ident ?? '');
+    if (setup.autoConf === null) rmSync(join(this.pgdata, 'postgresql.auto.conf'), { force: true });
+    else if (setup.autoConf !== undefined) this.writeConf('postgresql.auto.conf', setup.autoConf);
   }
 
   private logFile(): string {
     return join(this.root, 'server.log');
   }
 
-  private readNewLog(): string {
+  /** the log written since the last read, as the server wrote it */
+  private readNewRaw(): string {
     if (!existsSync(this.logFile())) return '';
     const all = readFileSync(this.logFile(), 'utf8');
     const s = all.slice(this.logOffset);
     this.logOffset = all.length;
-    return groupByProcess(s);
+    return s;
+  }
+
+  private readNewLog(): string {
+    return groupByProcess(this.readNewRaw());
   }
 
   start(): StartResult {
@@ -242,6 +285,12 @@ function runAsPostgres(argv: string[]): string {
  * logged before the configuration is read) stay with the line before them.
  */
 export function groupByProcess(text: string): string {
+  const lines = splitByProcess(text).flatMap((g) => g.lines);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** groupByProcess's groups, each with its process id ('' for lines before any prefixed one). */
+export function splitByProcess(text: string): { pid: string; lines: string[] }[] {
   const groups = new Map<string, string[]>();
   let current = '';
   for (const line of text.split('\n')) {
@@ -252,6 +301,15 @@ export function groupByProcess(text: string): string {
     g.push(m ? m[2] : line);
     groups.set(current, g);
   }
-  const lines = [...groups.values()].flat();
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  return [...groups].map(([pid, lines]) => ({ pid, lines }));
+}
+
+/** A running process's title without the `postgres: ` in front ("checkpointer"); `?` once it has gone. */
+function processTitle(pid: string): string {
+  if (!/^\d+$/.test(pid)) return '?';
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().replace(/^postgres: /, '');
+  } catch {
+    return '?';
+  }
 }

@@ -42,7 +42,12 @@ export interface ServerState {
 
 export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
 
-/** Processes besides the postmaster that reload the configuration in a default PostgreSQL 15 */
+/**
+ * Processes besides the postmaster that re-read the configuration at SIGHUP in a default
+ * PostgreSQL 15 with no client connected: checkpointer, background writer, walwriter,
+ * autovacuum launcher, logical replication launcher (no archiver: archive_mode is off).
+ * Checked by process title against the real server (test/pg/reload-oracle.test.ts).
+ */
 const AUX_PROCESSES = 5;
 
 const confPath = (pgdata: string) => `${pgdata.replace(/\/+$/, '')}/postgresql.conf`;
@@ -90,11 +95,13 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
   const { conf, complete } = applyReloadedConf(running.conf, parsed, log);
-  // SignalChildren: each auxiliary process re-reads the files too. Only what ParseConfigFile
-  // logs unconditionally shows up from them: "skipping missing configuration file", once per
-  // child (PostgreSQL 15 runs five by default: checkpointer, background writer, walwriter,
-  // autovacuum launcher, logical replication launcher). Their lines interleave with the
-  // postmaster's in real logs; here they come after all of its lines (grouped by process).
+  // SignalChildren, right after the postmaster's own ProcessConfigFile: each auxiliary
+  // process re-reads the files too, at DEBUG2 (IsUnderPostmaster), so only what
+  // ParseConfigFile logs at LOG whatever the level shows up from them: "skipping missing
+  // configuration file", once per child and file, also when the file then has an unknown
+  // name (but not after a syntax error in postgresql.conf, which stops the parse before
+  // postgresql.auto.conf). Their lines interleave with the postmaster's pg_hba/SSL lines
+  // in real logs; here they come after all of its lines (grouped by process).
   const childLines = parsed.log.filter((l) => l.message.startsWith('skipping missing configuration file'));
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
   // hba_file and ident_file are postmaster-context settings: conf kept their old values
@@ -127,7 +134,9 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
  * nothing. Otherwise, in the server's order: settings no longer in the files go back to
  * their defaults (GUCs in name order; a restart-only one is refused instead), then each
  * line in file order is applied and logged when its value changed, or refused and kept
- * (restart-only, bad value); any refusal ends with "...; unaffected changes were applied".
+ * (a bad value, restart-only or not; else a changed restart-only setting); any refusal,
+ * even when every line was refused, ends with "...; unaffected changes were applied"
+ * (a bad value superseded by a later line for the same setting is never checked).
  * A setting that newly appears is logged as changed: pgtls does not know every default, and
  * the server stays silent only when the new line repeats the default.
  */
@@ -164,16 +173,18 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
     const before = old.settings.get(key)?.value;
     const value = item.value ?? '';
     const changed = before === undefined || !def || !sameValue(def, before, value);
+    // set_config_option parses and checks the value before it compares a restart-only
+    // setting with the running one: a bad value is reported as such, restart-only or not
+    if (item.errorLine) {
+      log.push(item.errorLine);
+      errorFile = item.file ?? parsed.file;
+      continue;
+    }
     if (def?.context === 'postmaster') {
       if (changed) {
         log.push({ level: 'LOG', message: `parameter "${item.name}" cannot be changed without restarting the server` });
         errorFile = item.file ?? parsed.file;
       }
-      continue;
-    }
-    if (item.errorLine) {
-      log.push(item.errorLine);
-      errorFile = item.file ?? parsed.file;
       continue;
     }
     if (changed) log.push({ level: 'LOG', message: `parameter "${item.name}" changed to "${value}"` });
