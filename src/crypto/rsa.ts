@@ -15,7 +15,7 @@
 //   |n| > 3072, and an odd modulus (Montgomery exponentiation needs one).
 
 import type { HashName, PssParams, PrivateKey } from '../x509/types.js';
-import { bytesEqual, concatBytes, toHex } from '../der/bytes.js';
+import { bytesEqual, concatBytes, fromHex, toHex } from '../der/bytes.js';
 import { CryptoError } from './errors.js';
 import { DIGEST_INFO_PREFIX, hash, hashLength, isHashSupported } from './hash.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
@@ -63,9 +63,7 @@ export function i2osp(x: bigint, len: number): Uint8Array {
   const h = x.toString(16);
   if (h.length > len * 2 && x !== 0n) throw new CryptoError('BAD_INPUT', `integer too large for ${len} octets`, 'i2osp');
   const out = new Uint8Array(len);
-  const padded = h.length % 2 ? '0' + h : h;
-  const off = len - padded.length / 2;
-  for (let i = 0; i < padded.length / 2; i++) out[off + i] = parseInt(padded.slice(i * 2, i * 2 + 2), 16);
+  if (x !== 0n) out.set(fromHex(h.length % 2 ? '0' + h : h), len - Math.ceil(h.length / 2));
   return out;
 }
 

@@ -1,20 +1,39 @@
 // Byte helpers shared by every layer (hex, concatenation, comparison). Kept here, at the
 // bottom of the stack, so there is one of each.
 
+// Table-driven: hex conversion carries every BigInt in and out of the RSA and curve code and
+// every cache key, so it sits on the hot path of a handshake.
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
 export function toHex(b: Uint8Array, sep = ''): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) {
-    if (i && sep) s += sep;
-    s += b[i].toString(16).padStart(2, '0');
+  if (!sep) {
+    for (let i = 0; i < b.length; i++) s += HEX_BYTE[b[i]];
+    return s;
   }
+  for (let i = 0; i < b.length; i++) s += (i ? sep : '') + HEX_BYTE[b[i]];
   return s;
 }
 
+/** Hex digits to bytes; whitespace and colons between them are ignored. */
 export function fromHex(h: string): Uint8Array {
-  const clean = h.replace(/[\s:]/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new TypeError(`not a hex string: ${h.slice(0, 40)}`);
+  const clean = /[\s:]/.test(h) ? h.replace(/[\s:]/g, '') : h;
+  const bad = () => new TypeError(`not a hex string: ${h.slice(0, 40)}`);
+  if (clean.length % 2 !== 0) throw bad();
   const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const c1 = clean.charCodeAt(2 * i);
+    const c2 = clean.charCodeAt(2 * i + 1);
+    const hi = c1 < 128 ? HEX_VALUE[c1] : -1;
+    const lo = c2 < 128 ? HEX_VALUE[c2] : -1;
+    if (hi < 0 || lo < 0) throw bad();
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
 
