@@ -3,20 +3,23 @@
 // (/work/shared/reference/pg-ssl-testdata/) through simulate(), and, for the scenarios
 // PostgreSQL 15 can run (no sslcertmode, no sslrootcert=system), through the real server and
 // psql too. Prints agreement per section: simulate() vs the TAP expectation, real PG15 vs the
-// TAP expectation, and simulate() vs real psql's exact stderr.
+// TAP expectation, and simulate() vs real psql's exact stderr. The pg_stat_ssl scenarios
+// (C6.4, V14) print simulate()'s modelled row the way the TAP test's psql does (`-A -F ,
+// -P null=_null_`) and match it, and real psql's output, against the TAP regex.
 //
 //   node --import tsx scripts/tap-replay.ts [--no-real] [--verbose]
 //
 // The scenarios are a table transcribed from the md (expected regexes included), not parsed
 // at run time. Skips with a message when the test data folder is absent.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate, privateKeyPem } from '../dist/factory/index.js';
 import { nodeFs } from '../dist/pg/fs-node.js';
 import { simulate } from '../dist/pg/simulate.js';
+import { psqlUnaligned } from '../dist/pg/server/stat-ssl.js';
 import { parseCertificate, parsePrivateKey } from '../dist/x509/index.js';
 import { PgOracle, pgOracleUnavailable, type ServerFile } from '../test/support/pg-oracle.js';
 
@@ -55,6 +58,8 @@ interface Scenario {
   skip?: string;
   /** client environment beyond HOME; `$PGDATA` is the server's data directory */
   env?: Record<string, string>;
+  /** psql runs `SELECT * FROM pg_stat_ssl WHERE pid = pg_backend_pid()`: its output must match this */
+  statSsl?: RegExp;
 }
 
 const lit = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
@@ -69,6 +74,18 @@ const S1 = 'DEF sslrootcert=ssl/root+server_ca.crt sslmode=require dbname=verify
 const S2 = 'DEF user=ssltestuser dbname=certdb sslkey=ssl/client.key sslrootcert=ssl/root+server_ca.crt HA host=localhost';
 const VERIFY_FAILED = /SSL error: certificate verify failed/;
 const REVOKED_ALERT = /SSL error: ssl[a-z0-9/]* alert certificate revoked/;
+// the TAP suite's pg_stat_ssl check: psql -X -A -F , -P null=_null_ -c STAT_SQL
+const STAT_SQL = 'SELECT * FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+const STAT_HEADER = String.raw`^pid,ssl,version,cipher,bits,client_dn,client_serial,issuer_dn\r?\n`;
+/** $serialno of 001_ssltests.pl: `openssl x509 -serial` of client.crt, in decimal */
+function clientSerial(): string {
+  try {
+    const hex = execFileSync('openssl', ['x509', '-serial', '-noout', '-in', join(DATA, 'client.crt')]).toString().trim().replace(/^serial=/, '');
+    return BigInt(`0x${hex}`).toString();
+  } catch {
+    return '2315702411956921344'; // the md's value for this client.crt
+  }
+}
 
 const names = (cert: string, rows: [string, string, 'ok' | RegExp][]): Scenario[] =>
   rows.map(([id, host, expect]) => ({ id, section: 'host names', server: { cert }, conn: `${C3} host=${host}`, expect }));
@@ -163,7 +180,14 @@ const SCENARIOS: Scenario[] = [
   { id: 'C6.1', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=verify-ca`, expect: 'ok' },
   { id: 'C6.2', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=verify-ca sslcrl=ssl/root+server.crl`, expect: VERIFY_FAILED },
   { id: 'C6.3', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslcrl='' sslrootcert=ssl/root+server_ca.crt sslmode=verify-ca sslcrldir=ssl/root+server-crldir`, expect: VERIFY_FAILED },
-  { id: 'C6.4', section: 'client CRLs, protocol options', server: REVOKED, expect: 'ok', skip: 'pg_stat_ssl query output: not modelled' },
+  {
+    id: 'C6.4',
+    section: 'client CRLs, protocol options',
+    server: REVOKED,
+    conn: `${C6} sslrootcert=invalid`,
+    expect: 'ok',
+    statSsl: new RegExp(`${STAT_HEADER}${String.raw`^\d+,t,TLSv[\d.]+,[\w-]+,\d+,_null_,_null_,_null_\r?$`}`, 'm'),
+  },
   { id: 'C6.5', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=require ssl_min_protocol_version=TLSv1.2 ssl_max_protocol_version=TLSv1.2`, expect: 'ok' },
   { id: 'C6.6', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=require ssl_min_protocol_version=TLSv1.2 ssl_max_protocol_version=TLSv1.1`, expect: /invalid SSL protocol version range/ },
   { id: 'C6.7', section: 'client CRLs, protocol options', server: REVOKED, conn: `${C6} sslrootcert=ssl/root+server_ca.crt sslmode=require ssl_min_protocol_version=incorrect_tls`, expect: /invalid "ssl_min_protocol_version" value/, expect15: /invalid ssl_min_protocol_version value/ },
@@ -182,7 +206,14 @@ const SCENARIOS: Scenario[] = [
   { id: 'V11', section: 'client certificates', server: REVOKED, conn: `${S} dbname=certdb_dn_re user=ssltestuser sslcert=ssl/client-dn.crt sslkey=ssl/client-dn.key`, expect: 'ok' },
   { id: 'V12', section: 'client certificates', server: REVOKED, conn: `${S} dbname=certdb_cn user=ssltestuser sslcert=ssl/client-dn.crt sslkey=ssl/client-dn.key`, expect: 'ok' },
   { id: 'V13', section: 'client certificates', server: REVOKED, conn: `${S} user=ssltestuser sslcert=ssl/client.crt sslkey=ssl/client-encrypted-pem.key sslpassword=''`, expect: /client-encrypted-pem\.key": processing error/ },
-  { id: 'V14', section: 'client certificates', server: REVOKED, expect: 'ok', skip: 'pg_stat_ssl query output: not modelled' },
+  {
+    id: 'V14',
+    section: 'client certificates',
+    server: REVOKED,
+    conn: `${S} user=ssltestuser sslcert=ssl/client.crt sslkey=ssl/client.key`,
+    expect: 'ok',
+    statSsl: new RegExp(`${STAT_HEADER}${String.raw`^\d+,t,TLSv[\d.]+,[\w-]+,\d+,/?CN=ssltestuser,`}${clientSerial()},${String.raw`/?CN=Test CA for PostgreSQL SSL regression test client certs\r?$`}`, 'm'),
+  },
   { id: 'V15', section: 'client certificates', server: REVOKED, conn: `${S} user=ssltestuser sslcert=ssl/client.crt sslkey=ssl/client_wrongperms.key`, expect: /private key file ".*client_wrongperms\.key" has group or world access/ },
   { id: 'V16', section: 'client certificates', server: REVOKED, conn: `${S} user=anotheruser sslcert=ssl/client.crt sslkey=ssl/client.key`, expect: /certificate authentication failed for user "anotheruser"/ },
   { id: 'V17', section: 'client certificates', server: REVOKED, conn: `${S} user=ssltestuser sslcert=ssl/client-revoked.crt sslkey=ssl/client-revoked.key`, expect: REVOKED_ALERT },
@@ -269,6 +300,15 @@ interface Row {
   note?: string;
 }
 
+const PID_STANDIN = '4242';
+
+/** The TAP suite's pg_stat_ssl query through real psql (001_ssltests.pl's flags). */
+function psqlStatSsl(conninfo: string, home: string): { status: number; stdout: string; stderr: string } {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PGCONNECT_TIMEOUT: '10', LANG: 'C', LC_ALL: 'C' };
+  const r = spawnSync('psql', ['-X', '-A', '-F', ',', '-P', 'null=_null_', '-d', conninfo, '-c', STAT_SQL], { encoding: 'utf8', env, timeout: 30_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
 async function main(): Promise<void> {
   const unavailable = args.has('--no-real') ? 'disabled with --no-real' : pgOracleUnavailable();
   const oracle = unavailable ? undefined : await PgOracle.create({ users: ['ssltestuser', 'md5testuser', 'anotheruser', 'yetanotheruser'], databases: ['trustdb', 'certdb', 'certdb_dn', 'certdb_dn_re', 'certdb_cn', 'verifydb'] });
@@ -348,10 +388,25 @@ async function main(): Promise<void> {
     const expect = (!sc.pg16 && sc.expect15) || sc.expect;
     row.simOk = matches(expect, r.ok, r.psqlStderr);
     if (!row.simOk) row.note = `sim: ${r.ok ? 'connects' : r.psqlStderr}`;
+    // the modelled row as the TAP test's psql prints it; the pid is unknowable: a stand-in
+    const simStat = sc.statSsl && r.pgStatSsl ? `${psqlUnaligned(r.pgStatSsl, { sep: ',', nullText: '_null_', header: true, pid: PID_STANDIN })}\n(1 row)` : undefined;
+    if (sc.statSsl) {
+      row.simOk = row.simOk && simStat !== undefined && sc.statSsl.test(simStat);
+      row.note = `sim: ${simStat ?? (r.ok ? 'connects, no pg_stat_ssl row' : r.psqlStderr)}`;
+    }
     if (oracle && !sc.pg16) {
       if (!started.started) {
         row.realOk = false;
         row.note = `real server did not start: ${started.log.split('\n').filter((l) => l.startsWith('FATAL')).join(' ')}`;
+        continue;
+      }
+      if (sc.statSsl) {
+        const real = psqlStatSsl(conninfo, home);
+        // the real pid replaced by the stand-in; the rest must be the same text
+        const realOut = real.stdout.trimEnd().replace(/^(pid,.*\n)\d+,/m, `$1${PID_STANDIN},`);
+        row.realOk = real.status === 0 && sc.statSsl.test(real.stdout);
+        row.same = simStat !== undefined && realOut === simStat;
+        row.note = `sim:  ${(simStat ?? '-').replace(/\n/g, ' | ')}\nreal: ${(real.status === 0 ? realOut : real.stderr.trim()).replace(/\n/g, ' | ')}`;
         continue;
       }
       const real = await oracle.psql(conninfo, { home });

@@ -1,11 +1,12 @@
 // `pgtls simulate --pgdata DIR "CONNINFO"`: would psql connect to this server? Prints the
-// verdict, psql's exact error, the server's log lines, each step, the TLS handshake as a
-// sequence diagram, and the fix. Exit 0 when it would connect, 1 when not, 2 for bad input.
+// verdict, psql's exact error (or, when it connects, the backend's pg_stat_ssl row), the
+// server's log lines, each step, the TLS handshake as a sequence diagram, and the fix.
+// Exit 0 when it would connect, 1 when not, 2 for bad input.
 
 import { userInfo } from 'node:os';
 import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
-import { simulate, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
+import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
@@ -14,7 +15,8 @@ const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 Runs the server's start-up checks on DIR (postgresql.conf, pg_hba.conf, pg_ident.conf,
 certificates and keys), then connects the way psql would with CONNINFO (key=value string,
 URI or database name): every sslmode step, a TLS 1.3 handshake in memory with both sides'
-real certificates, both sides' certificate checks, pg_hba and authentication.
+real certificates, both sides' certificate checks, pg_hba and authentication. When psql
+would connect, also shows the backend's pg_stat_ssl row (pid unknown).
 
 Options:
   --pgdata DIR          the server's data directory (required)
@@ -91,6 +93,7 @@ function toJson(r: SimulateResult, explain: boolean) {
     serverLog: r.serverLog,
     steps: r.steps,
     fix: r.fix ?? null,
+    pgStatSsl: r.pgStatSsl ?? null,
     attempts: r.attempts.map((a) => ({
       kind: a.kind,
       ok: a.ok,
@@ -130,6 +133,14 @@ export function sequenceDiagram(trace: TraceEntry[]): string {
   return lines.join('\n');
 }
 
+/** The row as `column=value` pairs, NULL as NULL (pid: unknowable offline). */
+export function statSslLine(row: PgStatSslRow): string {
+  return Object.entries(row)
+    .filter(([k]) => k !== 'pid')
+    .map(([k, v]) => `${k}=${v === null ? 'NULL' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v)}`)
+    .join(' ');
+}
+
 function render(r: SimulateResult, explain: boolean): string {
   const out: string[] = [];
   out.push(r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.');
@@ -137,6 +148,7 @@ function render(r: SimulateResult, explain: boolean): string {
     out.push('', r.serverStarted ? 'psql prints:' : 'the server logs:');
     out.push(...(r.serverStarted ? r.psqlStderr : `FATAL:  ${r.message}`).split('\n').map((l) => `  ${l}`));
   }
+  if (r.pgStatSsl) out.push('', `pg_stat_ssl: ${statSslLine(r.pgStatSsl)}`);
   if (r.serverLog.length) out.push('', 'server log:', ...r.serverLog.map((l) => `  ${l}`));
   out.push('', 'steps:');
   for (const s of r.steps) {

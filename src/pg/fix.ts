@@ -139,6 +139,9 @@ export function suggestFix(f: FailureFacts): string | undefined {
         const cn = commonNames(f.peerCert.subject)[0] ?? '';
         return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
       }
+      if (/could not get NID for ASN1_OBJECT object/.test(f.message)) {
+        return "reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session";
+      }
       if (/fe_sendauth: no password supplied/.test(f.message)) return 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
       if (/pg_hba\.conf rejects connection/.test(f.message)) return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
       return undefined;

@@ -4,7 +4,7 @@
 // (config files, be_tls_init), then per connection attempt of the sslmode ladder: SSLRequest
 // and the 'S'/'N' answer, libpq's initialize_SSL, the TLS 1.3 handshake (in memory, both
 // sides' real certificates), verify-full's host-name check, the startup packet, pg_hba and
-// authentication.
+// authentication; for a connection that succeeds, its pg_stat_ssl row.
 
 import { formatNameOneline, type Certificate } from '../x509/index.js';
 import { libpqVerifyHost, type PgMajor } from '../path/index.js';
@@ -18,11 +18,14 @@ import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladde
 import { authenticate } from './server/connection.js';
 import { type ServerTls, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
+import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { fmt, LIBPQ, SERVER } from './messages.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
+
+export type { PgStatSslRow } from './server/stat-ssl.js';
 
 export interface SimulateInput {
   fs: SimFs;
@@ -96,6 +99,11 @@ export interface SimulateResult {
   fix?: string;
   /** the TLS trace of the last attempt that ran a handshake */
   tlsTrace: TraceEntry[];
+  /**
+   * When psql connects: what `SELECT * FROM pg_stat_ssl WHERE pid = pg_backend_pid()` shows
+   * for its backend (pid unknowable, so null). Assumes a UTF8 or SQL_ASCII database.
+   */
+  pgStatSsl?: PgStatSslRow;
 }
 
 const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
@@ -258,6 +266,8 @@ export function simulate(input: SimulateInput): SimulateResult {
   // OpenSSL's default password callback prompts (twice, on stderr without a terminal)
   // when a client key is encrypted and no sslpassword is given
   let prompts = '';
+  // the pg_stat_ssl row of the attempt that connected
+  let statRow: PgStatSslRow | undefined;
 
   const attempt = (kind: AttemptKind): AttemptOutcome => {
     n++;
@@ -342,7 +352,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       certSent = server.tls.requestClientCert && prep.tls.certChain.length > 0;
       tlsInfo = hs.negotiated
         ? { protocol: 'TLSv1.3', cipher: hs.negotiated.cipherSuite, bits: hs.negotiated.bits }
-        : { protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256 };
+        : { protocol: 'TLSv1.2', ...tls12Cipher(server.tls.key) };
     }
     // Startup packet: pg_hba and authentication.
     const auth = authenticate({
@@ -375,6 +385,19 @@ export function simulate(input: SimulateInput): SimulateResult {
       if (kind === 'ssl' && pgVersion >= 16 && conn.sslcertmode === 'require' && !certSent) {
         return done({ kind, ok: false, stage: 'client-cert-not-sent', message: LIBPQ.certNotAccepted.format });
       }
+      // pgstat_bestart, the end of backend start: the pg_stat_ssl row
+      const stat = pgStatSslRow(tlsInfo && { version: tlsInfo.protocol, cipher: tlsInfo.cipher, bits: tlsInfo.bits, peerCert }, pgVersion);
+      if (!stat.ok) {
+        serverLog.push({ level: 'FATAL', message: stat.error });
+        steps.push({ step: 'pg-stat-ssl', who: 'server', attempt: n, result: 'fail', detail: `building the pg_stat_ssl row raises ERROR "${stat.error}" (a client certificate name attribute OpenSSL has no name for): the backend exits` });
+        facts = { kind: 'auth', message: stat.error, line: auth.line.rawLine, ssl: true, user: conn.user, database: conn.dbname, clientAddr, peerCert };
+        // after AuthenticationOk: libpq does not retry in plaintext
+        return done({ kind, ok: false, stage: 'alert-after-handshake', message: `FATAL:  ${stat.error}` });
+      }
+      statRow = stat.row;
+      for (const t of stat.truncated) {
+        steps.push({ step: 'pg-stat-ssl', who: 'server', attempt: n, result: 'info', detail: `${t.column} "${t.full}" is ${t.bytes} bytes: pg_stat_ssl keeps the first 63 (strlcpy into NAMEDATALEN)${t.split ? ', ending inside a UTF-8 character whose partial bytes psql does not print' : ''}` });
+      }
       return done({ kind, ok: true });
     }
     facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert };
@@ -385,7 +408,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const outcomes = runLadder(sslmode, attempt);
   const last = outcomes[outcomes.length - 1];
   if (last.ok) {
-    return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts, tlsTrace: lastTrace });
+    return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
   }
   const prefix = attemptPrefix(target, serverAddr, port);
   const failed = outcomes.filter((o) => !o.ok && o.message);

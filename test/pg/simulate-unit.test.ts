@@ -1,6 +1,7 @@
 // simulate() without PostgreSQL: the same logic simulate-oracle.test.ts checks against a real
 // server, on an in-memory file system, so CI without postgres still tests the sslmode ladder,
-// server start-up failures, both sides' certificate checks, pg_hba/auth and the fixes. The
+// server start-up failures, both sides' certificate checks, pg_hba/auth, the fixes and the
+// pg_stat_ssl row. The
 // expected texts are the ones psql 15 / postgres 15 printed in the oracle test.
 
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import fc from 'fast-check';
 import { memFs, type MemFile } from '../../src/pg/fs.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
 import { LADDER, runLadder, type AttemptKind, type AttemptOutcome, type FailureStage } from '../../src/pg/client/ladder.js';
-import { encryptedKeyPem, makeTestPki } from '../support/pki.js';
+import { namedataCut, pgStatSslRow, psqlUnaligned } from '../../src/pg/server/stat-ssl.js';
+import { makeCertificate, type NameSpec } from '../../src/factory/index.js';
+import { encryptedKeyPem, makeTestPki, vectorKey } from '../support/pki.js';
 import { nameHash, parseCertificate } from '../../src/x509/index.js';
 
 const pki = makeTestPki();
@@ -361,5 +364,107 @@ describe('hostile input to simulate() gives a result, never an exception', () =>
       }),
       { numRuns: 150, seed: 11 },
     );
+  });
+});
+
+describe('pg_stat_ssl row of the connection (pgstat_bestart; checked against PostgreSQL 15 in stat-ssl-oracle.test.ts)', () => {
+  const DAY = 86_400_000;
+  const clientCert = (subject: NameSpec, serial?: bigint) =>
+    makeCertificate({ version: 1, subject, ...(serial !== undefined ? { serial } : {}), subjectKey: K.client.key, issuerCert: pki.clientCa, issuerKey: K.clientCa.key, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY) });
+  const longCert = clientCert([{ O: 'PGDG' }, { CN: `${'x'.repeat(51)}é${'y'.repeat(20)}` }], 2n ** 64n + 1n);
+  const unknownCert = clientCert([{ type: '1.3.6.1.4.1.55555.1', value: 'x' }, { CN: 'ssltestuser' }]);
+  const fs = setup({ files: { '/c/long.crt': { content: longCert.pem }, '/c/unknown.crt': { content: unknownCert.pem } } });
+  const CLIENT = 'sslcert=/c/client.crt sslkey=/c/client.key sslrootcert=invalid';
+  const serialOf = (pem: string) => parseCertificate(new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'))).serial.value.toString();
+
+  it('SSL without a client certificate: the TLS 1.3 parameters, NULL certificate columns', () => {
+    const r = run(fs, 'sslmode=require dbname=trustdb user=u');
+    expect(r.pgStatSsl).toEqual({ pid: null, ssl: true, version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256, client_dn: null, client_serial: null, issuer_dn: null });
+    expect(Object.keys(r.pgStatSsl!)).toEqual(['pid', 'ssl', 'version', 'cipher', 'bits', 'client_dn', 'client_serial', 'issuer_dn']);
+  });
+  it('a client certificate: subject and issuer in /CN= form, serial in decimal', () => {
+    const r = run(fs, `sslmode=require dbname=certdb user=ssltestuser ${CLIENT}`);
+    expect(r.ok).toBe(true);
+    expect(r.pgStatSsl).toMatchObject({ ssl: true, client_dn: '/CN=ssltestuser', client_serial: serialOf(pki.client.plain.pem), issuer_dn: '/CN=Test CA for pgtls client certs' });
+  });
+  it('a DN over 63 bytes is cut there (here inside "é", which psql does not print); a serial past 2^64 stays exact', () => {
+    const r = run(fs, 'sslmode=require dbname=trustdb user=u sslcert=/c/long.crt sslkey=/c/client.key sslrootcert=invalid');
+    expect(r.pgStatSsl!.client_dn).toBe(`/O=PGDG/CN=${'x'.repeat(51)}`);
+    expect(r.pgStatSsl!.client_serial).toBe('18446744073709551617');
+    expect(r.steps.find((s) => s.step === 'pg-stat-ssl')?.detail).toMatch(/^client_dn ".*" is 84 bytes: pg_stat_ssl keeps the first 63 .*inside a UTF-8 character/);
+  });
+  it('plain connections: ssl = false, everything else NULL', () => {
+    for (const ci of ['sslmode=disable dbname=nossldb user=u', 'sslmode=prefer dbname=nossldb user=u']) {
+      const r = run(fs, ci);
+      expect(r.ok, ci).toBe(true);
+      expect(r.pgStatSsl, ci).toEqual({ pid: null, ssl: false, version: null, cipher: null, bits: null, client_dn: null, client_serial: null, issuer_dn: null });
+    }
+  });
+  it('no row when psql does not connect', () => {
+    expect(run(fs, 'sslmode=require dbname=rejectdb user=u').pgStatSsl).toBeUndefined();
+  });
+  it('TLS 1.2 (server ssl_max_protocol_version): the cipher an RSA or an ECDSA server key gets', () => {
+    const rsa = run(setup({ conf: "ssl_max_protocol_version = 'TLSv1.2'\n" }), 'sslmode=require dbname=trustdb user=u');
+    expect(rsa.pgStatSsl).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256 });
+    const ec = vectorKey('p256-1');
+    const ecCert = makeCertificate({ version: 1, subject: [{ CN }], subjectKey: ec.key, issuerCert: pki.serverCa, issuerKey: K.serverCa.key, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY) });
+    const ecFs = setup({ conf: "ssl_max_protocol_version = 'TLSv1.2'\n", files: { '/pg/server.crt': { content: ecCert.pem }, '/pg/server.key': { content: ec.pem, mode: 0o600 } } });
+    const r = run(ecFs, 'sslmode=require dbname=trustdb user=u');
+    expect(r.pgStatSsl).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', bits: 256 });
+    expect(r.serverLog.at(-1)).toContain('SSL enabled (protocol=TLSv1.2, cipher=ECDHE-ECDSA-AES256-GCM-SHA384, bits=256)');
+  });
+  it('PostgreSQL 13 still has the compression column', () => {
+    const r = run(fs, 'sslmode=require dbname=trustdb user=u', { pgVersion: 13 });
+    expect(Object.keys(r.pgStatSsl!)).toEqual(['pid', 'ssl', 'version', 'cipher', 'bits', 'compression', 'client_dn', 'client_serial', 'issuer_dn']);
+    expect(r.pgStatSsl!.compression).toBe(false);
+  });
+  it('a name attribute OpenSSL has no NID for: FATAL at backend start, and prefer does not retry in plaintext', () => {
+    for (const mode of ['require', 'prefer']) {
+      const r = run(fs, `sslmode=${mode} dbname=trustdb user=u sslcert=/c/unknown.crt sslkey=/c/client.key sslrootcert=invalid`);
+      expect(r.ok).toBe(false);
+      expect(r.psqlStderr).toBe(`${PFX}FATAL:  could not get NID for ASN1_OBJECT object`);
+      expect(r.connectionLog.slice(-2)).toEqual([expect.stringContaining('connection authorized'), 'FATAL:  could not get NID for ASN1_OBJECT object']);
+      expect(r.fix).toMatch(/reissue the client certificate without the name attribute/);
+      expect(r.attempts).toHaveLength(1);
+      expect(r.pgStatSsl).toBeUndefined();
+    }
+  });
+});
+
+describe('stat-ssl helpers', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  it.each([
+    ['a'.repeat(63), 'a'.repeat(63), false],
+    ['a'.repeat(64), 'a'.repeat(63), false],
+    [`${'a'.repeat(62)}é`, 'a'.repeat(62), true],
+    [`${'a'.repeat(61)}é`, `${'a'.repeat(61)}é`, false],
+    [`${'a'.repeat(61)}€`, 'a'.repeat(61), true],
+    [`${'a'.repeat(60)}€`, `${'a'.repeat(60)}€`, false],
+    [`${'a'.repeat(60)}😀`, 'a'.repeat(60), true],
+  ])('namedataCut(%j)', (s, text, split) => {
+    const c = namedataCut(s);
+    expect(c.text).toBe(text);
+    expect(c.split).toBe(split);
+    expect(c.cut).toBe(bytes(s) > 63);
+  });
+  it('namedataCut keeps a prefix of at most 63 bytes, dropping at most a partial character', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (s) => {
+        const c = namedataCut(s);
+        expect(s.startsWith(c.text)).toBe(true);
+        expect(bytes(c.text)).toBeLessThanOrEqual(63);
+        if (bytes(s) <= 63) expect(c.text).toBe(s);
+        else expect(bytes(c.text)).toBeGreaterThanOrEqual(60);
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+  it('psqlUnaligned prints like psql -A -F, -P null=_null_ (the TAP suite) and like psql -At', () => {
+    const r = pgStatSslRow({ version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256 });
+    expect(r.ok && psqlUnaligned(r.row, { sep: ',', nullText: '_null_', header: true, pid: '4711' })).toBe(
+      'pid,ssl,version,cipher,bits,client_dn,client_serial,issuer_dn\n4711,t,TLSv1.3,TLS_AES_256_GCM_SHA384,256,_null_,_null_,_null_',
+    );
+    const plain = pgStatSslRow(undefined);
+    expect(plain.ok && psqlUnaligned(plain.row)).toBe('|f||||||');
   });
 });
