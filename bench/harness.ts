@@ -87,10 +87,11 @@ export function formatTable(title: string, results: BenchResult[], opts: { ratio
   const w = Math.max(...results.map((r) => r.name.length), 10);
   const lines = [
     title,
-    `  ${'contender'.padEnd(w)}  ${'median'.padStart(11)}  ${'p90'.padStart(11)}  ${'ops/s'.padStart(10)}${ratios ? '  pgtls is' : ''}`,
+    `  ${'contender'.padEnd(w)}  ${'median'.padStart(11)}  ${'p90'.padStart(11)}  ${'ops/s'.padStart(10)}${ratios ? `  ${base.name.split(' ')[0]} (row 1) is` : ''}`,
   ];
   for (const r of results) {
-    const ratio = !ratios || r === base ? '' : `${(r.medianUs / base.medianUs).toFixed(2)}x faster`;
+    const x = r.medianUs / base.medianUs;
+    const ratio = !ratios || r === base ? '' : x >= 1 ? `${x.toFixed(2)}x faster` : `${(1 / x).toFixed(2)}x slower`;
     lines.push(`  ${r.name.padEnd(w)}  ${fmtUs(r.medianUs).padStart(11)}  ${fmtUs(r.p90Us).padStart(11)}  ${Math.round(r.opsPerSec).toString().padStart(10)}  ${ratio}`);
   }
   return lines.join('\n');
