@@ -70,3 +70,32 @@ describe('pgtls simulate --started-with (pg_ctl reload)', () => {
     }
   });
 });
+
+describe('the node:crypto accelerator the CLI installs', () => {
+  it('changes no byte of `simulate --json --explain` (PGTLS_CRYPTO=pure runs the TypeScript crypto alone)', () => {
+    const key = (n: string) => parsePrivateKey(readFileSync(join(ROOT, `vectors/keys/${n}.pem`)));
+    const h = makeHierarchy('chain', { cn: 'db.example.com', clientUser: 'app', keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-2'), server: key('rsa2048-3'), client: key('rsa2048-4'), other: key('rsa2048-5') } });
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-accel-'));
+    try {
+      writeFileSync(join(dir, 'postgresql.conf'), "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n");
+      writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 cert\n');
+      writeFileSync(join(dir, 'server.crt'), h.serverCrtPem);
+      writeFileSync(join(dir, 'server.key'), h.server.keyPem, { mode: 0o600 });
+      writeFileSync(join(dir, 'root.crt'), h.rootCrtPem);
+      writeFileSync(join(dir, 'client.crt'), h.client!.cert.pem);
+      writeFileSync(join(dir, 'client.key'), h.client!.keyPem, { mode: 0o600 });
+      const conninfo = `host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full sslrootcert=${dir}/root.crt sslcert=${dir}/client.crt sslkey=${dir}/client.key`;
+      // a fixed clock: the trace names the verification time
+      const args = ['simulate', '--pgdata', dir, '--at', new Date(Date.now() + 3_600_000).toISOString(), '--json', '--explain', conninfo];
+      const native = pgtlsWith({}, ...args);
+      const pure = pgtlsWith({ PGTLS_CRYPTO: 'pure' }, ...args);
+      expect(native.stderr).toBe('');
+      expect(JSON.parse(native.stdout).message).toBe('');
+      expect(native.status).toBe(0);
+      expect(native.stdout).toContain('CertificateVerify');
+      expect(native.stdout).toBe(pure.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
