@@ -24,8 +24,13 @@ Options:
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
-  --home DIR            the client's HOME (~/.postgresql defaults; default $HOME)
-  --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT...); repeatable
+  --home DIR            the client's HOME (~/.postgresql defaults, ~/.pgpass; default $HOME)
+  --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT, PGPASSFILE...); repeatable
+  --role-password ROLE=PASSWORD
+                        the role's password as ALTER ROLE ... PASSWORD set it (stored as SCRAM;
+                        ROLE= for none): a password from password=, PGPASSWORD or the password
+                        file (~/.pgpass, PGPASSFILE, passfile=) is checked against it; without
+                        it any password is taken as right; repeatable
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --set NAME=VALUE      a server command-line setting (as postgres -c NAME=VALUE; port for -p); repeatable
   --started-with DIR    the data directory as the running server loaded it: simulate starting from
@@ -38,7 +43,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
     values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
-    repeat: ['env', 'set'],
+    repeat: ['env', 'set', 'role-password'],
     flags: ['json', 'explain', 'help'],
   });
   if (opts.help) {
@@ -54,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const env = clientEnvironment(opts);
   const serverOverrides = nameValues(opts, 'set');
+  // ALTER ROLE ... PASSWORD '' leaves the role without a password
+  const rolePasswords = Object.fromEntries(Object.entries(nameValues(opts, 'role-password')).map(([role, pw]) => [role, pw === '' ? null : pw]));
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
@@ -69,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     passphrase: opts.passphrase as string | undefined,
     opensslVersion: ov as OpensslVersion,
     serverOverrides,
+    rolePasswords,
   };
   if (opts['started-with']) {
     const before = String(opts['started-with']).replace(/\/+$/, '');
@@ -147,6 +155,9 @@ function render(r: SimulateResult, explain: boolean): string {
   if (!r.ok) {
     out.push('', r.serverStarted ? 'psql prints:' : 'the server logs:');
     out.push(...(r.serverStarted ? r.psqlStderr : `FATAL:  ${r.message}`).split('\n').map((l) => `  ${l}`));
+  } else if (r.psqlStderr) {
+    // libpq's password file warnings are printed even when psql connects
+    out.push('', 'psql prints (and connects):', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));
   }
   if (r.pgStatSsl) out.push('', `pg_stat_ssl: ${statSslLine(r.pgStatSsl)}`);
   if (r.serverLog.length) out.push('', 'server log:', ...r.serverLog.map((l) => `  ${l}`));

@@ -1,14 +1,16 @@
 // How PostgreSQL's server and libpq read certificate, CRL and key files through OpenSSL,
 // shared by the server model (server/startup.ts) and the client model (client/libpq-ssl.ts):
-// reading as a given process (the kernel's mode bits decide), the PEM scan OpenSSL's
-// readers do, X509_STORE_load_file's "every certificate and CRL", the hashed CRL
-// directory, and OpenSSL 3.0's reason strings for the failures (observed with PostgreSQL 15).
+// reading as a given process (the kernel's mode bits decide; libpq's service and password
+// files are opened the same way), the PEM scan OpenSSL's readers do, X509_STORE_load_file's
+// "every certificate and CRL", the hashed CRL directory, and OpenSSL 3.0's reason strings
+// for the failures (observed with PostgreSQL 15).
 
 import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
 import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
 import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
 import { HASHED_CRL_NAME } from '../path/index.js';
 import type { ServiceFiles } from './conninfo/service.js';
+import type { PassFileAccess } from './conninfo/passfile.js';
 
 /** OpenSSL 3.0 reason strings the server and libpq append after "...": %s". */
 export const REASON = {
@@ -39,6 +41,20 @@ export function serviceFilesOn(fs: SimFs, who: ProcessIdentity): ServiceFiles {
       return 'reason' in b ? undefined : new TextDecoder().decode(b);
     },
     exists: (path) => fs.stat(path) !== undefined,
+  };
+}
+
+/**
+ * How libpq's password file lookup (conninfo/passfile.ts) sees a file: stat() whoever owns
+ * it (the mode bits are checked, not the owner), fopen() as `who`.
+ */
+export function passFileOn(fs: SimFs, who: ProcessIdentity): PassFileAccess {
+  return {
+    stat: (path) => fs.stat(path),
+    read: (path) => {
+      const b = readFileAs(fs, path, who);
+      return 'reason' in b ? undefined : new TextDecoder().decode(b);
+    },
   };
 }
 

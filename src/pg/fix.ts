@@ -6,6 +6,8 @@ import { commonNames, formatNameOneline, type Certificate } from '../x509/index.
 import { errorName } from '../path/index.js';
 import type { HandshakeOutcome } from './tls-handshake.js';
 import type { ClientTls } from './client/libpq-ssl.js';
+import type { PasswordRefusal } from './server/connection.js';
+import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } from './conninfo/passfile.js';
 
 export type FailureFacts =
   | { kind: 'server-start'; message: string }
@@ -23,6 +25,10 @@ export type FailureFacts =
       database: string;
       clientAddr: string;
       peerCert?: Certificate;
+      /** the password file lookup for this host, when libpq made one */
+      passfile?: PassLookup;
+      /** why the server refused the password the client sent */
+      passwordRefused?: PasswordRefusal;
     };
 
 type Rule = [RegExp, (m: RegExpExecArray) => string];
@@ -83,6 +89,30 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
   CA_MD_TOO_WEAK: () => `a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256`,
 };
 
+/** The .pgpass line that would match this key. */
+const passfileLine = (k: PassKey): string => `${[k.host, k.port, k.dbname, k.user].map(escapePassfileField).join(':')}:<password>`;
+const GIVE = 'or give the password (PGPASSWORD, password=)';
+
+/** No password from the file: what to do about the file, by why it gave none. */
+const PASSFILE_MISS: Partial<Record<PassMiss, (l: Extract<PassLookup, { found: false }>) => string>> = {
+  'group-world': (l) => `chmod 0600 ${l.file} (libpq ignores a password file that group or others can access)`,
+  'not-regular': (l) => `${l.file} is not a regular file: point passfile= or PGPASSFILE at the password file, ${GIVE}`,
+  unreadable: (l) => `the client cannot read ${l.file}: make it the client user's own, mode 0600`,
+  'no-file': (l) => (l.key ? `create ${l.file} (mode 0600) with the line "${passfileLine(l.key)}", ${GIVE}` : `supply a password (PGPASSWORD, ~/.pgpass or password=...)`),
+  'no-match': (l) => `add a line "${passfileLine(l.key!)}" to ${l.file} (mode 0600), ${GIVE}`,
+};
+
+/** The server refused the password: by why. */
+const PASSWORD_REFUSED: Record<PasswordRefusal, (f: Extract<FailureFacts, { kind: 'auth' }>) => string> = {
+  mismatch: (f) =>
+    f.passfile?.found
+      ? `${f.passfile.file} line ${f.passfile.lineNo} has a password the server refuses for "${f.user}": correct that line (or the role's password: ALTER ROLE ... PASSWORD)`
+      : `the server refuses the password given for "${f.user}": give the role's password (or set it: ALTER ROLE ... PASSWORD)`,
+  'no-password': (f) => `role "${f.user}" has no password: set one (ALTER ROLE "${f.user}" PASSWORD '...')`,
+  'no-scram-secret': (f) =>
+    `role "${f.user}" has an MD5 password and the pg_hba.conf line wants scram-sha-256: set the password again with password_encryption = 'scram-sha-256' (ALTER ROLE "${f.user}" PASSWORD '...'), or use md5 on that line`,
+};
+
 function issuerOf(chain: Certificate[], last = false): string {
   const c = last ? chain[chain.length - 1] : chain[0];
   return c ? `"${formatNameOneline(c.issuer)}"` : 'unknown';
@@ -129,6 +159,7 @@ export function suggestFix(f: FailureFacts): string | undefined {
       if (/^no pg_hba\.conf entry/.test(f.message)) {
         return `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`;
       }
+      if (f.passwordRefused) return PASSWORD_REFUSED[f.passwordRefused](f);
       if (/connection requires a valid client certificate/.test(f.message)) {
         return 'give the client a certificate issued by a CA in ssl_ca_file (sslcert=..., sslkey=...)';
       }
@@ -142,7 +173,10 @@ export function suggestFix(f: FailureFacts): string | undefined {
       if (/could not get NID for ASN1_OBJECT object/.test(f.message)) {
         return "reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session";
       }
-      if (/fe_sendauth: no password supplied/.test(f.message)) return 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
+      if (/fe_sendauth: no password supplied/.test(f.message)) {
+        const l = f.passfile;
+        return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
+      }
       if (/pg_hba\.conf rejects connection/.test(f.message)) return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
       return undefined;
     }

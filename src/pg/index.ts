@@ -1,12 +1,12 @@
 // Layer `pg`: PostgreSQL itself, as data and pure functions. Owns the server's configuration
 // files (postgresql.conf with its includes and GUC checks, pg_hba.conf parsing and matching,
 // pg_ident.conf user maps), libpq's options (connection strings and URIs, environment
-// variables, defaults and validation, per version 13..17), the server model (SSL start-up,
-// ClientAuthentication), the client model (initialize_SSL, the sslmode ladder), the TLS
-// handshake between them, the wire protocol (message codecs, streaming readers, the
-// SSLRequest exchange), the simulated file system, the exact message texts and log format
-// both ends print, and `simulate`, which runs a whole psql connection with fixes. File and
-// socket access stays outside: fs-node.ts adapts node:fs to SimFs.
+// variables, defaults and validation, per version 13..17, the service and password files),
+// the server model (SSL start-up, ClientAuthentication), the client model (initialize_SSL,
+// the sslmode ladder), the TLS handshake between them, the wire protocol (message codecs,
+// streaming readers, the SSLRequest exchange), the simulated file system, the exact message
+// texts and log format both ends print, and `simulate`, which runs a whole psql connection
+// with fixes. File and socket access stays outside: fs-node.ts adapts node:fs to SimFs.
 
 export * from './fs.js';
 export * from './log.js';
@@ -37,6 +37,7 @@ export * from './conninfo/options.js';
 export * from './conninfo/parse.js';
 export * from './conninfo/resolve.js';
 export * from './conninfo/format.js';
+export * from './conninfo/passfile.js';
 
 export * from './wire/protocol.js';
 export * from './wire/backend.js';

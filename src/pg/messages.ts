@@ -1,6 +1,7 @@
-// Every message the PostgreSQL server and libpq print about SSL, as data: the exact format
-// string (PostgreSQL's own %s placeholders), where it comes from, and the versions that have
-// it. The simulator fills these in; nothing else in pgtls spells a PostgreSQL message.
+// Every message the PostgreSQL server and libpq print about SSL and authentication, as
+// data: the exact format string (PostgreSQL's own %s placeholders), where it comes from, and
+// the versions that have it. The simulator fills these in; nothing else in pgtls spells a
+// PostgreSQL message.
 // Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
 
@@ -69,6 +70,10 @@ export const SERVER = {
   authFailedCert: m('certificate authentication failed for user "%s"', 'auth.c'),
   authFailedTrust: m('"trust" authentication failed for user "%s"', 'auth.c'),
   authFailedPassword: m('password authentication failed for user "%s"', 'auth.c'),
+  // the DETAIL before "Connection matched ..." when a password is refused (crypt.c, auth-scram.c)
+  passwordMismatch: m('Password does not match for user "%s".', 'crypt.c'),
+  noPasswordAssigned: m('User "%s" has no password assigned.', 'crypt.c'),
+  noScramSecret: m('User "%s" does not have a valid SCRAM secret.', 'auth-scram.c'),
   connectionMatched: m('Connection matched pg_hba.conf line %d: "%s"', 'auth.c', 13, 15),
   connectionMatchedFile: m('Connection matched file "%s" line %d: "%s"', 'auth.c', 16),
   hbaLoadFailed: m('could not load pg_hba.conf', 'postmaster.c'),
@@ -129,6 +134,11 @@ export const LIBPQ = {
   certNotRequested: m('server did not request an SSL certificate', 'fe-auth.c', 16),
   certNotAccepted: m('server accepted connection without a valid SSL certificate', 'fe-auth.c', 16),
   noPasswordSupplied: m('fe_sendauth: no password supplied', 'fe-auth.c'),
+  // the password file (passwordFromFile prints its warnings to stderr itself; pgpassfileWarning
+  // adds its line to the error of a 28P01 failure)
+  passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c'),
+  passfileInsecure: m('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', 'fe-connect.c'),
+  passfileRetrieved: m('password retrieved from file "%s"', 'fe-connect.c'),
   /** psql's prefix for a failed attempt on one host (PostgreSQL 14+) */
   attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14),
   attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14),

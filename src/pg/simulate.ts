@@ -4,7 +4,8 @@
 // (config files, be_tls_init), then per connection attempt of the sslmode ladder: SSLRequest
 // and the 'S'/'N' answer, libpq's initialize_SSL, the TLS 1.3 handshake (in memory, both
 // sides' real certificates), verify-full's host-name check, the startup packet, pg_hba and
-// authentication; for a connection that succeeds, its pg_stat_ssl row.
+// authentication (the password from password=, PGPASSWORD or the password file, checked
+// against the role's when it is given); for a connection that succeeds, its pg_stat_ssl row.
 
 import { formatNameOneline, type Certificate } from '../x509/index.js';
 import { libpqVerifyHost, type PgMajor } from '../path/index.js';
@@ -12,10 +13,11 @@ import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
 import type { ServerSettings } from './config/server-settings.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
-import { serviceFilesOn } from './files.js';
+import { passFileOn, serviceFilesOn } from './files.js';
+import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
-import { authenticate } from './server/connection.js';
+import { authenticate, type RolePassword } from './server/connection.js';
 import { type ServerTls, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
@@ -33,7 +35,7 @@ export interface SimulateInput {
   pgdata: string;
   /** what is given to psql: a connection string, a URI, or a database name */
   conninfo: string;
-  /** the client's environment (HOME, PGSSLMODE, PGSSLROOTCERT...) */
+  /** the client's environment (HOME, PGSSLMODE, PGSSLROOTCERT, PGPASSWORD, PGPASSFILE...) */
   env?: Record<string, string | undefined>;
   /** the client's OS user name (libpq's default user) */
   osUser?: string;
@@ -50,6 +52,14 @@ export interface SimulateInput {
   opensslVersion?: OpensslVersion;
   /** what ssl_passphrase_command would print (the simulator runs no commands) */
   passphrase?: string;
+  /**
+   * Each role's password, as ALTER ROLE ... PASSWORD set it (null: the role has none; a
+   * plain string is stored as SCRAM, `{ password, storedAs: 'md5' }` as an MD5 hash): a
+   * password-method connection (password, md5, scram-sha-256) with another password fails
+   * with "password authentication failed". Without it (or for a role not in it) any
+   * password is assumed right.
+   */
+  rolePasswords?: Record<string, RolePassword>;
   /** run the server start-up only */
   startupOnly?: boolean;
   /** the server's command-line settings (`postgres -p 5433 -c ssl=on`): they win over postgresql.conf */
@@ -86,7 +96,7 @@ export interface SimulateResult {
    * cannot start, the server's FATAL message.
    */
   message: string;
-  /** psql's whole stderr (empty on success) */
+  /** psql's whole stderr (on success: libpq's password file warnings, if any, else empty) */
   psqlStderr: string;
   /** the lines this connection makes the server log, after its start-up lines */
   connectionLog: string[];
@@ -107,6 +117,33 @@ export interface SimulateResult {
 }
 
 const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
+
+/**
+ * The host libpq has for a target. A target given only a hostaddr has none in libpq; but
+ * psql on Debian is pg_wrapper, which exports PGHOST=<the cluster's socket directory> when
+ * psql gets no -h, and libpq then has that directory as the host: verify-full checks the
+ * certificate against it, and the password file looks it up as "localhost" (observed with
+ * psql 15 via pg_wrapper; /usr/lib/postgresql/15/bin/psql itself uses the address).
+ */
+function psqlHost(t: ConnTarget): string | undefined {
+  return t.host ?? (t.type === 'address' ? DEFAULT_SOCKET_DIR : undefined);
+}
+
+/** The 'password' step: where the password for this target comes from, or why none. */
+function passwordStep(conn: ResolvedConninfo, t: ConnTarget): SimStep | undefined {
+  const step = (result: SimStep['result'], detail: string): SimStep => ({ step: 'password', who: 'client', result, detail });
+  const use = conn.passfile;
+  if (use.kind === 'password-given') return step('info', 'given (password= or PGPASSWORD): no password file is read');
+  if (use.kind === 'no-home') return step('skip', "none given, and no HOME: libpq would look for .pgpass in the OS user's home directory (getpwuid), which pgtls does not know");
+  const l = t.passLookup;
+  if (use.kind !== 'read' || !l) return undefined;
+  const key = l.key ? ` (${[l.key.host, l.key.port, l.key.dbname, l.key.user].join(':')})` : '';
+  const wrapper = t.type === 'address' && !t.host && l.key ? `; Debian's psql (pg_wrapper) sets PGHOST=${DEFAULT_SOCKET_DIR}, so libpq looks up "${l.key.host}", not the hostaddr` : '';
+  if (l.found) return step('ok', `from ${l.file} line ${l.lineNo}${key}${wrapper}`);
+  const warned = l.reason === 'group-world' || l.reason === 'not-regular';
+  const mode = l.mode !== undefined && l.reason === 'group-world' ? ` (mode 0${l.mode.toString(8)})` : '';
+  return step(warned ? 'fail' : 'skip', `none from ${l.file}${mode}: ${PASS_MISS[l.reason]}${key}${wrapper}`);
+}
 
 function logLines(lines: LogLine[]): string[] {
   return lines.length ? formatLog(lines).split('\n') : [];
@@ -193,14 +230,26 @@ export function simulate(input: SimulateInput): SimulateResult {
   if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });
 
   // 2. psql hands the connection string to libpq.
+  // libpq prints its password file warnings itself, before anything psql prints
+  const warnings: string[] = [];
+  const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   let conn: ResolvedConninfo;
   try {
-    const serviceFiles = serviceFilesOn(input.fs, input.clientUser ?? { uid: 0, gids: [0] });
-    conn = resolvePsql({ dbname: input.conninfo, env: input.env ?? {}, osUser: input.osUser ?? input.env?.USER ?? 'postgres', pgVersion, serviceFiles });
+    const who = input.clientUser ?? { uid: 0, gids: [0] };
+    conn = resolvePsql({
+      dbname: input.conninfo,
+      env: input.env ?? {},
+      osUser: input.osUser ?? input.env?.USER ?? 'postgres',
+      pgVersion,
+      serviceFiles: serviceFilesOn(input.fs, who),
+      passFile: passFileOn(input.fs, who),
+      onWarning: (w) => warnings.push(w),
+      pgWrapperHost: DEFAULT_SOCKET_DIR,
+    });
   } catch (e) {
     if (e instanceof ConninfoError) {
       steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
-      return result({ ok: false, message: e.message, psqlStderr: `psql: error: ${e.message}`, serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
+      return result({ ok: false, message: e.message, psqlStderr: stderr(`psql: error: ${e.message}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
     }
     throw e;
   }
@@ -213,7 +262,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const skipped: string[] = [];
   let target: ConnTarget | undefined;
   for (const t of conn.targets) {
-    if (t.fatal) return result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: `psql: error: ${[...skipped, t.fatal].join('\n')}`, serverStarted: true, attempts: [], tlsTrace: [] });
+    if (t.fatal) return result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`psql: error: ${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] });
     if (t.error) {
       skipped.push(t.error);
       continue;
@@ -235,7 +284,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     return result({
       ok: false,
       message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
-      psqlStderr: `psql: error: ${all}`,
+      psqlStderr: stderr(`psql: error: ${all}`),
       serverStarted: true,
       attempts: [],
       fix: skipped.some((l) => l.endsWith(LIBPQ_REFUSED)) ? `nothing listens there: the server listens on ${server.settings.listenAddresses || '(no TCP address)'} port ${server.settings.port}` : undefined,
@@ -253,6 +302,14 @@ export function simulate(input: SimulateInput): SimulateResult {
     result: 'info',
     detail: `user=${conn.user} dbname=${conn.dbname} sslmode=${conn.sslmode}${target.type === 'socket' ? ' (Unix socket: never SSL)' : ''} host=${target.host ?? ''}${target.hostaddr ? ` hostaddr=${target.hostaddr}` : ''}`,
   });
+  const pwStep = passwordStep(conn, target);
+  if (pwStep) steps.push(pwStep);
+  // fe-auth.c: the host's password from the file, else password=/PGPASSWORD; empty is none
+  const password = (target.password ?? conn.values.password) || undefined;
+  const passfileUsed: PassLookup | undefined = target.passLookup;
+  // pgpassfileWarning names the file after a 28P01 when this host's password came from it
+  const retrieved = target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fmt(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '';
+  const rolePassword = input.rolePasswords && Object.hasOwn(input.rolePasswords, conn.user) ? input.rolePasswords[conn.user] : undefined;
 
   const attempts: AttemptReport[] = [];
   let lastTrace: TraceEntry[] = [];
@@ -334,9 +391,8 @@ export function simulate(input: SimulateInput): SimulateResult {
       }
       // verify-full: libpq checks the name after the handshake (host, never hostaddr).
       if (sslmode === 'verify-full') {
-        // hostaddr without host: libpq 15 fills host with the default socket directory and
-        // checks the certificate against that (observed with psql 15)
-        const host = target.host ?? (target.type === 'address' ? DEFAULT_SOCKET_DIR : '');
+        // hostaddr without host: psql's pg_wrapper gives libpq the socket directory as host
+        const host = psqlHost(target) ?? '';
         if (!host) {
           facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
           return done({ kind, ok: false, stage: 'host-name', message: LIBPQ.hostNameMissing.format });
@@ -365,7 +421,8 @@ export function simulate(input: SimulateInput): SimulateResult {
       ssl: kind === 'ssl',
       caLoaded: server.tls?.requestClientCert ?? false,
       peerCert,
-      password: conn.values.password,
+      password,
+      rolePassword,
       logConnections: server.logConnections,
       tlsInfo,
       applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
@@ -400,15 +457,15 @@ export function simulate(input: SimulateInput): SimulateResult {
       }
       return done({ kind, ok: true });
     }
-    facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert };
-    if (auth.needsPassword) return done({ kind, ok: false, stage: 'server-error', message: auth.fatal });
-    return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}` });
+    facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert, passfile: passfileUsed, passwordRefused: auth.passwordRefused };
+    if (auth.needsPassword) return done({ kind, ok: false, stage: 'client-auth', message: auth.fatal });
+    return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}` });
   };
 
   const outcomes = runLadder(sslmode, attempt);
   const last = outcomes[outcomes.length - 1];
   if (last.ok) {
-    return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
+    return result({ ok: true, message: '', psqlStderr: warnings.join('\n'), serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
   }
   const prefix = attemptPrefix(target, serverAddr, port);
   const failed = outcomes.filter((o) => !o.ok && o.message);
@@ -418,7 +475,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   return result({
     ok: false,
     message,
-    psqlStderr: `${prompts}psql: error: ${full}`,
+    psqlStderr: stderr(`${prompts}psql: error: ${full}`),
     serverStarted: true,
     attempts,
     fix: sslFacts || facts ? suggestFix((sslFacts ?? facts)!) : undefined,

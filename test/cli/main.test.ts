@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/registry.js';
@@ -67,6 +67,31 @@ describe('pgtls simulate --started-with (pg_ctl reload)', () => {
     } finally {
       rmSync(before, { recursive: true, force: true });
       rmSync(after, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pgtls simulate and the password file', () => {
+  it('reads PGPASSFILE from the environment, checks its mode through the real file system, and --role-password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-pgpass-'));
+    try {
+      writeFileSync(join(dir, 'postgresql.conf'), 'log_connections = on\n');
+      writeFileSync(join(dir, 'pg_hba.conf'), 'host app alice 127.0.0.1/32 scram-sha-256\n');
+      const file = join(dir, 'pgpass');
+      writeFileSync(file, 'localhost:5432:app:alice:secret\n', { mode: 0o644 });
+      const conninfo = 'hostaddr=127.0.0.1 user=alice dbname=app';
+      const env = { HOME: dir, PGPASSFILE: file, PGPASSWORD: '' };
+      const open = pgtlsWith(env, 'simulate', '--pgdata', dir, conninfo);
+      expect(open.status).toBe(1);
+      expect(open.stdout).toContain(`WARNING: password file "${file}" has group or world access; permissions should be u=rw (0600) or less`);
+      expect(open.stdout).toContain(`fix: chmod 0600 ${file}`);
+      chmodSync(file, 0o600);
+      expect(pgtlsWith(env, 'simulate', '--pgdata', dir, '--role-password', 'alice=secret', conninfo).status).toBe(0);
+      const wrong = pgtlsWith(env, 'simulate', '--pgdata', dir, '--role-password', 'alice=other', '--json', conninfo);
+      expect(wrong.status).toBe(1);
+      expect((JSON.parse(wrong.stdout) as { psqlStderr: string }).psqlStderr).toMatch(new RegExp(`password authentication failed for user "alice"\npassword retrieved from file "${file}"$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@
 // table, because the rules are few and each was checked against psql 15:
 //   prefer + SSL failure (client set-up, handshake, or an ErrorResponse inside TLS) -> plain retry
 //   allow + ErrorResponse on the plain connection -> SSL retry
+//   no password to answer the server's request -> no retry
 //   server answers 'N' to SSLRequest -> plain on the same socket, unless SSL is required
 // Every failed attempt's message is kept; psql prints them all, one per line, when the last
 // attempt fails too, and none when a later attempt succeeds.
@@ -23,7 +24,10 @@ export type FailureStage =
   // libpq 16+ sslcertmode=require: checked at AuthenticationOk, no retry
   | 'client-cert-not-sent'
   | 'host-name' // verify-full name check after the handshake
-  | 'server-error'; // ErrorResponse (pg_hba, authentication) after the startup packet
+  | 'server-error' // ErrorResponse (pg_hba, authentication) after the startup packet
+  // pg_fe_sendauth fails on the client's side ("fe_sendauth: no password supplied"):
+  // error_return, no retry in either direction (observed with psql 15)
+  | 'client-auth';
 
 export interface LadderRule {
   /** attempts in order */

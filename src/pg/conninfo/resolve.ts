@@ -2,14 +2,16 @@
 // expand_dbname, as psql calls it), conninfo_add_defaults (explicit value, else the service
 // file's (service.ts), else environment variable, else PGREQUIRESSL for sslmode, else
 // compiled default, else the OS user name for user; from 16 sslrootcert=system turns the default sslmode into verify-full) and
-// connectOptions2 (host/hostaddr/port lists, user and dbname defaults, then each option's
-// validation in libpq's order). The first failure is a ConninfoError with libpq's message.
+// connectOptions2 (host/hostaddr/port lists, user and dbname defaults, the password file
+// (passfile.ts), then each option's validation in libpq's order). The first failure is a
+// ConninfoError with libpq's message.
 
 import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
 import { conninfoOptions, findConninfoOption } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
 import { applyService, type ServiceFiles } from './service.js';
+import { passfileStep, type PassFileAccess, type PassfileUse, type PassLookup } from './passfile.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -33,6 +35,18 @@ export interface ResolveInput {
   defaultSocketDir?: string;
   /** where service= finds its files (pg_service.conf); without it no service is ever found */
   serviceFiles?: ServiceFiles;
+  /** the password file as the client sees it (files.ts passFileOn); without it no password file is read */
+  passFile?: PassFileAccess;
+  /** what libpq itself prints on stderr while it takes the options in (the password file's warnings) */
+  onWarning?: (line: string) => void;
+  /**
+   * The host libpq has for a target given only a hostaddr. None in libpq itself; but Debian's
+   * psql is pg_wrapper, which exports PGHOST=<the local cluster's socket directory> when psql
+   * gets no -h, so there the host is that directory (observed: psql 15 via pg_wrapper looks
+   * such a target up in the password file as "localhost", /usr/lib/postgresql/15/bin/psql as
+   * the address). Used for the password file lookup only.
+   */
+  pgWrapperHost?: string;
 }
 
 export interface ConnTarget {
@@ -51,6 +65,10 @@ export interface ConnTarget {
   error?: string;
   /** an invalid integer port: libpq gives up on the whole connection when it reaches it */
   fatal?: string;
+  /** connhost[i].password: what the password file gave this host (only looked up without a password) */
+  password?: string;
+  /** the password file lookup for this host, when there was one */
+  passLookup?: PassLookup;
 }
 
 export interface ResolvedConninfo {
@@ -70,6 +88,8 @@ export interface ResolvedConninfo {
   sslMaxProtocolVersion: string;
   /** the files initialize_SSL will look at, with the ~/.postgresql defaults applied */
   sslFiles: { cert?: string; key?: string; rootcert?: string; crl?: string; crldir?: string };
+  /** what connectOptions2 did about the password file (conn->pgpassfile when it was read) */
+  passfile: PassfileUse;
 }
 
 const TLS_VERSIONS = ['tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
@@ -238,6 +258,26 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
   };
   const dbname = values.dbname ? values.dbname : user;
 
+  // the password file, before the option checks below (its warnings come first)
+  const home = input.home ?? env.HOME;
+  const pass = passfileStep({
+    password: values.password,
+    passfile: values.passfile,
+    home,
+    access: input.passFile,
+    targets,
+    dbname,
+    user,
+    defaultSocketDir: socketDir,
+    hostaddrOnlyHost: input.pgWrapperHost,
+    warn: input.onWarning,
+  });
+  pass.lookups.forEach((l, i) => {
+    if (!l) return;
+    targets[i].passLookup = l;
+    if (l.found) targets[i].password = l.password;
+  });
+
   if (version >= 16 && values.require_auth) checkRequireAuth(values.require_auth);
   const cb = values.channel_binding;
   if (cb !== undefined && !['disable', 'prefer', 'require'].includes(cb)) throw invalid('channel_binding', cb);
@@ -285,7 +325,6 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
   const unreachable = failAllTargets();
   if (unreachable !== undefined) throw new ConninfoError('BAD_VALUE', unreachable);
 
-  const home = input.home ?? env.HOME;
   const inHome = (f: string) => (home ? `${home}/.postgresql/${f}` : undefined);
   const given = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
   const crl = given(values.sslcrl);
@@ -308,6 +347,7 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
       crl: crl ?? (crldir ? undefined : inHome('root.crl')),
       crldir,
     },
+    passfile: pass.use,
   };
 }
 
@@ -321,6 +361,9 @@ export interface PsqlInvocation {
   osUser: string;
   pgVersion?: number;
   serviceFiles?: ServiceFiles;
+  passFile?: PassFileAccess;
+  onWarning?: (line: string) => void;
+  pgWrapperHost?: string;
 }
 
 /** What psql hands libpq (PQconnectdbParams with expand_dbname) for its command line. */
@@ -332,5 +375,6 @@ export function resolvePsql(inv: PsqlInvocation): ResolvedConninfo {
     ['dbname', inv.dbname ?? ''],
     ['fallback_application_name', 'psql'],
   ];
-  return resolveConninfo({ params, expandDbname: true, env: inv.env, osUser: inv.osUser, pgVersion: inv.pgVersion, serviceFiles: inv.serviceFiles });
+  const { env, osUser, pgVersion, serviceFiles, passFile, onWarning, pgWrapperHost } = inv;
+  return resolveConninfo({ params, expandDbname: true, env, osUser, pgVersion, serviceFiles, passFile, onWarning, pgWrapperHost });
 }

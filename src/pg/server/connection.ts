@@ -1,13 +1,14 @@
 // What the server does with a connection once the transport is settled (plain, or TLS with
 // the client's certificate already verified): ClientAuthentication in auth.c — the pg_hba
 // line, the clientcert check, the method, CheckCertAuth (CN or DN, directly or through a
-// pg_ident map) — with the LOG/FATAL lines in the order PostgreSQL 15 writes them (checked
-// against a real server: see test/pg/simulate-oracle.test.ts).
+// pg_ident map), the password methods (checked against the role's password when it is
+// known) — with the LOG/FATAL lines in the order PostgreSQL 15 writes them (checked against a
+// real server: see test/pg/simulate-oracle.test.ts and test/pg/pgpass-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
 import { hbaRejectMessage, matchHbaLine, type HbaLine } from '../config/hba.js';
 import { checkUsermap, type IdentLine } from '../config/ident.js';
-import { fmt, SERVER } from '../messages.js';
+import { fmt, SERVER, type MessageDef } from '../messages.js';
 import type { LogLine } from '../log.js';
 
 export interface ServerAuthInput {
@@ -23,14 +24,26 @@ export interface ServerAuthInput {
   caLoaded: boolean;
   /** the client's certificate, present only when it passed verification in the handshake */
   peerCert?: Certificate;
-  /** the client will answer a password request (psql -w without a password cannot) */
+  /** the client will answer a password request with this (psql -w without a password cannot) */
   password?: string;
+  /** the role's password; undefined: unknown, and any password is taken as right */
+  rolePassword?: RolePassword;
   /** write the log_connections lines */
   logConnections: boolean;
   /** TLS parameters for the "connection authorized" line */
   tlsInfo?: { protocol: string; cipher: string; bits: number };
   applicationName: string;
 }
+
+/**
+ * A role's password as the server keeps it: what ALTER ROLE ... PASSWORD set (null: none,
+ * as CREATE ROLE leaves it), stored as password_encryption said at the time (a plain
+ * string: scram-sha-256, the default since PostgreSQL 14).
+ */
+export type RolePassword = string | null | { password: string | null; storedAs: 'scram-sha-256' | 'md5' };
+
+/** Why a password was refused: not the role's, the role has none, or SCRAM against an MD5 hash. */
+export type PasswordRefusal = 'mismatch' | 'no-password' | 'no-scram-secret';
 
 export type ServerAuthResult =
   | { ok: true; log: LogLine[]; line: HbaLine }
@@ -42,6 +55,8 @@ export type ServerAuthResult =
       sqlstate: string;
       /** the client cannot go on without a password (no FATAL is sent: libpq gives up) */
       needsPassword?: boolean;
+      /** why the server refused the password the client sent */
+      passwordRefused?: PasswordRefusal;
       line?: HbaLine;
     };
 
@@ -55,6 +70,29 @@ const AUTH_FAILED: Partial<Record<HbaLine['method'], { message: string; sqlstate
 };
 
 const PASSWORD_METHODS = new Set<HbaLine['method']>(['password', 'md5', 'scram-sha-256']);
+
+/**
+ * How the password is checked (CheckPasswordAuth; CheckPWChallengeAuth: an md5 line does
+ * the MD5 exchange only for an MD5 verifier, SCRAM otherwise) and the DETAIL logged when it
+ * is wrong: the plain and MD5 comparisons say so, a failed SCRAM proof says nothing.
+ */
+const EXCHANGE: Record<'plain' | 'md5' | 'scram', { mismatch?: MessageDef }> = {
+  plain: { mismatch: SERVER.passwordMismatch },
+  md5: { mismatch: SERVER.passwordMismatch },
+  scram: {},
+};
+
+/** The server's verdict on the password the client sent, with the DETAIL line when it refuses. */
+function checkPassword(method: HbaLine['method'], user: string, sent: string, role: RolePassword): { refused?: PasswordRefusal; detail?: string } {
+  const { password, storedAs } = typeof role === 'object' && role !== null ? role : { password: role, storedAs: 'scram-sha-256' as const };
+  if (password === null) return { refused: 'no-password', detail: fmt(SERVER.noPasswordAssigned, user) };
+  const exchange = method === 'password' ? 'plain' : method === 'md5' && storedAs === 'md5' ? 'md5' : 'scram';
+  // SCRAM cannot use an MD5 hash: the mock exchange fails whatever the password
+  if (exchange === 'scram' && storedAs !== 'scram-sha-256') return { refused: 'no-scram-secret', detail: fmt(SERVER.noScramSecret, user) };
+  if (sent === password) return {};
+  const mismatch = EXCHANGE[exchange].mismatch;
+  return { refused: 'mismatch', detail: mismatch && fmt(mismatch, user) };
+}
 
 function connectionMatched(line: HbaLine, version: number): string {
   return version >= 16 ? fmt(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : fmt(SERVER.connectionMatched, line.lineNum, line.rawLine);
@@ -90,9 +128,9 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     return { ok: false, log, fatal: m.fatal, sqlstate: m.sqlstate };
   }
   const line = m.line;
-  const fail = (message: string, sqlstate: string, detail?: string): ServerAuthResult => {
+  const fail = (message: string, sqlstate: string, detail?: string, passwordRefused?: PasswordRefusal): ServerAuthResult => {
     log.push({ level: 'FATAL', message, detail });
-    return { ok: false, log, fatal: message, sqlstate, line };
+    return { ok: false, log, fatal: message, sqlstate, line, ...(passwordRefused ? { passwordRefused } : {}) };
   };
   if (line.method === 'reject') return fail(hbaRejectMessage(conn), '28000');
 
@@ -103,6 +141,9 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   }
 
   let ok: boolean;
+  let passwordRefused: PasswordRefusal | undefined;
+  // what auth_failed logs before "Connection matched ..."
+  let logdetail: string | undefined;
   if (line.method === 'trust') ok = true;
   else if (line.method === 'cert') ok = checkCertAuth(input, line, log);
   else if (PASSWORD_METHODS.has(line.method)) {
@@ -110,14 +151,22 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
       // libpq closes the connection on the password request; the backend logs nothing more.
       return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line };
     }
-    ok = true; // the simulator cannot check a password against the server's stored verifier
+    const verdict = input.rolePassword === undefined ? {} : checkPassword(line.method, input.user, input.password, input.rolePassword);
+    passwordRefused = verdict.refused;
+    logdetail = verdict.detail;
+    ok = !passwordRefused;
+    // set_authn_id (14+): the identity of a password method is the user name
+    if (ok && input.logConnections && input.pgVersion >= 14) {
+      log.push({ level: 'LOG', message: `connection authenticated: identity="${input.user}" method=${line.method} (${line.file}:${line.lineNum})` });
+    }
   } else {
     return fail(`authentication method "${line.method}" is not simulated by pgtls`, '28000');
   }
   if (ok && clientcert === 'verify-full' && line.method !== 'cert') ok = checkCertAuth(input, line, log);
   if (!ok) {
     const f = AUTH_FAILED[line.method] ?? { message: SERVER.authFailed.format, sqlstate: '28000' };
-    return fail(fmt(f.message, input.user), f.sqlstate, connectionMatched(line, input.pgVersion));
+    const matched = connectionMatched(line, input.pgVersion);
+    return fail(fmt(f.message, input.user), f.sqlstate, logdetail ? `${logdetail}\n${matched}` : matched, passwordRefused);
   }
   if (input.logConnections) {
     const ssl = input.tlsInfo ? fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
