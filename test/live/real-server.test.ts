@@ -31,8 +31,9 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
   const me = { uid: process.getuid!(), gids: [process.getgid!()] };
 
   beforeAll(async () => {
-    pg = await PgOracle.create({ users: ['alice', 'bob', 'carol'], databases: ['app', 'trustdb', 'plaindb'] });
-    const st = pg.apply({ files: serverFiles(pki), sslConf: SSL_CONF, hba: LIVE_HBA });
+    pg = await PgOracle.create({ users: ['alice', 'bob', 'carol'], databases: ['app', 'trustdb', 'plaindb', 'pwdb'] });
+    // pwdb asks for a password this client does not have, over SSL and in plaintext
+    const st = pg.apply({ files: serverFiles(pki), sslConf: SSL_CONF, hba: `${LIVE_HBA}hostssl pwdb all 127.0.0.1/32 scram-sha-256\nhost pwdb all 127.0.0.1/32 scram-sha-256\n` });
     if (!st.started) throw new Error(`postgres did not start:\n${st.log}`);
     c = writeClientDir(pki);
     serveDir = writeServeDataDir(pki);
@@ -166,6 +167,7 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
       `sslrootcert=${c.root} user=alice dbname=plaindb`,
       `host=wrong.example sslrootcert=${c.root} user=alice dbname=trustdb`,
       `sslrootcert=${c.root} sslcert=${c.crt.carol} sslkey=${c.key} user=carol dbname=app`,
+      `sslrootcert=${c.root} user=alice dbname=pwdb`,
     ];
     const seen = new Set<string>();
     for (const setup of setups) {
@@ -173,7 +175,7 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
       const report = await runProbe({ conninfo, env: { HOME: join(c.dir, 'home') }, osUser: 'root', clientUser: me });
       expect(report.negotiated?.version).toBe('TLSv1.3');
       expect(report.chain.length).toBe(2);
-      for (const mode of ['disable', 'require', 'verify-ca', 'verify-full'] as const) {
+      for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const) {
         const v = report.verdicts.find((x) => x.sslmode === mode)!;
         const r = await pg.psql(`${conninfo} sslmode=${mode}`, { home: join(c.dir, 'home') });
         seen.add(`${v.ok}`);
@@ -191,6 +193,8 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
       `host=localhost sslrootcert=${c.wrongRoot} user=alice dbname=trustdb`,
       `host=wrong.example sslrootcert=${c.root} user=alice dbname=trustdb`,
       `host=localhost sslrootcert=${c.dir}/missing.crt user=alice dbname=plaindb`,
+      // no password: libpq gives up without the prefer/allow retry
+      `host=localhost sslrootcert=${c.root} user=alice dbname=pwdb`,
     ];
     let failures = 0;
     for (const setup of setups) {

@@ -148,7 +148,9 @@ function converse(stream: Socket | TlsEngineSocket, session: ClientSession, time
     stream.on('error', (e) => {
       if (e instanceof TlsAlertReceivedError) {
         res.alert = { direction: 'received', alert: e.alert, code: e.code };
-        return finish(new Failure('handshake', handshakeFailureMessage({ received: { code: e.code } })));
+        // TLS 1.3: the server's verdict on our certificate arrives after our Finished, when
+        // libpq reads the answer to its startup packet: not a handshake failure, no plaintext retry
+        return finish(new Failure('alert-after-handshake', handshakeFailureMessage({ received: { code: e.code } })));
       }
       if (settled) return;
       session.eof();
@@ -243,7 +245,8 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
       res.stage = 'server-error';
       res.message = `${s.error.severity}:  ${s.error.message}`;
     } else if (s.authRequest) {
-      res.stage = 'server-error';
+      // pg_fe_sendauth gives up on the client's side: no retry in either direction
+      res.stage = 'client-auth';
       res.message = 'fe_sendauth: no password supplied';
     } else {
       res.stage = 'protocol';

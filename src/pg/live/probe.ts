@@ -7,7 +7,7 @@
 // host check; then libpq's sslmode ladder decides which attempts run and which counts.
 
 import type { Certificate } from '../../x509/index.js';
-import { runLadder, type AttemptKind, type AttemptOutcome } from '../client/ladder.js';
+import { runLadder, type AttemptKind, type AttemptOutcome, type FailureStage } from '../client/ladder.js';
 import type { ClientTlsResult } from '../client/libpq-ssl.js';
 import { SSL_MODES, type SslMode } from '../conninfo/resolve.js';
 import { clientOnSslResponse } from '../wire/ssl-negotiation.js';
@@ -49,9 +49,9 @@ export interface ModeVerdict {
   encrypted?: boolean;
 }
 
-/** A TCP or protocol failure has no ladder stage: libpq moves to the next host, never to plaintext. */
-const asStage = (s?: string): AttemptOutcome['stage'] =>
-  s === 'ssl-refused' || s === 'client-setup' || s === 'handshake' || s === 'host-name' || s === 'server-error' ? s : undefined;
+/** The live stages the ladder knows; a TCP or protocol failure has none: libpq moves to the next host, never to plaintext. */
+const LADDER_STAGES: ReadonlySet<string> = new Set<FailureStage>(['ssl-refused', 'client-setup', 'handshake', 'alert-after-handshake', 'host-name', 'server-error', 'client-auth']);
+const asStage = (s?: string): AttemptOutcome['stage'] => (s !== undefined && LADDER_STAGES.has(s) ? (s as FailureStage) : undefined);
 
 function fromLive(kind: AttemptKind, o: LiveOutcome | undefined): AttemptOutcome {
   if (!o) return { kind, ok: false, message: 'could not connect to server' };
