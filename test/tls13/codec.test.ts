@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../../src/der/index.js';
+import { CipherSuite, Tls12CipherSuite, cipherSuiteName } from '../../src/tls13/codec/constants.js';
 import {
   ALERTS,
   HandshakeReassembler,
@@ -230,5 +231,19 @@ describe('record layer', () => {
     const suite = suiteById(0x1301)!;
     expect(toHex(hkdfExpandLabel(suite.hash, fromHex(v.secret.server_handshake_traffic), 'key', new Uint8Array(0), 16))).toBe(v.key.server_handshake_key);
     expect(toHex(encodeRecord(22, 0x0301, fromHex(v.msg.client_hello)))).toBe(v.record.client_hello);
+  });
+});
+
+describe('cipher suite names', () => {
+  const openssl = spawnSync('openssl', ['ciphers', '-V', '-stdname', 'ALL:@SECLEVEL=0'], { encoding: 'utf8' });
+  it.skipIf(openssl.status !== 0)('every suite pgtls names has the IANA name `openssl ciphers -stdname` gives its code', () => {
+    const stdname = new Map<number, string>();
+    for (const m of openssl.stdout.matchAll(/0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)/g)) stdname.set(parseInt(m[1] + m[2], 16), m[3]);
+    const ours = { ...Tls12CipherSuite, ...CipherSuite } as Record<string, number>;
+    const checked = Object.entries(ours).filter(([, code]) => stdname.has(code));
+    expect(checked.length).toBeGreaterThanOrEqual(Object.keys(Tls12CipherSuite).length + 3);
+    for (const [name, code] of checked) expect({ code, name: cipherSuiteName(code) }).toEqual({ code, name: stdname.get(code) });
+    expect(cipherSuiteName(0xc030)).toBe('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+    expect(cipherSuiteName(0x1234)).toBe('unknown(0x1234)');
   });
 });

@@ -120,6 +120,40 @@ export const CipherSuite = {
 } as const;
 export type CipherSuiteName = keyof typeof CipherSuite;
 
+/**
+ * TLS 1.2 suites a ClientHello may offer beside the 1.3 ones (OpenSSL's defaults among
+ * them), by their IANA names: pgtls never negotiates them, but traces name what was offered.
+ */
+export const Tls12CipherSuite = {
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: 0xc02c,
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: 0xc030,
+  TLS_DHE_RSA_WITH_AES_256_GCM_SHA384: 0x009f,
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca9,
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xcca8,
+  TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xccaa,
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 0xc02b,
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: 0xc02f,
+  TLS_DHE_RSA_WITH_AES_128_GCM_SHA256: 0x009e,
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384: 0xc024,
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384: 0xc028,
+  TLS_DHE_RSA_WITH_AES_256_CBC_SHA256: 0x006b,
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: 0xc023,
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 0xc027,
+  TLS_DHE_RSA_WITH_AES_128_CBC_SHA256: 0x0067,
+  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 0xc00a,
+  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: 0xc014,
+  TLS_DHE_RSA_WITH_AES_256_CBC_SHA: 0x0039,
+  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 0xc009,
+  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 0xc013,
+  TLS_DHE_RSA_WITH_AES_128_CBC_SHA: 0x0033,
+  TLS_RSA_WITH_AES_256_GCM_SHA384: 0x009d,
+  TLS_RSA_WITH_AES_128_GCM_SHA256: 0x009c,
+  TLS_RSA_WITH_AES_256_CBC_SHA256: 0x003d,
+  TLS_RSA_WITH_AES_128_CBC_SHA256: 0x003c,
+  TLS_RSA_WITH_AES_256_CBC_SHA: 0x0035,
+  TLS_RSA_WITH_AES_128_CBC_SHA: 0x002f,
+} as const;
+
 export const ProtocolVersion = { 'SSLv3': 0x0300, 'TLSv1': 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 } as const;
 export type ProtocolVersionName = keyof typeof ProtocolVersion;
 
@@ -133,7 +167,7 @@ const NAMES = {
   extension: reverse(ExtensionType),
   group: reverse(NamedGroup),
   scheme: reverse(SignatureScheme),
-  suite: reverse(CipherSuite),
+  suite: reverse({ ...Tls12CipherSuite, ...CipherSuite }),
   version: reverse(ProtocolVersion),
 };
 
