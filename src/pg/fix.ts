@@ -12,6 +12,20 @@ import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } fro
 export type FailureFacts =
   | { kind: 'server-start'; message: string }
   | { kind: 'conninfo'; message: string }
+  | {
+      /** no host of the connection string reaches the server */
+      kind: 'unreachable';
+      /** a TCP target was refused (another port or address) */
+      tcp: boolean;
+      /** a Unix socket target found no socket (or its path was too long) */
+      socket: boolean;
+      listenAddresses: string;
+      port: number;
+      /** the server's socket paths */
+      socketPaths: string[];
+    }
+  /** libpq gave up on a Unix socket before the startup packet (requirepeer, gssencmode=require) */
+  | { kind: 'local-refused'; message: string; serverOsUser: string }
   | { kind: 'ssl-refused' }
   | { kind: 'client-setup'; message: string }
   | { kind: 'handshake'; handshake: HandshakeOutcome; clientTls: ClientTls }
@@ -24,6 +38,12 @@ export type FailureFacts =
       user: string;
       database: string;
       clientAddr: string;
+      /** the connection came over a Unix socket */
+      local?: boolean;
+      /** the client's OS user name (what peer authentication saw) */
+      osUser?: string;
+      /** the map= of the pg_hba line that matched */
+      usermap?: string;
       peerCert?: Certificate;
       /** the password file lookup for this host, when libpq made one */
       passfile?: PassLookup;
@@ -137,6 +157,17 @@ export function suggestFix(f: FailureFacts): string | undefined {
       return byRules(SERVER_START, f.message);
     case 'conninfo':
       return `correct the connection string: ${f.message}`;
+    case 'unreachable': {
+      const where = [
+        f.tcp ? `${f.listenAddresses || '(no TCP address)'} port ${f.port}` : undefined,
+        f.socket ? (f.socketPaths.length ? `the Unix socket${f.socketPaths.length > 1 ? 's' : ''} ${f.socketPaths.join(', ')} (connect with host=<that directory> port=${f.port})` : 'no Unix socket (unix_socket_directories is empty)') : undefined,
+      ].filter(Boolean);
+      return `nothing listens there: the server listens on ${where.join(', and on ')}`;
+    }
+    case 'local-refused':
+      return /^requirepeer/.test(f.message)
+        ? `the server runs as the OS user "${f.serverOsUser}": set requirepeer=${f.serverOsUser}, or leave requirepeer out`
+        : 'GSSAPI encryption cannot run over a Unix socket: use gssencmode=prefer or disable, or connect over TCP (host=<name or address>)';
     case 'ssl-refused':
       return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
     case 'client-setup':
@@ -156,6 +187,15 @@ export function suggestFix(f: FailureFacts): string | undefined {
         : `reissue the server certificate with subjectAltName DNS:${f.host}`;
     }
     case 'auth': {
+      if (/^no pg_hba\.conf entry/.test(f.message) && f.local) {
+        return `add a line to pg_hba.conf: local ${f.database} ${f.user} <method> (a Unix-socket connection matches only "local" lines; host and hostssl lines are for TCP, which host=<name or address> would use)`;
+      }
+      if (/^Peer authentication failed/.test(f.message)) {
+        const os = f.osUser ?? '';
+        return f.usermap
+          ? `add the line "${f.usermap} ${os} ${f.user}" to pg_ident.conf (map ${f.usermap} has no entry for the OS user "${os}" as role "${f.user}")`
+          : `peer authentication lets the OS user "${os}" in only as role "${os}": connect with user=${os}, run psql as the OS user "${f.user}", or map it (map=m on the pg_hba.conf line, "m ${os} ${f.user}" in pg_ident.conf)`;
+      }
       if (/^no pg_hba\.conf entry/.test(f.message)) {
         return `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`;
       }

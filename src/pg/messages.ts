@@ -1,8 +1,8 @@
-// Every message the PostgreSQL server and libpq print about SSL and authentication, as
+// Every message the PostgreSQL server and libpq print about connecting, SSL and authentication, as
 // data: the exact format string (PostgreSQL's own %s placeholders), where it comes from, and
 // the versions that have it. The simulator fills these in; nothing else in pgtls spells a
 // PostgreSQL message.
-// Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c (server) and
+// Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c, postmaster.c, pqcomm.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
 
 export interface MessageDef {
@@ -52,6 +52,10 @@ export const SERVER = {
     'postmaster.c',
   ),
   connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c'),
+  /** a Unix-socket connection: no port (BackendInitialize; the host is "[local]") */
+  connectionReceivedLocal: m('connection received: host=%s', 'postmaster.c'),
+  /** set_authn_id, with log_connections */
+  connectionAuthenticated: m('connection authenticated: identity="%s" method=%s (%s:%d)', 'auth.c', 14),
   connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c'),
   sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c'),
   // pg_hba / authentication (auth.c)
@@ -70,6 +74,7 @@ export const SERVER = {
   authFailedCert: m('certificate authentication failed for user "%s"', 'auth.c'),
   authFailedTrust: m('"trust" authentication failed for user "%s"', 'auth.c'),
   authFailedPassword: m('password authentication failed for user "%s"', 'auth.c'),
+  authFailedPeer: m('Peer authentication failed for user "%s"', 'auth.c'),
   // the DETAIL before "Connection matched ..." when a password is refused (crypt.c, auth-scram.c)
   passwordMismatch: m('Password does not match for user "%s".', 'crypt.c'),
   noPasswordAssigned: m('User "%s" has no password assigned.', 'crypt.c'),
@@ -77,6 +82,12 @@ export const SERVER = {
   connectionMatched: m('Connection matched pg_hba.conf line %d: "%s"', 'auth.c', 13, 15),
   connectionMatchedFile: m('Connection matched file "%s" line %d: "%s"', 'auth.c', 16),
   hbaLoadFailed: m('could not load pg_hba.conf', 'postmaster.c'),
+  // the listening sockets at start-up (PostmasterMain, StreamServerPort)
+  socketListSyntax: m('invalid list syntax in parameter "%s"', 'postmaster.c'),
+  socketPathTooLong: m('Unix-domain socket path "%s" is too long (maximum %d bytes)', 'pqcomm.c'),
+  socketCreateFailed: m('could not create Unix-domain socket in directory "%s"', 'postmaster.c'),
+  noUnixSockets: m('could not create any Unix-domain sockets', 'postmaster.c'),
+  noListenSocket: m('no socket created for listening', 'postmaster.c'),
   peerCnNull: m("SSL certificate's common name contains embedded null", 'be-secure-openssl.c'),
 } as const;
 
@@ -139,9 +150,23 @@ export const LIBPQ = {
   passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c'),
   passfileInsecure: m('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', 'fe-connect.c'),
   passfileRetrieved: m('password retrieved from file "%s"', 'fe-connect.c'),
+  // connecting (PQconnectPoll): the TCP and Unix-socket connect() failures, with strerror's text
+  tcpConnectFailed: m('%s\n\tIs the server running on that host and accepting TCP/IP connections?', 'fe-connect.c', 14),
+  socketConnectFailed: m('%s\n\tIs the server running locally and accepting connections on that socket?', 'fe-connect.c', 14),
+  socketPathTooLong: m('Unix-domain socket path "%s" is too long (maximum %d bytes)', 'fe-connect.c'),
+  // after connect() on a Unix socket, before the startup packet
+  requirePeerMismatch: m('requirepeer specifies "%s", but actual peer user name is "%s"', 'fe-connect.c'),
+  gssRequiredImpossible: m(
+    'GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or using a local socket)',
+    'fe-connect.c',
+    12,
+    16,
+  ),
+  gssRequiredLocal: m('GSSAPI encryption required but it is not supported over a local socket', 'fe-connect.c', 17),
   /** psql's prefix for a failed attempt on one host (PostgreSQL 14+) */
   attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14),
   attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14),
+  attemptPrefixSocket: m('connection to server on socket "%s" failed: ', 'fe-connect.c', 14),
 } as const;
 
 /** Fill a PostgreSQL format string: %s, %d, %zu and %m take the next argument in order. */

@@ -1,11 +1,14 @@
 // `pgtls simulate`: a server data directory plus a psql connection string in, the outcome
 // out — whether psql connects, the exact text psql prints, the lines the server logs, every
 // step taken, and a fix. Order of events follows PostgreSQL 15 and libpq 15: server start-up
-// (config files, be_tls_init), then per connection attempt of the sslmode ladder: SSLRequest
-// and the 'S'/'N' answer, libpq's initialize_SSL, the TLS 1.3 handshake (in memory, both
-// sides' real certificates), verify-full's host-name check, the startup packet, pg_hba and
-// authentication (the password from password=, PGPASSWORD or the password file, checked
-// against the role's when it is given); for a connection that succeeds, its pg_stat_ssl row.
+// (config files, be_tls_init, the listening sockets), libpq's host loop (a TCP address or a
+// Unix socket the server listens on), then per connection attempt of the sslmode ladder:
+// SSLRequest and the 'S'/'N' answer, libpq's initialize_SSL, the TLS 1.3 handshake (in
+// memory, both sides' real certificates), verify-full's host-name check, the startup packet,
+// pg_hba and authentication (the password from password=, PGPASSWORD or the password file,
+// checked against the role's when it is given; peer on a socket); for a connection that
+// succeeds, its pg_stat_ssl row. A Unix socket never carries SSL: libpq sends no SSLRequest
+// there whatever the sslmode, and the server sees host "[local]".
 
 import { formatNameOneline, type Certificate } from '../x509/index.js';
 import { libpqVerifyHost, type PgMajor } from '../path/index.js';
@@ -20,6 +23,7 @@ import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladde
 import { authenticate, type RolePassword } from './server/connection.js';
 import { type ServerTls, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
+import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
@@ -37,8 +41,10 @@ export interface SimulateInput {
   conninfo: string;
   /** the client's environment (HOME, PGSSLMODE, PGSSLROOTCERT, PGPASSWORD, PGPASSFILE...) */
   env?: Record<string, string | undefined>;
-  /** the client's OS user name (libpq's default user) */
+  /** the client's OS user name (libpq's default user; over a Unix socket, who peer authentication sees) */
   osUser?: string;
+  /** the server process's OS user name, which libpq's requirepeer= checks over a Unix socket (default postgres) */
+  serverOsUser?: string;
   /** the client process, for file readability */
   clientUser?: ProcessIdentity;
   /** the server process (postgres); default: the owner of the data directory */
@@ -116,8 +122,6 @@ export interface SimulateResult {
   pgStatSsl?: PgStatSslRow;
 }
 
-const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
-
 /**
  * The host libpq has for a target. A target given only a hostaddr has none in libpq; but
  * psql on Debian is pg_wrapper, which exports PGHOST=<the cluster's socket directory> when
@@ -151,21 +155,20 @@ function logLines(lines: LogLine[]): string[] {
 
 /** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
 function attemptPrefix(t: ConnTarget, serverAddr: string, port: number): string {
-  if (t.type === 'socket') return `connection to server on socket "${t.host}/.s.PGSQL.${port}" failed: `;
+  if (t.type === 'socket') return fmt(LIBPQ.attemptPrefixSocket, `${t.host}/.s.PGSQL.${port}`);
   if (t.type === 'address' || !t.host) return fmt(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
   const addr = isIpLiteral(t.host) ? t.host : serverAddr;
   return addr === t.host ? fmt(LIBPQ.attemptPrefixNoAddr, t.host, port) : fmt(LIBPQ.attemptPrefix, t.host, addr, port);
 }
 
-const LIBPQ_REFUSED = 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?';
+const LIBPQ_REFUSED = fmt(LIBPQ.tcpConnectFailed, 'Connection refused');
 
 /**
  * Why a TCP target reaches no server: another port, or an address outside listen_addresses
  * ('*' = every address, 'localhost' = the loopback addresses; other names are assumed to
- * match). Unix sockets are not checked.
+ * match). Unix sockets: see reachSocket.
  */
 function refusedBy(t: ConnTarget, settings: ServerSettings, serverAddr: string): string | undefined {
-  if (t.type === 'socket') return undefined;
   if ((t.port ?? 5432) !== settings.port) return `the server listens on port ${settings.port}`;
   const addr = t.hostaddr ?? (t.host && isIpLiteral(t.host) ? t.host : serverAddr);
   const listen = settings.listenAddresses.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
@@ -200,25 +203,42 @@ export function simulate(input: SimulateInput): SimulateResult {
 
   // 1. The server starts (or does not), and is reloaded with the current files if asked.
   const start = startServer(input.startedWith ? { ...input, fs: input.startedWith } : input);
-  serverLog.push(...start.log);
-  if (!start.ok) {
+  const startFailed = (fatal: LogLine): SimulateResult => {
     startupLines = logLines(serverLog).length;
-    steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${start.fatal.message}${start.fatal.detail ? ` (${start.fatal.detail})` : ''}` });
+    steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}` });
     return result({
       ok: false,
-      message: start.fatal.message,
+      message: fatal.message,
       psqlStderr: '',
       serverStarted: false,
       attempts: [],
-      fix: suggestFix({ kind: 'server-start', message: start.fatal.message }),
+      fix: suggestFix({ kind: 'server-start', message: fatal.message }),
       tlsTrace: [],
     });
+  };
+  if (!start.ok) {
+    serverLog.push(...start.log);
+    return startFailed(start.fatal);
   }
+  // PostmasterMain makes its sockets after be_tls_init and before load_hba, so their lines go
+  // between the configuration's and pg_hba's (be_tls_init logs nothing when it succeeds).
+  // Restart-only settings: a reload keeps them.
+  const started = start.server.settings;
+  const sockets: ServerSockets = createServerSockets(socketDirectoriesSetting(start.server.conf, input.serverOverrides), {
+    port: started.port,
+    dataDirectory: started.dataDirectory || input.pgdata,
+    listenAddresses: started.listenAddresses,
+  });
+  const confLines = start.server.conf.log.length;
+  serverLog.push(...start.log.slice(0, confLines), ...sockets.log);
+  if (sockets.fatal) return startFailed(sockets.fatal);
+  serverLog.push(...start.log.slice(confLines));
   const describeTls = (tls: ServerTls | undefined) =>
     tls
       ? `SSL on: ${tls.chain.length} certificate(s) in ${tls.certFile}, ${tls.requestClientCert ? `client certificates requested (${tls.caCerts.length} CA certificate(s))` : 'no ssl_ca_file: client certificates not requested'}${tls.crlCheckAll ? `, CRL checks on (${tls.crls.length} CRL(s))` : ''}`
       : 'SSL off';
-  steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: describeTls(start.server.tls) });
+  const listening = sockets.sockets.length ? `Unix sockets ${sockets.sockets.map((x) => x.path).join(', ')}` : 'no Unix socket (unix_socket_directories is empty)';
+  steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` });
   let server = start.server;
   if (input.startedWith) {
     const reload = reloadServer(server, input);
@@ -234,12 +254,13 @@ export function simulate(input: SimulateInput): SimulateResult {
   const warnings: string[] = [];
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   let conn: ResolvedConninfo;
+  const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
   try {
     const who = input.clientUser ?? { uid: 0, gids: [0] };
     conn = resolvePsql({
       dbname: input.conninfo,
       env: input.env ?? {},
-      osUser: input.osUser ?? input.env?.USER ?? 'postgres',
+      osUser,
       pgVersion,
       serviceFiles: serviceFilesOn(input.fs, who),
       passFile: passFileOn(input.fs, who),
@@ -254,12 +275,15 @@ export function simulate(input: SimulateInput): SimulateResult {
     throw e;
   }
   // libpq's host loop (fe-connect.c): a target with a bad port/hostaddr, or one where nothing
-  // listens (the port or address is not the server's: "Connection refused"), sends libpq on
-  // to the next target, each failure adding its lines. A reachable target ends the loop: SSL,
-  // host-name and authentication failures do not move on (error_return; checked against
-  // psql 15 in simulate-oracle.test.ts). Every reachable target is the one simulated server.
+  // listens (the port or address is not the server's: "Connection refused"; a socket path the
+  // server has no socket at, or one too long for sun_path), sends libpq on to the next
+  // target, each failure adding its lines. A reachable target ends the loop: SSL, host-name
+  // and authentication failures do not move on (error_return; checked against psql 15 in
+  // simulate-oracle.test.ts and socket-oracle.test.ts). Every reachable target is the one
+  // simulated server.
   const serverAddr = input.serverAddr ?? '127.0.0.1';
   const skipped: string[] = [];
+  const unreachable = { tcp: false, socket: false };
   let target: ConnTarget | undefined;
   for (const t of conn.targets) {
     if (t.fatal) return result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`psql: error: ${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] });
@@ -267,10 +291,32 @@ export function simulate(input: SimulateInput): SimulateResult {
       skipped.push(t.error);
       continue;
     }
+    if (t.type === 'socket') {
+      const reach = reachSocket(t.host ?? DEFAULT_SOCKET_DIR, t.port ?? 5432, sockets);
+      steps.push({
+        step: 'connect',
+        who: 'client',
+        result: reach.ok ? 'ok' : 'fail',
+        detail: reach.ok
+          ? `Unix socket ${reach.path}`
+          : reach.kind === 'too-long'
+            ? `Unix socket ${reach.path}: longer than sun_path holds`
+            : `Unix socket ${reach.path}: no such socket (the server's: ${sockets.sockets.map((x) => x.path).join(', ') || 'none, unix_socket_directories is empty'})`,
+      });
+      if (reach.ok) {
+        target = t;
+        break;
+      }
+      unreachable.socket = true;
+      // the too-long message stands alone, without the "connection to server" prefix
+      skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432)}${reach.message}`);
+      continue;
+    }
     const refused = refusedBy(t, server.settings, serverAddr);
     if (refused) {
       steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
       skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
+      unreachable.tcp = true;
       continue;
     }
     target = t;
@@ -287,7 +333,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       psqlStderr: stderr(`psql: error: ${all}`),
       serverStarted: true,
       attempts: [],
-      fix: skipped.some((l) => l.endsWith(LIBPQ_REFUSED)) ? `nothing listens there: the server listens on ${server.settings.listenAddresses || '(no TCP address)'} port ${server.settings.port}` : undefined,
+      fix:
+        unreachable.tcp || unreachable.socket
+          ? suggestFix({ kind: 'unreachable', ...unreachable, listenAddresses: server.settings.listenAddresses, port: server.settings.port, socketPaths: sockets.sockets.map((x) => x.path) })
+          : undefined,
       tlsTrace: [],
     });
   }
@@ -295,7 +344,11 @@ export function simulate(input: SimulateInput): SimulateResult {
   const clientAddr = input.clientAddr ?? '127.0.0.1';
   const home = input.env?.HOME;
   const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
-  const sslmode = target.type === 'socket' ? 'disable' : conn.sslmode;
+  // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
+  const local = target.type === 'socket';
+  const sslmode = local ? 'disable' : conn.sslmode;
+  const serverOsUser = input.serverOsUser ?? 'postgres';
+  const gssRequired = local && conn.values.gssencmode === 'require';
   steps.push({
     step: 'conninfo',
     who: 'client',
@@ -337,8 +390,23 @@ export function simulate(input: SimulateInput): SimulateResult {
       report.message = o.message;
       return o;
     };
-    if (server.logConnections && !sameSocket) serverLog.push({ level: 'LOG', message: `connection received: host=${clientAddr} port=<client port>` });
+    // libpq's checks on a Unix socket (fe-connect.c): from 17 gssencmode=require fails before
+    // connect(); before 17, requirepeer then the GSS check come after it, before the startup packet
+    const refuse = (message: string): AttemptOutcome => {
+      steps.push({ step: 'socket-check', who: 'client', attempt: n, result: 'fail', detail: message });
+      facts = { kind: 'local-refused', message, serverOsUser };
+      return done({ kind, ok: false, stage: 'connection-check', message });
+    };
+    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    if (server.logConnections && !sameSocket) {
+      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, clientAddr, '<client port>') });
+    }
     sameSocket = false;
+    if (local) {
+      const requirepeer = conn.values.requirepeer;
+      if (requirepeer && requirepeer !== serverOsUser) return refuse(fmt(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser));
+      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible.format);
+    }
     let peerCert: Certificate | undefined;
     let certSent = false;
     let tlsInfo: { protocol: string; cipher: string; bits: number } | undefined;
@@ -416,6 +484,8 @@ export function simulate(input: SimulateInput): SimulateResult {
       ident: server.ident.lines,
       pgVersion,
       clientAddr,
+      local,
+      peerUser: osUser,
       user: conn.user,
       database: conn.dbname,
       ssl: kind === 'ssl',
@@ -457,7 +527,21 @@ export function simulate(input: SimulateInput): SimulateResult {
       }
       return done({ kind, ok: true });
     }
-    facts = { kind: 'auth', message: auth.fatal, line: auth.line?.rawLine, ssl: kind === 'ssl', user: conn.user, database: conn.dbname, clientAddr, peerCert, passfile: passfileUsed, passwordRefused: auth.passwordRefused };
+    facts = {
+      kind: 'auth',
+      message: auth.fatal,
+      line: auth.line?.rawLine,
+      ssl: kind === 'ssl',
+      user: conn.user,
+      database: conn.dbname,
+      clientAddr,
+      local,
+      osUser,
+      usermap: auth.line?.usermap,
+      peerCert,
+      passfile: passfileUsed,
+      passwordRefused: auth.passwordRefused,
+    };
     if (auth.needsPassword) return done({ kind, ok: false, stage: 'client-auth', message: auth.fatal });
     return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}` });
   };

@@ -431,6 +431,126 @@ describe('pg_stat_ssl row of the connection (pgstat_bestart; checked against Pos
   });
 });
 
+describe('Unix-domain sockets (texts from psql 15 / postgres 15 in socket-oracle.test.ts)', () => {
+  const LOCAL_HBA = `local app app trust
+local rejectdb all reject
+local peerdb all peer
+local identdb all ident
+local mapdb all peer map=m
+local pwdb all scram-sha-256
+hostssl all all 127.0.0.1/32 trust
+`;
+  const fs = setup({ hba: LOCAL_HBA, ident: 'm u app\n' });
+  // psql with no host, or host=<directory>: no hostaddr added
+  const local = (f: ReturnType<typeof setup>, conninfo: string, extra: Partial<SimulateInput> = {}) =>
+    simulate({ fs: f, pgdata: '/pg', conninfo, env: { HOME: '/home' }, osUser: 'u', serverUser: SERVER, ...extra });
+  const SOCK = '/var/run/postgresql/.s.PGSQL.5432';
+  const LPFX = `psql: error: connection to server on socket "${SOCK}" failed: `;
+  const NOENT = 'No such file or directory\n\tIs the server running locally and accepting connections on that socket?';
+
+  it('no host: the default directory; a local line matches, host "[local]", no SSL whatever the sslmode', () => {
+    for (const sslmode of ['disable', 'prefer', 'require', 'verify-full']) {
+      const r = local(fs, `user=app dbname=app sslmode=${sslmode} sslrootcert=/nonexistent`);
+      expect(r.ok).toBe(true);
+      expect(r.attempts.map((a) => a.kind)).toEqual(['plain']);
+      expect(r.connectionLog).toEqual(['LOG:  connection received: host=[local]', 'LOG:  connection authorized: user=app database=app application_name=psql']);
+      expect(r.pgStatSsl?.ssl).toBe(false);
+    }
+  });
+  it('hostssl and host lines never match a socket: the FATAL names [local], the fix a local line', () => {
+    const r = local(fs, 'user=app dbname=other sslmode=require');
+    expect(r.psqlStderr).toBe(`${LPFX}FATAL:  no pg_hba.conf entry for host "[local]", user "app", database "other", no encryption`);
+    expect(r.fix).toMatch(/^add a line to pg_hba\.conf: local other app <method>/);
+    // hostaddr makes the same target TCP: the hostssl line
+    expect(local(fs, 'host=/var/run/postgresql hostaddr=127.0.0.1 user=app dbname=other sslmode=require').ok).toBe(true);
+  });
+  it('local reject', () => {
+    expect(local(fs, 'user=app dbname=rejectdb').message).toBe('FATAL:  pg_hba.conf rejects connection for host "[local]", user "app", database "rejectdb", no encryption');
+  });
+  it('peer (and ident on a local line): the OS user against the role, directly or through the map', () => {
+    for (const db of ['peerdb', 'identdb']) {
+      const r = local(fs, `user=app dbname=${db}`);
+      expect(r.message).toBe('FATAL:  Peer authentication failed for user "app"');
+      expect(r.connectionLog).toEqual([
+        'LOG:  connection received: host=[local]',
+        `LOG:  connection authenticated: identity="u" method=peer (/pg/pg_hba.conf:${db === 'peerdb' ? 3 : 4})`,
+        'LOG:  provided user name (app) and authenticated user name (u) do not match',
+        'FATAL:  Peer authentication failed for user "app"',
+        `DETAIL:  Connection matched pg_hba.conf line ${db === 'peerdb' ? 3 : 4}: "local ${db} all ${db === 'peerdb' ? 'peer' : 'ident'}"`,
+      ]);
+      expect(r.fix).toMatch(/connect with user=u/);
+    }
+    expect(local(fs, 'user=u dbname=peerdb').ok).toBe(true);
+    expect(local(fs, 'user=app dbname=mapdb').ok).toBe(true);
+    const unmapped = local(fs, 'user=other dbname=mapdb');
+    expect(unmapped.connectionLog).toContain('LOG:  no match in usermap "m" for user "other" authenticated as "u"');
+    expect(unmapped.fix).toMatch(/add the line "m u other" to pg_ident\.conf/);
+    // before 14 there is no "connection authenticated" line
+    expect(local(fs, 'user=app dbname=peerdb', { pgVersion: 13 }).connectionLog[1]).toBe('LOG:  provided user name (app) and authenticated user name (u) do not match');
+  });
+  it('password methods over a socket; the default directory is "localhost" in the password file', () => {
+    expect(local(fs, 'user=app dbname=pwdb').psqlStderr).toBe(`${LPFX}fe_sendauth: no password supplied`);
+    const withFile = setup({ hba: LOCAL_HBA, files: { '/home/.pgpass': { content: 'localhost:5432:pwdb:app:pw\n', mode: 0o600, uid: 0, gid: 0 } } });
+    expect(local(withFile, 'user=app dbname=pwdb', { rolePasswords: { app: 'pw' } }).ok).toBe(true);
+    expect(local(withFile, 'host=/tmp user=app dbname=pwdb', { rolePasswords: { app: 'pw' }, serverOverrides: { unix_socket_directories: '/tmp' } }).psqlStderr).toMatch(
+      /fe_sendauth: no password supplied$/,
+    );
+  });
+  it('a socket the server does not have: another port, directory or abstract name; a path too long', () => {
+    const port = local(fs, 'port=5433 user=app dbname=app');
+    expect(port.psqlStderr).toBe(`psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5433" failed: ${NOENT}`);
+    expect(port.message).toBe(NOENT);
+    expect(port.fix).toBe('nothing listens there: the server listens on the Unix socket /var/run/postgresql/.s.PGSQL.5432 (connect with host=<that directory> port=5432)');
+    expect(local(fs, 'host=@nothing user=app dbname=app').psqlStderr).toBe(
+      'psql: error: connection to server on socket "@nothing/.s.PGSQL.5432" failed: Connection refused\n\tIs the server running locally and accepting connections on that socket?',
+    );
+    const long = `/${'d'.repeat(100)}`;
+    expect(local(fs, `host=${long} user=app dbname=app`).psqlStderr).toBe(`psql: error: Unix-domain socket path "${long}/.s.PGSQL.5432" is too long (maximum 107 bytes)`);
+    // libpq moves on to the next host
+    const next = local(fs, `host=/tmp,${long},/run/postgresql/ user=app dbname=app`);
+    expect(next.ok).toBe(true);
+    expect(next.steps.filter((x) => x.step === 'connect').map((x) => x.result)).toEqual(['fail', 'fail', 'ok']);
+  });
+  it('unix_socket_directories: a list, quotes, a relative directory, an abstract name, empty', () => {
+    const conf = (v: string) => setup({ hba: LOCAL_HBA, conf: `unix_socket_directories = '${v}'\n` });
+    const several = conf('/tmp, "/my dir",sock , @abs');
+    for (const host of ['/tmp', '/my dir', '/pg/sock', '@abs']) expect(local(several, `host='${host}' user=app dbname=app`).ok).toBe(true);
+    expect(local(several, 'user=app dbname=app').message).toBe(NOENT);
+    const none = conf('');
+    expect(local(none, 'user=app dbname=app').fix).toMatch(/no Unix socket \(unix_socket_directories is empty\)/);
+    // -c wins over the file
+    expect(local(none, 'user=app dbname=app', { serverOverrides: { Unix_Socket_Directories: '/var/run/postgresql' } }).ok).toBe(true);
+  });
+  it('start-up failures of the socket settings', () => {
+    const start = (conf: string) => local(setup({ hba: LOCAL_HBA, conf }), 'user=app dbname=app');
+    const quote = start(`unix_socket_directories = '"/tmp'\n`);
+    expect([quote.serverStarted, quote.message]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
+    const long = `/${'d'.repeat(100)}`;
+    const tooLong = start(`unix_socket_directories = '${long}'\n`);
+    expect(tooLong.serverLog.slice(-3)).toEqual([
+      `LOG:  Unix-domain socket path "${long}/.s.PGSQL.5432" is too long (maximum 107 bytes)`,
+      `WARNING:  could not create Unix-domain socket in directory "${long}"`,
+      'FATAL:  could not create any Unix-domain sockets',
+    ]);
+    expect(start(`unix_socket_directories = '${long}, /var/run/postgresql'\n`).ok).toBe(true);
+    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").message).toBe('no socket created for listening');
+  });
+  it('requirepeer and gssencmode=require: libpq gives up before the startup packet', () => {
+    const peer = local(fs, 'user=app dbname=app requirepeer=nobody');
+    expect(peer.psqlStderr).toBe(`${LPFX}requirepeer specifies "nobody", but actual peer user name is "postgres"`);
+    expect(peer.connectionLog).toEqual(['LOG:  connection received: host=[local]']);
+    expect(peer.fix).toMatch(/requirepeer=postgres/);
+    expect(local(fs, 'user=app dbname=app requirepeer=pgsrv', { serverOsUser: 'pgsrv' }).ok).toBe(true);
+    const gss = local(fs, 'user=app dbname=app gssencmode=require');
+    expect(gss.message).toBe('GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or using a local socket)');
+    expect(gss.connectionLog).toEqual(['LOG:  connection received: host=[local]']);
+    // 17 checks before connecting: the server sees nothing
+    const gss17 = local(fs, 'user=app dbname=app gssencmode=require', { pgVersion: 17 });
+    expect(gss17.message).toBe('GSSAPI encryption required but it is not supported over a local socket');
+    expect(gss17.connectionLog).toEqual([]);
+  });
+});
+
 describe('stat-ssl helpers', () => {
   const bytes = (s: string) => new TextEncoder().encode(s).length;
   it.each([

@@ -27,7 +27,10 @@ export type FailureStage =
   | 'server-error' // ErrorResponse (pg_hba, authentication) after the startup packet
   // pg_fe_sendauth fails on the client's side ("fe_sendauth: no password supplied"):
   // error_return, no retry in either direction (observed with psql 15)
-  | 'client-auth';
+  | 'client-auth'
+  // libpq refuses the Unix socket it reached before the startup packet (requirepeer,
+  // gssencmode=require): error_return
+  | 'connection-check';
 
 export interface LadderRule {
   /** attempts in order */

@@ -1,9 +1,12 @@
-// What the server does with a connection once the transport is settled (plain, or TLS with
-// the client's certificate already verified): ClientAuthentication in auth.c — the pg_hba
-// line, the clientcert check, the method, CheckCertAuth (CN or DN, directly or through a
-// pg_ident map), the password methods (checked against the role's password when it is
-// known) — with the LOG/FATAL lines in the order PostgreSQL 15 writes them (checked against a
-// real server: see test/pg/simulate-oracle.test.ts and test/pg/pgpass-oracle.test.ts).
+// What the server does with a connection once the transport is settled (a Unix socket,
+// plain TCP, or TLS with the client's certificate already verified): ClientAuthentication in
+// auth.c — the pg_hba line (a socket matches only `local` lines, TCP never does), the
+// clientcert check, the method, CheckCertAuth (CN or DN, directly or through a pg_ident map),
+// auth_peer (the client's OS user name from the kernel, directly or through a map), the
+// password methods (checked against the role's password when it is known) — with the
+// LOG/FATAL lines in the order PostgreSQL 15 writes them (checked against a real server: see
+// test/pg/simulate-oracle.test.ts, test/pg/pgpass-oracle.test.ts and
+// test/pg/socket-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
 import { hbaRejectMessage, matchHbaLine, type HbaLine } from '../config/hba.js';
@@ -15,7 +18,15 @@ export interface ServerAuthInput {
   hba: HbaLine[];
   ident: IdentLine[];
   pgVersion: number;
+  /** the client's address; unused over a Unix socket */
   clientAddr: string;
+  /** the connection came in on a Unix-domain socket (pg_hba `local` lines, host "[local]") */
+  local?: boolean;
+  /**
+   * Over a Unix socket: the client's OS user name, as getpeereid() and getpwuid() give it
+   * to auth_peer
+   */
+  peerUser?: string;
   user: string;
   database: string;
   /** the connection runs over TLS */
@@ -67,6 +78,7 @@ const AUTH_FAILED: Partial<Record<HbaLine['method'], { message: string; sqlstate
   password: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
   md5: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
   'scram-sha-256': { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
+  peer: { message: SERVER.authFailedPeer.format, sqlstate: '28000' },
 };
 
 const PASSWORD_METHODS = new Set<HbaLine['method']>(['password', 'md5', 'scram-sha-256']);
@@ -94,6 +106,23 @@ function checkPassword(method: HbaLine['method'], user: string, sent: string, ro
   return { refused: 'mismatch', detail: mismatch && fmt(mismatch, user) };
 }
 
+/** set_authn_id's line (log_connections): who the method says the client is. */
+function authenticatedAs(identity: string, line: HbaLine): string {
+  return fmt(SERVER.connectionAuthenticated, identity, line.method, line.file, line.lineNum);
+}
+
+/**
+ * auth_peer: the kernel's user name for the client's uid is the identity (set_authn_id, 14+),
+ * then check_usermap compares it with the requested role, or maps it with map=.
+ */
+function checkPeerAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): boolean {
+  const osUser = input.peerUser ?? '';
+  if (input.logConnections && input.pgVersion >= 14) log.push({ level: 'LOG', message: authenticatedAs(osUser, line) });
+  const r = checkUsermap(input.ident, line.usermap, input.user, osUser, false, { pgVersion: input.pgVersion });
+  if (!r.ok) log.push(...r.log);
+  return r.ok;
+}
+
 function connectionMatched(line: HbaLine, version: number): string {
   return version >= 16 ? fmt(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : fmt(SERVER.connectionMatched, line.lineNum, line.rawLine);
 }
@@ -108,7 +137,7 @@ function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): b
   }
   if (line.method === 'cert' && input.logConnections) {
     // set_authn_id: the identity is the full DN, whatever clientname says
-    log.push({ level: 'LOG', message: `connection authenticated: identity="${formatNameRfc2253(cert.subject)}" method=cert (${line.file}:${line.lineNum})` });
+    log.push({ level: 'LOG', message: authenticatedAs(formatNameRfc2253(cert.subject), line) });
   }
   const r = checkUsermap(input.ident, line.usermap, input.user, name, false, { pgVersion: input.pgVersion });
   if (r.ok) return true;
@@ -121,7 +150,9 @@ function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): b
 
 export function authenticate(input: ServerAuthInput): ServerAuthResult {
   const log: LogLine[] = [];
-  const conn = { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user };
+  const conn = input.local
+    ? { connType: 'local' as const, ssl: false, database: input.database, user: input.user }
+    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user };
   const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
   if (!m.matched) {
     log.push({ level: 'FATAL', message: m.fatal });
@@ -146,6 +177,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   let logdetail: string | undefined;
   if (line.method === 'trust') ok = true;
   else if (line.method === 'cert') ok = checkCertAuth(input, line, log);
+  else if (line.method === 'peer') ok = checkPeerAuth(input, line, log);
   else if (PASSWORD_METHODS.has(line.method)) {
     if (input.password === undefined) {
       // libpq closes the connection on the password request; the backend logs nothing more.
@@ -157,7 +189,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     ok = !passwordRefused;
     // set_authn_id (14+): the identity of a password method is the user name
     if (ok && input.logConnections && input.pgVersion >= 14) {
-      log.push({ level: 'LOG', message: `connection authenticated: identity="${input.user}" method=${line.method} (${line.file}:${line.lineNum})` });
+      log.push({ level: 'LOG', message: authenticatedAs(input.user, line) });
     }
   } else {
     return fail(`authentication method "${line.method}" is not simulated by pgtls`, '28000');

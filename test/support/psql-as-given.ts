@@ -1,0 +1,41 @@
+// Real psql against a PgOracle server with the connection string exactly as given, and the
+// server log lines it caused. PgOracle.psql adds hostaddr=127.0.0.1 (and the port) to every
+// connection string, which turns a Unix-socket connection into a TCP one; the socket tests
+// need psql to see no host at all, or a socket directory. The log is read from the file
+// PgOracle's pg_ctl writes (<root>/server.log), from where it ended before psql ran.
+// Test support only: never imported by src/.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { groupByProcess, type PgOracle, type PsqlResult } from './pg-oracle.js';
+
+const logSize = (file: string) => (existsSync(file) ? readFileSync(file).length : 0);
+
+export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: string; env?: Record<string, string>; sql?: string } = {}): Promise<PsqlResult> {
+  const logFile = join(o.root, 'server.log');
+  let offset = logSize(logFile);
+  const home = opts.home ?? join(o.root, 'empty-home');
+  mkdirSync(home, { recursive: true });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    PGCONNECT_TIMEOUT: '10',
+    LANG: 'C',
+    LC_ALL: 'C',
+    ...opts.env,
+  };
+  const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
+  // the backend writes its last lines as it exits: wait until the log has been quiet for 150 ms (at most 3 s)
+  let raw = '';
+  for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
+    await new Promise((res) => setTimeout(res, 50));
+    const size = logSize(logFile);
+    if (size > offset) {
+      raw += readFileSync(logFile).subarray(offset, size).toString('utf8');
+      offset = size;
+      quiet = 0;
+    } else quiet += 50;
+  }
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: groupByProcess(raw) };
+}
