@@ -5,12 +5,14 @@ import { runChainBench } from './chain.js';
 import { runHandshakeBench } from './handshake.js';
 import { runParseBench } from './parse.js';
 import { runSimulateBench } from './simulate.js';
+import { runX25519Bench } from './x25519.js';
 
 const BENCHES: Record<string, () => string | Promise<string>> = {
   parse: runParseBench,
   chain: runChainBench,
   handshake: runHandshakeBench,
   simulate: runSimulateBench,
+  x25519: runX25519Bench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

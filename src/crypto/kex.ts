@@ -6,14 +6,12 @@
 //   shared secret is the x-coordinate alone, padded to the field size (§7.4.2).
 // - X25519/X448 (RFC 7748): 32/56-octet u-coordinates; an all-zero shared secret is refused
 //   (§6.1 and OpenSSL's ossl_x25519/ossl_x448 return values). X25519 runs on x25519.ts
-//   (faster than noble's generic field arithmetic), X448 on noble, which refuses the
-//   low-order points before its ladder.
+//   (limbs in doubles: ~5x noble's generic field arithmetic), X448 on noble, which refuses
+//   the low-order points before its ladder.
 
-import { x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
 import { x25519 as x25519Ladder, x25519PublicKey } from './x25519.js';
 import { CryptoError } from './errors.js';
-import { currentAccelerator } from './accelerator.js';
 import { CURVES, decodeEcPoint, normalizeEcScalar } from './ecdsa.js';
 import type { EcCurve } from '../x509/types.js';
 
@@ -29,15 +27,18 @@ export interface KeyShare {
 type Rng = (n: number) => Uint8Array;
 
 const NIST: Record<'secp256r1' | 'secp384r1' | 'secp521r1', EcCurve> = { secp256r1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const MONTGOMERY = { x25519: { impl: x25519, size: 32, base: 9 }, x448: { impl: x448, size: 56, base: 5 } } as const;
+/** octets of a u-coordinate; X25519 runs on x25519.ts, X448 on noble */
+const MONTGOMERY = { x25519: { size: 32 }, x448: { size: 56 } } as const;
+const X448_BASE = 5;
 
-// noble's getPublicKey goes through the Edwards curve and its precomputed base table, which
-// costs ~40 ms to build on first use and then makes a key share ~2x cheaper than the
-// Montgomery ladder on the base point u = 9 (u = 5 for X448). One-shot processes
-// (pgtls simulate, probe) make two key shares; a long-running simulator makes thousands. So
-// the first ones use the ladder and the table is built only once it pays.
+// X448 key shares: noble's getPublicKey goes through the Edwards curve and its precomputed
+// base table, which costs ~40 ms to build on first use and then makes a key share ~2x
+// cheaper than noble's Montgomery ladder on u = 5. One-shot processes (pgtls simulate,
+// probe) make two key shares; a long-running simulator makes thousands. So the first ones
+// use the ladder and the table is built only once it pays. X25519 key shares always take
+// x25519.ts's ladder, which beats noble's table (0.21 against 0.33 ms here).
 const LADDER_KEY_SHARES = 32;
-const keySharesMade = { x25519: 0, x448: 0 };
+let x448SharesMade = 0;
 
 /** TLS NamedGroup code points (RFC 8446 §4.2.7). */
 export const GROUP_CODES: Record<KexGroup, number> = { secp256r1: 23, secp384r1: 24, secp521r1: 25, x25519: 29, x448: 30 };
@@ -71,9 +72,8 @@ export function keyShareFromPrivate(group: KexGroup, privateKey: Uint8Array): Ke
   if (group === 'x25519' || group === 'x448') {
     const m = MONTGOMERY[group];
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
-    // an accelerated X25519 (accelerator.ts) beats the table from the first key share
-    const ladder = (group === 'x25519' && currentAccelerator()?.x25519 !== undefined) || ++keySharesMade[group] <= LADDER_KEY_SHARES;
-    const publicKey = !ladder ? m.impl.getPublicKey(privateKey) : group === 'x25519' ? x25519PublicKey(privateKey) : m.impl.scalarMult(privateKey, basePoint(m.base, m.size));
+    const publicKey =
+      group === 'x25519' ? x25519PublicKey(privateKey) : ++x448SharesMade > LADDER_KEY_SHARES ? x448.getPublicKey(privateKey) : x448.scalarMult(privateKey, basePoint(X448_BASE, m.size));
     return { group, privateKey, publicKey };
   }
   const curve = NIST[group];
@@ -104,8 +104,8 @@ export function sharedSecret(group: KexGroup, privateKey: Uint8Array, peerPublic
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
     let out: Uint8Array | undefined;
     try {
-      // X25519 on our own ladder (x25519.ts: 1.7x noble's); X448 on noble
-      out = group === 'x25519' ? x25519Ladder(privateKey, peerPublic) : m.impl.getSharedSecret(privateKey, peerPublic);
+      // X25519 on our own ladder (x25519.ts: 4.8x noble's); X448 on noble
+      out = group === 'x25519' ? x25519Ladder(privateKey, peerPublic) : x448.getSharedSecret(privateKey, peerPublic);
     } catch {
       out = undefined; // noble refuses low-order points before the ladder
     }

@@ -195,3 +195,87 @@ describe('x25519.ts (our X25519 ladder)', () => {
     );
   });
 });
+
+describe('x25519.ts: iterations, non-canonical and low-order u (RFC 7748 §5)', () => {
+  const P = (1n << 255n) - 19n;
+  const TOP = 1n << 255n;
+  const le = (v: bigint): Uint8Array => {
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+    return out;
+  };
+  const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  /** node:crypto's (OpenSSL's) X25519, or undefined when it refuses (an all-zero result) */
+  const nodeX25519 = (scalar: Uint8Array, u: Uint8Array): string | undefined => {
+    const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64url(scalar), x: '' }, format: 'jwk' });
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64url(u) }, format: 'jwk' });
+    try {
+      return diffieHellman({ privateKey, publicKey }).toString('hex');
+    } catch {
+      return undefined;
+    }
+  };
+  const ZERO = '00'.repeat(32);
+
+  it('RFC 7748 §5.2 iterated: the values after 1 and after 1,000 iterations', () => {
+    let k = fromHex('0900000000000000000000000000000000000000000000000000000000000000');
+    let u = k;
+    const seen: Record<number, string> = {};
+    for (let i = 1; i <= 1000; i++) {
+      [k, u] = [x25519(k, u), k];
+      if (i === 1 || i === 1000) seen[i] = toHex(k);
+    }
+    expect(seen).toEqual({
+      1: '422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079',
+      1000: '684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51',
+    });
+  });
+
+  it('agrees with node:crypto (JWK keys) on random scalars and u, including u >= p and u with bit 255 set', () => {
+    const top = fc.boolean();
+    const u = fc.oneof(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      // the non-canonical encodings p .. 2^255 - 1 (p and p + 1 are 0 and 1: refused)
+      fc.tuple(fc.integer({ min: 0, max: 18 }), top).map(([i, t]) => le(P + BigInt(i) + (t ? TOP : 0n))),
+      // just below p, and small values (limbs mostly zero), with or without bit 255
+      fc.tuple(fc.bigInt({ min: 1n, max: 1n << 64n }), top).map(([d, t]) => le(P - d + (t ? TOP : 0n))),
+      fc.tuple(fc.bigInt({ min: 0n, max: 1n << 64n }), top).map(([v, t]) => le(v + (t ? TOP : 0n))),
+      // every limb at its largest
+      fc.tuple(fc.bigInt({ min: 0n, max: 1n << 64n }), top).map(([d, t]) => le(TOP - 1n - d + (t ? TOP : 0n))),
+    );
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), u, (scalar, uu) => {
+        const ours = toHex(x25519(scalar, uu));
+        const node = nodeX25519(scalar, uu);
+        if (node === undefined) refused++;
+        expect(ours).toBe(node ?? ZERO);
+        // the same as the canonical u with bit 255 cleared
+        const canonical = le((BigInt('0x' + toHex(uu.slice().reverse())) & (TOP - 1n)) % P);
+        expect(toHex(x25519(scalar, canonical))).toBe(ours);
+      }),
+      { numRuns: 300 },
+    );
+    expect(refused).toBeLessThan(300);
+  });
+
+  it('low-order u (0, 1, p - 1, the order-8 points, p, p + 1; with bit 255 set too) give all zeros, as the BigInt ladder did; node:crypto and sharedSecret refuse them', () => {
+    const ORDER8 = [325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n];
+    const values = [0n, 1n, P - 1n, ...ORDER8, P, P + 1n];
+    const lowOrder = values.flatMap((v) => [le(v), le(v + TOP)]);
+    expect(lowOrder.length).toBe(14);
+    const scalars = [fromHex('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4'), new Uint8Array(32), new Uint8Array(32).fill(0xff), generateKeyShare('x25519').privateKey];
+    for (const scalar of scalars) {
+      for (const u of lowOrder) {
+        expect(toHex(x25519(scalar, u))).toBe(ZERO);
+        expect(nodeX25519(scalar, u)).toBeUndefined();
+        expect(codeOf(() => sharedSecret('x25519', scalar, u))).toBe('BAD_INPUT');
+      }
+      // their neighbours are not low order: this test can tell them apart
+      for (const v of [2n, P - 2n, P + 2n, ORDER8[0] + 1n, ORDER8[1] - 1n]) {
+        expect(toHex(x25519(scalar, le(v)))).not.toBe(ZERO);
+        expect(toHex(x25519(scalar, le(v)))).toBe(nodeX25519(scalar, le(v)));
+      }
+    }
+  });
+});
