@@ -36,6 +36,9 @@ Options:
   --started-with DIR    the data directory as the running server loaded it: simulate starting from
                         DIR, then pg_ctl reload reading --pgdata (what a reload logs and keeps)
   --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
+  --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
+                        PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
+                        host verify-full checks, the TLS server name and the .pgpass key)
   --explain             add the full TLS trace (messages, secrets, checks)
   --json                machine-readable result
 Exit status: 0 connects, 1 does not, 2 bad input.`;
@@ -44,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
     values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
     repeat: ['env', 'set', 'role-password'],
-    flags: ['json', 'explain', 'help'],
+    flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
   if (opts.help) {
     console.log(HELP);
@@ -77,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     opensslVersion: ov as OpensslVersion,
     serverOverrides,
     rolePasswords,
+    pgWrapper: !opts['no-pg-wrapper'],
   };
   if (opts['started-with']) {
     const before = String(opts['started-with']).replace(/\/+$/, '');

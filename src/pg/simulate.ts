@@ -66,6 +66,13 @@ export interface SimulateInput {
    * password is assumed right.
    */
   rolePasswords?: Record<string, RolePassword>;
+  /**
+   * psql is Debian's pg_wrapper (default, as on the PostgreSQL 15 machines pgtls is checked
+   * on), which exports PGHOST=/var/run/postgresql when psql gets no -h; false for a psql
+   * binary run directly (other systems). Only a target given by hostaddr alone tells them
+   * apart: the host verify-full checks, the TLS server name, the password file's key.
+   */
+  pgWrapper?: boolean;
   /** run the server start-up only */
   startupOnly?: boolean;
   /** the server's command-line settings (`postgres -p 5433 -c ssl=on`): they win over postgresql.conf */
@@ -126,11 +133,12 @@ export interface SimulateResult {
  * The host libpq has for a target. A target given only a hostaddr has none in libpq; but
  * psql on Debian is pg_wrapper, which exports PGHOST=<the cluster's socket directory> when
  * psql gets no -h, and libpq then has that directory as the host: verify-full checks the
- * certificate against it, and the password file looks it up as "localhost" (observed with
- * psql 15 via pg_wrapper; /usr/lib/postgresql/15/bin/psql itself uses the address).
+ * certificate against it, the ClientHello names it as the server (SNI "/var/run/postgresql"),
+ * and the password file looks it up as "localhost" (all observed with psql 15 via
+ * pg_wrapper; /usr/lib/postgresql/15/bin/psql itself has no host: test/pg/pg-wrapper-oracle.test.ts).
  */
-function psqlHost(t: ConnTarget): string | undefined {
-  return t.host ?? (t.type === 'address' ? DEFAULT_SOCKET_DIR : undefined);
+function psqlHost(t: ConnTarget, pgWrapper: boolean): string | undefined {
+  return t.host ?? (pgWrapper && t.type === 'address' ? DEFAULT_SOCKET_DIR : undefined);
 }
 
 /** The 'password' step: where the password for this target comes from, or why none. */
@@ -142,7 +150,7 @@ function passwordStep(conn: ResolvedConninfo, t: ConnTarget): SimStep | undefine
   const l = t.passLookup;
   if (use.kind !== 'read' || !l) return undefined;
   const key = l.key ? ` (${[l.key.host, l.key.port, l.key.dbname, l.key.user].join(':')})` : '';
-  const wrapper = t.type === 'address' && !t.host && l.key ? `; Debian's psql (pg_wrapper) sets PGHOST=${DEFAULT_SOCKET_DIR}, so libpq looks up "${l.key.host}", not the hostaddr` : '';
+  const wrapper = t.type === 'address' && !t.host && l.key && l.key.host !== t.hostaddr ? `; Debian's psql (pg_wrapper) sets PGHOST=${DEFAULT_SOCKET_DIR}, so libpq looks up "${l.key.host}", not the hostaddr` : '';
   if (l.found) return step('ok', `from ${l.file} line ${l.lineNo}${key}${wrapper}`);
   const warned = l.reason === 'group-world' || l.reason === 'not-regular';
   const mode = l.mode !== undefined && l.reason === 'group-world' ? ` (mode 0${l.mode.toString(8)})` : '';
@@ -183,16 +191,18 @@ function isIpLiteral(h: string): boolean {
   return /^[0-9.]+$/.test(h) || h.includes(':');
 }
 
-/** SNI is sent for a host name, never for an IP literal (fe-secure-openssl.c). */
-function sniFor(t: ConnTarget, values: ResolvedConninfo['values']): string | undefined {
-  if (values.sslsni === '0' || !t.host || t.type === 'socket') return undefined;
-  return /^[0-9.]+$/.test(t.host) || t.host.includes(':') ? undefined : t.host;
+/** SNI is sent for libpq's host unless it is an IP literal (fe-secure-openssl.c), whatever it looks like. */
+function sniFor(t: ConnTarget, values: ResolvedConninfo['values'], pgWrapper: boolean): string | undefined {
+  const host = psqlHost(t, pgWrapper);
+  if (values.sslsni === '0' || !host || t.type === 'socket') return undefined;
+  return /^[0-9.]+$/.test(host) || host.includes(':') ? undefined : host;
 }
 
 export function simulate(input: SimulateInput): SimulateResult {
   const pgVersion = input.pgVersion ?? 15;
   const at = input.at ?? new Date();
   const opensslVersion = input.opensslVersion ?? '3.0';
+  const pgWrapper = input.pgWrapper ?? true;
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
   let startupLines = 0;
@@ -265,7 +275,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       serviceFiles: serviceFilesOn(input.fs, who),
       passFile: passFileOn(input.fs, who),
       onWarning: (w) => warnings.push(w),
-      pgWrapperHost: DEFAULT_SOCKET_DIR,
+      pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
     });
   } catch (e) {
     if (e instanceof ConninfoError) {
@@ -432,7 +442,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       const hs = runPgHandshake({
         client: prep.tls,
         server: server.tls,
-        serverName: sniFor(target, conn.values),
+        serverName: sniFor(target, conn.values, pgWrapper),
         clientMinVersion: (conn.sslMinProtocolVersion || 'TLSv1.2') as TlsVersionName,
         clientMaxVersion: (conn.sslMaxProtocolVersion || 'TLSv1.3') as TlsVersionName,
         at,
@@ -460,7 +470,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       // verify-full: libpq checks the name after the handshake (host, never hostaddr).
       if (sslmode === 'verify-full') {
         // hostaddr without host: psql's pg_wrapper gives libpq the socket directory as host
-        const host = psqlHost(target) ?? '';
+        const host = psqlHost(target, pgWrapper) ?? '';
         if (!host) {
           facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
           return done({ kind, ok: false, stage: 'host-name', message: LIBPQ.hostNameMissing.format });

@@ -3,6 +3,7 @@
 // connection string, which turns a Unix-socket connection into a TCP one; the socket tests
 // need psql to see no host at all, or a socket directory. The log is read from the file
 // PgOracle's pg_ctl writes (<root>/server.log), from where it ended before psql ran.
+// `psql` picks the binary: Debian's pg_wrapper (default) or one run directly.
 // Test support only: never imported by src/.
 
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { groupByProcess, type PgOracle, type PsqlResult } from './pg-oracle.js';
 
 const logSize = (file: string) => (existsSync(file) ? readFileSync(file).length : 0);
 
-export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: string; env?: Record<string, string>; sql?: string } = {}): Promise<PsqlResult> {
+export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: string; env?: Record<string, string>; sql?: string; psql?: string } = {}): Promise<PsqlResult> {
   const logFile = join(o.root, 'server.log');
   let offset = logSize(logFile);
   const home = opts.home ?? join(o.root, 'empty-home');
@@ -25,7 +26,7 @@ export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: 
     LC_ALL: 'C',
     ...opts.env,
   };
-  const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
+  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
   // the backend writes its last lines as it exits: wait until the log has been quiet for 150 ms (at most 3 s)
   let raw = '';
   for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
