@@ -43,7 +43,8 @@ async function sniOf(psql: string, conninfo: (port: number) => string): Promise<
       sock.write('S');
       const t = new TLSSocket(sock, { isServer: true, secureContext: ctx, SNICallback: (name, cb) => cb(null, ctx) });
       t.on('secure', () => {
-        seen = typeof t.servername === 'string' ? t.servername : null;
+        const name = (t as TLSSocket & { servername?: string | false }).servername; // set by SNI, missing from @types/node
+        seen = typeof name === 'string' ? name : null;
         t.destroy();
       });
       t.on('error', () => undefined);

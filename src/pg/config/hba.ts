@@ -7,6 +7,7 @@
 // PostgreSQL 15. Version differences are data: clientcert=1/0/no-verify before 14,
 // clientname from 14, backslash continuation from 14, regexes and include records from 16.
 
+import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
 import { tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
@@ -172,47 +173,6 @@ interface Parsing extends HbaLine {
   radius: { servers?: string[]; secrets?: string[]; ports?: string[]; identifiers?: string[]; raw: Record<string, string> };
 }
 
-/** SplitGUCList: comma-separated, optionally double-quoted, blanks trimmed; undefined on a syntax error. */
-export function splitGucList(s: string): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  const ws = (c: string | undefined) => c !== undefined && /\s/.test(c);
-  while (ws(s[i])) i++;
-  if (i >= s.length) return out;
-  for (;;) {
-    let item = '';
-    if (s[i] === '"') {
-      i++;
-      for (;;) {
-        const j = s.indexOf('"', i);
-        if (j < 0) return undefined;
-        item += s.slice(i, j);
-        if (s[j + 1] === '"') {
-          item += '"';
-          i = j + 2;
-          continue;
-        }
-        i = j + 1;
-        break;
-      }
-      if (item === '') return undefined;
-    } else {
-      const st = i;
-      while (i < s.length && s[i] !== ',' && !ws(s[i])) i++;
-      item = s.slice(st, i);
-      if (item === '') return undefined;
-    }
-    while (ws(s[i])) i++;
-    out.push(item);
-    if (s[i] === ',') {
-      i++;
-      while (ws(s[i])) i++;
-      continue;
-    }
-    if (i >= s.length) return out;
-    return undefined;
-  }
-}
 
 /** OpenLDAP ldap_url_parse, as far as PostgreSQL reads it. */
 function parseLdapUrl(url: string): { scheme: string; host?: string; port: number; dn?: string; attr?: string; scope: number; filter?: string } | undefined {

@@ -11,6 +11,7 @@
 // /var/run/postgresql (upstream: /tmp). Checked against PostgreSQL 15 and psql 15 in
 // test/pg/socket-oracle.test.ts.
 
+import { splitDirectoryList } from '../config/lists.js';
 import type { ParsedConf } from '../config/postgresql-conf.js';
 import { canonicalizePath, joinPaths } from '../config/paths.js';
 import { utf8Encode } from '../../der/bytes.js';
@@ -40,48 +41,9 @@ export function socketPathFits(path: string): boolean {
   return utf8Encode(path).length <= UNIXSOCK_PATH_MAX;
 }
 
-const isSpace = (c: string | undefined) => c !== undefined && /[ \t\n\r\f\v]/.test(c);
-
 /** SplitDirectoriesString: the names, canonicalized; undefined on a syntax error. */
 export function splitDirectories(raw: string): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  while (isSpace(raw[i])) i++;
-  if (i >= raw.length) return out;
-  for (;;) {
-    let name = '';
-    if (raw[i] === '"') {
-      // a quoted name: "" inside stands for one quote
-      i++;
-      for (;;) {
-        const j = raw.indexOf('"', i);
-        if (j < 0) return undefined;
-        name += raw.slice(i, j);
-        i = j + 1;
-        if (raw[i] !== '"') break;
-        name += '"';
-        i++;
-      }
-    } else {
-      const start = i;
-      let end = i;
-      while (i < raw.length && raw[i] !== ',') {
-        if (!isSpace(raw[i])) end = i + 1;
-        i++;
-      }
-      if (end === start) return undefined;
-      name = raw.slice(start, end);
-    }
-    while (isSpace(raw[i])) i++;
-    out.push(canonicalizePath(name));
-    if (raw[i] === ',') {
-      i++;
-      while (isSpace(raw[i])) i++;
-      continue;
-    }
-    if (i >= raw.length) return out;
-    return undefined;
-  }
+  return splitDirectoryList(raw)?.map(canonicalizePath);
 }
 
 /** The server's listening sockets once it has started, or why it could not start. */
