@@ -1,5 +1,6 @@
 // `pgtls check --pgdata DIR`: will the server start, who can connect through each pg_hba
-// host line (every sslmode, with and without a client certificate), and the warnings a
+// host line (every sslmode, with and without a client certificate) and each local line (the
+// Unix socket), and the warnings a
 // careful DBA wants before a certificate or CRL expires. The work is src/pg/check.ts.
 
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,8 @@ const HELP = `Usage: pgtls check --pgdata DIR [options]
 
 Runs the server's start-up checks on DIR, then, for each host/hostssl/hostnossl line of
 pg_hba.conf, simulates psql clients with every sslmode, without and with a client
-certificate from a CA in ssl_ca_file, and lists what a careful DBA should know: certificates
+certificate from a CA in ssl_ca_file, and for each local line a psql on the server's Unix
+socket run by an OS user named like the role; and lists what a careful DBA should know: certificates
 and CRLs expiring or expired, intermediates missing from server.crt, certificate names no
 client host matches, clientcert without ssl_ca_file, RSA keys under 2048 bits, SHA-1
 signatures.
@@ -84,6 +86,11 @@ export function render(r: CheckReport): string {
     out.push('', `pg_hba.conf line ${l.lineNum}: ${l.rawLine}`);
     if (l.skipped) {
       out.push(`  skipped: ${l.skipped}`);
+      continue;
+    }
+    if (l.socket) {
+      const s = l.socket;
+      out.push(`  Unix socket ${s.path} (never SSL), as OS user ${s.osUser}, user=${l.client!.user} dbname=${l.client!.database}: ${s.result === 'connects' ? `connects${s.acceptedBy ? ` (line ${s.acceptedBy})` : ''}` : `fails: ${s.message ?? ''}`}`);
       continue;
     }
     out.push(`  as user=${l.client!.user} dbname=${l.client!.database} from ${l.client!.address}`);

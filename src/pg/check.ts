@@ -1,7 +1,9 @@
 // `pgtls check`: a server data directory in, a DBA's review out. Will the server start (its
 // FATAL if not); for each host/hostssl/hostnossl line of pg_hba.conf, which client setups
-// (every sslmode, with and without a client certificate) connect, found by running
-// simulate() with synthetic clients; and warnings about what will break later (expiring
+// (every sslmode, with and without a client certificate) connect, and for each local line
+// whether a psql on the server's Unix socket does (never SSL; run as an OS user named like
+// the role, which is what peer expects), found by running simulate() with synthetic
+// clients; and warnings about what will break later (expiring
 // certificates and CRLs, incomplete chains, names no client will use, weak keys and
 // signatures, client certificates requested with no CA to check them).
 //
@@ -22,6 +24,7 @@ import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
 import { startServer } from './server/postmaster.js';
+import { socketDirectoriesSetting, splitDirectories } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
 
@@ -71,6 +74,8 @@ export interface LineReport {
   client?: { user: string; database: string; address: string };
   skipped?: string;
   verdicts: ClientVerdict[];
+  /** a local line: psql over the server's first Unix socket, as OS user `osUser` */
+  socket?: { path: string; osUser: string; result: 'connects' | 'fails'; acceptedBy?: number; message?: string };
 }
 
 export interface CheckReport {
@@ -199,6 +204,7 @@ export function checkServer(input: CheckInput): CheckReport {
   const tls = server.tls;
   const settings = server.settings;
   const hostLines = server.hba.lines.filter((l) => l.connType === 'host' || l.connType === 'hostssl' || l.connType === 'hostnossl');
+  const localLines = server.hba.lines.filter((l) => l.connType === 'local');
 
   // ---- host names clients are expected to use
   const listen = settings.listenAddresses
@@ -309,19 +315,53 @@ export function checkServer(input: CheckInput): CheckReport {
           withCert ? `sslcert=${CHECK_DIR}/client.crt sslkey=${CHECK_DIR}/client.key` : `sslcert=${CHECK_DIR}/none sslkey=${CHECK_DIR}/none`,
         ].join(' ');
         const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR } });
-        const accepted = r.ok ? r.steps.filter((s) => s.step === 'authentication' && s.result === 'ok').map((s) => /pg_hba\.conf line (\d+)/.exec(s.detail)?.[1]).pop() : undefined;
+        const accepted = r.ok ? acceptedLine(r.steps) : undefined;
         report.verdicts.push({
           sslmode,
           clientCert: withCert,
           result: r.ok ? 'connects' : 'fails',
-          ...(accepted ? { acceptedBy: Number(accepted) } : {}),
+          ...(accepted ? { acceptedBy: accepted } : {}),
           // every attempt's message (prefer/allow make two), psql's per-attempt prefix dropped
           ...(r.ok ? {} : { message: r.message.split('\n').map((m) => m.replace(/^connection to server .*? failed: /, '')).join(' | then: ') }),
         });
       }
     }
   }
+  // ---- local lines: psql on the server's Unix socket (simulate() says when there is none)
+  const socketDir = splitDirectories(socketDirectoriesSetting(server.conf))?.[0];
+  for (const l of localLines) {
+    const report: LineReport = { lineNum: l.lineNum, rawLine: l.rawLine.trim(), verdicts: [] };
+    lines.push(report);
+    const user = firstName(l.roles, 'postgres');
+    const database = firstName(l.databases, 'postgres');
+    if (!user || !database) {
+      report.skipped = 'no database/user name that psql could use (replication, @file or +group only)';
+      continue;
+    }
+    if (socketDir === undefined) {
+      report.skipped = 'the server makes no Unix socket (unix_socket_directories is empty or does not parse)';
+      continue;
+    }
+    const conninfo = `host=${quote(socketDir)} port=${settings.port} dbname=${quote(database)} user=${quote(user)}`;
+    const r = simulate({ ...base, conninfo, osUser: user, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR } });
+    const accepted = r.ok ? acceptedLine(r.steps) : undefined;
+    report.client = { user, database, address: '[local]' };
+    report.socket = {
+      path: `${socketDir}/.s.PGSQL.${settings.port}`,
+      osUser: user,
+      result: r.ok ? 'connects' : 'fails',
+      ...(accepted ? { acceptedBy: accepted } : {}),
+      ...(r.ok ? {} : { message: r.message.replace(/^connection to server .*? failed: /, '') }),
+    };
+  }
+  lines.sort((a, b) => a.lineNum - b.lineNum);
   return { starts: true, ssl: Boolean(tls), clientRoot, hosts, lines, warnings };
+}
+
+/** The pg_hba.conf line simulate() says accepted the connection. */
+function acceptedLine(steps: { step: string; result: string; detail: string }[]): number | undefined {
+  const n = steps.filter((s) => s.step === 'authentication' && s.result === 'ok').map((s) => /pg_hba\.conf line (\d+)/.exec(s.detail)?.[1]).pop();
+  return n ? Number(n) : undefined;
 }
 
 function warnCrl(crl: Crl, at: Date, warn: (c: WarningCode, m: string) => void): void {

@@ -122,6 +122,28 @@ host all all 127.0.0.1/32 trust
     expect(verdict(r, 2, 'prefer', false)).toMatchObject({ result: 'connects', acceptedBy: 2 });
   });
 
+  it('local lines: psql on the server\'s Unix socket as an OS user named like the role', () => {
+    const hba = `local all postgres peer
+local app alice peer map=m
+local all bob scram-sha-256
+local all carol reject
+hostssl all all 127.0.0.1/32 trust
+`;
+    const socket = (r: CheckReport, line: number) => r.lines.find((l) => l.lineNum === line)!.socket;
+    const r = check(dir({ hba, conf: "unix_socket_directories = '/tmp, /var/run/postgresql'\nport = 5433\n", files: { '/pg/pg_ident.conf': { content: 'm root alice\n' } } }));
+    expect(r.lines.map((l) => l.lineNum)).toEqual([1, 2, 3, 4, 5]);
+    expect(socket(r, 1)).toEqual({ path: '/tmp/.s.PGSQL.5433', osUser: 'postgres', result: 'connects', acceptedBy: 1 });
+    // peer: OS user alice maps to nothing (the map names root)
+    expect(socket(r, 2)).toMatchObject({ osUser: 'alice', result: 'fails', message: 'FATAL:  Peer authentication failed for user "alice"' });
+    expect(socket(r, 3)).toMatchObject({ result: 'fails', message: 'fe_sendauth: no password supplied' });
+    expect(socket(r, 4)).toMatchObject({ result: 'fails', message: 'FATAL:  pg_hba.conf rejects connection for host "[local]", user "carol", database "postgres", no encryption' });
+    expect(socket(r, 5)).toBeUndefined();
+    expect(verdict(r, 5, 'require', false)).toMatchObject({ result: 'connects', acceptedBy: 5 });
+    // no socket at all
+    const none = check(dir({ hba, conf: "unix_socket_directories = ''\n" }));
+    expect(none.lines[0].skipped).toMatch(/no Unix socket/);
+  });
+
   it('the CLI on a real directory (text and --json)', async () => {
     const d = mkdtempSync(join(tmpdir(), 'pgtls-check-'));
     try {
