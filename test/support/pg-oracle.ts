@@ -87,6 +87,11 @@ export interface PsqlResult {
 const uid = (name: string) => Number(execFileSync('id', ['-u', name]).toString().trim());
 const gid = (name: string) => Number(execFileSync('id', ['-g', name]).toString().trim());
 
+/** psql's environment in the oracle tests: HOME as given, C locale, a connect timeout, nothing else of ours. */
+export function psqlEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PGCONNECT_TIMEOUT: '10', LANG: 'C', LC_ALL: 'C', ...extra };
+}
+
 export class PgOracle {
   private logOffset = 0;
   private running = false;
@@ -243,15 +248,7 @@ export class PgOracle {
     const home = opts.home ?? join(this.root, 'empty-home');
     mkdirSync(home, { recursive: true });
     const full = `${/\bport=/.test(conninfo) ? '' : `port=${this.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      PGCONNECT_TIMEOUT: '10',
-      LANG: 'C',
-      LC_ALL: 'C',
-      ...opts.env,
-    };
-    const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
+    const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env: psqlEnv(home, opts.env), timeout: 30_000 });
     // The backend writes its log lines just before it exits: wait until the log has been
     // quiet for 150 ms (at most 3 s).
     let log = '';

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupByProcess, type PgOracle, type PsqlResult } from './pg-oracle.js';
+import { groupByProcess, psqlEnv, type PgOracle, type PsqlResult } from './pg-oracle.js';
 
 const logSize = (file: string) => (existsSync(file) ? readFileSync(file).length : 0);
 
@@ -18,15 +18,7 @@ export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: 
   let offset = logSize(logFile);
   const home = opts.home ?? join(o.root, 'empty-home');
   mkdirSync(home, { recursive: true });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    PGCONNECT_TIMEOUT: '10',
-    LANG: 'C',
-    LC_ALL: 'C',
-    ...opts.env,
-  };
-  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env, timeout: 30_000 });
+  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env: psqlEnv(home, opts.env), timeout: 30_000 });
   // the backend writes its last lines as it exits: wait until the log has been quiet for 150 ms (at most 3 s)
   let raw = '';
   for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
