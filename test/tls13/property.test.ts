@@ -97,6 +97,16 @@ describe('network damage never crashes either side', () => {
     );
   });
 
+  it('a ServerHello after a HelloRetryRequest that falls back to TLS 1.2 is refused (found by the property above)', () => {
+    // seed 0: the server prefers secp256r1, the client's first share is x25519, so a
+    // HelloRetryRequest comes first; the flip renames the ServerHello's supported_versions
+    const { client, server } = pair(0);
+    const run = runHandshake(client, server, { tamper: tamperer({ kind: 'flip', at: 5, pos: 1434, bit: 0 }) });
+    expect(run.wire.some((r) => r.from === 'server' && r.bytes[0] === 22 && r.bytes[5] === 2)).toBe(true);
+    expect(sent(run.clientEvents).map((a) => a.alert)).toEqual(['protocol_version']);
+    expect(run.clientEvents.some((e) => e.type === 'negotiated')).toBe(false);
+  });
+
   it('undamaged runs always complete (the property above is not vacuous)', () => {
     const { client, server } = pair(3);
     runHandshake(client, server);

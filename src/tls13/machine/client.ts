@@ -207,6 +207,9 @@ export class TlsClient extends TlsConnection {
     const t = this.step('processServerHello', 'recv', '4.1.3', 'ServerHello');
     t.fields({ random: m.random, cipher_suite: cipherSuiteName(m.cipherSuite) });
     if (this.negotiateVersion(t, m) === 'TLSv1.2') {
+      // §4.1.4: the version the HelloRetryRequest selected must be kept; OpenSSL's
+      // ssl_choose_client_version refuses the change with protocol_version (wrong ssl version)
+      t.check('TLS 1.3, as the HelloRetryRequest selected, is kept (RFC 8446 §4.1.4)', !this.hrr, 'protocol_version');
       this.events.push({ type: 'negotiated', version: 'TLSv1.2' });
       t.note('TLS 1.2 negotiated: the TLS 1.3 engine stops here', true);
       return 'NegotiatedTls12';
