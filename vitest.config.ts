@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // fast-check: random inputs locally, one seed per commit in CI (test/support/fast-check-seed.ts)
+    setupFiles: ['test/support/fast-check-seed.ts'],
   },
 });
