@@ -265,15 +265,15 @@ export function simulate(input: SimulateInput): SimulateResult {
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   let conn: ResolvedConninfo;
   const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
+  const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
   try {
-    const who = input.clientUser ?? { uid: 0, gids: [0] };
     conn = resolvePsql({
       dbname: input.conninfo,
       env: input.env ?? {},
       osUser,
       pgVersion,
-      serviceFiles: serviceFilesOn(input.fs, who),
-      passFile: passFileOn(input.fs, who),
+      serviceFiles: serviceFilesOn(input.fs, clientUser),
+      passFile: passFileOn(input.fs, clientUser),
       onWarning: (w) => warnings.push(w),
       pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
     });
@@ -353,7 +353,6 @@ export function simulate(input: SimulateInput): SimulateResult {
   const port = target.port ?? 5432;
   const clientAddr = input.clientAddr ?? '127.0.0.1';
   const home = input.env?.HOME;
-  const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
   // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
   const local = target.type === 'socket';
   const sslmode = local ? 'disable' : conn.sslmode;
