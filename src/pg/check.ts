@@ -24,7 +24,7 @@ import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
 import { startServer } from './server/postmaster.js';
-import { socketDirectoriesSetting, splitDirectories } from './server/unix-sockets.js';
+import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
 
@@ -327,8 +327,8 @@ export function checkServer(input: CheckInput): CheckReport {
       }
     }
   }
-  // ---- local lines: psql on the server's Unix socket (simulate() says when there is none)
-  const socketDir = splitDirectories(socketDirectoriesSetting(server.conf))?.[0];
+  // ---- local lines: psql on the server's first Unix socket, as PostmasterMain makes them
+  const socket = createServerSockets(socketDirectoriesSetting(server.conf), { port: settings.port, dataDirectory: settings.dataDirectory || pgdata, listenAddresses: settings.listenAddresses }).sockets[0];
   for (const l of localLines) {
     const report: LineReport = { lineNum: l.lineNum, rawLine: l.rawLine.trim(), verdicts: [] };
     lines.push(report);
@@ -338,16 +338,16 @@ export function checkServer(input: CheckInput): CheckReport {
       report.skipped = 'no database/user name that psql could use (replication, @file or +group only)';
       continue;
     }
-    if (socketDir === undefined) {
-      report.skipped = 'the server makes no Unix socket (unix_socket_directories is empty or does not parse)';
+    if (!socket) {
+      report.skipped = 'the server makes no Unix socket (unix_socket_directories is empty or names no usable directory)';
       continue;
     }
-    const conninfo = `host=${quote(socketDir)} port=${settings.port} dbname=${quote(database)} user=${quote(user)}`;
+    const conninfo = `host=${quote(socket.host)} port=${settings.port} dbname=${quote(database)} user=${quote(user)}`;
     const r = simulate({ ...base, conninfo, osUser: user, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR } });
     const accepted = r.ok ? acceptedLine(r.steps) : undefined;
     report.client = { user, database, address: '[local]' };
     report.socket = {
-      path: `${socketDir}/.s.PGSQL.${settings.port}`,
+      path: socket.path,
       osUser: user,
       result: r.ok ? 'connects' : 'fails',
       ...(accepted ? { acceptedBy: accepted } : {}),

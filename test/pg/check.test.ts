@@ -139,6 +139,9 @@ hostssl all all 127.0.0.1/32 trust
     expect(socket(r, 4)).toMatchObject({ result: 'fails', message: 'FATAL:  pg_hba.conf rejects connection for host "[local]", user "carol", database "postgres", no encryption' });
     expect(socket(r, 5)).toBeUndefined();
     expect(verdict(r, 5, 'require', false)).toMatchObject({ result: 'connects', acceptedBy: 5 });
+    // the first socket the server makes: a relative directory lives in the data directory
+    const relative = check(dir({ hba, conf: "unix_socket_directories = 'sock, /tmp'\n" }));
+    expect(socket(relative, 1)).toEqual({ path: '/pg/sock/.s.PGSQL.5432', osUser: 'postgres', result: 'connects', acceptedBy: 1 });
     // no socket at all
     const none = check(dir({ hba, conf: "unix_socket_directories = ''\n" }));
     expect(none.lines[0].skipped).toMatch(/no Unix socket/);

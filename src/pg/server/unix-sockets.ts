@@ -50,8 +50,11 @@ export function splitDirectories(raw: string): string[] | undefined {
 export interface ServerSockets {
   /** unix_socket_directories as the server read it */
   setting: string;
-  /** the directories as configured (canonical), each with the path a client reaches it by */
-  sockets: { dir: string; path: string }[];
+  /**
+   * the directories as configured (canonical), each with the host= a client names it by (a
+   * relative one taken from the data directory) and the socket's path
+   */
+  sockets: { dir: string; host: string; path: string }[];
   /** what creating them logged (too long paths) */
   log: LogLine[];
   /** the start-up FATAL when no socket could be made, or the list does not parse */
@@ -86,8 +89,8 @@ export function createServerSockets(setting: string, opts: { port: number; dataD
       log.push({ level: 'WARNING', message: fmt(SERVER.socketCreateFailed, dir) });
       continue;
     }
-    const reached = dir.startsWith('@') || dir.startsWith('/') ? dir : joinPaths(opts.dataDirectory, dir);
-    sockets.push({ dir, path: socketPath(reached, opts.port) });
+    const host = dir.startsWith('@') || dir.startsWith('/') ? dir : joinPaths(opts.dataDirectory, dir);
+    sockets.push({ dir, host, path: socketPath(host, opts.port) });
   }
   const fail = (message: string): ServerSockets => {
     const fatal: LogLine = { level: 'FATAL', message };
