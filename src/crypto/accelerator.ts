@@ -17,7 +17,7 @@ import type { PrivateKey } from '../x509/types.js';
 type RsaPrivate = Extract<PrivateKey, { kind: 'rsa' }>;
 
 export interface Accelerator {
-  /** names the implementation in bench tables and `--version` style reports */
+  /** names the implementation in bench tables */
   readonly name: string;
   /** m^d mod n for 0 <= m < n; undefined or a throw when it cannot (the caller falls back to BigInt) */
   rsaPrivate?(key: RsaPrivate, m: bigint): bigint | undefined;
@@ -43,17 +43,13 @@ export function useAccelerator(a: Accelerator | undefined): Accelerator | undefi
   return previous;
 }
 
-export function currentAccelerator(): Accelerator | undefined {
-  return installed;
-}
-
 /**
  * `fast` when an accelerator offers it and succeeds, else `pure`. A failure (a key the
  * native side cannot import, a low-order X25519 point it refuses) is not an answer: the
  * pure implementation then gives the one the rest of pgtls knows how to report.
  */
-export function accelerated<T>(fast: ((a: Accelerator) => T | undefined) | undefined, pure: () => T): T {
-  if (installed && fast) {
+export function accelerated<T>(fast: (a: Accelerator) => T | undefined, pure: () => T): T {
+  if (installed) {
     try {
       const r = fast(installed);
       if (r !== undefined) return r;

@@ -81,4 +81,4 @@ export {
   type SignatureScheme,
 } from './schemes.js';
 export { generateKey, publicKeyOf, type KeySpec } from './keygen.js';
-export { accelerated, currentAccelerator, useAccelerator, type Accelerator, type AeadName } from './accelerator.js';
+export { accelerated, useAccelerator, type Accelerator, type AeadName } from './accelerator.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { currentAccelerator, keyShareFromPrivate, rsasp1, sharedSecret, useAccelerator, type Accelerator, type RsaPrivateKey } from '../../src/crypto/index.js';
+import { keyShareFromPrivate, rsasp1, sharedSecret, useAccelerator, type Accelerator, type RsaPrivateKey } from '../../src/crypto/index.js';
 import { nodeAccelerator } from '../../src/crypto/accelerator-node.js';
 import { x25519 } from '../../src/crypto/x25519.js';
 import { fromHex, toHex } from '../../src/der/bytes.js';
@@ -144,10 +144,6 @@ describe('a simulation is byte-for-byte the same with the accelerator', () => {
     const [pure, accel] = both(run);
     expect(pure).toContain('"tlsTrace"');
     expect(accel).toBe(pure);
-  });
-
-  it('is not installed by the core', () => {
-    expect(currentAccelerator()).toBeUndefined();
   });
 });
 
