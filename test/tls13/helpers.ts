@@ -88,3 +88,20 @@ export function loadVector(name: string): Vector {
   return JSON.parse(readFileSync(join(ROOT, 'vectors', 'rfc8448', `${name}.json`), 'utf8'));
 }
 export const h = fromHex;
+
+/**
+ * A record with a ServerHello whose supported_versions extension (00 2b 00 02 03 04) is
+ * renamed to an extension type nobody knows (0xfe2b): the ServerHello then says TLS 1.2 by
+ * its legacy_version, and every other byte stays as the server sent it. Other records pass.
+ */
+export function serverHelloWithoutTls13(record: Uint8Array): Uint8Array {
+  if (record[0] !== 22 || record[5] !== 2) return record;
+  const b = record.slice();
+  for (let i = 9; i + 5 < b.length; i++) {
+    if (b[i] === 0x00 && b[i + 1] === 0x2b && b[i + 2] === 0 && b[i + 3] === 2 && b[i + 4] === 3 && b[i + 5] === 4) {
+      b[i] = 0xfe;
+      return b;
+    }
+  }
+  return record;
+}

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/der/index.js';
 import { TlsClient, TlsServer, opensslAlertText, opensslErrorCode, type ClientConfig, type KeyExchangeGroup, type ServerConfig, type TlsEvent } from '../../src/tls13/index.js';
 import { TlsEngineSocket } from '../../src/tls13/socket-node.js';
-import { caAndLeaf, selfSigned } from './helpers.js';
+import { caAndLeaf, selfSigned, serverHelloWithoutTls13 } from './helpers.js';
 
 const servers: net.Server[] = [];
 afterAll(() => servers.forEach((s) => s.close()));
@@ -235,6 +235,34 @@ describe('Node tls client -> our server', () => {
     await settle();
     expect(out).toContain('verify error:num=20:unable to get local issuer certificate');
     expect(events(ours[0], 'alert_received')).toEqual([{ type: 'alert_received', alert: 'unknown_ca', code: 48, level: 'fatal' }]);
+  });
+
+  it('openssl s_client: a ServerHello that drops TLS 1.3 after a HelloRetryRequest gets protocol_version (wrong ssl version), as from our client', async () => {
+    const ours: TlsEvent[] = [];
+    let hellos = 0;
+    const server = net.createServer((s) => {
+      // only P-256: s_client's first key share is X25519, so a HelloRetryRequest comes first
+      const engine = new TlsServer({ certificate: leaf.certified, groups: ['secp256r1'] });
+      s.on('data', (d) => {
+        const r = engine.receive(new Uint8Array(d));
+        ours.push(...r.events);
+        for (const rec of r.out) s.write(rec[0] === 22 && rec[5] === 2 && ++hellos === 2 ? serverHelloWithoutTls13(rec) : rec);
+      });
+      s.on('error', () => {});
+    });
+    const port = await listen(server);
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let text = '';
+      p.stdout.on('data', (d) => (text += d));
+      p.stderr.on('data', (d) => (text += d));
+      p.on('close', () => resolve(text));
+      p.stdin.end();
+    });
+    await settle();
+    expect(hellos).toBe(2);
+    expect(out).toContain('ssl_choose_client_version:wrong ssl version');
+    expect(ours.filter((e) => e.type === 'alert_received')).toEqual([{ type: 'alert_received', alert: 'protocol_version', code: 70, level: 'fatal' }]);
   });
 
   const alertCases: { name: string; server: ServerConfig; node: tls.ConnectionOptions; alert: string }[] = [
