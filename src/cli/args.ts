@@ -66,6 +66,14 @@ export function pgVersionOption(opts: ParsedArgs['opts']): number {
   return v;
 }
 
+/** --security-level N: OpenSSL's security level (0..5), or undefined for the build's default. */
+export function securityLevelOption(opts: ParsedArgs['opts']): number | undefined {
+  if (opts['security-level'] === undefined) return undefined;
+  const v = Number(opts['security-level']);
+  if (!/^[0-5]$/.test(String(opts['security-level'])) || !Number.isInteger(v)) throw new UsageError(`--security-level must be 0..5, not ${opts['security-level']}`);
+  return v;
+}
+
 /** --at ISO-8601: the time a command evaluates at (default now). */
 export function timeOption(opts: ParsedArgs['opts']): Date {
   const at = opts.at ? new Date(String(opts.at)) : new Date();

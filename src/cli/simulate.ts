@@ -8,7 +8,8 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { clientEnvironment, nameValues, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { resolve } from 'node:path';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -36,6 +37,11 @@ Options:
   --started-with DIR    the data directory as the running server loaded it: simulate starting from
                         DIR, then pg_ctl reload reading --pgdata (what a reload logs and keeps)
   --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
+  --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
+                        sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
+                        builds use 1). It judges server.crt at start-up, the client certificate when
+                        libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
+                        server's level only after server.crt is loaded (client certificates)
   --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
                         PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
                         host verify-full checks, the TLS server name and the .pgpass key)
@@ -45,7 +51,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level'],
     repeat: ['env', 'set', 'role-password'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
@@ -67,7 +73,8 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
-    pgdata: String(opts.pgdata).replace(/\/+$/, ''),
+    // postgres makes -D absolute: the log names postgresql.conf by its absolute path
+    pgdata: resolve(String(opts.pgdata)),
     conninfo: positionals[0],
     env,
     osUser: env.USER ?? me.username,
@@ -78,12 +85,13 @@ export async function run(argv: string[]): Promise<number> {
     serverAddr: opts['server-addr'] as string | undefined,
     passphrase: opts.passphrase as string | undefined,
     opensslVersion: ov as OpensslVersion,
+    securityLevel: securityLevelOption(opts),
     serverOverrides,
     rolePasswords,
     pgWrapper: !opts['no-pg-wrapper'],
   };
   if (opts['started-with']) {
-    const before = String(opts['started-with']).replace(/\/+$/, '');
+    const before = resolve(String(opts['started-with']));
     if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
     input.startedWith = remapDir(input.fs, input.pgdata, before);
   }

@@ -15,7 +15,7 @@
 // "a valid, unrevoked certificate from a CA the server trusts", CN = the line's user.
 
 import { makeCertificate, makeCrl, defaultGenerateKey, privateKeyPem } from '../factory/index.js';
-import { libpqVerifyHost, likelyIssued } from '../path/index.js';
+import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
@@ -24,6 +24,7 @@ import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
 import { startServer } from './server/postmaster.js';
+import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
@@ -37,6 +38,8 @@ export interface CheckInput {
   hosts?: string[];
   passphrase?: string;
   pgVersion?: number;
+  /** OpenSSL's security level on both sides (default: Debian's OpenSSL 3.0, 2; see SimulateInput) */
+  securityLevel?: number;
 }
 
 export type WarningCode =
@@ -184,7 +187,8 @@ export function checkServer(input: CheckInput): CheckReport {
   const at = input.at ?? new Date();
   const pgVersion = input.pgVersion ?? 15;
   const pgdata = input.pgdata.replace(/\/+$/, '');
-  const base = { fs: input.fs, pgdata, conninfo: '', serverUser: input.serverUser, passphrase: input.passphrase, pgVersion, at };
+  const securityLevel = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
+  const base = { fs: input.fs, pgdata, conninfo: '', serverUser: input.serverUser, passphrase: input.passphrase, pgVersion, at, securityLevel };
   const warnings: CheckWarning[] = [];
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
 
@@ -226,8 +230,9 @@ export function checkServer(input: CheckInput): CheckReport {
       const left = (cert.notAfter.ms ?? 0) - at.getTime();
       if (left < 0) warn('cert-expired', `"${name(cert)}" in ${where} expired ${cert.notAfter.text}`);
       else if (left < 30 * DAY) warn('cert-expiring', `"${name(cert)}" in ${where} expires in ${Math.ceil(left / DAY)} day(s) (${cert.notAfter.text})`);
-      if (cert.publicKey.kind === 'rsa' && cert.publicKey.bits < 2048) warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level 2 refuses keys under 2048 bits`);
-      if (SHA1_OIDS.has(cert.signatureAlgorithm.oid) && !isSelfSigned(cert)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level 2; reissue it with SHA-256`);
+      // ssl_ca_file's certificates: the server refuses client chains through them at its level
+      if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa') warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`);
+      if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`);
     }
     // The leaf's issuer must travel with it (the root need not): only the leaf is checked.
     if (!isSelfSigned(leaf) && !tls.chain.slice(1).some((c) => likelyIssued(c, leaf) === 0)) {

@@ -5,10 +5,10 @@
 // "every certificate and CRL", the hashed CRL directory, and OpenSSL 3.0's reason strings
 // for the failures (observed with PostgreSQL 15).
 
-import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
+import { decodePemOrDer, isInputError, PemError, type PemBlock } from '../der/index.js';
 import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
 import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
-import { HASHED_CRL_NAME } from '../path/index.js';
+import { HASHED_CRL_NAME, type SslSecurityFailure } from '../path/index.js';
 import type { ServiceFiles } from './conninfo/service.js';
 import type { PassFileAccess } from './conninfo/passfile.js';
 
@@ -23,7 +23,33 @@ export const REASON = {
   keyMismatch: 'key values mismatch',
   noCertOrCrl: 'no certificate or crl found',
   asn1: 'nested asn1 error',
+  badBase64: 'bad base64 decode',
 } as const;
+
+/** ssl_security_cert's refusals as OpenSSL 3.0 words them (SSL_R_EE_KEY_TOO_SMALL...). */
+export const SECURITY_REASON: Record<SslSecurityFailure, string> = {
+  'ee-key-too-small': 'ee key too small',
+  'ca-key-too-small': 'ca key too small',
+  'ca-md-too-weak': 'ca md too weak',
+};
+
+/**
+ * Why OpenSSL's PEM reader (PEM_read_bio, PEM_X509_INFO_read_bio) gives up on a file whose
+ * blocks it found, or undefined: a block whose base64 does not decode stops it with
+ * PEM_R_BAD_BASE64_DECODE, wherever the block is in the file (observed with PostgreSQL 15
+ * for ssl_cert_file and ssl_ca_file). Private keys go through OSSL_DECODER instead, which
+ * reports "unsupported" for them.
+ */
+export function pemReadFailure(bytes: Uint8Array): string | undefined {
+  try {
+    decodePemOrDer(bytes);
+    return undefined;
+  } catch (e) {
+    if (e instanceof PemError && e.code === 'BAD_BASE64') return REASON.badBase64;
+    if (isInputError(e)) return undefined;
+    throw e;
+  }
+}
 
 /** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason). */
 export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string } {

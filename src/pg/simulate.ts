@@ -30,6 +30,7 @@ import { formatLog, type LogLine } from './log.js';
 import { fmt, LIBPQ, SERVER } from './messages.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
+import { defaultSecurityLevel } from '../crypto/index.js';
 
 export type { PgStatSslRow } from './server/stat-ssl.js';
 
@@ -56,6 +57,13 @@ export interface SimulateInput {
   /** the address a host name resolves to (default: 127.0.0.1) */
   serverAddr?: string;
   opensslVersion?: OpensslVersion;
+  /**
+   * OpenSSL's security level on both sides (what openssl.cnf gives a new SSL_CTX): it judges
+   * server.crt at start-up and the client certificate when libpq loads it, and is the auth
+   * level of both chain checks (the server's after `@SECLEVEL=n` in ssl_ciphers). Default:
+   * defaultSecurityLevel(opensslVersion), 2 for Debian's OpenSSL 3.
+   */
+  securityLevel?: number;
   /** what ssl_passphrase_command would print (the simulator runs no commands) */
   passphrase?: string;
   /**
@@ -202,6 +210,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const pgVersion = input.pgVersion ?? 15;
   const at = input.at ?? new Date();
   const opensslVersion = input.opensslVersion ?? '3.0';
+  const securityLevel = input.securityLevel ?? defaultSecurityLevel(opensslVersion);
   const pgWrapper = input.pgWrapper ?? true;
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
@@ -212,7 +221,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   };
 
   // 1. The server starts (or does not), and is reloaded with the current files if asked.
-  const start = startServer(input.startedWith ? { ...input, fs: input.startedWith } : input);
+  const start = startServer({ ...input, securityLevel, ...(input.startedWith ? { fs: input.startedWith } : {}) });
   const startFailed = (fatal: LogLine): SimulateResult => {
     startupLines = logLines(serverLog).length;
     steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}` });
@@ -251,7 +260,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` });
   let server = start.server;
   if (input.startedWith) {
-    const reload = reloadServer(server, input);
+    const reload = reloadServer(server, { ...input, securityLevel });
     serverLog.push(...reload.log);
     server = reload.server;
     steps.push({ step: 'server-reload', who: 'server', result: reload.partial ? 'fail' : 'ok', detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
@@ -429,7 +438,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR });
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR, securityLevel });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });

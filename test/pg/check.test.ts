@@ -85,8 +85,24 @@ host all all 127.0.0.1/32 trust
     const days = (n: number) => new Date(Date.now() + n * 86_400_000);
     const rsa1024 = vectorKey('rsa1024-1');
     const soon = makeCertificate({ version: 1, subject: [{ CN: 'soon' }], subjectKey: rsa1024.key, issuerCert: pki.serverCa, issuerKey: K.serverCa.key, notBefore: days(-1), notAfter: days(10), signatureAlgorithm: 'sha1WithRSAEncryption' });
-    const r = check(dir({ files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } } }), ['soon']);
-    expect(codes(r)).toEqual(['cert-expiring', 'sha1-signature', 'weak-rsa']);
+    const d = dir({ files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } } });
+    // at Debian's level 2 the server does not start with it (ssl_security_cert, as PostgreSQL 15 does)
+    const r = check(d, ['soon']);
+    expect(r.starts).toBe(false);
+    expect(r.fatal).toMatch(/FATAL:  could not load server certificate file "server.crt": ee key too small$/);
+    // level 1 takes the 80-bit key but not the 63-bit SHA-1 signature; level 0 starts
+    expect(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, hosts: ['soon'], securityLevel: 1 }).fatal).toMatch(/ca md too weak$/);
+    expect(codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, hosts: ['soon'], securityLevel: 0 }))).toEqual(['cert-expiring']);
+  });
+
+  it('ssl_ca_file certificates below the security level', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weakCa = makeCertificate({ subject: [{ CN: 'weak client CA' }], selfSigned: true, issuerKey: rsa1024.key, extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
+    const sha1Ca = makeCertificate({ subject: [{ CN: 'sha1 client CA' }], subjectKey: K.serverCa.key, issuerCert: weakCa, issuerKey: rsa1024.key, signatureAlgorithm: 'sha1WithRSAEncryption', extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
+    const d = dir({ conf: "ssl_ca_file = 'ca.crt'\n", files: { '/pg/ca.crt': { content: weakCa.pem + sha1Ca.pem } } });
+    expect(codes(check(d)).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature', 'weak-rsa']);
+    expect(check(d).warnings.find((w) => w.code === 'weak-rsa')?.message).toMatch(/security level 2 refuses it \("ca key too small"\)/);
+    expect(codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, securityLevel: 1 })).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature']);
   });
 
   it('pg_hba.conf errors are shown with the FATAL', () => {

@@ -16,8 +16,9 @@ import {
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
-import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
-import { dedupe, HASHED_CERT_NAME, readHashedDir } from '../../path/index.js';
+import { certsAndCrlsIn, loadCrlDir, pemReadFailure, readFileAs, REASON, SECURITY_REASON } from '../files.js';
+import { DEFAULT_SECURITY_LEVEL } from '../server/startup.js';
+import { dedupe, HASHED_CERT_NAME, readHashedDir, sslSecurityChain } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
 
@@ -47,6 +48,8 @@ export interface ClientTls {
   certChain: Certificate[];
   key?: PrivateKey;
   certFile?: string;
+  /** the SSL_CTX's security level: it judged the client certificate, and is the auth level for the server's chain */
+  securityLevel: number;
 }
 
 export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string };
@@ -60,6 +63,8 @@ export interface ClientEnv {
   /** SSL_CERT_FILE and SSL_CERT_DIR, which move OpenSSL's default trust store (sslrootcert=system) */
   sslCertFile?: string;
   sslCertDir?: string;
+  /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2); libpq has no setting that changes it */
+  securityLevel?: number;
 }
 
 /** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
@@ -90,6 +95,8 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   }
   const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
+  const pemFailure = pemReadFailure(bytes);
+  if (pemFailure) return fail(fmt(LIBPQ.readRoot, file, pemFailure));
   let loaded;
   try {
     loaded = certsAndCrlsIn(bytes);
@@ -181,6 +188,8 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   if (!st) return; // ENOENT: silently no certificate
   const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
+  const pemFailure = pemReadFailure(bytes);
+  if (pemFailure) return fail(fmt(LIBPQ.readCert, file, pemFailure));
   let certs: Certificate[];
   try {
     certs = certsAndCrlsIn(bytes).certs;
@@ -189,6 +198,9 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
     throw e;
   }
   if (certs.length === 0) fail(fmt(LIBPQ.readCert, file, REASON.noStartLine));
+  // SSL_CTX_use_certificate_chain_file judges the leaf and the certificates after it
+  const weak = sslSecurityChain(certs, tls.securityLevel);
+  if (weak) fail(fmt(LIBPQ.readCert, file, SECURITY_REASON[weak]));
   tls.certChain = certs;
   tls.certFile = file;
 }
@@ -241,7 +253,7 @@ export function libpqSslOptions(conn: ResolvedConninfo, sslmode: SslMode = conn.
 
 /** initialize_SSL. */
 export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientTlsResult {
-  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [] };
+  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [], securityLevel: env.securityLevel ?? DEFAULT_SECURITY_LEVEL };
   try {
     loadRoot(opts, env, tls);
     loadClientCert(opts, env, tls);

@@ -27,6 +27,8 @@ export interface PostmasterInput {
   pgVersion?: number;
   /** the server's command-line settings: they win over postgresql.conf */
   serverOverrides?: Record<string, string>;
+  /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2) */
+  securityLevel?: number;
 }
 
 export interface ServerState {
@@ -71,7 +73,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase });
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel });
   log.push(...tls.log);
   if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
@@ -112,7 +114,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   let tls = running.tls;
   let sslRefused = false;
   if (settings.ssl.ssl) {
-    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true });
+    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;

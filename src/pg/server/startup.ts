@@ -15,7 +15,9 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, readFileAs, REASON } from '../files.js';
+import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, pemReadFailure, readFileAs, REASON, SECURITY_REASON } from '../files.js';
+import { sslSecurityChain } from '../../path/index.js';
+import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
 
@@ -37,6 +39,9 @@ export interface SslSettings {
   passphraseCommand: string;
   passphraseCommandSupportsReload: boolean;
 }
+
+/** The level of Debian 12's OpenSSL 3.0, the build pgtls models unless told otherwise. */
+export const DEFAULT_SECURITY_LEVEL = defaultSecurityLevel('3.0');
 
 export const SSL_DEFAULTS: SslSettings = {
   ssl: false,
@@ -72,6 +77,8 @@ export interface ServerTls {
   maxVersion: TlsVersionName;
   /** the ECDH group ssl_ecdh_curve selects, in TLS naming */
   group: 'secp256r1' | 'secp384r1' | 'secp521r1' | 'x25519' | 'x448';
+  /** the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client certificates */
+  securityLevel: number;
 }
 
 export interface StartupInput {
@@ -86,6 +93,12 @@ export interface StartupInput {
    */
   passphrase?: string;
   reload?: boolean;
+  /**
+   * The security level of a new SSL_CTX (openssl.cnf's system default; 2 on Debian's
+   * OpenSSL 3): it judges server.crt when it loads. `@SECLEVEL=n` in ssl_ciphers only
+   * changes it afterwards, for client certificates (checked on PostgreSQL 15).
+   */
+  securityLevel?: number;
 }
 
 export type StartupResult =
@@ -112,14 +125,20 @@ export function passphraseFromCommand(cmd: string): string | undefined {
 function loadCertChain(input: StartupInput, path: string): Certificate[] {
   const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return fatal(fmt(SERVER.loadCert, input.settings.certFile, r.reason));
+  const pemFailure = pemReadFailure(r);
+  if (pemFailure) return fatal(fmt(SERVER.loadCert, input.settings.certFile, pemFailure));
   const certs = pemBlocks(r).filter(isCertificateBlock);
   if (certs.length === 0) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.noStartLine));
+  let chain: Certificate[];
   try {
-    return certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
+    chain = certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
   } catch (e) {
     if (isInputError(e)) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.asn1));
     throw e;
   }
+  const weak = sslSecurityChain(chain, input.securityLevel ?? DEFAULT_SECURITY_LEVEL);
+  if (weak) return fatal(fmt(SERVER.loadCert, input.settings.certFile, SECURITY_REASON[weak]));
+  return chain;
 }
 
 /** check_ssl_key_file_permissions (be-secure-common.c). */
@@ -189,6 +208,8 @@ function ecdhGroup(s: SslSettings): ServerTls['group'] {
 function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot): { certs: Certificate[]; crls: Crl[] } {
   const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return fatal(fmt(msg, setting, r.reason));
+  const pemFailure = pemReadFailure(r);
+  if (pemFailure) return fatal(fmt(msg, setting, pemFailure));
   let certs: Certificate[];
   let crls: Crl[];
   try {
@@ -237,7 +258,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };
@@ -258,6 +279,16 @@ const CIPHER_WORDS = new Set(
     'kPSK', 'kECDHEPSK', 'kDHEPSK', 'kRSAPSK', 'aPSK', 'SUITEB128', 'SUITEB128ONLY', 'SUITEB192', 'CBC', 'FIPS', '@STRENGTH', '@SECLEVEL',
   ].map((w) => w.toUpperCase()),
 );
+
+/**
+ * The level `@SECLEVEL=n` in a cipher string sets (the last one wins; OpenSSL reads one
+ * digit, 0 to 5), or undefined when the string has none.
+ */
+export function cipherSecurityLevel(list: string): number | undefined {
+  let level: number | undefined;
+  for (const m of list.matchAll(/@SECLEVEL=([0-5])/g)) level = Number(m[1]);
+  return level;
+}
 
 export function cipherListUsable(list: string): boolean {
   const words = list.split(/[:, ]+/).filter(Boolean);

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { parsePrivateKey } from '../../src/x509/index.js';
+import { nodeFs } from '../../src/pg/fs-node.js';
+import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
+import { pgOracleUnavailable, type ServerFile } from '../support/pg-oracle.js';
+import { useSimVsReal } from '../support/sim-vs-real.js';
+
+// What real PostgreSQL 15 (Debian, OpenSSL 3.0) does at start-up that simulate() must say
+// too, byte for byte: the security level applied to server.crt, files whose base64 does not
+// decode, directories given as files, unknown settings; and what psql prints when the server
+// is not running. Each case starts the real server with the files, then runs simulate() on
+// the same data directory.
+
+const why = pgOracleUnavailable();
+const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
+const CA: ExtensionSpec[] = [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }];
+const SSL_CONF = "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n";
+const HBA = 'hostssl all all 127.0.0.1/32 trust\n';
+
+const root = makeCertificate({ subject: '/CN=Fidelity Root', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
+const leafKey = key('rsa2048-2');
+const leaf = (opts: { signatureAlgorithm?: string } = {}) =>
+  makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, ...opts });
+const LEAF_KEY = privateKeyPem(leafKey, 'pkcs8');
+
+/** A PEM file with one base64 line broken by characters outside the alphabet. */
+function brokenBase64(pem: string): string {
+  const lines = pem.split('\n');
+  lines[2] = `${lines[2].slice(0, 10)}!!@@${lines[2].slice(14)}`;
+  return lines.join('\n');
+}
+
+/** The log from the FATAL on, without the postmaster's closing line. */
+const fatalBlock = (lines: string[]) => {
+  const i = lines.findIndex((l) => l.startsWith('FATAL:'));
+  return i < 0 ? [] : lines.slice(i).filter((l) => l !== 'LOG:  database system is shut down');
+};
+
+describe.skipIf(why !== undefined)(`server start-up and psql against real PostgreSQL 15${why ? ` (skipped: ${why})` : ''}`, () => {
+  const t = useSimVsReal({ logLines: /could not accept SSL connection|FATAL|DETAIL/ });
+  const serverUser = () => ({ uid: t.oracle.pguid, gids: [t.oracle.pggid] });
+  const sim = (extra: Partial<SimulateInput> = {}) =>
+    simulate({ fs: nodeFs(), pgdata: t.oracle.pgdata, conninfo: `port=${t.oracle.port} host=localhost hostaddr=127.0.0.1 user=alice dbname=app sslmode=require`, env: { HOME: t.dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser: serverUser(), startupOnly: true, ...extra });
+
+  /** Start the real server with these files; simulate() must agree on whether it starts and on its FATAL. */
+  const startsLikeReal = (files: Record<string, ServerFile>, sslConf: string, dirs: string[] = []) => {
+    for (const d of dirs) {
+      mkdirSync(join(t.oracle.pgdata, d), { recursive: true });
+      chownSync(join(t.oracle.pgdata, d), t.oracle.pguid, t.oracle.pggid);
+    }
+    const real = t.oracle.apply({ files, sslConf, hba: HBA });
+    const s = sim();
+    for (const d of dirs) rmSync(join(t.oracle.pgdata, d), { recursive: true, force: true });
+    const realLog = real.log.split('\n').filter(Boolean);
+    expect(s.serverStarted, real.log).toBe(real.started);
+    expect(fatalBlock(s.serverLog)).toEqual(fatalBlock(realLog));
+    return { real, sim: s, fatal: fatalBlock(realLog) };
+  };
+
+  describe('the security level applies to server.crt when it loads (ssl_security_cert)', () => {
+    it('an RSA-1024 server key: "ee key too small"', () => {
+      const weak = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: key('rsa1024-1') });
+      const r = startsLikeReal({ 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } }, SSL_CONF);
+      expect(r.fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ee key too small']);
+      // level 1 (OpenSSL 1.1, upstream 3.0 builds) takes an 80-bit key: the server would start
+      expect(sim({ securityLevel: 1 }).serverStarted).toBe(true);
+    });
+
+    it('a leaf signed with SHA-1: "ca md too weak"', () => {
+      const r = startsLikeReal({ 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } }, SSL_CONF);
+      expect(r.fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca md too weak']);
+      // SHA-1 counts 63 bits: level 1 refuses it too, level 0 does not
+      expect(sim({ securityLevel: 1 }).serverStarted).toBe(false);
+      expect(sim({ securityLevel: 0 }).serverStarted).toBe(true);
+    });
+
+    it('a self-signed certificate signed with SHA-1 starts (its signature is not checked)', () => {
+      const self = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: leafKey, signatureAlgorithm: 'sha1WithRSAEncryption' });
+      const r = startsLikeReal({ 'server.crt': { content: self.pem }, 'server.key': { content: LEAF_KEY } }, SSL_CONF);
+      expect(r.real.started).toBe(true);
+    });
+
+    it('the certificates after the leaf in server.crt: "ca key too small", "ca md too weak"', () => {
+      const weakCa = makeCertificate({ subject: '/CN=Weak CA', selfSigned: true, issuerKey: key('rsa1024-1'), extensions: CA });
+      const sha1Ca = makeCertificate({ subject: '/CN=SHA-1 CA', subjectKey: key('rsa2048-3'), issuerKey: key('rsa2048-1'), issuerCert: root, extensions: CA, signatureAlgorithm: 'sha1WithRSAEncryption' });
+      const files = (extra: string) => ({ 'server.crt': { content: leaf().pem + extra }, 'server.key': { content: LEAF_KEY } });
+      expect(startsLikeReal(files(weakCa.pem), SSL_CONF).fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca key too small']);
+      expect(startsLikeReal(files(sha1Ca.pem), SSL_CONF).fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca md too weak']);
+    });
+
+    it('@SECLEVEL=0 in ssl_ciphers does not rescue server.crt: the level is applied before the cipher list', () => {
+      const r = startsLikeReal({ 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } }, `${SSL_CONF}ssl_ciphers='HIGH:MEDIUM:+3DES:!aNULL:@SECLEVEL=0'\n`);
+      expect(r.real.started).toBe(false);
+    });
+
+    it('libpq refuses an RSA-1024 client certificate when it loads it: "could not read certificate file"', async () => {
+      const ca = makeCertificate({ subject: '/CN=Fidelity Client CA', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
+      const client = makeCertificate({ subject: '/CN=alice', subjectKey: key('rsa1024-1'), issuerKey: key('p256-1'), issuerCert: ca });
+      const r = await t.compareCertAuth(client.pem, key('rsa1024-1'), ca.pem);
+      expect(r.started).toBe(true);
+      expect(r.real.stderr).toMatch(/could not read certificate file ".*client\.crt": ee key too small/);
+      expect(r.sim).toEqual(r.real);
+    });
+
+    it('a client chain through an RSA-1024 CA: refused at level 2, accepted with @SECLEVEL=1 in ssl_ciphers', async () => {
+      const weakCa = makeCertificate({ subject: '/CN=Weak Client CA', selfSigned: true, issuerKey: key('rsa1024-1'), extensions: CA });
+      const client = makeCertificate({ subject: '/CN=alice', subjectKey: key('p256-2'), issuerKey: key('rsa1024-1'), issuerCert: weakCa });
+      const refused = await t.compareCertAuth(client.pem, key('p256-2'), weakCa.pem);
+      expect(refused.real.ok).toBe(false);
+      expect(refused.sim).toEqual(refused.real);
+      // the same with @SECLEVEL=1: compareCertAuth's set-up, then the cipher string added
+      const conf = join(t.oracle.pgdata, 'sslconfig.conf');
+      const sslConf = readFileSync(conf, 'utf8');
+      writeFileSync(conf, `${sslConf}ssl_ciphers='HIGH:MEDIUM:+3DES:!aNULL:@SECLEVEL=1'\n`);
+      t.oracle.stop();
+      expect(t.oracle.start().started).toBe(true);
+      const accepted = await t.compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`);
+      expect(accepted.real.ok).toBe(true);
+      expect(accepted.sim).toEqual(accepted.real);
+    });
+  });
+});
