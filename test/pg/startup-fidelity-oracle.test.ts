@@ -122,4 +122,88 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       expect(accepted.sim).toEqual(accepted.real);
     });
   });
+
+  describe('files OpenSSL cannot read', () => {
+    const good = { 'server.crt': { content: leaf().pem }, 'server.key': { content: LEAF_KEY } };
+    const crl = () => makeCrl({ issuerCert: root, issuerKey: key('rsa2048-1') }).pem;
+
+    it('broken base64: "bad base64 decode" for certificates, CA and CRL files; "unsupported" for the key', () => {
+      const cases: [Record<string, ServerFile>, string, string][] = [
+        [{ ...good, 'server.crt': { content: brokenBase64(leaf().pem) } }, SSL_CONF, 'could not load server certificate file "server.crt": bad base64 decode'],
+        // a broken block after a good one stops the reader too
+        [{ ...good, 'server.crt': { content: leaf().pem + brokenBase64(root.pem) } }, SSL_CONF, 'could not load server certificate file "server.crt": bad base64 decode'],
+        [{ ...good, 'server.key': { content: brokenBase64(LEAF_KEY) } }, SSL_CONF, 'could not load private key file "server.key": unsupported'],
+        [{ ...good, 'ca.crt': { content: brokenBase64(root.pem) } }, `${SSL_CONF}ssl_ca_file='ca.crt'\n`, 'could not load root certificate file "ca.crt": bad base64 decode'],
+        [{ ...good, 'root.crl': { content: brokenBase64(crl()) } }, `${SSL_CONF}ssl_crl_file='root.crl'\n`, 'could not load SSL certificate revocation list file "root.crl": bad base64 decode'],
+      ];
+      for (const [files, conf, fatal] of cases) expect(startsLikeReal(files, conf).fatal).toEqual([`FATAL:  ${fatal}`]);
+    });
+
+    it('broken base64 on the client: sslrootcert and sslcert', async () => {
+      t.oracle.apply({ files: good, sslConf: SSL_CONF, hba: HBA });
+      writeFileSync(join(t.dir, 'bad-root.crt'), brokenBase64(root.pem));
+      writeFileSync(join(t.dir, 'bad-client.crt'), brokenBase64(leaf().pem));
+      writeFileSync(join(t.dir, 'client.key'), LEAF_KEY, { mode: 0o600 });
+      for (const conninfo of [
+        `host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'bad-root.crt')}`,
+        `host=localhost user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'bad-client.crt')} sslkey=${join(t.dir, 'client.key')}`,
+      ]) {
+        const r = await t.compare(conninfo);
+        expect(r.real.stderr).toMatch(/bad base64 decode$/);
+        expect(r.sim).toEqual(r.real);
+      }
+    });
+
+    it('a directory given as ssl_cert_file, ssl_key_file, ssl_ca_file or ssl_crl_file', () => {
+      const cases: [Record<string, ServerFile>, string, string][] = [
+        [{ 'server.key': good['server.key'] }, "ssl=on\nssl_cert_file='adir'\nssl_key_file='server.key'\n", 'could not load server certificate file "adir": no start line'],
+        [{ 'server.crt': good['server.crt'] }, "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='adir'\n", 'private key file "adir" is not a regular file'],
+        [good, `${SSL_CONF}ssl_ca_file='adir'\n`, 'could not load root certificate file "adir": no certificate or crl found'],
+        [good, `${SSL_CONF}ssl_crl_file='adir'\n`, 'could not load SSL certificate revocation list file "adir": no certificate or crl found'],
+      ];
+      for (const [files, conf, fatal] of cases) {
+        const r = startsLikeReal(files, conf, ['adir']);
+        expect(r.fatal).toEqual([`FATAL:  ${fatal}`]);
+        // the fix speaks of the directory, not of a missing file
+        expect(r.sim.fix ?? '').not.toMatch(/^put the /);
+      }
+    });
+
+    it('a directory given as sslrootcert or sslcert', async () => {
+      t.oracle.apply({ files: good, sslConf: SSL_CONF, hba: HBA });
+      mkdirSync(join(t.dir, 'adir'), { recursive: true });
+      writeFileSync(join(t.dir, 'client.key'), LEAF_KEY, { mode: 0o600 });
+      for (const conninfo of [
+        `host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'adir')}`,
+        `host=localhost user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'adir')} sslkey=${join(t.dir, 'client.key')}`,
+      ]) {
+        const r = await t.compare(conninfo);
+        expect(r.real.ok).toBe(false);
+        expect(r.sim).toEqual(r.real);
+      }
+    });
+  });
+
+  describe('postgresql.conf', () => {
+    const good = { 'server.crt': { content: leaf().pem }, 'server.key': { content: LEAF_KEY } };
+    // before the configuration is read the server logs with its default log_line_prefix ('%m [%p] ')
+    const unprefixed = (lines: string[]) => lines.map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[\d+\] /, ''));
+
+    it('an unknown setting stops the server: "unrecognized configuration parameter", then the FATAL', () => {
+      const real = t.oracle.apply({ files: good, sslConf: `${SSL_CONF}ssl_bogus = 1\n`, hba: HBA });
+      const s = sim();
+      const conf = join(t.oracle.pgdata, 'sslconfig.conf');
+      const want = [`LOG:  unrecognized configuration parameter "ssl_bogus" in file "${conf}" line 4`, `FATAL:  configuration file "${conf}" contains errors`];
+      expect(real.started).toBe(false);
+      expect(unprefixed(real.log.split('\n').filter(Boolean)).slice(-2)).toEqual(want);
+      expect(s.serverStarted).toBe(false);
+      expect(s.serverLog.slice(-2)).toEqual(want);
+    });
+
+    it('a custom placeholder (a name with a dot) is accepted', () => {
+      const real = t.oracle.apply({ files: good, sslConf: `${SSL_CONF}foo.bar = 1\n`, hba: HBA });
+      expect(real.started).toBe(true);
+      expect(sim().serverStarted).toBe(true);
+    });
+  });
 });
