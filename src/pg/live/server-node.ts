@@ -139,6 +139,11 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
   };
 }
 
+/** The cancel key's secret: 32 bits from the crypto RNG, as the postmaster draws it (pg_strong_random). */
+export function cancelSecret(): number {
+  return new DataView(globalThis.crypto.getRandomValues(new Uint8Array(4)).buffer).getInt32(0);
+}
+
 function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   sock.setNoDelay(true);
   const clientAddr = (sock.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
@@ -279,7 +284,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     if (auth.ok) {
       ctx.log(auth.log);
-      const key = { processId: ctx.processId, secretKey: (Math.random() * 0x7fffffff) | 0 };
+      const key = { processId: ctx.processId, secretKey: cancelSecret() };
       stream.write(concatBytes(...authenticationOkBytes(serverParameters({ user, applicationName, serverVersion: ctx.serverVersion }), key)));
       return;
     }

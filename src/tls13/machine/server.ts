@@ -374,7 +374,7 @@ export class TlsServer extends TlsConnection {
 
   /** §4.6.1: send a NewSessionTicket (wire-faithful; pgtls does not resume sessions). */
   sendNewSessionTicket(spec: TicketSpec): Uint8Array[] {
-    if (this.state !== 'Connected') throw new Error('NewSessionTicket needs a connected session');
+    this.assertCanSend('sendNewSessionTicket', true);
     this.writeTicket(spec);
     return this.flush().out;
   }
