@@ -15,10 +15,10 @@ describe('cancelSecret', () => {
     expect(weak).not.toHaveBeenCalled();
   });
   it('is the 4 bytes read as a big-endian int32 (the whole range, sign bit included)', () => {
-    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(a: T) => {
-      (a as unknown as Uint8Array).set([0x80, 0x00, 0x00, 0x01]);
+    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(((a: Uint8Array) => {
+      a.set([0x80, 0x00, 0x00, 0x01]);
       return a;
-    });
+    }) as typeof globalThis.crypto.getRandomValues);
     expect(cancelSecret()).toBe(-0x7fffffff);
   });
 });

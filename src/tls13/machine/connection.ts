@@ -278,22 +278,22 @@ export abstract class TlsConnection {
     this.writeRecords(ContentType.application_data, data);
   }
 
-  protected sendAlert(level: number, description: number, reason: string): void {
+  protected sendAlert(level: number, description: number, reason: string, opensslReason?: string): void {
     const name = alertName(description);
     this.writeRecords(ContentType.alert, encodeAlert({ level, description }));
     const lvl = level === AlertLevel.warning ? 'warning' : 'fatal';
     const t = this.step('sendAlert', 'send', '6', 'Alert');
     t.entry.alert = { name, code: description, direction: 'sent', level: lvl, reason };
-    this.events.push({ type: 'alert_sent', alert: name, code: description, level: lvl, reason });
+    this.events.push({ type: 'alert_sent', alert: name, code: description, level: lvl, reason, ...(opensslReason ? { opensslReason } : {}) });
   }
 
   /** Abort: send the alert the error maps to (once) and close. */
   protected fail(e: unknown): void {
     if (this.state === 'Closed') return;
-    const { alert, reason } = alertForError(e);
+    const { alert, reason, opensslReason } = alertForError(e);
     this.flight = [];
     try {
-      this.sendAlert(AlertLevel.fatal, AlertDescription[alert as AlertName], reason);
+      this.sendAlert(AlertLevel.fatal, AlertDescription[alert as AlertName], reason, opensslReason);
     } catch {
       // the alert cannot even be encrypted: close without it
     }
