@@ -631,7 +631,7 @@ function describeHandshake(hs: HandshakeOutcome, steps: SimStep[], n: number): v
     result: hs.ok ? 'ok' : 'fail',
     detail: hs.ok
       ? hs.negotiated
-        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
+        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}${hs.negotiated.helloRetryRequest ? ` after a HelloRetryRequest (${hs.groupsSource} allows no group of libpq's key share)` : ''}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
         : 'TLSv1.2 would be negotiated (certificate checks applied; no TLS 1.2 handshake is run)'
       : `${hs.clientMessage ?? ''}${hs.serverReason ? ` / server: ${hs.serverReason}` : ''}`,
   });

@@ -24,6 +24,8 @@ import {
   TlsServer,
   type AlertName,
   type ChainVerdict,
+  type ClientConfig,
+  type ServerConfig,
   type NegotiatedInfo,
   type OpensslVersion,
   type TraceEntry,
@@ -121,6 +123,26 @@ export function verifyClientChain(server: ServerTls, chain: Certificate[], at: D
   });
 }
 
+/**
+ * What libpq offers for key exchange with OpenSSL 3.0's defaults (it sets no groups):
+ * supported_groups x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048..8192, and one
+ * key share, x25519. Seen in `openssl s_client -trace` (same library defaults).
+ */
+export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGroups' | 'keyShareGroups'> = {
+  groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
+  advertisedOnlyGroups: ['ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'],
+  keyShareGroups: ['x25519'],
+};
+
+/**
+ * The server's key exchange as OpenSSL runs it for PostgreSQL: only the groups its
+ * configuration allows (groups.ts), the first client key share for one of them taken as it
+ * is, else a HelloRetryRequest for the server's first group the client supports.
+ */
+export function serverKeyExchange(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy'> {
+  return { groups: server.groups.engine, hrrPolicy: 'any-share' };
+}
+
 export interface HandshakeInput {
   client: ClientTls;
   server: ServerTls;
@@ -151,6 +173,8 @@ export interface HandshakeOutcome {
   /** the chain the client sent, if any */
   clientChain: Certificate[];
   negotiated?: NegotiatedInfo & { bits: number };
+  /** the server setting its key-exchange groups came from (`ssl_ecdh_curve = prime256v1`) */
+  groupsSource: string;
   /** TLS 1.2 would be negotiated: pgtls does not run a 1.2 handshake, the checks are applied directly */
   tls12?: boolean;
   trace: TraceEntry[];
@@ -197,7 +221,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const trace: TraceEntry[] = [];
   const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
-  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace };
+  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source };
 
   const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);
   const verifyClient = (certs: Certificate[]) => verifyClientChain(server, certs, at);
@@ -231,6 +255,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     maxVersion: 'TLSv1.3',
     certificate: client.key ? { chain: clientChain.map((c) => c.der), privateKey: client.key as PrivateKey } : undefined,
     verifyPeerChain: clientVerdict,
+    ...LIBPQ_KEY_EXCHANGE,
     random,
     onTrace: (e) => trace.push(e),
   });
@@ -240,8 +265,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     certificate: { chain: serverChain.map((c) => c.der), privateKey: server.key },
     clientAuth: server.requestClientCert ? 'request' : 'none',
     clientCANames: server.requestClientCert ? server.caCerts.map((c) => c.subject.der) : undefined,
-    groups: [server.group === 'secp256r1' ? 'x25519' : server.group, 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
-    hrrPolicy: 'any-share',
+    ...serverKeyExchange(server),
     verifyPeerChain: serverVerdict,
     random,
     onTrace: (e) => trace.push(e),
@@ -258,7 +282,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     return out;
   }
   if (serverSent && serverSent.type === 'alert_sent') {
-    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : serverSent.reason;
+    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : (serverSent.opensslReason ?? serverSent.reason);
     out.clientMessage = `SSL error: ${opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion })}`;
     return out;
   }

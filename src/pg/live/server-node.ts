@@ -21,7 +21,7 @@ import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../server/postmaster.js';
-import { chainToSend, verifyFailureText } from '../tls-handshake.js';
+import { chainToSend, serverKeyExchange, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
 import { unsupportedProtocolMessage } from '../wire/frontend.js';
@@ -125,8 +125,7 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
     certificate: { chain: chain.map((c) => c.der), privateKey: tls.key as PrivateKey },
     clientAuth: tls.requestClientCert ? 'request' : 'none',
     clientCANames: tls.requestClientCert ? tls.caCerts.map((c) => c.subject.der) : undefined,
-    groups: [tls.group === 'secp256r1' ? 'x25519' : tls.group, 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
-    hrrPolicy: 'any-share',
+    ...serverKeyExchange(tls),
     alpn,
     verifyPeerChain: (der) => {
       if (der.length === 0) return { ok: true }; // no FAIL_IF_NO_PEER_CERT
@@ -137,6 +136,11 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
       return chainVerdict(r);
     },
   };
+}
+
+/** The cancel key's secret: 32 bits from the crypto RNG, as the postmaster draws it (pg_strong_random). */
+export function cancelSecret(): number {
+  return new DataView(globalThis.crypto.getRandomValues(new Uint8Array(4)).buffer).getInt32(0);
 }
 
 function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
@@ -245,7 +249,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     ts.on('data', onData);
     ts.on('error', (e) => {
-      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailure ? verifyFailureText(verifyFailure) : e.reason);
+      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailure ? verifyFailureText(verifyFailure) : (e.opensslReason ?? e.reason));
       else if (e instanceof TlsAlertReceivedError) acceptFailed(opensslAlertText(e.code, { received: true, opensslVersion: '3.0' }));
       else acceptFailed('EOF detected');
       sock.destroy();
@@ -279,7 +283,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     if (auth.ok) {
       ctx.log(auth.log);
-      const key = { processId: ctx.processId, secretKey: (Math.random() * 0x7fffffff) | 0 };
+      const key = { processId: ctx.processId, secretKey: cancelSecret() };
       stream.write(concatBytes(...authenticationOkBytes(serverParameters({ user, applicationName, serverVersion: ctx.serverVersion }), key)));
       return;
     }

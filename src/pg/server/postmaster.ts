@@ -73,7 +73,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel });
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel, pgVersion });
   log.push(...tls.log);
   if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
@@ -114,7 +114,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   let tls = running.tls;
   let sslRefused = false;
   if (settings.ssl.ssl) {
-    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel });
+    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel, pgVersion });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;

@@ -20,6 +20,7 @@ import { sslSecurityChain } from '../../path/index.js';
 import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
+import { ecdhCurveGroups, sslGroupsGroups, type ServerGroups } from './groups.js';
 
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 const VERSION_ORDER: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -36,6 +37,11 @@ export interface SslSettings {
   maxProtocol: string;
   ciphers: string;
   ecdhCurve: string;
+  /**
+   * PostgreSQL 18's ssl_groups as it ends up (ssl_ecdh_curve is its old name there: the
+   * later of the two lines wins); undefined means the default, X25519:prime256v1
+   */
+  groups?: string;
   passphraseCommand: string;
   passphraseCommandSupportsReload: boolean;
 }
@@ -75,11 +81,14 @@ export interface ServerTls {
   crlCheckAll: boolean;
   minVersion: TlsVersionName;
   maxVersion: TlsVersionName;
-  /** the ECDH group ssl_ecdh_curve selects, in TLS naming */
-  group: 'secp256r1' | 'secp384r1' | 'secp521r1' | 'x25519' | 'x448';
   /** the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client certificates */
   securityLevel: number;
+  /** the key-exchange groups ssl_ecdh_curve (13-17) or ssl_groups (18) allow */
+  groups: ServerGroups;
 }
+
+/** PostgreSQL 18's ssl_groups default (guc_tables.c). */
+export const PG18_SSL_GROUPS = 'X25519:prime256v1';
 
 export interface StartupInput {
   fs: SimFs;
@@ -99,6 +108,8 @@ export interface StartupInput {
    * changes it afterwards, for client certificates (checked on PostgreSQL 15).
    */
   securityLevel?: number;
+  /** the server's major version (default 15): 18 reads ssl_groups instead of ssl_ecdh_curve */
+  pgVersion?: number;
 }
 
 export type StartupResult =
@@ -111,8 +122,8 @@ class StartupFailure extends Error {
   }
 }
 
-const fatal = (message: string, detail?: string): never => {
-  throw new StartupFailure({ level: 'FATAL', message, detail });
+const fatal = (message: string, detail?: string, hint?: string): never => {
+  throw new StartupFailure({ level: 'FATAL', message, detail, ...(hint ? { hint } : {}) });
 };
 
 /** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
@@ -192,16 +203,10 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
   return { min, max };
 }
 
-/** ssl_ecdh_curve is looked up with OBJ_sn2nid: OpenSSL short names only. */
-const ECDH_CURVES: Record<string, ServerTls['group']> = {
-  prime256v1: 'secp256r1',
-  secp384r1: 'secp384r1',
-  secp521r1: 'secp521r1',
-};
-
-function ecdhGroup(s: SslSettings): ServerTls['group'] {
-  const g = ECDH_CURVES[s.ecdhCurve];
-  return g ?? fatal(`ECDH: unrecognized curve name: ${s.ecdhCurve}`);
+/** initialize_ecdh: ssl_ecdh_curve (13-17) or ssl_groups (18), see groups.ts. */
+function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
+  const r = pgVersion >= 18 ? sslGroupsGroups(s.groups ?? PG18_SSL_GROUPS) : ecdhCurveGroups(s.ecdhCurve);
+  return r.ok ? r.groups : fatal(r.message, undefined, r.hint);
 }
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
@@ -232,8 +237,9 @@ export function startServerTls(input: StartupInput): StartupResult {
     checkKeyPermissions(input, at(s.keyFile));
     const key = loadKey(input, at(s.keyFile), chain[0]);
     const { min, max } = protocolRange(s);
+    // be_tls_init's order: initialize_ecdh, then the cipher list
+    const groups = serverGroups(s, input.pgVersion ?? 15);
     if (!cipherListUsable(s.ciphers)) fatal(SERVER.cipherList.format);
-    const group = ecdhGroup(s);
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
     if (s.caFile) {
@@ -258,7 +264,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };

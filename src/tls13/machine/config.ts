@@ -8,6 +8,7 @@ import {
   SignatureScheme,
   type CipherSuiteName,
   type KeyExchangeGroup,
+  type NamedGroupName,
   type SignatureSchemeName,
 } from '../codec/constants.js';
 import type { ExtContext, Extension } from '../codec/extensions.js';
@@ -64,6 +65,12 @@ export interface CommonConfig {
 
 export interface ClientConfig extends CommonConfig {
   serverName?: string;
+  /**
+   * Groups listed in supported_groups after `groups` that pgtls cannot compute (OpenSSL 3.0
+   * lists ffdhe2048..ffdhe8192 there). A HelloRetryRequest asking for one ends the handshake
+   * with internal_error, saying so: pgtls does not pretend to run it.
+   */
+  advertisedOnlyGroups?: NamedGroupName[];
   /** groups to send key shares for in the first ClientHello (default: the first of `groups`) */
   keyShareGroups?: KeyExchangeGroup[];
   /**
@@ -124,7 +131,8 @@ export interface NegotiatedInfo {
 export type TlsEvent =
   | { type: 'handshake_done'; negotiated: NegotiatedInfo }
   | { type: 'application_data'; data: Uint8Array }
-  | { type: 'alert_sent'; alert: string; code: number; level: 'fatal' | 'warning'; reason: string }
+  /** `opensslReason`: OpenSSL's error-queue reason for the same refusal, when the check knows it */
+  | { type: 'alert_sent'; alert: string; code: number; level: 'fatal' | 'warning'; reason: string; opensslReason?: string }
   | { type: 'alert_received'; alert: string; code: number; level: 'fatal' | 'warning' }
   | { type: 'key_update'; direction: 'send' | 'receive'; updateRequested: boolean }
   /** the peer chose (server) or offered only (client) TLS 1.2: pgtls stops here */
