@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
-import { parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { hostsFileOption, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -26,6 +26,8 @@ Options:
   --at ISO-8601         the time to check at (default now)
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
   --json                machine-readable report
 Exit status: 0 the server starts, 1 it does not, 2 bad input.`;
 
@@ -46,7 +48,7 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version'], repeat: ['host'], flags: ['json', 'help'] });
+  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version', 'hosts-file'], repeat: ['host'], flags: ['json', 'help'] });
   if (opts.help) {
     console.log(HELP);
     return 0;
@@ -65,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     hosts: (opts.host as string[] | undefined) ?? [],
     passphrase: opts.passphrase as string | undefined,
     pgVersion,
+    hostsTable: hostsFileOption(opts),
   });
   console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
   return report.starts ? 0 : 1;

@@ -8,7 +8,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { clientEnvironment, hostsFileOption, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -24,6 +24,9 @@ Options:
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        and log_hostname (default /etc/hosts; names it lacks are taken as
+                        unresolved: pgtls does not query DNS)
   --home DIR            the client's HOME (~/.postgresql defaults, ~/.pgpass; default $HOME)
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT, PGPASSFILE...); repeatable
   --role-password ROLE=PASSWORD
@@ -45,7 +48,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'hosts-file'],
     repeat: ['env', 'set', 'role-password'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
@@ -81,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     serverOverrides,
     rolePasswords,
     pgWrapper: !opts['no-pg-wrapper'],
+    hosts: hostsFileOption(opts),
   };
   if (opts['started-with']) {
     const before = String(opts['started-with']).replace(/\/+$/, '');
