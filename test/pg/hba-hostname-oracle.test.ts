@@ -70,6 +70,10 @@ describe.skipIf(!!unavailable)('pg_hba.conf host names: simulate() vs PostgreSQL
       { name: 'log_hostname looks the client up anyway', hba: 'host all all 10.0.0.0/8 trust', logHostname: true, ok: false, detail: 'Client IP address resolved to "localhost", forward lookup not checked.', received: 'localhost' },
       { name: 'log_hostname with a matching name line', hba: 'host all all localhost trust', logHostname: true, ok: true, received: 'localhost' },
       { name: 'a matching reject line logs no DETAIL', hba: 'host all all localhost reject', ok: false, detail: null },
+      // samehost/samenet: the server's interfaces, no name lookup (pgtls assumes the loopback ones)
+      { name: 'samehost from 127.0.0.1', hba: 'host all all samehost trust', ok: true },
+      { name: 'samehost from ::1', hba: 'host all all samehost trust', from: '::1', ok: true },
+      { name: 'samenet from ::1', hba: 'host all all samenet trust', from: '::1', ok: true },
     ];
     it('starts the server', () => {
       expect(sv.oracle.apply({ files: {}, sslConf: conf({ name: '', hba: '', ok: true }), hba: 'local all all trust\n' }).started).toBe(true);
