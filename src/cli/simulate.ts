@@ -8,7 +8,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { clientEnvironment, nameValues, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { clientEnvironment, nameValues, hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
 import { resolve } from 'node:path';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
@@ -25,6 +25,9 @@ Options:
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        and log_hostname (default /etc/hosts; names it lacks are taken as
+                        unresolved: pgtls does not query DNS)
   --home DIR            the client's HOME (~/.postgresql defaults, ~/.pgpass; default $HOME)
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT, PGPASSFILE...); repeatable
   --role-password ROLE=PASSWORD
@@ -51,7 +54,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level', 'hosts-file'],
     repeat: ['env', 'set', 'role-password'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
@@ -89,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     serverOverrides,
     rolePasswords,
     pgWrapper: !opts['no-pg-wrapper'],
+    hosts: hostsFileOption(opts),
   };
   if (opts['started-with']) {
     const before = resolve(String(opts['started-with']));

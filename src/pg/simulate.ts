@@ -21,6 +21,8 @@ import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate, type RolePassword } from './server/connection.js';
+import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
+import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
 import { type ServerTls, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
@@ -56,6 +58,12 @@ export interface SimulateInput {
   clientAddr?: string;
   /** the address a host name resolves to (default: 127.0.0.1) */
   serverAddr?: string;
+  /**
+   * The server machine's hosts file, which answers the server's host-name lookups (pg_hba
+   * lines naming hosts, log_hostname); default: /etc/hosts read through `fs`. Names it does
+   * not hold would go to DNS: taken as unresolved, and the steps say so.
+   */
+  hosts?: HostsTable;
   opensslVersion?: OpensslVersion;
   /**
    * OpenSSL's security level on both sides (what openssl.cnf gives a new SSL_CTX): it judges
@@ -361,6 +369,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   }
   const port = target.port ?? 5432;
   const clientAddr = input.clientAddr ?? '127.0.0.1';
+  const resolver = hostsResolver(input.hosts ?? loadHostsFile(input.fs));
   const home = input.env?.HOME;
   // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
   const local = target.type === 'socket';
@@ -416,8 +425,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       return done({ kind, ok: false, stage: 'connection-check', message });
     };
     if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    // BackendInitialize: with log_hostname the client is looked up by name for the log
+    const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
-      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, clientAddr, '<client port>') });
+      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, atStart!.remoteHost, '<client port>') });
     }
     sameSocket = false;
     if (local) {
@@ -502,6 +513,8 @@ export function simulate(input: SimulateInput): SimulateResult {
       ident: server.ident.lines,
       pgVersion,
       clientAddr,
+      resolver,
+      clientHost: atStart?.clientHost,
       local,
       peerUser: osUser,
       user: conn.user,
@@ -516,6 +529,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
     });
     serverLog.push(...auth.log);
+    if (auth.clientHost?.lookups.length) {
+      const found = hostnameLookupDetail(auth.clientHost);
+      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${auth.clientHost.lookups.join('; ')}${found ? ` => ${found}` : ''}` });
+    }
     steps.push({
       step: 'authentication',
       who: 'server',

@@ -11,6 +11,15 @@ import { dirname, join } from 'node:path';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
+/**
+ * Why a server cannot be given its own /etc/hosts here (unshare -m and a bind mount in the
+ * new mount namespace, which the machine's other processes do not see), or undefined.
+ */
+export function privateHostsUnavailable(): string | undefined {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? undefined : `cannot give the server a private /etc/hosts (unshare -m + mount --bind): ${(r.stderr || r.error?.message || '').trim()}`;
+}
+
 /** Why the oracle cannot run here, or undefined when it can. */
 export function pgOracleUnavailable(): string | undefined {
   if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
@@ -54,6 +63,11 @@ export interface ServerSetup {
    * it, null removes it, undefined leaves it as it is
    */
   autoConf?: string | null;
+  /**
+   * A file the server sees as /etc/hosts (see privateHostsUnavailable): the server runs in a
+   * mount namespace of its own with the file bound over /etc/hosts; the machine's is untouched
+   */
+  hostsFile?: string;
 }
 
 /** What one process logged: its pid and process title (`postmaster`, `checkpointer`, ...). */
@@ -150,7 +164,7 @@ export class PgOracle {
   apply(setup: ServerSetup): StartResult {
     if (this.running) this.stop();
     this.write(setup);
-    return this.start();
+    return this.start({ hostsFile: setup.hostsFile });
   }
 
   /** Write the scenario's files and config into the running server's directory, then pg_ctl reload; the lines it logged. */
@@ -220,13 +234,12 @@ export class PgOracle {
     return groupByProcess(this.readNewRaw());
   }
 
-  start(): StartResult {
+  start(opts: { hostsFile?: string } = {}): StartResult {
     this.readNewLog();
-    const r = spawnSync(
-      'runuser',
-      ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()],
-      { encoding: 'utf8' },
-    );
+    const pgctl = ['runuser', '-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
+    // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
+    const argv = opts.hostsFile ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl] : pgctl;
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
     this.running = r.status === 0;
     return { started: this.running, log: this.readNewLog() };
   }

@@ -40,6 +40,8 @@ export interface ServerState {
   hba: ReturnType<typeof loadHbaFile>;
   ident: ReturnType<typeof loadIdentFile>;
   logConnections: boolean;
+  /** log_hostname: the client is looked up by name for the log (and the lookup reused by pg_hba) */
+  logHostname: boolean;
 }
 
 export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
@@ -60,6 +62,7 @@ function serverUserOf(input: PostmasterInput): ProcessIdentity {
 }
 
 const logConnectionsOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_connections')?.value ?? 'off') === true;
+const logHostnameOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_hostname')?.value ?? 'off') === true;
 
 /** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
 export function startServer(input: PostmasterInput): StartOutcome {
@@ -84,7 +87,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);
-  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf) } };
+  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) } };
 }
 
 /**
@@ -127,7 +130,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   return {
     log,
     partial: !complete || !hba.ok || !ident.ok || sslRefused,
-    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf) },
+    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) },
   };
 }
 
