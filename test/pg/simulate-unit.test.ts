@@ -524,7 +524,7 @@ hostssl all all 127.0.0.1/32 trust
   it('start-up failures of the socket settings', () => {
     const start = (conf: string) => local(setup({ hba: LOCAL_HBA, conf }), 'user=app dbname=app');
     const quote = start(`unix_socket_directories = '"/tmp'\n`);
-    expect([quote.serverStarted, quote.message]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
+    expect([quote.serverStarted, quote.serverFatal]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
     const long = `/${'d'.repeat(100)}`;
     const tooLong = start(`unix_socket_directories = '${long}'\n`);
     expect(tooLong.serverLog.slice(-3)).toEqual([
@@ -533,7 +533,7 @@ hostssl all all 127.0.0.1/32 trust
       'FATAL:  could not create any Unix-domain sockets',
     ]);
     expect(start(`unix_socket_directories = '${long}, /var/run/postgresql'\n`).ok).toBe(true);
-    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").message).toBe('no socket created for listening');
+    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").serverFatal).toBe('no socket created for listening');
   });
   it('requirepeer and gssencmode=require: libpq gives up before the startup packet', () => {
     const peer = local(fs, 'user=app dbname=app requirepeer=nobody');

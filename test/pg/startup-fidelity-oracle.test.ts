@@ -5,7 +5,8 @@ import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec } from '../
 import { parsePrivateKey } from '../../src/x509/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
-import { pgOracleUnavailable, type ServerFile } from '../support/pg-oracle.js';
+import { pgOracleUnavailable, psqlEnv, type ServerFile } from '../support/pg-oracle.js';
+import { spawnSync } from 'node:child_process';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 
 // What real PostgreSQL 15 (Debian, OpenSSL 3.0) does at start-up that simulate() must say
@@ -204,6 +205,33 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       const real = t.oracle.apply({ files: good, sslConf: `${SSL_CONF}foo.bar = 1\n`, hba: HBA });
       expect(real.started).toBe(true);
       expect(sim().serverStarted).toBe(true);
+    });
+  });
+
+  describe('psql when the server did not start', () => {
+    it('prints "Connection refused" (TCP) or "No such file or directory" (socket); the FATAL is in the server log only, once', async () => {
+      const weak = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: key('rsa1024-1') });
+      const st = t.oracle.apply({ files: { 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } }, sslConf: SSL_CONF, hba: HBA });
+      expect(st.started).toBe(false);
+      const fatal = 'FATAL:  could not load server certificate file "server.crt": ee key too small';
+      for (const conninfo of ['host=localhost user=alice dbname=app sslmode=require', 'host=127.0.0.1 user=alice dbname=app', 'user=alice dbname=app sslmode=verify-full']) {
+        const r = await t.compare(conninfo);
+        expect(r.real.ok).toBe(false);
+        expect(r.real.stderr).toMatch(/Connection refused\n\tIs the server running on that host and accepting TCP\/IP connections\?$/);
+        // the comparison's sim log is the whole server log, start-up FATAL included; the real one is what this psql run added: nothing
+        expect(r.real.log).toEqual([]);
+        expect({ ok: r.sim.ok, stderr: r.sim.stderr }).toEqual({ ok: r.real.ok, stderr: r.real.stderr });
+      }
+      // a Unix socket: psql run directly (PgOracle.psql would add hostaddr)
+      const sock = spawnSync('psql', ['-X', '-w', '-d', `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, '-c', 'select 1'], { encoding: 'utf8', env: psqlEnv(t.dir) });
+      const s = simulate({ fs: nodeFs(), pgdata: t.oracle.pgdata, conninfo: `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, env: { HOME: t.dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser: serverUser() });
+      expect(sock.status).toBe(2);
+      expect(s.psqlStderr).toBe(sock.stderr.trim());
+      expect(s.serverStarted).toBe(false);
+      expect(s.serverFatal).toBe(fatal.slice('FATAL:  '.length));
+      expect(s.serverLog.filter((l) => l === fatal)).toHaveLength(1);
+      expect(s.message).not.toMatch(/FATAL|ee key too small/);
+      expect(s.psqlStderr).not.toMatch(/FATAL|ee key too small/);
     });
   });
 });
