@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { makeCertificate, makeCrl, makeHierarchy, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { checkServer } from '../../src/pg/check.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
@@ -232,6 +233,28 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       expect(s.serverLog.filter((l) => l === fatal)).toHaveLength(1);
       expect(s.message).not.toMatch(/FATAL|ee key too small/);
       expect(s.psqlStderr).not.toMatch(/FATAL|ee key too small/);
+    });
+  });
+
+  describe('pgtls check: chain-incomplete only when a client holding the root cannot verify', () => {
+    it('root-server and a bundled chain connect with verify-ca and get no warning; a leaf without its intermediate fails and gets one', async () => {
+      const keys = { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey };
+      const rs = makeHierarchy('root-server', { cn: 'localhost', keys });
+      const ch = makeHierarchy('chain', { cn: 'localhost', keys });
+      const setups: [string, Record<string, ServerFile>, string][] = [
+        ['root-server', { 'server.crt': { content: rs.serverCrtPem }, 'root.crt': { content: rs.rootCrtPem } }, rs.rootCrtPem],
+        ['chain, bundled', { 'server.crt': { content: ch.serverCrtPem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
+        ['chain, leaf only', { 'server.crt': { content: ch.server.cert.pem }, 'intermediate.crt': { content: ch.intermediate!.cert.pem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
+      ];
+      for (const [label, files, rootPem] of setups) {
+        for (const f of ['root.crt', 'intermediate.crt']) rmSync(join(t.oracle.pgdata, f), { force: true });
+        expect(t.oracle.apply({ files: { ...files, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started, label).toBe(true);
+        writeFileSync(join(t.dir, 'client-root.crt'), rootPem);
+        const r = await t.compare(`host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`);
+        expect(r.sim, label).toEqual(r.real);
+        const report = checkServer({ fs: nodeFs(), pgdata: t.oracle.pgdata, serverUser: serverUser(), hosts: ['localhost'] });
+        expect(report.warnings.some((w) => w.code === 'chain-incomplete'), label).toBe(!r.real.ok);
+      }
     });
   });
 });
