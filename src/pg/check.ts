@@ -23,6 +23,7 @@ import { joinPath, type FileStat, type ProcessIdentity, type SimFs } from './fs.
 import type { HbaLine } from './config/hba.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
+import { certificatesIn } from './files.js';
 import { chainToSend } from './tls-handshake.js';
 import { startServer } from './server/postmaster.js';
 import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
@@ -122,21 +123,6 @@ function overlay(base: SimFs, files: Map<string, { bytes: Uint8Array; mode: numb
       return names.size || base.stat(p)?.isDir ? [...names].sort() : undefined;
     },
   };
-}
-
-function pemCerts(bytes: Uint8Array | undefined): Certificate[] {
-  if (!bytes) return [];
-  const text = new TextDecoder().decode(bytes);
-  const out: Certificate[] = [];
-  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
-    try {
-      const b64 = m[0].replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-      out.push(parseCertificate(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
-    } catch {
-      // not a certificate pgtls can read: the server start-up reports such files
-    }
-  }
-  return out;
 }
 
 const isSelfSigned = (c: Certificate) => namesEqual(c.subject, c.issuer) && likelyIssued(c, c) === 0;
@@ -240,8 +226,7 @@ export function checkServer(input: CheckInput): CheckReport {
     // looked for in ssl_ca_file and the data directory's other certificate files: a root
     // there is fine, an intermediate is one the client needs and is not sent. An issuer
     // found nowhere may be either, so it is not warned about.
-    const dir = input.fs.list(pgdata) ?? [];
-    const extra = dir.filter((f) => /\.(crt|pem)$/.test(f)).flatMap((f) => pemCerts(input.fs.read(joinPath(pgdata, f))).map((c) => ({ cert: c, source: f })));
+    const extra = certificatesIn(input.fs, pgdata);
     const candidates = [...tls.caCerts.map((c) => ({ cert: c, source: `ssl_ca_file ${settings.ssl.caFile}` })), ...extra];
     const sent = chainToSend(tls.chain, tls.caCerts, tls.crls, at);
     const autoChained = sent.length > tls.chain.length;

@@ -16,7 +16,7 @@ import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
 import type { ServerSettings } from './config/server-settings.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
-import { passFileOn, serviceFilesOn } from './files.js';
+import { certificatesIn, passFileOn, serviceFilesOn } from './files.js';
 import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
@@ -478,7 +478,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         if (noProtocol && hs.clientMessage) {
           hs.clientMessage += `\n${fmt(LIBPQ.protoHint, conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3')}`;
         }
-        facts = { kind: 'handshake', handshake: hs, clientTls: prep.tls };
+        facts = {
+          kind: 'handshake',
+          handshake: hs,
+          clientTls: prep.tls,
+          certFile: server.tls.certFile,
+          serverHas: [...server.tls.caCerts.map((c) => ({ cert: c, source: server.settings.ssl.caFile })), ...certificatesIn(input.fs, server.settings.dataDirectory || input.pgdata)],
+        };
         const late = !hs.tls12 && hs.clientVerify !== undefined && !hs.clientVerify.ok;
         return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: hs.clientMessage });
       }

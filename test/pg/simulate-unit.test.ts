@@ -588,3 +588,21 @@ describe('stat-ssl helpers', () => {
     expect(plain.ok && psqlUnaligned(plain.row)).toBe('|f||||||');
   });
 });
+
+describe('fixes read facts, not texts (checked on the real server in startup-fidelity-oracle.test.ts)', () => {
+  it('host= an IP address: the fix is a subjectAltName of type IP', () => {
+    const r = run(setup(), `host=127.0.0.1 dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`);
+    expect(r.ok).toBe(false);
+    expect(r.fix).toBe(`connect with host=${CN} (a name in the certificate), or reissue the server certificate with subjectAltName IP:127.0.0.1`);
+    expect(run(setup(), `host=db.example.com dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`).fix).toMatch(/subjectAltName DNS:db\.example\.com$/);
+  });
+
+  it('an intermediate the server does not send: append it to server.crt first; a root or an unknown issuer otherwise', () => {
+    const conninfo = `host=${CN} dbname=trustdb sslmode=verify-ca sslrootcert=/c/root.crt`;
+    const files = { '/c/root.crt': { content: pki.root.pem } };
+    const inDir = run(setup({ files: { ...files, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), conninfo);
+    expect(inDir.fix).toMatch(/^the server does not send the intermediate ".*" \(in server_ca\.crt\) that issued ".*": append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+    const unknown = run(setup({ files }), conninfo);
+    expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
+  });
+});

@@ -257,4 +257,41 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       }
     });
   });
+
+  describe('fixes that work when applied to the real server', () => {
+    it('host=127.0.0.1 and a certificate naming localhost: the fix is subjectAltName IP:127.0.0.1, and it works', async () => {
+      const named = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ dns: 'localhost' }] }] });
+      writeFileSync(join(t.dir, 'client-root.crt'), root.pem);
+      const conninfo = `host=127.0.0.1 user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'client-root.crt')}`;
+      expect(t.oracle.apply({ files: { 'server.crt': { content: named.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const before = await t.compare(conninfo);
+      expect(before.real.ok).toBe(false);
+      expect(before.sim).toEqual(before.real);
+      const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
+      expect(fix).toMatch(/subjectAltName IP:127\.0\.0\.1$/);
+      const fixed = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ ip: '127.0.0.1' }] }] });
+      expect(t.oracle.apply({ files: { 'server.crt': { content: fixed.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const after = await t.compare(conninfo);
+      expect(after.real.ok).toBe(true);
+      expect(after.sim).toEqual(after.real);
+    });
+
+    it('an intermediate the server does not send: the first fix is to append it to server.crt, and it works', async () => {
+      const ch = makeHierarchy('chain', { cn: 'localhost', keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey } });
+      writeFileSync(join(t.dir, 'client-root.crt'), ch.rootCrtPem);
+      const conninfo = `host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`;
+      const files = (crt: string) => ({ 'server.crt': { content: crt }, 'server.key': { content: LEAF_KEY }, 'intermediate.crt': { content: ch.intermediate!.cert.pem } });
+      expect(t.oracle.apply({ files: files(ch.server.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const before = await t.compare(conninfo);
+      expect(before.real.ok).toBe(false);
+      expect(before.sim).toEqual(before.real);
+      const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
+      expect(fix).toMatch(/^the server does not send the intermediate ".*" \(in intermediate\.crt\) .*: append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+      expect(t.oracle.apply({ files: files(ch.server.cert.pem + ch.intermediate!.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const after = await t.compare(conninfo);
+      expect(after.real.ok).toBe(true);
+      expect(after.sim).toEqual(after.real);
+      rmSync(join(t.oracle.pgdata, 'intermediate.crt'), { force: true });
+    });
+  });
 });
