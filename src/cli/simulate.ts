@@ -114,6 +114,7 @@ function toJson(r: SimulateResult, explain: boolean) {
     message: r.message,
     psqlStderr: r.psqlStderr,
     serverStarted: r.serverStarted,
+    serverFatal: r.serverFatal ?? null,
     serverLog: r.serverLog,
     steps: r.steps,
     fix: r.fix ?? null,
@@ -169,8 +170,8 @@ function render(r: SimulateResult, explain: boolean): string {
   const out: string[] = [];
   out.push(r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.');
   if (!r.ok) {
-    out.push('', r.serverStarted ? 'psql prints:' : 'the server logs:');
-    out.push(...(r.serverStarted ? r.psqlStderr : `FATAL:  ${r.message}`).split('\n').map((l) => `  ${l}`));
+    // when the server did not start, its FATAL is in the server log below, once
+    out.push('', 'psql prints:', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));
   } else if (r.psqlStderr) {
     // libpq's password file warnings are printed even when psql connects
     out.push('', 'psql prints (and connects):', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));

@@ -24,6 +24,8 @@ import { hostnameClients, type HbaLine } from './config/hba.js';
 import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
+import { certificatesIn } from './files.js';
+import { chainToSend } from './tls-handshake.js';
 import { startServer } from './server/postmaster.js';
 import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
@@ -126,21 +128,6 @@ function overlay(base: SimFs, files: Map<string, { bytes: Uint8Array; mode: numb
   };
 }
 
-function pemCerts(bytes: Uint8Array | undefined): Certificate[] {
-  if (!bytes) return [];
-  const text = new TextDecoder().decode(bytes);
-  const out: Certificate[] = [];
-  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
-    try {
-      const b64 = m[0].replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-      out.push(parseCertificate(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
-    } catch {
-      // not a certificate pgtls can read: the server start-up reports such files
-    }
-  }
-  return out;
-}
-
 const isSelfSigned = (c: Certificate) => namesEqual(c.subject, c.issuer) && likelyIssued(c, c) === 0;
 const name = (c: Certificate) => formatNameOneline(c.subject);
 
@@ -240,15 +227,27 @@ export function checkServer(input: CheckInput): CheckReport {
       if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa') warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`);
       if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`);
     }
-    // The leaf's issuer must travel with it (the root need not): only the leaf is checked.
-    if (!isSelfSigned(leaf) && !tls.chain.slice(1).some((c) => likelyIssued(c, leaf) === 0)) {
-      const issuer = formatNameOneline(leaf.issuer);
-      const inCa = tls.caCerts.find((c) => likelyIssued(c, leaf) === 0);
-      if (!inCa) {
-        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without its issuer "${issuer}": clients that trust only the root cannot verify it; append the intermediate certificate(s) to ${settings.ssl.certFile} (leaf first)`);
-      } else if (!isSelfSigned(inCa)) {
-        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without its issuer "${issuer}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`);
+    // Every intermediate must travel with the leaf (the root need not: the client has it).
+    // Follow issuers through what the server sends; where that stops, the next issuer is
+    // looked for in ssl_ca_file and the data directory's other certificate files: a root
+    // there is fine, an intermediate is one the client needs and is not sent. An issuer
+    // found nowhere may be either, so it is not warned about.
+    const extra = certificatesIn(input.fs, pgdata);
+    const candidates = [...tls.caCerts.map((c) => ({ cert: c, source: `ssl_ca_file ${settings.ssl.caFile}` })), ...extra];
+    const sent = chainToSend(tls.chain, tls.caCerts, tls.crls, at);
+    const autoChained = sent.length > tls.chain.length;
+    let top = leaf;
+    for (let n = 0; n < sent.length && !isSelfSigned(top); n++) {
+      const next = sent.find((c) => c !== top && likelyIssued(c, top) === 0);
+      if (!next) break;
+      if (autoChained && !isSelfSigned(next)) {
+        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without the intermediate "${name(next)}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`);
       }
+      top = next;
+    }
+    const missing = isSelfSigned(top) ? undefined : candidates.find((c) => likelyIssued(c.cert, top) === 0 && !isSelfSigned(c.cert));
+    if (missing) {
+      warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" but not the intermediate "${name(missing.cert)}" (in ${missing.source}) that issued "${name(top)}": clients that trust only the root cannot verify it; append it to ${settings.ssl.certFile} (leaf first, then each issuer)`);
     }
     const names = certNames(leaf);
     const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, 15).ok);
@@ -259,9 +258,7 @@ export function checkServer(input: CheckInput): CheckReport {
     }
     for (const crl of tls.crls) warnCrl(crl, at, warn);
     // the client root
-    const dir = input.fs.list(pgdata) ?? [];
-    const extra = dir.filter((f) => /\.(crt|pem)$/.test(f)).flatMap((f) => pemCerts(input.fs.read(joinPath(pgdata, f))).map((c) => ({ cert: c, source: f })));
-    rootCert = findRoot(tls.chain, [...tls.caCerts.map((c) => ({ cert: c, source: `ssl_ca_file ${settings.ssl.caFile}` })), ...extra]);
+    rootCert = findRoot(tls.chain, candidates);
     if (rootCert) clientRoot = { subject: name(rootCert.cert), source: rootCert.source };
   }
   for (const l of hostLines) {

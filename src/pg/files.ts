@@ -140,3 +140,25 @@ export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] 
   }
   return out;
 }
+
+/**
+ * The certificates in a directory's *.crt and *.pem files (the data directory: root.crt,
+ * intermediate.crt...), each with its file name, as pgtls reads them to reason about a set-up
+ * (which issuer is a root, which intermediate the server does not send); blocks that do not
+ * decode are skipped. No server or client reads these files.
+ */
+export function certificatesIn(fs: SimFs, dir: string): { cert: Certificate; source: string }[] {
+  const out: { cert: Certificate; source: string }[] = [];
+  for (const name of (fs.list(dir) ?? []).filter((f) => /\.(crt|pem)$/.test(f))) {
+    const bytes = fs.read(joinPath(dir, name));
+    for (const b of bytes ? pemBlocks(bytes) : []) {
+      if (!CERT_LABELS.has(b.label)) continue;
+      try {
+        out.push({ cert: loadCertificateBlock(b), source: name });
+      } catch (e) {
+        if (!isInputError(e)) throw e;
+      }
+    }
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 // failure it answers and can be tested on its own.
 
 import { commonNames, formatNameOneline, type Certificate } from '../x509/index.js';
-import { errorName } from '../path/index.js';
+import { certInfo, errorName, likelyIssued, parseIpAsc } from '../path/index.js';
 import type { HandshakeOutcome } from './tls-handshake.js';
 import type { ClientTls } from './client/libpq-ssl.js';
 import type { PasswordRefusal } from './server/connection.js';
@@ -28,7 +28,15 @@ export type FailureFacts =
   | { kind: 'local-refused'; message: string; serverOsUser: string }
   | { kind: 'ssl-refused' }
   | { kind: 'client-setup'; message: string }
-  | { kind: 'handshake'; handshake: HandshakeOutcome; clientTls: ClientTls }
+  | {
+      kind: 'handshake';
+      handshake: HandshakeOutcome;
+      clientTls: ClientTls;
+      /** ssl_cert_file as configured (what the server sends) */
+      certFile?: string;
+      /** certificates the server side holds but does not send: ssl_ca_file's and the data directory's *.crt/*.pem */
+      serverHas?: { cert: Certificate; source: string }[];
+    }
   | { kind: 'host-name'; message: string; host?: string; cert?: Certificate }
   | {
       kind: 'auth';
@@ -79,10 +87,30 @@ const CLIENT_SETUP: Rule[] = [
   [/could not read (root )?certificate file "(.+)"/, (m) => `${m[2]} must hold PEM certificates`],
 ];
 
-const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client') => string>> = {
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side) =>
+type HandshakeFacts = Extract<FailureFacts, { kind: 'handshake' }>;
+
+/**
+ * The client found no issuer for the top of the chain the server sent: an intermediate the
+ * server should send (PostgreSQL sends ssl_cert_file whole: leaf first, then intermediates),
+ * or a root the client lacks; told apart by the certificates the server side holds.
+ */
+function missingServerIssuer(f: HandshakeFacts): string {
+  const h = f.handshake;
+  const top = h.serverVerify?.error?.cert ?? h.serverChain[h.serverChain.length - 1];
+  const certFile = f.certFile ?? 'server.crt';
+  const issuer = top ? `"${formatNameOneline(top.issuer)}"` : 'unknown';
+  const found = top && f.serverHas?.find((c) => likelyIssued(c.cert, top) === 0);
+  if (found && !certInfo(found.cert).selfSigned) {
+    return `the server does not send the intermediate ${issuer} (in ${found.source}) that issued "${formatNameOneline(top!.subject)}": append it to ${certFile} after the leaf (the server sends that file whole, leaf first, then the intermediates); or else add it to the client's sslrootcert`;
+  }
+  if (found) return `the client's sslrootcert does not hold the root ${issuer} (in ${found.source}): add it to sslrootcert`;
+  return `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuer}): if that CA is an intermediate, append it to ${certFile} after the leaf so the server sends it; if it is the root, add it to sslrootcert`;
+}
+
+const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client', f: HandshakeFacts) => string>> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side, f) =>
     side === 'server'
-      ? `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuerOf(h.serverChain)}): add that CA to sslrootcert`
+      ? missingServerIssuer(f)
       : `ssl_ca_file does not hold the CA that issued the client certificate (issuer ${issuerOf(h.clientChain)}): add that CA to ssl_ca_file`,
   UNABLE_TO_GET_ISSUER_CERT: (h, side) =>
     side === 'server'
@@ -177,14 +205,16 @@ export function suggestFix(f: FailureFacts): string | undefined {
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
       if (!side) return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '') ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)' : undefined;
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
-      return VERIFY[errorName(code)]?.(h, side);
+      return VERIFY[errorName(code)]?.(h, side, f);
     }
     case 'host-name': {
       if (!f.cert || !f.host) return 'give a host name to verify against (host=...)';
       const names = [...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []), ...commonNames(f.cert.subject)];
+      // an IP address in host= is matched against iPAddress entries (libpq 14+), never DNS names
+      const san = `${parseIpAsc(f.host) ? 'IP' : 'DNS'}:${f.host}`;
       return names.length
-        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName DNS:${f.host}`
-        : `reissue the server certificate with subjectAltName DNS:${f.host}`;
+        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName ${san}`
+        : `reissue the server certificate with subjectAltName ${san}`;
     }
     case 'auth': {
       if (/^no pg_hba\.conf entry/.test(f.message) && f.local) {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeCertificate } from '../../src/factory/index.js';
+import { makeCertificate, makeHierarchy } from '../../src/factory/index.js';
 import { checkServer, type CheckReport } from '../../src/pg/check.js';
 import { memFs, type MemFile } from '../../src/pg/fs.js';
 import { run as runCheck } from '../../src/cli/check.js';
@@ -74,11 +74,33 @@ host all all 127.0.0.1/32 trust
   });
 
   it('an intermediate missing from server.crt; unknown root', () => {
-    const r = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), ['common-name.pg-ssltest.test']);
+    // the issuer found nowhere: it may be a root the clients have, so no warning
+    const unknown = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), ['common-name.pg-ssltest.test']);
+    expect(codes(unknown)).toEqual([]);
+    expect(unknown.clientRoot).toBeUndefined();
+    expect(verdict(unknown, 1, 'verify-ca', false)).toMatchObject({ result: 'unknown' });
+    expect(verdict(unknown, 1, 'require', false)).toMatchObject({ result: 'connects' });
+    // the issuer in the data directory and not self-signed: an intermediate the server does not send
+    const r = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem }, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), ['common-name.pg-ssltest.test']);
     expect(codes(r)).toEqual(['chain-incomplete']);
-    expect(r.clientRoot).toBeUndefined();
-    expect(verdict(r, 1, 'verify-ca', false)).toMatchObject({ result: 'unknown' });
-    expect(verdict(r, 1, 'require', false)).toMatchObject({ result: 'connects' });
+    expect(r.warnings[0].message).toMatch(/not the intermediate ".*" \(in server_ca\.crt\) .*append it to server\.crt/);
+    // the client has only the root: verify-ca fails as the warning says
+    expect(verdict(r, 1, 'verify-ca', false)).toMatchObject({ result: 'fails' });
+  });
+
+  it("a leaf signed by the root needs no intermediate: no chain-incomplete for gen root-server's output; gen chain's bundle is complete", () => {
+    const keys = { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key };
+    for (const kind of ['root-server', 'chain'] as const) {
+      const h = makeHierarchy(kind, { cn: 'localhost', keys });
+      const files = { '/pg/server.crt': { content: h.serverCrtPem }, '/pg/server.key': { content: h.server.keyPem, mode: 0o600 } };
+      // the root beside it (as gen writes it) or kept elsewhere
+      expect(codes(check(dir({ conf: '', files: { ...files, '/pg/root.crt': { content: h.rootCrtPem } } }), ['localhost']))).toEqual([]);
+      expect(codes(check(dir({ conf: '', files }), ['localhost']))).toEqual([]);
+    }
+    // gen chain with only the leaf in server.crt: the intermediate in intermediate.crt is not sent
+    const c = makeHierarchy('chain', { cn: 'localhost', keys });
+    const leafOnly = { '/pg/server.crt': { content: c.server.cert.pem }, '/pg/server.key': { content: c.server.keyPem, mode: 0o600 }, '/pg/intermediate.crt': { content: c.intermediate!.cert.pem } };
+    expect(codes(check(dir({ conf: '', files: leafOnly }), ['localhost']))).toEqual(['chain-incomplete']);
   });
 
   it('expiring leaf, SHA-1 signature, RSA-1024 key', () => {

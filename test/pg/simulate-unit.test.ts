@@ -524,7 +524,7 @@ hostssl all all 127.0.0.1/32 trust
   it('start-up failures of the socket settings', () => {
     const start = (conf: string) => local(setup({ hba: LOCAL_HBA, conf }), 'user=app dbname=app');
     const quote = start(`unix_socket_directories = '"/tmp'\n`);
-    expect([quote.serverStarted, quote.message]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
+    expect([quote.serverStarted, quote.serverFatal]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
     const long = `/${'d'.repeat(100)}`;
     const tooLong = start(`unix_socket_directories = '${long}'\n`);
     expect(tooLong.serverLog.slice(-3)).toEqual([
@@ -533,7 +533,7 @@ hostssl all all 127.0.0.1/32 trust
       'FATAL:  could not create any Unix-domain sockets',
     ]);
     expect(start(`unix_socket_directories = '${long}, /var/run/postgresql'\n`).ok).toBe(true);
-    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").message).toBe('no socket created for listening');
+    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").serverFatal).toBe('no socket created for listening');
   });
   it('requirepeer and gssencmode=require: libpq gives up before the startup packet', () => {
     const peer = local(fs, 'user=app dbname=app requirepeer=nobody');
@@ -586,5 +586,23 @@ describe('stat-ssl helpers', () => {
     );
     const plain = pgStatSslRow(undefined);
     expect(plain.ok && psqlUnaligned(plain.row)).toBe('|f||||||');
+  });
+});
+
+describe('fixes read facts, not texts (checked on the real server in startup-fidelity-oracle.test.ts)', () => {
+  it('host= an IP address: the fix is a subjectAltName of type IP', () => {
+    const r = run(setup(), `host=127.0.0.1 dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`);
+    expect(r.ok).toBe(false);
+    expect(r.fix).toBe(`connect with host=${CN} (a name in the certificate), or reissue the server certificate with subjectAltName IP:127.0.0.1`);
+    expect(run(setup(), `host=db.example.com dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`).fix).toMatch(/subjectAltName DNS:db\.example\.com$/);
+  });
+
+  it('an intermediate the server does not send: append it to server.crt first; a root or an unknown issuer otherwise', () => {
+    const conninfo = `host=${CN} dbname=trustdb sslmode=verify-ca sslrootcert=/c/root.crt`;
+    const files = { '/c/root.crt': { content: pki.root.pem } };
+    const inDir = run(setup({ files: { ...files, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), conninfo);
+    expect(inDir.fix).toMatch(/^the server does not send the intermediate ".*" \(in server_ca\.crt\) that issued ".*": append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+    const unknown = run(setup({ files }), conninfo);
+    expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
   });
 });

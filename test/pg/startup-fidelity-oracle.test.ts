@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { makeCertificate, makeCrl, makeHierarchy, privateKeyPem, type ExtensionSpec } from '../../src/factory/index.js';
+import { checkServer } from '../../src/pg/check.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
-import { pgOracleUnavailable, type ServerFile } from '../support/pg-oracle.js';
+import { pgOracleUnavailable, psqlEnv, type ServerFile } from '../support/pg-oracle.js';
+import { spawnSync } from 'node:child_process';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 
 // What real PostgreSQL 15 (Debian, OpenSSL 3.0) does at start-up that simulate() must say
@@ -204,6 +206,92 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       const real = t.oracle.apply({ files: good, sslConf: `${SSL_CONF}foo.bar = 1\n`, hba: HBA });
       expect(real.started).toBe(true);
       expect(sim().serverStarted).toBe(true);
+    });
+  });
+
+  describe('psql when the server did not start', () => {
+    it('prints "Connection refused" (TCP) or "No such file or directory" (socket); the FATAL is in the server log only, once', async () => {
+      const weak = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: key('rsa1024-1') });
+      const st = t.oracle.apply({ files: { 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } }, sslConf: SSL_CONF, hba: HBA });
+      expect(st.started).toBe(false);
+      const fatal = 'FATAL:  could not load server certificate file "server.crt": ee key too small';
+      for (const conninfo of ['host=localhost user=alice dbname=app sslmode=require', 'host=127.0.0.1 user=alice dbname=app', 'user=alice dbname=app sslmode=verify-full']) {
+        const r = await t.compare(conninfo);
+        expect(r.real.ok).toBe(false);
+        expect(r.real.stderr).toMatch(/Connection refused\n\tIs the server running on that host and accepting TCP\/IP connections\?$/);
+        // the comparison's sim log is the whole server log, start-up FATAL included; the real one is what this psql run added: nothing
+        expect(r.real.log).toEqual([]);
+        expect({ ok: r.sim.ok, stderr: r.sim.stderr }).toEqual({ ok: r.real.ok, stderr: r.real.stderr });
+      }
+      // a Unix socket: psql run directly (PgOracle.psql would add hostaddr)
+      const sock = spawnSync('psql', ['-X', '-w', '-d', `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, '-c', 'select 1'], { encoding: 'utf8', env: psqlEnv(t.dir) });
+      const s = simulate({ fs: nodeFs(), pgdata: t.oracle.pgdata, conninfo: `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, env: { HOME: t.dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser: serverUser() });
+      expect(sock.status).toBe(2);
+      expect(s.psqlStderr).toBe(sock.stderr.trim());
+      expect(s.serverStarted).toBe(false);
+      expect(s.serverFatal).toBe(fatal.slice('FATAL:  '.length));
+      expect(s.serverLog.filter((l) => l === fatal)).toHaveLength(1);
+      expect(s.message).not.toMatch(/FATAL|ee key too small/);
+      expect(s.psqlStderr).not.toMatch(/FATAL|ee key too small/);
+    });
+  });
+
+  describe('pgtls check: chain-incomplete only when a client holding the root cannot verify', () => {
+    it('root-server and a bundled chain connect with verify-ca and get no warning; a leaf without its intermediate fails and gets one', async () => {
+      const keys = { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey };
+      const rs = makeHierarchy('root-server', { cn: 'localhost', keys });
+      const ch = makeHierarchy('chain', { cn: 'localhost', keys });
+      const setups: [string, Record<string, ServerFile>, string][] = [
+        ['root-server', { 'server.crt': { content: rs.serverCrtPem }, 'root.crt': { content: rs.rootCrtPem } }, rs.rootCrtPem],
+        ['chain, bundled', { 'server.crt': { content: ch.serverCrtPem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
+        ['chain, leaf only', { 'server.crt': { content: ch.server.cert.pem }, 'intermediate.crt': { content: ch.intermediate!.cert.pem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
+      ];
+      for (const [label, files, rootPem] of setups) {
+        for (const f of ['root.crt', 'intermediate.crt']) rmSync(join(t.oracle.pgdata, f), { force: true });
+        expect(t.oracle.apply({ files: { ...files, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started, label).toBe(true);
+        writeFileSync(join(t.dir, 'client-root.crt'), rootPem);
+        const r = await t.compare(`host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`);
+        expect(r.sim, label).toEqual(r.real);
+        const report = checkServer({ fs: nodeFs(), pgdata: t.oracle.pgdata, serverUser: serverUser(), hosts: ['localhost'] });
+        expect(report.warnings.some((w) => w.code === 'chain-incomplete'), label).toBe(!r.real.ok);
+      }
+    });
+  });
+
+  describe('fixes that work when applied to the real server', () => {
+    it('host=127.0.0.1 and a certificate naming localhost: the fix is subjectAltName IP:127.0.0.1, and it works', async () => {
+      const named = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ dns: 'localhost' }] }] });
+      writeFileSync(join(t.dir, 'client-root.crt'), root.pem);
+      const conninfo = `host=127.0.0.1 user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'client-root.crt')}`;
+      expect(t.oracle.apply({ files: { 'server.crt': { content: named.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const before = await t.compare(conninfo);
+      expect(before.real.ok).toBe(false);
+      expect(before.sim).toEqual(before.real);
+      const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
+      expect(fix).toMatch(/subjectAltName IP:127\.0\.0\.1$/);
+      const fixed = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ ip: '127.0.0.1' }] }] });
+      expect(t.oracle.apply({ files: { 'server.crt': { content: fixed.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const after = await t.compare(conninfo);
+      expect(after.real.ok).toBe(true);
+      expect(after.sim).toEqual(after.real);
+    });
+
+    it('an intermediate the server does not send: the first fix is to append it to server.crt, and it works', async () => {
+      const ch = makeHierarchy('chain', { cn: 'localhost', keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey } });
+      writeFileSync(join(t.dir, 'client-root.crt'), ch.rootCrtPem);
+      const conninfo = `host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`;
+      const files = (crt: string) => ({ 'server.crt': { content: crt }, 'server.key': { content: LEAF_KEY }, 'intermediate.crt': { content: ch.intermediate!.cert.pem } });
+      expect(t.oracle.apply({ files: files(ch.server.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const before = await t.compare(conninfo);
+      expect(before.real.ok).toBe(false);
+      expect(before.sim).toEqual(before.real);
+      const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
+      expect(fix).toMatch(/^the server does not send the intermediate ".*" \(in intermediate\.crt\) .*: append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+      expect(t.oracle.apply({ files: files(ch.server.cert.pem + ch.intermediate!.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const after = await t.compare(conninfo);
+      expect(after.real.ok).toBe(true);
+      expect(after.sim).toEqual(after.real);
+      rmSync(join(t.oracle.pgdata, 'intermediate.crt'), { force: true });
     });
   });
 });
