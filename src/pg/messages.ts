@@ -37,6 +37,9 @@ export const SERVER = {
   protoRange: m('could not set SSL protocol version range', 'be-secure-openssl.c'),
   protoRangeDetail: m('"%s" cannot be higher than "%s"', 'be-secure-openssl.c'),
   cipherList: m('could not set the cipher list (no valid ciphers available)', 'be-secure-openssl.c'),
+  /** PostgreSQL 18 names the TLS 1.2 list, beside ssl_tls13_ciphers */
+  cipherList18: m('could not set the TLSv1.2 cipher list (no valid ciphers available)', 'be-secure-openssl.c'),
+  tls13Ciphers: m('could not set the TLSv1.3 cipher suites (no valid ciphers available)', 'be-secure-openssl.c'),
   loadRoot: m('could not load root certificate file "%s": %s', 'be-secure-openssl.c'),
   loadCrlFile: m('could not load SSL certificate revocation list file "%s": %s', 'be-secure-openssl.c'),
   loadCrlDir: m('could not load SSL certificate revocation list directory "%s": %s', 'be-secure-openssl.c'),

@@ -135,12 +135,14 @@ export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGr
 };
 
 /**
- * The server's key exchange as OpenSSL runs it for PostgreSQL: only the groups its
+ * The server's key exchange and TLS 1.3 suites as OpenSSL runs them for PostgreSQL: only the groups its
  * configuration allows (groups.ts), the first client key share for one of them taken as it
  * is, else a HelloRetryRequest for the server's first group the client supports.
  */
-export function serverKeyExchange(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy'> {
-  return { groups: server.groups.engine, hrrPolicy: 'any-share' };
+export function serverNegotiation(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'cipherSuites' | 'preferServerCipherSuites'> {
+  // ssl_tls13_ciphers (18) in the server's order: ssl_prefer_server_ciphers is on by default
+  const suites = server.tls13Suites ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true } : {};
+  return { groups: server.groups.engine, hrrPolicy: 'any-share', ...suites };
 }
 
 export interface HandshakeInput {
@@ -265,7 +267,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     certificate: { chain: serverChain.map((c) => c.der), privateKey: server.key },
     clientAuth: server.requestClientCert ? 'request' : 'none',
     clientCANames: server.requestClientCert ? server.caCerts.map((c) => c.subject.der) : undefined,
-    ...serverKeyExchange(server),
+    ...serverNegotiation(server),
     verifyPeerChain: serverVerdict,
     random,
     onTrace: (e) => trace.push(e),

@@ -274,6 +274,21 @@ export class PgOracle {
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: log };
   }
 
+  /**
+   * The log written since the last read, once it has been quiet for 150 ms (at most 3 s):
+   * what a connection made by another client (openssl s_client) logged.
+   */
+  async takeLog(): Promise<string> {
+    let log = '';
+    for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
+      await new Promise((res) => setTimeout(res, 50));
+      const more = this.readNewLog();
+      log += more;
+      quiet = more ? 0 : quiet + 50;
+    }
+    return log;
+  }
+
   destroy(): void {
     this.stop();
     rmSync(this.root, { recursive: true, force: true });

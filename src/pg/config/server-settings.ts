@@ -99,6 +99,7 @@ export function serverSettings(conf: ParsedConf, opts: ServerSettingsOptions = {
     ciphers: get('ssl_ciphers'),
     ecdhCurve: get('ssl_ecdh_curve'),
     groups: sslGroups(conf, overrides),
+    tls13Ciphers: overrides.get('ssl_tls13_ciphers') ?? conf.settings.get('ssl_tls13_ciphers')?.value ?? '',
     passphraseCommand: get('ssl_passphrase_command'),
     passphraseCommandSupportsReload: bool('ssl_passphrase_command_supports_reload'),
     preferServerCiphers: bool('ssl_prefer_server_ciphers'),

@@ -23,7 +23,7 @@ import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../server/postmaster.js';
 import { clientHostAtStart } from '../config/hba.js';
 import { hostsResolver, loadHostsFile, type HostsTable, type NameResolver } from '../config/hosts.js';
-import { chainToSend, serverKeyExchange, verifyFailureText } from '../tls-handshake.js';
+import { chainToSend, serverNegotiation, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
 import { unsupportedProtocolMessage } from '../wire/frontend.js';
@@ -132,7 +132,7 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
     certificate: { chain: chain.map((c) => c.der), privateKey: tls.key as PrivateKey },
     clientAuth: tls.requestClientCert ? 'request' : 'none',
     clientCANames: tls.requestClientCert ? tls.caCerts.map((c) => c.subject.der) : undefined,
-    ...serverKeyExchange(tls),
+    ...serverNegotiation(tls),
     alpn,
     verifyPeerChain: (der) => {
       if (der.length === 0) return { ok: true }; // no FAIL_IF_NO_PEER_CERT

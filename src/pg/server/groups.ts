@@ -179,3 +179,6 @@ export function tlsGroupCode(name: string): number | undefined {
 
 /** libpq's offer with OpenSSL 3.0 defaults: supported_groups in this order, one key share (x25519). */
 export const LIBPQ_SUPPORTED_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
+
+/** Every name the tables know, for tests that hold them against OpenSSL: TLS group names with aliases, and EC curve short names. */
+export const KNOWN_NAMES = { tlsGroups: [...Object.keys(TLS_GROUPS), ...Object.keys(GROUP_ALIASES)], ecCurves: Object.keys(EC_CURVES) };

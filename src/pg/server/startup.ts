@@ -42,6 +42,8 @@ export interface SslSettings {
    * later of the two lines wins); undefined means the default, X25519:prime256v1
    */
   groups?: string;
+  /** PostgreSQL 18's ssl_tls13_ciphers ('' or undefined: OpenSSL's default TLS 1.3 suites) */
+  tls13Ciphers?: string;
   passphraseCommand: string;
   passphraseCommandSupportsReload: boolean;
 }
@@ -85,6 +87,8 @@ export interface ServerTls {
   securityLevel: number;
   /** the key-exchange groups ssl_ecdh_curve (13-17) or ssl_groups (18) allow */
   groups: ServerGroups;
+  /** ssl_tls13_ciphers (18): the TLS 1.3 suites in the server's order; undefined: OpenSSL's default */
+  tls13Suites?: number[];
 }
 
 /** PostgreSQL 18's ssl_groups default (guc_tables.c). */
@@ -209,6 +213,25 @@ function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
   return r.ok ? r.groups : fatal(r.message, undefined, r.hint);
 }
 
+/** OpenSSL 3.0's TLS 1.3 suites by name (SSL_CTX_set_ciphersuites matches exactly). */
+const TLS13_SUITES: Record<string, number> = {
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_AES_128_CCM_SHA256: 0x1304,
+  TLS_AES_128_CCM_8_SHA256: 0x1305,
+};
+
+/**
+ * ssl_tls13_ciphers through SSL_CTX_set_ciphersuites (OpenSSL 3.0): a colon list; unknown
+ * names are skipped, a list left empty fails ("no cipher match", checked with s_client
+ * -ciphersuites).
+ */
+function tls13CipherSuites(list: string): number[] {
+  const ids = list.split(':').map((w) => TLS13_SUITES[w.trim()]).filter((id): id is number => id !== undefined);
+  return ids.length ? [...new Set(ids)] : fatal(SERVER.tls13Ciphers.format);
+}
+
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
 function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot): { certs: Certificate[]; crls: Crl[] } {
   const r = readFileAs(input.fs, path, input.server);
@@ -232,14 +255,16 @@ export function startServerTls(input: StartupInput): StartupResult {
   const s = input.settings;
   if (!s.ssl) return { ok: true, log: [] };
   const at = (p: string) => joinPath(input.pgdata, p);
+  const pgVersion = input.pgVersion ?? 15;
   try {
     const chain = loadCertChain(input, at(s.certFile));
     checkKeyPermissions(input, at(s.keyFile));
     const key = loadKey(input, at(s.keyFile), chain[0]);
     const { min, max } = protocolRange(s);
     // be_tls_init's order: initialize_ecdh, then the cipher list
-    const groups = serverGroups(s, input.pgVersion ?? 15);
-    if (!cipherListUsable(s.ciphers)) fatal(SERVER.cipherList.format);
+    const groups = serverGroups(s, pgVersion);
+    if (!cipherListUsable(s.ciphers)) fatal(pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
+    const tls13Suites = pgVersion >= 18 && s.tls13Ciphers ? tls13CipherSuites(s.tls13Ciphers) : undefined;
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
     if (s.caFile) {
@@ -264,7 +289,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL, ...(tls13Suites ? { tls13Suites } : {}) },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };
