@@ -543,8 +543,10 @@ export function simulate(input: SimulateInput): SimulateResult {
     });
     serverLog.push(...auth.log);
     if (auth.clientHost?.lookups.length) {
-      const found = hostnameLookupDetail(auth.clientHost);
-      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${auth.clientHost.lookups.join('; ')}${found ? ` => ${found}` : ''}` });
+      const h = auth.clientHost;
+      const found = hostnameLookupDetail(h);
+      const unmatched = h.resolv === 0 && h.name !== undefined ? ` (no host name in pg_hba.conf matches "${h.name}")` : '';
+      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${h.lookups.join('; ')}${found ? ` => ${found}${unmatched}` : ''}` });
     }
     steps.push({
       step: 'authentication',

@@ -6,6 +6,10 @@
 // failures set no err_msg at all (an invalid clientcert or clientname value), exactly as in
 // PostgreSQL 15. Version differences are data: clientcert=1/0/no-verify before 14,
 // clientname from 14, backslash continuation from 14, regexes and include records from 16.
+// Matching follows check_hba; an address field naming a host goes through check_hostname
+// (reverse lookup of the client, name or suffix compare, forward lookup back to its address,
+// each done once per connection) with the lookups answered by a NameResolver (hosts.ts), and
+// leaves what the no-entry FATAL's DETAIL says (HOSTNAME_LOOKUP_DETAIL).
 
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
