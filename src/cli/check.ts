@@ -9,6 +9,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
 import { parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -52,11 +53,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
-  const pgdata = String(opts.pgdata).replace(/\/+$/, '');
   const at = timeOption(opts);
   const pgVersion = pgVersionOption(opts);
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
   const fs = nodeFs();
-  if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
   const report = checkServer({
     fs,
     pgdata,

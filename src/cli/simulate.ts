@@ -9,6 +9,7 @@ import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
-    pgdata: String(opts.pgdata).replace(/\/+$/, ''),
+    pgdata: dataDirectory('pgdata', String(opts.pgdata)),
     conninfo: positionals[0],
     env,
     osUser: env.USER ?? me.username,
@@ -83,9 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     pgWrapper: !opts['no-pg-wrapper'],
   };
   if (opts['started-with']) {
-    const before = String(opts['started-with']).replace(/\/+$/, '');
-    if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
-    input.startedWith = remapDir(input.fs, input.pgdata, before);
+    input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
   }
   const r = simulate(input);
   if (opts.json) {
