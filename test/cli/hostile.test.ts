@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeHierarchy } from '../../src/factory/index.js';
 import { MAX_DUMP_DEPTH } from '../../src/der/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
-import { PG_BIN, PgOracle, pgOracleUnavailable } from '../support/pg-oracle.js';
+import { PG_BIN, PgOracle, pgOracleUnavailable, runAs } from '../support/pg-oracle.js';
 
 // Bad input given to the pgtls binary (dist/cli/main.js, as users run it) is a first-class
 // path: a usage error (exit 2) or the verdict (exit 1) worded as the real tool words it —
@@ -37,7 +37,7 @@ const why = pgOracleUnavailable();
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const hasPsql = spawnSync('psql', ['--version']).status === 0;
 /** postgres -D DIR's own complaint (it refuses before anything else happens), as the postgres user. */
-const postgresD = (dir: string) => spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', dir], { encoding: 'utf8', cwd: '/tmp', timeout: 30_000 });
+const postgresD = (dir: string) => runAs('postgres', [join(PG_BIN, 'postgres'), '-D', dir]);
 
 let tmp = '';
 beforeAll(() => {
@@ -194,11 +194,7 @@ describe('sockets', () => {
     const o = await PgOracle.create();
     try {
       o.stop();
-      const real = spawnSync(
-        'runuser',
-        ['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', o.pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'logging_collector=off', '-c', 'log_line_prefix=', '-c', 'log_destination=stderr'],
-        { encoding: 'utf8', cwd: '/tmp', timeout: 30_000 },
-      );
+      const real = runAs('postgres', [join(PG_BIN, 'postgres'), '-D', o.pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'logging_collector=off', '-c', 'log_line_prefix=', '-c', 'log_destination=stderr']);
       const lines = real.stderr.trim().split('\n');
       expect(lines.slice(lines.findIndex((l) => l.startsWith('LOG:  could not bind')))).toEqual(ours);
     } finally {
