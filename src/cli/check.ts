@@ -9,7 +9,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
 import { hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
-import { resolve } from 'node:path';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -60,11 +60,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
-  const pgdata = resolve(String(opts.pgdata));
   const at = timeOption(opts);
   const pgVersion = pgVersionOption(opts);
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
   const fs = nodeFs();
-  if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
   const report = checkServer({
     fs,
     pgdata,

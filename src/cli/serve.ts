@@ -6,6 +6,7 @@
 import { formatLog } from '../pg/log.js';
 import { startServe } from '../pg/live/server-node.js';
 import { hostsFileOption, parseArgs, pgVersionOption, UsageError } from './args.js';
+import { dataDirectory, listenErrorLines } from './fs-errors.js';
 
 const HELP = `Usage: pgtls serve --pgdata DIR [--port P] [--host 127.0.0.1] [--pg-version N]
 
@@ -35,7 +36,18 @@ export async function run(argv: string[]): Promise<number> {
   const port = opts.port === undefined ? 5432 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${opts.port}`);
   const pgVersion = pgVersionOption(opts);
-  const started = await startServe({ pgdata: String(opts.pgdata), port, host: (opts.host as string | undefined) ?? '127.0.0.1', passphrase: opts.passphrase as string | undefined, pgVersion, hosts: hostsFileOption(opts) });
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
+  const host = (opts.host as string | undefined) ?? '127.0.0.1';
+  let started: Awaited<ReturnType<typeof startServe>>;
+  try {
+    started = await startServe({ pgdata, port, host, passphrase: opts.passphrase as string | undefined, pgVersion, hosts: hostsFileOption(opts) });
+  } catch (e) {
+    // the port is taken, the address is not this machine's, the name does not resolve
+    const lines = listenErrorLines(e, host, port);
+    if (!lines) throw e;
+    console.error(lines.join('\n'));
+    return 1;
+  }
   if (!started.ok) {
     console.error(formatLog([...started.log.filter((l) => l !== started.fatal), started.fatal]));
     return 1;

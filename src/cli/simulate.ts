@@ -9,7 +9,7 @@ import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { clientEnvironment, nameValues, hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
-import { resolve } from 'node:path';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -76,8 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
-    // postgres makes -D absolute: the log names postgresql.conf by its absolute path
-    pgdata: resolve(String(opts.pgdata)),
+    pgdata: dataDirectory('pgdata', String(opts.pgdata)),
     conninfo: positionals[0],
     env,
     osUser: env.USER ?? me.username,
@@ -95,9 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     hosts: hostsFileOption(opts),
   };
   if (opts['started-with']) {
-    const before = resolve(String(opts['started-with']));
-    if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
-    input.startedWith = remapDir(input.fs, input.pgdata, before);
+    input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
   }
   const r = simulate(input);
   if (opts.json) {

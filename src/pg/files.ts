@@ -51,13 +51,14 @@ export function pemReadFailure(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason). */
+/** The file's bytes as this process may read them (a directory reads as empty), or why it cannot (OpenSSL's reason). */
 export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string } {
   const st = fs.stat(path);
   if (!st) return { reason: REASON.noFile };
   if (!canRead(st, who)) return { reason: REASON.noAccess };
-  // fopen() opens a directory and its reads fail: OpenSSL's readers see an empty file ("no
-  // start line", "no certificate or crl found"; observed with PostgreSQL 15)
+  // fopen() opens a directory for reading and every read then fails (EISDIR): OpenSSL's
+  // readers and libpq's line readers see an empty file ("no start line", "no certificate or
+  // crl found"; checked against psql 15)
   if (st.isDir) return new Uint8Array(0);
   return fs.read(path) ?? { reason: REASON.noFile };
 }

@@ -20,6 +20,19 @@ export function privateHostsUnavailable(): string | undefined {
   return r.status === 0 ? undefined : `cannot give the server a private /etc/hosts (unshare -m + mount --bind): ${(r.stderr || r.error?.message || '').trim()}`;
 }
 
+/**
+ * The working directory of every process an oracle runs as another user (postgres, nobody):
+ * one any user can enter. The repository's may not be (a clone under /root or in a `mktemp -d`
+ * directory is 0700), and psql, pg_ctl and postgres then fail before doing what is asked
+ * ("could not change directory to ...: Permission denied").
+ */
+export const ORACLE_CWD = '/';
+
+/** Run argv as `user` (runuser) from ORACLE_CWD. */
+export function runAs(user: string, argv: string[], opts: { env?: NodeJS.ProcessEnv; timeout?: number } = {}) {
+  return spawnSync('runuser', ['-u', user, '--', ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: opts.timeout ?? 60_000, env: opts.env });
+}
+
 /** Why the oracle cannot run here, or undefined when it can. */
 export function pgOracleUnavailable(): string | undefined {
   if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
@@ -239,15 +252,13 @@ export class PgOracle {
     const pgctl = ['runuser', '-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
     // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
     const argv = opts.hostsFile ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl] : pgctl;
-    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: ORACLE_CWD });
     this.running = r.status === 0;
     return { started: this.running, log: this.readNewLog() };
   }
 
   stop(): void {
-    spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata], {
-      encoding: 'utf8',
-    });
+    runAs('postgres', [join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
     this.running = false;
   }
 
@@ -296,7 +307,7 @@ export class PgOracle {
 }
 
 function runAsPostgres(argv: string[]): string {
-  const r = spawnSync('runuser', ['-u', 'postgres', '--', ...argv], { encoding: 'utf8', cwd: '/tmp' });
+  const r = runAs('postgres', argv);
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }

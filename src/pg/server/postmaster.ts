@@ -72,7 +72,9 @@ export function startServer(input: PostmasterInput): StartOutcome {
   // none: the real server logs that at start-up too (checked on PostgreSQL 15).
   const log: LogLine[] = [...conf.log];
   if (!conf.ok) {
-    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
+    // no postgresql.conf at all: postgres says so on stderr ("postgres: could not access the
+    // server configuration file ...") and exits before it logs anything
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: conf.stderr?.replace(/^postgres: /, '') ?? 'configuration file contains errors' };
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
