@@ -50,7 +50,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     const alt = searchPaths(opts, ctx);
     if (alt) {
       alt.trace.unshift(...ctx.trace, { step: 'path-search', result: 'info', detail: 'the first path failed; trying alternative paths (rfc5280 profile)' });
-      return { ok: true, errors: [], chain: alt.chain, trace: alt.trace };
+      return { ok: true, errors: [], chain: alt.chain, numUntrusted: alt.numUntrusted, trace: alt.trace };
     }
   }
   return {
@@ -58,6 +58,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     error: ctx.errors[0],
     errors: ctx.errors,
     chain: ctx.chain,
+    numUntrusted: ctx.numUntrusted,
     trace: ctx.trace,
     ...(budgetExceeded ? { budgetExceeded } : {}),
   };
@@ -87,11 +88,12 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkRevocation(ctx)) return false;
   if (!internalVerify(ctx)) return false;
   if (!checkNameConstraints(ctx)) return false;
-  if (ctx.rfc5280) {
+  if (ctx.rfc5280 || ctx.opts.policyCheck) {
     const r = processPolicies(ctx, ctx.opts.policy);
     if (r !== 0) {
       ctx.note('policy', 'fail', r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping', undefined, 0);
-      if (!ctx.fail(r, 0, undefined, 'policy')) return false;
+      // check_policy reports NO_EXPLICIT_POLICY with no current certificate
+      if (!ctx.fail(r, 0, r === 43 && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
   }
   return true;
