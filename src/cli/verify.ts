@@ -543,6 +543,13 @@ function setupStore(s: Settings, io: VerifyIo): Store {
   return store;
 }
 
+/** X509_V_FLAG_SUITEB_*: the flags combine (128_only | 192 is 128) */
+function suiteB(flags: Set<string>): VerifyOptions['suiteB'] {
+  const only = flags.has('suiteB_128_only') || flags.has('suiteB_128');
+  const los192 = flags.has('suiteB_192') || flags.has('suiteB_128');
+  return only && los192 ? '128' : only ? '128_only' : los192 ? '192' : undefined;
+}
+
 /** OpenSSL's queue after a failed signature check (printed because X509_verify_cert returned 0) */
 function signatureQueue(e: VerifyError): string[] {
   const evp = errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', '../crypto/asn1/a_verify.c:220');
@@ -625,6 +632,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       noCheckTime: s.flags.has('no_check_time'),
       checkSsSig: s.flags.has('check_ss_sig'),
       policyCheck: s.flags.has('policy_check'),
+      suiteB: suiteB(s.flags),
       policy: {
         ...(s.policies.length ? { initialPolicySet: s.policies } : {}),
         initialExplicitPolicy: s.flags.has('explicit_policy'),

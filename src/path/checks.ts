@@ -12,7 +12,7 @@ import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor 
 import { x509CheckEmail, x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
 import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
-import { bytesEqual } from '../der/index.js';
+import { OID, bytesEqual } from '../der/index.js';
 import { keyView } from './keys.js';
 
 /** X509_cmp_time: 0 = bad format, -1 = time <= t, 1 = time > t */
@@ -325,6 +325,59 @@ export function internalVerify(ctx: Ctx): boolean {
     }
   }
   return true;
+}
+
+const SUITEB_128_LOS_ONLY = 0x10000;
+const SUITEB_192_LOS = 0x20000;
+const SUITEB_FLAGS = { '128_only': SUITEB_128_LOS_ONLY, '128': SUITEB_128_LOS_ONLY | SUITEB_192_LOS, '192': SUITEB_192_LOS } as const;
+
+/** check_suite_b (x509_cmp.c): the key (and the algorithm it signed with) against the levels of security left in `flags` */
+function suiteBKey(c: Certificate, signOid: string | undefined, flags: { v: number }): number {
+  const k = c.publicKey;
+  const ec = k.kind === 'ec' || (k.kind === 'unknown' && k.algorithm.oid === OID.ecPublicKey);
+  if (!ec || !keyView(k).usable) return 57;
+  if (k.kind === 'ec' && k.curve === 'P-384') {
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA384) return 59;
+    if (!(flags.v & SUITEB_192_LOS)) return 60;
+    flags.v &= ~SUITEB_128_LOS_ONLY;
+  } else if (k.kind === 'ec' && k.curve === 'P-256') {
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA256) return 59;
+    if (!(flags.v & SUITEB_128_LOS_ONLY)) return 60;
+  } else return 58;
+  return 0;
+}
+
+/** X509_chain_check_suiteb, as verify_chain runs it after check_revocation */
+export function checkSuiteB(ctx: Ctx): boolean {
+  if (!ctx.opts.suiteB) return true;
+  const initial = SUITEB_FLAGS[ctx.opts.suiteB];
+  const flags = { v: initial };
+  const chain = ctx.chain;
+  let i = 1;
+  let rv = 0;
+  let x = chain[0];
+  if (x.version !== 3) {
+    rv = 56;
+    i = 0;
+  } else if ((rv = suiteBKey(x, undefined, flags)) !== 0) i = 0;
+  else {
+    for (; i < chain.length; i++) {
+      const signOid = x.signatureAlgorithm.oid;
+      x = chain[i];
+      if (x.version !== 3) {
+        rv = 56;
+        break;
+      }
+      if ((rv = suiteBKey(x, signOid, flags)) !== 0) break;
+    }
+    // the root's own signature
+    if (rv === 0) rv = suiteBKey(x, x.signatureAlgorithm.oid, flags);
+  }
+  if (rv === 0) return true;
+  // a bad signature algorithm or level is the previous certificate's
+  if ((rv === 59 || rv === 60) && i) i--;
+  if (rv === 60 && flags.v !== initial) rv = 61;
+  return ctx.fail(rv, i, chain[i], 'suite-b');
 }
 
 export function checkNameConstraints(ctx: Ctx): boolean {

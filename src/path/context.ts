@@ -40,6 +40,8 @@ export interface VerifyOptions {
   checkSsSig?: boolean;
   /** X509_VERIFY_PARAM_set1_email */
   email?: string;
+  /** X509_V_FLAG_SUITEB_*: 128 (128-bit LOS, 192 allowed), 128_only, 192 */
+  suiteB?: '128' | '128_only' | '192';
   /** X509_V_FLAG_POLICY_CHECK: RFC 5280 policy processing (with `policy`) in the openssl profile too */
   policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */

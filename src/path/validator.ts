@@ -5,7 +5,7 @@
 
 import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
-import { certTimeOk, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
+import { certTimeOk, checkSuiteB, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
 import { certInfo, likelyIssued } from './purpose.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
@@ -86,6 +86,7 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkAuthLevel(ctx)) return false;
   if (!checkId(ctx)) return false;
   if (!checkRevocation(ctx)) return false;
+  if (!checkSuiteB(ctx)) return false;
   if (!internalVerify(ctx)) return false;
   if (!checkNameConstraints(ctx)) return false;
   if (ctx.rfc5280 || ctx.opts.policyCheck) {

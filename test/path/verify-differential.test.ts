@@ -124,6 +124,24 @@ function makePki(): void {
   mkdirSync(join(dir, 'hashed-gap'));
   write(`hashed-gap/${rootHash}.1`, root.pem);
   symlinkSync('root.crt', join(dir, 'root-link.crt'));
+  // an EC hierarchy (P-384 root, P-256 intermediate and leaves) for Suite B and ECDSA signature failures
+  const ecRootKey = k('p384-1');
+  const ecIntKey = k('p256-3');
+  const ecRoot = makeCertificate({ subject: [{ CN: 'EC Root' }], selfSigned: true, issuerKey: ecRootKey, notBefore: from, notAfter: to, extensions: ca, serial: 3, signatureAlgorithm: 'ecdsaWithSHA384' });
+  const ecInt = makeCertificate({ subject: [{ CN: 'EC Int' }], subjectKey: ecIntKey, issuerCert: ecRoot, issuerKey: ecRootKey, notBefore: from, notAfter: to, extensions: ca, serial: 4, signatureAlgorithm: 'ecdsaWithSHA384' });
+  write('ecroot.crt', ecRoot.pem);
+  write('ecint.crt', ecInt.pem);
+  leaf('ecleaf', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('p256-4') });
+  leaf('ecleaf-bad', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('p256-4'), corrupt: true });
+  leaf('ecleaf-rsa', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('rsa2048-4') });
+  leaf('ecleaf-384', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('p384-1') });
+  // an Ed25519 intermediate under the RSA root
+  const edIntKey = k('ed25519-2');
+  const edInt = makeCertificate({ subject: [{ CN: 'Ed Int' }], subjectKey: edIntKey, issuerCert: root, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 5 });
+  write('edint.crt', edInt.pem);
+  leaf('edleaf-bad', [], { issuer: edInt, issuerKey: edIntKey, corrupt: true });
+  const badCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY), corruptSignature: true });
+  write('badsig.crl', badCrl.pem);
   // broken files
   mkdirSync(join(dir, 'emptydir'));
   write('empty', '');
@@ -226,6 +244,21 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-explicit_policy', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', '1.2.3.4', '-explicit_policy', 'policy.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', 'nope', 'policy.crt'],
+  // Suite B
+  ...['-suiteB_128_only', '-suiteB_128', '-suiteB_192'].map((f) => [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', f, 'ecleaf.crt', 'ecleaf-rsa.crt', 'ecleaf-384.crt']),
+  [...A, ...NOSYS, ...CHAIN, '-suiteB_128', 'server.crt'],
+  [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', '-suiteB_128_only', '-suiteB_192', 'ecleaf.crt'],
+  // signature failures with each issuer key type
+  [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', 'ecleaf-bad.crt', 'ecleaf.crt'],
+  [...A, ...NOSYS, '-CAfile', 'root.crt', '-untrusted', 'edint.crt', 'edleaf-bad.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-crl_check', '-CRLfile', 'badsig.crl', 'server.crt'],
+  [...A, ...NOSYS, '-verbose', ...CHAIN, '-crl_check', '-CRLfile', 'badsig.crl', 'server.crt'],
+  [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', '-verbose', 'ecleaf-bad.crt'],
+  // the machine's default store (SSL_CERT_FILE / SSL_CERT_DIR) in play
+  [...A, ...CHAIN, 'server.crt'],
+  [...A, 'server.crt'],
+  [...A, '-no-CAfile', 'server.crt'],
+  [...A, '-CApath', '/etc/ssl/certs', '-untrusted', 'int.crt', 'server.crt'],
   // options that change nothing for these chains
   [...A, ...NOSYS, ...CHAIN, '-issuer_checks', '-trusted_first', '-no_alt_chains', '-allow_proxy_certs', '-extended_crl', '-use_deltas', '-crl_download', '-inhibit_any', '-inhibit_map', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-provider', 'default', '-provider', 'legacy', '-propquery', 'provider=default', 'server.crt'],
