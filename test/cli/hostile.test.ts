@@ -98,7 +98,10 @@ describe('--pgdata', () => {
     expect(r.status).toBe(1);
     const real = postgresD(dir).stderr.split('\n')[0].replace(/^postgres: /, '');
     expect(real).toMatch(/could not access the server configuration file/);
-    expect(JSON.parse(r.stdout).message).toBe(real);
+    // the FATAL belongs to the server; psql itself meets nothing listening
+    const out = JSON.parse(r.stdout);
+    expect(out.serverFatal).toBe(real);
+    expect(out.message).toMatch(/^Connection refused\n/);
   });
 });
 
