@@ -605,4 +605,20 @@ describe('fixes read facts, not texts (checked on the real server in startup-fid
     const unknown = run(setup({ files }), conninfo);
     expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
   });
+
+  it('start-up failures: the fix comes from the typed cause', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weak = makeCertificate({ subject: [{ CN: 'weak' }], selfSigned: true, issuerKey: rsa1024.key });
+    const fixOf = (files: Record<string, MemFile>, conf = '', extra: Partial<SimulateInput> = {}) => {
+      const r = run(setup({ files, conf }), 'sslmode=require dbname=trustdb', extra);
+      expect(r.serverStarted).toBe(false);
+      return r.fix;
+    };
+    const weakFiles = { '/pg/server.crt': { content: weak.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } };
+    expect(fixOf(weakFiles)).toBe("the server certificate's key (server.crt) is below OpenSSL's security level 2: reissue the certificate with a 2048-bit RSA or P-256 key");
+    expect(fixOf(weakFiles, '', { securityLevel: 3 })).toMatch(/security level 3: reissue the certificate with a 3072-bit RSA or P-256 key$/);
+    expect(fixOf({ '/pg/server.crt': { content: pki.server.cnOnly.pem.replace(/\n(.{10})/, '\n!!!!$1') } })).toMatch(/^a PEM block in server\.crt has damaged base64/);
+    expect(fixOf({}, "ssl_cert_file = 'missing.crt'\n")).toBe('put the server certificate at missing.crt (ssl_cert_file, relative to the data directory)');
+    expect(fixOf({ '/pg/server.key': { content: K.server.pem, mode: 0o640 } })).toMatch(/^chmod 0600 server\.key/);
+  });
 });

@@ -96,7 +96,7 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
   const pemFailure = pemReadFailure(bytes);
-  if (pemFailure) return fail(fmt(LIBPQ.readRoot, file, pemFailure));
+  if (pemFailure) return fail(fmt(LIBPQ.readRoot, file, REASON[pemFailure]));
   let loaded;
   try {
     loaded = certsAndCrlsIn(bytes);
@@ -189,7 +189,7 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
   const pemFailure = pemReadFailure(bytes);
-  if (pemFailure) return fail(fmt(LIBPQ.readCert, file, pemFailure));
+  if (pemFailure) return fail(fmt(LIBPQ.readCert, file, REASON[pemFailure]));
   let certs: Certificate[];
   try {
     certs = certsAndCrlsIn(bytes).certs;
