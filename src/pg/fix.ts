@@ -7,7 +7,7 @@ import { certInfo, errorName, likelyIssued, parseIpAsc, type SslSecurityFailure 
 import type { SslFileSetting, StartupCause } from './server/startup.js';
 import type { ReasonKey } from './files.js';
 import type { HandshakeOutcome } from './tls-handshake.js';
-import type { ClientTls } from './client/libpq-ssl.js';
+import type { ClientFileOption, ClientSetupCause, ClientTls } from './client/libpq-ssl.js';
 import type { PasswordRefusal } from './server/connection.js';
 import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } from './conninfo/passfile.js';
 
@@ -30,7 +30,7 @@ export type FailureFacts =
   /** libpq gave up on a Unix socket before the startup packet (requirepeer, gssencmode=require) */
   | { kind: 'local-refused'; message: string; serverOsUser: string }
   | { kind: 'ssl-refused' }
-  | { kind: 'client-setup'; message: string }
+  | { kind: 'client-setup'; message: string; cause: ClientSetupCause }
   | {
       kind: 'handshake';
       handshake: HandshakeOutcome;
@@ -122,14 +122,38 @@ function startupFix(c: StartupCause): string | undefined {
   return (START_CAUSE[c.kind] as (x: StartupCause) => string | undefined)(c);
 }
 
-const CLIENT_SETUP: Rule[] = [
-  [/root certificate file "(.+)" does not exist/, (m) => `give the client the CA certificate that issued the server certificate: copy it to ${m[1]} or point sslrootcert at it`],
-  [/private key file "(.+)" has group or world access/, (m) => `chmod 0600 ${m[1]}`],
-  [/certificate present, but not private key file "(.+)"/, (m) => `put the client key at ${m[1]} or set sslkey`],
-  [/could not load private key file "(.+)": key values mismatch/, (m) => `${m[1]} is not the key of the client certificate: point sslkey at the matching key`],
-  [/could not load private key file "(.+)": (processing error|bad decrypt)/, () => `the client key is encrypted: pass sslpassword=<passphrase>`],
-  [/could not read (root )?certificate file "(.+)"/, (m) => `${m[2]} must hold PEM certificates`],
-];
+const CLIENT_OPTION: Record<ClientFileOption, string> = { sslrootcert: 'the root certificate file (sslrootcert)', sslcert: 'the client certificate (sslcert)', sslkey: 'the client key (sslkey)' };
+
+/** libpq's file failures, by OpenSSL's reason. */
+const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; file: string }) => string>> = {
+  noFile: (c) => `put ${CLIENT_OPTION[c.option]} at ${c.file}`,
+  noAccess: (c) => `the client cannot read ${c.file} (${CLIENT_OPTION[c.option]}): make it readable by the user running psql`,
+  noStartLine: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
+  noCertOrCrl: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
+  badBase64: (c) => `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
+  asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again`,
+  unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+  processingError: () => `the client key is encrypted: pass sslpassword=<passphrase>`,
+  badDecrypt: () => `the client key is encrypted and sslpassword is not its passphrase: pass the right sslpassword`,
+  keyMismatch: (c) => `${c.file} is not the key of the client certificate: point sslkey at the matching key`,
+};
+
+const CLIENT_CAUSE: { [K in ClientSetupCause['kind']]: (c: Extract<ClientSetupCause, { kind: K }>) => string | undefined } = {
+  file: (c) => CLIENT_FILE[c.why]?.(c),
+  'root-missing': (c) =>
+    c.file
+      ? `give the client the CA certificate that issued the server certificate: copy it to ${c.file} or point sslrootcert at it`
+      : 'give the client the CA certificate that issued the server certificate: point sslrootcert at it (libpq found no home directory for ~/.postgresql/root.crt)',
+  'cert-security': (c) =>
+    c.failure === 'ee-key-too-small'
+      ? `the client certificate's key (${c.file}) is below OpenSSL's security level ${c.level}: reissue it with ${keysFor(c.level)}`
+      : c.failure === 'ca-key-too-small'
+        ? `a CA certificate after the client certificate in ${c.file} has a key below security level ${c.level}: reissue that CA with ${keysFor(c.level)}, or leave it out of ${c.file}`
+        : `a certificate in ${c.file} is signed with a digest below security level ${c.level} (SHA-1, MD5): reissue it signed with SHA-256`,
+  'key-missing': (c) => `put the client key at ${c.file} or set sslkey`,
+  'key-not-regular': (c) => `${c.file} is not a regular file: point sslkey at the client key file`,
+  'key-perms': (c) => `chmod 0600 ${c.file}`,
+};
 
 type HandshakeFacts = Extract<FailureFacts, { kind: 'handshake' }>;
 
@@ -243,7 +267,7 @@ export function suggestFix(f: FailureFacts): string | undefined {
     case 'ssl-refused':
       return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
     case 'client-setup':
-      return byRules(CLIENT_SETUP, f.message);
+      return (CLIENT_CAUSE[f.cause.kind] as (x: ClientSetupCause) => string | undefined)(f.cause);
     case 'handshake': {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;

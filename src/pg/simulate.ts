@@ -449,8 +449,9 @@ export function simulate(input: SimulateInput): SimulateResult {
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
-        facts = { kind: 'client-setup', message: prep.message };
-        if (!conn.values.sslpassword && /^could not load private key file ".*": processing error$/.test(prep.message)) prompts = 'Enter PEM pass phrase:\n'.repeat(2);
+        facts = { kind: 'client-setup', message: prep.message, cause: prep.cause };
+        const c = prep.cause;
+        if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError') prompts = 'Enter PEM pass phrase:\n'.repeat(2);
         return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
       }
       describeClientTls(prep.tls, steps, n);
