@@ -40,27 +40,30 @@ export const SECURITY_REASON: Record<SslSecurityFailure, string> = {
  * for ssl_cert_file and ssl_ca_file). Private keys go through OSSL_DECODER instead, which
  * reports "unsupported" for them.
  */
-export function pemReadFailure(bytes: Uint8Array): string | undefined {
+export function pemReadFailure(bytes: Uint8Array): ReasonKey | undefined {
   try {
     decodePemOrDer(bytes);
     return undefined;
   } catch (e) {
-    if (e instanceof PemError && e.code === 'BAD_BASE64') return REASON.badBase64;
+    if (e instanceof PemError && e.code === 'BAD_BASE64') return 'badBase64';
     if (isInputError(e)) return undefined;
     throw e;
   }
 }
 
-/** The file's bytes as this process may read them (a directory reads as empty), or why it cannot (OpenSSL's reason). */
-export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string } {
+/** A REASON, as a value. */
+export type ReasonKey = keyof typeof REASON;
+
+/** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason, and its key). */
+export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string; why: ReasonKey } {
   const st = fs.stat(path);
-  if (!st) return { reason: REASON.noFile };
-  if (!canRead(st, who)) return { reason: REASON.noAccess };
+  if (!st) return { reason: REASON.noFile, why: 'noFile' };
+  if (!canRead(st, who)) return { reason: REASON.noAccess, why: 'noAccess' };
   // fopen() opens a directory for reading and every read then fails (EISDIR): OpenSSL's
   // readers and libpq's line readers see an empty file ("no start line", "no certificate or
   // crl found"; checked against psql 15)
   if (st.isDir) return new Uint8Array(0);
-  return fs.read(path) ?? { reason: REASON.noFile };
+  return fs.read(path) ?? { reason: REASON.noFile, why: 'noFile' };
 }
 
 /** How libpq's service lookup (conninfo/service.ts) sees files: opened as `who`, as text. */

@@ -23,7 +23,7 @@ import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladde
 import { authenticate, type RolePassword } from './server/connection.js';
 import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
 import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
-import { type ServerTls, type TlsVersionName } from './server/startup.js';
+import { type ServerTls, type StartupCause, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
@@ -329,10 +329,10 @@ export function simulate(input: SimulateInput): SimulateResult {
   const start = startServer({ ...input, securityLevel, ...(input.startedWith ? { fs: input.startedWith } : {}) });
   // When the server does not start, psql finds nothing listening on any target ("Connection
   // refused", or no socket file): its stderr says so, and the FATAL is the server log's alone.
-  const startFailed = (fatal: LogLine): SimulateResult => {
+  const startFailed = (fatal: LogLine, cause?: StartupCause): SimulateResult => {
     startupLines = logLines(serverLog).length;
     steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}` });
-    const fix = suggestFix({ kind: 'server-start', message: fatal.message });
+    const fix = suggestFix({ kind: 'server-start', message: fatal.message, cause });
     if (input.startupOnly) return result({ ok: false, message: '', psqlStderr: '', serverStarted: false, serverFatal: fatal.message, attempts: [], fix, tlsTrace: [] });
     const reached = connectTo(undefined);
     if ('done' in reached) return { ...reached.done, serverStarted: false, serverFatal: fatal.message, fix };
@@ -340,7 +340,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   };
   if (!start.ok) {
     serverLog.push(...start.log);
-    return startFailed(start.fatal);
+    return startFailed(start.fatal, start.cause);
   }
   // PostmasterMain makes its sockets after be_tls_init and before load_hba, so their lines go
   // between the configuration's and pg_hba's (be_tls_init logs nothing when it succeeds).
@@ -460,8 +460,9 @@ export function simulate(input: SimulateInput): SimulateResult {
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
-        facts = { kind: 'client-setup', message: prep.message };
-        if (!conn.values.sslpassword && /^could not load private key file ".*": processing error$/.test(prep.message)) prompts = 'Enter PEM pass phrase:\n'.repeat(2);
+        facts = { kind: 'client-setup', message: prep.message, cause: prep.cause };
+        const c = prep.cause;
+        if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError') prompts = 'Enter PEM pass phrase:\n'.repeat(2);
         return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
       }
       describeClientTls(prep.tls, steps, n);

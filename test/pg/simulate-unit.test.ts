@@ -605,4 +605,40 @@ describe('fixes read facts, not texts (checked on the real server in startup-fid
     const unknown = run(setup({ files }), conninfo);
     expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
   });
+
+  it('start-up failures: the fix comes from the typed cause', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weak = makeCertificate({ subject: [{ CN: 'weak' }], selfSigned: true, issuerKey: rsa1024.key });
+    const fixOf = (files: Record<string, MemFile>, conf = '', extra: Partial<SimulateInput> = {}) => {
+      const r = run(setup({ files, conf }), 'sslmode=require dbname=trustdb', extra);
+      expect(r.serverStarted).toBe(false);
+      return r.fix;
+    };
+    const weakFiles = { '/pg/server.crt': { content: weak.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } };
+    expect(fixOf(weakFiles)).toBe("the server certificate's key (server.crt) is below OpenSSL's security level 2: reissue the certificate with a 2048-bit RSA or P-256 key");
+    expect(fixOf(weakFiles, '', { securityLevel: 3 })).toMatch(/security level 3: reissue the certificate with a 3072-bit RSA or P-256 key$/);
+    expect(fixOf({ '/pg/server.crt': { content: pki.server.cnOnly.pem.replace(/\n(.{10})/, '\n!!!!$1') } })).toMatch(/^a PEM block in server\.crt has damaged base64/);
+    expect(fixOf({}, "ssl_cert_file = 'missing.crt'\n")).toBe('put the server certificate at missing.crt (ssl_cert_file, relative to the data directory)');
+    expect(fixOf({ '/pg/server.key': { content: K.server.pem, mode: 0o640 } })).toMatch(/^chmod 0600 server\.key/);
+  });
+
+  it('client set-up failures: the fix comes from the typed cause', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weak = makeCertificate({ subject: [{ CN: 'u' }], subjectKey: rsa1024.key, issuerCert: pki.clientCa, issuerKey: K.clientCa.key });
+    const files = {
+      '/c/weak.crt': { content: weak.pem },
+      '/c/weak.key': { content: rsa1024.pem, mode: 0o600 },
+      '/c/bad-root.crt': { content: pki.root.pem.replace(/\n(.{10})/, '\n!!!!$1') },
+    };
+    const weakRun = run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key');
+    expect(weakRun.message).toBe('could not read certificate file "/c/weak.crt": ee key too small');
+    expect(weakRun.fix).toBe("the client certificate's key (/c/weak.crt) is below OpenSSL's security level 2: reissue it with a 2048-bit RSA or P-256 key");
+    expect(run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key', { securityLevel: 1 }).ok).toBe(true);
+    const bad = run(setup({ files }), 'sslmode=verify-ca dbname=trustdb sslrootcert=/c/bad-root.crt');
+    expect(bad.message).toBe('could not read root certificate file "/c/bad-root.crt": bad base64 decode');
+    expect(bad.fix).toMatch(/^a PEM block in \/c\/bad-root\.crt has damaged base64/);
+    const enc = run(setup(), 'sslmode=require dbname=trustdb sslcert=/c/client.crt sslkey=/c/client-enc.key');
+    expect(enc.psqlStderr).toMatch(/^Enter PEM pass phrase:\nEnter PEM pass phrase:\n/);
+    expect(enc.fix).toBe('the client key is encrypted: pass sslpassword=<passphrase>');
+  });
 });

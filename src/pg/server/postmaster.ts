@@ -14,7 +14,7 @@ import { serverSettings, type ServerSettings } from '../config/server-settings.j
 import type { LogLine } from '../log.js';
 import { SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
-import { startServerTls, type ServerTls } from './startup.js';
+import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
 
 export interface PostmasterInput {
   fs: SimFs;
@@ -44,7 +44,8 @@ export interface ServerState {
   logHostname: boolean;
 }
 
-export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
+/** A failed start: the log, its FATAL, and (for be_tls_init's failures) why, as a value. */
+export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine; cause?: StartupCause };
 
 /**
  * Processes besides the postmaster that re-read the configuration at SIGHUP in a default
@@ -80,7 +81,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
   const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel, pgVersion });
   log.push(...tls.log);
-  if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
+  if (!tls.ok) return { ok: false, log, fatal: tls.fatal, cause: tls.cause };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
   log.push(...hba.log);
   if (!hba.ok) {
