@@ -7,7 +7,8 @@
 // failures of bad ssl_ecdh_curve values match the real FATAL lines. Skipped when PostgreSQL
 // 15, psql or openssl is missing.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { startServer } from '../../src/pg/server/postmaster.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
+import { LIBPQ_KEY_EXCHANGE } from '../../src/pg/tls-handshake.js';
+import { decodeHandshake, NamedGroup, RecordReader, TlsClient, type ClientHello } from '../../src/tls13/index.js';
 import { freePort, pgOracleUnavailable } from '../support/pg-oracle.js';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 import { sClient, startServeCli, type SClientOutcome } from '../support/s-client.js';
@@ -115,6 +118,46 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
     });
     expect(real[0].out).toMatchObject({ connected: true, group: 'X25519', clientHellos: 1 });
     expect(real[CLIENTS.findIndex((c) => c.groups === 'ffdhe2048')].out).toMatchObject({ connected: true, version: 'TLSv1.3' });
+  });
+
+  it('what libpq offers (real psql, OpenSSL 3.0 defaults) is what the model offers: supported_groups and one x25519 key share', async () => {
+    // a listener that answers the SSLRequest with 'S' and keeps the ClientHello psql sends
+    const hello = await new Promise<ClientHello>((resolve, reject) => {
+      const srv = createServer((sock) => {
+        let buf = Buffer.alloc(0);
+        let answered = false;
+        sock.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          if (!answered && buf.length >= 8) {
+            answered = true;
+            buf = buf.subarray(8);
+            sock.write('S');
+          }
+          const rec = answered && buf.length >= 5 ? new RecordReader().push(new Uint8Array(buf)) : [];
+          if (rec.length) {
+            resolve(decodeHandshake(rec[0].fragment) as ClientHello);
+            sock.destroy();
+            srv.close();
+          }
+        });
+        sock.on('error', () => undefined);
+      });
+      srv.listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port;
+        execFile('psql', ['-X', '-w', '-d', `host=127.0.0.1 port=${port} sslmode=require user=postgres connect_timeout=5`, '-c', 'select 1'], { env: { PATH: process.env.PATH ?? '', HOME: sv.dir } }, () => undefined);
+      });
+      setTimeout(() => reject(new Error('psql sent no ClientHello')), 15_000);
+    });
+    const offer = (ch: ClientHello) => {
+      const groups = ch.extensions.find((e) => e.type === 'supported_groups');
+      const shares = ch.extensions.find((e) => e.type === 'key_share');
+      const names = (codes: number[]) => codes.map((c) => Object.entries(NamedGroup).find(([, v]) => v === c)?.[0] ?? c);
+      return { groups: groups && names(groups.groups), shares: shares && names((shares.shares ?? []).map((k) => k.group)) };
+    };
+    expect(offer(hello)).toEqual({ groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'], shares: ['x25519'] });
+    // the model's first ClientHello, as the libpq model configures the engine
+    const ours = new TlsClient({ ...LIBPQ_KEY_EXCHANGE }).start();
+    expect(offer(decodeHandshake(new RecordReader().push(ours[0])[0].fragment) as ClientHello)).toEqual(offer(hello));
   });
 
   it('psql and simulate(): same outcome, and the trace has the HelloRetryRequest the real server sends', async () => {
