@@ -3,7 +3,8 @@
 // names one): `openssl s_client -starttls postgres -groups G` gets the outcome pgtls's model
 // predicts for the same configuration (be_tls_init with pgVersion 18, then the engine with
 // s_client's offer: supported_groups G, a key share for G's first group), and the server
-// logs the reason the model gives. The groups used behave alike in OpenSSL 1.1.1 (that
+// logs the reason the model gives; the server lists its groups in EncryptedExtensions
+// when the client did not use its first, as the model does. The groups used behave alike in OpenSSL 1.1.1 (that
 // build's) and 3.0 (pgtls's model).
 
 import { spawnSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { serverNegotiation } from '../../src/pg/tls-handshake.js';
 import { runHandshake, TlsClient, TlsServer, type KeyExchangeGroup } from '../../src/tls13/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 import { Pg18Oracle, pg18Dir } from '../support/pg18-oracle.js';
-import { sClient } from '../support/s-client.js';
+import { sClient, sClientEncryptedExtensionGroups } from '../support/s-client.js';
 
 const where = pg18Dir();
 const postgresUid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
@@ -43,7 +44,15 @@ function predict(pgdata: string, groups: string | undefined) {
   return (list: string) => {
     const offered = list.split(':').map((n) => NAMES[n].engine);
     const client = new TlsClient({ groups: offered, keyShareGroups: offered.slice(0, 1) });
-    const server = new TlsServer({ certificate: { chain: tls.chain.map((c) => c.der), privateKey: tls.key }, ...serverNegotiation(tls) });
+    let eeGroups: number[] | undefined;
+    const server = new TlsServer({
+      certificate: { chain: tls.chain.map((c) => c.der), privateKey: tls.key },
+      ...serverNegotiation(tls),
+      extensions: (ctx, exts) => {
+        if (ctx === 'encrypted_extensions') eeGroups = exts.find((e) => e.type === 'supported_groups')?.groups;
+        return exts;
+      },
+    });
     const run = runHandshake(client, server);
     const done = run.clientEvents.find((e) => e.type === 'handshake_done');
     const sent = run.serverEvents.find((e) => e.type === 'alert_sent');
@@ -54,6 +63,7 @@ function predict(pgdata: string, groups: string | undefined) {
       clientHellos: run.clientEvents.some((e) => e.type === 'hello_retry_request') ? 2 : 1,
       alert: sent?.type === 'alert_sent' ? sent.code : undefined,
       log: sent?.type === 'alert_sent' ? [`LOG:  could not accept SSL connection: ${sent.opensslReason}`] : [],
+      eeGroups,
     };
   };
 }
@@ -81,7 +91,8 @@ describe.skipIf('unavailable' in where)('ssl_groups: real PostgreSQL 18 and the 
         const real = await sClient(pg!.port, { groups: list, extra: ['-tls1_3'] });
         await new Promise((r) => setTimeout(r, 200));
         const log = pg!.takeLog().split('\n').filter((l) => l.includes('could not accept SSL connection'));
-        expect({ list, connected: real.connected, group: real.group, clientHellos: real.clientHellos, alert: real.alert, log }).toEqual({ list, ...model(list) });
+        const ee = await sClientEncryptedExtensionGroups(pg!.port, list);
+        expect({ list, connected: real.connected, group: real.group, clientHellos: real.clientHellos, alert: real.alert, log, eeGroups: ee.groups }).toEqual({ list, ...model(list) });
       }
     }, 120_000);
   }
