@@ -53,14 +53,14 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   const sv = useSimVsReal({ logLines: /could not accept SSL connection|connection authorized/ });
 
   /** Each client against the real server and against serve (same files, run side by side), once per configuration. */
-  async function both(extraConf: string) {
+  async function both(extraConf: string, clients = CLIENTS) {
     const st = sv.oracle.apply({ files, sslConf: sslConf(extraConf), hba });
     expect(st.started, st.log).toBe(true);
     const serve = await startServeCli(sv.oracle.pgdata, await freePort());
     if ('exitCode' in serve) throw new Error(`serve did not start: ${serve.stderr}`);
     const realRuns = async () => {
       const out: { out: SClientOutcome; log: string[] }[] = [];
-      for (const c of CLIENTS) {
+      for (const c of clients) {
         const o = await sClient(sv.oracle.port, { ...c, extra: ['-tls1_3'] });
         out.push({ out: o, log: acceptLine((await sv.oracle.takeLog()).split('\n')) });
       }
@@ -68,7 +68,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
     };
     const serveRuns = async () => {
       const out: { out: SClientOutcome; log: string[] }[] = [];
-      for (const c of CLIENTS) {
+      for (const c of clients) {
         const from = serve.lines.length;
         const o = await sClient(serve.port, { ...c, extra: ['-tls1_3'] });
         await new Promise((r) => setTimeout(r, 100));
@@ -98,26 +98,30 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   });
 
   it('ssl_ecdh_curve = secp384r1: P-384 only (a P-384 key share is taken at once)', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n');
-    CLIENTS.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
-    expect(real[CLIENTS.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'P-384', 'P-384:P-256:X25519'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
+    const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n', clients);
+    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    expect(real[clients.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
+    expect(real[clients.findIndex((c) => c.groups === 'P-256')].out).toMatchObject({ connected: false, alert: 40 });
   });
 
   it('ssl_ecdh_curve = secp256k1 (a TLS 1.2-only group): every TLS 1.3 client is refused', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n');
-    CLIENTS.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'X25519:P-256'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
+    const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n', clients);
+    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
     expect(real.filter((r) => r.out.connected)).toEqual([]);
   });
 
   it('ssl_ecdh_curve = secp112r1 (a curve with no TLS group): set_tmp_ecdh fails unnoticed, OpenSSL\'s default groups stay', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp112r1\n');
-    CLIENTS.forEach((c, i) => {
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-384', 'X448', 'ffdhe2048'].includes(c.groups));
+    const { real, ours } = await both('ssl_ecdh_curve = secp112r1\n', clients);
+    clients.forEach((c, i) => {
       // FFDHE is allowed here, and pgtls does not compute it: that one case differs
       if (c.groups === 'ffdhe2048') return;
       expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log });
     });
     expect(real[0].out).toMatchObject({ connected: true, group: 'X25519', clientHellos: 1 });
-    expect(real[CLIENTS.findIndex((c) => c.groups === 'ffdhe2048')].out).toMatchObject({ connected: true, version: 'TLSv1.3' });
+    expect(real[clients.findIndex((c) => c.groups === 'ffdhe2048')].out).toMatchObject({ connected: true, version: 'TLSv1.3' });
   });
 
   it('what libpq offers (real psql, OpenSSL 3.0 defaults) is what the model offers: supported_groups and one x25519 key share', async () => {
