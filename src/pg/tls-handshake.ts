@@ -33,6 +33,7 @@ import {
 } from '../tls13/index.js';
 import type { ClientTls } from './client/libpq-ssl.js';
 import type { ServerTls, TlsVersionName } from './server/startup.js';
+import { tlsGroupCode } from './server/groups.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
 export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
@@ -139,10 +140,11 @@ export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGr
  * configuration allows (groups.ts), the first client key share for one of them taken as it
  * is, else a HelloRetryRequest for the server's first group the client supports.
  */
-export function serverNegotiation(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'cipherSuites' | 'preferServerCipherSuites'> {
+export function serverNegotiation(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'announceGroups' | 'cipherSuites' | 'preferServerCipherSuites'> {
   // ssl_tls13_ciphers (18) in the server's order: ssl_prefer_server_ciphers is on by default
   const suites = server.tls13Suites ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true } : {};
-  return { groups: server.groups.engine, hrrPolicy: 'any-share', ...suites };
+  const announceGroups = server.groups.tls13.map((g) => tlsGroupCode(g)!);
+  return { groups: server.groups.engine, hrrPolicy: 'any-share', announceGroups, ...suites };
 }
 
 export interface HandshakeInput {

@@ -7,7 +7,8 @@
 // failures of bad ssl_ecdh_curve values match the real FATAL lines. Skipped when PostgreSQL
 // 15, psql or openssl is missing.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { startServer } from '../../src/pg/server/postmaster.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
+import { LIBPQ_KEY_EXCHANGE } from '../../src/pg/tls-handshake.js';
+import { decodeHandshake, NamedGroup, RecordReader, TlsClient, type ClientHello } from '../../src/tls13/index.js';
 import { freePort, pgOracleUnavailable } from '../support/pg-oracle.js';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 import { sClient, startServeCli, type SClientOutcome } from '../support/s-client.js';
@@ -50,14 +53,14 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   const sv = useSimVsReal({ logLines: /could not accept SSL connection|connection authorized/ });
 
   /** Each client against the real server and against serve (same files, run side by side), once per configuration. */
-  async function both(extraConf: string) {
+  async function both(extraConf: string, clients = CLIENTS) {
     const st = sv.oracle.apply({ files, sslConf: sslConf(extraConf), hba });
     expect(st.started, st.log).toBe(true);
     const serve = await startServeCli(sv.oracle.pgdata, await freePort());
     if ('exitCode' in serve) throw new Error(`serve did not start: ${serve.stderr}`);
     const realRuns = async () => {
       const out: { out: SClientOutcome; log: string[] }[] = [];
-      for (const c of CLIENTS) {
+      for (const c of clients) {
         const o = await sClient(sv.oracle.port, { ...c, extra: ['-tls1_3'] });
         out.push({ out: o, log: acceptLine((await sv.oracle.takeLog()).split('\n')) });
       }
@@ -65,7 +68,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
     };
     const serveRuns = async () => {
       const out: { out: SClientOutcome; log: string[] }[] = [];
-      for (const c of CLIENTS) {
+      for (const c of clients) {
         const from = serve.lines.length;
         const o = await sClient(serve.port, { ...c, extra: ['-tls1_3'] });
         await new Promise((r) => setTimeout(r, 100));
@@ -95,26 +98,70 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   });
 
   it('ssl_ecdh_curve = secp384r1: P-384 only (a P-384 key share is taken at once)', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n');
-    CLIENTS.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
-    expect(real[CLIENTS.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'P-384', 'P-384:P-256:X25519'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
+    const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n', clients);
+    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    expect(real[clients.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
+    expect(real[clients.findIndex((c) => c.groups === 'P-256')].out).toMatchObject({ connected: false, alert: 40 });
   });
 
   it('ssl_ecdh_curve = secp256k1 (a TLS 1.2-only group): every TLS 1.3 client is refused', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n');
-    CLIENTS.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'X25519:P-256'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
+    const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n', clients);
+    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
     expect(real.filter((r) => r.out.connected)).toEqual([]);
   });
 
   it('ssl_ecdh_curve = secp112r1 (a curve with no TLS group): set_tmp_ecdh fails unnoticed, OpenSSL\'s default groups stay', async () => {
-    const { real, ours } = await both('ssl_ecdh_curve = secp112r1\n');
-    CLIENTS.forEach((c, i) => {
+    const clients = CLIENTS.filter((c) => ['X25519', 'P-384', 'X448', 'ffdhe2048'].includes(c.groups));
+    const { real, ours } = await both('ssl_ecdh_curve = secp112r1\n', clients);
+    clients.forEach((c, i) => {
       // FFDHE is allowed here, and pgtls does not compute it: that one case differs
       if (c.groups === 'ffdhe2048') return;
       expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log });
     });
     expect(real[0].out).toMatchObject({ connected: true, group: 'X25519', clientHellos: 1 });
-    expect(real[CLIENTS.findIndex((c) => c.groups === 'ffdhe2048')].out).toMatchObject({ connected: true, version: 'TLSv1.3' });
+    expect(real[clients.findIndex((c) => c.groups === 'ffdhe2048')].out).toMatchObject({ connected: true, version: 'TLSv1.3' });
+  });
+
+  it('what libpq offers (real psql, OpenSSL 3.0 defaults) is what the model offers: supported_groups and one x25519 key share', async () => {
+    // a listener that answers the SSLRequest with 'S' and keeps the ClientHello psql sends
+    const hello = await new Promise<ClientHello>((resolve, reject) => {
+      const srv = createServer((sock) => {
+        let buf = Buffer.alloc(0);
+        let answered = false;
+        sock.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          if (!answered && buf.length >= 8) {
+            answered = true;
+            buf = buf.subarray(8);
+            sock.write('S');
+          }
+          const rec = answered && buf.length >= 5 ? new RecordReader().push(new Uint8Array(buf)) : [];
+          if (rec.length) {
+            resolve(decodeHandshake(rec[0].fragment) as ClientHello);
+            sock.destroy();
+            srv.close();
+          }
+        });
+        sock.on('error', () => undefined);
+      });
+      srv.listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port;
+        execFile('psql', ['-X', '-w', '-d', `host=127.0.0.1 port=${port} sslmode=require user=postgres connect_timeout=5`, '-c', 'select 1'], { env: { PATH: process.env.PATH ?? '', HOME: sv.dir } }, () => undefined);
+      });
+      setTimeout(() => reject(new Error('psql sent no ClientHello')), 15_000);
+    });
+    const offer = (ch: ClientHello) => {
+      const groups = ch.extensions.find((e) => e.type === 'supported_groups');
+      const shares = ch.extensions.find((e) => e.type === 'key_share');
+      const names = (codes: number[]) => codes.map((c) => Object.entries(NamedGroup).find(([, v]) => v === c)?.[0] ?? c);
+      return { groups: groups && names(groups.groups), shares: shares && names((shares.shares ?? []).map((k) => k.group)) };
+    };
+    expect(offer(hello)).toEqual({ groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'], shares: ['x25519'] });
+    // the model's first ClientHello, as the libpq model configures the engine
+    const ours = new TlsClient({ ...LIBPQ_KEY_EXCHANGE }).start();
+    expect(offer(decodeHandshake(new RecordReader().push(ours[0])[0].fragment) as ClientHello)).toEqual(offer(hello));
   });
 
   it('psql and simulate(): same outcome, and the trace has the HelloRetryRequest the real server sends', async () => {

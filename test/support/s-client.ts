@@ -59,6 +59,22 @@ export function parseSClient(text: string): SClientOutcome {
   };
 }
 
+/**
+ * The group codes of the server's EncryptedExtensions.supported_groups (`s_client -trace`;
+ * undefined when it sent none), or undefined with `connected: false` when no handshake.
+ */
+export function sClientEncryptedExtensionGroups(port: number, groups: string): Promise<{ connected: boolean; groups?: number[] }> {
+  const args = ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${port}`, '-trace', '-no_ign_eof', '-tls1_3', '-groups', groups];
+  return new Promise((resolve) => {
+    const child = execFile('openssl', args, { encoding: 'utf8', timeout: 20_000 }, (_e, stdout) => {
+      const ee = stdout.split(/\n\s*EncryptedExtensions, Length=\d+\n/)[1]?.split(/\n\s*\n|Received Record/)[0];
+      const block = ee?.split(/extension_type=/).find((x) => x.startsWith('supported_groups'));
+      resolve({ connected: /New, TLSv1\.3/.test(stdout), ...(block ? { groups: [...block.matchAll(/\((\d+)\)$/gm)].map((m) => Number(m[1])) } : {}) });
+    });
+    child.stdin?.end();
+  });
+}
+
 export interface ServeChild {
   port: number;
   /** the log lines serve wrote to stderr so far */

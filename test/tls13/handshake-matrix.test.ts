@@ -222,6 +222,17 @@ describe('post-handshake', () => {
     expect(() => server.keyUpdate()).toThrow(expect.objectContaining({ name: 'TlsStateError', why: 'not_connected' }));
     expect(() => new TlsClient().keyUpdate()).toThrow(TlsStateError);
   });
+  it('announceGroups: listed in EncryptedExtensions only when the client did not use the first (OpenSSL)', () => {
+    const eeGroups = (clientGroups: KeyExchangeGroup[]) => {
+      const client = new TlsClient({ groups: clientGroups });
+      const server = new TlsServer({ certificate: selfSigned('p256-1').certified, groups: ['x25519', 'secp256r1'], hrrPolicy: 'any-share', announceGroups: [29, 23] });
+      runHandshake(client, server);
+      expect(client.connected).toBe(true);
+      return client.trace.find((e) => e.message === 'EncryptedExtensions')?.fields.server_supported_groups;
+    };
+    expect(eeGroups(['secp256r1', 'x25519'])).toEqual(['x25519', 'secp256r1']);
+    expect(eeGroups(['x25519', 'secp256r1'])).toBeUndefined();
+  });
   it('record_size_limit and padding shape the records', () => {
     const client = new TlsClient({ recordSizeLimit: 513, recordPadding: () => 7 });
     const server = new TlsServer({ certificate: selfSigned('p256-1').certified, recordSizeLimit: 1024 });

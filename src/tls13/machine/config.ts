@@ -103,6 +103,12 @@ export interface ServerConfig extends CommonConfig {
    * when no client share is for a group the server supports.
    */
   hrrPolicy?: 'preferred-group' | 'any-share';
+  /**
+   * Group codes to list in EncryptedExtensions.supported_groups when the negotiated group
+   * is not the first of them (OpenSSL lists its TLS 1.3 groups so; RFC 8446 §4.2.7 allows
+   * it). Default: none sent.
+   */
+  announceGroups?: number[];
   /** cookie to put in a HelloRetryRequest */
   cookie?: (clientHello: ClientHello) => Uint8Array | undefined;
   /** choose the cipher suite by server preference (OpenSSL's default is the client's) */

@@ -280,6 +280,9 @@ export class TlsServer extends TlsConnection {
     const t = this.step('sendEncryptedExtensions', 'send', '4.3.1', 'EncryptedExtensions');
     let exts: Extension[] = [];
     if (sel.serverName !== undefined && (this.options.acknowledgeServerName ?? true)) exts.push({ type: 'server_name', hostNames: [] });
+    // OpenSSL (tls_construct_stoc_supported_groups): our groups, when the client did not use our first
+    const announce = this.options.announceGroups;
+    if (announce?.length && announce[0] !== NamedGroup[sel.group]) exts.push({ type: 'supported_groups', groups: announce });
     if (sel.alpn) exts.push({ type: 'application_layer_protocol_negotiation', protocols: [sel.alpn] });
     const rsl = findExtension(ch.extensions, 'record_size_limit');
     if (rsl && this.options.recordSizeLimit) {
