@@ -157,6 +157,31 @@ function makePki(): void {
   write('text-then-int.crt', 'Certificate:\n  some text\n' + int.pem);
 }
 
+/**
+ * Chains pgtls's factory cannot sign, made by openssl itself: a DSA root, a brainpoolP256r1
+ * intermediate, a secp256k1 leaf and a prime192v1 leaf, and a leaf whose DSA signature is broken.
+ */
+function makeOpensslChains(): void {
+  const sh = (cmd: string) => {
+    const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  };
+  write('ca.ext', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  write('leaf.ext', 'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  sh('openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsa.param 2>/dev/null && openssl genpkey -paramfile dsa.param -out dsa.key');
+  sh(`openssl req -x509 -new -key dsa.key -subj /CN=DSA-Root -sha256 -out dsaroot.crt -days 7000 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign`);
+  sh('openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1 -out bp.key && openssl req -new -key bp.key -subj /CN=BP-Int -out bp.csr');
+  sh(`openssl x509 -req -in bp.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 7 -days 5000 -sha256 -extfile ca.ext -out bpint.crt 2>/dev/null`);
+  for (const [name, curve] of [['k1leaf', 'secp256k1'], ['p192leaf', 'prime192v1']]) {
+    sh(`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} -out ${name}.key && openssl req -new -key ${name}.key -subj /CN=${name} -out ${name}.csr`);
+    sh(`openssl x509 -req -in ${name}.csr -CA bpint.crt -CAkey bp.key -set_serial 8 -days 4000 -sha256 -extfile leaf.ext -out ${name}.crt 2>/dev/null`);
+  }
+  sh('openssl req -new -key bp.key -subj /CN=dsaleaf -out dl.csr && openssl x509 -req -in dl.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 9 -days 4000 -sha256 -extfile leaf.ext -outform DER -out dsaleaf.der 2>/dev/null');
+  const der = new Uint8Array(readFileSync(join(dir, 'dsaleaf.der')));
+  der[der.length - 3] ^= 1;
+  write('dsaleaf-bad.der', der);
+}
+
 const A = ['-attime', AT];
 const CHAIN = ['-CAfile', 'root.crt', '-untrusted', 'int.crt'];
 /** [arguments, stdin] — every invocation runs with -no-CApath/-no-CAstore unless it is about them, so the machine's store plays no part */
@@ -259,6 +284,11 @@ const CASES: string[][] = [
   [...A, 'server.crt'],
   [...A, '-no-CAfile', 'server.crt'],
   [...A, '-CApath', '/etc/ssl/certs', '-untrusted', 'int.crt', 'server.crt'],
+  // DSA, brainpool, secp256k1 and prime192v1 signatures (made by openssl)
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-show_chain', 'k1leaf.crt', 'p192leaf.crt', 'dsaleaf.der', 'dsaleaf-bad.der'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-check_ss_sig', '-suiteB_128', 'k1leaf.crt'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-auth_level', '1', 'k1leaf.crt', 'p192leaf.crt'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'k1leaf.crt', 'bpint.crt'],
   // options that change nothing for these chains
   [...A, ...NOSYS, ...CHAIN, '-issuer_checks', '-trusted_first', '-no_alt_chains', '-allow_proxy_certs', '-extended_crl', '-use_deltas', '-crl_download', '-inhibit_any', '-inhibit_map', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-provider', 'default', '-provider', 'legacy', '-propquery', 'provider=default', 'server.crt'],
@@ -352,6 +382,7 @@ describe.skipIf(!haveOpenssl)('pgtls verify = openssl verify (stdout, stderr, ex
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pgtls-verify-diff-'));
     makePki();
+    makeOpensslChains();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
