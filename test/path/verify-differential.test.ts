@@ -98,6 +98,13 @@ function makePki(): void {
   // a root whose self-signature is broken
   const badRoot = makeCertificate({ subject: [{ CN: 'Diff Root' }], selfSigned: true, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 1, corruptSignature: true });
   write('badroot.crt', badRoot.pem);
+  // CAs OpenSSL accepts only outside X509_STRICT: a v1 root, a root with keyUsage but no basicConstraints
+  const v1Root = makeCertificate({ version: 1, subject: [{ CN: 'V1 Root' }], selfSigned: true, issuerKey: k('rsa2048-5'), notBefore: from, notAfter: to, serial: 20 });
+  const kuRoot = makeCertificate({ subject: [{ CN: 'KU Root' }], selfSigned: true, issuerKey: k('rsa2048-6'), notBefore: from, notAfter: to, serial: 21, extensions: [{ type: 'keyUsage', usages: ['keyCertSign'] }, { type: 'subjectKeyIdentifier' }] });
+  write('v1root.crt', v1Root.pem);
+  write('kuroot.crt', kuRoot.pem);
+  leaf('byv1', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: v1Root, issuerKey: k('rsa2048-5') });
+  leaf('byku', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: kuRoot, issuerKey: k('rsa2048-6') });
   const self = makeCertificate({ subject: [{ CN: 'self.example.com' }], selfSigned: true, issuerKey: k('p256-2'), notBefore: from, notAfter: to, serial: 99 });
   write('self.crt', self.pem);
   // CRLs: the intermediate revokes `revoked`; the root revokes nothing
@@ -106,6 +113,7 @@ function makePki(): void {
   const rootCrl = makeCrl({ issuerCert: root, issuerKey: rootKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY) });
   const staleCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 100 * DAY), nextUpdate: new Date(T.getTime() - 50 * DAY) });
   write('int.crl', intCrl.pem);
+  write('int.crl.der', intCrl.der);
   write('root.crl', rootCrl.pem);
   write('stale.crl', staleCrl.pem);
   write('all.crl', intCrl.pem + rootCrl.pem);
@@ -269,6 +277,12 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-explicit_policy', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', '1.2.3.4', '-explicit_policy', 'policy.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', 'nope', 'policy.crt'],
+  // v1 and keyUsage-only CAs, with and without a purpose and X509_STRICT
+  ...[[], ['-purpose', 'sslserver'], ['-x509_strict'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'smimesign'], ['-purpose', 'crlsign'], ['-purpose', 'timestampsign', '-x509_strict']].map((o) => [
+    ...A, ...NOSYS, '-CAfile', 'v1root.crt', '-CAfile', 'kuroot.crt', ...o, 'byku.crt',
+  ]),
+  ...[[], ['-purpose', 'sslserver'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'ocsphelper', '-x509_strict']].map((o) => [...A, ...NOSYS, '-CAfile', 'v1root.crt', ...o, 'byv1.crt']),
+  [...A, ...NOSYS, '-CAfile', 'root.crt', '-untrusted', 'int.crt', '-crl_check', '-CRLfile', 'int.crl.der', 'revoked.crt'],
   // Suite B
   ...['-suiteB_128_only', '-suiteB_128', '-suiteB_192'].map((f) => [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', f, 'ecleaf.crt', 'ecleaf-rsa.crt', 'ecleaf-384.crt']),
   [...A, ...NOSYS, ...CHAIN, '-suiteB_128', 'server.crt'],
