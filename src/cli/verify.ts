@@ -37,9 +37,19 @@ export interface VerifyIo {
   env: Record<string, string | undefined>;
 }
 
+// a reader that stops early (`| head`) closes the pipe: stop writing quietly, as console.log does
+let pipesGuarded = false;
+function write(stream: NodeJS.WriteStream, t: string): void {
+  if (!pipesGuarded) {
+    pipesGuarded = true;
+    for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => void (e.code === 'EPIPE' || console.error(e.message)));
+  }
+  stream.write(t);
+}
+
 const processIo: VerifyIo = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
+  out: (t) => write(process.stdout, t),
+  err: (t) => write(process.stderr, t),
   stdin: () => new Uint8Array(readFileSync(0)),
   env: process.env,
 };

@@ -240,8 +240,8 @@ export function checkCa(i: CertInfo): number {
 function checkSslCa(i: CertInfo): number {
   const r = checkCa(i);
   if (r === 0) return 0;
-  if (r !== 5 || ((i.nscert ?? 0) & NS_SSL_CA) !== 0) return r;
-  return 0;
+  // check_ssl_ca answers 0 or 1, not check_ca's level (which X509_STRICT would refuse)
+  return r !== 5 || ((i.nscert ?? 0) & NS_SSL_CA) !== 0 ? 1 : 0;
 }
 
 /** OpenSSL 3.0's purposes (X509_PURPOSE short names, xstandard[] in v3_purp.c) */

@@ -98,6 +98,13 @@ function makePki(): void {
   // a root whose self-signature is broken
   const badRoot = makeCertificate({ subject: [{ CN: 'Diff Root' }], selfSigned: true, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 1, corruptSignature: true });
   write('badroot.crt', badRoot.pem);
+  // CAs OpenSSL accepts only outside X509_STRICT: a v1 root, a root with keyUsage but no basicConstraints
+  const v1Root = makeCertificate({ version: 1, subject: [{ CN: 'V1 Root' }], selfSigned: true, issuerKey: k('rsa2048-5'), notBefore: from, notAfter: to, serial: 20 });
+  const kuRoot = makeCertificate({ subject: [{ CN: 'KU Root' }], selfSigned: true, issuerKey: k('rsa2048-6'), notBefore: from, notAfter: to, serial: 21, extensions: [{ type: 'keyUsage', usages: ['keyCertSign'] }, { type: 'subjectKeyIdentifier' }] });
+  write('v1root.crt', v1Root.pem);
+  write('kuroot.crt', kuRoot.pem);
+  leaf('byv1', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: v1Root, issuerKey: k('rsa2048-5') });
+  leaf('byku', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: kuRoot, issuerKey: k('rsa2048-6') });
   const self = makeCertificate({ subject: [{ CN: 'self.example.com' }], selfSigned: true, issuerKey: k('p256-2'), notBefore: from, notAfter: to, serial: 99 });
   write('self.crt', self.pem);
   // CRLs: the intermediate revokes `revoked`; the root revokes nothing
@@ -106,6 +113,7 @@ function makePki(): void {
   const rootCrl = makeCrl({ issuerCert: root, issuerKey: rootKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY) });
   const staleCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 100 * DAY), nextUpdate: new Date(T.getTime() - 50 * DAY) });
   write('int.crl', intCrl.pem);
+  write('int.crl.der', intCrl.der);
   write('root.crl', rootCrl.pem);
   write('stale.crl', staleCrl.pem);
   write('all.crl', intCrl.pem + rootCrl.pem);
@@ -155,6 +163,31 @@ function makePki(): void {
   write('foo.pem', '-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n');
   write('bad-then-root.crt', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' + root.pem);
   write('text-then-int.crt', 'Certificate:\n  some text\n' + int.pem);
+}
+
+/**
+ * Chains pgtls's factory cannot sign, made by openssl itself: a DSA root, a brainpoolP256r1
+ * intermediate, a secp256k1 leaf and a prime192v1 leaf, and a leaf whose DSA signature is broken.
+ */
+function makeOpensslChains(): void {
+  const sh = (cmd: string) => {
+    const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  };
+  write('ca.ext', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  write('leaf.ext', 'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  sh('openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsa.param 2>/dev/null && openssl genpkey -paramfile dsa.param -out dsa.key');
+  sh(`openssl req -x509 -new -key dsa.key -subj /CN=DSA-Root -sha256 -out dsaroot.crt -days 7000 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign`);
+  sh('openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1 -out bp.key && openssl req -new -key bp.key -subj /CN=BP-Int -out bp.csr');
+  sh(`openssl x509 -req -in bp.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 7 -days 5000 -sha256 -extfile ca.ext -out bpint.crt 2>/dev/null`);
+  for (const [name, curve] of [['k1leaf', 'secp256k1'], ['p192leaf', 'prime192v1']]) {
+    sh(`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} -out ${name}.key && openssl req -new -key ${name}.key -subj /CN=${name} -out ${name}.csr`);
+    sh(`openssl x509 -req -in ${name}.csr -CA bpint.crt -CAkey bp.key -set_serial 8 -days 4000 -sha256 -extfile leaf.ext -out ${name}.crt 2>/dev/null`);
+  }
+  sh('openssl req -new -key bp.key -subj /CN=dsaleaf -out dl.csr && openssl x509 -req -in dl.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 9 -days 4000 -sha256 -extfile leaf.ext -outform DER -out dsaleaf.der 2>/dev/null');
+  const der = new Uint8Array(readFileSync(join(dir, 'dsaleaf.der')));
+  der[der.length - 3] ^= 1;
+  write('dsaleaf-bad.der', der);
 }
 
 const A = ['-attime', AT];
@@ -244,6 +277,12 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-explicit_policy', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', '1.2.3.4', '-explicit_policy', 'policy.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', 'nope', 'policy.crt'],
+  // v1 and keyUsage-only CAs, with and without a purpose and X509_STRICT
+  ...[[], ['-purpose', 'sslserver'], ['-x509_strict'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'smimesign'], ['-purpose', 'crlsign'], ['-purpose', 'timestampsign', '-x509_strict']].map((o) => [
+    ...A, ...NOSYS, '-CAfile', 'v1root.crt', '-CAfile', 'kuroot.crt', ...o, 'byku.crt',
+  ]),
+  ...[[], ['-purpose', 'sslserver'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'ocsphelper', '-x509_strict']].map((o) => [...A, ...NOSYS, '-CAfile', 'v1root.crt', ...o, 'byv1.crt']),
+  [...A, ...NOSYS, '-CAfile', 'root.crt', '-untrusted', 'int.crt', '-crl_check', '-CRLfile', 'int.crl.der', 'revoked.crt'],
   // Suite B
   ...['-suiteB_128_only', '-suiteB_128', '-suiteB_192'].map((f) => [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', f, 'ecleaf.crt', 'ecleaf-rsa.crt', 'ecleaf-384.crt']),
   [...A, ...NOSYS, ...CHAIN, '-suiteB_128', 'server.crt'],
@@ -259,6 +298,11 @@ const CASES: string[][] = [
   [...A, 'server.crt'],
   [...A, '-no-CAfile', 'server.crt'],
   [...A, '-CApath', '/etc/ssl/certs', '-untrusted', 'int.crt', 'server.crt'],
+  // DSA, brainpool, secp256k1 and prime192v1 signatures (made by openssl)
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-show_chain', 'k1leaf.crt', 'p192leaf.crt', 'dsaleaf.der', 'dsaleaf-bad.der'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-check_ss_sig', '-suiteB_128', 'k1leaf.crt'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-auth_level', '1', 'k1leaf.crt', 'p192leaf.crt'],
+  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'k1leaf.crt', 'bpint.crt'],
   // options that change nothing for these chains
   [...A, ...NOSYS, ...CHAIN, '-issuer_checks', '-trusted_first', '-no_alt_chains', '-allow_proxy_certs', '-extended_crl', '-use_deltas', '-crl_download', '-inhibit_any', '-inhibit_map', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-provider', 'default', '-provider', 'legacy', '-propquery', 'provider=default', 'server.crt'],
@@ -352,6 +396,7 @@ describe.skipIf(!haveOpenssl)('pgtls verify = openssl verify (stdout, stderr, ex
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pgtls-verify-diff-'));
     makePki();
+    makeOpensslChains();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
