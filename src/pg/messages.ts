@@ -80,12 +80,14 @@ export const SERVER = inDomain('postgres', {
     'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
     'postmaster.c',
   ),
-  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c'),
+  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c', undefined, undefined, { msgid: 'connection received: host=%s port=%s' }),
   /** a Unix-socket connection: no port (BackendInitialize; the host is "[local]") */
   connectionReceivedLocal: m('connection received: host=%s', 'postmaster.c'),
   /** set_authn_id, with log_connections */
   connectionAuthenticated: m('connection authenticated: identity="%s" method=%s (%s:%d)', 'auth.c', 14),
-  connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c'),
+  connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c', undefined, undefined, {
+    msgid: ['connection authorized: user=%s', ' database=%s', ' application_name=%s', { raw: '%s' }],
+  }),
   sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c'),
   // pg_hba / authentication (auth.c)
   noHbaEntry: m('no pg_hba.conf entry for host "%s", user "%s", database "%s", %s', 'auth.c'),
