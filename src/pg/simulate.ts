@@ -482,10 +482,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
-        serverLog.push({ level: 'LOG', message: fsv(SERVER.acceptSsl, 'EOF detected') });
+        serverLog.push({ level: 'LOG', message: fsv(SERVER.acceptSslEof) });
         facts = { kind: 'client-setup', message: prep.message };
         if (!conn.values.sslpassword && /^could not load private key file ".*": processing error$/.test(prep.message)) prompts = 'Enter PEM pass phrase:\n'.repeat(2);
-        return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
+        return done({ kind, ok: false, stage: 'client-setup', message: fc(prep.said.def, ...prep.said.args) });
       }
       describeClientTls(prep.tls, steps, n);
       const hs = runPgHandshake({
@@ -505,7 +505,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         const noProtocol = hs.serverReason === 'unsupported protocol';
         serverLog.push({
           level: 'LOG',
-          message: fsv(SERVER.acceptSsl, hs.serverReason ?? 'EOF detected'),
+          message: hs.serverReason === undefined || hs.serverEof ? fsv(SERVER.acceptSslEof) : fsv(SERVER.acceptSsl, hs.serverReason),
           // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
           hint: noProtocol ? fsv(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
         });

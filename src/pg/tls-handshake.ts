@@ -143,6 +143,8 @@ export interface HandshakeOutcome {
   clientSslError?: string;
   /** the server's log line for a failed handshake: "could not accept SSL connection: ..." reason part */
   serverReason?: string;
+  /** the server saw EOF (its own message "could not accept SSL connection: EOF detected", not OpenSSL's text) */
+  serverEof?: boolean;
   /** the server's chain as checked by the client (absent when the client does not verify) */
   serverVerify?: VerifyResult;
   /** the client's chain as checked by the server (absent when none was requested or sent) */
@@ -268,6 +270,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   if (!done || done.type !== 'handshake_done') {
     out.clientMessage = 'SSL SYSCALL error: EOF detected';
     out.serverReason = 'EOF detected';
+    out.serverEof = true;
     return out;
   }
   out.ok = true;

@@ -15,7 +15,7 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { fmt, LIBPQ } from '../messages.js';
+import { fmt, LIBPQ, type MessageDef } from '../messages.js';
 import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
 import { dedupe, HASHED_CERT_NAME, readHashedDir } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
@@ -49,7 +49,8 @@ export interface ClientTls {
   certFile?: string;
 }
 
-export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string };
+/** A failure's message in English, and the table entry with its arguments to print it in the client's language. */
+export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; said: { def: MessageDef; args: (string | number)[] } };
 
 export interface ClientEnv {
   fs: SimFs;
@@ -68,9 +69,16 @@ export const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
 
 const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
 
-class ClientFailure extends Error {}
-const fail = (message: string): never => {
-  throw new ClientFailure(message);
+class ClientFailure extends Error {
+  constructor(
+    readonly def: MessageDef,
+    readonly args: (string | number)[],
+  ) {
+    super(fmt(def, ...args));
+  }
+}
+const fail = (def: MessageDef, ...args: (string | number)[]): never => {
+  throw new ClientFailure(def, args);
 };
 
 function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
@@ -79,25 +87,25 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   if (env.pgVersion >= 16 && file === 'system') return loadSystemRoots(env, tls);
   if (!file) {
     if (env.home === undefined) {
-      if (verifying) fail(LIBPQ.noHomeForRoot.format);
+      if (verifying) fail(LIBPQ.noHomeForRoot);
       return;
     }
     file = `${postgresqlDir(env.home)}/root.crt`;
   }
   if (!env.fs.stat(file)) {
-    if (verifying) fail(fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
+    if (verifying) fail(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file);
     return;
   }
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
+  if ('reason' in bytes) return fail(LIBPQ.readRoot, file, bytes.reason);
   let loaded;
   try {
     loaded = certsAndCrlsIn(bytes);
   } catch (e) {
-    if (isInputError(e)) return fail(fmt(LIBPQ.readRoot, file, REASON.asn1));
+    if (isInputError(e)) return fail(LIBPQ.readRoot, file, REASON.asn1);
     throw e;
   }
-  if (loaded.certs.length === 0 && loaded.crls.length === 0) fail(fmt(LIBPQ.readRoot, file, REASON.noCertOrCrl));
+  if (loaded.certs.length === 0 && loaded.crls.length === 0) fail(LIBPQ.readRoot, file, REASON.noCertOrCrl);
   tls.verifyPeer = true;
   tls.rootFile = file;
   tls.trusted = loaded.certs;
@@ -180,15 +188,15 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   const st = env.fs.stat(file);
   if (!st) return; // ENOENT: silently no certificate
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
+  if ('reason' in bytes) return fail(LIBPQ.readCert, file, bytes.reason);
   let certs: Certificate[];
   try {
     certs = certsAndCrlsIn(bytes).certs;
   } catch (e) {
-    if (isInputError(e)) return fail(fmt(LIBPQ.readCert, file, REASON.asn1));
+    if (isInputError(e)) return fail(LIBPQ.readCert, file, REASON.asn1);
     throw e;
   }
-  if (certs.length === 0) fail(fmt(LIBPQ.readCert, file, REASON.noStartLine));
+  if (certs.length === 0) fail(LIBPQ.readCert, file, REASON.noStartLine);
   tls.certChain = certs;
   tls.certFile = file;
 }
@@ -202,25 +210,25 @@ function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): v
     file = `${postgresqlDir(env.home)}/postgresql.key`;
   }
   const st = env.fs.stat(file);
-  if (!st) return fail(fmt(LIBPQ.keyMissing, file));
-  if (!st.isFile) return fail(fmt(LIBPQ.keyNotRegular, file));
+  if (!st) return fail(LIBPQ.keyMissing, file);
+  if (!st.isFile) return fail(LIBPQ.keyNotRegular, file);
   const tooOpen = st.uid === ROOT_UID ? (st.mode & 0o037) !== 0 : (st.mode & 0o077) !== 0;
-  if (tooOpen) return fail(fmt(LIBPQ.keyPerms, file));
+  if (tooOpen) return fail(LIBPQ.keyPerms, file);
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.loadKey, file, bytes.reason));
+  if ('reason' in bytes) return fail(LIBPQ.loadKey, file, bytes.reason);
   let key: PrivateKey;
   try {
     key = parsePrivateKey(bytes, opts.sslpassword || undefined);
   } catch (e) {
     if (e instanceof PassphraseRequiredError || e instanceof BadPassphraseError) {
-      return fail(fmt(LIBPQ.loadKey, file, opts.sslpassword ? REASON.badDecrypt : REASON.processingError));
+      return fail(LIBPQ.loadKey, file, opts.sslpassword ? REASON.badDecrypt : REASON.processingError);
     }
-    if (isInputError(e)) return fail(fmt(LIBPQ.loadKey, file, REASON.unsupported));
+    if (isInputError(e)) return fail(LIBPQ.loadKey, file, REASON.unsupported);
     throw e;
   }
   // SSL_use_PrivateKey_file already compares the key with the certificate, so a mismatch is
   // reported as a load failure (observed with psql 15), not by the later check_private_key.
-  if (!keyMatchesCertificate(key, tls.certChain[0])) return fail(fmt(LIBPQ.loadKey, file, REASON.keyMismatch));
+  if (!keyMatchesCertificate(key, tls.certChain[0])) return fail(LIBPQ.loadKey, file, REASON.keyMismatch);
   tls.key = key;
 }
 
@@ -248,7 +256,7 @@ export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientT
     loadClientKey(opts, env, tls);
     return { ok: true, tls };
   } catch (e) {
-    if (e instanceof ClientFailure) return { ok: false, message: e.message };
+    if (e instanceof ClientFailure) return { ok: false, message: e.message, said: { def: e.def, args: e.args } };
     throw e;
   }
 }
