@@ -8,7 +8,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { DEFAULT_LOCALE_DIR, nodeCatalogLoader } from '../pg/i18n/catalogs-node.js';
+import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
 import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
@@ -94,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   const localeDir = opts['locale-dir'] === undefined ? DEFAULT_LOCALE_DIR : String(opts['locale-dir']);
   if (opts['locale-dir'] !== undefined && !input.fs.stat(localeDir)?.isDir) throw new UsageError(`--locale-dir: ${localeDir} is not a directory`);
   input.catalogs = nodeCatalogLoader(localeDir);
+  input.localeInstalled = nodeLocaleInstalled();
   const serverEnv = nameValues(opts, 'server-env');
   const badServerEnv = Object.keys(serverEnv).find((k) => !/^(LANG|LANGUAGE|LC_ALL|LC_CTYPE|LC_MESSAGES)$/.test(k));
   if (badServerEnv) throw new UsageError(`--server-env: ${badServerEnv} is not a locale variable (LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES)`);

@@ -28,7 +28,7 @@ import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
-import { clientMessageLocale, english, makeTranslator, serverMessageLocale, type CatalogLoader, type LocaleEnv, type Translator } from './i18n/translate.js';
+import { clientMessageLocale, english, makeTranslator, perlLocaleWarning, serverMessageLocale, type CatalogLoader, type LocaleEnv, type Translator } from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
 
@@ -96,7 +96,10 @@ export interface SimulateInput {
    * takes LC_MESSAGES/LANG, and LANGUAGE applies. Default { LANG: 'C.UTF-8' }.
    */
   serverEnv?: LocaleEnv;
-  /** which locales exist on the client (setlocale fails for the others: English); default all */
+  /**
+   * Which locales exist on the client: setlocale fails for the others (psql speaks English)
+   * and pg_wrapper's perl warns about them on stderr. Default: all exist.
+   */
   localeInstalled?: (name: string) => boolean;
 }
 
@@ -312,6 +315,9 @@ export function simulate(input: SimulateInput): SimulateResult {
   // 2. psql hands the connection string to libpq.
   // libpq prints its password file warnings itself, before anything psql prints
   const warnings: string[] = [];
+  // pg_wrapper's perl complains about a locale that is not installed before psql starts
+  const perl = pgWrapper && input.localeInstalled ? perlLocaleWarning(input.env ?? {}, input.localeInstalled) : undefined;
+  if (perl) warnings.push(perl);
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   let conn: ResolvedConninfo;
   const osUser = input.osUser ?? input.env?.USER ?? 'postgres';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MoError, parseMo, parsePluralExpr } from '../../src/pg/i18n/mo.js';
-import { cFormat, clientMessageLocale, localeVariants, makeTranslator, serverMessageLocale, english } from '../../src/pg/i18n/translate.js';
+import { cFormat, clientMessageLocale, english, localeInList, localeVariants, makeTranslator, perlLocaleWarning, serverMessageLocale } from '../../src/pg/i18n/translate.js';
 import { fmt, LIBPQ, messageFormatter, SERVER } from '../../src/pg/messages.js';
 import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
 
@@ -212,5 +212,31 @@ describe('choosing the language and formatting', () => {
     expect(t.translate('postgres', 'user "%s"', ['é'])).toBe('????"é"');
     expect(t.translate('libpq', 'user "%s"', ['x'])).toBe('user "x"');
     expect(t.notes).toEqual(['no libpq5-15.mo catalog for ja: libpq\'s messages stay English']);
+  });
+});
+
+describe("pg_wrapper's perl and locales that are not installed", () => {
+  const installed = localeInList(['C', 'C.utf8', 'POSIX', 'ja_JP.utf8']);
+  it('knows locale -a names with their codeset normalized', () => {
+    expect(['ja_JP.UTF-8', 'ja_JP.utf8', 'C.UTF-8', 'C', 'POSIX'].map(installed)).toEqual([true, true, true, true, true]);
+    expect(['ja_JP', 'ja', 'fr_FR.UTF-8', 'ja_JP.eucJP'].map(installed)).toEqual([false, false, false, false]);
+  });
+  it('warns as perl 5.36 does (texts seen from psql 15 on Debian 12)', () => {
+    expect(perlLocaleWarning({ LANG: 'ja_JP' }, installed)).toBe(
+      'perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = (unset),\n\tLC_ALL = (unset),\n\tLANG = "ja_JP"\n    are supported and installed on your system.\nperl: warning: Falling back to the standard locale ("C").',
+    );
+    expect(perlLocaleWarning({ LANGUAGE: 'ja', LC_ALL: 'xx_YY.UTF-8', LANG: 'C.UTF-8' }, installed)).toBe(
+      'perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = "ja",\n\tLC_ALL = "xx_YY.UTF-8",\n\tLANG = "C.UTF-8"\n    are supported and installed on your system.\nperl: warning: Falling back to a fallback locale ("C.UTF-8").',
+    );
+    expect(perlLocaleWarning({ LC_ALL: 'xx', LC_MESSAGES: 'ja_JP.UTF-8', LC_CTYPE: 'yy', LANG: 'zz' }, installed)).toBe(
+      'perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = (unset),\n\tLC_ALL = "xx",\n\tLC_MESSAGES = "ja_JP.UTF-8",\n\tLC_CTYPE = "yy",\n\tLANG = "zz"\n    are supported and installed on your system.\nperl: warning: Falling back to the standard locale ("C").',
+    );
+    expect(perlLocaleWarning({ LANG: 'ja_JP', LC_ALL: '', LC_CTYPE: '' }, installed)).toMatch(/\tLC_ALL = "",\n\tLC_CTYPE = "",\n\tLANG = "ja_JP"\n/);
+    // nothing to say when every category's locale exists, or LC_ALL (installed) overrides the rest
+    expect(perlLocaleWarning({ LANG: 'C.UTF-8', LANGUAGE: 'xx' }, installed)).toBeUndefined();
+    expect(perlLocaleWarning({ LC_ALL: 'ja_JP.UTF-8', LANG: 'nope' }, installed)).toBeUndefined();
+    // and psql itself stays in C: setlocale(LC_ALL, "") fails as a whole
+    expect(clientMessageLocale({ LANG: 'ja_JP' }, installed).languages).toEqual([]);
+    expect(clientMessageLocale({ LANGUAGE: 'ja', LC_ALL: 'xx_YY.UTF-8', LANG: 'C.UTF-8' }, installed).languages).toEqual([]);
   });
 });

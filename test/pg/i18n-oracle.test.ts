@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHierarchy } from '../../src/factory/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
-import type { LocaleEnv } from '../../src/pg/i18n/translate.js';
+import { localeInList, type LocaleEnv } from '../../src/pg/i18n/translate.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { freePort, PgOracle, pgOracleUnavailable, type ServerSetup } from '../support/pg-oracle.js';
 import { makeTestPki } from '../support/pki.js';
@@ -84,6 +84,14 @@ const scenarios: Scenario[] = [
     client: { LANGUAGE: 'xx', LANG: 'C.UTF-8', LC_ALL: '' },
     expectStderr: /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
     notes: /^no (libpq5|psql)-15\.mo catalog for xx: (libpq|psql)'s messages stay English$/,
+  },
+  {
+    name: "LANG names a locale that is not installed: pg_wrapper's perl warns, psql stays English",
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    client: { LANG: 'ja_JP', LC_ALL: '', LC_MESSAGES: 'ja_JP.UTF-8' },
+    expectStderr: /^perl: warning: Setting locale failed\.\n(.*\n)*psql: error: connection to server at/,
   },
   {
     name: 'nothing listens on the port: glibc strerror in Japanese too',
@@ -220,7 +228,9 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
         fs: nodeFs(),
         pgdata: o.pgdata,
         conninfo: full,
-        env: { HOME: dir, ...s.client },
+        // psqlEnv's locale (LANG=C LC_ALL=C) under the scenario's
+        env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...s.client },
+        localeInstalled: localeInList(locales.filter(Boolean)),
         osUser: 'root',
         clientUser: { uid: 0, gids: [0] },
         serverUser,

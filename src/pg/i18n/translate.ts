@@ -67,6 +67,39 @@ export function serverMessageLocale(env: LocaleEnv, lcMessages: string | undefin
   return languagesFor(messages && !isC(messages) ? messages : undefined, ctype && !isC(ctype) ? ctype : undefined, env.LANGUAGE);
 }
 
+/**
+ * Debian's psql is pg_wrapper, a perl script: perl sets every locale category from the
+ * environment at start and, when one names a locale that is not installed, warns on stderr
+ * before psql runs (text of perl 5.36, checked with psql 15). `env` in environment order.
+ */
+export function perlLocaleWarning(env: Record<string, string | undefined>, installed: (locale: string) => boolean): string | undefined {
+  const set = (v: string | undefined): v is string => v !== undefined && v !== '';
+  const valid = (l: string) => isC(l) || installed(l);
+  // listed when present in the environment, even empty; an empty one sets nothing
+  const categories = Object.keys(env).filter((k) => /^LC_[A-Z]+$/.test(k) && k !== 'LC_ALL' && env[k] !== undefined);
+  const effective = set(env.LC_ALL) ? [env.LC_ALL] : [...categories.map((k) => env[k]!).filter(set), ...(set(env.LANG) ? [env.LANG] : [])];
+  if (effective.every(valid)) return undefined;
+  const show = (k: string) => `\t${k} = ${env[k] !== undefined ? `"${env[k]}"` : '(unset)'}`;
+  const fallback = set(env.LANG) && valid(env.LANG) ? `a fallback locale ("${env.LANG}")` : 'the standard locale ("C")';
+  return [
+    'perl: warning: Setting locale failed.',
+    'perl: warning: Please check that your locale settings:',
+    [...['LANGUAGE', 'LC_ALL', ...categories].map((k) => `${show(k)},`), show('LANG')].join('\n'),
+    '    are supported and installed on your system.',
+    `perl: warning: Falling back to ${fallback}.`,
+  ].join('\n');
+}
+
+/** Whether a locale name is one of `locale -a`'s (which lists codesets normalized: ja_JP.utf8). */
+export function localeInList(list: readonly string[]): (locale: string) => boolean {
+  const norm = (l: string) => {
+    const m = /^([^.@]+)(?:\.([^@]+))?(@.+)?$/.exec(l);
+    return m ? `${m[1]}${m[2] ? `.${normalizeCodeset(m[2])}` : ''}${m[3] ?? ''}` : l;
+  };
+  const have = new Set(list.map(norm));
+  return (l) => isC(l) || have.has(norm(l));
+}
+
 function languagesFor(messages: string | undefined, ctype: string | undefined, language: string | undefined): MessageLocale {
   const locale = messages ?? 'C';
   if (!messages) return { locale, languages: [], ascii: !ctype };
