@@ -125,6 +125,8 @@ export const SERVER = inDomain('postgres', {
 /** Messages libpq puts in PQerrorMessage (psql prints them after its prefix). */
 export const LIBPQ = inDomain('libpq', {
   invalidOption: m('invalid %s value: "%s"', 'fe-connect.c'),
+  invalidConnOption: m('invalid connection option "%s"', 'fe-connect.c'),
+  missingEquals: m('missing "=" after "%s" in connection info string', 'fe-connect.c'),
   weakSslmodeSystem: m('weak sslmode "%s" may not be used with sslrootcert=system (use "verify-full")', 'fe-connect.c', 16),
   weakSslmodeDirect: m(
     'weak sslmode "%s" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")',

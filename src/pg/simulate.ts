@@ -336,7 +336,8 @@ export function simulate(input: SimulateInput): SimulateResult {
   } catch (e) {
     if (e instanceof ConninfoError) {
       steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
-      return result({ ok: false, message: e.message, psqlStderr: stderr(`${psqlError()}${e.message}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
+      const said = e.said ? fc(e.said.def, ...e.said.args) : e.message;
+      return result({ ok: false, message: said, psqlStderr: stderr(`${psqlError()}${said}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
     }
     throw e;
   }
