@@ -101,7 +101,7 @@ export function nameValues(opts: ParsedArgs['opts'], option: string): Record<str
  */
 export function clientEnvironment(opts: ParsedArgs['opts']): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$|^LANG$|^LANGUAGE$|^LC_[A-Z]+$/.test(k)) env[k] = v;
   if (opts.home) env.HOME = String(opts.home);
   return { ...env, ...nameValues(opts, 'env') };
 }

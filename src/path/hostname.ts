@@ -179,6 +179,8 @@ export interface LibpqHostResult {
   message?: string;
   namesExamined: number;
   firstName?: string;
+  /** which of LIBPQ_HOST_MESSAGES `message` is, with its arguments in order (for translating it) */
+  why?: { id: keyof typeof LIBPQ_HOST_MESSAGES; args: (string | number)[] };
 }
 
 function pgStrcasecmpEq(a: string, b: string): boolean {
@@ -282,14 +284,13 @@ export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajo
   }
   if (rc === 1) return { ok: true, namesExamined: examined, firstName: first };
   if (rc < 0) return { ok: false, message: error, namesExamined: examined, firstName: first };
-  let message: string;
-  if (examined > 1) {
-    const tmpl = examined - 1 === 1 ? LIBPQ_HOST_MESSAGES.manyOne : LIBPQ_HOST_MESSAGES.manyMore;
-    message = tmpl.replace('%s', first ?? '(null)').replace('%d', String(examined - 1)).replace('%s', host);
-  } else if (examined === 1) {
-    message = LIBPQ_HOST_MESSAGES.one.replace('%s', first ?? '(null)').replace('%s', host);
-  } else message = LIBPQ_HOST_MESSAGES.noName;
-  return { ok: false, message, namesExamined: examined, firstName: first };
+  let why: NonNullable<LibpqHostResult['why']>;
+  if (examined > 1) why = { id: examined - 1 === 1 ? 'manyOne' : 'manyMore', args: [first ?? '(null)', examined - 1, host] };
+  else if (examined === 1) why = { id: 'one', args: [first ?? '(null)', host] };
+  else why = { id: 'noName', args: [] };
+  let i = 0;
+  const message = LIBPQ_HOST_MESSAGES[why.id].replace(/%[sd]/g, () => String(why.args[i++]));
+  return { ok: false, message, namesExamined: examined, firstName: first, why };
 }
 
 // ---------------------------------------------------------------------------------------------

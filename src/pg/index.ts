@@ -12,6 +12,8 @@ export * from './fs.js';
 export * from './log.js';
 export * from './files.js';
 export * from './messages.js';
+export * from './i18n/mo.js';
+export * from './i18n/translate.js';
 export * from './server/startup.js';
 export * from './server/connection.js';
 export * from './client/libpq-ssl.js';

@@ -34,6 +34,7 @@ import {
 import type { ClientTls } from './client/libpq-ssl.js';
 import type { ServerTls, TlsVersionName } from './server/startup.js';
 import { tlsGroupCode } from './server/groups.js';
+import { fmt, LIBPQ } from './messages.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
 export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
@@ -164,8 +165,12 @@ export interface HandshakeOutcome {
   ok: boolean;
   /** libpq's message when the handshake failed (the `SSL error: ...` line) */
   clientMessage?: string;
+  /** the OpenSSL text after libpq's `SSL error: ` (absent for `SSL SYSCALL error: EOF detected`), for translating libpq's part */
+  clientSslError?: string;
   /** the server's log line for a failed handshake: "could not accept SSL connection: ..." reason part */
   serverReason?: string;
+  /** the server saw EOF (its own message "could not accept SSL connection: EOF detected", not OpenSSL's text) */
+  serverEof?: boolean;
   /** the server's chain as checked by the client (absent when the client does not verify) */
   serverVerify?: VerifyResult;
   /** the client's chain as checked by the server (absent when none was requested or sent) */
@@ -281,23 +286,30 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const done = run.clientEvents.find((e) => e.type === 'handshake_done');
   if (clientSent && clientSent.type === 'alert_sent') {
     // The client rejected the server (its chain, or a protocol problem).
-    out.clientMessage = `SSL error: ${out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason}`;
+    sslError(out, out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason);
     out.serverReason = opensslAlertText(clientSent.code, { received: true, opensslVersion: input.opensslVersion });
     return out;
   }
   if (serverSent && serverSent.type === 'alert_sent') {
     out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : (serverSent.opensslReason ?? serverSent.reason);
-    out.clientMessage = `SSL error: ${opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion })}`;
+    sslError(out, opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion }));
     return out;
   }
   if (!done || done.type !== 'handshake_done') {
     out.clientMessage = 'SSL SYSCALL error: EOF detected';
     out.serverReason = 'EOF detected';
+    out.serverEof = true;
     return out;
   }
   out.ok = true;
   out.negotiated = { ...done.negotiated, bits: cipherBits(done.negotiated.cipherSuite) };
   return out;
+}
+
+/** libpq's `SSL error: %s` with OpenSSL's reason (fe-secure-openssl.c open_client_SSL). */
+function sslError(out: HandshakeOutcome, reason: string): void {
+  out.clientSslError = reason;
+  out.clientMessage = fmt(LIBPQ.sslError, reason);
 }
 
 /**
@@ -313,7 +325,7 @@ function tls12OrNoOverlap(
 ): HandshakeOutcome {
   if (common === undefined || common !== 'TLSv1.2') {
     // No protocol both sides allow: the server refuses the ClientHello.
-    out.clientMessage = `SSL error: ${opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion })}`;
+    sslError(out, opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion }));
     out.serverReason = 'unsupported protocol';
     return out;
   }
@@ -321,7 +333,7 @@ function tls12OrNoOverlap(
   if (input.client.verifyPeer) {
     out.serverVerify = verifyServer(out.serverChain);
     if (!out.serverVerify.ok) {
-      out.clientMessage = `SSL error: ${verifyFailureText(out.serverVerify)}`;
+      sslError(out, verifyFailureText(out.serverVerify));
       out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), { received: true, opensslVersion: input.opensslVersion });
       return out;
     }
@@ -330,7 +342,7 @@ function tls12OrNoOverlap(
     out.clientVerify = verifyClient(out.clientChain);
     if (!out.clientVerify.ok) {
       out.serverReason = verifyFailureText(out.clientVerify);
-      out.clientMessage = `SSL error: ${opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion })}`;
+      sslError(out, opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion }));
       return out;
     }
     out.peerCert = out.clientChain[0];

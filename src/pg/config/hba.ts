@@ -13,12 +13,12 @@
 
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
+import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './inet.js';
 import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
-import { fmt, SERVER } from '../messages.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
 
@@ -857,25 +857,25 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
 }
 
 /** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection): string {
+export function noHbaEntryMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = f(encryptionState(c));
   if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
-  return `no pg_hba.conf entry for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
+  return f(SERVER.noHbaEntry, host, c.user, c.database, enc);
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection): string {
+export function hbaRejectMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = f(encryptionState(c));
   if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
-  return `pg_hba.conf rejects connection for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
+  return f(SERVER.rejectHba, host, c.user, c.database, enc);
 }
 
-function encryptionState(c: HbaConnection): string {
-  if (c.gss) return 'GSS encryption';
-  if (c.ssl) return 'SSL encryption';
-  return 'no encryption';
+function encryptionState(c: HbaConnection): MessageDef {
+  if (c.gss) return SERVER.noHbaEncGss;
+  if (c.ssl) return SERVER.noHbaEncSsl;
+  return SERVER.noHbaEncNone;
 }
 
 function hostInfo(addr: string): string {
