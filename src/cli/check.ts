@@ -25,7 +25,7 @@ Options:
   --host NAME           a host name clients use (repeatable; default: listen_addresses)
   --at ISO-8601         the time to check at (default now)
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
-  --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 15)
   --json                machine-readable report
 Exit status: 0 the server starts, 1 it does not, 2 bad input.`;
 

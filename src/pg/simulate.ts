@@ -25,6 +25,7 @@ import { type ServerTls, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
+import { clientCertErrorDetail } from './server/cert-errdetail.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { fmt, LIBPQ, SERVER } from './messages.js';
@@ -161,8 +162,14 @@ function logLines(lines: LogLine[]): string[] {
   return lines.length ? formatLog(lines).split('\n') : [];
 }
 
-/** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
-function attemptPrefix(t: ConnTarget, serverAddr: string, port: number): string {
+/**
+ * libpq's "connection to server at ..." prefix for one target (fe-connect.c
+ * emitHostIdentityInfo, 14+). libpq 13 has none: its errors follow "psql: error: " bare
+ * (real libpq 13.23: `psql: error: SSL error: certificate verify failed`). libpq 13's own
+ * wording for a refused TCP connection or a missing socket is not modelled.
+ */
+function attemptPrefix(t: ConnTarget, serverAddr: string, port: number, pgVersion: number): string {
+  if (pgVersion < 14) return '';
   if (t.type === 'socket') return fmt(LIBPQ.attemptPrefixSocket, `${t.host}/.s.PGSQL.${port}`);
   if (t.type === 'address' || !t.host) return fmt(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
   const addr = isIpLiteral(t.host) ? t.host : serverAddr;
@@ -319,13 +326,13 @@ export function simulate(input: SimulateInput): SimulateResult {
       }
       unreachable.socket = true;
       // the too-long message stands alone, without the "connection to server" prefix
-      skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432)}${reach.message}`);
+      skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion)}${reach.message}`);
       continue;
     }
     const refused = refusedBy(t, server.settings, serverAddr);
     if (refused) {
       steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
-      skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
+      skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion)}${LIBPQ_REFUSED}`);
       unreachable.tcp = true;
       continue;
     }
@@ -336,7 +343,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
     const all = skipped.join('\n');
     const first = conn.targets.find((t) => !t.error);
-    const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432) : '';
+    const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432, pgVersion) : '';
     return result({
       ok: false,
       message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
@@ -456,6 +463,8 @@ export function simulate(input: SimulateInput): SimulateResult {
         serverLog.push({
           level: 'LOG',
           message: fmt(SERVER.acceptSsl, hs.serverReason ?? 'EOF detected'),
+          // 16+: which client certificate failed verification, and why
+          detail: clientCertErrorDetail(hs.clientVerify, pgVersion, opensslVersion),
           // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
           hint: noProtocol ? fmt(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
         });
@@ -474,7 +483,7 @@ export function simulate(input: SimulateInput): SimulateResult {
           facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
           return done({ kind, ok: false, stage: 'host-name', message: LIBPQ.hostNameMissing.format });
         }
-        const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
+        const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
         steps.push({ step: 'host-name', who: 'client', attempt: n, result: hr.ok ? 'ok' : 'fail', detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message! });
         if (!hr.ok) {
           facts = { kind: 'host-name', message: hr.message!, host, cert: hs.serverChain[0] };
@@ -560,7 +569,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   if (last.ok) {
     return result({ ok: true, message: '', psqlStderr: warnings.join('\n'), serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
   }
-  const prefix = attemptPrefix(target, serverAddr, port);
+  const prefix = attemptPrefix(target, serverAddr, port, pgVersion);
   const failed = outcomes.filter((o) => !o.ok && o.message);
   const own = failed.map((o) => `${prefix}${o.message!}`);
   const full = [...skipped, ...own].join('\n');

@@ -10,7 +10,7 @@
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
-import { tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
+import { hbaFileLabel, tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './inet.js';
 import { compilePgRegex } from './pg-regex.js';
@@ -561,7 +561,7 @@ function toRule(line: HbaLine | undefined, lineNumber: number, error: string | n
  */
 export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, opts: HbaParseOptions = {}): HbaParseResult {
   const version = opts.pgVersion ?? 15;
-  if (!Number.isInteger(version) || version < 13 || version > 17) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
+  if (!Number.isInteger(version) || version < 13 || version > 18) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_hba.conf path must be absolute: ${file}`);
   const path = canonicalizePath(file);
   const mode = opts.mode ?? 'startup';
@@ -605,8 +605,8 @@ export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, 
     if (!view) log.push({ level: 'LOG', message: `configuration file "${path}" contains no entries` });
     ok = false;
   }
-  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: 'could not load pg_hba.conf' });
-  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: 'pg_hba.conf was not reloaded' });
+  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: `could not load ${hbaFileLabel(path, version)}` });
+  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version)} was not reloaded` });
   return { file: path, lines: ok ? lines : [], rules, log, ok };
 }
 
@@ -625,7 +625,8 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     const log: LogLine[] = [];
     if (opts.mode !== 'view') {
       log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
-      log.push(opts.mode === 'reload' ? { level: 'LOG', message: 'pg_hba.conf was not reloaded' } : { level: 'FATAL', message: 'could not load pg_hba.conf' });
+      const label = hbaFileLabel(path, opts.pgVersion ?? 15);
+      log.push(opts.mode === 'reload' ? { level: 'LOG', message: `${label} was not reloaded` } : { level: 'FATAL', message: `could not load ${label}` });
     }
     return { file: path, lines: [], rules: [], log, ok: false };
   }
@@ -738,27 +739,29 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
     if (!checkRole(l.roles, c, version)) continue;
     return { matched: true, line: l };
   }
-  return { matched: false, fatal: noHbaEntryMessage(c), sqlstate: '28000' };
+  return { matched: false, fatal: noHbaEntryMessage(c, version), sqlstate: '28000' };
 }
 
 /** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection): string {
+export function noHbaEntryMessage(c: HbaConnection, pgVersion = 15): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = encryptionState(c, pgVersion);
   if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
   return `no pg_hba.conf entry for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection): string {
+export function hbaRejectMessage(c: HbaConnection, pgVersion = 15): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = encryptionState(c, pgVersion);
   if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
   return `pg_hba.conf rejects connection for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
 }
 
-function encryptionState(c: HbaConnection): string {
+/** 14+ names the encryption; 13 says "SSL on" / "SSL off" (real 13.23 logs `..., database "trustdb", SSL off`). */
+function encryptionState(c: HbaConnection, pgVersion: number): string {
   if (c.gss) return 'GSS encryption';
+  if (pgVersion < 14) return c.ssl ? 'SSL on' : 'SSL off';
   if (c.ssl) return 'SSL encryption';
   return 'no encryption';
 }

@@ -135,8 +135,8 @@ function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): b
     log.push({ level: 'LOG', message: fmt(SERVER.certNoUserName, input.user) });
     return false;
   }
-  if (line.method === 'cert' && input.logConnections) {
-    // set_authn_id: the identity is the full DN, whatever clientname says
+  if (line.method === 'cert' && input.logConnections && input.pgVersion >= 14) {
+    // set_authn_id (14+): the identity is the full DN, whatever clientname says
     log.push({ level: 'LOG', message: authenticatedAs(formatNameRfc2253(cert.subject), line) });
   }
   const r = checkUsermap(input.ident, line.usermap, input.user, name, false, { pgVersion: input.pgVersion });
@@ -163,7 +163,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     log.push({ level: 'FATAL', message, detail });
     return { ok: false, log, fatal: message, sqlstate, line, ...(passwordRefused ? { passwordRefused } : {}) };
   };
-  if (line.method === 'reject') return fail(hbaRejectMessage(conn), '28000');
+  if (line.method === 'reject') return fail(hbaRejectMessage(conn, input.pgVersion), '28000');
 
   const clientcert = line.method === 'cert' ? 'verify-full' : line.clientcert;
   if (clientcert !== 'off') {
@@ -200,8 +200,19 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     const matched = connectionMatched(line, input.pgVersion);
     return fail(fmt(f.message, input.user), f.sqlstate, logdetail ? `${logdetail}\n${matched}` : matched, passwordRefused);
   }
+  // auth.c ClientAuthentication (17+): a method that set no authenticated identity (trust)
+  // is logged here, with the requested user name (real 17 and 18 log
+  // `connection authenticated: user="alice" method=trust (/path/pg_hba.conf:1)`; 16 does not)
+  if (input.logConnections && input.pgVersion >= 17 && line.method === 'trust') {
+    log.push({ level: 'LOG', message: fmt(SERVER.connectionAuthenticatedUser, input.user, line.method, line.file, line.lineNum) });
+  }
   if (input.logConnections) {
-    const ssl = input.tlsInfo ? fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
+    // 13 also says compression=off (SSL compression was removed in 14)
+    const ssl = !input.tlsInfo
+      ? ''
+      : input.pgVersion < 14
+        ? fmt(SERVER.sslInfoCompression, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits, 'off')
+        : fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits);
     log.push({ level: 'LOG', message: fmt(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
   }
   return { ok: true, log, line };
