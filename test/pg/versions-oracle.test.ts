@@ -3,7 +3,7 @@
 // psql 15 binary with that libpq) and its bundled OpenSSL 1.1.1: the scenario set of
 // test/support/version-oracle.ts, one cluster per version. For every case the verdict, psql's
 // stderr and the server's log lines must be exactly what the real version printed; start-up
-// failures compare the FATAL block. The versions run side by side (their time is mostly
+// outcomes compare every non-routine log line. The versions run side by side (their time is mostly
 // waiting on servers); a version that is not installed is skipped with the reason.
 // `npm run oracle` runs the same set and prints the agreement table.
 

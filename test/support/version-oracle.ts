@@ -6,7 +6,8 @@
 // (PgOracle), Debian's psql 15 binary speaking through that version's libpq, and
 // simulate({ pgVersion, opensslVersion, pgWrapper }) over the very same data directory.
 // Compared exactly: the verdict, psql's stderr, and the server log lines of the connection
-// (client port normalised); a start-up failure compares the FATAL block.
+// (client port normalised); a start-up compares every line the server logs but its routine
+// ones (starting, listening on, database system is ...).
 // Used by test/pg/versions-oracle.test.ts and scripts/oracle.ts (npm run oracle).
 
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { PgOracle, type ServerFile } from './pg-oracle.js';
+import { makeCertificate } from '../../src/factory/index.js';
 import { makeTestPki } from './pki.js';
 
 const pki = makeTestPki();
@@ -35,6 +37,10 @@ const CLIENT_FILES: Record<string, { content: string; mode?: number }> = {
   'client-revoked.crt': { content: pki.client.revoked.pem },
   'client-expired.crt': { content: pki.client.expired.pem },
   'client-self.crt': { content: pki.client.selfSigned.pem },
+  // a self-signed client certificate whose subject PostgreSQL 16+ cuts (> 71 bytes) and escapes (non-ASCII)
+  'client-long.crt': {
+    content: makeCertificate({ subject: '/C=CH/O=Long Organisation Name For Testing/OU=Engineering/L=Zürich/CN=ssltestuser', selfSigned: true, issuerKey: K.client.key }).pem,
+  },
   'root+server.crl': { content: pki.crl.root.pem + pki.crl.serverCa.pem },
   'server.crl': { content: pki.crl.serverCa.pem },
   [`crldir/${pki.crlHash.root}`]: { content: pki.crl.root.pem },
@@ -56,7 +62,7 @@ export interface VersionSetup {
   sslConf: string;
   hba: string;
   ident?: string;
-  /** the start-up outcome is compared (FATAL block when it fails); a function when it depends on the version */
+  /** the start-up outcome and its log lines are compared; a function when the outcome depends on the version */
   starts?: boolean | ((major: number) => boolean);
   conns?: VersionConn[];
 }
@@ -127,6 +133,7 @@ export const VERSION_SETUPS: VersionSetup[] = [
       { name: 'client key world-readable', conninfo: `sslcert=C/client.crt sslkey=C/client_wrongperms.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'client key does not match', conninfo: `sslcert=C/client.crt sslkey=C/other.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'client cert from an unknown CA', conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
+      { name: 'client cert with a long non-ASCII subject from an unknown CA', conninfo: `sslcert=C/client-long.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'expired client cert', conninfo: `sslcert=C/client-expired.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'clientcert=verify-full, CN != user', conninfo: `${CERT} sslmode=require dbname=verifydb user=anotheruser` },
       { name: 'clientcert=verify-ca, CN != user', conninfo: `${CERT} sslmode=require dbname=verifydb user=yetanotheruser` },
@@ -205,7 +212,7 @@ export const VERSION_SETUPS: VersionSetup[] = [
 export const ORACLE_USERS = ['root', 'ssltestuser', 'anotheruser', 'yetanotheruser'];
 export const ORACLE_DATABASES = ['trustdb', 'verifydb', 'certdb', 'certdb_dn', 'nossldb'];
 
-/** verdict, psql's stderr, and the connection's server log lines (or a start-up's FATAL block) */
+/** verdict, psql's stderr, and the connection's server log lines (or a start-up's) */
 export interface Seen {
   ok: boolean;
   stderr: string;
@@ -233,11 +240,6 @@ function normLog(text: string): string[] {
     .map((l) => l.replace(/port=\d+/g, 'port=<client port>'));
 }
 
-function fatalBlock(lines: string[]): string[] {
-  const i = lines.findIndex((l) => l.startsWith('FATAL:'));
-  return i < 0 ? [] : lines.slice(i);
-}
-
 const outcome = (setup: string, name: string, real: Seen, sim: Seen): CaseOutcome => ({
   setup,
   name,
@@ -248,8 +250,13 @@ const outcome = (setup: string, name: string, real: Seen, sim: Seen): CaseOutcom
   log: JSON.stringify(real.log) === JSON.stringify(sim.log),
 });
 
+const LIBPQ13_RESET = '\ncould not send startup packet: Connection reset by peer';
+
 /** One version's cluster and client files; runs setups against it. */
 export class VersionOracle {
+  /** cases whose real stderr had libpq 13's startup-packet race (see run) */
+  races = 0;
+
   private constructor(
     readonly oracle: PgOracle,
     private readonly cdir: string,
@@ -314,8 +321,8 @@ export class VersionOracle {
         outcome(
           setup.name,
           'server start-up',
-          { ok: started.started, stderr: '', log: started.started ? real : fatalBlock(real) },
-          { ok: startup.serverStarted, stderr: '', log: startup.serverStarted ? startup.serverLog.filter((l) => !l.startsWith('LOG:  connection')) : fatalBlock(startup.serverLog) },
+          { ok: started.started, stderr: '', log: real },
+          { ok: startup.serverStarted, stderr: '', log: startup.serverLog.filter((l) => !l.startsWith('LOG:  connection')) },
         ),
       );
     }
@@ -323,11 +330,21 @@ export class VersionOracle {
     for (const conn of this.conns(setup)) {
       const real = await this.oracle.psql(this.expand(conn.conninfo), { home: this.home, env: conn.env });
       const r = this.sim(conn.conninfo, conn.env, false);
+      let stderr = real.stderr.trim();
+      // libpq 13, a TLS 1.3 alert after the handshake: it has written the startup packet, and
+      // now and then (about 1 run in 10 under load) the server's close resets the socket
+      // before libpq reads the alert's error, which it then reports with this line appended.
+      // A race of the real client, not a prediction to make: counted, and compared without it.
+      const raced = this.major === 13 && stderr.endsWith(LIBPQ13_RESET) && !r.psqlStderr.trim().endsWith(LIBPQ13_RESET);
+      if (raced) {
+        stderr = stderr.slice(0, -LIBPQ13_RESET.length);
+        this.races++;
+      }
       out.push(
         outcome(
           setup.name,
           conn.name,
-          { ok: real.status === 0, stderr: real.stderr.trim(), log: normLog(real.serverLog) },
+          { ok: real.status === 0, stderr, log: normLog(real.serverLog) },
           { ok: r.ok, stderr: r.psqlStderr.trim(), log: r.serverLog.slice(startup.serverLog.length) },
         ),
       );
