@@ -20,7 +20,7 @@ Options:
   --port P           TCP port (default 5432; 0 picks a free one)
   --host ADDR        address to listen on (default 127.0.0.1)
   --passphrase P     what ssl_passphrase_command would print
-  --pg-version N     server behaviour, 13-17 (default 15; 17 also accepts direct TLS with ALPN)
+  --pg-version N     server behaviour, 13-18 (default 15; 17 also accepts direct TLS with ALPN)
   --hosts-file FILE  the hosts file for pg_hba.conf lines that name hosts and log_hostname
                      (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
 Exit status: 1 when the server cannot start (its FATAL on stderr), 2 bad input.`;

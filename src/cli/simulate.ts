@@ -22,7 +22,7 @@ would connect, also shows the backend's pg_stat_ssl row (pid unknown).
 
 Options:
   --pgdata DIR          the server's data directory (required)
-  --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 15)
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
@@ -40,7 +40,9 @@ Options:
   --set NAME=VALUE      a server command-line setting (as postgres -c NAME=VALUE; port for -p); repeatable
   --started-with DIR    the data directory as the running server loaded it: simulate starting from
                         DIR, then pg_ctl reload reading --pgdata (what a reload logs and keeps)
-  --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
+  --openssl-version V   3.0 (default, Debian 12), 1.1 (1.1.1: "self signed certificate" in
+                        PostgreSQL 16+ log details), 3.2 (alert texts "ssl/tls alert ...") or
+                        4.0 ("tls alert ...")
   --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
                         sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
                         builds use 1). It judges server.crt at start-up, the client certificate when

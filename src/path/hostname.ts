@@ -151,9 +151,9 @@ const latin1 = (b: Uint8Array): string => {
 // ---------------------------------------------------------------------------------------------
 // (a) libpq
 
-export type PgMajor = 13 | 14 | 15 | 16 | 17;
+export type PgMajor = 13 | 14 | 15 | 16 | 17 | 18;
 
-/** libpq's messages (identical in 13..17; IP handling and CN fallback changed in 14). */
+/** libpq's messages (identical in 13..18; IP handling and CN fallback changed in 15). */
 export const LIBPQ_HOST_MESSAGES = {
   noName: "could not get server's host name from server certificate",
   one: 'server certificate for "%s" does not match host name "%s"',
@@ -167,10 +167,13 @@ export const LIBPQ_HOST_MESSAGES = {
 /** Per version: does libpq look at iPAddress SANs, and when may the CN be used. */
 export const LIBPQ_HOST_RULES: Record<PgMajor, { ipSans: boolean; cnFallback: 'no-dns-examined' | 'no-san-of-host-type' }> = {
   13: { ipSans: false, cnFallback: 'no-dns-examined' },
-  14: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+  // real libpq 14.23 says "could not get server's host name from server certificate" for a
+  // certificate with only IP SANs, host=127.0.0.1 among them: IP SANs came in 15
+  14: { ipSans: false, cnFallback: 'no-dns-examined' },
   15: { ipSans: true, cnFallback: 'no-san-of-host-type' },
   16: { ipSans: true, cnFallback: 'no-san-of-host-type' },
   17: { ipSans: true, cnFallback: 'no-san-of-host-type' },
+  18: { ipSans: true, cnFallback: 'no-san-of-host-type' },
 };
 
 export interface LibpqHostResult {

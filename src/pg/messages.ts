@@ -88,15 +88,19 @@ export const SERVER = inDomain('postgres', {
   connectionReceivedLocal: m('connection received: host=%s', 'postmaster.c'),
   /** set_authn_id, with log_connections */
   connectionAuthenticated: m('connection authenticated: identity="%s" method=%s (%s:%d)', 'auth.c', 14),
+  connectionAuthenticatedUser: m('connection authenticated: user="%s" method=%s (%s:%d)', 'auth.c', 17),
   connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c', undefined, undefined, {
     msgid: ['connection authorized: user=%s', ' database=%s', ' application_name=%s', { raw: '%s' }],
   }),
-  sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c'),
+  sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c', 14),
+  sslInfoCompression: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d, compression=%s)', 'postinit.c', undefined, 13),
   // pg_hba / authentication (auth.c)
   noHbaEntry: m('no pg_hba.conf entry for host "%s", user "%s", database "%s", %s', 'auth.c'),
   noHbaEncSsl: m('SSL encryption', 'auth.c'),
   noHbaEncGss: m('GSS encryption', 'auth.c'),
-  noHbaEncNone: m('no encryption', 'auth.c'),
+  noHbaEncNone: m('no encryption', 'auth.c', 14),
+  noHbaSslOn: m('SSL on', 'auth.c', undefined, 13),
+  noHbaSslOff: m('SSL off', 'auth.c', undefined, 13),
   rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
   // HOSTNAME_LOOKUP_DETAIL: errdetail_log of the no-entry FATAL, from check_hostname's lookups
   hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),

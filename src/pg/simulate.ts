@@ -27,6 +27,7 @@ import { type ServerTls, type StartupCause, type TlsVersionName } from './server
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
+import { clientCertErrorDetail } from './server/cert-errdetail.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
@@ -200,8 +201,14 @@ function logLines(lines: LogLine[], f: MessageFormatter = fmt): string[] {
   return lines.length ? formatLog(lines, f).split('\n') : [];
 }
 
-/** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
-function attemptPrefix(t: ConnTarget, serverAddr: string, port: number, f: MessageFormatter = fmt): string {
+/**
+ * libpq's "connection to server at ..." prefix for one target (fe-connect.c
+ * emitHostIdentityInfo, 14+). libpq 13 has none: its errors follow "psql: error: " bare
+ * (real libpq 13.23: `psql: error: SSL error: certificate verify failed`). libpq 13's own
+ * wording for a refused TCP connection or a missing socket is not modelled.
+ */
+function attemptPrefix(t: ConnTarget, serverAddr: string, port: number, pgVersion: number, f: MessageFormatter = fmt): string {
+  if (pgVersion < 14) return '';
   if (t.type === 'socket') return f(LIBPQ.attemptPrefixSocket, `${t.host}/.s.PGSQL.${port}`);
   if (t.type === 'address' || !t.host) return f(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
   const addr = isIpLiteral(t.host) ? t.host : serverAddr;
@@ -340,13 +347,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         }
         unreachable.socket = true;
         // the too-long message stands alone, without the "connection to server" prefix
-        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, fc)}${reach.message}`);
+        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion, fc)}${reach.message}`);
         continue;
       }
       const refused = listening ? refusedBy(t, listening.settings, serverAddr) : 'the server is not running';
       if (refused) {
         steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
-        skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432, fc)}${fc(LIBPQ.tcpConnectFailed, 'Connection refused')}`);
+        skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion, fc)}${fc(LIBPQ.tcpConnectFailed, 'Connection refused')}`);
         unreachable.tcp = true;
         continue;
       }
@@ -357,7 +364,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
       const all = skipped.join('\n');
       const first = conn.targets.find((t) => !t.error);
-      const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432, fc) : '';
+      const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432, pgVersion, fc) : '';
       return { done: result({
         ok: false,
         message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
@@ -542,6 +549,8 @@ export function simulate(input: SimulateInput): SimulateResult {
         serverLog.push({
           level: 'LOG',
           message: hs.serverReason === undefined || hs.serverEof ? fsv(SERVER.acceptSslEof) : fsv(SERVER.acceptSsl, hs.serverReason),
+          // 16+: which client certificate failed verification, and why
+          detail: clientCertErrorDetail(hs.clientVerify, pgVersion, opensslVersion),
           // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
           hint: noProtocol ? fsv(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
         });
@@ -570,7 +579,7 @@ export function simulate(input: SimulateInput): SimulateResult {
           facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
           return done({ kind, ok: false, stage: 'host-name', message: fc(LIBPQ.hostNameMissing) });
         }
-        const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
+        const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
         steps.push({ step: 'host-name', who: 'client', attempt: n, result: hr.ok ? 'ok' : 'fail', detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message! });
         if (!hr.ok) {
           facts = { kind: 'host-name', message: hr.message!, host, cert: hs.serverChain[0] };
@@ -668,7 +677,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   if (last.ok) {
     return result({ ok: true, message: '', psqlStderr: warnings.join('\n'), serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
   }
-  const prefix = attemptPrefix(target, serverAddr, port, fc);
+  const prefix = attemptPrefix(target, serverAddr, port, pgVersion, fc);
   const failed = outcomes.filter((o) => !o.ok && o.message);
   const own = failed.map((o) => `${prefix}${o.message!}`);
   const full = [...skipped, ...own].join('\n');

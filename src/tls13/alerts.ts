@@ -140,11 +140,11 @@ export function decodeAlert(body: Uint8Array): Alert {
   return { level: body[0], description: body[1] };
 }
 
-export type OpensslVersion = '3.0' | '3.2' | '4.0';
-export const OPENSSL_VERSIONS: readonly OpensslVersion[] = ['3.0', '3.2', '4.0'];
+export type OpensslVersion = '1.1' | '3.0' | '3.2' | '4.0';
+export const OPENSSL_VERSIONS: readonly OpensslVersion[] = ['1.1', '3.0', '3.2', '4.0'];
 
-/** The prefix of the sslv3 family's reason strings, by the OpenSSL version that prints it. */
-const SSLV3_PREFIX: Record<OpensslVersion, string> = { '3.0': 'sslv3 alert', '3.2': 'ssl/tls alert', '4.0': 'tls alert' };
+/** The prefix of the sslv3 family's reason strings, by the OpenSSL version that prints it (1.1.1 as 3.0). */
+const SSLV3_PREFIX: Record<OpensslVersion, string> = { '1.1': 'sslv3 alert', '3.0': 'sslv3 alert', '3.2': 'ssl/tls alert', '4.0': 'tls alert' };
 
 /**
  * The text OpenSSL prints for an alert.

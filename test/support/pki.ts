@@ -10,7 +10,7 @@ import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec, type Gener
 import { nameHash, parseCertificate, parsePrivateKey, type PrivateKey } from '../../src/x509/index.js';
 
 const DAY = 86_400_000;
-const KEYS = join(__dirname, '../../vectors/keys');
+const KEYS = join(import.meta.dirname, '../../vectors/keys');
 
 export function vectorKey(name: string): { key: PrivateKey; pem: string } {
   const pem = readFileSync(join(KEYS, `${name}.pem`), 'utf8');

@@ -1,4 +1,4 @@
-// One real PostgreSQL 15 for a describe block, and the comparison the oracle tests make:
+// One real PostgreSQL (15 unless a version is given) for a describe block, and the comparison the oracle tests make:
 // the same connection string through real psql and through simulate() over the same data
 // directory, reduced to verdict, psql's stderr (port normalised) and the server log lines
 // a test cares about.
@@ -36,12 +36,12 @@ export interface SimVsReal {
 }
 
 /** Call inside a describe: starts the server before its tests, stops it after. */
-export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databases?: string[] }): SimVsReal {
+export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databases?: string[]; version?: number }): SimVsReal {
   let o: PgOracle | undefined;
   let dir = '';
   const serverUser = { uid: 0, gids: [0] };
   beforeAll(async () => {
-    o = await PgOracle.create({ users: opts.users ?? ['alice'], databases: opts.databases ?? ['app'] });
+    o = await PgOracle.create({ users: opts.users ?? ['alice'], databases: opts.databases ?? ['app'], version: opts.version });
     dir = mkdtempSync(join(tmpdir(), 'pgtls-oracle-'));
     chmodSync(dir, 0o755);
     serverUser.uid = o.pguid;
@@ -74,7 +74,21 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
     async compare(conninfo, more = {}) {
       const server = this.oracle;
       const real = await server.psql(conninfo);
-      const sim = simulate({ fs: nodeFs(), pgdata: server.pgdata, conninfo: `port=${server.port} hostaddr=127.0.0.1 ${conninfo}`, env: { HOME: dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser, clientAddr: more.clientAddr, hosts: more.hosts });
+      const { major, pgWrapper, opensslVersion } = server.install;
+      const sim = simulate({
+        fs: nodeFs(),
+        pgdata: server.pgdata,
+        conninfo: `port=${server.port} hostaddr=127.0.0.1 ${conninfo}`,
+        env: { HOME: dir },
+        osUser: 'root',
+        clientUser: { uid: 0, gids: [0] },
+        serverUser,
+        pgVersion: major,
+        pgWrapper,
+        opensslVersion,
+        clientAddr: more.clientAddr,
+        hosts: more.hosts,
+      });
       return {
         real: { ok: real.status === 0, stderr: norm(real.stderr), log: real.serverLog.split('\n').filter((l) => opts.logLines.test(l)) },
         sim: { ok: sim.ok, stderr: norm(sim.psqlStderr), log: sim.serverLog.filter((l) => opts.logLines.test(l)) },

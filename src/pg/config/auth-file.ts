@@ -301,3 +301,12 @@ function includeFile(
 export function tokenizeAuthFile(fs: SimFs, file: string, content: string | Uint8Array, opts: TokenizeOptions): TokenizedAuthLine[] {
   return tokenizeBytes({ fs, opts }, toByteString(file), toByteString(content), 0);
 }
+
+/**
+ * How postmaster.c names the file when it cannot load it: "pg_hba.conf" up to 15, the
+ * configured path (HbaFileName / IdentFileName) from 16 (real 16, 17 and 18 log
+ * `FATAL:  could not load /path/to/data/pg_hba.conf`, 13 and 14 `could not load pg_hba.conf`).
+ */
+export function hbaFileLabel(path: string, pgVersion: number, base = 'pg_hba.conf'): string {
+  return pgVersion >= 16 ? path : base;
+}

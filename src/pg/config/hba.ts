@@ -15,7 +15,7 @@ import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
 import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { SimFs } from '../fs.js';
-import { tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
+import { hbaFileLabel, tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './inet.js';
 import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
@@ -567,7 +567,7 @@ function toRule(line: HbaLine | undefined, lineNumber: number, error: string | n
  */
 export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, opts: HbaParseOptions = {}): HbaParseResult {
   const version = opts.pgVersion ?? 15;
-  if (!Number.isInteger(version) || version < 13 || version > 17) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
+  if (!Number.isInteger(version) || version < 13 || version > 18) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_hba.conf path must be absolute: ${file}`);
   const path = canonicalizePath(file);
   const mode = opts.mode ?? 'startup';
@@ -611,8 +611,8 @@ export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, 
     if (!view) log.push({ level: 'LOG', message: `configuration file "${path}" contains no entries` });
     ok = false;
   }
-  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: 'could not load pg_hba.conf' });
-  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: 'pg_hba.conf was not reloaded' });
+  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: `could not load ${hbaFileLabel(path, version)}` });
+  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version)} was not reloaded` });
   return { file: path, lines: ok ? lines : [], rules, log, ok };
 }
 
@@ -631,7 +631,8 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     const log: LogLine[] = [];
     if (opts.mode !== 'view') {
       log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
-      log.push(opts.mode === 'reload' ? { level: 'LOG', message: 'pg_hba.conf was not reloaded' } : { level: 'FATAL', message: 'could not load pg_hba.conf' });
+      const label = hbaFileLabel(path, opts.pgVersion ?? 15);
+      log.push(opts.mode === 'reload' ? { level: 'LOG', message: `${label} was not reloaded` } : { level: 'FATAL', message: `could not load ${label}` });
     }
     return { file: path, lines: [], rules: [], log, ok: false };
   }
@@ -853,27 +854,29 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
     if (!checkRole(l.roles, c, version)) continue;
     return { matched: true, line: l, clientHost };
   }
-  return { matched: false, fatal: noHbaEntryMessage(c), sqlstate: '28000', clientHost };
+  return { matched: false, fatal: noHbaEntryMessage(c, version), sqlstate: '28000', clientHost };
 }
 
 /** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
+export function noHbaEntryMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c));
+  const enc = f(encryptionState(c, pgVersion));
   if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
   return f(SERVER.noHbaEntry, host, c.user, c.database, enc);
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
+export function hbaRejectMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c));
+  const enc = f(encryptionState(c, pgVersion));
   if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
   return f(SERVER.rejectHba, host, c.user, c.database, enc);
 }
 
-function encryptionState(c: HbaConnection): MessageDef {
+/** 14+ names the encryption; 13 says "SSL on" / "SSL off" (real 13.23 logs `..., database "trustdb", SSL off`). */
+function encryptionState(c: HbaConnection, pgVersion: number): MessageDef {
   if (c.gss) return SERVER.noHbaEncGss;
+  if (pgVersion < 14) return c.ssl ? SERVER.noHbaSslOn : SERVER.noHbaSslOff;
   if (c.ssl) return SERVER.noHbaEncSsl;
   return SERVER.noHbaEncNone;
 }

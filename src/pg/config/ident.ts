@@ -7,7 +7,7 @@
 
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
-import { tokenizeAuthFile, type AuthToken } from './auth-file.js';
+import { hbaFileLabel, tokenizeAuthFile, type AuthToken } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
@@ -47,7 +47,7 @@ export interface IdentParseResult {
 
 export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array, opts: IdentParseOptions = {}): IdentParseResult {
   const version = opts.pgVersion ?? 15;
-  if (!Number.isInteger(version) || version < 13 || version > 17) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
+  if (!Number.isInteger(version) || version < 13 || version > 18) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_ident.conf path must be absolute: ${file}`);
   const path = canonicalizePath(file);
   const view = opts.mode === 'view';
@@ -89,7 +89,7 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     lines.push(line);
     mappings.push({ lineNumber: tok.lineNum, mapName: line.mapName, sysName: line.systemUser.string, pgUsername: line.pgUser.string, error: null });
   }
-  if (!ok && opts.mode === 'reload') log.push({ level: 'LOG', message: 'pg_ident.conf was not reloaded' });
+  if (!ok && opts.mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version, 'pg_ident.conf')} was not reloaded` });
   return { file: path, lines: ok ? lines : [], mappings, log, ok };
 }
 

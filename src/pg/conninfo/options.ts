@@ -2,7 +2,9 @@
 // their environment variables and compiled-in defaults. The table order is libpq's, which
 // is also the order PQconndefaults() lists them in. Versions: authtype and tty were dropped
 // in 14, which added sslcrldir and sslsni; 16 added sslcertmode, require_auth,
-// gssdelegation and load_balance_hosts; 17 added sslnegotiation.
+// gssdelegation and load_balance_hosts; 17 added sslnegotiation; 18 added
+// min/max_protocol_version, scram_client_key/scram_server_key, the oauth_* options and
+// sslkeylogfile (listed by PQconndefaults() of libpq 18.4).
 
 export interface ConninfoOptionDef {
   keyword: string;
@@ -58,6 +60,8 @@ export const CONNINFO_OPTIONS: readonly ConninfoOptionDef[] = [
   o('sslsni', 'PGSSLSNI', '1', 14),
   o('requirepeer', 'PGREQUIREPEER'),
   o('require_auth', 'PGREQUIREAUTH', undefined, 16),
+  o('min_protocol_version', 'PGMINPROTOCOLVERSION', undefined, 18),
+  o('max_protocol_version', 'PGMAXPROTOCOLVERSION', undefined, 18),
   o('ssl_min_protocol_version', 'PGSSLMINPROTOCOLVERSION', 'TLSv1.2'),
   o('ssl_max_protocol_version', 'PGSSLMAXPROTOCOLVERSION'),
   o('gssencmode', 'PGGSSENCMODE', 'prefer'),
@@ -67,10 +71,17 @@ export const CONNINFO_OPTIONS: readonly ConninfoOptionDef[] = [
   o('replication'),
   o('target_session_attrs', 'PGTARGETSESSIONATTRS', 'any'),
   o('load_balance_hosts', 'PGLOADBALANCEHOSTS', 'disable', 16),
+  o('scram_client_key', undefined, undefined, 18),
+  o('scram_server_key', undefined, undefined, 18),
+  o('oauth_issuer', undefined, undefined, 18),
+  o('oauth_client_id', undefined, undefined, 18),
+  o('oauth_client_secret', undefined, undefined, 18),
+  o('oauth_scope', undefined, undefined, 18),
+  o('sslkeylogfile', undefined, undefined, 18),
 ];
 
 export const MIN_PG_VERSION = 13;
-export const MAX_PG_VERSION = 17;
+export const MAX_PG_VERSION = 18;
 
 /** The options a libpq of this major version knows, in libpq's order. */
 export function conninfoOptions(pgVersion: number): ConninfoOptionDef[] {

@@ -64,7 +64,7 @@ export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
 
 /** verify-full's name check (host, never hostaddr), after the handshake, as libpq 13..17. */
 export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = 15): { ok: boolean; message?: string } {
-  const r = libpqVerifyHost(leaf, host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
+  const r = libpqVerifyHost(leaf, host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
   return { ok: r.ok, message: r.message };
 }
 

@@ -145,8 +145,8 @@ function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): b
     log.push({ level: 'LOG', message: f(SERVER.certNoUserName, input.user) });
     return false;
   }
-  if (line.method === 'cert' && input.logConnections) {
-    // set_authn_id: the identity is the full DN, whatever clientname says
+  if (line.method === 'cert' && input.logConnections && input.pgVersion >= 14) {
+    // set_authn_id (14+): the identity is the full DN, whatever clientname says
     log.push({ level: 'LOG', message: authenticatedAs(formatNameRfc2253(cert.subject), line, f) });
   }
   const r = checkUsermap(input.ident, line.usermap, input.user, name, false, { pgVersion: input.pgVersion });
@@ -167,7 +167,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
   const clientHost = input.local ? undefined : m.clientHost;
   if (!m.matched) {
-    const fatal = noHbaEntryMessage(conn, f);
+    const fatal = noHbaEntryMessage(conn, input.pgVersion, f);
     // only the implicit reject says what the host-name lookups found (errdetail_log)
     log.push({ level: 'FATAL', message: fatal, detail: clientHost && hostnameLookupDetail(clientHost) });
     return { ok: false, log, fatal, sqlstate: m.sqlstate, clientHost };
@@ -177,7 +177,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     log.push({ level: 'FATAL', message, detail });
     return { ok: false, log, fatal: message, sqlstate, line, clientHost, ...(passwordRefused ? { passwordRefused } : {}) };
   };
-  if (line.method === 'reject') return fail(hbaRejectMessage(conn, f), '28000');
+  if (line.method === 'reject') return fail(hbaRejectMessage(conn, input.pgVersion, f), '28000');
 
   const clientcert = line.method === 'cert' ? 'verify-full' : line.clientcert;
   if (clientcert !== 'off') {
@@ -215,8 +215,19 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     const message = failed ? f(failed.message, input.user) : f(SERVER.authFailed, line.method, input.user);
     return fail(message, failed?.sqlstate ?? '28000', logdetail ? `${logdetail}\n${matched}` : matched, passwordRefused);
   }
+  // auth.c ClientAuthentication (17+): a method that set no authenticated identity (trust)
+  // is logged here, with the requested user name (real 17 and 18 log
+  // `connection authenticated: user="alice" method=trust (/path/pg_hba.conf:1)`; 16 does not)
+  if (input.logConnections && input.pgVersion >= 17 && line.method === 'trust') {
+    log.push({ level: 'LOG', message: f(SERVER.connectionAuthenticatedUser, input.user, line.method, line.file, line.lineNum) });
+  }
   if (input.logConnections) {
-    const ssl = input.tlsInfo ? f(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
+    // 13 also says compression=off (SSL compression was removed in 14)
+    const ssl = !input.tlsInfo
+      ? ''
+      : input.pgVersion < 14
+        ? f(SERVER.sslInfoCompression, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits, 'off')
+        : f(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits);
     log.push({ level: 'LOG', message: f(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
   }
   return { ok: true, log, line, clientHost };

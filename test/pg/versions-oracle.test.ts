@@ -1,0 +1,43 @@
+// simulate() against real PostgreSQL 13, 14, 16, 17 and 18 (scripts/install-pg-versions.sh;
+// 15 is covered case by case in simulate-oracle.test.ts), each through its own libpq (Debian's
+// psql 15 binary with that libpq) and its bundled OpenSSL 1.1.1: the scenario set of
+// test/support/version-oracle.ts, one cluster per version. For every case the verdict, psql's
+// stderr and the server's log lines must be exactly what the real version printed; start-up
+// outcomes compare every non-routine log line. The versions run side by side (their time is mostly
+// waiting on servers); a version that is not installed is skipped with the reason.
+// `npm run oracle` runs the same set and prints the agreement table.
+
+import { describe, it } from 'vitest';
+import { pgOracleUnavailable } from '../support/pg-oracle.js';
+import { VERSION_SETUPS, VersionOracle } from '../support/version-oracle.js';
+
+const VERSIONS = [13, 14, 16, 17, 18];
+
+describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1)', () => {
+  for (const major of VERSIONS) {
+    const unavailable = pgOracleUnavailable(major);
+    if (unavailable) console.warn(`versions-oracle: PostgreSQL ${major} skipped, ${unavailable}`);
+
+    it.skipIf(Boolean(unavailable)).concurrent(`PostgreSQL ${major}`, async ({ expect }) => {
+      const vo = await VersionOracle.create(major);
+      try {
+        let compared = 0;
+        for (const setup of VERSION_SETUPS) {
+          const cases = await vo.run(setup);
+          const expected = typeof setup.starts === 'function' ? setup.starts(major) : (setup.starts ?? true);
+          const startup = cases.find((c) => c.name === 'server start-up');
+          // the server started (or failed) as the scenario says it does on this version
+          expect.soft(startup?.real.ok ?? true, `${setup.name}: ${JSON.stringify(startup?.real.log)}`).toBe(expected);
+          expect.soft(cases.length, setup.name).toBe((startup ? 1 : 0) + (expected ? vo.conns(setup).length : 0));
+          for (const c of cases) expect.soft({ case: `${setup.name} / ${c.name}`, ...c.sim }).toEqual({ case: `${setup.name} / ${c.name}`, ...c.real });
+          compared += cases.length;
+        }
+        if (vo.retried.length) console.log(`versions-oracle: PostgreSQL ${major}: run twice: ${vo.retried.join('; ')}`);
+        // a run that compared nothing proves nothing
+        expect(compared).toBeGreaterThan(40);
+      } finally {
+        vo.destroy();
+      }
+    }, 240_000);
+  }
+});
