@@ -458,20 +458,21 @@ export function simulate(input: SimulateInput): SimulateResult {
     };
     // libpq's checks on a Unix socket (fe-connect.c): from 17 gssencmode=require fails before
     // connect(); before 17, requirepeer then the GSS check come after it, before the startup packet
-    const refuse = (message: string): AttemptOutcome => {
+    const refuse = (def: MessageDef, ...args: string[]): AttemptOutcome => {
+      const message = fmt(def, ...args);
       steps.push({ step: 'socket-check', who: 'client', attempt: n, result: 'fail', detail: message });
       facts = { kind: 'local-refused', message, serverOsUser };
-      return done({ kind, ok: false, stage: 'connection-check', message });
+      return done({ kind, ok: false, stage: 'connection-check', message: fc(def, ...args) });
     };
-    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal);
     if (server.logConnections && !sameSocket) {
       serverLog.push({ level: 'LOG', message: local ? fsv(SERVER.connectionReceivedLocal, '[local]') : fsv(SERVER.connectionReceived, clientAddr, '<client port>') });
     }
     sameSocket = false;
     if (local) {
       const requirepeer = conn.values.requirepeer;
-      if (requirepeer && requirepeer !== serverOsUser) return refuse(fmt(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser));
-      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible.format);
+      if (requirepeer && requirepeer !== serverOsUser) return refuse(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser);
+      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible);
     }
     let peerCert: Certificate | undefined;
     let certSent = false;
