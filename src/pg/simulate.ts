@@ -330,7 +330,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       pgVersion,
       serviceFiles: serviceFilesOn(input.fs, clientUser),
       passFile: passFileOn(input.fs, clientUser),
-      onWarning: (w) => warnings.push(w),
+      onWarning: (w, said) => warnings.push(said ? fc(said.def, ...said.args) : w),
       pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
     });
   } catch (e) {
