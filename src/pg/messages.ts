@@ -250,6 +250,12 @@ export const ELOG = inDomain('postgres', {
   CONTEXT: m('CONTEXT:  ', 'elog.c'),
 } as const);
 
+/** A message as the code said it (table entry and arguments), to be printed in some language later. */
+export interface MessageCall {
+  def: MessageDef;
+  args: (string | number)[];
+}
+
 /** Formats a message: English (`fmt`) or translated (`messageFormatter`). A plain string is used as given. */
 export type MessageFormatter = (def: MessageDef | string, ...args: FormatArg[]) => string;
 

@@ -301,7 +301,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         pgVersion,
         serviceFiles: serviceFilesOn(input.fs, clientUser),
         passFile: passFileOn(input.fs, clientUser),
-        onWarning: (w) => warnings.push(w),
+        onWarning: (w, said) => warnings.push(said ? fc(said.def, ...said.args) : w),
         pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
       });
     } catch (e) {
@@ -491,12 +491,13 @@ export function simulate(input: SimulateInput): SimulateResult {
     };
     // libpq's checks on a Unix socket (fe-connect.c): from 17 gssencmode=require fails before
     // connect(); before 17, requirepeer then the GSS check come after it, before the startup packet
-    const refuse = (message: string): AttemptOutcome => {
+    const refuse = (def: MessageDef, ...args: string[]): AttemptOutcome => {
+      const message = fmt(def, ...args);
       steps.push({ step: 'socket-check', who: 'client', attempt: n, result: 'fail', detail: message });
       facts = { kind: 'local-refused', message, serverOsUser };
-      return done({ kind, ok: false, stage: 'connection-check', message });
+      return done({ kind, ok: false, stage: 'connection-check', message: fc(def, ...args) });
     };
-    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal);
     // BackendInitialize: with log_hostname the client is looked up by name for the log
     const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
@@ -505,8 +506,8 @@ export function simulate(input: SimulateInput): SimulateResult {
     sameSocket = false;
     if (local) {
       const requirepeer = conn.values.requirepeer;
-      if (requirepeer && requirepeer !== serverOsUser) return refuse(fmt(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser));
-      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible.format);
+      if (requirepeer && requirepeer !== serverOsUser) return refuse(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser);
+      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible);
     }
     let peerCert: Certificate | undefined;
     let certSent = false;

@@ -173,6 +173,7 @@ describe.skipIf(installedMissing)(`the installed PostgreSQL 15 catalogs${install
     expect(f(LIBPQ.nameMismatchN, 'a', 2, 'x')).toBe(fmt(LIBPQ.nameMismatchN, 'a', 2, 'x'));
     // "%s\n" of strerror, glibc's text in libc's catalog, then libpq's line
     expect(f(LIBPQ.tcpConnectFailed, 'Connection refused')).toBe('接続を拒否されました\n\tサーバーはそのホスト上で稼働していてTCP/IP接続を受け付けていますか?');
+    expect(f(LIBPQ.requirePeerMismatch, 'x', 'postgres')).toBe('requirepeerは"x"を指定していますが、実際のピア名は"postgres"です');
     expect(t.notes).toEqual([]);
     const s = messageFormatter(makeTranslator(serverMessageLocale({ LANG: 'C.UTF-8' }, 'ja_JP.UTF-8'), nodeCatalogLoader(), 15).translate, 15);
     expect(s(SERVER.authFailedPassword, 'bob')).toBe('ユーザー"bob"のパスワード認証に失敗しました');

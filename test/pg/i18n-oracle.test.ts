@@ -118,6 +118,14 @@ const scenarios: Scenario[] = [
     expectStderr: /^psql: エラー: 接続情報文字列において"dbname"の後に"="がありませんでした\n$/,
   },
   {
+    name: "the password file's warning (mode 0644), printed by libpq in Japanese though psql connects",
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=disable',
+    client: { ...JA_CLIENT, PGPASSFILE: 'C/pgpass' },
+    expectStderr: /^警告: パスワードファイル ".*pgpass" がグループメンバもしくは他のユーザーから読め/,
+  },
+  {
     name: 'nothing listens on the port: glibc strerror in Japanese too',
     sslConf: '',
     hba: 'host all all 127.0.0.1/32 trust\n',
@@ -217,6 +225,8 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, 'root.crt'), rootServer.rootCrtPem);
     writeFileSync(join(dir, 'other.crt'), otherRoot.serverCrtPem);
+    writeFileSync(join(dir, 'pgpass'), '*:*:*:alice:secret\n', { mode: 0o644 });
+    chmodSync(join(dir, 'pgpass'), 0o644);
     serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
   }, 60_000);
   afterAll(() => o?.destroy());
@@ -246,14 +256,15 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
       expect(started.started, started.log).toBe(true);
       const closed = await freePort();
       const conninfo = s.conninfo.replace(/C\//g, `${dir}/`).replace('PORT', String(closed));
-      const real = await o.psql(conninfo, { home: dir, env: s.client });
+      const client = Object.fromEntries(Object.entries(s.client).map(([k, v]) => [k, v.replace(/^C\//, `${dir}/`)]));
+      const real = await o.psql(conninfo, { home: dir, env: client });
       const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}hostaddr=127.0.0.1 ${conninfo}`;
       const sim = simulate({
         fs: nodeFs(),
         pgdata: o.pgdata,
         conninfo: full,
         // psqlEnv's locale (LANG=C LC_ALL=C) under the scenario's
-        env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...s.client },
+        env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...client },
         localeInstalled: localeInList(locales.filter(Boolean)),
         osUser: 'root',
         clientUser: { uid: 0, gids: [0] },

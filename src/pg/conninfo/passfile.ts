@@ -7,7 +7,7 @@
 // comments, the first matching line wins) and the password's de-escaping. Pure: the file
 // is seen through PassFileAccess. Checked against psql 15 in test/pg/pgpass-oracle.test.ts.
 
-import { fmt, LIBPQ, type MessageDef } from '../messages.js';
+import { fmt, LIBPQ, type MessageCall, type MessageDef } from '../messages.js';
 
 /** PGPASSFILE's default name in the home directory (fe-connect.c, non-Windows). */
 export const PASSFILE_NAME = '.pgpass';
@@ -139,13 +139,13 @@ export function findPassword(text: string, key: PassKey): { password: string; li
 }
 
 /** passwordFromFile for one host: the checks, then the lookup; `warn` gets what libpq prints to stderr. */
-export function passwordFromFile(key: PassKey, file: string, access: PassFileAccess, warn: (line: string) => void = () => {}): PassLookup {
+export function passwordFromFile(key: PassKey, file: string, access: PassFileAccess, warn: (line: string, said?: MessageCall) => void = () => {}): PassLookup {
   if (!key.dbname || !key.user) return { found: false, file, reason: 'no-user-or-dbname' };
   const st = access.stat(file);
   const miss: PassMiss | undefined = !st ? 'no-file' : !st.isFile ? 'not-regular' : st.mode & 0o077 ? 'group-world' : undefined;
   if (miss) {
     const w = WARNING[miss];
-    if (w) warn(fmt(w, file));
+    if (w) warn(fmt(w, file), { def: w, args: [file] });
     return { found: false, file, key, reason: miss, mode: st?.mode };
   }
   const text = access.read(file);
@@ -187,7 +187,7 @@ export interface PassfileStepInput {
   defaultSocketDir: string;
   /** the host a hostaddr-only target has (see ResolveInput.pgWrapperHost) */
   hostaddrOnlyHost?: string;
-  warn?: (line: string) => void;
+  warn?: (line: string, said?: MessageCall) => void;
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
-import { LIBPQ } from '../messages.js';
+import { LIBPQ, type MessageCall } from '../messages.js';
 import { conninfoOptions, findConninfoOption } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
 import { applyService, type ServiceFiles } from './service.js';
@@ -38,8 +38,8 @@ export interface ResolveInput {
   serviceFiles?: ServiceFiles;
   /** the password file as the client sees it (files.ts passFileOn); without it no password file is read */
   passFile?: PassFileAccess;
-  /** what libpq itself prints on stderr while it takes the options in (the password file's warnings) */
-  onWarning?: (line: string) => void;
+  /** what libpq itself prints on stderr while it takes the options in (the password file's warnings), and as which message */
+  onWarning?: (line: string, said?: MessageCall) => void;
   /**
    * The host libpq has for a target given only a hostaddr. None in libpq itself; but Debian's
    * psql is pg_wrapper, which exports PGHOST=<the local cluster's socket directory> when psql
@@ -363,7 +363,7 @@ export interface PsqlInvocation {
   pgVersion?: number;
   serviceFiles?: ServiceFiles;
   passFile?: PassFileAccess;
-  onWarning?: (line: string) => void;
+  onWarning?: (line: string, said?: MessageCall) => void;
   pgWrapperHost?: string;
 }
 
