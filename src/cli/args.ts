@@ -3,6 +3,8 @@
 // UsageError (exit 2), never silently ignored.
 
 import { MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
+import { parseHostsFile, type HostsTable } from '../pg/config/hosts.js';
+import { nodeFs } from '../pg/fs-node.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -66,6 +68,14 @@ export function pgVersionOption(opts: ParsedArgs['opts']): number {
   return v;
 }
 
+/** --security-level N: OpenSSL's security level (0..5), or undefined for the build's default. */
+export function securityLevelOption(opts: ParsedArgs['opts']): number | undefined {
+  if (opts['security-level'] === undefined) return undefined;
+  const v = Number(opts['security-level']);
+  if (!/^[0-5]$/.test(String(opts['security-level'])) || !Number.isInteger(v)) throw new UsageError(`--security-level must be 0..5, not ${opts['security-level']}`);
+  return v;
+}
+
 /** --at ISO-8601: the time a command evaluates at (default now). */
 export function timeOption(opts: ParsedArgs['opts']): Date {
   const at = opts.at ? new Date(String(opts.at)) : new Date();
@@ -94,4 +104,16 @@ export function clientEnvironment(opts: ParsedArgs['opts']): Record<string, stri
   for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$/.test(k)) env[k] = v;
   if (opts.home) env.HOME = String(opts.home);
   return { ...env, ...nameValues(opts, 'env') };
+}
+
+/** --hosts-file FILE: the server machine's hosts file, read now (undefined: the core reads /etc/hosts). */
+export function hostsFileOption(opts: ParsedArgs['opts']): HostsTable | undefined {
+  const file = opts['hosts-file'];
+  if (file === undefined) return undefined;
+  const path = String(file);
+  const fs = nodeFs();
+  const st = fs.stat(path);
+  const bytes = st?.isFile ? fs.read(path) : undefined;
+  if (!bytes) throw new UsageError(`--hosts-file: cannot read ${path}: ${!st ? 'no such file' : st.isDir ? 'is a directory' : st.isFile ? 'permission denied' : 'not a regular file'}`);
+  return parseHostsFile(bytes, path);
 }

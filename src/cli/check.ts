@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
-import { parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -17,8 +18,8 @@ pg_hba.conf, simulates psql clients with every sslmode, without and with a clien
 certificate from a CA in ssl_ca_file, and for each local line a psql on the server's Unix
 socket run by an OS user named like the role; and lists what a careful DBA should know: certificates
 and CRLs expiring or expired, intermediates missing from server.crt, certificate names no
-client host matches, clientcert without ssl_ca_file, RSA keys under 2048 bits, SHA-1
-signatures.
+client host matches, clientcert without ssl_ca_file, ssl_ca_file certificates below the
+security level (small RSA keys, SHA-1 signatures).
 
 Options:
   --pgdata DIR          the server's data directory (required)
@@ -26,6 +27,13 @@ Options:
   --at ISO-8601         the time to check at (default now)
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --pg-version N        PostgreSQL/libpq major version, 13-17 (default 15)
+  --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
+                        sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
+                        builds use 1). It judges server.crt at start-up, the client certificate when
+                        libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
+                        server's level only after server.crt is loaded (client certificates)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
   --json                machine-readable report
 Exit status: 0 the server starts, 1 it does not, 2 bad input.`;
 
@@ -46,17 +54,16 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version'], repeat: ['host'], flags: ['json', 'help'] });
+  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level', 'hosts-file'], repeat: ['host'], flags: ['json', 'help'] });
   if (opts.help) {
     console.log(HELP);
     return 0;
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
-  const pgdata = String(opts.pgdata).replace(/\/+$/, '');
   const at = timeOption(opts);
   const pgVersion = pgVersionOption(opts);
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
   const fs = nodeFs();
-  if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
   const report = checkServer({
     fs,
     pgdata,
@@ -65,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     hosts: (opts.host as string[] | undefined) ?? [],
     passphrase: opts.passphrase as string | undefined,
     pgVersion,
+    securityLevel: securityLevelOption(opts),
+    hostsTable: hostsFileOption(opts),
   });
   console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
   return report.starts ? 0 : 1;

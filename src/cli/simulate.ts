@@ -8,7 +8,8 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { clientEnvironment, nameValues, parseArgs, pgVersionOption, timeOption, UsageError } from './args.js';
+import { clientEnvironment, nameValues, hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -24,6 +25,9 @@ Options:
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        and log_hostname (default /etc/hosts; names it lacks are taken as
+                        unresolved: pgtls does not query DNS)
   --home DIR            the client's HOME (~/.postgresql defaults, ~/.pgpass; default $HOME)
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT, PGPASSFILE...); repeatable
   --role-password ROLE=PASSWORD
@@ -36,6 +40,11 @@ Options:
   --started-with DIR    the data directory as the running server loaded it: simulate starting from
                         DIR, then pg_ctl reload reading --pgdata (what a reload logs and keeps)
   --openssl-version V   3.0 (default, Debian 12), 3.2 (alert texts "ssl/tls alert ...") or 4.0 ("tls alert ...")
+  --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
+                        sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
+                        builds use 1). It judges server.crt at start-up, the client certificate when
+                        libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
+                        server's level only after server.crt is loaded (client certificates)
   --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
                         PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
                         host verify-full checks, the TLS server name and the .pgpass key)
@@ -45,7 +54,7 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level', 'hosts-file'],
     repeat: ['env', 'set', 'role-password'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
@@ -67,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
-    pgdata: String(opts.pgdata).replace(/\/+$/, ''),
+    pgdata: dataDirectory('pgdata', String(opts.pgdata)),
     conninfo: positionals[0],
     env,
     osUser: env.USER ?? me.username,
@@ -78,14 +87,14 @@ export async function run(argv: string[]): Promise<number> {
     serverAddr: opts['server-addr'] as string | undefined,
     passphrase: opts.passphrase as string | undefined,
     opensslVersion: ov as OpensslVersion,
+    securityLevel: securityLevelOption(opts),
     serverOverrides,
     rolePasswords,
     pgWrapper: !opts['no-pg-wrapper'],
+    hosts: hostsFileOption(opts),
   };
   if (opts['started-with']) {
-    const before = String(opts['started-with']).replace(/\/+$/, '');
-    if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
-    input.startedWith = remapDir(input.fs, input.pgdata, before);
+    input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
   }
   const r = simulate(input);
   if (opts.json) {
@@ -102,6 +111,7 @@ function toJson(r: SimulateResult, explain: boolean) {
     message: r.message,
     psqlStderr: r.psqlStderr,
     serverStarted: r.serverStarted,
+    serverFatal: r.serverFatal ?? null,
     serverLog: r.serverLog,
     steps: r.steps,
     fix: r.fix ?? null,
@@ -157,8 +167,8 @@ function render(r: SimulateResult, explain: boolean): string {
   const out: string[] = [];
   out.push(r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.');
   if (!r.ok) {
-    out.push('', r.serverStarted ? 'psql prints:' : 'the server logs:');
-    out.push(...(r.serverStarted ? r.psqlStderr : `FATAL:  ${r.message}`).split('\n').map((l) => `  ${l}`));
+    // when the server did not start, its FATAL is in the server log below, once
+    out.push('', 'psql prints:', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));
   } else if (r.psqlStderr) {
     // libpq's password file warnings are printed even when psql connects
     out.push('', 'psql prints (and connects):', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));

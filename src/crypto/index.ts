@@ -59,6 +59,7 @@ export {
   AUTH_LEVEL_MIN_BITS,
   checkKeyLevel,
   checkSigLevel,
+  defaultSecurityLevel,
   ecSecurityBits,
   ffcSecurityBits,
   minBitsForLevel,

@@ -36,6 +36,18 @@ export function minBitsForLevel(level: number): number {
   return AUTH_LEVEL_MIN_BITS[Math.min(Math.floor(level), AUTH_LEVEL_MIN_BITS.length) - 1];
 }
 
+/**
+ * The security level an SSL_CTX starts with (SSL_CTX_new applies openssl.cnf's system
+ * default), as a function of the OpenSSL build, in one place. Debian's OpenSSL 3 packages
+ * ship `CipherString = DEFAULT:@SECLEVEL=2`; OpenSSL 1.1 builds are taken at 1, the library
+ * default. (Upstream OpenSSL 3.0 and 3.1 builds without that openssl.cnf line also use 1;
+ * 3.2 and later default to 2.) PostgreSQL's server and libpq use it for their own
+ * certificates (SSL_CTX_use_certificate_chain_file) and as the verification auth level.
+ */
+export function defaultSecurityLevel(opensslVersion: string): number {
+  return opensslVersion === '1.1' ? 1 : 2;
+}
+
 // ---------------------------------------------------------------------------------------
 // Keys
 

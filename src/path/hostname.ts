@@ -418,6 +418,47 @@ export function x509CheckHost(cert: Certificate, host: string, opts: CheckHostOp
   return 0;
 }
 
+/** equal_email: same length, the part from the last '@' compared without case, the local part exactly */
+function equalEmail(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = a.length;
+  while (i > 0) {
+    --i;
+    if (a[i] === '@' || b[i] === '@') {
+      if (!equalNocase(a.slice(i), b.slice(i), false)) return false;
+      break;
+    }
+  }
+  if (i === 0) i = a.length;
+  return a.slice(0, i) === b.slice(0, i);
+}
+
+/**
+ * X509_check_email(x, email, 0, 0): rfc822Name SANs, and only when there are none the
+ * subject's emailAddress attributes. 1 match, 0 none, -2 an embedded NUL.
+ */
+export function x509CheckEmail(cert: Certificate, email: string): number {
+  let chk = email;
+  if (chk.length > 1 && chk.slice(0, -1).includes('\0')) return -2;
+  if (chk.length > 1 && chk.endsWith('\0')) chk = chk.slice(0, -1);
+  chk = utf8Latin1(chk);
+  let sanPresent = false;
+  for (const g of cert.ext.subjectAltName?.names ?? []) {
+    if (g.type !== 'email') continue;
+    sanPresent = true;
+    if (g.value.length && equalEmail(g.value, chk)) return 1;
+  }
+  if (sanPresent) return 0;
+  for (const rdn of cert.subject.rdns)
+    for (const a of rdn) {
+      if (a.oid !== OID.emailAddress) continue;
+      const v = a.value;
+      if (!('raw' in v) || !v.raw.length) continue;
+      if (equalEmail(utf8Latin1(v.value), chk)) return 1;
+    }
+  return 0;
+}
+
 /** X509_check_ip: exact byte comparison with iPAddress SANs (never the CN). */
 export function x509CheckIp(cert: Certificate, ip: Uint8Array): number {
   for (const g of cert.ext.subjectAltName?.names ?? []) {

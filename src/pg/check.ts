@@ -15,15 +15,19 @@
 // "a valid, unrevoked certificate from a CA the server trusts", CN = the line's user.
 
 import { makeCertificate, makeCrl, defaultGenerateKey, privateKeyPem } from '../factory/index.js';
-import { libpqVerifyHost, likelyIssued } from '../path/index.js';
+import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
 import { joinPath, type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
-import type { HbaLine } from './config/hba.js';
+import { hostnameClients, type HbaLine } from './config/hba.js';
+import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
+import { certificatesIn } from './files.js';
+import { chainToSend } from './tls-handshake.js';
 import { startServer } from './server/postmaster.js';
+import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
@@ -37,6 +41,10 @@ export interface CheckInput {
   hosts?: string[];
   passphrase?: string;
   pgVersion?: number;
+  /** OpenSSL's security level on both sides (default: Debian's OpenSSL 3.0, 2; see SimulateInput) */
+  securityLevel?: number;
+  /** the server machine's hosts file, for lines that name hosts (default /etc/hosts through `fs`) */
+  hostsTable?: HostsTable;
 }
 
 export type WarningCode =
@@ -120,21 +128,6 @@ function overlay(base: SimFs, files: Map<string, { bytes: Uint8Array; mode: numb
   };
 }
 
-function pemCerts(bytes: Uint8Array | undefined): Certificate[] {
-  if (!bytes) return [];
-  const text = new TextDecoder().decode(bytes);
-  const out: Certificate[] = [];
-  for (const m of text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)) {
-    try {
-      const b64 = m[0].replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-      out.push(parseCertificate(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))));
-    } catch {
-      // not a certificate pgtls can read: the server start-up reports such files
-    }
-  }
-  return out;
-}
-
 const isSelfSigned = (c: Certificate) => namesEqual(c.subject, c.issuer) && likelyIssued(c, c) === 0;
 const name = (c: Certificate) => formatNameOneline(c.subject);
 
@@ -160,10 +153,12 @@ function firstName(tokens: { string: string; quoted: boolean }[], fallback: stri
 }
 
 /** An address inside the line's range: the address itself for a host mask, else network + 1. */
-function addressFor(line: HbaLine): string | undefined {
+function addressFor(line: HbaLine, hostsTable: HostsTable): string | undefined {
   const a = line.address;
   if (!a) return undefined;
-  if (a.kind !== 'cidr') return a.kind === 'hostname' ? undefined : '127.0.0.1';
+  // a host name: an address the server resolves to a matching name and back
+  if (a.kind === 'hostname') return hostnameClients(hostsTable, a.name)[0];
+  if (a.kind !== 'cidr') return '127.0.0.1';
   // loopback when the range holds it (what a local psql would come from), else network + 1
   const lo = parseNumericHost(a.addr.family === 4 ? '127.0.0.1' : '::1');
   if (lo && ipInRange(lo, a.addr, a.mask)) return formatIp(lo);
@@ -184,7 +179,8 @@ export function checkServer(input: CheckInput): CheckReport {
   const at = input.at ?? new Date();
   const pgVersion = input.pgVersion ?? 15;
   const pgdata = input.pgdata.replace(/\/+$/, '');
-  const base = { fs: input.fs, pgdata, conninfo: '', serverUser: input.serverUser, passphrase: input.passphrase, pgVersion, at };
+  const securityLevel = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
+  const base = { fs: input.fs, pgdata, conninfo: '', serverUser: input.serverUser, passphrase: input.passphrase, pgVersion, at, securityLevel };
   const warnings: CheckWarning[] = [];
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
 
@@ -203,6 +199,7 @@ export function checkServer(input: CheckInput): CheckReport {
   const server = start.server;
   const tls = server.tls;
   const settings = server.settings;
+  const hostsTable = input.hostsTable ?? loadHostsFile(input.fs);
   const hostLines = server.hba.lines.filter((l) => l.connType === 'host' || l.connType === 'hostssl' || l.connType === 'hostnossl');
   const localLines = server.hba.lines.filter((l) => l.connType === 'local');
 
@@ -226,18 +223,31 @@ export function checkServer(input: CheckInput): CheckReport {
       const left = (cert.notAfter.ms ?? 0) - at.getTime();
       if (left < 0) warn('cert-expired', `"${name(cert)}" in ${where} expired ${cert.notAfter.text}`);
       else if (left < 30 * DAY) warn('cert-expiring', `"${name(cert)}" in ${where} expires in ${Math.ceil(left / DAY)} day(s) (${cert.notAfter.text})`);
-      if (cert.publicKey.kind === 'rsa' && cert.publicKey.bits < 2048) warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level 2 refuses keys under 2048 bits`);
-      if (SHA1_OIDS.has(cert.signatureAlgorithm.oid) && !isSelfSigned(cert)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level 2; reissue it with SHA-256`);
+      // ssl_ca_file's certificates: the server refuses client chains through them at its level
+      if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa') warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`);
+      if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`);
     }
-    // The leaf's issuer must travel with it (the root need not): only the leaf is checked.
-    if (!isSelfSigned(leaf) && !tls.chain.slice(1).some((c) => likelyIssued(c, leaf) === 0)) {
-      const issuer = formatNameOneline(leaf.issuer);
-      const inCa = tls.caCerts.find((c) => likelyIssued(c, leaf) === 0);
-      if (!inCa) {
-        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without its issuer "${issuer}": clients that trust only the root cannot verify it; append the intermediate certificate(s) to ${settings.ssl.certFile} (leaf first)`);
-      } else if (!isSelfSigned(inCa)) {
-        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without its issuer "${issuer}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`);
+    // Every intermediate must travel with the leaf (the root need not: the client has it).
+    // Follow issuers through what the server sends; where that stops, the next issuer is
+    // looked for in ssl_ca_file and the data directory's other certificate files: a root
+    // there is fine, an intermediate is one the client needs and is not sent. An issuer
+    // found nowhere may be either, so it is not warned about.
+    const extra = certificatesIn(input.fs, pgdata);
+    const candidates = [...tls.caCerts.map((c) => ({ cert: c, source: `ssl_ca_file ${settings.ssl.caFile}` })), ...extra];
+    const sent = chainToSend(tls.chain, tls.caCerts, tls.crls, at);
+    const autoChained = sent.length > tls.chain.length;
+    let top = leaf;
+    for (let n = 0; n < sent.length && !isSelfSigned(top); n++) {
+      const next = sent.find((c) => c !== top && likelyIssued(c, top) === 0);
+      if (!next) break;
+      if (autoChained && !isSelfSigned(next)) {
+        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without the intermediate "${name(next)}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`);
       }
+      top = next;
+    }
+    const missing = isSelfSigned(top) ? undefined : candidates.find((c) => likelyIssued(c.cert, top) === 0 && !isSelfSigned(c.cert));
+    if (missing) {
+      warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" but not the intermediate "${name(missing.cert)}" (in ${missing.source}) that issued "${name(top)}": clients that trust only the root cannot verify it; append it to ${settings.ssl.certFile} (leaf first, then each issuer)`);
     }
     const names = certNames(leaf);
     const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, 15).ok);
@@ -248,9 +258,7 @@ export function checkServer(input: CheckInput): CheckReport {
     }
     for (const crl of tls.crls) warnCrl(crl, at, warn);
     // the client root
-    const dir = input.fs.list(pgdata) ?? [];
-    const extra = dir.filter((f) => /\.(crt|pem)$/.test(f)).flatMap((f) => pemCerts(input.fs.read(joinPath(pgdata, f))).map((c) => ({ cert: c, source: f })));
-    rootCert = findRoot(tls.chain, [...tls.caCerts.map((c) => ({ cert: c, source: `ssl_ca_file ${settings.ssl.caFile}` })), ...extra]);
+    rootCert = findRoot(tls.chain, candidates);
     if (rootCert) clientRoot = { subject: name(rootCert.cert), source: rootCert.source };
   }
   for (const l of hostLines) {
@@ -286,9 +294,11 @@ export function checkServer(input: CheckInput): CheckReport {
     lines.push(report);
     const user = firstName(l.roles, 'postgres');
     const database = firstName(l.databases, 'postgres');
-    const address = addressFor(l);
+    const address = addressFor(l, hostsTable);
     if (!user || !database || !address) {
-      report.skipped = !address ? 'the address is a host name: not simulated' : 'no database/user name that psql could use (replication, @file or +group only)';
+      report.skipped = !address
+        ? `no address in ${hostsTable.file} resolves to a host name matching "${l.address?.kind === 'hostname' ? l.address.name : ''}" and back (the server's reverse then forward lookup); names it lacks would go to DNS, which pgtls does not query`
+        : 'no database/user name that psql could use (replication, @file or +group only)';
       continue;
     }
     report.client = { user, database, address };
@@ -314,7 +324,7 @@ export function checkServer(input: CheckInput): CheckReport {
           `sslrootcert=${clientRoot ? `${CHECK_DIR}/root.crt` : `${CHECK_DIR}/none`} sslcrl=${CHECK_DIR}/none sslcrldir=${CHECK_DIR}/none`,
           withCert ? `sslcert=${CHECK_DIR}/client.crt sslkey=${CHECK_DIR}/client.key` : `sslcert=${CHECK_DIR}/none sslkey=${CHECK_DIR}/none`,
         ].join(' ');
-        const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR } });
+        const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR }, hosts: hostsTable });
         const accepted = r.ok ? acceptedLine(r.steps) : undefined;
         report.verdicts.push({
           sslmode,

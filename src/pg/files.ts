@@ -5,10 +5,10 @@
 // "every certificate and CRL", the hashed CRL directory, and OpenSSL 3.0's reason strings
 // for the failures (observed with PostgreSQL 15).
 
-import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
+import { decodePemOrDer, isInputError, PemError, type PemBlock } from '../der/index.js';
 import { CERTIFICATE_LABELS, CRL_LABELS, loadCertificateBlock, loadCrl, nameHash, type Certificate, type Crl } from '../x509/index.js';
 import { canRead, joinPath, type ProcessIdentity, type SimFs } from './fs.js';
-import { HASHED_CRL_NAME } from '../path/index.js';
+import { HASHED_CRL_NAME, type SslSecurityFailure } from '../path/index.js';
 import type { ServiceFiles } from './conninfo/service.js';
 import type { PassFileAccess } from './conninfo/passfile.js';
 
@@ -23,14 +23,47 @@ export const REASON = {
   keyMismatch: 'key values mismatch',
   noCertOrCrl: 'no certificate or crl found',
   asn1: 'nested asn1 error',
+  badBase64: 'bad base64 decode',
 } as const;
 
-/** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason). */
-export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string } {
+/** ssl_security_cert's refusals as OpenSSL 3.0 words them (SSL_R_EE_KEY_TOO_SMALL...). */
+export const SECURITY_REASON: Record<SslSecurityFailure, string> = {
+  'ee-key-too-small': 'ee key too small',
+  'ca-key-too-small': 'ca key too small',
+  'ca-md-too-weak': 'ca md too weak',
+};
+
+/**
+ * Why OpenSSL's PEM reader (PEM_read_bio, PEM_X509_INFO_read_bio) gives up on a file whose
+ * blocks it found, or undefined: a block whose base64 does not decode stops it with
+ * PEM_R_BAD_BASE64_DECODE, wherever the block is in the file (observed with PostgreSQL 15
+ * for ssl_cert_file and ssl_ca_file). Private keys go through OSSL_DECODER instead, which
+ * reports "unsupported" for them.
+ */
+export function pemReadFailure(bytes: Uint8Array): ReasonKey | undefined {
+  try {
+    decodePemOrDer(bytes);
+    return undefined;
+  } catch (e) {
+    if (e instanceof PemError && e.code === 'BAD_BASE64') return 'badBase64';
+    if (isInputError(e)) return undefined;
+    throw e;
+  }
+}
+
+/** A REASON, as a value. */
+export type ReasonKey = keyof typeof REASON;
+
+/** The file's bytes as this process may read them, or why it cannot (OpenSSL's reason, and its key). */
+export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8Array | { reason: string; why: ReasonKey } {
   const st = fs.stat(path);
-  if (!st) return { reason: REASON.noFile };
-  if (!canRead(st, who)) return { reason: REASON.noAccess };
-  return fs.read(path) ?? { reason: REASON.noFile };
+  if (!st) return { reason: REASON.noFile, why: 'noFile' };
+  if (!canRead(st, who)) return { reason: REASON.noAccess, why: 'noAccess' };
+  // fopen() opens a directory for reading and every read then fails (EISDIR): OpenSSL's
+  // readers and libpq's line readers see an empty file ("no start line", "no certificate or
+  // crl found"; checked against psql 15)
+  if (st.isDir) return new Uint8Array(0);
+  return fs.read(path) ?? { reason: REASON.noFile, why: 'noFile' };
 }
 
 /** How libpq's service lookup (conninfo/service.ts) sees files: opened as `who`, as text. */
@@ -104,6 +137,28 @@ export function loadCrlDir(fs: SimFs, dir: string, who: ProcessIdentity): Crl[] 
       try {
         const crl = loadCrl(b.der);
         if (nameHash(crl.issuer) === m[1]) out.push(crl);
+      } catch (e) {
+        if (!isInputError(e)) throw e;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The certificates in a directory's *.crt and *.pem files (the data directory: root.crt,
+ * intermediate.crt...), each with its file name, as pgtls reads them to reason about a set-up
+ * (which issuer is a root, which intermediate the server does not send); blocks that do not
+ * decode are skipped. No server or client reads these files.
+ */
+export function certificatesIn(fs: SimFs, dir: string): { cert: Certificate; source: string }[] {
+  const out: { cert: Certificate; source: string }[] = [];
+  for (const name of (fs.list(dir) ?? []).filter((f) => /\.(crt|pem)$/.test(f))) {
+    const bytes = fs.read(joinPath(dir, name));
+    for (const b of bytes ? pemBlocks(bytes) : []) {
+      if (!CERT_LABELS.has(b.label)) continue;
+      try {
+        out.push({ cert: loadCertificateBlock(b), source: name });
       } catch (e) {
         if (!isInputError(e)) throw e;
       }

@@ -3,14 +3,17 @@
 // failure it answers and can be tested on its own.
 
 import { commonNames, formatNameOneline, type Certificate } from '../x509/index.js';
-import { errorName } from '../path/index.js';
+import { certInfo, errorName, likelyIssued, parseIpAsc, type SslSecurityFailure } from '../path/index.js';
+import type { SslFileSetting, StartupCause } from './server/startup.js';
+import type { ReasonKey } from './files.js';
 import type { HandshakeOutcome } from './tls-handshake.js';
-import type { ClientTls } from './client/libpq-ssl.js';
+import type { ClientFileOption, ClientSetupCause, ClientTls } from './client/libpq-ssl.js';
 import type { PasswordRefusal } from './server/connection.js';
 import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } from './conninfo/passfile.js';
 
 export type FailureFacts =
-  | { kind: 'server-start'; message: string }
+  /** the server did not start: be_tls_init's failures carry their cause; others only their message */
+  | { kind: 'server-start'; message: string; cause?: StartupCause }
   | { kind: 'conninfo'; message: string }
   | {
       /** no host of the connection string reaches the server */
@@ -27,8 +30,16 @@ export type FailureFacts =
   /** libpq gave up on a Unix socket before the startup packet (requirepeer, gssencmode=require) */
   | { kind: 'local-refused'; message: string; serverOsUser: string }
   | { kind: 'ssl-refused' }
-  | { kind: 'client-setup'; message: string }
-  | { kind: 'handshake'; handshake: HandshakeOutcome; clientTls: ClientTls }
+  | { kind: 'client-setup'; message: string; cause: ClientSetupCause }
+  | {
+      kind: 'handshake';
+      handshake: HandshakeOutcome;
+      clientTls: ClientTls;
+      /** ssl_cert_file as configured (what the server sends) */
+      certFile?: string;
+      /** certificates the server side holds but does not send: ssl_ca_file's and the data directory's *.crt/*.pem */
+      serverHas?: { cert: Certificate; source: string }[];
+    }
   | { kind: 'host-name'; message: string; host?: string; cert?: Certificate }
   | {
       kind: 'auth';
@@ -53,36 +64,121 @@ export type FailureFacts =
 
 type Rule = [RegExp, (m: RegExpExecArray) => string];
 
+/** Start-up failures outside be_tls_init (pg_hba.conf), which carry no cause yet. */
 const SERVER_START: Rule[] = [
-  [/private key file "(.+)" has group or world access/, (m) => `chmod 0600 ${m[1]} (owner postgres), or 0640 owned by root with group postgres`],
-  [/private key file "(.+)" must be owned by the database user or root/, (m) => `chown postgres ${m[1]} (or root, with mode 0640)`],
-  [/could not access private key file "(.+)": No such file/, (m) => `put the server's private key at ${m[1]} (ssl_key_file, relative to the data directory)`],
-  [/could not load server certificate file "(.+)": No such file/, (m) => `put the server certificate at ${m[1]} (ssl_cert_file, relative to the data directory)`],
-  [/could not load server certificate file "(.+)": no start line/, (m) => `${m[1]} must hold a PEM certificate (-----BEGIN CERTIFICATE-----), leaf first`],
-  [/could not load private key file "(.+)": key values mismatch/, (m) => `${m[1]} does not belong to the first certificate in ssl_cert_file: use the key the certificate was issued for`],
-  [/could not load private key file "(.+)": (processing error|bad decrypt)/, () => `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`],
-  [/could not load private key file "(.+)": Permission denied/, (m) => `the postgres user cannot read ${m[1]}: make it owned by postgres (0600) or readable by its group (0640)`],
-  [/could not load private key file "(.+)": unsupported/, (m) => `${m[1]} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`],
-  [/could not set SSL protocol version range/, () => `make ssl_min_protocol_version <= ssl_max_protocol_version`],
-  [/could not load root certificate file "(.+)"/, (m) => `fix ssl_ca_file: ${m[1]} must exist and hold PEM certificates`],
-  [/certificate revocation list/, () => `fix ssl_crl_file / ssl_crl_dir: the file must exist and hold a PEM CRL`],
   [/hostssl record cannot match because SSL is disabled/, () => `set ssl = on in postgresql.conf`],
   [/could not load pg_hba.conf/, () => `fix the pg_hba.conf lines the server log names`],
 ];
 
-const CLIENT_SETUP: Rule[] = [
-  [/root certificate file "(.+)" does not exist/, (m) => `give the client the CA certificate that issued the server certificate: copy it to ${m[1]} or point sslrootcert at it`],
-  [/private key file "(.+)" has group or world access/, (m) => `chmod 0600 ${m[1]}`],
-  [/certificate present, but not private key file "(.+)"/, (m) => `put the client key at ${m[1]} or set sslkey`],
-  [/could not load private key file "(.+)": key values mismatch/, (m) => `${m[1]} is not the key of the client certificate: point sslkey at the matching key`],
-  [/could not load private key file "(.+)": (processing error|bad decrypt)/, () => `the client key is encrypted: pass sslpassword=<passphrase>`],
-  [/could not read (root )?certificate file "(.+)"/, (m) => `${m[2]} must hold PEM certificates`],
-];
+const WHAT: Record<SslFileSetting, string> = {
+  ssl_cert_file: 'the server certificate',
+  ssl_key_file: "the server's private key",
+  ssl_ca_file: 'the CA certificate(s) that issue client certificates',
+  ssl_crl_file: 'the CRL(s) of those CAs',
+  ssl_crl_dir: 'the CRL(s) of those CAs',
+};
 
-const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client') => string>> = {
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side) =>
+/** be_tls_init's file failures, by OpenSSL's reason. */
+const START_FILE: Partial<Record<ReasonKey, (c: { setting: SslFileSetting; file: string }) => string>> = {
+  noFile: (c) => `put ${WHAT[c.setting]} at ${c.file} (${c.setting}, relative to the data directory)`,
+  noAccess: (c) =>
+    c.setting === 'ssl_key_file'
+      ? `the postgres user cannot read ${c.file}: make it owned by postgres (0600) or readable by its group (0640)`
+      : `the postgres user cannot read ${c.file}: make it readable by postgres`,
+  noStartLine: (c) => `${c.file} must hold a PEM certificate (-----BEGIN CERTIFICATE-----), leaf first; ${c.setting} must name that file`,
+  badBase64: (c) => `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
+  asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again (openssl x509 -in <file> -out ${c.file})`,
+  noCertOrCrl: (c) => `${c.file} holds no PEM certificate or CRL: ${c.setting} must name a file with ${WHAT[c.setting]}`,
+  unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+  processingError: () => `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`,
+  badDecrypt: () => `the key is encrypted and the passphrase is wrong: fix ssl_passphrase_command, or store the key unencrypted (openssl pkey -in key -out key.plain)`,
+  keyMismatch: (c) => `${c.file} does not belong to the first certificate in ssl_cert_file: use the key the certificate was issued for`,
+};
+
+/** The keys that meet each security level (minbits 80, 112, 128, 192, 256). */
+const KEYS_FOR_LEVEL = ['any key', 'a 1024-bit RSA or P-256 key', 'a 2048-bit RSA or P-256 key', 'a 3072-bit RSA or P-256 key', 'a 7680-bit RSA or P-384 key', 'a 15360-bit RSA or P-521 key'];
+const keysFor = (level: number) => KEYS_FOR_LEVEL[Math.max(0, Math.min(5, level))];
+
+const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => string> = {
+  'ee-key-too-small': (file, level) => `the server certificate's key (${file}) is below OpenSSL's security level ${level}: reissue the certificate with ${keysFor(level)}`,
+  'ca-key-too-small': (file, level) => `a CA certificate after the leaf in ${file} has a key below security level ${level}: reissue that CA with ${keysFor(level)}, or leave it out of ${file}`,
+  'ca-md-too-weak': (file, level) => `a certificate in ${file} is signed with a digest below security level ${level} (SHA-1, MD5): reissue it signed with SHA-256`,
+};
+
+const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { kind: K }>) => string | undefined } = {
+  file: (c) => START_FILE[c.why]?.(c),
+  'cert-security': (c) => START_SECURITY[c.failure](c.file, c.level),
+  'key-not-regular': (c) => `${c.file} is not a regular file: point ssl_key_file at the key file`,
+  'key-owner': (c) => `chown postgres ${c.file} (or root, with mode 0640)`,
+  'key-perms': (c) => `chmod 0600 ${c.file} (owner postgres), or 0640 owned by root with group postgres`,
+  'key-reload-passphrase': () => `the key needs a passphrase, which a reload does not ask for: set ssl_passphrase_command_supports_reload = on, or restart the server`,
+  'protocol-version': () => `ssl_min/max_protocol_version take TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3`,
+  'protocol-range': () => `make ssl_min_protocol_version <= ssl_max_protocol_version`,
+  ciphers: () => `ssl_ciphers selects no cipher: use the default, HIGH:MEDIUM:+3DES:!aNULL`,
+  'ecdh-curve': () => `ssl_ecdh_curve takes an OpenSSL curve short name: prime256v1, secp384r1 or secp521r1`,
+};
+
+function startupFix(c: StartupCause): string | undefined {
+  return (START_CAUSE[c.kind] as (x: StartupCause) => string | undefined)(c);
+}
+
+const CLIENT_OPTION: Record<ClientFileOption, string> = { sslrootcert: 'the root certificate file (sslrootcert)', sslcert: 'the client certificate (sslcert)', sslkey: 'the client key (sslkey)' };
+
+/** libpq's file failures, by OpenSSL's reason. */
+const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; file: string }) => string>> = {
+  noFile: (c) => `put ${CLIENT_OPTION[c.option]} at ${c.file}`,
+  noAccess: (c) => `the client cannot read ${c.file} (${CLIENT_OPTION[c.option]}): make it readable by the user running psql`,
+  noStartLine: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
+  noCertOrCrl: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
+  badBase64: (c) => `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
+  asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again`,
+  unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+  processingError: () => `the client key is encrypted: pass sslpassword=<passphrase>`,
+  badDecrypt: () => `the client key is encrypted and sslpassword is not its passphrase: pass the right sslpassword`,
+  keyMismatch: (c) => `${c.file} is not the key of the client certificate: point sslkey at the matching key`,
+};
+
+const CLIENT_CAUSE: { [K in ClientSetupCause['kind']]: (c: Extract<ClientSetupCause, { kind: K }>) => string | undefined } = {
+  file: (c) => CLIENT_FILE[c.why]?.(c),
+  'root-missing': (c) =>
+    c.file
+      ? `give the client the CA certificate that issued the server certificate: copy it to ${c.file} or point sslrootcert at it`
+      : 'give the client the CA certificate that issued the server certificate: point sslrootcert at it (libpq found no home directory for ~/.postgresql/root.crt)',
+  'cert-security': (c) =>
+    c.failure === 'ee-key-too-small'
+      ? `the client certificate's key (${c.file}) is below OpenSSL's security level ${c.level}: reissue it with ${keysFor(c.level)}`
+      : c.failure === 'ca-key-too-small'
+        ? `a CA certificate after the client certificate in ${c.file} has a key below security level ${c.level}: reissue that CA with ${keysFor(c.level)}, or leave it out of ${c.file}`
+        : `a certificate in ${c.file} is signed with a digest below security level ${c.level} (SHA-1, MD5): reissue it signed with SHA-256`,
+  'key-missing': (c) => `put the client key at ${c.file} or set sslkey`,
+  'key-not-regular': (c) => `${c.file} is not a regular file: point sslkey at the client key file`,
+  'key-perms': (c) => `chmod 0600 ${c.file}`,
+};
+
+type HandshakeFacts = Extract<FailureFacts, { kind: 'handshake' }>;
+
+/**
+ * The client found no issuer for the top of the chain the server sent: an intermediate the
+ * server should send (PostgreSQL sends ssl_cert_file whole: leaf first, then intermediates),
+ * or a root the client lacks; told apart by the certificates the server side holds.
+ */
+function missingServerIssuer(f: HandshakeFacts): string {
+  const h = f.handshake;
+  const top = h.serverVerify?.error?.cert ?? h.serverChain[h.serverChain.length - 1];
+  const certFile = f.certFile ?? 'server.crt';
+  const issuer = top ? `"${formatNameOneline(top.issuer)}"` : 'unknown';
+  const found = top && f.serverHas?.find((c) => likelyIssued(c.cert, top) === 0);
+  if (found && !certInfo(found.cert).selfSigned) {
+    return `the server does not send the intermediate ${issuer} (in ${found.source}) that issued "${formatNameOneline(top!.subject)}": append it to ${certFile} after the leaf (the server sends that file whole, leaf first, then the intermediates); or else add it to the client's sslrootcert`;
+  }
+  if (found) return `the client's sslrootcert does not hold the root ${issuer} (in ${found.source}): add it to sslrootcert`;
+  return `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuer}): if that CA is an intermediate, append it to ${certFile} after the leaf so the server sends it; if it is the root, add it to sslrootcert`;
+}
+
+const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client', f: HandshakeFacts) => string>> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side, f) =>
     side === 'server'
-      ? `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuerOf(h.serverChain)}): add that CA to sslrootcert`
+      ? missingServerIssuer(f)
       : `ssl_ca_file does not hold the CA that issued the client certificate (issuer ${issuerOf(h.clientChain)}): add that CA to ssl_ca_file`,
   UNABLE_TO_GET_ISSUER_CERT: (h, side) =>
     side === 'server'
@@ -154,7 +250,7 @@ function byRules(rules: Rule[], message: string): string | undefined {
 export function suggestFix(f: FailureFacts): string | undefined {
   switch (f.kind) {
     case 'server-start':
-      return byRules(SERVER_START, f.message);
+      return f.cause ? startupFix(f.cause) : byRules(SERVER_START, f.message);
     case 'conninfo':
       return `correct the connection string: ${f.message}`;
     case 'unreachable': {
@@ -171,20 +267,22 @@ export function suggestFix(f: FailureFacts): string | undefined {
     case 'ssl-refused':
       return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
     case 'client-setup':
-      return byRules(CLIENT_SETUP, f.message);
+      return (CLIENT_CAUSE[f.cause.kind] as (x: ClientSetupCause) => string | undefined)(f.cause);
     case 'handshake': {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
       if (!side) return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '') ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)' : undefined;
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
-      return VERIFY[errorName(code)]?.(h, side);
+      return VERIFY[errorName(code)]?.(h, side, f);
     }
     case 'host-name': {
       if (!f.cert || !f.host) return 'give a host name to verify against (host=...)';
       const names = [...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []), ...commonNames(f.cert.subject)];
+      // an IP address in host= is matched against iPAddress entries (libpq 14+), never DNS names
+      const san = `${parseIpAsc(f.host) ? 'IP' : 'DNS'}:${f.host}`;
       return names.length
-        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName DNS:${f.host}`
-        : `reissue the server certificate with subjectAltName DNS:${f.host}`;
+        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName ${san}`
+        : `reissue the server certificate with subjectAltName ${san}`;
     }
     case 'auth': {
       if (/^no pg_hba\.conf entry/.test(f.message) && f.local) {

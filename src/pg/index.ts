@@ -27,6 +27,7 @@ export * from './config/guc-table.js';
 export * from './config/postgresql-conf.js';
 export * from './config/server-settings.js';
 export * from './config/inet.js';
+export * from './config/hosts.js';
 export * from './config/pg-regex.js';
 export * from './config/auth-file.js';
 export * from './config/hba.js';

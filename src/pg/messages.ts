@@ -67,6 +67,12 @@ export const SERVER = {
   noHbaEncGss: m('GSS encryption', 'auth.c'),
   noHbaEncNone: m('no encryption', 'auth.c'),
   rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  // HOSTNAME_LOOKUP_DETAIL: errdetail_log of the no-entry FATAL, from check_hostname's lookups
+  hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
+  hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
+  hostLookupNoMatch: m('Client IP address resolved to "%s", forward lookup does not match.', 'auth.c'),
+  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c'),
+  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c'),
   certStoreMissing: m('client certificates can only be checked if a root certificate store is available', 'auth.c'),
   certRequired: m('connection requires a valid client certificate', 'auth.c'),
   certNoUserName: m('certificate authentication failed for user "%s": client certificate contains no user name', 'auth.c'),

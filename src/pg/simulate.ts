@@ -16,12 +16,14 @@ import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
 import type { ServerSettings } from './config/server-settings.js';
 import { resolvePsql, type ConnTarget, type ResolvedConninfo } from './conninfo/resolve.js';
 import { ConninfoError } from './conninfo/errors.js';
-import { passFileOn, serviceFilesOn } from './files.js';
+import { certificatesIn, passFileOn, serviceFilesOn } from './files.js';
 import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate, type RolePassword } from './server/connection.js';
-import { type ServerTls, type TlsVersionName } from './server/startup.js';
+import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
+import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
+import { type ServerTls, type StartupCause, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
@@ -30,6 +32,7 @@ import { formatLog, type LogLine } from './log.js';
 import { fmt, LIBPQ, SERVER } from './messages.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
+import { defaultSecurityLevel } from '../crypto/index.js';
 
 export type { PgStatSslRow } from './server/stat-ssl.js';
 
@@ -55,7 +58,20 @@ export interface SimulateInput {
   clientAddr?: string;
   /** the address a host name resolves to (default: 127.0.0.1) */
   serverAddr?: string;
+  /**
+   * The server machine's hosts file, which answers the server's host-name lookups (pg_hba
+   * lines naming hosts, log_hostname); default: /etc/hosts read through `fs`. Names it does
+   * not hold would go to DNS: taken as unresolved, and the steps say so.
+   */
+  hosts?: HostsTable;
   opensslVersion?: OpensslVersion;
+  /**
+   * OpenSSL's security level on both sides (what openssl.cnf gives a new SSL_CTX): it judges
+   * server.crt at start-up and the client certificate when libpq loads it, and is the auth
+   * level of both chain checks (the server's after `@SECLEVEL=n` in ssl_ciphers). Default:
+   * defaultSecurityLevel(opensslVersion), 2 for Debian's OpenSSL 3.
+   */
+  securityLevel?: number;
   /** what ssl_passphrase_command would print (the simulator runs no commands) */
   passphrase?: string;
   /**
@@ -105,10 +121,12 @@ export interface SimulateResult {
   ok: boolean;
   /**
    * What psql prints after `connection to server at "…", port N failed: ` (further attempts'
-   * lines follow verbatim); for option errors, what follows `psql: error: `; when the server
-   * cannot start, the server's FATAL message.
+   * lines follow verbatim); for option errors, what follows `psql: error: `. When the server
+   * cannot start, psql's too ("Connection refused"...): the FATAL is in serverFatal.
    */
   message: string;
+  /** the FATAL message that stopped the server's start-up (its whole log: serverLog) */
+  serverFatal?: string;
   /** psql's whole stderr (on success: libpq's password file warnings, if any, else empty) */
   psqlStderr: string;
   /** the lines this connection makes the server log, after its start-up lines */
@@ -202,6 +220,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const pgVersion = input.pgVersion ?? 15;
   const at = input.at ?? new Date();
   const opensslVersion = input.opensslVersion ?? '3.0';
+  const securityLevel = input.securityLevel ?? defaultSecurityLevel(opensslVersion);
   const pgWrapper = input.pgWrapper ?? true;
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
@@ -211,24 +230,117 @@ export function simulate(input: SimulateInput): SimulateResult {
     return { ...r, steps, serverLog: all, connectionLog: all.slice(startupLines) };
   };
 
+  // 2. psql hands the connection string to libpq, which tries its targets in turn until one
+  // reaches a listening server (`listening` undefined: the server did not start).
+  const warnings: string[] = [];
+  const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
+  const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
+  const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
+  const connectTo = (listening: { settings: ServerSettings; sockets: ServerSockets } | undefined): { done: SimulateResult } | { conn: ResolvedConninfo; target: ConnTarget; serverAddr: string; skipped: string[] } => {
+    let conn: ResolvedConninfo;
+    try {
+      conn = resolvePsql({
+        dbname: input.conninfo,
+        env: input.env ?? {},
+        osUser,
+        pgVersion,
+        serviceFiles: serviceFilesOn(input.fs, clientUser),
+        passFile: passFileOn(input.fs, clientUser),
+        onWarning: (w) => warnings.push(w),
+        pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
+      });
+    } catch (e) {
+      if (e instanceof ConninfoError) {
+        steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
+        return { done: result({ ok: false, message: e.message, psqlStderr: stderr(`psql: error: ${e.message}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] }) };
+      }
+      throw e;
+    }
+    // libpq's host loop (fe-connect.c): a target with a bad port/hostaddr, or one where nothing
+    // listens (the port or address is not the server's: "Connection refused"; a socket path the
+    // server has no socket at, or one too long for sun_path), sends libpq on to the next
+    // target, each failure adding its lines. A reachable target ends the loop: SSL, host-name
+    // and authentication failures do not move on (error_return; checked against psql 15 in
+    // simulate-oracle.test.ts and socket-oracle.test.ts). Every reachable target is the one
+    // simulated server.
+    const serverAddr = input.serverAddr ?? '127.0.0.1';
+    const skipped: string[] = [];
+    const unreachable = { tcp: false, socket: false };
+    let target: ConnTarget | undefined;
+    for (const t of conn.targets) {
+      if (t.fatal) return { done: result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`psql: error: ${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] }) };
+      if (t.error) {
+        skipped.push(t.error);
+        continue;
+      }
+      if (t.type === 'socket') {
+        const reach = reachSocket(t.host ?? DEFAULT_SOCKET_DIR, t.port ?? 5432, listening?.sockets);
+        steps.push({
+          step: 'connect',
+          who: 'client',
+          result: reach.ok ? 'ok' : 'fail',
+          detail: reach.ok
+            ? `Unix socket ${reach.path}`
+            : reach.kind === 'too-long'
+              ? `Unix socket ${reach.path}: longer than sun_path holds`
+              : `Unix socket ${reach.path}: no such socket (${listening ? `the server's: ${listening.sockets.sockets.map((x) => x.path).join(', ') || 'none, unix_socket_directories is empty'}` : 'the server is not running'})`,
+        });
+        if (reach.ok) {
+          target = t;
+          break;
+        }
+        unreachable.socket = true;
+        // the too-long message stands alone, without the "connection to server" prefix
+        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432)}${reach.message}`);
+        continue;
+      }
+      const refused = listening ? refusedBy(t, listening.settings, serverAddr) : 'the server is not running';
+      if (refused) {
+        steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
+        skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
+        unreachable.tcp = true;
+        continue;
+      }
+      target = t;
+      break;
+    }
+    if (!target) {
+      // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
+      const all = skipped.join('\n');
+      const first = conn.targets.find((t) => !t.error);
+      const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432) : '';
+      return { done: result({
+        ok: false,
+        message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
+        psqlStderr: stderr(`psql: error: ${all}`),
+        serverStarted: true,
+        attempts: [],
+        fix:
+          unreachable.tcp || unreachable.socket
+            ? suggestFix({ kind: 'unreachable', ...unreachable, listenAddresses: listening?.settings.listenAddresses ?? '', port: listening?.settings.port ?? 5432, socketPaths: listening?.sockets.sockets.map((x) => x.path) ?? [] })
+            : undefined,
+        tlsTrace: [],
+      }) };
+    }
+    return { conn, target, serverAddr, skipped };
+  };
+
   // 1. The server starts (or does not), and is reloaded with the current files if asked.
-  const start = startServer(input.startedWith ? { ...input, fs: input.startedWith } : input);
-  const startFailed = (fatal: LogLine): SimulateResult => {
+  const start = startServer({ ...input, securityLevel, ...(input.startedWith ? { fs: input.startedWith } : {}) });
+  // When the server does not start, psql finds nothing listening on any target ("Connection
+  // refused", or no socket file): its stderr says so, and the FATAL is the server log's alone.
+  const startFailed = (fatal: LogLine, cause?: StartupCause): SimulateResult => {
     startupLines = logLines(serverLog).length;
     steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}` });
-    return result({
-      ok: false,
-      message: fatal.message,
-      psqlStderr: '',
-      serverStarted: false,
-      attempts: [],
-      fix: suggestFix({ kind: 'server-start', message: fatal.message }),
-      tlsTrace: [],
-    });
+    const fix = suggestFix({ kind: 'server-start', message: fatal.message, cause });
+    if (input.startupOnly) return result({ ok: false, message: '', psqlStderr: '', serverStarted: false, serverFatal: fatal.message, attempts: [], fix, tlsTrace: [] });
+    const reached = connectTo(undefined);
+    if ('done' in reached) return { ...reached.done, serverStarted: false, serverFatal: fatal.message, fix };
+    throw new Error('unreachable: no target reaches a server that did not start');
   };
   if (!start.ok) {
     serverLog.push(...start.log);
-    return startFailed(start.fatal);
+    return startFailed(start.fatal, start.cause);
   }
   // PostmasterMain makes its sockets after be_tls_init and before load_hba, so their lines go
   // between the configuration's and pg_hba's (be_tls_init logs nothing when it succeeds).
@@ -251,7 +363,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` });
   let server = start.server;
   if (input.startedWith) {
-    const reload = reloadServer(server, input);
+    const reload = reloadServer(server, { ...input, securityLevel });
     serverLog.push(...reload.log);
     server = reload.server;
     steps.push({ step: 'server-reload', who: 'server', result: reload.partial ? 'fail' : 'ok', detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
@@ -259,99 +371,12 @@ export function simulate(input: SimulateInput): SimulateResult {
   startupLines = logLines(serverLog).length;
   if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });
 
-  // 2. psql hands the connection string to libpq.
-  // libpq prints its password file warnings itself, before anything psql prints
-  const warnings: string[] = [];
-  const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
-  let conn: ResolvedConninfo;
-  const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
-  const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
-  try {
-    conn = resolvePsql({
-      dbname: input.conninfo,
-      env: input.env ?? {},
-      osUser,
-      pgVersion,
-      serviceFiles: serviceFilesOn(input.fs, clientUser),
-      passFile: passFileOn(input.fs, clientUser),
-      onWarning: (w) => warnings.push(w),
-      pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
-    });
-  } catch (e) {
-    if (e instanceof ConninfoError) {
-      steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
-      return result({ ok: false, message: e.message, psqlStderr: stderr(`psql: error: ${e.message}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] });
-    }
-    throw e;
-  }
-  // libpq's host loop (fe-connect.c): a target with a bad port/hostaddr, or one where nothing
-  // listens (the port or address is not the server's: "Connection refused"; a socket path the
-  // server has no socket at, or one too long for sun_path), sends libpq on to the next
-  // target, each failure adding its lines. A reachable target ends the loop: SSL, host-name
-  // and authentication failures do not move on (error_return; checked against psql 15 in
-  // simulate-oracle.test.ts and socket-oracle.test.ts). Every reachable target is the one
-  // simulated server.
-  const serverAddr = input.serverAddr ?? '127.0.0.1';
-  const skipped: string[] = [];
-  const unreachable = { tcp: false, socket: false };
-  let target: ConnTarget | undefined;
-  for (const t of conn.targets) {
-    if (t.fatal) return result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`psql: error: ${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] });
-    if (t.error) {
-      skipped.push(t.error);
-      continue;
-    }
-    if (t.type === 'socket') {
-      const reach = reachSocket(t.host ?? DEFAULT_SOCKET_DIR, t.port ?? 5432, sockets);
-      steps.push({
-        step: 'connect',
-        who: 'client',
-        result: reach.ok ? 'ok' : 'fail',
-        detail: reach.ok
-          ? `Unix socket ${reach.path}`
-          : reach.kind === 'too-long'
-            ? `Unix socket ${reach.path}: longer than sun_path holds`
-            : `Unix socket ${reach.path}: no such socket (the server's: ${sockets.sockets.map((x) => x.path).join(', ') || 'none, unix_socket_directories is empty'})`,
-      });
-      if (reach.ok) {
-        target = t;
-        break;
-      }
-      unreachable.socket = true;
-      // the too-long message stands alone, without the "connection to server" prefix
-      skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432)}${reach.message}`);
-      continue;
-    }
-    const refused = refusedBy(t, server.settings, serverAddr);
-    if (refused) {
-      steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
-      skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
-      unreachable.tcp = true;
-      continue;
-    }
-    target = t;
-    break;
-  }
-  if (!target) {
-    // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
-    const all = skipped.join('\n');
-    const first = conn.targets.find((t) => !t.error);
-    const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432) : '';
-    return result({
-      ok: false,
-      message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
-      psqlStderr: stderr(`psql: error: ${all}`),
-      serverStarted: true,
-      attempts: [],
-      fix:
-        unreachable.tcp || unreachable.socket
-          ? suggestFix({ kind: 'unreachable', ...unreachable, listenAddresses: server.settings.listenAddresses, port: server.settings.port, socketPaths: sockets.sockets.map((x) => x.path) })
-          : undefined,
-      tlsTrace: [],
-    });
-  }
+  const reached = connectTo({ settings: server.settings, sockets });
+  if ('done' in reached) return reached.done;
+  const { conn, target, serverAddr, skipped } = reached;
   const port = target.port ?? 5432;
   const clientAddr = input.clientAddr ?? '127.0.0.1';
+  const resolver = hostsResolver(input.hosts ?? loadHostsFile(input.fs));
   const home = input.env?.HOME;
   // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
   const local = target.type === 'socket';
@@ -407,8 +432,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       return done({ kind, ok: false, stage: 'connection-check', message });
     };
     if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    // BackendInitialize: with log_hostname the client is looked up by name for the log
+    const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
-      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, clientAddr, '<client port>') });
+      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, atStart!.remoteHost, '<client port>') });
     }
     sameSocket = false;
     if (local) {
@@ -429,12 +456,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR });
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR, securityLevel });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
-        facts = { kind: 'client-setup', message: prep.message };
-        if (!conn.values.sslpassword && /^could not load private key file ".*": processing error$/.test(prep.message)) prompts = 'Enter PEM pass phrase:\n'.repeat(2);
+        facts = { kind: 'client-setup', message: prep.message, cause: prep.cause };
+        const c = prep.cause;
+        if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError') prompts = 'Enter PEM pass phrase:\n'.repeat(2);
         return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
       }
       describeClientTls(prep.tls, steps, n);
@@ -462,7 +490,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         if (noProtocol && hs.clientMessage) {
           hs.clientMessage += `\n${fmt(LIBPQ.protoHint, conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3')}`;
         }
-        facts = { kind: 'handshake', handshake: hs, clientTls: prep.tls };
+        facts = {
+          kind: 'handshake',
+          handshake: hs,
+          clientTls: prep.tls,
+          certFile: server.tls.certFile,
+          serverHas: [...server.tls.caCerts.map((c) => ({ cert: c, source: server.settings.ssl.caFile })), ...certificatesIn(input.fs, server.settings.dataDirectory || input.pgdata)],
+        };
         const late = !hs.tls12 && hs.clientVerify !== undefined && !hs.clientVerify.ok;
         return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: hs.clientMessage });
       }
@@ -493,6 +527,8 @@ export function simulate(input: SimulateInput): SimulateResult {
       ident: server.ident.lines,
       pgVersion,
       clientAddr,
+      resolver,
+      clientHost: atStart?.clientHost,
       local,
       peerUser: osUser,
       user: conn.user,
@@ -507,6 +543,12 @@ export function simulate(input: SimulateInput): SimulateResult {
       applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
     });
     serverLog.push(...auth.log);
+    if (auth.clientHost?.lookups.length) {
+      const h = auth.clientHost;
+      const found = hostnameLookupDetail(h);
+      const unmatched = h.resolv === 0 && h.name !== undefined ? ` (no host name in pg_hba.conf matches "${h.name}")` : '';
+      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${h.lookups.join('; ')}${found ? ` => ${found}${unmatched}` : ''}` });
+    }
     steps.push({
       step: 'authentication',
       who: 'server',

@@ -104,7 +104,7 @@ export function verifyServerChain(client: ClientTls, chain: Certificate[], at: D
     crlMode: client.crlCheckAll ? 'all' : 'none',
     purpose: 'sslserver',
     time: at,
-    authLevel: 2,
+    authLevel: client.securityLevel,
     callback: 'stop',
   });
 }
@@ -119,7 +119,7 @@ export function verifyClientChain(server: ServerTls, chain: Certificate[], at: D
     crlMode: server.crlCheckAll ? 'all' : 'none',
     purpose: 'sslclient',
     time: at,
-    authLevel: 2,
+    authLevel: server.securityLevel,
     callback: 'stop',
   });
 }

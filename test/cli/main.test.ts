@@ -124,3 +124,28 @@ describe('the node:crypto accelerator the CLI installs', () => {
     }
   });
 });
+
+describe('pgtls simulate / check with a relative --pgdata and --security-level', () => {
+  it('a relative data directory is made absolute, as postgres -D does: the log names the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-rel-'));
+    try {
+      writeFileSync(join(dir, 'postgresql.conf'), 'ssl_bogus = 1\n');
+      writeFileSync(join(dir, 'pg_hba.conf'), 'host all all 127.0.0.1/32 trust\n');
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'simulate', '--pgdata', '.', 'host=127.0.0.1 user=app dbname=app'], { encoding: 'utf8', cwd: dir });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(`LOG:  unrecognized configuration parameter "ssl_bogus" in file "${dir}/postgresql.conf" line 1`);
+      const c = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'check', '--pgdata', '.'], { encoding: 'utf8', cwd: dir });
+      expect(c.status).toBe(1);
+      expect(c.stdout).toContain(`FATAL:  configuration file "${dir}/postgresql.conf" contains errors`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('--security-level outside 0..5 is bad input (exit 2)', () => {
+    for (const cmd of ['simulate', 'check']) {
+      const r = pgtls(cmd, '--pgdata', ROOT, '--security-level', '7', ...(cmd === 'simulate' ? ['host=x'] : []));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--security-level must be 0\.\.5/);
+    }
+  });
+});

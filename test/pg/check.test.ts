@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeCertificate } from '../../src/factory/index.js';
+import { makeCertificate, makeHierarchy } from '../../src/factory/index.js';
 import { checkServer, type CheckReport } from '../../src/pg/check.js';
 import { memFs, type MemFile } from '../../src/pg/fs.js';
 import { run as runCheck } from '../../src/cli/check.js';
@@ -74,19 +74,57 @@ host all all 127.0.0.1/32 trust
   });
 
   it('an intermediate missing from server.crt; unknown root', () => {
-    const r = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), ['common-name.pg-ssltest.test']);
+    // the issuer found nowhere: it may be a root the clients have, so no warning
+    const unknown = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), ['common-name.pg-ssltest.test']);
+    expect(codes(unknown)).toEqual([]);
+    expect(unknown.clientRoot).toBeUndefined();
+    expect(verdict(unknown, 1, 'verify-ca', false)).toMatchObject({ result: 'unknown' });
+    expect(verdict(unknown, 1, 'require', false)).toMatchObject({ result: 'connects' });
+    // the issuer in the data directory and not self-signed: an intermediate the server does not send
+    const r = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem }, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), ['common-name.pg-ssltest.test']);
     expect(codes(r)).toEqual(['chain-incomplete']);
-    expect(r.clientRoot).toBeUndefined();
-    expect(verdict(r, 1, 'verify-ca', false)).toMatchObject({ result: 'unknown' });
-    expect(verdict(r, 1, 'require', false)).toMatchObject({ result: 'connects' });
+    expect(r.warnings[0].message).toMatch(/not the intermediate ".*" \(in server_ca\.crt\) .*append it to server\.crt/);
+    // the client has only the root: verify-ca fails as the warning says
+    expect(verdict(r, 1, 'verify-ca', false)).toMatchObject({ result: 'fails' });
+  });
+
+  it("a leaf signed by the root needs no intermediate: no chain-incomplete for gen root-server's output; gen chain's bundle is complete", () => {
+    const keys = { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key };
+    for (const kind of ['root-server', 'chain'] as const) {
+      const h = makeHierarchy(kind, { cn: 'localhost', keys });
+      const files = { '/pg/server.crt': { content: h.serverCrtPem }, '/pg/server.key': { content: h.server.keyPem, mode: 0o600 } };
+      // the root beside it (as gen writes it) or kept elsewhere
+      expect(codes(check(dir({ conf: '', files: { ...files, '/pg/root.crt': { content: h.rootCrtPem } } }), ['localhost']))).toEqual([]);
+      expect(codes(check(dir({ conf: '', files }), ['localhost']))).toEqual([]);
+    }
+    // gen chain with only the leaf in server.crt: the intermediate in intermediate.crt is not sent
+    const c = makeHierarchy('chain', { cn: 'localhost', keys });
+    const leafOnly = { '/pg/server.crt': { content: c.server.cert.pem }, '/pg/server.key': { content: c.server.keyPem, mode: 0o600 }, '/pg/intermediate.crt': { content: c.intermediate!.cert.pem } };
+    expect(codes(check(dir({ conf: '', files: leafOnly }), ['localhost']))).toEqual(['chain-incomplete']);
   });
 
   it('expiring leaf, SHA-1 signature, RSA-1024 key', () => {
     const days = (n: number) => new Date(Date.now() + n * 86_400_000);
     const rsa1024 = vectorKey('rsa1024-1');
     const soon = makeCertificate({ version: 1, subject: [{ CN: 'soon' }], subjectKey: rsa1024.key, issuerCert: pki.serverCa, issuerKey: K.serverCa.key, notBefore: days(-1), notAfter: days(10), signatureAlgorithm: 'sha1WithRSAEncryption' });
-    const r = check(dir({ files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } } }), ['soon']);
-    expect(codes(r)).toEqual(['cert-expiring', 'sha1-signature', 'weak-rsa']);
+    const d = dir({ files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } } });
+    // at Debian's level 2 the server does not start with it (ssl_security_cert, as PostgreSQL 15 does)
+    const r = check(d, ['soon']);
+    expect(r.starts).toBe(false);
+    expect(r.fatal).toMatch(/FATAL:  could not load server certificate file "server.crt": ee key too small$/);
+    // level 1 takes the 80-bit key but not the 63-bit SHA-1 signature; level 0 starts
+    expect(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, hosts: ['soon'], securityLevel: 1 }).fatal).toMatch(/ca md too weak$/);
+    expect(codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, hosts: ['soon'], securityLevel: 0 }))).toEqual(['cert-expiring']);
+  });
+
+  it('ssl_ca_file certificates below the security level', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weakCa = makeCertificate({ subject: [{ CN: 'weak client CA' }], selfSigned: true, issuerKey: rsa1024.key, extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
+    const sha1Ca = makeCertificate({ subject: [{ CN: 'sha1 client CA' }], subjectKey: K.serverCa.key, issuerCert: weakCa, issuerKey: rsa1024.key, signatureAlgorithm: 'sha1WithRSAEncryption', extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
+    const d = dir({ conf: "ssl_ca_file = 'ca.crt'\n", files: { '/pg/ca.crt': { content: weakCa.pem + sha1Ca.pem } } });
+    expect(codes(check(d)).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature', 'weak-rsa']);
+    expect(check(d).warnings.find((w) => w.code === 'weak-rsa')?.message).toMatch(/security level 2 refuses it \("ca key too small"\)/);
+    expect(codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, securityLevel: 1 })).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature']);
   });
 
   it('pg_hba.conf errors are shown with the FATAL', () => {

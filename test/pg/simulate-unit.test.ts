@@ -524,7 +524,7 @@ hostssl all all 127.0.0.1/32 trust
   it('start-up failures of the socket settings', () => {
     const start = (conf: string) => local(setup({ hba: LOCAL_HBA, conf }), 'user=app dbname=app');
     const quote = start(`unix_socket_directories = '"/tmp'\n`);
-    expect([quote.serverStarted, quote.message]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
+    expect([quote.serverStarted, quote.serverFatal]).toEqual([false, 'invalid list syntax in parameter "unix_socket_directories"']);
     const long = `/${'d'.repeat(100)}`;
     const tooLong = start(`unix_socket_directories = '${long}'\n`);
     expect(tooLong.serverLog.slice(-3)).toEqual([
@@ -533,7 +533,7 @@ hostssl all all 127.0.0.1/32 trust
       'FATAL:  could not create any Unix-domain sockets',
     ]);
     expect(start(`unix_socket_directories = '${long}, /var/run/postgresql'\n`).ok).toBe(true);
-    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").message).toBe('no socket created for listening');
+    expect(start("unix_socket_directories = ''\nlisten_addresses = ''\n").serverFatal).toBe('no socket created for listening');
   });
   it('requirepeer and gssencmode=require: libpq gives up before the startup packet', () => {
     const peer = local(fs, 'user=app dbname=app requirepeer=nobody');
@@ -586,5 +586,59 @@ describe('stat-ssl helpers', () => {
     );
     const plain = pgStatSslRow(undefined);
     expect(plain.ok && psqlUnaligned(plain.row)).toBe('|f||||||');
+  });
+});
+
+describe('fixes read facts, not texts (checked on the real server in startup-fidelity-oracle.test.ts)', () => {
+  it('host= an IP address: the fix is a subjectAltName of type IP', () => {
+    const r = run(setup(), `host=127.0.0.1 dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`);
+    expect(r.ok).toBe(false);
+    expect(r.fix).toBe(`connect with host=${CN} (a name in the certificate), or reissue the server certificate with subjectAltName IP:127.0.0.1`);
+    expect(run(setup(), `host=db.example.com dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`).fix).toMatch(/subjectAltName DNS:db\.example\.com$/);
+  });
+
+  it('an intermediate the server does not send: append it to server.crt first; a root or an unknown issuer otherwise', () => {
+    const conninfo = `host=${CN} dbname=trustdb sslmode=verify-ca sslrootcert=/c/root.crt`;
+    const files = { '/c/root.crt': { content: pki.root.pem } };
+    const inDir = run(setup({ files: { ...files, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), conninfo);
+    expect(inDir.fix).toMatch(/^the server does not send the intermediate ".*" \(in server_ca\.crt\) that issued ".*": append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+    const unknown = run(setup({ files }), conninfo);
+    expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
+  });
+
+  it('start-up failures: the fix comes from the typed cause', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weak = makeCertificate({ subject: [{ CN: 'weak' }], selfSigned: true, issuerKey: rsa1024.key });
+    const fixOf = (files: Record<string, MemFile>, conf = '', extra: Partial<SimulateInput> = {}) => {
+      const r = run(setup({ files, conf }), 'sslmode=require dbname=trustdb', extra);
+      expect(r.serverStarted).toBe(false);
+      return r.fix;
+    };
+    const weakFiles = { '/pg/server.crt': { content: weak.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } };
+    expect(fixOf(weakFiles)).toBe("the server certificate's key (server.crt) is below OpenSSL's security level 2: reissue the certificate with a 2048-bit RSA or P-256 key");
+    expect(fixOf(weakFiles, '', { securityLevel: 3 })).toMatch(/security level 3: reissue the certificate with a 3072-bit RSA or P-256 key$/);
+    expect(fixOf({ '/pg/server.crt': { content: pki.server.cnOnly.pem.replace(/\n(.{10})/, '\n!!!!$1') } })).toMatch(/^a PEM block in server\.crt has damaged base64/);
+    expect(fixOf({}, "ssl_cert_file = 'missing.crt'\n")).toBe('put the server certificate at missing.crt (ssl_cert_file, relative to the data directory)');
+    expect(fixOf({ '/pg/server.key': { content: K.server.pem, mode: 0o640 } })).toMatch(/^chmod 0600 server\.key/);
+  });
+
+  it('client set-up failures: the fix comes from the typed cause', () => {
+    const rsa1024 = vectorKey('rsa1024-1');
+    const weak = makeCertificate({ subject: [{ CN: 'u' }], subjectKey: rsa1024.key, issuerCert: pki.clientCa, issuerKey: K.clientCa.key });
+    const files = {
+      '/c/weak.crt': { content: weak.pem },
+      '/c/weak.key': { content: rsa1024.pem, mode: 0o600 },
+      '/c/bad-root.crt': { content: pki.root.pem.replace(/\n(.{10})/, '\n!!!!$1') },
+    };
+    const weakRun = run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key');
+    expect(weakRun.message).toBe('could not read certificate file "/c/weak.crt": ee key too small');
+    expect(weakRun.fix).toBe("the client certificate's key (/c/weak.crt) is below OpenSSL's security level 2: reissue it with a 2048-bit RSA or P-256 key");
+    expect(run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key', { securityLevel: 1 }).ok).toBe(true);
+    const bad = run(setup({ files }), 'sslmode=verify-ca dbname=trustdb sslrootcert=/c/bad-root.crt');
+    expect(bad.message).toBe('could not read root certificate file "/c/bad-root.crt": bad base64 decode');
+    expect(bad.fix).toMatch(/^a PEM block in \/c\/bad-root\.crt has damaged base64/);
+    const enc = run(setup(), 'sslmode=require dbname=trustdb sslcert=/c/client.crt sslkey=/c/client-enc.key');
+    expect(enc.psqlStderr).toMatch(/^Enter PEM pass phrase:\nEnter PEM pass phrase:\n/);
+    expect(enc.fix).toBe('the client key is encrypted: pass sslpassword=<passphrase>');
   });
 });

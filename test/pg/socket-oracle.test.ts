@@ -218,7 +218,7 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
         expect(s.serverStarted).toBe(st.started);
         const real = st.log.split('\n');
         expect(s.serverLog.filter((l) => START_LOG.test(l))).toEqual(real.filter((l) => START_LOG.test(l)));
-        if (!st.started) expect(real).toContain(`FATAL:  ${s.message}`);
+        if (!st.started) expect(real).toContain(`FATAL:  ${s.serverFatal}`);
       });
 
       for (const c of setup.cases ?? []) {

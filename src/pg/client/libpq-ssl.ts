@@ -16,8 +16,9 @@ import {
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
 import { fmt, LIBPQ } from '../messages.js';
-import { certsAndCrlsIn, loadCrlDir, readFileAs, REASON } from '../files.js';
-import { dedupe, HASHED_CERT_NAME, readHashedDir } from '../../path/index.js';
+import { certsAndCrlsIn, loadCrlDir, pemReadFailure, readFileAs, REASON, SECURITY_REASON, type ReasonKey } from '../files.js';
+import { DEFAULT_SECURITY_LEVEL } from '../server/startup.js';
+import { dedupe, HASHED_CERT_NAME, readHashedDir, sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
 
@@ -47,9 +48,26 @@ export interface ClientTls {
   certChain: Certificate[];
   key?: PrivateKey;
   certFile?: string;
+  /** the SSL_CTX's security level: it judged the client certificate, and is the auth level for the server's chain */
+  securityLevel: number;
 }
 
-export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string };
+/** Which client file a set-up failure is about (the libpq option that names it). */
+export type ClientFileOption = 'sslrootcert' | 'sslcert' | 'sslkey';
+
+/** Why initialize_SSL failed, as a value: fix.ts and simulate read this, never the message. */
+export type ClientSetupCause =
+  /** the file could not be read or loaded, with OpenSSL's reason (a REASON key) */
+  | { kind: 'file'; option: ClientFileOption; file: string; why: ReasonKey }
+  /** verify-ca/verify-full without a root certificate file (or no home directory to find one in) */
+  | { kind: 'root-missing'; file?: string }
+  /** ssl_security_cert refused the client certificate at this security level */
+  | { kind: 'cert-security'; file: string; failure: SslSecurityFailure; level: number }
+  | { kind: 'key-missing'; file: string }
+  | { kind: 'key-not-regular'; file: string }
+  | { kind: 'key-perms'; file: string };
+
+export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; cause: ClientSetupCause };
 
 export interface ClientEnv {
   fs: SimFs;
@@ -60,6 +78,8 @@ export interface ClientEnv {
   /** SSL_CERT_FILE and SSL_CERT_DIR, which move OpenSSL's default trust store (sslrootcert=system) */
   sslCertFile?: string;
   sslCertDir?: string;
+  /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2); libpq has no setting that changes it */
+  securityLevel?: number;
 }
 
 /** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
@@ -68,10 +88,19 @@ export const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
 
 const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
 
-class ClientFailure extends Error {}
-const fail = (message: string): never => {
-  throw new ClientFailure(message);
+class ClientFailure extends Error {
+  constructor(
+    message: string,
+    readonly setupCause: ClientSetupCause,
+  ) {
+    super(message);
+  }
+}
+const fail = (cause: ClientSetupCause, message: string): never => {
+  throw new ClientFailure(message, cause);
 };
+const fileFailed = (option: ClientFileOption, file: string, why: ReasonKey, msg: typeof LIBPQ.readRoot): never =>
+  fail({ kind: 'file', option, file, why }, fmt(msg, file, REASON[why]));
 
 function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   const verifying = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full';
@@ -79,25 +108,27 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   if (env.pgVersion >= 16 && file === 'system') return loadSystemRoots(env, tls);
   if (!file) {
     if (env.home === undefined) {
-      if (verifying) fail(LIBPQ.noHomeForRoot.format);
+      if (verifying) fail({ kind: 'root-missing' }, LIBPQ.noHomeForRoot.format);
       return;
     }
     file = `${postgresqlDir(env.home)}/root.crt`;
   }
   if (!env.fs.stat(file)) {
-    if (verifying) fail(fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
+    if (verifying) fail({ kind: 'root-missing', file }, fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
     return;
   }
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.readRoot, file, bytes.reason));
+  if ('reason' in bytes) return fileFailed('sslrootcert', file, bytes.why, LIBPQ.readRoot);
+  const pemFailure = pemReadFailure(bytes);
+  if (pemFailure) return fileFailed('sslrootcert', file, pemFailure, LIBPQ.readRoot);
   let loaded;
   try {
     loaded = certsAndCrlsIn(bytes);
   } catch (e) {
-    if (isInputError(e)) return fail(fmt(LIBPQ.readRoot, file, REASON.asn1));
+    if (isInputError(e)) return fileFailed('sslrootcert', file, 'asn1', LIBPQ.readRoot);
     throw e;
   }
-  if (loaded.certs.length === 0 && loaded.crls.length === 0) fail(fmt(LIBPQ.readRoot, file, REASON.noCertOrCrl));
+  if (loaded.certs.length === 0 && loaded.crls.length === 0) fileFailed('sslrootcert', file, 'noCertOrCrl', LIBPQ.readRoot);
   tls.verifyPeer = true;
   tls.rootFile = file;
   tls.trusted = loaded.certs;
@@ -180,15 +211,20 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   const st = env.fs.stat(file);
   if (!st) return; // ENOENT: silently no certificate
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.readCert, file, bytes.reason));
+  if ('reason' in bytes) return fileFailed('sslcert', file, bytes.why, LIBPQ.readCert);
+  const pemFailure = pemReadFailure(bytes);
+  if (pemFailure) return fileFailed('sslcert', file, pemFailure, LIBPQ.readCert);
   let certs: Certificate[];
   try {
     certs = certsAndCrlsIn(bytes).certs;
   } catch (e) {
-    if (isInputError(e)) return fail(fmt(LIBPQ.readCert, file, REASON.asn1));
+    if (isInputError(e)) return fileFailed('sslcert', file, 'asn1', LIBPQ.readCert);
     throw e;
   }
-  if (certs.length === 0) fail(fmt(LIBPQ.readCert, file, REASON.noStartLine));
+  if (certs.length === 0) fileFailed('sslcert', file, 'noStartLine', LIBPQ.readCert);
+  // SSL_CTX_use_certificate_chain_file judges the leaf and the certificates after it
+  const weak = sslSecurityChain(certs, tls.securityLevel);
+  if (weak) fail({ kind: 'cert-security', file, failure: weak, level: tls.securityLevel }, fmt(LIBPQ.readCert, file, SECURITY_REASON[weak]));
   tls.certChain = certs;
   tls.certFile = file;
 }
@@ -202,25 +238,25 @@ function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): v
     file = `${postgresqlDir(env.home)}/postgresql.key`;
   }
   const st = env.fs.stat(file);
-  if (!st) return fail(fmt(LIBPQ.keyMissing, file));
-  if (!st.isFile) return fail(fmt(LIBPQ.keyNotRegular, file));
+  if (!st) return fail({ kind: 'key-missing', file }, fmt(LIBPQ.keyMissing, file));
+  if (!st.isFile) return fail({ kind: 'key-not-regular', file }, fmt(LIBPQ.keyNotRegular, file));
   const tooOpen = st.uid === ROOT_UID ? (st.mode & 0o037) !== 0 : (st.mode & 0o077) !== 0;
-  if (tooOpen) return fail(fmt(LIBPQ.keyPerms, file));
+  if (tooOpen) return fail({ kind: 'key-perms', file }, fmt(LIBPQ.keyPerms, file));
   const bytes = readFileAs(env.fs, file, env.user);
-  if ('reason' in bytes) return fail(fmt(LIBPQ.loadKey, file, bytes.reason));
+  if ('reason' in bytes) return fileFailed('sslkey', file, bytes.why, LIBPQ.loadKey);
   let key: PrivateKey;
   try {
     key = parsePrivateKey(bytes, opts.sslpassword || undefined);
   } catch (e) {
     if (e instanceof PassphraseRequiredError || e instanceof BadPassphraseError) {
-      return fail(fmt(LIBPQ.loadKey, file, opts.sslpassword ? REASON.badDecrypt : REASON.processingError));
+      return fileFailed('sslkey', file, opts.sslpassword ? 'badDecrypt' : 'processingError', LIBPQ.loadKey);
     }
-    if (isInputError(e)) return fail(fmt(LIBPQ.loadKey, file, REASON.unsupported));
+    if (isInputError(e)) return fileFailed('sslkey', file, 'unsupported', LIBPQ.loadKey);
     throw e;
   }
   // SSL_use_PrivateKey_file already compares the key with the certificate, so a mismatch is
   // reported as a load failure (observed with psql 15), not by the later check_private_key.
-  if (!keyMatchesCertificate(key, tls.certChain[0])) return fail(fmt(LIBPQ.loadKey, file, REASON.keyMismatch));
+  if (!keyMatchesCertificate(key, tls.certChain[0])) return fileFailed('sslkey', file, 'keyMismatch', LIBPQ.loadKey);
   tls.key = key;
 }
 
@@ -241,14 +277,14 @@ export function libpqSslOptions(conn: ResolvedConninfo, sslmode: SslMode = conn.
 
 /** initialize_SSL. */
 export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientTlsResult {
-  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [] };
+  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [], securityLevel: env.securityLevel ?? DEFAULT_SECURITY_LEVEL };
   try {
     loadRoot(opts, env, tls);
     loadClientCert(opts, env, tls);
     loadClientKey(opts, env, tls);
     return { ok: true, tls };
   } catch (e) {
-    if (e instanceof ClientFailure) return { ok: false, message: e.message };
+    if (e instanceof ClientFailure) return { ok: false, message: e.message, cause: e.setupCause };
     throw e;
   }
 }

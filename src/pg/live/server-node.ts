@@ -21,6 +21,8 @@ import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../server/postmaster.js';
+import { clientHostAtStart } from '../config/hba.js';
+import { hostsResolver, loadHostsFile, type HostsTable, type NameResolver } from '../config/hosts.js';
 import { chainToSend, serverNegotiation, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
@@ -46,6 +48,8 @@ export interface ServeOptions {
   serverVersion?: string;
   /** 15 (default) or 16/17: 17 also accepts direct TLS (sslnegotiation=direct, ALPN "postgresql") */
   pgVersion?: number;
+  /** the hosts file that answers host-name lookups (pg_hba host names, log_hostname); default /etc/hosts through `fs` */
+  hosts?: HostsTable;
 }
 
 export interface RunningServe {
@@ -66,7 +70,9 @@ function cipherBits(suite: string): number {
 
 export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const pgVersion = o.pgVersion ?? 15;
-  const start = startServer({ fs: o.fs ?? nodeFs(), pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
+  const fs = o.fs ?? nodeFs();
+  const resolver = hostsResolver(o.hosts ?? loadHostsFile(fs));
+  const start = startServer({ fs, pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
   if (!start.ok) return { ok: false, log: start.log, fatal: start.fatal };
   const cfg = start.server;
   const logLines: string[] = [];
@@ -85,7 +91,7 @@ export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const server: Server = createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    handleConnection(sock, cfg, { log, now: o.now ?? (() => new Date()), serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`, processId: pid++, pgVersion });
+    handleConnection(sock, cfg, { log, now: o.now ?? (() => new Date()), serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`, processId: pid++, pgVersion, resolver });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -115,6 +121,7 @@ interface ConnCtx {
   serverVersion?: string;
   processId: number;
   pgVersion: number;
+  resolver: NameResolver;
 }
 
 function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, onPeer: (c: Certificate) => void, onVerifyFail: (r: VerifyResult) => void): ServerConfig {
@@ -146,7 +153,9 @@ export function cancelSecret(): number {
 function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   sock.setNoDelay(true);
   const clientAddr = (sock.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  if (cfg.logConnections) ctx.log([{ level: 'LOG', message: fmt(SERVER.connectionReceived, clientAddr, sock.remotePort ?? 0) }]);
+  // BackendInitialize: with log_hostname the client is looked up by name for the log
+  const atStart = clientHostAtStart(clientAddr, ctx.resolver, cfg.logHostname);
+  if (cfg.logConnections) ctx.log([{ level: 'LOG', message: fmt(SERVER.connectionReceived, atStart.remoteHost, sock.remotePort ?? 0) }]);
   let stream: Socket | TlsEngineSocket = sock;
   let reader = new FrontendMessageReader();
   let sslDone = false;
@@ -272,6 +281,8 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
       ident: cfg.ident.lines,
       pgVersion: ctx.pgVersion,
       clientAddr,
+      resolver: ctx.resolver,
+      clientHost: atStart.clientHost,
       user,
       database,
       ssl: sslDone,

@@ -9,7 +9,8 @@
 // test/pg/socket-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
-import { hbaRejectMessage, matchHbaLine, type HbaLine } from '../config/hba.js';
+import { hbaRejectMessage, hostnameLookupDetail, matchHbaLine, type ClientHostName, type HbaLine } from '../config/hba.js';
+import type { NameResolver } from '../config/hosts.js';
 import { checkUsermap, type IdentLine } from '../config/ident.js';
 import { fmt, SERVER, type MessageDef } from '../messages.js';
 import type { LogLine } from '../log.js';
@@ -20,6 +21,10 @@ export interface ServerAuthInput {
   pgVersion: number;
   /** the client's address; unused over a Unix socket */
   clientAddr: string;
+  /** the server's host-name lookups (pg_hba host-name lines): the hosts file */
+  resolver?: NameResolver;
+  /** what BackendInitialize already knows of the client's name (log_hostname: clientHostAtStart) */
+  clientHost?: ClientHostName;
   /** the connection came in on a Unix-domain socket (pg_hba `local` lines, host "[local]") */
   local?: boolean;
   /**
@@ -57,9 +62,11 @@ export type RolePassword = string | null | { password: string | null; storedAs: 
 export type PasswordRefusal = 'mismatch' | 'no-password' | 'no-scram-secret';
 
 export type ServerAuthResult =
-  | { ok: true; log: LogLine[]; line: HbaLine }
+  | { ok: true; log: LogLine[]; line: HbaLine; clientHost?: ClientHostName }
   | {
       ok: false;
+      /** what check_hba's host-name lookups found (undefined over a Unix socket) */
+      clientHost?: ClientHostName;
       log: LogLine[];
       /** the FATAL the client receives (psql prints `FATAL:  <message>`) */
       fatal: string;
@@ -152,16 +159,18 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   const log: LogLine[] = [];
   const conn = input.local
     ? { connType: 'local' as const, ssl: false, database: input.database, user: input.user }
-    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user };
+    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user, resolver: input.resolver, clientHost: input.clientHost };
   const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
+  const clientHost = input.local ? undefined : m.clientHost;
   if (!m.matched) {
-    log.push({ level: 'FATAL', message: m.fatal });
-    return { ok: false, log, fatal: m.fatal, sqlstate: m.sqlstate };
+    // only the implicit reject says what the host-name lookups found (errdetail_log)
+    log.push({ level: 'FATAL', message: m.fatal, detail: clientHost && hostnameLookupDetail(clientHost) });
+    return { ok: false, log, fatal: m.fatal, sqlstate: m.sqlstate, clientHost };
   }
   const line = m.line;
   const fail = (message: string, sqlstate: string, detail?: string, passwordRefused?: PasswordRefusal): ServerAuthResult => {
     log.push({ level: 'FATAL', message, detail });
-    return { ok: false, log, fatal: message, sqlstate, line, ...(passwordRefused ? { passwordRefused } : {}) };
+    return { ok: false, log, fatal: message, sqlstate, line, clientHost, ...(passwordRefused ? { passwordRefused } : {}) };
   };
   if (line.method === 'reject') return fail(hbaRejectMessage(conn), '28000');
 
@@ -181,7 +190,7 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   else if (PASSWORD_METHODS.has(line.method)) {
     if (input.password === undefined) {
       // libpq closes the connection on the password request; the backend logs nothing more.
-      return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line };
+      return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line, clientHost };
     }
     const verdict = input.rolePassword === undefined ? {} : checkPassword(line.method, input.user, input.password, input.rolePassword);
     passwordRefused = verdict.refused;
@@ -204,5 +213,5 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
     const ssl = input.tlsInfo ? fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
     log.push({ level: 'LOG', message: fmt(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
   }
-  return { ok: true, log, line };
+  return { ok: true, log, line, clientHost };
 }

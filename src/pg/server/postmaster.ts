@@ -14,7 +14,7 @@ import { serverSettings, type ServerSettings } from '../config/server-settings.j
 import type { LogLine } from '../log.js';
 import { SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
-import { startServerTls, type ServerTls } from './startup.js';
+import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
 
 export interface PostmasterInput {
   fs: SimFs;
@@ -27,6 +27,8 @@ export interface PostmasterInput {
   pgVersion?: number;
   /** the server's command-line settings: they win over postgresql.conf */
   serverOverrides?: Record<string, string>;
+  /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2) */
+  securityLevel?: number;
 }
 
 export interface ServerState {
@@ -38,9 +40,12 @@ export interface ServerState {
   hba: ReturnType<typeof loadHbaFile>;
   ident: ReturnType<typeof loadIdentFile>;
   logConnections: boolean;
+  /** log_hostname: the client is looked up by name for the log (and the lookup reused by pg_hba) */
+  logHostname: boolean;
 }
 
-export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine };
+/** A failed start: the log, its FATAL, and (for be_tls_init's failures) why, as a value. */
+export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine; cause?: StartupCause };
 
 /**
  * Processes besides the postmaster that re-read the configuration at SIGHUP in a default
@@ -58,6 +63,7 @@ function serverUserOf(input: PostmasterInput): ProcessIdentity {
 }
 
 const logConnectionsOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_connections')?.value ?? 'off') === true;
+const logHostnameOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_hostname')?.value ?? 'off') === true;
 
 /** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
 export function startServer(input: PostmasterInput): StartOutcome {
@@ -67,13 +73,15 @@ export function startServer(input: PostmasterInput): StartOutcome {
   // none: the real server logs that at start-up too (checked on PostgreSQL 15).
   const log: LogLine[] = [...conf.log];
   if (!conf.ok) {
-    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
+    // no postgresql.conf at all: postgres says so on stderr ("postgres: could not access the
+    // server configuration file ...") and exits before it logs anything
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: conf.stderr?.replace(/^postgres: /, '') ?? 'configuration file contains errors' };
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, pgVersion });
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel, pgVersion });
   log.push(...tls.log);
-  if (!tls.ok) return { ok: false, log, fatal: tls.fatal };
+  if (!tls.ok) return { ok: false, log, fatal: tls.fatal, cause: tls.cause };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
   log.push(...hba.log);
   if (!hba.ok) {
@@ -82,7 +90,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);
-  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf) } };
+  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) } };
 }
 
 /**
@@ -112,7 +120,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   let tls = running.tls;
   let sslRefused = false;
   if (settings.ssl.ssl) {
-    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, pgVersion });
+    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel, pgVersion });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;
@@ -125,7 +133,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   return {
     log,
     partial: !complete || !hba.ok || !ident.ok || sslRefused,
-    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf) },
+    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) },
   };
 }
 

@@ -15,7 +15,9 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, readFileAs, REASON } from '../files.js';
+import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, pemReadFailure, readFileAs, REASON, SECURITY_REASON, type ReasonKey } from '../files.js';
+import { sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
+import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
 import { ecdhCurveGroups, sslGroupsGroups, type ServerGroups } from './groups.js';
@@ -45,6 +47,9 @@ export interface SslSettings {
   passphraseCommand: string;
   passphraseCommandSupportsReload: boolean;
 }
+
+/** The level of Debian 12's OpenSSL 3.0, the build pgtls models unless told otherwise. */
+export const DEFAULT_SECURITY_LEVEL = defaultSecurityLevel('3.0');
 
 export const SSL_DEFAULTS: SslSettings = {
   ssl: false,
@@ -78,6 +83,8 @@ export interface ServerTls {
   crlCheckAll: boolean;
   minVersion: TlsVersionName;
   maxVersion: TlsVersionName;
+  /** the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client certificates */
+  securityLevel: number;
   /** the key-exchange groups ssl_ecdh_curve (13-17) or ssl_groups (18) allow */
   groups: ServerGroups;
   /** ssl_tls13_ciphers (18): the TLS 1.3 suites in the server's order; undefined: OpenSSL's default */
@@ -99,22 +106,49 @@ export interface StartupInput {
    */
   passphrase?: string;
   reload?: boolean;
+  /**
+   * The security level of a new SSL_CTX (openssl.cnf's system default; 2 on Debian's
+   * OpenSSL 3): it judges server.crt when it loads. `@SECLEVEL=n` in ssl_ciphers only
+   * changes it afterwards, for client certificates (checked on PostgreSQL 15).
+   */
+  securityLevel?: number;
   /** the server's major version (default 15): 18 reads ssl_groups instead of ssl_ecdh_curve */
   pgVersion?: number;
 }
 
+/** Which SSL file a start-up failure is about (the setting that names it). */
+export type SslFileSetting = 'ssl_cert_file' | 'ssl_key_file' | 'ssl_ca_file' | 'ssl_crl_file' | 'ssl_crl_dir';
+
+/** Why be_tls_init stopped, as a value: fix.ts reads this, never the message. */
+export type StartupCause =
+  /** the file could not be read or loaded, with OpenSSL's reason (a REASON key) */
+  | { kind: 'file'; setting: SslFileSetting; file: string; why: ReasonKey }
+  /** ssl_security_cert refused a certificate of ssl_cert_file at this security level */
+  | { kind: 'cert-security'; file: string; failure: SslSecurityFailure; level: number }
+  | { kind: 'key-not-regular'; file: string }
+  | { kind: 'key-owner'; file: string }
+  | { kind: 'key-perms'; file: string }
+  | { kind: 'key-reload-passphrase'; file: string }
+  | { kind: 'protocol-version' }
+  | { kind: 'protocol-range' }
+  | { kind: 'ciphers' }
+  | { kind: 'ecdh-curve' };
+
 export type StartupResult =
   | { ok: true; tls?: ServerTls; log: LogLine[] }
-  | { ok: false; log: LogLine[]; fatal: LogLine };
+  | { ok: false; log: LogLine[]; fatal: LogLine; cause: StartupCause };
 
 class StartupFailure extends Error {
-  constructor(readonly line: LogLine) {
+  constructor(
+    readonly line: LogLine,
+    readonly startupCause: StartupCause,
+  ) {
     super(line.message);
   }
 }
 
-const fatal = (message: string, detail?: string, hint?: string): never => {
-  throw new StartupFailure({ level: 'FATAL', message, detail, ...(hint ? { hint } : {}) });
+const fatal = (cause: StartupCause, message: string, detail?: string, hint?: string): never => {
+  throw new StartupFailure({ level: 'FATAL', message, detail, ...(hint ? { hint } : {}) }, cause);
 };
 
 /** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
@@ -126,34 +160,44 @@ export function passphraseFromCommand(cmd: string): string | undefined {
 /** SSL_CTX_use_certificate_chain_file: the first certificate, then the rest as the chain. */
 function loadCertChain(input: StartupInput, path: string): Certificate[] {
   const r = readFileAs(input.fs, path, input.server);
-  if ('reason' in r) return fatal(fmt(SERVER.loadCert, input.settings.certFile, r.reason));
+  const file = input.settings.certFile;
+  const failed = (why: ReasonKey) => fatal({ kind: 'file', setting: 'ssl_cert_file', file, why }, fmt(SERVER.loadCert, file, REASON[why]));
+  if ('reason' in r) return failed(r.why);
+  const pemFailure = pemReadFailure(r);
+  if (pemFailure) return failed(pemFailure);
   const certs = pemBlocks(r).filter(isCertificateBlock);
-  if (certs.length === 0) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.noStartLine));
+  if (certs.length === 0) return failed('noStartLine');
+  let chain: Certificate[];
   try {
-    return certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
+    chain = certs.map((b, i) => loadCertificate(b.der, i === 0 ? 'X509_AUX' : 'X509'));
   } catch (e) {
-    if (isInputError(e)) return fatal(fmt(SERVER.loadCert, input.settings.certFile, REASON.asn1));
+    if (isInputError(e)) return failed('asn1');
     throw e;
   }
+  const level = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
+  const weak = sslSecurityChain(chain, level);
+  if (weak) return fatal({ kind: 'cert-security', file, failure: weak, level }, fmt(SERVER.loadCert, file, SECURITY_REASON[weak]));
+  return chain;
 }
 
 /** check_ssl_key_file_permissions (be-secure-common.c). */
 function checkKeyPermissions(input: StartupInput, path: string): void {
   const name = input.settings.keyFile;
   const st = input.fs.stat(path);
-  if (!st) return fatal(fmt(SERVER.keyAccess, name, REASON.noFile));
-  if (!st.isFile) return fatal(fmt(SERVER.keyNotRegular, name));
-  if (st.uid !== input.server.uid && st.uid !== ROOT_UID) return fatal(fmt(SERVER.keyOwner, name));
+  if (!st) return fatal({ kind: 'file', setting: 'ssl_key_file', file: name, why: 'noFile' }, fmt(SERVER.keyAccess, name, REASON.noFile));
+  if (!st.isFile) return fatal({ kind: 'key-not-regular', file: name }, fmt(SERVER.keyNotRegular, name));
+  if (st.uid !== input.server.uid && st.uid !== ROOT_UID) return fatal({ kind: 'key-owner', file: name }, fmt(SERVER.keyOwner, name));
   const tooOpen = st.uid === input.server.uid ? (st.mode & 0o077) !== 0 : (st.mode & 0o037) !== 0;
-  if (tooOpen) return fatal(fmt(SERVER.keyPerms, name), SERVER.keyPermsDetail.format);
+  if (tooOpen) return fatal({ kind: 'key-perms', file: name }, fmt(SERVER.keyPerms, name), SERVER.keyPermsDetail.format);
 }
 
 function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateKey {
   const name = input.settings.keyFile;
+  const failed = (why: ReasonKey) => fatal({ kind: 'file', setting: 'ssl_key_file', file: name, why }, fmt(SERVER.loadKey, name, REASON[why]));
   const r = readFileAs(input.fs, path, input.server);
-  if ('reason' in r) return fatal(fmt(SERVER.loadKey, name, r.reason));
+  if ('reason' in r) return failed(r.why);
   const blocks = pemBlocks(r);
-  if (!blocks.some((b) => /PRIVATE KEY$/.test(b.label))) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
+  if (!blocks.some((b) => /PRIVATE KEY$/.test(b.label))) return failed('unsupported');
   // At a reload the command runs only with ssl_passphrase_command_supports_reload; otherwise
   // be_tls_init installs a callback that supplies nothing (dummy_ssl_passwd_cb).
   const askCommand = !input.reload || (input.settings.passphraseCommand !== '' && input.settings.passphraseCommandSupportsReload);
@@ -162,15 +206,15 @@ function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateK
   try {
     key = parsePrivateKey(r, passphrase);
   } catch (e) {
-    if (e instanceof BadPassphraseError) return fatal(fmt(SERVER.loadKey, name, REASON.badDecrypt));
+    if (e instanceof BadPassphraseError) return failed('badDecrypt');
     if (e instanceof PassphraseRequiredError) {
-      if (!askCommand) return fatal(fmt(SERVER.keyReloadPassphrase, name));
-      return fatal(fmt(SERVER.loadKey, name, passphrase === undefined ? REASON.processingError : REASON.badDecrypt));
+      if (!askCommand) return fatal({ kind: 'key-reload-passphrase', file: name }, fmt(SERVER.keyReloadPassphrase, name));
+      return failed(passphrase === undefined ? 'processingError' : 'badDecrypt');
     }
-    if (isInputError(e)) return fatal(fmt(SERVER.loadKey, name, REASON.unsupported));
+    if (isInputError(e)) return failed('unsupported');
     throw e;
   }
-  if (!keyMatchesCertificate(key, leaf)) return fatal(fmt(SERVER.loadKey, name, REASON.keyMismatch));
+  if (!keyMatchesCertificate(key, leaf)) return failed('keyMismatch');
   return key;
 }
 
@@ -178,12 +222,12 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
   const parse = (v: string, setting: string, dflt: TlsVersionName): TlsVersionName => {
     if (v === '') return dflt;
     const hit = VERSION_ORDER.find((x) => x.toLowerCase() === v.toLowerCase());
-    return hit ?? fatal(fmt(SERVER.protoNotSupported, setting, v));
+    return hit ?? fatal({ kind: 'protocol-version' }, fmt(SERVER.protoNotSupported, setting, v));
   };
   const min = parse(s.minProtocol, 'ssl_min_protocol_version', 'TLSv1');
   const max = parse(s.maxProtocol, 'ssl_max_protocol_version', 'TLSv1.3');
   if (VERSION_ORDER.indexOf(min) > VERSION_ORDER.indexOf(max)) {
-    return fatal(SERVER.protoRange.format, fmt(SERVER.protoRangeDetail, 'ssl_min_protocol_version', 'ssl_max_protocol_version'));
+    return fatal({ kind: 'protocol-range' }, SERVER.protoRange.format, fmt(SERVER.protoRangeDetail, 'ssl_min_protocol_version', 'ssl_max_protocol_version'));
   }
   return { min, max };
 }
@@ -191,7 +235,7 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
 /** initialize_ecdh: ssl_ecdh_curve (13-17) or ssl_groups (18), see groups.ts. */
 function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
   const r = pgVersion >= 18 ? sslGroupsGroups(s.groups ?? PG18_SSL_GROUPS) : ecdhCurveGroups(s.ecdhCurve);
-  return r.ok ? r.groups : fatal(r.message, undefined, r.hint);
+  return r.ok ? r.groups : fatal({ kind: 'ecdh-curve' }, r.message, undefined, r.hint);
 }
 
 /** OpenSSL 3.0's TLS 1.3 suites by name (SSL_CTX_set_ciphersuites matches exactly). */
@@ -210,22 +254,25 @@ const TLS13_SUITES: Record<string, number> = {
  */
 function tls13CipherSuites(list: string): number[] {
   const ids = list.split(':').map((w) => TLS13_SUITES[w.trim()]).filter((id): id is number => id !== undefined);
-  return ids.length ? [...new Set(ids)] : fatal(SERVER.tls13Ciphers.format);
+  return ids.length ? [...new Set(ids)] : fatal({ kind: 'ciphers' }, SERVER.tls13Ciphers.format);
 }
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
-function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot): { certs: Certificate[]; crls: Crl[] } {
+function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot, which: SslFileSetting): { certs: Certificate[]; crls: Crl[] } {
+  const failed = (why: ReasonKey) => fatal({ kind: 'file', setting: which, file: setting, why }, fmt(msg, setting, REASON[why]));
   const r = readFileAs(input.fs, path, input.server);
-  if ('reason' in r) return fatal(fmt(msg, setting, r.reason));
+  if ('reason' in r) return failed(r.why);
+  const pemFailure = pemReadFailure(r);
+  if (pemFailure) return failed(pemFailure);
   let certs: Certificate[];
   let crls: Crl[];
   try {
     ({ certs, crls } = certsAndCrlsIn(r));
   } catch (e) {
-    if (isInputError(e)) return fatal(fmt(msg, setting, REASON.asn1));
+    if (isInputError(e)) return failed('asn1');
     throw e;
   }
-  if (certs.length === 0 && crls.length === 0) return fatal(fmt(msg, setting, REASON.noCertOrCrl));
+  if (certs.length === 0 && crls.length === 0) return failed('noCertOrCrl');
   return { certs, crls };
 }
 
@@ -242,12 +289,12 @@ export function startServerTls(input: StartupInput): StartupResult {
     const { min, max } = protocolRange(s);
     // be_tls_init's order: initialize_ecdh, then the cipher list
     const groups = serverGroups(s, pgVersion);
-    if (!cipherListUsable(s.ciphers)) fatal(pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
+    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
     const tls13Suites = pgVersion >= 18 && s.tls13Ciphers ? tls13CipherSuites(s.tls13Ciphers) : undefined;
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
     if (s.caFile) {
-      const ca = loadCaFile(input, at(s.caFile), s.caFile, SERVER.loadRoot);
+      const ca = loadCaFile(input, at(s.caFile), s.caFile, SERVER.loadRoot, 'ssl_ca_file');
       caCerts = ca.certs;
       crls.push(...ca.crls);
     }
@@ -257,8 +304,8 @@ export function startServerTls(input: StartupInput): StartupResult {
         const msg = s.crlDir ? SERVER.loadCrlBoth : SERVER.loadCrlFile;
         const r = readFileAs(input.fs, at(s.crlFile), input.server);
         const args = (reason: string) => (s.crlDir ? fmt(msg, s.crlFile, s.crlDir, reason) : fmt(msg, s.crlFile, reason));
-        if ('reason' in r) fatal(args(r.reason));
-        const loaded = loadCaFile(input, at(s.crlFile), s.crlFile, SERVER.loadCrlFile);
+        if ('reason' in r) fatal({ kind: 'file', setting: 'ssl_crl_file', file: s.crlFile, why: r.why }, args(r.reason));
+        const loaded = loadCaFile(input, at(s.crlFile), s.crlFile, SERVER.loadCrlFile, 'ssl_crl_file');
         crls.push(...loaded.crls);
         caCerts.push(...loaded.certs);
       }
@@ -268,10 +315,10 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, ...(tls13Suites ? { tls13Suites } : {}) },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL, ...(tls13Suites ? { tls13Suites } : {}) },
     };
   } catch (e) {
-    if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line };
+    if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line, cause: e.startupCause };
     throw e;
   }
 }
@@ -289,6 +336,16 @@ const CIPHER_WORDS = new Set(
     'kPSK', 'kECDHEPSK', 'kDHEPSK', 'kRSAPSK', 'aPSK', 'SUITEB128', 'SUITEB128ONLY', 'SUITEB192', 'CBC', 'FIPS', '@STRENGTH', '@SECLEVEL',
   ].map((w) => w.toUpperCase()),
 );
+
+/**
+ * The level `@SECLEVEL=n` in a cipher string sets (the last one wins; OpenSSL reads one
+ * digit, 0 to 5), or undefined when the string has none.
+ */
+export function cipherSecurityLevel(list: string): number | undefined {
+  let level: number | undefined;
+  for (const m of list.matchAll(/@SECLEVEL=([0-5])/g)) level = Number(m[1]);
+  return level;
+}
 
 export function cipherListUsable(list: string): boolean {
   const words = list.split(/[:, ]+/).filter(Boolean);

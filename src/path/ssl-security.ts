@@ -1,0 +1,36 @@
+// ssl_security_cert (OpenSSL 3.0 ssl/t1_lib.c): the security-level check the SSL layer
+// makes on a certificate it is given as its own (SSL_CTX_use_certificate and every extra
+// certificate SSL_CTX_use_certificate_chain_file adds), before any handshake: the key
+// first (EE_KEY_TOO_SMALL for the leaf, CA_KEY_TOO_SMALL for the others), then the
+// signature's digest (CA_MD_TOO_WEAK, leaf included), which is not checked on a
+// self-signed certificate (EXFLAG_SS). The default security callback compares both with
+// the same minbits table as check_auth_level; level 0 accepts everything.
+
+import type { Certificate } from '../x509/types.js';
+import { checkKeyLevel, checkSigLevel } from './deps.js';
+import { certInfo } from './purpose.js';
+
+/** Why ssl_security_cert refuses a certificate (its SSL_R_* reason). */
+export type SslSecurityFailure = 'ee-key-too-small' | 'ca-key-too-small' | 'ca-md-too-weak';
+
+/** ssl_security_cert_key: the certificate's key meets `level`. */
+export const sslKeyOk = (cert: Certificate, level: number): boolean => level <= 0 || checkKeyLevel(cert.publicKey, level);
+
+/** ssl_security_cert_sig: the certificate's signature meets `level` (a self-signed one always does). */
+export const sslSigOk = (cert: Certificate, level: number): boolean => level <= 0 || certInfo(cert).selfSigned || checkSigLevel(cert, level);
+
+/** ssl_security_cert(x, is_ee) at `level`: undefined when the certificate passes. */
+export function sslSecurityCert(cert: Certificate, level: number, isEe: boolean): SslSecurityFailure | undefined {
+  if (!sslKeyOk(cert, level)) return isEe ? 'ee-key-too-small' : 'ca-key-too-small';
+  if (!sslSigOk(cert, level)) return 'ca-md-too-weak';
+  return undefined;
+}
+
+/** SSL_CTX_use_certificate_chain_file's checks in its order: the leaf, then each certificate after it. */
+export function sslSecurityChain(chain: readonly Certificate[], level: number): SslSecurityFailure | undefined {
+  for (let i = 0; i < chain.length; i++) {
+    const why = sslSecurityCert(chain[i], level, i === 0);
+    if (why) return why;
+  }
+  return undefined;
+}
