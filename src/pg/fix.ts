@@ -114,8 +114,14 @@ const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { ki
   'key-reload-passphrase': () => `the key needs a passphrase, which a reload does not ask for: set ssl_passphrase_command_supports_reload = on, or restart the server`,
   'protocol-version': () => `ssl_min/max_protocol_version take TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3`,
   'protocol-range': () => `make ssl_min_protocol_version <= ssl_max_protocol_version`,
-  ciphers: () => `ssl_ciphers selects no cipher: use the default, HIGH:MEDIUM:+3DES:!aNULL`,
-  'ecdh-curve': () => `ssl_ecdh_curve takes an OpenSSL curve short name: prime256v1, secp384r1 or secp521r1`,
+  ciphers: (c) =>
+    c.setting === 'ssl_tls13_ciphers'
+      ? `ssl_tls13_ciphers names no TLS 1.3 suite: leave it empty, or list suites such as TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256`
+      : `ssl_ciphers selects no cipher: use the default, HIGH:MEDIUM:+3DES:!aNULL`,
+  'ecdh-curve': (c) =>
+    c.setting === 'ssl_groups'
+      ? `ssl_groups takes a colon list of OpenSSL group names, each once: the default is X25519:prime256v1`
+      : `ssl_ecdh_curve takes an OpenSSL curve short name: prime256v1, secp384r1 or secp521r1`,
 };
 
 function startupFix(c: StartupCause): string | undefined {

@@ -14,6 +14,7 @@ import { LIBPQ_KEY_EXCHANGE, serverNegotiation } from '../../src/pg/tls-handshak
 import { runHandshake, TlsClient, TlsServer, type TraceEntry } from '../../src/tls13/index.js';
 import { serverSettings } from '../../src/pg/config/server-settings.js';
 import type { ParsedConf } from '../../src/pg/config/postgresql-conf.js';
+import { suggestFix } from '../../src/pg/fix.js';
 
 const pki = makeTestPki();
 const PG = { uid: 101, gid: 104 };
@@ -92,8 +93,13 @@ describe('PostgreSQL 18: ssl_groups and ssl_tls13_ciphers', () => {
   it('only groups TLS 1.3 cannot use (or FFDHE, which libpq lists but pgtls does not compute): no suitable key share', () => {
     expect(handshake({ groups: 'secp256k1:brainpoolP256r1' })).toMatchObject({ hello: [], serverReason: 'no suitable key share' });
   });
-  it('bad lists stop the start: the message and hint of be-secure-openssl.c (OpenSSL 3.0 reasons)', () => {
+  it('bad lists stop the start: the message and hint of be-secure-openssl.c (OpenSSL 3.0 reasons), and the fix names ssl_groups', () => {
     expect(fatalOf({ groups: 'nope' })).toEqual({ level: 'FATAL', message: 'could not set group names specified in ssl_groups: passed invalid argument', hint });
+    const st = start({ groups: 'nope' });
+    expect(st.ok ? undefined : st.cause).toEqual({ kind: 'ecdh-curve', setting: 'ssl_groups' });
+    expect(st.ok ? undefined : suggestFix({ kind: 'server-start', message: st.fatal.message, cause: st.cause })).toMatch(/^ssl_groups takes a colon list of OpenSSL group names/);
+    const st13 = start({ tls13Ciphers: 'nope' });
+    expect(st13.ok ? undefined : suggestFix({ kind: 'server-start', message: st13.fatal.message, cause: st13.cause })).toMatch(/^ssl_tls13_ciphers names no TLS 1\.3 suite/);
     expect(fatalOf({ groups: 'X25519:x25519' })).toEqual({ level: 'FATAL', message: 'could not set group names specified in ssl_groups: No valid groups found', hint });
   });
   it('ssl_ecdh_curve values mean ssl_groups in 18 only: a 15 server reads ssl_ecdh_curve', () => {

@@ -10,10 +10,11 @@
 //   (X25519, CN) cannot make a key.
 // - PostgreSQL 18, ssl_groups (default X25519:prime256v1; ssl_ecdh_curve is its old name):
 //   SSL_CTX_set1_groups_list, a colon list of OpenSSL's TLS group names.
-// Checked against PostgreSQL 15 + OpenSSL 3.0 (test/pg/groups-oracle.test.ts); the group
-// names SSL_CTX_set1_groups_list takes were checked with `openssl s_client -groups`.
+// Checked against PostgreSQL 15 + OpenSSL 3.0 (test/pg/groups-oracle.test.ts) and a
+// PostgreSQL 18 build (groups-pg18-oracle.test.ts); the names SSL_CTX_set1_groups_list takes
+// and the curve list were checked with the openssl CLI (groups.test.ts).
 
-import { NamedGroup, type KeyExchangeGroup, type NamedGroupName } from '../../tls13/index.js';
+import { NamedGroup, type KeyExchangeGroup } from '../../tls13/index.js';
 
 /** A TLS group OpenSSL 3.0 knows: its IANA code, and whether TLS 1.3 may negotiate it. */
 interface TlsGroupInfo {
@@ -177,8 +178,6 @@ export function tlsGroupCode(name: string): number | undefined {
   return TLS_GROUPS[name]?.code ?? TLS_GROUPS[GROUP_ALIASES[name] ?? '']?.code;
 }
 
-/** libpq's offer with OpenSSL 3.0 defaults: supported_groups in this order, one key share (x25519). */
-export const LIBPQ_SUPPORTED_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
 
 /** Every name the tables know, for tests that hold them against OpenSSL: TLS group names with aliases, and EC curve short names. */
 export const KNOWN_NAMES = { tlsGroups: [...Object.keys(TLS_GROUPS), ...Object.keys(GROUP_ALIASES)], ecCurves: Object.keys(EC_CURVES) };

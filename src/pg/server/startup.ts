@@ -131,8 +131,10 @@ export type StartupCause =
   | { kind: 'key-reload-passphrase'; file: string }
   | { kind: 'protocol-version' }
   | { kind: 'protocol-range' }
-  | { kind: 'ciphers' }
-  | { kind: 'ecdh-curve' };
+  /** ssl_ciphers (TLS 1.2 and below) or, in 18, ssl_tls13_ciphers selects nothing */
+  | { kind: 'ciphers'; setting: 'ssl_ciphers' | 'ssl_tls13_ciphers' }
+  /** the key-exchange group setting (ssl_ecdh_curve up to 17, ssl_groups in 18) is refused */
+  | { kind: 'ecdh-curve'; setting: 'ssl_ecdh_curve' | 'ssl_groups' };
 
 export type StartupResult =
   | { ok: true; tls?: ServerTls; log: LogLine[] }
@@ -235,7 +237,7 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
 /** initialize_ecdh: ssl_ecdh_curve (13-17) or ssl_groups (18), see groups.ts. */
 function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
   const r = pgVersion >= 18 ? sslGroupsGroups(s.groups ?? PG18_SSL_GROUPS) : ecdhCurveGroups(s.ecdhCurve);
-  return r.ok ? r.groups : fatal({ kind: 'ecdh-curve' }, r.message, undefined, r.hint);
+  return r.ok ? r.groups : fatal({ kind: 'ecdh-curve', setting: pgVersion >= 18 ? 'ssl_groups' : 'ssl_ecdh_curve' }, r.message, undefined, r.hint);
 }
 
 /** OpenSSL 3.0's TLS 1.3 suites by name (SSL_CTX_set_ciphersuites matches exactly). */
@@ -254,7 +256,7 @@ const TLS13_SUITES: Record<string, number> = {
  */
 function tls13CipherSuites(list: string): number[] {
   const ids = list.split(':').map((w) => TLS13_SUITES[w.trim()]).filter((id): id is number => id !== undefined);
-  return ids.length ? [...new Set(ids)] : fatal({ kind: 'ciphers' }, SERVER.tls13Ciphers.format);
+  return ids.length ? [...new Set(ids)] : fatal({ kind: 'ciphers', setting: 'ssl_tls13_ciphers' }, SERVER.tls13Ciphers.format);
 }
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
@@ -289,7 +291,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     const { min, max } = protocolRange(s);
     // be_tls_init's order: initialize_ecdh, then the cipher list
     const groups = serverGroups(s, pgVersion);
-    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
+    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers', setting: 'ssl_ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
     const tls13Suites = pgVersion >= 18 && s.tls13Ciphers ? tls13CipherSuites(s.tls13Ciphers) : undefined;
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
