@@ -113,7 +113,9 @@ export async function run(argv: string[]): Promise<number> {
         clientUser: { uid: me.uid, gids: [me.gid] },
         serverUser: { uid: me.uid, gids: [me.gid] },
       });
-      return { mode, ok: r.ok, message: r.ok ? '' : r.message, fix: r.fix };
+      // a server that does not start: psql only says "Connection refused"; the server log says why
+      const message = r.ok ? '' : r.serverFatal !== undefined ? `the server does not start: FATAL:  ${r.serverFatal} (psql: ${r.message.split('\n')[0]})` : r.message;
+      return { mode, ok: r.ok, message, fix: r.fix };
     });
     rows.push({ scenario: s.name, dir: sdir, cells });
   }
@@ -133,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
     const cells = r.cells.map((c) => (c.ok ? 'connects' : `FAIL [${noteOf(c.message)}]`).padEnd(11));
     console.log(`${r.scenario.padEnd(w)}  ${cells.join(' ')}`);
   }
-  console.log('\nWhat psql prints (after "connection to server at ... failed: ", or the server\'s FATAL when it cannot start):');
+  console.log('\nWhat psql prints (after "connection to server at ... failed: "; when the server cannot start, its FATAL first):');
   for (const [m, n] of notes) console.log(`  [${n}] ${m.replace(/\n/g, '\n      ')}`);
   console.log(`\nExplain any cell: pgtls simulate --pgdata DIR/data --home DIR/home "host=${HOST} hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full"`);
   return 0;

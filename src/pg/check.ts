@@ -19,7 +19,7 @@ import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
-import { joinPath, type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
+import { type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
 import { hostnameClients, type HbaLine } from './config/hba.js';
 import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
