@@ -5,6 +5,7 @@ import { runChainBench } from './chain.js';
 import { runHandshakeBench } from './handshake.js';
 import { runParseBench } from './parse.js';
 import { runSimulateBench } from './simulate.js';
+import { runSizesBench } from './sizes.js';
 import { runX25519Bench } from './x25519.js';
 
 const BENCHES: Record<string, () => string | Promise<string>> = {
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => string | Promise<string>> = {
   chain: runChainBench,
   handshake: runHandshakeBench,
   simulate: runSimulateBench,
+  sizes: runSizesBench,
   x25519: runX25519Bench,
 };
 

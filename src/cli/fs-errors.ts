@@ -104,6 +104,34 @@ export function fileErrorFor(code: string, path: string, op: FileOp, wording: Wo
   return new FileError(path, op, reason, WORDS[wording][op](path, reason, code));
 }
 
+/** Which of our operations a failed syscall was part of. */
+const OP_OF_SYSCALL: Record<string, FileOp> = {
+  open: 'read',
+  read: 'read',
+  stat: 'read',
+  lstat: 'read',
+  access: 'read',
+  scandir: 'access-dir',
+  opendir: 'access-dir',
+  mkdir: 'mkdir',
+  write: 'write',
+  copyfile: 'write',
+  rename: 'write',
+  chmod: 'write',
+};
+
+/**
+ * The top-level handler's net for a file-system error a command let escape (it should have
+ * read through readInputFile): still the user's bad path, worded like OpenSSL's apps, exit 2.
+ * Undefined for anything else (a socket error, a bug), which stays an internal error.
+ */
+export function escapedFileError(e: unknown): FileError | undefined {
+  if (!isSystemError(e) || typeof e.path !== 'string') return undefined;
+  const op = OP_OF_SYSCALL[e.syscall ?? ''];
+  if (!op) return undefined;
+  return fileError(e, e.path, op, 'openssl') as FileError;
+}
+
 /** A file named on the command line, read whole; FileError when it cannot be. */
 export function readInputFile(path: string, wording: Wording): Uint8Array {
   try {

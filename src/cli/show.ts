@@ -122,25 +122,24 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const failed = items.some((i) => i.type === 'error');
+  const where = (it: Item) => `${it.file}${it.line ? `, line ${it.line}` : ''}`;
+  // on stderr with --json too: exit 2 always comes with a line saying what is wrong
+  for (const it of items) if (it.type === 'error') console.error(`pgtls show: ${where(it)}: ${it.error}`);
   if (opts.json) {
     console.log(JSON.stringify(items, null, 2));
     return failed ? 2 : 0;
   }
   for (const it of items) {
-    const where = `${it.file}${it.line ? `, line ${it.line}` : ''}`;
-    if (it.type === 'error') {
-      console.error(`pgtls show: ${where}: ${it.error}`);
-      continue;
-    }
+    if (it.type === 'error') continue;
     if (it.type === 'skipped') {
-      console.log(`${it.label} (${where}): skipped\n`);
+      console.log(`${it.label} (${where(it)}): skipped\n`);
       continue;
     }
     if (it.type === 'encrypted-private-key') {
-      console.log(`${TITLES[it.type]} (${where}): ${it.scheme}; give --passphrase to decrypt\n`);
+      console.log(`${TITLES[it.type]} (${where(it)}): ${it.scheme}; give --passphrase to decrypt\n`);
       continue;
     }
-    console.log(`${TITLES[it.type]} (${where})`);
+    console.log(`${TITLES[it.type]} (${where(it)})`);
     console.log(formatSummary(it) + '\n');
   }
   return failed ? 2 : 0;

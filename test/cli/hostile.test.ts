@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeHierarchy } from '../../src/factory/index.js';
 import { MAX_DUMP_DEPTH } from '../../src/der/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
+import { deep } from '../support/deep-der.js';
 import { PG_BIN, PgOracle, pgOracleUnavailable, runAs } from '../support/pg-oracle.js';
 
 // Bad input given to the pgtls binary (dist/cli/main.js, as users run it) is a first-class
@@ -130,15 +131,7 @@ describe('input files (asn1, show)', () => {
   });
 
   it('DER nested 20,000 deep: a DerError at asn1parse\'s depth limit, not a stack overflow', () => {
-    let der = new Uint8Array(0);
-    for (let i = 0; i < 20_000; i++) {
-      const n = der.length;
-      const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-      const next = new Uint8Array(1 + len.length + n);
-      next.set([0x30, ...len]);
-      next.set(der, 1 + len.length);
-      der = next;
-    }
+    const der = deep(20_000);
     const file = join(tmp, 'deep.der');
     writeFileSync(file, der);
     for (const args of [['asn1', file], ['asn1', '--json', file], ['show', file]]) {
