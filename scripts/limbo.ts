@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLimboCase, type LimboCase } from '../dist/path/limbo-case.js';
-import { cryptoWithNodeFallback, nodeVerifier } from '../dist/path/verify-node.js';
+import { nodeVerifier } from '../dist/path/verify-node.js';
 import { parseCrls } from '../dist/x509/crl.js';
 import type { Verifier } from '../dist/path/deps.js';
 
@@ -26,8 +26,8 @@ function main(): number {
   let only: string | undefined;
   let id: string | undefined;
   let verbose = false;
-  // signatures: src/crypto by default; --node-crypto uses node:crypto (faster, a cross-check)
-  let verifier: Verifier = cryptoWithNodeFallback;
+  // signatures: src/crypto; --node-crypto uses node:crypto instead (a cross-check of src/crypto, never the default)
+  let verifier: Verifier | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out') out = args[++i];
     else if (args[i] === '--only') only = args[++i];

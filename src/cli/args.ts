@@ -3,6 +3,8 @@
 // UsageError (exit 2), never silently ignored.
 
 import { MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
+import { parseHostsFile, type HostsTable } from '../pg/config/hosts.js';
+import { nodeFs } from '../pg/fs-node.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -99,7 +101,19 @@ export function nameValues(opts: ParsedArgs['opts'], option: string): Record<str
  */
 export function clientEnvironment(opts: ParsedArgs['opts']): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$|^LANG$|^LANGUAGE$|^LC_[A-Z]+$/.test(k)) env[k] = v;
   if (opts.home) env.HOME = String(opts.home);
   return { ...env, ...nameValues(opts, 'env') };
+}
+
+/** --hosts-file FILE: the server machine's hosts file, read now (undefined: the core reads /etc/hosts). */
+export function hostsFileOption(opts: ParsedArgs['opts']): HostsTable | undefined {
+  const file = opts['hosts-file'];
+  if (file === undefined) return undefined;
+  const path = String(file);
+  const fs = nodeFs();
+  const st = fs.stat(path);
+  const bytes = st?.isFile ? fs.read(path) : undefined;
+  if (!bytes) throw new UsageError(`--hosts-file: cannot read ${path}: ${!st ? 'no such file' : st.isDir ? 'is a directory' : st.isFile ? 'permission denied' : 'not a regular file'}`);
+  return parseHostsFile(bytes, path);
 }

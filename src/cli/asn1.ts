@@ -1,9 +1,9 @@
 // `pgtls asn1 FILE`: the ASN.1 tree of each PEM block (or of a DER file) with offsets, tags,
 // lengths and OID names. A DER violation ends the dump of that block with its location.
 
-import { readFileSync } from 'node:fs';
-import { decodePemOrDer, dumpDer, formatDump, parseDer } from '../der/index.js';
+import { decodePemOrDer, dumpDer, formatDump, isInputError, parseDer } from '../der/index.js';
 import { parseArgs, UsageError } from './args.js';
+import { readInputFile } from './fs-errors.js';
 
 const HELP = `Usage: pgtls asn1 [--json] FILE...
 Print the ASN.1 structure of each PEM block (or DER file): offset, depth, header and content
@@ -18,10 +18,16 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('no input file (try --help)');
   const all = [];
   for (const file of positionals) {
-    for (const block of decodePemOrDer(readFileSync(file))) {
-      const lines = dumpDer(parseDer(block.der, block.label || 'der'));
-      if (opts.json) all.push({ file, label: block.label, lines });
-      else console.log(`${file}${block.label ? ` (${block.label}, line ${block.line})` : ''}:\n${formatDump(lines)}`);
+    try {
+      for (const block of decodePemOrDer(readInputFile(file, 'openssl'))) {
+        const lines = dumpDer(parseDer(block.der, block.label || 'der'));
+        if (opts.json) all.push({ file, label: block.label, lines });
+        else console.log(`${file}${block.label ? ` (${block.label}, line ${block.line})` : ''}:\n${formatDump(lines)}`);
+      }
+    } catch (e) {
+      // the error names the byte and the structure; the file is ours to add
+      if (isInputError(e)) throw new UsageError(`${file}: ${e.message}`);
+      throw e;
     }
   }
   if (opts.json) console.log(JSON.stringify(all, null, 2));

@@ -8,8 +8,8 @@ import { statSync } from 'node:fs';
 import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
-import { parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
-import { resolve } from 'node:path';
+import { hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
 
@@ -32,6 +32,8 @@ Options:
                         builds use 1). It judges server.crt at start-up, the client certificate when
                         libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
                         server's level only after server.crt is loaded (client certificates)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
   --json                machine-readable report
 Exit status: 0 the server starts, 1 it does not, 2 bad input.`;
 
@@ -52,17 +54,16 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level'], repeat: ['host'], flags: ['json', 'help'] });
+  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level', 'hosts-file'], repeat: ['host'], flags: ['json', 'help'] });
   if (opts.help) {
     console.log(HELP);
     return 0;
   }
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
-  const pgdata = resolve(String(opts.pgdata));
   const at = timeOption(opts);
   const pgVersion = pgVersionOption(opts);
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
   const fs = nodeFs();
-  if (!fs.stat(pgdata)?.isDir) throw new UsageError(`--pgdata: ${pgdata} is not a directory`);
   const report = checkServer({
     fs,
     pgdata,
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     passphrase: opts.passphrase as string | undefined,
     pgVersion,
     securityLevel: securityLevelOption(opts),
+    hostsTable: hostsFileOption(opts),
   });
   console.log(opts.json ? JSON.stringify(report, null, 2) : render(report));
   return report.starts ? 0 : 1;

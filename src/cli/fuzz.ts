@@ -11,7 +11,6 @@ import { DEFAULT_LANES, formatSummary, mergeSummaries, runCampaign, cachedSigner
 import { fastSigner, loadCorpus, loadKeys, readSummary, readVector, writeOutput } from '../fuzz/setup-node.js';
 import { classify, compareVerify, describeVerdict, runOurs } from '../fuzz/index.js';
 import { nodeTlsOracle, opensslProcessOracle } from '../fuzz/oracles-node.js';
-import { cryptoWithNodeFallback } from '../path/verify-node.js';
 
 const HELP = `Usage: pgtls fuzz [--iterations N | --time S] [--seed S] [--oracle node-tls|openssl|both|none]
                   [--workers K] [--shard I/N] [--out DIR] [options]
@@ -39,7 +38,7 @@ Options:
   --conformance DIR  x509-limbo/PKITS folder for the corpus (default ../shared/conformance)
   --no-corpus        generated corpus only
   --no-guidance      fresh cases only (no pool of mutants), to measure what guidance adds
-  --pure-crypto      verify signatures with src/crypto only (default: src/crypto with node:crypto fallback)
+  --pure-crypto      accepted for old scripts: signatures are always verified by src/crypto
   --quiet            no progress line
 
 Exit status: 0 when every disagreement is a known difference and nothing crashed, 1
@@ -80,7 +79,7 @@ export async function runHere(cfg: RunConfig, laneFilter?: (l: number) => boolea
     shard: cfg.shard,
     laneFilter,
     build: { keys, corpus, signer: cachedSigner(fastSigner(pems, keys)) },
-    verifier: cfg.pureCrypto ? undefined : cryptoWithNodeFallback,
+    verifier: undefined,
     oracles,
     sample: cfg.sample,
     maxShrinks: cfg.maxShrinks,
@@ -181,7 +180,7 @@ async function replay(argv: string[]): Promise<number> {
   const oracle = opensslProcessOracle();
   for (const dir of positionals) {
     const { built, meta } = readVector(dir);
-    const ours = runOurs(built, cryptoWithNodeFallback);
+    const ours = runOurs(built, undefined);
     const [theirs] = await oracle.run([built]);
     const kind = compareVerify(ours.verify, theirs!);
     const known = kind ? classify({ oracle: 'openssl', kind, ours: ours.verify, theirs: theirs!, spec: meta.spec }) : undefined;

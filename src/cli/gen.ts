@@ -3,9 +3,10 @@
 // and which postgresql.conf / pg_hba.conf lines to add. The only file-writing in the factory's
 // path lives here (node:fs); the hierarchy itself comes from src/factory/presets.ts.
 
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, UsageError } from './args.js';
+import { fileError, fileErrorFor, outputDirectory } from './fs-errors.js';
 import { KEY_TYPES, makeHierarchy, type HierarchyKind, type KeyType } from '../factory/presets.js';
 import { parseIp, type GeneralNameSpec } from '../factory/encode.js';
 
@@ -35,11 +36,30 @@ interface Written {
   where: string;
 }
 
+/**
+ * Write one output file. O_NONBLOCK so that a FIFO with no reader fails (ENXIO) instead of
+ * waiting forever; anything but a regular file (a FIFO, a device) is refused before writing.
+ */
 function writeFile(path: string, data: string, secret: boolean, force: boolean): void {
-  if (!force && existsSync(path)) throw new UsageError(`${path} exists (use --force to overwrite)`);
-  writeFileSync(path, data, { mode: secret ? 0o600 : 0o644 });
-  // the mode option only applies to new files
-  chmodSync(path, secret ? 0o600 : 0o644);
+  const mode = secret ? 0o600 : 0o644;
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK | (force ? constants.O_TRUNC : constants.O_EXCL);
+  let fd: number;
+  try {
+    fd = openSync(path, flags, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path} exists (use --force to overwrite)`);
+    throw fileError(e, path, 'write', 'openssl');
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw fileErrorFor('EINVAL', path, 'write', 'openssl');
+    writeSync(fd, data);
+  } catch (e) {
+    throw fileError(e, path, 'write', 'openssl');
+  } finally {
+    closeSync(fd);
+  }
+  // the mode given to open only applies to new files
+  chmodSync(path, mode);
 }
 
 function parseSans(list: string): GeneralNameSpec[] {
@@ -88,10 +108,10 @@ export async function run(argv: string[]): Promise<number> {
   if (clientUser === '') throw new UsageError('--client needs a user name');
   const force = opts.force === true;
 
+  // the directory before the keys: a bad --out fails at once, not after an RSA key generation
+  const dir = outputDirectory('out', out);
   const h = makeHierarchy(kind, { cn, sans, days, keyType: keyType as KeyType, clientUser });
 
-  const dir = resolve(out);
-  mkdirSync(dir, { recursive: true });
   const written: Written[] = [];
   const put = (name: string, data: string, secret: boolean, where: string) => {
     const file = join(dir, name);

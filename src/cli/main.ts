@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Entry point of the `pgtls` binary: dispatches to the command table in registry.ts and
-// turns input errors into exit code 2 with a one-line message (never a stack trace).
+// turns input errors into exit code 2 with a one-line message (never a stack trace). Bad
+// input is recognised by type only: the der layer's DerError/PemError (isInputError) and the
+// CLI's UsageError, which includes FileError (fs-errors.ts: files, directories, sockets).
+// Anything else is a bug in pgtls and is reported as one, with its stack, exit 70.
 
 import { COMMANDS } from './registry.js';
+import { UsageError } from './args.js';
 import { isInputError } from '../der/index.js';
 import { useAccelerator } from '../crypto/accelerator.js';
 import { nodeAccelerator } from '../crypto/accelerator-node.js';
@@ -45,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await entry.load()).run(rest);
   } catch (e) {
-    if (isInputError(e) || (e instanceof Error && e.name === 'UsageError')) {
+    if (isInputError(e) || e instanceof UsageError) {
       console.error(`pgtls ${cmd}: ${e.message}`);
       return 2;
     }
@@ -53,12 +57,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    console.error(`pgtls: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = 70;
-  },
-);
+function internalError(e: unknown): void {
+  console.error(`pgtls: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exitCode = 70;
+}
+
+// A reader that went away (`pgtls asn1 big.der | head`) ends the output, not the program with a trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') return internalError(e);
+    process.exit(process.exitCode ?? 0);
+  });
+}
+// A throw from a socket or timer callback escapes the promise chain below: still a bug, still reported as one.
+process.on('uncaughtException', (e) => {
+  internalError(e);
+  process.exit(70);
+});
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, internalError);

@@ -5,7 +5,8 @@
 
 import { formatLog } from '../pg/log.js';
 import { startServe } from '../pg/live/server-node.js';
-import { parseArgs, pgVersionOption, UsageError } from './args.js';
+import { hostsFileOption, parseArgs, pgVersionOption, UsageError } from './args.js';
+import { dataDirectory, listenErrorLines } from './fs-errors.js';
 
 const HELP = `Usage: pgtls serve --pgdata DIR [--port P] [--host 127.0.0.1] [--pg-version N]
 
@@ -20,10 +21,12 @@ Options:
   --host ADDR        address to listen on (default 127.0.0.1)
   --passphrase P     what ssl_passphrase_command would print
   --pg-version N     server behaviour, 13-17 (default 15; 17 also accepts direct TLS with ALPN)
+  --hosts-file FILE  the hosts file for pg_hba.conf lines that name hosts and log_hostname
+                     (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
 Exit status: 1 when the server cannot start (its FATAL on stderr), 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts, positionals } = parseArgs(argv, { values: ['pgdata', 'port', 'host', 'passphrase', 'pg-version'], flags: ['help'] });
+  const { opts, positionals } = parseArgs(argv, { values: ['pgdata', 'port', 'host', 'passphrase', 'pg-version', 'hosts-file'], flags: ['help'] });
   if (opts.help) {
     console.log(HELP);
     return 0;
@@ -33,7 +36,18 @@ export async function run(argv: string[]): Promise<number> {
   const port = opts.port === undefined ? 5432 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: not a port number: ${opts.port}`);
   const pgVersion = pgVersionOption(opts);
-  const started = await startServe({ pgdata: String(opts.pgdata), port, host: (opts.host as string | undefined) ?? '127.0.0.1', passphrase: opts.passphrase as string | undefined, pgVersion });
+  const pgdata = dataDirectory('pgdata', String(opts.pgdata));
+  const host = (opts.host as string | undefined) ?? '127.0.0.1';
+  let started: Awaited<ReturnType<typeof startServe>>;
+  try {
+    started = await startServe({ pgdata, port, host, passphrase: opts.passphrase as string | undefined, pgVersion, hosts: hostsFileOption(opts) });
+  } catch (e) {
+    // the port is taken, the address is not this machine's, the name does not resolve
+    const lines = listenErrorLines(e, host, port);
+    if (!lines) throw e;
+    console.error(lines.join('\n'));
+    return 1;
+  }
   if (!started.ok) {
     console.error(formatLog([...started.log.filter((l) => l !== started.fatal), started.fatal]));
     return 1;

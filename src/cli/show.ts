@@ -2,7 +2,6 @@
 // (PEM with several blocks, or DER), or the same as JSON. A block that does not parse is
 // reported with its location; the command then exits 2.
 
-import { readFileSync } from 'node:fs';
 import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
 import {
   BadPassphraseError,
@@ -22,6 +21,7 @@ import {
   type KeySummary,
 } from '../x509/index.js';
 import { parseArgs, UsageError } from './args.js';
+import { FileError, readInputFile } from './fs-errors.js';
 
 const HELP = `Usage: pgtls show [--json] [--at ISO-TIME] [--passphrase PASS] FILE...
 Summarise every certificate, CRL and private/public key in each PEM or DER file: names
@@ -112,11 +112,10 @@ export async function run(argv: string[]): Promise<number> {
   for (const file of positionals) {
     let blocks: PemBlock[];
     try {
-      blocks = decodePemOrDer(new Uint8Array(readFileSync(file)));
+      blocks = decodePemOrDer(readInputFile(file, 'openssl'));
     } catch (e) {
-      const msg = isInputError(e) ? e.message : e instanceof Error && 'code' in e ? `cannot read: ${e.message}` : null;
-      if (msg === null) throw e;
-      items.push({ file, block: 0, line: 0, type: 'error', error: msg });
+      if (!(isInputError(e) || e instanceof FileError)) throw e;
+      items.push({ file, block: 0, line: 0, type: 'error', error: e.message });
       continue;
     }
     blocks.forEach((b, i) => items.push({ file, block: i + 1, line: b.line, ...describeBlock(b, now, pass) }));

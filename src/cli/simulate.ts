@@ -8,8 +8,9 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
-import { clientEnvironment, nameValues, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
-import { resolve } from 'node:path';
+import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
+import { clientEnvironment, nameValues, hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
 
@@ -25,6 +26,9 @@ Options:
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
+  --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
+                        and log_hostname (default /etc/hosts; names it lacks are taken as
+                        unresolved: pgtls does not query DNS)
   --home DIR            the client's HOME (~/.postgresql defaults, ~/.pgpass; default $HOME)
   --env NAME=VALUE      a client environment variable (PGSSLMODE, PGSSLROOTCERT, PGPASSFILE...); repeatable
   --role-password ROLE=PASSWORD
@@ -45,14 +49,22 @@ Options:
   --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
                         PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
                         host verify-full checks, the TLS server name and the .pgpass key)
+  --locale-dir DIR      where the message catalogs are (<DIR>/<lang>/LC_MESSAGES/libpq5-15.mo,
+                        psql-15.mo, postgres-15.mo, libc.mo; default ${DEFAULT_LOCALE_DIR}): psql's
+                        and libpq's messages follow the client's LANGUAGE, LC_ALL, LC_MESSAGES and
+                        LANG (from this environment or --env), the server's its lc_messages
+  --server-env NAME=VALUE
+                        the server process's locale environment (LANG, LC_CTYPE, LC_MESSAGES,
+                        LANGUAGE; default LANG=C.UTF-8): an ASCII LC_CTYPE prints ? for each
+                        character of a translated message; repeatable
   --explain             add the full TLS trace (messages, secrets, checks)
   --json                machine-readable result
 Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level'],
-    repeat: ['env', 'set', 'role-password'],
+    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level', 'hosts-file', 'locale-dir'],
+    repeat: ['env', 'set', 'role-password', 'server-env'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
   if (opts.help) {
@@ -73,8 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
-    // postgres makes -D absolute: the log names postgresql.conf by its absolute path
-    pgdata: resolve(String(opts.pgdata)),
+    pgdata: dataDirectory('pgdata', String(opts.pgdata)),
     conninfo: positionals[0],
     env,
     osUser: env.USER ?? me.username,
@@ -89,11 +100,18 @@ export async function run(argv: string[]): Promise<number> {
     serverOverrides,
     rolePasswords,
     pgWrapper: !opts['no-pg-wrapper'],
+    hosts: hostsFileOption(opts),
   };
+  const localeDir = opts['locale-dir'] === undefined ? DEFAULT_LOCALE_DIR : String(opts['locale-dir']);
+  if (opts['locale-dir'] !== undefined && !input.fs.stat(localeDir)?.isDir) throw new UsageError(`--locale-dir: ${localeDir} is not a directory`);
+  input.catalogs = nodeCatalogLoader(localeDir);
+  input.localeInstalled = nodeLocaleInstalled();
+  const serverEnv = nameValues(opts, 'server-env');
+  const badServerEnv = Object.keys(serverEnv).find((k) => !/^(LANG|LANGUAGE|LC_ALL|LC_CTYPE|LC_MESSAGES)$/.test(k));
+  if (badServerEnv) throw new UsageError(`--server-env: ${badServerEnv} is not a locale variable (LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES)`);
+  if (Object.keys(serverEnv).length) input.serverEnv = serverEnv;
   if (opts['started-with']) {
-    const before = resolve(String(opts['started-with']));
-    if (!input.fs.stat(before)?.isDir) throw new UsageError(`--started-with: ${before} is not a directory`);
-    input.startedWith = remapDir(input.fs, input.pgdata, before);
+    input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
   }
   const r = simulate(input);
   if (opts.json) {
@@ -115,6 +133,7 @@ function toJson(r: SimulateResult, explain: boolean) {
     steps: r.steps,
     fix: r.fix ?? null,
     pgStatSsl: r.pgStatSsl ?? null,
+    languageNotes: r.languageNotes ?? [],
     attempts: r.attempts.map((a) => ({
       kind: a.kind,
       ok: a.ok,
@@ -181,6 +200,7 @@ function render(r: SimulateResult, explain: boolean): string {
   }
   if (r.tlsTrace.length) out.push('', 'TLS handshake:', sequenceDiagram(r.tlsTrace));
   if (r.fix) out.push('', `fix: ${r.fix}`);
+  for (const n of r.languageNotes ?? []) out.push('', `note: ${n}`);
   if (explain && r.tlsTrace.length) out.push('', 'TLS trace:', formatTrace(r.tlsTrace));
   return out.join('\n');
 }

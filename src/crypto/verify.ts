@@ -1,6 +1,7 @@
 // Signature verification and signing for X.509 (certificates, CRLs) by signature algorithm:
 // the key/algorithm compatibility rules OpenSSL's ASN1_item_verify applies, dispatch to
-// rsa.ts / ecdsa.ts / eddsa.ts, and two caches.
+// rsa.ts / ecdsa.ts (P-256/384/521) / ecdsa-prime.ts (the other prime curves OpenSSL knows,
+// explicit prime-field parameters) / eddsa.ts / dsa.ts, and two caches.
 //
 // Key/algorithm rules (OpenSSL 3.0 crypto/asn1/a_verify.c and the key types' item_verify):
 // a hash-and-sign algorithm needs the key type its OID names (sha256WithRSAEncryption needs
@@ -23,7 +24,10 @@ import { CryptoError } from './errors.js';
 import { Lru } from './lru.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
 import { pssRestrictionProblem, prepareRsaKey, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify, type PreparedRsaKey } from './rsa.js';
-import { ecdsaSign, ecdsaVerify, prepareEcKey, type PreparedEcKey } from './ecdsa.js';
+import { ECDSA_HASHES, ecdsaSign, ecdsaVerify, prepareEcKey, type PreparedEcKey } from './ecdsa.js';
+import { explicitPrimeCurve, namedPrimeCurve, preparePrimeEcKey, primeEcdsaVerify, type PreparedPrimeEcKey } from './ecdsa-prime.js';
+import { dsaVerify, parseDsaPublicKey, type DsaPublicKey } from './dsa.js';
+import { DerError, Tag, der, parseDer } from '../der/index.js';
 import { eddsaSign, eddsaVerify, prepareEdKey, type PreparedEdKey } from './eddsa.js';
 
 export type { VerifyResult, VerifyFailureReason } from './result.js';
@@ -35,6 +39,9 @@ type Prepared = { id: number } & (
   | { kind: 'rsa'; rsa: PreparedRsaKey }
   | { kind: 'ec'; ec: PreparedEcKey }
   | { kind: 'ed'; ed: PreparedEdKey }
+  /** EC on a prime curve outside P-256/384/521: another named curve or explicit parameters */
+  | { kind: 'ecp'; ecp: PreparedPrimeEcKey }
+  | { kind: 'dsa'; dsa: DsaPublicKey }
   /** the key cannot be used: undecodable point, wrong length... */
   | { kind: 'bad'; message: string }
   | { kind: 'unsupported'; message: string }
@@ -54,7 +61,8 @@ function keyFingerprint(key: PublicKey): string {
     case 'ed448':
       return `${key.kind}:${toHex(key.key)}`;
     case 'unknown':
-      return `unknown:${key.algorithm.oid}:${toHex(key.key)}`;
+      // parameters included: DSA keys that inherit theirs are completed by the path layer
+      return `unknown:${key.algorithm.oid}:${key.algorithm.parameters ? toHex(key.algorithm.parameters) : ''}:${toHex(key.key)}`;
   }
 }
 
@@ -70,12 +78,31 @@ function buildPrepared(key: PublicKey): Prepared {
       case 'ed448':
         return { id, kind: 'ed', ed: prepareEdKey(key.kind, key.key) };
       case 'unknown':
-        return { id, kind: 'unsupported', message: `public key algorithm ${key.algorithm.oid} is not supported: ${key.reason}` };
+        return prepareOther(id, key);
     }
   } catch (e) {
     if (e instanceof CryptoError) return { id, kind: 'bad', message: `invalid public key: ${e.detail}` };
+    if (e instanceof DerError) return { id, kind: 'bad', message: `invalid public key: ${e.message}` };
     throw e;
   }
+}
+
+/** keys the x509 layer leaves undecoded: DSA, EC on other prime curves or with explicit parameters */
+function prepareOther(id: number, key: Extract<PublicKey, { kind: 'unknown' }>): Prepared {
+  const { oid, parameters } = key.algorithm;
+  const unsupported: Prepared = { id, kind: 'unsupported', message: `public key algorithm ${oid} is not supported: ${key.reason}` };
+  if (oid === OID.dsa) {
+    // a DSA key without parameters (inherited from its issuer) is no key to OpenSSL 3.0
+    if (!parameters) return { id, kind: 'bad', message: 'DSA key without parameters' };
+    return { id, kind: 'dsa', dsa: parseDsaPublicKey(parameters, key.key) };
+  }
+  if (oid === OID.ecPublicKey && parameters) {
+    const p = parseDer(parameters, 'ECParameters');
+    const curve = p.tag === Tag.OID ? namedPrimeCurve(der.oid(p)) : p.tag === Tag.SEQUENCE ? explicitPrimeCurve(parameters) : undefined;
+    if (!curve) return unsupported;
+    return { id, kind: 'ecp', ecp: preparePrimeEcKey(curve, key.key) };
+  }
+  return unsupported;
 }
 
 function prepare(key: PublicKey): Prepared {
@@ -147,6 +174,10 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
   },
   ecdsa: (alg, key, p, msg, sig) => {
     if (alg.kind !== 'ecdsa') throw new Error('unreachable');
+    if (p.kind === 'ecp') {
+      if (!ECDSA_HASHES.has(alg.hash)) return verifyFail('unsupported-algorithm', `ECDSA with ${alg.hash} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
+      return primeEcdsaVerify(p.ecp, alg.hash, msg, sig);
+    }
     const k = usable(p, 'ec', alg, key);
     if (isResult(k)) return k;
     return ecdsaVerify(k.ec, alg.hash, msg, sig);
@@ -163,7 +194,12 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
     if (k.ed.kind !== 'ed448') return mismatch(alg, key);
     return eddsaVerify(k.ed, msg, sig);
   },
-  dsa: (alg) => verifyFail('unsupported-algorithm', `DSA signatures (${alg.oid}) are not supported`),
+  dsa: (alg, key, p, msg, sig) => {
+    if (alg.kind !== 'dsa') throw new Error('unreachable');
+    const k = usable(p, 'dsa', alg, key);
+    if (isResult(k)) return k;
+    return dsaVerify(k.dsa, alg.hash, msg, sig);
+  },
   unknown: (alg) => {
     if (alg.kind !== 'unknown') throw new Error('unreachable');
     // an OID pgtls knows whose parameters were refused is a parameter problem, not an unknown algorithm

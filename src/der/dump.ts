@@ -79,13 +79,23 @@ function render(t: Tlv): string | undefined {
 }
 
 /**
+ * How deep a dump goes: `openssl asn1parse` stops at the same depth (ASN1_PARSE_MAXDEPTH,
+ * "BAD RECURSION DEPTH"). Hostile input nests 20,000 deep in 60 KB.
+ */
+export const MAX_DUMP_DEPTH = 128;
+
+/**
  * Dump an element and its descendants. Contents of OCTET STRING / BIT STRING that are
  * themselves DER (extension values, SPKI key bits) are opened too, as asn1parse -strictpem
- * users expect when reading certificates.
+ * users expect when reading certificates. Walks with its own stack (no recursion); deeper
+ * than MAX_DUMP_DEPTH is a DerError TOO_DEEP.
  */
 export function dumpDer(root: Tlv): DumpLine[] {
   const out: DumpLine[] = [];
-  const walk = (t: Tlv, depth: number) => {
+  const stack: [Tlv, number][] = [[root, 0]];
+  while (stack.length) {
+    const [t, depth] = stack.pop()!;
+    if (depth > MAX_DUMP_DEPTH) throw t.error('TOO_DEEP', `nested more than ${MAX_DUMP_DEPTH} deep`);
     out.push({
       offset: t.start,
       depth,
@@ -97,17 +107,27 @@ export function dumpDer(root: Tlv): DumpLine[] {
       path: t.path,
     });
     if (t.constructed) {
-      for (const c of t.children()) walk(c, depth + 1);
-      return;
+      const kids = t.children();
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], depth + 1]);
+      continue;
     }
-    const inner = encapsulated(t);
-    if (inner) walk(inner, depth + 1);
-  };
-  walk(root, 0);
+    const inner = encapsulated(t, depth);
+    if (inner) stack.push([inner, depth + 1]);
+  }
   return out;
 }
 
-function encapsulated(t: Tlv): Tlv | undefined {
+/** Every element below `t` parses, at most `levels` deep (iteratively). */
+function wellFormed(t: Tlv, levels: number): void {
+  const stack: [Tlv, number][] = [[t, 0]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > levels) throw e.error('TOO_DEEP', 'nested too deep');
+    if (e.constructed) for (const c of e.children()) stack.push([c, d + 1]);
+  }
+}
+
+function encapsulated(t: Tlv, depth: number): Tlv | undefined {
   let start = t.contentStart;
   if (t.tag === Tag.BIT_STRING) {
     if (t.length < 2 || t.buf[start] !== 0) return undefined;
@@ -118,7 +138,8 @@ function encapsulated(t: Tlv): Tlv | undefined {
   if (first !== Tag.SEQUENCE && first !== Tag.SET) return undefined;
   try {
     const inner = parseDerAt(t.buf, start, t.end, `${t.path}(contents)`);
-    inner.children(); // must be well formed all the way down, else show the bytes
+    // must be well formed all the way down (within the depth limit), else show the bytes
+    wellFormed(inner, MAX_DUMP_DEPTH - depth - 1);
     return inner;
   } catch {
     return undefined;

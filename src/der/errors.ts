@@ -15,6 +15,7 @@ export type DerErrorCode =
   | 'BAD_VALUE' // contents not valid for the type (bad integer padding, bad boolean, bad time...)
   | 'BAD_STRING' // string contents not valid for its ASN.1 string type
   | 'DUPLICATE' // an element that must be unique appears twice (e.g. an extension)
+  | 'TOO_DEEP' // nested deeper than a walk over the input allows (hostile input)
   | 'UNSUPPORTED'; // well formed but not something pgtls knows how to read
 
 export class DerError extends Error {

@@ -61,7 +61,11 @@ function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate,
   return issuer;
 }
 
-/** check_trust: a self-signed trusted certificate at depth >= numUntrusted makes the chain trusted */
+/**
+ * check_trust: a self-signed trusted certificate at depth >= numUntrusted makes the chain
+ * trusted; with X509_V_FLAG_PARTIAL_CHAIN any trusted certificate does, and a chain of
+ * untrusted certificates alone is trusted when its leaf is itself in the trust store.
+ */
 function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
   for (let i = numUntrusted; i < ctx.chain.length; i++) {
     const c = ctx.chain[i];
@@ -71,7 +75,19 @@ function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
       return 'trusted';
     }
   }
-  return 'untrusted';
+  if (!ctx.partialChain) return 'untrusted';
+  if (numUntrusted < ctx.chain.length) {
+    ctx.note('check-trust', 'ok', 'certificate from the trusted set (partial chain allowed): trust anchor', ctx.chain[numUntrusted], numUntrusted);
+    return 'trusted';
+  }
+  // lookup_cert_match: the leaf itself in the trust store
+  const leaf = ctx.chain[0];
+  const match = ctx.opts.trusted.find((t) => sameCert(t, leaf));
+  if (!match) return 'untrusted';
+  ctx.chain[0] = match;
+  ctx.numUntrusted = 0;
+  ctx.note('check-trust', 'ok', 'the leaf is in the trusted set (partial chain allowed): trust anchor', match, 0);
+  return 'trusted';
 }
 
 /** build_chain: fills ctx.chain; returns 1 (trusted), 0 (error reported, stop) or the callback's verdict */

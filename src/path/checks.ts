@@ -9,10 +9,10 @@ import type { DecodedTime } from '../der/index.js';
 import type { Ctx } from './context.js';
 import { checkKeyLevel, checkSigLevel, defaultVerifier, signatureAlgorithmOf } from './deps.js';
 import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
-import { x509CheckHost, x509CheckIp } from './hostname.js';
+import { x509CheckEmail, x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
 import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
-import { bytesEqual } from '../der/index.js';
+import { OID, bytesEqual } from '../der/index.js';
 import { keyView } from './keys.js';
 
 /** X509_cmp_time: 0 = bad format, -1 = time <= t, 1 = time > t */
@@ -30,6 +30,7 @@ function cmpNotAfter(ctx: Ctx, t: DecodedTime): number {
 
 /** ossl_x509_check_cert_time(ctx, x, -1): silent validity test used to rank candidates */
 export function certTimeOk(ctx: Ctx, x: Certificate): boolean {
+  if (!ctx.checkTime) return true;
   const nb = cmpTime(x.notBefore, ctx.timeMs);
   if (nb >= 0) return false;
   const na = cmpNotAfter(ctx, x.notAfter);
@@ -38,6 +39,7 @@ export function certTimeOk(ctx: Ctx, x: Certificate): boolean {
 
 /** ossl_x509_check_cert_time(ctx, x, depth) with callbacks */
 function checkCertTime(ctx: Ctx, x: Certificate, depth: number): boolean {
+  if (!ctx.checkTime) return true;
   const nb = cmpTime(x.notBefore, ctx.timeMs);
   if (nb === 0 && !ctx.fail(13, depth, x, 'validity')) return false;
   if (nb > 0 && !ctx.fail(9, depth, x, 'validity')) return false;
@@ -63,7 +65,7 @@ export function checkExtensions(ctx: Ctx): boolean {
   for (let i = 0; i < num; i++) {
     const x = ctx.chain[i];
     const info = certInfo(x);
-    if (info.unhandledCritical && !ctx.fail(34, i, x, 'critical-extensions')) return false;
+    if (info.unhandledCritical && !ctx.opts.ignoreCritical && !ctx.fail(34, i, x, 'critical-extensions')) return false;
     const ret = checkCa(info);
     if (mustBeCa === -1) {
       if (ctx.strict && ret !== 1 && ret !== 0 && !ctx.fail(79, i, x, 'ca')) return false;
@@ -81,7 +83,8 @@ export function checkExtensions(ctx: Ctx): boolean {
       // rfc5280 profile: RFC 5280 puts no key usage demands on a server/client leaf
       // beyond what the caller asks (limbo's key_usage), so only EKU/nsCertType count there
       const r = ctx.rfc5280 && i === 0 ? checkPurpose({ ...info, kusage: undefined }, purpose, false) : checkPurpose(info, purpose, mustBeCa > 0);
-      const okp = r === 1 || r > 1 || (r < 0 && !ctx.strict);
+      // check_purpose: anything but 1 and 0 (a CA "level", an invalid certificate) passes unless X509_STRICT
+      const okp = r === 1 || (r !== 0 && !ctx.strict);
       if (!okp && !ctx.fail(26, i, x, 'purpose')) return false;
       if (okp) ctx.note('purpose', 'ok', `${purpose}${mustBeCa > 0 ? ' (as CA)' : ''}`, x, i);
     }
@@ -136,6 +139,11 @@ export function checkId(ctx: Ctx): boolean {
     if (r <= 0 && !ctx.fail(62, 0, leaf, 'hostname')) return false;
     if (r > 0) ctx.note('hostname', 'ok', `matches ${ctx.opts.hostname}`, leaf, 0);
   }
+  if (ctx.opts.email !== undefined) {
+    const r = x509CheckEmail(leaf, ctx.opts.email);
+    if (r <= 0 && !ctx.fail(63, 0, leaf, 'email')) return false;
+    if (r > 0) ctx.note('email', 'ok', `matches ${ctx.opts.email}`, leaf, 0);
+  }
   if (ctx.opts.ip !== undefined) {
     const r = x509CheckIp(leaf, ctx.opts.ip);
     if (r <= 0 && !ctx.fail(64, 0, leaf, 'ip')) return false;
@@ -145,6 +153,7 @@ export function checkId(ctx: Ctx): boolean {
 
 /** check_crl_time(ctx, crl, notify) */
 function crlTimeOk(ctx: Ctx, crl: Crl): boolean {
+  if (!ctx.checkTime) return true;
   const lu = cmpTime(crl.thisUpdate, ctx.timeMs);
   if (lu >= 0) return false;
   if (crl.nextUpdate) {
@@ -155,6 +164,7 @@ function crlTimeOk(ctx: Ctx, crl: Crl): boolean {
 }
 
 function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
+  if (!ctx.checkTime) return true;
   const x = ctx.chain[depth];
   const lu = cmpTime(crl.thisUpdate, ctx.timeMs);
   if (lu === 0 && !ctx.fail(15, depth, x, 'crl-time')) return false;
@@ -244,7 +254,7 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     }
     // cert_crl
     if (inDelta !== 2) {
-      if (crlInfo(crl).critical && !fail(36)) return false;
+      if (crlInfo(crl).critical && !ctx.opts.ignoreCritical && !fail(36)) return false;
       const r = crlLookup(crl, x);
       if (r === 1) {
         ctx.note('crl', 'fail', 'serial number is listed in the CRL', x, depth);
@@ -261,7 +271,7 @@ export function checkRevocation(ctx: Ctx): boolean {
   if (mode === 'none') return true;
   // check_revocation: CRL_CHECK_ALL checks every certificate up to and including the anchor;
   // (revocation_check_end, later releases) with a partial chain, stop before the first trusted one
-  const last = mode === 'all' ? (ctx.partialChain ? ctx.numUntrusted - 1 : ctx.chain.length - 1) : 0;
+  const last = mode === 'all' ? (ctx.partialChain && ctx.rfc5280 ? ctx.numUntrusted - 1 : ctx.chain.length - 1) : 0;
   for (let i = 0; i <= last; i++) {
     ctx.errorDepth = i;
     if (!checkCertCrl(ctx, i)) return false;
@@ -296,9 +306,10 @@ export function internalVerify(ctx: Ctx): boolean {
     }
   }
   while (n >= 0) {
-    if (!skipSig && xs !== xi) {
-      const issuerDepth = n + 1;
-      const ret = signingAllowed(certInfo(xi));
+    if (!skipSig && (xs !== xi || (ctx.opts.checkSsSig && certInfo(xi).selfSigned))) {
+      const issuerDepth = n + (xs === xi ? 0 : 1);
+      // a self-issued end-entity anchor signing itself has no key usage to honour (RFC 6818 2)
+      const ret = xs === xi && !certInfo(xi).ca ? 0 : signingAllowed(certInfo(xi));
       if (ret !== 0 && !ctx.fail(ret, issuerDepth, xi, 'signature')) return false;
       if (!certInfo(xi).hasKey) {
         if (!ctx.fail(6, issuerDepth, xi, 'signature')) return false;
@@ -314,6 +325,59 @@ export function internalVerify(ctx: Ctx): boolean {
     }
   }
   return true;
+}
+
+const SUITEB_128_LOS_ONLY = 0x10000;
+const SUITEB_192_LOS = 0x20000;
+const SUITEB_FLAGS = { '128_only': SUITEB_128_LOS_ONLY, '128': SUITEB_128_LOS_ONLY | SUITEB_192_LOS, '192': SUITEB_192_LOS } as const;
+
+/** check_suite_b (x509_cmp.c): the key (and the algorithm it signed with) against the levels of security left in `flags` */
+function suiteBKey(c: Certificate, signOid: string | undefined, flags: { v: number }): number {
+  const k = c.publicKey;
+  const ec = k.kind === 'ec' || (k.kind === 'unknown' && k.algorithm.oid === OID.ecPublicKey);
+  if (!ec || !keyView(k).usable) return 57;
+  if (k.kind === 'ec' && k.curve === 'P-384') {
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA384) return 59;
+    if (!(flags.v & SUITEB_192_LOS)) return 60;
+    flags.v &= ~SUITEB_128_LOS_ONLY;
+  } else if (k.kind === 'ec' && k.curve === 'P-256') {
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA256) return 59;
+    if (!(flags.v & SUITEB_128_LOS_ONLY)) return 60;
+  } else return 58;
+  return 0;
+}
+
+/** X509_chain_check_suiteb, as verify_chain runs it after check_revocation */
+export function checkSuiteB(ctx: Ctx): boolean {
+  if (!ctx.opts.suiteB) return true;
+  const initial = SUITEB_FLAGS[ctx.opts.suiteB];
+  const flags = { v: initial };
+  const chain = ctx.chain;
+  let i = 1;
+  let rv = 0;
+  let x = chain[0];
+  if (x.version !== 3) {
+    rv = 56;
+    i = 0;
+  } else if ((rv = suiteBKey(x, undefined, flags)) !== 0) i = 0;
+  else {
+    for (; i < chain.length; i++) {
+      const signOid = x.signatureAlgorithm.oid;
+      x = chain[i];
+      if (x.version !== 3) {
+        rv = 56;
+        break;
+      }
+      if ((rv = suiteBKey(x, signOid, flags)) !== 0) break;
+    }
+    // the root's own signature
+    if (rv === 0) rv = suiteBKey(x, x.signatureAlgorithm.oid, flags);
+  }
+  if (rv === 0) return true;
+  // a bad signature algorithm or level is the previous certificate's
+  if ((rv === 59 || rv === 60) && i) i--;
+  if (rv === 60 && flags.v !== initial) rv = 61;
+  return ctx.fail(rv, i, chain[i], 'suite-b');
 }
 
 export function checkNameConstraints(ctx: Ctx): boolean {

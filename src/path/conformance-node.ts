@@ -12,7 +12,6 @@ import type { Certificate, Crl } from '../x509/types.js';
 import type { Profile, VerifyResult } from './context.js';
 import type { LimboCase } from './limbo-case.js';
 import { verifyChain } from './validator.js';
-import { cryptoWithNodeFallback } from './verify-node.js';
 import type { Verifier } from './deps.js';
 
 /** ../shared/conformance relative to the repository root, or undefined when absent */
@@ -88,7 +87,7 @@ export function opensslErrorPairs(text: string): string[] {
   return [...text.matchAll(/error (\d+) at (\d+) depth lookup/g)].map((m) => `${m[1]}@${m[2]}`);
 }
 
-export function runPkits(data: PkitsData, t: PkitsTest, profile: Profile, verifier: Verifier | undefined = cryptoWithNodeFallback): VerifyResult {
+export function runPkits(data: PkitsData, t: PkitsTest, profile: Profile, verifier: Verifier | undefined = undefined): VerifyResult {
   const certs = t.certs.map((n) => pkitsCert(data.dir, n));
   const crls = t.crls.map((n) => pkitsCrl(data.dir, n));
   return verifyChain({

@@ -30,6 +30,20 @@ export interface VerifyOptions {
   ip?: Uint8Array;
   /** X509_V_FLAG_X509_STRICT (implied by the rfc5280 profile) */
   x509Strict?: boolean;
+  /** X509_V_FLAG_PARTIAL_CHAIN: a trusted certificate anchors the chain even when not self-signed */
+  partialChain?: boolean;
+  /** X509_V_FLAG_IGNORE_CRITICAL: unhandled critical extensions (certificates and CRLs) are no error */
+  ignoreCritical?: boolean;
+  /** X509_V_FLAG_NO_CHECK_TIME: no validity checks at all, unless `time` is given (USE_CHECK_TIME wins) */
+  noCheckTime?: boolean;
+  /** X509_V_FLAG_CHECK_SS_SIGNATURE: verify the self-signature of a self-signed anchor too */
+  checkSsSig?: boolean;
+  /** X509_VERIFY_PARAM_set1_email */
+  email?: string;
+  /** X509_V_FLAG_SUITEB_*: 128 (128-bit LOS, 192 allowed), 128_only, 192 */
+  suiteB?: '128' | '128_only' | '192';
+  /** X509_V_FLAG_POLICY_CHECK: RFC 5280 policy processing (with `policy`) in the openssl profile too */
+  policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */
   verifier?: Verifier;
   /** upper bound on issuer checks and signature verifications */
@@ -40,7 +54,7 @@ export interface VerifyOptions {
    * The first error is the same in both; default 'openssl-verify'.
    */
   callback?: 'openssl-verify' | 'stop';
-  /** rfc5280 profile only: RFC 5280 6.1.1 policy inputs (policy processing runs only there) */
+  /** RFC 5280 6.1.1 policy inputs (policy processing runs in the rfc5280 profile, or with policyCheck) */
   policy?: import('./policy.js').PolicyInputs;
   /** rfc5280 profile only: the caller's required leaf key usages / EKUs (limbo's fields) */
   extra?: { keyUsage?: string[]; extendedKeyUsage?: string[]; validationKind?: 'SERVER' | 'CLIENT' };
@@ -82,6 +96,8 @@ export interface VerifyResult {
   /** every error in order, as `openssl verify` prints them */
   errors: VerifyError[];
   chain: Certificate[];
+  /** how many certificates at the start of `chain` are untrusted (X509_STORE_CTX_get_num_untrusted) */
+  numUntrusted?: number;
   trace: Step[];
   /** true when the work budget ran out (the result is then a failure) */
   budgetExceeded?: boolean;
@@ -126,6 +142,8 @@ export class Ctx {
   /** the rfc5280 profile's extra rules are on */
   readonly rfc5280: boolean;
   readonly timeMs: number;
+  /** false with X509_V_FLAG_NO_CHECK_TIME and no explicit time: every time check passes */
+  readonly checkTime: boolean;
   readonly authLevel: number;
   readonly depth: number;
   readonly crls: Crl[];
@@ -139,6 +157,8 @@ export class Ctx {
     this.rfc5280 = opts.profile === 'rfc5280';
     this.strict = opts.x509Strict ?? this.rfc5280;
     this.timeMs = (opts.time ?? new Date()).getTime();
+    this.checkTime = !(opts.noCheckTime && opts.time === undefined);
+    this.partialChain = opts.partialChain === true;
     this.authLevel = opts.authLevel ?? 2;
     this.depth = Math.min(opts.maxDepth ?? 100, 0x3fffffff);
     this.crls = opts.crls ?? [];
@@ -156,10 +176,11 @@ export class Ctx {
   }
 
   /** verify_cb_cert(ctx, x, depth, err) with ok=0: records the error; returns "continue?" */
-  fail(code: number, depth: number, cert?: Certificate, step = 'error'): boolean {
+  fail(code: number, depth: number, cert?: Certificate | null, step = 'error'): boolean {
     this.error = code;
     this.errorDepth = depth;
-    const c = cert ?? this.chain[depth];
+    // null: OpenSSL reports no current certificate (check_policy's NO_EXPLICIT_POLICY)
+    const c = cert === null ? undefined : (cert ?? this.chain[depth]);
     const opensslReason = this.pendingOpensslReason;
     this.pendingOpensslReason = undefined;
     this.errors.push({ code, name: errorName(code), message: errorMessage(code), depth, cert: c, ...(opensslReason ? { opensslReason } : {}) });

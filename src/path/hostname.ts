@@ -179,6 +179,8 @@ export interface LibpqHostResult {
   message?: string;
   namesExamined: number;
   firstName?: string;
+  /** which of LIBPQ_HOST_MESSAGES `message` is, with its arguments in order (for translating it) */
+  why?: { id: keyof typeof LIBPQ_HOST_MESSAGES; args: (string | number)[] };
 }
 
 function pgStrcasecmpEq(a: string, b: string): boolean {
@@ -282,14 +284,13 @@ export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajo
   }
   if (rc === 1) return { ok: true, namesExamined: examined, firstName: first };
   if (rc < 0) return { ok: false, message: error, namesExamined: examined, firstName: first };
-  let message: string;
-  if (examined > 1) {
-    const tmpl = examined - 1 === 1 ? LIBPQ_HOST_MESSAGES.manyOne : LIBPQ_HOST_MESSAGES.manyMore;
-    message = tmpl.replace('%s', first ?? '(null)').replace('%d', String(examined - 1)).replace('%s', host);
-  } else if (examined === 1) {
-    message = LIBPQ_HOST_MESSAGES.one.replace('%s', first ?? '(null)').replace('%s', host);
-  } else message = LIBPQ_HOST_MESSAGES.noName;
-  return { ok: false, message, namesExamined: examined, firstName: first };
+  let why: NonNullable<LibpqHostResult['why']>;
+  if (examined > 1) why = { id: examined - 1 === 1 ? 'manyOne' : 'manyMore', args: [first ?? '(null)', examined - 1, host] };
+  else if (examined === 1) why = { id: 'one', args: [first ?? '(null)', host] };
+  else why = { id: 'noName', args: [] };
+  let i = 0;
+  const message = LIBPQ_HOST_MESSAGES[why.id].replace(/%[sd]/g, () => String(why.args[i++]));
+  return { ok: false, message, namesExamined: examined, firstName: first, why };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,6 +415,47 @@ export function x509CheckHost(cert: Certificate, host: string, opts: CheckHostOp
       if (!v.raw.length) continue;
       if (!v.valid && (v.type === 'BMPString' || v.type === 'UniversalString' || v.type === 'UTF8String')) return -1;
       if (equalWildcard(utf8Latin1(v.value), chk, noPartial, dotSub)) return 1;
+    }
+  return 0;
+}
+
+/** equal_email: same length, the part from the last '@' compared without case, the local part exactly */
+function equalEmail(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = a.length;
+  while (i > 0) {
+    --i;
+    if (a[i] === '@' || b[i] === '@') {
+      if (!equalNocase(a.slice(i), b.slice(i), false)) return false;
+      break;
+    }
+  }
+  if (i === 0) i = a.length;
+  return a.slice(0, i) === b.slice(0, i);
+}
+
+/**
+ * X509_check_email(x, email, 0, 0): rfc822Name SANs, and only when there are none the
+ * subject's emailAddress attributes. 1 match, 0 none, -2 an embedded NUL.
+ */
+export function x509CheckEmail(cert: Certificate, email: string): number {
+  let chk = email;
+  if (chk.length > 1 && chk.slice(0, -1).includes('\0')) return -2;
+  if (chk.length > 1 && chk.endsWith('\0')) chk = chk.slice(0, -1);
+  chk = utf8Latin1(chk);
+  let sanPresent = false;
+  for (const g of cert.ext.subjectAltName?.names ?? []) {
+    if (g.type !== 'email') continue;
+    sanPresent = true;
+    if (g.value.length && equalEmail(g.value, chk)) return 1;
+  }
+  if (sanPresent) return 0;
+  for (const rdn of cert.subject.rdns)
+    for (const a of rdn) {
+      if (a.oid !== OID.emailAddress) continue;
+      const v = a.value;
+      if (!('raw' in v) || !v.raw.length) continue;
+      if (equalEmail(utf8Latin1(v.value), chk)) return 1;
     }
   return 0;
 }

@@ -5,7 +5,7 @@
 
 import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
-import { certTimeOk, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
+import { certTimeOk, checkSuiteB, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
 import { certInfo, likelyIssued } from './purpose.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
@@ -50,7 +50,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     const alt = searchPaths(opts, ctx);
     if (alt) {
       alt.trace.unshift(...ctx.trace, { step: 'path-search', result: 'info', detail: 'the first path failed; trying alternative paths (rfc5280 profile)' });
-      return { ok: true, errors: [], chain: alt.chain, trace: alt.trace };
+      return { ok: true, errors: [], chain: alt.chain, numUntrusted: alt.numUntrusted, trace: alt.trace };
     }
   }
   return {
@@ -58,6 +58,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     error: ctx.errors[0],
     errors: ctx.errors,
     chain: ctx.chain,
+    numUntrusted: ctx.numUntrusted,
     trace: ctx.trace,
     ...(budgetExceeded ? { budgetExceeded } : {}),
   };
@@ -85,13 +86,15 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkAuthLevel(ctx)) return false;
   if (!checkId(ctx)) return false;
   if (!checkRevocation(ctx)) return false;
+  if (!checkSuiteB(ctx)) return false;
   if (!internalVerify(ctx)) return false;
   if (!checkNameConstraints(ctx)) return false;
-  if (ctx.rfc5280) {
+  if (ctx.rfc5280 || ctx.opts.policyCheck) {
     const r = processPolicies(ctx, ctx.opts.policy);
     if (r !== 0) {
       ctx.note('policy', 'fail', r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping', undefined, 0);
-      if (!ctx.fail(r, 0, undefined, 'policy')) return false;
+      // check_policy reports NO_EXPLICIT_POLICY with no current certificate
+      if (!ctx.fail(r, 0, r === 43 && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
   }
   return true;

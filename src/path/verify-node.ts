@@ -1,10 +1,11 @@
-// A signature Verifier backed by node:crypto, for the conformance runners and the CLI when
-// speed matters and as an independent cross-check of src/crypto. Keys are rebuilt from the
-// parsed PublicKey as JWK.
+// A signature Verifier backed by node:crypto: an independent cross-check of src/crypto that a
+// caller asks for by name (`npm run limbo -- --node-crypto`). Nothing uses it by default:
+// every verdict of pgtls verify, the fuzzer and the conformance runners is src/crypto's.
+// Keys are rebuilt from the parsed PublicKey as JWK (or their SubjectPublicKeyInfo).
 
 import { createPublicKey, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
 import type { HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
-import { defaultVerifier, type Verifier, type VerifyResult } from './deps.js';
+import type { Verifier, VerifyResult } from './deps.js';
 
 function derTlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const len = parts.reduce((n, p) => n + p.length, 0);
@@ -101,14 +102,4 @@ export const nodeVerifier: Verifier = (alg: SignatureAlgorithm, key: PublicKey, 
   } catch (e) {
     return fail(e instanceof Error ? e.message : String(e));
   }
-};
-
-/**
- * src/crypto first; node:crypto only for what src/crypto reports it does not implement
- * (DSA, curves outside P-256/384/521), which OpenSSL 3.0 still verifies.
- */
-export const cryptoWithNodeFallback: Verifier = (alg, key, message, signature) => {
-  const r = defaultVerifier(alg, key, message, signature);
-  if (r.ok || (r.reason !== 'unsupported-algorithm' && key.kind !== 'unknown')) return r;
-  return nodeVerifier(alg, key, message, signature);
 };

@@ -20,7 +20,8 @@ import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certifi
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
 import { type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
-import type { HbaLine } from './config/hba.js';
+import { hostnameClients, type HbaLine } from './config/hba.js';
+import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';
 import { certificatesIn } from './files.js';
@@ -42,6 +43,8 @@ export interface CheckInput {
   pgVersion?: number;
   /** OpenSSL's security level on both sides (default: Debian's OpenSSL 3.0, 2; see SimulateInput) */
   securityLevel?: number;
+  /** the server machine's hosts file, for lines that name hosts (default /etc/hosts through `fs`) */
+  hostsTable?: HostsTable;
 }
 
 export type WarningCode =
@@ -150,10 +153,12 @@ function firstName(tokens: { string: string; quoted: boolean }[], fallback: stri
 }
 
 /** An address inside the line's range: the address itself for a host mask, else network + 1. */
-function addressFor(line: HbaLine): string | undefined {
+function addressFor(line: HbaLine, hostsTable: HostsTable): string | undefined {
   const a = line.address;
   if (!a) return undefined;
-  if (a.kind !== 'cidr') return a.kind === 'hostname' ? undefined : '127.0.0.1';
+  // a host name: an address the server resolves to a matching name and back
+  if (a.kind === 'hostname') return hostnameClients(hostsTable, a.name)[0];
+  if (a.kind !== 'cidr') return '127.0.0.1';
   // loopback when the range holds it (what a local psql would come from), else network + 1
   const lo = parseNumericHost(a.addr.family === 4 ? '127.0.0.1' : '::1');
   if (lo && ipInRange(lo, a.addr, a.mask)) return formatIp(lo);
@@ -194,6 +199,7 @@ export function checkServer(input: CheckInput): CheckReport {
   const server = start.server;
   const tls = server.tls;
   const settings = server.settings;
+  const hostsTable = input.hostsTable ?? loadHostsFile(input.fs);
   const hostLines = server.hba.lines.filter((l) => l.connType === 'host' || l.connType === 'hostssl' || l.connType === 'hostnossl');
   const localLines = server.hba.lines.filter((l) => l.connType === 'local');
 
@@ -288,9 +294,11 @@ export function checkServer(input: CheckInput): CheckReport {
     lines.push(report);
     const user = firstName(l.roles, 'postgres');
     const database = firstName(l.databases, 'postgres');
-    const address = addressFor(l);
+    const address = addressFor(l, hostsTable);
     if (!user || !database || !address) {
-      report.skipped = !address ? 'the address is a host name: not simulated' : 'no database/user name that psql could use (replication, @file or +group only)';
+      report.skipped = !address
+        ? `no address in ${hostsTable.file} resolves to a host name matching "${l.address?.kind === 'hostname' ? l.address.name : ''}" and back (the server's reverse then forward lookup); names it lacks would go to DNS, which pgtls does not query`
+        : 'no database/user name that psql could use (replication, @file or +group only)';
       continue;
     }
     report.client = { user, database, address };
@@ -316,7 +324,7 @@ export function checkServer(input: CheckInput): CheckReport {
           `sslrootcert=${clientRoot ? `${CHECK_DIR}/root.crt` : `${CHECK_DIR}/none`} sslcrl=${CHECK_DIR}/none sslcrldir=${CHECK_DIR}/none`,
           withCert ? `sslcert=${CHECK_DIR}/client.crt sslkey=${CHECK_DIR}/client.key` : `sslcert=${CHECK_DIR}/none sslkey=${CHECK_DIR}/none`,
         ].join(' ');
-        const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR } });
+        const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR }, hosts: hostsTable });
         const accepted = r.ok ? acceptedLine(r.steps) : undefined;
         report.verdicts.push({
           sslmode,

@@ -59,8 +59,9 @@ export function readFileAs(fs: SimFs, path: string, who: ProcessIdentity): Uint8
   const st = fs.stat(path);
   if (!st) return { reason: REASON.noFile, why: 'noFile' };
   if (!canRead(st, who)) return { reason: REASON.noAccess, why: 'noAccess' };
-  // fopen() opens a directory and its reads fail: OpenSSL's readers see an empty file ("no
-  // start line", "no certificate or crl found"; observed with PostgreSQL 15)
+  // fopen() opens a directory for reading and every read then fails (EISDIR): OpenSSL's
+  // readers and libpq's line readers see an empty file ("no start line", "no certificate or
+  // crl found"; checked against psql 15)
   if (st.isDir) return new Uint8Array(0);
   return fs.read(path) ?? { reason: REASON.noFile, why: 'noFile' };
 }

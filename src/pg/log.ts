@@ -2,6 +2,8 @@
 // (`LEVEL:  message`, then DETAIL/HINT/CONTEXT lines), so they can be compared with a real
 // server log line for line.
 
+import { ELOG, fmt, type MessageFormatter } from './messages.js';
+
 export type LogLevel = 'LOG' | 'FATAL' | 'WARNING' | 'ERROR';
 
 export interface LogLine {
@@ -15,14 +17,17 @@ export interface LogLine {
 /** elog.c append_with_tabs: a line break inside a field continues on a tab-indented line. */
 const tabbed = (s: string): string => s.replace(/\n/g, '\n\t');
 
-/** The lines as PostgreSQL writes them with an empty log_line_prefix. */
-export function formatLog(lines: LogLine[]): string {
+/**
+ * The lines as PostgreSQL writes them with an empty log_line_prefix; the severity and field
+ * words in the server's language when `f` translates (elog.c translates them too).
+ */
+export function formatLog(lines: LogLine[], f: MessageFormatter = fmt): string {
   const out: string[] = [];
   for (const l of lines) {
-    out.push(`${l.level}:  ${tabbed(l.message)}`);
-    if (l.detail) out.push(`DETAIL:  ${tabbed(l.detail)}`);
-    if (l.hint) out.push(`HINT:  ${tabbed(l.hint)}`);
-    if (l.context) out.push(`CONTEXT:  ${tabbed(l.context)}`);
+    out.push(`${f(ELOG[l.level])}:  ${tabbed(l.message)}`);
+    if (l.detail) out.push(`${f(ELOG.DETAIL)}${tabbed(l.detail)}`);
+    if (l.hint) out.push(`${f(ELOG.HINT)}${tabbed(l.hint)}`);
+    if (l.context) out.push(`${f(ELOG.CONTEXT)}${tabbed(l.context)}`);
   }
   return out.join('\n');
 }

@@ -4,6 +4,11 @@
 // PostgreSQL message.
 // Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c, postmaster.c, pqcomm.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
+// Each table is one gettext domain (postgres, libpq, psql): a message is translated where it
+// is formatted, through a MessageFormatter made from a Translate (i18n/translate.ts); `fmt`
+// is the English one.
+
+import { cFormat, english, type Domain, type FormatArg, type Translate } from './i18n/translate.js';
 
 export interface MessageDef {
   /** printf-style format with %s / %d, as in PostgreSQL's source */
@@ -14,12 +19,36 @@ export interface MessageDef {
   since?: number;
   /** last version that prints it in this form */
   until?: number;
+  /** the gettext domain (set by the table it is in) */
+  domain?: Domain;
+  /**
+   * The exact msgid(s) the C code passes to gettext, when they are not `format` itself
+   * (libpq 15 and older: `format` plus a newline). Several pieces when the C code appends
+   * separately translated parts; `{ raw }` is a part it does not translate.
+   */
+  msgid?: string | readonly (string | { raw: string })[];
+  /** ngettext: singular and plural msgids, and which argument is n */
+  plural?: { msgid: string; msgidPlural: string; n: number };
+  /** arguments (0-based) that are strerror() texts, which glibc translates */
+  strerror?: readonly number[];
 }
 
-const m = (format: string, source: string, since?: number, until?: number): MessageDef => ({ format, source, since, until });
+const m = (format: string, source: string, since?: number, until?: number, gettext?: Pick<MessageDef, 'msgid' | 'plural' | 'strerror'>): MessageDef => ({
+  format,
+  source,
+  since,
+  until,
+  ...gettext,
+});
+
+/** A table of one gettext domain. */
+function inDomain<T extends Record<string, MessageDef>>(domain: Domain, table: T): T {
+  for (const def of Object.values(table)) def.domain = domain;
+  return table;
+}
 
 /** Messages the server writes (start-up FATALs, connection LOG/FATAL lines). */
-export const SERVER = {
+export const SERVER = inDomain('postgres', {
   // be_tls_init (FATAL at start-up, LOG at reload)
   loadCert: m('could not load server certificate file "%s": %s', 'be-secure-openssl.c'),
   keyAccess: m('could not access private key file "%s": %m', 'be-secure-common.c'),
@@ -37,6 +66,9 @@ export const SERVER = {
   protoRange: m('could not set SSL protocol version range', 'be-secure-openssl.c'),
   protoRangeDetail: m('"%s" cannot be higher than "%s"', 'be-secure-openssl.c'),
   cipherList: m('could not set the cipher list (no valid ciphers available)', 'be-secure-openssl.c'),
+  /** PostgreSQL 18 names the TLS 1.2 list, beside ssl_tls13_ciphers */
+  cipherList18: m('could not set the TLSv1.2 cipher list (no valid ciphers available)', 'be-secure-openssl.c'),
+  tls13Ciphers: m('could not set the TLSv1.3 cipher suites (no valid ciphers available)', 'be-secure-openssl.c'),
   loadRoot: m('could not load root certificate file "%s": %s', 'be-secure-openssl.c'),
   loadCrlFile: m('could not load SSL certificate revocation list file "%s": %s', 'be-secure-openssl.c'),
   loadCrlDir: m('could not load SSL certificate revocation list directory "%s": %s', 'be-secure-openssl.c'),
@@ -51,12 +83,14 @@ export const SERVER = {
     'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
     'postmaster.c',
   ),
-  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c'),
+  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c', undefined, undefined, { msgid: 'connection received: host=%s port=%s' }),
   /** a Unix-socket connection: no port (BackendInitialize; the host is "[local]") */
   connectionReceivedLocal: m('connection received: host=%s', 'postmaster.c'),
   /** set_authn_id, with log_connections */
   connectionAuthenticated: m('connection authenticated: identity="%s" method=%s (%s:%d)', 'auth.c', 14),
-  connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c'),
+  connectionAuthorized: m('connection authorized: user=%s database=%s application_name=%s%s', 'postinit.c', undefined, undefined, {
+    msgid: ['connection authorized: user=%s', ' database=%s', ' application_name=%s', { raw: '%s' }],
+  }),
   sslInfo: m(' SSL enabled (protocol=%s, cipher=%s, bits=%d)', 'postinit.c'),
   // pg_hba / authentication (auth.c)
   noHbaEntry: m('no pg_hba.conf entry for host "%s", user "%s", database "%s", %s', 'auth.c'),
@@ -64,6 +98,12 @@ export const SERVER = {
   noHbaEncGss: m('GSS encryption', 'auth.c'),
   noHbaEncNone: m('no encryption', 'auth.c'),
   rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  // HOSTNAME_LOOKUP_DETAIL: errdetail_log of the no-entry FATAL, from check_hostname's lookups
+  hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
+  hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
+  hostLookupNoMatch: m('Client IP address resolved to "%s", forward lookup does not match.', 'auth.c'),
+  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c'),
+  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c'),
   certStoreMissing: m('client certificates can only be checked if a root certificate store is available', 'auth.c'),
   certRequired: m('connection requires a valid client certificate', 'auth.c'),
   certNoUserName: m('certificate authentication failed for user "%s": client certificate contains no user name', 'auth.c'),
@@ -89,11 +129,13 @@ export const SERVER = {
   noUnixSockets: m('could not create any Unix-domain sockets', 'postmaster.c'),
   noListenSocket: m('no socket created for listening', 'postmaster.c'),
   peerCnNull: m("SSL certificate's common name contains embedded null", 'be-secure-openssl.c'),
-} as const;
+} as const);
 
 /** Messages libpq puts in PQerrorMessage (psql prints them after its prefix). */
-export const LIBPQ = {
+export const LIBPQ = inDomain('libpq', {
   invalidOption: m('invalid %s value: "%s"', 'fe-connect.c'),
+  invalidConnOption: m('invalid connection option "%s"', 'fe-connect.c'),
+  missingEquals: m('missing "=" after "%s" in connection info string', 'fe-connect.c'),
   weakSslmodeSystem: m('weak sslmode "%s" may not be used with sslrootcert=system (use "verify-full")', 'fe-connect.c', 16),
   weakSslmodeDirect: m(
     'weak sslmode "%s" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")',
@@ -135,8 +177,20 @@ export const LIBPQ = {
   protoHint: m('This may indicate that the server does not support any SSL protocol version between %s and %s.', 'fe-secure-openssl.c'),
   hostNameMissing: m('host name must be specified for a verified SSL connection', 'fe-secure-common.c'),
   nameMismatch1: m('server certificate for "%s" does not match host name "%s"', 'fe-secure-common.c'),
-  nameMismatchN1: m('server certificate for "%s" (and %d other name) does not match host name "%s"', 'fe-secure-common.c'),
-  nameMismatchN: m('server certificate for "%s" (and %d other names) does not match host name "%s"', 'fe-secure-common.c'),
+  nameMismatchN1: m('server certificate for "%s" (and %d other name) does not match host name "%s"', 'fe-secure-common.c', undefined, undefined, {
+    plural: {
+      msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
+      msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
+      n: 1,
+    },
+  }),
+  nameMismatchN: m('server certificate for "%s" (and %d other names) does not match host name "%s"', 'fe-secure-common.c', undefined, undefined, {
+    plural: {
+      msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
+      msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
+      n: 1,
+    },
+  }),
   noNameInCert: m("could not get server's host name from server certificate", 'fe-secure-common.c'),
   embeddedNull: m("SSL certificate's name contains embedded null", 'fe-secure-common.c'),
   serverNoSsl: m('server does not support SSL, but SSL was required', 'fe-connect.c'),
@@ -151,8 +205,14 @@ export const LIBPQ = {
   passfileInsecure: m('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', 'fe-connect.c'),
   passfileRetrieved: m('password retrieved from file "%s"', 'fe-connect.c'),
   // connecting (PQconnectPoll): the TCP and Unix-socket connect() failures, with strerror's text
-  tcpConnectFailed: m('%s\n\tIs the server running on that host and accepting TCP/IP connections?', 'fe-connect.c', 14),
-  socketConnectFailed: m('%s\n\tIs the server running locally and accepting connections on that socket?', 'fe-connect.c', 14),
+  tcpConnectFailed: m('%s\n\tIs the server running on that host and accepting TCP/IP connections?', 'fe-connect.c', 14, undefined, {
+    msgid: [{ raw: '%s\n' }, '\tIs the server running on that host and accepting TCP/IP connections?\n'],
+    strerror: [0],
+  }),
+  socketConnectFailed: m('%s\n\tIs the server running locally and accepting connections on that socket?', 'fe-connect.c', 14, undefined, {
+    msgid: [{ raw: '%s\n' }, '\tIs the server running locally and accepting connections on that socket?\n'],
+    strerror: [0],
+  }),
   socketPathTooLong: m('Unix-domain socket path "%s" is too long (maximum %d bytes)', 'fe-connect.c'),
   // after connect() on a Unix socket, before the startup packet
   requirePeerMismatch: m('requirepeer specifies "%s", but actual peer user name is "%s"', 'fe-connect.c'),
@@ -164,10 +224,70 @@ export const LIBPQ = {
   ),
   gssRequiredLocal: m('GSSAPI encryption required but it is not supported over a local socket', 'fe-connect.c', 17),
   /** psql's prefix for a failed attempt on one host (PostgreSQL 14+) */
-  attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14),
-  attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14),
-  attemptPrefixSocket: m('connection to server on socket "%s" failed: ', 'fe-connect.c', 14),
-} as const;
+  attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server at "%s" (%s), port %s failed: ' }),
+  attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server at "%s", port %s failed: ' }),
+  attemptPrefixSocket: m('connection to server on socket "%s" failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server on socket "%s" failed: ' }),
+} as const);
+
+/** psql's own texts (domain psql; logging.c is compiled into psql). */
+export const PSQL = inDomain('psql', {
+  /** pg_log_error's level word after `psql: ` */
+  errorPrefix: m('error: ', 'logging.c', undefined, undefined, { msgid: 'error: ' }),
+} as const);
+
+/** The words elog.c puts in front of a server log line's fields (domain postgres). */
+export const ELOG = inDomain('postgres', {
+  LOG: m('LOG', 'elog.c'),
+  FATAL: m('FATAL', 'elog.c'),
+  WARNING: m('WARNING', 'elog.c'),
+  ERROR: m('ERROR', 'elog.c'),
+  DETAIL: m('DETAIL:  ', 'elog.c'),
+  HINT: m('HINT:  ', 'elog.c'),
+  CONTEXT: m('CONTEXT:  ', 'elog.c'),
+} as const);
+
+/** Formats a message: English (`fmt`) or translated (`messageFormatter`). A plain string is used as given. */
+export type MessageFormatter = (def: MessageDef | string, ...args: FormatArg[]) => string;
+
+/**
+ * The msgid pieces gettext sees for a message in a PostgreSQL major version: libpq up to 15
+ * ends each message with a newline inside the msgid (16 moved it to libpq_append_conn_error).
+ */
+export function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
+  if (def.msgid !== undefined) return typeof def.msgid === 'string' ? [def.msgid] : def.msgid;
+  return [def.domain === 'libpq' && pgVersion <= 15 ? `${def.format}\n` : def.format];
+}
+
+/**
+ * A formatter that translates each message in its domain where it is formatted. The
+ * arguments are split over the pieces by their directives; the newline libpq's msgid ends
+ * with (and `format` does not) is dropped again.
+ */
+export function messageFormatter(t: Translate, pgVersion: number): MessageFormatter {
+  if (t === english) return fmt;
+  return (def, ...args) => {
+    if (typeof def === 'string' || !def.domain) return fmt(def, ...args);
+    const domain = def.domain;
+    let out: string;
+    if (def.plural) {
+      const { msgid, msgidPlural, n } = def.plural;
+      out = t(domain, msgid, args, { plural: { msgid: msgidPlural, n: Number(args[n]) }, strerror: def.strerror });
+    } else {
+      let at = 0;
+      out = gettextIds(def, pgVersion)
+        .map((piece) => {
+          const id = typeof piece === 'string' ? piece : piece.raw;
+          const count = [...id.matchAll(/%(?:\d+\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?[sdiucxXom]/g)].length;
+          const mine = args.slice(at, at + count);
+          const strerror = def.strerror?.filter((i) => i >= at && i < at + count).map((i) => i - at);
+          at += count;
+          return typeof piece === 'string' ? t(domain, id, mine, { strerror }) : cFormat(id, mine.map((v, i) => (strerror?.includes(i) && typeof v === 'string' ? t('libc', v) : v)));
+        })
+        .join('');
+    }
+    return out.endsWith('\n') && !def.format.endsWith('\n') ? out.slice(0, -1) : out;
+  };
+}
 
 /** Fill a PostgreSQL format string: %s, %d, %zu and %m take the next argument in order. */
 export function fmt(def: MessageDef | string, ...args: (string | number)[]): string {

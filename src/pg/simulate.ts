@@ -21,13 +21,16 @@ import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate, type RolePassword } from './server/connection.js';
+import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
+import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
 import { type ServerTls, type StartupCause, type TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
-import { fmt, LIBPQ, SERVER } from './messages.js';
+import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
+import { clientMessageLocale, english, makeTranslator, perlLocaleWarning, serverMessageLocale, type CatalogLoader, type LocaleEnv, type Translator } from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
 import { defaultSecurityLevel } from '../crypto/index.js';
@@ -56,6 +59,12 @@ export interface SimulateInput {
   clientAddr?: string;
   /** the address a host name resolves to (default: 127.0.0.1) */
   serverAddr?: string;
+  /**
+   * The server machine's hosts file, which answers the server's host-name lookups (pg_hba
+   * lines naming hosts, log_hostname); default: /etc/hosts read through `fs`. Names it does
+   * not hold would go to DNS: taken as unresolved, and the steps say so.
+   */
+  hosts?: HostsTable;
   opensslVersion?: OpensslVersion;
   /**
    * OpenSSL's security level on both sides (what openssl.cnf gives a new SSL_CTX): it judges
@@ -90,6 +99,24 @@ export interface SimulateInput {
    * `pg_ctl reload` reads `fs` (what you changed). Without it the server starts from `fs`.
    */
   startedWith?: SimFs;
+  /**
+   * The gettext catalogs psql, libpq and the server read (catalogs-node.ts reads
+   * /usr/share/locale): with them, psql's and libpq's messages follow the client's locale in
+   * `env` (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) and the server's its lc_messages. Without
+   * them every message is English.
+   */
+  catalogs?: CatalogLoader;
+  /**
+   * The server process's locale environment: LC_CTYPE's codeset is the one its messages are
+   * written in (an ASCII one prints '?' for each character it cannot show), lc_messages ''
+   * takes LC_MESSAGES/LANG, and LANGUAGE applies. Default { LANG: 'C.UTF-8' }.
+   */
+  serverEnv?: LocaleEnv;
+  /**
+   * Which locales exist on the client: setlocale fails for the others (psql speaks English)
+   * and pg_wrapper's perl warns about them on stderr. Default: all exist.
+   */
+  localeInstalled?: (name: string) => boolean;
 }
 
 export interface SimStep {
@@ -137,6 +164,8 @@ export interface SimulateResult {
    * for its backend (pid unknowable, so null). Assumes a UTF8 or SQL_ASCII database.
    */
   pgStatSsl?: PgStatSslRow;
+  /** why some messages stay English although a language was asked for (a catalog absent...) */
+  languageNotes?: string[];
 }
 
 /**
@@ -167,19 +196,35 @@ function passwordStep(conn: ResolvedConninfo, t: ConnTarget): SimStep | undefine
   return step(warned ? 'fail' : 'skip', `none from ${l.file}${mode}: ${PASS_MISS[l.reason]}${key}${wrapper}`);
 }
 
-function logLines(lines: LogLine[]): string[] {
-  return lines.length ? formatLog(lines).split('\n') : [];
+function logLines(lines: LogLine[], f: MessageFormatter = fmt): string[] {
+  return lines.length ? formatLog(lines, f).split('\n') : [];
 }
 
 /** libpq's "connection to server at ..." prefix for one target (fe-connect.c emitHostIdentityInfo). */
-function attemptPrefix(t: ConnTarget, serverAddr: string, port: number): string {
-  if (t.type === 'socket') return fmt(LIBPQ.attemptPrefixSocket, `${t.host}/.s.PGSQL.${port}`);
-  if (t.type === 'address' || !t.host) return fmt(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
+function attemptPrefix(t: ConnTarget, serverAddr: string, port: number, f: MessageFormatter = fmt): string {
+  if (t.type === 'socket') return f(LIBPQ.attemptPrefixSocket, `${t.host}/.s.PGSQL.${port}`);
+  if (t.type === 'address' || !t.host) return f(LIBPQ.attemptPrefixNoAddr, t.hostaddr ?? '', port);
   const addr = isIpLiteral(t.host) ? t.host : serverAddr;
-  return addr === t.host ? fmt(LIBPQ.attemptPrefixNoAddr, t.host, port) : fmt(LIBPQ.attemptPrefix, t.host, addr, port);
+  return addr === t.host ? f(LIBPQ.attemptPrefixNoAddr, t.host, port) : f(LIBPQ.attemptPrefix, t.host, addr, port);
 }
 
-const LIBPQ_REFUSED = fmt(LIBPQ.tcpConnectFailed, 'Connection refused');
+/** path/hostname.ts's messages as libpq's table entries, to translate them */
+const HOST_MESSAGE_DEFS: Record<string, MessageDef> = {
+  noName: LIBPQ.noNameInCert,
+  one: LIBPQ.nameMismatch1,
+  manyOne: LIBPQ.nameMismatchN1,
+  manyMore: LIBPQ.nameMismatchN,
+  noHost: LIBPQ.hostNameMissing,
+};
+
+/** The translators of one run: the client's (psql, libpq) and the server's, English without catalogs. */
+function translators(input: SimulateInput, pgVersion: number): { client: Translator; server: (lcMessages: string | undefined) => Translator } {
+  const none = (): Translator => ({ translate: english, notes: [], locale: { locale: 'C', languages: [], ascii: false } });
+  if (!input.catalogs) return { client: none(), server: none };
+  const env = input.env ?? {};
+  const client = makeTranslator(clientMessageLocale(env, input.localeInstalled), input.catalogs, pgVersion);
+  return { client, server: (lc) => makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc), input.catalogs, pgVersion) };
+}
 
 /**
  * Why a TCP target reaches no server: another port, or an address outside listen_addresses
@@ -217,14 +262,25 @@ export function simulate(input: SimulateInput): SimulateResult {
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
   let startupLines = 0;
+  // messages in the client's and the server's languages (the server's once its lc_messages is known)
+  const tr = translators(input, pgVersion);
+  const fc = messageFormatter(tr.client.translate, pgVersion);
+  let serverTr: Translator | undefined;
+  let fsv: MessageFormatter = fmt;
   const result = (r: Omit<SimulateResult, 'steps' | 'serverLog' | 'connectionLog'>): SimulateResult => {
-    const all = logLines(serverLog);
-    return { ...r, steps, serverLog: all, connectionLog: all.slice(startupLines) };
+    const all = logLines(serverLog, fsv);
+    const notes = [...tr.client.notes, ...(serverTr?.notes ?? [])].filter((n, i, a) => a.indexOf(n) === i);
+    return { ...r, steps, serverLog: all, connectionLog: all.slice(startupLines), ...(notes.length ? { languageNotes: notes } : {}) };
   };
+  const psqlError = () => `psql: ${fc(PSQL.errorPrefix)}`;
 
   // 2. psql hands the connection string to libpq, which tries its targets in turn until one
   // reaches a listening server (`listening` undefined: the server did not start).
+  // libpq prints its password file warnings itself, before anything psql prints
   const warnings: string[] = [];
+  // pg_wrapper's perl complains about a locale that is not installed before psql starts
+  const perl = pgWrapper && input.localeInstalled ? perlLocaleWarning(input.env ?? {}, input.localeInstalled) : undefined;
+  if (perl) warnings.push(perl);
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
   const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
@@ -244,7 +300,8 @@ export function simulate(input: SimulateInput): SimulateResult {
     } catch (e) {
       if (e instanceof ConninfoError) {
         steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
-        return { done: result({ ok: false, message: e.message, psqlStderr: stderr(`psql: error: ${e.message}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] }) };
+        const said = e.said ? fc(e.said.def, ...e.said.args) : e.message;
+        return { done: result({ ok: false, message: said, psqlStderr: stderr(`${psqlError()}${said}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] }) };
       }
       throw e;
     }
@@ -260,13 +317,13 @@ export function simulate(input: SimulateInput): SimulateResult {
     const unreachable = { tcp: false, socket: false };
     let target: ConnTarget | undefined;
     for (const t of conn.targets) {
-      if (t.fatal) return { done: result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`psql: error: ${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] }) };
+      if (t.fatal) return { done: result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`${psqlError()}${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] }) };
       if (t.error) {
         skipped.push(t.error);
         continue;
       }
       if (t.type === 'socket') {
-        const reach = reachSocket(t.host ?? DEFAULT_SOCKET_DIR, t.port ?? 5432, listening?.sockets);
+        const reach = reachSocket(t.host ?? DEFAULT_SOCKET_DIR, t.port ?? 5432, listening?.sockets, fc);
         steps.push({
           step: 'connect',
           who: 'client',
@@ -283,13 +340,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         }
         unreachable.socket = true;
         // the too-long message stands alone, without the "connection to server" prefix
-        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432)}${reach.message}`);
+        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, fc)}${reach.message}`);
         continue;
       }
       const refused = listening ? refusedBy(t, listening.settings, serverAddr) : 'the server is not running';
       if (refused) {
         steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
-        skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432)}${LIBPQ_REFUSED}`);
+        skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432, fc)}${fc(LIBPQ.tcpConnectFailed, 'Connection refused')}`);
         unreachable.tcp = true;
         continue;
       }
@@ -300,11 +357,11 @@ export function simulate(input: SimulateInput): SimulateResult {
       // psql prints the first line after "psql: error: "; SimulateResult.message drops the first prefix
       const all = skipped.join('\n');
       const first = conn.targets.find((t) => !t.error);
-      const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432) : '';
+      const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432, fc) : '';
       return { done: result({
         ok: false,
         message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
-        psqlStderr: stderr(`psql: error: ${all}`),
+        psqlStderr: stderr(`${psqlError()}${all}`),
         serverStarted: true,
         attempts: [],
         fix:
@@ -354,11 +411,20 @@ export function simulate(input: SimulateInput): SimulateResult {
   const listening = sockets.sockets.length ? `Unix sockets ${sockets.sockets.map((x) => x.path).join(', ')}` : 'no Unix socket (unix_socket_directories is empty)';
   steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` });
   let server = start.server;
+  // the postmaster sets LC_MESSAGES from lc_messages once it has read the configuration
+  const lcMessages = () => input.serverOverrides?.lc_messages ?? server.conf.settings.get('lc_messages')?.value;
+  serverTr = tr.server(lcMessages());
+  fsv = messageFormatter(serverTr.translate, pgVersion);
   if (input.startedWith) {
     const reload = reloadServer(server, { ...input, securityLevel });
     serverLog.push(...reload.log);
     server = reload.server;
     steps.push({ step: 'server-reload', who: 'server', result: reload.partial ? 'fail' : 'ok', detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
+  }
+  if (input.startedWith && lcMessages() !== serverTr.locale.locale) {
+    // lc_messages changed by the reload
+    serverTr = tr.server(lcMessages());
+    fsv = messageFormatter(serverTr.translate, pgVersion);
   }
   startupLines = logLines(serverLog).length;
   if (input.startupOnly) return result({ ok: true, message: '', psqlStderr: '', serverStarted: true, attempts: [], tlsTrace: [] });
@@ -368,6 +434,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const { conn, target, serverAddr, skipped } = reached;
   const port = target.port ?? 5432;
   const clientAddr = input.clientAddr ?? '127.0.0.1';
+  const resolver = hostsResolver(input.hosts ?? loadHostsFile(input.fs));
   const home = input.env?.HOME;
   // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
   const local = target.type === 'socket';
@@ -386,7 +453,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   const password = (target.password ?? conn.values.password) || undefined;
   const passfileUsed: PassLookup | undefined = target.passLookup;
   // pgpassfileWarning names the file after a 28P01 when this host's password came from it
-  const retrieved = target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fmt(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '';
+  const retrieved = target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fc(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '';
   const rolePassword = input.rolePasswords && Object.hasOwn(input.rolePasswords, conn.user) ? input.rolePasswords[conn.user] : undefined;
 
   const attempts: AttemptReport[] = [];
@@ -423,8 +490,10 @@ export function simulate(input: SimulateInput): SimulateResult {
       return done({ kind, ok: false, stage: 'connection-check', message });
     };
     if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal.format);
+    // BackendInitialize: with log_hostname the client is looked up by name for the log
+    const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
-      serverLog.push({ level: 'LOG', message: local ? fmt(SERVER.connectionReceivedLocal, '[local]') : fmt(SERVER.connectionReceived, clientAddr, '<client port>') });
+      serverLog.push({ level: 'LOG', message: local ? fsv(SERVER.connectionReceivedLocal, '[local]') : fsv(SERVER.connectionReceived, atStart!.remoteHost, '<client port>') });
     }
     sameSocket = false;
     if (local) {
@@ -440,7 +509,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       if (!server.tls) {
         if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
           facts = { kind: 'ssl-refused' };
-          return done({ kind, ok: false, stage: 'ssl-refused', message: LIBPQ.serverNoSsl.format });
+          return done({ kind, ok: false, stage: 'ssl-refused', message: fc(LIBPQ.serverNoSsl) });
         }
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
@@ -448,11 +517,11 @@ export function simulate(input: SimulateInput): SimulateResult {
       const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR, securityLevel });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
-        serverLog.push({ level: 'LOG', message: fmt(SERVER.acceptSsl, 'EOF detected') });
+        serverLog.push({ level: 'LOG', message: fsv(SERVER.acceptSslEof) });
         facts = { kind: 'client-setup', message: prep.message, cause: prep.cause };
         const c = prep.cause;
         if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError') prompts = 'Enter PEM pass phrase:\n'.repeat(2);
-        return done({ kind, ok: false, stage: 'client-setup', message: prep.message });
+        return done({ kind, ok: false, stage: 'client-setup', message: fc(prep.said.def, ...prep.said.args) });
       }
       describeClientTls(prep.tls, steps, n);
       const hs = runPgHandshake({
@@ -472,12 +541,16 @@ export function simulate(input: SimulateInput): SimulateResult {
         const noProtocol = hs.serverReason === 'unsupported protocol';
         serverLog.push({
           level: 'LOG',
-          message: fmt(SERVER.acceptSsl, hs.serverReason ?? 'EOF detected'),
+          message: hs.serverReason === undefined || hs.serverEof ? fsv(SERVER.acceptSslEof) : fsv(SERVER.acceptSsl, hs.serverReason),
           // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
-          hint: noProtocol ? fmt(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
+          hint: noProtocol ? fsv(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
         });
+        // libpq's own words translated, OpenSSL's reason as OpenSSL prints it (English)
+        let printed = hs.clientSslError !== undefined ? fc(LIBPQ.sslError, hs.clientSslError) : fc(LIBPQ.sslSyscallEof);
         if (noProtocol && hs.clientMessage) {
-          hs.clientMessage += `\n${fmt(LIBPQ.protoHint, conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3')}`;
+          const hint = [conn.sslMinProtocolVersion || 'TLSv1.2', conn.sslMaxProtocolVersion || 'TLSv1.3'];
+          hs.clientMessage += `\n${fmt(LIBPQ.protoHint, ...hint)}`;
+          printed += `\n${fc(LIBPQ.protoHint, ...hint)}`;
         }
         facts = {
           kind: 'handshake',
@@ -487,7 +560,7 @@ export function simulate(input: SimulateInput): SimulateResult {
           serverHas: [...server.tls.caCerts.map((c) => ({ cert: c, source: server.settings.ssl.caFile })), ...certificatesIn(input.fs, server.settings.dataDirectory || input.pgdata)],
         };
         const late = !hs.tls12 && hs.clientVerify !== undefined && !hs.clientVerify.ok;
-        return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: hs.clientMessage });
+        return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: printed });
       }
       // verify-full: libpq checks the name after the handshake (host, never hostaddr).
       if (sslmode === 'verify-full') {
@@ -495,13 +568,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         const host = psqlHost(target, pgWrapper) ?? '';
         if (!host) {
           facts = { kind: 'host-name', message: LIBPQ.hostNameMissing.format };
-          return done({ kind, ok: false, stage: 'host-name', message: LIBPQ.hostNameMissing.format });
+          return done({ kind, ok: false, stage: 'host-name', message: fc(LIBPQ.hostNameMissing) });
         }
         const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(17, Math.max(13, pgVersion)) as PgMajor);
         steps.push({ step: 'host-name', who: 'client', attempt: n, result: hr.ok ? 'ok' : 'fail', detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message! });
         if (!hr.ok) {
           facts = { kind: 'host-name', message: hr.message!, host, cert: hs.serverChain[0] };
-          return done({ kind, ok: false, stage: 'host-name', message: hr.message });
+          return done({ kind, ok: false, stage: 'host-name', message: hr.why ? fc(HOST_MESSAGE_DEFS[hr.why.id] ?? hr.message!, ...hr.why.args) : hr.message });
         }
       }
       peerCert = hs.peerCert;
@@ -511,11 +584,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         : { protocol: 'TLSv1.2', ...tls12Cipher(server.tls.key) };
     }
     // Startup packet: pg_hba and authentication.
-    const auth = authenticate({
+    const authInput = {
       hba: server.hba.lines,
       ident: server.ident.lines,
       pgVersion,
       clientAddr,
+      resolver,
+      clientHost: atStart?.clientHost,
       local,
       peerUser: osUser,
       user: conn.user,
@@ -528,8 +603,17 @@ export function simulate(input: SimulateInput): SimulateResult {
       logConnections: server.logConnections,
       tlsInfo,
       applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
-    });
+    };
+    // the server's words for its log and the FATAL it sends; English for the steps and the fix
+    const authEn = authenticate(authInput);
+    const auth = fsv === fmt ? authEn : authenticate({ ...authInput, msg: fsv });
     serverLog.push(...auth.log);
+    if (auth.clientHost?.lookups.length) {
+      const h = auth.clientHost;
+      const found = hostnameLookupDetail(h);
+      const unmatched = h.resolv === 0 && h.name !== undefined ? ` (no host name in pg_hba.conf matches "${h.name}")` : '';
+      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${h.lookups.join('; ')}${found ? ` => ${found}${unmatched}` : ''}` });
+    }
     steps.push({
       step: 'authentication',
       who: 'server',
@@ -537,12 +621,12 @@ export function simulate(input: SimulateInput): SimulateResult {
       result: auth.ok ? 'ok' : 'fail',
       detail: auth.ok
         ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}) accepts ${conn.user}@${conn.dbname}`
-        : `${auth.line ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}): ` : ''}${auth.fatal}`,
+        : `${auth.line ? `pg_hba.conf line ${auth.line.lineNum} (${auth.line.rawLine}): ` : ''}${authEn.ok ? '' : authEn.fatal}`,
     });
     if (auth.ok) {
       // fe-auth.c (libpq 16+): sslcertmode=require wants proof a certificate was sent
       if (kind === 'ssl' && pgVersion >= 16 && conn.sslcertmode === 'require' && !certSent) {
-        return done({ kind, ok: false, stage: 'client-cert-not-sent', message: LIBPQ.certNotAccepted.format });
+        return done({ kind, ok: false, stage: 'client-cert-not-sent', message: fc(LIBPQ.certNotAccepted) });
       }
       // pgstat_bestart, the end of backend start: the pg_stat_ssl row
       const stat = pgStatSslRow(tlsInfo && { version: tlsInfo.protocol, cipher: tlsInfo.cipher, bits: tlsInfo.bits, peerCert }, pgVersion);
@@ -551,7 +635,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         steps.push({ step: 'pg-stat-ssl', who: 'server', attempt: n, result: 'fail', detail: `building the pg_stat_ssl row raises ERROR "${stat.error}" (a client certificate name attribute OpenSSL has no name for): the backend exits` });
         facts = { kind: 'auth', message: stat.error, line: auth.line.rawLine, ssl: true, user: conn.user, database: conn.dbname, clientAddr, peerCert };
         // after AuthenticationOk: libpq does not retry in plaintext
-        return done({ kind, ok: false, stage: 'alert-after-handshake', message: `FATAL:  ${stat.error}` });
+        return done({ kind, ok: false, stage: 'alert-after-handshake', message: `${fsv(ELOG.FATAL)}:  ${stat.error}` });
       }
       statRow = stat.row;
       for (const t of stat.truncated) {
@@ -561,7 +645,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     }
     facts = {
       kind: 'auth',
-      message: auth.fatal,
+      message: authEn.ok ? auth.fatal : authEn.fatal,
       line: auth.line?.rawLine,
       ssl: kind === 'ssl',
       user: conn.user,
@@ -574,8 +658,9 @@ export function simulate(input: SimulateInput): SimulateResult {
       passfile: passfileUsed,
       passwordRefused: auth.passwordRefused,
     };
-    if (auth.needsPassword) return done({ kind, ok: false, stage: 'client-auth', message: auth.fatal });
-    return done({ kind, ok: false, stage: 'server-error', message: `FATAL:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}` });
+    if (auth.needsPassword) return done({ kind, ok: false, stage: 'client-auth', message: fc(LIBPQ.noPasswordSupplied) });
+    // pqGetErrorNotice3: the server's (localized) severity, then its message as it sent it
+    return done({ kind, ok: false, stage: 'server-error', message: `${fsv(ELOG.FATAL)}:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}` });
   };
 
   const outcomes = runLadder(sslmode, attempt);
@@ -583,7 +668,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   if (last.ok) {
     return result({ ok: true, message: '', psqlStderr: warnings.join('\n'), serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
   }
-  const prefix = attemptPrefix(target, serverAddr, port);
+  const prefix = attemptPrefix(target, serverAddr, port, fc);
   const failed = outcomes.filter((o) => !o.ok && o.message);
   const own = failed.map((o) => `${prefix}${o.message!}`);
   const full = [...skipped, ...own].join('\n');
@@ -591,7 +676,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   return result({
     ok: false,
     message,
-    psqlStderr: stderr(`${prompts}psql: error: ${full}`),
+    psqlStderr: stderr(`${prompts}${psqlError()}${full}`),
     serverStarted: true,
     attempts,
     fix: sslFacts || facts ? suggestFix((sslFacts ?? facts)!) : undefined,
@@ -645,7 +730,7 @@ function describeHandshake(hs: HandshakeOutcome, steps: SimStep[], n: number): v
     result: hs.ok ? 'ok' : 'fail',
     detail: hs.ok
       ? hs.negotiated
-        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
+        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}${hs.negotiated.helloRetryRequest ? ` after a HelloRetryRequest (${hs.groupsSource} allows no group of libpq's key share)` : ''}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
         : 'TLSv1.2 would be negotiated (certificate checks applied; no TLS 1.2 handshake is run)'
       : `${hs.clientMessage ?? ''}${hs.serverReason ? ` / server: ${hs.serverReason}` : ''}`,
   });

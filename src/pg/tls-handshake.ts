@@ -24,6 +24,8 @@ import {
   TlsServer,
   type AlertName,
   type ChainVerdict,
+  type ClientConfig,
+  type ServerConfig,
   type NegotiatedInfo,
   type OpensslVersion,
   type TraceEntry,
@@ -31,6 +33,8 @@ import {
 } from '../tls13/index.js';
 import type { ClientTls } from './client/libpq-ssl.js';
 import type { ServerTls, TlsVersionName } from './server/startup.js';
+import { tlsGroupCode } from './server/groups.js';
+import { fmt, LIBPQ } from './messages.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
 export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
@@ -121,6 +125,29 @@ export function verifyClientChain(server: ServerTls, chain: Certificate[], at: D
   });
 }
 
+/**
+ * What libpq offers for key exchange with OpenSSL 3.0's defaults (it sets no groups):
+ * supported_groups x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048..8192, and one
+ * key share, x25519. Seen in `openssl s_client -trace` (same library defaults).
+ */
+export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGroups' | 'keyShareGroups'> = {
+  groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
+  advertisedOnlyGroups: ['ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'],
+  keyShareGroups: ['x25519'],
+};
+
+/**
+ * The server's key exchange and TLS 1.3 suites as OpenSSL runs them for PostgreSQL: only the groups its
+ * configuration allows (groups.ts), the first client key share for one of them taken as it
+ * is, else a HelloRetryRequest for the server's first group the client supports.
+ */
+export function serverNegotiation(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'announceGroups' | 'cipherSuites' | 'preferServerCipherSuites'> {
+  // ssl_tls13_ciphers (18) in the server's order: ssl_prefer_server_ciphers is on by default
+  const suites = server.tls13Suites ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true } : {};
+  const announceGroups = server.groups.tls13.map((g) => tlsGroupCode(g)!);
+  return { groups: server.groups.engine, hrrPolicy: 'any-share', announceGroups, ...suites };
+}
+
 export interface HandshakeInput {
   client: ClientTls;
   server: ServerTls;
@@ -138,8 +165,12 @@ export interface HandshakeOutcome {
   ok: boolean;
   /** libpq's message when the handshake failed (the `SSL error: ...` line) */
   clientMessage?: string;
+  /** the OpenSSL text after libpq's `SSL error: ` (absent for `SSL SYSCALL error: EOF detected`), for translating libpq's part */
+  clientSslError?: string;
   /** the server's log line for a failed handshake: "could not accept SSL connection: ..." reason part */
   serverReason?: string;
+  /** the server saw EOF (its own message "could not accept SSL connection: EOF detected", not OpenSSL's text) */
+  serverEof?: boolean;
   /** the server's chain as checked by the client (absent when the client does not verify) */
   serverVerify?: VerifyResult;
   /** the client's chain as checked by the server (absent when none was requested or sent) */
@@ -151,6 +182,8 @@ export interface HandshakeOutcome {
   /** the chain the client sent, if any */
   clientChain: Certificate[];
   negotiated?: NegotiatedInfo & { bits: number };
+  /** the server setting its key-exchange groups came from (`ssl_ecdh_curve = prime256v1`) */
+  groupsSource: string;
   /** TLS 1.2 would be negotiated: pgtls does not run a 1.2 handshake, the checks are applied directly */
   tls12?: boolean;
   trace: TraceEntry[];
@@ -197,7 +230,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const trace: TraceEntry[] = [];
   const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
-  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace };
+  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source };
 
   const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);
   const verifyClient = (certs: Certificate[]) => verifyClientChain(server, certs, at);
@@ -231,6 +264,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     maxVersion: 'TLSv1.3',
     certificate: client.key ? { chain: clientChain.map((c) => c.der), privateKey: client.key as PrivateKey } : undefined,
     verifyPeerChain: clientVerdict,
+    ...LIBPQ_KEY_EXCHANGE,
     random,
     onTrace: (e) => trace.push(e),
   });
@@ -240,8 +274,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     certificate: { chain: serverChain.map((c) => c.der), privateKey: server.key },
     clientAuth: server.requestClientCert ? 'request' : 'none',
     clientCANames: server.requestClientCert ? server.caCerts.map((c) => c.subject.der) : undefined,
-    groups: [server.group === 'secp256r1' ? 'x25519' : server.group, 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
-    hrrPolicy: 'any-share',
+    ...serverNegotiation(server),
     verifyPeerChain: serverVerdict,
     random,
     onTrace: (e) => trace.push(e),
@@ -253,23 +286,30 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const done = run.clientEvents.find((e) => e.type === 'handshake_done');
   if (clientSent && clientSent.type === 'alert_sent') {
     // The client rejected the server (its chain, or a protocol problem).
-    out.clientMessage = `SSL error: ${out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason}`;
+    sslError(out, out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason);
     out.serverReason = opensslAlertText(clientSent.code, { received: true, opensslVersion: input.opensslVersion });
     return out;
   }
   if (serverSent && serverSent.type === 'alert_sent') {
-    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : serverSent.reason;
-    out.clientMessage = `SSL error: ${opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion })}`;
+    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : (serverSent.opensslReason ?? serverSent.reason);
+    sslError(out, opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion }));
     return out;
   }
   if (!done || done.type !== 'handshake_done') {
     out.clientMessage = 'SSL SYSCALL error: EOF detected';
     out.serverReason = 'EOF detected';
+    out.serverEof = true;
     return out;
   }
   out.ok = true;
   out.negotiated = { ...done.negotiated, bits: cipherBits(done.negotiated.cipherSuite) };
   return out;
+}
+
+/** libpq's `SSL error: %s` with OpenSSL's reason (fe-secure-openssl.c open_client_SSL). */
+function sslError(out: HandshakeOutcome, reason: string): void {
+  out.clientSslError = reason;
+  out.clientMessage = fmt(LIBPQ.sslError, reason);
 }
 
 /**
@@ -285,7 +325,7 @@ function tls12OrNoOverlap(
 ): HandshakeOutcome {
   if (common === undefined || common !== 'TLSv1.2') {
     // No protocol both sides allow: the server refuses the ClientHello.
-    out.clientMessage = `SSL error: ${opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion })}`;
+    sslError(out, opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion }));
     out.serverReason = 'unsupported protocol';
     return out;
   }
@@ -293,7 +333,7 @@ function tls12OrNoOverlap(
   if (input.client.verifyPeer) {
     out.serverVerify = verifyServer(out.serverChain);
     if (!out.serverVerify.ok) {
-      out.clientMessage = `SSL error: ${verifyFailureText(out.serverVerify)}`;
+      sslError(out, verifyFailureText(out.serverVerify));
       out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), { received: true, opensslVersion: input.opensslVersion });
       return out;
     }
@@ -302,7 +342,7 @@ function tls12OrNoOverlap(
     out.clientVerify = verifyClient(out.clientChain);
     if (!out.clientVerify.ok) {
       out.serverReason = verifyFailureText(out.clientVerify);
-      out.clientMessage = `SSL error: ${opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion })}`;
+      sslError(out, opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion }));
       return out;
     }
     out.peerCert = out.clientChain[0];

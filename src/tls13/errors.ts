@@ -24,14 +24,32 @@ export class TlsAlertError extends Error {
   constructor(
     readonly alert: AlertName,
     readonly reason: string,
+    /** OpenSSL's reason string for the same refusal (what its error queue says), when known */
+    readonly opensslReason?: string,
   ) {
     super(`${alert}: ${reason}`);
   }
 }
 
+/**
+ * An API call the connection's state does not allow: sending, updating keys or issuing a
+ * ticket once close() has sent close_notify (or the connection has closed), or before the
+ * handshake is done. Nothing is sent.
+ */
+export class TlsStateError extends Error {
+  override readonly name = 'TlsStateError';
+  constructor(
+    /** the refused call: 'send', 'keyUpdate', 'sendNewSessionTicket', 'exportKeyingMaterial' */
+    readonly operation: string,
+    readonly why: 'closed' | 'not_connected',
+  ) {
+    super(`${operation}: ${why === 'closed' ? 'the TLS connection is closed for sending' : 'the handshake is not complete'}`);
+  }
+}
+
 /** The alert a caught error maps to; anything unexpected is our bug -> internal_error. */
-export function alertForError(e: unknown): { alert: AlertName; reason: string } {
-  if (e instanceof TlsAlertError) return { alert: e.alert, reason: e.reason };
+export function alertForError(e: unknown): { alert: AlertName; reason: string; opensslReason?: string } {
+  if (e instanceof TlsAlertError) return { alert: e.alert, reason: e.reason, ...(e.opensslReason ? { opensslReason: e.opensslReason } : {}) };
   if (e instanceof TlsDecodeError) return { alert: e.alert, reason: e.message };
   return { alert: 'internal_error', reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }

@@ -26,6 +26,8 @@ export class TlsAlertSentError extends Error {
     readonly alert: string,
     readonly code: number,
     readonly reason: string,
+    /** OpenSSL's error-queue reason for the same refusal, when the engine knows it */
+    readonly opensslReason?: string,
   ) {
     super(`sent fatal alert ${alert} (${code}): ${reason}`);
   }
@@ -95,7 +97,7 @@ export class TlsEngineSocket extends Duplex {
         break;
       case 'alert_sent':
         if (e.level === 'fatal') {
-          const err = new TlsAlertSentError(e.alert, e.code, e.reason);
+          const err = new TlsAlertSentError(e.alert, e.code, e.reason, e.opensslReason);
           // let the alert record leave before tearing the transport down
           setImmediate(() => this.destroy(err));
         }

@@ -50,10 +50,13 @@ export class StepTrace {
     this.entry.secrets.push({ name, hex: toHex(value) });
     return this;
   }
-  /** Record a check; if it failed, abort the handshake with `alert` (RFC wording in `detail`). */
-  check(check: string, ok: boolean, alert: AlertName, detail?: string): void {
+  /**
+   * Record a check; if it failed, abort the handshake with `alert` (RFC wording in
+   * `detail`; `opensslReason`: what OpenSSL's error queue says for the same refusal).
+   */
+  check(check: string, ok: boolean, alert: AlertName, detail?: string, opensslReason?: string): void {
     this.entry.checks.push({ check, ok, ...(detail ? { detail } : {}), ...(ok ? {} : { alert }) });
-    if (!ok) throw new TlsAlertError(alert, detail ? `${check}: ${detail}` : check);
+    if (!ok) throw new TlsAlertError(alert, detail ? `${check}: ${detail}` : check, opensslReason);
   }
   /** A check that never aborts (recorded for teaching output). */
   note(check: string, ok: boolean, detail?: string): void {

@@ -118,11 +118,11 @@ describe('verifySignature with AlgorithmIdentifiers (as found in certificates)',
     expect(verifySignature(algId(OID.ed25519, DER_NULL), ed.pub, msg, sig)).toMatchObject({ ok: false, reason: 'bad-parameters' });
   });
 
-  it('unknown, MD2 and DSA algorithms are unsupported', () => {
+  it('unknown and MD2 algorithms are unsupported; DSA needs a DSA key', () => {
     const sig = new Uint8Array(256);
     expect(verifySignature(algId('1.2.3.4.5'), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
     expect(verifySignature(algId(OID.md2WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
-    expect(verifySignature(algId(OID.dsaWithSHA1), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
+    expect(verifySignature(algId(OID.dsaWithSHA1), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'key-algorithm-mismatch' });
     const unknownKey: PublicKey = { kind: 'unknown', algorithm: algId('1.2.3'), key: new Uint8Array(3), bits: 0, reason: 'test' };
     expect(verifySignature(A.pkcs1, unknownKey, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
   });

@@ -1,7 +1,7 @@
 // `pgtls verify` as a drop-in for `openssl verify`: on PostgreSQL's own test PKI
 // (../shared/reference/pg-ssl-testdata) both must print the same lines and exit the same.
 
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,24 +10,18 @@ import { run } from '../../src/cli/verify.js';
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/reference/pg-ssl-testdata');
 const have = existsSync(TESTDATA);
 
+// OpenSSL starts its error-queue lines with its thread id (`40F7...:error:...`), pgtls with a constant
+const lines = (t: string) => t.split('\n').filter((l) => l).map((l) => l.replace(/^[0-9A-F]+:error:/, 'X:error:'));
+
 async function pgtls(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const errs: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
-  const err = vi.spyOn(console, 'error').mockImplementation((s: unknown) => void errs.push(String(s)));
-  try {
-    const code = await run(args);
-    return { code, out: out.flatMap((l) => l.split('\n')), err: errs.flatMap((l) => l.split('\n')) };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
+  let out = '';
+  let err = '';
+  const code = await run(args, { out: (t) => void (out += t), err: (t) => void (err += t), stdin: () => new Uint8Array(0), env: process.env });
+  return { code, out: lines(out), err: lines(err) };
 }
 
 function openssl(args: string[]): { code: number; out: string[]; err: string[] } {
   const r = spawnSync('openssl', ['verify', ...args], { cwd: TESTDATA, encoding: 'utf8' });
-  // library error queue lines (`40F7...:error:...`) are OpenSSL internals, not verify output
-  const lines = (t: string) => t.split('\n').filter((l) => l && !/^[0-9A-F]+:error:/.test(l));
   return { code: r.status ?? -1, out: lines(r.stdout), err: lines(r.stderr) };
 }
 

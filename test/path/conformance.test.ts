@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { conformanceDir, loadLimbo, loadPkits, opensslErrorPairs, runPkits } from '../../src/path/conformance-node.js';
 import { runLimboCase } from '../../src/path/limbo-case.js';
-import { cryptoWithNodeFallback } from '../../src/path/verify-node.js';
 import { parseCrls } from '../../src/x509/crl.js';
 
 const dir = conformanceDir(resolve(import.meta.dirname, '../..'));
@@ -29,7 +28,7 @@ describe.skipIf(!dir)('x509-limbo: openssl profile = OpenSSL 3.0.19 (pglike)', (
     for (const tc of picked) {
       const rec = data.openssl[tc.id];
       if (!rec || rec.result === 'SKIPPED') continue;
-      const got = runLimboCase(tc, 'openssl', cryptoWithNodeFallback, parseCrls);
+      const got = runLimboCase(tc, 'openssl', undefined, parseCrls);
       ran++;
       const verdict = got.ok ? 'SUCCESS' : 'FAILURE';
       if (verdict !== rec.result || (rec.context && got.errorMessage !== rec.context)) {
@@ -42,7 +41,7 @@ describe.skipIf(!dir)('x509-limbo: openssl profile = OpenSSL 3.0.19 (pglike)', (
   it('pathological cases end quickly', () => {
     for (const tc of data.testcases.filter((t) => t.id.startsWith('pathological::'))) {
       const t0 = performance.now();
-      runLimboCase(tc, 'openssl', cryptoWithNodeFallback, parseCrls);
+      runLimboCase(tc, 'openssl', undefined, parseCrls);
       // generous: the point is "no exponential blow-up", measured in bench/ for real
       expect(performance.now() - t0).toBeLessThan(2000);
     }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   formatLog,
+  hostsResolver,
+  parseHostsFile,
   loadHbaFile,
   matchHbaLine,
   memFs,
@@ -304,8 +306,9 @@ describe('matching (check_hba) and the no-entry FATAL', () => {
     [{ replication: 'physical', user: 'repl', addr: '8.8.8.8' }, 8],
     [{ replication: 'physical', user: 'bob', addr: '8.8.8.8' }, 'no pg_hba.conf entry for replication connection from host "8.8.8.8", user "bob", no encryption'],
     [{ database: 'replication', user: 'repl' }, 'no pg_hba.conf entry for host "203.0.113.5", user "repl", database "replication", no encryption'],
-    [{ hostname: 'www.EXAMPLE.com' }, 9],
-    [{ hostname: 'example.com' }, 'no pg_hba.conf entry for host "203.0.113.5", user "bob", database "db", no encryption'],
+    // host names: reverse lookup of the client, suffix compare, forward lookup back to it
+    [{ resolver: hostsResolver(parseHostsFile('203.0.113.5 www.EXAMPLE.com\n')) }, 9],
+    [{ resolver: hostsResolver(parseHostsFile('203.0.113.5 example.com\n')) }, 'no pg_hba.conf entry for host "203.0.113.5", user "bob", database "db", no encryption'],
     // samehost is an interface's exact address, samenet its subnet
     [{ gss: true, addr: '127.0.0.1' }, 10],
     [{ addr: '127.0.0.2', user: 'x', database: 'y' }, 'no pg_hba.conf entry for host "127.0.0.2", user "x", database "y", no encryption'],

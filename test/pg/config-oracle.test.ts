@@ -35,7 +35,7 @@ import {
   type HbaConnection,
   type HbaFileRule,
 } from '../../src/pg/index.js';
-import { PG_BIN, PgOracle, pgOracleUnavailable } from '../support/pg-oracle.js';
+import { PG_BIN, PgOracle, pgOracleUnavailable, runAs } from '../support/pg-oracle.js';
 
 const unavailable = pgOracleUnavailable();
 if (unavailable) console.warn(`config-oracle: skipped, ${unavailable}`);
@@ -214,10 +214,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
     it.each(startupConf.map((c, i) => [i, c]))('(b) `postgres -C` start-up errors match, config %i', (i, text) => {
       const file = join(o.root, `startup-${i}.conf`);
       write(file, text as string);
-      const r = spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', o.pgdata, `--config-file=${file}`, '-C', 'ssl'], {
-        encoding: 'utf8',
-        cwd: '/tmp',
-      });
+      const r = runAs('postgres', [join(PG_BIN, 'postgres'), '-D', o.pgdata, `--config-file=${file}`, '-C', 'ssl']);
       const real = r.stderr
         .split('\n')
         .filter((l) => l !== '')
@@ -230,10 +227,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
 
     it('(b) a missing main file stops `postgres` before logging', () => {
       const file = join(o.root, 'no-such.conf');
-      const r = spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', o.pgdata, `--config-file=${file}`, '-C', 'ssl'], {
-        encoding: 'utf8',
-        cwd: '/tmp',
-      });
+      const r = runAs('postgres', [join(PG_BIN, 'postgres'), '-D', o.pgdata, `--config-file=${file}`, '-C', 'ssl']);
       expect(r.status).toBe(2);
       expect(r.stderr.trim()).toBe(parsePostgresqlConf(nodeFs(), file, { dataDir: o.pgdata }).stderr);
     });

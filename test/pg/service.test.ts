@@ -11,6 +11,7 @@ import { resolveConninfo } from '../../src/pg/conninfo/resolve.js';
 import { ConninfoError } from '../../src/pg/conninfo/errors.js';
 import { serviceFilesOn } from '../../src/pg/files.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
+import { runAs } from '../support/pg-oracle.js';
 
 const psqlMissing = spawnSync('psql', ['--version']).status !== 0;
 
@@ -82,7 +83,7 @@ describe.skipIf(psqlMissing)('service files: resolveConninfo vs psql 15', () => 
   const psqlSays = (conninfo: string, env: Record<string, string>) => {
     // runuser resets HOME to the target user's; env puts the test's back
     const vars = Object.entries({ ...BASE, ...env }).map(([k, v]) => `${k}=${v}`);
-    const r = spawnSync('runuser', ['-u', 'nobody', '--', 'env', ...vars, 'psql', `${conninfo} sslmode=disable`, '-c', 'select 1'], { encoding: 'utf8' });
+    const r = runAs('nobody', ['env', ...vars, 'psql', `${conninfo} sslmode=disable`, '-c', 'select 1']);
     const line = r.stderr.split('\n')[0];
     const at = /connection to server at "([^"]+)", port (\d+) failed/.exec(line);
     return at ? `connect ${at[1]}:${at[2]}` : line.replace(/^psql: error: /, '');

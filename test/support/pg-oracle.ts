@@ -11,6 +11,28 @@ import { dirname, join } from 'node:path';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
+/**
+ * Why a server cannot be given its own /etc/hosts here (unshare -m and a bind mount in the
+ * new mount namespace, which the machine's other processes do not see), or undefined.
+ */
+export function privateHostsUnavailable(): string | undefined {
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? undefined : `cannot give the server a private /etc/hosts (unshare -m + mount --bind): ${(r.stderr || r.error?.message || '').trim()}`;
+}
+
+/**
+ * The working directory of every process an oracle runs as another user (postgres, nobody):
+ * one any user can enter. The repository's may not be (a clone under /root or in a `mktemp -d`
+ * directory is 0700), and psql, pg_ctl and postgres then fail before doing what is asked
+ * ("could not change directory to ...: Permission denied").
+ */
+export const ORACLE_CWD = '/';
+
+/** Run argv as `user` (runuser) from ORACLE_CWD. */
+export function runAs(user: string, argv: string[], opts: { env?: NodeJS.ProcessEnv; timeout?: number } = {}) {
+  return spawnSync('runuser', ['-u', user, '--', ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: opts.timeout ?? 60_000, env: opts.env });
+}
+
 /** Why the oracle cannot run here, or undefined when it can. */
 export function pgOracleUnavailable(): string | undefined {
   if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
@@ -54,6 +76,11 @@ export interface ServerSetup {
    * it, null removes it, undefined leaves it as it is
    */
   autoConf?: string | null;
+  /**
+   * A file the server sees as /etc/hosts (see privateHostsUnavailable): the server runs in a
+   * mount namespace of its own with the file bound over /etc/hosts; the machine's is untouched
+   */
+  hostsFile?: string;
 }
 
 /** What one process logged: its pid and process title (`postmaster`, `checkpointer`, ...). */
@@ -150,7 +177,7 @@ export class PgOracle {
   apply(setup: ServerSetup): StartResult {
     if (this.running) this.stop();
     this.write(setup);
-    return this.start();
+    return this.start({ hostsFile: setup.hostsFile });
   }
 
   /** Write the scenario's files and config into the running server's directory, then pg_ctl reload; the lines it logged. */
@@ -220,21 +247,18 @@ export class PgOracle {
     return groupByProcess(this.readNewRaw());
   }
 
-  start(): StartResult {
+  start(opts: { hostsFile?: string } = {}): StartResult {
     this.readNewLog();
-    const r = spawnSync(
-      'runuser',
-      ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()],
-      { encoding: 'utf8' },
-    );
+    const pgctl = ['runuser', '-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
+    // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
+    const argv = opts.hostsFile ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl] : pgctl;
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: ORACLE_CWD });
     this.running = r.status === 0;
     return { started: this.running, log: this.readNewLog() };
   }
 
   stop(): void {
-    spawnSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata], {
-      encoding: 'utf8',
-    });
+    runAs('postgres', [join(PG_BIN, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
     this.running = false;
   }
 
@@ -261,6 +285,21 @@ export class PgOracle {
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: log };
   }
 
+  /**
+   * The log written since the last read, once it has been quiet for 150 ms (at most 3 s):
+   * what a connection made by another client (openssl s_client) logged.
+   */
+  async takeLog(): Promise<string> {
+    let log = '';
+    for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
+      await new Promise((res) => setTimeout(res, 50));
+      const more = this.readNewLog();
+      log += more;
+      quiet = more ? 0 : quiet + 50;
+    }
+    return log;
+  }
+
   destroy(): void {
     this.stop();
     rmSync(this.root, { recursive: true, force: true });
@@ -268,7 +307,7 @@ export class PgOracle {
 }
 
 function runAsPostgres(argv: string[]): string {
-  const r = spawnSync('runuser', ['-u', 'postgres', '--', ...argv], { encoding: 'utf8', cwd: '/tmp' });
+  const r = runAs('postgres', argv);
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }

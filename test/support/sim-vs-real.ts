@@ -12,6 +12,7 @@ import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { parsePrivateKey, type PrivateKey } from '../../src/x509/index.js';
 import { simulate } from '../../src/pg/simulate.js';
+import type { HostsTable } from '../../src/pg/config/hosts.js';
 import { PgOracle } from './pg-oracle.js';
 
 export interface Seen {
@@ -25,7 +26,8 @@ export interface SimVsReal {
   readonly oracle: PgOracle;
   /** a 0755 temp directory for client files (HOME of the simulated client) */
   readonly dir: string;
-  compare(conninfo: string): Promise<{ real: Seen; sim: Seen }>;
+  /** `clientAddr`: the address psql connects from as the server sees it; `hosts`: the server's hosts file for simulate() */
+  compare(conninfo: string, opts?: { clientAddr?: string; hosts?: HostsTable }): Promise<{ real: Seen; sim: Seen }>;
   /**
    * A server with a P-256 self-signed certificate, `caPem` as ssl_ca_file and `cert` auth;
    * psql (and simulate) connect as alice with the given client certificate and key.
@@ -69,10 +71,10 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
       const r = await this.compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`);
       return { started: st.started, ...r };
     },
-    async compare(conninfo) {
+    async compare(conninfo, more = {}) {
       const server = this.oracle;
       const real = await server.psql(conninfo);
-      const sim = simulate({ fs: nodeFs(), pgdata: server.pgdata, conninfo: `port=${server.port} hostaddr=127.0.0.1 ${conninfo}`, env: { HOME: dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser });
+      const sim = simulate({ fs: nodeFs(), pgdata: server.pgdata, conninfo: `port=${server.port} hostaddr=127.0.0.1 ${conninfo}`, env: { HOME: dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser, clientAddr: more.clientAddr, hosts: more.hosts });
       return {
         real: { ok: real.status === 0, stderr: norm(real.stderr), log: real.serverLog.split('\n').filter((l) => opts.logLines.test(l)) },
         sim: { ok: sim.ok, stderr: norm(sim.psqlStderr), log: sim.serverLog.filter((l) => opts.logLines.test(l)) },

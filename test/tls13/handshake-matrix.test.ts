@@ -15,6 +15,7 @@ import {
   type KeyExchangeGroup,
   type NegotiatedInfo,
   type TlsEvent,
+  TlsStateError,
 } from '../../src/tls13/index.js';
 import { seededRandom, selfSigned } from './helpers.js';
 
@@ -185,6 +186,52 @@ describe('post-handshake', () => {
     const m = new Uint8Array([1, 2, 3]);
     expect(client.receive(server.send(m)[0]).events).toEqual([{ type: 'application_data', data: m }]);
     expect(server.receive(client.send(m)[0]).events).toEqual([{ type: 'application_data', data: m }]);
+  });
+  it('after close() nothing more is sent: send, keyUpdate and sendNewSessionTicket throw TlsStateError', () => {
+    const client = new TlsClient();
+    const server = new TlsServer({ certificate: selfSigned('p256-1').certified });
+    runHandshake(client, server);
+    const closeNotify = server.close();
+    expect(closeNotify).toHaveLength(1);
+    const ticket = { lifetime: 7200, ageAdd: 1, nonce: new Uint8Array([0]), ticket: new Uint8Array(16) };
+    const calls: [string, () => Uint8Array[]][] = [
+      ['keyUpdate', () => server.keyUpdate()],
+      ['sendNewSessionTicket', () => server.sendNewSessionTicket(ticket)],
+      ['send', () => server.send(new Uint8Array([1]))],
+    ];
+    for (const [operation, call] of calls) {
+      let err: unknown;
+      try {
+        call();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(TlsStateError);
+      expect(err).toMatchObject({ operation, why: 'closed' });
+    }
+    // and nothing was queued behind the refusals: the client reads only the close_notify
+    expect(client.receive(closeNotify[0]).events).toEqual([{ type: 'alert_received', alert: 'close_notify', code: 0, level: 'warning' }, { type: 'closed', reason: 'close_notify' }]);
+    expect(server.close()).toEqual([]);
+    // the client, its read side closed but not its write side, may still update its keys
+    expect(client.keyUpdate()).toHaveLength(1);
+    client.close();
+    expect(() => client.keyUpdate()).toThrow(TlsStateError);
+  });
+  it('keyUpdate and sendNewSessionTicket before the handshake is done are refused (not_connected)', () => {
+    const server = new TlsServer({ certificate: selfSigned('p256-1').certified });
+    expect(() => server.keyUpdate()).toThrow(expect.objectContaining({ name: 'TlsStateError', why: 'not_connected' }));
+    expect(() => new TlsClient().keyUpdate()).toThrow(TlsStateError);
+  });
+  it('announceGroups: listed in EncryptedExtensions only when the client did not use the first (OpenSSL)', () => {
+    const eeGroups = (clientGroups: KeyExchangeGroup[]) => {
+      const client = new TlsClient({ groups: clientGroups });
+      const server = new TlsServer({ certificate: selfSigned('p256-1').certified, groups: ['x25519', 'secp256r1'], hrrPolicy: 'any-share', announceGroups: [29, 23] });
+      runHandshake(client, server);
+      expect(client.connected).toBe(true);
+      return client.trace.find((e) => e.message === 'EncryptedExtensions')?.fields.server_supported_groups;
+    };
+    expect(eeGroups(['secp256r1', 'x25519'])).toEqual(['x25519', 'secp256r1']);
+    expect(eeGroups(['x25519', 'secp256r1'])).toBeUndefined();
   });
   it('record_size_limit and padding shape the records', () => {
     const client = new TlsClient({ recordSizeLimit: 513, recordPadding: () => 7 });

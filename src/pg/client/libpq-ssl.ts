@@ -15,7 +15,7 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { fmt, LIBPQ } from '../messages.js';
+import { fmt, LIBPQ, type MessageDef } from '../messages.js';
 import { certsAndCrlsIn, loadCrlDir, pemReadFailure, readFileAs, REASON, SECURITY_REASON, type ReasonKey } from '../files.js';
 import { DEFAULT_SECURITY_LEVEL } from '../server/startup.js';
 import { dedupe, HASHED_CERT_NAME, readHashedDir, sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
@@ -67,7 +67,11 @@ export type ClientSetupCause =
   | { kind: 'key-not-regular'; file: string }
   | { kind: 'key-perms'; file: string };
 
-export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; cause: ClientSetupCause };
+/**
+ * A failure's message in English, why it failed (a value), and the table entry with its
+ * arguments to print it in the client's language.
+ */
+export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; cause: ClientSetupCause; said: { def: MessageDef; args: (string | number)[] } };
 
 export interface ClientEnv {
   fs: SimFs;
@@ -90,17 +94,18 @@ const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql
 
 class ClientFailure extends Error {
   constructor(
-    message: string,
     readonly setupCause: ClientSetupCause,
+    readonly def: MessageDef,
+    readonly args: (string | number)[],
   ) {
-    super(message);
+    super(fmt(def, ...args));
   }
 }
-const fail = (cause: ClientSetupCause, message: string): never => {
-  throw new ClientFailure(message, cause);
+const fail = (cause: ClientSetupCause, def: MessageDef, ...args: (string | number)[]): never => {
+  throw new ClientFailure(cause, def, args);
 };
-const fileFailed = (option: ClientFileOption, file: string, why: ReasonKey, msg: typeof LIBPQ.readRoot): never =>
-  fail({ kind: 'file', option, file, why }, fmt(msg, file, REASON[why]));
+const fileFailed = (option: ClientFileOption, file: string, why: ReasonKey, msg: MessageDef): never =>
+  fail({ kind: 'file', option, file, why }, msg, file, REASON[why]);
 
 function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   const verifying = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full';
@@ -108,13 +113,13 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   if (env.pgVersion >= 16 && file === 'system') return loadSystemRoots(env, tls);
   if (!file) {
     if (env.home === undefined) {
-      if (verifying) fail({ kind: 'root-missing' }, LIBPQ.noHomeForRoot.format);
+      if (verifying) fail({ kind: 'root-missing' }, LIBPQ.noHomeForRoot);
       return;
     }
     file = `${postgresqlDir(env.home)}/root.crt`;
   }
   if (!env.fs.stat(file)) {
-    if (verifying) fail({ kind: 'root-missing', file }, fmt(env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file));
+    if (verifying) fail({ kind: 'root-missing', file }, env.pgVersion >= 16 ? LIBPQ.rootMissing16 : LIBPQ.rootMissing, file);
     return;
   }
   const bytes = readFileAs(env.fs, file, env.user);
@@ -224,7 +229,7 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   if (certs.length === 0) fileFailed('sslcert', file, 'noStartLine', LIBPQ.readCert);
   // SSL_CTX_use_certificate_chain_file judges the leaf and the certificates after it
   const weak = sslSecurityChain(certs, tls.securityLevel);
-  if (weak) fail({ kind: 'cert-security', file, failure: weak, level: tls.securityLevel }, fmt(LIBPQ.readCert, file, SECURITY_REASON[weak]));
+  if (weak) fail({ kind: 'cert-security', file, failure: weak, level: tls.securityLevel }, LIBPQ.readCert, file, SECURITY_REASON[weak]);
   tls.certChain = certs;
   tls.certFile = file;
 }
@@ -238,10 +243,10 @@ function loadClientKey(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): v
     file = `${postgresqlDir(env.home)}/postgresql.key`;
   }
   const st = env.fs.stat(file);
-  if (!st) return fail({ kind: 'key-missing', file }, fmt(LIBPQ.keyMissing, file));
-  if (!st.isFile) return fail({ kind: 'key-not-regular', file }, fmt(LIBPQ.keyNotRegular, file));
+  if (!st) return fail({ kind: 'key-missing', file }, LIBPQ.keyMissing, file);
+  if (!st.isFile) return fail({ kind: 'key-not-regular', file }, LIBPQ.keyNotRegular, file);
   const tooOpen = st.uid === ROOT_UID ? (st.mode & 0o037) !== 0 : (st.mode & 0o077) !== 0;
-  if (tooOpen) return fail({ kind: 'key-perms', file }, fmt(LIBPQ.keyPerms, file));
+  if (tooOpen) return fail({ kind: 'key-perms', file }, LIBPQ.keyPerms, file);
   const bytes = readFileAs(env.fs, file, env.user);
   if ('reason' in bytes) return fileFailed('sslkey', file, bytes.why, LIBPQ.loadKey);
   let key: PrivateKey;
@@ -284,7 +289,7 @@ export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientT
     loadClientKey(opts, env, tls);
     return { ok: true, tls };
   } catch (e) {
-    if (e instanceof ClientFailure) return { ok: false, message: e.message, cause: e.setupCause };
+    if (e instanceof ClientFailure) return { ok: false, message: e.message, cause: e.setupCause, said: { def: e.def, args: e.args } };
     throw e;
   }
 }

@@ -6,13 +6,19 @@
 // failures set no err_msg at all (an invalid clientcert or clientname value), exactly as in
 // PostgreSQL 15. Version differences are data: clientcert=1/0/no-verify before 14,
 // clientname from 14, backslash continuation from 14, regexes and include records from 16.
+// Matching follows check_hba; an address field naming a host goes through check_hostname
+// (reverse lookup of the client, name or suffix compare, forward lookup back to its address,
+// each done once per connection) with the lookups answered by a NameResolver (hosts.ts), and
+// leaves what the no-entry FATAL's DETAIL says (HOSTNAME_LOOKUP_DETAIL).
 
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
+import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './inet.js';
+import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
 
@@ -648,17 +654,37 @@ export interface HbaConnection {
   roles?: string[];
   /** false when the role does not exist: +group and samerole then never match */
   userExists?: boolean;
-  /** the client's verified host name (reverse lookup confirmed by forward lookup) */
-  hostname?: string;
+  /**
+   * What the server's host-name lookups answer (hostsResolver over /etc/hosts); without it
+   * every lookup fails, as on a machine that resolves nothing
+   */
+  resolver?: NameResolver;
+  /** what the server already knows of the client's host name (log_hostname: clientHostAtStart) */
+  clientHost?: ClientHostName;
   /** walsender: 'physical' matches only the replication keyword; 'logical' matches like a normal connection */
   replication?: 'physical' | 'logical';
   /** the server's interfaces for samehost/samenet (default: loopback 127.0.0.1/8 and ::1/128) */
   interfaces?: { address: string; netmask: string }[];
 }
 
+/**
+ * What the server knows of the client's host name (Port: remote_hostname,
+ * remote_hostname_resolv, remote_hostname_errcode), plus how each lookup was answered.
+ */
+export interface ClientHostName {
+  /** the name the reverse lookup gave (remote_hostname) */
+  name?: string;
+  /** +1 forward lookup matches, 0 not checked, -1 does not match, -2 a lookup failed */
+  resolv: 1 | 0 | -1 | -2;
+  /** the failed lookup's error (remote_hostname_errcode) */
+  error?: GaiCode;
+  /** each lookup made, how it was answered (hosts file line, or DNS) */
+  lookups: string[];
+}
+
 export type HbaMatch =
-  | { matched: true; line: HbaLine }
-  | { matched: false; fatal: string; sqlstate: '28000' };
+  | { matched: true; line: HbaLine; clientHost: ClientHostName }
+  | { matched: false; fatal: string; sqlstate: '28000'; clientHost: ClientHostName };
 
 const DEFAULT_INTERFACES = [
   { address: '127.0.0.1', netmask: '255.0.0.0' },
@@ -701,15 +727,104 @@ function checkRole(toks: AuthToken[], c: HbaConnection, version: number): boolea
   return false;
 }
 
-function hostnameMatch(pattern: string, actual: string): boolean {
-  if (pattern.startsWith('.')) return actual.length >= pattern.length && actual.slice(actual.length - pattern.length).toLowerCase() === pattern.toLowerCase();
-  return pattern.toLowerCase() === actual.toLowerCase();
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+
+/** hostname_match: the whole name, or a suffix for a pattern starting with '.' (pg_strcasecmp). */
+export function hostnameMatch(pattern: string, actual: string): boolean {
+  if (pattern.startsWith('.')) return actual.length >= pattern.length && asciiLower(actual.slice(actual.length - pattern.length)) === asciiLower(pattern);
+  return asciiLower(pattern) === asciiLower(actual);
+}
+
+const NO_RESOLVER: NameResolver = {
+  reverse: () => ({ ok: false, code: 'EAI_NONAME', source: 'no name resolution given: the reverse lookup fails' }),
+  forward: (n) => ({ ok: false, code: 'EAI_NONAME', source: `no name resolution given: "${n}" does not resolve` }),
+};
+
+/**
+ * BackendInitialize: with log_hostname the server looks the client up (getnameinfo without
+ * NI_NAMEREQD, so a failure gives the numeric address) for its log lines, and keeps a name
+ * that does not look numeric as remote_hostname, forward lookup not checked. `remoteHost` is
+ * what "connection received: host=%s" shows.
+ */
+export function clientHostAtStart(addr: string, resolver: NameResolver | undefined, logHostname: boolean): { remoteHost: string; clientHost: ClientHostName } {
+  const ip = parseNumericHost(addr);
+  const numeric = ip ? formatIp(ip) : addr;
+  if (!logHostname || !ip) return { remoteHost: numeric, clientHost: { resolv: 0, lookups: [] } };
+  const r = (resolver ?? NO_RESOLVER).reverse(ip);
+  const lookups = [`log_hostname: ${r.source}`];
+  if (!r.ok) return { remoteHost: numeric, clientHost: { resolv: 0, lookups } };
+  // strspn tests of postmaster.c: a name of digits and dots, or of hex digits and colons, is taken as numeric
+  const looksNumeric = /^[0-9.]*$/.test(r.name) || /^[0-9A-Fa-f:]*$/.test(r.name);
+  return { remoteHost: r.name, clientHost: looksNumeric ? { resolv: 0, lookups } : { name: r.name, resolv: 0, lookups } };
+}
+
+/**
+ * check_hostname: reverse-resolve the client (once), compare the name with the line's, then
+ * forward-resolve the name (once) and require the client's address among its addresses of
+ * the same family. Updates `h` as the server updates its Port.
+ */
+function checkHostname(h: ClientHostName, client: IpAddr, pattern: string, resolver: NameResolver): boolean {
+  if (h.resolv < 0) return false;
+  if (h.name === undefined) {
+    const r = resolver.reverse(client);
+    h.lookups.push(r.source);
+    if (!r.ok) {
+      h.resolv = -2;
+      h.error = r.code;
+      return false;
+    }
+    h.name = r.name;
+  }
+  if (!hostnameMatch(pattern, h.name)) return false;
+  if (h.resolv === 1) return true;
+  const f = resolver.forward(h.name);
+  h.lookups.push(f.source);
+  if (!f.ok) {
+    h.resolv = -2;
+    h.error = f.code;
+    return false;
+  }
+  const found = f.addrs.some((a) => a.family === client.family && a.bytes.every((b, i) => b === client.bytes[i]));
+  h.resolv = found ? 1 : -1;
+  return found;
+}
+
+/**
+ * The client addresses a host-name line lets in with this hosts file: those whose reverse
+ * lookup gives a matching name that resolves back to them (loopback first).
+ */
+export function hostnameClients(table: HostsTable, pattern: string): string[] {
+  const resolver = hostsResolver(table);
+  const seen = new Set<string>();
+  const candidates: IpAddr[] = [];
+  const add = (a: IpAddr) => {
+    const k = formatIp(a);
+    if (!seen.has(k)) {
+      seen.add(k);
+      candidates.push(a);
+    }
+  };
+  for (const lo of ['127.0.0.1', '::1']) add(parseNumericHost(lo)!);
+  for (const e of table.entries) add(e.addr);
+  return candidates.filter((a) => checkHostname({ resolv: 0, lookups: [] }, a, pattern, resolver)).map(formatIp);
+}
+
+/** HOSTNAME_LOOKUP_DETAIL: the DETAIL (log only) of the no-entry FATAL, if any. */
+export function hostnameLookupDetail(h: ClientHostName): string | undefined {
+  if (h.name !== undefined) {
+    if (h.resolv === 1) return fmt(SERVER.hostLookupMatches, h.name);
+    if (h.resolv === 0) return fmt(SERVER.hostLookupNotChecked, h.name);
+    if (h.resolv === -1) return fmt(SERVER.hostLookupNoMatch, h.name);
+    return fmt(SERVER.hostLookupNoAddress, h.name, GAI_ERRORS[h.error ?? 'EAI_NONAME']);
+  }
+  return h.resolv === -2 ? fmt(SERVER.hostLookupNoName, GAI_ERRORS[h.error ?? 'EAI_NONAME']) : undefined;
 }
 
 /** check_hba then ClientAuthentication's implicit-reject FATAL. First matching line wins. */
 export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersion?: number } = {}): HbaMatch {
   const version = opts.pgVersion ?? 15;
   const client = c.connType === 'host' && c.addr !== undefined ? parseNumericHost(c.addr) : undefined;
+  const clientHost: ClientHostName = c.clientHost ? { ...c.clientHost, lookups: [...c.clientHost.lookups] } : { resolv: 0, lookups: [] };
   for (const l of lines) {
     if (l.connType === 'local') {
       if (c.connType !== 'local') continue;
@@ -722,7 +837,7 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
       if (a.kind === 'cidr') {
         if (!client || !ipInRange(client, a.addr, a.mask)) continue;
       } else if (a.kind === 'hostname') {
-        if (c.hostname === undefined || !hostnameMatch(a.name, c.hostname)) continue;
+        if (!client || !checkHostname(clientHost, client, a.name, c.resolver ?? NO_RESOLVER)) continue;
       } else if (a.kind === 'samehost' || a.kind === 'samenet') {
         if (!client) continue;
         const ok = (c.interfaces ?? DEFAULT_INTERFACES).some((iface) => {
@@ -736,31 +851,31 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
     }
     if (!checkDb(l.databases, c, version)) continue;
     if (!checkRole(l.roles, c, version)) continue;
-    return { matched: true, line: l };
+    return { matched: true, line: l, clientHost };
   }
-  return { matched: false, fatal: noHbaEntryMessage(c), sqlstate: '28000' };
+  return { matched: false, fatal: noHbaEntryMessage(c), sqlstate: '28000', clientHost };
 }
 
 /** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection): string {
+export function noHbaEntryMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = f(encryptionState(c));
   if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
-  return `no pg_hba.conf entry for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
+  return f(SERVER.noHbaEntry, host, c.user, c.database, enc);
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection): string {
+export function hbaRejectMessage(c: HbaConnection, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = encryptionState(c);
+  const enc = f(encryptionState(c));
   if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
-  return `pg_hba.conf rejects connection for host "${host}", user "${c.user}", database "${c.database}", ${enc}`;
+  return f(SERVER.rejectHba, host, c.user, c.database, enc);
 }
 
-function encryptionState(c: HbaConnection): string {
-  if (c.gss) return 'GSS encryption';
-  if (c.ssl) return 'SSL encryption';
-  return 'no encryption';
+function encryptionState(c: HbaConnection): MessageDef {
+  if (c.gss) return SERVER.noHbaEncGss;
+  if (c.ssl) return SERVER.noHbaEncSsl;
+  return SERVER.noHbaEncNone;
 }
 
 function hostInfo(addr: string): string {

@@ -37,7 +37,7 @@ export function inetAton(s: string): Uint8Array | undefined {
 }
 
 /** inet_pton(AF_INET): exactly four decimal parts, no leading zeros. */
-function inetPton4(s: string): Uint8Array | undefined {
+export function inetPton4(s: string): Uint8Array | undefined {
   const parts = s.split('.');
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);

@@ -98,6 +98,8 @@ export function serverSettings(conf: ParsedConf, opts: ServerSettingsOptions = {
     maxProtocol: canonicalProtocol(get('ssl_max_protocol_version')),
     ciphers: get('ssl_ciphers'),
     ecdhCurve: get('ssl_ecdh_curve'),
+    groups: sslGroups(conf, overrides),
+    tls13Ciphers: overrides.get('ssl_tls13_ciphers') ?? conf.settings.get('ssl_tls13_ciphers')?.value ?? '',
     passphraseCommand: get('ssl_passphrase_command'),
     passphraseCommandSupportsReload: bool('ssl_passphrase_command_supports_reload'),
     preferServerCiphers: bool('ssl_prefer_server_ciphers'),
@@ -122,6 +124,17 @@ export function serverSettings(conf: ParsedConf, opts: ServerSettingsOptions = {
     },
     sources,
   };
+}
+
+/**
+ * PostgreSQL 18's ssl_groups: ssl_ecdh_curve is its old name (map_old_guc_names), so
+ * whichever of the two is set last wins; -c overrides first. Undefined: neither is set.
+ */
+function sslGroups(conf: ParsedConf, overrides: Map<string, string>): string | undefined {
+  const names = ['ssl_groups', 'ssl_ecdh_curve'];
+  for (const n of names) if (overrides.has(n)) return overrides.get(n);
+  const set = conf.items.filter((it) => it.applied && it.name !== undefined && names.includes(it.name.toLowerCase()));
+  return set.length ? (set[set.length - 1].value ?? '') : undefined;
 }
 
 /** Enum values are matched case-insensitively; SHOW prints the canonical spelling. */

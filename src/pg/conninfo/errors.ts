@@ -2,6 +2,8 @@
 // PQerrorMessage holds, without the trailing newline), so `psql: error: ${e.message}` is
 // what psql prints for the same input.
 
+import { fmt, type MessageDef } from '../messages.js';
+
 export type ConninfoErrorCode =
   | 'SYNTAX' // keyword=value or URI syntax
   | 'UNKNOWN_OPTION' // invalid connection option / invalid URI query parameter
@@ -13,8 +15,15 @@ export class ConninfoError extends Error {
   constructor(
     readonly code: ConninfoErrorCode,
     message: string,
+    /** the libpq table entry and arguments the message is, to print it in the client's language */
+    readonly said?: { def: MessageDef; args: (string | number)[] },
   ) {
     super(message);
+  }
+
+  /** An error whose text is one of libpq's table messages. */
+  static of(code: ConninfoErrorCode, def: MessageDef, ...args: (string | number)[]): ConninfoError {
+    return new ConninfoError(code, fmt(def, ...args), { def, args });
   }
 }
 

@@ -6,6 +6,7 @@
 // defaults and environment variables are resolve.ts's job. Errors carry libpq's exact text.
 
 import { ConninfoError } from './errors.js';
+import { LIBPQ } from '../messages.js';
 import { findConninfoOption, MAX_PG_VERSION, MIN_PG_VERSION } from './options.js';
 
 /** The options a connection string sets, keyword -> value, in the order first set. */
@@ -83,7 +84,7 @@ function storeval(
   }
   if (!findConninfoOption(kw, version)) {
     if (ignoreMissing) return false;
-    throw new ConninfoError('UNKNOWN_OPTION', `invalid connection option "${kw}"`);
+    throw ConninfoError.of('UNKNOWN_OPTION', LIBPQ.invalidConnOption, kw);
   }
   out[kw] = decode ? uriDecode(val) : val;
   return true;
@@ -111,7 +112,7 @@ function parseKeywordValue(input: string, version: number): ConninfoValues {
       i++;
     }
     const pname = s.slice(nameStart, nameEnd >= 0 ? nameEnd : i);
-    if (s[i] !== '=') throw new ConninfoError('SYNTAX', `missing "=" after "${pname}" in connection info string`);
+    if (s[i] !== '=') throw ConninfoError.of('SYNTAX', LIBPQ.missingEquals, pname);
     i++;
     while (i < s.length && isSpace(s[i])) i++;
     let pval = '';

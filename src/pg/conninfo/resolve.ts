@@ -8,6 +8,7 @@
 
 import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
+import { LIBPQ } from '../messages.js';
 import { conninfoOptions, findConninfoOption } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
 import { applyService, type ServiceFiles } from './service.js';
@@ -108,7 +109,7 @@ function verifyProtocolRange(min: string | undefined, max: string | undefined): 
   return !(a > b);
 }
 
-const invalid = (name: string, value: string) => new ConninfoError('BAD_VALUE', `invalid ${name} value: "${value}"`);
+const invalid = (name: string, value: string) => ConninfoError.of('BAD_VALUE', LIBPQ.invalidOption, name, value);
 
 function splitList(s: string): string[] {
   return s.split(',');
@@ -179,7 +180,7 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
     }
     for (const [k, v] of params) {
       if (v === '') continue;
-      if (!findConninfoOption(k, version)) throw new ConninfoError('UNKNOWN_OPTION', `invalid connection option "${k}"`);
+      if (!findConninfoOption(k, version)) throw ConninfoError.of('UNKNOWN_OPTION', LIBPQ.invalidConnOption, k);
       if (k === 'dbname' && dbnameOptions) {
         Object.assign(explicit, dbnameOptions);
         dbnameOptions = undefined;

@@ -9,7 +9,7 @@ import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '.
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
 import type { ServerTls } from '../server/startup.js';
-import { alertForVerifyError, chainToSend, verifyClientChain, verifyFailureText, verifyServerChain } from '../tls-handshake.js';
+import { alertForVerifyError, chainToSend, LIBPQ_KEY_EXCHANGE, verifyClientChain, verifyFailureText, verifyServerChain } from '../tls-handshake.js';
 
 export { verifyClientChain, verifyServerChain };
 
@@ -48,6 +48,7 @@ export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
     // libpq 15: ssl_min_protocol_version defaults to TLSv1.2; the engine speaks 1.3 only
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.3',
+    ...LIBPQ_KEY_EXCHANGE,
     certificate: tls?.key ? { chain: clientChain.map((c) => c.der), privateKey: tls.key as PrivateKey } : undefined,
     verifyPeerChain: (der) => {
       seen.chain = der.map((d) => d2iCertificate(d));

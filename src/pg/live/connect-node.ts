@@ -241,7 +241,10 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
     await converse(stream, session, timeoutMs, res);
     const s = session.result;
     if (s.ok) res.ok = true;
-    else if (s.error) {
+    else if (s.protocolError) {
+      res.stage = 'protocol';
+      res.message = s.protocolError;
+    } else if (s.error) {
       res.stage = 'server-error';
       res.message = `${s.error.severity}:  ${s.error.message}`;
     } else if (s.authRequest) {

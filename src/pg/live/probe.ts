@@ -63,7 +63,8 @@ export function sslAttempt(f: ProbeFacts, mode: SslMode): AttemptOutcome {
   if (f.sslResponse !== undefined && f.sslResponse !== 'S') {
     const r = clientOnSslResponse(f.sslResponse.charCodeAt(0), mode);
     if (r.next === 'plaintext') return { kind: 'ssl', ok: false, stage: 'ssl-refused' };
-    if (r.next === 'fail') return { kind: 'ssl', ok: false, stage: f.sslResponse === 'N' ? 'ssl-refused' : 'handshake', message: r.error };
+    // an answer other than S/N is a protocol failure (fe-connect.c: error_return): no plaintext retry
+    if (r.next === 'fail') return { kind: 'ssl', ok: false, stage: f.sslResponse === 'N' ? 'ssl-refused' : undefined, message: r.error };
   }
   if (f.sslResponse === undefined) return fromLive('ssl', f.ssl);
   const prep = f.prepare[mode];

@@ -21,7 +21,9 @@ import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../server/postmaster.js';
-import { chainToSend, verifyFailureText } from '../tls-handshake.js';
+import { clientHostAtStart } from '../config/hba.js';
+import { hostsResolver, loadHostsFile, type HostsTable, type NameResolver } from '../config/hosts.js';
+import { chainToSend, serverNegotiation, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';
 import { encodeBackendMessage, errorResponse } from '../wire/backend.js';
 import { unsupportedProtocolMessage } from '../wire/frontend.js';
@@ -46,6 +48,8 @@ export interface ServeOptions {
   serverVersion?: string;
   /** 15 (default) or 16/17: 17 also accepts direct TLS (sslnegotiation=direct, ALPN "postgresql") */
   pgVersion?: number;
+  /** the hosts file that answers host-name lookups (pg_hba host names, log_hostname); default /etc/hosts through `fs` */
+  hosts?: HostsTable;
 }
 
 export interface RunningServe {
@@ -66,7 +70,9 @@ function cipherBits(suite: string): number {
 
 export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const pgVersion = o.pgVersion ?? 15;
-  const start = startServer({ fs: o.fs ?? nodeFs(), pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
+  const fs = o.fs ?? nodeFs();
+  const resolver = hostsResolver(o.hosts ?? loadHostsFile(fs));
+  const start = startServer({ fs, pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });
   if (!start.ok) return { ok: false, log: start.log, fatal: start.fatal };
   const cfg = start.server;
   const logLines: string[] = [];
@@ -85,7 +91,7 @@ export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const server: Server = createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    handleConnection(sock, cfg, { log, now: o.now ?? (() => new Date()), serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`, processId: pid++, pgVersion });
+    handleConnection(sock, cfg, { log, now: o.now ?? (() => new Date()), serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`, processId: pid++, pgVersion, resolver });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -115,6 +121,7 @@ interface ConnCtx {
   serverVersion?: string;
   processId: number;
   pgVersion: number;
+  resolver: NameResolver;
 }
 
 function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, onPeer: (c: Certificate) => void, onVerifyFail: (r: VerifyResult) => void): ServerConfig {
@@ -125,8 +132,7 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
     certificate: { chain: chain.map((c) => c.der), privateKey: tls.key as PrivateKey },
     clientAuth: tls.requestClientCert ? 'request' : 'none',
     clientCANames: tls.requestClientCert ? tls.caCerts.map((c) => c.subject.der) : undefined,
-    groups: [tls.group === 'secp256r1' ? 'x25519' : tls.group, 'secp256r1', 'x448', 'secp521r1', 'secp384r1'],
-    hrrPolicy: 'any-share',
+    ...serverNegotiation(tls),
     alpn,
     verifyPeerChain: (der) => {
       if (der.length === 0) return { ok: true }; // no FAIL_IF_NO_PEER_CERT
@@ -139,10 +145,17 @@ function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, o
   };
 }
 
+/** The cancel key's secret: 32 bits from the crypto RNG, as the postmaster draws it (pg_strong_random). */
+export function cancelSecret(): number {
+  return new DataView(globalThis.crypto.getRandomValues(new Uint8Array(4)).buffer).getInt32(0);
+}
+
 function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   sock.setNoDelay(true);
   const clientAddr = (sock.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  if (cfg.logConnections) ctx.log([{ level: 'LOG', message: fmt(SERVER.connectionReceived, clientAddr, sock.remotePort ?? 0) }]);
+  // BackendInitialize: with log_hostname the client is looked up by name for the log
+  const atStart = clientHostAtStart(clientAddr, ctx.resolver, cfg.logHostname);
+  if (cfg.logConnections) ctx.log([{ level: 'LOG', message: fmt(SERVER.connectionReceived, atStart.remoteHost, sock.remotePort ?? 0) }]);
   let stream: Socket | TlsEngineSocket = sock;
   let reader = new FrontendMessageReader();
   let sslDone = false;
@@ -245,7 +258,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     ts.on('data', onData);
     ts.on('error', (e) => {
-      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailure ? verifyFailureText(verifyFailure) : e.reason);
+      if (e instanceof TlsAlertSentError) acceptFailed(verifyFailure ? verifyFailureText(verifyFailure) : (e.opensslReason ?? e.reason));
       else if (e instanceof TlsAlertReceivedError) acceptFailed(opensslAlertText(e.code, { received: true, opensslVersion: '3.0' }));
       else acceptFailed('EOF detected');
       sock.destroy();
@@ -268,6 +281,8 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
       ident: cfg.ident.lines,
       pgVersion: ctx.pgVersion,
       clientAddr,
+      resolver: ctx.resolver,
+      clientHost: atStart.clientHost,
       user,
       database,
       ssl: sslDone,
@@ -279,7 +294,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     });
     if (auth.ok) {
       ctx.log(auth.log);
-      const key = { processId: ctx.processId, secretKey: (Math.random() * 0x7fffffff) | 0 };
+      const key = { processId: ctx.processId, secretKey: cancelSecret() };
       stream.write(concatBytes(...authenticationOkBytes(serverParameters({ user, applicationName, serverVersion: ctx.serverVersion }), key)));
       return;
     }

@@ -7,7 +7,8 @@
 import { utf8Decode, utf8Encode } from '../../der/bytes.js';
 import { encodeBackendMessage, type BackendMessage } from '../wire/backend.js';
 import { encodeFrontendMessage, startupMessage } from '../wire/frontend.js';
-import type { ErrorFields } from '../wire/protocol.js';
+import { WireError, type ErrorFields } from '../wire/protocol.js';
+import { readI32 } from '../wire/buffer.js';
 import { BackendMessageReader } from '../wire/reader.js';
 
 export interface ServerError {
@@ -38,6 +39,26 @@ export interface SessionResult {
   query?: QueryResult;
   /** the server closed the connection before the conversation ended */
   eof?: boolean;
+  /** what libpq says when the bytes are not a PostgreSQL server's (an HTTP server, say) */
+  protocolError?: string;
+}
+
+/**
+ * libpq's first look at the answer to its startup packet (PQconnectPoll,
+ * CONNECTION_AWAITING_RESPONSE): only an authentication request ('R', 8..2000 bytes),
+ * NegotiateProtocolVersion ('v') or an error ('E') may come; anything else "probably means
+ * it's not Postgres on the other end at all". Undefined while the bytes are acceptable (or too few).
+ */
+export function firstResponseError(buf: Uint8Array): string | undefined {
+  if (buf.length === 0) return undefined;
+  const type = String.fromCharCode(buf[0]);
+  const bad = `expected authentication request from server, but received ${type}`;
+  if (type !== 'R' && type !== 'v' && type !== 'E') return bad;
+  if (type === 'R' && buf.length >= 5) {
+    const length = readI32(buf, 1);
+    if (length < 8 || length > 2000) return bad;
+  }
+  return undefined;
 }
 
 export function serverError(fields: ErrorFields): ServerError {
@@ -61,6 +82,7 @@ export class ClientSession {
   private readonly reader = new BackendMessageReader();
   private phase: 'auth' | 'ready' | 'query' | 'done' = 'auth';
   private authOk = false;
+  private seen = 0;
 
   constructor(
     readonly params: Record<string, string>,
@@ -77,11 +99,36 @@ export class ClientSession {
 
   push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const m of this.reader.push(chunk)) {
-      if (this.phase === 'done') break;
+    if (this.done) return out;
+    if (this.seen < 5) {
+      // the first message's type byte and length, checked before anything is parsed
+      const head = chunk.subarray(0, 5 - this.seen);
+      this.first = this.first ? new Uint8Array([...this.first, ...head]) : head.slice();
+      this.seen += head.length;
+      const bad = firstResponseError(this.first);
+      if (bad) return this.protocolFailure(bad);
+    }
+    let messages: BackendMessage[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (e) {
+      // lost synchronization, an impossible length: libpq gives up with the reader's words
+      if (e instanceof WireError) return this.protocolFailure(e.message);
+      throw e;
+    }
+    for (const m of messages) {
+      if (this.done) break;
       out.push(...this.handle(m));
     }
     return out;
+  }
+
+  private first: Uint8Array | undefined;
+
+  private protocolFailure(message: string): Uint8Array[] {
+    this.result.protocolError = message;
+    this.phase = 'done';
+    return [];
   }
 
   /** The server closed the connection. */

@@ -9,9 +9,10 @@
 // test/pg/socket-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
-import { hbaRejectMessage, matchHbaLine, type HbaLine } from '../config/hba.js';
+import { hbaRejectMessage, hostnameLookupDetail, matchHbaLine, noHbaEntryMessage, type ClientHostName, type HbaLine } from '../config/hba.js';
+import type { NameResolver } from '../config/hosts.js';
 import { checkUsermap, type IdentLine } from '../config/ident.js';
-import { fmt, SERVER, type MessageDef } from '../messages.js';
+import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { LogLine } from '../log.js';
 
 export interface ServerAuthInput {
@@ -20,6 +21,10 @@ export interface ServerAuthInput {
   pgVersion: number;
   /** the client's address; unused over a Unix socket */
   clientAddr: string;
+  /** the server's host-name lookups (pg_hba host-name lines): the hosts file */
+  resolver?: NameResolver;
+  /** what BackendInitialize already knows of the client's name (log_hostname: clientHostAtStart) */
+  clientHost?: ClientHostName;
   /** the connection came in on a Unix-domain socket (pg_hba `local` lines, host "[local]") */
   local?: boolean;
   /**
@@ -44,6 +49,8 @@ export interface ServerAuthInput {
   /** TLS parameters for the "connection authorized" line */
   tlsInfo?: { protocol: string; cipher: string; bits: number };
   applicationName: string;
+  /** formats (and translates, per the server's lc_messages) the messages; default English */
+  msg?: MessageFormatter;
 }
 
 /**
@@ -57,9 +64,11 @@ export type RolePassword = string | null | { password: string | null; storedAs: 
 export type PasswordRefusal = 'mismatch' | 'no-password' | 'no-scram-secret';
 
 export type ServerAuthResult =
-  | { ok: true; log: LogLine[]; line: HbaLine }
+  | { ok: true; log: LogLine[]; line: HbaLine; clientHost?: ClientHostName }
   | {
       ok: false;
+      /** what check_hba's host-name lookups found (undefined over a Unix socket) */
+      clientHost?: ClientHostName;
       log: LogLine[];
       /** the FATAL the client receives (psql prints `FATAL:  <message>`) */
       fatal: string;
@@ -72,13 +81,13 @@ export type ServerAuthResult =
     };
 
 /** auth.c auth_failed(): the message per method. */
-const AUTH_FAILED: Partial<Record<HbaLine['method'], { message: string; sqlstate: string }>> = {
-  trust: { message: SERVER.authFailedTrust.format, sqlstate: '28000' },
-  cert: { message: SERVER.authFailedCert.format, sqlstate: '28000' },
-  password: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
-  md5: { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
-  'scram-sha-256': { message: SERVER.authFailedPassword.format, sqlstate: '28P01' },
-  peer: { message: SERVER.authFailedPeer.format, sqlstate: '28000' },
+const AUTH_FAILED: Partial<Record<HbaLine['method'], { message: MessageDef; sqlstate: string }>> = {
+  trust: { message: SERVER.authFailedTrust, sqlstate: '28000' },
+  cert: { message: SERVER.authFailedCert, sqlstate: '28000' },
+  password: { message: SERVER.authFailedPassword, sqlstate: '28P01' },
+  md5: { message: SERVER.authFailedPassword, sqlstate: '28P01' },
+  'scram-sha-256': { message: SERVER.authFailedPassword, sqlstate: '28P01' },
+  peer: { message: SERVER.authFailedPeer, sqlstate: '28000' },
 };
 
 const PASSWORD_METHODS = new Set<HbaLine['method']>(['password', 'md5', 'scram-sha-256']);
@@ -95,20 +104,20 @@ const EXCHANGE: Record<'plain' | 'md5' | 'scram', { mismatch?: MessageDef }> = {
 };
 
 /** The server's verdict on the password the client sent, with the DETAIL line when it refuses. */
-function checkPassword(method: HbaLine['method'], user: string, sent: string, role: RolePassword): { refused?: PasswordRefusal; detail?: string } {
+function checkPassword(method: HbaLine['method'], user: string, sent: string, role: RolePassword, f: MessageFormatter): { refused?: PasswordRefusal; detail?: string } {
   const { password, storedAs } = typeof role === 'object' && role !== null ? role : { password: role, storedAs: 'scram-sha-256' as const };
-  if (password === null) return { refused: 'no-password', detail: fmt(SERVER.noPasswordAssigned, user) };
+  if (password === null) return { refused: 'no-password', detail: f(SERVER.noPasswordAssigned, user) };
   const exchange = method === 'password' ? 'plain' : method === 'md5' && storedAs === 'md5' ? 'md5' : 'scram';
   // SCRAM cannot use an MD5 hash: the mock exchange fails whatever the password
-  if (exchange === 'scram' && storedAs !== 'scram-sha-256') return { refused: 'no-scram-secret', detail: fmt(SERVER.noScramSecret, user) };
+  if (exchange === 'scram' && storedAs !== 'scram-sha-256') return { refused: 'no-scram-secret', detail: f(SERVER.noScramSecret, user) };
   if (sent === password) return {};
   const mismatch = EXCHANGE[exchange].mismatch;
-  return { refused: 'mismatch', detail: mismatch && fmt(mismatch, user) };
+  return { refused: 'mismatch', detail: mismatch && f(mismatch, user) };
 }
 
 /** set_authn_id's line (log_connections): who the method says the client is. */
-function authenticatedAs(identity: string, line: HbaLine): string {
-  return fmt(SERVER.connectionAuthenticated, identity, line.method, line.file, line.lineNum);
+function authenticatedAs(identity: string, line: HbaLine, f: MessageFormatter): string {
+  return f(SERVER.connectionAuthenticated, identity, line.method, line.file, line.lineNum);
 }
 
 /**
@@ -117,58 +126,63 @@ function authenticatedAs(identity: string, line: HbaLine): string {
  */
 function checkPeerAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): boolean {
   const osUser = input.peerUser ?? '';
-  if (input.logConnections && input.pgVersion >= 14) log.push({ level: 'LOG', message: authenticatedAs(osUser, line) });
+  if (input.logConnections && input.pgVersion >= 14) log.push({ level: 'LOG', message: authenticatedAs(osUser, line, input.msg ?? fmt) });
   const r = checkUsermap(input.ident, line.usermap, input.user, osUser, false, { pgVersion: input.pgVersion });
   if (!r.ok) log.push(...r.log);
   return r.ok;
 }
 
-function connectionMatched(line: HbaLine, version: number): string {
-  return version >= 16 ? fmt(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : fmt(SERVER.connectionMatched, line.lineNum, line.rawLine);
+function connectionMatched(line: HbaLine, version: number, f: MessageFormatter): string {
+  return version >= 16 ? f(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : f(SERVER.connectionMatched, line.lineNum, line.rawLine);
 }
 
 /** CheckCertAuth: the certificate's CN or DN must be (or map to) the user. */
 function checkCertAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): boolean {
   const cert = input.peerCert!;
+  const f = input.msg ?? fmt;
   const name = line.clientname === 'DN' ? formatNameRfc2253(cert.subject) : (commonNames(cert.subject)[0] ?? '');
   if (!name) {
-    log.push({ level: 'LOG', message: fmt(SERVER.certNoUserName, input.user) });
+    log.push({ level: 'LOG', message: f(SERVER.certNoUserName, input.user) });
     return false;
   }
   if (line.method === 'cert' && input.logConnections) {
     // set_authn_id: the identity is the full DN, whatever clientname says
-    log.push({ level: 'LOG', message: authenticatedAs(formatNameRfc2253(cert.subject), line) });
+    log.push({ level: 'LOG', message: authenticatedAs(formatNameRfc2253(cert.subject), line, f) });
   }
   const r = checkUsermap(input.ident, line.usermap, input.user, name, false, { pgVersion: input.pgVersion });
   if (r.ok) return true;
   log.push(...r.log);
   if (line.method !== 'cert') {
-    log.push({ level: 'LOG', message: fmt(SERVER.certValidationFailed, input.user, line.clientname) });
+    log.push({ level: 'LOG', message: f(SERVER.certValidationFailed, input.user, line.clientname) });
   }
   return false;
 }
 
 export function authenticate(input: ServerAuthInput): ServerAuthResult {
   const log: LogLine[] = [];
+  const f = input.msg ?? fmt;
   const conn = input.local
     ? { connType: 'local' as const, ssl: false, database: input.database, user: input.user }
-    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user };
+    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user, resolver: input.resolver, clientHost: input.clientHost };
   const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
+  const clientHost = input.local ? undefined : m.clientHost;
   if (!m.matched) {
-    log.push({ level: 'FATAL', message: m.fatal });
-    return { ok: false, log, fatal: m.fatal, sqlstate: m.sqlstate };
+    const fatal = noHbaEntryMessage(conn, f);
+    // only the implicit reject says what the host-name lookups found (errdetail_log)
+    log.push({ level: 'FATAL', message: fatal, detail: clientHost && hostnameLookupDetail(clientHost) });
+    return { ok: false, log, fatal, sqlstate: m.sqlstate, clientHost };
   }
   const line = m.line;
   const fail = (message: string, sqlstate: string, detail?: string, passwordRefused?: PasswordRefusal): ServerAuthResult => {
     log.push({ level: 'FATAL', message, detail });
-    return { ok: false, log, fatal: message, sqlstate, line, ...(passwordRefused ? { passwordRefused } : {}) };
+    return { ok: false, log, fatal: message, sqlstate, line, clientHost, ...(passwordRefused ? { passwordRefused } : {}) };
   };
-  if (line.method === 'reject') return fail(hbaRejectMessage(conn), '28000');
+  if (line.method === 'reject') return fail(hbaRejectMessage(conn, f), '28000');
 
   const clientcert = line.method === 'cert' ? 'verify-full' : line.clientcert;
   if (clientcert !== 'off') {
-    if (!input.caLoaded) return fail(SERVER.certStoreMissing.format, '28000');
-    if (!input.peerCert) return fail(SERVER.certRequired.format, '28000');
+    if (!input.caLoaded) return fail(f(SERVER.certStoreMissing), '28000');
+    if (!input.peerCert) return fail(f(SERVER.certRequired), '28000');
   }
 
   let ok: boolean;
@@ -181,28 +195,29 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   else if (PASSWORD_METHODS.has(line.method)) {
     if (input.password === undefined) {
       // libpq closes the connection on the password request; the backend logs nothing more.
-      return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line };
+      return { ok: false, log, fatal: 'fe_sendauth: no password supplied', sqlstate: '', needsPassword: true, line, clientHost };
     }
-    const verdict = input.rolePassword === undefined ? {} : checkPassword(line.method, input.user, input.password, input.rolePassword);
+    const verdict = input.rolePassword === undefined ? {} : checkPassword(line.method, input.user, input.password, input.rolePassword, f);
     passwordRefused = verdict.refused;
     logdetail = verdict.detail;
     ok = !passwordRefused;
     // set_authn_id (14+): the identity of a password method is the user name
     if (ok && input.logConnections && input.pgVersion >= 14) {
-      log.push({ level: 'LOG', message: authenticatedAs(input.user, line) });
+      log.push({ level: 'LOG', message: authenticatedAs(input.user, line, f) });
     }
   } else {
     return fail(`authentication method "${line.method}" is not simulated by pgtls`, '28000');
   }
   if (ok && clientcert === 'verify-full' && line.method !== 'cert') ok = checkCertAuth(input, line, log);
   if (!ok) {
-    const f = AUTH_FAILED[line.method] ?? { message: SERVER.authFailed.format, sqlstate: '28000' };
-    const matched = connectionMatched(line, input.pgVersion);
-    return fail(fmt(f.message, input.user), f.sqlstate, logdetail ? `${logdetail}\n${matched}` : matched, passwordRefused);
+    const failed = AUTH_FAILED[line.method];
+    const matched = connectionMatched(line, input.pgVersion, f);
+    const message = failed ? f(failed.message, input.user) : f(SERVER.authFailed, line.method, input.user);
+    return fail(message, failed?.sqlstate ?? '28000', logdetail ? `${logdetail}\n${matched}` : matched, passwordRefused);
   }
   if (input.logConnections) {
-    const ssl = input.tlsInfo ? fmt(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
-    log.push({ level: 'LOG', message: fmt(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
+    const ssl = input.tlsInfo ? f(SERVER.sslInfo, input.tlsInfo.protocol, input.tlsInfo.cipher, input.tlsInfo.bits) : '';
+    log.push({ level: 'LOG', message: f(SERVER.connectionAuthorized, input.user, input.database, input.applicationName, ssl) });
   }
-  return { ok: true, log, line };
+  return { ok: true, log, line, clientHost };
 }

@@ -40,6 +40,8 @@ export interface ServerState {
   hba: ReturnType<typeof loadHbaFile>;
   ident: ReturnType<typeof loadIdentFile>;
   logConnections: boolean;
+  /** log_hostname: the client is looked up by name for the log (and the lookup reused by pg_hba) */
+  logHostname: boolean;
 }
 
 /** A failed start: the log, its FATAL, and (for be_tls_init's failures) why, as a value. */
@@ -61,6 +63,7 @@ function serverUserOf(input: PostmasterInput): ProcessIdentity {
 }
 
 const logConnectionsOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_connections')?.value ?? 'off') === true;
+const logHostnameOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_hostname')?.value ?? 'off') === true;
 
 /** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
 export function startServer(input: PostmasterInput): StartOutcome {
@@ -70,11 +73,13 @@ export function startServer(input: PostmasterInput): StartOutcome {
   // none: the real server logs that at start-up too (checked on PostgreSQL 15).
   const log: LogLine[] = [...conf.log];
   if (!conf.ok) {
-    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: 'configuration file contains errors' };
+    // no postgresql.conf at all: postgres says so on stderr ("postgres: could not access the
+    // server configuration file ...") and exits before it logs anything
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: conf.stderr?.replace(/^postgres: /, '') ?? 'configuration file contains errors' };
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel });
+  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel, pgVersion });
   log.push(...tls.log);
   if (!tls.ok) return { ok: false, log, fatal: tls.fatal, cause: tls.cause };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
@@ -85,7 +90,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);
-  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf) } };
+  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) } };
 }
 
 /**
@@ -115,7 +120,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   let tls = running.tls;
   let sslRefused = false;
   if (settings.ssl.ssl) {
-    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel });
+    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel, pgVersion });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;
@@ -128,7 +133,7 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   return {
     log,
     partial: !complete || !hba.ok || !ident.ok || sslRefused,
-    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf) },
+    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) },
   };
 }
 

@@ -20,6 +20,7 @@ import { sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
 import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
+import { ecdhCurveGroups, sslGroupsGroups, type ServerGroups } from './groups.js';
 
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 const VERSION_ORDER: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -36,6 +37,13 @@ export interface SslSettings {
   maxProtocol: string;
   ciphers: string;
   ecdhCurve: string;
+  /**
+   * PostgreSQL 18's ssl_groups as it ends up (ssl_ecdh_curve is its old name there: the
+   * later of the two lines wins); undefined means the default, X25519:prime256v1
+   */
+  groups?: string;
+  /** PostgreSQL 18's ssl_tls13_ciphers ('' or undefined: OpenSSL's default TLS 1.3 suites) */
+  tls13Ciphers?: string;
   passphraseCommand: string;
   passphraseCommandSupportsReload: boolean;
 }
@@ -75,11 +83,16 @@ export interface ServerTls {
   crlCheckAll: boolean;
   minVersion: TlsVersionName;
   maxVersion: TlsVersionName;
-  /** the ECDH group ssl_ecdh_curve selects, in TLS naming */
-  group: 'secp256r1' | 'secp384r1' | 'secp521r1' | 'x25519' | 'x448';
   /** the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client certificates */
   securityLevel: number;
+  /** the key-exchange groups ssl_ecdh_curve (13-17) or ssl_groups (18) allow */
+  groups: ServerGroups;
+  /** ssl_tls13_ciphers (18): the TLS 1.3 suites in the server's order; undefined: OpenSSL's default */
+  tls13Suites?: number[];
 }
+
+/** PostgreSQL 18's ssl_groups default (guc_tables.c). */
+export const PG18_SSL_GROUPS = 'X25519:prime256v1';
 
 export interface StartupInput {
   fs: SimFs;
@@ -99,6 +112,8 @@ export interface StartupInput {
    * changes it afterwards, for client certificates (checked on PostgreSQL 15).
    */
   securityLevel?: number;
+  /** the server's major version (default 15): 18 reads ssl_groups instead of ssl_ecdh_curve */
+  pgVersion?: number;
 }
 
 /** Which SSL file a start-up failure is about (the setting that names it). */
@@ -132,8 +147,8 @@ class StartupFailure extends Error {
   }
 }
 
-const fatal = (cause: StartupCause, message: string, detail?: string): never => {
-  throw new StartupFailure({ level: 'FATAL', message, detail }, cause);
+const fatal = (cause: StartupCause, message: string, detail?: string, hint?: string): never => {
+  throw new StartupFailure({ level: 'FATAL', message, detail, ...(hint ? { hint } : {}) }, cause);
 };
 
 /** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
@@ -217,16 +232,29 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
   return { min, max };
 }
 
-/** ssl_ecdh_curve is looked up with OBJ_sn2nid: OpenSSL short names only. */
-const ECDH_CURVES: Record<string, ServerTls['group']> = {
-  prime256v1: 'secp256r1',
-  secp384r1: 'secp384r1',
-  secp521r1: 'secp521r1',
+/** initialize_ecdh: ssl_ecdh_curve (13-17) or ssl_groups (18), see groups.ts. */
+function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
+  const r = pgVersion >= 18 ? sslGroupsGroups(s.groups ?? PG18_SSL_GROUPS) : ecdhCurveGroups(s.ecdhCurve);
+  return r.ok ? r.groups : fatal({ kind: 'ecdh-curve' }, r.message, undefined, r.hint);
+}
+
+/** OpenSSL 3.0's TLS 1.3 suites by name (SSL_CTX_set_ciphersuites matches exactly). */
+const TLS13_SUITES: Record<string, number> = {
+  TLS_AES_128_GCM_SHA256: 0x1301,
+  TLS_AES_256_GCM_SHA384: 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256: 0x1303,
+  TLS_AES_128_CCM_SHA256: 0x1304,
+  TLS_AES_128_CCM_8_SHA256: 0x1305,
 };
 
-function ecdhGroup(s: SslSettings): ServerTls['group'] {
-  const g = ECDH_CURVES[s.ecdhCurve];
-  return g ?? fatal({ kind: 'ecdh-curve' }, `ECDH: unrecognized curve name: ${s.ecdhCurve}`);
+/**
+ * ssl_tls13_ciphers through SSL_CTX_set_ciphersuites (OpenSSL 3.0): a colon list; unknown
+ * names are skipped, a list left empty fails ("no cipher match", checked with s_client
+ * -ciphersuites).
+ */
+function tls13CipherSuites(list: string): number[] {
+  const ids = list.split(':').map((w) => TLS13_SUITES[w.trim()]).filter((id): id is number => id !== undefined);
+  return ids.length ? [...new Set(ids)] : fatal({ kind: 'ciphers' }, SERVER.tls13Ciphers.format);
 }
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
@@ -253,13 +281,16 @@ export function startServerTls(input: StartupInput): StartupResult {
   const s = input.settings;
   if (!s.ssl) return { ok: true, log: [] };
   const at = (p: string) => joinPath(input.pgdata, p);
+  const pgVersion = input.pgVersion ?? 15;
   try {
     const chain = loadCertChain(input, at(s.certFile));
     checkKeyPermissions(input, at(s.keyFile));
     const key = loadKey(input, at(s.keyFile), chain[0]);
     const { min, max } = protocolRange(s);
-    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers' }, SERVER.cipherList.format);
-    const group = ecdhGroup(s);
+    // be_tls_init's order: initialize_ecdh, then the cipher list
+    const groups = serverGroups(s, pgVersion);
+    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
+    const tls13Suites = pgVersion >= 18 && s.tls13Ciphers ? tls13CipherSuites(s.tls13Ciphers) : undefined;
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
     if (s.caFile) {
@@ -284,7 +315,7 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, group, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL },
+      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL, ...(tls13Suites ? { tls13Suites } : {}) },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line, cause: e.startupCause };

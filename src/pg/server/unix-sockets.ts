@@ -16,7 +16,7 @@ import type { ParsedConf } from '../config/postgresql-conf.js';
 import { canonicalizePath, joinPaths } from '../config/paths.js';
 import { utf8Encode } from '../../der/bytes.js';
 import type { LogLine } from '../log.js';
-import { fmt, LIBPQ, SERVER } from '../messages.js';
+import { fmt, LIBPQ, SERVER, type MessageFormatter } from '../messages.js';
 
 /** DEFAULT_PGSOCKET_DIR of Debian's PostgreSQL packages, server and libpq alike. */
 export const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
@@ -121,11 +121,11 @@ export type SocketReach =
  * "connection to server" prefix), nothing there (ENOENT, or ECONNREFUSED for an abstract
  * name), or one of the server's sockets.
  */
-export function reachSocket(host: string, port: number, server: ServerSockets | undefined): SocketReach {
+export function reachSocket(host: string, port: number, server: ServerSockets | undefined, f: MessageFormatter = fmt): SocketReach {
   const path = socketPath(host, port);
-  if (!socketPathFits(path)) return { ok: false, path, kind: 'too-long', message: fmt(LIBPQ.socketPathTooLong, path, UNIXSOCK_PATH_MAX) };
+  if (!socketPathFits(path)) return { ok: false, path, kind: 'too-long', message: f(LIBPQ.socketPathTooLong, path, UNIXSOCK_PATH_MAX) };
   const want = resolved(path);
   if (server?.sockets.some((s) => resolved(s.path) === want)) return { ok: true, path };
   const reason = host.startsWith('@') ? 'Connection refused' : 'No such file or directory';
-  return { ok: false, path, kind: 'not-listening', message: fmt(LIBPQ.socketConnectFailed, reason) };
+  return { ok: false, path, kind: 'not-listening', message: f(LIBPQ.socketConnectFailed, reason) };
 }

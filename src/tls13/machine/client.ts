@@ -115,7 +115,7 @@ export class TlsClient extends TlsConnection {
     const exts: Extension[] = [];
     if (o.serverName) exts.push({ type: 'server_name', hostNames: [o.serverName] });
     if (tls12) exts.push({ type: 'ec_point_formats', formats: [0, 1, 2] });
-    exts.push({ type: 'supported_groups', groups: this.groups.map((g) => NamedGroup[g]) });
+    exts.push({ type: 'supported_groups', groups: [...this.groups.map((g) => NamedGroup[g]), ...(o.advertisedOnlyGroups ?? []).map((g) => NamedGroup[g])] });
     if (tls12) exts.push({ type: 'session_ticket', ticket: new Uint8Array(0) });
     if (o.alpn?.length) exts.push({ type: 'application_layer_protocol_negotiation', protocols: o.alpn });
     if (tls12) exts.push({ type: 'encrypt_then_mac' }, { type: 'extended_master_secret' });
@@ -257,6 +257,9 @@ export class TlsClient extends TlsConnection {
       const g = ks.selectedGroup ?? -1;
       newGroup = this.groups.find((x) => NamedGroup[x] === g);
       t.field('selected_group', groupName(g));
+      // a group we listed but cannot compute: the real peer would answer; pgtls stops here
+      const listedOnly = (this.options.advertisedOnlyGroups ?? []).some((x) => NamedGroup[x] === g);
+      t.check(`selected_group ${groupName(g)} is a group pgtls computes`, !listedOnly, 'internal_error', listedOnly ? 'pgtls does not implement this group' : undefined);
       t.check(`selected_group ${groupName(g)} is in our supported_groups`, !!newGroup, 'illegal_parameter');
       t.check('selected_group is not a group we already sent a share for', !this.keyPairs.some((k) => k.group === newGroup), 'illegal_parameter');
     }

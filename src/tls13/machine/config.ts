@@ -8,6 +8,7 @@ import {
   SignatureScheme,
   type CipherSuiteName,
   type KeyExchangeGroup,
+  type NamedGroupName,
   type SignatureSchemeName,
 } from '../codec/constants.js';
 import type { ExtContext, Extension } from '../codec/extensions.js';
@@ -64,6 +65,12 @@ export interface CommonConfig {
 
 export interface ClientConfig extends CommonConfig {
   serverName?: string;
+  /**
+   * Groups listed in supported_groups after `groups` that pgtls cannot compute (OpenSSL 3.0
+   * lists ffdhe2048..ffdhe8192 there). A HelloRetryRequest asking for one ends the handshake
+   * with internal_error, saying so: pgtls does not pretend to run it.
+   */
+  advertisedOnlyGroups?: NamedGroupName[];
   /** groups to send key shares for in the first ClientHello (default: the first of `groups`) */
   keyShareGroups?: KeyExchangeGroup[];
   /**
@@ -96,6 +103,12 @@ export interface ServerConfig extends CommonConfig {
    * when no client share is for a group the server supports.
    */
   hrrPolicy?: 'preferred-group' | 'any-share';
+  /**
+   * Group codes to list in EncryptedExtensions.supported_groups when the negotiated group
+   * is not the first of them (OpenSSL lists its TLS 1.3 groups so; RFC 8446 §4.2.7 allows
+   * it). Default: none sent.
+   */
+  announceGroups?: number[];
   /** cookie to put in a HelloRetryRequest */
   cookie?: (clientHello: ClientHello) => Uint8Array | undefined;
   /** choose the cipher suite by server preference (OpenSSL's default is the client's) */
@@ -124,7 +137,8 @@ export interface NegotiatedInfo {
 export type TlsEvent =
   | { type: 'handshake_done'; negotiated: NegotiatedInfo }
   | { type: 'application_data'; data: Uint8Array }
-  | { type: 'alert_sent'; alert: string; code: number; level: 'fatal' | 'warning'; reason: string }
+  /** `opensslReason`: OpenSSL's error-queue reason for the same refusal, when the check knows it */
+  | { type: 'alert_sent'; alert: string; code: number; level: 'fatal' | 'warning'; reason: string; opensslReason?: string }
   | { type: 'alert_received'; alert: string; code: number; level: 'fatal' | 'warning' }
   | { type: 'key_update'; direction: 'send' | 'receive'; updateRequested: boolean }
   /** the peer chose (server) or offered only (client) TLS 1.2: pgtls stops here */

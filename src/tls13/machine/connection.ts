@@ -9,7 +9,7 @@ import { AlertDescription, AlertLevel, alertName, decodeAlert, encodeAlert, type
 import { ContentType, ProtocolVersion, type KeyExchangeGroup } from '../codec/constants.js';
 import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage } from '../codec/messages.js';
 import { generateKeyShare } from '../deps.js';
-import { TlsAlertError, alertForError } from '../errors.js';
+import { TlsAlertError, TlsStateError, alertForError } from '../errors.js';
 import { Transcript, deriveApplicationSecrets, deriveHandshakeSecrets, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
 import { HandshakeReassembler, MAX_PLAINTEXT, RecordProtection, RecordReader, encodeRecord } from '../record.js';
 import type { Suite } from '../suites.js';
@@ -95,7 +95,7 @@ export abstract class TlsConnection {
 
   /** Application data to send; queued until the handshake completes. */
   send(data: Uint8Array): Uint8Array[] {
-    if (this.state === 'Closed' || this.writeClosed) throw new Error('TLS connection is closed');
+    this.assertCanSend('send', false);
     if (!this.handshakeComplete) this.pendingAppData.push(data.slice());
     else this.writeApplicationData(data);
     return this.flush().out;
@@ -113,9 +113,19 @@ export abstract class TlsConnection {
 
   /** Update our sending keys, optionally asking the peer to update too (RFC 8446 §4.6.3). */
   keyUpdate(requestPeerUpdate = false): Uint8Array[] {
-    if (this.state !== 'Connected') throw new Error('keyUpdate needs a connected session');
+    this.assertCanSend('keyUpdate', true);
     this.sendKeyUpdate(requestPeerUpdate, 'api');
     return this.flush().out;
+  }
+
+  /**
+   * Refuse a call that would write after close() (close_notify sent: RFC 8446 §6.1 allows
+   * nothing after it) or after the connection closed; `connected` also requires a
+   * completed handshake. TlsStateError, nothing sent.
+   */
+  protected assertCanSend(operation: string, connected: boolean): void {
+    if (this.state === 'Closed' || this.writeClosed) throw new TlsStateError(operation, 'closed');
+    if (connected && this.state !== 'Connected') throw new TlsStateError(operation, 'not_connected');
   }
 
   /** RFC 8446 §7.5 exporter (Node: tlsSocket.exportKeyingMaterial). */
@@ -268,22 +278,22 @@ export abstract class TlsConnection {
     this.writeRecords(ContentType.application_data, data);
   }
 
-  protected sendAlert(level: number, description: number, reason: string): void {
+  protected sendAlert(level: number, description: number, reason: string, opensslReason?: string): void {
     const name = alertName(description);
     this.writeRecords(ContentType.alert, encodeAlert({ level, description }));
     const lvl = level === AlertLevel.warning ? 'warning' : 'fatal';
     const t = this.step('sendAlert', 'send', '6', 'Alert');
     t.entry.alert = { name, code: description, direction: 'sent', level: lvl, reason };
-    this.events.push({ type: 'alert_sent', alert: name, code: description, level: lvl, reason });
+    this.events.push({ type: 'alert_sent', alert: name, code: description, level: lvl, reason, ...(opensslReason ? { opensslReason } : {}) });
   }
 
   /** Abort: send the alert the error maps to (once) and close. */
   protected fail(e: unknown): void {
     if (this.state === 'Closed') return;
-    const { alert, reason } = alertForError(e);
+    const { alert, reason, opensslReason } = alertForError(e);
     this.flight = [];
     try {
-      this.sendAlert(AlertLevel.fatal, AlertDescription[alert as AlertName], reason);
+      this.sendAlert(AlertLevel.fatal, AlertDescription[alert as AlertName], reason, opensslReason);
     } catch {
       // the alert cannot even be encrypted: close without it
     }

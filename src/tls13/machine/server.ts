@@ -124,11 +124,11 @@ export class TlsServer extends TlsConnection {
     const prefer = this.options.preferServerCipherSuites ?? false;
     const common = prefer ? this.suites.filter((s) => ch.cipherSuites.includes(s)) : ch.cipherSuites.filter((s) => this.suites.includes(s));
     const suite = common.map(suiteById).find((s) => s !== undefined);
-    t.check('a cipher suite both sides support', !!suite, 'handshake_failure', `client offers ${ch.cipherSuites.map(cipherSuiteName).join(', ')}`);
+    t.check('a cipher suite both sides support', !!suite, 'handshake_failure', `client offers ${ch.cipherSuites.map(cipherSuiteName).join(', ')}`, 'no shared cipher');
     t.field('cipher_suite', suite!.name);
 
     const supported = this.groups.filter((g) => clientGroups.includes(NamedGroup[g]));
-    t.check('a key exchange group both sides support', supported.length > 0, 'handshake_failure', `client supports ${clientGroups.map(groupName).join(', ')}`);
+    t.check('a key exchange group both sides support', supported.length > 0, 'handshake_failure', `client supports ${clientGroups.map(groupName).join(', ')}; server allows ${this.groups.join(', ') || 'none in TLS 1.3'}`, 'no suitable key share');
     let group: KeyExchangeGroup;
     let share: KeyShareEntry | undefined;
     if ((this.options.hrrPolicy ?? 'preferred-group') === 'preferred-group') {
@@ -280,6 +280,9 @@ export class TlsServer extends TlsConnection {
     const t = this.step('sendEncryptedExtensions', 'send', '4.3.1', 'EncryptedExtensions');
     let exts: Extension[] = [];
     if (sel.serverName !== undefined && (this.options.acknowledgeServerName ?? true)) exts.push({ type: 'server_name', hostNames: [] });
+    // OpenSSL (tls_construct_stoc_supported_groups): our groups, when the client did not use our first
+    const announce = this.options.announceGroups;
+    if (announce?.length && announce[0] !== NamedGroup[sel.group]) exts.push({ type: 'supported_groups', groups: announce });
     if (sel.alpn) exts.push({ type: 'application_layer_protocol_negotiation', protocols: [sel.alpn] });
     const rsl = findExtension(ch.extensions, 'record_size_limit');
     if (rsl && this.options.recordSizeLimit) {
@@ -374,7 +377,7 @@ export class TlsServer extends TlsConnection {
 
   /** §4.6.1: send a NewSessionTicket (wire-faithful; pgtls does not resume sessions). */
   sendNewSessionTicket(spec: TicketSpec): Uint8Array[] {
-    if (this.state !== 'Connected') throw new Error('NewSessionTicket needs a connected session');
+    this.assertCanSend('sendNewSessionTicket', true);
     this.writeTicket(spec);
     return this.flush().out;
   }

@@ -1,0 +1,275 @@
+// psql, libpq and the server speaking Japanese, against real PostgreSQL 15 and psql 15: the
+// client's LANGUAGE/LANG choose libpq's and psql's words (and glibc's strerror text), the
+// server's lc_messages its own (the FATAL it sends arrives already translated, severity word
+// included, whatever the client's locale), and the server's LC_CTYPE the codeset it writes
+// them in (an ASCII one: '?' per character). Compared byte for byte: psql's stderr and the
+// connection's server log lines, simulate() reading the same data directory and the
+// catalogs installed in /usr/share/locale. Skipped, with the reason, when PostgreSQL 15,
+// its Japanese catalogs or the locales are missing.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHierarchy } from '../../src/factory/index.js';
+import { nodeFs } from '../../src/pg/fs-node.js';
+import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
+import { localeInList, type LocaleEnv } from '../../src/pg/i18n/translate.js';
+import { simulate } from '../../src/pg/simulate.js';
+import { freePort, PgOracle, pgOracleUnavailable, type ServerSetup } from '../support/pg-oracle.js';
+import { makeTestPki } from '../support/pki.js';
+
+const locales = spawnSync('locale', ['-a'], { encoding: 'utf8' }).stdout?.split('\n') ?? [];
+const unavailable =
+  pgOracleUnavailable() ??
+  (existsSync('/usr/share/locale/ja/LC_MESSAGES/libpq5-15.mo') ? undefined : 'the Japanese PostgreSQL 15 catalogs are not installed (/usr/share/locale/ja/LC_MESSAGES)') ??
+  (locales.includes('C.utf8') ? undefined : 'no C.UTF-8 locale (gettext ignores LANGUAGE in the C locale)');
+// the server's lc_messages must name a locale that exists (localedef -i ja_JP -f UTF-8 ja_JP.UTF-8)
+const noJaLocale = locales.includes('ja_JP.utf8') ? undefined : 'no ja_JP.UTF-8 locale (generate it with: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8)';
+if (unavailable) console.warn(`i18n-oracle: skipped, ${unavailable}`);
+else if (noJaLocale) console.warn(`i18n-oracle: server-side Japanese skipped, ${noJaLocale}`);
+
+const pki = makeTestPki();
+const K = pki.keys;
+const rootServer = makeHierarchy('root-server', { cn: 'db.example.test', keys: { root: K.root.key, server: K.server.key } });
+const otherRoot = makeHierarchy('self-signed', { cn: 'other.example.test', keys: { server: K.other.key } });
+
+const JA_CLIENT = { LANGUAGE: 'ja', LANG: 'C.UTF-8', LC_ALL: '' };
+const LOCALE_VARS = ['LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'LC_MESSAGES'] as const;
+
+interface Scenario {
+  name: string;
+  sslConf: string;
+  hba: string;
+  conninfo: string;
+  /** psql's locale variables (psqlEnv's LANG=C LC_ALL=C otherwise) */
+  client: Record<string, string>;
+  /** the server process's locale variables while it starts (default: this process's) */
+  serverEnv?: Record<string, string>;
+  needsJaLocale?: boolean;
+  /** what psql's stderr must contain (proves the scenario is the language it claims) */
+  expectStderr: RegExp;
+  expectLog?: RegExp;
+  rolePasswords?: Record<string, null>;
+  /** simulate's note on a language it has no catalog for */
+  notes?: RegExp;
+}
+
+const SSL_ON = "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n";
+const JA_SERVER = "lc_messages = 'ja_JP.UTF-8'\n";
+
+const scenarios: Scenario[] = [
+  {
+    name: 'server without SSL, sslmode=require: libpq and psql in Japanese',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    client: JA_CLIENT,
+    expectStderr: /^psql: エラー: "127\.0\.0\.1"、ポート\d+のサーバーへの接続に失敗しました: サーバーはSSLをサポートしていませんが、SSLが要求されました\n$/,
+  },
+  {
+    name: 'LANGUAGE=ja in the C locale: gettext ignores it, English',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    client: { LANGUAGE: 'ja' },
+    expectStderr: /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
+  },
+  {
+    name: 'LANGUAGE names a language without catalogs: English, and simulate says why',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    client: { LANGUAGE: 'xx', LANG: 'C.UTF-8', LC_ALL: '' },
+    expectStderr: /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
+    notes: /^no (libpq5|psql)-15\.mo catalog for xx: (libpq|psql)'s messages stay English$/,
+  },
+  {
+    name: "LANG names a locale that is not installed: pg_wrapper's perl warns, psql stays English",
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    client: { LANG: 'ja_JP', LC_ALL: '', LC_MESSAGES: 'ja_JP.UTF-8' },
+    expectStderr: /^perl: warning: Setting locale failed\.\n(.*\n)*psql: error: connection to server at/,
+  },
+  {
+    name: 'a bad sslmode value, in Japanese',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=bogus',
+    client: JA_CLIENT,
+    expectStderr: /^psql: エラー: sslmode の値が不正: "bogus"\n$/,
+  },
+  {
+    name: 'an unknown option (reported before a later missing "="), in Japanese',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice nosuch=1 dbname',
+    client: JA_CLIENT,
+    expectStderr: /^psql: エラー: 接続オプション"nosuch"は不正です\n$/,
+  },
+  {
+    name: 'a missing "=", in Japanese',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname',
+    client: JA_CLIENT,
+    expectStderr: /^psql: エラー: 接続情報文字列において"dbname"の後に"="がありませんでした\n$/,
+  },
+  {
+    name: 'nothing listens on the port: glibc strerror in Japanese too',
+    sslConf: '',
+    hba: 'host all all 127.0.0.1/32 trust\n',
+    conninfo: 'port=PORT user=alice dbname=app',
+    client: JA_CLIENT,
+    expectStderr: /接続を拒否されました\n\tサーバーはそのホスト上で稼働していてTCP\/IP接続を受け付けていますか\?\n$/,
+  },
+  {
+    name: 'verify-full, host name mismatch (LANG=ja_JP.UTF-8)',
+    sslConf: SSL_ON,
+    hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    conninfo: 'host=wrong.example.test sslrootcert=C/root.crt sslmode=verify-full user=alice dbname=app',
+    client: { LANG: 'ja_JP.UTF-8', LC_ALL: '' },
+    needsJaLocale: true,
+    expectStderr: /のサーバー証明書がホスト名"wrong\.example\.test"とマッチしません\n$/,
+  },
+  {
+    name: "verify-ca against another root: libpq's and the server's words translated, OpenSSL's English",
+    sslConf: SSL_ON + JA_SERVER,
+    hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    conninfo: 'sslrootcert=C/other.crt sslmode=verify-ca user=alice dbname=app',
+    client: JA_CLIENT,
+    needsJaLocale: true,
+    expectStderr: /: SSLエラー: certificate verify failed\n$/,
+    expectLog: /^LOG:  SSL接続を受け付けられませんでした: tlsv1 alert unknown ca$/,
+  },
+  {
+    name: 'root certificate file missing (libpq, two lines), the server logging the EOF in Japanese',
+    sslConf: SSL_ON + JA_SERVER,
+    hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    conninfo: 'sslrootcert=C/nope.crt sslmode=verify-ca user=alice dbname=app',
+    client: JA_CLIENT,
+    needsJaLocale: true,
+    expectStderr: /: ルート証明書ファイル".*nope\.crt"が存在しません。\nファイルを用意するか/,
+    expectLog: /^LOG:  SSL接続を受け付けられませんでした: EOFを検出しました$/,
+  },
+  {
+    name: 'no pg_hba.conf entry, server in English: the FATAL stays English',
+    sslConf: '',
+    hba: 'host all bob 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=disable',
+    client: JA_CLIENT,
+    expectStderr: /に失敗しました: FATAL:  no pg_hba\.conf entry for host "127\.0\.0\.1", user "alice", database "app", no encryption\n$/,
+  },
+  {
+    name: 'no pg_hba.conf entry, server lc_messages Japanese, client English',
+    sslConf: JA_SERVER,
+    hba: 'host all bob 127.0.0.1/32 trust\n',
+    conninfo: 'user=alice dbname=app sslmode=disable',
+    client: {},
+    needsJaLocale: true,
+    expectStderr: /^psql: error: connection to server at .* failed: FATAL:  pg_hba\.conf にホスト"127\.0\.0\.1"、ユーザー"alice"、データベース"app, 暗号化なし用のエントリがありません\n$/,
+    expectLog: /^FATAL:  pg_hba\.conf にホスト/,
+  },
+  {
+    name: 'password authentication failed, both in Japanese: FATAL, DETAIL and Connection matched',
+    sslConf: JA_SERVER,
+    hba: 'host all all 127.0.0.1/32 password\n',
+    conninfo: 'user=alice dbname=app sslmode=disable password=wrong',
+    client: JA_CLIENT,
+    needsJaLocale: true,
+    rolePasswords: { alice: null },
+    expectStderr: /^psql: エラー: .*: FATAL:  ユーザー"alice"のパスワード認証に失敗しました\n$/,
+    expectLog: /^詳細:  ユーザー"alice"はパスワードが設定されていません。$/,
+  },
+  {
+    name: "password authentication failed, server's LC_CTYPE C: each character a '?'",
+    sslConf: JA_SERVER,
+    hba: 'host all all 127.0.0.1/32 password\n',
+    conninfo: 'user=alice dbname=app sslmode=disable password=wrong',
+    client: JA_CLIENT,
+    serverEnv: { LC_ALL: 'C' },
+    needsJaLocale: true,
+    rolePasswords: { alice: null },
+    expectStderr: /FATAL:  \?\?\?\?"alice"\?+\n$/,
+    expectLog: /^\?\?:  \?\?\?\?"alice"\?+$/,
+  },
+  {
+    name: 'SSL connection with log_connections, server in Japanese: the connection authorized line in pieces',
+    sslConf: SSL_ON + JA_SERVER,
+    hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    conninfo: 'sslmode=require user=alice dbname=app',
+    client: JA_CLIENT,
+    needsJaLocale: true,
+    expectStderr: /^$/,
+    expectLog: /^LOG:  接続の認証完了: ユーザー=alice データベース=app application_name=psql SSL有効\(プロトコル=TLSv1\.3、暗号化方式=TLS_AES_256_GCM_SHA384、ビット長=256\)$/,
+  },
+];
+
+describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let o: PgOracle;
+  let dir = '';
+  let serverUser = { uid: 0, gids: [0] };
+  beforeAll(async () => {
+    o = await PgOracle.create({ users: ['alice'], databases: ['app'] });
+    dir = mkdtempSync(join(tmpdir(), 'pgtls-i18n-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, 'root.crt'), rootServer.rootCrtPem);
+    writeFileSync(join(dir, 'other.crt'), otherRoot.serverCrtPem);
+    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+  }, 60_000);
+  afterAll(() => o?.destroy());
+
+  for (const s of scenarios) {
+    it.skipIf(s.needsJaLocale && noJaLocale)(`${s.name}${s.needsJaLocale && noJaLocale ? ` (skipped: ${noJaLocale})` : ''}`, async () => {
+      const setup: ServerSetup = {
+        files: { 'server.crt': { content: rootServer.serverCrtPem }, 'server.key': { content: rootServer.server.keyPem, mode: 0o600 } },
+        sslConf: s.sslConf,
+        hba: s.hba,
+      };
+      // the server inherits this process's locale variables: set them while it starts
+      const saved = Object.fromEntries(LOCALE_VARS.map((k) => [k, process.env[k]]));
+      // (process.env turns undefined into "undefined": delete instead)
+      if (s.serverEnv) for (const k of LOCALE_VARS) if (s.serverEnv[k] === undefined) delete process.env[k];
+      else process.env[k] = s.serverEnv[k];
+      const serverEnv: LocaleEnv = Object.fromEntries(LOCALE_VARS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+      let started;
+      try {
+        started = o.apply(setup);
+      } finally {
+        for (const k of LOCALE_VARS) {
+          if (saved[k] === undefined) delete process.env[k];
+          else process.env[k] = saved[k];
+        }
+      }
+      expect(started.started, started.log).toBe(true);
+      const closed = await freePort();
+      const conninfo = s.conninfo.replace(/C\//g, `${dir}/`).replace('PORT', String(closed));
+      const real = await o.psql(conninfo, { home: dir, env: s.client });
+      const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}hostaddr=127.0.0.1 ${conninfo}`;
+      const sim = simulate({
+        fs: nodeFs(),
+        pgdata: o.pgdata,
+        conninfo: full,
+        // psqlEnv's locale (LANG=C LC_ALL=C) under the scenario's
+        env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...s.client },
+        localeInstalled: localeInList(locales.filter(Boolean)),
+        osUser: 'root',
+        clientUser: { uid: 0, gids: [0] },
+        serverUser,
+        catalogs: nodeCatalogLoader(),
+        serverEnv,
+        rolePasswords: s.rolePasswords,
+      });
+      expect(real.stderr).toMatch(s.expectStderr);
+      expect(sim.psqlStderr.replace(/\n?$/, '\n').replace(/^\n$/, '')).toBe(real.stderr);
+      const norm = (l: string) => l.replace(/(port|ポート番号|\?{5})=(\d+|<client port>)$/, '$1=N');
+      const realLog = real.serverLog.split('\n').filter(Boolean).map(norm);
+      expect(sim.connectionLog.map(norm)).toEqual(realLog);
+      if (s.expectLog) expect(realLog.some((l) => s.expectLog!.test(l)), realLog.join('\n')).toBe(true);
+      if (s.notes) expect(sim.languageNotes?.length && sim.languageNotes.every((n) => s.notes!.test(n)), String(sim.languageNotes)).toBe(true);
+      else expect(sim.languageNotes ?? []).toEqual([]);
+    }, 60_000);
+  }
+});
