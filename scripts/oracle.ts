@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     } finally {
       vo.destroy();
     }
-    process.stdout.write(` ${all.length} cases${vo.races ? ` (${vo.races} with libpq 13's "could not send startup packet" race, compared without that line)` : ''}\n`);
+    process.stdout.write(` ${all.length} cases${vo.races ? ` (${vo.races} with libpq's "could not send startup packet" race, compared without that line)` : ''}\n`);
     for (const r of vo.retried) console.log(`  run twice (disagreed the first time): ${r}`);
     rows.push({ version: String(v), cases: all.length, verdict: all.filter((c) => c.verdict).length, psql: all.filter((c) => c.psql).length, log: all.filter((c) => c.log).length });
     for (const c of all.filter((x) => !x.verdict || !x.psql || !x.log)) {
