@@ -10,6 +10,7 @@ import { DerError, Tag, der, parseDer } from '../der/index.js';
 /** id-prime-Field (X9.62) */
 const PRIME_FIELD = '1.2.840.10045.1.1';
 import { CryptoError } from './errors.js';
+import { parseEcdsaSigValue } from './ecdsa.js';
 import { hash } from './hash.js';
 import { mod, modInverse, modPow } from './modular.js';
 import { PRIME_CURVES, type PrimeCurveParams } from './prime-curves.js';
@@ -195,26 +196,6 @@ function combine(c: PrimeCurve, q: Point, u1: bigint, u2: bigint): bigint | unde
   return (R.x * zi * zi) % c.p;
 }
 
-/** strict DER Ecdsa-Sig-Value with 1 <= r, s <= n-1 */
-function parseSignature(n: bigint, sig: Uint8Array): { r: bigint; s: bigint } | VerifyResult {
-  let r: bigint;
-  let s: bigint;
-  try {
-    const rd = parseDer(sig, 'Ecdsa-Sig-Value').expect(Tag.SEQUENCE, 'Ecdsa-Sig-Value').reader();
-    r = der.integer(rd.expect(Tag.INTEGER, 'r'));
-    s = der.integer(rd.expect(Tag.INTEGER, 's'));
-    rd.end();
-  } catch (e) {
-    if (e instanceof DerError) return verifyFail('malformed-signature', `ECDSA signature is not a DER Ecdsa-Sig-Value: ${e.message}`);
-    throw e;
-  }
-  for (const [name, v] of [['r', r], ['s', s]] as const) {
-    if (v < 0n) return verifyFail('malformed-signature', `ECDSA ${name} is negative`);
-    if (v === 0n || v >= n) return verifyFail('malformed-signature', `ECDSA ${name} is ${v === 0n ? 'zero' : 'not below the group order'}`, 'bad signature');
-  }
-  return { r, s };
-}
-
 export interface PreparedPrimeEcKey {
   curve: PrimeCurve;
   q: Point;
@@ -227,7 +208,7 @@ export function preparePrimeEcKey(curve: PrimeCurve, point: Uint8Array): Prepare
 /** ECDSA verification over a digest (ossl_ecdsa_simple_verify_sig) */
 export function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const c = key.curve;
-  const parsed = parseSignature(c.n, signature);
+  const parsed = parseEcdsaSigValue(c.n, signature);
   if ('ok' in parsed) return parsed;
   // the leftmost nBits bits of the digest
   let e = 0n;

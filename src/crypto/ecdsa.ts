@@ -73,7 +73,11 @@ export function decodeEcPoint(curve: EcCurve, bytes: Uint8Array): EcPoint {
  * [1, n-1]. Returns the integers or a failure result.
  */
 export function parseEcdsaSignature(curve: EcCurve, sig: Uint8Array): { r: bigint; s: bigint } | VerifyResult {
-  const n = CURVES[curve].ecdsa.Point.Fn.ORDER;
+  return parseEcdsaSigValue(CURVES[curve].ecdsa.Point.Fn.ORDER, sig);
+}
+
+/** parseEcdsaSignature for a group of order n (named and explicit prime curves alike). */
+export function parseEcdsaSigValue(n: bigint, sig: Uint8Array): { r: bigint; s: bigint } | VerifyResult {
   let r: bigint;
   let s: bigint;
   try {

@@ -4,10 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeHierarchy } from '../../src/factory/index.js';
 import { MAX_DUMP_DEPTH } from '../../src/der/index.js';
-import { parsePrivateKey } from '../../src/x509/index.js';
 import { deep } from '../support/deep-der.js';
+import { writeRootServerPki } from '../support/cli-pki.js';
 import { PG_BIN, PgOracle, pgOracleUnavailable, runAs } from '../support/pg-oracle.js';
 
 // Bad input given to the pgtls binary (dist/cli/main.js, as users run it) is a first-class
@@ -44,15 +43,7 @@ let tmp = '';
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'pgtls-hostile-'));
   chmodSync(tmp, 0o755);
-  const key = (n: string) => parsePrivateKey(readFileSync(join(ROOT, `vectors/keys/${n}.pem`)));
-  const h = makeHierarchy('root-server', { cn: 'localhost', keys: { root: key('p256-1'), server: key('p256-2') } });
-  const pki = join(tmp, 'pki');
-  mkdirSync(pki);
-  writeFileSync(join(pki, 'server.crt'), h.serverCrtPem);
-  writeFileSync(join(pki, 'server.key'), h.server.keyPem, { mode: 0o600 });
-  writeFileSync(join(pki, 'root.crt'), h.rootCrtPem);
-  writeFileSync(join(pki, 'postgresql.conf'), "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
-  writeFileSync(join(pki, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 trust\n');
+  const pki = writeRootServerPki(join(tmp, 'pki'), 'hostssl all all 127.0.0.1/32 trust\n');
   mkdirSync(join(tmp, 'empty'));
   chmodSync(join(tmp, 'empty'), 0o755);
   writeFileSync(join(tmp, 'afile'), 'not a directory\n');

@@ -327,16 +327,8 @@ export class PgOracle {
     const full = `${/\bport=/.test(conninfo) ? '' : `port=${this.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
     // spawned, not spawnSync: oracles of several versions can then run side by side
     const r = await runAsync(this.install.psql, ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }), 30_000);
-    // The backend writes its log lines just before it exits: wait until the log has been
-    // quiet for 150 ms (at most 3 s).
-    let log = '';
-    for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {
-      await new Promise((res) => setTimeout(res, 50));
-      const more = this.readNewLog();
-      log += more;
-      quiet = more ? 0 : quiet + 50;
-    }
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: log };
+    // The backend writes its log lines just before it exits (takeLog waits for quiet)
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: await this.takeLog() };
   }
 
   /**
