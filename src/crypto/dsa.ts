@@ -7,6 +7,7 @@
 import { DerError, Tag, der, parseDer } from '../der/index.js';
 import { derSequence, derUnsignedInteger } from '../der/writer.js';
 import { CryptoError } from './errors.js';
+import { parseRsSignature } from './sig-value.js';
 import { hash } from './hash.js';
 import { mod, modInverse, modPow } from './modular.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
@@ -50,17 +51,9 @@ export function encodeDsaSignature(r: bigint, s: bigint): Uint8Array {
 
 /** DSA_verify over an already hashed message. */
 export function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
-  let r: bigint;
-  let s: bigint;
-  try {
-    const rd = parseDer(signature, 'Dss-Sig-Value').expect(Tag.SEQUENCE, 'Dss-Sig-Value').reader();
-    r = der.integer(rd.expect(Tag.INTEGER, 'r'));
-    s = der.integer(rd.expect(Tag.INTEGER, 's'));
-    rd.end();
-  } catch (e) {
-    if (e instanceof DerError) return verifyFail('malformed-signature', `DSA signature is not a DER Dss-Sig-Value: ${e.message}`);
-    throw e;
-  }
+  const parsed = parseRsSignature(signature, 'DSA', 'Dss-Sig-Value');
+  if (!('r' in parsed)) return parsed;
+  const { r, s } = parsed;
   const qBits = bitLength(key.q);
   if (qBits !== 160 && qBits !== 224 && qBits !== 256) return verifyFail('bad-parameters', `DSA q has ${qBits} bits (160, 224 or 256 only; DSA_R_BAD_Q_VALUE)`, 'bad q value');
   if (bitLength(key.p) > MAX_MODULUS_BITS) return verifyFail('bad-parameters', `DSA p has more than ${MAX_MODULUS_BITS} bits (DSA_R_MODULUS_TOO_LARGE)`, 'modulus too large');

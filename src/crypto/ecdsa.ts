@@ -14,12 +14,12 @@
 // equation itself is weierstrass.ts's, with per-key window tables for keys that come back.
 
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { DerError, Tag, der, parseDer } from '../der/index.js';
 import { derSequence, derUnsignedInteger } from '../der/writer.js';
 import { toHex } from '../der/bytes.js';
 import type { EcCurve, HashName } from '../x509/types.js';
 import { CryptoError } from './errors.js';
 import { hash } from './hash.js';
+import { parseRsSignature } from './sig-value.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
 import { buildWindowTable, ecdsaVerifyEquation, type VerifyKey, type WeierstrassCurve, type WindowTable } from './weierstrass.js';
 
@@ -78,18 +78,9 @@ export function parseEcdsaSignature(curve: EcCurve, sig: Uint8Array): { r: bigin
 
 /** parseEcdsaSignature for a group of order n (named and explicit prime curves alike). */
 export function parseEcdsaSigValue(n: bigint, sig: Uint8Array): { r: bigint; s: bigint } | VerifyResult {
-  let r: bigint;
-  let s: bigint;
-  try {
-    const seq = parseDer(sig, 'Ecdsa-Sig-Value').expect(Tag.SEQUENCE, 'Ecdsa-Sig-Value');
-    const rd = seq.reader();
-    r = der.integer(rd.expect(Tag.INTEGER, 'r'));
-    s = der.integer(rd.expect(Tag.INTEGER, 's'));
-    rd.end();
-  } catch (e) {
-    if (e instanceof DerError) return verifyFail('malformed-signature', `ECDSA signature is not a DER Ecdsa-Sig-Value: ${e.message}`);
-    throw e;
-  }
+  const parsed = parseRsSignature(sig, 'ECDSA', 'Ecdsa-Sig-Value');
+  if (!('r' in parsed)) return parsed;
+  const { r, s } = parsed;
   // ossl_ecdsa_simple_verify_sig raises EC_R_BAD_SIGNATURE for a zero or too large r or s.
   // A negative INTEGER does not survive d2i/i2d of ECDSA_SIG, and a DER problem only makes
   // ossl_ecdsa_verify return -1: both leave ASN1_item_verify's "EVP lib" first in the queue.
