@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { makeHierarchy, privateKeyPem } from '../../src/factory/index.js';
-import { PgOracle, pgOracleUnavailable, type ServerFile, type StartResult } from '../support/pg-oracle.js';
+import { PgOracle, pgOracleUnavailable, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
 import { encryptedKeyPem, makeTestPki, vectorKey } from '../support/pki.js';
 
 const unavailable = pgOracleUnavailable();
@@ -131,10 +131,7 @@ const serverFiles = (leafPem: string, extra: Record<string, ServerFile> = {}): R
   'root_ca.crt': { content: pki.root.pem },
   ...extra,
 });
-const sslConf = (o: Record<string, string> = {}) =>
-  Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...o })
-    .map(([k, v]) => `${k} = '${v}'`)
-    .join('\n') + '\n';
+const sslConf = sslConfLines;
 
 const DEF = 'sslcert=invalid sslkey=invalid sslrootcert=invalid sslcrl=invalid sslcrldir=invalid';
 const CN = 'common-name.pg-ssltest.test';

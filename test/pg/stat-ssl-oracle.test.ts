@@ -18,7 +18,7 @@ import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { namedataCut, postgresNameText, psqlUnaligned, type PgStatSslRow } from '../../src/pg/server/stat-ssl.js';
 import { parseCertificate } from '../../src/x509/index.js';
 import { toHex } from '../../src/der/index.js';
-import { PgOracle, pgOracleUnavailable, type ServerFile, type StartResult } from '../support/pg-oracle.js';
+import { PgOracle, pgOracleUnavailable, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
 import { makeTestPki, vectorKey } from '../support/pki.js';
 
 const unavailable = pgOracleUnavailable();
@@ -99,10 +99,7 @@ const HBA = `hostssl   trustdb  all 127.0.0.1/32 trust
 hostnossl nossldb  all 127.0.0.1/32 trust
 hostnossl trustdb  all 127.0.0.1/32 trust
 `;
-const sslConf = (o: Record<string, string> = {}) =>
-  Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ssl_ca_file: 'ca.crt', ...o })
-    .map(([k, v]) => `${k} = '${v}'`)
-    .join('\n') + '\n';
+const sslConf = (o: Record<string, string> = {}) => sslConfLines({ ssl_ca_file: 'ca.crt', ...o });
 const caBundle = { 'ca.crt': { content: pem(pki.root, pki.clientCa, longCa) } };
 const rsaServer = { 'server.crt': { content: pki.server.cnOnly.pem }, 'server.key': { content: K.server.pem }, ...caBundle };
 const ecServerCert = makeCertificate({

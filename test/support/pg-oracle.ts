@@ -107,6 +107,18 @@ export interface ServerFile {
   owner?: 'postgres' | 'root';
 }
 
+/**
+ * The lines of a ServerSetup's sslconfig.conf: ssl on with server.crt and server.key, then
+ * the settings given (they override those), each quoted.
+ */
+export function sslConfLines(settings: Record<string, string> = {}): string {
+  return (
+    Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...settings })
+      .map(([k, v]) => `${k} = '${v}'`)
+      .join('\n') + '\n'
+  );
+}
+
 export interface ServerSetup {
   /** files written into the data directory (name relative to PGDATA) */
   files: Record<string, ServerFile>;

@@ -15,7 +15,7 @@ import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
-import { PgOracle, type ServerFile } from './pg-oracle.js';
+import { PgOracle, sslConfLines, type ServerFile } from './pg-oracle.js';
 import { makeCertificate } from '../../src/factory/index.js';
 import { makeTestPki } from './pki.js';
 
@@ -83,10 +83,7 @@ const serverFiles = (leafPem: string, extra: Record<string, ServerFile> = {}): R
   'root+client_ca.crt': { content: pem(pki.root, pki.clientCa) },
   ...extra,
 });
-const sslConf = (o: Record<string, string> = {}) =>
-  Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...o })
-    .map(([k, v]) => `${k} = '${v}'`)
-    .join('\n') + '\n';
+const sslConf = sslConfLines;
 
 // no sslcrldir: libpq 13 does not know it
 const DEF = 'sslcert=invalid sslkey=invalid sslrootcert=invalid sslcrl=invalid';
