@@ -67,7 +67,7 @@ export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?
   });
   const samples: number[][] = contenders.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    contenders.forEach((c, i) => samples[i].push(timeBatch(c.run, sizes[i])));
+    contenders.forEach((c, i) => { samples[i].push(timeBatch(c.run, sizes[i])); });
   }
   return summarize(contenders, samples);
 }

@@ -26,7 +26,7 @@ export function scenario(kind: 'rsa2048' | 'p256', clientCert: boolean) {
   });
   const conf = ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...(clientCert ? ["ssl_ca_file = 'root.crt'"] : [])];
   const files: Record<string, MemFile> = {
-    '/data/postgresql.conf': { content: conf.join('\n') + '\n', uid: 101 },
+    '/data/postgresql.conf': { content: `${conf.join('\n')}\n`, uid: 101 },
     '/data/pg_hba.conf': { content: `hostssl all all 127.0.0.1/32 ${clientCert ? 'cert' : 'trust'}\n`, uid: 101 },
     '/data/pg_ident.conf': { content: '', uid: 101 },
     '/data/server.crt': { content: h.serverCrtPem, uid: 101 },
@@ -67,7 +67,7 @@ export function runSimulateBench(): string {
   const accelerated = bench(scenarios, { rounds: 9, batchMs: 60 });
   useAccelerator(previous);
   let out = formatTable('simulate() per scenario, in-process, pure TypeScript crypto (target < 5 ms)', pure, { ratios: false });
-  out += '\n\n' + formatTable(`simulate() per scenario, in-process, RSA private op, X25519, AEAD and HMAC on ${nodeAccelerator().name} (target < 5 ms)`, accelerated, { ratios: false });
+  out += `\n\n${formatTable(`simulate() per scenario, in-process, RSA private op, X25519, AEAD and HMAC on ${nodeAccelerator().name} (target < 5 ms)`, accelerated, { ratios: false })}`;
 
   // A process start: the CLI on a real directory, as a user runs it.
   const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;

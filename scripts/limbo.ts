@@ -94,7 +94,7 @@ function main(): number {
   }
   print('TOTAL', tot);
   console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s; slowest case ${slowest.id} ${slowest.ms} ms; disagreements -> ${out}`);
-  writeFileSync(out, lines.join('\n') + '\n');
+  writeFileSync(out, `${lines.join('\n')}\n`);
   return 0;
 
   function print(k: string, r: Row) {

@@ -52,7 +52,7 @@ function main(): number {
   console.log(`PKITS runs: ${n}`);
   console.log(`openssl profile = OpenSSL verdict: ${verdict}/${n}; same verdict and error sequence: ${errs}/${n}`);
   console.log(`rfc5280 profile = should_validate: ${rfc}/${n}   [OpenSSL = should_validate: ${osslVsPkits}/${n}]`);
-  writeFileSync(out, lines.join('\n') + '\n');
+  writeFileSync(out, `${lines.join('\n')}\n`);
   console.log(`disagreements -> ${out}`);
   return 0;
 }

@@ -73,8 +73,8 @@ function layout(dir: string, s: Scenario, h: Hierarchy): { pgdata: string; home:
   } else {
     hba.push('hostssl all      all  127.0.0.1/32  trust');
   }
-  write(join(pgdata, 'postgresql.conf'), conf.join('\n') + '\n');
-  write(join(pgdata, 'pg_hba.conf'), hba.join('\n') + '\n');
+  write(join(pgdata, 'postgresql.conf'), `${conf.join('\n')}\n`);
+  write(join(pgdata, 'pg_hba.conf'), `${hba.join('\n')}\n`);
   write(join(pgdata, 'pg_ident.conf'), '');
   const root = s.clientRoot ?? 'root';
   if (root === 'root') write(join(home, '.postgresql', 'root.crt'), h.rootCrtPem);

@@ -181,7 +181,7 @@ export function outputDirectory(option: string, given: string): string {
   for (let i = 1; i <= parts.length; i++) {
     const dir = `/${parts.slice(0, i).join('/')}`;
     const shown = i === parts.length ? given : dir;
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(dir, { throwIfNoEntry: false });
     } catch (e) {

@@ -118,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       items.push({ file, block: 0, line: 0, type: 'error', error: e.message });
       continue;
     }
-    blocks.forEach((b, i) => items.push({ file, block: i + 1, line: b.line, ...describeBlock(b, now, pass) }));
+    blocks.forEach((b, i) => { items.push({ file, block: i + 1, line: b.line, ...describeBlock(b, now, pass) }); });
   }
 
   const failed = items.some((i) => i.type === 'error');
@@ -140,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
       continue;
     }
     console.log(`${TITLES[it.type]} (${where(it)})`);
-    console.log(formatSummary(it) + '\n');
+    console.log(`${formatSummary(it)}\n`);
   }
   return failed ? 2 : 0;
 }

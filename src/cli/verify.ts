@@ -671,7 +671,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       if (s.showChain) {
         out += 'Chain:\n';
         const nu = result.numUntrusted ?? 0;
-        result.chain.forEach((c, j) => (out += `depth=${j}: ${name(c.subject)}${j < nu ? ' (untrusted)' : ''}\n`));
+        result.chain.forEach((c, j) => { out += `depth=${j}: ${name(c.subject)}${j < nu ? ' (untrusted)' : ''}\n`; });
       }
       io.out(out);
     } else {

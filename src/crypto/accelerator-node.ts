@@ -15,7 +15,7 @@ const rsaKeys = new WeakMap<RsaPrivate, { key: KeyObject; k: number }>();
 
 function base64url(x: bigint): string {
   const h = x.toString(16);
-  return Buffer.from(h.length % 2 ? '0' + h : h, 'hex').toString('base64url');
+  return Buffer.from(h.length % 2 ? `0${h}` : h, 'hex').toString('base64url');
 }
 
 function rsaKeyObject(key: RsaPrivate): { key: KeyObject; k: number } {

@@ -198,7 +198,7 @@ export function ecdsaSign(curve: EcCurve, d: Uint8Array, hashName: HashName, mes
   if (!c.ecdsa.utils.isValidSecretKey(sk)) throw new CryptoError('BAD_KEY', 'private scalar is not in [1, n-1]', `ecdsaSign(${curve})`);
   const sig = c.ecdsa.sign(hash(hashName, message), sk, { prehash: false, lowS: false, format: 'compact' });
   const n = c.size;
-  return encodeEcdsaSignature(BigInt('0x' + toHex(sig.subarray(0, n))), BigInt('0x' + toHex(sig.subarray(n))));
+  return encodeEcdsaSignature(BigInt(`0x${toHex(sig.subarray(0, n))}`), BigInt(`0x${toHex(sig.subarray(n))}`));
 }
 
 /** Uncompressed public point (04 || X || Y) of a private scalar. */

@@ -6,7 +6,6 @@
 import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
-import { OID } from '../der/oids.js';
 import { fromHex } from '../der/bytes.js';
 import type { HashName } from '../x509/types.js';
 import { HASH_OID } from '../x509/algorithms.js';

@@ -54,7 +54,7 @@ export function byteLength(x: bigint): number {
 
 /** OS2IP (RFC 8017 §4.2): big-endian octets to a non-negative integer. */
 export function os2ip(b: Uint8Array): bigint {
-  return b.length === 0 ? 0n : BigInt('0x' + toHex(b));
+  return b.length === 0 ? 0n : BigInt(`0x${toHex(b)}`);
 }
 
 /** I2OSP (RFC 8017 §4.1): integer to exactly `len` big-endian octets. */
@@ -63,7 +63,7 @@ export function i2osp(x: bigint, len: number): Uint8Array {
   const h = x.toString(16);
   if (h.length > len * 2 && x !== 0n) throw new CryptoError('BAD_INPUT', `integer too large for ${len} octets`, 'i2osp');
   const out = new Uint8Array(len);
-  if (x !== 0n) out.set(fromHex(h.length % 2 ? '0' + h : h), len - Math.ceil(h.length / 2));
+  if (x !== 0n) out.set(fromHex(h.length % 2 ? `0${h}` : h), len - Math.ceil(h.length / 2));
   return out;
 }
 

@@ -92,7 +92,7 @@ export function base64Encode(b: Uint8Array): string {
   }
   if (i < b.length) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8);
-    s += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : '=') + '=';
+    s += `${B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < b.length ? B64[(n >> 6) & 63] : '=')}=`;
   }
   return s;
 }
@@ -101,8 +101,8 @@ export function base64Encode(b: Uint8Array): string {
 export function pemEncode(label: string, der: Uint8Array): string {
   const b = base64Encode(der);
   let s = `-----BEGIN ${label}-----\n`;
-  for (let i = 0; i < b.length; i += 64) s += b.slice(i, i + 64) + '\n';
-  return s + `-----END ${label}-----\n`;
+  for (let i = 0; i < b.length; i += 64) s += `${b.slice(i, i + 64)}\n`;
+  return `${s}-----END ${label}-----\n`;
 }
 
 /**

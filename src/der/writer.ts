@@ -31,8 +31,8 @@ export const derSequence = (...items: Uint8Array[]): Uint8Array => derTlv(0x30, 
 export function derUnsignedInteger(v: bigint): Uint8Array {
   if (v < 0n) throw new RangeError('derUnsignedInteger: negative value');
   let h = v.toString(16);
-  if (h.length % 2) h = '0' + h;
-  if (parseInt(h.slice(0, 2), 16) & 0x80) h = '00' + h;
+  if (h.length % 2) h = `0${h}`;
+  if (parseInt(h.slice(0, 2), 16) & 0x80) h = `00${h}`;
   const b = new Uint8Array(h.length / 2);
   for (let i = 0; i < b.length; i++) b[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
   return derTlv(0x02, b);

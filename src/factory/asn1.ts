@@ -18,9 +18,12 @@ export class RawNode {
   }
 }
 
-export type Node = asn1js.BaseBlock<any, any> | RawNode;
+// asn1js types a block by its value-block classes; the factory only walks blocks, so both stay open.
+// biome-ignore lint/suspicious/noExplicitAny: asn1js's own generic default
+type AnyBlock = asn1js.BaseBlock<any, any>;
+export type Node = AnyBlock | RawNode;
 
-const asBlock = (n: Node): asn1js.BaseBlock<any, any> => n as asn1js.BaseBlock<any, any>;
+const asBlock = (n: Node): AnyBlock => n as AnyBlock;
 
 export function der(n: Node): Uint8Array {
   return new Uint8Array(n.toBER(false));

@@ -171,12 +171,12 @@ export function stringContent(kind: StringKind, text: string): Uint8Array {
   const cps = [...text].map((c) => c.codePointAt(0)!);
   if (kind === 'bmp') {
     const out = new Uint8Array(cps.length * 2);
-    cps.forEach((c, i) => ((out[2 * i] = (c >> 8) & 0xff), (out[2 * i + 1] = c & 0xff)));
+    cps.forEach((c, i) => { out[2 * i] = (c >> 8) & 0xff; out[2 * i + 1] = c & 0xff; });
     return out;
   }
   if (kind === 'universal') {
     const out = new Uint8Array(cps.length * 4);
-    cps.forEach((c, i) => new DataView(out.buffer).setUint32(4 * i, c));
+    cps.forEach((c, i) => { new DataView(out.buffer).setUint32(4 * i, c); });
     return out;
   }
   return Uint8Array.from(cps, (c) => c & 0xff);
@@ -319,7 +319,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 export function timeText(d: Date, type: 'utc' | 'generalized'): string {
   const y = d.getUTCFullYear();
-  const rest = pad(d.getUTCMonth() + 1) + pad(d.getUTCDate()) + pad(d.getUTCHours()) + pad(d.getUTCMinutes()) + pad(d.getUTCSeconds()) + 'Z';
+  const rest = `${pad(d.getUTCMonth() + 1) + pad(d.getUTCDate()) + pad(d.getUTCHours()) + pad(d.getUTCMinutes()) + pad(d.getUTCSeconds())}Z`;
   return (type === 'utc' ? pad(y % 100) : pad(y, 4)) + rest;
 }
 
@@ -388,7 +388,7 @@ export function parseIp(s: string): Uint8Array {
     const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
     if (v4) {
       const b = parseIp(v4[1]);
-      text = text.slice(0, v4.index) + ((b[0] << 8) | b[1]).toString(16) + ':' + ((b[2] << 8) | b[3]).toString(16);
+      text = `${text.slice(0, v4.index) + ((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
     }
     const halves = text.split('::');
     if (halves.length > 2) throw new FactoryError(`bad IPv6 address '${s}'`);
@@ -405,7 +405,7 @@ export function parseIp(s: string): Uint8Array {
     if (halves.length === 1 ? fill !== 0 : fill < 1) throw new FactoryError(`bad IPv6 address '${s}'`);
     const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...back];
     const out = new Uint8Array(16);
-    all.forEach((g, i) => ((out[2 * i] = g >> 8), (out[2 * i + 1] = g & 0xff)));
+    all.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
     return out;
   }
   throw new FactoryError(`bad IP address '${s}'`);

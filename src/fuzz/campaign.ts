@@ -378,7 +378,7 @@ function makeFinding(o: CampaignOptions, index: number, original: CaseSpec, d: D
   try {
     files = findingFiles(buildCase(d.spec, o.build), { id, seed: o.seed, index, oracle: d.oracle, kind: d.kind, ours: d.ours, theirs: d.theirs, original });
   } catch (e) {
-    files = { 'case.json': JSON.stringify({ id, seed: o.seed, index, spec: d.spec, original, buildError: String(e) }, null, 2) + '\n' };
+    files = { 'case.json': `${JSON.stringify({ id, seed: o.seed, index, spec: d.spec, original, buildError: String(e) }, null, 2)}\n` };
   }
   return {
     id,
@@ -422,7 +422,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
   const findings: Finding[] = [];
   for (const p of parts) {
     out.cases += p.cases;
-    p.pathHashes.forEach((h) => paths.add(h));
+    p.pathHashes.forEach((h) => { paths.add(h); });
     add(out.ourVerdicts, p.ourVerdicts);
     add(out.errorCodes, p.errorCodes);
     add(out.disagreements, p.disagreements);

@@ -49,7 +49,7 @@ export function opensslProcessOracle(o: { bin?: string; tmp?: string } = {}): Or
           if (b.crls.length) writeFileSync(f.crls, pemOf('X509 CRL', b.crls));
           script.push(`echo "@@CASE ${i}"; ${shq(bin)} ${opensslVerifyArgs(b, f).map(shq).join(' ')} 2>&1; echo "@@RC $?"`);
         });
-        writeFileSync(join(dir, 'run.sh'), script.join('\n') + '\n');
+        writeFileSync(join(dir, 'run.sh'), `${script.join('\n')}\n`);
         const out = await new Promise<string>((resolve, reject) =>
           execFile('sh', [join(dir, 'run.sh')], { maxBuffer: 256 << 20 }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout))),
         );

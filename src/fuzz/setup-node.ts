@@ -101,7 +101,7 @@ export function loadCorpus(keys: KeyRing, conformanceDir?: string | false): Corp
 /** out/summary.json and out/findings/<id>/... */
 export function writeOutput(out: string, s: Summary): void {
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'summary.json'), JSON.stringify(s, null, 1) + '\n');
+  writeFileSync(join(out, 'summary.json'), `${JSON.stringify(s, null, 1)}\n`);
   for (const f of s.findings) {
     const d = join(out, 'findings', f.id);
     mkdirSync(d, { recursive: true });

@@ -30,23 +30,26 @@ export function candidates(s: CaseSpec): CaseSpec[] {
     c.mutations.splice(i, 1);
     out.push(c);
   }
-  const top: ((c: CaseSpec) => boolean)[] = [
-    (c) => c.crl.mode !== 'none' && ((c.crl = { mode: 'none' }), (c.mutations = c.mutations.filter((m) => !('crl' in m))), true),
-    (c) => c.crl.revoke !== undefined && (delete c.crl.revoke, true),
-    (c) => c.anchor !== 'root' && ((c.anchor = 'root'), true),
-    (c) => c.bundle.drop !== undefined && (delete c.bundle.drop, true),
-    (c) => c.bundle.impostor && ((c.bundle.impostor = false), true),
-    (c) => c.bundle.cross !== 'none' && ((c.bundle.cross = 'none'), true),
-    (c) => c.bundle.shuffle !== 0 && ((c.bundle.shuffle = 0), true),
-    (c) => c.bundle.dup && ((c.bundle.dup = false), true),
-    (c) => c.bundle.leafInBundle && ((c.bundle.leafInBundle = false), true),
-    (c) => c.hostname !== undefined && (delete c.hostname, true),
-    (c) => c.ip !== undefined && (delete c.ip, true),
-    (c) => c.purpose !== 'sslserver' && ((c.purpose = 'sslserver'), true),
+  // Each field that differs from its simplest value gives one smaller case with it reset.
+  const simpler: [differs: (c: CaseSpec) => boolean, reset: (c: CaseSpec) => void][] = [
+    [(c) => c.crl.mode !== 'none', (c) => { c.crl = { mode: 'none' }; c.mutations = c.mutations.filter((m) => !('crl' in m)); }],
+    [(c) => c.crl.revoke !== undefined, (c) => { delete c.crl.revoke; }],
+    [(c) => c.anchor !== 'root', (c) => { c.anchor = 'root'; }],
+    [(c) => c.bundle.drop !== undefined, (c) => { delete c.bundle.drop; }],
+    [(c) => c.bundle.impostor, (c) => { c.bundle.impostor = false; }],
+    [(c) => c.bundle.cross !== 'none', (c) => { c.bundle.cross = 'none'; }],
+    [(c) => c.bundle.shuffle !== 0, (c) => { c.bundle.shuffle = 0; }],
+    [(c) => c.bundle.dup, (c) => { c.bundle.dup = false; }],
+    [(c) => c.bundle.leafInBundle, (c) => { c.bundle.leafInBundle = false; }],
+    [(c) => c.hostname !== undefined, (c) => { delete c.hostname; }],
+    [(c) => c.ip !== undefined, (c) => { delete c.ip; }],
+    [(c) => c.purpose !== 'sslserver', (c) => { c.purpose = 'sslserver'; }],
   ];
-  for (const f of top) {
+  for (const [differs, reset] of simpler) {
+    if (!differs(s)) continue;
     const c = clone(s);
-    if (f(c)) out.push(c);
+    reset(c);
+    out.push(c);
   }
   s.chain.forEach((cert, i) => {
     const plain = i === n - 1 ? PLAIN_LEAF : PLAIN_CA;

@@ -64,7 +64,7 @@ export function findingFiles(b: BuiltCase, meta: VectorMeta): Record<string, str
     replay,
   };
   const files: Record<string, string> = {
-    'case.json': JSON.stringify(json, null, 2) + '\n',
+    'case.json': `${JSON.stringify(json, null, 2)}\n`,
     [VECTOR_FILES.leaf]: pemOf('CERTIFICATE', [b.leaf]),
     'replay.sh': `#!/bin/sh\n# ${meta.id}: ours ${JSON.stringify(meta.ours)} / ${meta.oracle} ${JSON.stringify(meta.theirs ?? null)}\ncd "$(dirname "$0")" && ${replay}\n`,
   };

@@ -161,7 +161,7 @@ function crlCrldpCheck(x: Certificate, ci: CrlInfo, score: number): { ok: boolea
       return { ok: true, reasons };
     }
   }
-  return { ok: (!idp || !idp.distributionPoint) && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
+  return { ok: (!idp?.distributionPoint) && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
 }
 
 export interface CrlChoice {

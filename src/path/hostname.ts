@@ -221,10 +221,10 @@ function pgIpMatch(ip: Uint8Array, host: string): { rc: number; name?: string; e
   let match = 0;
   if (ip.length === 4) {
     const a = inetAton(host);
-    if (a && a.every((b, i) => b === ip[i])) match = 1;
+    if (a?.every((b, i) => b === ip[i])) match = 1;
   } else if (ip.length === 16) {
     const a = inetPton6(host);
-    if (a && a.every((b, i) => b === ip[i])) match = 1;
+    if (a?.every((b, i) => b === ip[i])) match = 1;
   } else {
     return { rc: -1, error: LIBPQ_HOST_MESSAGES.badIpLength.replace('%zu', String(ip.length)) };
   }

@@ -46,7 +46,7 @@ export function finiteFieldSecurityBits(l: number, n = -1): number {
   if (n === -1) return secbits;
   const bits = Math.floor(n / 2);
   if (bits < 80) return 0;
-  return bits >= secbits ? secbits : bits;
+  return Math.min(bits , secbits);
 }
 
 function bitLen(b: Uint8Array): number {

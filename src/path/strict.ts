@@ -66,7 +66,7 @@ const RULES: Rule[] = [
     source: 'RFC 5280 4.2.1.9: CAs MUST mark basicConstraints critical',
     code: 89,
     applies: 'anchor',
-    broken: (c) => c.ext.basicConstraints !== undefined && c.ext.basicConstraints.ca && !c.ext.basicConstraints.critical,
+    broken: (c) => c.ext.basicConstraints?.ca === true && !c.ext.basicConstraints.critical,
   },
   {
     source: 'RFC 5280 4.2.1.10: nameConstraints only in CA certificates, and critical',

@@ -44,7 +44,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     ctx.fail(1, ctx.errorDepth);
     ok = false;
   }
-  let passed = ok && ctx.errors.length === 0;
+  const passed = ok && ctx.errors.length === 0;
   if (!passed && !budgetExceeded && ctx.rfc5280) {
     // RFC 5280 §6 asks for *a* valid path: try the other candidate paths OpenSSL never builds
     const alt = searchPaths(opts, ctx);

@@ -23,7 +23,7 @@ const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
 function bigToBytes(v: bigint): Uint8Array {
   let h = v.toString(16);
-  if (h.length % 2) h = '0' + h;
+  if (h.length % 2) h = `0${h}`;
   return Uint8Array.from(Buffer.from(h, 'hex'));
 }
 

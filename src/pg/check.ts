@@ -19,7 +19,7 @@ import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
-import { type FileStat, type ProcessIdentity, type SimFs } from './fs.js';
+import type { FileStat, ProcessIdentity, SimFs } from './fs.js';
 import { hostnameClients, type HbaLine } from './config/hba.js';
 import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
@@ -263,7 +263,7 @@ export function checkServer(input: CheckInput): CheckReport {
   }
   for (const l of hostLines) {
     const wantsCert = l.method === 'cert' || l.clientcert !== 'off';
-    if (wantsCert && (!tls || !tls.requestClientCert)) {
+    if (wantsCert && (!tls?.requestClientCert)) {
       warn('clientcert-without-ca', `pg_hba.conf line ${l.lineNum} (${l.rawLine.trim()}) needs a client certificate but ssl_ca_file is not set: no certificate is ever requested, the line always fails`);
     }
     if (l.connType === 'hostssl' && !tls) warn('hostssl-without-ssl', `pg_hba.conf line ${l.lineNum} is hostssl but ssl is off: it never matches`);

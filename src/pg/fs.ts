@@ -61,7 +61,7 @@ export function memFs(files: Record<string, MemFile>, defaults: { uid: number; g
   const dirs = new Set<string>(['/']);
   const addDirs = (p: string) => {
     const parts = p.split('/').filter(Boolean);
-    for (let i = 1; i <= parts.length; i++) dirs.add('/' + parts.slice(0, i).join('/'));
+    for (let i = 1; i <= parts.length; i++) dirs.add(`/${parts.slice(0, i).join('/')}`);
   };
   for (const [path, f] of Object.entries(files)) {
     if (path.endsWith('/')) {

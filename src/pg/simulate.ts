@@ -23,7 +23,7 @@ import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladde
 import { authenticate, type RolePassword } from './server/connection.js';
 import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
 import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
-import { type ServerTls, type StartupCause, type TlsVersionName } from './server/startup.js';
+import type { ServerTls, StartupCause, TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
 import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';

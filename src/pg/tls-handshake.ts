@@ -295,7 +295,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     sslError(out, opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion }));
     return out;
   }
-  if (!done || done.type !== 'handshake_done') {
+  if (done?.type !== 'handshake_done') {
     out.clientMessage = 'SSL SYSCALL error: EOF detected';
     out.serverReason = 'EOF detected';
     out.serverEof = true;

@@ -43,7 +43,7 @@ export function fingerprint(derBytes: Uint8Array, hash: 'sha256' | 'sha1'): stri
 export function formatSerial(serial: { bytes: Uint8Array; value: bigint }): string {
   if (serial.value < 0n) {
     const h = (-serial.value).toString(16).toUpperCase();
-    return '-' + (h.length % 2 ? '0' + h : h);
+    return `-${h.length % 2 ? `0${h}` : h}`;
   }
   return hex(serial.bytes).toUpperCase().replace(/^00(?=.)/, '') || '00';
 }
@@ -237,7 +237,7 @@ export function summarizeCertificate(cert: Certificate, now: number): Certificat
       ? e.basicConstraints.ca
         ? `yes${e.basicConstraints.pathLen !== undefined ? `, pathlen ${e.basicConstraints.pathLen}` : ''}${crit(e.basicConstraints.critical)}`
         : `no${crit(e.basicConstraints.critical)}`
-      : 'no basicConstraints' + (cert.version === 1 ? ' (v1 certificate)' : ''),
+      : `no basicConstraints${cert.version === 1 ? ' (v1 certificate)' : ''}`,
     otherExtensions: cert.extensions
       .filter((x) => !CERT_EXTENSIONS_SHOWN.has(x.oid))
       .map((x) => `${oidLongName(x.oid)}${crit(x.critical)}`),
@@ -420,6 +420,6 @@ export function formatSummary(s: CertificateSummary | CrlSummary | KeySummary): 
   const width = Math.max(...rows.filter(([, v]) => v !== undefined).map(([k]) => k.length));
   return rows
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `  ${(k + ':').padEnd(width + 1)} ${v}`)
+    .map(([k, v]) => `  ${(`${k}:`).padEnd(width + 1)} ${v}`)
     .join('\n');
 }

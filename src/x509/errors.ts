@@ -1,7 +1,7 @@
 // Typed errors of the x509 layer, beside DerError/PemError from der/: a PEM block of the
 // wrong kind, and the two passphrase outcomes of an encrypted private key.
 
-import { DerError, PemError, isInputError } from '../der/index.js';
+import { type DerError, PemError, isInputError } from '../der/index.js';
 
 /** A PEM block whose label is not what the caller asked for (a key where a certificate was expected...). */
 export class WrongPemLabelError extends PemError {

@@ -93,7 +93,9 @@ function contentOf(derBytes: Uint8Array): Uint8Array {
 /** The attributes in encoded order with the index of the RDN each sits in (OpenSSL's X509_NAME_ENTRY.set). */
 function entries(name: Name): { attr: NameAttribute; set: number }[] {
   const out: { attr: NameAttribute; set: number }[] = [];
-  name.rdns.forEach((rdn, i) => rdn.forEach((attr) => out.push({ attr, set: i })));
+  name.rdns.forEach((rdn, i) => {
+    for (const attr of rdn) out.push({ attr, set: i });
+  });
   return out;
 }
 
@@ -124,7 +126,7 @@ export function postgresPeerCommonName(name: Name): { value: string; raw: Uint8A
 /** Text of a value: the decoded string, or `#hex` of the DER for non-strings. */
 export function valueText(a: NameAttribute): string {
   const v = a.value;
-  if (v.type === 'non-string') return '#' + hexUpper(v.der);
+  if (v.type === 'non-string') return `#${hexUpper(v.der)}`;
   return v.value;
 }
 
@@ -450,7 +452,7 @@ function pushAscii(out: number[], s: string): void {
 function printValue(out: number[], a: NameAttribute, esc: number, dumpAll: boolean): void {
   const { tag, content, der: valueDer } = tagAndContent(a);
   if (dumpAll || valueDer || WIDTH[tag] === undefined) {
-    pushAscii(out, '#' + hexUpper(valueDer ?? tlv(tag, [content])));
+    pushAscii(out, `#${hexUpper(valueDer ?? tlv(tag, [content]))}`);
     return;
   }
   printString(out, tag, content, esc);
@@ -536,8 +538,8 @@ export function formatNameSlashes(name: Name): string {
     for (let j = 0; j < content.length; j++) {
       if (!keep[j & 3]) continue;
       const n = content[j];
-      if (n < 0x20 || n > 0x7e) s += '\\x' + HEXU[n >> 4] + HEXU[n & 15];
-      else if (n === 0x2f || n === 0x2b) s += '\\' + String.fromCharCode(n);
+      if (n < 0x20 || n > 0x7e) s += `\\x${HEXU[n >> 4]}${HEXU[n & 15]}`;
+      else if (n === 0x2f || n === 0x2b) s += `\\${String.fromCharCode(n)}`;
       else s += String.fromCharCode(n);
     }
   }

@@ -178,10 +178,16 @@ async function inProcess(argv: string[]): Promise<{ code: number; stdout: string
   let stdout = '';
   let stderr = '';
   const saved = { log: console.log, error: console.error, warn: console.warn, out: process.stdout.write, err: process.stderr.write };
-  console.log = (...a: unknown[]) => void (stdout += a.join(' ') + '\n');
-  console.error = console.warn = (...a: unknown[]) => void (stderr += a.join(' ') + '\n');
-  process.stdout.write = ((c: string | Uint8Array) => ((stdout += String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((stderr += String(c)), true)) as typeof process.stderr.write;
+  console.log = (...a: unknown[]) => void (stdout += `${a.join(' ')}\n`);
+  console.error = console.warn = (...a: unknown[]) => void (stderr += `${a.join(' ')}\n`);
+  process.stdout.write = ((c: string | Uint8Array) => {
+    stdout += String(c);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => {
+    stderr += String(c);
+    return true;
+  }) as typeof process.stderr.write;
   let timer: NodeJS.Timeout | undefined;
   try {
     const code = await Promise.race([

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ let tmp = '';
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'pgtls-hostile-'));
   chmodSync(tmp, 0o755);
-  const pki = writeRootServerPki(join(tmp, 'pki'), 'hostssl all all 127.0.0.1/32 trust\n');
+  writeRootServerPki(join(tmp, 'pki'), 'hostssl all all 127.0.0.1/32 trust\n');
   mkdirSync(join(tmp, 'empty'));
   chmodSync(join(tmp, 'empty'), 0o755);
   writeFileSync(join(tmp, 'afile'), 'not a directory\n');

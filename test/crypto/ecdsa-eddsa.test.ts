@@ -91,10 +91,10 @@ describe('ECDSA against node:crypto', () => {
     const intRaw = (bytesHex: string) => derTlv(0x02, fromHex(bytesHex));
     const hex = (x: bigint) => {
       const h = x.toString(16);
-      return h.length % 2 ? '0' + h : h;
+      return h.length % 2 ? `0${h}` : h;
     };
     const bad: Record<string, Uint8Array> = {
-      'non-minimal r (extra 00)': derSequence(intRaw('0000' + hex(r)), derUnsignedInteger(s)),
+      'non-minimal r (extra 00)': derSequence(intRaw(`0000${hex(r)}`), derUnsignedInteger(s)),
       'negative r (high bit without 00)': derSequence(intRaw(hex(r | (1n << 255n)).replace(/^00/, '')), derUnsignedInteger(s)),
       'trailing bytes': concatBytes(good, Uint8Array.of(0)),
       'trailing element inside': derSequence(derUnsignedInteger(r), derUnsignedInteger(s), derUnsignedInteger(1n)),
@@ -187,7 +187,7 @@ describe('Ed25519 / Ed448', () => {
     expect(toHex(eddsaSign('ed25519', sk, fromHex(v.msg)))).toBe(v.sig);
     const key = prepareEdKey('ed25519', fromHex(v.pk));
     expect(eddsaVerify(key, fromHex(v.msg), fromHex(v.sig))).toEqual({ ok: true });
-    expect(eddsaVerify(key, fromHex(v.msg + '00'), fromHex(v.sig)).ok).toBe(false);
+    expect(eddsaVerify(key, fromHex(`${v.msg}00`), fromHex(v.sig)).ok).toBe(false);
   });
 
   for (const name of ['ed25519-1', 'ed25519-2', 'ed25519-3', 'ed25519-4', 'ed25519-5', 'ed25519-6', 'ed448-1']) {

@@ -16,7 +16,7 @@ export function b64u(s: string): Uint8Array {
 }
 
 export function b64uBig(s: string): bigint {
-  return BigInt('0x' + Buffer.from(s, 'base64url').toString('hex'));
+  return BigInt(`0x${Buffer.from(s, 'base64url').toString('hex')}`);
 }
 
 export interface TestKey {

@@ -251,7 +251,7 @@ describe('x25519.ts: iterations, non-canonical and low-order u (RFC 7748 §5)', 
         if (node === undefined) refused++;
         expect(ours).toBe(node ?? ZERO);
         // the same as the canonical u with bit 255 cleared
-        const canonical = le((BigInt('0x' + toHex(uu.slice().reverse())) & (TOP - 1n)) % P);
+        const canonical = le((BigInt(`0x${toHex(uu.slice().reverse())}`) & (TOP - 1n)) % P);
         expect(toHex(x25519(scalar, canonical))).toBe(ours);
       }),
       { numRuns: 300 },

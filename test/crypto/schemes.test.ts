@@ -80,7 +80,7 @@ describe('signScheme / verifyScheme against node:crypto', () => {
     const cv = fromHex(v.msg.certificate_verify);
     expect((cv[4] << 8) | cv[5]).toBe(0x0804);
     const sig = cv.subarray(8);
-    const pub: PublicKey = { kind: 'rsa', n: BigInt('0x' + key.modulus), e: BigInt('0x' + key.public_exponent), bits: 1024 };
+    const pub: PublicKey = { kind: 'rsa', n: BigInt(`0x${key.modulus}`), e: BigInt(`0x${key.public_exponent}`), bits: 1024 };
     expect(verifyScheme(0x0804, pub, certVerifyContent(hash('sha256', transcript)), sig)).toEqual({ ok: true });
     expect(verifyScheme(0x0804, pub, certVerifyContent(hash('sha256', concatBytes(transcript, Uint8Array.of(0)))), sig).ok).toBe(false);
     // the same signature presented as rsa_pss_pss_sha256 is refused: the key is rsaEncryption

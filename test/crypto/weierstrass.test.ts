@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPublicKey, createVerify, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { type createPublicKey, createVerify, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ecdsaVerifyDigest, prepareEcKey } from '../../src/crypto/ecdsa.js';
 import { buildWindowTable, combine, type WeierstrassCurve } from '../../src/crypto/weierstrass.js';

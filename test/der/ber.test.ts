@@ -95,9 +95,9 @@ describe('BER-tolerant reading', () => {
   it('bounds nested indefinite lengths and nested segments', () => {
     const deep = '30 80 '.repeat(200) + '00 00 '.repeat(200);
     expect(berError(deep).code).toBe('UNSUPPORTED');
-    const nested = '24 80 '.repeat(7) + '04 01 61 ' + '00 00 '.repeat(7);
+    const nested = `${'24 80 '.repeat(7)}04 01 61 ${'00 00 '.repeat(7)}`;
     expect(berError(nested, (t) => der.octetString(t)).message).toMatch(/nested more than 5 deep/);
-    const ok = '24 80 '.repeat(5) + '04 01 61 ' + '00 00 '.repeat(5);
+    const ok = `${'24 80 '.repeat(5)}04 01 61 ${'00 00 '.repeat(5)}`;
     expect(Array.from(der.octetString(ber(ok).t))).toEqual([0x61]);
   });
 });

@@ -100,7 +100,7 @@ describe('primitives', () => {
   test('time type switches at 2050 (RFC 5280), raw text is kept', () => {
     expect(toHex(der(encodeTime(new Date(Date.UTC(2049, 11, 31, 23, 59, 59)))))).toBe(toHex(new Uint8Array([0x17, 13, ...Buffer.from('491231235959Z')])));
     expect(toHex(der(encodeTime(new Date(Date.UTC(2050, 0, 1)))))).toBe(toHex(new Uint8Array([0x18, 15, ...Buffer.from('20500101000000Z')])));
-    expect(toHex(der(encodeTime({ type: 'utc', text: '2501011200' })))).toBe('170a' + Buffer.from('2501011200').toString('hex'));
+    expect(toHex(der(encodeTime({ type: 'utc', text: '2501011200' })))).toBe(`170a${Buffer.from('2501011200').toString('hex')}`);
   });
 
   test('algorithm identifiers: NULL for RSA, absent for ECDSA/EdDSA, PSS parameters as OpenSSL writes', () => {

@@ -33,6 +33,6 @@ describe('differential campaign against OpenSSL', () => {
     expect(s.oracles.openssl.compared).toBe(s.cases);
     expect(s.oracles['node-tls'].compared).toBeGreaterThan(s.cases / 4);
     const unexplained = Object.keys(s.disagreements).filter((k) => k.startsWith('unexplained'));
-    expect(unexplained, formatSummary(s) + '\n' + s.findings.map((f) => JSON.stringify({ spec: f.spec, ours: f.ours, theirs: f.theirs })).join('\n')).toEqual([]);
+    expect(unexplained, `${formatSummary(s)}\n${s.findings.map((f) => JSON.stringify({ spec: f.spec, ours: f.ours, theirs: f.theirs })).join('\n')}`).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, decodePemOrDer, pemEncode, utf8Decode } from '../../src/der/index.js';
 import { makeCertificate, type ExtensionSpec, type NameAttrSpec, type RawNameAttrSpec } from '../../src/factory/index.js';
-import { buildCase, caseArb, mutateTbs, MUTATION_OPS, parseCase, verifyOptions, type BuiltCase, type CaseSpec } from '../../src/fuzz/index.js';
+import { buildCase, caseArb, mutateTbs, type MUTATION_OPS, parseCase, verifyOptions, type BuiltCase, type CaseSpec } from '../../src/fuzz/index.js';
 import { verifyChain } from '../../src/path/index.js';
 import { formatNameRfc2253, isX509InputError, namesEqual, parseCertificate, parseCrl, parsePrivateKey } from '../../src/x509/index.js';
 import type { Certificate } from '../../src/x509/types.js';
@@ -113,7 +113,7 @@ function parseRfc2253(s: string): (NameAttrSpec | RawNameAttrSpec)[][] {
     out.push(cur);
     return out;
   };
-  const unescape = (v: string) => {
+  const unescapeDn = (v: string) => {
     const bytes: number[] = [];
     for (let i = 0; i < v.length; i++) {
       if (v[i] === '\\' && /^[0-9A-Fa-f]{2}$/.test(v.slice(i + 1, i + 3))) {
@@ -135,7 +135,7 @@ function parseRfc2253(s: string): (NameAttrSpec | RawNameAttrSpec)[][] {
         const v = a.slice(eq + 1);
         // OpenSSL escapes a leading '#' except when it is the whole value
         if (/^#([0-9A-Fa-f]{2})+$/.test(v)) return { type, der: Uint8Array.from(Buffer.from(v.slice(1), 'hex')) };
-        return { type, value: unescape(v) };
+        return { type, value: unescapeDn(v) };
       }),
     );
 }
@@ -252,7 +252,7 @@ describe('robustness', () => {
           typedOrValue(() => parseCrl(m));
           const pem = pemEncode('CERTIFICATE', d);
           const cut = new TextEncoder().encode(pem.slice(0, n % pem.length) + pem.slice((n % pem.length) + 1));
-          typedOrValue(() => decodePemOrDer(cut).forEach((blk) => parseCertificate(blk.der)));
+          typedOrValue(() => decodePemOrDer(cut).forEach((blk) => { parseCertificate(blk.der); }));
         }
         typedOrValue(() => parsePrivateKey(mutateTbs(keyDer, o, n)));
       }),

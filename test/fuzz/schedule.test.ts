@@ -53,7 +53,7 @@ describe('guidance schedule', () => {
     fc.assert(
       fc.property(fc.array(caseArb(3), { minLength: 2, maxLength: 6 }), fc.nat(), fc.nat(100), (pool, seed, steps) => {
         const s = newSchedule();
-        pool.forEach((spec, i) => record(s, { spec, arm: 'fresh' }, `p${i}`, i));
+        pool.forEach((spec, i) => { record(s, { spec, arm: 'fresh' }, `p${i}`, i); });
         // stack several rounds: mutants of mutants must stay well formed too
         for (let k = 0; k <= steps % 4; k++) {
           const c = choose(s, seed + k, stream(seed + k), true);
@@ -96,7 +96,7 @@ describe('guidance schedule', () => {
   it('picks parents on rare paths before parents on common ones', () => {
     const s = laneWith(10);
     // every member but the last took a path many cases of the lane also took
-    s.pool.slice(0, -1).forEach((e) => s.hits.set(e.path, 4));
+    s.pool.slice(0, -1).forEach((e) => { s.hits.set(e.path, 4); });
     const rare = s.pool[s.pool.length - 1];
     let picked = 0;
     let mutants = 0;

@@ -79,7 +79,10 @@ for (const [label, caKey, other, len] of [
 }
 
 const keys = new Map<string, PrivateKey>();
-const key = (n: string) => keys.get(n) ?? (keys.set(n, loadKey(n)), keys.get(n)!);
+const key = (n: string): PrivateKey => {
+  if (!keys.has(n)) keys.set(n, loadKey(n));
+  return keys.get(n)!;
+};
 
 function build(v: Variant): { ca: MadeCertificate; leaf: MadeCertificate } {
   const ca = makeCertificate({ subject: `/CN=Reason CA ${v.caKey}`, selfSigned: true, issuerKey: key(v.caKey), extensions: CA_EXT, now: T });

@@ -161,8 +161,8 @@ function makePki(): void {
   write('trunc.pem', `-----BEGIN CERTIFICATE-----\n${b64(root.der.subarray(0, 300))}\n-----END CERTIFICATE-----\n`);
   write('trunc.der', root.der.subarray(0, 300));
   write('foo.pem', '-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n');
-  write('bad-then-root.crt', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' + root.pem);
-  write('text-then-int.crt', 'Certificate:\n  some text\n' + int.pem);
+  write('bad-then-root.crt', `-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${root.pem}`);
+  write('text-then-int.crt', `Certificate:\n  some text\n${int.pem}`);
 }
 
 /**
@@ -307,7 +307,7 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-issuer_checks', '-trusted_first', '-no_alt_chains', '-allow_proxy_certs', '-extended_crl', '-use_deltas', '-crl_download', '-inhibit_any', '-inhibit_map', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-provider', 'default', '-provider', 'legacy', '-propquery', 'provider=default', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-nameopt', 'RFC2253', '-show_chain', 'server.crt', 'expired.crt'],
-  [...A, ...NOSYS, ...CHAIN, '--show_chain', '-attime=' + AT, 'server.crt'],
+  [...A, ...NOSYS, ...CHAIN, '--show_chain', `-attime=${AT}`, 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '--', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, 'server.crt', '-show_chain'],
   [...A, ...NOSYS, ...CHAIN, '-vfyopt', 'a:b', 'server.crt'],

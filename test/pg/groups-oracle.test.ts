@@ -86,7 +86,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
 
   it('default ssl_ecdh_curve (prime256v1): P-256 only; X25519:P-256 gets a HelloRetryRequest; the rest handshake_failure, "no suitable key share"', async () => {
     const { real, ours } = await both('');
-    CLIENTS.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    CLIENTS.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
     // what the real server did, so the comparison is not of two identical failures
     const by = (g: string, s?: string) => real[CLIENTS.findIndex((c) => c.groups === g && (s === undefined || c.ciphersuites === s))];
     expect(by('X25519').out).toMatchObject({ connected: false, alert: 40, clientHellos: 1 });
@@ -100,7 +100,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   it('ssl_ecdh_curve = secp384r1: P-384 only (a P-384 key share is taken at once)', async () => {
     const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'P-384', 'P-384:P-256:X25519'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
     const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n', clients);
-    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    clients.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
     expect(real[clients.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
     expect(real[clients.findIndex((c) => c.groups === 'P-256')].out).toMatchObject({ connected: false, alert: 40 });
   });
@@ -108,7 +108,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   it('ssl_ecdh_curve = secp256k1 (a TLS 1.2-only group): every TLS 1.3 client is refused', async () => {
     const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'X25519:P-256'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
     const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n', clients);
-    clients.forEach((c, i) => expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }));
+    clients.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
     expect(real.filter((r) => r.out.connected)).toEqual([]);
   });
 

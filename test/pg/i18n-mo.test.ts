@@ -39,7 +39,7 @@ function buildMo(entries: [string, string][], little = true): Uint8Array {
   const out = new Uint8Array(dataAt);
   const dv = new DataView(out.buffer);
   const words = [0x950412de, 0, n, origAt, transAt, 0, dataAt, ...table, ...tableT];
-  words.forEach((w, i) => dv.setUint32(i * 4, w, little));
+  words.forEach((w, i) => { dv.setUint32(i * 4, w, little); });
   let at = transAt + n * 8;
   for (const b of blobs) {
     out.set(b, at);

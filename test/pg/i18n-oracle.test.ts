@@ -150,7 +150,7 @@ const scenarios: Scenario[] = [
     client: JA_CLIENT,
     needsJaLocale: true,
     expectStderr: /: SSLエラー: certificate verify failed\n$/,
-    expectLog: /^LOG:  SSL接続を受け付けられませんでした: tlsv1 alert unknown ca$/,
+    expectLog: /^LOG: {2}SSL接続を受け付けられませんでした: tlsv1 alert unknown ca$/,
   },
   {
     name: 'root certificate file missing (libpq, two lines), the server logging the EOF in Japanese',
@@ -160,7 +160,7 @@ const scenarios: Scenario[] = [
     client: JA_CLIENT,
     needsJaLocale: true,
     expectStderr: /: ルート証明書ファイル".*nope\.crt"が存在しません。\nファイルを用意するか/,
-    expectLog: /^LOG:  SSL接続を受け付けられませんでした: EOFを検出しました$/,
+    expectLog: /^LOG: {2}SSL接続を受け付けられませんでした: EOFを検出しました$/,
   },
   {
     name: 'no pg_hba.conf entry, server in English: the FATAL stays English',
@@ -168,7 +168,7 @@ const scenarios: Scenario[] = [
     hba: 'host all bob 127.0.0.1/32 trust\n',
     conninfo: 'user=alice dbname=app sslmode=disable',
     client: JA_CLIENT,
-    expectStderr: /に失敗しました: FATAL:  no pg_hba\.conf entry for host "127\.0\.0\.1", user "alice", database "app", no encryption\n$/,
+    expectStderr: /に失敗しました: FATAL: {2}no pg_hba\.conf entry for host "127\.0\.0\.1", user "alice", database "app", no encryption\n$/,
   },
   {
     name: 'no pg_hba.conf entry, server lc_messages Japanese, client English',
@@ -177,8 +177,8 @@ const scenarios: Scenario[] = [
     conninfo: 'user=alice dbname=app sslmode=disable',
     client: {},
     needsJaLocale: true,
-    expectStderr: /^psql: error: connection to server at .* failed: FATAL:  pg_hba\.conf にホスト"127\.0\.0\.1"、ユーザー"alice"、データベース"app, 暗号化なし用のエントリがありません\n$/,
-    expectLog: /^FATAL:  pg_hba\.conf にホスト/,
+    expectStderr: /^psql: error: connection to server at .* failed: FATAL: {2}pg_hba\.conf にホスト"127\.0\.0\.1"、ユーザー"alice"、データベース"app, 暗号化なし用のエントリがありません\n$/,
+    expectLog: /^FATAL: {2}pg_hba\.conf にホスト/,
   },
   {
     name: 'password authentication failed, both in Japanese: FATAL, DETAIL and Connection matched',
@@ -188,8 +188,8 @@ const scenarios: Scenario[] = [
     client: JA_CLIENT,
     needsJaLocale: true,
     rolePasswords: { alice: null },
-    expectStderr: /^psql: エラー: .*: FATAL:  ユーザー"alice"のパスワード認証に失敗しました\n$/,
-    expectLog: /^詳細:  ユーザー"alice"はパスワードが設定されていません。$/,
+    expectStderr: /^psql: エラー: .*: FATAL: {2}ユーザー"alice"のパスワード認証に失敗しました\n$/,
+    expectLog: /^詳細: {2}ユーザー"alice"はパスワードが設定されていません。$/,
   },
   {
     name: "password authentication failed, server's LC_CTYPE C: each character a '?'",
@@ -200,8 +200,8 @@ const scenarios: Scenario[] = [
     serverEnv: { LC_ALL: 'C' },
     needsJaLocale: true,
     rolePasswords: { alice: null },
-    expectStderr: /FATAL:  \?\?\?\?"alice"\?+\n$/,
-    expectLog: /^\?\?:  \?\?\?\?"alice"\?+$/,
+    expectStderr: /FATAL: {2}\?\?\?\?"alice"\?+\n$/,
+    expectLog: /^\?\?: {2}\?\?\?\?"alice"\?+$/,
   },
   {
     name: 'SSL connection with log_connections, server in Japanese: the connection authorized line in pieces',
@@ -211,7 +211,7 @@ const scenarios: Scenario[] = [
     client: JA_CLIENT,
     needsJaLocale: true,
     expectStderr: /^$/,
-    expectLog: /^LOG:  接続の認証完了: ユーザー=alice データベース=app application_name=psql SSL有効\(プロトコル=TLSv1\.3、暗号化方式=TLS_AES_256_GCM_SHA384、ビット長=256\)$/,
+    expectLog: /^LOG: {2}接続の認証完了: ユーザー=alice データベース=app application_name=psql SSL有効\(プロトコル=TLSv1\.3、暗号化方式=TLS_AES_256_GCM_SHA384、ビット長=256\)$/,
   },
 ];
 
@@ -244,7 +244,7 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
       if (s.serverEnv) for (const k of LOCALE_VARS) if (s.serverEnv[k] === undefined) delete process.env[k];
       else process.env[k] = s.serverEnv[k];
       const serverEnv: LocaleEnv = Object.fromEntries(LOCALE_VARS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-      let started;
+      let started: Awaited<ReturnType<typeof o.apply>>;
       try {
         started = o.apply(setup);
       } finally {

@@ -41,7 +41,7 @@ async function sniOf(psql: string, conninfo: (port: number) => string): Promise<
   const server: Server = createServer((sock) => {
     sock.once('data', () => {
       sock.write('S');
-      const t = new TLSSocket(sock, { isServer: true, secureContext: ctx, SNICallback: (name, cb) => cb(null, ctx) });
+      const t = new TLSSocket(sock, { isServer: true, secureContext: ctx, SNICallback: (_name, cb) => cb(null, ctx) });
       t.on('secure', () => {
         const name = (t as TLSSocket & { servername?: string | false }).servername; // set by SNI, missing from @types/node
         seen = typeof name === 'string' ? name : null;

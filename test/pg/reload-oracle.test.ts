@@ -185,7 +185,7 @@ describe.skipIf(why !== undefined)(`pg_ctl reload: real PostgreSQL 15 vs simulat
       const from = sim.serverLog.indexOf('LOG:  received SIGHUP, reloading configuration files');
       const simReload = sim.serverLog.slice(from, sim.serverLog.length - sim.connectionLog.length);
       const norm = (s: string) => s.trim().replace(/port \d+/, 'port N');
-      const fatal = (lines: string[]) => lines.filter((l) => /^(FATAL|DETAIL|LOG:  could not accept)/.test(l));
+      const fatal = (lines: string[]) => lines.filter((l) => /^(FATAL|DETAIL|LOG: {2}could not accept)/.test(l));
       expect({ reload: simReload, ok: sim.ok, stderr: norm(sim.psqlStderr), log: fatal(sim.connectionLog) }).toEqual({
         reload: realReload,
         ok: real.status === 0,

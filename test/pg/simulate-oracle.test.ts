@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
-import { makeHierarchy, privateKeyPem } from '../../src/factory/index.js';
+import { makeHierarchy } from '../../src/factory/index.js';
 import { PgOracle, pgOracleUnavailable, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
-import { encryptedKeyPem, makeTestPki, vectorKey } from '../support/pki.js';
+import { encryptedKeyPem, makeTestPki } from '../support/pki.js';
 
 const unavailable = pgOracleUnavailable();
 if (unavailable) console.warn(`simulate-oracle: skipped, ${unavailable}`);
@@ -555,13 +555,13 @@ const SETUPS: Setup[] = [
 ];
 
 // ---------------------------------------------------------------- comparison helpers
-const STARTUP_NOISE = /^LOG:  (starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
+const STARTUP_NOISE = /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
 
 /** the log lines of interest: noise dropped, the client port normalized */
 function normLog(text: string): string[] {
   return text
     .split('\n')
-    .filter((l) => l.trim() !== '' && !STARTUP_NOISE.test(l) && !/^(DETAIL|HINT):  .*(server process|terminated)/.test(l))
+    .filter((l) => l.trim() !== '' && !STARTUP_NOISE.test(l) && !/^(DETAIL|HINT): {2}.*(server process|terminated)/.test(l))
     .map((l) => l.replace(/port=\d+/g, 'port=<client port>'));
 }
 

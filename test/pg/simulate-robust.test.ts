@@ -68,9 +68,9 @@ describe('simulate() on arbitrary set-ups', () => {
         fc.boolean(),
         (conf, hba, params, pgpass, passMode, socketClient) => {
           const files: Record<string, MemFile> = {
-            '/data/postgresql.conf': { content: ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...conf].join('\n') + '\n', uid: 101 },
+            '/data/postgresql.conf': { content: `${["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...conf].join('\n')}\n`, uid: 101 },
             // the random lines first; then lines that let most connections reach authentication
-            '/data/pg_hba.conf': { content: [...hba, 'hostssl all all 127.0.0.1/32 cert', 'host all all 127.0.0.1/32 trust', 'local all all peer map=m'].join('\n') + '\n', uid: 101 },
+            '/data/pg_hba.conf': { content: `${[...hba, 'hostssl all all 127.0.0.1/32 cert', 'host all all 127.0.0.1/32 trust', 'local all all peer map=m'].join('\n')}\n`, uid: 101 },
             '/data/pg_ident.conf': { content: 'm root app\n', uid: 101 },
             '/data/server.crt': { content: h.serverCrtPem, uid: 101 },
             '/data/server.key': { content: h.server.keyPem, uid: 101, mode: 0o600 },

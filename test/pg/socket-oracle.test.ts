@@ -234,7 +234,7 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
           const s = sim(conninfo, home, env);
           expect({ ok: s.ok, stderr: s.psqlStderr }).toEqual({ ok: real.status === 0, stderr: real.stderr.replace(/\n$/, '') });
           // a TCP connection's client port is unknowable
-          const realLog = real.serverLog.replace(/^(LOG:  connection received: host=\S+ port=)\d+$/gm, '$1<client port>');
+          const realLog = real.serverLog.replace(/^(LOG: {2}connection received: host=\S+ port=)\d+$/gm, '$1<client port>');
           expect(s.connectionLog.filter(CONNECTION_LOG)).toEqual(realLog.split('\n').filter(CONNECTION_LOG));
         });
       }

@@ -36,7 +36,7 @@ describe('startup-phase packets', () => {
   it('CancelRequest and StartupMessage', () => {
     expect(hex(encodeFrontendMessage({ type: 'CancelRequest', processId: 1, secretKey: -1 }))).toBe('0000001004d2162e00000001ffffffff');
     const sm = encodeFrontendMessage(startupMessage({ user: 'u', database: 'd' }));
-    expect(hex(sm)).toBe(`0000001b` + `00030000` + hex(utf8Encode('user\0u\0database\0d\0\0')));
+    expect(hex(sm)).toBe(`0000001b00030000${hex(utf8Encode('user\0u\0database\0d\0\0'))}`);
     const r = new FrontendMessageReader();
     expect(r.push(sm)).toEqual([{ type: 'StartupMessage', protocol: 196608, params: [['user', 'u'], ['database', 'd']] }]);
     expect(r.started).toBe(true);
@@ -124,7 +124,7 @@ describe('backend messages', () => {
     expect(hex(encodeBackendMessage({ type: 'Authentication', method: 'Ok' }))).toBe('520000000800000000');
     expect(hex(encodeBackendMessage({ type: 'ReadyForQuery', status: 'T' }))).toBe('5a0000000554');
     expect(hex(encodeBackendMessage({ type: 'Authentication', method: 'SASL', mechanisms: ['SCRAM-SHA-256'] }))).toBe(
-      '52000000170000000a' + hex(utf8Encode('SCRAM-SHA-256\0\0')),
+      `52000000170000000a${hex(utf8Encode('SCRAM-SHA-256\0\0'))}`,
     );
   });
 
@@ -155,7 +155,7 @@ describe('backend messages', () => {
 
 describe('frontend messages', () => {
   it('Query, Terminate, password and SASL', () => {
-    expect(hex(encodeFrontendMessage({ type: 'Query', sql: 'select 1' }))).toBe('510000000d' + hex(utf8Encode('select 1\0')));
+    expect(hex(encodeFrontendMessage({ type: 'Query', sql: 'select 1' }))).toBe(`510000000d${hex(utf8Encode('select 1\0'))}`);
     expect(hex(encodeFrontendMessage({ type: 'Terminate' }))).toBe('5800000004');
     const r = new FrontendMessageReader();
     r.push(encodeFrontendMessage(startupMessage({ user: 'u' })));

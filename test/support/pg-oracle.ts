@@ -113,9 +113,9 @@ export interface ServerFile {
  */
 export function sslConfLines(settings: Record<string, string> = {}): string {
   return (
-    Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...settings })
+    `${Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...settings })
       .map(([k, v]) => `${k} = '${v}'`)
-      .join('\n') + '\n'
+      .join('\n')}\n`
   );
 }
 

@@ -227,13 +227,13 @@ export interface CaseOutcome {
   log: boolean;
 }
 
-const STARTUP_NOISE = /^LOG:  (starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
+const STARTUP_NOISE = /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
 
 /** the log lines of interest: noise dropped, the client port normalised */
 function normLog(text: string): string[] {
   return text
     .split('\n')
-    .filter((l) => l.trim() !== '' && !STARTUP_NOISE.test(l) && !/^(DETAIL|HINT):  .*(server process|terminated)/.test(l))
+    .filter((l) => l.trim() !== '' && !STARTUP_NOISE.test(l) && !/^(DETAIL|HINT): {2}.*(server process|terminated)/.test(l))
     .map((l) => l.replace(/port=\d+/g, 'port=<client port>'));
 }
 

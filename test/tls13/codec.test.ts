@@ -242,7 +242,7 @@ describe('cipher suite names', () => {
     const ours = { ...Tls12CipherSuite, ...CipherSuite } as Record<string, number>;
     const checked = Object.entries(ours).filter(([, code]) => stdname.has(code));
     expect(checked.length).toBeGreaterThanOrEqual(Object.keys(Tls12CipherSuite).length + 3);
-    for (const [name, code] of checked) expect({ code, name: cipherSuiteName(code) }).toEqual({ code, name: stdname.get(code) });
+    for (const [, code] of checked) expect({ code, name: cipherSuiteName(code) }).toEqual({ code, name: stdname.get(code) });
     expect(cipherSuiteName(0xc030)).toBe('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
     expect(cipherSuiteName(0x1234)).toBe('unknown(0x1234)');
   });

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/der/index.js';
 import { TlsClient, TlsServer, opensslAlertText, opensslErrorCode, type ClientConfig, type KeyExchangeGroup, type ServerConfig, type TlsEvent } from '../../src/tls13/index.js';
 import { TlsEngineSocket } from '../../src/tls13/socket-node.js';
-import { caAndLeaf, selfSigned, serverHelloWithoutTls13 } from './helpers.js';
+import { caAndLeaf, serverHelloWithoutTls13 } from './helpers.js';
 
 const servers: net.Server[] = [];
-afterAll(() => servers.forEach((s) => s.close()));
+afterAll(() => servers.forEach((s) => { s.close(); }));
 
 function listen(server: net.Server): Promise<number> {
   servers.push(server);

@@ -34,7 +34,7 @@ import { loadVector } from './helpers.js';
 const SUITE = suiteById(0x1301)!;
 const H = SUITE.hash;
 const rsaJson = loadVector('rsa-private-key');
-const big = (k: string) => BigInt('0x' + rsaJson[k]);
+const big = (k: string) => BigInt(`0x${rsaJson[k]}`);
 const RFC_RSA: PrivateKey = {
   kind: 'rsa',
   n: big('modulus'),
@@ -117,7 +117,7 @@ function expectSecrets(trace: Parameters<typeof secretsOf>[0], v: any): void {
 
 function keylogCollector(): { lines: string[]; keylog: (l: string) => void; get(label: string): string | undefined } {
   const lines: string[] = [];
-  return { lines, keylog: (l) => lines.push(l), get: (label) => lines.find((l) => l.startsWith(label + ' '))?.split(' ')[2] };
+  return { lines, keylog: (l) => lines.push(l), get: (label) => lines.find((l) => l.startsWith(`${label} `))?.split(' ')[2] };
 }
 
 const appData = (evs: TlsEvent[]) => evs.filter((e): e is Extract<TlsEvent, { type: 'application_data' }> => e.type === 'application_data').map((e) => toHex(e.data));

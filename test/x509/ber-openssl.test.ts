@@ -217,7 +217,7 @@ describe('BER certificates and CRLs: pgtls loaders vs openssl 3.0', () => {
             const res = verifyChain({ leaf: x, trusted, time: T });
             mine = { load: true, names: `${nameHashOld(x.subject)} ${nameHashOld(x.issuer)}`, der: toHex(x.der), verdict: res.ok ? 'OK' : String(res.error?.code) };
           }
-        } catch (e) {
+        } catch {
           mine = { load: false, names: '', der: '', verdict: '-' };
         }
         return { name: c.name, mine, theirs };
@@ -299,7 +299,7 @@ describe('BER-tolerant mode', () => {
     let compared = 0;
     for (const b of blocks) {
       const crlBlock = b.label === 'X509 CRL';
-      let strict;
+      let strict: ReturnType<typeof parseCrl> | ReturnType<typeof parseCertificate>;
       try {
         strict = crlBlock ? parseCrl(b.der) : parseCertificate(b.der);
       } catch {

@@ -110,14 +110,14 @@ const subject = (mask: Mask) =>
   });
 
 const escSubj = (v: string) => v.replace(/\\/g, '\\\\').replace(/\//g, '\\/').replace(/\+/g, '\\+');
-const subjArg = (rdns: Attr[][]) => '/' + rdns.map((r) => r.map((a) => `${a.type}=${escSubj(a.value)}`).join('+')).join('/');
+const subjArg = (rdns: Attr[][]) => `/${rdns.map((r) => r.map((a) => `${a.type}=${escSubj(a.value)}`).join('+')).join('/')}`;
 
 // ---- extensions -------------------------------------------------------------------------
 
 const crit = fc.boolean().map((c) => (c ? 'critical,' : ''));
 const subset = <T>(xs: readonly T[]) => fc.subarray([...xs], { minLength: 1 });
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}[a-z0-9]$/);
-const host = fc.array(label, { minLength: 1, maxLength: 3 }).map((l) => l.join('.') + '.example');
+const host = fc.array(label, { minLength: 1, maxLength: 3 }).map((l) => `${l.join('.')}.example`);
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
 const ipv6 = fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(':'));
 

@@ -94,7 +94,7 @@ describe('extension problems, judged by openssl verify', () => {
     const n = parseDer(parseDer(template.tbs).children()[7].content()).children().length;
     const cases: { name: string; der: Uint8Array; code: string }[] = [];
     for (let i = 0; i < n; i++) {
-      const oidOf = (es: Uint8Array[]) => oidLongName(template.extensions[i].oid) + ` (${es.length})`;
+      const oidOf = (es: Uint8Array[]) => `${oidLongName(template.extensions[i].oid)} (${es.length})`;
       const with_ = (f: (e: Uint8Array) => Uint8Array) => (es: Uint8Array[]) => es.map((e, j) => (j === i ? f(e) : e));
       cases.push(
         { name: `duplicate ${oidOf([])}`, der: splice(template, { exts: (es) => [...es, es[i]] }), code: 'DUPLICATE_EXTENSION' },

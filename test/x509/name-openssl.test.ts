@@ -60,7 +60,7 @@ const bmpValue = fc.array(fc.oneof({ weight: 15, arbitrary: codePoint.filter((c)
 });
 const universalValue = fc.array(codePoint, { maxLength: 5 }).map((cps) => {
   const out = new Uint8Array(cps.length * 4);
-  cps.forEach((c, i) => new DataView(out.buffer).setUint32(4 * i, c));
+  cps.forEach((c, i) => { new DataView(out.buffer).setUint32(4 * i, c); });
   return out;
 });
 

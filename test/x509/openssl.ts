@@ -77,13 +77,13 @@ export function hexBlockAfter(lines: string[], label: string): string | undefine
 export function field(lines: string[], label: string, from = 0): string | undefined {
   for (let i = from; i < lines.length; i++) {
     const t = lines[i].trim();
-    if (t.startsWith(label + ':')) return t.slice(label.length + 1).trim();
+    if (t.startsWith(`${label}:`)) return t.slice(label.length + 1).trim();
   }
   return undefined;
 }
 
 /** `key=value` lines (subject=, serial=, notBefore=, sha256 Fingerprint=). */
 export function kv(lines: string[], key: string): string | undefined {
-  const l = lines.find((x) => x.startsWith(key + '='));
+  const l = lines.find((x) => x.startsWith(`${key}=`));
   return l?.slice(key.length + 1);
 }

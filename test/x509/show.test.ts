@@ -52,7 +52,7 @@ describe('pgtls show', () => {
     const [cert, crl, key, enc] = items;
     const serial = bash(`openssl x509 -in ${V('all-extensions-pss.pem')} -noout -serial`, tmp.dir).trim().split('=')[1];
     expect(cert.serial).toBe(serial);
-    expect(cert.serialDecimal).toBe(BigInt('0x' + serial).toString());
+    expect(cert.serialDecimal).toBe(BigInt(`0x${serial}`).toString());
     expect(cert.signatureAlgorithm).toMatch(/^rsassaPss \(hash sha384, MGF1 sha384, salt 32\)$/);
     expect(cert.nameConstraints.permitted).toContain('IP:2001:DB8:0:0:0:0:0:0/FFFF:FFFF:0:0:0:0:0:0');
     expect(cert.otherExtensions).toContain('1.2.3.4.5.6 (critical)');

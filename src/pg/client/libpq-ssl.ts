@@ -126,7 +126,7 @@ function loadRoot(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   if ('reason' in bytes) return fileFailed('sslrootcert', file, bytes.why, LIBPQ.readRoot);
   const pemFailure = pemReadFailure(bytes);
   if (pemFailure) return fileFailed('sslrootcert', file, pemFailure, LIBPQ.readRoot);
-  let loaded;
+  let loaded: ReturnType<typeof certsAndCrlsIn>;
   try {
     loaded = certsAndCrlsIn(bytes);
   } catch (e) {
@@ -190,7 +190,7 @@ function loadCrls(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): void {
   if (file) {
     const bytes = readFileAs(env.fs, file, env.user);
     if ('reason' in bytes) return;
-    let loaded;
+    let loaded: ReturnType<typeof certsAndCrlsIn>;
     try {
       loaded = certsAndCrlsIn(bytes);
     } catch (e) {

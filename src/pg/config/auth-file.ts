@@ -117,7 +117,7 @@ function logLine(ctx: Ctx, message: string, context?: string): void {
 
 function readBytes(fs: SimFs, path: string): string | undefined {
   const st = fs.stat(path);
-  if (!st || !st.isFile) return undefined;
+  if (!st?.isFile) return undefined;
   const b = fs.read(path);
   return b === undefined ? undefined : toByteString(b);
 }

@@ -459,7 +459,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   const mtoks = methodToks as AuthToken[];
   if (mtoks.length > 1) fail('multiple values specified for authentication type', 'Specify exactly one authentication type per line.');
   const mname = mtoks[0].string;
-  const mdef = Object.prototype.hasOwnProperty.call(METHODS, mname) ? METHODS[mname] : undefined;
+  const mdef = Object.hasOwn(METHODS, mname) ? METHODS[mname] : undefined;
   if (!mdef) fail(`invalid authentication method "${mname}"`);
   const md = mdef as (typeof METHODS)[string];
   if (md.method === 'md5' && ctx.dbUserNamespace) fail('MD5 authentication is not supported when "db_user_namespace" is enabled');

@@ -31,7 +31,7 @@ export function inetAton(s: string): Uint8Array | undefined {
   const lastBytes = 4 - nums.length;
   if (nums.some((n) => n > 255) || last >= 2 ** (8 * lastBytes)) return undefined;
   const out = new Uint8Array(4);
-  nums.forEach((n, i) => (out[i] = n));
+  nums.forEach((n, i) => { out[i] = n; });
   for (let i = 0; i < lastBytes; i++) out[3 - i] = Math.floor(last / 2 ** (8 * i)) & 0xff;
   return out;
 }
@@ -78,7 +78,7 @@ export function inetPton6(s: string): Uint8Array | undefined {
     words = [...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail];
   } else {
     const all = parse(s, true);
-    if (!all || all.length !== 8) return undefined;
+    if (all?.length !== 8) return undefined;
     words = all;
   }
   const out = new Uint8Array(16);

@@ -288,7 +288,7 @@ function logAt(st: ParseState, message: string, extra: Partial<LogLine> = {}): v
 
 function readText(fs: SimFs, path: string): string | undefined {
   const st = fs.stat(path);
-  if (!st || !st.isFile) return undefined;
+  if (!st?.isFile) return undefined;
   const b = fs.read(path);
   return b === undefined ? undefined : toByteString(b);
 }
@@ -643,7 +643,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
 
 /** `error`: false, or what an erroneous file still applied (which the reload message names). */
 function finish(st: ParseState, error: false | 'none' | 'unaffected', errorFile: string, main: string, mode: 'startup' | 'reload' | 'view'): ParsedConf {
-  st.items.forEach((it, i) => (it.seqno = i + 1));
+  st.items.forEach((it, i) => { it.seqno = i + 1; });
   if (error && mode === 'startup') st.log.push({ level: 'FATAL', message: `configuration file "${errorFile}" contains errors` });
   if (error && mode === 'reload') st.log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; ${error === 'none' ? 'no' : 'unaffected'} changes were applied` });
   const settings: ParsedConf['settings'] = new Map();

@@ -187,6 +187,7 @@ export function makeTranslator(locale: MessageLocale, loader: CatalogLoader | un
     cache.set(domain, found);
     return found ?? undefined;
   };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, control characters included
   const ascii = (s: string) => (locale.ascii ? s.replace(/[^\x00-\x7f]/gu, '?') : s);
   const translate: Translate = (domain, msgid, args = [], opts = {}) => {
     const cat = locale.languages.length ? catalog(domain) : undefined;

@@ -5,10 +5,9 @@
 // client chain checked with purpose sslclient and the alert OpenSSL would send.
 
 import { d2iCertificate, type Certificate, type PrivateKey } from '../../x509/index.js';
-import { libpqVerifyHost, verifyChain, type PgMajor, type VerifyResult } from '../../path/index.js';
+import { libpqVerifyHost, type PgMajor, type VerifyResult } from '../../path/index.js';
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
-import type { ServerTls } from '../server/startup.js';
 import { alertForVerifyError, chainToSend, LIBPQ_KEY_EXCHANGE, verifyClientChain, verifyFailureText, verifyServerChain } from '../tls-handshake.js';
 
 export { verifyClientChain, verifyServerChain };

@@ -187,7 +187,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
       return startTls(undefined, true);
     }
     first = false;
-    let msgs;
+    let msgs: ReturnType<typeof reader.push>;
     try {
       msgs = reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (e) {

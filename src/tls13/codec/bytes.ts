@@ -8,7 +8,7 @@ export class TlsReader {
   private pos: number;
   constructor(
     readonly buf: Uint8Array,
-    private readonly start = 0,
+    start = 0,
     readonly end = buf.length,
     readonly path = '',
   ) {

@@ -6,7 +6,7 @@
 // appear (the "TLS 1.3" column of RFC 8446 §4.2), which the state machine enforces.
 
 import { utf8Decode, utf8Encode } from '../../der/bytes.js';
-import { TlsReader, TlsWriter } from './bytes.js';
+import { type TlsReader, TlsWriter } from './bytes.js';
 import { ExtensionType, extensionName, type ExtensionName } from './constants.js';
 
 /** The message an extension block belongs to; bodies differ by context. */
@@ -75,7 +75,7 @@ const u16List = (r: TlsReader, name: string, min: number, max = 0xffff): number[
   return v.list((x) => x.u16());
 };
 const u8List = (r: TlsReader, name: string, min: number): number[] => r.vec(1, name, min).list((x) => x.u8());
-const writeU16List = (w: TlsWriter, l: readonly number[]) => w.vec(2, (v) => l.forEach((x) => v.u16(x)));
+const writeU16List = (w: TlsWriter, l: readonly number[]) => w.vec(2, (v) => l.forEach((x) => { v.u16(x); }));
 const empty = (type: 'encrypt_then_mac' | 'extended_master_secret' | 'post_handshake_auth'): Codec => ({
   decode: (r) => {
     r.end_(`${type} (must be empty)`);
@@ -101,7 +101,7 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     encode(w, e) {
       const { hostNames } = e as ExtensionOf<'server_name'>;
       if (hostNames.length === 0) return;
-      w.vec(2, (l) => hostNames.forEach((h) => l.u8(0).vec(2, utf8Encode(h))));
+      w.vec(2, (l) => hostNames.forEach((h) => { l.u8(0).vec(2, utf8Encode(h)); }));
     },
   },
   max_fragment_length: {
@@ -138,7 +138,7 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
       return { type: 'application_layer_protocol_negotiation', protocols };
     },
     encode: (w, e) =>
-      void w.vec(2, (l) => (e as ExtensionOf<'application_layer_protocol_negotiation'>).protocols.forEach((p) => l.vec(1, utf8Encode(p)))),
+      void w.vec(2, (l) => (e as ExtensionOf<'application_layer_protocol_negotiation'>).protocols.forEach((p) => { l.vec(1, utf8Encode(p)); })),
   },
   padding: {
     decode: (r) => ({ type: 'padding', length: r.rest().length }),
@@ -193,7 +193,7 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     },
     encode(w, e) {
       const s = e as ExtensionOf<'supported_versions'>;
-      if (s.versions) w.vec(1, (l) => s.versions!.forEach((v) => l.u16(v)));
+      if (s.versions) w.vec(1, (l) => s.versions!.forEach((v) => { l.u16(v); }));
       else w.u16(s.selected ?? 0);
     },
   },
@@ -210,7 +210,7 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
       type: 'certificate_authorities',
       names: r.vec(2, 'authorities', 3).list((x) => x.vecBytes(2, 'DistinguishedName', 1)),
     }),
-    encode: (w, e) => void w.vec(2, (l) => (e as ExtensionOf<'certificate_authorities'>).names.forEach((n) => l.vec(2, n))),
+    encode: (w, e) => void w.vec(2, (l) => (e as ExtensionOf<'certificate_authorities'>).names.forEach((n) => { l.vec(2, n); })),
   },
   key_share: {
     decode(r, ctx) {
@@ -221,7 +221,7 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     encode(w, e) {
       const k = e as ExtensionOf<'key_share'>;
       const entry = (x: TlsWriter, s: KeyShareEntry) => x.u16(s.group).vec(2, s.keyExchange);
-      if (k.shares) w.vec(2, (l) => k.shares!.forEach((s) => entry(l, s)));
+      if (k.shares) w.vec(2, (l) => k.shares!.forEach((s) => { entry(l, s); }));
       else if (k.share) entry(w, k.share);
       else w.u16(k.selectedGroup ?? 0);
     },
@@ -315,7 +315,7 @@ export function encodeExtension(w: TlsWriter, e: Extension, ctx: ExtContext): vo
 }
 
 export function encodeExtensions(w: TlsWriter, exts: readonly Extension[], ctx: ExtContext): void {
-  w.vec(2, (b) => exts.forEach((e) => encodeExtension(b, e, ctx)));
+  w.vec(2, (b) => exts.forEach((e) => { encodeExtension(b, e, ctx); }));
 }
 
 export function findExtension<T extends Extension['type']>(exts: readonly Extension[], type: T): ExtensionOf<T> | undefined {

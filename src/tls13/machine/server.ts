@@ -44,8 +44,6 @@ interface Selection {
   serverName?: string;
 }
 
-const TLS13_NEGOTIABLE_GROUPS = new Set(Object.entries(NamedGroup).filter(([n]) => !n.startsWith('ffdhe')).map(([, c]) => c));
-
 export class TlsServer extends TlsConnection {
   readonly role = 'server' as const;
   private readonly suites: number[];
