@@ -23,9 +23,19 @@ const key = (name: string) => parsePrivateKey(readFileSync(new URL(`../vectors/k
 
 export function makeChain(kind: 'rsa2048' | 'p256' | 'ed25519'): Uint8Array[] {
   const [rk, ik, lk] = [1, 2, 3].map((i) => key(`${kind}-${i}`));
-  const ca: ExtensionSpec[] = [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'keyUsage', usages: ['keyCertSign', 'cRLSign'], critical: true }, { type: 'subjectKeyIdentifier' }];
+  const ca: ExtensionSpec[] = [
+    { type: 'basicConstraints', ca: true, critical: true },
+    { type: 'keyUsage', usages: ['keyCertSign', 'cRLSign'], critical: true },
+    { type: 'subjectKeyIdentifier' },
+  ];
   const root = makeCertificate({ subject: '/CN=Bench Root CA', selfSigned: true, issuerKey: rk, extensions: [...ca] });
-  const inter = makeCertificate({ subject: '/CN=Bench Intermediate CA', subjectKey: ik, issuerKey: rk, issuerCert: root, extensions: [...ca, { type: 'authorityKeyIdentifier' }] });
+  const inter = makeCertificate({
+    subject: '/CN=Bench Intermediate CA',
+    subjectKey: ik,
+    issuerKey: rk,
+    issuerCert: root,
+    extensions: [...ca, { type: 'authorityKeyIdentifier' }],
+  });
   const leaf = makeCertificate({
     subject: '/CN=db.example.com',
     subjectKey: lk,
@@ -52,7 +62,14 @@ export function contenders(kind: 'rsa2048' | 'p256' | 'ed25519'): Contender[] {
       name: 'pgtls verifyChain',
       run: () => {
         clearVerifyResults();
-        const r = verifyChain({ leaf: parseCertificate(leafDer), untrusted: [parseCertificate(interDer)], trusted: [parseCertificate(rootDer)], purpose: 'sslserver', time: now, callback: 'stop' });
+        const r = verifyChain({
+          leaf: parseCertificate(leafDer),
+          untrusted: [parseCertificate(interDer)],
+          trusted: [parseCertificate(rootDer)],
+          purpose: 'sslserver',
+          time: now,
+          callback: 'stop',
+        });
         if (!r.ok) throw new Error(`pgtls rejected the bench chain: ${r.error?.message}`);
       },
     },
@@ -82,7 +99,10 @@ export function contenders(kind: 'rsa2048' | 'p256' | 'ed25519'): Contender[] {
       async: true,
       run: async () => {
         const [leaf, inter, root] = bufs.map((b) => new peculiar.X509Certificate(b));
-        const ok = (await leaf.verify({ publicKey: inter.publicKey, date: now })) && (await inter.verify({ publicKey: root.publicKey, date: now })) && (await root.verify({ date: now }));
+        const ok =
+          (await leaf.verify({ publicKey: inter.publicKey, date: now })) &&
+          (await inter.verify({ publicKey: root.publicKey, date: now })) &&
+          (await root.verify({ date: now }));
         if (!ok) throw new Error('@peculiar/x509 rejected the bench chain');
       },
     },
@@ -90,7 +110,12 @@ export function contenders(kind: 'rsa2048' | 'p256' | 'ed25519'): Contender[] {
       name: 'node X509Certificate',
       run: () => {
         const [leaf, inter, root] = bufs.map((b) => new X509Certificate(b));
-        const ok = leaf.checkIssued(inter) && inter.checkIssued(root) && leaf.verify(inter.publicKey) && inter.verify(root.publicKey) && root.verify(root.publicKey);
+        const ok =
+          leaf.checkIssued(inter) &&
+          inter.checkIssued(root) &&
+          leaf.verify(inter.publicKey) &&
+          inter.verify(root.publicKey) &&
+          root.verify(root.publicKey);
         if (!ok) throw new Error('X509Certificate rejected the bench chain');
       },
     },

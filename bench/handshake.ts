@@ -56,14 +56,31 @@ function makePki(kind: 'p256' | 'rsa2048'): Pki {
       notAfter,
       extensions: sans ? [{ type: 'subjectAltName', names: [{ dns: 'localhost' }] }] : undefined,
     });
-  return { root, rootCert: parseCertificate(root.der), server: leaf('localhost', serverKey.key, true), client: leaf('alice', clientKey.key), serverKey, clientKey };
+  return {
+    root,
+    rootCert: parseCertificate(root.der),
+    server: leaf('localhost', serverKey.key, true),
+    client: leaf('alice', clientKey.key),
+    serverKey,
+    clientKey,
+  };
 }
 
 const SUITE = 'TLS_AES_128_GCM_SHA256';
 
 function pgtlsHandshake(p: Pki): () => void {
-  const verify = (purpose: 'sslserver' | 'sslclient') => (der: Uint8Array[]): ChainVerdict =>
-    chainVerdict(verifyChain({ leaf: parseCertificate(der[0]), untrusted: der.slice(1).map((d) => parseCertificate(d)), trusted: [p.rootCert], purpose, callback: 'stop' }));
+  const verify =
+    (purpose: 'sslserver' | 'sslclient') =>
+    (der: Uint8Array[]): ChainVerdict =>
+      chainVerdict(
+        verifyChain({
+          leaf: parseCertificate(der[0]),
+          untrusted: der.slice(1).map((d) => parseCertificate(d)),
+          trusted: [p.rootCert],
+          purpose,
+          callback: 'stop',
+        }),
+      );
   return () => {
     const client = new TlsClient({
       serverName: 'localhost',
@@ -101,12 +118,21 @@ function duplexPair(): [Duplex, Duplex] {
         cb();
       },
     });
-  ends.push(make(() => ends[1]), make(() => ends[0]));
+  ends.push(
+    make(() => ends[1]),
+    make(() => ends[0]),
+  );
   return [ends[0], ends[1]];
 }
 
 function nodeHandshake(p: Pki): () => Promise<void> {
-  const common = { ciphersuites: SUITE, ecdhCurve: 'X25519', minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const, ca: p.root.pem };
+  const common = {
+    ciphersuites: SUITE,
+    ecdhCurve: 'X25519',
+    minVersion: 'TLSv1.3' as const,
+    maxVersion: 'TLSv1.3' as const,
+    ca: p.root.pem,
+  };
   const serverCtx = tls.createSecureContext({ ...common, key: p.serverKey.pem, cert: p.server.pem });
   const clientCtx = tls.createSecureContext({ ...common, key: p.clientKey.pem, cert: p.client.pem });
   return async () => {
@@ -145,7 +171,9 @@ export async function runHandshakeBench(): Promise<string> {
       ],
       { rounds: 9, batchMs: 150 },
     );
-    tables.push(formatTable(`Full TLS 1.3 handshake, mutual auth, x25519, ${SUITE}, ${kind === 'p256' ? 'P-256' : 'RSA-2048'} certificates`, results));
+    tables.push(
+      formatTable(`Full TLS 1.3 handshake, mutual auth, x25519, ${SUITE}, ${kind === 'p256' ? 'P-256' : 'RSA-2048'} certificates`, results),
+    );
   }
   return tables.join('\n\n');
 }

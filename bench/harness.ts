@@ -67,7 +67,9 @@ export function bench(contenders: Contender[], opts: { rounds?: number; batchMs?
   });
   const samples: number[][] = contenders.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    contenders.forEach((c, i) => { samples[i].push(timeBatch(c.run, sizes[i])); });
+    contenders.forEach((c, i) => {
+      samples[i].push(timeBatch(c.run, sizes[i]));
+    });
   }
   return summarize(contenders, samples);
 }
@@ -92,7 +94,9 @@ export function formatTable(title: string, results: BenchResult[], opts: { ratio
   for (const r of results) {
     const x = r.medianUs / base.medianUs;
     const ratio = !ratios || r === base ? '' : x >= 1 ? `${x.toFixed(2)}x faster` : `${(1 / x).toFixed(2)}x slower`;
-    lines.push(`  ${r.name.padEnd(w)}  ${fmtUs(r.medianUs).padStart(11)}  ${fmtUs(r.p90Us).padStart(11)}  ${Math.round(r.opsPerSec).toString().padStart(10)}  ${ratio}`);
+    lines.push(
+      `  ${r.name.padEnd(w)}  ${fmtUs(r.medianUs).padStart(11)}  ${fmtUs(r.p90Us).padStart(11)}  ${Math.round(r.opsPerSec).toString().padStart(10)}  ${ratio}`,
+    );
   }
   return lines.join('\n');
 }

@@ -16,7 +16,12 @@ import { bench, formatTable } from './harness.js';
 export function typicalLeaf(): Uint8Array {
   const key = parsePrivateKey(readFileSync(new URL('../vectors/keys/rsa2048-1.pem', import.meta.url)));
   const caKey = parsePrivateKey(readFileSync(new URL('../vectors/keys/rsa2048-2.pem', import.meta.url)));
-  const ca = makeCertificate({ subject: '/CN=Example Root CA/O=Example', selfSigned: true, issuerKey: caKey, extensions: [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }] });
+  const ca = makeCertificate({
+    subject: '/CN=Example Root CA/O=Example',
+    selfSigned: true,
+    issuerKey: caKey,
+    extensions: [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }],
+  });
   return makeCertificate({
     subject: '/C=US/O=Example Inc/CN=db.example.com',
     subjectKey: key,

@@ -22,9 +22,20 @@ export function scenario(kind: 'rsa2048' | 'p256', clientCert: boolean) {
   const h = makeHierarchy('chain', {
     cn: 'db.example.com',
     clientUser: clientCert ? 'alice' : undefined,
-    keys: { root: key(`${kind}-1`), intermediate: key(`${kind}-2`), server: key(`${kind}-3`), client: key(`${kind}-4`), other: key(`${kind}-5`) },
+    keys: {
+      root: key(`${kind}-1`),
+      intermediate: key(`${kind}-2`),
+      server: key(`${kind}-3`),
+      client: key(`${kind}-4`),
+      other: key(`${kind}-5`),
+    },
   });
-  const conf = ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...(clientCert ? ["ssl_ca_file = 'root.crt'"] : [])];
+  const conf = [
+    'ssl = on',
+    "ssl_cert_file = 'server.crt'",
+    "ssl_key_file = 'server.key'",
+    ...(clientCert ? ["ssl_ca_file = 'root.crt'"] : []),
+  ];
   const files: Record<string, MemFile> = {
     '/data/postgresql.conf': { content: `${conf.join('\n')}\n`, uid: 101 },
     '/data/pg_hba.conf': { content: `hostssl all all 127.0.0.1/32 ${clientCert ? 'cert' : 'trust'}\n`, uid: 101 },
@@ -41,7 +52,14 @@ export function scenario(kind: 'rsa2048' | 'p256', clientCert: boolean) {
   }
   const fs = memFs(files, { uid: 101, gid: 104 });
   return (conninfo: string) => () => {
-    const r = simulate({ fs, pgdata: '/data', conninfo, env: { HOME: '/home/u' }, osUser: 'alice', clientUser: { uid: 1000, gids: [1000] } });
+    const r = simulate({
+      fs,
+      pgdata: '/data',
+      conninfo,
+      env: { HOME: '/home/u' },
+      osUser: 'alice',
+      clientUser: { uid: 1000, gids: [1000] },
+    });
     return r.ok;
   };
 }
@@ -83,7 +101,13 @@ export function runSimulateBench(): string {
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t0 = performance.now();
-      execFileSync(process.execPath, [cli, 'simulate', '--pgdata', dir, `host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full sslrootcert=${dir}/root.crt`]);
+      execFileSync(process.execPath, [
+        cli,
+        'simulate',
+        '--pgdata',
+        dir,
+        `host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full sslrootcert=${dir}/root.crt`,
+      ]);
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);

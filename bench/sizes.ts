@@ -30,11 +30,24 @@ const fmt = (n: number, d = 1) => n.toFixed(d).padStart(9);
 export function runSizesBench(): string {
   const rows: string[] = ['input                                      size  wall ms   ms/unit   heap MB  result'];
   const row = (what: string, size: number, unit: string, r: { ms: number; mb: number }, result: string) =>
-    rows.push(`${what.padEnd(36)} ${String(size).padStart(9)} ${fmt(r.ms)} ${fmt((r.ms * 1000) / size, 2)}µs/${unit} ${fmt(r.mb)}  ${result}`);
+    rows.push(
+      `${what.padEnd(36)} ${String(size).padStart(9)} ${fmt(r.ms)} ${fmt((r.ms * 1000) / size, 2)}µs/${unit} ${fmt(r.mb)}  ${result}`,
+    );
 
   const caKey = key('p256-1');
-  const ca = makeCertificate({ subject: '/CN=Size CA', selfSigned: true, issuerKey: caKey, extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
-  const leaf = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key('p256-2'), issuerKey: caKey, issuerCert: ca, extensions: [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }] });
+  const ca = makeCertificate({
+    subject: '/CN=Size CA',
+    selfSigned: true,
+    issuerKey: caKey,
+    extensions: [{ type: 'basicConstraints', ca: true, critical: true }],
+  });
+  const leaf = makeCertificate({
+    subject: '/CN=db.example.com',
+    subjectKey: key('p256-2'),
+    issuerKey: caKey,
+    issuerCert: ca,
+    extensions: [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }],
+  });
 
   for (const n of [1_000, 10_000, 100_000]) {
     const pem = new TextEncoder().encode(leaf.pem.repeat(n));
@@ -45,21 +58,45 @@ export function runSizesBench(): string {
   // 1,000,000 entries: the factory builds through asn1js and its SEQUENCE takes its children as
   // spread arguments (stack overflow there); parse cost is linear below, see the table
   for (const n of [1_000, 10_000, 100_000]) {
-    const made = once(() => makeCrl({ issuerCert: ca, issuerKey: caKey, revoked: Array.from({ length: n }, (_, i) => ({ serial: BigInt(i + 1) })) }));
+    const made = once(() =>
+      makeCrl({ issuerCert: ca, issuerKey: caKey, revoked: Array.from({ length: n }, (_, i) => ({ serial: BigInt(i + 1) })) }),
+    );
     const der = (made.out as { der: Uint8Array }).der;
     const parsed = once(() => parseCrls(der));
     row(`CRL parse (${(der.length / 2 ** 20).toFixed(1)} MB)`, n, 'entry', parsed, 'parsed');
     const crl = (parsed.out as ReturnType<typeof parseCrls>)[0];
-    const v = once(() => verifyChain({ leaf: parseCertificate(leaf.der), trusted: [parseCertificate(ca.der)], crls: [crl], crlMode: 'leaf', time: new Date() }));
+    const v = once(() =>
+      verifyChain({
+        leaf: parseCertificate(leaf.der),
+        trusted: [parseCertificate(ca.der)],
+        crls: [crl],
+        crlMode: 'leaf',
+        time: new Date(),
+      }),
+    );
     row('  verify leaf against it', n, 'entry', v, (v.out as { ok: boolean }).ok ? 'ok' : 'fails');
   }
 
   for (const n of [100, 1_000, 10_000]) {
     const permitted = Array.from({ length: n }, (_, i) => ({ dns: `host${i}.example.net` }));
     permitted.push({ dns: 'example.com' });
-    const nc = makeCertificate({ subject: '/CN=Constrained CA', selfSigned: true, issuerKey: caKey, extensions: [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'nameConstraints', permitted, critical: true }] });
+    const nc = makeCertificate({
+      subject: '/CN=Constrained CA',
+      selfSigned: true,
+      issuerKey: caKey,
+      extensions: [
+        { type: 'basicConstraints', ca: true, critical: true },
+        { type: 'nameConstraints', permitted, critical: true },
+      ],
+    });
     const sans = Array.from({ length: 100 }, (_, i) => ({ dns: `h${i}.db.example.com` }));
-    const l = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key('p256-2'), issuerKey: caKey, issuerCert: nc, extensions: [{ type: 'subjectAltName', names: sans }] });
+    const l = makeCertificate({
+      subject: '/CN=db.example.com',
+      subjectKey: key('p256-2'),
+      issuerKey: caKey,
+      issuerCert: nc,
+      extensions: [{ type: 'subjectAltName', names: sans }],
+    });
     const v = once(() => verifyChain({ leaf: parseCertificate(l.der), trusted: [parseCertificate(nc.der)], time: new Date() }));
     row('nameConstraints x 100 SANs', n, 'subtree', v, (v.out as { ok: boolean }).ok ? 'ok' : 'fails');
   }

@@ -43,7 +43,11 @@ async function report(): Promise<void> {
     `fuzz report: ${iterations} cases, seed ${cfg.seed}, ${workers} workers, ${cfg.guided ? 'guided' : 'fresh cases only'}, openssl verify on ${cfg.sample.openssl * 100}% and the TLS oracle on ${cfg.sample['node-tls'] * 100}% of the cases`,
   );
   const t0 = Date.now();
-  const s = await runWorkers(cfg, workers, (p) => process.stderr.write(`\r${p.cases}/${iterations} cases, ${p.rate.toFixed(1)}/s, ${p.disagreements} disagreements (${p.unexplained} unexplained), ${p.crashes} crashes   `));
+  const s = await runWorkers(cfg, workers, (p) =>
+    process.stderr.write(
+      `\r${p.cases}/${iterations} cases, ${p.rate.toFixed(1)}/s, ${p.disagreements} disagreements (${p.unexplained} unexplained), ${p.crashes} crashes   `,
+    ),
+  );
   process.stderr.write('\n');
   const wall = (Date.now() - t0) / 1000;
   if (typeof opts.out === 'string') writeOutput(opts.out, s);
@@ -51,7 +55,8 @@ async function report(): Promise<void> {
   console.log('');
   console.log(`wall clock ${wall.toFixed(1)} s (setup included): ${(s.cases / wall).toFixed(1)} cases/s`);
   console.log('known differences (src/fuzz/known-differences.ts):');
-  for (const k of KNOWN_DIFFERENCES) console.log(`  ${k.id.padEnd(40)} ${k.kind.padEnd(18)} ${s.disagreements[k.id] ?? 0}${k.vector ? `  (${k.vector})` : ''}`);
+  for (const k of KNOWN_DIFFERENCES)
+    console.log(`  ${k.id.padEnd(40)} ${k.kind.padEnd(18)} ${s.disagreements[k.id] ?? 0}${k.vector ? `  (${k.vector})` : ''}`);
   if (s.crashes) {
     console.error(`FAIL: ${s.crashes} crashes`);
     process.exitCode = 1;
@@ -59,7 +64,9 @@ async function report(): Promise<void> {
 }
 
 async function compareGuidance(): Promise<void> {
-  const seeds = String(opts.seeds ?? '1,2,3').split(',').map(Number);
+  const seeds = String(opts.seeds ?? '1,2,3')
+    .split(',')
+    .map(Number);
   console.log(`guided vs fresh-only: ${iterations} cases per run, our validator only, ${workers} workers`);
   console.log('seed        mode    cases  decision paths  crashes  time');
   let worse = 0;
@@ -69,7 +76,9 @@ async function compareGuidance(): Promise<void> {
       const t0 = Date.now();
       const s = await runWorkers({ ...cfg, seed, oracle: 'none', guided }, workers);
       paths.push(s.pathHashes.length);
-      console.log(`${String(seed).padEnd(11)} ${(guided ? 'guided' : 'fresh').padEnd(7)} ${String(s.cases).padStart(5)}  ${String(s.pathHashes.length).padStart(14)}  ${String(s.crashes).padStart(7)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `${String(seed).padEnd(11)} ${(guided ? 'guided' : 'fresh').padEnd(7)} ${String(s.cases).padStart(5)}  ${String(s.pathHashes.length).padStart(14)}  ${String(s.crashes).padStart(7)}  ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
       if (s.crashes) process.exitCode = 1;
     }
     console.log(`${''.padEnd(11)} guided/fresh ${(paths[0] / paths[1]).toFixed(2)}`);

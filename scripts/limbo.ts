@@ -46,7 +46,15 @@ function main(): number {
   const ossl = existsSync(osslFile)
     ? (JSON.parse(readFileSync(osslFile, 'utf8')) as { results: Record<string, { result: string; context: string | null }> }).results
     : {};
-  type Row = { n: number; osslAgree: number; osslSkip: number; osslErrAgree: number; osslErrN: number; rfcAgree: number; osslVsLimbo: number };
+  type Row = {
+    n: number;
+    osslAgree: number;
+    osslSkip: number;
+    osslErrAgree: number;
+    osslErrN: number;
+    rfcAgree: number;
+    osslVsLimbo: number;
+  };
   const rows = new Map<string, Row>();
   const lines: string[] = [];
   const t0 = Date.now();
@@ -65,8 +73,11 @@ function main(): number {
     if (ms > slowest.ms) slowest = { id: tc.id, ms };
     const o = ossl[tc.id];
     if (verbose) {
-      console.log(JSON.stringify({ id: tc.id, openssl: a.summary, rfc5280: b.summary, recorded: o, expected: tc.expected_result }, null, 1));
-      for (const st of a.result?.trace ?? []) console.log(`  [${st.step}] ${st.result} d=${st.depth ?? ''} ${st.subject ?? ''}: ${st.detail}`);
+      console.log(
+        JSON.stringify({ id: tc.id, openssl: a.summary, rfc5280: b.summary, recorded: o, expected: tc.expected_result }, null, 1),
+      );
+      for (const st of a.result?.trace ?? [])
+        console.log(`  [${st.step}] ${st.result} d=${st.depth ?? ''} ${st.subject ?? ''}: ${st.detail}`);
     }
     if (!o || o.result === 'SKIPPED' || a.skipped) row.osslSkip++;
     else {
@@ -80,7 +91,8 @@ function main(): number {
         if (sameVerdict && sameErr) row.osslErrAgree++;
       }
       if (sameVerdict) row.osslAgree++;
-      if (!sameVerdict || !sameErr) lines.push(`openssl\t${tc.id}\tgot ${verdict} ${a.errorMessage ?? ''}\trecorded ${o.result} ${o.context ?? ''}`);
+      if (!sameVerdict || !sameErr)
+        lines.push(`openssl\t${tc.id}\tgot ${verdict} ${a.errorMessage ?? ''}\trecorded ${o.result} ${o.context ?? ''}`);
     }
     const rv = b.ok ? 'SUCCESS' : 'FAILURE';
     if (rv === tc.expected_result) row.rfcAgree++;

@@ -53,12 +53,25 @@ async function main(): Promise<number> {
     } finally {
       vo.destroy();
     }
-    process.stdout.write(` ${all.length} cases${vo.races ? ` (${vo.races} with libpq's "could not send startup packet" race, compared without that line)` : ''}\n`);
+    process.stdout.write(
+      ` ${all.length} cases${vo.races ? ` (${vo.races} with libpq's "could not send startup packet" race, compared without that line)` : ''}\n`,
+    );
     for (const r of vo.retried) console.log(`  run twice (disagreed the first time): ${r}`);
-    rows.push({ version: String(v), cases: all.length, verdict: all.filter((c) => c.verdict).length, psql: all.filter((c) => c.psql).length, log: all.filter((c) => c.log).length });
+    rows.push({
+      version: String(v),
+      cases: all.length,
+      verdict: all.filter((c) => c.verdict).length,
+      psql: all.filter((c) => c.psql).length,
+      log: all.filter((c) => c.log).length,
+    });
     for (const c of all.filter((x) => !x.verdict || !x.psql || !x.log)) {
       const what = [!c.verdict && 'verdict', !c.psql && 'psql', !c.log && 'log'].filter(Boolean).join(', ');
-      report.push(`== PostgreSQL ${v}: ${c.setup} / ${c.name} (${what})`, `real: ${JSON.stringify(c.real, null, 1)}`, `sim:  ${JSON.stringify(c.sim, null, 1)}`, '');
+      report.push(
+        `== PostgreSQL ${v}: ${c.setup} / ${c.name} (${what})`,
+        `real: ${JSON.stringify(c.real, null, 1)}`,
+        `sim:  ${JSON.stringify(c.sim, null, 1)}`,
+        '',
+      );
     }
   }
   writeFileSync(out, report.join('\n'));

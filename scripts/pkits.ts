@@ -44,8 +44,14 @@ function main(): number {
     if (sameVerdict && sameErrs) errs++;
     if (rec.openssl_valid === t.should_validate) osslVsPkits++;
     if (b.ok === t.should_validate) rfc++;
-    if (!sameVerdict || !sameErrs) lines.push(`openssl\t${t.number} ${t.name}\tgot ${a.ok ? 'OK' : 'FAIL'} [${mine.join(' ')}]\trecorded ${rec.openssl_valid ? 'OK' : 'FAIL'} [${theirs.join(' ')}]`);
-    if (b.ok !== t.should_validate) lines.push(`rfc5280\t${t.number} ${t.name}\tgot ${b.ok ? 'OK' : 'FAIL'} ${b.error?.message ?? ''}\texpected ${t.should_validate ? 'OK' : 'FAIL'}`);
+    if (!sameVerdict || !sameErrs)
+      lines.push(
+        `openssl\t${t.number} ${t.name}\tgot ${a.ok ? 'OK' : 'FAIL'} [${mine.join(' ')}]\trecorded ${rec.openssl_valid ? 'OK' : 'FAIL'} [${theirs.join(' ')}]`,
+      );
+    if (b.ok !== t.should_validate)
+      lines.push(
+        `rfc5280\t${t.number} ${t.name}\tgot ${b.ok ? 'OK' : 'FAIL'} ${b.error?.message ?? ''}\texpected ${t.should_validate ? 'OK' : 'FAIL'}`,
+      );
     if (verbose) console.log(t.number, t.name, a.ok, mine.join(' '), '|', theirs.join(' '));
   });
   const n = data.tests.length;

@@ -16,7 +16,8 @@ function files(dir: string): string[] {
 
 const SRC = 'src';
 const all = files(SRC).map((f) => ({ file: relative(SRC, f), text: readFileSync(f, 'utf8') }));
-const imports = (text: string) => [...text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2]);
+const imports = (text: string) =>
+  [...text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2]);
 
 describe('architecture', () => {
   it('lower layers never import higher ones', () => {
@@ -38,7 +39,11 @@ describe('architecture', () => {
   it('the core imports no node: module', () => {
     const bad = all
       .filter(({ file }) => !file.startsWith('cli/') && !/-node\.ts$/.test(file))
-      .flatMap(({ file, text }) => imports(text).filter((s) => s.startsWith('node:')).map((s) => `${file}: ${s}`));
+      .flatMap(({ file, text }) =>
+        imports(text)
+          .filter((s) => s.startsWith('node:'))
+          .map((s) => `${file}: ${s}`),
+      );
     expect(bad).toEqual([]);
   });
 

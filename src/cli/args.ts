@@ -64,7 +64,8 @@ export function parseArgs(argv: string[], spec: OptionSpec): ParsedArgs {
 /** --pg-version N: the PostgreSQL/libpq major version a command models (default 15). */
 export function pgVersionOption(opts: ParsedArgs['opts']): number {
   const v = opts['pg-version'] === undefined ? 15 : Number(opts['pg-version']);
-  if (!Number.isInteger(v) || v < MIN_PG_VERSION || v > MAX_PG_VERSION) throw new UsageError(`--pg-version must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
+  if (!Number.isInteger(v) || v < MIN_PG_VERSION || v > MAX_PG_VERSION)
+    throw new UsageError(`--pg-version must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
   return v;
 }
 
@@ -72,7 +73,8 @@ export function pgVersionOption(opts: ParsedArgs['opts']): number {
 export function securityLevelOption(opts: ParsedArgs['opts']): number | undefined {
   if (opts['security-level'] === undefined) return undefined;
   const v = Number(opts['security-level']);
-  if (!/^[0-5]$/.test(String(opts['security-level'])) || !Number.isInteger(v)) throw new UsageError(`--security-level must be 0..5, not ${opts['security-level']}`);
+  if (!/^[0-5]$/.test(String(opts['security-level'])) || !Number.isInteger(v))
+    throw new UsageError(`--security-level must be 0..5, not ${opts['security-level']}`);
   return v;
 }
 
@@ -101,7 +103,8 @@ export function nameValues(opts: ParsedArgs['opts'], option: string): Record<str
  */
 export function clientEnvironment(opts: ParsedArgs['opts']): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$|^LANG$|^LANGUAGE$|^LC_[A-Z]+$/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (/^PG|^HOME$|^USER$|^SSL_CERT_(FILE|DIR)$|^LANG$|^LANGUAGE$|^LC_[A-Z]+$/.test(k)) env[k] = v;
   if (opts.home) env.HOME = String(opts.home);
   return { ...env, ...nameValues(opts, 'env') };
 }
@@ -114,6 +117,9 @@ export function hostsFileOption(opts: ParsedArgs['opts']): HostsTable | undefine
   const fs = nodeFs();
   const st = fs.stat(path);
   const bytes = st?.isFile ? fs.read(path) : undefined;
-  if (!bytes) throw new UsageError(`--hosts-file: cannot read ${path}: ${!st ? 'no such file' : st.isDir ? 'is a directory' : st.isFile ? 'permission denied' : 'not a regular file'}`);
+  if (!bytes)
+    throw new UsageError(
+      `--hosts-file: cannot read ${path}: ${!st ? 'no such file' : st.isDir ? 'is a directory' : st.isFile ? 'permission denied' : 'not a regular file'}`,
+    );
   return parseHostsFile(bytes, path);
 }

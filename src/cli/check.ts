@@ -43,7 +43,11 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
     const st = statSync(pgdata);
     let gids = [st.gid];
     try {
-      gids = execFileSync('id', ['-G', String(st.uid)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split(/\s+/).map(Number);
+      gids = execFileSync('id', ['-G', String(st.uid)], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim()
+        .split(/\s+/)
+        .map(Number);
     } catch {
       // no such user on this machine: the directory's group only
     }
@@ -54,7 +58,11 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts } = parseArgs(argv, { values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level', 'hosts-file'], repeat: ['host'], flags: ['json', 'help'] });
+  const { opts } = parseArgs(argv, {
+    values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level', 'hosts-file'],
+    repeat: ['host'],
+    flags: ['json', 'help'],
+  });
   if (opts.help) {
     console.log(HELP);
     return 0;
@@ -80,7 +88,13 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 const cell = (v: ClientVerdict | undefined): string =>
-  !v ? '-' : v.result === 'connects' ? `connects${v.acceptedBy ? ` (line ${v.acceptedBy})` : ''}` : v.result === 'unknown' ? 'unknown' : `fails: ${v.message ?? ''}`;
+  !v
+    ? '-'
+    : v.result === 'connects'
+      ? `connects${v.acceptedBy ? ` (line ${v.acceptedBy})` : ''}`
+      : v.result === 'unknown'
+        ? 'unknown'
+        : `fails: ${v.message ?? ''}`;
 
 export function render(r: CheckReport): string {
   const out: string[] = [];
@@ -89,7 +103,11 @@ export function render(r: CheckReport): string {
     return out.join('\n');
   }
   out.push(`Server: starts, SSL ${r.ssl ? 'on' : 'off'}`);
-  out.push(r.clientRoot ? `Client root certificate: "${r.clientRoot.subject}" (from ${r.clientRoot.source})` : 'Client root certificate: unknown (the server chain\'s root is not in the data directory): verify-ca/verify-full not simulated');
+  out.push(
+    r.clientRoot
+      ? `Client root certificate: "${r.clientRoot.subject}" (from ${r.clientRoot.source})`
+      : "Client root certificate: unknown (the server chain's root is not in the data directory): verify-ca/verify-full not simulated",
+  );
   if (r.hosts.length) out.push(`Host names: ${r.hosts.join(', ')}`);
   for (const l of r.lines) {
     out.push('', `pg_hba.conf line ${l.lineNum}: ${l.rawLine}`);
@@ -99,7 +117,9 @@ export function render(r: CheckReport): string {
     }
     if (l.socket) {
       const s = l.socket;
-      out.push(`  Unix socket ${s.path} (never SSL), as OS user ${s.osUser}, user=${l.client!.user} dbname=${l.client!.database}: ${s.result === 'connects' ? `connects${s.acceptedBy ? ` (line ${s.acceptedBy})` : ''}` : `fails: ${s.message ?? ''}`}`);
+      out.push(
+        `  Unix socket ${s.path} (never SSL), as OS user ${s.osUser}, user=${l.client!.user} dbname=${l.client!.database}: ${s.result === 'connects' ? `connects${s.acceptedBy ? ` (line ${s.acceptedBy})` : ''}` : `fails: ${s.message ?? ''}`}`,
+      );
       continue;
     }
     out.push(`  as user=${l.client!.user} dbname=${l.client!.database} from ${l.client!.address}`);

@@ -58,7 +58,7 @@ function layout(dir: string, s: Scenario, h: Hierarchy): { pgdata: string; home:
   mkdirSync(join(home, '.postgresql'), { recursive: true });
   write(join(pgdata, 'server.crt'), h.serverCrtPem);
   write(join(pgdata, 'server.key'), h.server.keyPem, s.keyMode ?? 0o600);
-  const conf = ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"];
+  const conf = ['ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"];
   const hba = ['# TYPE  DATABASE USER ADDRESS       METHOD'];
   if (s.clientCert) {
     write(join(pgdata, 'root.crt'), h.rootCrtPem);
@@ -85,7 +85,9 @@ function layout(dir: string, s: Scenario, h: Hierarchy): { pgdata: string; home:
 export async function run(argv: string[]): Promise<number> {
   const { opts } = parseArgs(argv, { values: ['out'], flags: ['help', 'json'] });
   if (opts.help) {
-    console.log('Usage: pgtls demo [--out DIR] [--json]\nMakes the docs\' certificate recipes and common mistakes, and prints whether psql connects for each sslmode.');
+    console.log(
+      "Usage: pgtls demo [--out DIR] [--json]\nMakes the docs' certificate recipes and common mistakes, and prints whether psql connects for each sslmode.",
+    );
     return 0;
   }
   const dir = (opts.out as string | undefined) ?? mkdtempSync(join(tmpdir(), 'pgtls-demo-'));
@@ -100,8 +102,20 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   const rows: { scenario: string; dir: string; cells: { mode: string; ok: boolean; message: string; fix?: string }[] }[] = [];
   for (const [i, s] of SCENARIOS.entries()) {
-    const h = makeHierarchy(s.kind, { cn: HOST, keys, clientUser: s.clientCert ? 'alice' : undefined, mistakes: s.mistakes, crl: s.clientCert });
-    const sdir = join(dir, `${String(i + 1).padStart(2, '0')}-${s.name.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '').toLowerCase()}`);
+    const h = makeHierarchy(s.kind, {
+      cn: HOST,
+      keys,
+      clientUser: s.clientCert ? 'alice' : undefined,
+      mistakes: s.mistakes,
+      crl: s.clientCert,
+    });
+    const sdir = join(
+      dir,
+      `${String(i + 1).padStart(2, '0')}-${s.name
+        .replace(/[^a-z0-9]+/gi, '-')
+        .replace(/-$/, '')
+        .toLowerCase()}`,
+    );
     const { pgdata, home } = layout(sdir, s, h);
     const cells = MODES.map((mode) => {
       const r = simulate({
@@ -114,7 +128,11 @@ export async function run(argv: string[]): Promise<number> {
         serverUser: { uid: me.uid, gids: [me.gid] },
       });
       // a server that does not start: psql only says "Connection refused"; the server log says why
-      const message = r.ok ? '' : r.serverFatal !== undefined ? `the server does not start: FATAL:  ${r.serverFatal} (psql: ${r.message.split('\n')[0]})` : r.message;
+      const message = r.ok
+        ? ''
+        : r.serverFatal !== undefined
+          ? `the server does not start: FATAL:  ${r.serverFatal} (psql: ${r.message.split('\n')[0]})`
+          : r.message;
       return { mode, ok: r.ok, message, fix: r.fix };
     });
     rows.push({ scenario: s.name, dir: sdir, cells });
@@ -137,6 +155,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log('\nWhat psql prints (after "connection to server at ... failed: "; when the server cannot start, its FATAL first):');
   for (const [m, n] of notes) console.log(`  [${n}] ${m.replace(/\n/g, '\n      ')}`);
-  console.log(`\nExplain any cell: pgtls simulate --pgdata DIR/data --home DIR/home "host=${HOST} hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full"`);
+  console.log(
+    `\nExplain any cell: pgtls simulate --pgdata DIR/data --home DIR/home "host=${HOST} hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full"`,
+  );
   return 0;
 }

@@ -48,7 +48,9 @@ const STRERROR: Record<string, string> = {
 
 /** An errno exception from node:fs or node:net (it carries `code` and `syscall`). */
 export function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** strerror()'s text for a system error (the errno name itself for one glibc words differently than we know). */
@@ -161,7 +163,12 @@ export function dataDirectory(option: string, given: string): string {
   if (!isDir) {
     // postgres -D FILE gets past the stat and fails on the configuration file inside it
     const reason = STRERROR.ENOTDIR;
-    throw new FileError(given, 'access-dir', reason, `--${option}: could not access the server configuration file "${abs}/postgresql.conf": ${reason}`);
+    throw new FileError(
+      given,
+      'access-dir',
+      reason,
+      `--${option}: could not access the server configuration file "${abs}/postgresql.conf": ${reason}`,
+    );
   }
   return abs;
 }
@@ -207,9 +214,16 @@ export function listenErrorLines(e: unknown, host: string, port: number): string
   if (!isSystemError(e)) return undefined;
   const lines =
     e.syscall === 'getaddrinfo'
-      ? [`LOG:  could not translate host name "${host}", service "${port}" to address: ${e.code === 'ENOTFOUND' ? 'Name or service not known' : strerror(e)}`]
+      ? [
+          `LOG:  could not translate host name "${host}", service "${port}" to address: ${e.code === 'ENOTFOUND' ? 'Name or service not known' : strerror(e)}`,
+        ]
       : [`LOG:  could not bind ${host.includes(':') ? 'IPv6' : 'IPv4'} address "${host}": ${strerror(e)}`];
-  if (e.code === 'EADDRINUSE') lines.push(`HINT:  Is another postmaster already running on port ${port}? If not, wait a few seconds and retry.`);
-  lines.push(`WARNING:  could not create listen socket for "${host}"`, 'FATAL:  could not create any TCP/IP sockets', 'LOG:  database system is shut down');
+  if (e.code === 'EADDRINUSE')
+    lines.push(`HINT:  Is another postmaster already running on port ${port}? If not, wait a few seconds and retry.`);
+  lines.push(
+    `WARNING:  could not create listen socket for "${host}"`,
+    'FATAL:  could not create any TCP/IP sockets',
+    'LOG:  database system is shut down',
+  );
   return lines;
 }

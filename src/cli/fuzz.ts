@@ -7,7 +7,16 @@
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { parseArgs, UsageError } from './args.js';
-import { DEFAULT_LANES, formatSummary, mergeSummaries, runCampaign, cachedSigner, type Oracle, type Progress, type Summary } from '../fuzz/index.js';
+import {
+  DEFAULT_LANES,
+  formatSummary,
+  mergeSummaries,
+  runCampaign,
+  cachedSigner,
+  type Oracle,
+  type Progress,
+  type Summary,
+} from '../fuzz/index.js';
 import { fastSigner, loadCorpus, loadKeys, readSummary, readVector, writeOutput } from '../fuzz/setup-node.js';
 import { classify, compareVerify, describeVerdict, runOurs } from '../fuzz/index.js';
 import { nodeTlsOracle, opensslProcessOracle } from '../fuzz/oracles-node.js';
@@ -150,7 +159,10 @@ function progressLine(p: Progress, planned: number): string {
   return `\rfuzz: ${p.cases}/${planned} cases, ${p.rate.toFixed(1)}/s, ${p.paths} decision paths, ${p.disagreements} disagreements (${p.unexplained} unexplained), ${p.crashes} crashes   `;
 }
 
-const unexplainedOf = (s: Summary) => Object.entries(s.disagreements).filter(([k]) => k.startsWith('unexplained')).reduce((n, [, v]) => n + v, 0);
+const unexplainedOf = (s: Summary) =>
+  Object.entries(s.disagreements)
+    .filter(([k]) => k.startsWith('unexplained'))
+    .reduce((n, [, v]) => n + v, 0);
 
 async function merge(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, { values: ['out'], flags: ['help'] });
@@ -173,7 +185,9 @@ async function merge(argv: string[]): Promise<number> {
 async function replay(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, { flags: ['help'] });
   if (opts.help || !positionals.length) {
-    console.log('Usage: pgtls fuzz replay VECTOR_DIR...\n\nRuns each stored case through pgtls and openssl verify again and says whether they still disagree.');
+    console.log(
+      'Usage: pgtls fuzz replay VECTOR_DIR...\n\nRuns each stored case through pgtls and openssl verify again and says whether they still disagree.',
+    );
     return opts.help ? 0 : 2;
   }
   let bad = 0;
@@ -184,7 +198,9 @@ async function replay(argv: string[]): Promise<number> {
     const [theirs] = await oracle.run([built]);
     const kind = compareVerify(ours.verify, theirs!);
     const known = kind ? classify({ oracle: 'openssl', kind, ours: ours.verify, theirs: theirs!, spec: meta.spec }) : undefined;
-    console.log(`${dir}\n  pgtls:   ${describeVerdict(ours.verify)}\n  openssl: ${describeVerdict(theirs!)}\n  ${kind ? `disagree (${kind})${known ? `: known difference ${known.id} (${known.kind})` : ': UNEXPLAINED'}` : 'agree'}`);
+    console.log(
+      `${dir}\n  pgtls:   ${describeVerdict(ours.verify)}\n  openssl: ${describeVerdict(theirs!)}\n  ${kind ? `disagree (${kind})${known ? `: known difference ${known.id} (${known.kind})` : ': UNEXPLAINED'}` : 'agree'}`,
+    );
     if (kind && !known) bad++;
   }
   return bad ? 1 : 0;
@@ -194,7 +210,20 @@ export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return merge(argv.slice(1));
   if (argv[0] === 'replay') return replay(argv.slice(1));
   const { opts, positionals } = parseArgs(argv, {
-    values: ['iterations', 'time', 'seed', 'oracle', 'workers', 'shard', 'lanes', 'out', 'max-shrinks', 'conformance', 'sample-openssl', 'sample-tls'],
+    values: [
+      'iterations',
+      'time',
+      'seed',
+      'oracle',
+      'workers',
+      'shard',
+      'lanes',
+      'out',
+      'max-shrinks',
+      'conformance',
+      'sample-openssl',
+      'sample-tls',
+    ],
     flags: ['help', 'no-corpus', 'quiet', 'pure-crypto', 'no-guidance'],
   });
   if (opts.help) {
@@ -203,7 +232,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (see pgtls fuzz --help)`);
   const oracle = (opts.oracle ?? 'both') as RunConfig['oracle'];
-  if (!['openssl', 'node-tls', 'both', 'none'].includes(oracle)) throw new UsageError(`--oracle must be openssl, node-tls, both or none, got '${oracle}'`);
+  if (!['openssl', 'node-tls', 'both', 'none'].includes(oracle))
+    throw new UsageError(`--oracle must be openssl, node-tls, both or none, got '${oracle}'`);
   let shard = { index: 0, count: 1 };
   if (typeof opts.shard === 'string') {
     const m = /^(\d+)\/(\d+)$/.exec(opts.shard);
@@ -215,7 +245,8 @@ export async function run(argv: string[]): Promise<number> {
   const timeLimitMs = opts.time !== undefined ? num(opts.time, '--time') * 1000 : undefined;
   const cfg: RunConfig = {
     seed: opts.seed !== undefined ? num(opts.seed, '--seed') : 1,
-    iterations: opts.iterations !== undefined ? num(opts.iterations, '--iterations', 1) : timeLimitMs !== undefined ? Number.MAX_SAFE_INTEGER : 1000,
+    iterations:
+      opts.iterations !== undefined ? num(opts.iterations, '--iterations', 1) : timeLimitMs !== undefined ? Number.MAX_SAFE_INTEGER : 1000,
     timeLimitMs,
     lanes,
     shard,

@@ -101,7 +101,8 @@ export async function run(argv: string[]): Promise<number> {
   let days: number | undefined;
   if (opts.days !== undefined) {
     days = Number(opts.days);
-    if (!Number.isInteger(days) || days < 1 || days > 36500) throw new UsageError('--days must be a whole number of days between 1 and 36500');
+    if (!Number.isInteger(days) || days < 1 || days > 36500)
+      throw new UsageError('--days must be a whole number of days between 1 and 36500');
   }
   const sans = opts.san ? parseSans(opts.san as string) : undefined;
   const clientUser = opts.client as string | undefined;
@@ -118,9 +119,19 @@ export async function run(argv: string[]): Promise<number> {
     writeFile(file, data, secret, force);
     written.push({ file, where });
   };
-  put('server.crt', h.serverCrtPem, false, `server data directory (ssl_cert_file)${h.intermediate ? '; the server certificate followed by the intermediate' : ''}`);
+  put(
+    'server.crt',
+    h.serverCrtPem,
+    false,
+    `server data directory (ssl_cert_file)${h.intermediate ? '; the server certificate followed by the intermediate' : ''}`,
+  );
   put('server.key', h.server.keyPem, true, 'server data directory (ssl_key_file), mode 0600, owned by the server user');
-  put('root.crt', h.rootCrtPem, false, `client: ~/.postgresql/root.crt (sslrootcert)${clientUser ? '; server data directory as ssl_ca_file' : ''}`);
+  put(
+    'root.crt',
+    h.rootCrtPem,
+    false,
+    `client: ~/.postgresql/root.crt (sslrootcert)${clientUser ? '; server data directory as ssl_ca_file' : ''}`,
+  );
   if (kind !== 'self-signed') put('root.key', h.root.keyPem, true, 'keep offline: only needed to issue more certificates');
   if (h.intermediate) {
     put('intermediate.crt', h.intermediate.cert.pem, false, 'already bundled in server.crt; keep for reissuing');

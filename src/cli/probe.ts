@@ -39,7 +39,14 @@ export async function run(argv: string[]): Promise<number> {
   const me = userInfo();
   let report: ProbeReport;
   try {
-    report = await runProbe({ conninfo: positionals[0], env, osUser: env.USER ?? me.username, clientUser: { uid: me.uid, gids: [me.gid] }, pgVersion, timeoutMs });
+    report = await runProbe({
+      conninfo: positionals[0],
+      env,
+      osUser: env.USER ?? me.username,
+      clientUser: { uid: me.uid, gids: [me.gid] },
+      pgVersion,
+      timeoutMs,
+    });
   } catch (e) {
     if (e instanceof ConninfoError) throw new UsageError(e.message);
     throw e;
@@ -91,8 +98,12 @@ const when = (t: Certificate['notBefore']) => (t.ms === null ? t.text : formatOp
 
 export function render(r: ProbeReport): string {
   const out: string[] = [];
-  out.push(`Server ${r.address}:${r.port}${r.host && r.host !== r.address ? ` (host ${r.host})` : ''}, user ${r.user}, database ${r.dbname}`);
-  out.push(`SSLRequest answer: ${r.sslResponse ?? (r.negotiated ? '(direct TLS)' : `none (${(r.ssl.message ?? 'no answer').split('\n')[0]})`)}`);
+  out.push(
+    `Server ${r.address}:${r.port}${r.host && r.host !== r.address ? ` (host ${r.host})` : ''}, user ${r.user}, database ${r.dbname}`,
+  );
+  out.push(
+    `SSLRequest answer: ${r.sslResponse ?? (r.negotiated ? '(direct TLS)' : `none (${(r.ssl.message ?? 'no answer').split('\n')[0]})`)}`,
+  );
   if (r.negotiated) {
     const n = r.negotiated;
     out.push(
@@ -109,7 +120,7 @@ export function render(r: ProbeReport): string {
     });
   }
   if (r.clientSetupError) out.push(`Client certificate set-up failed (the TLS probe ran without one): ${r.clientSetupError}`);
-  out.push('sslmode verdicts with this client\'s files:');
+  out.push("sslmode verdicts with this client's files:");
   for (const v of r.verdicts) {
     const mark = v.sslmode === r.sslmode ? '*' : ' ';
     const what = v.ok ? `connects (${v.encrypted ? 'TLS' : 'plaintext'})` : `fails: ${(v.message ?? '').replace(/\n/g, ' | ')}`;

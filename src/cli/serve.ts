@@ -26,7 +26,10 @@ Options:
 Exit status: 1 when the server cannot start (its FATAL on stderr), 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { opts, positionals } = parseArgs(argv, { values: ['pgdata', 'port', 'host', 'passphrase', 'pg-version', 'hosts-file'], flags: ['help'] });
+  const { opts, positionals } = parseArgs(argv, {
+    values: ['pgdata', 'port', 'host', 'passphrase', 'pg-version', 'hosts-file'],
+    flags: ['help'],
+  });
   if (opts.help) {
     console.log(HELP);
     return 0;
@@ -40,7 +43,14 @@ export async function run(argv: string[]): Promise<number> {
   const host = (opts.host as string | undefined) ?? '127.0.0.1';
   let started: Awaited<ReturnType<typeof startServe>>;
   try {
-    started = await startServe({ pgdata, port, host, passphrase: opts.passphrase as string | undefined, pgVersion, hosts: hostsFileOption(opts) });
+    started = await startServe({
+      pgdata,
+      port,
+      host,
+      passphrase: opts.passphrase as string | undefined,
+      pgVersion,
+      hosts: hostsFileOption(opts),
+    });
   } catch (e) {
     // the port is taken, the address is not this machine's, the name does not resolve
     const lines = listenErrorLines(e, host, port);

@@ -118,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
       items.push({ file, block: 0, line: 0, type: 'error', error: e.message });
       continue;
     }
-    blocks.forEach((b, i) => { items.push({ file, block: i + 1, line: b.line, ...describeBlock(b, now, pass) }); });
+    blocks.forEach((b, i) => {
+      items.push({ file, block: i + 1, line: b.line, ...describeBlock(b, now, pass) });
+    });
   }
 
   const failed = items.some((i) => i.type === 'error');

@@ -9,7 +9,16 @@ import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
-import { clientEnvironment, nameValues, hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import {
+  clientEnvironment,
+  nameValues,
+  hostsFileOption,
+  parseArgs,
+  pgVersionOption,
+  securityLevelOption,
+  timeOption,
+  UsageError,
+} from './args.js';
 import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls simulate --pgdata DIR [options] "CONNINFO"
@@ -65,7 +74,20 @@ Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { opts, positionals } = parseArgs(argv, {
-    values: ['pgdata', 'pg-version', 'at', 'client-addr', 'server-addr', 'home', 'passphrase', 'openssl-version', 'started-with', 'security-level', 'hosts-file', 'locale-dir'],
+    values: [
+      'pgdata',
+      'pg-version',
+      'at',
+      'client-addr',
+      'server-addr',
+      'home',
+      'passphrase',
+      'openssl-version',
+      'started-with',
+      'security-level',
+      'hosts-file',
+      'locale-dir',
+    ],
     repeat: ['env', 'set', 'role-password', 'server-env'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
   });
@@ -78,12 +100,15 @@ export async function run(argv: string[]): Promise<number> {
   const pgVersion = pgVersionOption(opts);
   const at = timeOption(opts);
   const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
-  if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov)) throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
+  if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov))
+    throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
 
   const env = clientEnvironment(opts);
   const serverOverrides = nameValues(opts, 'set');
   // ALTER ROLE ... PASSWORD '' leaves the role without a password
-  const rolePasswords = Object.fromEntries(Object.entries(nameValues(opts, 'role-password')).map(([role, pw]) => [role, pw === '' ? null : pw]));
+  const rolePasswords = Object.fromEntries(
+    Object.entries(nameValues(opts, 'role-password')).map(([role, pw]) => [role, pw === '' ? null : pw]),
+  );
   const me = userInfo();
   const input: SimulateInput = {
     fs: nodeFs(),
@@ -105,12 +130,14 @@ export async function run(argv: string[]): Promise<number> {
     hosts: hostsFileOption(opts),
   };
   const localeDir = opts['locale-dir'] === undefined ? DEFAULT_LOCALE_DIR : String(opts['locale-dir']);
-  if (opts['locale-dir'] !== undefined && !input.fs.stat(localeDir)?.isDir) throw new UsageError(`--locale-dir: ${localeDir} is not a directory`);
+  if (opts['locale-dir'] !== undefined && !input.fs.stat(localeDir)?.isDir)
+    throw new UsageError(`--locale-dir: ${localeDir} is not a directory`);
   input.catalogs = nodeCatalogLoader(localeDir);
   input.localeInstalled = nodeLocaleInstalled();
   const serverEnv = nameValues(opts, 'server-env');
   const badServerEnv = Object.keys(serverEnv).find((k) => !/^(LANG|LANGUAGE|LC_ALL|LC_CTYPE|LC_MESSAGES)$/.test(k));
-  if (badServerEnv) throw new UsageError(`--server-env: ${badServerEnv} is not a locale variable (LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES)`);
+  if (badServerEnv)
+    throw new UsageError(`--server-env: ${badServerEnv} is not a locale variable (LANG, LANGUAGE, LC_ALL, LC_CTYPE, LC_MESSAGES)`);
   if (Object.keys(serverEnv).length) input.serverEnv = serverEnv;
   if (opts['started-with']) {
     input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
@@ -154,7 +181,10 @@ function toJson(r: SimulateResult, explain: boolean) {
 }
 
 function verdict(v: NonNullable<SimulateResult['attempts'][number]['handshake']>['serverVerify']) {
-  return { ok: v!.ok, error: v!.error ? { code: v!.error.code, name: v!.error.name, message: v!.error.message, depth: v!.error.depth } : null };
+  return {
+    ok: v!.ok,
+    error: v!.error ? { code: v!.error.code, name: v!.error.name, message: v!.error.message, depth: v!.error.depth } : null,
+  };
 }
 
 /** The handshake's messages as a two-column sequence diagram. */
@@ -170,7 +200,8 @@ export function sequenceDiagram(trace: TraceEntry[]): string {
     lines.push(e.who === 'client' ? `  |${bar}>|` : `  |<${bar}|`);
   }
   for (const e of trace) {
-    if (e.alert?.direction === 'sent') lines.push(`  ${e.who === 'client' ? `|--- alert ${e.alert.name} --->` : `<--- alert ${e.alert.name} ---|`}`);
+    if (e.alert?.direction === 'sent')
+      lines.push(`  ${e.who === 'client' ? `|--- alert ${e.alert.name} --->` : `<--- alert ${e.alert.name} ---|`}`);
   }
   return lines.join('\n');
 }
@@ -185,7 +216,9 @@ export function statSslLine(row: PgStatSslRow): string {
 
 function render(r: SimulateResult, explain: boolean): string {
   const out: string[] = [];
-  out.push(r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.');
+  out.push(
+    r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.',
+  );
   if (!r.ok) {
     // when the server did not start, its FATAL is in the server log below, once
     out.push('', 'psql prints:', ...r.psqlStderr.split('\n').map((l) => `  ${l}`));

@@ -89,10 +89,30 @@ function tryCrl(der: Uint8Array | undefined): Crl | undefined {
 }
 
 const STORE_OPEN_FAILED = (uri: string) => [
-  errLine('16000069', 'STORE routines', 'ossl_store_get0_loader_int', 'unregistered scheme', '../crypto/store/store_register.c:237', 'scheme=file'),
-  errLine('80000002', 'system library', 'file_open', 'No such file or directory', '../providers/implementations/storemgmt/file_store.c:266', `calling stat(${uri})`),
+  errLine(
+    '16000069',
+    'STORE routines',
+    'ossl_store_get0_loader_int',
+    'unregistered scheme',
+    '../crypto/store/store_register.c:237',
+    'scheme=file',
+  ),
+  errLine(
+    '80000002',
+    'system library',
+    'file_open',
+    'No such file or directory',
+    '../providers/implementations/storemgmt/file_store.c:266',
+    `calling stat(${uri})`,
+  ),
 ];
-const STORE_UNSUPPORTED = errLine('1608010C', 'STORE routines', 'ossl_store_handle_load_result', 'unsupported', '../crypto/store/store_result.c:149');
+const STORE_UNSUPPORTED = errLine(
+  '1608010C',
+  'STORE routines',
+  'ossl_store_handle_load_result',
+  'unsupported',
+  '../crypto/store/store_result.c:149',
+);
 
 interface StoreContents {
   certs: Certificate[];
@@ -188,19 +208,38 @@ export function loadCertFile(path: string): Certificate {
 /** the certificate to verify from standard input */
 export function loadCertBytes(bytes: Uint8Array): Certificate {
   const c = storeContents(bytes);
-  if (c.certs.length === 0) throw new LoadFailure(['Could not read certificate file from <stdin>', ...(c.unsupported ? [STORE_UNSUPPORTED] : []), 'Unable to load certificate file']);
+  if (c.certs.length === 0)
+    throw new LoadFailure([
+      'Could not read certificate file from <stdin>',
+      ...(c.unsupported ? [STORE_UNSUPPORTED] : []),
+      'Unable to load certificate file',
+    ]);
   return c.certs[0];
 }
 
 // -------------------------------------------------------------------------------------
 // X509_load_cert_crl_file (-CAfile, the default CA file)
 
-const BY_FILE_PEM_LIB = errLine('05880009', 'x509 certificate routines', 'X509_load_cert_crl_file_ex', 'PEM lib', '../crypto/x509/by_file.c:235');
+const BY_FILE_PEM_LIB = errLine(
+  '05880009',
+  'x509 certificate routines',
+  'X509_load_cert_crl_file_ex',
+  'PEM lib',
+  '../crypto/x509/by_file.c:235',
+);
 
 /** the ASN1 lines d2i pushes for a block that is not a certificate/CRL at its outermost level */
 function d2iFailure(der: Uint8Array, type: string): string[] {
-  const nested = errLine('0688010A', 'asn1 encoding routines', 'asn1_item_embed_d2i', 'nested asn1 error', '../crypto/asn1/tasn_dec.c:375', `Type=${type}`);
-  if (der.length === 0 || der[0] !== 0x30) return [errLine('068000A8', 'asn1 encoding routines', 'asn1_check_tlen', 'wrong tag', '../crypto/asn1/tasn_dec.c:1215'), nested];
+  const nested = errLine(
+    '0688010A',
+    'asn1 encoding routines',
+    'asn1_item_embed_d2i',
+    'nested asn1 error',
+    '../crypto/asn1/tasn_dec.c:375',
+    `Type=${type}`,
+  );
+  if (der.length === 0 || der[0] !== 0x30)
+    return [errLine('068000A8', 'asn1 encoding routines', 'asn1_check_tlen', 'wrong tag', '../crypto/asn1/tasn_dec.c:1215'), nested];
   return [
     errLine('0680009B', 'asn1 encoding routines', 'ASN1_get_object', 'too long', '../crypto/asn1/asn1_lib.c:95'),
     errLine('06800066', 'asn1 encoding routines', 'asn1_check_tlen', 'bad object header', '../crypto/asn1/tasn_dec.c:1205'),
@@ -235,7 +274,10 @@ export function loadCaFile(path: string): CaFile {
   const out: CaFile = { certs: [], crls: [] };
   for (const b of pemBlocks(bytes) ?? []) {
     if (!b.der) {
-      throw new LoadFailure([errLine('04800064', 'PEM routines', 'PEM_read_bio_ex', 'bad base64 decode', '../crypto/pem/pem_lib.c:966'), BY_FILE_PEM_LIB]);
+      throw new LoadFailure([
+        errLine('04800064', 'PEM routines', 'PEM_read_bio_ex', 'bad base64 decode', '../crypto/pem/pem_lib.c:966'),
+        BY_FILE_PEM_LIB,
+      ]);
     }
     const isCert = CERT_LABELS.has(b.label);
     if (!isCert && b.label !== CRL_LABEL) continue;
@@ -251,7 +293,15 @@ export function loadCaFile(path: string): CaFile {
     else out.crls.push(obj as Crl);
   }
   if (out.certs.length + out.crls.length === 0) {
-    throw new LoadFailure([errLine('05800088', 'x509 certificate routines', 'X509_load_cert_crl_file_ex', 'no certificate or crl found', '../crypto/x509/by_file.c:252')]);
+    throw new LoadFailure([
+      errLine(
+        '05800088',
+        'x509 certificate routines',
+        'X509_load_cert_crl_file_ex',
+        'no certificate or crl found',
+        '../crypto/x509/by_file.c:252',
+      ),
+    ]);
   }
   return out;
 }

@@ -42,7 +42,8 @@ let pipesGuarded = false;
 function write(stream: NodeJS.WriteStream, t: string): void {
   if (!pipesGuarded) {
     pipesGuarded = true;
-    for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => void (e.code === 'EPIPE' || console.error(e.message)));
+    for (const s of [process.stdout, process.stderr])
+      s.on('error', (e: NodeJS.ErrnoException) => void (e.code === 'EPIPE' || console.error(e.message)));
   }
   stream.write(t);
 }
@@ -62,19 +63,59 @@ type ValType = '-' | 's' | '<' | '/' | ':' | 'n' | 'M';
 
 /** verify_options[] of apps/verify.c with OPT_V_OPTIONS and OPT_PROV_OPTIONS, then pgtls's extras */
 const OPTIONS: Record<string, ValType> = {
-  help: '-', engine: 's', verbose: '-', nameopt: 's',
-  trusted: '<', CAfile: '<', CApath: '/', CAstore: ':', 'no-CAfile': '-', 'no-CApath': '-', 'no-CAstore': '-',
-  untrusted: '<', CRLfile: '<', crl_download: '-', show_chain: '-',
-  policy: 's', purpose: 's', verify_name: 's', verify_depth: 'n', auth_level: 'n', attime: 'M',
-  verify_hostname: 's', verify_email: 's', verify_ip: 's',
-  ignore_critical: '-', issuer_checks: '-', crl_check: '-', crl_check_all: '-', policy_check: '-',
-  explicit_policy: '-', inhibit_any: '-', inhibit_map: '-', x509_strict: '-', extended_crl: '-',
-  use_deltas: '-', policy_print: '-', check_ss_sig: '-', trusted_first: '-',
-  suiteB_128_only: '-', suiteB_128: '-', suiteB_192: '-', partial_chain: '-', no_alt_chains: '-',
-  no_check_time: '-', allow_proxy_certs: '-', vfyopt: 's',
-  'provider-path': 's', provider: 's', propquery: 's',
+  help: '-',
+  engine: 's',
+  verbose: '-',
+  nameopt: 's',
+  trusted: '<',
+  CAfile: '<',
+  CApath: '/',
+  CAstore: ':',
+  'no-CAfile': '-',
+  'no-CApath': '-',
+  'no-CAstore': '-',
+  untrusted: '<',
+  CRLfile: '<',
+  crl_download: '-',
+  show_chain: '-',
+  policy: 's',
+  purpose: 's',
+  verify_name: 's',
+  verify_depth: 'n',
+  auth_level: 'n',
+  attime: 'M',
+  verify_hostname: 's',
+  verify_email: 's',
+  verify_ip: 's',
+  ignore_critical: '-',
+  issuer_checks: '-',
+  crl_check: '-',
+  crl_check_all: '-',
+  policy_check: '-',
+  explicit_policy: '-',
+  inhibit_any: '-',
+  inhibit_map: '-',
+  x509_strict: '-',
+  extended_crl: '-',
+  use_deltas: '-',
+  policy_print: '-',
+  check_ss_sig: '-',
+  trusted_first: '-',
+  suiteB_128_only: '-',
+  suiteB_128: '-',
+  suiteB_192: '-',
+  partial_chain: '-',
+  no_alt_chains: '-',
+  no_check_time: '-',
+  allow_proxy_certs: '-',
+  vfyopt: 's',
+  'provider-path': 's',
+  provider: 's',
+  propquery: 's',
   // pgtls
-  explain: '-', json: '-', profile: 's',
+  explain: '-',
+  json: '-',
+  profile: 's',
 };
 
 const HELP = `Usage: verify [options] [cert...]
@@ -165,12 +206,34 @@ const VERIFY_NAMES: Record<string, { purpose?: Purpose; depth?: number }> = {
 
 /** -nameopt values (set_name_ex's table) and whether pgtls prints names that way */
 const NAMEOPTS: Record<string, 'oneline' | 'rfc2253' | undefined> = {
-  oneline: 'oneline', rfc2253: 'rfc2253',
-  esc_2253: undefined, esc_2254: undefined, esc_ctrl: undefined, esc_msb: undefined, use_quote: undefined, utf8: undefined,
-  ignore_type: undefined, show_type: undefined, dump_all: undefined, dump_nostr: undefined, dump_der: undefined, compat: undefined,
-  sep_comma_plus: undefined, sep_comma_plus_space: undefined, sep_semi_plus_space: undefined, sep_multiline: undefined,
-  dn_rev: undefined, nofname: undefined, sname: undefined, lname: undefined, align: undefined, oid: undefined, space_eq: undefined,
-  dump_unknown: undefined, multiline: undefined, ca_default: undefined,
+  oneline: 'oneline',
+  rfc2253: 'rfc2253',
+  esc_2253: undefined,
+  esc_2254: undefined,
+  esc_ctrl: undefined,
+  esc_msb: undefined,
+  use_quote: undefined,
+  utf8: undefined,
+  ignore_type: undefined,
+  show_type: undefined,
+  dump_all: undefined,
+  dump_nostr: undefined,
+  dump_der: undefined,
+  compat: undefined,
+  sep_comma_plus: undefined,
+  sep_comma_plus_space: undefined,
+  sep_semi_plus_space: undefined,
+  sep_multiline: undefined,
+  dn_rev: undefined,
+  nofname: undefined,
+  sname: undefined,
+  lname: undefined,
+  align: undefined,
+  oid: undefined,
+  space_eq: undefined,
+  dump_unknown: undefined,
+  multiline: undefined,
+  ca_default: undefined,
 };
 
 /** providers OpenSSL 3.0 on Debian loads: built in, or legacy.so in the modules directory */
@@ -257,8 +320,18 @@ interface Settings {
 
 function parse(argv: string[], io: VerifyIo): { s: Settings; files: string[] } | 'help' {
   const s: Settings = {
-    noCaFile: false, noCaPath: false, noCaStore: false, showChain: false, verbose: false, explain: false, json: false,
-    rfc5280: false, nameFormat: 'oneline', vfyopts: [], policies: [], flags: new Set(),
+    noCaFile: false,
+    noCaPath: false,
+    noCaStore: false,
+    showChain: false,
+    verbose: false,
+    explain: false,
+    json: false,
+    rfc5280: false,
+    nameFormat: 'oneline',
+    vfyopts: [],
+    policies: [],
+    flags: new Set(),
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -347,7 +420,14 @@ function apply(s: Settings, name: string, v: string | undefined, io: VerifyIo): 
     case 'engine': {
       const so = `/usr/lib/x86_64-linux-gnu/engines-3/${value}.so`;
       const dso = (f: string) => [
-        errLine('12800067', 'DSO support routines', 'dlfcn_load', 'could not load the shared library', '../crypto/dso/dso_dlfcn.c:115', `filename(${f}): ${f}: cannot open shared object file: No such file or directory`),
+        errLine(
+          '12800067',
+          'DSO support routines',
+          'dlfcn_load',
+          'could not load the shared library',
+          '../crypto/dso/dso_dlfcn.c:115',
+          `filename(${f}): ${f}: cannot open shared object file: No such file or directory`,
+        ),
         errLine('12800067', 'DSO support routines', 'DSO_load', 'could not load the shared library', '../crypto/dso/dso_lib.c:152'),
         errLine('13000084', 'engine routines', 'dynamic_load', 'dso not found', '../crypto/engine/eng_dyn.c:433'),
       ];
@@ -367,9 +447,23 @@ function apply(s: Settings, name: string, v: string | undefined, io: VerifyIo): 
       throw new Exit(1, [
         `${PROG}: unable to load provider ${value}`,
         'Hint: use -provider-path option or OPENSSL_MODULES environment variable.',
-        errLine('12800067', 'DSO support routines', 'dlfcn_load', 'could not load the shared library', '../crypto/dso/dso_dlfcn.c:115', `filename(${so}): ${so}: cannot open shared object file: No such file or directory`),
+        errLine(
+          '12800067',
+          'DSO support routines',
+          'dlfcn_load',
+          'could not load the shared library',
+          '../crypto/dso/dso_dlfcn.c:115',
+          `filename(${so}): ${so}: cannot open shared object file: No such file or directory`,
+        ),
         errLine('12800067', 'DSO support routines', 'DSO_load', 'could not load the shared library', '../crypto/dso/dso_lib.c:152'),
-        errLine('07880025', 'common libcrypto routines', 'provider_init', 'reason(524325)', '../crypto/provider_core.c:923', `name=${value}`),
+        errLine(
+          '07880025',
+          'common libcrypto routines',
+          'provider_init',
+          'reason(524325)',
+          '../crypto/provider_core.c:923',
+          `name=${value}`,
+        ),
       ]);
     }
     case 'propquery':
@@ -424,7 +518,8 @@ function apply(s: Settings, name: string, v: string | undefined, io: VerifyIo): 
       s.json = true;
       return;
     case 'profile':
-      if (value !== 'openssl' && value !== 'rfc5280') throw new Exit(1, [`pgtls verify: -profile must be openssl or rfc5280, not ${value}`]);
+      if (value !== 'openssl' && value !== 'rfc5280')
+        throw new Exit(1, [`pgtls verify: -profile must be openssl or rfc5280, not ${value}`]);
       s.rfc5280 = value === 'rfc5280';
       return;
     // opt_verify
@@ -529,8 +624,22 @@ function setupStore(s: Settings, io: VerifyIo): Store {
     if (!st) {
       throw new Exit(1, [
         `Error loading store URI ${s.caStore}`,
-        errLine('16000069', 'STORE routines', 'ossl_store_get0_loader_int', 'unregistered scheme', '../crypto/store/store_register.c:237', 'scheme=file'),
-        errLine('80000002', 'system library', 'file_open', 'No such file or directory', '../providers/implementations/storemgmt/file_store.c:266', `calling stat(${uri})`),
+        errLine(
+          '16000069',
+          'STORE routines',
+          'ossl_store_get0_loader_int',
+          'unregistered scheme',
+          '../crypto/store/store_register.c:237',
+          'scheme=file',
+        ),
+        errLine(
+          '80000002',
+          'system library',
+          'file_open',
+          'No such file or directory',
+          '../providers/implementations/storemgmt/file_store.c:266',
+          `calling stat(${uri})`,
+        ),
       ]);
     }
     if (st.isDirectory()) store.dirs.push(new HashedDirLookup(uri));
@@ -613,7 +722,9 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       allOk = false;
       continue;
     }
-    const bad = s.vfyopts.find((o) => !/^(distid|hexdistid):/.test(o) || (o.startsWith('hexdistid:') && !/^([0-9a-fA-F]{2})*$/.test(o.slice(10))));
+    const bad = s.vfyopts.find(
+      (o) => !/^(distid|hexdistid):/.test(o) || (o.startsWith('hexdistid:') && !/^([0-9a-fA-F]{2})*$/.test(o.slice(10))),
+    );
     if (bad !== undefined) {
       lines([`parameter error "${bad}"`]);
       allOk = false;
@@ -671,7 +782,9 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       if (s.showChain) {
         out += 'Chain:\n';
         const nu = result.numUntrusted ?? 0;
-        result.chain.forEach((c, j) => { out += `depth=${j}: ${name(c.subject)}${j < nu ? ' (untrusted)' : ''}\n`; });
+        result.chain.forEach((c, j) => {
+          out += `depth=${j}: ${name(c.subject)}${j < nu ? ' (untrusted)' : ''}\n`;
+        });
       }
       io.out(out);
     } else {
@@ -704,7 +817,13 @@ function toJson(file: string, r: VerifyResult, notes: string[], name: (n: Name) 
     file,
     ok: r.ok,
     error: r.error ? { code: r.error.code, name: r.error.name, message: r.error.message, depth: r.error.depth } : undefined,
-    errors: r.errors.map((e) => ({ code: e.code, name: e.name, message: e.message, depth: e.depth, subject: e.cert ? name(e.cert.subject) : undefined })),
+    errors: r.errors.map((e) => ({
+      code: e.code,
+      name: e.name,
+      message: e.message,
+      depth: e.depth,
+      subject: e.cert ? name(e.cert.subject) : undefined,
+    })),
     chain: r.chain.map((c) => name(c.subject)),
     trace: r.trace,
     notes,

@@ -4,7 +4,17 @@
 // imports this file. Key objects are cached per parsed key, since importing a key costs
 // more than using it once.
 
-import { constants, createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, privateDecrypt, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  privateDecrypt,
+  type KeyObject,
+} from 'node:crypto';
 import type { Accelerator } from './accelerator.js';
 import { i2osp, os2ip } from './rsa.js';
 import type { PrivateKey } from '../x509/types.js';
@@ -21,7 +31,17 @@ function base64url(x: bigint): string {
 function rsaKeyObject(key: RsaPrivate): { key: KeyObject; k: number } {
   let entry = rsaKeys.get(key);
   if (!entry) {
-    const jwk = { kty: 'RSA', n: base64url(key.n), e: base64url(key.e), d: base64url(key.d), p: base64url(key.p), q: base64url(key.q), dp: base64url(key.dp), dq: base64url(key.dq), qi: base64url(key.qi) };
+    const jwk = {
+      kty: 'RSA',
+      n: base64url(key.n),
+      e: base64url(key.e),
+      d: base64url(key.d),
+      p: base64url(key.p),
+      q: base64url(key.q),
+      dp: base64url(key.dp),
+      dq: base64url(key.dq),
+      qi: base64url(key.qi),
+    };
     entry = { key: createPrivateKey({ key: jwk, format: 'jwk' }), k: Math.ceil(key.n.toString(16).length / 2) };
     rsaKeys.set(key, entry);
   }

@@ -55,9 +55,14 @@ export function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature
   if (!('r' in parsed)) return parsed;
   const { r, s } = parsed;
   const qBits = bitLength(key.q);
-  if (qBits !== 160 && qBits !== 224 && qBits !== 256) return verifyFail('bad-parameters', `DSA q has ${qBits} bits (160, 224 or 256 only; DSA_R_BAD_Q_VALUE)`, 'bad q value');
-  if (bitLength(key.p) > MAX_MODULUS_BITS) return verifyFail('bad-parameters', `DSA p has more than ${MAX_MODULUS_BITS} bits (DSA_R_MODULUS_TOO_LARGE)`, 'modulus too large');
-  for (const [name, v] of [['r', r], ['s', s]] as const) {
+  if (qBits !== 160 && qBits !== 224 && qBits !== 256)
+    return verifyFail('bad-parameters', `DSA q has ${qBits} bits (160, 224 or 256 only; DSA_R_BAD_Q_VALUE)`, 'bad q value');
+  if (bitLength(key.p) > MAX_MODULUS_BITS)
+    return verifyFail('bad-parameters', `DSA p has more than ${MAX_MODULUS_BITS} bits (DSA_R_MODULUS_TOO_LARGE)`, 'modulus too large');
+  for (const [name, v] of [
+    ['r', r],
+    ['s', s],
+  ] as const) {
     if (v <= 0n || v >= key.q) return verifyFail('bad-signature', `DSA ${name} is not in [1, q-1]`);
   }
   let w: bigint;

@@ -59,7 +59,8 @@ export function explicitPrimeCurve(params: Uint8Array): PrimeCurve {
     const k = seq.children();
     if (k.length < 5) throw new CryptoError('BAD_KEY', 'ECParameters has too few fields', 'explicitPrimeCurve');
     const field = k[1].children();
-    if (der.oid(field[0]) !== PRIME_FIELD) throw new CryptoError('UNSUPPORTED_ALGORITHM', 'explicit EC parameters over a binary field are not supported', 'explicitPrimeCurve');
+    if (der.oid(field[0]) !== PRIME_FIELD)
+      throw new CryptoError('UNSUPPORTED_ALGORITHM', 'explicit EC parameters over a binary field are not supported', 'explicitPrimeCurve');
     const p = der.integer(field[1]);
     const curve = k[2].children();
     const a = der.bytesToUnsigned(der.octetString(curve[0]));
@@ -217,7 +218,8 @@ export function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Arr
   if (excess > 0) e >>= BigInt(excess);
   const w = modInverse(parsed.s, c.n);
   const x = combine(c, key.q, mod(e * w, c.n), mod(parsed.r * w, c.n));
-  if (x === undefined || mod(x, c.n) !== parsed.r) return verifyFail('bad-signature', `ECDSA signature does not match on ${c.name} (wrong key, hash or message)`);
+  if (x === undefined || mod(x, c.n) !== parsed.r)
+    return verifyFail('bad-signature', `ECDSA signature does not match on ${c.name} (wrong key, hash or message)`);
   return VERIFY_OK;
 }
 

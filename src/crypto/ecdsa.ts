@@ -44,7 +44,15 @@ export const CURVES: Record<EcCurve, CurveInfo> = {
 };
 
 /** Hashes OpenSSL's ECDSA provider accepts (ossl_digest_get_approved_nid_with_sha1). */
-export const ECDSA_HASHES: ReadonlySet<HashName> = new Set<HashName>(['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512-224', 'sha512-256']);
+export const ECDSA_HASHES: ReadonlySet<HashName> = new Set<HashName>([
+  'sha1',
+  'sha224',
+  'sha256',
+  'sha384',
+  'sha512',
+  'sha512-224',
+  'sha512-256',
+]);
 
 /**
  * Decode a SEC 1 point (02/03 compressed, 04 uncompressed, 06/07 hybrid) and check it is on
@@ -55,7 +63,8 @@ export function decodeEcPoint(curve: EcCurve, bytes: Uint8Array): EcPoint {
   let b = bytes;
   if ((b[0] === 0x06 || b[0] === 0x07) && b.length === 1 + 2 * c.size) {
     // hybrid form: uncompressed plus the y parity in the prefix, which must agree with y
-    if ((b[b.length - 1] & 1) !== (b[0] & 1)) throw new CryptoError('BAD_KEY', 'hybrid point with the wrong y parity', `decodeEcPoint(${curve})`);
+    if ((b[b.length - 1] & 1) !== (b[0] & 1))
+      throw new CryptoError('BAD_KEY', 'hybrid point with the wrong y parity', `decodeEcPoint(${curve})`);
     b = Uint8Array.of(0x04, ...b.subarray(1));
   }
   try {
@@ -84,9 +93,13 @@ export function parseEcdsaSigValue(n: bigint, sig: Uint8Array): { r: bigint; s: 
   // ossl_ecdsa_simple_verify_sig raises EC_R_BAD_SIGNATURE for a zero or too large r or s.
   // A negative INTEGER does not survive d2i/i2d of ECDSA_SIG, and a DER problem only makes
   // ossl_ecdsa_verify return -1: both leave ASN1_item_verify's "EVP lib" first in the queue.
-  for (const [name, v] of [['r', r], ['s', s]] as const) {
+  for (const [name, v] of [
+    ['r', r],
+    ['s', s],
+  ] as const) {
     if (v < 0n) return verifyFail('malformed-signature', `ECDSA ${name} is negative`);
-    if (v === 0n || v >= n) return verifyFail('malformed-signature', `ECDSA ${name} is ${v === 0n ? 'zero' : 'not below the group order'}`, 'bad signature');
+    if (v === 0n || v >= n)
+      return verifyFail('malformed-signature', `ECDSA ${name} is ${v === 0n ? 'zero' : 'not below the group order'}`, 'bad signature');
   }
   return { r, s };
 }
@@ -170,7 +183,8 @@ export function ecdsaVerifyDigest(key: PreparedEcKey, digest: Uint8Array, signat
 }
 
 export function ecdsaVerify(key: PreparedEcKey, hashName: HashName, message: Uint8Array, signature: Uint8Array): VerifyResult {
-  if (!ECDSA_HASHES.has(hashName)) return verifyFail('unsupported-algorithm', `ECDSA with ${hashName} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
+  if (!ECDSA_HASHES.has(hashName))
+    return verifyFail('unsupported-algorithm', `ECDSA with ${hashName} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
   return ecdsaVerifyDigest(key, hash(hashName, message), signature);
 }
 

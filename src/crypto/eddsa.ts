@@ -32,14 +32,19 @@ export function prepareEdKey(kind: EdKind, key: Uint8Array): PreparedEdKey {
     throw new CryptoError('BAD_KEY', `${kind} public key must be ${SIZES[kind].key} octets, got ${key.length}`, `prepareEdKey(${kind})`);
   }
   if (kind === 'ed448') {
-    if (!ed448.utils.isValidPublicKey(key)) throw new CryptoError('BAD_KEY', 'Ed448 public key is not a curve point', 'prepareEdKey(ed448)');
+    if (!ed448.utils.isValidPublicKey(key))
+      throw new CryptoError('BAD_KEY', 'Ed448 public key is not a curve point', 'prepareEdKey(ed448)');
     return { kind, key };
   }
   try {
     // zip215 = true: accept y >= p the way OpenSSL's fe_frombytes does (top bit is the x sign)
     return { kind, key, point: ed25519.Point.fromBytes(key, true) };
   } catch (e) {
-    throw new CryptoError('BAD_KEY', `Ed25519 public key is not a curve point: ${e instanceof Error ? e.message : String(e)}`, 'prepareEdKey(ed25519)');
+    throw new CryptoError(
+      'BAD_KEY',
+      `Ed25519 public key is not a curve point: ${e instanceof Error ? e.message : String(e)}`,
+      'prepareEdKey(ed25519)',
+    );
   }
 }
 
@@ -75,7 +80,8 @@ export function eddsaVerify(key: PreparedEdKey, message: Uint8Array, signature: 
 }
 
 function seedOf(kind: EdKind, seed: Uint8Array, where: string): Uint8Array {
-  if (seed.length !== SIZES[kind].key) throw new CryptoError('BAD_KEY', `${kind} private key must be ${SIZES[kind].key} octets, got ${seed.length}`, where);
+  if (seed.length !== SIZES[kind].key)
+    throw new CryptoError('BAD_KEY', `${kind} private key must be ${SIZES[kind].key} octets, got ${seed.length}`, where);
   return seed;
 }
 

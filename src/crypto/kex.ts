@@ -73,7 +73,11 @@ export function keyShareFromPrivate(group: KexGroup, privateKey: Uint8Array): Ke
     const m = MONTGOMERY[group];
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
     const publicKey =
-      group === 'x25519' ? x25519PublicKey(privateKey) : ++x448SharesMade > LADDER_KEY_SHARES ? x448.getPublicKey(privateKey) : x448.scalarMult(privateKey, basePoint(X448_BASE, m.size));
+      group === 'x25519'
+        ? x25519PublicKey(privateKey)
+        : ++x448SharesMade > LADDER_KEY_SHARES
+          ? x448.getPublicKey(privateKey)
+          : x448.scalarMult(privateKey, basePoint(X448_BASE, m.size));
     return { group, privateKey, publicKey };
   }
   const curve = NIST[group];
@@ -100,7 +104,8 @@ export function sharedSecret(group: KexGroup, privateKey: Uint8Array, peerPublic
   checkGroup(group, where);
   if (group === 'x25519' || group === 'x448') {
     const m = MONTGOMERY[group];
-    if (peerPublic.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} key_exchange must be ${m.size} octets, got ${peerPublic.length}`, where);
+    if (peerPublic.length !== m.size)
+      throw new CryptoError('BAD_INPUT', `${group} key_exchange must be ${m.size} octets, got ${peerPublic.length}`, where);
     if (privateKey.length !== m.size) throw new CryptoError('BAD_INPUT', `${group} private key must be ${m.size} octets`, where);
     let out: Uint8Array | undefined;
     try {
@@ -109,7 +114,8 @@ export function sharedSecret(group: KexGroup, privateKey: Uint8Array, peerPublic
     } catch {
       out = undefined; // noble refuses low-order points before the ladder
     }
-    if (!out || out.every((b) => b === 0)) throw new CryptoError('BAD_INPUT', `peer ${group} key is a low-order point (the shared secret would be all zero)`, where);
+    if (!out || out.every((b) => b === 0))
+      throw new CryptoError('BAD_INPUT', `peer ${group} key is a low-order point (the shared secret would be all zero)`, where);
     return out;
   }
   const curve = NIST[group];

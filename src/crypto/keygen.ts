@@ -24,7 +24,12 @@ export type KeySpec =
   | 'ed448';
 
 const CURVE_OF: Record<'p256' | 'p384' | 'p521', EcCurve> = { p256: 'P-256', p384: 'P-384', p521: 'P-521' };
-const RSA_BITS: Record<'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096', number> = { rsa1024: 1024, rsa2048: 2048, rsa3072: 3072, rsa4096: 4096 };
+const RSA_BITS: Record<'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096', number> = {
+  rsa1024: 1024,
+  rsa2048: 2048,
+  rsa3072: 3072,
+  rsa4096: 4096,
+};
 
 /** EVP_PKEY_get_bits for EC keys (order bits) and EdDSA keys (OpenSSL's ED25519_BITS 253, ED448_BITS 456). */
 

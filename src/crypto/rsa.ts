@@ -67,7 +67,6 @@ export function i2osp(x: bigint, len: number): Uint8Array {
   return out;
 }
 
-
 // ---------------------------------------------------------------------------------------
 // Keys and primitives
 
@@ -98,12 +97,15 @@ export function rsavp1(key: RsaPublicParams, s: bigint): bigint {
 /** RSASP1 with the CRT (RFC 8017 §5.2.1 case 2), checked against the public operation. */
 export function rsasp1(key: RsaPrivateKey, m: bigint): bigint {
   if (m < 0n || m >= key.n) throw new CryptoError('BAD_INPUT', 'message representative out of range', 'rsasp1');
-  const s = accelerated((a) => a.rsaPrivate?.(key, m), () => {
-    if (!(key.p > 1n && key.q > 1n && key.dp > 0n && key.dq > 0n && key.qi > 0n)) return modPow(m, key.d, key.n);
-    const m1 = modPow(m, key.dp, key.p);
-    const m2 = modPow(m, key.dq, key.q);
-    return m2 + mod(key.qi * (m1 - m2), key.p) * key.q;
-  });
+  const s = accelerated(
+    (a) => a.rsaPrivate?.(key, m),
+    () => {
+      if (!(key.p > 1n && key.q > 1n && key.dp > 0n && key.dq > 0n && key.qi > 0n)) return modPow(m, key.d, key.n);
+      const m1 = modPow(m, key.dp, key.p);
+      const m2 = modPow(m, key.dq, key.q);
+      return m2 + mod(key.qi * (m1 - m2), key.p) * key.q;
+    },
+  );
   // A CRT fault would leak the factorisation (Boneh-DeMillo-Lipton); OpenSSL checks the same
   // way. An accelerator's answer (accelerator.ts) gets the same check.
   if (modPow(s, key.e, key.n) !== m) throw new CryptoError('BAD_KEY', 'private key is inconsistent (CRT check failed)', 'rsasp1');
@@ -141,13 +143,23 @@ export function rsaPkcs1Verify(
 ): VerifyResult {
   const key = prepared(rsaKey);
   if (key.problem) return verifyFail('bad-parameters', `invalid RSA public key: ${key.problem}`);
-  if (!isHashSupported(hashName)) return verifyFail('unsupported-algorithm', `${hashName} is not supported (OpenSSL 3.0 does not build it either)`);
+  if (!isHashSupported(hashName))
+    return verifyFail('unsupported-algorithm', `${hashName} is not supported (OpenSSL 3.0 does not build it either)`);
   const k = key.k;
   if (signature.length !== k) {
-    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, the modulus needs exactly ${k} (RSA_R_WRONG_SIGNATURE_LENGTH)`, 'wrong signature length');
+    return verifyFail(
+      'malformed-signature',
+      `RSA signature is ${signature.length} octets, the modulus needs exactly ${k} (RSA_R_WRONG_SIGNATURE_LENGTH)`,
+      'wrong signature length',
+    );
   }
   const s = os2ip(signature);
-  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)', 'data too large for modulus');
+  if (s >= key.n)
+    return verifyFail(
+      'malformed-signature',
+      'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)',
+      'data too large for modulus',
+    );
   const dl = hashLength(hashName);
   if (k < DIGEST_INFO_PREFIX[hashName].length + dl + 11) {
     return verifyFail('bad-parameters', `a ${key.bits}-bit modulus is too short for a ${hashName} PKCS#1 v1.5 signature`);
@@ -155,7 +167,11 @@ export function rsaPkcs1Verify(
   const em = i2osp(rsavp1(key, s), k);
   const expected = emsaPkcs1v15(hashName, hash(hashName, message), k);
   if (!bytesEqual(em, expected)) {
-    return verifyFail('bad-signature', describePkcs1Mismatch(em, expected, DIGEST_INFO_PREFIX[hashName].length, dl), opensslPkcs1Reason(em));
+    return verifyFail(
+      'bad-signature',
+      describePkcs1Mismatch(em, expected, DIGEST_INFO_PREFIX[hashName].length, dl),
+      opensslPkcs1Reason(em),
+    );
   }
   return VERIFY_OK;
 }
@@ -187,7 +203,8 @@ function describePkcs1Mismatch(em: Uint8Array, expected: Uint8Array, prefixLen: 
   const zero = expected.length - prefixLen - digestLen - 1;
   if (em[0] !== 0 || em[1] !== 1) return 'RSA PKCS#1 v1.5 signature does not decrypt to a type 1 block (wrong key or corrupted signature)';
   for (let i = 2; i <= zero; i++) {
-    if (em[i] !== expected[i]) return 'RSA PKCS#1 v1.5 padding is not 00 01 FF..FF 00 followed by the DigestInfo (garbage in the block, or another hash)';
+    if (em[i] !== expected[i])
+      return 'RSA PKCS#1 v1.5 padding is not 00 01 FF..FF 00 followed by the DigestInfo (garbage in the block, or another hash)';
   }
   for (let i = zero + 1; i <= zero + prefixLen; i++) {
     if (em[i] !== expected[i]) return 'RSA PKCS#1 v1.5 DigestInfo names another hash or is not the canonical DER with NULL parameters';
@@ -236,7 +253,11 @@ export function emsaPssEncode(mHash: Uint8Array, emBits: number, hashName: HashN
   const hLen = hashLength(hashName);
   const emLen = Math.ceil(emBits / 8);
   if (emLen < hLen + salt.length + 2) {
-    throw new CryptoError('BAD_PARAMETERS', `salt of ${salt.length} octets does not fit: the modulus allows at most ${emLen - hLen - 2} with ${hashName}`, 'emsaPssEncode');
+    throw new CryptoError(
+      'BAD_PARAMETERS',
+      `salt of ${salt.length} octets does not fit: the modulus allows at most ${emLen - hLen - 2} with ${hashName}`,
+      'emsaPssEncode',
+    );
   }
   const h = hash(hashName, concatBytes(new Uint8Array(8), mHash, salt));
   const db = new Uint8Array(emLen - hLen - 1);
@@ -274,14 +295,19 @@ export function emsaPssVerify(
   if (saltLength !== 'auto' && saltLength < 0) return verifyFail('bad-parameters', `negative PSS salt length ${saltLength}`);
   const msBits = (modBits - 1) & 7;
   let em = emFull;
-  if (em[0] & (0xff << msBits) & 0xff) return verifyFail('bad-signature', 'PSS encoded message has bits set above emBits (RSA_R_FIRST_OCTET_INVALID)', 'first octet invalid');
+  if (em[0] & (0xff << msBits) & 0xff)
+    return verifyFail('bad-signature', 'PSS encoded message has bits set above emBits (RSA_R_FIRST_OCTET_INVALID)', 'first octet invalid');
   if (msBits === 0) em = em.subarray(1);
   const emLen = em.length;
   if (emLen < hLen + 2) return verifyFail('bad-parameters', `modulus too short for PSS with ${hashName}`);
   if (saltLength !== 'auto' && saltLength > emLen - hLen - 2) {
-    return verifyFail('bad-parameters', `PSS salt length ${saltLength} exceeds the maximum ${emLen - hLen - 2} for this modulus and ${hashName}`);
+    return verifyFail(
+      'bad-parameters',
+      `PSS salt length ${saltLength} exceeds the maximum ${emLen - hLen - 2} for this modulus and ${hashName}`,
+    );
   }
-  if (em[emLen - 1] !== 0xbc) return verifyFail('bad-signature', 'PSS encoded message does not end in 0xbc (RSA_R_LAST_OCTET_INVALID)', 'last octet invalid');
+  if (em[emLen - 1] !== 0xbc)
+    return verifyFail('bad-signature', 'PSS encoded message does not end in 0xbc (RSA_R_LAST_OCTET_INVALID)', 'last octet invalid');
   const maskedDbLen = emLen - hLen - 1;
   const h = em.subarray(maskedDbLen, maskedDbLen + hLen);
   const db = mgf1(mgfHash, h, maskedDbLen);
@@ -289,10 +315,19 @@ export function emsaPssVerify(
   if (msBits) db[0] &= 0xff >> (8 - msBits);
   let i = 0;
   while (db[i] === 0 && i < maskedDbLen - 1) i++;
-  if (db[i++] !== 0x01) return verifyFail('bad-signature', 'PSS padding does not decode (RSA_R_SLEN_RECOVERY_FAILED): wrong key, hash or MGF1 hash', 'salt length recovery failed');
+  if (db[i++] !== 0x01)
+    return verifyFail(
+      'bad-signature',
+      'PSS padding does not decode (RSA_R_SLEN_RECOVERY_FAILED): wrong key, hash or MGF1 hash',
+      'salt length recovery failed',
+    );
   const recovered = maskedDbLen - i;
   if (saltLength !== 'auto' && recovered !== saltLength) {
-    return verifyFail('bad-signature', `PSS salt length is ${recovered}, the parameters require ${saltLength} (RSA_R_SLEN_CHECK_FAILED)`, 'salt length check failed');
+    return verifyFail(
+      'bad-signature',
+      `PSS salt length is ${recovered}, the parameters require ${saltLength} (RSA_R_SLEN_CHECK_FAILED)`,
+      'salt length check failed',
+    );
   }
   const hPrime = hash(hashName, concatBytes(new Uint8Array(8), mHash, db.subarray(i)));
   if (!bytesEqual(hPrime, h)) return verifyFail('bad-signature', 'PSS hash does not match the message', 'bad signature');
@@ -317,10 +352,19 @@ export function rsaPssVerify(
   const k = key.k;
   // RSA_public_decrypt takes flen <= k: a short signature is a smaller integer, not an error.
   if (signature.length > k) {
-    return verifyFail('malformed-signature', `RSA signature is ${signature.length} octets, longer than the ${k}-octet modulus (RSA_R_DATA_GREATER_THAN_MOD_LEN)`, 'data greater than mod len');
+    return verifyFail(
+      'malformed-signature',
+      `RSA signature is ${signature.length} octets, longer than the ${k}-octet modulus (RSA_R_DATA_GREATER_THAN_MOD_LEN)`,
+      'data greater than mod len',
+    );
   }
   const s = os2ip(signature);
-  if (s >= key.n) return verifyFail('malformed-signature', 'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)', 'data too large for modulus');
+  if (s >= key.n)
+    return verifyFail(
+      'malformed-signature',
+      'RSA signature value is not smaller than the modulus (RSA_R_DATA_TOO_LARGE_FOR_MODULUS)',
+      'data too large for modulus',
+    );
   const em = i2osp(rsavp1(key, s), k);
   return emsaPssVerify(hash(opts.hash, message), em, key.bits, opts.hash, opts.mgfHash, opts.saltLength);
 }
@@ -339,20 +383,33 @@ export function pssRestrictionProblem(
   used: { hash: HashName; mgfHash: HashName; saltLength: number },
   modBits: number,
 ): { kind: 'bad-key' | 'mismatch'; message: string } | undefined {
-  if (restricted.trailerField !== 1) return { kind: 'bad-key', message: `RSA-PSS key restricts the trailer field to ${restricted.trailerField}; only 1 (0xbc) exists` };
+  if (restricted.trailerField !== 1)
+    return { kind: 'bad-key', message: `RSA-PSS key restricts the trailer field to ${restricted.trailerField}; only 1 (0xbc) exists` };
   const k = Math.ceil(modBits / 8);
   const maxSalt = k - hashLength(restricted.hash) - ((modBits & 7) === 1 ? 1 : 0);
   if (restricted.saltLength < 0 || restricted.saltLength > maxSalt) {
-    return { kind: 'bad-key', message: `RSA-PSS key's minimum salt length ${restricted.saltLength} cannot fit a ${modBits}-bit modulus with ${restricted.hash} (PROV_R_INVALID_SALT_LENGTH)` };
+    return {
+      kind: 'bad-key',
+      message: `RSA-PSS key's minimum salt length ${restricted.saltLength} cannot fit a ${modBits}-bit modulus with ${restricted.hash} (PROV_R_INVALID_SALT_LENGTH)`,
+    };
   }
   if (used.hash !== restricted.hash) {
-    return { kind: 'mismatch', message: `RSA-PSS key is restricted to ${restricted.hash}, the signature uses ${used.hash} (PROV_R_DIGEST_NOT_ALLOWED)` };
+    return {
+      kind: 'mismatch',
+      message: `RSA-PSS key is restricted to ${restricted.hash}, the signature uses ${used.hash} (PROV_R_DIGEST_NOT_ALLOWED)`,
+    };
   }
   if (used.mgfHash !== restricted.mgfHash) {
-    return { kind: 'mismatch', message: `RSA-PSS key is restricted to MGF1 with ${restricted.mgfHash}, the signature uses ${used.mgfHash} (PROV_R_DIGEST_NOT_ALLOWED)` };
+    return {
+      kind: 'mismatch',
+      message: `RSA-PSS key is restricted to MGF1 with ${restricted.mgfHash}, the signature uses ${used.mgfHash} (PROV_R_DIGEST_NOT_ALLOWED)`,
+    };
   }
   if (used.saltLength < restricted.saltLength) {
-    return { kind: 'mismatch', message: `RSA-PSS key requires a salt of at least ${restricted.saltLength} octets, the signature uses ${used.saltLength} (PROV_R_PSS_SALTLEN_TOO_SMALL)` };
+    return {
+      kind: 'mismatch',
+      message: `RSA-PSS key requires a salt of at least ${restricted.saltLength} octets, the signature uses ${used.saltLength} (PROV_R_PSS_SALTLEN_TOO_SMALL)`,
+    };
   }
   return undefined;
 }
@@ -460,7 +517,8 @@ function randomPrime(bits: number, e: bigint, rng: (n: number) => Uint8Array): b
  * in vectors/keys instead.
  */
 export function generateRsaKey(bits: number, e = 65537n, rng: (n: number) => Uint8Array = randomBytes): RsaPrivateKey {
-  if (!Number.isInteger(bits) || bits < 256 || bits > 16384) throw new CryptoError('BAD_INPUT', `RSA key size ${bits} is out of range (256..16384)`, 'generateRsaKey');
+  if (!Number.isInteger(bits) || bits < 256 || bits > 16384)
+    throw new CryptoError('BAD_INPUT', `RSA key size ${bits} is out of range (256..16384)`, 'generateRsaKey');
   if (e < 3n || (e & 1n) === 0n) throw new CryptoError('BAD_INPUT', 'public exponent must be odd and >= 3', 'generateRsaKey');
   for (;;) {
     const pBits = Math.ceil(bits / 2);

@@ -124,10 +124,14 @@ export function schemeKeyProblem(x: SignatureScheme, key: KeyLike): string | und
       return key.kind === x.sig ? undefined : `${x.name} needs an ${x.sig === 'ed25519' ? 'Ed25519' : 'Ed448'} key, not ${key.kind}`;
     case 'rsa-pss-rsae':
       if (!isRsa) return `${x.name} needs an RSA key, not ${key.kind}`;
-      return isPssKey ? `${x.name} needs an rsaEncryption key; an id-RSASSA-PSS key uses rsa_pss_pss_* (SSL_R_WRONG_SIGNATURE_TYPE)` : undefined;
+      return isPssKey
+        ? `${x.name} needs an rsaEncryption key; an id-RSASSA-PSS key uses rsa_pss_pss_* (SSL_R_WRONG_SIGNATURE_TYPE)`
+        : undefined;
     case 'rsa-pss-pss':
       if (!isRsa) return `${x.name} needs an RSA-PSS key, not ${key.kind}`;
-      return isPssKey ? undefined : `${x.name} needs an id-RSASSA-PSS key; an rsaEncryption key uses rsa_pss_rsae_* (SSL_R_WRONG_SIGNATURE_TYPE)`;
+      return isPssKey
+        ? undefined
+        : `${x.name} needs an id-RSASSA-PSS key; an rsaEncryption key uses rsa_pss_rsae_* (SSL_R_WRONG_SIGNATURE_TYPE)`;
     case 'rsa-pkcs1':
       if (!isRsa) return `${x.name} needs an RSA key, not ${key.kind}`;
       return isPssKey ? `${x.name} cannot be used with an id-RSASSA-PSS key` : undefined;
@@ -145,11 +149,20 @@ export interface SchemeOptions {
 }
 
 /** Verify a TLS handshake signature (`message` is the full signed content, e.g. RFC 8446 §4.4.3's). */
-export function verifyScheme(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array, opts: SchemeOptions = {}): VerifyResult {
+export function verifyScheme(
+  scheme: number,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+  opts: SchemeOptions = {},
+): VerifyResult {
   const x = BY_CODE.get(scheme);
   if (!x) return verifyFail('unsupported-algorithm', `unknown signature scheme ${schemeName(scheme)}`);
   if ((opts.tls13 ?? true) && !x.tls13) {
-    return verifyFail('unsupported-algorithm', `${x.name} is not allowed in a TLS 1.3 CertificateVerify (RFC 8446 §4.2.3; SSL_R_WRONG_SIGNATURE_TYPE)`);
+    return verifyFail(
+      'unsupported-algorithm',
+      `${x.name} is not allowed in a TLS 1.3 CertificateVerify (RFC 8446 §4.2.3; SSL_R_WRONG_SIGNATURE_TYPE)`,
+    );
   }
   const problem = schemeKeyProblem(x, key);
   if (problem) return verifyFail(x.sig === 'dsa' ? 'unsupported-algorithm' : 'key-algorithm-mismatch', problem);
@@ -157,7 +170,12 @@ export function verifyScheme(scheme: number, key: PublicKey, message: Uint8Array
 }
 
 /** Sign TLS handshake content with `scheme`. Throws CryptoError when the key cannot use it. */
-export function signScheme(scheme: number, key: PrivateKey, message: Uint8Array, opts: SchemeOptions & { pssSalt?: Uint8Array } = {}): Uint8Array {
+export function signScheme(
+  scheme: number,
+  key: PrivateKey,
+  message: Uint8Array,
+  opts: SchemeOptions & { pssSalt?: Uint8Array } = {},
+): Uint8Array {
   const x = BY_CODE.get(scheme);
   if (!x) throw new CryptoError('UNSUPPORTED_ALGORITHM', `unknown signature scheme ${schemeName(scheme)}`, 'signScheme');
   if ((opts.tls13 ?? true) && !x.tls13) throw new CryptoError('UNSUPPORTED_ALGORITHM', `${x.name} is not allowed in TLS 1.3`, 'signScheme');

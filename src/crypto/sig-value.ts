@@ -5,7 +5,11 @@ import { DerError, Tag, der, parseDer } from '../der/index.js';
 import { verifyFail, type VerifyResult } from './result.js';
 
 /** r and s as signed integers (ranges are each algorithm's to check), or a malformed-signature failure. */
-export function parseRsSignature(sig: Uint8Array, algorithm: 'DSA' | 'ECDSA', structure: 'Dss-Sig-Value' | 'Ecdsa-Sig-Value'): { r: bigint; s: bigint } | VerifyResult {
+export function parseRsSignature(
+  sig: Uint8Array,
+  algorithm: 'DSA' | 'ECDSA',
+  structure: 'Dss-Sig-Value' | 'Ecdsa-Sig-Value',
+): { r: bigint; s: bigint } | VerifyResult {
   try {
     const rd = parseDer(sig, structure).expect(Tag.SEQUENCE, structure).reader();
     const r = der.integer(rd.expect(Tag.INTEGER, 'r'));

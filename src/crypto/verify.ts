@@ -23,7 +23,15 @@ import { describeSignatureAlgorithm } from '../x509/algorithms.js';
 import { CryptoError } from './errors.js';
 import { Lru } from './lru.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
-import { pssRestrictionProblem, prepareRsaKey, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify, type PreparedRsaKey } from './rsa.js';
+import {
+  pssRestrictionProblem,
+  prepareRsaKey,
+  rsaPkcs1Sign,
+  rsaPkcs1Verify,
+  rsaPssSign,
+  rsaPssVerify,
+  type PreparedRsaKey,
+} from './rsa.js';
 import { ECDSA_HASHES, ecdsaSign, ecdsaVerify, prepareEcKey, type PreparedEcKey } from './ecdsa.js';
 import { explicitPrimeCurve, namedPrimeCurve, preparePrimeEcKey, primeEcdsaVerify, type PreparedPrimeEcKey } from './ecdsa-prime.js';
 import { dsaVerify, parseDsaPublicKey, type DsaPublicKey } from './dsa.js';
@@ -142,7 +150,12 @@ function keyDescription(key: PublicKey): string {
 }
 
 /** The prepared key when it is usable and of the wanted kind, else the failure. */
-function usable<K extends Prepared['kind']>(p: Prepared, kind: K, alg: SignatureAlgorithm, key: PublicKey): Extract<Prepared, { kind: K }> | VerifyResult {
+function usable<K extends Prepared['kind']>(
+  p: Prepared,
+  kind: K,
+  alg: SignatureAlgorithm,
+  key: PublicKey,
+): Extract<Prepared, { kind: K }> | VerifyResult {
   if (p.kind === 'unsupported') return verifyFail('unsupported-algorithm', p.message);
   if (p.kind !== kind) return mismatch(alg, key);
   return p as Extract<Prepared, { kind: K }>;
@@ -153,7 +166,8 @@ const isResult = (x: object): x is VerifyResult => 'ok' in x;
 const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
   'rsa-pkcs1': (alg, key, p, msg, sig) => {
     if (alg.kind !== 'rsa-pkcs1') throw new Error('unreachable');
-    if (key.kind === 'rsa' && key.pss) return mismatch(alg, key, ' (an id-RSASSA-PSS key only signs with PSS; ASN1_R_WRONG_PUBLIC_KEY_TYPE)');
+    if (key.kind === 'rsa' && key.pss)
+      return mismatch(alg, key, ' (an id-RSASSA-PSS key only signs with PSS; ASN1_R_WRONG_PUBLIC_KEY_TYPE)');
     const k = usable(p, 'rsa', alg, key);
     if (isResult(k)) return k;
     return rsaPkcs1Verify(k.rsa, alg.hash, msg, sig);
@@ -163,7 +177,8 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
     const k = usable(p, 'rsa', alg, key);
     if (isResult(k)) return k;
     const { pss } = alg;
-    if (pss.trailerField !== 1) return verifyFail('bad-parameters', `RSASSA-PSS trailer field ${pss.trailerField} (only 1 is defined; RSA_R_INVALID_TRAILER)`);
+    if (pss.trailerField !== 1)
+      return verifyFail('bad-parameters', `RSASSA-PSS trailer field ${pss.trailerField} (only 1 is defined; RSA_R_INVALID_TRAILER)`);
     if (pss.saltLength < 0) return verifyFail('bad-parameters', `negative RSASSA-PSS salt length ${pss.saltLength}`);
     const restricted = key.kind === 'rsa' ? key.pss?.restricted : undefined;
     if (restricted) {
@@ -175,7 +190,8 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
   ecdsa: (alg, key, p, msg, sig) => {
     if (alg.kind !== 'ecdsa') throw new Error('unreachable');
     if (p.kind === 'ecp') {
-      if (!ECDSA_HASHES.has(alg.hash)) return verifyFail('unsupported-algorithm', `ECDSA with ${alg.hash} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
+      if (!ECDSA_HASHES.has(alg.hash))
+        return verifyFail('unsupported-algorithm', `ECDSA with ${alg.hash} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
       return primeEcdsaVerify(p.ecp, alg.hash, msg, sig);
     }
     const k = usable(p, 'ec', alg, key);

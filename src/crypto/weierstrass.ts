@@ -42,7 +42,6 @@ export interface WindowTable {
   points: Affine[];
 }
 
-
 /** dbl-2001-b (a = -3). */
 function double(c: WeierstrassCurve, P: Jacobian): Jacobian {
   if (P.z === 0n || P.y === 0n) return INFINITY;

@@ -46,33 +46,116 @@ type Fe = Float64Array;
 const fe = (): Fe => new Float64Array(12);
 
 /** Carry the column sums t0..t11 into o: two interleaved chains (0..5 and 6..11), then the wrap. */
-function settle(o: Fe, t0: number, t1: number, t2: number, t3: number, t4: number, t5: number, t6: number, t7: number, t8: number, t9: number, t10: number, t11: number): void {
+function settle(
+  o: Fe,
+  t0: number,
+  t1: number,
+  t2: number,
+  t3: number,
+  t4: number,
+  t5: number,
+  t6: number,
+  t7: number,
+  t8: number,
+  t9: number,
+  t10: number,
+  t11: number,
+): void {
   let c: number;
-  c = t0 + K0 - K0; t0 -= c; t1 += c;
-  c = t6 + K6 - K6; t6 -= c; t7 += c;
-  c = t1 + K1 - K1; t1 -= c; t2 += c;
-  c = t7 + K7 - K7; t7 -= c; t8 += c;
-  c = t2 + K2 - K2; t2 -= c; t3 += c;
-  c = t8 + K8 - K8; t8 -= c; t9 += c;
-  c = t3 + K3 - K3; t3 -= c; t4 += c;
-  c = t9 + K9 - K9; t9 -= c; t10 += c;
-  c = t4 + K4 - K4; t4 -= c; t5 += c;
-  c = t10 + K10 - K10; t10 -= c; t11 += c;
-  c = t5 + K5 - K5; t5 -= c; t6 += c;
-  c = t11 + K11 - K11; t11 -= c; t0 += c * FOLD;
-  c = t6 + K6 - K6; t6 -= c; t7 += c;
-  c = t0 + K0 - K0; t0 -= c; t1 += c;
-  o[0] = t0; o[1] = t1; o[2] = t2; o[3] = t3; o[4] = t4; o[5] = t5;
-  o[6] = t6; o[7] = t7; o[8] = t8; o[9] = t9; o[10] = t10; o[11] = t11;
+  c = t0 + K0 - K0;
+  t0 -= c;
+  t1 += c;
+  c = t6 + K6 - K6;
+  t6 -= c;
+  t7 += c;
+  c = t1 + K1 - K1;
+  t1 -= c;
+  t2 += c;
+  c = t7 + K7 - K7;
+  t7 -= c;
+  t8 += c;
+  c = t2 + K2 - K2;
+  t2 -= c;
+  t3 += c;
+  c = t8 + K8 - K8;
+  t8 -= c;
+  t9 += c;
+  c = t3 + K3 - K3;
+  t3 -= c;
+  t4 += c;
+  c = t9 + K9 - K9;
+  t9 -= c;
+  t10 += c;
+  c = t4 + K4 - K4;
+  t4 -= c;
+  t5 += c;
+  c = t10 + K10 - K10;
+  t10 -= c;
+  t11 += c;
+  c = t5 + K5 - K5;
+  t5 -= c;
+  t6 += c;
+  c = t11 + K11 - K11;
+  t11 -= c;
+  t0 += c * FOLD;
+  c = t6 + K6 - K6;
+  t6 -= c;
+  t7 += c;
+  c = t0 + K0 - K0;
+  t0 -= c;
+  t1 += c;
+  o[0] = t0;
+  o[1] = t1;
+  o[2] = t2;
+  o[3] = t3;
+  o[4] = t4;
+  o[5] = t5;
+  o[6] = t6;
+  o[7] = t7;
+  o[8] = t8;
+  o[9] = t9;
+  o[10] = t10;
+  o[11] = t11;
 }
 
 /** o = a * b (mod p); o may be a or b */
 function mul(o: Fe, a: Fe, b: Fe): void {
-  const a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7], a8 = a[8], a9 = a[9], a10 = a[10], a11 = a[11];
-  const b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7], b8 = b[8], b9 = b[9], b10 = b[10], b11 = b[11];
+  const a0 = a[0],
+    a1 = a[1],
+    a2 = a[2],
+    a3 = a[3],
+    a4 = a[4],
+    a5 = a[5],
+    a6 = a[6],
+    a7 = a[7],
+    a8 = a[8],
+    a9 = a[9],
+    a10 = a[10],
+    a11 = a[11];
+  const b0 = b[0],
+    b1 = b[1],
+    b2 = b[2],
+    b3 = b[3],
+    b4 = b[4],
+    b5 = b[5],
+    b6 = b[6],
+    b7 = b[7],
+    b8 = b[8],
+    b9 = b[9],
+    b10 = b[10],
+    b11 = b[11];
   // column k takes a_i * b_(k-i), and a_i * b_(k+12-i) * 19 * 2^-255 for the part past 2^255
-  const B1 = b1 * FOLD, B2 = b2 * FOLD, B3 = b3 * FOLD, B4 = b4 * FOLD, B5 = b5 * FOLD, B6 = b6 * FOLD;
-  const B7 = b7 * FOLD, B8 = b8 * FOLD, B9 = b9 * FOLD, B10 = b10 * FOLD, B11 = b11 * FOLD;
+  const B1 = b1 * FOLD,
+    B2 = b2 * FOLD,
+    B3 = b3 * FOLD,
+    B4 = b4 * FOLD,
+    B5 = b5 * FOLD,
+    B6 = b6 * FOLD;
+  const B7 = b7 * FOLD,
+    B8 = b8 * FOLD,
+    B9 = b9 * FOLD,
+    B10 = b10 * FOLD,
+    B11 = b11 * FOLD;
   settle(
     o,
     a0 * b0 + a1 * B11 + a2 * B10 + a3 * B9 + a4 * B8 + a5 * B7 + a6 * B6 + a7 * B5 + a8 * B4 + a9 * B3 + a10 * B2 + a11 * B1,
@@ -92,9 +175,35 @@ function mul(o: Fe, a: Fe, b: Fe): void {
 
 /** o = a^2 (mod p): mul's columns with each cross product counted once, doubled */
 function sqr(o: Fe, a: Fe): void {
-  const a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7], a8 = a[8], a9 = a[9], a10 = a[10], a11 = a[11];
-  const d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3, d4 = 2 * a4, d5 = 2 * a5, d6 = 2 * a6, d7 = 2 * a7, d8 = 2 * a8, d9 = 2 * a9, d10 = 2 * a10;
-  const A6 = a6 * FOLD, A7 = a7 * FOLD, A8 = a8 * FOLD, A9 = a9 * FOLD, A10 = a10 * FOLD, A11 = a11 * FOLD;
+  const a0 = a[0],
+    a1 = a[1],
+    a2 = a[2],
+    a3 = a[3],
+    a4 = a[4],
+    a5 = a[5],
+    a6 = a[6],
+    a7 = a[7],
+    a8 = a[8],
+    a9 = a[9],
+    a10 = a[10],
+    a11 = a[11];
+  const d0 = 2 * a0,
+    d1 = 2 * a1,
+    d2 = 2 * a2,
+    d3 = 2 * a3,
+    d4 = 2 * a4,
+    d5 = 2 * a5,
+    d6 = 2 * a6,
+    d7 = 2 * a7,
+    d8 = 2 * a8,
+    d9 = 2 * a9,
+    d10 = 2 * a10;
+  const A6 = a6 * FOLD,
+    A7 = a7 * FOLD,
+    A8 = a8 * FOLD,
+    A9 = a9 * FOLD,
+    A10 = a10 * FOLD,
+    A11 = a11 * FOLD;
   settle(
     o,
     a0 * a0 + d1 * A11 + d2 * A10 + d3 * A9 + d4 * A8 + d5 * A7 + a6 * A6,
@@ -122,8 +231,18 @@ function sqrN(o: Fe, a: Fe, n: number): void {
 function addA24(o: Fe, a: Fe, e: Fe): void {
   settle(
     o,
-    a[0] + A24 * e[0], a[1] + A24 * e[1], a[2] + A24 * e[2], a[3] + A24 * e[3], a[4] + A24 * e[4], a[5] + A24 * e[5],
-    a[6] + A24 * e[6], a[7] + A24 * e[7], a[8] + A24 * e[8], a[9] + A24 * e[9], a[10] + A24 * e[10], a[11] + A24 * e[11],
+    a[0] + A24 * e[0],
+    a[1] + A24 * e[1],
+    a[2] + A24 * e[2],
+    a[3] + A24 * e[3],
+    a[4] + A24 * e[4],
+    a[5] + A24 * e[5],
+    a[6] + A24 * e[6],
+    a[7] + A24 * e[7],
+    a[8] + A24 * e[8],
+    a[9] + A24 * e[9],
+    a[10] + A24 * e[10],
+    a[11] + A24 * e[11],
   );
 }
 
@@ -145,7 +264,10 @@ function cswap(a: Fe, b: Fe, m: number): void {
 }
 
 // scratch for the inversion (Fermat: z^(p-2), p - 2 = 2^255 - 21)
-const i0 = fe(), i1 = fe(), i2 = fe(), i3 = fe();
+const i0 = fe(),
+  i1 = fe(),
+  i2 = fe(),
+  i3 = fe();
 
 /** o = z^(p-2) = 1/z (mod p), and 0 for z = 0: the usual chain of 254 squarings and 11 products */
 function invert(o: Fe, z: Fe): void {
@@ -201,12 +323,27 @@ function encode(a: Fe): Uint8Array {
  */
 export function x25519(scalar: Uint8Array, u: Uint8Array): Uint8Array {
   if (scalar.length !== 32 || u.length !== 32) throw new RangeError('X25519 takes 32-octet scalars and u-coordinates');
-  return accelerated((a) => a.x25519?.(scalar, u), () => ladder(scalar, u));
+  return accelerated(
+    (a) => a.x25519?.(scalar, u),
+    () => ladder(scalar, u),
+  );
 }
 
 // the ladder's state and temporaries (RFC 7748 §5 names)
-const x1 = fe(), x2 = fe(), z2 = fe(), x3 = fe(), z3 = fe();
-const ta = fe(), tb = fe(), tc = fe(), td = fe(), aa = fe(), bb = fe(), te = fe(), da = fe(), cb = fe();
+const x1 = fe(),
+  x2 = fe(),
+  z2 = fe(),
+  x3 = fe(),
+  z3 = fe();
+const ta = fe(),
+  tb = fe(),
+  tc = fe(),
+  td = fe(),
+  aa = fe(),
+  bb = fe(),
+  te = fe(),
+  da = fe(),
+  cb = fe();
 const k = new Uint8Array(32);
 
 function ladder(scalar: Uint8Array, u: Uint8Array): Uint8Array {

@@ -294,7 +294,8 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number, path: strin
     let n = l0 & 0x7f;
     if (ber && buf[pos] === 0 && pos < limit) {
       // asn1_get_length: leading zero octets are skipped; the octets must leave one byte after them
-      if (pos + n >= limit + slack) throw new DerError('TRUNCATED', 'long-form length with nothing after it (OpenSSL needs one more byte)', pos - 1, path);
+      if (pos + n >= limit + slack)
+        throw new DerError('TRUNCATED', 'long-form length with nothing after it (OpenSSL needs one more byte)', pos - 1, path);
       ber.add('padded-length', start, path);
       while (n > 0 && buf[pos] === 0) {
         pos++;
@@ -308,7 +309,8 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number, path: strin
     for (let i = 0; i < n; i++) len = len * 256 + buf[pos++];
     if (len < 0x80) {
       if (!ber) throw new DerError('NON_MINIMAL_LENGTH', `length ${len} must use the short form`, start + 1, path);
-      if (pos >= limit + slack) throw new DerError('TRUNCATED', 'long-form length with nothing after it (OpenSSL needs one more byte)', start + 1, path);
+      if (pos >= limit + slack)
+        throw new DerError('TRUNCATED', 'long-form length with nothing after it (OpenSSL needs one more byte)', start + 1, path);
       ber.add('long-length', start, path);
     }
   }
@@ -319,10 +321,20 @@ export function readTlv(buf: Uint8Array, pos: number, limit: number, path: strin
 }
 
 /** An indefinite-length element whose contents start at `pos`: its children run up to the end-of-contents octets 00 00. */
-function indefinite(buf: Uint8Array, tag: number, tagNumber: number, start: number, pos: number, limit: number, path: string, ber: BerLog): Tlv {
+function indefinite(
+  buf: Uint8Array,
+  tag: number,
+  tagNumber: number,
+  start: number,
+  pos: number,
+  limit: number,
+  path: string,
+  ber: BerLog,
+): Tlv {
   if ((tag & 0x20) === 0) throw new DerError('INDEFINITE_LENGTH', 'indefinite length on a primitive element', pos - 1, path);
   const contentStart = pos;
-  if (scanDepth >= MAX_INDEFINITE_NEST) throw new DerError('UNSUPPORTED', `indefinite lengths nested more than ${MAX_INDEFINITE_NEST} deep`, start, path);
+  if (scanDepth >= MAX_INDEFINITE_NEST)
+    throw new DerError('UNSUPPORTED', `indefinite lengths nested more than ${MAX_INDEFINITE_NEST} deep`, start, path);
   scanDepth++;
   try {
     for (;;) {

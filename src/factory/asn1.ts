@@ -55,7 +55,10 @@ export const bits = (v: Uint8Array, unusedBits = 0): Node => {
   c.set(v, 1);
   return prim(0x03, c);
 };
-export const enumerated = (v: number): Node => { const d = der(int(v)); return prim(0x0a, d.subarray(2)); };
+export const enumerated = (v: number): Node => {
+  const d = der(int(v));
+  return prim(0x0a, d.subarray(2));
+};
 
 /** A primitive universal element with the given tag number and content octets. */
 export function prim(tagNumber: number, content: Uint8Array): Node {

@@ -265,7 +265,8 @@ export function makeCrl(spec: CrlSpec): MadeCrl {
   if (spec.crlNumber !== null) exts.push({ type: 'crlNumber', value: spec.crlNumber ?? 1 });
   exts.push(...(spec.extensions ?? []));
   const thisUpdate = spec.thisUpdate ?? now;
-  const version = spec.version ?? (exts.length || spec.revoked?.some((r) => r.reason !== undefined || r.invalidityDate || r.extensions?.length) ? 2 : 1);
+  const version =
+    spec.version ?? (exts.length || spec.revoked?.some((r) => r.reason !== undefined || r.invalidityDate || r.extensions?.length) ? 2 : 1);
 
   const parts: Node[] = [];
   if (version !== 1) parts.push(int(version - 1));

@@ -35,7 +35,6 @@ export class FactoryError extends Error {
 // ---------------------------------------------------------------------------------------
 // Algorithm identifiers
 
-
 /** Named signature algorithms: OID, whether parameters are NULL or absent, and the model. */
 const NAMED_SIG: Record<string, { oid: string; params: 'null' | 'absent'; alg: SignatureAlgorithm }> = {};
 for (const [hash, name] of [
@@ -77,7 +76,7 @@ export type PssSpec = { hash?: HashName; mgfHash?: HashName; saltLength?: number
  */
 export type SigAlgSpec =
   | string
-  | { pss: PssSpec; /** force an explicit encoding of defaulted fields */ explicitDefaults?: boolean; hashParams?: 'null' | 'absent' }
+  | { pss: PssSpec /** force an explicit encoding of defaulted fields */; explicitDefaults?: boolean; hashParams?: 'null' | 'absent' }
   | { oid: string; params?: 'null' | 'absent' | Uint8Array; sign?: SignatureAlgorithm };
 
 export interface EncodedAlgorithm {
@@ -171,12 +170,17 @@ export function stringContent(kind: StringKind, text: string): Uint8Array {
   const cps = [...text].map((c) => c.codePointAt(0)!);
   if (kind === 'bmp') {
     const out = new Uint8Array(cps.length * 2);
-    cps.forEach((c, i) => { out[2 * i] = (c >> 8) & 0xff; out[2 * i + 1] = c & 0xff; });
+    cps.forEach((c, i) => {
+      out[2 * i] = (c >> 8) & 0xff;
+      out[2 * i + 1] = c & 0xff;
+    });
     return out;
   }
   if (kind === 'universal') {
     const out = new Uint8Array(cps.length * 4);
-    cps.forEach((c, i) => { new DataView(out.buffer).setUint32(4 * i, c); });
+    cps.forEach((c, i) => {
+      new DataView(out.buffer).setUint32(4 * i, c);
+    });
     return out;
   }
   return Uint8Array.from(cps, (c) => c & 0xff);
@@ -225,7 +229,10 @@ export interface RawNameAttrSpec {
  * `\` escapes), a list of RDNs (each an object `{CN:'x'}` whose keys form one RDN, an
  * attribute spec, or a list of attribute specs), or raw Name DER.
  */
-export type NameSpec = string | Uint8Array | Array<Record<string, string> | NameAttrSpec | RawNameAttrSpec | (NameAttrSpec | RawNameAttrSpec)[]>;
+export type NameSpec =
+  | string
+  | Uint8Array
+  | Array<Record<string, string> | NameAttrSpec | RawNameAttrSpec | (NameAttrSpec | RawNameAttrSpec)[]>;
 
 const NAME_TO_OID: Record<string, string> = {};
 for (const o of Object.values(OID)) {
@@ -286,7 +293,10 @@ export function encodeName(spec: NameSpec, policy: StringPolicy = 'utf8only'): U
       : spec.map((r) =>
           Array.isArray(r)
             ? r
-            : 'type' in r && ('value' in r || 'der' in r) && typeof r.type === 'string' && Object.keys(r).every((k) => ['type', 'value', 'as', 'der'].includes(k))
+            : 'type' in r &&
+                ('value' in r || 'der' in r) &&
+                typeof r.type === 'string' &&
+                Object.keys(r).every((k) => ['type', 'value', 'as', 'der'].includes(k))
               ? [r as NameAttrSpec | RawNameAttrSpec]
               : Object.entries(r as Record<string, string>).map(([type, value]) => ({ type, value })),
         );
@@ -338,7 +348,10 @@ export function encodeTime(t: TimeSpec): Node {
     type = t.type;
     text = t.text;
   }
-  return prim(type === 'utc' ? Tag.UTCTime : Tag.GeneralizedTime, Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff));
+  return prim(
+    type === 'utc' ? Tag.UTCTime : Tag.GeneralizedTime,
+    Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -405,7 +418,10 @@ export function parseIp(s: string): Uint8Array {
     if (halves.length === 1 ? fill !== 0 : fill < 1) throw new FactoryError(`bad IPv6 address '${s}'`);
     const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...back];
     const out = new Uint8Array(16);
-    all.forEach((g, i) => { out[2 * i] = g >> 8; out[2 * i + 1] = g & 0xff; });
+    all.forEach((g, i) => {
+      out[2 * i] = g >> 8;
+      out[2 * i + 1] = g & 0xff;
+    });
     return out;
   }
   throw new FactoryError(`bad IP address '${s}'`);
@@ -509,7 +525,7 @@ export interface ExtensionContext {
 type Crit = { critical?: boolean };
 export type ExtensionSpec = Crit &
   (
-    | { type: 'basicConstraints'; ca: boolean; pathLen?: number; /** encode cA FALSE explicitly (not DER) */ explicitFalse?: boolean }
+    | { type: 'basicConstraints'; ca: boolean; pathLen?: number /** encode cA FALSE explicitly (not DER) */; explicitFalse?: boolean }
     | { type: 'keyUsage'; usages: KeyUsageName[] }
     | { type: 'extKeyUsage'; usages: string[] }
     | { type: 'subjectKeyIdentifier'; keyId?: Uint8Array }
@@ -598,11 +614,7 @@ export function extensionValue(e: ExtensionSpec, ctx: ExtensionContext = {}): { 
       const id = e.keyId === false ? undefined : (e.keyId ?? ctx.issuerKeyId);
       if (id) parts.push(implicitPrim(0, id));
       if (e.issuer) {
-        const names: GeneralNameSpec[] = Array.isArray(e.issuer)
-          ? e.issuer
-          : ctx.issuerName
-            ? [{ dirName: ctx.issuerName }]
-            : [];
+        const names: GeneralNameSpec[] = Array.isArray(e.issuer) ? e.issuer : ctx.issuerName ? [{ dirName: ctx.issuerName }] : [];
         if (!names.length) throw new FactoryError('authorityKeyIdentifier issuer needs the issuer name');
         parts.push(implicitCons(1, generalNames(names, policy)));
       }
@@ -704,7 +716,8 @@ function defaultCritical(e: ExtensionSpec): boolean {
   return (e.type === 'basicConstraints' && e.ca) || e.type === 'issuingDistributionPoint';
 }
 
-export const encodeExtensions = (list: ExtensionSpec[], ctx: ExtensionContext = {}): Node => seq(...list.map((e) => encodeExtension(e, ctx)));
+export const encodeExtensions = (list: ExtensionSpec[], ctx: ExtensionContext = {}): Node =>
+  seq(...list.map((e) => encodeExtension(e, ctx)));
 
 // ---------------------------------------------------------------------------------------
 // Keys
@@ -775,4 +788,3 @@ export function privateKeyPem(k: PrivateKey, format: PrivateKeyFormat = 'pkcs8')
 export function integerContent(v: bigint): Uint8Array {
   return parseDer(der(int(v))).content();
 }
-

@@ -20,7 +20,18 @@ import { type ExtensionSpec, type GeneralNameSpec, privateKeyPem } from './encod
 import { defaultGenerateKey } from './keys.js';
 
 export type KeyType = 'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'rsa-pss2048' | 'p256' | 'p384' | 'p521' | 'ed25519' | 'ed448';
-export const KEY_TYPES: readonly KeyType[] = ['rsa2048', 'rsa3072', 'rsa4096', 'rsa-pss2048', 'p256', 'p384', 'p521', 'ed25519', 'ed448', 'rsa1024'];
+export const KEY_TYPES: readonly KeyType[] = [
+  'rsa2048',
+  'rsa3072',
+  'rsa4096',
+  'rsa-pss2048',
+  'p256',
+  'p384',
+  'p521',
+  'ed25519',
+  'ed448',
+  'rsa1024',
+];
 
 export type HierarchyKind = 'self-signed' | 'root-server' | 'chain';
 
@@ -126,7 +137,16 @@ export function makeHierarchy(kind: HierarchyKind, o: PresetOptions = {}): Hiera
   /** the docs' client recipe: `x509 -req -CA root.crt` without -extfile, so v1 like the server's */
   const issueClient = (user: string, caCert: MadeCertificate, caKey: PrivateKey): Issued => {
     const ck = key('client');
-    const cert = makeCertificate({ version: 1, subject: [{ CN: user }], subjectKey: ck, issuerCert: caCert, issuerKey: caKey, notBefore: now, notAfter: after(days), signer });
+    const cert = makeCertificate({
+      version: 1,
+      subject: [{ CN: user }],
+      subjectKey: ck,
+      issuerCert: caCert,
+      issuerKey: caKey,
+      notBefore: now,
+      notAfter: after(days),
+      signer,
+    });
     return issued(cert, ck);
   };
   const leafExtensions: ExtensionSpec[] | undefined = o.sans?.length ? [{ type: 'subjectAltName', names: o.sans }] : undefined;
@@ -144,7 +164,15 @@ export function makeHierarchy(kind: HierarchyKind, o: PresetOptions = {}): Hiera
     const server = issued(cert, has('key-mismatch') ? key('other') : k);
     // the self-signed certificate is a CA (CA:TRUE), so it can sign a client certificate too
     const client = o.clientUser !== undefined ? issueClient(o.clientUser, cert, k) : undefined;
-    return { kind, root: { cert, key: k, keyPem: privateKeyPem(k) }, server, serverCrtPem: cert.pem, rootCrtPem: cert.pem, client, mistakes };
+    return {
+      kind,
+      root: { cert, key: k, keyPem: privateKeyPem(k) },
+      server,
+      serverCrtPem: cert.pem,
+      rootCrtPem: cert.pem,
+      client,
+      mistakes,
+    };
   }
 
   const rootKey = key('root');
@@ -154,9 +182,7 @@ export function makeHierarchy(kind: HierarchyKind, o: PresetOptions = {}): Hiera
     issuerKey: rootKey,
     notBefore: now,
     notAfter: after(o.rootDays ?? 3650),
-    extensions: has('pathlen-violation')
-      ? [V3_CA[0], V3_CA[1], { type: 'basicConstraints', ca: true, pathLen: 0, critical: true }]
-      : V3_CA,
+    extensions: has('pathlen-violation') ? [V3_CA[0], V3_CA[1], { type: 'basicConstraints', ca: true, pathLen: 0, critical: true }] : V3_CA,
     signer,
   });
   const root = issued(rootCert, rootKey);

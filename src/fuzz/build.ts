@@ -23,7 +23,18 @@ import { bits, der, raw, seq } from '../factory/asn1.js';
 import type { PrivateKey } from '../x509/types.js';
 import { pick, type Corpus } from './corpus.js';
 import { deterministicSigner } from './signing.js';
-import { FUZZ_TIME, KEY_NAMES, LEAF_HOST, type CaseSpec, type CertSpecLite, type CrlMutationOp, type KeyName, type KeyRing, type Mutation, type MutationOp } from './model.js';
+import {
+  FUZZ_TIME,
+  KEY_NAMES,
+  LEAF_HOST,
+  type CaseSpec,
+  type CertSpecLite,
+  type CrlMutationOp,
+  type KeyName,
+  type KeyRing,
+  type Mutation,
+  type MutationOp,
+} from './model.js';
 
 export interface BuiltCase {
   spec: CaseSpec;
@@ -181,7 +192,14 @@ const MALFORMED_TIMES: { text: string; type: 'utc' | 'generalized' }[] = [
 ];
 
 /** Semantic and structural mutations: edit the draft before signing. Returns false when the op is byte level. */
-function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial: number | undefined, parentName: NameSpec | undefined): void {
+function applySemantic(
+  d: Draft,
+  op: MutationOp,
+  n: number,
+  c: Ctx,
+  parentSerial: number | undefined,
+  parentName: NameSpec | undefined,
+): void {
   const s = d.spec;
   const issuerKey = c.keys[d.issuerKeyName];
   const ext = (type: ExtensionSpec['type']) => d.exts?.find((e) => e.type === type);
@@ -223,7 +241,12 @@ function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial
     case 'bc-negative-pathlen':
       // basicConstraints { cA TRUE, pathLenConstraint -1 }
       d.exts = (d.exts ?? []).filter((e) => e.type !== 'basicConstraints');
-      d.exts.unshift({ type: 'raw', oid: '2.5.29.19', value: Uint8Array.of(0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01, 0xff), critical: true });
+      d.exts.unshift({
+        type: 'raw',
+        oid: '2.5.29.19',
+        value: Uint8Array.of(0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01, 0xff),
+        critical: true,
+      });
       return;
     case 'ku-drop':
       return replaceExt(d, 'keyUsage', undefined);
@@ -263,7 +286,10 @@ function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial
     case 'san-ip':
       return replaceExt(d, 'subjectAltName', { type: 'subjectAltName', names: [n & 1 ? 'IP:10.1.2.3' : 'IP:192.168.1.1'] });
     case 'san-wild':
-      return replaceExt(d, 'subjectAltName', { type: 'subjectAltName', names: [['DNS:*.example.com', 'DNS:d*.example.com', 'DNS:*', 'DNS:*.com'][n % 4]] });
+      return replaceExt(d, 'subjectAltName', {
+        type: 'subjectAltName',
+        names: [['DNS:*.example.com', 'DNS:d*.example.com', 'DNS:*', 'DNS:*.com'][n % 4]],
+      });
     case 'san-critical': {
       const e = ext('subjectAltName');
       if (e) e.critical = !e.critical;
@@ -325,7 +351,8 @@ function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial
       s.signer = keyDefaultSigner(c.signer);
       return;
     case 'sigalg-pss':
-      if (issuerKey.kind === 'rsa' && !issuerKey.pss) s.signatureAlgorithm = { pss: { hash: (['sha256', 'sha384', 'sha512'] as const)[n % 3] } };
+      if (issuerKey.kind === 'rsa' && !issuerKey.pss)
+        s.signatureAlgorithm = { pss: { hash: (['sha256', 'sha384', 'sha512'] as const)[n % 3] } };
       return;
     case 'corrupt-sig':
       s.corruptSignature = true;
@@ -353,13 +380,22 @@ function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial
       s.subject = [];
       return;
     case 'aki-wrong':
-      return replaceExt(d, 'authorityKeyIdentifier', { type: 'authorityKeyIdentifier', keyId: Uint8Array.from({ length: 20 }, (_, i) => (n * 7 + i) & 0xff) });
+      return replaceExt(d, 'authorityKeyIdentifier', {
+        type: 'authorityKeyIdentifier',
+        keyId: Uint8Array.from({ length: 20 }, (_, i) => (n * 7 + i) & 0xff),
+      });
     case 'ski-drop':
       return replaceExt(d, 'subjectKeyIdentifier', undefined);
     case 'aki-drop':
       return replaceExt(d, 'authorityKeyIdentifier', undefined);
     case 'aki-issuer-serial':
-      if (!s.selfSigned) replaceExt(d, 'authorityKeyIdentifier', { type: 'authorityKeyIdentifier', issuer: true, serial: true, keyId: n & 1 ? undefined : false });
+      if (!s.selfSigned)
+        replaceExt(d, 'authorityKeyIdentifier', {
+          type: 'authorityKeyIdentifier',
+          issuer: true,
+          serial: true,
+          keyId: n & 1 ? undefined : false,
+        });
       return;
     case 'graft-ext': {
       const e = pick(c.corpus.extensions, n);
@@ -394,7 +430,16 @@ function applySemantic(d: Draft, op: MutationOp, n: number, c: Ctx, parentSerial
   }
 }
 
-const BYTE_OPS = new Set<MutationOp>(['tbs-bit-flip', 'tbs-len-corrupt', 'tbs-tag-corrupt', 'tbs-byte-insert', 'tbs-truncate-ext', 'der-bit-flip', 'der-truncate', 'der-trailing']);
+const BYTE_OPS = new Set<MutationOp>([
+  'tbs-bit-flip',
+  'tbs-len-corrupt',
+  'tbs-tag-corrupt',
+  'tbs-byte-insert',
+  'tbs-truncate-ext',
+  'der-bit-flip',
+  'der-truncate',
+  'der-trailing',
+]);
 
 /** Header offsets of every element inside `buf` (a DER walk that stops where the DER breaks). */
 export function tlvOffsets(buf: Uint8Array): number[] {
@@ -432,7 +477,8 @@ export function mutateTbs(tbs: Uint8Array, op: MutationOp, n: number): Uint8Arra
       if (o === undefined || o + 1 >= b.length) return b;
       const l = b[o + 1];
       if (l < 0x80) b[o + 1] = n & 1 ? Math.min(0x7f, l + 1) : Math.max(0, l - 1);
-      else if (l === 0x81) b[o + 1] = 0x82; // non-minimal or wrong length-of-length
+      else if (l === 0x81)
+        b[o + 1] = 0x82; // non-minimal or wrong length-of-length
       else b[o + 1] = 0x80; // indefinite length
       return b;
     }
@@ -544,13 +590,23 @@ export function buildCase(spec: CaseSpec, bc: BuildContext): BuiltCase {
       d.spec.issuerCert = made[i - 1];
     }
     const mine = muts(i);
-    for (const m of mine) if (!BYTE_OPS.has(m.op as MutationOp)) applySemantic(d, m.op as MutationOp, m.n, c, i > 0 ? serials[i - 1] : undefined, i > 0 ? names[i - 1] : undefined);
+    for (const m of mine)
+      if (!BYTE_OPS.has(m.op as MutationOp))
+        applySemantic(d, m.op as MutationOp, m.n, c, i > 0 ? serials[i - 1] : undefined, i > 0 ? names[i - 1] : undefined);
     let m: MadeCertificate;
     try {
       m = makeCertificate({ ...d.spec, extensions: d.exts });
     } catch {
       // a combination the factory refuses (e.g. a malformed time text it cannot lay out): leave the mutation out
-      m = makeCertificate({ ...d.spec, notBefore: w.notBefore, notAfter: w.notAfter, extensions: d.exts, signatureAlgorithm: undefined, tbsSignatureAlgorithm: undefined, signer });
+      m = makeCertificate({
+        ...d.spec,
+        notBefore: w.notBefore,
+        notAfter: w.notAfter,
+        extensions: d.exts,
+        signatureAlgorithm: undefined,
+        tbsSignatureAlgorithm: undefined,
+        signer,
+      });
     }
     made.push(m);
     // children are signed with the key the spec gave this certificate, whatever key it now carries
@@ -673,7 +729,15 @@ export function buildCase(spec: CaseSpec, bc: BuildContext): BuiltCase {
   };
 }
 
-function applyCrlMutation(s: CrlSpec, op: CrlMutationOp, n: number, c: Ctx, issuerKey: KeyName, serials: number[], i: number): { n: number } | undefined {
+function applyCrlMutation(
+  s: CrlSpec,
+  op: CrlMutationOp,
+  n: number,
+  c: Ctx,
+  issuerKey: KeyName,
+  serials: number[],
+  i: number,
+): { n: number } | undefined {
   switch (op) {
     case 'crl-expired':
       s.thisUpdate = at(-60 * DAY);

@@ -199,7 +199,8 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
   const shard = o.shard ?? { index: 0, count: 1 };
   if (shard.count > L) throw new RangeError(`${shard.count} shards need at least as many lanes (have ${L})`);
   const lanes: Lane[] = [];
-  for (let l = 0; l < L; l++) if (l % shard.count === shard.index && (o.laneFilter?.(l) ?? true)) lanes.push({ id: l, sched: newSchedule(), next: l });
+  for (let l = 0; l < L; l++)
+    if (l % shard.count === shard.index && (o.laneFilter?.(l) ?? true)) lanes.push({ id: l, sched: newSchedule(), next: l });
   const sum: Summary = {
     seed: o.seed,
     lanes: L,
@@ -229,7 +230,15 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
   const maxShrinks = o.maxShrinks ?? 20;
 
   const progress = () =>
-    o.onProgress?.({ cases: sum.cases, elapsedMs: clock() - t0, rate: (sum.cases * 1000) / Math.max(1, clock() - t0), paths: paths.size, disagreements, unexplained, crashes: sum.crashes });
+    o.onProgress?.({
+      cases: sum.cases,
+      elapsedMs: clock() - t0,
+      rate: (sum.cases * 1000) / Math.max(1, clock() - t0),
+      paths: paths.size,
+      disagreements,
+      unexplained,
+      crashes: sum.crashes,
+    });
 
   while (lanes.some((l) => l.next < o.iterations)) {
     if (o.timeLimitMs !== undefined && clock() - t0 > o.timeLimitMs) break;
@@ -245,7 +254,12 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
           built = buildCase(spec, o.build);
         } catch (e) {
           // the generator asked the factory for something it cannot lay out: a fuzzer bug, reported as a crash
-          const ours: Ours = { verify: { status: 'fail', errors: [], note: 'build' }, pathKey: 'build-crash', crash: `build: ${e instanceof Error ? e.stack : String(e)}`, timeStable: false };
+          const ours: Ours = {
+            verify: { status: 'fail', errors: [], note: 'build' },
+            pathKey: 'build-crash',
+            crash: `build: ${e instanceof Error ? e.stack : String(e)}`,
+            timeStable: false,
+          };
           sum.crashes++;
           crashes.push({ index, spec, ours });
           continue;
@@ -266,7 +280,11 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
       }
     }
     for (const oracle of o.oracles) {
-      const mine = pending.filter((p) => sampled(o.seed, p.index, oracle.name, o.sample?.[oracle.name]) && (oracle.name !== 'node-tls' || (p.ours.timeStable && !!p.ours.tls)));
+      const mine = pending.filter(
+        (p) =>
+          sampled(o.seed, p.index, oracle.name, o.sample?.[oracle.name]) &&
+          (oracle.name !== 'node-tls' || (p.ours.timeStable && !!p.ours.tls)),
+      );
       const st = sum.oracles[oracle.name];
       if (!mine.length) continue;
       const verdicts = await oracle.run(mine.map((p) => p.built));
@@ -283,11 +301,22 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
           return;
         }
         disagreements++;
-        const d: Disagreement = { oracle: oracle.name, kind, ours: oracle.name === 'openssl' ? p.ours.verify : (p.ours.tls ?? p.ours.verify), theirs, spec: p.built.spec };
+        const d: Disagreement = {
+          oracle: oracle.name,
+          kind,
+          ours: oracle.name === 'openssl' ? p.ours.verify : (p.ours.tls ?? p.ours.verify),
+          theirs,
+          spec: p.built.spec,
+        };
         const known = classify(d);
         const cls = known ? known.id : `unexplained:${oracle.name}:${kind}`;
         bump(sum.disagreements, cls);
-        addSample(sum.samples, cls, { index: p.index, ours: d.ours, theirs, mutations: p.built.spec.mutations.map((m) => `${m.op}@${m.at}`) });
+        addSample(sum.samples, cls, {
+          index: p.index,
+          ours: d.ours,
+          theirs,
+          mutations: p.built.spec.mutations.map((m) => `${m.op}@${m.at}`),
+        });
         if (known) return;
         unexplained++;
         // each signature is shrunk from its smallest case index: the same case whether the run is whole or sharded
@@ -322,7 +351,13 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
         if (!theirs) return undefined;
         const kind = compareWith(oracle.name, ours[i]!, theirs);
         if (!kind) return undefined;
-        const d: Disagreement = { oracle: oracle.name, kind, ours: oracle.name === 'openssl' ? ours[i]!.verify : (ours[i]!.tls ?? ours[i]!.verify), theirs, spec: s };
+        const d: Disagreement = {
+          oracle: oracle.name,
+          kind,
+          ours: oracle.name === 'openssl' ? ours[i]!.verify : (ours[i]!.tls ?? ours[i]!.verify),
+          theirs,
+          spec: s,
+        };
         return signatureOf(d) === t.sig && !classify(d) ? d : undefined;
       });
     };
@@ -341,12 +376,26 @@ export async function runCampaign(o: CampaignOptions): Promise<Summary> {
       specs.map((s): CrashD | undefined => {
         try {
           const r = runOurs(buildCase(s, o.build), o.verifier);
-          return r.crash ? { oracle: 'openssl' as const, kind: 'first-error' as const, ours: r.verify, theirs: r.verify, spec: s, crash: r.crash } : undefined;
+          return r.crash
+            ? { oracle: 'openssl' as const, kind: 'first-error' as const, ours: r.verify, theirs: r.verify, spec: s, crash: r.crash }
+            : undefined;
         } catch (e) {
-          return c.ours.pathKey === 'build-crash' ? { oracle: 'openssl' as const, kind: 'first-error' as const, ours: c.ours.verify, theirs: c.ours.verify, spec: s, crash: String(e) } : undefined;
+          return c.ours.pathKey === 'build-crash'
+            ? {
+                oracle: 'openssl' as const,
+                kind: 'first-error' as const,
+                ours: c.ours.verify,
+                theirs: c.ours.verify,
+                spec: s,
+                crash: String(e),
+              }
+            : undefined;
         }
       });
-    const min = await shrinkCase<CrashD>({ oracle: 'openssl', kind: 'first-error', ours: c.ours.verify, theirs: c.ours.verify, spec: c.spec, crash: c.ours.crash }, still);
+    const min = await shrinkCase<CrashD>(
+      { oracle: 'openssl', kind: 'first-error', ours: c.ours.verify, theirs: c.ours.verify, spec: c.spec, crash: c.ours.crash },
+      still,
+    );
     const f = makeFinding(o, c.index, c.spec, min);
     f.oracle = 'ours';
     f.kind = 'crash';
@@ -376,7 +425,16 @@ function makeFinding(o: CampaignOptions, index: number, original: CaseSpec, d: D
   const id = `${d.oracle}-${d.kind}-${hash64(JSON.stringify(d.spec)).slice(0, 10)}`;
   let files: Record<string, string>;
   try {
-    files = findingFiles(buildCase(d.spec, o.build), { id, seed: o.seed, index, oracle: d.oracle, kind: d.kind, ours: d.ours, theirs: d.theirs, original });
+    files = findingFiles(buildCase(d.spec, o.build), {
+      id,
+      seed: o.seed,
+      index,
+      oracle: d.oracle,
+      kind: d.kind,
+      ours: d.ours,
+      theirs: d.theirs,
+      original,
+    });
   } catch (e) {
     files = { 'case.json': `${JSON.stringify({ id, seed: o.seed, index, spec: d.spec, original, buildError: String(e) }, null, 2)}\n` };
   }
@@ -411,18 +469,38 @@ export function mergeSummaries(parts: Summary[]): Summary {
   const a = parts[0];
   for (const p of parts) {
     if (p.seed !== a.seed || p.lanes !== a.lanes || p.iterations !== a.iterations) {
-      throw new RangeError(`summaries of different campaigns: seed ${p.seed}/${a.seed}, lanes ${p.lanes}/${a.lanes}, iterations ${p.iterations}/${a.iterations}`);
+      throw new RangeError(
+        `summaries of different campaigns: seed ${p.seed}/${a.seed}, lanes ${p.lanes}/${a.lanes}, iterations ${p.iterations}/${a.iterations}`,
+      );
     }
   }
   const add = (dst: Record<string, number>, src: Record<string, number>) => {
     for (const [k, v] of Object.entries(src)) dst[k] = (dst[k] ?? 0) + v;
   };
-  const out: Summary = { ...a, shard: parts.length === 1 ? a.shard : `merged(${parts.map((p) => p.shard).join(',')})`, cases: 0, pathHashes: [], ourVerdicts: {}, errorCodes: {}, oracles: {}, disagreements: {}, samples: {}, crashes: 0, findings: [], poolSize: 0, mutants: 0, arms: {}, elapsedMs: 0 };
+  const out: Summary = {
+    ...a,
+    shard: parts.length === 1 ? a.shard : `merged(${parts.map((p) => p.shard).join(',')})`,
+    cases: 0,
+    pathHashes: [],
+    ourVerdicts: {},
+    errorCodes: {},
+    oracles: {},
+    disagreements: {},
+    samples: {},
+    crashes: 0,
+    findings: [],
+    poolSize: 0,
+    mutants: 0,
+    arms: {},
+    elapsedMs: 0,
+  };
   const paths = new Set<string>();
   const findings: Finding[] = [];
   for (const p of parts) {
     out.cases += p.cases;
-    p.pathHashes.forEach((h) => { paths.add(h); });
+    p.pathHashes.forEach((h) => {
+      paths.add(h);
+    });
     add(out.ourVerdicts, p.ourVerdicts);
     add(out.errorCodes, p.errorCodes);
     add(out.disagreements, p.disagreements);
@@ -458,19 +536,23 @@ export function formatSummary(s: Summary): string {
     `campaign seed ${s.seed}, ${s.iterations} planned, lanes ${s.lanes}, shard ${s.shard}`,
     `  cases                    ${s.cases}  (${rate}/s over ${(s.elapsedMs / 1000).toFixed(1)} s; ${s.mutants} guided mutants, pool ${s.poolSize})`,
     `  distinct decision paths  ${s.pathHashes.length}`,
-    `  our verdicts             ${Object.entries(s.ourVerdicts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  our verdicts             ${Object.entries(s.ourVerdicts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `  first error codes        ${Object.keys(s.errorCodes).length} distinct`,
   ];
   // what each generator made and how many of those took a path new to their lane (schedule.ts)
   const arms = Object.entries(s.arms ?? {}).sort((a, b) => b[1].tries - a[1].tries);
   if (arms.length > 1) lines.push(`  generators (new/made)    ${arms.map(([k, v]) => `${k} ${v.finds}/${v.tries}`).join(', ')}`);
-  for (const [k, v] of Object.entries(s.oracles)) lines.push(`  oracle ${k.padEnd(17)} compared ${v.compared}, agreed ${v.agreed}, could not judge ${v.skipped}`);
+  for (const [k, v] of Object.entries(s.oracles))
+    lines.push(`  oracle ${k.padEnd(17)} compared ${v.compared}, agreed ${v.agreed}, could not judge ${v.skipped}`);
   const dis = Object.entries(s.disagreements).sort();
   lines.push(`  disagreements            ${dis.reduce((n, [, v]) => n + v, 0)}${dis.length ? '' : ' (none)'}`);
   for (const [k, v] of dis) lines.push(`    ${k.padEnd(45)} ${v}`);
   lines.push(`  crashes                  ${s.crashes}`);
   lines.push(`  findings (minimized)     ${s.findings.length}`);
-  for (const f of s.findings) lines.push(`    ${f.id}  ours: ${short(f.ours)}  ${f.oracle}: ${f.theirs ? short(f.theirs) : f.crash?.split('\n')[0]}`);
+  for (const f of s.findings)
+    lines.push(`    ${f.id}  ours: ${short(f.ours)}  ${f.oracle}: ${f.theirs ? short(f.theirs) : f.crash?.split('\n')[0]}`);
   if (s.corpus.length) lines.push(`  corpus                   ${s.corpus.join('; ')}`);
   return lines.join('\n');
 }

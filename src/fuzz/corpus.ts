@@ -48,7 +48,10 @@ export function addToCorpus(corpus: Corpus, certs: Certificate[], source: string
       corpus.names.push(n.slice());
     }
     if (corpus.validities.length < MAX_PARTS) {
-      const t = (d: Certificate['notBefore']) => ({ text: d.text, type: d.kind === 'UTCTime' ? ('utc' as const) : ('generalized' as const) });
+      const t = (d: Certificate['notBefore']) => ({
+        text: d.text,
+        type: d.kind === 'UTCTime' ? ('utc' as const) : ('generalized' as const),
+      });
       corpus.validities.push({ notBefore: t(c.notBefore), notAfter: t(c.notAfter) });
     }
   }

@@ -11,7 +11,18 @@ export * from './model.js';
 export { caseArb, caSpecArb, leafSpecArb, mutationArb, keyArb } from './arbitraries.js';
 export { buildCase, mutateTbs, tlvOffsets, type BuildContext, type BuiltCase } from './build.js';
 export { addToCorpus, emptyCorpus, pick, type Corpus, type CorpusExtension } from './corpus.js';
-export { runOurs, parseCase, verifyOptions, compareVerify, compareTls, describeVerdict, type Ours, type Verdict, type DiffKind, type OracleName } from './verdict.js';
+export {
+  runOurs,
+  parseCase,
+  verifyOptions,
+  compareVerify,
+  compareTls,
+  describeVerdict,
+  type Ours,
+  type Verdict,
+  type DiffKind,
+  type OracleName,
+} from './verdict.js';
 export { KNOWN_DIFFERENCES, classify, type KnownDifference, type Disagreement, type DifferenceKind } from './known-differences.js';
 export { candidates, shrinkCase } from './shrink.js';
 export { findingFiles, opensslVerifyArgs, pemOf, VECTOR_FILES, type CaseJson, type VectorMeta } from './vector.js';

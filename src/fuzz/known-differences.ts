@@ -56,7 +56,8 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     description:
       '`openssl verify -verify_hostname` cannot set X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, so it matches `d*.example.com`; pgtls checks ' +
       'host names with NO_PARTIAL_WILDCARDS (as the PostgreSQL-like harness of the conformance README). Not a pgtls bug.',
-    matches: (d) => codesOf(d.ours).has(62) && !codesOf(d.theirs).has(62) && d.spec.hostname !== undefined && hasMutation(d.spec, 'san-wild'),
+    matches: (d) =>
+      codesOf(d.ours).has(62) && !codesOf(d.theirs).has(62) && d.spec.hostname !== undefined && hasMutation(d.spec, 'san-wild'),
   },
   {
     id: 'node-tls-ca-read-as-x509-aux',

@@ -28,7 +28,10 @@ export function parseOpensslVerify(out: string, rc: number): Verdict {
   if (errors.length || /: verification failed/.test(out)) return { status: 'fail', errors };
   // the first line and OpenSSL's reasons (`...:mstring not universal:...`)
   const lines = out.trim().split('\n');
-  const reasons = lines.slice(1).filter((l) => /routines:/.test(l)).map((l) => l.split(':').slice(3, 6).join(':'));
+  const reasons = lines
+    .slice(1)
+    .filter((l) => /routines:/.test(l))
+    .map((l) => l.split(':').slice(3, 6).join(':'));
   return { status: 'load', errors: [], note: [lines[0], ...new Set(reasons)].join(' | ').slice(0, 400) };
 }
 
@@ -42,7 +45,12 @@ export function opensslProcessOracle(o: { bin?: string; tmp?: string } = {}): Or
       try {
         const script: string[] = [];
         cases.forEach((b, i) => {
-          const f = { trusted: join(dir, `${i}-ca.pem`), untrusted: join(dir, `${i}-u.pem`), crls: join(dir, `${i}-crl.pem`), leaf: join(dir, `${i}-leaf.pem`) };
+          const f = {
+            trusted: join(dir, `${i}-ca.pem`),
+            untrusted: join(dir, `${i}-u.pem`),
+            crls: join(dir, `${i}-crl.pem`),
+            leaf: join(dir, `${i}-leaf.pem`),
+          };
           writeFileSync(f.leaf, pemOf('CERTIFICATE', [b.leaf]));
           if (b.trusted.length) writeFileSync(f.trusted, pemOf('CERTIFICATE', b.trusted));
           if (b.untrusted.length) writeFileSync(f.untrusted, pemOf('CERTIFICATE', b.untrusted));
@@ -51,13 +59,21 @@ export function opensslProcessOracle(o: { bin?: string; tmp?: string } = {}): Or
         });
         writeFileSync(join(dir, 'run.sh'), `${script.join('\n')}\n`);
         const out = await new Promise<string>((resolve, reject) =>
-          execFile('sh', [join(dir, 'run.sh')], { maxBuffer: 256 << 20 }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout))),
+          execFile('sh', [join(dir, 'run.sh')], { maxBuffer: 256 << 20 }, (err, stdout) =>
+            err && !stdout ? reject(err) : resolve(stdout),
+          ),
         );
         const parts = out.split('@@CASE ').slice(1);
         return cases.map((_, i) => {
           const p = parts[i] ?? '';
           const rc = Number(/@@RC (\d+)/.exec(p)?.[1] ?? 255);
-          return parseOpensslVerify(p.replace(/@@RC \d+\s*$/, '').replace(/^\d+\n/, '').replaceAll(`${dir}/`, ''), rc);
+          return parseOpensslVerify(
+            p
+              .replace(/@@RC \d+\s*$/, '')
+              .replace(/^\d+\n/, '')
+              .replaceAll(`${dir}/`, ''),
+            rc,
+          );
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });

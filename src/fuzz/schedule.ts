@@ -22,11 +22,39 @@ import { caseArb, caSpecArb, leafSpecArb, mutationArb } from './arbitraries.js';
 import { CRL_MUTATION_OPS, MUTATION_OPS, type CaseSpec, type CertSpecLite } from './model.js';
 
 /** The generators the bandit chooses between; 'fresh' is a new case from the arbitraries. */
-export const ARMS = ['fresh', 'add', 'havoc', 'tweak', 'retarget', 'drop', 'swap-cert', 'resize', 'shift', 'context', 'splice', 'remutate', 'transplant'] as const;
+export const ARMS = [
+  'fresh',
+  'add',
+  'havoc',
+  'tweak',
+  'retarget',
+  'drop',
+  'swap-cert',
+  'resize',
+  'shift',
+  'context',
+  'splice',
+  'remutate',
+  'transplant',
+] as const;
 export type Arm = (typeof ARMS)[number];
 
 /** Prior weight of each generator (from measured yields), scaling its observed rate. */
-const PRIOR: Record<Arm, number> = { fresh: 2, add: 0.7, havoc: 1.5, tweak: 0.3, retarget: 0.5, drop: 0.3, 'swap-cert': 1.5, resize: 2, shift: 0.5, context: 0.5, splice: 0.7, remutate: 1, transplant: 2 };
+const PRIOR: Record<Arm, number> = {
+  fresh: 2,
+  add: 0.7,
+  havoc: 1.5,
+  tweak: 0.3,
+  retarget: 0.5,
+  drop: 0.3,
+  'swap-cert': 1.5,
+  resize: 2,
+  shift: 0.5,
+  context: 0.5,
+  splice: 0.7,
+  remutate: 1,
+  transplant: 2,
+};
 /**
  * What a new path is worth to the bandit, by generator. Every lane draws fresh cases from the
  * same distribution, so a fresh case's lane-new path is more often one another lane already
@@ -71,7 +99,13 @@ export interface Choice {
 const zeros = (): Record<Arm, number> => Object.fromEntries(ARMS.map((a) => [a, 0])) as Record<Arm, number>;
 
 export function newSchedule(): LaneSchedule {
-  return { pool: [], hits: new Map(), tries: zeros(), finds: zeros(), totals: Object.fromEntries(ARMS.map((a) => [a, { tries: 0, finds: 0 }])) as LaneSchedule['totals'] };
+  return {
+    pool: [],
+    hits: new Map(),
+    tries: zeros(),
+    finds: zeros(),
+    totals: Object.fromEntries(ARMS.map((a) => [a, { tries: 0, finds: 0 }])) as LaneSchedule['totals'],
+  };
 }
 
 const clone = (s: CaseSpec): CaseSpec => JSON.parse(JSON.stringify(s));
@@ -114,7 +148,19 @@ function fitMutations(spec: CaseSpec): void {
 
 type Op = (spec: CaseSpec, r: () => number, seed: number, pool: Entry[]) => void;
 
-const CERT_FIELDS = ['key', 'name', 'validity', 'bc', 'ku', 'eku', 'san', 'nc', 'ids', 'cnHost', 'version'] as const satisfies readonly (keyof CertSpecLite)[];
+const CERT_FIELDS = [
+  'key',
+  'name',
+  'validity',
+  'bc',
+  'ku',
+  'eku',
+  'san',
+  'nc',
+  'ids',
+  'cnHost',
+  'version',
+] as const satisfies readonly (keyof CertSpecLite)[];
 const CONTEXT_FIELDS = ['anchor', 'bundle', 'crl', 'purpose', 'hostname', 'ip'] as const satisfies readonly (keyof CaseSpec)[];
 
 const certArb = (spec: CaseSpec, k: number) => (k === spec.chain.length - 1 ? leafSpecArb : caSpecArb);
@@ -223,7 +269,13 @@ export function choose(s: LaneSchedule, seed: number, r: () => number, guided: b
   if (!guided || !s.pool.length) return fresh();
   const arm = ARMS[weightedIndex(armWeights(s, ARMS), r())];
   if (arm === 'fresh') return fresh();
-  const parent = s.pool[weightedIndex(s.pool.map((e) => energy(s, e)), r())];
+  const parent =
+    s.pool[
+      weightedIndex(
+        s.pool.map((e) => energy(s, e)),
+        r(),
+      )
+    ];
   const spec = clone(parent.spec);
   if (arm === 'havoc') {
     const steps = 2 + Math.floor(r() * 3);

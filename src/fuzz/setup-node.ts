@@ -46,7 +46,13 @@ export function fastSigner(pems: Record<KeyName, string>, keys: KeyRing): Signer
   return (alg, key, msg) => {
     const ko = objs.get(key);
     if (ko && (alg.kind === 'ed25519' || alg.kind === 'ed448') && key.kind === alg.kind) return new Uint8Array(nodeSign(null, msg, ko));
-    if (ko && alg.kind === 'rsa-pkcs1' && key.kind === 'rsa' && !key.pss && ['sha1', 'sha224', 'sha256', 'sha384', 'sha512'].includes(alg.hash)) {
+    if (
+      ko &&
+      alg.kind === 'rsa-pkcs1' &&
+      key.kind === 'rsa' &&
+      !key.pss &&
+      ['sha1', 'sha224', 'sha256', 'sha384', 'sha512'].includes(alg.hash)
+    ) {
       return new Uint8Array(nodeSign(alg.hash, msg, { key: ko, padding: constants.RSA_PKCS1_PADDING }));
     }
     return pure(alg, key, msg);
@@ -54,12 +60,19 @@ export function fastSigner(pems: Record<KeyName, string>, keys: KeyRing): Signer
 }
 
 /** Up to `max` certificates from the conformance suites, in a fixed order; [] when the folder is absent. */
-export function conformanceCertificates(dir = resolve(REPO_ROOT, '../shared/conformance'), max = 1500): { certs: Certificate[]; source: string } {
+export function conformanceCertificates(
+  dir = resolve(REPO_ROOT, '../shared/conformance'),
+  max = 1500,
+): { certs: Certificate[]; source: string } {
   const certs: Certificate[] = [];
   const sources: string[] = [];
   const limbo = join(dir, 'x509-limbo/limbo.json.gz');
   if (existsSync(limbo)) {
-    const tcs = (JSON.parse(gunzipSync(readFileSync(limbo)).toString('utf8')) as { testcases: { id: string; peer_certificate: string; trusted_certs: string[]; untrusted_intermediates: string[] }[] }).testcases;
+    const tcs = (
+      JSON.parse(gunzipSync(readFileSync(limbo)).toString('utf8')) as {
+        testcases: { id: string; peer_certificate: string; trusted_certs: string[]; untrusted_intermediates: string[] }[];
+      }
+    ).testcases;
     // every non-bettertls case (the interesting ones) and a stride through the rest
     const chosen = tcs.filter((t, i) => !t.id.startsWith('bettertls') || i % 40 === 0);
     for (const t of chosen) {
@@ -118,7 +131,8 @@ export function readSummary(dir: string): Summary {
 export function readVector(dir: string): { built: BuiltCase; meta: CaseJson } {
   const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseJson;
   // PEM blocks are read without parsing the DER inside: a vector may hold bytes no parser accepts
-  const ders = (f: string) => (existsSync(join(dir, f)) ? decodePemOrDer(new Uint8Array(readFileSync(join(dir, f)))).map((b) => b.der) : []);
+  const ders = (f: string) =>
+    existsSync(join(dir, f)) ? decodePemOrDer(new Uint8Array(readFileSync(join(dir, f)))).map((b) => b.der) : [];
   const built: BuiltCase = {
     spec: meta.spec,
     time: new Date(meta.time),

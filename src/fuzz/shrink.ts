@@ -8,8 +8,28 @@
 import type { Disagreement } from './known-differences.js';
 import type { CaseSpec, CertSpecLite } from './model.js';
 
-const PLAIN_CA: Omit<CertSpecLite, 'key' | 'name'> = { validity: 'ok', bc: 'ca', ku: 'none', eku: 'none', san: 'none', nc: 'none', ids: true, cnHost: false, version: 'v3' };
-const PLAIN_LEAF: Omit<CertSpecLite, 'key' | 'name'> = { validity: 'ok', bc: 'none', ku: 'none', eku: 'none', san: 'none', nc: 'none', ids: true, cnHost: true, version: 'v3' };
+const PLAIN_CA: Omit<CertSpecLite, 'key' | 'name'> = {
+  validity: 'ok',
+  bc: 'ca',
+  ku: 'none',
+  eku: 'none',
+  san: 'none',
+  nc: 'none',
+  ids: true,
+  cnHost: false,
+  version: 'v3',
+};
+const PLAIN_LEAF: Omit<CertSpecLite, 'key' | 'name'> = {
+  validity: 'ok',
+  bc: 'none',
+  ku: 'none',
+  eku: 'none',
+  san: 'none',
+  nc: 'none',
+  ids: true,
+  cnHost: true,
+  version: 'v3',
+};
 
 const clone = (s: CaseSpec): CaseSpec => JSON.parse(JSON.stringify(s));
 
@@ -32,18 +52,79 @@ export function candidates(s: CaseSpec): CaseSpec[] {
   }
   // Each field that differs from its simplest value gives one smaller case with it reset.
   const simpler: [differs: (c: CaseSpec) => boolean, reset: (c: CaseSpec) => void][] = [
-    [(c) => c.crl.mode !== 'none', (c) => { c.crl = { mode: 'none' }; c.mutations = c.mutations.filter((m) => !('crl' in m)); }],
-    [(c) => c.crl.revoke !== undefined, (c) => { delete c.crl.revoke; }],
-    [(c) => c.anchor !== 'root', (c) => { c.anchor = 'root'; }],
-    [(c) => c.bundle.drop !== undefined, (c) => { delete c.bundle.drop; }],
-    [(c) => c.bundle.impostor, (c) => { c.bundle.impostor = false; }],
-    [(c) => c.bundle.cross !== 'none', (c) => { c.bundle.cross = 'none'; }],
-    [(c) => c.bundle.shuffle !== 0, (c) => { c.bundle.shuffle = 0; }],
-    [(c) => c.bundle.dup, (c) => { c.bundle.dup = false; }],
-    [(c) => c.bundle.leafInBundle, (c) => { c.bundle.leafInBundle = false; }],
-    [(c) => c.hostname !== undefined, (c) => { delete c.hostname; }],
-    [(c) => c.ip !== undefined, (c) => { delete c.ip; }],
-    [(c) => c.purpose !== 'sslserver', (c) => { c.purpose = 'sslserver'; }],
+    [
+      (c) => c.crl.mode !== 'none',
+      (c) => {
+        c.crl = { mode: 'none' };
+        c.mutations = c.mutations.filter((m) => !('crl' in m));
+      },
+    ],
+    [
+      (c) => c.crl.revoke !== undefined,
+      (c) => {
+        delete c.crl.revoke;
+      },
+    ],
+    [
+      (c) => c.anchor !== 'root',
+      (c) => {
+        c.anchor = 'root';
+      },
+    ],
+    [
+      (c) => c.bundle.drop !== undefined,
+      (c) => {
+        delete c.bundle.drop;
+      },
+    ],
+    [
+      (c) => c.bundle.impostor,
+      (c) => {
+        c.bundle.impostor = false;
+      },
+    ],
+    [
+      (c) => c.bundle.cross !== 'none',
+      (c) => {
+        c.bundle.cross = 'none';
+      },
+    ],
+    [
+      (c) => c.bundle.shuffle !== 0,
+      (c) => {
+        c.bundle.shuffle = 0;
+      },
+    ],
+    [
+      (c) => c.bundle.dup,
+      (c) => {
+        c.bundle.dup = false;
+      },
+    ],
+    [
+      (c) => c.bundle.leafInBundle,
+      (c) => {
+        c.bundle.leafInBundle = false;
+      },
+    ],
+    [
+      (c) => c.hostname !== undefined,
+      (c) => {
+        delete c.hostname;
+      },
+    ],
+    [
+      (c) => c.ip !== undefined,
+      (c) => {
+        delete c.ip;
+      },
+    ],
+    [
+      (c) => c.purpose !== 'sslserver',
+      (c) => {
+        c.purpose = 'sslserver';
+      },
+    ],
   ];
   for (const [differs, reset] of simpler) {
     if (!differs(s)) continue;
@@ -75,7 +156,11 @@ export function candidates(s: CaseSpec): CaseSpec[] {
   return out;
 }
 
-export async function shrinkCase<D extends Disagreement>(d: D, still: (specs: CaseSpec[]) => Promise<(D | undefined)[]>, maxSteps = 60): Promise<D> {
+export async function shrinkCase<D extends Disagreement>(
+  d: D,
+  still: (specs: CaseSpec[]) => Promise<(D | undefined)[]>,
+  maxSteps = 60,
+): Promise<D> {
   let cur = d;
   for (let step = 0; step < maxSteps; step++) {
     const cands = candidates(cur.spec);

@@ -17,4 +17,3 @@ export function deterministicSigner(): Signer {
     return signMessage(alg, key, msg, { pssSalt: salt });
   };
 }
-

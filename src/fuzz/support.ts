@@ -35,10 +35,20 @@ const RICH: ExtensionSpec[] = [
   { type: 'basicConstraints', ca: true, pathLen: 3, critical: true },
   { type: 'keyUsage', usages: ['keyCertSign', 'cRLSign', 'digitalSignature'], critical: true },
   { type: 'extKeyUsage', usages: ['serverAuth', 'clientAuth', 'OCSPSigning'] },
-  { type: 'subjectAltName', names: ['DNS:db.example.com', 'IP:10.1.2.3', 'email:a@example.com', 'URI:https://example.com/', 'RID:1.2.3.4'] },
+  {
+    type: 'subjectAltName',
+    names: ['DNS:db.example.com', 'IP:10.1.2.3', 'email:a@example.com', 'URI:https://example.com/', 'RID:1.2.3.4'],
+  },
   { type: 'issuerAltName', names: ['DNS:ca.example.com'] },
-  { type: 'nameConstraints', permitted: ['DNS:.example.com', 'IP:10.0.0.0/8', 'email:example.com'], excluded: ['DNS:bad.example.com', 'dirName:/CN=evil'] },
-  { type: 'certificatePolicies', policies: ['2.5.29.32.0', { oid: '1.3.6.1.4.1.55555.9', cps: ['https://example.com/cps'], userNotice: 'fuzz' }] },
+  {
+    type: 'nameConstraints',
+    permitted: ['DNS:.example.com', 'IP:10.0.0.0/8', 'email:example.com'],
+    excluded: ['DNS:bad.example.com', 'dirName:/CN=evil'],
+  },
+  {
+    type: 'certificatePolicies',
+    policies: ['2.5.29.32.0', { oid: '1.3.6.1.4.1.55555.9', cps: ['https://example.com/cps'], userNotice: 'fuzz' }],
+  },
   { type: 'policyConstraints', requireExplicitPolicy: 0, inhibitPolicyMapping: 1, critical: true },
   { type: 'inhibitAnyPolicy', skipCerts: 0, critical: true },
   { type: 'crlDistributionPoints', points: ['http://example.com/ca.crl'] },
@@ -58,7 +68,14 @@ export function generatedCorpus(keys: KeyRing): Corpus {
   }
   certs.push(
     parseCertificate(
-      makeCertificate({ subject: '/C=DE/O=pgtls fuzz/OU=corpus/CN=rich+serialNumber=42', serial: 0x5151, selfSigned: true, issuerKey: keys['ed25519-1'], extensions: RICH, now: FUZZ_TIME }).der,
+      makeCertificate({
+        subject: '/C=DE/O=pgtls fuzz/OU=corpus/CN=rich+serialNumber=42',
+        serial: 0x5151,
+        selfSigned: true,
+        issuerKey: keys['ed25519-1'],
+        extensions: RICH,
+        now: FUZZ_TIME,
+      }).der,
     ),
   );
   return addToCorpus(corpus, certs, 'generated');

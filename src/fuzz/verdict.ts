@@ -81,7 +81,8 @@ function verdictOf(r: VerifyResult): Verdict {
 }
 
 function timeStable(p: Parsed, t: number, now: number): boolean {
-  const side = (x: number, lo: number | null, hi: number | null) => `${lo === null ? '?' : x < lo ? '<' : '='}${hi === null ? '?' : x > hi ? '>' : '='}`;
+  const side = (x: number, lo: number | null, hi: number | null) =>
+    `${lo === null ? '?' : x < lo ? '<' : '='}${hi === null ? '?' : x > hi ? '>' : '='}`;
   const certs = [p.leaf, ...p.trusted, ...p.untrusted];
   for (const c of certs) if (side(t, c.notBefore.ms, c.notAfter.ms) !== side(now, c.notBefore.ms, c.notAfter.ms)) return false;
   for (const c of p.crls) {
@@ -125,7 +126,13 @@ export function runOurs(b: BuiltCase, verifier?: Verifier, now = Date.now()): Ou
     const tls = verifyChain({ ...opts, purpose: 'sslserver', hostname: undefined, ip: undefined });
     const verify = verdictOf(r);
     const steps = [...new Set(r.trace.map((s) => `${s.step}:${s.result}`))].sort().join(',');
-    return { verify, tls: verdictOf(tls), pathKey: `${verify.status}|${verify.errors.join(',')}|${steps}`, timeStable: timeStable(p, b.time.getTime(), now), result: r };
+    return {
+      verify,
+      tls: verdictOf(tls),
+      pathKey: `${verify.status}|${verify.errors.join(',')}|${steps}`,
+      timeStable: timeStable(p, b.time.getTime(), now),
+      result: r,
+    };
   } catch (e) {
     return crashed(e);
   }
@@ -139,7 +146,14 @@ function crashed(e: unknown): Ours {
 export type OracleName = 'openssl' | 'node-tls';
 
 /** How two verdicts differ; undefined when they agree. */
-export type DiffKind = 'verdict-we-accept' | 'verdict-we-reject' | 'load-we-accept' | 'load-we-reject' | 'first-error' | 'later-errors' | 'last-error';
+export type DiffKind =
+  | 'verdict-we-accept'
+  | 'verdict-we-reject'
+  | 'load-we-accept'
+  | 'load-we-reject'
+  | 'first-error'
+  | 'later-errors'
+  | 'last-error';
 
 const code = (e: string) => Number(e.split('@')[0]);
 

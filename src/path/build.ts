@@ -40,7 +40,8 @@ const REJECT_WHY: Record<number, string> = {
 function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean {
   ctx.spend();
   const r = likelyIssued(issuer, x);
-  if (r !== 0 && r !== 29) ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
+  if (r !== 0 && r !== 29)
+    ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
   return r === 0;
 }
 
@@ -77,7 +78,13 @@ function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
   }
   if (!ctx.partialChain) return 'untrusted';
   if (numUntrusted < ctx.chain.length) {
-    ctx.note('check-trust', 'ok', 'certificate from the trusted set (partial chain allowed): trust anchor', ctx.chain[numUntrusted], numUntrusted);
+    ctx.note(
+      'check-trust',
+      'ok',
+      'certificate from the trusted set (partial chain allowed): trust anchor',
+      ctx.chain[numUntrusted],
+      numUntrusted,
+    );
     return 'trusted';
   }
   // lookup_cert_match: the leaf itself in the trust store
@@ -119,7 +126,13 @@ export function buildChain(ctx: Ctx): number {
       if (ok && issuer) {
         const ss = selfSigned(curr);
         if (ss < 0) {
-          ctx.note('build', 'fail', 'certificate has no usable public key or invalid extensions (X509_self_signed < 0): internal error', curr, i - 1);
+          ctx.note(
+            'build',
+            'fail',
+            'certificate has no usable public key or invalid extensions (X509_self_signed < 0): internal error',
+            curr,
+            i - 1,
+          );
           ctx.error = 1;
           return -1;
         }

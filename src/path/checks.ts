@@ -82,7 +82,8 @@ export function checkExtensions(ctx: Ctx): boolean {
     if (purpose) {
       // rfc5280 profile: RFC 5280 puts no key usage demands on a server/client leaf
       // beyond what the caller asks (limbo's key_usage), so only EKU/nsCertType count there
-      const r = ctx.rfc5280 && i === 0 ? checkPurpose({ ...info, kusage: undefined }, purpose, false) : checkPurpose(info, purpose, mustBeCa > 0);
+      const r =
+        ctx.rfc5280 && i === 0 ? checkPurpose({ ...info, kusage: undefined }, purpose, false) : checkPurpose(info, purpose, mustBeCa > 0);
       // check_purpose: anything but 1 and 0 (a CA "level", an invalid certificate) passes unless X509_STRICT
       const okp = r === 1 || (r !== 0 && !ctx.strict);
       if (!okp && !ctx.fail(26, i, x, 'purpose')) return false;
@@ -197,7 +198,13 @@ function queueReason(ctx: Ctx, reason: string): false {
   return false;
 }
 
-function signatureOk(ctx: Ctx, alg: ReturnType<typeof signatureAlgorithmOf>, issuer: Certificate, tbs: Uint8Array, sig: Uint8Array): boolean {
+function signatureOk(
+  ctx: Ctx,
+  alg: ReturnType<typeof signatureAlgorithmOf>,
+  issuer: Certificate,
+  tbs: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig);
   if (r.ok) return true;
   if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') return queueReason(ctx, r.openssl ?? 'EVP lib');
@@ -214,12 +221,25 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
   while (currentReasons !== CRLDP_ALL_REASONS) {
     const last = currentReasons;
     // rfc5280 profile: a delta CRL is never a complete CRL (as OpenSSL after 3.0 decides)
-    const { best } = bestCrl(ctx.chain, depth, ctx.crls, currentReasons, (c) => crlTimeOk(ctx, c), ctx.rfc5280 ? { untrusted: ctx.opts.untrusted ?? [] } : undefined);
+    const { best } = bestCrl(
+      ctx.chain,
+      depth,
+      ctx.crls,
+      currentReasons,
+      (c) => crlTimeOk(ctx, c),
+      ctx.rfc5280 ? { untrusted: ctx.opts.untrusted ?? [] } : undefined,
+    );
     if (!best) {
-      ctx.note('crl', 'fail', 'no CRL from this certificate\'s issuer', x, depth);
+      ctx.note('crl', 'fail', "no CRL from this certificate's issuer", x, depth);
       return fail(3);
     }
-    ctx.note("crl", "info", `using a CRL from ${best.issuer ? ctx.subjectOf(best.issuer) : "?"} (score 0x${best.score.toString(16)})`, x, depth);
+    ctx.note(
+      'crl',
+      'info',
+      `using a CRL from ${best.issuer ? ctx.subjectOf(best.issuer) : '?'} (score 0x${best.score.toString(16)})`,
+      x,
+      depth,
+    );
     currentReasons = best.reasons;
     const crl = best.crl;
     // check_crl
@@ -315,7 +335,7 @@ export function internalVerify(ctx: Ctx): boolean {
         if (!ctx.fail(6, issuerDepth, xi, 'signature')) return false;
       } else if (!verifyCertSignature(ctx, xs, xi)) {
         if (!ctx.fail(7, n, xs, 'signature')) return false;
-      } else ctx.note('signature', 'ok', 'signature verified with the issuer\'s key', xs, n);
+      } else ctx.note('signature', 'ok', "signature verified with the issuer's key", xs, n);
     }
     skipSig = false;
     if (!checkCertTime(ctx, xs, n)) return false;

@@ -28,7 +28,9 @@ export interface LimboData {
 export function loadLimbo(dir: string): LimboData {
   const raw = readFileSync(join(dir, 'x509-limbo/limbo.json.gz'));
   const testcases = (JSON.parse(gunzipSync(raw).toString('utf8')) as { testcases: LimboCase[] }).testcases;
-  const openssl = (JSON.parse(readFileSync(join(dir, 'x509-limbo/openssl-3.0.19-pglike.json'), 'utf8')) as { results: LimboData['openssl'] }).results;
+  const openssl = (
+    JSON.parse(readFileSync(join(dir, 'x509-limbo/openssl-3.0.19-pglike.json'), 'utf8')) as { results: LimboData['openssl'] }
+  ).results;
   return { testcases, openssl };
 }
 
@@ -62,7 +64,10 @@ export interface PkitsData {
 
 export function loadPkits(dir: string): PkitsData {
   const p = join(dir, 'pkits');
-  const tc = JSON.parse(readFileSync(join(p, 'pkits-testcases.json'), 'utf8')) as { defaults: { time: string; policy_oids: Record<string, string> }; tests: PkitsTest[] };
+  const tc = JSON.parse(readFileSync(join(p, 'pkits-testcases.json'), 'utf8')) as {
+    defaults: { time: string; policy_oids: Record<string, string> };
+    tests: PkitsTest[];
+  };
   const rec = JSON.parse(readFileSync(join(p, 'openssl-3.0.19-pg.json'), 'utf8')) as { results: PkitsRecord[] };
   return { dir: p, tests: tc.tests, openssl: rec.results, time: new Date(tc.defaults.time), policyOids: tc.defaults.policy_oids };
 }

@@ -116,7 +116,21 @@ export const OPENSSL_VERIFY_FORGIVES = new Set<number>([
   11, // CRL_NOT_YET_VALID
   34, // UNHANDLED_CRITICAL_EXTENSION
   // errors due to strict conformance checking
-  80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94,
+  80,
+  81,
+  82,
+  83,
+  84,
+  85,
+  86,
+  87,
+  88,
+  89,
+  90,
+  91,
+  92,
+  93,
+  94,
 ]);
 
 export class BudgetExceeded extends Error {
@@ -183,7 +197,14 @@ export class Ctx {
     const c = cert === null ? undefined : (cert ?? this.chain[depth]);
     const opensslReason = this.pendingOpensslReason;
     this.pendingOpensslReason = undefined;
-    this.errors.push({ code, name: errorName(code), message: errorMessage(code), depth, cert: c, ...(opensslReason ? { opensslReason } : {}) });
+    this.errors.push({
+      code,
+      name: errorName(code),
+      message: errorMessage(code),
+      depth,
+      cert: c,
+      ...(opensslReason ? { opensslReason } : {}),
+    });
     this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
     if (this.opts.callback === 'stop') return false;
     return OPENSSL_VERIFY_FORGIVES.has(code);

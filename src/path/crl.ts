@@ -120,7 +120,11 @@ function generalNamesEqual(a: GeneralName, b: GeneralName): boolean {
     case 'registeredID':
       return a.oid === (b as typeof a).oid;
     case 'otherName':
-      return a.oid === (b as typeof a).oid && a.value.length === (b as typeof a).value.length && a.value.every((x, i) => x === (b as typeof a).value[i]);
+      return (
+        a.oid === (b as typeof a).oid &&
+        a.value.length === (b as typeof a).value.length &&
+        a.value.every((x, i) => x === (b as typeof a).value[i])
+      );
     default:
       return a.der.length === (b as typeof a).der.length && a.der.every((x, i) => x === (b as typeof a).der[i]);
   }
@@ -161,7 +165,7 @@ function crlCrldpCheck(x: Certificate, ci: CrlInfo, score: number): { ok: boolea
       return { ok: true, reasons };
     }
   }
-  return { ok: (!idp?.distributionPoint) && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
+  return { ok: !idp?.distributionPoint && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
 }
 
 export interface CrlChoice {
@@ -182,7 +186,14 @@ export interface ExtendedCrl {
   untrusted: Certificate[];
 }
 
-export function crlScore(chain: Certificate[], depth: number, crl: Crl, currentReasons: number, timeOk: TimeCheck, extended?: ExtendedCrl): CrlChoice | undefined {
+export function crlScore(
+  chain: Certificate[],
+  depth: number,
+  crl: Crl,
+  currentReasons: number,
+  timeOk: TimeCheck,
+  extended?: ExtendedCrl,
+): CrlChoice | undefined {
   const x = chain[depth];
   const ci = crlInfo(crl);
   if (extended && ci.isDelta) return undefined;
@@ -249,7 +260,14 @@ function checkAkidCrl(issuer: Certificate, crl: Crl): number {
 }
 
 /** get_crl_sk: best-scoring CRL; `valid` when its score reaches CRL_SCORE_VALID. */
-export function bestCrl(chain: Certificate[], depth: number, crls: Crl[], currentReasons: number, timeOk: TimeCheck, extended?: ExtendedCrl): { best?: CrlChoice; valid: boolean } {
+export function bestCrl(
+  chain: Certificate[],
+  depth: number,
+  crls: Crl[],
+  currentReasons: number,
+  timeOk: TimeCheck,
+  extended?: ExtendedCrl,
+): { best?: CrlChoice; valid: boolean } {
   let best: CrlChoice | undefined;
   let bestScore = 0;
   for (const crl of crls) {

@@ -7,7 +7,11 @@ import type { Certificate, Crl, Name, PublicKey, SignatureAlgorithm } from '../x
 import { canonicalName, namesEqual as x509NamesEqual } from '../x509/name.js';
 import { describeSignatureAlgorithm } from '../x509/algorithms.js';
 import { keyView } from './keys.js';
-import { AUTH_LEVEL_MIN_BITS, checkKeyLevel as cryptoCheckKeyLevel, checkSigLevel as cryptoCheckSigLevel } from '../crypto/security-level.js';
+import {
+  AUTH_LEVEL_MIN_BITS,
+  checkKeyLevel as cryptoCheckKeyLevel,
+  checkSigLevel as cryptoCheckSigLevel,
+} from '../crypto/security-level.js';
 import { verifySignature } from '../crypto/verify.js';
 
 /** src/crypto's verification result (openssl: the first OpenSSL error-queue reason, when its code pushes one). */

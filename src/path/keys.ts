@@ -46,7 +46,7 @@ export function finiteFieldSecurityBits(l: number, n = -1): number {
   if (n === -1) return secbits;
   const bits = Math.floor(n / 2);
   if (bits < 80) return 0;
-  return Math.min(bits , secbits);
+  return Math.min(bits, secbits);
 }
 
 function bitLen(b: Uint8Array): number {
@@ -145,7 +145,12 @@ export function inheritDsaParameters(certs: readonly Certificate[]): Map<Certifi
   };
   for (const c of certs) {
     const k = c.publicKey;
-    if (k.kind !== 'unknown' || !isDsa(c) || (k.algorithm.parameters && !(k.algorithm.parameters.length === 2 && k.algorithm.parameters[0] === 0x05))) continue;
+    if (
+      k.kind !== 'unknown' ||
+      !isDsa(c) ||
+      (k.algorithm.parameters && !(k.algorithm.parameters.length === 2 && k.algorithm.parameters[0] === 0x05))
+    )
+      continue;
     const params = paramsOf(c, new Set());
     if (!params) continue;
     const algorithm = { oid: OID.dsa, parameters: params, bytes: derSequence(derOid(OID.dsa), params) };

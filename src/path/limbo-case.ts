@@ -92,7 +92,10 @@ export function runLimboCase(tc: LimboCase, profile: Profile, verifier?: Verifie
     ip,
     verifier,
     callback: 'stop',
-    extra: profile === 'rfc5280' ? { keyUsage: tc.key_usage, extendedKeyUsage: tc.extended_key_usage, validationKind: tc.validation_kind } : undefined,
+    extra:
+      profile === 'rfc5280'
+        ? { keyUsage: tc.key_usage, extendedKeyUsage: tc.extended_key_usage, validationKind: tc.validation_kind }
+        : undefined,
   });
   return {
     ok: result.ok,

@@ -88,7 +88,10 @@ export function processPolicies(ctx: Ctx, inputs: PolicyInputs = {}): number {
     if (maps.some((m) => m.issuerDomainPolicy === ANY || m.subjectDomainPolicy === ANY)) return 42;
     if (tree && maps.length) {
       const byIssuer = new Map<string, Set<string>>();
-      for (const m of maps) (byIssuer.get(m.issuerDomainPolicy) ?? byIssuer.set(m.issuerDomainPolicy, new Set()).get(m.issuerDomainPolicy)!).add(m.subjectDomainPolicy);
+      for (const m of maps)
+        (byIssuer.get(m.issuerDomainPolicy) ?? byIssuer.set(m.issuerDomainPolicy, new Set()).get(m.issuerDomainPolicy)!).add(
+          m.subjectDomainPolicy,
+        );
       for (const [idp, subjects] of byIssuer) {
         const level = tree.levels[i] ?? [];
         const nodes = level.filter((x) => x.policy === idp);

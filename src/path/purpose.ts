@@ -115,7 +115,8 @@ export function certInfo(cert: Certificate): CertInfo {
   }
   const seen = new Set<string>();
   for (const e of cert.extensions) {
-    if (seen.has(e.oid) && CACHED_EXTENSIONS.has(e.oid) && !invalid.some((m) => m.includes(e.oid))) invalid.push(`duplicate extension ${e.oid}`);
+    if (seen.has(e.oid) && CACHED_EXTENSIONS.has(e.oid) && !invalid.some((m) => m.includes(e.oid)))
+      invalid.push(`duplicate extension ${e.oid}`);
     seen.add(e.oid);
   }
   const bc = cert.ext.basicConstraints;
@@ -184,7 +185,11 @@ function BigIntSerial(b: Uint8Array): bigint {
 }
 
 /** signature OIDs whose parameters describeSignatureAlgorithm judges (check_sig_alg_match does not) */
-const SIG_KIND_BY_OID: Record<string, SignatureAlgorithm['kind']> = { [OID.rsassaPss]: 'rsa-pss', [OID.ed25519]: 'ed25519', [OID.ed448]: 'ed448' };
+const SIG_KIND_BY_OID: Record<string, SignatureAlgorithm['kind']> = {
+  [OID.rsassaPss]: 'rsa-pss',
+  [OID.ed25519]: 'ed25519',
+  [OID.ed448]: 'ed448',
+};
 
 /** check_sig_alg_match(issuer key, subject): 0 ok, 24 no key, 76 unknown alg, 77 mismatch */
 export function checkSigAlgMatch(issuer: Certificate, subject: Certificate): number {
@@ -245,7 +250,16 @@ function checkSslCa(i: CertInfo): number {
 }
 
 /** OpenSSL 3.0's purposes (X509_PURPOSE short names, xstandard[] in v3_purp.c) */
-export type Purpose = 'sslclient' | 'sslserver' | 'nssslserver' | 'smimesign' | 'smimeencrypt' | 'crlsign' | 'any' | 'ocsphelper' | 'timestampsign';
+export type Purpose =
+  | 'sslclient'
+  | 'sslserver'
+  | 'nssslserver'
+  | 'smimesign'
+  | 'smimeencrypt'
+  | 'crlsign'
+  | 'any'
+  | 'ocsphelper'
+  | 'timestampsign';
 
 /** X509_PURPOSE_get_by_sname's table, in OpenSSL's order, with each purpose's long name */
 export const PURPOSE_NAMES: ReadonlyArray<readonly [Purpose, string]> = [

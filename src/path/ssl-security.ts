@@ -17,7 +17,8 @@ export type SslSecurityFailure = 'ee-key-too-small' | 'ca-key-too-small' | 'ca-m
 export const sslKeyOk = (cert: Certificate, level: number): boolean => level <= 0 || checkKeyLevel(cert.publicKey, level);
 
 /** ssl_security_cert_sig: the certificate's signature meets `level` (a self-signed one always does). */
-export const sslSigOk = (cert: Certificate, level: number): boolean => level <= 0 || certInfo(cert).selfSigned || checkSigLevel(cert, level);
+export const sslSigOk = (cert: Certificate, level: number): boolean =>
+  level <= 0 || certInfo(cert).selfSigned || checkSigLevel(cert, level);
 
 /** ssl_security_cert(x, is_ee) at `level`: undefined when the certificate passes. */
 export function sslSecurityCert(cert: Certificate, level: number, isEe: boolean): SslSecurityFailure | undefined {

@@ -35,7 +35,7 @@ export function readHashedDir(
   const out: HashedDir = { certs: [], crls: [], skipped: [] };
   const order = (n: string) => {
     const m = HASHED_CERT_NAME.exec(n) ?? HASHED_CRL_NAME.exec(n);
-    return m ? [m[1], Number(m[2])] as const : (['', 0] as const);
+    return m ? ([m[1], Number(m[2])] as const) : (['', 0] as const);
   };
   const sorted = [...entries].sort((a, b) => {
     const [ha, na] = order(a.name);

@@ -36,7 +36,9 @@ const hasProblem = (c: Certificate, code: string) => c.problems.some((p) => p.co
 /** RFC 1034 preferred name syntax with the usual leading wildcard label */
 function validDnsName(s: string, allowWildcard: boolean): boolean {
   const labels = s.split('.');
-  return labels.every((l, i) => (allowWildcard && i === 0 && l === '*' && labels.length > 2) || /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
+  return labels.every(
+    (l, i) => (allowWildcard && i === 0 && l === '*' && labels.length > 2) || /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l),
+  );
 }
 
 function validEmail(s: string): boolean {
@@ -104,7 +106,8 @@ const RULES: Rule[] = [
     source: 'RFC 5280 4.2.1.6: dNSName and rfc822Name entries use the preferred syntax',
     code: UNSUPPORTED_NAME_SYNTAX,
     applies: 'leaf',
-    broken: (c) => sanNames(c).some((g) => (g.type === 'dns' && !validDnsName(g.value, true)) || (g.type === 'email' && !validEmail(g.value))),
+    broken: (c) =>
+      sanNames(c).some((g) => (g.type === 'dns' && !validDnsName(g.value, true)) || (g.type === 'email' && !validEmail(g.value))),
   },
   {
     source: 'CABF 7.1.4.3 / RFC 3986 3.2.2: a CN holding an IP address writes it in canonical form',

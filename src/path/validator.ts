@@ -5,7 +5,17 @@
 
 import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
-import { certTimeOk, checkSuiteB, checkAuthLevel, checkExtensions, checkId, checkLeafKey, checkNameConstraints, checkRevocation, internalVerify } from './checks.js';
+import {
+  certTimeOk,
+  checkSuiteB,
+  checkAuthLevel,
+  checkExtensions,
+  checkId,
+  checkLeafKey,
+  checkNameConstraints,
+  checkRevocation,
+  internalVerify,
+} from './checks.js';
 import { certInfo, likelyIssued } from './purpose.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
@@ -17,9 +27,7 @@ import { errorMessage, errorName } from './errors.js';
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
 
 function defaultSubject(c: Certificate): string {
-  return c.subject.rdns
-    .map((rdn) => rdn.map((a) => ('raw' in a.value ? a.value.value : '#')).join('+'))
-    .join(', ');
+  return c.subject.rdns.map((rdn) => rdn.map((a) => ('raw' in a.value ? a.value.value : '#')).join('+')).join(', ');
 }
 
 export interface VerifyHooks {
@@ -49,7 +57,11 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     // RFC 5280 §6 asks for *a* valid path: try the other candidate paths OpenSSL never builds
     const alt = searchPaths(opts, ctx);
     if (alt) {
-      alt.trace.unshift(...ctx.trace, { step: 'path-search', result: 'info', detail: 'the first path failed; trying alternative paths (rfc5280 profile)' });
+      alt.trace.unshift(...ctx.trace, {
+        step: 'path-search',
+        result: 'info',
+        detail: 'the first path failed; trying alternative paths (rfc5280 profile)',
+      });
       return { ok: true, errors: [], chain: alt.chain, numUntrusted: alt.numUntrusted, trace: alt.trace };
     }
   }
@@ -65,14 +77,27 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
 }
 
 function run(ctx: Ctx): boolean {
-  ctx.note('start', 'info', `verify at ${new Date(ctx.timeMs).toISOString()}, purpose ${ctx.opts.purpose ?? 'none'}, security level ${ctx.authLevel}, profile ${ctx.opts.profile ?? 'openssl'}`, ctx.opts.leaf, 0);
+  ctx.note(
+    'start',
+    'info',
+    `verify at ${new Date(ctx.timeMs).toISOString()}, purpose ${ctx.opts.purpose ?? 'none'}, security level ${ctx.authLevel}, profile ${ctx.opts.profile ?? 'openssl'}`,
+    ctx.opts.leaf,
+    0,
+  );
   if (!checkLeafKey(ctx)) return false;
   const b = buildChain(ctx);
   if (b <= 0) {
     if (b < 0) {
       // internal error: OpenSSL sets ctx->error without calling the verify callback
       const code = ctx.error || 1;
-      ctx.errors.push({ code, name: errorName(code), message: errorMessage(code), depth: ctx.errorDepth, cert: ctx.chain[ctx.errorDepth], noCallback: true });
+      ctx.errors.push({
+        code,
+        name: errorName(code),
+        message: errorMessage(code),
+        depth: ctx.errorDepth,
+        cert: ctx.chain[ctx.errorDepth],
+        noCallback: true,
+      });
     }
     return false;
   }
@@ -92,7 +117,13 @@ function checkBuilt(ctx: Ctx): boolean {
   if (ctx.rfc5280 || ctx.opts.policyCheck) {
     const r = processPolicies(ctx, ctx.opts.policy);
     if (r !== 0) {
-      ctx.note('policy', 'fail', r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping', undefined, 0);
+      ctx.note(
+        'policy',
+        'fail',
+        r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping',
+        undefined,
+        0,
+      );
       // check_policy reports NO_EXPLICIT_POLICY with no current certificate
       if (!ctx.fail(r, 0, r === 43 && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
@@ -174,7 +205,15 @@ function installCrlPathHook(ctx: Ctx): void {
   const o = ctx.opts;
   if (o.profile !== 'rfc5280' || o.crlMode === 'none' || o.crlMode === undefined || nestedCrlPath.has(o)) return;
   ctx.crlPathHook = (issuer) => {
-    const nested: VerifyOptions = { ...o, leaf: issuer, purpose: undefined, hostname: undefined, ip: undefined, callback: 'stop', extra: undefined };
+    const nested: VerifyOptions = {
+      ...o,
+      leaf: issuer,
+      purpose: undefined,
+      hostname: undefined,
+      ip: undefined,
+      callback: 'stop',
+      extra: undefined,
+    };
     nestedCrlPath.add(nested);
     const r = verifyChain(nested);
     return r.ok ? r.chain : undefined;

@@ -50,7 +50,10 @@ function toKeyObject(k: PublicKey): KeyObject | null {
     else if (k.kind === 'ec') {
       const [crv, len] = CRV[k.curve];
       if (k.point[0] === 4 && k.point.length === 1 + 2 * len) {
-        out = createPublicKey({ key: { kty: 'EC', crv, x: b64u(k.point.subarray(1, 1 + len)), y: b64u(k.point.subarray(1 + len)) }, format: 'jwk' });
+        out = createPublicKey({
+          key: { kty: 'EC', crv, x: b64u(k.point.subarray(1, 1 + len)), y: b64u(k.point.subarray(1 + len)) },
+          format: 'jwk',
+        });
       }
     } else if (k.kind === 'unknown') {
       // rebuild the SubjectPublicKeyInfo: SEQUENCE { algorithm, BIT STRING { 00 key } }
@@ -68,7 +71,12 @@ function toKeyObject(k: PublicKey): KeyObject | null {
 
 const fail = (message: string): VerifyResult => ({ ok: false, reason: 'bad-signature', message });
 
-export const nodeVerifier: Verifier = (alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): VerifyResult => {
+export const nodeVerifier: Verifier = (
+  alg: SignatureAlgorithm,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+): VerifyResult => {
   const ko = toKeyObject(key);
   if (!ko) return fail('public key not usable');
   try {
@@ -81,7 +89,12 @@ export const nodeVerifier: Verifier = (alg: SignatureAlgorithm, key: PublicKey, 
       case 'rsa-pss':
         if (key.kind !== 'rsa') return fail('key type does not match the signature algorithm');
         if (alg.pss.mgfHash !== alg.pss.hash) return fail('MGF1 hash differs from the message hash');
-        ok = nodeVerify(NODE_HASH[alg.pss.hash], message, { key: ko, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature);
+        ok = nodeVerify(
+          NODE_HASH[alg.pss.hash],
+          message,
+          { key: ko, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength },
+          signature,
+        );
         break;
       case 'ecdsa':
         if (key.kind !== 'ec') return fail('key type does not match the signature algorithm');

@@ -109,7 +109,11 @@ const HBA_KEYWORDS = new Set(['all', 'sameuser', 'samerole', 'samegroup', 'repli
 function overlay(base: SimFs, files: Map<string, { bytes: Uint8Array; mode: number }>): SimFs {
   const stat = (p: string): FileStat | undefined => {
     const f = files.get(p);
-    return f ? { isFile: true, isDir: false, mode: f.mode, uid: 0, gid: 0 } : p === CHECK_DIR ? { isFile: false, isDir: true, mode: 0o755, uid: 0, gid: 0 } : base.stat(p);
+    return f
+      ? { isFile: true, isDir: false, mode: f.mode, uid: 0, gid: 0 }
+      : p === CHECK_DIR
+        ? { isFile: false, isDir: true, mode: 0o755, uid: 0, gid: 0 }
+        : base.stat(p);
   };
   return {
     read: (p) => files.get(p)?.bytes ?? base.read(p),
@@ -132,7 +136,10 @@ const isSelfSigned = (c: Certificate) => namesEqual(c.subject, c.issuer) && like
 const name = (c: Certificate) => formatNameOneline(c.subject);
 
 /** The chain's root: walk issuers through the candidates until a self-signed certificate. */
-function findRoot(chain: Certificate[], candidates: { cert: Certificate; source: string }[]): { cert: Certificate; source: string } | undefined {
+function findRoot(
+  chain: Certificate[],
+  candidates: { cert: Certificate; source: string }[],
+): { cert: Certificate; source: string } | undefined {
   let cur = chain[chain.length - 1];
   if (!cur) return undefined;
   if (isSelfSigned(cur)) return { cert: cur, source: 'server certificate file' };
@@ -148,7 +155,10 @@ function findRoot(chain: Certificate[], candidates: { cert: Certificate; source:
 function firstName(tokens: { string: string; quoted: boolean }[], fallback: string): string | undefined {
   const t = tokens.find((x) => x.quoted || (!HBA_KEYWORDS.has(x.string) && !x.string.startsWith('+') && !x.string.startsWith('@')));
   if (t) return t.string;
-  if (tokens.some((x) => !x.quoted && (x.string === 'all' || x.string === 'sameuser' || x.string === 'samerole' || x.string === 'samegroup'))) return fallback;
+  if (
+    tokens.some((x) => !x.quoted && (x.string === 'all' || x.string === 'sameuser' || x.string === 'samerole' || x.string === 'samegroup'))
+  )
+    return fallback;
   return undefined;
 }
 
@@ -170,9 +180,13 @@ function addressFor(line: HbaLine, hostsTable: HostsTable): string | undefined {
 
 function certNames(c: Certificate): string[] {
   const sans = c.ext.subjectAltName?.names ?? [];
-  const dns = sans.flatMap((n) => (n.type === 'dns' ? [n.value] : n.type === 'ip' && n.bytes.length === 4 ? [Array.from(n.bytes).join('.')] : []));
+  const dns = sans.flatMap((n) =>
+    n.type === 'dns' ? [n.value] : n.type === 'ip' && n.bytes.length === 4 ? [Array.from(n.bytes).join('.')] : [],
+  );
   if (sans.length) return dns;
-  return c.subject.rdns.flatMap((r) => r.filter((x) => x.oid === OID.commonName).map((x) => ('value' in x.value ? x.value.value : ''))).filter(Boolean);
+  return c.subject.rdns
+    .flatMap((r) => r.filter((x) => x.oid === OID.commonName).map((x) => ('value' in x.value ? x.value.value : '')))
+    .filter(Boolean);
 }
 
 export function checkServer(input: CheckInput): CheckReport {
@@ -180,7 +194,16 @@ export function checkServer(input: CheckInput): CheckReport {
   const pgVersion = input.pgVersion ?? 15;
   const pgdata = input.pgdata.replace(/\/+$/, '');
   const securityLevel = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
-  const base = { fs: input.fs, pgdata, conninfo: '', serverUser: input.serverUser, passphrase: input.passphrase, pgVersion, at, securityLevel };
+  const base = {
+    fs: input.fs,
+    pgdata,
+    conninfo: '',
+    serverUser: input.serverUser,
+    passphrase: input.passphrase,
+    pgVersion,
+    at,
+    securityLevel,
+  };
   const warnings: CheckWarning[] = [];
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
 
@@ -222,10 +245,19 @@ export function checkServer(input: CheckInput): CheckReport {
     for (const { cert, where } of all) {
       const left = (cert.notAfter.ms ?? 0) - at.getTime();
       if (left < 0) warn('cert-expired', `"${name(cert)}" in ${where} expired ${cert.notAfter.text}`);
-      else if (left < 30 * DAY) warn('cert-expiring', `"${name(cert)}" in ${where} expires in ${Math.ceil(left / DAY)} day(s) (${cert.notAfter.text})`);
+      else if (left < 30 * DAY)
+        warn('cert-expiring', `"${name(cert)}" in ${where} expires in ${Math.ceil(left / DAY)} day(s) (${cert.notAfter.text})`);
       // ssl_ca_file's certificates: the server refuses client chains through them at its level
-      if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa') warn('weak-rsa', `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`);
-      if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid)) warn('sha1-signature', `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`);
+      if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa')
+        warn(
+          'weak-rsa',
+          `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`,
+        );
+      if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid))
+        warn(
+          'sha1-signature',
+          `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`,
+        );
     }
     // Every intermediate must travel with the leaf (the root need not: the client has it).
     // Follow issuers through what the server sends; where that stops, the next issuer is
@@ -241,20 +273,32 @@ export function checkServer(input: CheckInput): CheckReport {
       const next = sent.find((c) => c !== top && likelyIssued(c, top) === 0);
       if (!next) break;
       if (autoChained && !isSelfSigned(next)) {
-        warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" without the intermediate "${name(next)}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`);
+        warn(
+          'chain-incomplete',
+          `${settings.ssl.certFile} holds "${name(leaf)}" without the intermediate "${name(next)}": it is only sent because ssl_ca_file holds it (auto-chaining); append it to ${settings.ssl.certFile}`,
+        );
       }
       top = next;
     }
     const missing = isSelfSigned(top) ? undefined : candidates.find((c) => likelyIssued(c.cert, top) === 0 && !isSelfSigned(c.cert));
     if (missing) {
-      warn('chain-incomplete', `${settings.ssl.certFile} holds "${name(leaf)}" but not the intermediate "${name(missing.cert)}" (in ${missing.source}) that issued "${name(top)}": clients that trust only the root cannot verify it; append it to ${settings.ssl.certFile} (leaf first, then each issuer)`);
+      warn(
+        'chain-incomplete',
+        `${settings.ssl.certFile} holds "${name(leaf)}" but not the intermediate "${name(missing.cert)}" (in ${missing.source}) that issued "${name(top)}": clients that trust only the root cannot verify it; append it to ${settings.ssl.certFile} (leaf first, then each issuer)`,
+      );
     }
     const names = certNames(leaf);
     const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, 15).ok);
     if (hosts.length && bad.length === hosts.length) {
-      warn('name-mismatch', `the server certificate names ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'no host'} but clients would connect to ${hosts.map((h) => `"${h}"`).join(', ')}: sslmode=verify-full fails`);
+      warn(
+        'name-mismatch',
+        `the server certificate names ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'no host'} but clients would connect to ${hosts.map((h) => `"${h}"`).join(', ')}: sslmode=verify-full fails`,
+      );
     } else if (bad.length) {
-      warn('name-mismatch', `sslmode=verify-full fails for ${bad.map((h) => `"${h}"`).join(', ')}: the server certificate names ${names.map((n) => `"${n}"`).join(', ') || 'no host'}`);
+      warn(
+        'name-mismatch',
+        `sslmode=verify-full fails for ${bad.map((h) => `"${h}"`).join(', ')}: the server certificate names ${names.map((n) => `"${n}"`).join(', ') || 'no host'}`,
+      );
     }
     for (const crl of tls.crls) warnCrl(crl, at, warn);
     // the client root
@@ -263,10 +307,14 @@ export function checkServer(input: CheckInput): CheckReport {
   }
   for (const l of hostLines) {
     const wantsCert = l.method === 'cert' || l.clientcert !== 'off';
-    if (wantsCert && (!tls?.requestClientCert)) {
-      warn('clientcert-without-ca', `pg_hba.conf line ${l.lineNum} (${l.rawLine.trim()}) needs a client certificate but ssl_ca_file is not set: no certificate is ever requested, the line always fails`);
+    if (wantsCert && !tls?.requestClientCert) {
+      warn(
+        'clientcert-without-ca',
+        `pg_hba.conf line ${l.lineNum} (${l.rawLine.trim()}) needs a client certificate but ssl_ca_file is not set: no certificate is ever requested, the line always fails`,
+      );
     }
-    if (l.connType === 'hostssl' && !tls) warn('hostssl-without-ssl', `pg_hba.conf line ${l.lineNum} is hostssl but ssl is off: it never matches`);
+    if (l.connType === 'hostssl' && !tls)
+      warn('hostssl-without-ssl', `pg_hba.conf line ${l.lineNum} is hostssl but ssl is off: it never matches`);
   }
 
   // ---- synthetic clients per pg_hba line
@@ -276,13 +324,26 @@ export function checkServer(input: CheckInput): CheckReport {
   if (rootCert) put(`${CHECK_DIR}/root.crt`, pemEncode('CERTIFICATE', rootCert.cert.der));
   const caKey = tls?.requestClientCert ? defaultGenerateKey('p256') : undefined;
   const ca = caKey
-    ? makeCertificate({ subject: [{ CN: 'pgtls check stand-in client CA' }], selfSigned: true, issuerKey: caKey, notBefore: new Date(at.getTime() - DAY), notAfter: new Date(at.getTime() + 365 * DAY), extensions: [{ type: 'basicConstraints', ca: true, critical: true }] })
+    ? makeCertificate({
+        subject: [{ CN: 'pgtls check stand-in client CA' }],
+        selfSigned: true,
+        issuerKey: caKey,
+        notBefore: new Date(at.getTime() - DAY),
+        notAfter: new Date(at.getTime() + 365 * DAY),
+        extensions: [{ type: 'basicConstraints', ca: true, critical: true }],
+      })
     : undefined;
   if (ca && caKey && tls) {
     const caPath = settings.sslPaths.caFile;
     put(caPath, new TextDecoder().decode(input.fs.read(caPath)) + ca.pem);
-    const crl = makeCrl({ issuerCert: ca, issuerKey: caKey, thisUpdate: new Date(at.getTime() - DAY), nextUpdate: new Date(at.getTime() + 30 * DAY) });
-    if (settings.sslPaths.crlFile) put(settings.sslPaths.crlFile, new TextDecoder().decode(input.fs.read(settings.sslPaths.crlFile)) + crl.pem);
+    const crl = makeCrl({
+      issuerCert: ca,
+      issuerKey: caKey,
+      thisUpdate: new Date(at.getTime() - DAY),
+      nextUpdate: new Date(at.getTime() + 30 * DAY),
+    });
+    if (settings.sslPaths.crlFile)
+      put(settings.sslPaths.crlFile, new TextDecoder().decode(input.fs.read(settings.sslPaths.crlFile)) + crl.pem);
     if (settings.sslPaths.crlDir) put(`${settings.sslPaths.crlDir}/${nameHash(parseCertificate(ca.der).subject)}.r0`, crl.pem);
     put(`${CHECK_DIR}/client.key`, privateKeyPem(caKey), 0o600);
   }
@@ -304,27 +365,53 @@ export function checkServer(input: CheckInput): CheckReport {
     report.client = { user, database, address };
     const host = hosts[0] ?? (tls ? certNames(tls.chain[0])[0] : undefined) ?? 'localhost';
     // connect to an address the server listens on (the client's own address is `address`)
-    const ipListen = settings.listenAddresses.split(',').map((a) => a.trim()).find((a) => parseNumericHost(a) && a !== '0.0.0.0' && a !== '::');
+    const ipListen = settings.listenAddresses
+      .split(',')
+      .map((a) => a.trim())
+      .find((a) => parseNumericHost(a) && a !== '0.0.0.0' && a !== '::');
     const hostaddr = ipListen ?? (address.includes(':') ? '::1' : '127.0.0.1');
     for (const withCert of [false, true]) {
       if (withCert && !(ca && caKey)) continue;
       if (withCert) {
-        const leaf = makeCertificate({ version: 1, subject: [{ CN: user }], subjectKey: caKey!, issuerCert: ca!, issuerKey: caKey!, notBefore: new Date(at.getTime() - DAY), notAfter: new Date(at.getTime() + 365 * DAY) });
+        const leaf = makeCertificate({
+          version: 1,
+          subject: [{ CN: user }],
+          subjectKey: caKey!,
+          issuerCert: ca!,
+          issuerKey: caKey!,
+          notBefore: new Date(at.getTime() - DAY),
+          notAfter: new Date(at.getTime() + 365 * DAY),
+        });
         put(`${CHECK_DIR}/client.crt`, leaf.pem);
       }
       for (const sslmode of SSLMODES) {
         // with ssl off the SSLRequest is refused before any root file matters
         if ((sslmode === 'verify-ca' || sslmode === 'verify-full') && !clientRoot && tls) {
-          report.verdicts.push({ sslmode, clientCert: withCert, result: 'unknown', message: 'the root CA of the server certificate is not in the data directory or ssl_ca_file' });
+          report.verdicts.push({
+            sslmode,
+            clientCert: withCert,
+            result: 'unknown',
+            message: 'the root CA of the server certificate is not in the data directory or ssl_ca_file',
+          });
           continue;
         }
         const conninfo = [
           `host=${quote(host)} hostaddr=${hostaddr} port=${settings.port}`,
           `dbname=${quote(database)} user=${quote(user)} sslmode=${sslmode}`,
           `sslrootcert=${clientRoot ? `${CHECK_DIR}/root.crt` : `${CHECK_DIR}/none`} sslcrl=${CHECK_DIR}/none sslcrldir=${CHECK_DIR}/none`,
-          withCert ? `sslcert=${CHECK_DIR}/client.crt sslkey=${CHECK_DIR}/client.key` : `sslcert=${CHECK_DIR}/none sslkey=${CHECK_DIR}/none`,
+          withCert
+            ? `sslcert=${CHECK_DIR}/client.crt sslkey=${CHECK_DIR}/client.key`
+            : `sslcert=${CHECK_DIR}/none sslkey=${CHECK_DIR}/none`,
         ].join(' ');
-        const r = simulate({ ...base, fs, conninfo, clientAddr: address, clientUser: CLIENT_ID, env: { HOME: CHECK_DIR }, hosts: hostsTable });
+        const r = simulate({
+          ...base,
+          fs,
+          conninfo,
+          clientAddr: address,
+          clientUser: CLIENT_ID,
+          env: { HOME: CHECK_DIR },
+          hosts: hostsTable,
+        });
         const accepted = r.ok ? acceptedLine(r.steps) : undefined;
         report.verdicts.push({
           sslmode,
@@ -332,13 +419,24 @@ export function checkServer(input: CheckInput): CheckReport {
           result: r.ok ? 'connects' : 'fails',
           ...(accepted ? { acceptedBy: accepted } : {}),
           // every attempt's message (prefer/allow make two), psql's per-attempt prefix dropped
-          ...(r.ok ? {} : { message: r.message.split('\n').map((m) => m.replace(/^connection to server .*? failed: /, '')).join(' | then: ') }),
+          ...(r.ok
+            ? {}
+            : {
+                message: r.message
+                  .split('\n')
+                  .map((m) => m.replace(/^connection to server .*? failed: /, ''))
+                  .join(' | then: '),
+              }),
         });
       }
     }
   }
   // ---- local lines: psql on the server's first Unix socket, as PostmasterMain makes them
-  const socket = createServerSockets(socketDirectoriesSetting(server.conf), { port: settings.port, dataDirectory: settings.dataDirectory || pgdata, listenAddresses: settings.listenAddresses }).sockets[0];
+  const socket = createServerSockets(socketDirectoriesSetting(server.conf), {
+    port: settings.port,
+    dataDirectory: settings.dataDirectory || pgdata,
+    listenAddresses: settings.listenAddresses,
+  }).sockets[0];
   for (const l of localLines) {
     const report: LineReport = { lineNum: l.lineNum, rawLine: l.rawLine.trim(), verdicts: [] };
     lines.push(report);
@@ -370,7 +468,10 @@ export function checkServer(input: CheckInput): CheckReport {
 
 /** The pg_hba.conf line simulate() says accepted the connection. */
 function acceptedLine(steps: { step: string; result: string; detail: string }[]): number | undefined {
-  const n = steps.filter((s) => s.step === 'authentication' && s.result === 'ok').map((s) => /pg_hba\.conf line (\d+)/.exec(s.detail)?.[1]).pop();
+  const n = steps
+    .filter((s) => s.step === 'authentication' && s.result === 'ok')
+    .map((s) => /pg_hba\.conf line (\d+)/.exec(s.detail)?.[1])
+    .pop();
   return n ? Number(n) : undefined;
 }
 
@@ -378,8 +479,16 @@ function warnCrl(crl: Crl, at: Date, warn: (c: WarningCode, m: string) => void):
   const issuer = formatNameOneline(crl.issuer);
   const next = crl.nextUpdate?.ms;
   if (next === undefined || next === null) return;
-  if (next < at.getTime()) warn('crl-expired', `the CRL of "${issuer}" expired ${crl.nextUpdate!.text}: OpenSSL rejects every certificate it covers (CRL has expired)`);
-  else if (next - at.getTime() < 7 * DAY) warn('crl-expiring', `the CRL of "${issuer}" expires in ${Math.ceil((next - at.getTime()) / DAY)} day(s) (${crl.nextUpdate!.text}): publish a fresh one`);
+  if (next < at.getTime())
+    warn(
+      'crl-expired',
+      `the CRL of "${issuer}" expired ${crl.nextUpdate!.text}: OpenSSL rejects every certificate it covers (CRL has expired)`,
+    );
+  else if (next - at.getTime() < 7 * DAY)
+    warn(
+      'crl-expiring',
+      `the CRL of "${issuer}" expires in ${Math.ceil((next - at.getTime()) / DAY)} day(s) (${crl.nextUpdate!.text}): publish a fresh one`,
+    );
 }
 
 function quote(v: string): string {

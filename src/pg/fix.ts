@@ -86,23 +86,37 @@ const START_FILE: Partial<Record<ReasonKey, (c: { setting: SslFileSetting; file:
       ? `the postgres user cannot read ${c.file}: make it owned by postgres (0600) or readable by its group (0640)`
       : `the postgres user cannot read ${c.file}: make it readable by postgres`,
   noStartLine: (c) => `${c.file} must hold a PEM certificate (-----BEGIN CERTIFICATE-----), leaf first; ${c.setting} must name that file`,
-  badBase64: (c) => `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
-  asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again (openssl x509 -in <file> -out ${c.file})`,
+  badBase64: (c) =>
+    `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
+  asn1: (c) =>
+    `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again (openssl x509 -in <file> -out ${c.file})`,
   noCertOrCrl: (c) => `${c.file} holds no PEM certificate or CRL: ${c.setting} must name a file with ${WHAT[c.setting]}`,
   unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
-  processingError: () => `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`,
-  badDecrypt: () => `the key is encrypted and the passphrase is wrong: fix ssl_passphrase_command, or store the key unencrypted (openssl pkey -in key -out key.plain)`,
+  processingError: () =>
+    `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`,
+  badDecrypt: () =>
+    `the key is encrypted and the passphrase is wrong: fix ssl_passphrase_command, or store the key unencrypted (openssl pkey -in key -out key.plain)`,
   keyMismatch: (c) => `${c.file} does not belong to the first certificate in ssl_cert_file: use the key the certificate was issued for`,
 };
 
 /** The keys that meet each security level (minbits 80, 112, 128, 192, 256). */
-const KEYS_FOR_LEVEL = ['any key', 'a 1024-bit RSA or P-256 key', 'a 2048-bit RSA or P-256 key', 'a 3072-bit RSA or P-256 key', 'a 7680-bit RSA or P-384 key', 'a 15360-bit RSA or P-521 key'];
+const KEYS_FOR_LEVEL = [
+  'any key',
+  'a 1024-bit RSA or P-256 key',
+  'a 2048-bit RSA or P-256 key',
+  'a 3072-bit RSA or P-256 key',
+  'a 7680-bit RSA or P-384 key',
+  'a 15360-bit RSA or P-521 key',
+];
 const keysFor = (level: number) => KEYS_FOR_LEVEL[Math.max(0, Math.min(5, level))];
 
 const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => string> = {
-  'ee-key-too-small': (file, level) => `the server certificate's key (${file}) is below OpenSSL's security level ${level}: reissue the certificate with ${keysFor(level)}`,
-  'ca-key-too-small': (file, level) => `a CA certificate after the leaf in ${file} has a key below security level ${level}: reissue that CA with ${keysFor(level)}, or leave it out of ${file}`,
-  'ca-md-too-weak': (file, level) => `a certificate in ${file} is signed with a digest below security level ${level} (SHA-1, MD5): reissue it signed with SHA-256`,
+  'ee-key-too-small': (file, level) =>
+    `the server certificate's key (${file}) is below OpenSSL's security level ${level}: reissue the certificate with ${keysFor(level)}`,
+  'ca-key-too-small': (file, level) =>
+    `a CA certificate after the leaf in ${file} has a key below security level ${level}: reissue that CA with ${keysFor(level)}, or leave it out of ${file}`,
+  'ca-md-too-weak': (file, level) =>
+    `a certificate in ${file} is signed with a digest below security level ${level} (SHA-1, MD5): reissue it signed with SHA-256`,
 };
 
 const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { kind: K }>) => string | undefined } = {
@@ -111,7 +125,8 @@ const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { ki
   'key-not-regular': (c) => `${c.file} is not a regular file: point ssl_key_file at the key file`,
   'key-owner': (c) => `chown postgres ${c.file} (or root, with mode 0640)`,
   'key-perms': (c) => `chmod 0600 ${c.file} (owner postgres), or 0640 owned by root with group postgres`,
-  'key-reload-passphrase': () => `the key needs a passphrase, which a reload does not ask for: set ssl_passphrase_command_supports_reload = on, or restart the server`,
+  'key-reload-passphrase': () =>
+    `the key needs a passphrase, which a reload does not ask for: set ssl_passphrase_command_supports_reload = on, or restart the server`,
   'protocol-version': () => `ssl_min/max_protocol_version take TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3`,
   'protocol-range': () => `make ssl_min_protocol_version <= ssl_max_protocol_version`,
   ciphers: (c) =>
@@ -128,7 +143,11 @@ function startupFix(c: StartupCause): string | undefined {
   return (START_CAUSE[c.kind] as (x: StartupCause) => string | undefined)(c);
 }
 
-const CLIENT_OPTION: Record<ClientFileOption, string> = { sslrootcert: 'the root certificate file (sslrootcert)', sslcert: 'the client certificate (sslcert)', sslkey: 'the client key (sslkey)' };
+const CLIENT_OPTION: Record<ClientFileOption, string> = {
+  sslrootcert: 'the root certificate file (sslrootcert)',
+  sslcert: 'the client certificate (sslcert)',
+  sslkey: 'the client key (sslkey)',
+};
 
 /** libpq's file failures, by OpenSSL's reason. */
 const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; file: string }) => string>> = {
@@ -136,7 +155,8 @@ const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; fil
   noAccess: (c) => `the client cannot read ${c.file} (${CLIENT_OPTION[c.option]}): make it readable by the user running psql`,
   noStartLine: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
   noCertOrCrl: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
-  badBase64: (c) => `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
+  badBase64: (c) =>
+    `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
   asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again`,
   unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
   processingError: () => `the client key is encrypted: pass sslpassword=<passphrase>`,
@@ -191,8 +211,11 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
       ? `the chain stops at an intermediate: put the root CA (issuer ${issuerOf(h.serverChain, true)}) in the client's sslrootcert; a trust store holding only an intermediate is not enough`
       : `add the client CA's root (issuer ${issuerOf(h.clientChain, true)}) to ssl_ca_file`,
   DEPTH_ZERO_SELF_SIGNED_CERT: (_h, side) =>
-    side === 'server' ? `the server certificate is self-signed: copy server.crt to the client and use it as sslrootcert` : `add the self-signed client certificate to ssl_ca_file`,
-  SELF_SIGNED_CERT_IN_CHAIN: (_h, side) => (side === 'server' ? `put the root CA the server sends in the client's sslrootcert` : `put the client's root CA in ssl_ca_file`),
+    side === 'server'
+      ? `the server certificate is self-signed: copy server.crt to the client and use it as sslrootcert`
+      : `add the self-signed client certificate to ssl_ca_file`,
+  SELF_SIGNED_CERT_IN_CHAIN: (_h, side) =>
+    side === 'server' ? `put the root CA the server sends in the client's sslrootcert` : `put the client's root CA in ssl_ca_file`,
   CERT_HAS_EXPIRED: (h, side) => `renew the expired ${side} certificate (${expired(side === 'server' ? h.serverVerify : h.clientVerify)})`,
   CERT_NOT_YET_VALID: (_h, side) => `the ${side} certificate is not valid yet: check the clocks or reissue it with an earlier notBefore`,
   UNABLE_TO_GET_CRL: (_h, side) =>
@@ -201,12 +224,18 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
       : `with ssl_crl_file/ssl_crl_dir set, every CA in the client chain needs a CRL: add the missing CRL (e.g. the root's) to ssl_crl_file`,
   CERT_REVOKED: (_h, side) => `the ${side} certificate is revoked: issue a new one`,
   CRL_HAS_EXPIRED: () => `publish a fresh CRL (its nextUpdate has passed)`,
-  INVALID_CA: (_h, side) => `an intermediate in the ${side} chain is not a CA: reissue it with basicConstraints CA:TRUE (openssl's v3_ca section)`,
-  PATH_LENGTH_EXCEEDED: () => `a CA's pathLenConstraint is too small for this chain: reissue that CA with a larger pathlen or shorten the chain`,
+  INVALID_CA: (_h, side) =>
+    `an intermediate in the ${side} chain is not a CA: reissue it with basicConstraints CA:TRUE (openssl's v3_ca section)`,
+  PATH_LENGTH_EXCEEDED: () =>
+    `a CA's pathLenConstraint is too small for this chain: reissue that CA with a larger pathlen or shorten the chain`,
   INVALID_PURPOSE: (_h, side) =>
-    side === 'server' ? `the server certificate's extendedKeyUsage/keyUsage does not allow TLS server use: reissue with EKU serverAuth` : `the client certificate's extendedKeyUsage does not allow clientAuth: reissue it`,
-  CERT_SIGNATURE_FAILURE: (_h, side) => `a signature in the ${side} chain does not verify: the certificate was not issued by the CA it names; reissue it`,
-  EE_KEY_TOO_SMALL: (_h, side) => `the ${side} certificate's key is below security level 2 (RSA < 2048 bits): reissue with a 2048-bit or larger key`,
+    side === 'server'
+      ? `the server certificate's extendedKeyUsage/keyUsage does not allow TLS server use: reissue with EKU serverAuth`
+      : `the client certificate's extendedKeyUsage does not allow clientAuth: reissue it`,
+  CERT_SIGNATURE_FAILURE: (_h, side) =>
+    `a signature in the ${side} chain does not verify: the certificate was not issued by the CA it names; reissue it`,
+  EE_KEY_TOO_SMALL: (_h, side) =>
+    `the ${side} certificate's key is below security level 2 (RSA < 2048 bits): reissue with a 2048-bit or larger key`,
   CA_KEY_TOO_SMALL: () => `a CA key is below security level 2: reissue the CA with a 2048-bit or larger key`,
   CA_MD_TOO_WEAK: () => `a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256`,
 };
@@ -220,7 +249,10 @@ const PASSFILE_MISS: Partial<Record<PassMiss, (l: Extract<PassLookup, { found: f
   'group-world': (l) => `chmod 0600 ${l.file} (libpq ignores a password file that group or others can access)`,
   'not-regular': (l) => `${l.file} is not a regular file: point passfile= or PGPASSFILE at the password file, ${GIVE}`,
   unreadable: (l) => `the client cannot read ${l.file}: make it the client user's own, mode 0600`,
-  'no-file': (l) => (l.key ? `create ${l.file} (mode 0600) with the line "${passfileLine(l.key)}", ${GIVE}` : `supply a password (PGPASSWORD, ~/.pgpass or password=...)`),
+  'no-file': (l) =>
+    l.key
+      ? `create ${l.file} (mode 0600) with the line "${passfileLine(l.key)}", ${GIVE}`
+      : `supply a password (PGPASSWORD, ~/.pgpass or password=...)`,
   'no-match': (l) => `add a line "${passfileLine(l.key!)}" to ${l.file} (mode 0600), ${GIVE}`,
 };
 
@@ -262,7 +294,11 @@ export function suggestFix(f: FailureFacts): string | undefined {
     case 'unreachable': {
       const where = [
         f.tcp ? `${f.listenAddresses || '(no TCP address)'} port ${f.port}` : undefined,
-        f.socket ? (f.socketPaths.length ? `the Unix socket${f.socketPaths.length > 1 ? 's' : ''} ${f.socketPaths.join(', ')} (connect with host=<that directory> port=${f.port})` : 'no Unix socket (unix_socket_directories is empty)') : undefined,
+        f.socket
+          ? f.socketPaths.length
+            ? `the Unix socket${f.socketPaths.length > 1 ? 's' : ''} ${f.socketPaths.join(', ')} (connect with host=<that directory> port=${f.port})`
+            : 'no Unix socket (unix_socket_directories is empty)'
+          : undefined,
       ].filter(Boolean);
       return `nothing listens there: the server listens on ${where.join(', and on ')}`;
     }
@@ -277,13 +313,19 @@ export function suggestFix(f: FailureFacts): string | undefined {
     case 'handshake': {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
-      if (!side) return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '') ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)' : undefined;
+      if (!side)
+        return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '')
+          ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)'
+          : undefined;
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
       return VERIFY[errorName(code)]?.(h, side, f);
     }
     case 'host-name': {
       if (!f.cert || !f.host) return 'give a host name to verify against (host=...)';
-      const names = [...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []), ...commonNames(f.cert.subject)];
+      const names = [
+        ...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []),
+        ...commonNames(f.cert.subject),
+      ];
       // an IP address in host= is matched against iPAddress entries (libpq 14+), never DNS names
       const san = `${parseIpAsc(f.host) ? 'IP' : 'DNS'}:${f.host}`;
       return names.length
@@ -315,13 +357,14 @@ export function suggestFix(f: FailureFacts): string | undefined {
         return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
       }
       if (/could not get NID for ASN1_OBJECT object/.test(f.message)) {
-        return "reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session";
+        return 'reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session';
       }
       if (/fe_sendauth: no password supplied/.test(f.message)) {
         const l = f.passfile;
         return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
       }
-      if (/pg_hba\.conf rejects connection/.test(f.message)) return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
+      if (/pg_hba\.conf rejects connection/.test(f.message))
+        return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
       return undefined;
     }
   }

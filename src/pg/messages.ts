@@ -33,7 +33,13 @@ export interface MessageDef {
   strerror?: readonly number[];
 }
 
-const m = (format: string, source: string, since?: number, until?: number, gettext?: Pick<MessageDef, 'msgid' | 'plural' | 'strerror'>): MessageDef => ({
+const m = (
+  format: string,
+  source: string,
+  since?: number,
+  until?: number,
+  gettext?: Pick<MessageDef, 'msgid' | 'plural' | 'strerror'>,
+): MessageDef => ({
   format,
   source,
   since,
@@ -75,7 +81,10 @@ export const SERVER = inDomain('postgres', {
   loadCrlBoth: m('could not load SSL certificate revocation list file "%s" or directory "%s": %s', 'be-secure-openssl.c'),
   // connections
   acceptSsl: m('could not accept SSL connection: %s', 'be-secure-openssl.c'),
-  acceptSslProtoHint: m('This may indicate that the client does not support any SSL protocol version between %s and %s.', 'be-secure-openssl.c'),
+  acceptSslProtoHint: m(
+    'This may indicate that the client does not support any SSL protocol version between %s and %s.',
+    'be-secure-openssl.c',
+  ),
   acceptSslEof: m('could not accept SSL connection: EOF detected', 'be-secure-openssl.c'),
   verifyDetail: m('Client certificate verification failed at depth %d: %s.', 'be-secure-openssl.c', 16),
   unencryptedAfterSsl: m('received unencrypted data after SSL request', 'postmaster.c'),
@@ -83,7 +92,9 @@ export const SERVER = inDomain('postgres', {
     'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
     'postmaster.c',
   ),
-  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c', undefined, undefined, { msgid: 'connection received: host=%s port=%s' }),
+  connectionReceived: m('connection received: host=%s port=%d', 'postmaster.c', undefined, undefined, {
+    msgid: 'connection received: host=%s port=%s',
+  }),
   /** a Unix-socket connection: no port (BackendInitialize; the host is "[local]") */
   connectionReceivedLocal: m('connection received: host=%s', 'postmaster.c'),
   /** set_authn_id, with log_connections */
@@ -181,20 +192,32 @@ export const LIBPQ = inDomain('libpq', {
   protoHint: m('This may indicate that the server does not support any SSL protocol version between %s and %s.', 'fe-secure-openssl.c'),
   hostNameMissing: m('host name must be specified for a verified SSL connection', 'fe-secure-common.c'),
   nameMismatch1: m('server certificate for "%s" does not match host name "%s"', 'fe-secure-common.c'),
-  nameMismatchN1: m('server certificate for "%s" (and %d other name) does not match host name "%s"', 'fe-secure-common.c', undefined, undefined, {
-    plural: {
-      msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
-      msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
-      n: 1,
+  nameMismatchN1: m(
+    'server certificate for "%s" (and %d other name) does not match host name "%s"',
+    'fe-secure-common.c',
+    undefined,
+    undefined,
+    {
+      plural: {
+        msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
+        msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
+        n: 1,
+      },
     },
-  }),
-  nameMismatchN: m('server certificate for "%s" (and %d other names) does not match host name "%s"', 'fe-secure-common.c', undefined, undefined, {
-    plural: {
-      msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
-      msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
-      n: 1,
+  ),
+  nameMismatchN: m(
+    'server certificate for "%s" (and %d other names) does not match host name "%s"',
+    'fe-secure-common.c',
+    undefined,
+    undefined,
+    {
+      plural: {
+        msgid: 'server certificate for "%s" (and %d other name) does not match host name "%s"\n',
+        msgidPlural: 'server certificate for "%s" (and %d other names) does not match host name "%s"\n',
+        n: 1,
+      },
     },
-  }),
+  ),
   noNameInCert: m("could not get server's host name from server certificate", 'fe-secure-common.c'),
   embeddedNull: m("SSL certificate's name contains embedded null", 'fe-secure-common.c'),
   serverNoSsl: m('server does not support SSL, but SSL was required', 'fe-connect.c'),
@@ -228,9 +251,15 @@ export const LIBPQ = inDomain('libpq', {
   ),
   gssRequiredLocal: m('GSSAPI encryption required but it is not supported over a local socket', 'fe-connect.c', 17),
   /** psql's prefix for a failed attempt on one host (PostgreSQL 14+) */
-  attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server at "%s" (%s), port %s failed: ' }),
-  attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server at "%s", port %s failed: ' }),
-  attemptPrefixSocket: m('connection to server on socket "%s" failed: ', 'fe-connect.c', 14, undefined, { msgid: 'connection to server on socket "%s" failed: ' }),
+  attemptPrefix: m('connection to server at "%s" (%s), port %d failed: ', 'fe-connect.c', 14, undefined, {
+    msgid: 'connection to server at "%s" (%s), port %s failed: ',
+  }),
+  attemptPrefixNoAddr: m('connection to server at "%s", port %d failed: ', 'fe-connect.c', 14, undefined, {
+    msgid: 'connection to server at "%s", port %s failed: ',
+  }),
+  attemptPrefixSocket: m('connection to server on socket "%s" failed: ', 'fe-connect.c', 14, undefined, {
+    msgid: 'connection to server on socket "%s" failed: ',
+  }),
 } as const);
 
 /** psql's own texts (domain psql; logging.c is compiled into psql). */
@@ -291,7 +320,12 @@ export function messageFormatter(t: Translate, pgVersion: number): MessageFormat
           const mine = args.slice(at, at + count);
           const strerror = def.strerror?.filter((i) => i >= at && i < at + count).map((i) => i - at);
           at += count;
-          return typeof piece === 'string' ? t(domain, id, mine, { strerror }) : cFormat(id, mine.map((v, i) => (strerror?.includes(i) && typeof v === 'string' ? t('libc', v) : v)));
+          return typeof piece === 'string'
+            ? t(domain, id, mine, { strerror })
+            : cFormat(
+                id,
+                mine.map((v, i) => (strerror?.includes(i) && typeof v === 'string' ? t('libc', v) : v)),
+              );
         })
         .join('');
     }

@@ -25,13 +25,28 @@ import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
 import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
 import type { ServerTls, StartupCause, TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';
-import { createServerSockets, DEFAULT_SOCKET_DIR, reachSocket, socketDirectoriesSetting, type ServerSockets } from './server/unix-sockets.js';
+import {
+  createServerSockets,
+  DEFAULT_SOCKET_DIR,
+  reachSocket,
+  socketDirectoriesSetting,
+  type ServerSockets,
+} from './server/unix-sockets.js';
 import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.js';
 import { clientCertErrorDetail } from './server/cert-errdetail.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
 import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
-import { clientMessageLocale, english, makeTranslator, perlLocaleWarning, serverMessageLocale, type CatalogLoader, type LocaleEnv, type Translator } from './i18n/translate.js';
+import {
+  clientMessageLocale,
+  english,
+  makeTranslator,
+  perlLocaleWarning,
+  serverMessageLocale,
+  type CatalogLoader,
+  type LocaleEnv,
+  type Translator,
+} from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
 import { defaultSecurityLevel } from '../crypto/index.js';
@@ -186,11 +201,18 @@ function passwordStep(conn: ResolvedConninfo, t: ConnTarget): SimStep | undefine
   const step = (result: SimStep['result'], detail: string): SimStep => ({ step: 'password', who: 'client', result, detail });
   const use = conn.passfile;
   if (use.kind === 'password-given') return step('info', 'given (password= or PGPASSWORD): no password file is read');
-  if (use.kind === 'no-home') return step('skip', "none given, and no HOME: libpq would look for .pgpass in the OS user's home directory (getpwuid), which pgtls does not know");
+  if (use.kind === 'no-home')
+    return step(
+      'skip',
+      "none given, and no HOME: libpq would look for .pgpass in the OS user's home directory (getpwuid), which pgtls does not know",
+    );
   const l = t.passLookup;
   if (use.kind !== 'read' || !l) return undefined;
   const key = l.key ? ` (${[l.key.host, l.key.port, l.key.dbname, l.key.user].join(':')})` : '';
-  const wrapper = t.type === 'address' && !t.host && l.key && l.key.host !== t.hostaddr ? `; Debian's psql (pg_wrapper) sets PGHOST=${DEFAULT_SOCKET_DIR}, so libpq looks up "${l.key.host}", not the hostaddr` : '';
+  const wrapper =
+    t.type === 'address' && !t.host && l.key && l.key.host !== t.hostaddr
+      ? `; Debian's psql (pg_wrapper) sets PGHOST=${DEFAULT_SOCKET_DIR}, so libpq looks up "${l.key.host}", not the hostaddr`
+      : '';
   if (l.found) return step('ok', `from ${l.file} line ${l.lineNo}${key}${wrapper}`);
   const warned = l.reason === 'group-world' || l.reason === 'not-regular';
   const mode = l.mode !== undefined && l.reason === 'group-world' ? ` (mode 0${l.mode.toString(8)})` : '';
@@ -225,12 +247,18 @@ const HOST_MESSAGE_DEFS: Record<string, MessageDef> = {
 };
 
 /** The translators of one run: the client's (psql, libpq) and the server's, English without catalogs. */
-function translators(input: SimulateInput, pgVersion: number): { client: Translator; server: (lcMessages: string | undefined) => Translator } {
+function translators(
+  input: SimulateInput,
+  pgVersion: number,
+): { client: Translator; server: (lcMessages: string | undefined) => Translator } {
   const none = (): Translator => ({ translate: english, notes: [], locale: { locale: 'C', languages: [], ascii: false } });
   if (!input.catalogs) return { client: none(), server: none };
   const env = input.env ?? {};
   const client = makeTranslator(clientMessageLocale(env, input.localeInstalled), input.catalogs, pgVersion);
-  return { client, server: (lc) => makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc), input.catalogs, pgVersion) };
+  return {
+    client,
+    server: (lc) => makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc), input.catalogs, pgVersion),
+  };
 }
 
 /**
@@ -241,10 +269,19 @@ function translators(input: SimulateInput, pgVersion: number): { client: Transla
 function refusedBy(t: ConnTarget, settings: ServerSettings, serverAddr: string): string | undefined {
   if ((t.port ?? 5432) !== settings.port) return `the server listens on port ${settings.port}`;
   const addr = t.hostaddr ?? (t.host && isIpLiteral(t.host) ? t.host : serverAddr);
-  const listen = settings.listenAddresses.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  const listen = settings.listenAddresses
+    .split(',')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
   if (!listen.length) return 'listen_addresses is empty: no TCP connections';
-  const ok = listen.some((l) =>
-    l === '*' || (l === '0.0.0.0' && !addr.includes(':')) || (l === '::' && addr.includes(':')) || l === addr.toLowerCase() || (l === 'localhost' && (addr === '::1' || addr === '127.0.0.1')) || !isIpLiteral(l) && l !== 'localhost',
+  const ok = listen.some(
+    (l) =>
+      l === '*' ||
+      (l === '0.0.0.0' && !addr.includes(':')) ||
+      (l === '::' && addr.includes(':')) ||
+      l === addr.toLowerCase() ||
+      (l === 'localhost' && (addr === '::1' || addr === '127.0.0.1')) ||
+      (!isIpLiteral(l) && l !== 'localhost'),
   );
   return ok ? undefined : `the server listens on ${settings.listenAddresses}, not ${addr}`;
 }
@@ -291,7 +328,9 @@ export function simulate(input: SimulateInput): SimulateResult {
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   const osUser = input.osUser ?? input.env?.USER ?? 'postgres';
   const clientUser = input.clientUser ?? { uid: 0, gids: [0] };
-  const connectTo = (listening: { settings: ServerSettings; sockets: ServerSockets } | undefined): { done: SimulateResult } | { conn: ResolvedConninfo; target: ConnTarget; serverAddr: string; skipped: string[] } => {
+  const connectTo = (
+    listening: { settings: ServerSettings; sockets: ServerSockets } | undefined,
+  ): { done: SimulateResult } | { conn: ResolvedConninfo; target: ConnTarget; serverAddr: string; skipped: string[] } => {
     let conn: ResolvedConninfo;
     try {
       conn = resolvePsql({
@@ -308,7 +347,17 @@ export function simulate(input: SimulateInput): SimulateResult {
       if (e instanceof ConninfoError) {
         steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
         const said = e.said ? fc(e.said.def, ...e.said.args) : e.message;
-        return { done: result({ ok: false, message: said, psqlStderr: stderr(`${psqlError()}${said}`), serverStarted: true, attempts: [], fix: suggestFix({ kind: 'conninfo', message: e.message }), tlsTrace: [] }) };
+        return {
+          done: result({
+            ok: false,
+            message: said,
+            psqlStderr: stderr(`${psqlError()}${said}`),
+            serverStarted: true,
+            attempts: [],
+            fix: suggestFix({ kind: 'conninfo', message: e.message }),
+            tlsTrace: [],
+          }),
+        };
       }
       throw e;
     }
@@ -324,7 +373,17 @@ export function simulate(input: SimulateInput): SimulateResult {
     const unreachable = { tcp: false, socket: false };
     let target: ConnTarget | undefined;
     for (const t of conn.targets) {
-      if (t.fatal) return { done: result({ ok: false, message: [...skipped, t.fatal].join('\n'), psqlStderr: stderr(`${psqlError()}${[...skipped, t.fatal].join('\n')}`), serverStarted: true, attempts: [], tlsTrace: [] }) };
+      if (t.fatal)
+        return {
+          done: result({
+            ok: false,
+            message: [...skipped, t.fatal].join('\n'),
+            psqlStderr: stderr(`${psqlError()}${[...skipped, t.fatal].join('\n')}`),
+            serverStarted: true,
+            attempts: [],
+            tlsTrace: [],
+          }),
+        };
       if (t.error) {
         skipped.push(t.error);
         continue;
@@ -347,12 +406,19 @@ export function simulate(input: SimulateInput): SimulateResult {
         }
         unreachable.socket = true;
         // the too-long message stands alone, without the "connection to server" prefix
-        skipped.push(reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion, fc)}${reach.message}`);
+        skipped.push(
+          reach.kind === 'too-long' ? reach.message : `${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion, fc)}${reach.message}`,
+        );
         continue;
       }
       const refused = listening ? refusedBy(t, listening.settings, serverAddr) : 'the server is not running';
       if (refused) {
-        steps.push({ step: 'connect', who: 'client', result: 'fail', detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}` });
+        steps.push({
+          step: 'connect',
+          who: 'client',
+          result: 'fail',
+          detail: `${t.hostaddr ?? t.host ?? ''} port ${t.port ?? 5432}: ${refused}`,
+        });
         skipped.push(`${attemptPrefix(t, serverAddr, t.port ?? 5432, pgVersion, fc)}${fc(LIBPQ.tcpConnectFailed, 'Connection refused')}`);
         unreachable.tcp = true;
         continue;
@@ -365,18 +431,26 @@ export function simulate(input: SimulateInput): SimulateResult {
       const all = skipped.join('\n');
       const first = conn.targets.find((t) => !t.error);
       const pfx = first ? attemptPrefix(first, serverAddr, first.port ?? 5432, pgVersion, fc) : '';
-      return { done: result({
-        ok: false,
-        message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
-        psqlStderr: stderr(`${psqlError()}${all}`),
-        serverStarted: true,
-        attempts: [],
-        fix:
-          unreachable.tcp || unreachable.socket
-            ? suggestFix({ kind: 'unreachable', ...unreachable, listenAddresses: listening?.settings.listenAddresses ?? '', port: listening?.settings.port ?? 5432, socketPaths: listening?.sockets.sockets.map((x) => x.path) ?? [] })
-            : undefined,
-        tlsTrace: [],
-      }) };
+      return {
+        done: result({
+          ok: false,
+          message: all.startsWith(pfx) ? all.slice(pfx.length) : all,
+          psqlStderr: stderr(`${psqlError()}${all}`),
+          serverStarted: true,
+          attempts: [],
+          fix:
+            unreachable.tcp || unreachable.socket
+              ? suggestFix({
+                  kind: 'unreachable',
+                  ...unreachable,
+                  listenAddresses: listening?.settings.listenAddresses ?? '',
+                  port: listening?.settings.port ?? 5432,
+                  socketPaths: listening?.sockets.sockets.map((x) => x.path) ?? [],
+                })
+              : undefined,
+          tlsTrace: [],
+        }),
+      };
     }
     return { conn, target, serverAddr, skipped };
   };
@@ -387,9 +461,24 @@ export function simulate(input: SimulateInput): SimulateResult {
   // refused", or no socket file): its stderr says so, and the FATAL is the server log's alone.
   const startFailed = (fatal: LogLine, cause?: StartupCause): SimulateResult => {
     startupLines = logLines(serverLog).length;
-    steps.push({ step: 'server-start', who: 'server', result: 'fail', detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}` });
+    steps.push({
+      step: 'server-start',
+      who: 'server',
+      result: 'fail',
+      detail: `${fatal.message}${fatal.detail ? ` (${fatal.detail})` : ''}`,
+    });
     const fix = suggestFix({ kind: 'server-start', message: fatal.message, cause });
-    if (input.startupOnly) return result({ ok: false, message: '', psqlStderr: '', serverStarted: false, serverFatal: fatal.message, attempts: [], fix, tlsTrace: [] });
+    if (input.startupOnly)
+      return result({
+        ok: false,
+        message: '',
+        psqlStderr: '',
+        serverStarted: false,
+        serverFatal: fatal.message,
+        attempts: [],
+        fix,
+        tlsTrace: [],
+      });
     const reached = connectTo(undefined);
     if ('done' in reached) return { ...reached.done, serverStarted: false, serverFatal: fatal.message, fix };
     throw new Error('unreachable: no target reaches a server that did not start');
@@ -415,7 +504,9 @@ export function simulate(input: SimulateInput): SimulateResult {
     tls
       ? `SSL on: ${tls.chain.length} certificate(s) in ${tls.certFile}, ${tls.requestClientCert ? `client certificates requested (${tls.caCerts.length} CA certificate(s))` : 'no ssl_ca_file: client certificates not requested'}${tls.crlCheckAll ? `, CRL checks on (${tls.crls.length} CRL(s))` : ''}`
       : 'SSL off';
-  const listening = sockets.sockets.length ? `Unix sockets ${sockets.sockets.map((x) => x.path).join(', ')}` : 'no Unix socket (unix_socket_directories is empty)';
+  const listening = sockets.sockets.length
+    ? `Unix sockets ${sockets.sockets.map((x) => x.path).join(', ')}`
+    : 'no Unix socket (unix_socket_directories is empty)';
   steps.push({ step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` });
   let server = start.server;
   // the postmaster sets LC_MESSAGES from lc_messages once it has read the configuration
@@ -426,7 +517,12 @@ export function simulate(input: SimulateInput): SimulateResult {
     const reload = reloadServer(server, { ...input, securityLevel });
     serverLog.push(...reload.log);
     server = reload.server;
-    steps.push({ step: 'server-reload', who: 'server', result: reload.partial ? 'fail' : 'ok', detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}` });
+    steps.push({
+      step: 'server-reload',
+      who: 'server',
+      result: reload.partial ? 'fail' : 'ok',
+      detail: `pg_ctl reload: ${reload.partial ? 'partly refused, see the log' : 'applied'}; now ${describeTls(server.tls)}`,
+    });
   }
   if (input.startedWith && lcMessages() !== serverTr.locale.locale) {
     // lc_messages changed by the reload
@@ -460,7 +556,8 @@ export function simulate(input: SimulateInput): SimulateResult {
   const password = (target.password ?? conn.values.password) || undefined;
   const passfileUsed: PassLookup | undefined = target.passLookup;
   // pgpassfileWarning names the file after a 28P01 when this host's password came from it
-  const retrieved = target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fc(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '';
+  const retrieved =
+    target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fc(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '';
   const rolePassword = input.rolePasswords && Object.hasOwn(input.rolePasswords, conn.user) ? input.rolePasswords[conn.user] : undefined;
 
   const attempts: AttemptReport[] = [];
@@ -501,7 +598,12 @@ export function simulate(input: SimulateInput): SimulateResult {
     // BackendInitialize: with log_hostname the client is looked up by name for the log
     const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
-      serverLog.push({ level: 'LOG', message: local ? fsv(SERVER.connectionReceivedLocal, '[local]') : fsv(SERVER.connectionReceived, atStart!.remoteHost, '<client port>') });
+      serverLog.push({
+        level: 'LOG',
+        message: local
+          ? fsv(SERVER.connectionReceivedLocal, '[local]')
+          : fsv(SERVER.connectionReceived, atStart!.remoteHost, '<client port>'),
+      });
     }
     sameSocket = false;
     if (local) {
@@ -513,7 +615,13 @@ export function simulate(input: SimulateInput): SimulateResult {
     let certSent = false;
     let tlsInfo: { protocol: string; cipher: string; bits: number } | undefined;
     if (kind === 'ssl') {
-      steps.push({ step: 'ssl-request', who: 'both', attempt: n, result: server.tls ? 'ok' : 'fail', detail: server.tls ? "SSLRequest answered 'S'" : "SSLRequest answered 'N' (ssl = off)" });
+      steps.push({
+        step: 'ssl-request',
+        who: 'both',
+        attempt: n,
+        result: server.tls ? 'ok' : 'fail',
+        detail: server.tls ? "SSLRequest answered 'S'" : "SSLRequest answered 'N' (ssl = off)",
+      });
       if (!server.tls) {
         if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
           facts = { kind: 'ssl-refused' };
@@ -522,13 +630,22 @@ export function simulate(input: SimulateInput): SimulateResult {
         sameSocket = true;
         return done({ kind, ok: false, stage: 'ssl-refused' });
       }
-      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), { fs: input.fs, home, user: clientUser, pgVersion, sslCertFile: input.env?.SSL_CERT_FILE, sslCertDir: input.env?.SSL_CERT_DIR, securityLevel });
+      const prep = prepareClientTls(libpqSslOptions(conn, sslmode), {
+        fs: input.fs,
+        home,
+        user: clientUser,
+        pgVersion,
+        sslCertFile: input.env?.SSL_CERT_FILE,
+        sslCertDir: input.env?.SSL_CERT_DIR,
+        securityLevel,
+      });
       if (!prep.ok) {
         steps.push({ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message });
         serverLog.push({ level: 'LOG', message: fsv(SERVER.acceptSslEof) });
         facts = { kind: 'client-setup', message: prep.message, cause: prep.cause };
         const c = prep.cause;
-        if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError') prompts = 'Enter PEM pass phrase:\n'.repeat(2);
+        if (!conn.values.sslpassword && c.kind === 'file' && c.option === 'sslkey' && c.why === 'processingError')
+          prompts = 'Enter PEM pass phrase:\n'.repeat(2);
         return done({ kind, ok: false, stage: 'client-setup', message: fc(prep.said.def, ...prep.said.args) });
       }
       describeClientTls(prep.tls, steps, n);
@@ -553,7 +670,9 @@ export function simulate(input: SimulateInput): SimulateResult {
           // 16+: which client certificate failed verification, and why
           detail: clientCertErrorDetail(hs.clientVerify, pgVersion, opensslVersion),
           // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
-          hint: noProtocol ? fsv(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3') : undefined,
+          hint: noProtocol
+            ? fsv(SERVER.acceptSslProtoHint, server.settings.ssl.minProtocol || 'TLSv1', server.settings.ssl.maxProtocol || 'TLSv1.3')
+            : undefined,
         });
         // libpq's own words translated, OpenSSL's reason as OpenSSL prints it (English)
         let printed = hs.clientSslError !== undefined ? fc(LIBPQ.sslError, hs.clientSslError) : fc(LIBPQ.sslSyscallEof);
@@ -567,7 +686,10 @@ export function simulate(input: SimulateInput): SimulateResult {
           handshake: hs,
           clientTls: prep.tls,
           certFile: server.tls.certFile,
-          serverHas: [...server.tls.caCerts.map((c) => ({ cert: c, source: server.settings.ssl.caFile })), ...certificatesIn(input.fs, server.settings.dataDirectory || input.pgdata)],
+          serverHas: [
+            ...server.tls.caCerts.map((c) => ({ cert: c, source: server.settings.ssl.caFile })),
+            ...certificatesIn(input.fs, server.settings.dataDirectory || input.pgdata),
+          ],
         };
         const late = !hs.tls12 && hs.clientVerify !== undefined && !hs.clientVerify.ok;
         return done({ kind, ok: false, stage: late ? 'alert-after-handshake' : 'handshake', message: printed });
@@ -581,10 +703,21 @@ export function simulate(input: SimulateInput): SimulateResult {
           return done({ kind, ok: false, stage: 'host-name', message: fc(LIBPQ.hostNameMissing) });
         }
         const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
-        steps.push({ step: 'host-name', who: 'client', attempt: n, result: hr.ok ? 'ok' : 'fail', detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message! });
+        steps.push({
+          step: 'host-name',
+          who: 'client',
+          attempt: n,
+          result: hr.ok ? 'ok' : 'fail',
+          detail: hr.ok ? `"${host}" matches the certificate (${hr.namesExamined} name(s) examined)` : hr.message!,
+        });
         if (!hr.ok) {
           facts = { kind: 'host-name', message: hr.message!, host, cert: hs.serverChain[0] };
-          return done({ kind, ok: false, stage: 'host-name', message: hr.why ? fc(HOST_MESSAGE_DEFS[hr.why.id] ?? hr.message!, ...hr.why.args) : hr.message });
+          return done({
+            kind,
+            ok: false,
+            stage: 'host-name',
+            message: hr.why ? fc(HOST_MESSAGE_DEFS[hr.why.id] ?? hr.message!, ...hr.why.args) : hr.message,
+          });
         }
       }
       peerCert = hs.peerCert;
@@ -622,7 +755,13 @@ export function simulate(input: SimulateInput): SimulateResult {
       const h = auth.clientHost;
       const found = hostnameLookupDetail(h);
       const unmatched = h.resolv === 0 && h.name !== undefined ? ` (no host name in pg_hba.conf matches "${h.name}")` : '';
-      steps.push({ step: 'client-host-name', who: 'server', attempt: n, result: 'info', detail: `${h.lookups.join('; ')}${found ? ` => ${found}${unmatched}` : ''}` });
+      steps.push({
+        step: 'client-host-name',
+        who: 'server',
+        attempt: n,
+        result: 'info',
+        detail: `${h.lookups.join('; ')}${found ? ` => ${found}${unmatched}` : ''}`,
+      });
     }
     steps.push({
       step: 'authentication',
@@ -642,14 +781,35 @@ export function simulate(input: SimulateInput): SimulateResult {
       const stat = pgStatSslRow(tlsInfo && { version: tlsInfo.protocol, cipher: tlsInfo.cipher, bits: tlsInfo.bits, peerCert }, pgVersion);
       if (!stat.ok) {
         serverLog.push({ level: 'FATAL', message: stat.error });
-        steps.push({ step: 'pg-stat-ssl', who: 'server', attempt: n, result: 'fail', detail: `building the pg_stat_ssl row raises ERROR "${stat.error}" (a client certificate name attribute OpenSSL has no name for): the backend exits` });
-        facts = { kind: 'auth', message: stat.error, line: auth.line.rawLine, ssl: true, user: conn.user, database: conn.dbname, clientAddr, peerCert };
+        steps.push({
+          step: 'pg-stat-ssl',
+          who: 'server',
+          attempt: n,
+          result: 'fail',
+          detail: `building the pg_stat_ssl row raises ERROR "${stat.error}" (a client certificate name attribute OpenSSL has no name for): the backend exits`,
+        });
+        facts = {
+          kind: 'auth',
+          message: stat.error,
+          line: auth.line.rawLine,
+          ssl: true,
+          user: conn.user,
+          database: conn.dbname,
+          clientAddr,
+          peerCert,
+        };
         // after AuthenticationOk: libpq does not retry in plaintext
         return done({ kind, ok: false, stage: 'alert-after-handshake', message: `${fsv(ELOG.FATAL)}:  ${stat.error}` });
       }
       statRow = stat.row;
       for (const t of stat.truncated) {
-        steps.push({ step: 'pg-stat-ssl', who: 'server', attempt: n, result: 'info', detail: `${t.column} "${t.full}" is ${t.bytes} bytes: pg_stat_ssl keeps the first 63 (strlcpy into NAMEDATALEN)${t.split ? ', ending inside a UTF-8 character whose partial bytes psql does not print' : ''}` });
+        steps.push({
+          step: 'pg-stat-ssl',
+          who: 'server',
+          attempt: n,
+          result: 'info',
+          detail: `${t.column} "${t.full}" is ${t.bytes} bytes: pg_stat_ssl keeps the first 63 (strlcpy into NAMEDATALEN)${t.split ? ', ending inside a UTF-8 character whose partial bytes psql does not print' : ''}`,
+        });
       }
       return done({ kind, ok: true });
     }
@@ -670,13 +830,26 @@ export function simulate(input: SimulateInput): SimulateResult {
     };
     if (auth.needsPassword) return done({ kind, ok: false, stage: 'client-auth', message: fc(LIBPQ.noPasswordSupplied) });
     // pqGetErrorNotice3: the server's (localized) severity, then its message as it sent it
-    return done({ kind, ok: false, stage: 'server-error', message: `${fsv(ELOG.FATAL)}:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}` });
+    return done({
+      kind,
+      ok: false,
+      stage: 'server-error',
+      message: `${fsv(ELOG.FATAL)}:  ${auth.fatal}${auth.sqlstate === '28P01' ? retrieved : ''}`,
+    });
   };
 
   const outcomes = runLadder(sslmode, attempt);
   const last = outcomes[outcomes.length - 1];
   if (last.ok) {
-    return result({ ok: true, message: '', psqlStderr: warnings.join('\n'), serverStarted: true, attempts, tlsTrace: lastTrace, pgStatSsl: statRow });
+    return result({
+      ok: true,
+      message: '',
+      psqlStderr: warnings.join('\n'),
+      serverStarted: true,
+      attempts,
+      tlsTrace: lastTrace,
+      pgStatSsl: statRow,
+    });
   }
   const prefix = attemptPrefix(target, serverAddr, port, pgVersion, fc);
   const failed = outcomes.filter((o) => !o.ok && o.message);
@@ -701,9 +874,13 @@ function describeClientTls(tls: ClientTls, steps: SimStep[], n: number): void {
     attempt: n,
     result: 'ok',
     detail: [
-      tls.verifyPeer ? `verifies the server against ${tls.rootFile === 'system' ? "OpenSSL's default trust store (sslrootcert=system)" : tls.rootFile} (${tls.trusted.length} certificate(s))` : 'no root certificate file: the server certificate is not verified',
+      tls.verifyPeer
+        ? `verifies the server against ${tls.rootFile === 'system' ? "OpenSSL's default trust store (sslrootcert=system)" : tls.rootFile} (${tls.trusted.length} certificate(s))`
+        : 'no root certificate file: the server certificate is not verified',
       tls.crlCheckAll ? `CRL checks on (${tls.crls.length} CRL(s))` : undefined,
-      tls.certChain.length ? `client certificate ${formatNameOneline(tls.certChain[0].subject)} from ${tls.certFile}` : 'no client certificate',
+      tls.certChain.length
+        ? `client certificate ${formatNameOneline(tls.certChain[0].subject)} from ${tls.certFile}`
+        : 'no client certificate',
     ]
       .filter(Boolean)
       .join('; '),
@@ -712,7 +889,13 @@ function describeClientTls(tls: ClientTls, steps: SimStep[], n: number): void {
 
 function describeHandshake(hs: HandshakeOutcome, steps: SimStep[], n: number): void {
   const chain = hs.serverChain.map((c) => formatNameOneline(c.subject)).join(' <- ');
-  steps.push({ step: 'server-certificate', who: 'server', attempt: n, result: 'info', detail: `sent ${hs.serverChain.length} certificate(s): ${chain}` });
+  steps.push({
+    step: 'server-certificate',
+    who: 'server',
+    attempt: n,
+    result: 'info',
+    detail: `sent ${hs.serverChain.length} certificate(s): ${chain}`,
+  });
   if (hs.serverVerify) {
     const e = hs.serverVerify.error;
     steps.push({
@@ -720,7 +903,9 @@ function describeHandshake(hs: HandshakeOutcome, steps: SimStep[], n: number): v
       who: 'client',
       attempt: n,
       result: hs.serverVerify.ok ? 'ok' : 'fail',
-      detail: hs.serverVerify.ok ? `chain of ${hs.serverVerify.chain.length} verified (purpose sslserver)` : `error ${e!.code} at depth ${e!.depth}: ${e!.message}`,
+      detail: hs.serverVerify.ok
+        ? `chain of ${hs.serverVerify.chain.length} verified (purpose sslserver)`
+        : `error ${e!.code} at depth ${e!.depth}: ${e!.message}`,
     });
   }
   if (hs.clientVerify) {

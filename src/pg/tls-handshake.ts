@@ -141,7 +141,9 @@ export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGr
  * configuration allows (groups.ts), the first client key share for one of them taken as it
  * is, else a HelloRetryRequest for the server's first group the client supports.
  */
-export function serverNegotiation(server: ServerTls): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'announceGroups' | 'cipherSuites' | 'preferServerCipherSuites'> {
+export function serverNegotiation(
+  server: ServerTls,
+): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'announceGroups' | 'cipherSuites' | 'preferServerCipherSuites'> {
   // ssl_tls13_ciphers (18) in the server's order: ssl_prefer_server_ciphers is on by default
   const suites = server.tls13Suites ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true } : {};
   const announceGroups = server.groups.tls13.map((g) => tlsGroupCode(g)!);
@@ -291,7 +293,8 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     return out;
   }
   if (serverSent && serverSent.type === 'alert_sent') {
-    out.serverReason = out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : (serverSent.opensslReason ?? serverSent.reason);
+    out.serverReason =
+      out.clientVerify && !out.clientVerify.ok ? verifyFailureText(out.clientVerify) : (serverSent.opensslReason ?? serverSent.reason);
     sslError(out, opensslAlertText(serverSent.code, { received: true, opensslVersion: input.opensslVersion }));
     return out;
   }
@@ -334,7 +337,10 @@ function tls12OrNoOverlap(
     out.serverVerify = verifyServer(out.serverChain);
     if (!out.serverVerify.ok) {
       sslError(out, verifyFailureText(out.serverVerify));
-      out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), { received: true, opensslVersion: input.opensslVersion });
+      out.serverReason = opensslAlertText(alertForVerifyError(out.serverVerify.error!.code), {
+        received: true,
+        opensslVersion: input.opensslVersion,
+      });
       return out;
     }
   }
@@ -342,7 +348,10 @@ function tls12OrNoOverlap(
     out.clientVerify = verifyClient(out.clientChain);
     if (!out.clientVerify.ok) {
       out.serverReason = verifyFailureText(out.clientVerify);
-      sslError(out, opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion }));
+      sslError(
+        out,
+        opensslAlertText(alertForVerifyError(out.clientVerify.error!.code), { received: true, opensslVersion: input.opensslVersion }),
+      );
       return out;
     }
     out.peerCert = out.clientChain[0];

@@ -144,7 +144,12 @@ export type OpensslVersion = '1.1' | '3.0' | '3.2' | '4.0';
 export const OPENSSL_VERSIONS: readonly OpensslVersion[] = ['1.1', '3.0', '3.2', '4.0'];
 
 /** The prefix of the sslv3 family's reason strings, by the OpenSSL version that prints it (1.1.1 as 3.0). */
-const SSLV3_PREFIX: Record<OpensslVersion, string> = { '1.1': 'sslv3 alert', '3.0': 'sslv3 alert', '3.2': 'ssl/tls alert', '4.0': 'tls alert' };
+const SSLV3_PREFIX: Record<OpensslVersion, string> = {
+  '1.1': 'sslv3 alert',
+  '3.0': 'sslv3 alert',
+  '3.2': 'ssl/tls alert',
+  '4.0': 'tls alert',
+};
 
 /**
  * The text OpenSSL prints for an alert.

@@ -62,10 +62,16 @@ export function verifyScheme(scheme: number, key: PublicKey, msg: Uint8Array, si
 }
 
 /** Sign with `scheme`; an RSA-PSS salt comes from `random` (so traces are reproducible) unless given. */
-export function signScheme(scheme: number, key: PrivateKey, msg: Uint8Array, opts: { pssSalt?: Uint8Array; random?: (n: number) => Uint8Array } = {}): Uint8Array {
+export function signScheme(
+  scheme: number,
+  key: PrivateKey,
+  msg: Uint8Array,
+  opts: { pssSalt?: Uint8Array; random?: (n: number) => Uint8Array } = {},
+): Uint8Array {
   const info = schemeInfo(scheme);
   let pssSalt = opts.pssSalt;
-  if (!pssSalt && opts.random && info?.hash && (info.sig === 'rsa-pss-rsae' || info.sig === 'rsa-pss-pss')) pssSalt = opts.random(hashLength(info.hash));
+  if (!pssSalt && opts.random && info?.hash && (info.sig === 'rsa-pss-rsae' || info.sig === 'rsa-pss-pss'))
+    pssSalt = opts.random(hashLength(info.hash));
   return cryptoSignScheme(scheme, key, msg, pssSalt ? { pssSalt } : {});
 }
 
@@ -136,6 +142,14 @@ export function acceleratedHmac(hash: 'sha256' | 'sha384', key: Uint8Array, data
 }
 
 /** An AEAD operation through an installed accelerator (crypto/accelerator.ts), else `own`. */
-export function acceleratedAead(alg: AeadName, op: 'seal' | 'open', key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, own: () => Uint8Array): Uint8Array {
+export function acceleratedAead(
+  alg: AeadName,
+  op: 'seal' | 'open',
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  data: Uint8Array,
+  own: () => Uint8Array,
+): Uint8Array {
   return accelerated((a) => a.aead?.(alg, op, key, nonce, aad, data), own);
 }

@@ -49,7 +49,8 @@ export class TlsStateError extends Error {
 
 /** The alert a caught error maps to; anything unexpected is our bug -> internal_error. */
 export function alertForError(e: unknown): { alert: AlertName; reason: string; opensslReason?: string } {
-  if (e instanceof TlsAlertError) return { alert: e.alert, reason: e.reason, ...(e.opensslReason ? { opensslReason: e.opensslReason } : {}) };
+  if (e instanceof TlsAlertError)
+    return { alert: e.alert, reason: e.reason, ...(e.opensslReason ? { opensslReason: e.opensslReason } : {}) };
   if (e instanceof TlsDecodeError) return { alert: e.alert, reason: e.message };
   return { alert: 'internal_error', reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }

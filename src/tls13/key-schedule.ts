@@ -35,7 +35,12 @@ function hkdfExpand(hash: HashAlg, prk: Uint8Array, info: Uint8Array, length: nu
 
 /** The HkdfLabel structure (§7.1), exposed for traces that show the info bytes. */
 export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
-  return TlsWriter.build((w) => w.u16(length).vec(1, utf8Encode(`tls13 ${label}`)).vec(1, context));
+  return TlsWriter.build((w) =>
+    w
+      .u16(length)
+      .vec(1, utf8Encode(`tls13 ${label}`))
+      .vec(1, context),
+  );
 }
 
 export function hkdfExpandLabel(hash: HashAlg, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
@@ -101,7 +106,13 @@ export function resumptionPsk(hash: HashAlg, resumptionMaster: Uint8Array, nonce
 }
 
 /** TLS-Exporter(label, context, length) (§7.5). */
-export function exportKeyingMaterial(hash: HashAlg, exporterMaster: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
+export function exportKeyingMaterial(
+  hash: HashAlg,
+  exporterMaster: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
   const secret = deriveSecret(hash, exporterMaster, label, emptyHash(hash));
   return hkdfExpandLabel(hash, secret, 'exporter', hash.fn(context), length);
 }

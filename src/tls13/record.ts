@@ -123,7 +123,8 @@ export class RecordProtection {
     } catch {
       throw new TlsAlertError('bad_record_mac', `record ${this.seq - 1n} failed AEAD authentication`);
     }
-    if (inner.length > MAX_PLAINTEXT + 1) throw new TlsAlertError('record_overflow', `inner plaintext of ${inner.length} bytes exceeds 2^14 + 1`);
+    if (inner.length > MAX_PLAINTEXT + 1)
+      throw new TlsAlertError('record_overflow', `inner plaintext of ${inner.length} bytes exceeds 2^14 + 1`);
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end--;
     if (end < 0) throw new TlsAlertError('unexpected_message', 'protected record has no non-zero content type');

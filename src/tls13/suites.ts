@@ -25,7 +25,10 @@ export interface Aead {
 
 // noble's AEAD, or an installed accelerator's (deps.ts): the same bytes, and on a bad tag
 // the accelerator declines, so the error always comes from noble.
-const noble = (alg: (keyLength: number) => AeadName, f: (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => { encrypt(p: Uint8Array): Uint8Array; decrypt(c: Uint8Array): Uint8Array }): Aead => ({
+const noble = (
+  alg: (keyLength: number) => AeadName,
+  f: (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => { encrypt(p: Uint8Array): Uint8Array; decrypt(c: Uint8Array): Uint8Array },
+): Aead => ({
   encrypt: (k, n, a, p) => acceleratedAead(alg(k.length), 'seal', k, n, a, p, () => f(k, n, a).encrypt(p)),
   decrypt: (k, n, a, c) => acceleratedAead(alg(k.length), 'open', k, n, a, c, () => f(k, n, a).decrypt(c)),
 });
@@ -43,8 +46,24 @@ export interface Suite {
 }
 
 export const SUITES: readonly Suite[] = [
-  { id: CipherSuite.TLS_AES_128_GCM_SHA256, name: 'TLS_AES_128_GCM_SHA256', hash: SHA256, keyLength: 16, ivLength: 12, tagLength: 16, aead: noble(AES_GCM, gcm) },
-  { id: CipherSuite.TLS_AES_256_GCM_SHA384, name: 'TLS_AES_256_GCM_SHA384', hash: SHA384, keyLength: 32, ivLength: 12, tagLength: 16, aead: noble(AES_GCM, gcm) },
+  {
+    id: CipherSuite.TLS_AES_128_GCM_SHA256,
+    name: 'TLS_AES_128_GCM_SHA256',
+    hash: SHA256,
+    keyLength: 16,
+    ivLength: 12,
+    tagLength: 16,
+    aead: noble(AES_GCM, gcm),
+  },
+  {
+    id: CipherSuite.TLS_AES_256_GCM_SHA384,
+    name: 'TLS_AES_256_GCM_SHA384',
+    hash: SHA384,
+    keyLength: 32,
+    ivLength: 12,
+    tagLength: 16,
+    aead: noble(AES_GCM, gcm),
+  },
   {
     id: CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
     name: 'TLS_CHACHA20_POLY1305_SHA256',

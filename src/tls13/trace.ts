@@ -64,7 +64,14 @@ export class StepTrace {
   }
 }
 
-export function newEntry(seq: number, who: Role, step: string, direction: TraceEntry['direction'], rfc?: string, message?: string): TraceEntry {
+export function newEntry(
+  seq: number,
+  who: Role,
+  step: string,
+  direction: TraceEntry['direction'],
+  rfc?: string,
+  message?: string,
+): TraceEntry {
   return { seq, step, who, direction, ...(rfc ? { rfc } : {}), ...(message ? { message } : {}), fields: {}, secrets: [], checks: [] };
 }
 
@@ -73,12 +80,18 @@ export function formatTrace(entries: readonly TraceEntry[]): string {
   const lines: string[] = [];
   for (const e of entries) {
     const arrow = e.direction === 'recv' ? '<-' : e.direction === 'send' ? '->' : '  ';
-    lines.push(`${String(e.seq).padStart(3)} ${e.who.padEnd(6)} ${arrow} ${e.step}${e.message ? ` [${e.message}]` : ''}${e.rfc ? ` (RFC 8446 §${e.rfc})` : ''}`);
+    lines.push(
+      `${String(e.seq).padStart(3)} ${e.who.padEnd(6)} ${arrow} ${e.step}${e.message ? ` [${e.message}]` : ''}${e.rfc ? ` (RFC 8446 §${e.rfc})` : ''}`,
+    );
     if (e.state) lines.push(`      state ${e.state.from} -> ${e.state.to}`);
     for (const [k, v] of Object.entries(e.fields)) lines.push(`      ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
     for (const s of e.secrets) lines.push(`      secret ${s.name} = ${s.hex}`);
-    for (const c of e.checks) lines.push(`      ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}${c.detail ? ` (${c.detail})` : ''}${c.alert ? ` -> ${c.alert}` : ''}`);
-    if (e.alert) lines.push(`      alert ${e.alert.direction}: ${e.alert.level} ${e.alert.name}(${e.alert.code})${e.alert.reason ? `: ${e.alert.reason}` : ''}`);
+    for (const c of e.checks)
+      lines.push(`      ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}${c.detail ? ` (${c.detail})` : ''}${c.alert ? ` -> ${c.alert}` : ''}`);
+    if (e.alert)
+      lines.push(
+        `      alert ${e.alert.direction}: ${e.alert.level} ${e.alert.name}(${e.alert.code})${e.alert.reason ? `: ${e.alert.reason}` : ''}`,
+      );
   }
   return lines.join('\n');
 }

@@ -40,7 +40,9 @@ export const HASH_OID: Record<HashName, string> = {
   'sha512-256': OID.sha512_256,
 };
 
-export const HASH_BY_OID: Record<string, HashName> = Object.fromEntries(Object.entries(HASH_OID).map(([name, oid]) => [oid, name as HashName]));
+export const HASH_BY_OID: Record<string, HashName> = Object.fromEntries(
+  Object.entries(HASH_OID).map(([name, oid]) => [oid, name as HashName]),
+);
 
 /** Fixed-hash signature schemes, by OID. PSS and EdDSA are handled separately. */
 const SIMPLE: Record<string, { kind: 'rsa-pkcs1' | 'ecdsa' | 'dsa'; hash: HashName }> = {

@@ -16,7 +16,11 @@ import type { Problems } from './util.js';
 /** One problem per deviation from DER, none of them fatal for OpenSSL. */
 export function berProblems(log: BerLog, what: string, problems: Problems): void {
   for (const d of log.deviations) {
-    problems.add('BER_ENCODING', `${what} is not DER: ${BER_DEVIATION_TEXT[d.kind]} at byte ${d.offset}${d.path ? ` (${d.path})` : ''}; OpenSSL reads it`, { deviation: d });
+    problems.add(
+      'BER_ENCODING',
+      `${what} is not DER: ${BER_DEVIATION_TEXT[d.kind]} at byte ${d.offset}${d.path ? ` (${d.path})` : ''}; OpenSSL reads it`,
+      { deviation: d },
+    );
   }
 }
 

@@ -6,7 +6,20 @@
 // times, algorithm mismatch) becomes a StructureProblem so the path validator can give
 // OpenSSL's verdict.
 
-import { BerLog, DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, parseDerAt, readTlv, type PemBlock, type Tlv } from '../der/index.js';
+import {
+  BerLog,
+  DerError,
+  OID,
+  Tag,
+  bytesEqual,
+  decodePemOrDer,
+  der,
+  parseDer,
+  parseDerAt,
+  readTlv,
+  type PemBlock,
+  type Tlv,
+} from '../der/index.js';
 import { parseAlgorithmIdentifier } from './algorithms.js';
 import { berProblems, opensslReencoded } from './ber.js';
 import { CERT_EXTENSION_DECODERS, OPENSSL_CACHED_EXTENSIONS } from './extensions.js';
@@ -177,7 +190,10 @@ export function nameProblems(at: Tlv, name: Name, which: string, problems: Probl
       const why = nameValueRejected(a);
       if (!why) continue;
       const message = `${which}: attribute ${a.oid} has ${why}, which OpenSSL refuses to load`;
-      problems.add('OTHER', message, { opensslInvalid: 'load', error: new DerError('BAD_STRING', `OpenSSL 3.0 cannot load this: ${message}`, at.start, at.path) });
+      problems.add('OTHER', message, {
+        opensslInvalid: 'load',
+        error: new DerError('BAD_STRING', `OpenSSL 3.0 cannot load this: ${message}`, at.start, at.path),
+      });
     }
   }
 }
@@ -208,7 +224,8 @@ function certificateFrom(root: Tlv): Certificate {
   const serial = { bytes: serialBytes, value: signedToBigInt(serialBytes) };
   if (serial.value < 0n) problems.add('NEGATIVE_SERIAL', `serial number is negative (${serial.value})`);
   else if (serial.value === 0n) problems.add('ZERO_SERIAL', 'serial number is zero');
-  if (serialBytes.length > SERIAL_MAX_OCTETS) problems.add('LONG_SERIAL', `serial number is ${serialBytes.length} octets (RFC 5280 allows 20)`);
+  if (serialBytes.length > SERIAL_MAX_OCTETS)
+    problems.add('LONG_SERIAL', `serial number is ${serialBytes.length} octets (RFC 5280 allows 20)`);
 
   const tbsSignatureAlgorithm = parseAlgorithmIdentifier(tr.expect(T.SEQUENCE, 'signature'));
   const issuerT = tr.expectOf(T.SEQUENCE, 'issuer');
@@ -229,13 +246,20 @@ function certificateFrom(root: Tlv): Certificate {
   const signatureAlgorithm = parseAlgorithmIdentifier(sigAlgT);
   const signature = D.bitString(sigT);
   if (!bytesEqual(tbsSignatureAlgorithm.bytes, signatureAlgorithm.bytes)) {
-    problems.add('SIGNATURE_ALGORITHM_MISMATCH', `tbsCertificate.signature (${tbsSignatureAlgorithm.oid}) differs from signatureAlgorithm (${signatureAlgorithm.oid})`);
+    problems.add(
+      'SIGNATURE_ALGORITHM_MISMATCH',
+      `tbsCertificate.signature (${tbsSignatureAlgorithm.oid}) differs from signatureAlgorithm (${signatureAlgorithm.oid})`,
+    );
   }
   for (const [t, what] of [
     [notBefore, 'notBefore'],
     [notAfter, 'notAfter'],
   ] as const) {
-    if (!t.strict) problems.add('BAD_TIME', `${what} "${t.text}" is not in RFC 5280 form (${t.kind === 'UTCTime' ? 'YYMMDDHHMMSSZ' : 'YYYYMMDDHHMMSSZ'})`);
+    if (!t.strict)
+      problems.add(
+        'BAD_TIME',
+        `${what} "${t.text}" is not in RFC 5280 form (${t.kind === 'UTCTime' ? 'YYMMDDHHMMSSZ' : 'YYYYMMDDHHMMSSZ'})`,
+      );
   }
   nameProblems(issuerT, issuer, 'issuer', problems);
   nameProblems(subjectT, subject, 'subject', problems);
@@ -305,7 +329,12 @@ export function extensionContent(buf: Uint8Array, e: Extension, path: string, pr
   const [src, at] = e.offset < 0 ? [e.value, 0] : [buf, e.offset];
   const end = at + e.value.length;
   const t = readTlv(src, at, end, path, ber);
-  if (t.after !== end) problems.add('BAD_EXTENSION', `extension ${e.oid}: ${end - t.after} bytes after its contents at byte ${t.after} (${path}); OpenSSL ignores them`, { oid: e.oid });
+  if (t.after !== end)
+    problems.add(
+      'BAD_EXTENSION',
+      `extension ${e.oid}: ${end - t.after} bytes after its contents at byte ${t.after} (${path}); OpenSSL ignores them`,
+      { oid: e.oid },
+    );
   return t;
 }
 
@@ -322,13 +351,20 @@ function decodeCertExtensions(buf: Uint8Array, exts: Extension[], ext: CertExten
     const decode = CERT_EXTENSION_DECODERS[e.oid];
     if (!decode) continue;
     const path = `tbsCertificate.extensions[${i}].extnValue`;
-    problems.attempt('BAD_EXTENSION', `extension ${e.oid}`, () => decode(extensionContent(buf, e, path, problems, ber), e.critical, ext), { oid: e.oid, opensslInvalid });
+    problems.attempt('BAD_EXTENSION', `extension ${e.oid}`, () => decode(extensionContent(buf, e, path, problems, ber), e.critical, ext), {
+      oid: e.oid,
+      opensslInvalid,
+    });
   }
   if (ext.basicConstraints?.pathLen !== undefined && ext.basicConstraints.pathLen < 0) {
-    problems.add('BAD_EXTENSION', `negative basicConstraints pathLenConstraint ${ext.basicConstraints.pathLen}`, { oid: OID.basicConstraints, opensslInvalid: true });
+    problems.add('BAD_EXTENSION', `negative basicConstraints pathLenConstraint ${ext.basicConstraints.pathLen}`, {
+      oid: OID.basicConstraints,
+      opensslInvalid: true,
+    });
   }
   if (ext.keyUsage) {
     const b = ext.keyUsage.raw.bytes;
-    if ((b[0] ?? 0) === 0 && (b[1] ?? 0) === 0) problems.add('BAD_EXTENSION', 'keyUsage has no bit set', { oid: OID.keyUsage, opensslInvalid: true });
+    if ((b[0] ?? 0) === 0 && (b[1] ?? 0) === 0)
+      problems.add('BAD_EXTENSION', 'keyUsage has no bit set', { oid: OID.keyUsage, opensslInvalid: true });
   }
 }

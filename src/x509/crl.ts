@@ -93,7 +93,10 @@ function crlFrom(root: Tlv): Crl {
   const signatureAlgorithm = parseAlgorithmIdentifier(sigAlgT);
   const signature = D.bitString(sigT);
   if (!bytesEqual(tbsSignatureAlgorithm.bytes, signatureAlgorithm.bytes)) {
-    problems.add('SIGNATURE_ALGORITHM_MISMATCH', `tbsCertList.signature (${tbsSignatureAlgorithm.oid}) differs from signatureAlgorithm (${signatureAlgorithm.oid})`);
+    problems.add(
+      'SIGNATURE_ALGORITHM_MISMATCH',
+      `tbsCertList.signature (${tbsSignatureAlgorithm.oid}) differs from signatureAlgorithm (${signatureAlgorithm.oid})`,
+    );
   }
   for (const [t, what] of [
     [thisUpdate, 'thisUpdate'],
@@ -162,7 +165,14 @@ function revokedEntry(t: Tlv, problems: Problems, version: number): RevokedEntry
   return entry;
 }
 
-function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, problems: Problems, ber: BerLog | undefined, decode: (oid: string, t: Tlv) => boolean): void {
+function decodeExtensions(
+  buf: Uint8Array,
+  exts: Extension[],
+  base: string,
+  problems: Problems,
+  ber: BerLog | undefined,
+  decode: (oid: string, t: Tlv) => boolean,
+): void {
   const seen = new Set<string>();
   exts.forEach((e, i) => {
     if (seen.has(e.oid)) {
@@ -170,6 +180,11 @@ function decodeExtensions(buf: Uint8Array, exts: Extension[], base: string, prob
       return;
     }
     seen.add(e.oid);
-    problems.attempt('BAD_EXTENSION', `${base}: extension ${e.oid}`, () => decode(e.oid, extensionContent(buf, e, `${base}[${i}].extnValue`, problems, ber)), { oid: e.oid });
+    problems.attempt(
+      'BAD_EXTENSION',
+      `${base}: extension ${e.oid}`,
+      () => decode(e.oid, extensionContent(buf, e, `${base}[${i}].extnValue`, problems, ber)),
+      { oid: e.oid },
+    );
   });
 }

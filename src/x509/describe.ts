@@ -31,7 +31,9 @@ export function formatTime(t: DecodedTime): string {
 
 /** Uppercase hex with colons, as OpenSSL prints key identifiers and fingerprints. */
 export function colonHex(b: Uint8Array): string {
-  return hex(b).toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return hex(b)
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 /** `openssl x509 -fingerprint -sha256` / `-sha1` value of DER bytes. */
@@ -45,7 +47,11 @@ export function formatSerial(serial: { bytes: Uint8Array; value: bigint }): stri
     const h = (-serial.value).toString(16).toUpperCase();
     return `-${h.length % 2 ? `0${h}` : h}`;
   }
-  return hex(serial.bytes).toUpperCase().replace(/^00(?=.)/, '') || '00';
+  return (
+    hex(serial.bytes)
+      .toUpperCase()
+      .replace(/^00(?=.)/, '') || '00'
+  );
 }
 
 function ipText(b: Uint8Array): string {
@@ -126,7 +132,16 @@ export const KEY_USAGE_NAMES = [
 ];
 
 /** Netscape cert type bits (OpenSSL's byte value: SSL Client = 0x80 ... Object Signing CA = 0x01). */
-export const NS_CERT_TYPE_NAMES = ['SSL Client', 'SSL Server', 'S/MIME', 'Object Signing', 'Unused', 'SSL CA', 'S/MIME CA', 'Object Signing CA'];
+export const NS_CERT_TYPE_NAMES = [
+  'SSL Client',
+  'SSL Server',
+  'S/MIME',
+  'Object Signing',
+  'Unused',
+  'SSL CA',
+  'S/MIME CA',
+  'Object Signing CA',
+];
 
 export function keyUsageNames(bits: number): string[] {
   return KEY_USAGE_NAMES.filter((_, i) => bits & (1 << i));
@@ -339,7 +354,9 @@ export function summarizeCrl(crl: Crl, now: number): CrlSummary {
   if (crl.ext.authorityKeyIdentifier?.keyId) s.authorityKeyIdentifier = colonHex(crl.ext.authorityKeyIdentifier.keyId);
   const idp = crl.ext.issuingDistributionPoint;
   if (idp) {
-    const flags = (['onlyContainsUserCerts', 'onlyContainsCACerts', 'indirectCRL', 'onlyContainsAttributeCerts'] as const).filter((k) => idp[k]);
+    const flags = (['onlyContainsUserCerts', 'onlyContainsCACerts', 'indirectCRL', 'onlyContainsAttributeCerts'] as const).filter(
+      (k) => idp[k],
+    );
     const names = (idp.distributionPoint?.fullName ?? []).map((g) => formatGeneralName(g));
     s.issuingDistributionPoint = [...names, ...flags].join(', ') || '(empty)';
   }
@@ -383,7 +400,11 @@ export function formatSummary(s: CertificateSummary | CrlSummary | KeySummary): 
       ['Key usage', s.keyUsage],
       ['Extended key usage', s.extendedKeyUsage],
       ['Subject alt names', s.subjectAltName?.join(', ')],
-      ['Name constraints', s.nameConstraints && `permitted: ${s.nameConstraints.permitted.join(', ') || '-'}; excluded: ${s.nameConstraints.excluded.join(', ') || '-'}`],
+      [
+        'Name constraints',
+        s.nameConstraints &&
+          `permitted: ${s.nameConstraints.permitted.join(', ') || '-'}; excluded: ${s.nameConstraints.excluded.join(', ') || '-'}`,
+      ],
       ['Netscape cert type', s.netscapeCertType],
       ['Subject key id', s.subjectKeyIdentifier],
       ['Authority key id', s.authorityKeyIdentifier],
@@ -410,7 +431,10 @@ export function formatSummary(s: CertificateSummary | CrlSummary | KeySummary): 
       ['Revoked', `${s.revoked.length} certificate${s.revoked.length === 1 ? '' : 's'}`],
     );
     for (const r of s.revoked) {
-      rows.push([`  ${r.serial}`, `${r.date}${r.reason ? `, ${r.reason}` : ''}${r.invalidityDate ? `, invalid since ${r.invalidityDate}` : ''}`]);
+      rows.push([
+        `  ${r.serial}`,
+        `${r.date}${r.reason ? `, ${r.reason}` : ''}${r.invalidityDate ? `, invalid since ${r.invalidityDate}` : ''}`,
+      ]);
     }
   } else {
     rows.push(['Key', s.key], ['Encrypted', s.encrypted], ['SPKI SHA-256', s.spkiSha256]);

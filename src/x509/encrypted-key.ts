@@ -92,7 +92,8 @@ export function decryptPkcs8(bytes: Uint8Array, pass: Uint8Array | undefined): U
   const salt = D.octetString(kr.expect(T.OCTET_STRING, 'salt'));
   const itT = kr.expect(T.INTEGER, 'iterationCount');
   const iterations = D.smallInteger(itT);
-  if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) throw itT.error('UNSUPPORTED', `PBKDF2 iteration count ${iterations} out of range`);
+  if (iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS)
+    throw itT.error('UNSUPPORTED', `PBKDF2 iteration count ${iterations} out of range`);
   const klT = kr.optional(T.INTEGER, 'keyLength');
   const prfT = kr.optional(T.SEQUENCE, 'prf');
   kr.end();

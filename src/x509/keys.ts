@@ -102,7 +102,11 @@ function decodePublicKey(alg: AlgorithmIdentifier, key: Uint8Array, path: string
       if (!alg.parameters) throw new DerError('MISSING_ELEMENT', 'EC public key without curve parameters', 0, path);
       const p = parseDer(alg.parameters, 'parameters');
       if (p.tag !== T.OID) {
-        return unknownKey(alg, key, p.tag === T.SEQUENCE ? 'explicit EC curve parameters are not supported' : 'EC parameters are not a named curve');
+        return unknownKey(
+          alg,
+          key,
+          p.tag === T.SEQUENCE ? 'explicit EC curve parameters are not supported' : 'EC parameters are not a named curve',
+        );
       }
       const curveOid = D.oid(p);
       const curve = CURVE_BY_OID[curveOid];
@@ -114,7 +118,8 @@ function decodePublicKey(alg: AlgorithmIdentifier, key: Uint8Array, path: string
     case OID.ed448: {
       const kind = alg.oid === OID.ed25519 ? 'ed25519' : 'ed448';
       if (alg.parameters) throw new DerError('BAD_VALUE', `${kind} key algorithm must not have parameters`, 0, path);
-      if (key.length !== ED_LEN[kind]) throw new DerError('BAD_VALUE', `${kind} public key must be ${ED_LEN[kind]} bytes, is ${key.length}`, 0, path);
+      if (key.length !== ED_LEN[kind])
+        throw new DerError('BAD_VALUE', `${kind} public key must be ${ED_LEN[kind]} bytes, is ${key.length}`, 0, path);
       return { kind, key, bits: ED_BITS[kind] };
     }
     default:
@@ -130,7 +135,13 @@ function decodePublicKey(alg: AlgorithmIdentifier, key: Uint8Array, path: string
 function checkPoint(curve: EcCurve, point: Uint8Array, path: string): void {
   const n = CURVE_BYTES[curve];
   const ok = (point[0] === 4 && point.length === 1 + 2 * n) || ((point[0] === 2 || point[0] === 3) && point.length === 1 + n);
-  if (!ok) throw new DerError('BAD_VALUE', `not a ${curve} point encoding (${point.length} bytes, first 0x${(point[0] ?? 0).toString(16)})`, 0, path);
+  if (!ok)
+    throw new DerError(
+      'BAD_VALUE',
+      `not a ${curve} point encoding (${point.length} bytes, first 0x${(point[0] ?? 0).toString(16)})`,
+      0,
+      path,
+    );
   try {
     NOBLE[curve].Point.fromBytes(point).assertValidity();
   } catch {
@@ -169,7 +180,9 @@ export function parsePrivateKeyBlock(block: PemBlock, passphrase?: string | Uint
     case 'EC PRIVATE KEY': {
       let body = derBytes;
       if (block.headers['Proc-Type']) body = decryptLegacyPem(block.headers, derBytes, pass, block.line);
-      return block.label === 'RSA PRIVATE KEY' ? parseRsaPrivateKey(parseDer(body, 'RSAPrivateKey')) : parseEcPrivateKey(parseDer(body, 'ECPrivateKey'));
+      return block.label === 'RSA PRIVATE KEY'
+        ? parseRsaPrivateKey(parseDer(body, 'RSAPrivateKey'))
+        : parseEcPrivateKey(parseDer(body, 'ECPrivateKey'));
     }
     case '':
       return parseDerPrivateKey(derBytes, pass);
@@ -219,7 +232,8 @@ export function parsePkcs8(bytes: Uint8Array): PrivateKey {
     case OID.ed448: {
       const kind = alg.oid === OID.ed25519 ? 'ed25519' : 'ed448';
       const seed = D.octetString(inner);
-      if (seed.length !== ED_LEN[kind]) throw inner.error('BAD_VALUE', `${kind} private key must be ${ED_LEN[kind]} bytes, is ${seed.length}`);
+      if (seed.length !== ED_LEN[kind])
+        throw inner.error('BAD_VALUE', `${kind} private key must be ${ED_LEN[kind]} bytes, is ${seed.length}`);
       return publicKey ? { kind, seed, publicKey } : { kind, seed };
     }
     default:
@@ -233,7 +247,8 @@ export function parseRsaPrivateKey(t: Tlv): PrivateKey {
   const r = t.reader();
   const vt = r.expect(T.INTEGER, 'version');
   const version = D.smallInteger(vt);
-  if (version !== 0) throw vt.error('UNSUPPORTED', version === 1 ? 'multi-prime RSA keys are not supported' : `RSAPrivateKey version ${version}`);
+  if (version !== 0)
+    throw vt.error('UNSUPPORTED', version === 1 ? 'multi-prime RSA keys are not supported' : `RSAPrivateKey version ${version}`);
   const names = ['modulus', 'publicExponent', 'privateExponent', 'prime1', 'prime2', 'exponent1', 'exponent2', 'coefficient'] as const;
   const v = names.map((n) => {
     const it = r.expect(T.INTEGER, n);

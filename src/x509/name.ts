@@ -380,8 +380,22 @@ interface PrintStyle {
   dumpUnknownFields: boolean;
 }
 
-const ONELINE: PrintStyle = { esc: ESC_2253 | ESC_CTRL | ESC_MSB | ESC_QUOTE, sepDn: ', ', sepMv: ' + ', sepEq: ' = ', reverse: false, dumpUnknownFields: false };
-const RFC2253: PrintStyle = { esc: ESC_2253 | ESC_CTRL | ESC_MSB, sepDn: ',', sepMv: '+', sepEq: '=', reverse: true, dumpUnknownFields: true };
+const ONELINE: PrintStyle = {
+  esc: ESC_2253 | ESC_CTRL | ESC_MSB | ESC_QUOTE,
+  sepDn: ', ',
+  sepMv: ' + ',
+  sepEq: ' = ',
+  reverse: false,
+  dumpUnknownFields: false,
+};
+const RFC2253: PrintStyle = {
+  esc: ESC_2253 | ESC_CTRL | ESC_MSB,
+  sepDn: ',',
+  sepMv: '+',
+  sepEq: '=',
+  reverse: true,
+  dumpUnknownFields: true,
+};
 
 class Unprintable extends Error {}
 

@@ -43,7 +43,7 @@ export type PublicKey =
       /** present for id-RSASSA-PSS keys; `restricted` holds the key's PSS parameters when given */
       pss?: { restricted?: PssParams };
     }
-  | { kind: 'ec'; curve: EcCurve; /** SEC1 point as encoded (04||X||Y or compressed) */ point: Uint8Array; bits: number }
+  | { kind: 'ec'; curve: EcCurve /** SEC1 point as encoded (04||X||Y or compressed) */; point: Uint8Array; bits: number }
   | { kind: 'ed25519' | 'ed448'; key: Uint8Array; bits: number }
   | { kind: 'unknown'; algorithm: AlgorithmIdentifier; key: Uint8Array; bits: number; reason: string };
 
@@ -61,7 +61,7 @@ export type PrivateKey =
       /** id-RSASSA-PSS key */
       pss?: { restricted?: PssParams };
     }
-  | { kind: 'ec'; curve: EcCurve; d: Uint8Array; /** uncompressed public point when known */ publicPoint?: Uint8Array }
+  | { kind: 'ec'; curve: EcCurve; d: Uint8Array /** uncompressed public point when known */; publicPoint?: Uint8Array }
   | { kind: 'ed25519' | 'ed448'; seed: Uint8Array; publicKey?: Uint8Array };
 
 /** One attribute of a relative distinguished name. */

@@ -49,7 +49,14 @@ beforeAll(async () => {
   writeFileSync(F.odd, readFileSync(join(pki, 'root.crt')));
   F.rootCrt = join(pki, 'root.crt');
   F.serverCrt = join(pki, 'server.crt');
-  for (const f of ['all-extensions-pss.pem', 'crl-v2-idp-delta.pem', 'rsa2048-leaf.der', 'p256-1.pkcs8-aes256.pem', 'rsa1024-1.legacy-des3.pem']) REAL.push(new Uint8Array(readFileSync(join(ROOT, 'vectors/x509', f))));
+  for (const f of [
+    'all-extensions-pss.pem',
+    'crl-v2-idp-delta.pem',
+    'rsa2048-leaf.der',
+    'p256-1.pkcs8-aes256.pem',
+    'rsa1024-1.legacy-des3.pem',
+  ])
+    REAL.push(new Uint8Array(readFileSync(join(ROOT, 'vectors/x509', f))));
   REAL.push(new Uint8Array(readFileSync(join(pki, 'server.crt'))));
 
   // a port that answers like an HTTP server, and one nobody listens on
@@ -70,15 +77,30 @@ afterAll(async () => {
 });
 
 /** A file made for one run: written when the argument list is drawn. */
-type FileSpec = { kind: 'named'; name: string } | { kind: 'deep'; depth: number; tag: number } | { kind: 'bytes'; bytes: Uint8Array } | { kind: 'truncated'; real: number; at: number } | { kind: 'mutated'; real: number; at: number; xor: number } | { kind: 'pem-junk'; body: string };
+type FileSpec =
+  | { kind: 'named'; name: string }
+  | { kind: 'deep'; depth: number; tag: number }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'truncated'; real: number; at: number }
+  | { kind: 'mutated'; real: number; at: number; xor: number }
+  | { kind: 'pem-junk'; body: string };
 
 const fileSpec: fc.Arbitrary<FileSpec> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('missing', 'dir', 'empty', 'deep', 'deepSet', 'huge', 'odd', 'rootCrt', 'serverCrt', 'pki').map((name) => ({ kind: 'named' as const, name })) },
-  fc.record({ depth: fc.integer({ min: 100, max: 30_000 }), tag: fc.constantFrom(0x30, 0x31, 0xa0) }).map((r) => ({ kind: 'deep' as const, ...r })),
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom('missing', 'dir', 'empty', 'deep', 'deepSet', 'huge', 'odd', 'rootCrt', 'serverCrt', 'pki')
+      .map((name) => ({ kind: 'named' as const, name })),
+  },
+  fc
+    .record({ depth: fc.integer({ min: 100, max: 30_000 }), tag: fc.constantFrom(0x30, 0x31, 0xa0) })
+    .map((r) => ({ kind: 'deep' as const, ...r })),
   fc.uint8Array({ maxLength: 600 }).map((bytes) => ({ kind: 'bytes' as const, bytes })),
   fc.record({ real: fc.nat(5), at: fc.nat(4000) }).map((r) => ({ kind: 'truncated' as const, ...r })),
   fc.record({ real: fc.nat(5), at: fc.nat(4000), xor: fc.integer({ min: 1, max: 255 }) }).map((r) => ({ kind: 'mutated' as const, ...r })),
-  fc.string({ maxLength: 200 }).map((body) => ({ kind: 'pem-junk' as const, body: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n` })),
+  fc
+    .string({ maxLength: 200 })
+    .map((body) => ({ kind: 'pem-junk' as const, body: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n` })),
 );
 
 function materialise(spec: FileSpec): string {
@@ -100,8 +122,11 @@ function materialise(spec: FileSpec): string {
   return file;
 }
 
-const junk = fc.oneof(fc.constantFrom('--', '-', '--json=1', '--help=x', '-x', '', '--at', '--port', '=', '--pgdata', '-CAfile'), fc.string({ maxLength: 12 }));
-const maybe = <T,>(a: fc.Arbitrary<T[]>) => fc.oneof({ weight: 3, arbitrary: fc.constant([] as T[]) }, { weight: 1, arbitrary: a });
+const junk = fc.oneof(
+  fc.constantFrom('--', '-', '--json=1', '--help=x', '-x', '', '--at', '--port', '=', '--pgdata', '-CAfile'),
+  fc.string({ maxLength: 12 }),
+);
+const maybe = <T>(a: fc.Arbitrary<T[]>) => fc.oneof({ weight: 3, arbitrary: fc.constant([] as T[]) }, { weight: 1, arbitrary: a });
 /** Arguments are either plain strings or files still to be written. */
 type Arg = string | FileSpec;
 const file = fileSpec as fc.Arbitrary<Arg>;
@@ -109,21 +134,45 @@ const opt = (name: string, value: fc.Arbitrary<Arg>) => maybe(value.map((v) => [
 const conninfo = (files: boolean) =>
   fc
     .tuple(
-      fc.constantFrom('host=localhost hostaddr=127.0.0.1', 'host=db.example.com', "host='", 'postgresql://u@localhost:5/db?sslmode=verify-full', 'host=/tmp', 'hostaddr=::1 port=70000', ''),
+      fc.constantFrom(
+        'host=localhost hostaddr=127.0.0.1',
+        'host=db.example.com',
+        "host='",
+        'postgresql://u@localhost:5/db?sslmode=verify-full',
+        'host=/tmp',
+        'hostaddr=::1 port=70000',
+        '',
+      ),
       fc.constantFrom('', 'sslmode=require', 'sslmode=verify-full', 'sslmode=disable', 'sslmode=bogus', 'sslcertmode=require'),
       files ? fc.subarray(['sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir', 'passfile']) : fc.constant([] as string[]),
       fc.array(fileSpec, { minLength: 6, maxLength: 6 }),
     )
-    .map(([a, b, keys, specs]) => [a, b, ...keys.map((k, i) => `${k}='${materialise(specs[i]).replace(/['\\]/g, '\\$&')}'`)].filter(Boolean).join(' '));
+    .map(([a, b, keys, specs]) =>
+      [a, b, ...keys.map((k, i) => `${k}='${materialise(specs[i]).replace(/['\\]/g, '\\$&')}'`)].filter(Boolean).join(' '),
+    );
 
 /** Per command: an argument list (before the junk tokens are mixed in). */
 const COMMAND_ARGS: Record<string, fc.Arbitrary<Arg[]>> = {
   asn1: fc.tuple(maybe(fc.constant(['--json'])), fc.array(file, { minLength: 0, maxLength: 3 })).map(([a, b]) => [...a, ...b]),
-  show: fc.tuple(maybe(fc.constant(['--json'])), opt('--at', fc.constantFrom('2030-01-01T00:00:00Z', 'yesterday')), opt('--passphrase', fc.constantFrom('', 'x')), fc.array(file, { maxLength: 3 })).map((p) => p.flat()),
+  show: fc
+    .tuple(
+      maybe(fc.constant(['--json'])),
+      opt('--at', fc.constantFrom('2030-01-01T00:00:00Z', 'yesterday')),
+      opt('--passphrase', fc.constantFrom('', 'x')),
+      fc.array(file, { maxLength: 3 }),
+    )
+    .map((p) => p.flat()),
   // at least one certificate file: without one, openssl verify (and pgtls verify) reads its
   // standard input, which in-process is the test runner's
   verify: fc
-    .tuple(opt('-CAfile', file), opt('-untrusted', file), opt('-CRLfile', file), maybe(fc.constant(['-crl_check'])), opt('-purpose', fc.constantFrom('sslserver', 'nope')), fc.array(file, { minLength: 1, maxLength: 2 }))
+    .tuple(
+      opt('-CAfile', file),
+      opt('-untrusted', file),
+      opt('-CRLfile', file),
+      maybe(fc.constant(['-crl_check'])),
+      opt('-purpose', fc.constantFrom('sslserver', 'nope')),
+      fc.array(file, { minLength: 1, maxLength: 2 }),
+    )
     .map((p) => p.flat()),
   simulate: fc
     .tuple(
@@ -137,13 +186,27 @@ const COMMAND_ARGS: Record<string, fc.Arbitrary<Arg[]>> = {
       fc.array(conninfo(true), { maxLength: 2 }),
     )
     .map((p) => p.flat()),
-  check: fc.tuple(opt('--pgdata', fc.oneof(fc.constant<Arg>('.'), file)), opt('--host', fc.constantFrom('db', '')), opt('--at', fc.constantFrom('2030-01-01T00:00:00Z', 'x')), maybe(fc.constant(['--json']))).map((p) => p.flat()),
+  check: fc
+    .tuple(
+      opt('--pgdata', fc.oneof(fc.constant<Arg>('.'), file)),
+      opt('--host', fc.constantFrom('db', '')),
+      opt('--at', fc.constantFrom('2030-01-01T00:00:00Z', 'x')),
+      maybe(fc.constant(['--json'])),
+    )
+    .map((p) => p.flat()),
   gen: fc
     .tuple(
       fc.constantFrom('self-signed', 'root-server', 'chain', 'bogus'),
       opt('--cn', fc.constantFrom('db.example.com', '', 'a b')),
       // never the shared files (a directory made there would change them) nor '' (the working directory)
-      opt('--out', fc.oneof(fc.constant<Arg>('/proc/pgtls-nope'), fileSpec.filter((f) => f.kind !== 'named'), fc.nat().map((n) => join(tmp, `out-${n}`)))),
+      opt(
+        '--out',
+        fc.oneof(
+          fc.constant<Arg>('/proc/pgtls-nope'),
+          fileSpec.filter((f) => f.kind !== 'named'),
+          fc.nat().map((n) => join(tmp, `out-${n}`)),
+        ),
+      ),
       opt('--key', fc.constantFrom('p256', 'ed25519', 'rsa9')),
       opt('--san', fc.constantFrom('DNS:x', 'IP:1.2.3', 'bogus')),
       opt('--days', fc.constantFrom('0', '30', 'x')),
@@ -152,10 +215,29 @@ const COMMAND_ARGS: Record<string, fc.Arbitrary<Arg[]>> = {
     .map(([k, ...p]) => [k, ...p.flat()]),
   demo: fc.constantFrom(['--help'], ['--bogus'], ['--help', 'extra']),
   probe: fc
-    .tuple(fc.constantFrom(() => httpPort, () => closedPort), conninfo(false), opt('--timeout', fc.constantFrom('3000', '-1', 'x')), maybe(fc.constant(['--json'])))
-    .map(([port, ci, t, j]) => [...t, ...j, '--timeout', '5000', `host=127.0.0.1 port=${port()} ${ci.replace(/host\S*|port=\S+|postgresql:\S+/g, '')}`]),
+    .tuple(
+      fc.constantFrom(
+        () => httpPort,
+        () => closedPort,
+      ),
+      conninfo(false),
+      opt('--timeout', fc.constantFrom('3000', '-1', 'x')),
+      maybe(fc.constant(['--json'])),
+    )
+    .map(([port, ci, t, j]) => [
+      ...t,
+      ...j,
+      '--timeout',
+      '5000',
+      `host=127.0.0.1 port=${port()} ${ci.replace(/host\S*|port=\S+|postgresql:\S+/g, '')}`,
+    ]),
   // always the busy port (a free one would serve until killed)
-  serve: fc.tuple(opt('--pgdata', fc.oneof(fc.constant<Arg>({ kind: 'named', name: 'pki' }), file)), opt('--host', fc.constantFrom('nosuch.invalid', '10.255.255.1'))).map((p) => [...p.flat(), '--port', String(httpPort)]),
+  serve: fc
+    .tuple(
+      opt('--pgdata', fc.oneof(fc.constant<Arg>({ kind: 'named', name: 'pki' }), file)),
+      opt('--host', fc.constantFrom('nosuch.invalid', '10.255.255.1')),
+    )
+    .map((p) => [...p.flat(), '--port', String(httpPort)]),
 };
 
 /** A command line: the command's arguments with junk tokens mixed in now and then. */
@@ -166,7 +248,15 @@ const commandLine = fc
   // no junk for serve (a stray "--port 1" would serve until killed), demo (a "--" before
   // --help would run the whole demo) nor verify (a junk option could take the certificate's
   // place, and verify would read its standard input)
-  .chain((cmd) => fc.tuple(fc.constant(cmd), COMMAND_ARGS[cmd], cmd === 'serve' || cmd === 'demo' || cmd === 'verify' ? fc.constant([] as [number, string][]) : maybe(fc.array(fc.tuple(fc.nat(), junk), { maxLength: 2 }))))
+  .chain((cmd) =>
+    fc.tuple(
+      fc.constant(cmd),
+      COMMAND_ARGS[cmd],
+      cmd === 'serve' || cmd === 'demo' || cmd === 'verify'
+        ? fc.constant([] as [number, string][])
+        : maybe(fc.array(fc.tuple(fc.nat(), junk), { maxLength: 2 })),
+    ),
+  )
   .map(([cmd, args, extra]) => {
     const out = [...args];
     for (const [i, j] of extra) out.splice(i % (out.length + 1), 0, j);
@@ -216,7 +306,10 @@ function judge(cmd: string, argv: string[], r: { code: number | null; stdout: st
   const cannot = /Can't open "([^"]*)"|could not (?:open|read|access)[^"]*"([^"]*)"/.exec(r.stderr);
   if (cannot) {
     const named = cannot[1] ?? cannot[2];
-    expect(argv.some((a) => a.includes(named) || named.endsWith(a.replace(/^\.\/?/, '')) || named.includes(a)), shown).toBe(true);
+    expect(
+      argv.some((a) => a.includes(named) || named.endsWith(a.replace(/^\.\/?/, '')) || named.includes(a)),
+      shown,
+    ).toBe(true);
   }
 }
 
@@ -239,8 +332,12 @@ describe('hostile command lines', () => {
         const argv = [cmd, ...materialiseAll(args)];
         const r = await new Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }>((resolve) =>
           // stdin at end of file, as under CI: a command that reads it gets nothing rather than waiting
-          execFile(process.execPath, [MAIN, ...argv], { encoding: 'utf8', timeout: CALL_TIMEOUT, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-            resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr, killed: Boolean(err?.killed) }),
+          execFile(
+            process.execPath,
+            [MAIN, ...argv],
+            { encoding: 'utf8', timeout: CALL_TIMEOUT, maxBuffer: 64 << 20 },
+            (err, stdout, stderr) =>
+              resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr, killed: Boolean(err?.killed) }),
           ).stdin?.end(),
         );
         expect(r.killed, `hung: pgtls ${argv.join(' ')}`).toBe(false);

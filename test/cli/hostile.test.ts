@@ -26,8 +26,15 @@ const pgtlsAsync = (args: string[]) =>
   );
 const psqlAsync = (conninfo: string) =>
   new Promise<{ status: number | null; stderr: string }>((resolve) =>
-    execFile('psql', ['-X', '-w', '-d', conninfo, '-c', 'select 1'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C', LC_ALL: 'C' } }, (err, _out, stderr) =>
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }),
+    execFile(
+      'psql',
+      ['-X', '-w', '-d', conninfo, '-c', 'select 1'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', LANG: 'C', LC_ALL: 'C' },
+      },
+      (err, _out, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }),
     ),
   );
 const noTrace = (r: { stderr: string }) => {
@@ -79,16 +86,20 @@ describe('--pgdata', () => {
       expect(r.stderr).toContain(dir);
       if (why) continue;
       // postgres: could not access directory "/nonexistent-pgtls": No such file or directory
-      const real = postgresD(dir).stderr.split('\n')[0].replace(/^postgres: /, '');
+      const real = postgresD(dir)
+        .stderr.split('\n')[0]
+        .replace(/^postgres: /, '');
       expect(r.stderr.trim().split('\n')[0]).toBe(`pgtls ${cmd}: --pgdata: ${real}`);
     }
   });
 
-  it.skipIf(why !== undefined)('a directory without postgresql.conf: the server does not start, with postgres -D\'s words', () => {
+  it.skipIf(why !== undefined)("a directory without postgresql.conf: the server does not start, with postgres -D's words", () => {
     const dir = join(tmp, 'empty');
     const r = pgtls(['simulate', '--json', '--pgdata', dir, 'host=localhost']);
     expect(r.status).toBe(1);
-    const real = postgresD(dir).stderr.split('\n')[0].replace(/^postgres: /, '');
+    const real = postgresD(dir)
+      .stderr.split('\n')[0]
+      .replace(/^postgres: /, '');
     expect(real).toMatch(/could not access the server configuration file/);
     // the FATAL belongs to the server; psql itself meets nothing listening
     const out = JSON.parse(r.stdout);
@@ -98,7 +109,7 @@ describe('--pgdata', () => {
 });
 
 describe('input files (asn1, show)', () => {
-  it.skipIf(!hasOpenssl)('a missing file: openssl asn1parse\'s words, exit 2', () => {
+  it.skipIf(!hasOpenssl)("a missing file: openssl asn1parse's words, exit 2", () => {
     const file = join(tmp, 'missing.pem');
     const real = spawnSync('openssl', ['asn1parse', '-in', file], { encoding: 'utf8' }).stderr.split('\n')[0];
     expect(real).toBe(`Can't open "${file}" for reading, No such file or directory`);
@@ -112,7 +123,10 @@ describe('input files (asn1, show)', () => {
 
   it.each(['asn1', 'show'])('%s: a directory, an empty file and random bytes are bad input naming the file', (cmd) => {
     writeFileSync(join(tmp, 'zero'), '');
-    writeFileSync(join(tmp, 'random'), Uint8Array.from({ length: 999 }, (_, i) => (i * 151 + 7) & 0xff));
+    writeFileSync(
+      join(tmp, 'random'),
+      Uint8Array.from({ length: 999 }, (_, i) => (i * 151 + 7) & 0xff),
+    );
     for (const f of [join(tmp, 'empty'), join(tmp, 'zero'), join(tmp, 'random')]) {
       const r = pgtls([cmd, f]);
       expect(r.status).toBe(2);
@@ -121,11 +135,15 @@ describe('input files (asn1, show)', () => {
     }
   });
 
-  it('DER nested 20,000 deep: a DerError at asn1parse\'s depth limit, not a stack overflow', () => {
+  it("DER nested 20,000 deep: a DerError at asn1parse's depth limit, not a stack overflow", () => {
     const der = deep(20_000);
     const file = join(tmp, 'deep.der');
     writeFileSync(file, der);
-    for (const args of [['asn1', file], ['asn1', '--json', file], ['show', file]]) {
+    for (const args of [
+      ['asn1', file],
+      ['asn1', '--json', file],
+      ['show', file],
+    ]) {
       const r = pgtls(args);
       expect(r.status).toBe(2);
       noTrace(r);
@@ -170,7 +188,7 @@ describe('sockets', () => {
   });
   afterAll(() => new Promise<void>((r) => busy.close(() => r())));
 
-  it('serve on a port in use: the postmaster\'s lines, exit 1', async () => {
+  it("serve on a port in use: the postmaster's lines, exit 1", async () => {
     const r = await pgtlsAsync(['serve', '--pgdata', join(tmp, 'pki'), '--port', String(port)]);
     expect(r.status).toBe(1);
     noTrace(r);
@@ -181,7 +199,23 @@ describe('sockets', () => {
     const o = await PgOracle.create();
     try {
       o.stop();
-      const real = runAs('postgres', [join(PG_BIN, 'postgres'), '-D', o.pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'logging_collector=off', '-c', 'log_line_prefix=', '-c', 'log_destination=stderr']);
+      const real = runAs('postgres', [
+        join(PG_BIN, 'postgres'),
+        '-D',
+        o.pgdata,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'logging_collector=off',
+        '-c',
+        'log_line_prefix=',
+        '-c',
+        'log_destination=stderr',
+      ]);
       const lines = real.stderr.trim().split('\n');
       expect(lines.slice(lines.findIndex((l) => l.startsWith('LOG:  could not bind')))).toEqual(ours);
     } finally {
@@ -189,7 +223,7 @@ describe('sockets', () => {
     }
   });
 
-  it.skipIf(!hasPsql)('probe against a port that answers like HTTP: each sslmode fails with psql\'s words', async () => {
+  it.skipIf(!hasPsql)("probe against a port that answers like HTTP: each sslmode fails with psql's words", async () => {
     const r = await pgtlsAsync(['probe', '--json', `host=127.0.0.1 port=${port} user=u dbname=d`]);
     expect(r.status).toBe(1);
     noTrace(r);
@@ -197,7 +231,10 @@ describe('sockets', () => {
     for (const mode of ['disable', 'allow', 'prefer', 'require', 'verify-full']) {
       const real = await psqlAsync(`host=127.0.0.1 port=${port} user=u dbname=d sslmode=${mode} sslrootcert=/nonexistent/root.crt`);
       expect(real.status).toBe(2);
-      const said = real.stderr.trim().split('\n').map((l) => l.replace(/^(psql: error: )?connection to server at "127\.0\.0\.1", port \d+ failed: /, ''));
+      const said = real.stderr
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^(psql: error: )?connection to server at "127\.0\.0\.1", port \d+ failed: /, ''));
       const v = verdicts.find((x) => x.sslmode === mode)!;
       expect(v.ok).toBe(false);
       expect(v.message.split('\n')).toEqual(said);

@@ -12,13 +12,15 @@ import { parsePrivateKey } from '../../src/x509/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const pgtls = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { encoding: 'utf8' });
-const pgtlsWith = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const pgtlsWith = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('pgtls (dist/cli/main.js)', () => {
   it('--help lists every command with its one-line summary', () => {
     const r = pgtls('--help');
     expect(r.status).toBe(0);
-    for (const [name, c] of Object.entries(COMMANDS)) expect(r.stdout).toMatch(new RegExp(`^  ${name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    for (const [name, c] of Object.entries(COMMANDS))
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
   it("--version prints package.json's version", () => {
     const r = pgtls('--version');
@@ -59,8 +61,20 @@ describe('pgtls simulate --started-with (pg_ctl reload)', () => {
       expect(out.serverLog).toContain('LOG:  SSL configuration was not reloaded');
       // sslrootcert=system (16+) finds the root through SSL_CERT_FILE in pgtls's own environment
       const system = 'host=db.example.com hostaddr=127.0.0.1 user=app dbname=app sslrootcert=system';
-      expect(pgtlsWith({ SSL_CERT_FILE: join(after, 'root.crt') }, 'simulate', '--pgdata', before, '--pg-version', '16', system).status).toBe(0);
-      expect(pgtlsWith({ SSL_CERT_FILE: join(after, 'nope.pem'), SSL_CERT_DIR: join(after, 'nope') }, 'simulate', '--pgdata', before, '--pg-version', '16', system).status).toBe(1);
+      expect(
+        pgtlsWith({ SSL_CERT_FILE: join(after, 'root.crt') }, 'simulate', '--pgdata', before, '--pg-version', '16', system).status,
+      ).toBe(0);
+      expect(
+        pgtlsWith(
+          { SSL_CERT_FILE: join(after, 'nope.pem'), SSL_CERT_DIR: join(after, 'nope') },
+          'simulate',
+          '--pgdata',
+          before,
+          '--pg-version',
+          '16',
+          system,
+        ).status,
+      ).toBe(1);
       // without --started-with the same directory does not start
       expect(pgtls('simulate', '--pgdata', after, conninfo).status).toBe(1);
       expect(pgtls('simulate', '--pgdata', after, '--started-with', join(after, 'nope'), conninfo).status).toBe(2);
@@ -83,13 +97,17 @@ describe('pgtls simulate and the password file', () => {
       const env = { HOME: dir, PGPASSFILE: file, PGPASSWORD: '' };
       const open = pgtlsWith(env, 'simulate', '--pgdata', dir, conninfo);
       expect(open.status).toBe(1);
-      expect(open.stdout).toContain(`WARNING: password file "${file}" has group or world access; permissions should be u=rw (0600) or less`);
+      expect(open.stdout).toContain(
+        `WARNING: password file "${file}" has group or world access; permissions should be u=rw (0600) or less`,
+      );
       expect(open.stdout).toContain(`fix: chmod 0600 ${file}`);
       chmodSync(file, 0o600);
       expect(pgtlsWith(env, 'simulate', '--pgdata', dir, '--role-password', 'alice=secret', conninfo).status).toBe(0);
       const wrong = pgtlsWith(env, 'simulate', '--pgdata', dir, '--role-password', 'alice=other', '--json', conninfo);
       expect(wrong.status).toBe(1);
-      expect((JSON.parse(wrong.stdout) as { psqlStderr: string }).psqlStderr).toMatch(new RegExp(`password authentication failed for user "alice"\npassword retrieved from file "${file}"$`));
+      expect((JSON.parse(wrong.stdout) as { psqlStderr: string }).psqlStderr).toMatch(
+        new RegExp(`password authentication failed for user "alice"\npassword retrieved from file "${file}"$`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -99,10 +117,23 @@ describe('pgtls simulate and the password file', () => {
 describe('the node:crypto accelerator the CLI installs', () => {
   it('changes no byte of `simulate --json --explain` (PGTLS_CRYPTO=pure runs the TypeScript crypto alone)', () => {
     const key = (n: string) => parsePrivateKey(readFileSync(join(ROOT, `vectors/keys/${n}.pem`)));
-    const h = makeHierarchy('chain', { cn: 'db.example.com', clientUser: 'app', keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-2'), server: key('rsa2048-3'), client: key('rsa2048-4'), other: key('rsa2048-5') } });
+    const h = makeHierarchy('chain', {
+      cn: 'db.example.com',
+      clientUser: 'app',
+      keys: {
+        root: key('rsa2048-1'),
+        intermediate: key('rsa2048-2'),
+        server: key('rsa2048-3'),
+        client: key('rsa2048-4'),
+        other: key('rsa2048-5'),
+      },
+    });
     const dir = mkdtempSync(join(tmpdir(), 'pgtls-accel-'));
     try {
-      writeFileSync(join(dir, 'postgresql.conf'), "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n");
+      writeFileSync(
+        join(dir, 'postgresql.conf'),
+        "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n",
+      );
       writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 cert\n');
       writeFileSync(join(dir, 'server.crt'), h.serverCrtPem);
       writeFileSync(join(dir, 'server.key'), h.server.keyPem, { mode: 0o600 });
@@ -131,7 +162,11 @@ describe('pgtls simulate / check with a relative --pgdata and --security-level',
     try {
       writeFileSync(join(dir, 'postgresql.conf'), 'ssl_bogus = 1\n');
       writeFileSync(join(dir, 'pg_hba.conf'), 'host all all 127.0.0.1/32 trust\n');
-      const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'simulate', '--pgdata', '.', 'host=127.0.0.1 user=app dbname=app'], { encoding: 'utf8', cwd: dir });
+      const r = spawnSync(
+        process.execPath,
+        [join(ROOT, 'dist/cli/main.js'), 'simulate', '--pgdata', '.', 'host=127.0.0.1 user=app dbname=app'],
+        { encoding: 'utf8', cwd: dir },
+      );
       expect(r.status).toBe(1);
       expect(r.stdout).toContain(`LOG:  unrecognized configuration parameter "ssl_bogus" in file "${dir}/postgresql.conf" line 1`);
       const c = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'check', '--pgdata', '.'], { encoding: 'utf8', cwd: dir });

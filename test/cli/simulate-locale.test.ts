@@ -21,7 +21,9 @@ const msgfmtMissing = spawnSync('msgfmt', ['--version']).status === 0 ? undefine
 
 function po(entries: [string, string][]): string {
   const q = (s: string) => JSON.stringify(s);
-  return [['', 'Content-Type: text/plain; charset=UTF-8\\n'], ...entries].map(([id, str]) => `msgid ${id === '' ? '""' : q(id)}\nmsgstr ${id === '' ? `"${str}"` : q(str)}\n`).join('\n');
+  return [['', 'Content-Type: text/plain; charset=UTF-8\\n'], ...entries]
+    .map(([id, str]) => `msgid ${id === '' ? '""' : q(id)}\nmsgstr ${id === '' ? `"${str}"` : q(str)}\n`)
+    .join('\n');
 }
 
 describe.skipIf(msgfmtMissing)(`pgtls simulate --locale-dir${msgfmtMissing ? ` (skipped: ${msgfmtMissing})` : ''}`, () => {
@@ -50,38 +52,86 @@ describe.skipIf(msgfmtMissing)(`pgtls simulate --locale-dir${msgfmtMissing ? ` (
       writeFileSync(join(pgdata, 'postgresql.conf'), '');
       writeFileSync(join(pgdata, 'pg_hba.conf'), 'host all bob 127.0.0.1/32 trust\n');
       const locale = ['--locale-dir', join(dir, 'locale')];
-      const json = (r: ReturnType<typeof pgtls>) => JSON.parse(r.stdout) as { psqlStderr: string; serverLog: string[]; languageNotes: string[] };
+      const json = (r: ReturnType<typeof pgtls>) =>
+        JSON.parse(r.stdout) as { psqlStderr: string; serverLog: string[]; languageNotes: string[] };
 
-      const noSsl = pgtls({ LANGUAGE: 'xx', LANG: 'C.UTF-8' }, 'simulate', '--pgdata', pgdata, ...locale, '--json', 'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require');
+      const noSsl = pgtls(
+        { LANGUAGE: 'xx', LANG: 'C.UTF-8' },
+        'simulate',
+        '--pgdata',
+        pgdata,
+        ...locale,
+        '--json',
+        'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require',
+      );
       expect(noSsl.status, noSsl.stderr).toBe(1);
       expect(json(noSsl).psqlStderr).toBe('psql: XX-error: XX[5432@127.0.0.1]: XX no SSL');
       expect(json(noSsl).languageNotes).toEqual([]);
       // the same through --env; LANGUAGE alone (C locale) is ignored, as gettext does
-      const viaEnv = pgtls({}, 'simulate', '--pgdata', pgdata, ...locale, '--env', 'LANGUAGE=xx', '--env', 'LC_ALL=C.UTF-8', '--json', 'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require');
+      const viaEnv = pgtls(
+        {},
+        'simulate',
+        '--pgdata',
+        pgdata,
+        ...locale,
+        '--env',
+        'LANGUAGE=xx',
+        '--env',
+        'LC_ALL=C.UTF-8',
+        '--json',
+        'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require',
+      );
       expect(json(viaEnv).psqlStderr).toBe(json(noSsl).psqlStderr);
-      const cLocale = pgtls({ LANGUAGE: 'xx' }, 'simulate', '--pgdata', pgdata, ...locale, '--json', 'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require');
-      expect(json(cLocale).psqlStderr).toMatch(/^psql: error: connection to server at "127\.0\.0\.1", port 5432 failed: server does not support SSL/);
+      const cLocale = pgtls(
+        { LANGUAGE: 'xx' },
+        'simulate',
+        '--pgdata',
+        pgdata,
+        ...locale,
+        '--json',
+        'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require',
+      );
+      expect(json(cLocale).psqlStderr).toMatch(
+        /^psql: error: connection to server at "127\.0\.0\.1", port 5432 failed: server does not support SSL/,
+      );
 
       // the server's words follow lc_messages (not the client's LANGUAGE): English here...
       const hba = 'hostaddr=127.0.0.1 user=alice dbname=app sslmode=disable';
       const en = pgtls({ LANGUAGE: 'xx', LANG: 'C.UTF-8' }, 'simulate', '--pgdata', pgdata, ...locale, '--json', hba);
-      expect(json(en).psqlStderr).toBe('psql: XX-error: XX[5432@127.0.0.1]: FATAL:  no pg_hba.conf entry for host "127.0.0.1", user "alice", database "app", no encryption');
+      expect(json(en).psqlStderr).toBe(
+        'psql: XX-error: XX[5432@127.0.0.1]: FATAL:  no pg_hba.conf entry for host "127.0.0.1", user "alice", database "app", no encryption',
+      );
       // ...and the made-up language once the server's lc_messages names it
       writeFileSync(join(pgdata, 'postgresql.conf'), "lc_messages = 'xx'\n");
       const xx = pgtls({ LANG: 'C.UTF-8' }, 'simulate', '--pgdata', pgdata, ...locale, '--json', hba);
-      expect(json(xx).psqlStderr).toBe('psql: error: connection to server at "127.0.0.1", port 5432 failed: XFATAL:  XX no line: XX plain app alice 127.0.0.1');
+      expect(json(xx).psqlStderr).toBe(
+        'psql: error: connection to server at "127.0.0.1", port 5432 failed: XFATAL:  XX no line: XX plain app alice 127.0.0.1',
+      );
       expect(json(xx).serverLog).toContain('XFATAL:  XX no line: XX plain app alice 127.0.0.1');
       // a server whose LC_CTYPE is C writes ASCII only (this catalog is ASCII: unchanged)
       const ascii = pgtls({ LANG: 'C.UTF-8' }, 'simulate', '--pgdata', pgdata, ...locale, '--server-env', 'LC_ALL=C', '--json', hba);
       expect(json(ascii).psqlStderr).toBe(json(xx).psqlStderr);
 
       // a language without catalogs: English, with a note saying why
-      const de = pgtls({ LANGUAGE: 'de', LANG: 'C.UTF-8' }, 'simulate', '--pgdata', pgdata, ...locale, 'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require');
-      expect(de.stdout).toContain('psql: error: connection to server at "127.0.0.1", port 5432 failed: server does not support SSL, but SSL was required');
+      const de = pgtls(
+        { LANGUAGE: 'de', LANG: 'C.UTF-8' },
+        'simulate',
+        '--pgdata',
+        pgdata,
+        ...locale,
+        'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require',
+      );
+      expect(de.stdout).toContain(
+        'psql: error: connection to server at "127.0.0.1", port 5432 failed: server does not support SSL, but SSL was required',
+      );
       expect(de.stdout).toContain("note: no libpq5-15.mo catalog for de: libpq's messages stay English");
 
       // bad options: exit 2, one line
-      for (const bad of [['--locale-dir', join(dir, 'nope')], ['--server-env', 'PATH=/bin'], ['--server-env', 'LANG']]) {
+      for (const bad of [
+        ['--locale-dir', join(dir, 'nope')],
+        ['--server-env', 'PATH=/bin'],
+        ['--server-env', 'LANG'],
+      ]) {
         const r = pgtls({}, 'simulate', '--pgdata', pgdata, ...bad, hba);
         expect(r.status, r.stderr).toBe(2);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -40,18 +40,21 @@ afterEach(() => {
 });
 
 describe('RSA private operation', () => {
-  it.each(['rsa1024-1', 'rsa2048-1', 'rsa3072-1', 'rsa4096-1', 'rsapss2048-1'])('%s: node:crypto gives the CRT answer for random m', (name) => {
-    const k = key(name) as RsaPrivateKey;
-    fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: k.n - 1n }), (m) => {
-        const fast = native.rsaPrivate!(k, m);
-        const [pure, accel] = both(() => rsasp1(k, m));
-        expect(fast).toBe(pure);
-        expect(accel).toBe(pure);
-      }),
-      { numRuns: 25 },
-    );
-  });
+  it.each(['rsa1024-1', 'rsa2048-1', 'rsa3072-1', 'rsa4096-1', 'rsapss2048-1'])(
+    '%s: node:crypto gives the CRT answer for random m',
+    (name) => {
+      const k = key(name) as RsaPrivateKey;
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: k.n - 1n }), (m) => {
+          const fast = native.rsaPrivate!(k, m);
+          const [pure, accel] = both(() => rsasp1(k, m));
+          expect(fast).toBe(pure);
+          expect(accel).toBe(pure);
+        }),
+        { numRuns: 25 },
+      );
+    },
+  );
 
   it('the edges 0, 1 and n-1', () => {
     const k = key('rsa2048-2') as RsaPrivateKey;
@@ -67,7 +70,12 @@ describe('RSA private operation', () => {
   it('an accelerator that throws or declines falls back to BigInt', () => {
     const k = key('rsa2048-2') as RsaPrivateKey;
     const pure = both(() => rsasp1(k, 777n))[0];
-    const refusing: Accelerator = { name: 'throws', rsaPrivate: () => { throw new Error('no'); } };
+    const refusing: Accelerator = {
+      name: 'throws',
+      rsaPrivate: () => {
+        throw new Error('no');
+      },
+    };
     useAccelerator(refusing);
     expect(rsasp1(k, 777n)).toBe(pure);
     useAccelerator({ name: 'declines', rsaPrivate: () => undefined });
@@ -89,7 +97,8 @@ describe('X25519', () => {
     // u >= p (non-canonical) and u with bit 255 set, explicitly
     const pMinus = fromHex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f');
     const big = fromHex('f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff');
-    for (const u of [pMinus, big]) expect(both(() => toHex(x25519(new Uint8Array(32).fill(7), u)))[1]).toBe(both(() => toHex(x25519(new Uint8Array(32).fill(7), u)))[0]);
+    for (const u of [pMinus, big])
+      expect(both(() => toHex(x25519(new Uint8Array(32).fill(7), u)))[1]).toBe(both(() => toHex(x25519(new Uint8Array(32).fill(7), u)))[0]);
   });
 
   it('RFC 7748 §6.1 through the accelerator', () => {
@@ -98,7 +107,9 @@ describe('X25519', () => {
     const b = keyShareFromPrivate('x25519', fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
     expect(toHex(a.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
     expect(toHex(b.publicKey)).toBe('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
-    expect(toHex(sharedSecret('x25519', a.privateKey, b.publicKey))).toBe('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+    expect(toHex(sharedSecret('x25519', a.privateKey, b.publicKey))).toBe(
+      '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
+    );
   });
 
   it('a low-order peer share is refused with the same error either way (OpenSSL refuses it natively)', () => {
@@ -124,10 +135,17 @@ describe('a simulation is byte-for-byte the same with the accelerator', () => {
     ['P-256 chain, wrong root', 'p256', 'sslmode=verify-ca sslrootcert=/home/u/int.crt'],
   ])('%s', (_name, kind, opts) => {
     const n = (i: number) => key(`${kind}-${i}`);
-    const h = makeHierarchy('chain', { cn: 'db.example.com', clientUser: 'alice', keys: { root: n(1), intermediate: n(2), server: n(3), client: n(4), other: n(5) } });
+    const h = makeHierarchy('chain', {
+      cn: 'db.example.com',
+      clientUser: 'alice',
+      keys: { root: n(1), intermediate: n(2), server: n(3), client: n(4), other: n(5) },
+    });
     const fs = memFs(
       {
-        '/data/postgresql.conf': { content: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n", uid: 101 },
+        '/data/postgresql.conf': {
+          content: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n",
+          uid: 101,
+        },
         '/data/pg_hba.conf': { content: 'hostssl all all 127.0.0.1/32 cert\n', uid: 101 },
         '/data/server.crt': { content: h.serverCrtPem, uid: 101 },
         '/data/server.key': { content: h.server.keyPem, uid: 101, mode: 0o600 },
@@ -140,7 +158,19 @@ describe('a simulation is byte-for-byte the same with the accelerator', () => {
       { uid: 101, gid: 104 },
     );
     const plain = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v);
-    const run = () => JSON.stringify(simulate({ fs, pgdata: '/data', conninfo: `host=db.example.com hostaddr=127.0.0.1 user=alice dbname=app ${opts}`, env: { HOME: '/home/u' }, osUser: 'alice', clientUser: { uid: 1000, gids: [1000] }, at: AT }), plain);
+    const run = () =>
+      JSON.stringify(
+        simulate({
+          fs,
+          pgdata: '/data',
+          conninfo: `host=db.example.com hostaddr=127.0.0.1 user=alice dbname=app ${opts}`,
+          env: { HOME: '/home/u' },
+          osUser: 'alice',
+          clientUser: { uid: 1000, gids: [1000] },
+          at: AT,
+        }),
+        plain,
+      );
     const [pure, accel] = both(run);
     expect(pure).toContain('"tlsTrace"');
     expect(accel).toBe(pure);
@@ -157,18 +187,24 @@ describe('record AEADs', () => {
   it.each(CASES)('%s: node:crypto seals and opens exactly as noble', (suiteName, keyLength) => {
     const suite = suiteByName(suiteName);
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: keyLength, maxLength: keyLength }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 600 }), (k, n, aad, p) => {
-        const [pure, accel] = both(() => toHex(suite.aead.encrypt(k, n, aad, p)));
-        expect(accel).toBe(pure);
-        useAccelerator(native);
-        expect(toHex(suite.aead.decrypt(k, n, aad, fromHex(pure)))).toBe(toHex(p));
-        useAccelerator(undefined);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: keyLength, maxLength: keyLength }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 600 }),
+        (k, n, aad, p) => {
+          const [pure, accel] = both(() => toHex(suite.aead.encrypt(k, n, aad, p)));
+          expect(accel).toBe(pure);
+          useAccelerator(native);
+          expect(toHex(suite.aead.decrypt(k, n, aad, fromHex(pure)))).toBe(toHex(p));
+          useAccelerator(undefined);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
-  it.each(CASES)('%s: a bad tag or a short record gives noble\'s error either way', (suiteName, keyLength) => {
+  it.each(CASES)("%s: a bad tag or a short record gives noble's error either way", (suiteName, keyLength) => {
     const suite = suiteByName(suiteName);
     const k = new Uint8Array(keyLength).fill(1);
     const n = new Uint8Array(12).fill(2);
@@ -188,8 +224,8 @@ describe('record AEADs', () => {
   });
 });
 
-describe('HMAC (the key schedule\'s HKDF)', () => {
-  it.each(['sha256', 'sha384'] as const)('%s: node:crypto gives noble\'s HMAC, keys longer than a block included', (h) => {
+describe("HMAC (the key schedule's HKDF)", () => {
+  it.each(['sha256', 'sha384'] as const)("%s: node:crypto gives noble's HMAC, keys longer than a block included", (h) => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 300 }), (k, d) => {
         expect(toHex(native.hmac!(h, k, d)!)).toBe(toHex(hmac(h === 'sha256' ? sha256 : sha384, k, d)));
@@ -198,7 +234,7 @@ describe('HMAC (the key schedule\'s HKDF)', () => {
     );
   });
 
-  it('RFC 8448\'s handshake secrets come out the same through the accelerator', () => {
+  it("RFC 8448's handshake secrets come out the same through the accelerator", () => {
     useAccelerator(native);
     const v = JSON.parse(readFileSync('vectors/rfc8448/section3-simple-1rtt.json', 'utf8'));
     const { hash } = suiteByName('TLS_AES_128_GCM_SHA256');

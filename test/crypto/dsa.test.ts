@@ -50,14 +50,62 @@ const VECTORS: [keyof typeof KEYS, HashName, string, string, string][] = [
   ['1024', 'sha1', 'test', '42AB2052FD43E123F0607F115052A67DCD9C5C77', '183916B0230D45B9931491D4C6B0BD2FB4AAF088'],
   ['1024', 'sha256', 'test', '22518C127299B0F6FDC9872B282B9E70D0790812', '6837EC18F150D55DE95B5E29BE7AF5D01E4FE160'],
   ['1024', 'sha512', 'test', '8EA47E475BA8AC6F2D821DA3BD212D11A3DEB9A0', '7C670C7AD72B6C050C109E1790008097125433E8'],
-  ['2048', 'sha1', 'sample', '3A1B2DBD7489D6ED7E608FD036C83AF396E290DBD602408E8677DAABD6E7445A', 'D26FCBA19FA3E3058FFC02CA1596CDBB6E0D20CB37B06054F7E36DED0CDBBCCF'],
-  ['2048', 'sha224', 'sample', 'DC9F4DEADA8D8FF588E98FED0AB690FFCE858DC8C79376450EB6B76C24537E2C', 'A65A9C3BC7BABE286B195D5DA68616DA8D47FA0097F36DD19F517327DC848CEC'],
-  ['2048', 'sha256', 'sample', 'EACE8BDBBE353C432A795D9EC556C6D021F7A03F42C36E9BC87E4AC7932CC809', '7081E175455F9247B812B74583E9E94F9EA79BD640DC962533B0680793A38D53'],
-  ['2048', 'sha384', 'sample', 'B2DA945E91858834FD9BF616EBAC151EDBC4B45D27D0DD4A7F6A22739F45C00B', '19048B63D9FD6BCA1D9BAE3664E1BCB97F7276C306130969F63F38FA8319021B'],
-  ['2048', 'sha512', 'sample', '2016ED092DC5FB669B8EFB3D1F31A91EECB199879BE0CF78F02BA062CB4C942E', 'D0C76F84B5F091E141572A639A4FB8C230807EEA7D55C8A154A224400AFF2351'],
-  ['2048', 'sha1', 'test', 'C18270A93CFC6063F57A4DFA86024F700D980E4CF4E2CB65A504397273D98EA0', '414F22E5F31A8B6D33295C7539C1C1BA3A6160D7D68D50AC0D3A5BEAC2884FAA'],
-  ['2048', 'sha256', 'test', '8190012A1969F9957D56FCCAAD223186F423398D58EF5B3CEFD5A4146A4476F0', '7452A53F7075D417B4B013B278D1BB8BBD21863F5E7B1CEE679CF2188E1AB19E'],
-  ['2048', 'sha512', 'test', '89EC4BB1400ECCFF8E7D9AA515CD1DE7803F2DAFF09693EE7FD1353E90A68307', 'C9F0BDABCC0D880BB137A994CC7F3980CE91CC10FAF529FC46565B15CEA854E1'],
+  [
+    '2048',
+    'sha1',
+    'sample',
+    '3A1B2DBD7489D6ED7E608FD036C83AF396E290DBD602408E8677DAABD6E7445A',
+    'D26FCBA19FA3E3058FFC02CA1596CDBB6E0D20CB37B06054F7E36DED0CDBBCCF',
+  ],
+  [
+    '2048',
+    'sha224',
+    'sample',
+    'DC9F4DEADA8D8FF588E98FED0AB690FFCE858DC8C79376450EB6B76C24537E2C',
+    'A65A9C3BC7BABE286B195D5DA68616DA8D47FA0097F36DD19F517327DC848CEC',
+  ],
+  [
+    '2048',
+    'sha256',
+    'sample',
+    'EACE8BDBBE353C432A795D9EC556C6D021F7A03F42C36E9BC87E4AC7932CC809',
+    '7081E175455F9247B812B74583E9E94F9EA79BD640DC962533B0680793A38D53',
+  ],
+  [
+    '2048',
+    'sha384',
+    'sample',
+    'B2DA945E91858834FD9BF616EBAC151EDBC4B45D27D0DD4A7F6A22739F45C00B',
+    '19048B63D9FD6BCA1D9BAE3664E1BCB97F7276C306130969F63F38FA8319021B',
+  ],
+  [
+    '2048',
+    'sha512',
+    'sample',
+    '2016ED092DC5FB669B8EFB3D1F31A91EECB199879BE0CF78F02BA062CB4C942E',
+    'D0C76F84B5F091E141572A639A4FB8C230807EEA7D55C8A154A224400AFF2351',
+  ],
+  [
+    '2048',
+    'sha1',
+    'test',
+    'C18270A93CFC6063F57A4DFA86024F700D980E4CF4E2CB65A504397273D98EA0',
+    '414F22E5F31A8B6D33295C7539C1C1BA3A6160D7D68D50AC0D3A5BEAC2884FAA',
+  ],
+  [
+    '2048',
+    'sha256',
+    'test',
+    '8190012A1969F9957D56FCCAAD223186F423398D58EF5B3CEFD5A4146A4476F0',
+    '7452A53F7075D417B4B013B278D1BB8BBD21863F5E7B1CEE679CF2188E1AB19E',
+  ],
+  [
+    '2048',
+    'sha512',
+    'test',
+    '89EC4BB1400ECCFF8E7D9AA515CD1DE7803F2DAFF09693EE7FD1353E90A68307',
+    'C9F0BDABCC0D880BB137A994CC7F3980CE91CC10FAF529FC46565B15CEA854E1',
+  ],
 ];
 
 function pub(k: keyof typeof KEYS): DsaPublicKey {
@@ -96,26 +144,29 @@ describe('DSA against node:crypto (OpenSSL)', () => {
     { modulusLength: 2048, divisorLength: 224, hash: 'sha224' as const, oid: '2.16.840.1.101.3.4.3.1' },
     { modulusLength: 2048, divisorLength: 256, hash: 'sha256' as const, oid: '2.16.840.1.101.3.4.3.2' },
   ];
-  it.each(sizes)('$modulusLength/$divisorLength with $hash: node signs, pgtls verifies; corruptions are refused by both', ({ modulusLength, divisorLength, hash, oid }) => {
-    const { publicKey, privateKey } = generateKeyPairSync('dsa', { modulusLength, divisorLength });
-    const other = generateKeyPairSync('dsa', { modulusLength, divisorLength });
-    const key = parseSpki(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })));
-    const otherKey = parseSpki(new Uint8Array(other.publicKey.export({ type: 'spki', format: 'der' })));
-    expect(key.kind).toBe('unknown');
-    const alg: SignatureAlgorithm = { kind: 'dsa', hash, oid };
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), (msg, flip) => {
-        const sig = new Uint8Array(nodeSign(hash, msg, { key: privateKey, dsaEncoding: 'der' }));
-        expect(verifySignature(alg, key, msg, sig).ok).toBe(true);
-        expect(verifySignature(alg, otherKey, msg, sig).ok).toBe(false);
-        const bad = sig.slice();
-        bad[flip % bad.length] ^= 1 << (flip % 8);
-        const theirs = nodeVerify(hash, msg, { key: publicKey, dsaEncoding: 'der' }, bad);
-        expect(verifySignature(alg, key, msg, bad).ok).toBe(theirs);
-        const msg2 = Uint8Array.of(...msg, 1);
-        expect(verifySignature(alg, key, msg2, sig).ok).toBe(nodeVerify(hash, msg2, { key: publicKey, dsaEncoding: 'der' }, sig));
-      }),
-      { numRuns: 25 },
-    );
-  });
+  it.each(sizes)(
+    '$modulusLength/$divisorLength with $hash: node signs, pgtls verifies; corruptions are refused by both',
+    ({ modulusLength, divisorLength, hash, oid }) => {
+      const { publicKey, privateKey } = generateKeyPairSync('dsa', { modulusLength, divisorLength });
+      const other = generateKeyPairSync('dsa', { modulusLength, divisorLength });
+      const key = parseSpki(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })));
+      const otherKey = parseSpki(new Uint8Array(other.publicKey.export({ type: 'spki', format: 'der' })));
+      expect(key.kind).toBe('unknown');
+      const alg: SignatureAlgorithm = { kind: 'dsa', hash, oid };
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), (msg, flip) => {
+          const sig = new Uint8Array(nodeSign(hash, msg, { key: privateKey, dsaEncoding: 'der' }));
+          expect(verifySignature(alg, key, msg, sig).ok).toBe(true);
+          expect(verifySignature(alg, otherKey, msg, sig).ok).toBe(false);
+          const bad = sig.slice();
+          bad[flip % bad.length] ^= 1 << (flip % 8);
+          const theirs = nodeVerify(hash, msg, { key: publicKey, dsaEncoding: 'der' }, bad);
+          expect(verifySignature(alg, key, msg, bad).ok).toBe(theirs);
+          const msg2 = Uint8Array.of(...msg, 1);
+          expect(verifySignature(alg, key, msg2, sig).ok).toBe(nodeVerify(hash, msg2, { key: publicKey, dsaEncoding: 'der' }, sig));
+        }),
+        { numRuns: 25 },
+      );
+    },
+  );
 });

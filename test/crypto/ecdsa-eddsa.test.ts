@@ -63,7 +63,10 @@ describe('ECDSA against node:crypto', () => {
     const key = prepareEcKey(curve, point);
     const sig = new Uint8Array(nodeSign('sha256', msg, k.node));
     expect(ecdsaVerify(key, 'sha256', bytes('another'), sig)).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(ecdsaVerify(prepareEcKey('P-256', ecParts(loadKey('p256-2')).point), 'sha256', msg, sig)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(ecdsaVerify(prepareEcKey('P-256', ecParts(loadKey('p256-2')).point), 'sha256', msg, sig)).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
     for (let bit = 0; bit < sig.length * 8; bit += 37) {
       const bad = flip(sig, bit);
       expect(ecdsaVerify(key, 'sha256', msg, bad).ok).toBe(false);
@@ -124,13 +127,23 @@ describe('ECDSA against node:crypto', () => {
       expect(ecdsaVerify(prepareEcKey(curve, form), 'sha384', msg, sig)).toEqual({ ok: true });
     }
     // node reads the compressed form too
-    const spki = createPublicKey({ key: { kty: 'EC', crv: 'P-384', x: Buffer.from(point.subarray(1, 49)).toString('base64url'), y: Buffer.from(point.subarray(49)).toString('base64url') }, format: 'jwk' });
+    const spki = createPublicKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-384',
+        x: Buffer.from(point.subarray(1, 49)).toString('base64url'),
+        y: Buffer.from(point.subarray(49)).toString('base64url'),
+      },
+      format: 'jwk',
+    });
     expect(nodeVerify('sha384', msg, spki, sig)).toBe(true);
     const wrongParity = Uint8Array.of(hybrid[0] ^ 1, ...hybrid.subarray(1));
     expect(() => decodeEcPoint(curve, wrongParity)).toThrow(CryptoError);
     expect(() => decodeEcPoint(curve, flip(point, 8 * 40))).toThrow(CryptoError);
     expect(() => decodeEcPoint(curve, Uint8Array.of(0))).toThrow(CryptoError);
-    expect(verifySignature({ kind: 'ecdsa', oid: '', hash: 'sha384' }, { kind: 'ec', curve, point: flip(point, 8 * 40), bits: 384 }, msg, sig)).toMatchObject({
+    expect(
+      verifySignature({ kind: 'ecdsa', oid: '', hash: 'sha384' }, { kind: 'ec', curve, point: flip(point, 8 * 40), bits: 384 }, msg, sig),
+    ).toMatchObject({
       ok: false,
       reason: 'bad-parameters',
     });

@@ -55,7 +55,9 @@ describe('hash', () => {
     for (const name of HASH_NAMES) {
       const digest = new Uint8Array(hashLength(name)).fill(0xab);
       const full = derSequence(derSequence(derOid(HASH_OID[name]), DER_NULL), derOctetString(digest));
-      expect(Buffer.from(DIGEST_INFO_PREFIX[name]).toString('hex')).toBe(Buffer.from(full.subarray(0, full.length - digest.length)).toString('hex'));
+      expect(Buffer.from(DIGEST_INFO_PREFIX[name]).toString('hex')).toBe(
+        Buffer.from(full.subarray(0, full.length - digest.length)).toString('hex'),
+      );
     }
   });
 });

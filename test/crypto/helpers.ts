@@ -52,7 +52,17 @@ export function loadKey(name: string, dir = KEY_DIR): TestKey {
     if (j.kty === 'RSA') {
       const n = b64uBig(j.n!);
       const e = b64uBig(j.e!);
-      priv = { kind: 'rsa', n, e, d: b64uBig(j.d!), p: b64uBig(j.p!), q: b64uBig(j.q!), dp: b64uBig(j.dp!), dq: b64uBig(j.dq!), qi: b64uBig(j.qi!) };
+      priv = {
+        kind: 'rsa',
+        n,
+        e,
+        d: b64uBig(j.d!),
+        p: b64uBig(j.p!),
+        q: b64uBig(j.q!),
+        dp: b64uBig(j.dp!),
+        dq: b64uBig(j.dq!),
+        qi: b64uBig(j.qi!),
+      };
       pub = { kind: 'rsa', n, e, bits: node.asymmetricKeyDetails!.modulusLength! };
     } else if (j.kty === 'EC') {
       const curve = CRV[j.crv!];
@@ -83,7 +93,16 @@ export const flip = (b: Uint8Array, bit: number): Uint8Array => {
 // DER builders for RSASSA-PSS keys and signature AlgorithmIdentifiers
 
 import { createPrivateKey as nodePrivate, createPublicKey as nodePublic } from 'node:crypto';
-import { DER_NULL, derBitString, derOctetString, derOid, derSequence, derSmallInteger, derTlv, derUnsignedInteger } from '../../src/der/writer.js';
+import {
+  DER_NULL,
+  derBitString,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSmallInteger,
+  derTlv,
+  derUnsignedInteger,
+} from '../../src/der/writer.js';
 import { OID } from '../../src/der/oids.js';
 import { HASH_OID } from '../../src/crypto/hash.js';
 import type { AlgorithmIdentifier, PssParams } from '../../src/x509/types.js';

@@ -4,13 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CryptoError, GROUP_CODES, generateKeyShare, keyShareFromPrivate, keyShareLength, sharedSecret, type KexGroup } from '../../src/crypto/index.js';
+import {
+  CryptoError,
+  GROUP_CODES,
+  generateKeyShare,
+  keyShareFromPrivate,
+  keyShareLength,
+  sharedSecret,
+  type KexGroup,
+} from '../../src/crypto/index.js';
 import { fromHex, toHex } from '../../src/der/bytes.js';
 import { b64u } from './helpers.js';
 import fc from 'fast-check';
 import { x25519, x25519PublicKey } from '../../src/crypto/x25519.js';
 
-const rfc8448 = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../vectors/rfc8448/${name}.json`, import.meta.url)), 'utf8'));
+const rfc8448 = (name: string) =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../../vectors/rfc8448/${name}.json`, import.meta.url)), 'utf8'));
 
 const codeOf = (f: () => unknown): string => {
   try {
@@ -42,10 +51,20 @@ describe('X25519 / X448 (RFC 7748)', () => {
   });
 
   it('RFC 7748 §6.2 X448 Diffie-Hellman', () => {
-    const a = keyShareFromPrivate('x448', fromHex('9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b'));
-    const b = keyShareFromPrivate('x448', fromHex('1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d'));
-    expect(toHex(a.publicKey)).toBe('9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0');
-    expect(toHex(b.publicKey)).toBe('3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609');
+    const a = keyShareFromPrivate(
+      'x448',
+      fromHex('9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b'),
+    );
+    const b = keyShareFromPrivate(
+      'x448',
+      fromHex('1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d'),
+    );
+    expect(toHex(a.publicKey)).toBe(
+      '9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0',
+    );
+    expect(toHex(b.publicKey)).toBe(
+      '3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609',
+    );
     const k = '07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d';
     expect(toHex(sharedSecret('x448', a.privateKey, b.publicKey))).toBe(k);
     expect(toHex(sharedSecret('x448', b.privateKey, a.publicKey))).toBe(k);
@@ -54,7 +73,10 @@ describe('X25519 / X448 (RFC 7748)', () => {
   it('key shares are the same before and after the switch from the ladder to the precomputed table', () => {
     // RFC 7748 §6 private keys, 40 times each: past the first 32 key shares of the process
     const want = {
-      x25519: ['77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'],
+      x25519: [
+        '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a',
+        '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a',
+      ],
       x448: [
         '9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b',
         '9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0',
@@ -84,7 +106,10 @@ describe('X25519 / X448 (RFC 7748)', () => {
       const jwk = node.privateKey.export({ format: 'jwk' });
       const ours = generateKeyShare(group);
       expect(ours.publicKey.length).toBe(keyShareLength(group));
-      const ourPubForNode = createPublicKey({ key: { kty: 'OKP', crv, x: Buffer.from(ours.publicKey).toString('base64url') }, format: 'jwk' });
+      const ourPubForNode = createPublicKey({
+        key: { kty: 'OKP', crv, x: Buffer.from(ours.publicKey).toString('base64url') },
+        format: 'jwk',
+      });
       const nodeSide = diffieHellman({ privateKey: node.privateKey, publicKey: ourPubForNode });
       expect(toHex(sharedSecret(group, ours.privateKey, b64u(jwk.x!)))).toBe(nodeSide.toString('hex'));
       // and our derivation of node's public key from its private key
@@ -109,7 +134,11 @@ describe('X25519 / X448 (RFC 7748)', () => {
 });
 
 describe('NIST groups (uncompressed points, x-coordinate secret)', () => {
-  const NODE_CURVE: Record<'secp256r1' | 'secp384r1' | 'secp521r1', string> = { secp256r1: 'prime256v1', secp384r1: 'secp384r1', secp521r1: 'secp521r1' };
+  const NODE_CURVE: Record<'secp256r1' | 'secp384r1' | 'secp521r1', string> = {
+    secp256r1: 'prime256v1',
+    secp384r1: 'secp384r1',
+    secp521r1: 'secp521r1',
+  };
 
   it.each(Object.keys(NODE_CURVE) as ('secp256r1' | 'secp384r1' | 'secp521r1')[])('%s agrees with node:crypto ECDH both ways', (group) => {
     for (let i = 0; i < 3; i++) {
@@ -133,7 +162,9 @@ describe('NIST groups (uncompressed points, x-coordinate secret)', () => {
     expect(toHex(s.publicKey)).toBe(v.server_p256_public);
     const ecdh = createECDH('prime256v1');
     ecdh.setPrivateKey(Buffer.from(v.client_p256_private, 'hex'));
-    expect(toHex(sharedSecret('secp256r1', c.privateKey, s.publicKey))).toBe(ecdh.computeSecret(Buffer.from(v.server_p256_public, 'hex')).toString('hex'));
+    expect(toHex(sharedSecret('secp256r1', c.privateKey, s.publicKey))).toBe(
+      ecdh.computeSecret(Buffer.from(v.server_p256_public, 'hex')).toString('hex'),
+    );
   });
 
   it('refuses points off the curve, compressed points, wrong lengths, and bad private scalars', () => {
@@ -170,12 +201,18 @@ describe('NIST groups (uncompressed points, x-coordinate secret)', () => {
 describe('x25519.ts (our X25519 ladder)', () => {
   it('RFC 7748 §5.2 vectors, including a u with the top bit set and the 1,000-iteration loop', () => {
     const v = (k: string, u: string) => toHex(x25519(fromHex(k), fromHex(u)));
-    expect(v('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4', 'e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c')).toBe(
-      'c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552',
-    );
-    expect(v('4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d', 'e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493')).toBe(
-      '95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957',
-    );
+    expect(
+      v(
+        'a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4',
+        'e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c',
+      ),
+    ).toBe('c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552');
+    expect(
+      v(
+        '4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d',
+        'e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493',
+      ),
+    ).toBe('95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957');
     let k = fromHex('0900000000000000000000000000000000000000000000000000000000000000');
     let u = k;
     for (let i = 0; i < 1000; i++) [k, u] = [x25519(k, u), k];
@@ -185,10 +222,18 @@ describe('x25519.ts (our X25519 ladder)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
         const pub = x25519PublicKey(b);
-        const nodePriv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(a)]), format: 'der', type: 'pkcs8' });
+        const nodePriv = createPrivateKey({
+          key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(a)]),
+          format: 'der',
+          type: 'pkcs8',
+        });
         const nodePub = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(pub).toString('base64url') }, format: 'jwk' });
         expect(toHex(x25519(a, pub))).toBe(toHex(new Uint8Array(diffieHellman({ privateKey: nodePriv, publicKey: nodePub }))));
-        const nodeB = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(b)]), format: 'der', type: 'pkcs8' });
+        const nodeB = createPrivateKey({
+          key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), Buffer.from(b)]),
+          format: 'der',
+          type: 'pkcs8',
+        });
         expect(Buffer.from(createPublicKey(nodeB).export({ format: 'jwk' }).x!, 'base64url').toString('hex')).toBe(toHex(pub));
       }),
       { numRuns: 40 },
@@ -260,11 +305,19 @@ describe('x25519.ts: iterations, non-canonical and low-order u (RFC 7748 §5)', 
   });
 
   it('low-order u (0, 1, p - 1, the order-8 points, p, p + 1; with bit 255 set too) give all zeros, as the BigInt ladder did; node:crypto and sharedSecret refuse them', () => {
-    const ORDER8 = [325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n];
+    const ORDER8 = [
+      325606250916557431795983626356110631294008115727848805560023387167927233504n,
+      39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+    ];
     const values = [0n, 1n, P - 1n, ...ORDER8, P, P + 1n];
     const lowOrder = values.flatMap((v) => [le(v), le(v + TOP)]);
     expect(lowOrder.length).toBe(14);
-    const scalars = [fromHex('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4'), new Uint8Array(32), new Uint8Array(32).fill(0xff), generateKeyShare('x25519').privateKey];
+    const scalars = [
+      fromHex('a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4'),
+      new Uint8Array(32),
+      new Uint8Array(32).fill(0xff),
+      generateKeyShare('x25519').privateKey,
+    ];
     for (const scalar of scalars) {
       for (const u of lowOrder) {
         expect(toHex(x25519(scalar, u))).toBe(ZERO);

@@ -14,7 +14,10 @@ const ser = (p: PublicKey) => JSON.stringify(p, (_, v) => (v instanceof Uint8Arr
 function nodePublic(pub: PublicKey) {
   if (pub.kind === 'ec') {
     const size = (pub.point.length - 1) / 2;
-    return createPublicKey({ key: { kty: 'EC', crv: pub.curve, x: b64(pub.point.subarray(1, 1 + size)), y: b64(pub.point.subarray(1 + size)) }, format: 'jwk' });
+    return createPublicKey({
+      key: { kty: 'EC', crv: pub.curve, x: b64(pub.point.subarray(1, 1 + size)), y: b64(pub.point.subarray(1 + size)) },
+      format: 'jwk',
+    });
   }
   if (pub.kind === 'ed25519' || pub.kind === 'ed448') {
     return createPublicKey({ key: { kty: 'OKP', crv: pub.kind === 'ed25519' ? 'Ed25519' : 'Ed448', x: b64(pub.key) }, format: 'jwk' });
@@ -51,7 +54,8 @@ describe('generateKey / publicKeyOf (EC and EdDSA; RSA generation is covered by 
       delete stripped.publicKey;
       const pub = publicKeyOf(stripped);
       if (pub.kind === 'ec' && k.pub.kind === 'ec') expect(toHex(pub.point)).toBe(toHex(k.pub.point));
-      else if ((pub.kind === 'ed25519' || pub.kind === 'ed448') && (k.pub.kind === 'ed25519' || k.pub.kind === 'ed448')) expect(toHex(pub.key)).toBe(toHex(k.pub.key));
+      else if ((pub.kind === 'ed25519' || pub.kind === 'ed448') && (k.pub.kind === 'ed25519' || k.pub.kind === 'ed448'))
+        expect(toHex(pub.key)).toBe(toHex(k.pub.key));
       else if (pub.kind === 'rsa' && k.pub.kind === 'rsa') {
         expect(pub.n).toBe(k.pub.n);
         expect(pub.bits).toBe(k.pub.bits);

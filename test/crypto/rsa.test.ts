@@ -196,7 +196,9 @@ describe('RSASSA-PKCS1-v1_5 against node:crypto (OpenSSL 3.0)', () => {
 
   it('refuses keys OpenSSL refuses: e >= n, even n, a 3072+-bit modulus with a huge e', () => {
     const sig = new Uint8Array(256);
-    expect(rsaPkcs1Verify({ n: 1000003n * 1000033n, e: 1000003n * 1000033n + 2n }, 'sha256', msg, sig)).toMatchObject({ reason: 'bad-parameters' });
+    expect(rsaPkcs1Verify({ n: 1000003n * 1000033n, e: 1000003n * 1000033n + 2n }, 'sha256', msg, sig)).toMatchObject({
+      reason: 'bad-parameters',
+    });
     expect(rsaPkcs1Verify({ n: (1n << 2047n) + 2n, e: 65537n }, 'sha256', msg, sig)).toMatchObject({ reason: 'bad-parameters' });
     const k = rsaPub(loadKey('rsa4096-1'));
     expect(rsaPkcs1Verify({ n: k.n, e: (1n << 65n) + 1n }, 'sha256', msg, new Uint8Array(512))).toMatchObject({ reason: 'bad-parameters' });
@@ -248,7 +250,9 @@ describe('RSASSA-PSS against node:crypto', () => {
     expect(exact).toMatchObject({ ok: false, reason: 'bad-signature' });
     expect(nodeVerify('sha256', msg, { key: k.nodePub, padding: PSS, saltLength: 32 }, sig)).toBe(false);
     // a salt that cannot fit at all is a parameter problem
-    expect(rsaPssVerify(rsaPub(k), msg, sig, { hash: 'sha256', mgfHash: 'sha256', saltLength: 300 })).toMatchObject({ reason: 'bad-parameters' });
+    expect(rsaPssVerify(rsaPub(k), msg, sig, { hash: 'sha256', mgfHash: 'sha256', saltLength: 300 })).toMatchObject({
+      reason: 'bad-parameters',
+    });
   });
 
   it('MGF1 with another hash, through id-RSASSA-PSS keys whose parameters node honours', () => {
@@ -265,7 +269,10 @@ describe('RSASSA-PSS against node:crypto', () => {
       expect(rsaPssVerify(rsaPub(k), msg, theirs, { hash: p.hash, mgfHash: p.mgfHash, saltLength: p.saltLength })).toEqual({ ok: true });
       // the wrong MGF1 hash garbles the padding
       const other: HashName = p.mgfHash === 'sha1' ? 'sha256' : 'sha1';
-      expect(rsaPssVerify(rsaPub(k), msg, theirs, { hash: p.hash, mgfHash: other, saltLength: 'auto' })).toMatchObject({ ok: false, reason: 'bad-signature' });
+      expect(rsaPssVerify(rsaPub(k), msg, theirs, { hash: p.hash, mgfHash: other, saltLength: 'auto' })).toMatchObject({
+        ok: false,
+        reason: 'bad-signature',
+      });
     }
   });
 
@@ -333,10 +340,17 @@ describe('RSA-PSS key restrictions (OpenSSL rsa_sig.c), with node as the oracle'
     const k = restrictedPssKey(restricted);
     expect(() => nodeSign('sha384', msg, k.node)).toThrow(/digest not allowed/);
     expect(() => nodeSign('sha256', msg, { key: k.node, saltLength: 20 })).toThrow(/saltlen too small/);
-    expect(nodeVerify('sha256', msg, { key: k.nodePub, saltLength: 64 }, new Uint8Array(nodeSign('sha256', msg, { key: k.node, saltLength: 64 })))).toBe(true);
+    expect(
+      nodeVerify(
+        'sha256',
+        msg,
+        { key: k.nodePub, saltLength: 64 },
+        new Uint8Array(nodeSign('sha256', msg, { key: k.node, saltLength: 64 })),
+      ),
+    ).toBe(true);
   });
 
-  it("a key whose minimum salt cannot fit the modulus is invalid (k - hLen, one less when |n| = 1 mod 8)", () => {
+  it('a key whose minimum salt cannot fit the modulus is invalid (k - hLen, one less when |n| = 1 mod 8)', () => {
     expect(pssRestrictionProblem({ ...restricted, saltLength: 224 }, { ...restricted, saltLength: 224 }, 2048)).toBeUndefined();
     expect(pssRestrictionProblem({ ...restricted, saltLength: 225 }, { ...restricted, saltLength: 225 }, 2048)?.kind).toBe('bad-key');
     // 1025 bits: k = 129 octets, max = 129 - 32 - 1
@@ -345,7 +359,8 @@ describe('RSA-PSS key restrictions (OpenSSL rsa_sig.c), with node as the oracle'
     expect(pssRestrictionProblem({ ...restricted, trailerField: 2 }, restricted, 2048)?.kind).toBe('bad-key');
     // node: a 225-octet minimum is refused when the operation starts, 224 passes that check
     // (and only fails later, when the 224-octet salt does not fit the encoding)
-    const verifyWith = (salt: number) => () => nodeVerify('sha256', msg, restrictedPssKey({ ...restricted, saltLength: salt }).nodePub, new Uint8Array(256));
+    const verifyWith = (salt: number) => () =>
+      nodeVerify('sha256', msg, restrictedPssKey({ ...restricted, saltLength: salt }).nodePub, new Uint8Array(256));
     expect(verifyWith(225)).toThrow(/invalid salt length/);
     expect(verifyWith(224)()).toBe(false);
   });
@@ -358,9 +373,20 @@ describe('RSA key generation (smoke test: the only RSA key generated in the test
     expect(key.p * key.q).toBe(key.n);
     expect(isProbablePrime(key.p) && isProbablePrime(key.q)).toBe(true);
     expect(modPow(modPow(123456789n, key.e, key.n), key.d, key.n)).toBe(123456789n);
-    const b64 = (x: bigint) => Buffer.from(x.toString(16).padStart(Math.ceil(x.toString(16).length / 2) * 2, '0'), 'hex').toString('base64url');
+    const b64 = (x: bigint) =>
+      Buffer.from(x.toString(16).padStart(Math.ceil(x.toString(16).length / 2) * 2, '0'), 'hex').toString('base64url');
     const node = createPrivateKey({
-      key: { kty: 'RSA', n: b64(key.n), e: b64(key.e), d: b64(key.d), p: b64(key.p), q: b64(key.q), dp: b64(key.dp), dq: b64(key.dq), qi: b64(key.qi) },
+      key: {
+        kty: 'RSA',
+        n: b64(key.n),
+        e: b64(key.e),
+        d: b64(key.d),
+        p: b64(key.p),
+        q: b64(key.q),
+        dp: b64(key.dp),
+        dq: b64(key.dq),
+        qi: b64(key.qi),
+      },
       format: 'jwk',
     });
     const sig = rsaPkcs1Sign(key, 'sha256', msg);

@@ -25,7 +25,8 @@ describe('SignatureScheme table', () => {
     expect(schemeName(0x1234)).toBe('0x1234');
     expect(new Set(SIGNATURE_SCHEMES.map((s) => s.code)).size).toBe(SIGNATURE_SCHEMES.length);
     // TLS 1.3 CertificateVerify: no PKCS#1, no SHA-1/SHA-224, no DSA
-    for (const s of SIGNATURE_SCHEMES) expect(s.tls13).toBe(!(s.sig === 'rsa-pkcs1' || s.sig === 'dsa' || s.hash === 'sha1' || s.hash === 'sha224'));
+    for (const s of SIGNATURE_SCHEMES)
+      expect(s.tls13).toBe(!(s.sig === 'rsa-pkcs1' || s.sig === 'dsa' || s.hash === 'sha1' || s.hash === 'sha224'));
   });
 
   it.each([
@@ -45,14 +46,17 @@ describe('SignatureScheme table', () => {
     expect(schemesForKey(restrictedPssKey({ hash: 'sha384', mgfHash: 'sha384', saltLength: 48, trailerField: 1 }).pub)).toEqual([0x080a]);
     // a minimum salt above the hash length rules out every TLS scheme (TLS uses salt = hLen)
     expect(schemesForKey(restrictedPssKey({ hash: 'sha256', mgfHash: 'sha256', saltLength: 40, trailerField: 1 }).pub)).toEqual([]);
-    expect(schemesForKey({ kind: 'unknown', algorithm: { oid: '1.2', bytes: new Uint8Array() }, key: new Uint8Array(), bits: 0, reason: 'x' })).toEqual([]);
+    expect(
+      schemesForKey({ kind: 'unknown', algorithm: { oid: '1.2', bytes: new Uint8Array() }, key: new Uint8Array(), bits: 0, reason: 'x' }),
+    ).toEqual([]);
   });
 });
 
 const nodeOpts = (k: TestKey, scheme: number): [string | null, Parameters<typeof nodeVerify>[2]] => {
   const s = SIGNATURE_SCHEMES.find((x) => x.code === scheme)!;
   if (s.sig === 'ed25519' || s.sig === 'ed448') return [null, k.nodePub];
-  if (s.sig.startsWith('rsa-pss')) return [s.hash!, { key: k.nodePub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }];
+  if (s.sig.startsWith('rsa-pss'))
+    return [s.hash!, { key: k.nodePub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }];
   return [s.hash!, k.nodePub];
 };
 
@@ -76,7 +80,9 @@ describe('signScheme / verifyScheme against node:crypto', () => {
     const dir = (f: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../vectors/rfc8448/${f}.json`, import.meta.url)), 'utf8'));
     const v = dir('section3-simple-1rtt');
     const key = dir('rsa-private-key');
-    const transcript = concatBytes(...['client_hello', 'server_hello', 'encrypted_extensions', 'certificate'].map((m) => fromHex(v.msg[m])));
+    const transcript = concatBytes(
+      ...['client_hello', 'server_hello', 'encrypted_extensions', 'certificate'].map((m) => fromHex(v.msg[m])),
+    );
     const cv = fromHex(v.msg.certificate_verify);
     expect((cv[4] << 8) | cv[5]).toBe(0x0804);
     const sig = cv.subarray(8);
@@ -84,7 +90,10 @@ describe('signScheme / verifyScheme against node:crypto', () => {
     expect(verifyScheme(0x0804, pub, certVerifyContent(hash('sha256', transcript)), sig)).toEqual({ ok: true });
     expect(verifyScheme(0x0804, pub, certVerifyContent(hash('sha256', concatBytes(transcript, Uint8Array.of(0)))), sig).ok).toBe(false);
     // the same signature presented as rsa_pss_pss_sha256 is refused: the key is rsaEncryption
-    expect(verifyScheme(0x0809, pub, certVerifyContent(hash('sha256', transcript)), sig)).toMatchObject({ ok: false, reason: 'key-algorithm-mismatch' });
+    expect(verifyScheme(0x0809, pub, certVerifyContent(hash('sha256', transcript)), sig)).toMatchObject({
+      ok: false,
+      reason: 'key-algorithm-mismatch',
+    });
   });
 
   it('RFC 8446 rules: curve binding, rsae vs pss key types, no PKCS#1 in 1.3', () => {

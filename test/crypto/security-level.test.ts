@@ -71,7 +71,13 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
   });
 
   it('keys OpenSSL only sees through unknown-key paths: X25519, other named curves, DSA parameters, undecodable keys', () => {
-    const unknown = (alg: AlgorithmIdentifier): PublicKey => ({ kind: 'unknown', algorithm: alg, key: new Uint8Array(), bits: 0, reason: 'test' });
+    const unknown = (alg: AlgorithmIdentifier): PublicKey => ({
+      kind: 'unknown',
+      algorithm: alg,
+      key: new Uint8Array(),
+      bits: 0,
+      reason: 'test',
+    });
     expect(securityBits(unknown(algId(OID.x25519)))).toBe(128);
     expect(securityBits(unknown(algId(OID.ecPublicKey, derOid(OID.secp256k1))))).toBe(128);
     expect(securityBits(unknown(algId(OID.ecPublicKey, derOid(OID.secp224r1))))).toBe(112);
@@ -84,7 +90,11 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
   });
 
   it('signature algorithms: x509_sig_info_init and rsa_sig_info_set', () => {
-    const pss = (hash: 'sha1' | 'sha256' | 'md5' | 'sha512'): SignatureAlgorithm => ({ kind: 'rsa-pss', oid: OID.rsassaPss, pss: { hash, mgfHash: hash, saltLength: 20, trailerField: 1 } });
+    const pss = (hash: 'sha1' | 'sha256' | 'md5' | 'sha512'): SignatureAlgorithm => ({
+      kind: 'rsa-pss',
+      oid: OID.rsassaPss,
+      pss: { hash, mgfHash: hash, saltLength: 20, trailerField: 1 },
+    });
     const cases: [SignatureAlgorithm | AlgorithmIdentifier, number | undefined][] = [
       [{ kind: 'rsa-pkcs1', oid: OID.md5WithRSAEncryption, hash: 'md5' }, 39],
       [{ kind: 'rsa-pkcs1', oid: OID.sha1WithRSAEncryption, hash: 'sha1' }, 63],
@@ -143,18 +153,62 @@ function sigAlgOf(path: string): AlgorithmIdentifier {
 function selfSigned(label: string, keyName: string, digest = '-sha256'): TestCert {
   const path = join(dir, `${label}.pem`);
   const dig = digest ? [digest] : [];
-  run(['req', '-x509', '-new', '-key', keyPath(keyName), '-subj', `/CN=${label}`, '-days', '2', ...dig, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', path]);
+  run([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyPath(keyName),
+    '-subj',
+    `/CN=${label}`,
+    '-days',
+    '2',
+    ...dig,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    path,
+  ]);
   return { path, key: loadKeyAny(keyName).pub, sigAlg: sigAlgOf(path) };
 }
 
-function issued(label: string, keyName: string, issuer: TestCert, issuerKey: string, opts: { ca?: boolean; digest?: string[] } = {}): TestCert {
+function issued(
+  label: string,
+  keyName: string,
+  issuer: TestCert,
+  issuerKey: string,
+  opts: { ca?: boolean; digest?: string[] } = {},
+): TestCert {
   const csr = join(dir, `${label}.csr`);
   const path = join(dir, `${label}.pem`);
   const ext = join(dir, `${label}.ext`);
-  writeFileSync(ext, opts.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : 'basicConstraints=CA:FALSE\n');
+  writeFileSync(
+    ext,
+    opts.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : 'basicConstraints=CA:FALSE\n',
+  );
   run(['req', '-new', '-key', keyPath(keyName), '-subj', `/CN=${label}`, '-out', csr]);
   const digest = opts.digest ?? ['-sha256'];
-  run(['x509', '-req', '-in', csr, '-CA', issuer.path, '-CAkey', keyPath(issuerKey), '-set_serial', String(serial++), '-days', '1', ...digest, '-extfile', ext, '-out', path]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    issuer.path,
+    '-CAkey',
+    keyPath(issuerKey),
+    '-set_serial',
+    String(serial++),
+    '-days',
+    '1',
+    ...digest,
+    '-extfile',
+    ext,
+    '-out',
+    path,
+  ]);
   return { path, key: loadKeyAny(keyName).pub, sigAlg: sigAlgOf(path) };
 }
 
@@ -206,16 +260,31 @@ describe('auth levels against `openssl verify -auth_level` (OpenSSL 3.0)', () =>
     ['1024-bit leaf (EE key too small at level 2)', [issued('leaf-1024', 'rsa1024-1', root, 'rsa2048-1'), root]],
     ['SHA-1 signed leaf (CA_MD_TOO_WEAK from level 1)', [issued('leaf-sha1', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-sha1'] }), root]],
     ['MD5 signed leaf', [issued('leaf-md5', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-md5'] }), root]],
-    ['SHA-224 signed leaf (112 bits: passes level 2, fails 3)', [issued('leaf-sha224', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-sha224'] }), root]],
-    ['RSA-PSS SHA-1 signed leaf (64 bits)', [issued('leaf-pss-sha1', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-sha1', '-sigopt', 'rsa_padding_mode:pss'] }), root]],
-    ['SHA-1 self-signed trust anchor (its own signature is not checked)', [issued('leaf-under-sha1-root', 'rsa2048-2', rootSha1, 'rsa2048-3'), rootSha1]],
+    [
+      'SHA-224 signed leaf (112 bits: passes level 2, fails 3)',
+      [issued('leaf-sha224', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-sha224'] }), root],
+    ],
+    [
+      'RSA-PSS SHA-1 signed leaf (64 bits)',
+      [issued('leaf-pss-sha1', 'rsa2048-2', root, 'rsa2048-1', { digest: ['-sha1', '-sigopt', 'rsa_padding_mode:pss'] }), root],
+    ],
+    [
+      'SHA-1 self-signed trust anchor (its own signature is not checked)',
+      [issued('leaf-under-sha1-root', 'rsa2048-2', rootSha1, 'rsa2048-3'), rootSha1],
+    ],
     ['P-256 leaf under a P-384 root', [issued('ec-leaf', 'p256-2', ecRoot, 'p384-1', { digest: ['-sha384'] }), ecRoot]],
     ['Ed25519 leaf under an Ed25519 root', [issued('ed-leaf', 'ed25519-2', edRoot, 'ed25519-1', { digest: [] }), edRoot]],
     ['Ed448 leaf under an Ed25519 root', [issued('ed448-leaf', 'ed448-1', edRoot, 'ed25519-1', { digest: [] }), edRoot]],
-    ['RSA-4096 leaf (152 bits) under a P-384 root', [issued('rsa4096-leaf', 'rsa4096-1', ecRoot, 'p384-1', { digest: ['-sha384'] }), ecRoot]],
+    [
+      'RSA-4096 leaf (152 bits) under a P-384 root',
+      [issued('rsa4096-leaf', 'rsa4096-1', ecRoot, 'p384-1', { digest: ['-sha384'] }), ecRoot],
+    ],
   ];
   const inter1024 = issued('inter-1024', 'rsa1024-1', root, 'rsa2048-1', { ca: true });
-  chains.push(['1024-bit intermediate (CA key too small)', [issued('leaf-under-1024', 'rsa2048-2', inter1024, 'rsa1024-1'), inter1024, root]]);
+  chains.push([
+    '1024-bit intermediate (CA key too small)',
+    [issued('leaf-under-1024', 'rsa2048-2', inter1024, 'rsa1024-1'), inter1024, root],
+  ]);
   const interSha1 = issued('inter-sha1', 'rsa2048-4', root, 'rsa2048-1', { ca: true, digest: ['-sha1'] });
   chains.push(['SHA-1 signed intermediate', [issued('leaf-under-sha1-inter', 'rsa2048-2', interSha1, 'rsa2048-4'), interSha1, root]]);
   for (const bits of ['919', '920', '1962', '1963']) {

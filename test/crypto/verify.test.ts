@@ -79,7 +79,10 @@ describe('verifySignature: key/algorithm rules', () => {
     expect(verifySignature(sha384, k.pub, msg, s384)).toMatchObject({ ok: false, reason: 'key-algorithm-mismatch' });
     expect(verifySignature(sha384, pss.pub, msg, s384)).toEqual({ ok: true }); // the unrestricted key takes it
     const salt20: SignatureAlgorithm = { kind: 'rsa-pss', oid: OID.rsassaPss, pss: { ...r, saltLength: 20 } };
-    expect(verifySignature(salt20, k.pub, msg, signMessage(salt20, k.priv, msg))).toMatchObject({ ok: false, reason: 'key-algorithm-mismatch' });
+    expect(verifySignature(salt20, k.pub, msg, signMessage(salt20, k.priv, msg))).toMatchObject({
+      ok: false,
+      reason: 'key-algorithm-mismatch',
+    });
     const impossible = { ...k.pub, pss: { restricted: { ...r, saltLength: 300 } } } as PublicKey;
     expect(verifySignature(A.pss, impossible, msg, good)).toMatchObject({ ok: false, reason: 'bad-parameters' });
   });
@@ -90,7 +93,10 @@ describe('verifySignature with AlgorithmIdentifiers (as found in certificates)',
     const sig = signMessage(A.pkcs1, rsa.priv, msg);
     expect(verifySignature(algId(OID.sha256WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toEqual({ ok: true });
     expect(verifySignature(algId(OID.sha256WithRSAEncryption), rsa.pub, msg, sig)).toEqual({ ok: true });
-    expect(verifySignature(algId(OID.sha384WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(verifySignature(algId(OID.sha384WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
     const esig = signMessage(A.ecdsa, p256.priv, msg);
     expect(verifySignature(algId(OID.ecdsaWithSHA256), p256.pub, msg, esig)).toEqual({ ok: true });
   });
@@ -99,7 +105,10 @@ describe('verifySignature with AlgorithmIdentifiers (as found in certificates)',
     const p: PssParams = { hash: 'sha384', mgfHash: 'sha1', saltLength: 10, trailerField: 1 };
     const sig = signMessage({ kind: 'rsa-pss', oid: OID.rsassaPss, pss: p }, rsa.priv, msg);
     expect(verifySignature(algId(OID.rsassaPss, pssParamsDer(p)), rsa.pub, msg, sig)).toEqual({ ok: true });
-    expect(verifySignature(algId(OID.rsassaPss, pssParamsDer({ ...p, saltLength: 11 })), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(verifySignature(algId(OID.rsassaPss, pssParamsDer({ ...p, saltLength: 11 })), rsa.pub, msg, sig)).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
     const dflt: PssParams = { hash: 'sha1', mgfHash: 'sha1', saltLength: 20, trailerField: 1 };
     const dsig = signMessage({ kind: 'rsa-pss', oid: OID.rsassaPss, pss: dflt }, rsa.priv, msg);
     expect(verifySignature(algId(OID.rsassaPss, derSequence()), rsa.pub, msg, dsig)).toEqual({ ok: true });
@@ -121,7 +130,10 @@ describe('verifySignature with AlgorithmIdentifiers (as found in certificates)',
   it('unknown and MD2 algorithms are unsupported; DSA needs a DSA key', () => {
     const sig = new Uint8Array(256);
     expect(verifySignature(algId('1.2.3.4.5'), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
-    expect(verifySignature(algId(OID.md2WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
+    expect(verifySignature(algId(OID.md2WithRSAEncryption, DER_NULL), rsa.pub, msg, sig)).toMatchObject({
+      ok: false,
+      reason: 'unsupported-algorithm',
+    });
     expect(verifySignature(algId(OID.dsaWithSHA1), rsa.pub, msg, sig)).toMatchObject({ ok: false, reason: 'key-algorithm-mismatch' });
     const unknownKey: PublicKey = { kind: 'unknown', algorithm: algId('1.2.3'), key: new Uint8Array(3), bits: 0, reason: 'test' };
     expect(verifySignature(A.pkcs1, unknownKey, msg, sig)).toMatchObject({ ok: false, reason: 'unsupported-algorithm' });
@@ -148,7 +160,12 @@ describe('self-signed certificates made by the openssl CLI verify with their Alg
     ['rsa sha256', 'rsa2048-1', ['-sha256'], () => rsa.pub],
     ['rsa sha1', 'rsa2048-1', ['-sha1'], () => rsa.pub],
     ['rsa sha512', 'rsa4096-1', ['-sha512'], () => loadKey('rsa4096-1').pub],
-    ['rsa-pss on an rsaEncryption key, salt 32', 'rsa2048-1', ['-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'], () => rsa.pub],
+    [
+      'rsa-pss on an rsaEncryption key, salt 32',
+      'rsa2048-1',
+      ['-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'],
+      () => rsa.pub,
+    ],
     [
       'rsa-pss sha384 / mgf1 sha1 / salt 7',
       'rsa2048-1',
@@ -164,7 +181,11 @@ describe('self-signed certificates made by the openssl CLI verify with their Alg
   for (const [label, keyName, args, pub] of cases) {
     it(label, () => {
       const out = join(dir, `${keyName}-${label.replace(/\W+/g, '_')}.pem`);
-      execFileSync('openssl', ['req', '-x509', '-new', '-key', `${KEY_DIR}${keyName}.pem`, '-subj', '/CN=pgtls', '-days', '1', ...args, '-out', out], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-new', '-key', `${KEY_DIR}${keyName}.pem`, '-subj', '/CN=pgtls', '-days', '1', ...args, '-out', out],
+        { stdio: 'pipe' },
+      );
       const { tbs, alg, sig } = splitCert(readFileSync(out, 'utf8'));
       expect(verifySignature(alg, pub(), tbs, sig)).toEqual({ ok: true });
       expect(verifySignature(alg, pub(), flip(tbs, 100), sig).ok).toBe(false);
@@ -194,7 +215,9 @@ describe('caches', () => {
     const r: PssParams = { hash: 'sha384', mgfHash: 'sha384', saltLength: 48, trailerField: 1 };
     const psig = signMessage(A.pss, pss.priv, msg);
     expect(verifySignature(A.pss, pss.pub, msg, psig)).toEqual({ ok: true });
-    expect(verifySignature(A.pss, { ...pss.pub, pss: { restricted: r } } as PublicKey, msg, psig)).toMatchObject({ reason: 'key-algorithm-mismatch' });
+    expect(verifySignature(A.pss, { ...pss.pub, pss: { restricted: r } } as PublicKey, msg, psig)).toMatchObject({
+      reason: 'key-algorithm-mismatch',
+    });
   });
 });
 
@@ -213,23 +236,42 @@ describe('never throws', () => {
 
   it('random bytes as signatures, for every algorithm and key, return a result', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...algs), fc.constantFrom(...keys), fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 64 }), (alg, key, sig, m) => {
-        const r = verifySignature(alg, key, m, sig);
-        expect(typeof r.ok).toBe('boolean');
-        if (!r.ok) expect(r.message.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.constantFrom(...algs),
+        fc.constantFrom(...keys),
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (alg, key, sig, m) => {
+          const r = verifySignature(alg, key, m, sig);
+          expect(typeof r.ok).toBe('boolean');
+          if (!r.ok) expect(r.message.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('random public keys and random AlgorithmIdentifier parameters return a result', () => {
     const randomKey = fc.oneof(
-      fc.record({ kind: fc.constant('rsa' as const), n: fc.bigInt({ min: -5n, max: 1n << 600n }), e: fc.bigInt({ min: -1n, max: 1n << 70n }), bits: fc.nat() }),
-      fc.record({ kind: fc.constant('ec' as const), curve: fc.constantFrom('P-256' as const, 'P-384' as const, 'P-521' as const), point: fc.uint8Array({ maxLength: 140 }), bits: fc.nat() }),
+      fc.record({
+        kind: fc.constant('rsa' as const),
+        n: fc.bigInt({ min: -5n, max: 1n << 600n }),
+        e: fc.bigInt({ min: -1n, max: 1n << 70n }),
+        bits: fc.nat(),
+      }),
+      fc.record({
+        kind: fc.constant('ec' as const),
+        curve: fc.constantFrom('P-256' as const, 'P-384' as const, 'P-521' as const),
+        point: fc.uint8Array({ maxLength: 140 }),
+        bits: fc.nat(),
+      }),
       fc.record({ kind: fc.constantFrom('ed25519' as const, 'ed448' as const), key: fc.uint8Array({ maxLength: 60 }), bits: fc.nat() }),
     );
     const randomAlg = fc
-      .tuple(fc.constantFrom(OID.rsassaPss, OID.ed25519, OID.sha256WithRSAEncryption, OID.ecdsaWithSHA1, '2.999'), fc.option(fc.uint8Array({ maxLength: 40 })))
+      .tuple(
+        fc.constantFrom(OID.rsassaPss, OID.ed25519, OID.sha256WithRSAEncryption, OID.ecdsaWithSHA1, '2.999'),
+        fc.option(fc.uint8Array({ maxLength: 40 })),
+      )
       .map(([oid, p]) => algId(oid, p ?? undefined));
     fc.assert(
       fc.property(fc.oneof(randomAlg, fc.constantFrom(...algs)), randomKey, fc.uint8Array({ maxLength: 300 }), (alg, key, sig) => {
@@ -241,7 +283,10 @@ describe('never throws', () => {
   });
 
   it('non-byte inputs are malformed, not a crash', () => {
-    expect(verifySignature(A.pkcs1, rsa.pub, 'x' as unknown as Uint8Array, new Uint8Array())).toMatchObject({ ok: false, reason: 'malformed-signature' });
+    expect(verifySignature(A.pkcs1, rsa.pub, 'x' as unknown as Uint8Array, new Uint8Array())).toMatchObject({
+      ok: false,
+      reason: 'malformed-signature',
+    });
   });
 });
 
@@ -260,9 +305,15 @@ describe('signMessage', () => {
     expect(codeOf(() => signMessage(A.pkcs1, p256.priv, msg))).toBe('KEY_MISMATCH');
     expect(codeOf(() => signMessage({ kind: 'dsa', oid: '', hash: 'sha1' }, rsa.priv, msg))).toBe('UNSUPPORTED_ALGORITHM');
     expect(codeOf(() => signMessage({ kind: 'rsa-pkcs1', oid: '', hash: 'md2' }, rsa.priv, msg))).toBe('UNSUPPORTED_HASH');
-    expect(codeOf(() => signMessage({ kind: 'rsa-pss', oid: '', pss: { hash: 'sha512', mgfHash: 'sha512', saltLength: 200, trailerField: 1 } }, rsa.priv, msg))).toBe(
-      'BAD_PARAMETERS',
-    );
+    expect(
+      codeOf(() =>
+        signMessage(
+          { kind: 'rsa-pss', oid: '', pss: { hash: 'sha512', mgfHash: 'sha512', saltLength: 200, trailerField: 1 } },
+          rsa.priv,
+          msg,
+        ),
+      ),
+    ).toBe('BAD_PARAMETERS');
   });
 
   it('PSS with an explicit salt is reproducible and node verifies it', () => {

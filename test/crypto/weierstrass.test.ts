@@ -72,7 +72,12 @@ describe('ECDSA verification equation (weierstrass.ts) against OpenSSL signature
       );
       // Q = ±G and u2 = ±u1 make the doubling and the inverse case of the mixed addition
       const g = { x: c.gx, y: c.gy };
-      for (const [u1, u2] of [[5n, 5n], [5n, k.n - 5n], [1n, 1n], [1n, k.n - 1n]]) {
+      for (const [u1, u2] of [
+        [5n, 5n],
+        [5n, k.n - 5n],
+        [1n, 1n],
+        [1n, k.n - 1n],
+      ]) {
         const want = noble.Point.BASE.multiplyUnsafe(u1).add(noble.Point.BASE.multiplyUnsafe(u2));
         for (const t of [undefined, buildWindowTable(c, g, 4)]) {
           const got = combine(c, tables[0], { q: g, table: t }, u1, u2);

@@ -13,12 +13,30 @@ describe('ASN.1 dump vs openssl asn1parse', () => {
   const keys = readdirSync('vectors/keys').filter((f) => /^(rsa2048-1|p256-1|ed25519-1|p384-1)\.pem$/.test(f));
   it.each(keys)('certificate with key %s', (k) => {
     const cert = join(dir, `${k}.crt`);
-    execFileSync('openssl', ['req', '-x509', '-new', '-key', join('vectors/keys', k), '-subj', '/CN=dump test/O=pgtls', '-days', '3', '-addext', 'subjectAltName=DNS:a.example,IP:10.0.0.1', '-out', cert]);
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      join('vectors/keys', k),
+      '-subj',
+      '/CN=dump test/O=pgtls',
+      '-days',
+      '3',
+      '-addext',
+      'subjectAltName=DNS:a.example,IP:10.0.0.1',
+      '-out',
+      cert,
+    ]);
     const ours = dumpDer(parseDer(parsePemBlocks(readFileSync(cert, 'latin1'))[0].der));
-    const theirs = execFileSync('openssl', ['asn1parse', '-in', cert]).toString().trim().split('\n').map((l) => {
-      const m = /^\s*(\d+):d=(\d+)\s+hl=(\d+)\s+l=\s*(\d+)/.exec(l)!;
-      return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-    });
+    const theirs = execFileSync('openssl', ['asn1parse', '-in', cert])
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const m = /^\s*(\d+):d=(\d+)\s+hl=(\d+)\s+l=\s*(\d+)/.exec(l)!;
+        return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+      });
     const outer = ours.filter((l) => !l.path.includes('(contents)')).map((l) => [l.offset, l.depth, l.headerLength, l.length]);
     expect(outer).toEqual(theirs);
   });

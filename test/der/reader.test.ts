@@ -85,7 +85,8 @@ describe('PEM', () => {
     expect(blocks[0].line).toBe(3);
   });
   it('keeps RFC 1421 headers of legacy encrypted keys', () => {
-    const text = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAEC\n-----END RSA PRIVATE KEY-----\n';
+    const text =
+      '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAEC\n-----END RSA PRIVATE KEY-----\n';
     const [blk] = parsePemBlocks(text);
     expect(blk.headers['Proc-Type']).toBe('4,ENCRYPTED');
     expect(Array.from(blk.der)).toEqual([0, 1, 2]);
@@ -95,9 +96,11 @@ describe('PEM', () => {
     expect(() => parsePemBlocks('-----BEGIN CERTIFICATE-----\nA*AA\n-----END CERTIFICATE-----')).toThrow(/base64/);
   });
   it('base64 round-trips', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
-      expect(Array.from(base64Decode(base64Encode(b)))).toEqual(Array.from(b));
-      expect(base64Encode(b)).toBe(Buffer.from(b).toString('base64'));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+        expect(Array.from(base64Decode(base64Encode(b)))).toEqual(Array.from(b));
+        expect(base64Encode(b)).toBe(Buffer.from(b).toString('base64'));
+      }),
+    );
   });
 });

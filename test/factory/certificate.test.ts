@@ -21,14 +21,22 @@ const p256b = loadKey('p256-2');
 
 /** Signature algorithms each issuer key can use, with the name openssl prints. */
 function algsFor(key: string): { spec: SigAlgSpec; printed: string }[] {
-  if (key.startsWith('rsapss')) return [{ spec: { pss: { hash: 'sha256' } }, printed: 'rsassaPss' }, { spec: { pss: { hash: 'sha384', saltLength: 20 } }, printed: 'rsassaPss' }];
+  if (key.startsWith('rsapss'))
+    return [
+      { spec: { pss: { hash: 'sha256' } }, printed: 'rsassaPss' },
+      { spec: { pss: { hash: 'sha384', saltLength: 20 } }, printed: 'rsassaPss' },
+    ];
   if (key.startsWith('rsa'))
     return [
-      ...(['sha224', 'sha256', 'sha384', 'sha512'] as const).map((h) => ({ spec: `${h}WithRSAEncryption`, printed: `${h}WithRSAEncryption` })),
+      ...(['sha224', 'sha256', 'sha384', 'sha512'] as const).map((h) => ({
+        spec: `${h}WithRSAEncryption`,
+        printed: `${h}WithRSAEncryption`,
+      })),
       { spec: { pss: { hash: 'sha256' } }, printed: 'rsassaPss' },
       { spec: { pss: { hash: 'sha512', mgfHash: 'sha256', saltLength: 0 } }, printed: 'rsassaPss' },
     ];
-  if (key.startsWith('p')) return (['SHA256', 'SHA384', 'SHA512'] as const).map((h) => ({ spec: `ecdsa-with-${h}`, printed: `ecdsa-with-${h}` }));
+  if (key.startsWith('p'))
+    return (['SHA256', 'SHA384', 'SHA512'] as const).map((h) => ({ spec: `ecdsa-with-${h}`, printed: `ecdsa-with-${h}` }));
   return [{ spec: key.startsWith('ed25519') ? 'ed25519' : 'ed448', printed: key.startsWith('ed25519') ? 'ED25519' : 'ED448' }];
 }
 
@@ -38,7 +46,11 @@ const printed = (d: Date) =>
   `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} ${d.getUTCFullYear()} GMT`;
 
 const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .-]{0,14}[A-Za-z0-9]$/);
-const nameArb = fc.record({ c: fc.option(fc.constantFrom('US', 'FR', 'DE'), { nil: undefined }), o: fc.option(word, { nil: undefined }), cn: word });
+const nameArb = fc.record({
+  c: fc.option(fc.constantFrom('US', 'FR', 'DE'), { nil: undefined }),
+  o: fc.option(word, { nil: undefined }),
+  cn: word,
+});
 const slash = (n: { c?: string; o?: string; cn: string }) => `${(n.c ? `/C=${n.c}` : '') + (n.o ? `/O=${n.o}` : '')}/CN=${n.cn}`;
 
 interface Case {
@@ -56,23 +68,34 @@ interface Case {
   back: number;
 }
 
-const caseArb: fc.Arbitrary<Case> = fc.record({
-  rootKey: fc.constantFrom(...KEY_NAMES),
-  interKey: fc.constantFrom(...KEY_NAMES),
-  leafKey: fc.constantFrom(...KEY_NAMES),
-  alg: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
-  names: fc.tuple(nameArb, nameArb, nameArb).map((t) => [...t]),
-  serials: fc.tuple(fc.bigInt(1n, (1n << 159n) - 1n), fc.bigInt(1n, 1n << 64n), fc.bigInt(1n, 255n)).map((t) => [...t]),
-  pathLen: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
-  ku: fc.boolean(),
-  sans: fc.array(fc.oneof(word.map((w) => `DNS:${w.replace(/ /g, '')}.example`), fc.ipV4().map((ip) => `IP:${ip}`), fc.constant('IP:2001:db8::1')), { maxLength: 3 }),
-  eku: fc.boolean(),
-  farFuture: fc.boolean(),
-  back: fc.integer({ min: 0, max: 1000 }),
-}).filter(
-  // a real hierarchy has one key and one name per CA: shared keys or names make OpenSSL's issuer lookup ambiguous
-  (c) => new Set([c.rootKey, c.interKey, c.leafKey]).size === 3 && new Set(c.names.map((n) => slash(n).toLowerCase().replace(/ +/g, ' '))).size === 3,
-);
+const caseArb: fc.Arbitrary<Case> = fc
+  .record({
+    rootKey: fc.constantFrom(...KEY_NAMES),
+    interKey: fc.constantFrom(...KEY_NAMES),
+    leafKey: fc.constantFrom(...KEY_NAMES),
+    alg: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+    names: fc.tuple(nameArb, nameArb, nameArb).map((t) => [...t]),
+    serials: fc.tuple(fc.bigInt(1n, (1n << 159n) - 1n), fc.bigInt(1n, 1n << 64n), fc.bigInt(1n, 255n)).map((t) => [...t]),
+    pathLen: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    ku: fc.boolean(),
+    sans: fc.array(
+      fc.oneof(
+        word.map((w) => `DNS:${w.replace(/ /g, '')}.example`),
+        fc.ipV4().map((ip) => `IP:${ip}`),
+        fc.constant('IP:2001:db8::1'),
+      ),
+      { maxLength: 3 },
+    ),
+    eku: fc.boolean(),
+    farFuture: fc.boolean(),
+    back: fc.integer({ min: 0, max: 1000 }),
+  })
+  .filter(
+    // a real hierarchy has one key and one name per CA: shared keys or names make OpenSSL's issuer lookup ambiguous
+    (c) =>
+      new Set([c.rootKey, c.interKey, c.leafKey]).size === 3 &&
+      new Set(c.names.map((n) => slash(n).toLowerCase().replace(/ +/g, ' '))).size === 3,
+  );
 
 function build(c: Case) {
   const pick = (k: string, i: number) => {
@@ -157,14 +180,19 @@ describe('generated chains (fast-check) pass openssl x509, crl and verify', () =
           expect(r.out).toContain(`notBefore=${printed(b.notBefore)}`);
           if (which === 'leaf') {
             if (c.sans.length) expect(r.out).toContain('X509v3 Subject Alternative Name');
-            for (const s of c.sans) expect(r.out).toContain(s.startsWith('DNS:') ? s : s.replace('IP:', 'IP Address:').replace('2001:db8::1', '2001:DB8:0:0:0:0:0:1'));
+            for (const s of c.sans)
+              expect(r.out).toContain(
+                s.startsWith('DNS:') ? s : s.replace('IP:', 'IP Address:').replace('2001:db8::1', '2001:DB8:0:0:0:0:0:1'),
+              );
             expect(r.out).toContain(`DirName:${slash(c.names[0])}`);
             expect(r.out.includes('TLS Web Server Authentication')).toBe(c.eku);
             expect(r.out).toMatch(/X509v3 Basic Constraints: \n\s+CA:FALSE/);
           } else {
             expect(r.out).toContain(`notAfter=${printed(b.notAfter)}`);
             const pl = which === 'root' ? (c.pathLen === undefined ? undefined : c.pathLen + 1) : c.pathLen;
-            expect(r.out).toContain(`X509v3 Basic Constraints: critical\n                CA:TRUE${pl === undefined ? '\n' : `, pathlen:${pl}\n`}`);
+            expect(r.out).toContain(
+              `X509v3 Basic Constraints: critical\n                CA:TRUE${pl === undefined ? '\n' : `, pathlen:${pl}\n`}`,
+            );
             expect(r.out.includes('Certificate Sign, CRL Sign')).toBe(c.ku);
           }
         }
@@ -172,14 +200,27 @@ describe('generated chains (fast-check) pass openssl x509, crl and verify', () =
         expect(v.out + v.err).toBe(`${files.leaf}: OK\n`);
         // CRLs from both CAs, nothing revoked: still OK with full CRL checking
         const crls = [
-          makeCrl({ issuerCert: b.root, issuerKey: KEYS[c.rootKey], signatureAlgorithm: b.interAlg.spec, thisUpdate: new Date(NOW.getTime() - DAY) }),
-          makeCrl({ issuerCert: b.inter, issuerKey: KEYS[c.interKey], signatureAlgorithm: b.leafAlg.spec, thisUpdate: new Date(NOW.getTime() - DAY), revoked: [{ serial: 12345n, reason: 4 }] }),
+          makeCrl({
+            issuerCert: b.root,
+            issuerKey: KEYS[c.rootKey],
+            signatureAlgorithm: b.interAlg.spec,
+            thisUpdate: new Date(NOW.getTime() - DAY),
+          }),
+          makeCrl({
+            issuerCert: b.inter,
+            issuerKey: KEYS[c.interKey],
+            signatureAlgorithm: b.leafAlg.spec,
+            thisUpdate: new Date(NOW.getTime() - DAY),
+            revoked: [{ serial: 12345n, reason: 4 }],
+          }),
         ];
         const crlFile = tmp.write(`c${id}.pem`, crls[0].pem + crls[1].pem);
         const t = openssl(['crl', '-in', tmp.write(`c1${id}.pem`, crls[1].pem), '-noout', '-text', '-CAfile', files.inter]);
         expect(t.status, t.err).toBe(0);
         expect(t.err).toContain('verify OK');
-        expect(t.out).toMatch(/Serial Number: 3039\n\s+Revocation Date: .*\n\s+CRL entry extensions:\n\s+X509v3 CRL Reason Code: \n\s+Superseded/);
+        expect(t.out).toMatch(
+          /Serial Number: 3039\n\s+Revocation Date: .*\n\s+CRL entry extensions:\n\s+X509v3 CRL Reason Code: \n\s+Superseded/,
+        );
         const vc = openssl(['verify', '-crl_check_all', '-CRLfile', crlFile, '-CAfile', files.root, '-untrusted', files.inter, files.leaf]);
         expect(vc.out + vc.err).toBe(`${files.leaf}: OK\n`);
       }),
@@ -195,20 +236,52 @@ function verifyError(certs: { root: MadeCertificate; inter?: MadeCertificate; le
   if (certs.inter) args.push('-untrusted', tmp.write(`vi${id}.pem`, certs.inter.pem));
   args.push(tmp.write(`vl${id}.pem`, certs.leaf.pem));
   const r = openssl(args);
-  return /error (\d+) at (\d+) depth lookup: (.*)/.exec(r.out + r.err)?.slice(1, 4).join(' ') ?? `status ${r.status}: ${r.out}${r.err}`;
+  return (
+    /error (\d+) at (\d+) depth lookup: (.*)/
+      .exec(r.out + r.err)
+      ?.slice(1, 4)
+      .join(' ') ?? `status ${r.status}: ${r.out}${r.err}`
+  );
 }
 
 describe('wrong on purpose: openssl verify reports the matching error', () => {
   const rootKey = KEYS['rsa2048-1'];
   const interKey = KEYS['p256-1'];
   const leafKey = KEYS['ed25519-1'];
-  const V3_CA: ExtensionSpec[] = [{ type: 'subjectKeyIdentifier' }, { type: 'authorityKeyIdentifier' }, { type: 'basicConstraints', ca: true, critical: true }];
+  const V3_CA: ExtensionSpec[] = [
+    { type: 'subjectKeyIdentifier' },
+    { type: 'authorityKeyIdentifier' },
+    { type: 'basicConstraints', ca: true, critical: true },
+  ];
   const mkRoot = (ext: ExtensionSpec[] = V3_CA) =>
-    makeCertificate({ subject: '/CN=Root', selfSigned: true, issuerKey: rootKey, extensions: ext, notBefore: new Date(NOW.getTime() - DAY) });
+    makeCertificate({
+      subject: '/CN=Root',
+      selfSigned: true,
+      issuerKey: rootKey,
+      extensions: ext,
+      notBefore: new Date(NOW.getTime() - DAY),
+    });
   const mkInter = (root: MadeCertificate, ext: ExtensionSpec[] | null = V3_CA, over: Partial<CertificateSpec> = {}) =>
-    makeCertificate({ subject: '/CN=Inter', version: ext ? 3 : 1, subjectKey: interKey, issuerCert: root, issuerKey: rootKey, extensions: ext ?? undefined, notBefore: new Date(NOW.getTime() - DAY), ...over });
+    makeCertificate({
+      subject: '/CN=Inter',
+      version: ext ? 3 : 1,
+      subjectKey: interKey,
+      issuerCert: root,
+      issuerKey: rootKey,
+      extensions: ext ?? undefined,
+      notBefore: new Date(NOW.getTime() - DAY),
+      ...over,
+    });
   const mkLeaf = (inter: MadeCertificate, over: Partial<CertificateSpec> = {}) =>
-    makeCertificate({ version: 1, subject: '/CN=db.example.com', subjectKey: leafKey, issuerCert: inter, issuerKey: interKey, notBefore: new Date(NOW.getTime() - DAY), ...over });
+    makeCertificate({
+      version: 1,
+      subject: '/CN=db.example.com',
+      subjectKey: leafKey,
+      issuerCert: inter,
+      issuerKey: interKey,
+      notBefore: new Date(NOW.getTime() - DAY),
+      ...over,
+    });
 
   const root = mkRoot();
   const inter = mkInter(root);
@@ -226,7 +299,9 @@ describe('wrong on purpose: openssl verify reports the matching error', () => {
   });
   test('corrupted signature: error 7', () => {
     expect(verifyError({ root, inter, leaf: mkLeaf(inter, { corruptSignature: true }) })).toBe('7 0 certificate signature failure');
-    expect(verifyError({ root, inter: mkInter(root, V3_CA, { corruptSignature: true }), leaf: mkLeaf(inter) })).toBe('7 1 certificate signature failure');
+    expect(verifyError({ root, inter: mkInter(root, V3_CA, { corruptSignature: true }), leaf: mkLeaf(inter) })).toBe(
+      '7 1 certificate signature failure',
+    );
   });
   test('intermediate with CA:FALSE: OpenSSL 3.0 reports error 79 (X509_V_ERR_INVALID_CA), not 24', () => {
     const bad = mkInter(root, [{ type: 'basicConstraints', ca: false, critical: true }]);
@@ -250,11 +325,20 @@ describe('wrong on purpose: openssl verify reports the matching error', () => {
     const crlR = makeCrl({ issuerCert: root, issuerKey: rootKey });
     const f = tmp.write('rev.pem', crlI.pem + crlR.pem);
     expect(verifyError({ root, inter, leaf }, ['-crl_check_all', '-CRLfile', f])).toBe('23 0 certificate revoked');
-    expect(verifyError({ root, inter, leaf }, ['-crl_check_all', '-CRLfile', tmp.write('r.pem', crlR.pem)])).toBe('3 0 unable to get certificate CRL');
-    const old = makeCrl({ issuerCert: inter, issuerKey: interKey, thisUpdate: new Date(NOW.getTime() - 60 * DAY), nextUpdate: new Date(NOW.getTime() - 30 * DAY) });
+    expect(verifyError({ root, inter, leaf }, ['-crl_check_all', '-CRLfile', tmp.write('r.pem', crlR.pem)])).toBe(
+      '3 0 unable to get certificate CRL',
+    );
+    const old = makeCrl({
+      issuerCert: inter,
+      issuerKey: interKey,
+      thisUpdate: new Date(NOW.getTime() - 60 * DAY),
+      nextUpdate: new Date(NOW.getTime() - 30 * DAY),
+    });
     expect(verifyError({ root, inter, leaf }, ['-crl_check', '-CRLfile', tmp.write('old.pem', old.pem)])).toBe('12 0 CRL has expired');
     const badSig = makeCrl({ issuerCert: inter, issuerKey: interKey, corruptSignature: true });
-    expect(verifyError({ root, inter, leaf }, ['-crl_check', '-CRLfile', tmp.write('bad.pem', badSig.pem)])).toBe('8 0 CRL signature failure');
+    expect(verifyError({ root, inter, leaf }, ['-crl_check', '-CRLfile', tmp.write('bad.pem', badSig.pem)])).toBe(
+      '8 0 CRL signature failure',
+    );
   });
   test('tbs and outer signature algorithms differ: OpenSSL 3.0 reports a signature failure', () => {
     const leaf = mkLeaf(inter, { signatureAlgorithm: 'ecdsa-with-SHA256', tbsSignatureAlgorithm: 'ecdsa-with-SHA384' });
@@ -281,13 +365,33 @@ describe('odd structures openssl still parses', () => {
     const u = parse({ version: 2, issuerUniqueId: { bytes: Uint8Array.of(0xab) }, subjectUniqueId: { bytes: Uint8Array.of(0xcd) } });
     expect(u.out).toContain('Issuer Unique ID');
     expect(u.out).toContain('Subject Unique ID');
-    const d = parse({ extensions: [{ type: 'keyUsage', usages: ['digitalSignature'] }, { type: 'keyUsage', usages: ['keyCertSign'] }] });
+    const d = parse({
+      extensions: [
+        { type: 'keyUsage', usages: ['digitalSignature'] },
+        { type: 'keyUsage', usages: ['keyCertSign'] },
+      ],
+    });
     expect(d.out.match(/X509v3 Key Usage/g)?.length).toBe(2);
   });
   test('arbitrary raw extension with a critical flag', () => {
-    const r = parse({ extensions: [{ type: 'raw', oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(0x0c, 0x02, 0x68, 0x69) }] });
+    const r = parse({
+      extensions: [{ type: 'raw', oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(0x0c, 0x02, 0x68, 0x69) }],
+    });
     expect(r.out).toMatch(/1\.3\.6\.1\.4\.1\.99999\.1: critical\n\s+\.\.hi/);
-    const v = openssl(['verify', '-CAfile', tmp.write('crit.pem', makeCertificate({ subject: '/CN=c', selfSigned: true, issuerKey: p256b, extensions: [{ type: 'raw', oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(5, 0) }] }).pem), `${tmp.dir}/crit.pem`]);
+    const v = openssl([
+      'verify',
+      '-CAfile',
+      tmp.write(
+        'crit.pem',
+        makeCertificate({
+          subject: '/CN=c',
+          selfSigned: true,
+          issuerKey: p256b,
+          extensions: [{ type: 'raw', oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.of(5, 0) }],
+        }).pem,
+      ),
+      `${tmp.dir}/crit.pem`,
+    ]);
     expect(v.out + v.err).toContain('error 34 at 0 depth lookup: unhandled critical extension');
   });
   test('malformed time text and GeneralizedTime before 2050', () => {
@@ -300,14 +404,36 @@ describe('odd structures openssl still parses', () => {
 
 describe('CRL variants openssl reads', () => {
   const key = KEYS['p384-1'];
-  const ca = makeCertificate({ subject: '/CN=CRL CA', selfSigned: true, issuerKey: key, extensions: [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }] });
+  const ca = makeCertificate({
+    subject: '/CN=CRL CA',
+    selfSigned: true,
+    issuerKey: key,
+    extensions: [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }],
+  });
   const text = (crl: { pem: string }) => {
-    const r = openssl(['crl', '-in', tmp.write(`crl${Math.random()}.pem`, crl.pem), '-noout', '-text', '-CAfile', tmp.write('crlca.pem', ca.pem)]);
+    const r = openssl([
+      'crl',
+      '-in',
+      tmp.write(`crl${Math.random()}.pem`, crl.pem),
+      '-noout',
+      '-text',
+      '-CAfile',
+      tmp.write('crlca.pem', ca.pem),
+    ]);
     expect(r.err).toContain('verify OK');
     return r.out;
   };
   test('v1 without extensions or nextUpdate', () => {
-    const t = text(makeCrl({ issuerCert: ca, issuerKey: key, crlNumber: null, authorityKeyIdentifier: false, nextUpdate: null, revoked: [{ serial: 7n }] }));
+    const t = text(
+      makeCrl({
+        issuerCert: ca,
+        issuerKey: key,
+        crlNumber: null,
+        authorityKeyIdentifier: false,
+        nextUpdate: null,
+        revoked: [{ serial: 7n }],
+      }),
+    );
     expect(t).toContain('Version 1 (0x0)');
     expect(t).toContain('Next Update: NONE');
     expect(t).not.toContain('CRL extensions');
@@ -319,7 +445,14 @@ describe('CRL variants openssl reads', () => {
         issuerKey: key,
         crlNumber: 4096n,
         extensions: [{ type: 'issuingDistributionPoint', fullName: ['URI:http://crl.example/ca.crl'], onlyContainsUserCerts: true }],
-        revoked: [{ serial: 1n, reason: 1, invalidityDate: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), extensions: [{ type: 'raw', oid: '1.2.3.4', value: Uint8Array.of(5, 0) }] }],
+        revoked: [
+          {
+            serial: 1n,
+            reason: 1,
+            invalidityDate: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+            extensions: [{ type: 'raw', oid: '1.2.3.4', value: Uint8Array.of(5, 0) }],
+          },
+        ],
       }),
     );
     expect(t).toMatch(/X509v3 CRL Number: \n\s+4096/);
@@ -341,7 +474,16 @@ describe('CRL variants openssl reads', () => {
 describe('the x509 parser reads back what the factory writes', () => {
   test('fields round-trip; wrong-on-purpose specs are flagged as structure problems', () => {
     const key = KEYS['p256-1'];
-    const good = makeCertificate({ subject: '/O=Acme/CN=db', selfSigned: true, issuerKey: key, serial: 77n, extensions: [{ type: 'basicConstraints', ca: true, pathLen: 2 }, { type: 'subjectAltName', names: ['DNS:db', 'IP:::1'] }] });
+    const good = makeCertificate({
+      subject: '/O=Acme/CN=db',
+      selfSigned: true,
+      issuerKey: key,
+      serial: 77n,
+      extensions: [
+        { type: 'basicConstraints', ca: true, pathLen: 2 },
+        { type: 'subjectAltName', names: ['DNS:db', 'IP:::1'] },
+      ],
+    });
     const p = parseCertificate(good.der);
     expect(p.problems).toEqual([]);
     expect(p.serial.value).toBe(77n);
@@ -354,9 +496,16 @@ describe('the x509 parser reads back what the factory writes', () => {
       issuerKey: key,
       serial: -1n,
       version: 1,
-      extensions: [{ type: 'keyUsage', usages: ['digitalSignature'] }, { type: 'keyUsage', usages: ['digitalSignature'] }],
+      extensions: [
+        { type: 'keyUsage', usages: ['digitalSignature'] },
+        { type: 'keyUsage', usages: ['digitalSignature'] },
+      ],
       tbsSignatureAlgorithm: 'ecdsa-with-SHA384',
     });
-    expect(parseCertificate(bad.der).problems.map((x) => x.code).sort()).toEqual(['DUPLICATE_EXTENSION', 'EXTENSIONS_IN_V1', 'NEGATIVE_SERIAL', 'SIGNATURE_ALGORITHM_MISMATCH']);
+    expect(
+      parseCertificate(bad.der)
+        .problems.map((x) => x.code)
+        .sort(),
+    ).toEqual(['DUPLICATE_EXTENSION', 'EXTENSIONS_IN_V1', 'NEGATIVE_SERIAL', 'SIGNATURE_ALGORITHM_MISMATCH']);
   });
 });

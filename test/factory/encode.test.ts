@@ -98,8 +98,12 @@ describe('primitives', () => {
   });
 
   test('time type switches at 2050 (RFC 5280), raw text is kept', () => {
-    expect(toHex(der(encodeTime(new Date(Date.UTC(2049, 11, 31, 23, 59, 59)))))).toBe(toHex(new Uint8Array([0x17, 13, ...Buffer.from('491231235959Z')])));
-    expect(toHex(der(encodeTime(new Date(Date.UTC(2050, 0, 1)))))).toBe(toHex(new Uint8Array([0x18, 15, ...Buffer.from('20500101000000Z')])));
+    expect(toHex(der(encodeTime(new Date(Date.UTC(2049, 11, 31, 23, 59, 59)))))).toBe(
+      toHex(new Uint8Array([0x17, 13, ...Buffer.from('491231235959Z')])),
+    );
+    expect(toHex(der(encodeTime(new Date(Date.UTC(2050, 0, 1)))))).toBe(
+      toHex(new Uint8Array([0x18, 15, ...Buffer.from('20500101000000Z')])),
+    );
     expect(toHex(der(encodeTime({ type: 'utc', text: '2501011200' })))).toBe(`170a${Buffer.from('2501011200').toString('hex')}`);
   });
 
@@ -127,7 +131,24 @@ describe('primitives', () => {
 
 test('openssl confirms the PSS AlgorithmIdentifier bytes', () => {
   const out = tmp.write('pss.pem', '');
-  const r = openssl(['req', '-new', '-x509', '-key', join(KEYS_DIR, 'rsa2048-1.pem'), '-subj', '/CN=x', '-days', '1', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sha256', '-out', out]);
+  const r = openssl([
+    'req',
+    '-new',
+    '-x509',
+    '-key',
+    join(KEYS_DIR, 'rsa2048-1.pem'),
+    '-subj',
+    '/CN=x',
+    '-days',
+    '1',
+    '-sigopt',
+    'rsa_padding_mode:pss',
+    '-sigopt',
+    'rsa_pss_saltlen:32',
+    '-sha256',
+    '-out',
+    out,
+  ]);
   expect(r.status).toBe(0);
   const d = pemDer(opensslOk(['x509', '-in', out]));
   expect(toHex(parseDer(d).children()[1].bytes())).toBe(toHex(signatureAlgorithm({ pss: { hash: 'sha256' } }).der));

@@ -19,21 +19,49 @@ const mode = (f: string) => statSync(f).mode & 0o777;
 describe('pgtls gen', () => {
   test('chain with a client certificate: files, modes, bundle, openssl verify', () => {
     const out = join(tmp.dir, 'chain');
-    const r = pgtls(['gen', 'chain', '--cn', 'db.example.com', '--out', out, '--key', 'p256', '--san', 'DNS:db.example.com,IP:10.0.0.5', '--days', '30', '--client', 'alice']);
+    const r = pgtls([
+      'gen',
+      'chain',
+      '--cn',
+      'db.example.com',
+      '--out',
+      out,
+      '--key',
+      'p256',
+      '--san',
+      'DNS:db.example.com,IP:10.0.0.5',
+      '--days',
+      '30',
+      '--client',
+      'alice',
+    ]);
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
     for (const f of ['server.crt', 'root.crt', 'intermediate.crt', 'postgresql.crt']) expect(mode(join(out, f))).toBe(0o644);
     for (const f of ['server.key', 'root.key', 'intermediate.key', 'postgresql.key']) expect(mode(join(out, f))).toBe(0o600);
     expect(readFileSync(join(out, 'server.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)?.length).toBe(2);
-    const v = openssl(['verify', '-CAfile', join(out, 'root.crt'), '-untrusted', join(out, 'server.crt'), '-verify_hostname', 'db.example.com', join(out, 'server.crt')]);
+    const v = openssl([
+      'verify',
+      '-CAfile',
+      join(out, 'root.crt'),
+      '-untrusted',
+      join(out, 'server.crt'),
+      '-verify_hostname',
+      'db.example.com',
+      join(out, 'server.crt'),
+    ]);
     expect(v.out).toBe(`${join(out, 'server.crt')}: OK\n`);
     const c = openssl(['verify', '-CAfile', join(out, 'root.crt'), join(out, 'postgresql.crt')]);
     expect(c.out).toContain(': OK');
     expect(openssl(['x509', '-noout', '-subject', '-in', join(out, 'postgresql.crt')]).out).toBe('subject=CN = alice\n');
     // the keys are the certificates' keys
     const pub = (args: string[]) => openssl(args).out;
-    expect(pub(['pkey', '-pubout', '-in', join(out, 'server.key')])).toBe(pub(['x509', '-noout', '-pubkey', '-in', join(out, 'server.crt')]));
-    expect(pub(['pkey', '-pubout', '-in', join(out, 'postgresql.key')])).toBe(pub(['x509', '-noout', '-pubkey', '-in', join(out, 'postgresql.crt')]));
+    expect(pub(['pkey', '-pubout', '-in', join(out, 'server.key')])).toBe(
+      pub(['x509', '-noout', '-pubkey', '-in', join(out, 'server.crt')]),
+    );
+    expect(pub(['pkey', '-pubout', '-in', join(out, 'postgresql.key')])).toBe(
+      pub(['x509', '-noout', '-pubkey', '-in', join(out, 'postgresql.crt')]),
+    );
     expect(r.out).toContain("ssl_ca_file = 'root.crt'");
     expect(r.out).toContain('hostssl all alice all cert');
     expect(r.out).toContain('~/.postgresql/postgresql.crt');
@@ -46,7 +74,9 @@ describe('pgtls gen', () => {
     expect(mode(join(out, 'server.key'))).toBe(0o600);
     expect(existsSync(join(out, 'root.key'))).toBe(kind === 'root-server');
     expect(openssl(['verify', '-CAfile', join(out, 'root.crt'), join(out, 'server.crt')]).out).toBe(`${join(out, 'server.crt')}: OK\n`);
-    expect(openssl(['x509', '-noout', '-text', '-in', join(out, 'server.key').replace('.key', '.crt')]).out).toContain('Public-Key: (2048 bit)');
+    expect(openssl(['x509', '-noout', '-text', '-in', join(out, 'server.key').replace('.key', '.crt')]).out).toContain(
+      'Public-Key: (2048 bit)',
+    );
     expect(r.out).toContain("ssl_cert_file = 'server.crt'");
   });
 

@@ -9,24 +9,138 @@ import { loadKey, openssl, opensslOk, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.done());
-const keys = { root: loadKey('rsa2048-1'), intermediate: loadKey('rsa2048-2'), server: loadKey('rsa2048-3'), client: loadKey('rsa2048-4'), other: loadKey('rsa2048-5') };
+const keys = {
+  root: loadKey('rsa2048-1'),
+  intermediate: loadKey('rsa2048-2'),
+  server: loadKey('rsa2048-3'),
+  client: loadKey('rsa2048-4'),
+  other: loadKey('rsa2048-5'),
+};
 
 /** The commands of the docs, verbatim but for the working directory. */
 const DOCS: Record<HierarchyKind, string[][]> = {
-  'self-signed': [['req', '-new', '-x509', '-days', '365', '-nodes', '-text', '-out', 'server.crt', '-keyout', 'server.key', '-subj', '/CN=dbhost.yourdomain.com']],
+  'self-signed': [
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-days',
+      '365',
+      '-nodes',
+      '-text',
+      '-out',
+      'server.crt',
+      '-keyout',
+      'server.key',
+      '-subj',
+      '/CN=dbhost.yourdomain.com',
+    ],
+  ],
   'root-server': [
     ['req', '-new', '-nodes', '-text', '-out', 'root.csr', '-keyout', 'root.key', '-subj', '/CN=root.yourdomain.com'],
-    ['x509', '-req', '-in', 'root.csr', '-text', '-days', '3650', '-extfile', '/etc/ssl/openssl.cnf', '-extensions', 'v3_ca', '-signkey', 'root.key', '-out', 'root.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'root.csr',
+      '-text',
+      '-days',
+      '3650',
+      '-extfile',
+      '/etc/ssl/openssl.cnf',
+      '-extensions',
+      'v3_ca',
+      '-signkey',
+      'root.key',
+      '-out',
+      'root.crt',
+    ],
     ['req', '-new', '-nodes', '-text', '-out', 'server.csr', '-keyout', 'server.key', '-subj', '/CN=dbhost.yourdomain.com'],
-    ['x509', '-req', '-in', 'server.csr', '-text', '-days', '365', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'server.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-text',
+      '-days',
+      '365',
+      '-CA',
+      'root.crt',
+      '-CAkey',
+      'root.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+    ],
   ],
   chain: [
     ['req', '-new', '-nodes', '-text', '-out', 'root.csr', '-keyout', 'root.key', '-subj', '/CN=root.yourdomain.com'],
-    ['x509', '-req', '-in', 'root.csr', '-text', '-days', '3650', '-extfile', '/etc/ssl/openssl.cnf', '-extensions', 'v3_ca', '-signkey', 'root.key', '-out', 'root.crt'],
-    ['req', '-new', '-nodes', '-text', '-out', 'intermediate.csr', '-keyout', 'intermediate.key', '-subj', '/CN=intermediate.yourdomain.com'],
-    ['x509', '-req', '-in', 'intermediate.csr', '-text', '-days', '1825', '-extfile', '/etc/ssl/openssl.cnf', '-extensions', 'v3_ca', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'intermediate.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'root.csr',
+      '-text',
+      '-days',
+      '3650',
+      '-extfile',
+      '/etc/ssl/openssl.cnf',
+      '-extensions',
+      'v3_ca',
+      '-signkey',
+      'root.key',
+      '-out',
+      'root.crt',
+    ],
+    [
+      'req',
+      '-new',
+      '-nodes',
+      '-text',
+      '-out',
+      'intermediate.csr',
+      '-keyout',
+      'intermediate.key',
+      '-subj',
+      '/CN=intermediate.yourdomain.com',
+    ],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'intermediate.csr',
+      '-text',
+      '-days',
+      '1825',
+      '-extfile',
+      '/etc/ssl/openssl.cnf',
+      '-extensions',
+      'v3_ca',
+      '-CA',
+      'root.crt',
+      '-CAkey',
+      'root.key',
+      '-CAcreateserial',
+      '-out',
+      'intermediate.crt',
+    ],
     ['req', '-new', '-nodes', '-text', '-out', 'server.csr', '-keyout', 'server.key', '-subj', '/CN=dbhost.yourdomain.com'],
-    ['x509', '-req', '-in', 'server.csr', '-text', '-days', '365', '-CA', 'intermediate.crt', '-CAkey', 'intermediate.key', '-CAcreateserial', '-out', 'server.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-text',
+      '-days',
+      '365',
+      '-CA',
+      'intermediate.crt',
+      '-CAkey',
+      'intermediate.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+    ],
   ],
 };
 
@@ -60,7 +174,7 @@ function require_write(f: string, s: string) {
 }
 
 function certsOf(file: string): string[] {
-  return (readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? []);
+  return readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? [];
 }
 
 describe('presets have the shape of the docs commands on OpenSSL 3.0', () => {
@@ -105,11 +219,16 @@ describe('presets have the shape of the docs commands on OpenSSL 3.0', () => {
     expect(t).toContain('Subject: CN = pg.example.org');
     expect(t).toContain('Not Before: Jan  2 03:04:05 2030 GMT');
     expect(t).toContain('Not After : Apr  2 03:04:05 2030 GMT');
-    expect(t).toMatch(/X509v3 extensions:\n\s+X509v3 Subject Alternative Name: \n\s+DNS:pg.example.org, IP Address:192.0.2.7\n\s+Signature Algorithm/);
+    expect(t).toMatch(
+      /X509v3 extensions:\n\s+X509v3 Subject Alternative Name: \n\s+DNS:pg.example.org, IP Address:192.0.2.7\n\s+Signature Algorithm/,
+    );
   });
 
   test('other key types: p256 and ed25519 hierarchies verify', () => {
-    for (const [r, i, s] of [['p256-1', 'p256-2', 'p256-3'], ['ed25519-1', 'ed25519-2', 'ed25519-3']]) {
+    for (const [r, i, s] of [
+      ['p256-1', 'p256-2', 'p256-3'],
+      ['ed25519-1', 'ed25519-2', 'ed25519-3'],
+    ]) {
       const h = makeHierarchy('chain', { keys: { root: loadKey(r), intermediate: loadKey(i), server: loadKey(s) } });
       const rootF = tmp.write(`k-${r}.pem`, h.rootCrtPem);
       const srv = tmp.write(`k-${s}.pem`, h.serverCrtPem);
@@ -125,7 +244,12 @@ describe('mistakes', () => {
     const leaf = tmp.write(`ml${id}.pem`, which === 'server' ? h.serverCrtPem : h.client!.cert.pem);
     const args = ['verify', ...extra, '-CAfile', root, ...(bundle ? ['-untrusted', leaf] : []), leaf];
     const r = openssl(args);
-    return /error (\d+) at (\d+) depth lookup: (.*)/.exec(r.out + r.err)?.slice(1, 4).join(' ') ?? (r.status === 0 ? 'OK' : r.out + r.err);
+    return (
+      /error (\d+) at (\d+) depth lookup: (.*)/
+        .exec(r.out + r.err)
+        ?.slice(1, 4)
+        .join(' ') ?? (r.status === 0 ? 'OK' : r.out + r.err)
+    );
   };
   const expected: Record<Mistake, (h: Hierarchy) => void> = {
     'leaf-without-intermediate': (h) => expect(verify(h, 'server')).toBe('20 0 unable to get local issuer certificate'),
@@ -148,18 +272,23 @@ describe('mistakes', () => {
       expect(verify(h, 'client', ['-crl_check', '-CRLfile', crl])).toBe('23 0 certificate revoked');
       expect(opensslOk(['x509', '-noout', '-subject', '-in', tmp.write('cl.pem', h.client!.cert.pem)])).toBe('subject=CN = postgres\n');
     },
-    'crl-expired': (h) => expect(verify(h, 'server', ['-crl_check', '-CRLfile', tmp.write('ce.pem', h.crl!.pem)])).toBe('12 0 CRL has expired'),
+    'crl-expired': (h) =>
+      expect(verify(h, 'server', ['-crl_check', '-CRLfile', tmp.write('ce.pem', h.crl!.pem)])).toBe('12 0 CRL has expired'),
     'pathlen-violation': (h) => expect(verify(h, 'server')).toBe('25 2 path length constraint exceeded'),
   };
   for (const m of MISTAKES) {
     test(m, () => {
-      const kind: HierarchyKind = ['leaf-without-intermediate', 'intermediate-v1', 'intermediate-ca-false', 'pathlen-violation'].includes(m) ? 'chain' : 'root-server';
+      const kind: HierarchyKind = ['leaf-without-intermediate', 'intermediate-v1', 'intermediate-ca-false', 'pathlen-violation'].includes(m)
+        ? 'chain'
+        : 'root-server';
       expected[m](makeHierarchy(kind, { keys, mistakes: [m] }));
     });
   }
   test('client certificate for a user, CRL with nothing revoked', () => {
     const h = makeHierarchy('chain', { keys, clientUser: 'alice', crl: true });
     expect(verify(h, 'client', ['-crl_check', '-CRLfile', tmp.write('ok.crl', h.crl!.pem)])).toBe('OK');
-    expect(opensslOk(['x509', '-noout', '-subject', '-issuer', '-in', tmp.write('alice.pem', h.client!.cert.pem)])).toBe('subject=CN = alice\nissuer=CN = root.yourdomain.com\n');
+    expect(opensslOk(['x509', '-noout', '-subject', '-issuer', '-in', tmp.write('alice.pem', h.client!.cert.pem)])).toBe(
+      'subject=CN = alice\nissuer=CN = root.yourdomain.com\n',
+    );
   });
 });

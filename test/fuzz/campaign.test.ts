@@ -25,7 +25,15 @@ const fakeOracle: Oracle = {
   },
 };
 
-const base = (o: Partial<CampaignOptions> = {}): CampaignOptions => ({ seed: 99, iterations: 100, lanes: 4, build, oracles: [fakeOracle], maxShrinks: 20, ...o });
+const base = (o: Partial<CampaignOptions> = {}): CampaignOptions => ({
+  seed: 99,
+  iterations: 100,
+  lanes: 4,
+  build,
+  oracles: [fakeOracle],
+  maxShrinks: 20,
+  ...o,
+});
 const stable = (s: Summary) => ({ ...s, elapsedMs: 0, shard: '' });
 let wholeRun: Promise<Summary> | undefined;
 const whole = () => (wholeRun ??= runCampaign(base()));
@@ -78,7 +86,22 @@ describe('campaign', () => {
     console.log = (...a: unknown[]) => void out.push(a.join(' '));
     try {
       for (const i of [0, 1]) {
-        const code = await fuzzCli(['--iterations', '30', '--seed', '3', '--oracle', 'none', '--no-corpus', '--quiet', '--lanes', '4', '--shard', `${i}/2`, '--out', join(dir, `s${i}`)]);
+        const code = await fuzzCli([
+          '--iterations',
+          '30',
+          '--seed',
+          '3',
+          '--oracle',
+          'none',
+          '--no-corpus',
+          '--quiet',
+          '--lanes',
+          '4',
+          '--shard',
+          `${i}/2`,
+          '--out',
+          join(dir, `s${i}`),
+        ]);
         expect(code).toBe(0);
       }
       expect(await fuzzCli(['merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'm')])).toBe(0);

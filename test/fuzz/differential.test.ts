@@ -13,7 +13,12 @@ const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 describe('differential campaign against OpenSSL', () => {
   it('reads openssl verify transcripts', () => {
-    expect(parseOpensslVerify('CN = x\nerror 20 at 0 depth lookup: unable to get local issuer certificate\nerror leaf.pem: verification failed\n', 2)).toEqual({ status: 'fail', errors: ['20@0'] });
+    expect(
+      parseOpensslVerify(
+        'CN = x\nerror 20 at 0 depth lookup: unable to get local issuer certificate\nerror leaf.pem: verification failed\n',
+        2,
+      ),
+    ).toEqual({ status: 'fail', errors: ['20@0'] });
     expect(parseOpensslVerify('leaf.pem: OK\n', 0)).toEqual({ status: 'ok', errors: [] });
     expect(parseOpensslVerify('Could not read certificate from leaf.pem\n', 1).status).toBe('load');
   });
@@ -33,6 +38,9 @@ describe('differential campaign against OpenSSL', () => {
     expect(s.oracles.openssl.compared).toBe(s.cases);
     expect(s.oracles['node-tls'].compared).toBeGreaterThan(s.cases / 4);
     const unexplained = Object.keys(s.disagreements).filter((k) => k.startsWith('unexplained'));
-    expect(unexplained, `${formatSummary(s)}\n${s.findings.map((f) => JSON.stringify({ spec: f.spec, ours: f.ours, theirs: f.theirs })).join('\n')}`).toEqual([]);
+    expect(
+      unexplained,
+      `${formatSummary(s)}\n${s.findings.map((f) => JSON.stringify({ spec: f.spec, ours: f.ours, theirs: f.theirs })).join('\n')}`,
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesEqual, decodePemOrDer, pemEncode, utf8Decode } from '../../src/der/index.js';
 import { makeCertificate, type ExtensionSpec, type NameAttrSpec, type RawNameAttrSpec } from '../../src/factory/index.js';
-import { buildCase, caseArb, mutateTbs, type MUTATION_OPS, parseCase, verifyOptions, type BuiltCase, type CaseSpec } from '../../src/fuzz/index.js';
+import {
+  buildCase,
+  caseArb,
+  mutateTbs,
+  type MUTATION_OPS,
+  parseCase,
+  verifyOptions,
+  type BuiltCase,
+  type CaseSpec,
+} from '../../src/fuzz/index.js';
 import { verifyChain } from '../../src/path/index.js';
 import { formatNameRfc2253, isX509InputError, namesEqual, parseCertificate, parseCrl, parsePrivateKey } from '../../src/x509/index.js';
 import type { Certificate } from '../../src/x509/types.js';
@@ -50,7 +59,15 @@ describe('round trips', () => {
           const exts: ExtensionSpec[] = [{ type: 'basicConstraints', ca: r.ca, pathLen: r.ca ? r.pathLen : undefined }];
           if (r.ku.length) exts.push({ type: 'keyUsage', usages: [...r.ku] });
           if (r.dns.length) exts.push({ type: 'subjectAltName', names: r.dns.map((d) => `DNS:${d}`) });
-          const m = makeCertificate({ subject: [{ CN: r.cn }], serial: r.serial, selfSigned: true, issuerKey: keys['ed25519-1'], notBefore, notAfter, extensions: exts });
+          const m = makeCertificate({
+            subject: [{ CN: r.cn }],
+            serial: r.serial,
+            selfSigned: true,
+            issuerKey: keys['ed25519-1'],
+            notBefore,
+            notAfter,
+            extensions: exts,
+          });
           const c = parseCertificate(m.der);
           expect(c.serial.value).toBe(r.serial);
           expect(c.subject.rdns[0][0].value).toMatchObject({ value: r.cn });
@@ -69,12 +86,16 @@ describe('round trips', () => {
 
   it('PEM <-> DER is the identity on any bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 600 }), fc.constantFrom('CERTIFICATE', 'X509 CRL', 'PRIVATE KEY'), (bytes, label) => {
-        const blocks = decodePemOrDer(new TextEncoder().encode(pemEncode(label, bytes)));
-        expect(blocks).toHaveLength(1);
-        expect(blocks[0].label).toBe(label);
-        expect(bytesEqual(blocks[0].der, bytes)).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 600 }),
+        fc.constantFrom('CERTIFICATE', 'X509 CRL', 'PRIVATE KEY'),
+        (bytes, label) => {
+          const blocks = decodePemOrDer(new TextEncoder().encode(pemEncode(label, bytes)));
+          expect(blocks).toHaveLength(1);
+          expect(blocks[0].label).toBe(label);
+          expect(bytesEqual(blocks[0].der, bytes)).toBe(true);
+        },
+      ),
       { numRuns: RUNS * 2, seed: 43 },
     );
   });
@@ -141,7 +162,13 @@ function parseRfc2253(s: string): (NameAttrSpec | RawNameAttrSpec)[][] {
 }
 
 // cases without mutations, cross-signing or impostors: exactly one candidate issuer per certificate
-const plainCase = caseArb(0).map((c): CaseSpec => ({ ...c, bundle: { ...c.bundle, impostor: false, cross: 'none', dup: false }, anchor: c.anchor === 'root-dup' ? 'root' : c.anchor }));
+const plainCase = caseArb(0).map(
+  (c): CaseSpec => ({
+    ...c,
+    bundle: { ...c.bundle, impostor: false, cross: 'none', dup: false },
+    anchor: c.anchor === 'root-dup' ? 'root' : c.anchor,
+  }),
+);
 
 describe('determinism and order independence', () => {
   it('the same case gives the same result; bundle and trust store order do not matter when each name is unique', () => {
@@ -236,7 +263,9 @@ describe('robustness', () => {
 
   it('mutated certificates, CRLs, keys and PEM text end in a typed error or a verdict within the work budget', () => {
     const keyDer = decodePemOrDer(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-1.pem')))[0].der;
-    const op = fc.constantFrom('tbs-bit-flip', 'tbs-len-corrupt', 'tbs-tag-corrupt', 'tbs-byte-insert', 'tbs-truncate-ext') as fc.Arbitrary<(typeof MUTATION_OPS)[number]>;
+    const op = fc.constantFrom('tbs-bit-flip', 'tbs-len-corrupt', 'tbs-tag-corrupt', 'tbs-byte-insert', 'tbs-truncate-ext') as fc.Arbitrary<
+      (typeof MUTATION_OPS)[number]
+    >;
     fc.assert(
       fc.property(caseArb(4), op, fc.nat(), (spec, o, n) => {
         const b = buildCase(spec, build);
@@ -252,7 +281,11 @@ describe('robustness', () => {
           typedOrValue(() => parseCrl(m));
           const pem = pemEncode('CERTIFICATE', d);
           const cut = new TextEncoder().encode(pem.slice(0, n % pem.length) + pem.slice((n % pem.length) + 1));
-          typedOrValue(() => decodePemOrDer(cut).forEach((blk) => { parseCertificate(blk.der); }));
+          typedOrValue(() =>
+            decodePemOrDer(cut).forEach((blk) => {
+              parseCertificate(blk.der);
+            }),
+          );
         }
         typedOrValue(() => parsePrivateKey(mutateTbs(keyDer, o, n)));
       }),

@@ -44,7 +44,8 @@ describe('guidance schedule', () => {
     const b = laneWith(20);
     for (let i = 100; i < 140; i++) expect(choose(a, caseSeed(5, i), stream(i), true)).toEqual(choose(b, caseSeed(5, i), stream(i), true));
     // unguided (--no-guidance): always the fresh case of that seed, whatever the pool holds
-    for (let i = 100; i < 110; i++) expect(choose(a, caseSeed(5, i), stream(i), false)).toEqual(choose(newSchedule(), caseSeed(5, i), stream(i + 1), true));
+    for (let i = 100; i < 110; i++)
+      expect(choose(a, caseSeed(5, i), stream(i), false)).toEqual(choose(newSchedule(), caseSeed(5, i), stream(i + 1), true));
   });
 
   it('makes only mutants the builder lays out, through every generator', () => {
@@ -53,7 +54,9 @@ describe('guidance schedule', () => {
     fc.assert(
       fc.property(fc.array(caseArb(3), { minLength: 2, maxLength: 6 }), fc.nat(), fc.nat(100), (pool, seed, steps) => {
         const s = newSchedule();
-        pool.forEach((spec, i) => { record(s, { spec, arm: 'fresh' }, `p${i}`, i); });
+        pool.forEach((spec, i) => {
+          record(s, { spec, arm: 'fresh' }, `p${i}`, i);
+        });
         // stack several rounds: mutants of mutants must stay well formed too
         for (let k = 0; k <= steps % 4; k++) {
           const c = choose(s, seed + k, stream(seed + k), true);
@@ -96,7 +99,9 @@ describe('guidance schedule', () => {
   it('picks parents on rare paths before parents on common ones', () => {
     const s = laneWith(10);
     // every member but the last took a path many cases of the lane also took
-    s.pool.slice(0, -1).forEach((e) => { s.hits.set(e.path, 4); });
+    s.pool.slice(0, -1).forEach((e) => {
+      s.hits.set(e.path, 4);
+    });
     const rare = s.pool[s.pool.length - 1];
     let picked = 0;
     let mutants = 0;

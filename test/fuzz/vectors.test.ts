@@ -33,8 +33,13 @@ describe('fuzz vectors', () => {
       if (!kind) return; // fixed
       expect({ dir: v.d, ours: ours.verify.errors }).toEqual({ dir: v.d, ours: v.meta.ours.errors });
       if (v.meta.oracle !== 'openssl') return; // a TLS-oracle vector: openssl verify judges it differently
-      expect({ dir: v.d, status: theirs[i]!.status, errors: theirs[i]!.errors }).toEqual({ dir: v.d, status: v.meta.theirs!.status, errors: v.meta.theirs!.errors });
-      if (!v.d.includes('/unexplained/')) expect(classify({ oracle: 'openssl', kind, ours: ours.verify, theirs: theirs[i]!, spec: v.meta.spec })?.id, v.d).toBeDefined();
+      expect({ dir: v.d, status: theirs[i]!.status, errors: theirs[i]!.errors }).toEqual({
+        dir: v.d,
+        status: v.meta.theirs!.status,
+        errors: v.meta.theirs!.errors,
+      });
+      if (!v.d.includes('/unexplained/'))
+        expect(classify({ oracle: 'openssl', kind, ours: ours.verify, theirs: theirs[i]!, spec: v.meta.spec })?.id, v.d).toBeDefined();
     });
   });
 });

@@ -27,8 +27,22 @@ export function makeLivePki(now = new Date()) {
     client: vectorKey('p256-1'),
     wrong: vectorKey('rsa2048-6'),
   };
-  const root = makeCertificate({ subject: [{ CN: 'pgtls live root' }], selfSigned: true, issuerKey: k.root.key, notBefore: t(-2), notAfter: t(3650), extensions: V3_CA });
-  const wrongRoot = makeCertificate({ subject: [{ CN: 'pgtls other root' }], selfSigned: true, issuerKey: k.wrong.key, notBefore: t(-2), notAfter: t(3650), extensions: V3_CA });
+  const root = makeCertificate({
+    subject: [{ CN: 'pgtls live root' }],
+    selfSigned: true,
+    issuerKey: k.root.key,
+    notBefore: t(-2),
+    notAfter: t(3650),
+    extensions: V3_CA,
+  });
+  const wrongRoot = makeCertificate({
+    subject: [{ CN: 'pgtls other root' }],
+    selfSigned: true,
+    issuerKey: k.wrong.key,
+    notBefore: t(-2),
+    notAfter: t(3650),
+    extensions: V3_CA,
+  });
   const server = makeCertificate({
     subject: [{ CN: 'localhost' }],
     subjectKey: k.server.key,
@@ -39,11 +53,25 @@ export function makeLivePki(now = new Date()) {
     extensions: [{ type: 'subjectAltName', names: [{ dns: 'localhost' }, { ip: '127.0.0.1' }] }],
   });
   const client = (cn: string): MadeCertificate =>
-    makeCertificate({ version: 1, subject: [{ CN: cn }], subjectKey: k.client.key, issuerCert: root, issuerKey: k.root.key, notBefore: t(-1), notAfter: t(365) });
+    makeCertificate({
+      version: 1,
+      subject: [{ CN: cn }],
+      subjectKey: k.client.key,
+      issuerCert: root,
+      issuerKey: k.root.key,
+      notBefore: t(-1),
+      notAfter: t(365),
+    });
   const alice = client('alice');
   const bob = client('bob');
   const carol = client('carol');
-  const crl = makeCrl({ issuerCert: root, issuerKey: k.root.key, thisUpdate: t(-1), nextUpdate: t(30), revoked: [{ serial: { raw: carol.ref.serial }, date: t(-1) }] });
+  const crl = makeCrl({
+    issuerCert: root,
+    issuerKey: k.root.key,
+    thisUpdate: t(-1),
+    nextUpdate: t(30),
+    revoked: [{ serial: { raw: carol.ref.serial }, date: t(-1) }],
+  });
   return { keys: k, root, wrongRoot, server, alice, bob, carol, crl };
 }
 export type LivePki = ReturnType<typeof makeLivePki>;

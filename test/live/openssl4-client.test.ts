@@ -42,38 +42,46 @@ except SSL.Error as e:
 print(json.dumps(out))
 `;
 
-const probe = spawnSync('python3', ['-c', 'from OpenSSL import SSL; print(SSL.OpenSSL_version(SSL.OPENSSL_VERSION).decode())'], { encoding: 'utf8' });
+const probe = spawnSync('python3', ['-c', 'from OpenSSL import SSL; print(SSL.OpenSSL_version(SSL.OPENSSL_VERSION).decode())'], {
+  encoding: 'utf8',
+});
 const openssl4 = probe.status === 0 && probe.stdout.startsWith('OpenSSL 4.');
 
 function client(args: string[]): Promise<Record<string, string>> {
   return new Promise((resolve, reject) =>
-    execFile('python3', ['-c', CLIENT, ...args], { encoding: 'utf8', timeout: 20_000 }, (e, stdout, stderr) => (e ? reject(new Error(stderr || e.message)) : resolve(JSON.parse(stdout)))),
+    execFile('python3', ['-c', CLIENT, ...args], { encoding: 'utf8', timeout: 20_000 }, (e, stdout, stderr) =>
+      e ? reject(new Error(stderr || e.message)) : resolve(JSON.parse(stdout)),
+    ),
   );
 }
 
-describe.skipIf(!openssl4)(`an OpenSSL 4 client against pgtls serve${openssl4 ? ` (${probe.stdout.trim()})` : ' (skipped: pyOpenSSL on OpenSSL 4 not installed)'}`, () => {
-  const live = useServe();
+describe.skipIf(!openssl4)(
+  `an OpenSSL 4 client against pgtls serve${openssl4 ? ` (${probe.stdout.trim()})` : ' (skipped: pyOpenSSL on OpenSSL 4 not installed)'}`,
+  () => {
+    const live = useServe();
 
-  const run = (who: 'alice' | 'carol') => client(['127.0.0.1', String(live.serve.port), 'localhost', live.c.root, live.c.crt[who], live.c.key, who, 'app']);
+    const run = (who: 'alice' | 'carol') =>
+      client(['127.0.0.1', String(live.serve.port), 'localhost', live.c.root, live.c.crt[who], live.c.key, who, 'app']);
 
-  it('handshake with a client certificate, then cert authentication answers AuthenticationOk', async () => {
-    const r = await run('alice');
-    // serve allows P-256 only, as PostgreSQL 15 with ssl_ecdh_curve = prime256v1 (test/pg/groups-oracle.test.ts)
-    expect(r).toMatchObject({ answer: 'S', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'secp256r1', reply: 'R:0' });
-  });
-
-  it('a revoked certificate: the alert text OpenSSL 4 prints is the one simulate predicts for 4.0', async () => {
-    const r = await run('carol');
-    const sim = simulate({
-      fs: nodeFs(),
-      pgdata: live.pgdata,
-      conninfo: `host=localhost hostaddr=127.0.0.1 port=${live.serve.port} sslmode=verify-full sslrootcert=${live.c.root} sslcert=${live.c.crt.carol} sslkey=${live.c.key} user=carol dbname=app`,
-      env: { HOME: `${live.c.dir}/home` },
-      clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
-      serverOverrides: { port: String(live.serve.port) },
-      opensslVersion: '4.0',
+    it('handshake with a client certificate, then cert authentication answers AuthenticationOk', async () => {
+      const r = await run('alice');
+      // serve allows P-256 only, as PostgreSQL 15 with ssl_ecdh_curve = prime256v1 (test/pg/groups-oracle.test.ts)
+      expect(r).toMatchObject({ answer: 'S', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', group: 'secp256r1', reply: 'R:0' });
     });
-    expect(r.error).toBe('tls alert certificate revoked');
-    expect(sim.psqlStderr).toMatch(new RegExp(`SSL error: ${r.error}$`));
-  });
-});
+
+    it('a revoked certificate: the alert text OpenSSL 4 prints is the one simulate predicts for 4.0', async () => {
+      const r = await run('carol');
+      const sim = simulate({
+        fs: nodeFs(),
+        pgdata: live.pgdata,
+        conninfo: `host=localhost hostaddr=127.0.0.1 port=${live.serve.port} sslmode=verify-full sslrootcert=${live.c.root} sslcert=${live.c.crt.carol} sslkey=${live.c.key} user=carol dbname=app`,
+        env: { HOME: `${live.c.dir}/home` },
+        clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
+        serverOverrides: { port: String(live.serve.port) },
+        opensslVersion: '4.0',
+      });
+      expect(r.error).toBe('tls alert certificate revoked');
+      expect(sim.psqlStderr).toMatch(new RegExp(`SSL error: ${r.error}$`));
+    });
+  },
+);

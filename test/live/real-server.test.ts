@@ -33,7 +33,11 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
   beforeAll(async () => {
     pg = await PgOracle.create({ users: ['alice', 'bob', 'carol'], databases: ['app', 'trustdb', 'plaindb', 'pwdb'] });
     // pwdb asks for a password this client does not have, over SSL and in plaintext
-    const st = pg.apply({ files: serverFiles(pki), sslConf: SSL_CONF, hba: `${LIVE_HBA}hostssl pwdb all 127.0.0.1/32 scram-sha-256\nhost pwdb all 127.0.0.1/32 scram-sha-256\n` });
+    const st = pg.apply({
+      files: serverFiles(pki),
+      sslConf: SSL_CONF,
+      hba: `${LIVE_HBA}hostssl pwdb all 127.0.0.1/32 scram-sha-256\nhost pwdb all 127.0.0.1/32 scram-sha-256\n`,
+    });
     if (!st.started) throw new Error(`postgres did not start:\n${st.log}`);
     c = writeClientDir(pki);
     serveDir = writeServeDataDir(pki);
@@ -50,7 +54,16 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
 
   const clientTls = (who?: 'alice' | 'bob' | 'carol'): ClientTls => {
     const r = prepareClientTls(
-      { sslmode: 'verify-full', sslrootcert: c.root, sslcrl: '', sslcrldir: '', sslcert: who ? c.crt[who] : '', sslkey: who ? c.key : '', sslpassword: '', sslcertmode: 'allow' },
+      {
+        sslmode: 'verify-full',
+        sslrootcert: c.root,
+        sslcrl: '',
+        sslcrldir: '',
+        sslcert: who ? c.crt[who] : '',
+        sslkey: who ? c.key : '',
+        sslpassword: '',
+        sslcertmode: 'allow',
+      },
       { fs: nodeFs(), home: undefined, user: me, pgVersion: 15 },
     );
     if (!r.ok) throw new Error(r.message);
@@ -96,15 +109,19 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
     expect(serverLogSince(from)).toContain('connection authenticated: identity="CN=alice" method=cert');
   });
 
-  it('cert line, user mismatch: the server\'s FATAL from the ErrorResponse', async () => {
+  it("cert line, user mismatch: the server's FATAL from the ErrorResponse", async () => {
     const r = await attempt('alice', 'app', 'bob');
     expect(r.ok).toBe(false);
     expect(r.stage).toBe('server-error');
-    expect(r.session?.error).toMatchObject({ severity: 'FATAL', sqlstate: '28000', message: 'certificate authentication failed for user "alice"' });
+    expect(r.session?.error).toMatchObject({
+      severity: 'FATAL',
+      sqlstate: '28000',
+      message: 'certificate authentication failed for user "alice"',
+    });
     expect(r.message).toBe('FATAL:  certificate authentication failed for user "alice"');
   });
 
-  it('a revoked client certificate: the server\'s alert, in libpq\'s words', async () => {
+  it("a revoked client certificate: the server's alert, in libpq's words", async () => {
     const r = await attempt('carol', 'app', 'carol');
     expect(r.ok).toBe(false);
     expect(r.alert).toMatchObject({ direction: 'received', alert: 'certificate_revoked' });
@@ -113,12 +130,23 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
 
   it('a wrong root: our client refuses the chain like libpq', async () => {
     const wrong = prepareClientTls(
-      { sslmode: 'verify-full', sslrootcert: c.wrongRoot, sslcrl: '', sslcrldir: '', sslcert: '', sslkey: '', sslpassword: '', sslcertmode: 'allow' },
+      {
+        sslmode: 'verify-full',
+        sslrootcert: c.wrongRoot,
+        sslcrl: '',
+        sslcrldir: '',
+        sslcert: '',
+        sslkey: '',
+        sslpassword: '',
+        sslcertmode: 'allow',
+      },
       { fs: nodeFs(), user: me, pgVersion: 15 },
     );
     if (!wrong.ok) throw new Error(wrong.message);
     const from = logSize();
-    const r = await attempt('alice', 'trustdb', undefined, { tls: { tls: wrong.tls, verify: true, serverName: 'localhost', at: new Date() } });
+    const r = await attempt('alice', 'trustdb', undefined, {
+      tls: { tls: wrong.tls, verify: true, serverName: 'localhost', at: new Date() },
+    });
     expect(r.message).toBe('SSL error: certificate verify failed');
     expect(r.alert).toMatchObject({ direction: 'sent', alert: 'unknown_ca' });
     await new Promise((res) => setTimeout(res, 150));
@@ -128,7 +156,14 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
   it('CVE-2021-23214: bytes injected behind the SSLRequest are refused with the same FATAL by postgres and by pgtls serve', async () => {
     const junk = new TextEncoder().encode('Q\0\0\0\x0dselect 1\0');
     const inject = (port: number) =>
-      attemptConnection({ address: '127.0.0.1', port, kind: 'ssl', tls: { verify: false, at: new Date() }, params: { user: 'alice', database: 'trustdb' }, injectAfterSslRequest: junk });
+      attemptConnection({
+        address: '127.0.0.1',
+        port,
+        kind: 'ssl',
+        tls: { verify: false, at: new Date() },
+        params: { user: 'alice', database: 'trustdb' },
+        injectAfterSslRequest: junk,
+      });
     const from = logSize();
     const real = await inject(pg.port);
     const ours = await inject(serve.port);
@@ -145,14 +180,27 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
     expect(serverLogSince(from)).toContain('FATAL:  received unencrypted data after SSL request');
     expect(ours.sslResponse).toBe('S');
     expect(ours.negotiated?.version).toBe('TLSv1.3');
-    const pick = (e: typeof real.session) => ({ severity: e?.error?.severity, sqlstate: e?.error?.sqlstate, message: e?.error?.message, detail: e?.error?.detail });
+    const pick = (e: typeof real.session) => ({
+      severity: e?.error?.severity,
+      sqlstate: e?.error?.sqlstate,
+      message: e?.error?.message,
+      detail: e?.error?.detail,
+    });
     expect(pick(ours.session)).toEqual(pick(real.session));
     expect(ours.message).toBe(real.message);
   });
 
   it('direct TLS (PostgreSQL 17 sslnegotiation=direct) to a 15 server: refused, like libpq 17 sees it', async () => {
     const from = logSize();
-    const r = await attemptConnection({ address: '127.0.0.1', port: pg.port, kind: 'ssl', negotiation: 'direct', tls: { verify: false, at: new Date() }, params: { user: 'alice', database: 'trustdb' }, timeoutMs: 5000 });
+    const r = await attemptConnection({
+      address: '127.0.0.1',
+      port: pg.port,
+      kind: 'ssl',
+      negotiation: 'direct',
+      tls: { verify: false, at: new Date() },
+      params: { user: 'alice', database: 'trustdb' },
+      timeoutMs: 5000,
+    });
     expect(r.ok).toBe(false);
     expect(r.stage).toBe('handshake');
     expect(r.negotiated).toBeUndefined();
@@ -216,12 +264,22 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
   it('pgtls serve logs the lines the real server logs, and psql prints the same, for the same setup', async () => {
     const psqlAsync = (conninfo: string) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-        execFile('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: join(c.dir, 'home'), LANG: 'C', LC_ALL: 'C' }, timeout: 20_000 }, (e, stdout, stderr) =>
-          resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+        execFile(
+          'psql',
+          ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'],
+          { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: join(c.dir, 'home'), LANG: 'C', LC_ALL: 'C' }, timeout: 20_000 },
+          (e, stdout, stderr) => resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
         ),
       );
     const norm = (lines: string[], dir: string, port: number) =>
-      lines.filter((l) => l !== '').map((l) => l.replaceAll(dir, '<pgdata>').replace(/port=\d+$/, 'port=<client port>').replaceAll(String(port), '<port>'));
+      lines
+        .filter((l) => l !== '')
+        .map((l) =>
+          l
+            .replaceAll(dir, '<pgdata>')
+            .replace(/port=\d+$/, 'port=<client port>')
+            .replaceAll(String(port), '<port>'),
+        );
     const setups = [
       `sslmode=verify-full sslrootcert=${c.root} sslcert=${c.crt.alice} sslkey=${c.key} user=alice dbname=app`,
       `sslmode=verify-full sslrootcert=${c.root} sslcert=${c.crt.bob} sslkey=${c.key} user=alice dbname=app`,

@@ -18,8 +18,15 @@ if (noPsql) console.warn('serve-hostname: skipped, psql not installed');
 
 function psql(conninfo: string): Promise<{ status: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent', LANG: 'C', LC_ALL: 'C', PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 }, (e, _out, stderr) =>
-      resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stderr }),
+    execFile(
+      'psql',
+      ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: '/nonexistent', LANG: 'C', LC_ALL: 'C', PGCONNECT_TIMEOUT: '10' },
+        timeout: 20_000,
+      },
+      (e, _out, stderr) => resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stderr }),
     );
   });
 }
@@ -43,7 +50,14 @@ describe.skipIf(noPsql)('pgtls serve: pg_hba.conf host names from a hosts file',
     const r = await psql(conninfo);
     await new Promise((res) => setTimeout(res, 100));
     const log = s.server.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
-    const sim = simulate({ fs: nodeFs(), pgdata, conninfo, env: { HOME: '/nonexistent' }, hosts, serverOverrides: { port: String(s.server.port) } });
+    const sim = simulate({
+      fs: nodeFs(),
+      pgdata,
+      conninfo,
+      env: { HOME: '/nonexistent' },
+      hosts,
+      serverOverrides: { port: String(s.server.port) },
+    });
     return { r, log, sim };
   }
 

@@ -26,8 +26,11 @@ interface Run {
 
 function psql(conninfo: string, home: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, LANG: 'C', LC_ALL: 'C', PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 }, (e, stdout, stderr) =>
-      resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    execFile(
+      'psql',
+      ['-X', '-w', '-qAt', '-d', conninfo, '-c', 'select 1'],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, LANG: 'C', LC_ALL: 'C', PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 },
+      (e, stdout, stderr) => resolve({ status: e ? Number((e as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -35,7 +38,8 @@ function psql(conninfo: string, home: string): Promise<Run> {
 describe.skipIf(noPsql)('psql against pgtls serve', () => {
   const live = useServe();
   const base = () => `host=localhost hostaddr=127.0.0.1 port=${live.serve.port}`;
-  const files = (who: 'alice' | 'bob' | 'carol', root = live.c.root) => `sslrootcert=${root} sslcert=${live.c.crt[who]} sslkey=${live.c.key}`;
+  const files = (who: 'alice' | 'bob' | 'carol', root = live.c.root) =>
+    `sslrootcert=${root} sslcert=${live.c.crt[who]} sslkey=${live.c.key}`;
 
   /** psql once; serve's log lines for that connection (client port normalized); the simulator's prediction. */
   async function connect(conninfo: string) {
@@ -43,7 +47,14 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     const r = await psql(conninfo, `${live.c.dir}/home`);
     await new Promise((res) => setTimeout(res, 100));
     const log = live.serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
-    const sim = simulate({ fs: nodeFs(), pgdata: live.pgdata, conninfo, env: { HOME: `${live.c.dir}/home` }, clientUser: { uid: process.getuid!(), gids: [process.getgid!()] }, serverOverrides: { port: String(live.serve.port) } });
+    const sim = simulate({
+      fs: nodeFs(),
+      pgdata: live.pgdata,
+      conninfo,
+      env: { HOME: `${live.c.dir}/home` },
+      clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
+      serverOverrides: { port: String(live.serve.port) },
+    });
     return { r, log, sim };
   }
 
@@ -54,7 +65,9 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(r.status).toBe(0);
     expect(sim.ok).toBe(true);
     expect(log).toEqual(sim.connectionLog);
-    expect(log.at(-1)).toMatch(/^LOG: {2}connection authorized: user=alice database=app application_name=psql SSL enabled \(protocol=TLSv1\.3, cipher=TLS_AES_256_GCM_SHA384, bits=256\)$/);
+    expect(log.at(-1)).toMatch(
+      /^LOG: {2}connection authorized: user=alice database=app application_name=psql SSL enabled \(protocol=TLSv1\.3, cipher=TLS_AES_256_GCM_SHA384, bits=256\)$/,
+    );
   });
 
   it('a wrong root: psql fails with certificate verify failed, serve logs the alert psql sent', async () => {
@@ -75,7 +88,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     expect(log).toContain('LOG:  could not accept SSL connection: certificate verify failed');
   });
 
-  it('cert auth with another user\'s certificate: psql prints the FATAL', async () => {
+  it("cert auth with another user's certificate: psql prints the FATAL", async () => {
     const { r, log, sim } = await connect(`${base()} sslmode=verify-full ${files('bob')} user=alice dbname=app`);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('FATAL:  certificate authentication failed for user "alice"');
@@ -97,8 +110,17 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   });
 
   it('pgtls probe against serve agrees with psql for every sslmode', async () => {
-    for (const setup of [`${files('alice')} user=alice dbname=app`, `${files('alice', live.c.wrongRoot)} user=alice dbname=trustdb`, 'user=alice dbname=plaindb']) {
-      const report = await runProbe({ conninfo: `${base()} ${setup}`, env: { HOME: `${live.c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+    for (const setup of [
+      `${files('alice')} user=alice dbname=app`,
+      `${files('alice', live.c.wrongRoot)} user=alice dbname=trustdb`,
+      'user=alice dbname=plaindb',
+    ]) {
+      const report = await runProbe({
+        conninfo: `${base()} ${setup}`,
+        env: { HOME: `${live.c.dir}/home` },
+        osUser: 'root',
+        clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
+      });
       expect(report.negotiated?.version).toBe('TLSv1.3');
       for (const v of report.verdicts) {
         const r = await psql(`${base()} ${setup} sslmode=${v.sslmode}`, `${live.c.dir}/home`);
@@ -115,7 +137,12 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     if (!off.ok) throw new Error(off.fatal.message);
     try {
       const ci = `host=localhost hostaddr=127.0.0.1 port=${off.server.port} user=alice dbname=plaindb`;
-      const report = await runProbe({ conninfo: ci, env: { HOME: `${live.c.dir}/home` }, osUser: 'root', clientUser: { uid: process.getuid!(), gids: [process.getgid!()] } });
+      const report = await runProbe({
+        conninfo: ci,
+        env: { HOME: `${live.c.dir}/home` },
+        osUser: 'root',
+        clientUser: { uid: process.getuid!(), gids: [process.getgid!()] },
+      });
       expect(report.sslResponse).toBe('N');
       expect(report.negotiated).toBeUndefined();
       const verdicts = Object.fromEntries(report.verdicts.map((v) => [v.sslmode, v]));
@@ -172,12 +199,20 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
       expect(lines.join('\n')).toMatch(/TLS: TLSv1\.3, TLS_AES_256_GCM_SHA384, group secp256r1, .*, HelloRetryRequest$/m);
       expect(lines.join('\n')).toContain('0 subject: CN = localhost');
       lines.length = 0;
-      const bad = await run(['--json', '--home', `${live.c.dir}/home`, `${base()} sslmode=verify-ca ${files('alice', live.c.wrongRoot)} user=alice dbname=app`]);
+      const bad = await run([
+        '--json',
+        '--home',
+        `${live.c.dir}/home`,
+        `${base()} sslmode=verify-ca ${files('alice', live.c.wrongRoot)} user=alice dbname=app`,
+      ]);
       expect(bad).toBe(1);
       const j = JSON.parse(lines.join('\n'));
       expect(j.tls.version).toBe('TLSv1.3');
       expect(j.chain[0]).toMatchObject({ subject: 'CN = localhost', issuer: 'CN = pgtls live root', key: 'RSA 2048 bits' });
-      expect(j.verdicts.find((v: { sslmode: string }) => v.sslmode === 'verify-ca')).toMatchObject({ ok: false, message: 'SSL error: certificate verify failed' });
+      expect(j.verdicts.find((v: { sslmode: string }) => v.sslmode === 'verify-ca')).toMatchObject({
+        ok: false,
+        message: 'SSL error: certificate verify failed',
+      });
       await expect(run(['a', 'b'])).rejects.toThrow(/exactly one connection string/);
     } finally {
       spy.mockRestore();

@@ -11,12 +11,21 @@ const TESTDATA = resolve(import.meta.dirname, '../../../shared/reference/pg-ssl-
 const have = existsSync(TESTDATA);
 
 // OpenSSL starts its error-queue lines with its thread id (`40F7...:error:...`), pgtls with a constant
-const lines = (t: string) => t.split('\n').filter((l) => l).map((l) => l.replace(/^[0-9A-F]+:error:/, 'X:error:'));
+const lines = (t: string) =>
+  t
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => l.replace(/^[0-9A-F]+:error:/, 'X:error:'));
 
 async function pgtls(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   let out = '';
   let err = '';
-  const code = await run(args, { out: (t) => void (out += t), err: (t) => void (err += t), stdin: () => new Uint8Array(0), env: process.env });
+  const code = await run(args, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stdin: () => new Uint8Array(0),
+    env: process.env,
+  });
   return { code, out: lines(out), err: lines(err) };
 }
 

@@ -56,7 +56,10 @@ describe.skipIf(!dir)('PKITS: openssl profile = `openssl verify` 3.0.19', () => 
       const rec = data!.openssl[i];
       expect(rec.name).toBe(t.name);
       const r = runPkits(data!, t, 'openssl');
-      const mine = r.errors.filter((e) => !e.noCallback).map((e) => `${e.code}@${e.depth}`).join(' ');
+      const mine = r.errors
+        .filter((e) => !e.noCallback)
+        .map((e) => `${e.code}@${e.depth}`)
+        .join(' ');
       const theirs = opensslErrorPairs(rec.openssl_error).join(' ');
       if (r.ok !== rec.openssl_valid || mine !== theirs) bad.push(`${t.number} ${t.name}: [${mine}] vs [${theirs}]`);
     });

@@ -35,7 +35,14 @@ const KEY_NAMES = Object.keys(KEYS);
 const validity = fc.constantFrom('ok', 'ok', 'ok', 'ok', 'expired', 'future');
 const bc = fc.constantFrom('ca', 'ca', 'ca', 'ca-path0', 'ca-path1', 'none', 'not-ca');
 const ku = fc.constantFrom('none', 'none', 'ca', 'ds');
-const certArb = fc.record({ key: fc.constantFrom(...KEY_NAMES), validity, bc, ku, eku: fc.constantFrom('none', 'none', 'server', 'client'), name: fc.constantFrom('A', 'B', 'C') });
+const certArb = fc.record({
+  key: fc.constantFrom(...KEY_NAMES),
+  validity,
+  bc,
+  ku,
+  eku: fc.constantFrom('none', 'none', 'server', 'client'),
+  name: fc.constantFrom('A', 'B', 'C'),
+});
 const caseArb = fc.record({
   cas: fc.array(certArb, { minLength: 1, maxLength: 4 }),
   leaf: fc.record({
@@ -118,7 +125,17 @@ function build(c: Case): Built {
   let untrusted = made.slice(1);
   if (c.dropIntermediate !== undefined && untrusted.length) untrusted.splice(c.dropIntermediate % untrusted.length, 1);
   if (c.junk) {
-    untrusted.push(makeCertificate({ subject: `/CN=CA 1 ${c.cas[0].name}`, serial: serial++, ...times('ok'), issuerKey: KEYS.ed2, selfSigned: true, extensions: [{ type: 'basicConstraints', ca: true }], now: T }));
+    untrusted.push(
+      makeCertificate({
+        subject: `/CN=CA 1 ${c.cas[0].name}`,
+        serial: serial++,
+        ...times('ok'),
+        issuerKey: KEYS.ed2,
+        selfSigned: true,
+        extensions: [{ type: 'basicConstraints', ca: true }],
+        now: T,
+      }),
+    );
   }
   if (c.shuffle) untrusted = [...untrusted].reverse();
   const crls: string[] = [];
@@ -126,7 +143,7 @@ function build(c: Case): Built {
     const all = [...made, leaf];
     const victim = c.revoke !== undefined ? all[1 + (c.revoke % (all.length - 1))] : undefined;
     made.forEach((ca, i) => {
-      const victimSerial = victim && (all.indexOf(victim) === i + 1) ? parseCertificates(victim.der)[0].serial.value : undefined;
+      const victimSerial = victim && all.indexOf(victim) === i + 1 ? parseCertificates(victim.der)[0].serial.value : undefined;
       crls.push(
         makeCrl({
           issuerCert: ca,
@@ -158,7 +175,10 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 describe('differential: verifyChain vs openssl verify', () => {
   it('prints the same errors on generated chains', () => {
     // PGTLS_DIFF_RUNS / PGTLS_DIFF_SEED widen the search when hunting differences
-    const cases = fc.sample(caseArb, { numRuns: Number(process.env.PGTLS_DIFF_RUNS ?? 150), seed: Number(process.env.PGTLS_DIFF_SEED ?? 20261129) });
+    const cases = fc.sample(caseArb, {
+      numRuns: Number(process.env.PGTLS_DIFF_RUNS ?? 150),
+      seed: Number(process.env.PGTLS_DIFF_SEED ?? 20261129),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-diff-'));
     try {
       const script: string[] = [];
@@ -192,8 +212,12 @@ describe('differential: verifyChain vs openssl verify', () => {
           hostname: c.hostname,
           callback: 'openssl-verify',
         });
-        const mine = res.errors.filter((e) => !e.noCallback).map((e) => `${e.code}@${e.depth}`).join(' ');
-        if (res.ok !== theirOk || mine !== theirs) bad.push(`case ${i} ${JSON.stringify(c)}\n  pgtls:   ${res.ok} [${mine}]\n  openssl: ${theirOk} [${theirs}]`);
+        const mine = res.errors
+          .filter((e) => !e.noCallback)
+          .map((e) => `${e.code}@${e.depth}`)
+          .join(' ');
+        if (res.ok !== theirOk || mine !== theirs)
+          bad.push(`case ${i} ${JSON.stringify(c)}\n  pgtls:   ${res.ok} [${mine}]\n  openssl: ${theirOk} [${theirs}]`);
       });
       expect(bad).toEqual([]);
     } finally {

@@ -30,12 +30,32 @@ const PG_TABLE: [string, string, string][] = [
   ['server-multiple-alt-names', 'dns1.alt-name.pg-ssltest.test', 'OK'],
   ['server-multiple-alt-names', 'dns2.alt-name.pg-ssltest.test', 'OK'],
   ['server-multiple-alt-names', 'foo.wildcard.pg-ssltest.test', 'OK'],
-  ['server-multiple-alt-names', 'wronghost.alt-name.pg-ssltest.test', 'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "wronghost.alt-name.pg-ssltest.test"'],
-  ['server-multiple-alt-names', 'deep.subdomain.wildcard.pg-ssltest.test', 'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "deep.subdomain.wildcard.pg-ssltest.test"'],
-  ['server-multiple-alt-names', 'wildcard.pg-ssltest.test', 'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "wildcard.pg-ssltest.test"'],
+  [
+    'server-multiple-alt-names',
+    'wronghost.alt-name.pg-ssltest.test',
+    'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "wronghost.alt-name.pg-ssltest.test"',
+  ],
+  [
+    'server-multiple-alt-names',
+    'deep.subdomain.wildcard.pg-ssltest.test',
+    'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "deep.subdomain.wildcard.pg-ssltest.test"',
+  ],
+  [
+    'server-multiple-alt-names',
+    'wildcard.pg-ssltest.test',
+    'server certificate for "dns1.alt-name.pg-ssltest.test" (and 2 other names) does not match host name "wildcard.pg-ssltest.test"',
+  ],
   ['server-single-alt-name', 'single.alt-name.pg-ssltest.test', 'OK'],
-  ['server-single-alt-name', 'wronghost.alt-name.pg-ssltest.test', 'server certificate for "single.alt-name.pg-ssltest.test" does not match host name "wronghost.alt-name.pg-ssltest.test"'],
-  ['server-single-alt-name', 'deep.subdomain.wildcard.pg-ssltest.test', 'server certificate for "single.alt-name.pg-ssltest.test" does not match host name "deep.subdomain.wildcard.pg-ssltest.test"'],
+  [
+    'server-single-alt-name',
+    'wronghost.alt-name.pg-ssltest.test',
+    'server certificate for "single.alt-name.pg-ssltest.test" does not match host name "wronghost.alt-name.pg-ssltest.test"',
+  ],
+  [
+    'server-single-alt-name',
+    'deep.subdomain.wildcard.pg-ssltest.test',
+    'server certificate for "single.alt-name.pg-ssltest.test" does not match host name "deep.subdomain.wildcard.pg-ssltest.test"',
+  ],
   ['server-ip-alt-names', '192.0.2.1', 'OK'],
   ['server-ip-alt-names', '192.000.002.001', 'OK'],
   ['server-ip-alt-names', '192.0.2.2', 'server certificate for "192.0.2.1" (and 1 other name) does not match host name "192.0.2.2"'],
@@ -43,10 +63,18 @@ const PG_TABLE: [string, string, string][] = [
   ['server-ip-alt-names', '2001:db8:0:0:0:0:0:1', 'OK'],
   ['server-ip-alt-names', '2001:db8::0.0.0.1', 'OK'],
   ['server-ip-alt-names', '::1', 'server certificate for "192.0.2.1" (and 1 other name) does not match host name "::1"'],
-  ['server-ip-alt-names', '2001:DB8::1/128', 'server certificate for "192.0.2.1" (and 1 other name) does not match host name "2001:DB8::1/128"'],
+  [
+    'server-ip-alt-names',
+    '2001:DB8::1/128',
+    'server certificate for "192.0.2.1" (and 1 other name) does not match host name "2001:DB8::1/128"',
+  ],
   ['server-cn-and-alt-names', 'dns1.alt-name.pg-ssltest.test', 'OK'],
   ['server-cn-and-alt-names', 'dns2.alt-name.pg-ssltest.test', 'OK'],
-  ['server-cn-and-alt-names', 'common-name.pg-ssltest.test', 'server certificate for "dns1.alt-name.pg-ssltest.test" (and 1 other name) does not match host name "common-name.pg-ssltest.test"'],
+  [
+    'server-cn-and-alt-names',
+    'common-name.pg-ssltest.test',
+    'server certificate for "dns1.alt-name.pg-ssltest.test" (and 1 other name) does not match host name "common-name.pg-ssltest.test"',
+  ],
   ['server-cn-and-ip-alt-names', 'common-name.pg-ssltest.test', 'OK'],
   ['server-cn-and-ip-alt-names', '192.0.2.1', 'OK'],
   ['server-cn-and-ip-alt-names', '2001:db8::1', 'OK'],
@@ -70,7 +98,9 @@ describe.skipIf(!have)('libpq host names on PostgreSQL test certificates (PG15)'
 
 describe.skipIf(!have)('libpq host names before PostgreSQL 15', () => {
   it('PG13 ignores iPAddress SANs: the CN is used because no dNSName was examined', () => {
-    expect(libpqVerifyHost(pgCert('server-ip-alt-names'), '192.0.2.1', 13).message).toBe("could not get server's host name from server certificate");
+    expect(libpqVerifyHost(pgCert('server-ip-alt-names'), '192.0.2.1', 13).message).toBe(
+      "could not get server's host name from server certificate",
+    );
     expect(libpqVerifyHost(pgCert('server-cn-and-ip-alt-names'), 'common-name.pg-ssltest.test', 13).ok).toBe(true);
   });
   it('PG13 and 14 never fall back to the CN when a dNSName exists, even for an IP host', () => {
@@ -78,7 +108,9 @@ describe.skipIf(!have)('libpq host names before PostgreSQL 15', () => {
     // name" for a certificate with only IP SANs: test/pg/versions-oracle.test.ts)
     for (const v of [13, 14] as PgMajor[]) {
       const r = libpqVerifyHost(pgCert('server-ip-cn-and-dns-alt-names'), '192.0.2.1', v);
-      expect(r.message).toBe('server certificate for "dns1.alt-name.pg-ssltest.test" (and 1 other name) does not match host name "192.0.2.1"');
+      expect(r.message).toBe(
+        'server certificate for "dns1.alt-name.pg-ssltest.test" (and 1 other name) does not match host name "192.0.2.1"',
+      );
     }
   });
   it('PG16..18 agree with PG15', () => {
@@ -105,11 +137,31 @@ describe('libpq host names on made certificates', () => {
     ['/CN=*.example.com', undefined, 'A.EXAMPLE.COM', 'OK'],
     ['/CN=*.example.com', undefined, '.example.com', 'server certificate for "*.example.com" does not match host name ".example.com"'],
     ['/CN=*.example.com', undefined, 'example.com', 'server certificate for "*.example.com" does not match host name "example.com"'],
-    ['/CN=*.example.com', undefined, 'a.b.example.com', 'server certificate for "*.example.com" does not match host name "a.b.example.com"'],
-    ['/CN=f*.example.com', undefined, 'foo.example.com', 'server certificate for "f*.example.com" does not match host name "foo.example.com"'],
+    [
+      '/CN=*.example.com',
+      undefined,
+      'a.b.example.com',
+      'server certificate for "*.example.com" does not match host name "a.b.example.com"',
+    ],
+    [
+      '/CN=f*.example.com',
+      undefined,
+      'foo.example.com',
+      'server certificate for "f*.example.com" does not match host name "foo.example.com"',
+    ],
     ['/CN=*', undefined, 'anything', 'server certificate for "*" does not match host name "anything"'],
-    ['/CN=a.example.com', [{ dns: 'b.example.com' }, { dns: 'c.example.com' }, { dns: 'd.example.com' }], 'x.example.com', 'server certificate for "b.example.com" (and 2 other names) does not match host name "x.example.com"'],
-    ['/CN=a.example.com', [{ dns: 'b.example.com' }], 'a.example.com', 'server certificate for "b.example.com" does not match host name "a.example.com"'],
+    [
+      '/CN=a.example.com',
+      [{ dns: 'b.example.com' }, { dns: 'c.example.com' }, { dns: 'd.example.com' }],
+      'x.example.com',
+      'server certificate for "b.example.com" (and 2 other names) does not match host name "x.example.com"',
+    ],
+    [
+      '/CN=a.example.com',
+      [{ dns: 'b.example.com' }],
+      'a.example.com',
+      'server certificate for "b.example.com" does not match host name "a.example.com"',
+    ],
     ['/CN=a.example.com', [{ ip: '10.0.0.1' }], 'a.example.com', 'OK'],
     ['/CN=10.0.0.2', [{ ip: '10.0.0.1' }], '10.0.0.2', 'server certificate for "10.0.0.1" does not match host name "10.0.0.2"'],
     ['/CN=10.0.0.2', [{ ip: '10.0.0.1' }], '10.1', 'OK'], // inet_aton: 10.1 is 10.0.0.1

@@ -85,12 +85,28 @@ const key = (n: string): PrivateKey => {
 };
 
 function build(v: Variant): { ca: MadeCertificate; leaf: MadeCertificate } {
-  const ca = makeCertificate({ subject: `/CN=Reason CA ${v.caKey}`, selfSigned: true, issuerKey: key(v.caKey), extensions: CA_EXT, now: T });
-  const common = { subject: '/CN=leaf', subjectKey: key('p256-3'), issuerCert: ca, now: T, ...(v.alg ? { signatureAlgorithm: v.alg } : {}) };
+  const ca = makeCertificate({
+    subject: `/CN=Reason CA ${v.caKey}`,
+    selfSigned: true,
+    issuerKey: key(v.caKey),
+    extensions: CA_EXT,
+    now: T,
+  });
+  const common = {
+    subject: '/CN=leaf',
+    subjectKey: key('p256-3'),
+    issuerCert: ca,
+    now: T,
+    ...(v.alg ? { signatureAlgorithm: v.alg } : {}),
+  };
   const leaf =
     v.sig instanceof Uint8Array
       ? makeCertificate({ ...common, issuerKey: key(v.caKey), signature: v.sig })
-      : makeCertificate({ ...common, issuerKey: key(v.sig.wrongKey), signatureAlgorithm: v.alg ?? (key(v.caKey).kind === 'ec' ? 'ecdsaWithSHA256' : undefined) });
+      : makeCertificate({
+          ...common,
+          issuerKey: key(v.sig.wrongKey),
+          signatureAlgorithm: v.alg ?? (key(v.caKey).kind === 'ec' ? 'ecdsaWithSHA256' : undefined),
+        });
   return { ca, leaf };
 }
 
@@ -117,7 +133,10 @@ describe('signature failures: the first OpenSSL queued reason (openssl verify as
       expect(outs).toHaveLength(VARIANTS.length);
       const rows = VARIANTS.map((v, i) => {
         const res = verifyChain({ leaf: parseCertificates(built[i].leaf.der)[0], trusted: parseCertificates(built[i].ca.der), time: T });
-        const theirs = { verdict: /: OK$/m.test(outs[i]) ? 'OK' : (/^error (\d+) at/m.exec(outs[i])?.[1] ?? '?'), reason: firstQueuedReason(outs[i]) ?? null };
+        const theirs = {
+          verdict: /: OK$/m.test(outs[i]) ? 'OK' : (/^error (\d+) at/m.exec(outs[i])?.[1] ?? '?'),
+          reason: firstQueuedReason(outs[i]) ?? null,
+        };
         const mine = { verdict: res.ok ? 'OK' : String(res.error?.code), reason: res.error?.opensslReason ?? null };
         return { name: v.name, mine, theirs };
       });

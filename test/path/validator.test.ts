@@ -21,7 +21,12 @@ const k3 = loadKey('p256-3');
 const CA = [{ type: 'basicConstraints' as const, ca: true, critical: true }];
 const parse = (m: MadeCertificate) => parseCertificates(m.der)[0];
 
-function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: MadeCertificate, crls: MadeCrl[] = []): { mine: string; theirs: string } {
+function both(
+  trusted: MadeCertificate[],
+  untrusted: MadeCertificate[],
+  leaf: MadeCertificate,
+  crls: MadeCrl[] = [],
+): { mine: string; theirs: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-v-'));
   try {
     writeFileSync(join(dir, 'ca.pem'), trusted.map((c) => c.pem).join(''));
@@ -38,7 +43,14 @@ function both(trusted: MadeCertificate[], untrusted: MadeCertificate[], leaf: Ma
     const r = spawnSync('openssl', [...args, join(dir, 'leaf.pem')], { encoding: 'utf8' });
     const theirs = [...(r.stdout + r.stderr).matchAll(/error (\d+) at (\d+) depth/g)].map((m) => `${m[1]}@${m[2]}`).join(' ') || 'OK';
     const crlOpts = crls.length ? { crls: crls.flatMap((c) => parseCrls(new TextEncoder().encode(c.pem))), crlMode: 'all' as const } : {};
-    const res = verifyChain({ leaf: parse(leaf), trusted: trusted.map(parse), untrusted: untrusted.length ? untrusted.map(parse) : undefined, time: T, authLevel: 0, ...crlOpts });
+    const res = verifyChain({
+      leaf: parse(leaf),
+      trusted: trusted.map(parse),
+      untrusted: untrusted.length ? untrusted.map(parse) : undefined,
+      time: T,
+      authLevel: 0,
+      ...crlOpts,
+    });
     const mine = res.ok ? 'OK' : res.errors.map((e) => `${e.code}@${e.depth}`).join(' ');
     return { mine, theirs };
   } finally {
@@ -74,7 +86,14 @@ describe('verifyChain edge cases = openssl verify', () => {
   });
 
   it('self-issued intermediates do not count against pathLen', () => {
-    const p0 = makeCertificate({ subject: '/CN=p0', subjectKey: k2, issuerKey: k1, issuerCert: root, extensions: [{ type: 'basicConstraints', ca: true, pathLen: 0, critical: true }], now: T });
+    const p0 = makeCertificate({
+      subject: '/CN=p0',
+      subjectKey: k2,
+      issuerKey: k1,
+      issuerCert: root,
+      extensions: [{ type: 'basicConstraints', ca: true, pathLen: 0, critical: true }],
+      now: T,
+    });
     const si = makeCertificate({ subject: '/CN=p0', subjectKey: k3, issuerKey: k2, issuerCert: p0, extensions: CA, now: T });
     const leaf = makeCertificate({ subject: '/CN=leaf', subjectKey: k1, issuerKey: k3, issuerCert: si, now: T });
     const r = both([root], [p0, si], leaf);
@@ -84,7 +103,8 @@ describe('verifyChain edge cases = openssl verify', () => {
   it('CRL_CHECK_ALL checks the trust anchor against its own CRL (check_revocation runs to the top of the chain)', () => {
     const ca = makeCertificate({ subject: '/CN=crl root', serial: 7, issuerKey: k1, selfSigned: true, extensions: CA, now: T });
     const leaf = makeCertificate({ subject: '/CN=leaf', serial: 8, subjectKey: k2, issuerKey: k1, issuerCert: ca, now: T });
-    const crl = (serials: number[]) => makeCrl({ issuerCert: ca, issuerKey: k1, revoked: serials.map((serial) => ({ serial })), now: new Date(T.getTime() - 86400e3) });
+    const crl = (serials: number[]) =>
+      makeCrl({ issuerCert: ca, issuerKey: k1, revoked: serials.map((serial) => ({ serial })), now: new Date(T.getTime() - 86400e3) });
     const cases: [MadeCrl[], string][] = [
       [[crl([])], 'OK'],
       [[crl([7])], '23@1'], // the root revoked by its own CRL

@@ -45,10 +45,23 @@ function makePki(): void {
     { type: 'subjectKeyIdentifier' },
     { type: 'authorityKeyIdentifier' },
   ];
-  const root = makeCertificate({ subject: [{ CN: 'Diff Root' }], selfSigned: true, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 1 });
+  const root = makeCertificate({
+    subject: [{ CN: 'Diff Root' }],
+    selfSigned: true,
+    issuerKey: rootKey,
+    notBefore: from,
+    notAfter: to,
+    extensions: ca,
+    serial: 1,
+  });
   const int = makeCertificate({
     subject: [{ O: 'pgtls' }, { CN: 'Diff Intermediate' }],
-    subjectKey: intKey, issuerCert: root, issuerKey: rootKey, notBefore: from, notAfter: to, serial: 2,
+    subjectKey: intKey,
+    issuerCert: root,
+    issuerKey: rootKey,
+    notBefore: from,
+    notAfter: to,
+    serial: 2,
     extensions: [...ca, { type: 'certificatePolicies', policies: ['1.2.3.4'] }],
   });
   const leafExt = (more: ExtensionSpec[] = []): ExtensionSpec[] => [
@@ -57,7 +70,19 @@ function makePki(): void {
     ...more,
   ];
   let serial = 10;
-  const leaf = (name: string, ext: ExtensionSpec[], o: { key?: PrivateKey; issuer?: MadeCertificate; issuerKey?: PrivateKey; nb?: Date; na?: Date; corrupt?: boolean; subject?: Record<string, string>[] } = {}) => {
+  const leaf = (
+    name: string,
+    ext: ExtensionSpec[],
+    o: {
+      key?: PrivateKey;
+      issuer?: MadeCertificate;
+      issuerKey?: PrivateKey;
+      nb?: Date;
+      na?: Date;
+      corrupt?: boolean;
+      subject?: Record<string, string>[];
+    } = {},
+  ) => {
     const c = makeCertificate({
       subject: o.subject ?? [{ CN: name }],
       subjectKey: o.key ?? leafKey,
@@ -76,11 +101,25 @@ function makePki(): void {
   write('root.der', root.der);
   write('int.crt', int.pem);
   write('root+int.crt', root.pem + int.pem);
-  const san: ExtensionSpec = { type: 'subjectAltName', names: [{ dns: 'db.example.com' }, { ip: '192.0.2.7' }, { email: 'dba@Example.com' }] };
-  leaf('server', [san, { type: 'extKeyUsage', usages: ['serverAuth'] }, { type: 'keyUsage', usages: ['digitalSignature'], critical: true }]);
+  const san: ExtensionSpec = {
+    type: 'subjectAltName',
+    names: [{ dns: 'db.example.com' }, { ip: '192.0.2.7' }, { email: 'dba@Example.com' }],
+  };
+  leaf('server', [
+    san,
+    { type: 'extKeyUsage', usages: ['serverAuth'] },
+    { type: 'keyUsage', usages: ['digitalSignature'], critical: true },
+  ]);
   leaf('client', [{ type: 'extKeyUsage', usages: ['clientAuth'] }]);
-  leaf('smime', [{ type: 'subjectAltName', names: [{ email: 'alice@example.org' }] }, { type: 'extKeyUsage', usages: ['emailProtection'] }, { type: 'keyUsage', usages: ['digitalSignature', 'keyEncipherment'] }]);
-  leaf('tsa', [{ type: 'extKeyUsage', usages: ['timeStamping'], critical: true }, { type: 'keyUsage', usages: ['digitalSignature'] }]);
+  leaf('smime', [
+    { type: 'subjectAltName', names: [{ email: 'alice@example.org' }] },
+    { type: 'extKeyUsage', usages: ['emailProtection'] },
+    { type: 'keyUsage', usages: ['digitalSignature', 'keyEncipherment'] },
+  ]);
+  leaf('tsa', [
+    { type: 'extKeyUsage', usages: ['timeStamping'], critical: true },
+    { type: 'keyUsage', usages: ['digitalSignature'] },
+  ]);
   leaf('tsa-noncrit', [{ type: 'extKeyUsage', usages: ['timeStamping'] }]);
   leaf('ocsp', [{ type: 'extKeyUsage', usages: ['OCSPSigning'] }]);
   leaf('crlsigner', [{ type: 'keyUsage', usages: ['cRLSign'] }]);
@@ -96,22 +135,70 @@ function makePki(): void {
   leaf('ed', [], { key: k('ed25519-1') });
   leaf('byroot', [], { issuer: root, issuerKey: rootKey });
   // a root whose self-signature is broken
-  const badRoot = makeCertificate({ subject: [{ CN: 'Diff Root' }], selfSigned: true, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 1, corruptSignature: true });
+  const badRoot = makeCertificate({
+    subject: [{ CN: 'Diff Root' }],
+    selfSigned: true,
+    issuerKey: rootKey,
+    notBefore: from,
+    notAfter: to,
+    extensions: ca,
+    serial: 1,
+    corruptSignature: true,
+  });
   write('badroot.crt', badRoot.pem);
   // CAs OpenSSL accepts only outside X509_STRICT: a v1 root, a root with keyUsage but no basicConstraints
-  const v1Root = makeCertificate({ version: 1, subject: [{ CN: 'V1 Root' }], selfSigned: true, issuerKey: k('rsa2048-5'), notBefore: from, notAfter: to, serial: 20 });
-  const kuRoot = makeCertificate({ subject: [{ CN: 'KU Root' }], selfSigned: true, issuerKey: k('rsa2048-6'), notBefore: from, notAfter: to, serial: 21, extensions: [{ type: 'keyUsage', usages: ['keyCertSign'] }, { type: 'subjectKeyIdentifier' }] });
+  const v1Root = makeCertificate({
+    version: 1,
+    subject: [{ CN: 'V1 Root' }],
+    selfSigned: true,
+    issuerKey: k('rsa2048-5'),
+    notBefore: from,
+    notAfter: to,
+    serial: 20,
+  });
+  const kuRoot = makeCertificate({
+    subject: [{ CN: 'KU Root' }],
+    selfSigned: true,
+    issuerKey: k('rsa2048-6'),
+    notBefore: from,
+    notAfter: to,
+    serial: 21,
+    extensions: [{ type: 'keyUsage', usages: ['keyCertSign'] }, { type: 'subjectKeyIdentifier' }],
+  });
   write('v1root.crt', v1Root.pem);
   write('kuroot.crt', kuRoot.pem);
   leaf('byv1', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: v1Root, issuerKey: k('rsa2048-5') });
   leaf('byku', [{ type: 'extKeyUsage', usages: ['serverAuth'] }], { issuer: kuRoot, issuerKey: k('rsa2048-6') });
-  const self = makeCertificate({ subject: [{ CN: 'self.example.com' }], selfSigned: true, issuerKey: k('p256-2'), notBefore: from, notAfter: to, serial: 99 });
+  const self = makeCertificate({
+    subject: [{ CN: 'self.example.com' }],
+    selfSigned: true,
+    issuerKey: k('p256-2'),
+    notBefore: from,
+    notAfter: to,
+    serial: 99,
+  });
   write('self.crt', self.pem);
   // CRLs: the intermediate revokes `revoked`; the root revokes nothing
   const revokedSerial = parseCertificate(revoked.der).serial.value;
-  const intCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY), revoked: [{ serial: revokedSerial, date: new Date(T.getTime() - 20 * DAY) }] });
-  const rootCrl = makeCrl({ issuerCert: root, issuerKey: rootKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY) });
-  const staleCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 100 * DAY), nextUpdate: new Date(T.getTime() - 50 * DAY) });
+  const intCrl = makeCrl({
+    issuerCert: int,
+    issuerKey: intKey,
+    thisUpdate: new Date(T.getTime() - 10 * DAY),
+    nextUpdate: new Date(T.getTime() + 10 * DAY),
+    revoked: [{ serial: revokedSerial, date: new Date(T.getTime() - 20 * DAY) }],
+  });
+  const rootCrl = makeCrl({
+    issuerCert: root,
+    issuerKey: rootKey,
+    thisUpdate: new Date(T.getTime() - 10 * DAY),
+    nextUpdate: new Date(T.getTime() + 10 * DAY),
+  });
+  const staleCrl = makeCrl({
+    issuerCert: int,
+    issuerKey: intKey,
+    thisUpdate: new Date(T.getTime() - 100 * DAY),
+    nextUpdate: new Date(T.getTime() - 50 * DAY),
+  });
   write('int.crl', intCrl.pem);
   write('int.crl.der', intCrl.der);
   write('root.crl', rootCrl.pem);
@@ -135,8 +222,27 @@ function makePki(): void {
   // an EC hierarchy (P-384 root, P-256 intermediate and leaves) for Suite B and ECDSA signature failures
   const ecRootKey = k('p384-1');
   const ecIntKey = k('p256-3');
-  const ecRoot = makeCertificate({ subject: [{ CN: 'EC Root' }], selfSigned: true, issuerKey: ecRootKey, notBefore: from, notAfter: to, extensions: ca, serial: 3, signatureAlgorithm: 'ecdsaWithSHA384' });
-  const ecInt = makeCertificate({ subject: [{ CN: 'EC Int' }], subjectKey: ecIntKey, issuerCert: ecRoot, issuerKey: ecRootKey, notBefore: from, notAfter: to, extensions: ca, serial: 4, signatureAlgorithm: 'ecdsaWithSHA384' });
+  const ecRoot = makeCertificate({
+    subject: [{ CN: 'EC Root' }],
+    selfSigned: true,
+    issuerKey: ecRootKey,
+    notBefore: from,
+    notAfter: to,
+    extensions: ca,
+    serial: 3,
+    signatureAlgorithm: 'ecdsaWithSHA384',
+  });
+  const ecInt = makeCertificate({
+    subject: [{ CN: 'EC Int' }],
+    subjectKey: ecIntKey,
+    issuerCert: ecRoot,
+    issuerKey: ecRootKey,
+    notBefore: from,
+    notAfter: to,
+    extensions: ca,
+    serial: 4,
+    signatureAlgorithm: 'ecdsaWithSHA384',
+  });
   write('ecroot.crt', ecRoot.pem);
   write('ecint.crt', ecInt.pem);
   leaf('ecleaf', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('p256-4') });
@@ -145,10 +251,25 @@ function makePki(): void {
   leaf('ecleaf-384', [], { issuer: ecInt, issuerKey: ecIntKey, key: k('p384-1') });
   // an Ed25519 intermediate under the RSA root
   const edIntKey = k('ed25519-2');
-  const edInt = makeCertificate({ subject: [{ CN: 'Ed Int' }], subjectKey: edIntKey, issuerCert: root, issuerKey: rootKey, notBefore: from, notAfter: to, extensions: ca, serial: 5 });
+  const edInt = makeCertificate({
+    subject: [{ CN: 'Ed Int' }],
+    subjectKey: edIntKey,
+    issuerCert: root,
+    issuerKey: rootKey,
+    notBefore: from,
+    notAfter: to,
+    extensions: ca,
+    serial: 5,
+  });
   write('edint.crt', edInt.pem);
   leaf('edleaf-bad', [], { issuer: edInt, issuerKey: edIntKey, corrupt: true });
-  const badCrl = makeCrl({ issuerCert: int, issuerKey: intKey, thisUpdate: new Date(T.getTime() - 10 * DAY), nextUpdate: new Date(T.getTime() + 10 * DAY), corruptSignature: true });
+  const badCrl = makeCrl({
+    issuerCert: int,
+    issuerKey: intKey,
+    thisUpdate: new Date(T.getTime() - 10 * DAY),
+    nextUpdate: new Date(T.getTime() + 10 * DAY),
+    corruptSignature: true,
+  });
   write('badsig.crl', badCrl.pem);
   // broken files
   mkdirSync(join(dir, 'emptydir'));
@@ -157,7 +278,10 @@ function makePki(): void {
   write('key.pem', privateKeyPem(leafKey));
   write('badb64.pem', '-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n');
   write('notder.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64').replace(/(.{64})/g, '$1\n');
+  const b64 = (b: Uint8Array) =>
+    Buffer.from(b)
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n');
   write('trunc.pem', `-----BEGIN CERTIFICATE-----\n${b64(root.der.subarray(0, 300))}\n-----END CERTIFICATE-----\n`);
   write('trunc.der', root.der.subarray(0, 300));
   write('foo.pem', '-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n');
@@ -174,17 +298,37 @@ function makeOpensslChains(): void {
     const r = spawnSync('sh', ['-c', cmd], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   };
-  write('ca.ext', 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  write(
+    'ca.ext',
+    'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
   write('leaf.ext', 'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  sh('openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsa.param 2>/dev/null && openssl genpkey -paramfile dsa.param -out dsa.key');
-  sh(`openssl req -x509 -new -key dsa.key -subj /CN=DSA-Root -sha256 -out dsaroot.crt -days 7000 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign`);
-  sh('openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1 -out bp.key && openssl req -new -key bp.key -subj /CN=BP-Int -out bp.csr');
-  sh(`openssl x509 -req -in bp.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 7 -days 5000 -sha256 -extfile ca.ext -out bpint.crt 2>/dev/null`);
-  for (const [name, curve] of [['k1leaf', 'secp256k1'], ['p192leaf', 'prime192v1']]) {
-    sh(`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} -out ${name}.key && openssl req -new -key ${name}.key -subj /CN=${name} -out ${name}.csr`);
-    sh(`openssl x509 -req -in ${name}.csr -CA bpint.crt -CAkey bp.key -set_serial 8 -days 4000 -sha256 -extfile leaf.ext -out ${name}.crt 2>/dev/null`);
+  sh(
+    'openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsa.param 2>/dev/null && openssl genpkey -paramfile dsa.param -out dsa.key',
+  );
+  sh(
+    `openssl req -x509 -new -key dsa.key -subj /CN=DSA-Root -sha256 -out dsaroot.crt -days 7000 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign`,
+  );
+  sh(
+    'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1 -out bp.key && openssl req -new -key bp.key -subj /CN=BP-Int -out bp.csr',
+  );
+  sh(
+    `openssl x509 -req -in bp.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 7 -days 5000 -sha256 -extfile ca.ext -out bpint.crt 2>/dev/null`,
+  );
+  for (const [name, curve] of [
+    ['k1leaf', 'secp256k1'],
+    ['p192leaf', 'prime192v1'],
+  ]) {
+    sh(
+      `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve} -out ${name}.key && openssl req -new -key ${name}.key -subj /CN=${name} -out ${name}.csr`,
+    );
+    sh(
+      `openssl x509 -req -in ${name}.csr -CA bpint.crt -CAkey bp.key -set_serial 8 -days 4000 -sha256 -extfile leaf.ext -out ${name}.crt 2>/dev/null`,
+    );
   }
-  sh('openssl req -new -key bp.key -subj /CN=dsaleaf -out dl.csr && openssl x509 -req -in dl.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 9 -days 4000 -sha256 -extfile leaf.ext -outform DER -out dsaleaf.der 2>/dev/null');
+  sh(
+    'openssl req -new -key bp.key -subj /CN=dsaleaf -out dl.csr && openssl x509 -req -in dl.csr -CA dsaroot.crt -CAkey dsa.key -set_serial 9 -days 4000 -sha256 -extfile leaf.ext -outform DER -out dsaleaf.der 2>/dev/null',
+  );
   const der = new Uint8Array(readFileSync(join(dir, 'dsaleaf.der')));
   der[der.length - 3] ^= 1;
   write('dsaleaf-bad.der', der);
@@ -219,7 +363,20 @@ const CASES: string[][] = [
   [...A, ...NOSYS, '-partial_chain', '-CAfile', 'int.crt', '-crl_check_all', '-CRLfile', 'int.crl', 'server.crt'],
   // -purpose, all of them, and -verify_name
   ...['sslclient', 'sslserver', 'nssslserver', 'smimesign', 'smimeencrypt', 'crlsign', 'any', 'ocsphelper', 'timestampsign'].map((p) => [
-    ...A, ...NOSYS, ...CHAIN, '-purpose', p, 'server.crt', 'client.crt', 'smime.crt', 'tsa.crt', 'tsa-noncrit.crt', 'ocsp.crt', 'crlsigner.crt', 'nokeyenc.crt', 'subjemail.crt',
+    ...A,
+    ...NOSYS,
+    ...CHAIN,
+    '-purpose',
+    p,
+    'server.crt',
+    'client.crt',
+    'smime.crt',
+    'tsa.crt',
+    'tsa-noncrit.crt',
+    'ocsp.crt',
+    'crlsigner.crt',
+    'nokeyenc.crt',
+    'subjemail.crt',
   ]),
   [...A, ...NOSYS, ...CHAIN, '-purpose', 'help', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-purpose', 'SSLserver', 'server.crt'],
@@ -248,7 +405,19 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-crl_check_all', '-CRLfile', 'all.crl', 'revoked.crt'],
   [...A, ...NOSYS, ...CHAIN, '-crl_check', '-CRLfile', 'stale.crl', 'server.crt'],
   [...A, ...NOSYS, '-CAfile', 'root+crls.crt', '-untrusted', 'int.crt', '-crl_check_all', 'revoked.crt', 'server.crt'],
-  [...A, '-no-CAfile', '-no-CAstore', '-CApath', 'hashed', '-untrusted', 'int.crt', '-crl_check_all', '-show_chain', 'revoked.crt', 'server.crt'],
+  [
+    ...A,
+    '-no-CAfile',
+    '-no-CAstore',
+    '-CApath',
+    'hashed',
+    '-untrusted',
+    'int.crt',
+    '-crl_check_all',
+    '-show_chain',
+    'revoked.crt',
+    'server.crt',
+  ],
   [...A, '-no-CAfile', '-no-CAstore', '-CApath', 'hashed-gap', '-untrusted', 'int.crt', 'server.crt'],
   [...A, '-no-CAfile', '-no-CAstore', '-CApath', 'hashed-int', '-partial_chain', '-show_chain', 'server.crt'],
   [...A, '-no-CAfile', '-no-CApath', '-CAstore', 'hashed', '-untrusted', 'int.crt', '-show_chain', 'server.crt'],
@@ -278,13 +447,37 @@ const CASES: string[][] = [
   [...A, ...NOSYS, ...CHAIN, '-policy', '1.2.3.4', '-explicit_policy', 'policy.crt'],
   [...A, ...NOSYS, ...CHAIN, '-policy', 'nope', 'policy.crt'],
   // v1 and keyUsage-only CAs, with and without a purpose and X509_STRICT
-  ...[[], ['-purpose', 'sslserver'], ['-x509_strict'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'smimesign'], ['-purpose', 'crlsign'], ['-purpose', 'timestampsign', '-x509_strict']].map((o) => [
-    ...A, ...NOSYS, '-CAfile', 'v1root.crt', '-CAfile', 'kuroot.crt', ...o, 'byku.crt',
+  ...[
+    [],
+    ['-purpose', 'sslserver'],
+    ['-x509_strict'],
+    ['-x509_strict', '-purpose', 'sslserver'],
+    ['-purpose', 'smimesign'],
+    ['-purpose', 'crlsign'],
+    ['-purpose', 'timestampsign', '-x509_strict'],
+  ].map((o) => [...A, ...NOSYS, '-CAfile', 'v1root.crt', '-CAfile', 'kuroot.crt', ...o, 'byku.crt']),
+  ...[[], ['-purpose', 'sslserver'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'ocsphelper', '-x509_strict']].map((o) => [
+    ...A,
+    ...NOSYS,
+    '-CAfile',
+    'v1root.crt',
+    ...o,
+    'byv1.crt',
   ]),
-  ...[[], ['-purpose', 'sslserver'], ['-x509_strict', '-purpose', 'sslserver'], ['-purpose', 'ocsphelper', '-x509_strict']].map((o) => [...A, ...NOSYS, '-CAfile', 'v1root.crt', ...o, 'byv1.crt']),
   [...A, ...NOSYS, '-CAfile', 'root.crt', '-untrusted', 'int.crt', '-crl_check', '-CRLfile', 'int.crl.der', 'revoked.crt'],
   // Suite B
-  ...['-suiteB_128_only', '-suiteB_128', '-suiteB_192'].map((f) => [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', f, 'ecleaf.crt', 'ecleaf-rsa.crt', 'ecleaf-384.crt']),
+  ...['-suiteB_128_only', '-suiteB_128', '-suiteB_192'].map((f) => [
+    ...A,
+    ...NOSYS,
+    '-CAfile',
+    'ecroot.crt',
+    '-untrusted',
+    'ecint.crt',
+    f,
+    'ecleaf.crt',
+    'ecleaf-rsa.crt',
+    'ecleaf-384.crt',
+  ]),
   [...A, ...NOSYS, ...CHAIN, '-suiteB_128', 'server.crt'],
   [...A, ...NOSYS, '-CAfile', 'ecroot.crt', '-untrusted', 'ecint.crt', '-suiteB_128_only', '-suiteB_192', 'ecleaf.crt'],
   // signature failures with each issuer key type
@@ -299,12 +492,37 @@ const CASES: string[][] = [
   [...A, '-no-CAfile', 'server.crt'],
   [...A, '-CApath', '/etc/ssl/certs', '-untrusted', 'int.crt', 'server.crt'],
   // DSA, brainpool, secp256k1 and prime192v1 signatures (made by openssl)
-  [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-show_chain', 'k1leaf.crt', 'p192leaf.crt', 'dsaleaf.der', 'dsaleaf-bad.der'],
+  [
+    ...NOSYS,
+    '-CAfile',
+    'dsaroot.crt',
+    '-untrusted',
+    'bpint.crt',
+    '-show_chain',
+    'k1leaf.crt',
+    'p192leaf.crt',
+    'dsaleaf.der',
+    'dsaleaf-bad.der',
+  ],
   [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-check_ss_sig', '-suiteB_128', 'k1leaf.crt'],
   [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'bpint.crt', '-auth_level', '1', 'k1leaf.crt', 'p192leaf.crt'],
   [...NOSYS, '-CAfile', 'dsaroot.crt', '-untrusted', 'k1leaf.crt', 'bpint.crt'],
   // options that change nothing for these chains
-  [...A, ...NOSYS, ...CHAIN, '-issuer_checks', '-trusted_first', '-no_alt_chains', '-allow_proxy_certs', '-extended_crl', '-use_deltas', '-crl_download', '-inhibit_any', '-inhibit_map', 'server.crt'],
+  [
+    ...A,
+    ...NOSYS,
+    ...CHAIN,
+    '-issuer_checks',
+    '-trusted_first',
+    '-no_alt_chains',
+    '-allow_proxy_certs',
+    '-extended_crl',
+    '-use_deltas',
+    '-crl_download',
+    '-inhibit_any',
+    '-inhibit_map',
+    'server.crt',
+  ],
   [...A, ...NOSYS, ...CHAIN, '-provider', 'default', '-provider', 'legacy', '-propquery', 'provider=default', 'server.crt'],
   [...A, ...NOSYS, ...CHAIN, '-nameopt', 'RFC2253', '-show_chain', 'server.crt', 'expired.crt'],
   [...A, ...NOSYS, ...CHAIN, '--show_chain', `-attime=${AT}`, 'server.crt'],
@@ -370,7 +588,10 @@ const STDIN_CASES: [string[], string][] = [
 const norm = (t: string) => t.replace(/^[0-9A-F]+:error:/gm, 'X:error:');
 
 function openssl(args: string[], stdin?: string) {
-  const r = spawnSync('sh', ['-c', `exec openssl verify "$@"${stdin ? ` < '${stdin}'` : ''}`, 'sh', ...args], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `exec openssl verify "$@"${stdin ? ` < '${stdin}'` : ''}`, 'sh', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: norm(r.stderr) };
 }
 

@@ -42,6 +42,8 @@ describe('clientCertErrorDetail', () => {
     expect(clientCertErrorDetail(failed, 15, '3.0')).toBeUndefined();
     const d = clientCertErrorDetail(failed, 16, '1.1')!;
     expect(d.split('\n')[0]).toBe('Client certificate verification failed at depth 0: self signed certificate.');
-    expect(d.split('\n')[1]).toBe(`Failed certificate data (unverified): subject "/CN=ssltestuser", serial number ${leaf.serial.value}, issuer "/CN=ssltestuser".`);
+    expect(d.split('\n')[1]).toBe(
+      `Failed certificate data (unverified): subject "/CN=ssltestuser", serial number ${leaf.serial.value}, issuer "/CN=ssltestuser".`,
+    );
   });
 });

@@ -31,7 +31,8 @@ function dir(o: { conf?: string; hba?: string; files?: Record<string, MemFile> }
 }
 const check = (fs: ReturnType<typeof dir>, hosts?: string[]) => checkServer({ fs, pgdata: '/pg', serverUser: SERVER, hosts });
 const codes = (r: CheckReport) => r.warnings.map((w) => w.code).sort();
-const verdict = (r: CheckReport, line: number, sslmode: string, cert: boolean) => r.lines.find((l) => l.lineNum === line)!.verdicts.find((v) => v.sslmode === sslmode && v.clientCert === cert);
+const verdict = (r: CheckReport, line: number, sslmode: string, cert: boolean) =>
+  r.lines.find((l) => l.lineNum === line)!.verdicts.find((v) => v.sslmode === sslmode && v.clientCert === cert);
 
 describe('pgtls check', () => {
   it('reports the FATAL when the server cannot start', () => {
@@ -52,7 +53,10 @@ host all all 127.0.0.1/32 trust
     expect(r.clientRoot).toEqual({ subject: 'CN = Test root CA for pgtls', source: 'ssl_ca_file root+client_ca.crt' });
     expect(codes(r)).toEqual([]);
     // line 1: cert auth needs a certificate
-    expect(verdict(r, 1, 'require', false)).toMatchObject({ result: 'fails', message: 'FATAL:  connection requires a valid client certificate' });
+    expect(verdict(r, 1, 'require', false)).toMatchObject({
+      result: 'fails',
+      message: 'FATAL:  connection requires a valid client certificate',
+    });
     expect(verdict(r, 1, 'verify-full', true)).toMatchObject({ result: 'connects', acceptedBy: 1 });
     // plaintext certdb is accepted by line 3 (host all all), not line 1
     expect(verdict(r, 1, 'disable', true)).toMatchObject({ result: 'connects', acceptedBy: 3 });
@@ -68,20 +72,31 @@ host all all 127.0.0.1/32 trust
     const r = check(dir(), ['db.example.com']);
     expect(codes(r)).toEqual(['name-mismatch']);
     expect(r.warnings[0].message).toMatch(/"common-name\.pg-ssltest\.test".*"db\.example\.com"/);
-    expect(verdict(r, 1, 'verify-full', false)).toMatchObject({ result: 'fails', message: 'server certificate for "common-name.pg-ssltest.test" does not match host name "db.example.com"' });
+    expect(verdict(r, 1, 'verify-full', false)).toMatchObject({
+      result: 'fails',
+      message: 'server certificate for "common-name.pg-ssltest.test" does not match host name "db.example.com"',
+    });
     // default host names come from listen_addresses (localhost)
     expect(check(dir()).hosts).toEqual(['localhost']);
   });
 
   it('an intermediate missing from server.crt; unknown root', () => {
     // the issuer found nowhere: it may be a root the clients have, so no warning
-    const unknown = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), ['common-name.pg-ssltest.test']);
+    const unknown = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem } } }), [
+      'common-name.pg-ssltest.test',
+    ]);
     expect(codes(unknown)).toEqual([]);
     expect(unknown.clientRoot).toBeUndefined();
     expect(verdict(unknown, 1, 'verify-ca', false)).toMatchObject({ result: 'unknown' });
     expect(verdict(unknown, 1, 'require', false)).toMatchObject({ result: 'connects' });
     // the issuer in the data directory and not self-signed: an intermediate the server does not send
-    const r = check(dir({ conf: '', files: { '/pg/server.crt': { content: pki.server.cnOnly.pem }, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), ['common-name.pg-ssltest.test']);
+    const r = check(
+      dir({
+        conf: '',
+        files: { '/pg/server.crt': { content: pki.server.cnOnly.pem }, '/pg/server_ca.crt': { content: pki.serverCa.pem } },
+      }),
+      ['common-name.pg-ssltest.test'],
+    );
     expect(codes(r)).toEqual(['chain-incomplete']);
     expect(r.warnings[0].message).toMatch(/not the intermediate ".*" \(in server_ca\.crt\) .*append it to server\.crt/);
     // the client has only the root: verify-ca fails as the warning says
@@ -99,15 +114,30 @@ host all all 127.0.0.1/32 trust
     }
     // gen chain with only the leaf in server.crt: the intermediate in intermediate.crt is not sent
     const c = makeHierarchy('chain', { cn: 'localhost', keys });
-    const leafOnly = { '/pg/server.crt': { content: c.server.cert.pem }, '/pg/server.key': { content: c.server.keyPem, mode: 0o600 }, '/pg/intermediate.crt': { content: c.intermediate!.cert.pem } };
+    const leafOnly = {
+      '/pg/server.crt': { content: c.server.cert.pem },
+      '/pg/server.key': { content: c.server.keyPem, mode: 0o600 },
+      '/pg/intermediate.crt': { content: c.intermediate!.cert.pem },
+    };
     expect(codes(check(dir({ conf: '', files: leafOnly }), ['localhost']))).toEqual(['chain-incomplete']);
   });
 
   it('expiring leaf, SHA-1 signature, RSA-1024 key', () => {
     const days = (n: number) => new Date(Date.now() + n * 86_400_000);
     const rsa1024 = vectorKey('rsa1024-1');
-    const soon = makeCertificate({ version: 1, subject: [{ CN: 'soon' }], subjectKey: rsa1024.key, issuerCert: pki.serverCa, issuerKey: K.serverCa.key, notBefore: days(-1), notAfter: days(10), signatureAlgorithm: 'sha1WithRSAEncryption' });
-    const d = dir({ files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } } });
+    const soon = makeCertificate({
+      version: 1,
+      subject: [{ CN: 'soon' }],
+      subjectKey: rsa1024.key,
+      issuerCert: pki.serverCa,
+      issuerKey: K.serverCa.key,
+      notBefore: days(-1),
+      notAfter: days(10),
+      signatureAlgorithm: 'sha1WithRSAEncryption',
+    });
+    const d = dir({
+      files: { '/pg/server.crt': { content: soon.pem + pki.serverCa.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } },
+    });
     // at Debian's level 2 the server does not start with it (ssl_security_cert, as PostgreSQL 15 does)
     const r = check(d, ['soon']);
     expect(r.starts).toBe(false);
@@ -119,12 +149,28 @@ host all all 127.0.0.1/32 trust
 
   it('ssl_ca_file certificates below the security level', () => {
     const rsa1024 = vectorKey('rsa1024-1');
-    const weakCa = makeCertificate({ subject: [{ CN: 'weak client CA' }], selfSigned: true, issuerKey: rsa1024.key, extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
-    const sha1Ca = makeCertificate({ subject: [{ CN: 'sha1 client CA' }], subjectKey: K.serverCa.key, issuerCert: weakCa, issuerKey: rsa1024.key, signatureAlgorithm: 'sha1WithRSAEncryption', extensions: [{ type: 'basicConstraints', ca: true, critical: true }] });
+    const weakCa = makeCertificate({
+      subject: [{ CN: 'weak client CA' }],
+      selfSigned: true,
+      issuerKey: rsa1024.key,
+      extensions: [{ type: 'basicConstraints', ca: true, critical: true }],
+    });
+    const sha1Ca = makeCertificate({
+      subject: [{ CN: 'sha1 client CA' }],
+      subjectKey: K.serverCa.key,
+      issuerCert: weakCa,
+      issuerKey: rsa1024.key,
+      signatureAlgorithm: 'sha1WithRSAEncryption',
+      extensions: [{ type: 'basicConstraints', ca: true, critical: true }],
+    });
     const d = dir({ conf: "ssl_ca_file = 'ca.crt'\n", files: { '/pg/ca.crt': { content: weakCa.pem + sha1Ca.pem } } });
     expect(codes(check(d)).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature', 'weak-rsa']);
     expect(check(d).warnings.find((w) => w.code === 'weak-rsa')?.message).toMatch(/security level 2 refuses it \("ca key too small"\)/);
-    expect(codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, securityLevel: 1 })).filter((c) => c === 'weak-rsa' || c === 'sha1-signature')).toEqual(['sha1-signature']);
+    expect(
+      codes(checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, securityLevel: 1 })).filter(
+        (c) => c === 'weak-rsa' || c === 'sha1-signature',
+      ),
+    ).toEqual(['sha1-signature']);
   });
 
   it('pg_hba.conf errors are shown with the FATAL', () => {
@@ -142,7 +188,10 @@ host all all 127.0.0.1/32 trust
       ['common-name.pg-ssltest.test'],
     );
     expect(codes(r)).toEqual(['crl-expired']);
-    const r2 = check(dir({ conf: '', hba: 'hostssl all all 127.0.0.1/32 trust clientcert=verify-ca\nhostssl certdb all 127.0.0.1/32 cert\n' }), ['common-name.pg-ssltest.test']);
+    const r2 = check(
+      dir({ conf: '', hba: 'hostssl all all 127.0.0.1/32 trust clientcert=verify-ca\nhostssl certdb all 127.0.0.1/32 cert\n' }),
+      ['common-name.pg-ssltest.test'],
+    );
     expect(codes(r2)).toEqual(['clientcert-without-ca', 'clientcert-without-ca']);
     expect(r2.lines[0].verdicts.some((v) => v.clientCert)).toBe(false);
   });
@@ -153,14 +202,23 @@ host all all 127.0.0.1/32 trust
   });
 
   it('ssl off: hostssl lines never match, SSL modes fail', () => {
-    const r = check(dir({ conf: '', hba: 'hostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n', files: { '/pg/postgresql.conf': { content: 'ssl = off\n' } } }));
+    const r = check(
+      dir({
+        conf: '',
+        hba: 'hostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n',
+        files: { '/pg/postgresql.conf': { content: 'ssl = off\n' } },
+      }),
+    );
     expect(r.ssl).toBe(false);
     expect(codes(r)).toEqual(['hostssl-without-ssl']);
-    expect(verdict(r, 2, 'verify-full', false)).toMatchObject({ result: 'fails', message: 'server does not support SSL, but SSL was required' });
+    expect(verdict(r, 2, 'verify-full', false)).toMatchObject({
+      result: 'fails',
+      message: 'server does not support SSL, but SSL was required',
+    });
     expect(verdict(r, 2, 'prefer', false)).toMatchObject({ result: 'connects', acceptedBy: 2 });
   });
 
-  it('local lines: psql on the server\'s Unix socket as an OS user named like the role', () => {
+  it("local lines: psql on the server's Unix socket as an OS user named like the role", () => {
     const hba = `local all postgres peer
 local app alice peer map=m
 local all bob scram-sha-256
@@ -168,13 +226,26 @@ local all carol reject
 hostssl all all 127.0.0.1/32 trust
 `;
     const socket = (r: CheckReport, line: number) => r.lines.find((l) => l.lineNum === line)!.socket;
-    const r = check(dir({ hba, conf: "unix_socket_directories = '/tmp, /var/run/postgresql'\nport = 5433\n", files: { '/pg/pg_ident.conf': { content: 'm root alice\n' } } }));
+    const r = check(
+      dir({
+        hba,
+        conf: "unix_socket_directories = '/tmp, /var/run/postgresql'\nport = 5433\n",
+        files: { '/pg/pg_ident.conf': { content: 'm root alice\n' } },
+      }),
+    );
     expect(r.lines.map((l) => l.lineNum)).toEqual([1, 2, 3, 4, 5]);
     expect(socket(r, 1)).toEqual({ path: '/tmp/.s.PGSQL.5433', osUser: 'postgres', result: 'connects', acceptedBy: 1 });
     // peer: OS user alice maps to nothing (the map names root)
-    expect(socket(r, 2)).toMatchObject({ osUser: 'alice', result: 'fails', message: 'FATAL:  Peer authentication failed for user "alice"' });
+    expect(socket(r, 2)).toMatchObject({
+      osUser: 'alice',
+      result: 'fails',
+      message: 'FATAL:  Peer authentication failed for user "alice"',
+    });
     expect(socket(r, 3)).toMatchObject({ result: 'fails', message: 'fe_sendauth: no password supplied' });
-    expect(socket(r, 4)).toMatchObject({ result: 'fails', message: 'FATAL:  pg_hba.conf rejects connection for host "[local]", user "carol", database "postgres", no encryption' });
+    expect(socket(r, 4)).toMatchObject({
+      result: 'fails',
+      message: 'FATAL:  pg_hba.conf rejects connection for host "[local]", user "carol", database "postgres", no encryption',
+    });
     expect(socket(r, 5)).toBeUndefined();
     expect(verdict(r, 5, 'require', false)).toMatchObject({ result: 'connects', acceptedBy: 5 });
     // the first socket the server makes: a relative directory lives in the data directory
@@ -204,7 +275,9 @@ hostssl all all 127.0.0.1/32 trust
         console.log = orig;
       }
       expect(logs[0]).toMatch(/^Server: starts, SSL on/);
-      expect(logs[0]).toMatch(/verify-full +no client cert: fails: FATAL: {2}connection requires a valid client certificate\n +client cert: +connects \(line 1\)/);
+      expect(logs[0]).toMatch(
+        /verify-full +no client cert: fails: FATAL: {2}connection requires a valid client certificate\n +client cert: +connects \(line 1\)/,
+      );
       const json = JSON.parse(logs[1]) as CheckReport;
       expect(json.warnings.map((w) => w.code)).toEqual(['name-mismatch']);
     } finally {

@@ -21,10 +21,21 @@ const F = '/d/pg_hba.conf';
 const parse = (text: string, opts: HbaParseOptions = {}, files: Record<string, string> = {}) =>
   parseHba(memFs(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, { content: v }]))), F, text, opts);
 const row = (r: HbaFileRule) =>
-  [r.lineNumber, r.type, r.database && `{${r.database}}`, r.userName && `{${r.userName}}`, r.address, r.netmask, r.authMethod, r.options && `{${r.options}}`, r.error]
+  [
+    r.lineNumber,
+    r.type,
+    r.database && `{${r.database}}`,
+    r.userName && `{${r.userName}}`,
+    r.address,
+    r.netmask,
+    r.authMethod,
+    r.options && `{${r.options}}`,
+    r.error,
+  ]
     .map((v) => v ?? '')
     .join('|');
-const rows = (text: string, opts: HbaParseOptions = {}, files: Record<string, string> = {}) => parse(text, { mode: 'view', ...opts }, files).rules.map(row);
+const rows = (text: string, opts: HbaParseOptions = {}, files: Record<string, string> = {}) =>
+  parse(text, { mode: 'view', ...opts }, files).rules.map(row);
 
 describe('pg_hba.conf parsing (pg_hba_file_rules rows from PostgreSQL 15.18)', () => {
   it('line forms, address forms, options and errors', () => {
@@ -159,7 +170,9 @@ describe('pg_hba.conf parsing (pg_hba_file_rules rows from PostgreSQL 15.18)', (
   it('RADIUS server names must resolve (no DNS in pgtls unless told)', () => {
     const line = 'host db u all radius radiusservers="a, 127.0.0.1" radiussecrets=s\n';
     expect(rows(line)).toEqual(['1||||||||']);
-    expect(formatLog(parse(line).log).split('\n')[0]).toBe('LOG:  could not translate RADIUS server name "a" to address: Name or service not known');
+    expect(formatLog(parse(line).log).split('\n')[0]).toBe(
+      'LOG:  could not translate RADIUS server name "a" to address: Name or service not known',
+    );
     expect(parse(line, { resolves: () => true, mode: 'view' }).rules[0].options).toEqual(['radiusservers=a, 127.0.0.1', 'radiussecrets=s']);
   });
 
@@ -176,7 +189,9 @@ describe('pg_hba.conf parsing (pg_hba_file_rules rows from PostgreSQL 15.18)', (
 
 describe('start-up log', () => {
   it('LOG + CONTEXT per bad line, then FATAL', () => {
-    const r = parse('# comment\nlocal all all trust\nhostx all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/33 trust\nhostssl all all 127.0.0.1/32 cert clientcert=verify-ca\n');
+    const r = parse(
+      '# comment\nlocal all all trust\nhostx all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/33 trust\nhostssl all all 127.0.0.1/32 cert clientcert=verify-ca\n',
+    );
     expect(r.ok).toBe(false);
     expect(r.lines).toEqual([]);
     expect(formatLog(r.log)).toBe(
@@ -203,14 +218,18 @@ describe('start-up log', () => {
   });
 
   it('empty file, missing file, reload wording, token too long', () => {
-    expect(formatLog(parse('# nothing\n').log)).toBe('LOG:  configuration file "/d/pg_hba.conf" contains no entries\nFATAL:  could not load pg_hba.conf');
+    expect(formatLog(parse('# nothing\n').log)).toBe(
+      'LOG:  configuration file "/d/pg_hba.conf" contains no entries\nFATAL:  could not load pg_hba.conf',
+    );
     expect(formatLog(loadHbaFile(memFs({}), F).log)).toBe(
       'LOG:  could not open configuration file "/d/pg_hba.conf": No such file or directory\nFATAL:  could not load pg_hba.conf',
     );
     expect(formatLog(parse('hostx a b c d\n', { mode: 'reload' }).log)).toBe(
       'LOG:  invalid connection type "hostx"\nCONTEXT:  line 1 of configuration file "/d/pg_hba.conf"\nLOG:  pg_hba.conf was not reloaded',
     );
-    expect(parse(`host ${'a'.repeat(10240)} all all trust\n`).log[0].message).toMatch(/^authentication file token too long, skipping: "a{10239}"$/);
+    expect(parse(`host ${'a'.repeat(10240)} all all trust\n`).log[0].message).toMatch(
+      /^authentication file token too long, skipping: "a{10239}"$/,
+    );
   });
 });
 
@@ -243,7 +262,11 @@ describe('versions', () => {
   });
 
   it('16: regular expressions for databases and users, include records', () => {
-    const r = parse('host "/^db" /^u[0-9]+$ all trust\nhost all /( all trust\ninclude more.conf\n', { pgVersion: 16 }, { '/d/more.conf': 'local all all peer\n' });
+    const r = parse(
+      'host "/^db" /^u[0-9]+$ all trust\nhost all /( all trust\ninclude more.conf\n',
+      { pgVersion: 16 },
+      { '/d/more.conf': 'local all all peer\n' },
+    );
     expect(r.rules.map(row)).toEqual([
       '1|host|{/^db}|{/^u[0-9]+$}|all||trust||',
       '2||||||||invalid regular expression "(": parentheses () not balanced',
@@ -280,7 +303,14 @@ describe('matching (check_hba) and the no-entry FATAL', () => {
     { ssl: true },
   );
   expect(hba.ok).toBe(true);
-  const c = (x: Partial<HbaConnection>): HbaConnection => ({ connType: 'host', ssl: false, addr: '203.0.113.5', database: 'db', user: 'bob', ...x });
+  const c = (x: Partial<HbaConnection>): HbaConnection => ({
+    connType: 'host',
+    ssl: false,
+    addr: '203.0.113.5',
+    database: 'db',
+    user: 'bob',
+    ...x,
+  });
   const line = (x: Partial<HbaConnection>) => {
     const m = matchHbaLine(hba.lines, c(x));
     return m.matched ? m.line.lineNum : m.fatal;
@@ -295,7 +325,10 @@ describe('matching (check_hba) and the no-entry FATAL', () => {
     [{ user: 'nossl', ssl: true }, 'no pg_hba.conf entry for host "203.0.113.5", user "nossl", database "db", SSL encryption'],
     [{ addr: '10.1.2.3', user: 'db' }, 4],
     [{ addr: '10.1.2.3', user: 'eve', roles: ['db'] }, 5],
-    [{ addr: '10.1.2.3', user: 'eve', roles: ['db'], userExists: false }, 'no pg_hba.conf entry for host "10.1.2.3", user "eve", database "db", no encryption'],
+    [
+      { addr: '10.1.2.3', user: 'eve', roles: ['db'], userExists: false },
+      'no pg_hba.conf entry for host "10.1.2.3", user "eve", database "db", no encryption',
+    ],
     [{ addr: '192.168.7.7', roles: ['admins'] }, 6],
     [{ addr: '192.168.7.7' }, 'no pg_hba.conf entry for host "192.168.7.7", user "bob", database "db", no encryption'],
     // "all" quoted is a database named all; ::1 then falls through to samehost (reject)
@@ -304,11 +337,20 @@ describe('matching (check_hba) and the no-entry FATAL', () => {
     // an IPv4 line never matches an IPv4-mapped IPv6 client
     [{ addr: '::ffff:10.1.2.3', user: 'db' }, 'no pg_hba.conf entry for host "::ffff:10.1.2.3", user "db", database "db", no encryption'],
     [{ replication: 'physical', user: 'repl', addr: '8.8.8.8' }, 8],
-    [{ replication: 'physical', user: 'bob', addr: '8.8.8.8' }, 'no pg_hba.conf entry for replication connection from host "8.8.8.8", user "bob", no encryption'],
-    [{ database: 'replication', user: 'repl' }, 'no pg_hba.conf entry for host "203.0.113.5", user "repl", database "replication", no encryption'],
+    [
+      { replication: 'physical', user: 'bob', addr: '8.8.8.8' },
+      'no pg_hba.conf entry for replication connection from host "8.8.8.8", user "bob", no encryption',
+    ],
+    [
+      { database: 'replication', user: 'repl' },
+      'no pg_hba.conf entry for host "203.0.113.5", user "repl", database "replication", no encryption',
+    ],
     // host names: reverse lookup of the client, suffix compare, forward lookup back to it
     [{ resolver: hostsResolver(parseHostsFile('203.0.113.5 www.EXAMPLE.com\n')) }, 9],
-    [{ resolver: hostsResolver(parseHostsFile('203.0.113.5 example.com\n')) }, 'no pg_hba.conf entry for host "203.0.113.5", user "bob", database "db", no encryption'],
+    [
+      { resolver: hostsResolver(parseHostsFile('203.0.113.5 example.com\n')) },
+      'no pg_hba.conf entry for host "203.0.113.5", user "bob", database "db", no encryption',
+    ],
     // samehost is an interface's exact address, samenet its subnet
     [{ gss: true, addr: '127.0.0.1' }, 10],
     [{ addr: '127.0.0.2', user: 'x', database: 'y' }, 'no pg_hba.conf entry for host "127.0.0.2", user "x", database "y", no encryption'],
@@ -326,7 +368,8 @@ describe('properties', () => {
         fc.constantFrom('startup', 'reload', 'view'),
         (content, pgVersion, mode) => {
           const r = parseHba(fs, F, content, { pgVersion, mode: mode as 'view' });
-          for (const connType of ['host', 'local'] as const) matchHbaLine(r.lines, { connType, ssl: true, addr: '1.2.3.4', database: 'd', user: 'u' }, { pgVersion });
+          for (const connType of ['host', 'local'] as const)
+            matchHbaLine(r.lines, { connType, ssl: true, addr: '1.2.3.4', database: 'd', user: 'u' }, { pgVersion });
           expect(r.rules.length).toBeGreaterThanOrEqual(r.lines.length);
         },
       ),
@@ -335,11 +378,39 @@ describe('properties', () => {
   });
 
   it('hba-shaped random lines parse without throwing', () => {
-    const word = fc.constantFrom('host', 'hostssl', 'local', 'all', '"all"', 'db', '@x', '+g', '1.2.3.4/24', '::1/128', 'trust', 'cert', 'md5', 'clientcert=verify-full', 'map=m', 'ldap', 'radiusservers="a,b"', '\\', '#', ',', '"');
+    const word = fc.constantFrom(
+      'host',
+      'hostssl',
+      'local',
+      'all',
+      '"all"',
+      'db',
+      '@x',
+      '+g',
+      '1.2.3.4/24',
+      '::1/128',
+      'trust',
+      'cert',
+      'md5',
+      'clientcert=verify-full',
+      'map=m',
+      'ldap',
+      'radiusservers="a,b"',
+      '\\',
+      '#',
+      ',',
+      '"',
+    );
     fc.assert(
-      fc.property(fc.array(fc.array(word, { maxLength: 8 }).map((ws) => ws.join(' ')), { maxLength: 6 }), (ls) => {
-        parseHba(memFs({ '/d/x': { content: 'a\n' } }), F, ls.join('\n'), { ssl: true });
-      }),
+      fc.property(
+        fc.array(
+          fc.array(word, { maxLength: 8 }).map((ws) => ws.join(' ')),
+          { maxLength: 6 },
+        ),
+        (ls) => {
+          parseHba(memFs({ '/d/x': { content: 'a\n' } }), F, ls.join('\n'), { ssl: true });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -11,7 +11,8 @@ const row = (m: IdentFileMapping) => [m.lineNumber, m.mapName, m.sysName, m.pgUs
 
 describe('pg_ident.conf parsing', () => {
   it('rows and errors as pg_ident_file_mappings shows them', () => {
-    const text = 'm1 alice bob\nm2 /^(.*)@example\\.com$ \\1\nm3 /( bob\nm4 alice\nm5\nm6 a,b c\nm7 "a b" "+grp"\nm8 /[[:alpha:]]+ all\nm9 /\\d+ x\n';
+    const text =
+      'm1 alice bob\nm2 /^(.*)@example\\.com$ \\1\nm3 /( bob\nm4 alice\nm5\nm6 a,b c\nm7 "a b" "+grp"\nm8 /[[:alpha:]]+ all\nm9 /\\d+ x\n';
     expect(parse(text).mappings.map(row)).toEqual([
       '1|m1|alice|bob|',
       '2|m2|/^(.*)@example\\.com$|\\1|',
@@ -37,7 +38,9 @@ describe('pg_ident.conf parsing', () => {
         'LOG:  invalid regular expression "(": parentheses () not balanced',
       ].join('\n'),
     );
-    expect(formatLog(loadIdentFile(memFs({}), F).log)).toBe('LOG:  could not open usermap file "/d/pg_ident.conf": No such file or directory');
+    expect(formatLog(loadIdentFile(memFs({}), F).log)).toBe(
+      'LOG:  could not open usermap file "/d/pg_ident.conf": No such file or directory',
+    );
   });
 });
 
@@ -55,7 +58,13 @@ describe('check_usermap', () => {
   it.each<[string | undefined, string, string, boolean, string | true]>([
     ['dn', 'ssltestuser', 'CN=ssltestuser-dn,OU=Testing,OU=Engineering,O=PGDG', false, true],
     ['dnre', 'ssltestuser', 'CN=ssltestuser-dn,OU=Testing,OU=Engineering,O=PGDG', false, true],
-    ['dnre', 'ssltestuser', 'CN=x,OU=Other', false, 'LOG:  no match in usermap "dnre" for user "ssltestuser" authenticated as "CN=x,OU=Other"'],
+    [
+      'dnre',
+      'ssltestuser',
+      'CN=x,OU=Other',
+      false,
+      'LOG:  no match in usermap "dnre" for user "ssltestuser" authenticated as "CN=x,OU=Other"',
+    ],
     ['cn', 'ssltestuser', 'ssltestuser-dn', false, true],
     ['cn', 'ssltestuser', 'ssltestuser', false, 'LOG:  no match in usermap "cn" for user "ssltestuser" authenticated as "ssltestuser"'],
     ['mail', 'alice', 'alice@example.com', false, true],
@@ -116,10 +125,16 @@ describe('ARE -> JavaScript regex translation', () => {
 describe('properties', () => {
   it('never throws on arbitrary contents or names', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), fc.constantFrom(15, 16), (text, pg, sys, v) => {
-        const r = parseIdent(memFs({}), F, text, { pgVersion: v });
-        for (const map of [undefined, ...r.lines.map((l) => l.mapName)]) checkUsermap(r.lines, map, pg, sys, false, { pgVersion: v });
-      }),
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom(15, 16),
+        (text, pg, sys, v) => {
+          const r = parseIdent(memFs({}), F, text, { pgVersion: v });
+          for (const map of [undefined, ...r.lines.map((l) => l.mapName)]) checkUsermap(r.lines, map, pg, sys, false, { pgVersion: v });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -59,7 +59,8 @@ async function sql(query: string): Promise<string[]> {
 
 /** A text[] as PostgreSQL prints it (array_out): elements quoted when they need it. */
 const pgArray = (a: string[] | null) =>
-  a && `{${a.map((e) => (e === '' || /^null$/i.test(e) || /[{}",\\\s]/.test(e) ? `"${e.replace(/["\\]/g, (c) => `\\${c}`)}"` : e)).join(',')}}`;
+  a &&
+  `{${a.map((e) => (e === '' || /^null$/i.test(e) || /[{}",\\\s]/.test(e) ? `"${e.replace(/["\\]/g, (c) => `\\${c}`)}"` : e)).join(',')}}`;
 const hbaRow = (r: HbaFileRule) =>
   [r.lineNumber, r.type, pgArray(r.database), pgArray(r.userName), r.address, r.netmask, r.authMethod, pgArray(r.options), r.error]
     .map((v) => v ?? '')
@@ -83,7 +84,10 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
 
   // (a) start-up with malformed pg_hba.conf files (ssl off, so hostssl lines warn)
   const badHba: [string, string][] = [
-    ['types, masks and clientcert', 'local all all trust\nhostx all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/33 trust\nhostssl all all 127.0.0.1/32 cert clientcert=verify-ca\n'],
+    [
+      'types, masks and clientcert',
+      'local all all trust\nhostx all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/33 trust\nhostssl all all 127.0.0.1/32 cert clientcert=verify-ca\n',
+    ],
     ['netmask and ldap', 'host all all 10.0.0.0 trust\nhost db u all ldap\nhost db u all trust clientcert=verify-full\n'],
     ['empty', '# nothing here\n\n'],
     ['token too long and @file', `host ${'x'.repeat(10240)} all all trust\nhost @missing.txt all all trust\n`],
@@ -108,7 +112,9 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
     ].join('\n');
 
     beforeAll(() => {
-      const crt = spawnSync('openssl', ['req', '-x509', '-key', KEY, '-subj', '/CN=localhost', '-days', '2', '-out', '-'], { encoding: 'utf8' });
+      const crt = spawnSync('openssl', ['req', '-x509', '-key', KEY, '-subj', '/CN=localhost', '-days', '2', '-out', '-'], {
+        encoding: 'utf8',
+      });
       if (crt.status !== 0) throw new Error(`openssl: ${crt.stderr}`);
       const st = o.apply({
         files: { 'server.crt': { content: crt.stdout }, 'server.key': { content: readFileSync(KEY) } },
@@ -175,13 +181,17 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
 
     // (b) pg_file_settings (postgresql.conf with include handling) and start-up errors
     const confCases: [string, string, Record<string, string>][] = [
-      ['settings, duplicates, include_dir', "ssl_ciphers = 'HIGH'\nssl_ecdh_curve secp384r1\ninclude_dir 'pgtls.d'\nssl_ciphers='MEDIUM' # later wins\n", {
-        'pgtls.d/b.conf': "ssl_prefer_server_ciphers = off\n",
-        'pgtls.d/a.conf': "ssl_ca_file = 'ca.crt'\ninclude '../pgtls-sub.conf'\n",
-        'pgtls.d/.skip.conf': 'nonsense here\n',
-        'pgtls.d/c.txt': 'nonsense here\n',
-        'pgtls-sub.conf': "ssl_crl_dir = '/x'\n",
-      }],
+      [
+        'settings, duplicates, include_dir',
+        "ssl_ciphers = 'HIGH'\nssl_ecdh_curve secp384r1\ninclude_dir 'pgtls.d'\nssl_ciphers='MEDIUM' # later wins\n",
+        {
+          'pgtls.d/b.conf': 'ssl_prefer_server_ciphers = off\n',
+          'pgtls.d/a.conf': "ssl_ca_file = 'ca.crt'\ninclude '../pgtls-sub.conf'\n",
+          'pgtls.d/.skip.conf': 'nonsense here\n',
+          'pgtls.d/c.txt': 'nonsense here\n',
+          'pgtls-sub.conf': "ssl_crl_dir = '/x'\n",
+        },
+      ],
       ['bad values', "ssl_min_protocol_version = 'TLSv1.5'\nssl_prefer_server_ciphers = o\nssl_max_protocol_version = tlsv1.3\n", {}],
       ['unrecognized', 'ssl_ciphers = a\nnosuch_param = 1\ncustom.param = 2\n', {}],
       ['syntax errors', "ssl_ciphers = 'a'\nssl_cert_file = server.crt\nssl_ciphers = 'b'\n", {}],
@@ -207,8 +217,8 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       "ssl = on\nssl_min_protocol_version='TLSv1.5'\nssl_prefer_server_ciphers=o\nssl=maybe\nport = 70000\n",
       'foo = bar\nfoo.bar = 1\nssl = on\nfoo2 = 3\n',
       "ssl_cert_file = a.crt\nssl = 'on' x\ninclude 'missing.conf'\ninclude_dir 'pgtls.d'\nssl_ciphers='",
-      "ssl = on\nssl =",
-      "ssl_max_protocol_version = x\nssl_library = y\nSSL = maybe\nSsl = on\n",
+      'ssl = on\nssl =',
+      'ssl_max_protocol_version = x\nssl_library = y\nSSL = maybe\nSsl = on\n',
       "include_if_exists 'none.conf'\nssl = on\n",
     ];
     it.each(startupConf.map((c, i) => [i, c]))('(b) `postgres -C` start-up errors match, config %i', (i, text) => {
@@ -294,18 +304,29 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
 
     it('(d) a session: startup, parameters, a simple query, an error', async () => {
       const seen: string[] = [];
-      const { messages } = await talk({ port: o.port }, encodeFrontendMessage(startupMessage({ user: 'postgres', database: 'postgres' })), (m, send) => {
-        seen.push(m.type);
-        if (m.type === 'ReadyForQuery' && seen.filter((t) => t === 'ReadyForQuery').length === 1)
-          send(encodeFrontendMessage({ type: 'Query', sql: "select 1 as x, null::text as y, 'é' as z; select 1/0" }));
-        return m.type === 'ReadyForQuery' && seen.filter((t) => t === 'ReadyForQuery').length === 2;
-      });
+      const { messages } = await talk(
+        { port: o.port },
+        encodeFrontendMessage(startupMessage({ user: 'postgres', database: 'postgres' })),
+        (m, send) => {
+          seen.push(m.type);
+          if (m.type === 'ReadyForQuery' && seen.filter((t) => t === 'ReadyForQuery').length === 1)
+            send(encodeFrontendMessage({ type: 'Query', sql: "select 1 as x, null::text as y, 'é' as z; select 1/0" }));
+          return m.type === 'ReadyForQuery' && seen.filter((t) => t === 'ReadyForQuery').length === 2;
+        },
+      );
       expect(messages[0]).toEqual({ type: 'Authentication', method: 'Ok' });
-      expect(messages).toContainEqual(expect.objectContaining({ type: 'ParameterStatus', name: 'server_version', value: expect.stringMatching(/^15\./) }));
+      expect(messages).toContainEqual(
+        expect.objectContaining({ type: 'ParameterStatus', name: 'server_version', value: expect.stringMatching(/^15\./) }),
+      );
       expect(messages).toContainEqual(expect.objectContaining({ type: 'BackendKeyData' }));
       const row = messages.find((m) => m.type === 'DataRow');
       expect(row).toEqual({ type: 'DataRow', values: [new TextEncoder().encode('1'), null, new TextEncoder().encode('é')] });
-      expect(messages).toContainEqual(expect.objectContaining({ type: 'RowDescription', fields: expect.arrayContaining([expect.objectContaining({ name: 'x', typeOid: 23 })]) }));
+      expect(messages).toContainEqual(
+        expect.objectContaining({
+          type: 'RowDescription',
+          fields: expect.arrayContaining([expect.objectContaining({ name: 'x', typeOid: 23 })]),
+        }),
+      );
       expect(messages).toContainEqual({ type: 'CommandComplete', tag: 'SELECT 1' });
       const err = messages.find((m) => m.type === 'ErrorResponse');
       expect(err).toMatchObject({ fields: { severity: 'ERROR', code: '22012', message: 'division by zero' } });
@@ -327,7 +348,12 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
 
     it('(d) a second SSLRequest after N is an unsupported protocol', async () => {
       const ssl = encodeFrontendMessage({ type: 'SSLRequest' });
-      const { sslByte, messages } = await talk({ socket: join(o.root, `.s.PGSQL.${o.port}`) }, ssl, () => false, (send) => send(ssl));
+      const { sslByte, messages } = await talk(
+        { socket: join(o.root, `.s.PGSQL.${o.port}`) },
+        ssl,
+        () => false,
+        (send) => send(ssl),
+      );
       expect(String.fromCharCode(sslByte ?? 0)).toBe('N');
       expect(messages).toHaveLength(1);
       expect(messages[0]).toMatchObject({

@@ -25,7 +25,7 @@ const log = (text: string, files: Record<string, string> = {}) => formatLog(conf
 
 describe('postgresql.conf scanner (guc-file.l)', () => {
   it.each([
-    ["ssl = on\n", 'ssl', 'on'],
+    ['ssl = on\n', 'ssl', 'on'],
     ['ssl on\n', 'ssl', 'on'],
     ["ssl_ciphers = 'HIGH:''x''\\n\\101'\n", 'ssl_ciphers', "HIGH:'x'\nA"],
     ["ssl_cert_file 'server2.crt' # comment\n", 'ssl_cert_file', 'server2.crt'],
@@ -84,7 +84,10 @@ describe('includes', () => {
     'extra/x.conf': "ssl_ca_file = 'ca.crt'\n",
   };
   it('include, include_dir (name order, .conf only, no dot files or directories), relative paths', () => {
-    const r = conf("ssl = off\ninclude 'conf.d/01.conf'\ninclude_dir 'conf.d'\ninclude_if_exists 'nonexist.conf'\nssl_ciphers = 'Z'\n", files);
+    const r = conf(
+      "ssl = off\ninclude 'conf.d/01.conf'\ninclude_dir 'conf.d'\ninclude_if_exists 'nonexist.conf'\nssl_ciphers = 'Z'\n",
+      files,
+    );
     expect(r.ok).toBe(true);
     expect(r.items.map((i) => [i.file?.replace(D, ''), i.line, i.name, i.value, i.applied])).toEqual([
       ['/postgresql.conf', 1, 'ssl', 'off', false],
@@ -109,9 +112,17 @@ describe('includes', () => {
   it.each([
     ["include ''\n", 'LOG:  empty configuration file name: ""', 'empty configuration file name'],
     ["include 'postgresql.conf'\n", `LOG:  configuration file recursion in "${D}/postgresql.conf"`, 'configuration file recursion'],
-    ["include_dir 'nodir'\n", `LOG:  could not open configuration directory "${D}/nodir": No such file or directory`, `could not open directory "${D}/nodir"`],
+    [
+      "include_dir 'nodir'\n",
+      `LOG:  could not open configuration directory "${D}/nodir": No such file or directory`,
+      `could not open directory "${D}/nodir"`,
+    ],
     ["include_dir ' '\n", 'LOG:  empty configuration directory name: " "', 'empty configuration directory name'],
-    ["include 'missing.conf'\n", `LOG:  could not open configuration file "${D}/missing.conf": No such file or directory`, `could not open file "${D}/missing.conf"`],
+    [
+      "include 'missing.conf'\n",
+      `LOG:  could not open configuration file "${D}/missing.conf": No such file or directory`,
+      `could not open file "${D}/missing.conf"`,
+    ],
   ])('%j', (text, logLine, viewError) => {
     const r = conf(text);
     expect(formatLog(r.log)).toBe(`${logLine}\nFATAL:  configuration file "${D}/postgresql.conf" contains errors`);
@@ -155,7 +166,7 @@ describe('settings checks (ProcessConfigFileInternal)', () => {
   });
 
   it('pg_file_settings view: abandons a file at its first syntax error, marks errors and applied', () => {
-    const v = conf("ssl = off\nssl_cert_file = a.crt\nssl = on\n", {}, 'view');
+    const v = conf('ssl = off\nssl_cert_file = a.crt\nssl = on\n', {}, 'view');
     expect(v.items.map((i) => [i.line, i.name ?? null, i.error ?? null, i.applied])).toEqual([
       [1, 'ssl', null, false],
       [2, null, 'syntax error', false],
@@ -215,17 +226,30 @@ describe('server settings', () => {
       preferServerCiphers: true,
       passphraseCommandSupportsReload: false,
     });
-    expect(s).toMatchObject({ port: 5432, listenAddresses: 'localhost', dataDirectory: D, hbaFile: `${D}/pg_hba.conf`, identFile: `${D}/pg_ident.conf` });
+    expect(s).toMatchObject({
+      port: 5432,
+      listenAddresses: 'localhost',
+      dataDirectory: D,
+      hbaFile: `${D}/pg_hba.conf`,
+      identFile: `${D}/pg_ident.conf`,
+    });
     expect(s.sslPaths.certFile).toBe(`${D}/server.crt`);
   });
 
   it('relative ssl paths resolve against data_directory; hba_file as given', () => {
     const s = serverSettings(
-      conf("data_directory = '/var/lib/pg'\nssl = on\nssl_ca_file = 'certs/../ca.crt'\nssl_key_file = '/etc/k.key'\nhba_file = '/etc/pg/hba.conf'\nssl_min_protocol_version = tlsv1.3\nport = 5433\n"),
+      conf(
+        "data_directory = '/var/lib/pg'\nssl = on\nssl_ca_file = 'certs/../ca.crt'\nssl_key_file = '/etc/k.key'\nhba_file = '/etc/pg/hba.conf'\nssl_min_protocol_version = tlsv1.3\nport = 5433\n",
+      ),
       { overrides: { port: '6543' } },
     );
     expect(s.dataDirectory).toBe('/var/lib/pg');
-    expect(s.sslPaths).toMatchObject({ caFile: '/var/lib/pg/ca.crt', keyFile: '/etc/k.key', certFile: '/var/lib/pg/server.crt', crlFile: '' });
+    expect(s.sslPaths).toMatchObject({
+      caFile: '/var/lib/pg/ca.crt',
+      keyFile: '/etc/k.key',
+      certFile: '/var/lib/pg/server.crt',
+      crlFile: '',
+    });
     expect(s.hbaFile).toBe('/etc/pg/hba.conf');
     expect(s.ssl.minProtocol).toBe('TLSv1.3');
     expect(s.port).toBe(6543);
@@ -247,25 +271,35 @@ describe('server settings', () => {
 describe('properties', () => {
   it('never throws on arbitrary file contents (text or bytes)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.uint8Array({ maxLength: 200 })), (content) => {
-        for (const mode of ['startup', 'reload', 'view'] as const) {
-          const r = parsePostgresqlConf(memFs({ '/d/postgresql.conf': { content }, '/d/x.conf': { content: 'ssl=on' } }), '/d/postgresql.conf', { mode });
-          expect(r.ok || r.items.some((i) => i.error) || mode === 'view' || r.log.length > 0).toBe(true);
-          // a reload reports an error file at LOG level, never FATAL
-          if (mode === 'reload') expect(r.log.some((l) => l.level === 'FATAL')).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.uint8Array({ maxLength: 200 })),
+        (content) => {
+          for (const mode of ['startup', 'reload', 'view'] as const) {
+            const r = parsePostgresqlConf(
+              memFs({ '/d/postgresql.conf': { content }, '/d/x.conf': { content: 'ssl=on' } }),
+              '/d/postgresql.conf',
+              { mode },
+            );
+            expect(r.ok || r.items.some((i) => i.error) || mode === 'view' || r.log.length > 0).toBe(true);
+            // a reload reports an error file at LOG level, never FATAL
+            if (mode === 'reload') expect(r.log.some((l) => l.level === 'FATAL')).toBe(false);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('name = quoted value round-trips any value', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }).filter((s) => !s.includes('\n') && !s.includes('\0')), (v) => {
-        const quoted = `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-        const r = conf(`ssl_ciphers = ${quoted}\n`);
-        expect(r.settings.get('ssl_ciphers')?.value).toBe(v);
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }).filter((s) => !s.includes('\n') && !s.includes('\0')),
+        (v) => {
+          const quoted = `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+          const r = conf(`ssl_ciphers = ${quoted}\n`);
+          expect(r.settings.get('ssl_ciphers')?.value).toBe(v);
+        },
+      ),
       { numRuns: 300 },
     );
   });

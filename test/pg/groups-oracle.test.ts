@@ -46,8 +46,16 @@ const CLIENTS: { groups: string; ciphersuites: string }[] = [
 ];
 
 /** What to compare: the outcome s_client saw and the server's log line for a refused handshake. */
-const essence = (o: SClientOutcome) => ({ connected: o.connected, version: o.version, cipher: o.cipher, group: o.group, clientHellos: o.clientHellos, alert: o.alert });
-const acceptLine = (lines: string[]) => lines.filter((l) => /could not accept SSL connection/.test(l)).map((l) => l.replace(/^.*?(LOG: {2})/, '$1'));
+const essence = (o: SClientOutcome) => ({
+  connected: o.connected,
+  version: o.version,
+  cipher: o.cipher,
+  group: o.group,
+  clientHellos: o.clientHellos,
+  alert: o.alert,
+});
+const acceptLine = (lines: string[]) =>
+  lines.filter((l) => /could not accept SSL connection/.test(l)).map((l) => l.replace(/^.*?(LOG: {2})/, '$1'));
 
 describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtls serve over the same data directory', () => {
   const sv = useSimVsReal({ logLines: /could not accept SSL connection|connection authorized/ });
@@ -86,33 +94,50 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
 
   it('default ssl_ecdh_curve (prime256v1): P-256 only; X25519:P-256 gets a HelloRetryRequest; the rest handshake_failure, "no suitable key share"', async () => {
     const { real, ours } = await both('');
-    CLIENTS.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
+    CLIENTS.forEach((c, i) => {
+      expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log });
+    });
     // what the real server did, so the comparison is not of two identical failures
     const by = (g: string, s?: string) => real[CLIENTS.findIndex((c) => c.groups === g && (s === undefined || c.ciphersuites === s))];
     expect(by('X25519').out).toMatchObject({ connected: false, alert: 40, clientHellos: 1 });
     expect(by('X25519').log).toEqual(['LOG:  could not accept SSL connection: no suitable key share']);
     expect(by('X25519:P-256').out).toMatchObject({ connected: true, group: 'prime256v1', clientHellos: 2 });
-    expect(by('P-256', 'TLS_AES_128_GCM_SHA256').out).toMatchObject({ connected: true, group: 'prime256v1', clientHellos: 1, cipher: 'TLS_AES_128_GCM_SHA256' });
+    expect(by('P-256', 'TLS_AES_128_GCM_SHA256').out).toMatchObject({
+      connected: true,
+      group: 'prime256v1',
+      clientHellos: 1,
+      cipher: 'TLS_AES_128_GCM_SHA256',
+    });
     expect(by('P-256', 'TLS_AES_128_CCM_SHA256').log).toEqual(['LOG:  could not accept SSL connection: no shared cipher']);
     expect(by('ffdhe2048').out).toMatchObject({ connected: false, alert: 40 });
   });
 
   it('ssl_ecdh_curve = secp384r1: P-384 only (a P-384 key share is taken at once)', async () => {
-    const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'P-384', 'P-384:P-256:X25519'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
+    const clients = CLIENTS.filter(
+      (c) => ['X25519', 'P-256', 'P-384', 'P-384:P-256:X25519'].includes(c.groups) && !c.ciphersuites.includes('CCM'),
+    );
     const { real, ours } = await both('ssl_ecdh_curve = secp384r1\n', clients);
-    clients.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
-    expect(real[clients.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({ connected: true, group: 'secp384r1', clientHellos: 1 });
+    clients.forEach((c, i) => {
+      expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log });
+    });
+    expect(real[clients.findIndex((c) => c.groups.startsWith('P-384:'))].out).toMatchObject({
+      connected: true,
+      group: 'secp384r1',
+      clientHellos: 1,
+    });
     expect(real[clients.findIndex((c) => c.groups === 'P-256')].out).toMatchObject({ connected: false, alert: 40 });
   });
 
   it('ssl_ecdh_curve = secp256k1 (a TLS 1.2-only group): every TLS 1.3 client is refused', async () => {
     const clients = CLIENTS.filter((c) => ['X25519', 'P-256', 'X25519:P-256'].includes(c.groups) && !c.ciphersuites.includes('CCM'));
     const { real, ours } = await both('ssl_ecdh_curve = secp256k1\n', clients);
-    clients.forEach((c, i) => { expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log }); });
+    clients.forEach((c, i) => {
+      expect({ client: c, ...essence(ours[i].out), log: ours[i].log }).toEqual({ client: c, ...essence(real[i].out), log: real[i].log });
+    });
     expect(real.filter((r) => r.out.connected)).toEqual([]);
   });
 
-  it('ssl_ecdh_curve = secp112r1 (a curve with no TLS group): set_tmp_ecdh fails unnoticed, OpenSSL\'s default groups stay', async () => {
+  it("ssl_ecdh_curve = secp112r1 (a curve with no TLS group): set_tmp_ecdh fails unnoticed, OpenSSL's default groups stay", async () => {
     const clients = CLIENTS.filter((c) => ['X25519', 'P-384', 'X448', 'ffdhe2048'].includes(c.groups));
     const { real, ours } = await both('ssl_ecdh_curve = secp112r1\n', clients);
     clients.forEach((c, i) => {
@@ -148,7 +173,12 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
       });
       srv.listen(0, '127.0.0.1', () => {
         const port = (srv.address() as { port: number }).port;
-        execFile('psql', ['-X', '-w', '-d', `host=127.0.0.1 port=${port} sslmode=require user=postgres connect_timeout=5`, '-c', 'select 1'], { env: { PATH: process.env.PATH ?? '', HOME: sv.dir } }, () => undefined);
+        execFile(
+          'psql',
+          ['-X', '-w', '-d', `host=127.0.0.1 port=${port} sslmode=require user=postgres connect_timeout=5`, '-c', 'select 1'],
+          { env: { PATH: process.env.PATH ?? '', HOME: sv.dir } },
+          () => undefined,
+        );
       });
       setTimeout(() => reject(new Error('psql sent no ClientHello')), 15_000);
     });
@@ -158,7 +188,10 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
       const names = (codes: number[]) => codes.map((c) => Object.entries(NamedGroup).find(([, v]) => v === c)?.[0] ?? c);
       return { groups: groups && names(groups.groups), shares: shares && names((shares.shares ?? []).map((k) => k.group)) };
     };
-    expect(offer(hello)).toEqual({ groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'], shares: ['x25519'] });
+    expect(offer(hello)).toEqual({
+      groups: ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'],
+      shares: ['x25519'],
+    });
     // the model's first ClientHello, as the libpq model configures the engine
     const ours = new TlsClient({ ...LIBPQ_KEY_EXCHANGE }).start();
     expect(offer(decodeHandshake(new RecordReader().push(ours[0])[0].fragment) as ClientHello)).toEqual(offer(hello));
@@ -169,10 +202,19 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
     const { real, sim } = await sv.compare('user=postgres dbname=postgres sslmode=require');
     expect(sim).toEqual(real);
     expect(real.ok).toBe(true);
-    const r = simulate({ fs: nodeFs(), pgdata: sv.oracle.pgdata, conninfo: `port=${sv.oracle.port} hostaddr=127.0.0.1 user=postgres dbname=postgres sslmode=require`, env: { HOME: sv.dir } });
-    expect(r.tlsTrace.filter((e) => e.message === 'HelloRetryRequest' && e.who === 'server').map((e) => e.fields.selected_group)).toEqual(['secp256r1']);
+    const r = simulate({
+      fs: nodeFs(),
+      pgdata: sv.oracle.pgdata,
+      conninfo: `port=${sv.oracle.port} hostaddr=127.0.0.1 user=postgres dbname=postgres sslmode=require`,
+      env: { HOME: sv.dir },
+    });
+    expect(r.tlsTrace.filter((e) => e.message === 'HelloRetryRequest' && e.who === 'server').map((e) => e.fields.selected_group)).toEqual([
+      'secp256r1',
+    ]);
     expect(r.tlsTrace.filter((e) => e.message === 'ClientHello' && e.who === 'client')).toHaveLength(2);
-    expect(r.steps.find((s) => s.step === 'tls-handshake')?.detail).toMatch(/^TLSv1\.3 TLS_AES_256_GCM_SHA384, secp256r1 after a HelloRetryRequest \(ssl_ecdh_curve = prime256v1 /);
+    expect(r.steps.find((s) => s.step === 'tls-handshake')?.detail).toMatch(
+      /^TLSv1\.3 TLS_AES_256_GCM_SHA384, secp256r1 after a HelloRetryRequest \(ssl_ecdh_curve = prime256v1 /,
+    );
   });
 
   it('psql against a secp256k1 server: handshake failure on both sides, predicted; prefer falls back to plaintext', async () => {

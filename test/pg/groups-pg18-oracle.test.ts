@@ -38,7 +38,13 @@ const CLIENTS = ['X25519', 'P-256', 'P-384', 'X448', 'X25519:P-256', 'P-384:P-25
 
 /** What the model says s_client -groups `list` gets from a server with ssl_groups = `groups`. */
 function predict(pgdata: string, groups: string | undefined) {
-  const st = startServerTls({ fs: nodeFs(), pgdata, settings: { ...SSL_DEFAULTS, ssl: true, groups }, server: { uid: postgresUid, gids: [] }, pgVersion: 18 });
+  const st = startServerTls({
+    fs: nodeFs(),
+    pgdata,
+    settings: { ...SSL_DEFAULTS, ssl: true, groups },
+    server: { uid: postgresUid, gids: [] },
+    pgVersion: 18,
+  });
   if (!st.ok || !st.tls) throw new Error(`the model does not start: ${JSON.stringify(st.log)}`);
   const tls = st.tls;
   return (list: string) => {
@@ -71,7 +77,10 @@ function predict(pgdata: string, groups: string | undefined) {
 describe.skipIf('unavailable' in where)('ssl_groups: real PostgreSQL 18 and the model', () => {
   let pg: Pg18Oracle | undefined;
   beforeAll(async () => {
-    pg = await Pg18Oracle.create((where as { dir: string }).dir, { 'server.crt': serverCert.pem, 'server.key': privateKeyPem(serverKey, 'pkcs8') });
+    pg = await Pg18Oracle.create((where as { dir: string }).dir, {
+      'server.crt': serverCert.pem,
+      'server.key': privateKeyPem(serverKey, 'pkcs8'),
+    });
   }, 60_000);
   afterAll(() => pg?.destroy());
 
@@ -90,9 +99,20 @@ describe.skipIf('unavailable' in where)('ssl_groups: real PostgreSQL 18 and the 
         pg!.takeLog();
         const real = await sClient(pg!.port, { groups: list, extra: ['-tls1_3'] });
         await new Promise((r) => setTimeout(r, 200));
-        const log = pg!.takeLog().split('\n').filter((l) => l.includes('could not accept SSL connection'));
+        const log = pg!
+          .takeLog()
+          .split('\n')
+          .filter((l) => l.includes('could not accept SSL connection'));
         const ee = await sClientEncryptedExtensionGroups(pg!.port, list);
-        expect({ list, connected: real.connected, group: real.group, clientHellos: real.clientHellos, alert: real.alert, log, eeGroups: ee.groups }).toEqual({ list, ...model(list) });
+        expect({
+          list,
+          connected: real.connected,
+          group: real.group,
+          clientHellos: real.clientHellos,
+          alert: real.alert,
+          log,
+          eeGroups: ee.groups,
+        }).toEqual({ list, ...model(list) });
       }
     }, 120_000);
   }

@@ -32,10 +32,20 @@ function fs(conf: string) {
 }
 
 const run = (conf: string, pgVersion: number, sslmode = 'require') =>
-  simulate({ fs: fs(conf), pgdata: '/pg', conninfo: `hostaddr=127.0.0.1 port=5432 user=u dbname=d sslmode=${sslmode}`, env: { HOME: '/home' }, osUser: 'u', serverUser: { uid: 101, gids: [104] }, pgVersion });
+  simulate({
+    fs: fs(conf),
+    pgdata: '/pg',
+    conninfo: `hostaddr=127.0.0.1 port=5432 user=u dbname=d sslmode=${sslmode}`,
+    env: { HOME: '/home' },
+    osUser: 'u',
+    serverUser: { uid: 101, gids: [104] },
+    pgVersion,
+  });
 
-const hrr = (r: ReturnType<typeof run>) => r.tlsTrace.filter((e) => e.who === 'server' && e.message === 'HelloRetryRequest').map((e) => e.fields.selected_group);
-const serverHello = (r: ReturnType<typeof run>) => r.tlsTrace.filter((e) => e.who === 'server' && e.message === 'ServerHello').map((e) => [e.fields.group, e.fields.cipher_suite]);
+const hrr = (r: ReturnType<typeof run>) =>
+  r.tlsTrace.filter((e) => e.who === 'server' && e.message === 'HelloRetryRequest').map((e) => e.fields.selected_group);
+const serverHello = (r: ReturnType<typeof run>) =>
+  r.tlsTrace.filter((e) => e.who === 'server' && e.message === 'ServerHello').map((e) => [e.fields.group, e.fields.cipher_suite]);
 const fatal = (r: ReturnType<typeof run>) => r.serverLog.filter((l) => /^(FATAL|HINT|DETAIL)/.test(l));
 
 describe('server key-exchange groups in simulate()', () => {
@@ -63,13 +73,23 @@ describe('server key-exchange groups in simulate()', () => {
  */
 describe('PostgreSQL 18: ssl_groups and ssl_tls13_ciphers', () => {
   const start = (s: Partial<SslSettings>) =>
-    startServerTls({ fs: fs(''), pgdata: '/pg', settings: { ...SSL_DEFAULTS, ssl: true, ...s }, server: { uid: 101, gids: [104] }, pgVersion: 18 });
+    startServerTls({
+      fs: fs(''),
+      pgdata: '/pg',
+      settings: { ...SSL_DEFAULTS, ssl: true, ...s },
+      server: { uid: 101, gids: [104] },
+      pgVersion: 18,
+    });
   const handshake = (s: Partial<SslSettings>) => {
     const st = start(s);
     if (!st.ok || !st.tls) throw new Error(`did not start: ${JSON.stringify(st.log)}`);
     const trace: TraceEntry[] = [];
     const client = new TlsClient({ ...LIBPQ_KEY_EXCHANGE, onTrace: (e) => trace.push(e) });
-    const server = new TlsServer({ certificate: { chain: st.tls.chain.map((c) => c.der), privateKey: st.tls.key }, ...serverNegotiation(st.tls), onTrace: (e) => trace.push(e) });
+    const server = new TlsServer({
+      certificate: { chain: st.tls.chain.map((c) => c.der), privateKey: st.tls.key },
+      ...serverNegotiation(st.tls),
+      onTrace: (e) => trace.push(e),
+    });
     const run = runHandshake(client, server);
     const sent = run.serverEvents.find((e) => e.type === 'alert_sent');
     return {
@@ -84,33 +104,55 @@ describe('PostgreSQL 18: ssl_groups and ssl_tls13_ciphers', () => {
   };
   const hint = 'Ensure that each group name is spelled correctly and supported by the installed version of OpenSSL.';
 
-  it('the default X25519:prime256v1 takes libpq\'s x25519 share: no HelloRetryRequest', () => {
+  it("the default X25519:prime256v1 takes libpq's x25519 share: no HelloRetryRequest", () => {
     expect(handshake({})).toEqual({ hrr: [], hello: [['x25519', 'TLS_AES_256_GCM_SHA384']], serverReason: undefined });
   });
-  it('ssl_groups without X25519 makes the HelloRetryRequest, for the server\'s first group', () => {
+  it("ssl_groups without X25519 makes the HelloRetryRequest, for the server's first group", () => {
     expect(handshake({ groups: 'P-384:P-256' })).toMatchObject({ hrr: ['secp384r1'], hello: [['secp384r1', 'TLS_AES_256_GCM_SHA384']] });
   });
   it('only groups TLS 1.3 cannot use (or FFDHE, which libpq lists but pgtls does not compute): no suitable key share', () => {
     expect(handshake({ groups: 'secp256k1:brainpoolP256r1' })).toMatchObject({ hello: [], serverReason: 'no suitable key share' });
   });
   it('bad lists stop the start: the message and hint of be-secure-openssl.c (OpenSSL 3.0 reasons), and the fix names ssl_groups', () => {
-    expect(fatalOf({ groups: 'nope' })).toEqual({ level: 'FATAL', message: 'could not set group names specified in ssl_groups: passed invalid argument', hint });
+    expect(fatalOf({ groups: 'nope' })).toEqual({
+      level: 'FATAL',
+      message: 'could not set group names specified in ssl_groups: passed invalid argument',
+      hint,
+    });
     const st = start({ groups: 'nope' });
     expect(st.ok ? undefined : st.cause).toEqual({ kind: 'ecdh-curve', setting: 'ssl_groups' });
-    expect(st.ok ? undefined : suggestFix({ kind: 'server-start', message: st.fatal.message, cause: st.cause })).toMatch(/^ssl_groups takes a colon list of OpenSSL group names/);
+    expect(st.ok ? undefined : suggestFix({ kind: 'server-start', message: st.fatal.message, cause: st.cause })).toMatch(
+      /^ssl_groups takes a colon list of OpenSSL group names/,
+    );
     const st13 = start({ tls13Ciphers: 'nope' });
-    expect(st13.ok ? undefined : suggestFix({ kind: 'server-start', message: st13.fatal.message, cause: st13.cause })).toMatch(/^ssl_tls13_ciphers names no TLS 1\.3 suite/);
-    expect(fatalOf({ groups: 'X25519:x25519' })).toEqual({ level: 'FATAL', message: 'could not set group names specified in ssl_groups: No valid groups found', hint });
+    expect(st13.ok ? undefined : suggestFix({ kind: 'server-start', message: st13.fatal.message, cause: st13.cause })).toMatch(
+      /^ssl_tls13_ciphers names no TLS 1\.3 suite/,
+    );
+    expect(fatalOf({ groups: 'X25519:x25519' })).toEqual({
+      level: 'FATAL',
+      message: 'could not set group names specified in ssl_groups: No valid groups found',
+      hint,
+    });
   });
   it('ssl_ecdh_curve values mean ssl_groups in 18 only: a 15 server reads ssl_ecdh_curve', () => {
     expect(fatalOf({ groups: 'P-256' })).toBeUndefined();
-    const st15 = startServerTls({ fs: fs(''), pgdata: '/pg', settings: { ...SSL_DEFAULTS, ssl: true, groups: 'nope' }, server: { uid: 101, gids: [104] } });
+    const st15 = startServerTls({
+      fs: fs(''),
+      pgdata: '/pg',
+      settings: { ...SSL_DEFAULTS, ssl: true, groups: 'nope' },
+      server: { uid: 101, gids: [104] },
+    });
     expect(st15.ok && st15.tls?.groups.source).toBe('ssl_ecdh_curve = prime256v1');
   });
-  it('ssl_tls13_ciphers picks the suite in the server\'s order; none known stops the start; one libpq does not offer: no shared cipher', () => {
-    expect(handshake({ tls13Ciphers: 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384' }).hello).toEqual([['x25519', 'TLS_AES_128_GCM_SHA256']]);
+  it("ssl_tls13_ciphers picks the suite in the server's order; none known stops the start; one libpq does not offer: no shared cipher", () => {
+    expect(handshake({ tls13Ciphers: 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384' }).hello).toEqual([
+      ['x25519', 'TLS_AES_128_GCM_SHA256'],
+    ]);
     expect(handshake({ tls13Ciphers: 'nope:TLS_CHACHA20_POLY1305_SHA256' }).hello).toEqual([['x25519', 'TLS_CHACHA20_POLY1305_SHA256']]);
-    expect(fatalOf({ tls13Ciphers: 'nope' })).toEqual({ level: 'FATAL', message: 'could not set the TLSv1.3 cipher suites (no valid ciphers available)' });
+    expect(fatalOf({ tls13Ciphers: 'nope' })).toEqual({
+      level: 'FATAL',
+      message: 'could not set the TLSv1.3 cipher suites (no valid ciphers available)',
+    });
     expect(handshake({ tls13Ciphers: 'TLS_AES_128_CCM_SHA256' })).toMatchObject({ hello: [], serverReason: 'no shared cipher' });
   });
 });
@@ -124,8 +166,22 @@ describe('ssl_groups as the configuration sets it (PostgreSQL 18)', () => {
     items: lines.map(([name, value], i) => ({ name, value, line: i + 1, seqno: i + 1, applied: true }) as ParsedConf['items'][number]),
   });
   it('ssl_ecdh_curve is its old name: the later line wins; -c wins over both; unset leaves the default', () => {
-    expect(serverSettings(conf([['ssl_groups', 'X25519'], ['ssl_ecdh_curve', 'secp384r1']])).ssl.groups).toBe('secp384r1');
-    expect(serverSettings(conf([['ssl_ecdh_curve', 'secp384r1'], ['ssl_groups', 'P-256']])).ssl.groups).toBe('P-256');
+    expect(
+      serverSettings(
+        conf([
+          ['ssl_groups', 'X25519'],
+          ['ssl_ecdh_curve', 'secp384r1'],
+        ]),
+      ).ssl.groups,
+    ).toBe('secp384r1');
+    expect(
+      serverSettings(
+        conf([
+          ['ssl_ecdh_curve', 'secp384r1'],
+          ['ssl_groups', 'P-256'],
+        ]),
+      ).ssl.groups,
+    ).toBe('P-256');
     expect(serverSettings(conf([['ssl_groups', 'P-256']]), { overrides: { ssl_ecdh_curve: 'X448' } }).ssl.groups).toBe('X448');
     expect(serverSettings(conf([])).ssl.groups).toBeUndefined();
   });

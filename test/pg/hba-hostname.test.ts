@@ -111,7 +111,11 @@ describe('the hosts file (nss_files)', () => {
 });
 
 describe('check_hostname in matchHbaLine', () => {
-  const hba = parseHba(memFs({}), '/d/pg_hba.conf', ['host all all 10.0.0.0/8 trust', 'host other all db.example.com trust', 'host all all .example.com md5', ''].join('\n'));
+  const hba = parseHba(
+    memFs({}),
+    '/d/pg_hba.conf',
+    ['host all all 10.0.0.0/8 trust', 'host other all db.example.com trust', 'host all all .example.com md5', ''].join('\n'),
+  );
   const conn = (hosts: string, x: Partial<HbaConnection> = {}): HbaConnection => ({
     connType: 'host',
     ssl: false,
@@ -123,16 +127,40 @@ describe('check_hostname in matchHbaLine', () => {
   });
   const outcome = (c: HbaConnection) => {
     const m = matchHbaLine(hba.lines, c);
-    return { line: m.matched ? m.line.lineNum : undefined, detail: hostnameLookupDetail(m.clientHost) ?? null, lookups: m.clientHost.lookups.length };
+    return {
+      line: m.matched ? m.line.lineNum : undefined,
+      detail: hostnameLookupDetail(m.clientHost) ?? null,
+      lookups: m.clientHost.lookups.length,
+    };
   };
 
   it.each<[string, string, Partial<HbaConnection>, { line?: number; detail: string | null; lookups: number }]>([
     // line 2 needs database other: its lookups still happen (address before database), line 3 then reuses them
-    ['suffix match, one reverse and one forward lookup', '192.0.2.1 db.example.com\n', {}, { line: 3, detail: 'Client IP address resolved to "db.example.com", forward lookup matches.', lookups: 2 }],
-    ['no name for the client', '', {}, { line: undefined, detail: 'Could not resolve client IP address to a host name: Name or service not known.', lookups: 1 }],
-    ['a name matching nothing: not checked', '192.0.2.1 db.example.org\n', {}, { line: undefined, detail: 'Client IP address resolved to "db.example.org", forward lookup not checked.', lookups: 1 }],
+    [
+      'suffix match, one reverse and one forward lookup',
+      '192.0.2.1 db.example.com\n',
+      {},
+      { line: 3, detail: 'Client IP address resolved to "db.example.com", forward lookup matches.', lookups: 2 },
+    ],
+    [
+      'no name for the client',
+      '',
+      {},
+      { line: undefined, detail: 'Could not resolve client IP address to a host name: Name or service not known.', lookups: 1 },
+    ],
+    [
+      'a name matching nothing: not checked',
+      '192.0.2.1 db.example.org\n',
+      {},
+      { line: undefined, detail: 'Client IP address resolved to "db.example.org", forward lookup not checked.', lookups: 1 },
+    ],
     ['the CIDR line first: no lookup at all', '', { addr: '10.1.1.1' }, { line: 1, detail: null, lookups: 0 }],
-    ['IPv4-mapped client: a v4 name never resolves back to the v6 address', '192.0.2.1 db.example.com\n', { addr: '::ffff:192.0.2.1' }, { line: undefined, detail: 'Client IP address resolved to "db.example.com", forward lookup does not match.', lookups: 2 }],
+    [
+      'IPv4-mapped client: a v4 name never resolves back to the v6 address',
+      '192.0.2.1 db.example.com\n',
+      { addr: '::ffff:192.0.2.1' },
+      { line: undefined, detail: 'Client IP address resolved to "db.example.com", forward lookup does not match.', lookups: 2 },
+    ],
   ])('%s', (_n, hosts, x, want) => expect(outcome(conn(hosts, x))).toEqual(want));
 
   it('a failed lookup is remembered: later host-name lines are not looked up again', () => {
@@ -150,19 +178,27 @@ describe('check_hostname in matchHbaLine', () => {
 
   it('log_hostname: the early lookup is kept unless the name looks numeric', () => {
     const r = hostsResolver(parseHostsFile('192.0.2.1 db.example.org\n192.0.2.2 10.0.0.5\n192.0.2.3 abc:def\n'));
-    expect(clientHostAtStart('192.0.2.1', r, true)).toMatchObject({ remoteHost: 'db.example.org', clientHost: { name: 'db.example.org', resolv: 0 } });
+    expect(clientHostAtStart('192.0.2.1', r, true)).toMatchObject({
+      remoteHost: 'db.example.org',
+      clientHost: { name: 'db.example.org', resolv: 0 },
+    });
     expect(clientHostAtStart('192.0.2.2', r, true).clientHost.name).toBeUndefined();
     expect(clientHostAtStart('192.0.2.2', r, true).remoteHost).toBe('10.0.0.5');
     expect(clientHostAtStart('192.0.2.3', r, true).clientHost.name).toBeUndefined();
     expect(clientHostAtStart('192.0.2.9', r, true)).toMatchObject({ remoteHost: '192.0.2.9', clientHost: { resolv: 0 } });
     expect(clientHostAtStart('192.0.2.1', r, false)).toEqual({ remoteHost: '192.0.2.1', clientHost: { resolv: 0, lookups: [] } });
     // kept: no reverse lookup at match time, and the DETAIL of a CIDR-only miss names it
-    const m = matchHbaLine(hba.lines, conn('', { addr: '192.0.2.1', clientHost: clientHostAtStart('192.0.2.1', r, true).clientHost, resolver: r }));
+    const m = matchHbaLine(
+      hba.lines,
+      conn('', { addr: '192.0.2.1', clientHost: clientHostAtStart('192.0.2.1', r, true).clientHost, resolver: r }),
+    );
     expect(hostnameLookupDetail(m.clientHost)).toBe('Client IP address resolved to "db.example.org", forward lookup not checked.');
   });
 
   it('the addresses a host-name line lets in', () => {
-    const t = parseHostsFile('127.0.0.1 localhost\n10.0.0.7 db.example.com\n10.0.0.8 www.example.com\n10.0.0.9 x\n10.0.0.9 y.example.com\n');
+    const t = parseHostsFile(
+      '127.0.0.1 localhost\n10.0.0.7 db.example.com\n10.0.0.8 www.example.com\n10.0.0.9 x\n10.0.0.9 y.example.com\n',
+    );
     expect(hostnameClients(t, 'localhost')).toEqual(['127.0.0.1']);
     expect(hostnameClients(t, '.example.com')).toEqual(['10.0.0.7', '10.0.0.8']);
     expect(hostnameClients(t, 'y.example.com')).toEqual([]);
@@ -183,7 +219,14 @@ describe('simulate() and pgtls check with host-name lines', () => {
       ),
     );
   const sim = (f: ReturnType<typeof fs>, extra: Partial<Parameters<typeof simulate>[0]> = {}) =>
-    simulate({ fs: f, pgdata: '/pg', conninfo: 'host=127.0.0.1 user=alice dbname=app sslmode=disable', serverUser: { uid: 101, gids: [104] }, osUser: 'alice', ...extra });
+    simulate({
+      fs: f,
+      pgdata: '/pg',
+      conninfo: 'host=127.0.0.1 user=alice dbname=app sslmode=disable',
+      serverUser: { uid: 101, gids: [104] },
+      osUser: 'alice',
+      ...extra,
+    });
 
   it('reads /etc/hosts through the fs by default, and traces the lookups', () => {
     const r = sim(fs('host all all localhost trust\n'));
@@ -201,7 +244,9 @@ describe('simulate() and pgtls check with host-name lines', () => {
       'FATAL:  no pg_hba.conf entry for host "127.0.0.1", user "alice", database "app", no encryption',
       'DETAIL:  Could not resolve client IP address to a host name: Name or service not known.',
     ]);
-    expect(r.steps.find((s) => s.step === 'client-host-name')?.detail).toMatch(/not in \/tmp\/h, so the answer would come from DNS, which pgtls does not query: taken as unresolved/);
+    expect(r.steps.find((s) => s.step === 'client-host-name')?.detail).toMatch(
+      /not in \/tmp\/h, so the answer would come from DNS, which pgtls does not query: taken as unresolved/,
+    );
   });
 
   it('log_hostname names the client in "connection received"', () => {
@@ -221,7 +266,12 @@ describe('simulate() and pgtls check with host-name lines', () => {
     expect(r.lines[1].skipped).toBe(
       'no address in /etc/hosts resolves to a host name matching ".example.com" and back (the server\'s reverse then forward lookup); names it lacks would go to DNS, which pgtls does not query',
     );
-    const r2 = checkServer({ fs: f, pgdata: '/pg', serverUser: { uid: 101, gids: [104] }, hostsTable: parseHostsFile('10.1.2.3 app.example.com\n') });
+    const r2 = checkServer({
+      fs: f,
+      pgdata: '/pg',
+      serverUser: { uid: 101, gids: [104] },
+      hostsTable: parseHostsFile('10.1.2.3 app.example.com\n'),
+    });
     expect(r2.lines[0].skipped).toMatch(/matching "localhost"/);
     expect(r2.lines[1].client?.address).toBe('10.1.2.3');
     expect(r2.lines[1].verdicts.find((v) => v.sslmode === 'disable')).toMatchObject({ result: 'connects', acceptedBy: 2 });
@@ -244,18 +294,34 @@ describe('--hosts-file on the CLI', () => {
     const out: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
     try {
-      expect(await runSimulate(['--pgdata', pgdata, '--hosts-file', hosts, 'host=127.0.0.1 user=alice dbname=app sslmode=disable'])).toBe(0);
-      expect(await runSimulate(['--pgdata', pgdata, '--hosts-file', join(pgdata, 'pg_ident.conf'), 'host=127.0.0.1 user=alice dbname=app sslmode=disable'])).toBe(1);
+      expect(await runSimulate(['--pgdata', pgdata, '--hosts-file', hosts, 'host=127.0.0.1 user=alice dbname=app sslmode=disable'])).toBe(
+        0,
+      );
+      expect(
+        await runSimulate([
+          '--pgdata',
+          pgdata,
+          '--hosts-file',
+          join(pgdata, 'pg_ident.conf'),
+          'host=127.0.0.1 user=alice dbname=app sslmode=disable',
+        ]),
+      ).toBe(1);
       expect(await runCheck(['--pgdata', pgdata, '--hosts-file', hosts])).toBe(0);
     } finally {
       log.mockRestore();
     }
     expect(out[1]).toMatch(/DETAIL: {2}Could not resolve client IP address to a host name: Name or service not known\./);
-    expect(out[2]).toMatch(/pg_hba.conf line 1: host all all db.example.com trust\n {2}as user=postgres dbname=postgres from 127.0.0.1\n {2}disable +no client cert: connects \(line 1\)/);
+    expect(out[2]).toMatch(
+      /pg_hba.conf line 1: host all all db.example.com trust\n {2}as user=postgres dbname=postgres from 127.0.0.1\n {2}disable +no client cert: connects \(line 1\)/,
+    );
   });
 
   it('a missing file or a directory is a usage error naming the option', async () => {
-    await expect(runSimulate(['--pgdata', pgdata, '--hosts-file', join(dir, 'nope'), 'x'])).rejects.toThrow(new UsageError(`--hosts-file: cannot read ${join(dir, 'nope')}: no such file`));
-    await expect(runCheck(['--pgdata', pgdata, '--hosts-file', dir])).rejects.toThrow(new UsageError(`--hosts-file: cannot read ${dir}: is a directory`));
+    await expect(runSimulate(['--pgdata', pgdata, '--hosts-file', join(dir, 'nope'), 'x'])).rejects.toThrow(
+      new UsageError(`--hosts-file: cannot read ${join(dir, 'nope')}: no such file`),
+    );
+    await expect(runCheck(['--pgdata', pgdata, '--hosts-file', dir])).rejects.toThrow(
+      new UsageError(`--hosts-file: cannot read ${dir}: is a directory`),
+    );
   });
 });

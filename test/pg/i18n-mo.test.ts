@@ -8,7 +8,16 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MoError, parseMo, parsePluralExpr } from '../../src/pg/i18n/mo.js';
-import { cFormat, clientMessageLocale, english, localeInList, localeVariants, makeTranslator, perlLocaleWarning, serverMessageLocale } from '../../src/pg/i18n/translate.js';
+import {
+  cFormat,
+  clientMessageLocale,
+  english,
+  localeInList,
+  localeVariants,
+  makeTranslator,
+  perlLocaleWarning,
+  serverMessageLocale,
+} from '../../src/pg/i18n/translate.js';
 import { fmt, LIBPQ, messageFormatter, SERVER } from '../../src/pg/messages.js';
 import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
 
@@ -39,7 +48,9 @@ function buildMo(entries: [string, string][], little = true): Uint8Array {
   const out = new Uint8Array(dataAt);
   const dv = new DataView(out.buffer);
   const words = [0x950412de, 0, n, origAt, transAt, 0, dataAt, ...table, ...tableT];
-  words.forEach((w, i) => { dv.setUint32(i * 4, w, little); });
+  words.forEach((w, i) => {
+    dv.setUint32(i * 4, w, little);
+  });
   let at = transAt + n * 8;
   for (const b of blobs) {
     out.set(b, at);
@@ -70,7 +81,15 @@ describe('.mo reader on catalogs built here', () => {
       expect(c.get('Close')).toBeUndefined();
       expect(c.get('')).toBeUndefined();
       expect([1, 2, 5, 11, 21, 22, 25, 111, 112].map((n) => c.getPlural('%d file', '%d files', n))).toEqual([
-        '%d файл', '%d файла', '%d файлов', '%d файлов', '%d файл', '%d файла', '%d файлов', '%d файлов', '%d файлов',
+        '%d файл',
+        '%d файла',
+        '%d файлов',
+        '%d файлов',
+        '%d файл',
+        '%d файла',
+        '%d файлов',
+        '%d файлов',
+        '%d файлов',
       ]);
     });
   }
@@ -134,55 +153,71 @@ const JA = '/usr/share/locale/ja/LC_MESSAGES';
 const installedMissing = existsSync(join(JA, 'libpq5-15.mo')) ? undefined : `PostgreSQL 15 Japanese catalogs not installed (${JA})`;
 const pythonMissing = spawnSync('python3', ['-c', 'import gettext']).status === 0 ? undefined : 'python3 not installed';
 
-describe.skipIf(installedMissing)(`the installed PostgreSQL 15 catalogs${installedMissing ? ` (skipped: ${installedMissing})` : ''}`, () => {
-  for (const file of ['libpq5-15', 'psql-15', 'postgres-15']) {
-    it.skipIf(pythonMissing)(`${file}.mo (ja) reads entry for entry as Python's gettext reads it`, () => {
-      const path = join(JA, `${file}.mo`);
-      const py = spawnSync(
-        'python3',
-        ['-c', 'import gettext,json,sys; t=gettext.GNUTranslations(open(sys.argv[1],"rb")); print(json.dumps([[k if isinstance(k,str) else [k[0],k[1]], v] for k,v in t._catalog.items()]))', path],
-        { encoding: 'utf8', maxBuffer: 64 << 20 },
-      );
-      expect(py.status, py.stderr).toBe(0);
-      const want = JSON.parse(py.stdout) as [string | [string, number], string][];
-      const c = parseMo(readFileSync(path));
-      expect(c.charset).toBe('UTF-8');
-      let checked = 0;
-      for (const [k, v] of want) {
-        if (k === '') continue;
-        if (typeof k === 'string') {
-          const ctx = k.indexOf('\x04');
-          expect(ctx < 0 ? c.get(k) : c.get(k.slice(ctx + 1), k.slice(0, ctx))).toBe(v);
-        } else {
-          // Japanese has one form: every n gives form 0
-          if (k[1] === 0) expect(c.getPlural(k[0], '', 7)).toBe(v);
+describe.skipIf(installedMissing)(
+  `the installed PostgreSQL 15 catalogs${installedMissing ? ` (skipped: ${installedMissing})` : ''}`,
+  () => {
+    for (const file of ['libpq5-15', 'psql-15', 'postgres-15']) {
+      it.skipIf(pythonMissing)(`${file}.mo (ja) reads entry for entry as Python's gettext reads it`, () => {
+        const path = join(JA, `${file}.mo`);
+        const py = spawnSync(
+          'python3',
+          [
+            '-c',
+            'import gettext,json,sys; t=gettext.GNUTranslations(open(sys.argv[1],"rb")); print(json.dumps([[k if isinstance(k,str) else [k[0],k[1]], v] for k,v in t._catalog.items()]))',
+            path,
+          ],
+          { encoding: 'utf8', maxBuffer: 64 << 20 },
+        );
+        expect(py.status, py.stderr).toBe(0);
+        const want = JSON.parse(py.stdout) as [string | [string, number], string][];
+        const c = parseMo(readFileSync(path));
+        expect(c.charset).toBe('UTF-8');
+        let checked = 0;
+        for (const [k, v] of want) {
+          if (k === '') continue;
+          if (typeof k === 'string') {
+            const ctx = k.indexOf('\x04');
+            expect(ctx < 0 ? c.get(k) : c.get(k.slice(ctx + 1), k.slice(0, ctx))).toBe(v);
+          } else {
+            // Japanese has one form: every n gives form 0
+            if (k[1] === 0) expect(c.getPlural(k[0], '', 7)).toBe(v);
+          }
+          checked++;
         }
-        checked++;
-      }
-      expect(checked).toBeGreaterThan(100);
-    });
-  }
+        expect(checked).toBeGreaterThan(100);
+      });
+    }
 
-  it('psql 15, libpq 15 and the server translate the messages of a failed connection', () => {
-    const t = makeTranslator(clientMessageLocale({ LANGUAGE: 'ja', LANG: 'C.UTF-8' }), nodeCatalogLoader(), 15);
-    const f = messageFormatter(t.translate, 15);
-    expect(f(LIBPQ.attemptPrefixNoAddr, '127.0.0.1', 5432)).toBe('"127.0.0.1"、ポート5432のサーバーへの接続に失敗しました: ');
-    expect(f(LIBPQ.serverNoSsl)).toBe('サーバーはSSLをサポートしていませんが、SSLが要求されました');
-    expect(f(LIBPQ.nameMismatch1, 'db', 'x')).toBe('"db"のサーバー証明書がホスト名"x"とマッチしません');
-    // not marked for translation in libpq 15 (libpq_ngettext is no gettext trigger there)
-    expect(f(LIBPQ.nameMismatchN, 'a', 2, 'x')).toBe(fmt(LIBPQ.nameMismatchN, 'a', 2, 'x'));
-    // "%s\n" of strerror, glibc's text in libc's catalog, then libpq's line
-    expect(f(LIBPQ.tcpConnectFailed, 'Connection refused')).toBe('接続を拒否されました\n\tサーバーはそのホスト上で稼働していてTCP/IP接続を受け付けていますか?');
-    expect(f(LIBPQ.requirePeerMismatch, 'x', 'postgres')).toBe('requirepeerは"x"を指定していますが、実際のピア名は"postgres"です');
-    expect(t.notes).toEqual([]);
-    const s = messageFormatter(makeTranslator(serverMessageLocale({ LANG: 'C.UTF-8' }, 'ja_JP.UTF-8'), nodeCatalogLoader(), 15).translate, 15);
-    expect(s(SERVER.authFailedPassword, 'bob')).toBe('ユーザー"bob"のパスワード認証に失敗しました');
-    // a catalog's own quirk is kept byte for byte (the quote missing after %s)
-    expect(s(SERVER.noHbaEntry, '127.0.0.1', 'a', 'b', 'no encryption')).toBe('pg_hba.conf にホスト"127.0.0.1"、ユーザー"a"、データベース"b, no encryption用のエントリがありません');
-    // %m: the strerror text is glibc's, translated
-    expect(s(SERVER.keyAccess, 'server.key', 'No such file or directory')).toBe('秘密鍵ファイル"server.key"にアクセスできませんでした: そのようなファイルやディレクトリはありません');
-  });
-});
+    it('psql 15, libpq 15 and the server translate the messages of a failed connection', () => {
+      const t = makeTranslator(clientMessageLocale({ LANGUAGE: 'ja', LANG: 'C.UTF-8' }), nodeCatalogLoader(), 15);
+      const f = messageFormatter(t.translate, 15);
+      expect(f(LIBPQ.attemptPrefixNoAddr, '127.0.0.1', 5432)).toBe('"127.0.0.1"、ポート5432のサーバーへの接続に失敗しました: ');
+      expect(f(LIBPQ.serverNoSsl)).toBe('サーバーはSSLをサポートしていませんが、SSLが要求されました');
+      expect(f(LIBPQ.nameMismatch1, 'db', 'x')).toBe('"db"のサーバー証明書がホスト名"x"とマッチしません');
+      // not marked for translation in libpq 15 (libpq_ngettext is no gettext trigger there)
+      expect(f(LIBPQ.nameMismatchN, 'a', 2, 'x')).toBe(fmt(LIBPQ.nameMismatchN, 'a', 2, 'x'));
+      // "%s\n" of strerror, glibc's text in libc's catalog, then libpq's line
+      expect(f(LIBPQ.tcpConnectFailed, 'Connection refused')).toBe(
+        '接続を拒否されました\n\tサーバーはそのホスト上で稼働していてTCP/IP接続を受け付けていますか?',
+      );
+      expect(f(LIBPQ.requirePeerMismatch, 'x', 'postgres')).toBe('requirepeerは"x"を指定していますが、実際のピア名は"postgres"です');
+      expect(t.notes).toEqual([]);
+      const s = messageFormatter(
+        makeTranslator(serverMessageLocale({ LANG: 'C.UTF-8' }, 'ja_JP.UTF-8'), nodeCatalogLoader(), 15).translate,
+        15,
+      );
+      expect(s(SERVER.authFailedPassword, 'bob')).toBe('ユーザー"bob"のパスワード認証に失敗しました');
+      // a catalog's own quirk is kept byte for byte (the quote missing after %s)
+      expect(s(SERVER.noHbaEntry, '127.0.0.1', 'a', 'b', 'no encryption')).toBe(
+        'pg_hba.conf にホスト"127.0.0.1"、ユーザー"a"、データベース"b, no encryption用のエントリがありません',
+      );
+      // %m: the strerror text is glibc's, translated
+      expect(s(SERVER.keyAccess, 'server.key', 'No such file or directory')).toBe(
+        '秘密鍵ファイル"server.key"にアクセスできませんでした: そのようなファイルやディレクトリはありません',
+      );
+    });
+  },
+);
 
 describe('choosing the language and formatting', () => {
   it('follows gettext: LANGUAGE only outside the C locale, LC_ALL over LC_MESSAGES over LANG', () => {
@@ -196,7 +231,10 @@ describe('choosing the language and formatting', () => {
     expect(clientMessageLocale({ LANG: 'C', LC_MESSAGES: 'ja_JP.UTF-8' }).ascii).toBe(true);
     expect(localeVariants('ja_JP.UTF-8')).toEqual(['ja_JP.UTF-8', 'ja_JP.utf8', 'ja_JP', 'ja.UTF-8', 'ja.utf8', 'ja']);
     // the server drops LC_ALL and takes lc_messages over its environment
-    expect(serverMessageLocale({ LC_ALL: 'C', LANG: 'C.UTF-8' }, 'ja_JP.UTF-8')).toMatchObject({ languages: expect.arrayContaining(['ja']), ascii: true });
+    expect(serverMessageLocale({ LC_ALL: 'C', LANG: 'C.UTF-8' }, 'ja_JP.UTF-8')).toMatchObject({
+      languages: expect.arrayContaining(['ja']),
+      ascii: true,
+    });
     expect(serverMessageLocale({ LANG: 'C.UTF-8' }, 'C').languages).toEqual([]);
   });
 
@@ -208,11 +246,17 @@ describe('choosing the language and formatting', () => {
   });
 
   it('turns characters an ASCII locale cannot show into ?, one per character, and notes missing catalogs', () => {
-    const loader = (lang: string, file: string) => (lang === 'ja' && file === 'postgres-15.mo' ? buildMo([['', 'Content-Type: text/plain; charset=UTF-8\n'], ['user "%s"', 'ユーザー"%s"']]) : undefined);
+    const loader = (lang: string, file: string) =>
+      lang === 'ja' && file === 'postgres-15.mo'
+        ? buildMo([
+            ['', 'Content-Type: text/plain; charset=UTF-8\n'],
+            ['user "%s"', 'ユーザー"%s"'],
+          ])
+        : undefined;
     const t = makeTranslator({ locale: 'ja', languages: ['ja'], ascii: true }, loader, 15);
     expect(t.translate('postgres', 'user "%s"', ['é'])).toBe('????"é"');
     expect(t.translate('libpq', 'user "%s"', ['x'])).toBe('user "x"');
-    expect(t.notes).toEqual(['no libpq5-15.mo catalog for ja: libpq\'s messages stay English']);
+    expect(t.notes).toEqual(["no libpq5-15.mo catalog for ja: libpq's messages stay English"]);
   });
 });
 
@@ -232,7 +276,9 @@ describe("pg_wrapper's perl and locales that are not installed", () => {
     expect(perlLocaleWarning({ LC_ALL: 'xx', LC_MESSAGES: 'ja_JP.UTF-8', LC_CTYPE: 'yy', LANG: 'zz' }, installed)).toBe(
       'perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = (unset),\n\tLC_ALL = "xx",\n\tLC_MESSAGES = "ja_JP.UTF-8",\n\tLC_CTYPE = "yy",\n\tLANG = "zz"\n    are supported and installed on your system.\nperl: warning: Falling back to the standard locale ("C").',
     );
-    expect(perlLocaleWarning({ LANG: 'ja_JP', LC_ALL: '', LC_CTYPE: '' }, installed)).toMatch(/\tLC_ALL = "",\n\tLC_CTYPE = "",\n\tLANG = "ja_JP"\n/);
+    expect(perlLocaleWarning({ LANG: 'ja_JP', LC_ALL: '', LC_CTYPE: '' }, installed)).toMatch(
+      /\tLC_ALL = "",\n\tLC_CTYPE = "",\n\tLANG = "ja_JP"\n/,
+    );
     // nothing to say when every category's locale exists, or LC_ALL (installed) overrides the rest
     expect(perlLocaleWarning({ LANG: 'C.UTF-8', LANGUAGE: 'xx' }, installed)).toBeUndefined();
     expect(perlLocaleWarning({ LC_ALL: 'ja_JP.UTF-8', LANG: 'nope' }, installed)).toBeUndefined();

@@ -23,10 +23,14 @@ import { makeTestPki } from '../support/pki.js';
 const locales = spawnSync('locale', ['-a'], { encoding: 'utf8' }).stdout?.split('\n') ?? [];
 const unavailable =
   pgOracleUnavailable() ??
-  (existsSync('/usr/share/locale/ja/LC_MESSAGES/libpq5-15.mo') ? undefined : 'the Japanese PostgreSQL 15 catalogs are not installed (/usr/share/locale/ja/LC_MESSAGES)') ??
+  (existsSync('/usr/share/locale/ja/LC_MESSAGES/libpq5-15.mo')
+    ? undefined
+    : 'the Japanese PostgreSQL 15 catalogs are not installed (/usr/share/locale/ja/LC_MESSAGES)') ??
   (locales.includes('C.utf8') ? undefined : 'no C.UTF-8 locale (gettext ignores LANGUAGE in the C locale)');
 // the server's lc_messages must name a locale that exists (localedef -i ja_JP -f UTF-8 ja_JP.UTF-8)
-const noJaLocale = locales.includes('ja_JP.utf8') ? undefined : 'no ja_JP.UTF-8 locale (generate it with: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8)';
+const noJaLocale = locales.includes('ja_JP.utf8')
+  ? undefined
+  : 'no ja_JP.UTF-8 locale (generate it with: localedef -i ja_JP -f UTF-8 ja_JP.UTF-8)';
 if (unavailable) console.warn(`i18n-oracle: skipped, ${unavailable}`);
 else if (noJaLocale) console.warn(`i18n-oracle: server-side Japanese skipped, ${noJaLocale}`);
 
@@ -66,7 +70,8 @@ const scenarios: Scenario[] = [
     hba: 'host all all 127.0.0.1/32 trust\n',
     conninfo: 'user=alice dbname=app sslmode=require',
     client: JA_CLIENT,
-    expectStderr: /^psql: エラー: "127\.0\.0\.1"、ポート\d+のサーバーへの接続に失敗しました: サーバーはSSLをサポートしていませんが、SSLが要求されました\n$/,
+    expectStderr:
+      /^psql: エラー: "127\.0\.0\.1"、ポート\d+のサーバーへの接続に失敗しました: サーバーはSSLをサポートしていませんが、SSLが要求されました\n$/,
   },
   {
     name: 'LANGUAGE=ja in the C locale: gettext ignores it, English',
@@ -74,7 +79,8 @@ const scenarios: Scenario[] = [
     hba: 'host all all 127.0.0.1/32 trust\n',
     conninfo: 'user=alice dbname=app sslmode=require',
     client: { LANGUAGE: 'ja' },
-    expectStderr: /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
+    expectStderr:
+      /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
   },
   {
     name: 'LANGUAGE names a language without catalogs: English, and simulate says why',
@@ -82,7 +88,8 @@ const scenarios: Scenario[] = [
     hba: 'host all all 127.0.0.1/32 trust\n',
     conninfo: 'user=alice dbname=app sslmode=require',
     client: { LANGUAGE: 'xx', LANG: 'C.UTF-8', LC_ALL: '' },
-    expectStderr: /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
+    expectStderr:
+      /^psql: error: connection to server at "127\.0\.0\.1", port \d+ failed: server does not support SSL, but SSL was required\n$/,
     notes: /^no (libpq5|psql)-15\.mo catalog for xx: (libpq|psql)'s messages stay English$/,
   },
   {
@@ -177,7 +184,8 @@ const scenarios: Scenario[] = [
     conninfo: 'user=alice dbname=app sslmode=disable',
     client: {},
     needsJaLocale: true,
-    expectStderr: /^psql: error: connection to server at .* failed: FATAL: {2}pg_hba\.conf にホスト"127\.0\.0\.1"、ユーザー"alice"、データベース"app, 暗号化なし用のエントリがありません\n$/,
+    expectStderr:
+      /^psql: error: connection to server at .* failed: FATAL: {2}pg_hba\.conf にホスト"127\.0\.0\.1"、ユーザー"alice"、データベース"app, 暗号化なし用のエントリがありません\n$/,
     expectLog: /^FATAL: {2}pg_hba\.conf にホスト/,
   },
   {
@@ -211,7 +219,8 @@ const scenarios: Scenario[] = [
     client: JA_CLIENT,
     needsJaLocale: true,
     expectStderr: /^$/,
-    expectLog: /^LOG: {2}接続の認証完了: ユーザー=alice データベース=app application_name=psql SSL有効\(プロトコル=TLSv1\.3、暗号化方式=TLS_AES_256_GCM_SHA384、ビット長=256\)$/,
+    expectLog:
+      /^LOG: {2}接続の認証完了: ユーザー=alice データベース=app application_name=psql SSL有効\(プロトコル=TLSv1\.3、暗号化方式=TLS_AES_256_GCM_SHA384、ビット長=256\)$/,
   },
 ];
 
@@ -232,55 +241,68 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
   afterAll(() => o?.destroy());
 
   for (const s of scenarios) {
-    it.skipIf(s.needsJaLocale && noJaLocale)(`${s.name}${s.needsJaLocale && noJaLocale ? ` (skipped: ${noJaLocale})` : ''}`, async () => {
-      const setup: ServerSetup = {
-        files: { 'server.crt': { content: rootServer.serverCrtPem }, 'server.key': { content: rootServer.server.keyPem, mode: 0o600 } },
-        sslConf: s.sslConf,
-        hba: s.hba,
-      };
-      // the server inherits this process's locale variables: set them while it starts
-      const saved = Object.fromEntries(LOCALE_VARS.map((k) => [k, process.env[k]]));
-      // (process.env turns undefined into "undefined": delete instead)
-      if (s.serverEnv) for (const k of LOCALE_VARS) if (s.serverEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = s.serverEnv[k];
-      const serverEnv: LocaleEnv = Object.fromEntries(LOCALE_VARS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
-      let started: Awaited<ReturnType<typeof o.apply>>;
-      try {
-        started = o.apply(setup);
-      } finally {
-        for (const k of LOCALE_VARS) {
-          if (saved[k] === undefined) delete process.env[k];
-          else process.env[k] = saved[k];
+    it.skipIf(s.needsJaLocale && noJaLocale)(
+      `${s.name}${s.needsJaLocale && noJaLocale ? ` (skipped: ${noJaLocale})` : ''}`,
+      async () => {
+        const setup: ServerSetup = {
+          files: { 'server.crt': { content: rootServer.serverCrtPem }, 'server.key': { content: rootServer.server.keyPem, mode: 0o600 } },
+          sslConf: s.sslConf,
+          hba: s.hba,
+        };
+        // the server inherits this process's locale variables: set them while it starts
+        const saved = Object.fromEntries(LOCALE_VARS.map((k) => [k, process.env[k]]));
+        // (process.env turns undefined into "undefined": delete instead)
+        if (s.serverEnv)
+          for (const k of LOCALE_VARS)
+            if (s.serverEnv[k] === undefined) delete process.env[k];
+            else process.env[k] = s.serverEnv[k];
+        const serverEnv: LocaleEnv = Object.fromEntries(
+          LOCALE_VARS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]),
+        );
+        let started: Awaited<ReturnType<typeof o.apply>>;
+        try {
+          started = o.apply(setup);
+        } finally {
+          for (const k of LOCALE_VARS) {
+            if (saved[k] === undefined) delete process.env[k];
+            else process.env[k] = saved[k];
+          }
         }
-      }
-      expect(started.started, started.log).toBe(true);
-      const closed = await freePort();
-      const conninfo = s.conninfo.replace(/C\//g, `${dir}/`).replace('PORT', String(closed));
-      const client = Object.fromEntries(Object.entries(s.client).map(([k, v]) => [k, v.replace(/^C\//, `${dir}/`)]));
-      const real = await o.psql(conninfo, { home: dir, env: client });
-      const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}hostaddr=127.0.0.1 ${conninfo}`;
-      const sim = simulate({
-        fs: nodeFs(),
-        pgdata: o.pgdata,
-        conninfo: full,
-        // psqlEnv's locale (LANG=C LC_ALL=C) under the scenario's
-        env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...client },
-        localeInstalled: localeInList(locales.filter(Boolean)),
-        osUser: 'root',
-        clientUser: { uid: 0, gids: [0] },
-        serverUser,
-        catalogs: nodeCatalogLoader(),
-        serverEnv,
-        rolePasswords: s.rolePasswords,
-      });
-      expect(real.stderr).toMatch(s.expectStderr);
-      expect(sim.psqlStderr.replace(/\n?$/, '\n').replace(/^\n$/, '')).toBe(real.stderr);
-      const norm = (l: string) => l.replace(/(port|ポート番号|\?{5})=(\d+|<client port>)$/, '$1=N');
-      const realLog = real.serverLog.split('\n').filter(Boolean).map(norm);
-      expect(sim.connectionLog.map(norm)).toEqual(realLog);
-      if (s.expectLog) expect(realLog.some((l) => s.expectLog!.test(l)), realLog.join('\n')).toBe(true);
-      if (s.notes) expect(sim.languageNotes?.length && sim.languageNotes.every((n) => s.notes!.test(n)), String(sim.languageNotes)).toBe(true);
-      else expect(sim.languageNotes ?? []).toEqual([]);
-    }, 60_000);
+        expect(started.started, started.log).toBe(true);
+        const closed = await freePort();
+        const conninfo = s.conninfo.replace(/C\//g, `${dir}/`).replace('PORT', String(closed));
+        const client = Object.fromEntries(Object.entries(s.client).map(([k, v]) => [k, v.replace(/^C\//, `${dir}/`)]));
+        const real = await o.psql(conninfo, { home: dir, env: client });
+        const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}hostaddr=127.0.0.1 ${conninfo}`;
+        const sim = simulate({
+          fs: nodeFs(),
+          pgdata: o.pgdata,
+          conninfo: full,
+          // psqlEnv's locale (LANG=C LC_ALL=C) under the scenario's
+          env: { HOME: dir, LANG: 'C', LC_ALL: 'C', ...client },
+          localeInstalled: localeInList(locales.filter(Boolean)),
+          osUser: 'root',
+          clientUser: { uid: 0, gids: [0] },
+          serverUser,
+          catalogs: nodeCatalogLoader(),
+          serverEnv,
+          rolePasswords: s.rolePasswords,
+        });
+        expect(real.stderr).toMatch(s.expectStderr);
+        expect(sim.psqlStderr.replace(/\n?$/, '\n').replace(/^\n$/, '')).toBe(real.stderr);
+        const norm = (l: string) => l.replace(/(port|ポート番号|\?{5})=(\d+|<client port>)$/, '$1=N');
+        const realLog = real.serverLog.split('\n').filter(Boolean).map(norm);
+        expect(sim.connectionLog.map(norm)).toEqual(realLog);
+        if (s.expectLog)
+          expect(
+            realLog.some((l) => s.expectLog!.test(l)),
+            realLog.join('\n'),
+          ).toBe(true);
+        if (s.notes)
+          expect(sim.languageNotes?.length && sim.languageNotes.every((n) => s.notes!.test(n)), String(sim.languageNotes)).toBe(true);
+        else expect(sim.languageNotes ?? []).toEqual([]);
+      },
+      60_000,
+    );
   }
 });

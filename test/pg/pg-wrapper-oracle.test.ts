@@ -28,7 +28,12 @@ const noBinaries = !isWrapper || !existsSync(DIRECT) ? `needs Debian's pg_wrappe
 if (noBinaries) console.warn(`pg-wrapper-oracle: skipped, ${noBinaries}`);
 
 const key = parsePrivateKey(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-6.pem')));
-const cert = makeCertificate({ subject: '/CN=db.test', selfSigned: true, issuerKey: key, extensions: [{ type: 'subjectAltName', names: [{ dns: 'db.test' }] }] });
+const cert = makeCertificate({
+  subject: '/CN=db.test',
+  selfSigned: true,
+  issuerKey: key,
+  extensions: [{ type: 'subjectAltName', names: [{ dns: 'db.test' }] }],
+});
 const BINARIES = [
   ['pg_wrapper', () => WRAPPER, true],
   ['psql run directly', () => DIRECT, false],
@@ -53,7 +58,10 @@ async function sniOf(psql: string, conninfo: (port: number) => string): Promise<
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((res) => {
-    const p = spawn(psql, ['-X', '-w', '-d', conninfo(port), '-c', 'select 1'], { stdio: 'ignore', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+    const p = spawn(psql, ['-X', '-w', '-d', conninfo(port), '-c', 'select 1'], {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH, HOME: '/nonexistent' },
+    });
     p.on('exit', () => res());
   });
   await new Promise<void>((res) => server.close(() => res()));
@@ -61,12 +69,15 @@ async function sniOf(psql: string, conninfo: (port: number) => string): Promise<
 }
 
 describe.skipIf(!!noBinaries)('pg_wrapper or not: the TLS server name of a hostaddr-only connection', () => {
-  const fs = memFs({
-    '/data/postgresql.conf': { content: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n", uid: 101 },
-    '/data/pg_hba.conf': { content: 'hostssl all all 127.0.0.1/32 trust\n', uid: 101 },
-    '/data/server.crt': { content: cert.pem, uid: 101 },
-    '/data/server.key': { content: privateKeyPem(key, 'pkcs8'), uid: 101, mode: 0o600 },
-  }, { uid: 101, gid: 104 });
+  const fs = memFs(
+    {
+      '/data/postgresql.conf': { content: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n", uid: 101 },
+      '/data/pg_hba.conf': { content: 'hostssl all all 127.0.0.1/32 trust\n', uid: 101 },
+      '/data/server.crt': { content: cert.pem, uid: 101 },
+      '/data/server.key': { content: privateKeyPem(key, 'pkcs8'), uid: 101, mode: 0o600 },
+    },
+    { uid: 101, gid: 104 },
+  );
   const simSni = (conninfo: string, pgWrapper: boolean) => {
     const r = simulate({ fs, pgdata: '/data', conninfo, env: { HOME: '/nonexistent' }, osUser: 'app', pgWrapper });
     const hello = r.tlsTrace.find((e) => e.message === 'ClientHello');
@@ -76,7 +87,11 @@ describe.skipIf(!!noBinaries)('pg_wrapper or not: the TLS server name of a hosta
   };
 
   it.each(BINARIES)('%s', async (_name, bin, pgWrapper) => {
-    for (const rest of ['user=app dbname=app sslmode=require', 'user=app dbname=app sslmode=require host=db.test', 'user=app dbname=app sslmode=require sslsni=0']) {
+    for (const rest of [
+      'user=app dbname=app sslmode=require',
+      'user=app dbname=app sslmode=require host=db.test',
+      'user=app dbname=app sslmode=require sslsni=0',
+    ]) {
       const real = await sniOf(bin(), (port) => `hostaddr=127.0.0.1 port=${port} ${rest}`);
       expect({ rest, sni: simSni(`hostaddr=127.0.0.1 ${rest}`, pgWrapper) }).toEqual({ rest, sni: real });
     }
@@ -91,7 +106,11 @@ describe.skipIf(!!noServer)('pg_wrapper or not: verify-full with hostaddr alone,
     o = await PgOracle.create({ users: ['app'], databases: ['app'] });
     dir = mkdtempSync(join(tmpdir(), 'pgtls-wrapper-'));
     writeFileSync(join(dir, 'root.crt'), cert.pem);
-    const st = o.apply({ files: { 'server.crt': { content: cert.pem }, 'server.key': { content: privateKeyPem(key, 'pkcs8') } }, sslConf: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n", hba: 'hostssl all all 127.0.0.1/32 trust\n' });
+    const st = o.apply({
+      files: { 'server.crt': { content: cert.pem }, 'server.key': { content: privateKeyPem(key, 'pkcs8') } },
+      sslConf: "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+      hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    });
     if (!st.started) throw new Error('postgres did not start');
   }, 60_000);
   afterAll(() => {

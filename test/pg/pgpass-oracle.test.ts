@@ -50,62 +50,234 @@ const home = (lines: string[], mode = 0o600) => Object.fromEntries(Object.entrie
 
 const CASES: Case[] = [
   // where the file is
-  { name: '~/.pgpass, right password (hostssl scram-sha-256)', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:PORT:app:alice:secret']) },
-  { name: '~/.pgpass, right password (hostnossl md5)', conninfo: 'host=db.test user=alice dbname=app sslmode=disable', files: home(['db.test:PORT:app:alice:secret']) },
-  { name: 'PGPASSFILE', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: { 'pf-env': { content: 'db.test:PORT:app:alice:secret\n' } }, env: { PGPASSFILE: '{D}/pf-env' } },
-  { name: 'passfile=', conninfo: 'host=db.test user=alice dbname=app sslmode=prefer passfile={D}/pf', files: { pf: { content: 'db.test:PORT:app:alice:secret\n' } } },
+  {
+    name: '~/.pgpass, right password (hostssl scram-sha-256)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:PORT:app:alice:secret']),
+  },
+  {
+    name: '~/.pgpass, right password (hostnossl md5)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=disable',
+    files: home(['db.test:PORT:app:alice:secret']),
+  },
+  {
+    name: 'PGPASSFILE',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: { 'pf-env': { content: 'db.test:PORT:app:alice:secret\n' } },
+    env: { PGPASSFILE: '{D}/pf-env' },
+  },
+  {
+    name: 'passfile=',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=prefer passfile={D}/pf',
+    files: { pf: { content: 'db.test:PORT:app:alice:secret\n' } },
+  },
   {
     name: 'passfile= beats PGPASSFILE and ~/.pgpass',
     conninfo: 'host=db.test user=alice dbname=app sslmode=require passfile={D}/pf',
     files: { pf: { content: '*:*:*:*:secret\n' }, 'pf-env': { content: '*:*:*:*:wrong\n' }, ...home(['*:*:*:*:wrong']) },
     env: { PGPASSFILE: '{D}/pf-env' },
   },
-  { name: 'PGPASSFILE beats ~/.pgpass', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: { 'pf-env': { content: '*:*:*:*:wrong\n' }, ...home(['*:*:*:*:secret']) }, env: { PGPASSFILE: '{D}/pf-env' } },
-  { name: 'PGPASSFILE names no file: nothing said', conninfo: 'host=db.test user=alice dbname=app sslmode=require', env: { PGPASSFILE: '{D}/nope' } },
+  {
+    name: 'PGPASSFILE beats ~/.pgpass',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: { 'pf-env': { content: '*:*:*:*:wrong\n' }, ...home(['*:*:*:*:secret']) },
+    env: { PGPASSFILE: '{D}/pf-env' },
+  },
+  {
+    name: 'PGPASSFILE names no file: nothing said',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    env: { PGPASSFILE: '{D}/nope' },
+  },
   // no password
-  { name: 'no matching line', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['other.test:PORT:app:alice:secret', 'db.test:PORT:other:alice:secret']) },
-  { name: 'no matching line under prefer: no plaintext retry', conninfo: 'host=db.test user=alice dbname=app sslmode=prefer', files: home(['db.test:PORT:app:bob:secret']) },
-  { name: 'no matching line under allow: no SSL retry', conninfo: 'host=db.test user=alice dbname=app sslmode=allow', files: home(['db.test:PORT:app:bob:secret']) },
-  { name: 'a matching line with an empty password', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*:*:*:alice:']) },
-  { name: 'comments and short lines do not match', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['#db.test:PORT:app:alice:secret', 'db.test:PORT:app:alice', '*:*:*']) },
-  { name: 'the port compares as a string', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:0PORT:app:alice:secret']) },
+  {
+    name: 'no matching line',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['other.test:PORT:app:alice:secret', 'db.test:PORT:other:alice:secret']),
+  },
+  {
+    name: 'no matching line under prefer: no plaintext retry',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=prefer',
+    files: home(['db.test:PORT:app:bob:secret']),
+  },
+  {
+    name: 'no matching line under allow: no SSL retry',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=allow',
+    files: home(['db.test:PORT:app:bob:secret']),
+  },
+  {
+    name: 'a matching line with an empty password',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['*:*:*:alice:']),
+  },
+  {
+    name: 'comments and short lines do not match',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['#db.test:PORT:app:alice:secret', 'db.test:PORT:app:alice', '*:*:*']),
+  },
+  {
+    name: 'the port compares as a string',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:0PORT:app:alice:secret']),
+  },
   // the wrong password
-  { name: 'wrong password from the file (require)', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:PORT:app:alice:wrong']) },
-  { name: 'wrong password from the file (prefer: both attempts name the file)', conninfo: 'host=db.test user=alice dbname=app sslmode=prefer', files: home(['db.test:PORT:app:alice:wrong']) },
-  { name: 'wrong password from the file (allow)', conninfo: 'host=db.test user=alice dbname=app sslmode=allow', files: home(['db.test:PORT:app:alice:wrong']) },
-  { name: 'wrong password from PGPASSFILE names that file', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: { 'pf-env': { content: '*:*:*:*:wrong\n' } }, env: { PGPASSFILE: '{D}/pf-env' } },
-  { name: 'wrong password, cleartext method', conninfo: 'host=db.test user=carol dbname=app sslmode=disable', files: home(['*:*:*:carol:wrong']) },
-  { name: 'right password, cleartext method', conninfo: 'host=db.test user=carol dbname=app sslmode=disable', files: home(['*:*:*:carol:c']) },
-  { name: 'wrong password, MD5 exchange (an MD5 hash on an md5 line)', conninfo: 'host=db.test user=bob dbname=app sslmode=require', files: home(['*:*:*:bob:wrong']) },
-  { name: 'an MD5 hash on a scram-sha-256 line fails even with the right password', conninfo: 'host=db.test user=bob dbname=app sslmode=disable', files: home(['*:*:*:bob:b\\:\\\\pw']) },
-  { name: 'a role without a password', conninfo: 'host=db.test user=dave dbname=app sslmode=require', files: home(['*:*:*:dave:anything']) },
+  {
+    name: 'wrong password from the file (require)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:PORT:app:alice:wrong']),
+  },
+  {
+    name: 'wrong password from the file (prefer: both attempts name the file)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=prefer',
+    files: home(['db.test:PORT:app:alice:wrong']),
+  },
+  {
+    name: 'wrong password from the file (allow)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=allow',
+    files: home(['db.test:PORT:app:alice:wrong']),
+  },
+  {
+    name: 'wrong password from PGPASSFILE names that file',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: { 'pf-env': { content: '*:*:*:*:wrong\n' } },
+    env: { PGPASSFILE: '{D}/pf-env' },
+  },
+  {
+    name: 'wrong password, cleartext method',
+    conninfo: 'host=db.test user=carol dbname=app sslmode=disable',
+    files: home(['*:*:*:carol:wrong']),
+  },
+  {
+    name: 'right password, cleartext method',
+    conninfo: 'host=db.test user=carol dbname=app sslmode=disable',
+    files: home(['*:*:*:carol:c']),
+  },
+  {
+    name: 'wrong password, MD5 exchange (an MD5 hash on an md5 line)',
+    conninfo: 'host=db.test user=bob dbname=app sslmode=require',
+    files: home(['*:*:*:bob:wrong']),
+  },
+  {
+    name: 'an MD5 hash on a scram-sha-256 line fails even with the right password',
+    conninfo: 'host=db.test user=bob dbname=app sslmode=disable',
+    files: home(['*:*:*:bob:b\\:\\\\pw']),
+  },
+  {
+    name: 'a role without a password',
+    conninfo: 'host=db.test user=dave dbname=app sslmode=require',
+    files: home(['*:*:*:dave:anything']),
+  },
   // permissions and file types
-  { name: 'mode 0644: the warning, no password', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:PORT:app:alice:secret'], 0o644) },
-  { name: 'mode 0640: the warning, no password', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:PORT:app:alice:secret'], 0o640) },
-  { name: 'mode 0644 on a connection needing no password: warning, then connected', conninfo: 'host=db.test user=postgres dbname=app sslmode=require', files: home(['*:*:*:*:x'], 0o644) },
-  { name: 'mode 0644 and an invalid sslmode: the warning comes first', conninfo: 'host=db.test user=alice dbname=app sslmode=bogus', files: home(['*:*:*:*:x'], 0o644) },
-  { name: 'a directory as the password file', conninfo: 'host=db.test user=alice dbname=app sslmode=require passfile={D}/adir', files: { adir: 'dir' } },
+  {
+    name: 'mode 0644: the warning, no password',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:PORT:app:alice:secret'], 0o644),
+  },
+  {
+    name: 'mode 0640: the warning, no password',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:PORT:app:alice:secret'], 0o640),
+  },
+  {
+    name: 'mode 0644 on a connection needing no password: warning, then connected',
+    conninfo: 'host=db.test user=postgres dbname=app sslmode=require',
+    files: home(['*:*:*:*:x'], 0o644),
+  },
+  {
+    name: 'mode 0644 and an invalid sslmode: the warning comes first',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=bogus',
+    files: home(['*:*:*:*:x'], 0o644),
+  },
+  {
+    name: 'a directory as the password file',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require passfile={D}/adir',
+    files: { adir: 'dir' },
+  },
   // escapes, wildcards, order
-  { name: "escaped ':' and '\\' in the database and the password (md5)", conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`, files: home(['db.test:PORT:a\\:b\\\\c:bob:b\\:\\\\pw']) },
-  { name: 'an unescaped database field does not match', conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`, files: home(['db.test:PORT:a:b\\c:bob:b\\:\\\\pw']) },
+  {
+    name: "escaped ':' and '\\' in the database and the password (md5)",
+    conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`,
+    files: home(['db.test:PORT:a\\:b\\\\c:bob:b\\:\\\\pw']),
+  },
+  {
+    name: 'an unescaped database field does not match',
+    conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`,
+    files: home(['db.test:PORT:a:b\\c:bob:b\\:\\\\pw']),
+  },
   // a ':' in the value matches an unescaped ':' too, as long as the value is not used up (pwdfMatchesString)
-  { name: "an unescaped ':' inside a value still matches", conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`, files: home(['db.test:PORT:a:b\\\\c:bob:b\\:\\\\pw']) },
+  {
+    name: "an unescaped ':' inside a value still matches",
+    conninfo: `host=db.test user=bob dbname='a:b\\\\c' sslmode=require`,
+    files: home(['db.test:PORT:a:b\\\\c:bob:b\\:\\\\pw']),
+  },
   { name: 'wildcards', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*:PORT:*:alice:secret']) },
-  { name: 'only a whole-field * is a wildcard', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*.test:PORT:app:alice:wrong', 'db.*:PORT:app:alice:wrong']) },
-  { name: 'first match wins (a wildcard line first)', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*:*:*:alice:wrong', 'db.test:PORT:app:alice:secret']) },
-  { name: 'first match wins (the exact line first)', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['db.test:PORT:app:alice:secret', '*:*:*:alice:wrong']) },
-  { name: 'a password with an unescaped colon ends there', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*:*:*:alice:secret:extra']) },
+  {
+    name: 'only a whole-field * is a wildcard',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['*.test:PORT:app:alice:wrong', 'db.*:PORT:app:alice:wrong']),
+  },
+  {
+    name: 'first match wins (a wildcard line first)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['*:*:*:alice:wrong', 'db.test:PORT:app:alice:secret']),
+  },
+  {
+    name: 'first match wins (the exact line first)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['db.test:PORT:app:alice:secret', '*:*:*:alice:wrong']),
+  },
+  {
+    name: 'a password with an unescaped colon ends there',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['*:*:*:alice:secret:extra']),
+  },
   // the host key
-  { name: 'hostaddr only: psql (pg_wrapper) looks up localhost', conninfo: 'user=alice dbname=app sslmode=require', files: home(['localhost:PORT:app:alice:secret']) },
-  { name: 'hostaddr only: a line for the address does not match under pg_wrapper', conninfo: 'user=alice dbname=app sslmode=require', files: home(['127.0.0.1:PORT:app:alice:secret']) },
-  { name: 'host is a socket directory other than the default: looked up as written', conninfo: 'host=SOCKDIR user=alice dbname=app sslmode=require', files: home(['localhost:PORT:app:alice:wrong', 'SOCKDIR:PORT:app:alice:secret']) },
-  { name: 'host names compare exactly (no case folding)', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['DB.TEST:PORT:app:alice:secret']) },
+  {
+    name: 'hostaddr only: psql (pg_wrapper) looks up localhost',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    files: home(['localhost:PORT:app:alice:secret']),
+  },
+  {
+    name: 'hostaddr only: a line for the address does not match under pg_wrapper',
+    conninfo: 'user=alice dbname=app sslmode=require',
+    files: home(['127.0.0.1:PORT:app:alice:secret']),
+  },
+  {
+    name: 'host is a socket directory other than the default: looked up as written',
+    conninfo: 'host=SOCKDIR user=alice dbname=app sslmode=require',
+    files: home(['localhost:PORT:app:alice:wrong', 'SOCKDIR:PORT:app:alice:secret']),
+  },
+  {
+    name: 'host names compare exactly (no case folding)',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['DB.TEST:PORT:app:alice:secret']),
+  },
   // a password given
-  { name: 'password= beats the file', conninfo: 'host=db.test user=alice dbname=app sslmode=require password=secret', files: home(['*:*:*:*:wrong']) },
-  { name: 'a wrong password= does not name the file', conninfo: 'host=db.test user=alice dbname=app sslmode=require password=wrong', files: home(['*:*:*:*:secret']) },
-  { name: 'password= with a 0644 file: the file is not looked at', conninfo: 'host=db.test user=alice dbname=app sslmode=require password=secret', files: home(['*:*:*:*:x'], 0o644) },
-  { name: 'PGPASSWORD beats the file', conninfo: 'host=db.test user=alice dbname=app sslmode=require', files: home(['*:*:*:*:wrong']), env: { PGPASSWORD: 'secret' } },
-  { name: 'an empty password= falls back to the file', conninfo: "host=db.test user=alice dbname=app sslmode=require password=''", files: home(['*:*:*:*:secret']) },
+  {
+    name: 'password= beats the file',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require password=secret',
+    files: home(['*:*:*:*:wrong']),
+  },
+  {
+    name: 'a wrong password= does not name the file',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require password=wrong',
+    files: home(['*:*:*:*:secret']),
+  },
+  {
+    name: 'password= with a 0644 file: the file is not looked at',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require password=secret',
+    files: home(['*:*:*:*:x'], 0o644),
+  },
+  {
+    name: 'PGPASSWORD beats the file',
+    conninfo: 'host=db.test user=alice dbname=app sslmode=require',
+    files: home(['*:*:*:*:wrong']),
+    env: { PGPASSWORD: 'secret' },
+  },
+  {
+    name: 'an empty password= falls back to the file',
+    conninfo: "host=db.test user=alice dbname=app sslmode=require password=''",
+    files: home(['*:*:*:*:secret']),
+  },
   // several hosts
   {
     name: 'two hosts, only the second has a line (the first refuses)',
@@ -173,7 +345,11 @@ describe.skipIf(unavailable)('password file: simulate() vs PostgreSQL 15 + psql'
     }
     return d;
   };
-  const fill = (s: string, d = '') => s.replace(/PORT/g, String(o.port)).replace(/SOCKDIR/g, o.root).replace(/\{D\}/g, d);
+  const fill = (s: string, d = '') =>
+    s
+      .replace(/PORT/g, String(o.port))
+      .replace(/SOCKDIR/g, o.root)
+      .replace(/\{D\}/g, d);
 
   it.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
     const d = writeCase(c, i);
@@ -201,7 +377,10 @@ describe.skipIf(unavailable)('password file: simulate() vs PostgreSQL 15 + psql'
     const bin = join(d, 'bin');
     mkdirSync(bin);
     symlinkSync(join(PG_BIN, 'psql'), join(bin, 'psql'));
-    const viaBinary = await o.psql('user=alice dbname=app sslmode=require', { home: join(d, 'home'), env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    const viaBinary = await o.psql('user=alice dbname=app sslmode=require', {
+      home: join(d, 'home'),
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+    });
     const viaWrapper = await o.psql('user=alice dbname=app sslmode=require', { home: join(d, 'home') });
     expect([viaBinary.status, viaWrapper.status]).toEqual([0, 2]);
     expect(viaWrapper.stderr).toMatch(/fe_sendauth: no password supplied/);

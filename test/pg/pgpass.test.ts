@@ -169,7 +169,13 @@ describe('resolveConninfo with a password file', () => {
   const access = passFileOn(fs, { uid: 0, gids: [0] });
   const resolve = (conninfo: string, env: Record<string, string> = {}) => {
     const warnings: string[] = [];
-    const r = resolveConninfo({ conninfo, env: { HOME: '/h', ...env }, osUser: 'alice', passFile: access, onWarning: (w) => warnings.push(w) });
+    const r = resolveConninfo({
+      conninfo,
+      env: { HOME: '/h', ...env },
+      osUser: 'alice',
+      passFile: access,
+      onWarning: (w) => warnings.push(w),
+    });
     return { r, warnings };
   };
   it('per host, in order; the socket default is localhost; hostaddr alone is the address', () => {
@@ -187,11 +193,27 @@ describe('resolveConninfo with a password file', () => {
   it('the warning once per host, before a later option error', () => {
     expect(resolve('dbname=app host=a,b', { PGPASSFILE: '/h/open' }).warnings).toHaveLength(2);
     const warnings: string[] = [];
-    expect(() => resolveConninfo({ conninfo: 'dbname=app passfile=/h/open sslmode=bogus', env: {}, osUser: 'a', passFile: access, onWarning: (w) => warnings.push(w) })).toThrow('invalid sslmode value: "bogus"');
+    expect(() =>
+      resolveConninfo({
+        conninfo: 'dbname=app passfile=/h/open sslmode=bogus',
+        env: {},
+        osUser: 'a',
+        passFile: access,
+        onWarning: (w) => warnings.push(w),
+      }),
+    ).toThrow('invalid sslmode value: "bogus"');
     expect(warnings).toHaveLength(1);
     // host/port list errors come before the lookup: no warning
     warnings.length = 0;
-    expect(() => resolveConninfo({ conninfo: 'dbname=app passfile=/h/open host=a,b port=1,2,3', env: {}, osUser: 'a', passFile: access, onWarning: (w) => warnings.push(w) })).toThrow('could not match');
+    expect(() =>
+      resolveConninfo({
+        conninfo: 'dbname=app passfile=/h/open host=a,b port=1,2,3',
+        env: {},
+        osUser: 'a',
+        passFile: access,
+        onWarning: (w) => warnings.push(w),
+      }),
+    ).toThrow('could not match');
     expect(warnings).toEqual([]);
   });
 });
@@ -205,14 +227,26 @@ host all all 127.0.0.1/32 trust
 /** a server without SSL (the password rules do not depend on it) plus the client's files */
 function fsWith(client: Record<string, MemFile>, hba = HBA) {
   return memFs({
-    [`${PGDATA}/postgresql.conf`]: { content: "log_connections = on\n", mode: 0o600, uid: 101, gid: 104 },
+    [`${PGDATA}/postgresql.conf`]: { content: 'log_connections = on\n', mode: 0o600, uid: 101, gid: 104 },
     [`${PGDATA}/pg_hba.conf`]: { content: hba, mode: 0o600, uid: 101, gid: 104 },
     [`${PGDATA}/pg_ident.conf`]: { content: '', mode: 0o600, uid: 101, gid: 104 },
     ...client,
   });
 }
-const sim = (client: Record<string, MemFile>, conninfo: string, extra: { env?: Record<string, string>; rolePasswords?: Record<string, string> } = {}) =>
-  simulate({ fs: fsWith(client), pgdata: PGDATA, conninfo, env: { HOME: '/home/u', ...extra.env }, osUser: 'root', rolePasswords: extra.rolePasswords, serverUser: { uid: 101, gids: [104] } });
+const sim = (
+  client: Record<string, MemFile>,
+  conninfo: string,
+  extra: { env?: Record<string, string>; rolePasswords?: Record<string, string> } = {},
+) =>
+  simulate({
+    fs: fsWith(client),
+    pgdata: PGDATA,
+    conninfo,
+    env: { HOME: '/home/u', ...extra.env },
+    osUser: 'root',
+    rolePasswords: extra.rolePasswords,
+    serverUser: { uid: 101, gids: [104] },
+  });
 const PREFIX = 'psql: error: connection to server at "127.0.0.1", port 5432 failed: ';
 
 describe('simulate() with a password file', () => {
@@ -226,7 +260,9 @@ describe('simulate() with a password file', () => {
   });
   it('the wrong password: the FATAL plus "password retrieved from file"', () => {
     const r = sim(right, 'hostaddr=127.0.0.1 user=alice dbname=app', { rolePasswords: { alice: 'other' } });
-    expect(r.psqlStderr).toBe(`${PREFIX}FATAL:  password authentication failed for user "alice"\npassword retrieved from file "/home/u/.pgpass"`);
+    expect(r.psqlStderr).toBe(
+      `${PREFIX}FATAL:  password authentication failed for user "alice"\npassword retrieved from file "/home/u/.pgpass"`,
+    );
     expect(r.connectionLog).toContain('DETAIL:  Connection matched pg_hba.conf line 2: "hostnossl app alice 127.0.0.1/32 md5"');
     expect(r.fix).toMatch(/\/home\/u\/\.pgpass line 1/);
   });
@@ -240,7 +276,10 @@ describe('simulate() with a password file', () => {
     expect(sim(right, 'hostaddr=127.0.0.1 user=constructor dbname=app', { rolePasswords: { alice: 'x' } }).ok).toBe(true);
   });
   it('group or world access: the warning first, then no password', () => {
-    const r = sim({ '/home/u/.pgpass': { content: 'localhost:5432:app:alice:secret\n', mode: 0o644 } }, 'hostaddr=127.0.0.1 user=alice dbname=app');
+    const r = sim(
+      { '/home/u/.pgpass': { content: 'localhost:5432:app:alice:secret\n', mode: 0o644 } },
+      'hostaddr=127.0.0.1 user=alice dbname=app',
+    );
     expect(r.psqlStderr).toBe(
       `WARNING: password file "/home/u/.pgpass" has group or world access; permissions should be u=rw (0600) or less\n${PREFIX}fe_sendauth: no password supplied`,
     );
@@ -250,19 +289,33 @@ describe('simulate() with a password file', () => {
   it('the warning also when the connection needs no password', () => {
     const r = sim({ '/home/u/.pgpass': { content: '', mode: 0o640 } }, 'hostaddr=127.0.0.1 user=bob dbname=app');
     expect(r.ok).toBe(true);
-    expect(r.psqlStderr).toBe('WARNING: password file "/home/u/.pgpass" has group or world access; permissions should be u=rw (0600) or less');
+    expect(r.psqlStderr).toBe(
+      'WARNING: password file "/home/u/.pgpass" has group or world access; permissions should be u=rw (0600) or less',
+    );
   });
   it('no matching line: the fix names the line to add', () => {
     const r = sim(right, 'hostaddr=127.0.0.1 user=alice dbname=app port=5432 host=other');
     expect(r.message).toBe('fe_sendauth: no password supplied');
-    expect(suggestFix({ kind: 'auth', message: 'fe_sendauth: no password supplied', ssl: false, user: 'alice', database: 'app', clientAddr: '127.0.0.1', passfile: { found: false, file: '/f', key: { host: 'a:b', port: '5432', dbname: 'app', user: 'alice' }, reason: 'no-match' } })).toBe(
-      'add a line "a\\:b:5432:app:alice:<password>" to /f (mode 0600), or give the password (PGPASSWORD, password=)',
-    );
+    expect(
+      suggestFix({
+        kind: 'auth',
+        message: 'fe_sendauth: no password supplied',
+        ssl: false,
+        user: 'alice',
+        database: 'app',
+        clientAddr: '127.0.0.1',
+        passfile: { found: false, file: '/f', key: { host: 'a:b', port: '5432', dbname: 'app', user: 'alice' }, reason: 'no-match' },
+      }),
+    ).toBe('add a line "a\\:b:5432:app:alice:<password>" to /f (mode 0600), or give the password (PGPASSWORD, password=)');
   });
   it('PGPASSFILE and passfile=', () => {
     const f = { '/etc/pw': { content: '*:*:app:alice:secret\n', mode: 0o600 } };
-    expect(sim(f, 'hostaddr=127.0.0.1 user=alice dbname=app', { env: { PGPASSFILE: '/etc/pw' }, rolePasswords: { alice: 'secret' } }).ok).toBe(true);
+    expect(
+      sim(f, 'hostaddr=127.0.0.1 user=alice dbname=app', { env: { PGPASSFILE: '/etc/pw' }, rolePasswords: { alice: 'secret' } }).ok,
+    ).toBe(true);
     expect(sim(f, 'hostaddr=127.0.0.1 user=alice dbname=app passfile=/etc/pw', { rolePasswords: { alice: 'secret' } }).ok).toBe(true);
-    expect(sim(f, 'hostaddr=127.0.0.1 user=alice dbname=app', { rolePasswords: { alice: 'secret' } }).message).toBe('fe_sendauth: no password supplied');
+    expect(sim(f, 'hostaddr=127.0.0.1 user=alice dbname=app', { rolePasswords: { alice: 'secret' } }).message).toBe(
+      'fe_sendauth: no password supplied',
+    );
   });
 });

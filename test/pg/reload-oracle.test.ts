@@ -27,8 +27,20 @@ const SAN: ExtensionSpec[] = [{ type: 'subjectAltName', names: [{ dns: 'db.examp
 
 const root = makeCertificate({ subject: '/CN=Reload Root', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
 const other = makeCertificate({ subject: '/CN=Other Root', selfSigned: true, issuerKey: key('p256-4'), extensions: CA });
-const server = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key('p256-2'), issuerKey: key('p256-1'), issuerCert: root, extensions: SAN });
-const server2 = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key('p256-5'), issuerKey: key('p256-4'), issuerCert: other, extensions: SAN });
+const server = makeCertificate({
+  subject: '/CN=db.example.com',
+  subjectKey: key('p256-2'),
+  issuerKey: key('p256-1'),
+  issuerCert: root,
+  extensions: SAN,
+});
+const server2 = makeCertificate({
+  subject: '/CN=db.example.com',
+  subjectKey: key('p256-5'),
+  issuerKey: key('p256-4'),
+  issuerCert: other,
+  extensions: SAN,
+});
 const client = makeCertificate({ subject: '/CN=alice', subjectKey: key('p256-3'), issuerKey: key('p256-1'), issuerCert: root });
 const revoking = makeCrl({ issuerCert: root, issuerKey: key('p256-1'), revoked: [{ serial: parseCertificate(client.der).serial.value }] });
 
@@ -60,19 +72,68 @@ interface Case {
   conninfo: string;
 }
 const CASES: Case[] = [
-  { name: 'ssl_cert_file names a missing file: the old certificate stays', b: { ...A, sslConf: SSL.replace("'server.crt'", "'nope.crt'") }, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'a certificate from another CA loads: verify-full with the old root fails', b: { ...A, files: { ...FILES, 'server.crt': { content: server2.pem }, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } } }, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'a key that does not match the certificate: not reloaded', b: { ...A, files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } } }, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'a world-readable key: not reloaded', b: { ...A, files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8'), mode: 0o644 } } }, conninfo: 'sslmode=require' },
+  {
+    name: 'ssl_cert_file names a missing file: the old certificate stays',
+    b: { ...A, sslConf: SSL.replace("'server.crt'", "'nope.crt'") },
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'a certificate from another CA loads: verify-full with the old root fails',
+    b: {
+      ...A,
+      files: { ...FILES, 'server.crt': { content: server2.pem }, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } },
+    },
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'a key that does not match the certificate: not reloaded',
+    b: { ...A, files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } } },
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'a world-readable key: not reloaded',
+    b: { ...A, files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8'), mode: 0o644 } } },
+    conninfo: 'sslmode=require',
+  },
   { name: 'ssl = off: SSL is gone at once', b: { ...A, sslConf: SSL.replace('ssl = on', 'ssl = off') }, conninfo: 'sslmode=require' },
-  { name: 'a pg_hba.conf error: the old lines stay', b: { ...A, hba: 'hostssl all all 127.0.0.1/32 bogus\n' }, conninfo: 'sslmode=require' },
+  {
+    name: 'a pg_hba.conf error: the old lines stay',
+    b: { ...A, hba: 'hostssl all all 127.0.0.1/32 bogus\n' },
+    conninfo: 'sslmode=require',
+  },
   { name: 'pg_hba.conf now rejects', b: { ...A, hba: 'hostssl all all 127.0.0.1/32 reject\n' }, conninfo: 'sslmode=require' },
-  { name: 'a syntax error in the included file: no changes applied', b: { ...A, sslConf: `${SSL.replace("'server.crt'", "'nope.crt'")}ssl_ciphers = 'x\n` }, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'an unknown parameter: no changes applied', b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = off')}bogus_setting = 1\n` }, conninfo: 'sslmode=require' },
-  { name: 'port (restart only) and a bad enum beside a good change', b: { ...A, sslConf: `${SSL}port = 1\nssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` }, conninfo: 'sslmode=require' },
-  { name: 'a CRL revoking the client certificate, with clientcert=verify-full', b: { ...A, files: { ...FILES, 'root.crl': { content: revoking.pem } }, sslConf: `${SSL}ssl_crl_file = 'root.crl'\n`, hba: 'hostssl all all 127.0.0.1/32 trust clientcert=verify-full\n' }, conninfo: 'sslmode=require sslcert=CLIENT sslkey=CLIENTKEY' },
+  {
+    name: 'a syntax error in the included file: no changes applied',
+    b: { ...A, sslConf: `${SSL.replace("'server.crt'", "'nope.crt'")}ssl_ciphers = 'x\n` },
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'an unknown parameter: no changes applied',
+    b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = off')}bogus_setting = 1\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'port (restart only) and a bad enum beside a good change',
+    b: { ...A, sslConf: `${SSL}port = 1\nssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'a CRL revoking the client certificate, with clientcert=verify-full',
+    b: {
+      ...A,
+      files: { ...FILES, 'root.crl': { content: revoking.pem } },
+      sslConf: `${SSL}ssl_crl_file = 'root.crl'\n`,
+      hba: 'hostssl all all 127.0.0.1/32 trust clientcert=verify-full\n',
+    },
+    conninfo: 'sslmode=require sslcert=CLIENT sslkey=CLIENTKEY',
+  },
   { name: 'nothing changed', b: A, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'a passphrase-protected key without ssl_passphrase_command_supports_reload: not reloaded', a: ENCRYPTED, b: ENCRYPTED, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
+  {
+    name: 'a passphrase-protected key without ssl_passphrase_command_supports_reload: not reloaded',
+    a: ENCRYPTED,
+    b: ENCRYPTED,
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
   {
     name: 'a passphrase-protected key with ssl_passphrase_command_supports_reload = on: reloaded',
     a: { ...ENCRYPTED, sslConf: `${ENCRYPTED.sslConf}ssl_passphrase_command_supports_reload = on\n` },
@@ -80,22 +141,63 @@ const CASES: Case[] = [
     conninfo: 'sslmode=verify-full sslrootcert=ROOT',
   },
   // postgresql.auto.conf missing: the postmaster and each of its five children log that they skip it
-  { name: 'no postgresql.auto.conf at start or at the reload: every process skips it', a: NO_AUTO, b: A, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'postgresql.auto.conf removed before a reload that changes a setting', b: { ...NO_AUTO, sslConf: `${SSL}ssl_ciphers = 'HIGH'\n` }, conninfo: 'sslmode=require' },
-  { name: 'postgresql.auto.conf back before the reload: nothing skipped', a: NO_AUTO, b: { ...A, autoConf: AUTO_CONF }, conninfo: 'sslmode=require' },
-  { name: 'no postgresql.auto.conf and a syntax error: the parse stops before reaching it', a: NO_AUTO, b: { ...A, sslConf: `${SSL}ssl_ciphers = 'x\n` }, conninfo: 'sslmode=require' },
-  { name: 'no postgresql.auto.conf and an unknown parameter: skipped, then no changes applied', a: NO_AUTO, b: { ...A, sslConf: `${SSL}bogus_setting = 1\n` }, conninfo: 'sslmode=require' },
+  {
+    name: 'no postgresql.auto.conf at start or at the reload: every process skips it',
+    a: NO_AUTO,
+    b: A,
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'postgresql.auto.conf removed before a reload that changes a setting',
+    b: { ...NO_AUTO, sslConf: `${SSL}ssl_ciphers = 'HIGH'\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'postgresql.auto.conf back before the reload: nothing skipped',
+    a: NO_AUTO,
+    b: { ...A, autoConf: AUTO_CONF },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'no postgresql.auto.conf and a syntax error: the parse stops before reaching it',
+    a: NO_AUTO,
+    b: { ...A, sslConf: `${SSL}ssl_ciphers = 'x\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'no postgresql.auto.conf and an unknown parameter: skipped, then no changes applied',
+    a: NO_AUTO,
+    b: { ...A, sslConf: `${SSL}bogus_setting = 1\n` },
+    conninfo: 'sslmode=require',
+  },
   {
     // the children log while the postmaster goes on to pg_hba and the SSL files
     name: 'no postgresql.auto.conf, a pg_hba.conf error and a key that does not match',
     a: NO_AUTO,
-    b: { ...A, hba: 'hostssl all all 127.0.0.1/32 bogus\n', files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } } },
+    b: {
+      ...A,
+      hba: 'hostssl all all 127.0.0.1/32 bogus\n',
+      files: { ...FILES, 'server.key': { content: privateKeyPem(key('p256-5'), 'pkcs8') } },
+    },
     conninfo: 'sslmode=verify-full sslrootcert=ROOT',
   },
   // bad values: each fails its own line only
-  { name: 'only bad values (ssl = maybe, ssl_min_protocol_version = TLSv9)', b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = maybe')}ssl_min_protocol_version = 'TLSv9'\n` }, conninfo: 'sslmode=verify-full sslrootcert=ROOT' },
-  { name: 'only bad values, without postgresql.auto.conf', a: NO_AUTO, b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = maybe')}ssl_min_protocol_version = 'TLSv9'\n` }, conninfo: 'sslmode=require' },
-  { name: 'one good and one bad value', b: { ...A, sslConf: `${SSL}ssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` }, conninfo: 'sslmode=require' },
+  {
+    name: 'only bad values (ssl = maybe, ssl_min_protocol_version = TLSv9)',
+    b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = maybe')}ssl_min_protocol_version = 'TLSv9'\n` },
+    conninfo: 'sslmode=verify-full sslrootcert=ROOT',
+  },
+  {
+    name: 'only bad values, without postgresql.auto.conf',
+    a: NO_AUTO,
+    b: { ...A, sslConf: `${SSL.replace('ssl = on', 'ssl = maybe')}ssl_min_protocol_version = 'TLSv9'\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'one good and one bad value',
+    b: { ...A, sslConf: `${SSL}ssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` },
+    conninfo: 'sslmode=require',
+  },
   {
     name: 'a bad value for a setting that was set: the old value (TLSv1.3) stays',
     a: { ...A, sslConf: MIN13 },
@@ -120,8 +222,16 @@ const CASES: Case[] = [
     conninfo: 'sslmode=require ssl_max_protocol_version=TLSv1.2',
   },
   { name: 'a bad value for a restart-only setting (port)', b: { ...A, sslConf: `${SSL}port = 'abc'\n` }, conninfo: 'sslmode=require' },
-  { name: 'an out-of-range value for a restart-only setting (max_connections = 0)', b: { ...A, sslConf: `${SSL}max_connections = 0\n` }, conninfo: 'sslmode=require' },
-  { name: 'a bad value in postgresql.auto.conf', b: { ...A, autoConf: `${AUTO_CONF}ssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` }, conninfo: 'sslmode=require' },
+  {
+    name: 'an out-of-range value for a restart-only setting (max_connections = 0)',
+    b: { ...A, sslConf: `${SSL}max_connections = 0\n` },
+    conninfo: 'sslmode=require',
+  },
+  {
+    name: 'a bad value in postgresql.auto.conf',
+    b: { ...A, autoConf: `${AUTO_CONF}ssl_min_protocol_version = 'TLSv9'\nssl_ciphers = 'HIGH'\n` },
+    conninfo: 'sslmode=require',
+  },
 ];
 
 describe.skipIf(why !== undefined)(`pg_ctl reload: real PostgreSQL 15 vs simulate${why ? ` (skipped: ${why})` : ''}`, () => {

@@ -90,7 +90,12 @@ describe.skipIf(psqlMissing)('service files: resolveConninfo vs psql 15', () => 
   };
   const weSay = (conninfo: string, env: Record<string, string>) => {
     try {
-      const r = resolveConninfo({ conninfo: `${conninfo} sslmode=disable`, env: { ...BASE, ...env }, osUser: 'nobody', serviceFiles: serviceFilesOn(nodeFs(), { uid: 65534, gids: [65534] }) });
+      const r = resolveConninfo({
+        conninfo: `${conninfo} sslmode=disable`,
+        env: { ...BASE, ...env },
+        osUser: 'nobody',
+        serviceFiles: serviceFilesOn(nodeFs(), { uid: 65534, gids: [65534] }),
+      });
       return `connect ${r.targets[0].hostaddr ?? r.targets[0].host}:${r.targets[0].port}`;
     } catch (e) {
       if (e instanceof ConninfoError) return e.message;

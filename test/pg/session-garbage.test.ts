@@ -26,15 +26,18 @@ describe('ClientSession on bytes that are not a PostgreSQL server', () => {
     }
   });
 
-  it("an authentication request whose length libpq does not believe (below 8 or above 2000)", () => {
+  it('an authentication request whose length libpq does not believe (below 8 or above 2000)', () => {
     expect(firstResponseError(Uint8Array.of(0x52, 0, 0, 0, 4))).toBe('expected authentication request from server, but received R');
     expect(firstResponseError(Uint8Array.of(0x52, 0, 0, 0x10, 0))).toBe('expected authentication request from server, but received R');
     expect(firstResponseError(Uint8Array.of(0x52, 0, 0, 0, 8))).toBeUndefined();
     expect(firstResponseError(Uint8Array.of(0x45))).toBeUndefined();
   });
 
-  it('a real server\'s answer still works', () => {
-    const ok = [encodeBackendMessage({ type: 'Authentication', method: 'Ok' }), encodeBackendMessage({ type: 'ReadyForQuery', status: 'I' })];
+  it("a real server's answer still works", () => {
+    const ok = [
+      encodeBackendMessage({ type: 'Authentication', method: 'Ok' }),
+      encodeBackendMessage({ type: 'ReadyForQuery', status: 'I' }),
+    ];
     const s = feed(ok);
     expect(s.result.ok).toBe(true);
     expect(s.result.protocolError).toBeUndefined();

@@ -20,7 +20,10 @@ describe.skipIf(why !== undefined)(`libpq's files that cannot be used: real psql
     const server = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: key('p256-1') });
     writeFileSync(join(t.dir, 'root.crt'), server.pem);
     writeFileSync(join(t.dir, 'empty'), '');
-    writeFileSync(join(t.dir, 'random'), Uint8Array.from({ length: 700 }, (_, i) => (i * 73 + 11) & 0xff));
+    writeFileSync(
+      join(t.dir, 'random'),
+      Uint8Array.from({ length: 700 }, (_, i) => (i * 73 + 11) & 0xff),
+    );
     mkdirSync(join(t.dir, 'adir'), { recursive: true });
     const st = t.oracle.apply({
       files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(key('p256-1'), 'pkcs8') } },
@@ -35,7 +38,10 @@ describe.skipIf(why !== undefined)(`libpq's files that cannot be used: real psql
     ['sslrootcert a directory', (d) => `sslmode=verify-full sslrootcert=${join(d, 'adir')}`],
     ['sslrootcert empty', (d) => `sslmode=verify-full sslrootcert=${join(d, 'empty')}`],
     ['sslrootcert random bytes', (d) => `sslmode=verify-full sslrootcert=${join(d, 'random')}`],
-    ['sslrootcert relative to the working directory', (d) => `sslmode=verify-full sslrootcert=${relative(process.cwd(), join(d, 'root.crt'))}`],
+    [
+      'sslrootcert relative to the working directory',
+      (d) => `sslmode=verify-full sslrootcert=${relative(process.cwd(), join(d, 'root.crt'))}`,
+    ],
     ['sslcert a directory', (d) => `sslmode=require sslcert=${join(d, 'adir')} sslkey=${join(d, 'empty')}`],
     ['sslcert random bytes', (d) => `sslmode=require sslcert=${join(d, 'random')} sslkey=${join(d, 'empty')}`],
     ['sslcrl a directory', (d) => `sslmode=verify-ca sslrootcert=${join(d, 'root.crt')} sslcrl=${join(d, 'adir')}`],

@@ -26,8 +26,22 @@ const FORMS: [string, (number | 'in')[], BerForm][] = [
   ['a high-tag-form version', [0, 0], { hi: 1 }],
 ];
 
-function berLeaf(cn: string, subjectKey: string, ca: ReturnType<typeof makeCertificate>, caKey: string, form: BerForm, path: (number | 'in')[], ext: ExtensionSpec[] = []) {
-  const leaf = makeCertificate({ subject: `/CN=${cn}`, subjectKey: key(subjectKey), issuerKey: key(caKey), issuerCert: ca, extensions: ext.length ? ext : undefined });
+function berLeaf(
+  cn: string,
+  subjectKey: string,
+  ca: ReturnType<typeof makeCertificate>,
+  caKey: string,
+  form: BerForm,
+  path: (number | 'in')[],
+  ext: ExtensionSpec[] = [],
+) {
+  const leaf = makeCertificate({
+    subject: `/CN=${cn}`,
+    subjectKey: key(subjectKey),
+    issuerKey: key(caKey),
+    issuerCert: ca,
+    extensions: ext.length ? ext : undefined,
+  });
   const root = parseTree(leaf.der)[0];
   at(root, path).form = form;
   const tbs = encode(root.children![0]);
@@ -36,31 +50,41 @@ function berLeaf(cn: string, subjectKey: string, ca: ReturnType<typeof makeCerti
   return pemEncode('CERTIFICATE', encode(root));
 }
 
-describe.skipIf(why !== undefined)(`BER certificates through TLS: real PostgreSQL 15 + psql vs simulate${why ? ` (skipped: ${why})` : ''}`, () => {
-  const t = useSimVsReal({ logLines: /SSL|FATAL|authenticated/ });
-  const compare = (conninfo: string) => t.compare(conninfo);
+describe.skipIf(why !== undefined)(
+  `BER certificates through TLS: real PostgreSQL 15 + psql vs simulate${why ? ` (skipped: ${why})` : ''}`,
+  () => {
+    const t = useSimVsReal({ logLines: /SSL|FATAL|authenticated/ });
+    const compare = (conninfo: string) => t.compare(conninfo);
 
-  for (const [name, path, form] of FORMS) {
-    it(`server certificate with ${name}: verify-full`, async () => {
-      const ca = makeCertificate({ subject: '/CN=BER Server CA', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
-      writeFileSync(join(t.dir, 'root.crt'), ca.pem);
-      const st = t.oracle.apply({
-        files: { 'server.crt': { content: berLeaf('db.example.com', 'p256-2', ca, 'p256-1', form, path, [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }]) }, 'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8') } },
-        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
-        hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    for (const [name, path, form] of FORMS) {
+      it(`server certificate with ${name}: verify-full`, async () => {
+        const ca = makeCertificate({ subject: '/CN=BER Server CA', selfSigned: true, issuerKey: key('p256-1'), extensions: CA });
+        writeFileSync(join(t.dir, 'root.crt'), ca.pem);
+        const st = t.oracle.apply({
+          files: {
+            'server.crt': {
+              content: berLeaf('db.example.com', 'p256-2', ca, 'p256-1', form, path, [
+                { type: 'subjectAltName', names: [{ dns: 'db.example.com' }] },
+              ]),
+            },
+            'server.key': { content: privateKeyPem(key('p256-2'), 'pkcs8') },
+          },
+          sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
+          hba: 'hostssl all all 127.0.0.1/32 trust\n',
+        });
+        expect(st.started).toBe(true);
+        const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'root.crt')}`);
+        expect(r.real.ok).toBe(true);
+        expect(r.sim).toEqual(r.real);
       });
-      expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'root.crt')}`);
-      expect(r.real.ok).toBe(true);
-      expect(r.sim).toEqual(r.real);
-    });
 
-    it(`client certificate with ${name}: cert auth`, async () => {
-      const ca = makeCertificate({ subject: '/CN=BER Client CA', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
-      const r = await t.compareCertAuth(berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path), key('p256-3'), ca.pem);
-      expect(r.started).toBe(true);
-      expect(r.real.ok).toBe(true);
-      expect(r.sim).toEqual(r.real);
-    });
-  }
-});
+      it(`client certificate with ${name}: cert auth`, async () => {
+        const ca = makeCertificate({ subject: '/CN=BER Client CA', selfSigned: true, issuerKey: key('rsa2048-1'), extensions: CA });
+        const r = await t.compareCertAuth(berLeaf('alice', 'p256-3', ca, 'rsa2048-1', form, path), key('p256-3'), ca.pem);
+        expect(r.started).toBe(true);
+        expect(r.real.ok).toBe(true);
+        expect(r.sim).toEqual(r.real);
+      });
+    }
+  },
+);

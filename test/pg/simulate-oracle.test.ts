@@ -29,14 +29,42 @@ const pem = (...xs: { pem: string }[]) => xs.map((x) => x.pem).join('');
 /** The docs' three recipes (§19.9.5), with vector keys. */
 const docs = {
   selfSigned: makeHierarchy('self-signed', { cn: 'db.example.test', keys: { server: K.server.key }, clientUser: 'ssltestuser' }),
-  rootServer: makeHierarchy('root-server', { cn: 'db.example.test', keys: { root: K.root.key, server: K.server.key, client: K.client.key }, clientUser: 'ssltestuser' }),
+  rootServer: makeHierarchy('root-server', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, server: K.server.key, client: K.client.key },
+    clientUser: 'ssltestuser',
+  }),
   chain: makeHierarchy('chain', { cn: 'db.example.test', keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key } }),
-  chainNoInter: makeHierarchy('chain', { cn: 'db.example.test', keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key }, mistakes: ['leaf-without-intermediate'] }),
-  chainCaFalse: makeHierarchy('chain', { cn: 'db.example.test', keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key }, mistakes: ['intermediate-ca-false'] }),
-  chainV1: makeHierarchy('chain', { cn: 'db.example.test', keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key }, mistakes: ['intermediate-v1'] }),
-  wrongCn: makeHierarchy('root-server', { cn: 'db.example.test', keys: { root: K.root.key, server: K.server.key }, mistakes: ['wrong-cn'] }),
-  expired: makeHierarchy('root-server', { cn: 'db.example.test', keys: { root: K.root.key, server: K.server.key }, mistakes: ['expired-leaf'] }),
-  revokedClient: makeHierarchy('root-server', { cn: 'db.example.test', keys: { root: K.root.key, server: K.server.key, client: K.client.key }, mistakes: ['revoked-client'] }),
+  chainNoInter: makeHierarchy('chain', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key },
+    mistakes: ['leaf-without-intermediate'],
+  }),
+  chainCaFalse: makeHierarchy('chain', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key },
+    mistakes: ['intermediate-ca-false'],
+  }),
+  chainV1: makeHierarchy('chain', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, intermediate: K.serverCa.key, server: K.server.key },
+    mistakes: ['intermediate-v1'],
+  }),
+  wrongCn: makeHierarchy('root-server', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, server: K.server.key },
+    mistakes: ['wrong-cn'],
+  }),
+  expired: makeHierarchy('root-server', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, server: K.server.key },
+    mistakes: ['expired-leaf'],
+  }),
+  revokedClient: makeHierarchy('root-server', {
+    cn: 'db.example.test',
+    keys: { root: K.root.key, server: K.server.key, client: K.client.key },
+    mistakes: ['revoked-client'],
+  }),
 };
 
 // ---------------------------------------------------------------- client files (root-owned)
@@ -140,11 +168,36 @@ const SETUPS: Setup[] = [
   // ---- server start-up failures (be_tls_init, key checks)
   { name: 'cert file missing', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_cert_file: 'nope.crt' }), starts: false },
   { name: 'cert file not PEM', files: serverFiles('garbage\n'), sslConf: sslConf(), starts: false },
-  { name: 'key group/world readable', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o644) }, sslConf: sslConf(), starts: false },
-  { name: 'key root-owned 0640 (postgres not in group root)', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o640, 'root') }, sslConf: sslConf(), starts: false },
-  { name: 'key 0640 owned by postgres is refused (0640 is for root-owned keys)', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o640) }, sslConf: sslConf(), starts: false },
-  { name: 'key does not match the certificate', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.other.pem) }, sslConf: sslConf(), starts: false },
-  { name: 'encrypted key without ssl_passphrase_command', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(encryptedKeyPem(K.server.pem, 'secret1')) }, sslConf: sslConf(), starts: false },
+  {
+    name: 'key group/world readable',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o644) },
+    sslConf: sslConf(),
+    starts: false,
+  },
+  {
+    name: 'key root-owned 0640 (postgres not in group root)',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o640, 'root') },
+    sslConf: sslConf(),
+    starts: false,
+  },
+  {
+    name: 'key 0640 owned by postgres is refused (0640 is for root-owned keys)',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o640) },
+    sslConf: sslConf(),
+    starts: false,
+  },
+  {
+    name: 'key does not match the certificate',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.other.pem) },
+    sslConf: sslConf(),
+    starts: false,
+  },
+  {
+    name: 'encrypted key without ssl_passphrase_command',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(encryptedKeyPem(K.server.pem, 'secret1')) },
+    sslConf: sslConf(),
+    starts: false,
+  },
   {
     name: 'encrypted key, wrong passphrase command',
     files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(encryptedKeyPem(K.server.pem, 'secret1')) },
@@ -152,12 +205,32 @@ const SETUPS: Setup[] = [
     passphrase: 'wrongpassword',
     starts: false,
   },
-  { name: 'min protocol above max', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3', ssl_max_protocol_version: 'TLSv1.2' }), starts: false },
-  { name: 'ssl_ca_file with no certificate', files: { ...serverFiles(pki.server.cnOnly.pem), 'bad_ca.crt': { content: 'garbage\n' } }, sslConf: sslConf({ ssl_ca_file: 'bad_ca.crt' }), starts: false },
-  { name: 'ssl_crl_file missing', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_file: 'nope.crl' }), starts: false },
+  {
+    name: 'min protocol above max',
+    files: serverFiles(pki.server.cnOnly.pem),
+    sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3', ssl_max_protocol_version: 'TLSv1.2' }),
+    starts: false,
+  },
+  {
+    name: 'ssl_ca_file with no certificate',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'bad_ca.crt': { content: 'garbage\n' } },
+    sslConf: sslConf({ ssl_ca_file: 'bad_ca.crt' }),
+    starts: false,
+  },
+  {
+    name: 'ssl_crl_file missing',
+    files: serverFiles(pki.server.cnOnly.pem),
+    sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_file: 'nope.crl' }),
+    starts: false,
+  },
   { name: 'unknown ECDH curve', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_ecdh_curve: 'nope' }), starts: false },
   { name: 'no valid ciphers', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_ciphers: 'NOPE' }), starts: false },
-  { name: 'missing ssl_crl_dir is fine', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_dir: 'nodir' }), starts: true },
+  {
+    name: 'missing ssl_crl_dir is fine',
+    files: serverFiles(pki.server.cnOnly.pem),
+    sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_dir: 'nodir' }),
+    starts: true,
+  },
 
   // ---- the suite's main setup: leaf only in server.crt, root+client_ca as ssl_ca_file
   {
@@ -176,36 +249,106 @@ const SETUPS: Setup[] = [
       { name: 'verify-full without root file', conninfo: `${DEF} sslmode=verify-full dbname=trustdb user=ssltestuser` },
       { name: 'verify-ca with garbage root file', conninfo: `sslrootcert=C/garbage.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
       { name: 'require with garbage root file', conninfo: `sslrootcert=C/garbage.crt sslmode=require dbname=trustdb user=ssltestuser` },
-      { name: 'verify-ca, root only (server sends no intermediate)', conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'verify-ca, intermediate only (no partial chains)', conninfo: `sslrootcert=C/server_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
+      {
+        name: 'verify-ca, root only (server sends no intermediate)',
+        conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-ca, intermediate only (no partial chains)',
+        conninfo: `sslrootcert=C/server_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
       { name: 'verify-ca, wrong CA', conninfo: `sslrootcert=C/client_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
       { name: 'verify-ca, root+server_ca', conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'require with a root file verifies (wrong CA)', conninfo: `sslrootcert=C/client_ca.crt sslmode=require dbname=trustdb user=ssltestuser` },
-      { name: 'prefer with a root file verifies (wrong CA), then plaintext', conninfo: `sslrootcert=C/client_ca.crt sslmode=prefer dbname=trustdb user=ssltestuser` },
-      { name: 'require with a missing root file does not verify', conninfo: `sslrootcert=C/nonexistent.crt sslmode=require dbname=trustdb user=ssltestuser` },
-      { name: 'sslmode from PGSSLMODE', conninfo: `sslrootcert=C/client_ca.crt dbname=trustdb user=ssltestuser`, env: { PGSSLMODE: 'verify-ca' } },
+      {
+        name: 'require with a root file verifies (wrong CA)',
+        conninfo: `sslrootcert=C/client_ca.crt sslmode=require dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'prefer with a root file verifies (wrong CA), then plaintext',
+        conninfo: `sslrootcert=C/client_ca.crt sslmode=prefer dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'require with a missing root file does not verify',
+        conninfo: `sslrootcert=C/nonexistent.crt sslmode=require dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'sslmode from PGSSLMODE',
+        conninfo: `sslrootcert=C/client_ca.crt dbname=trustdb user=ssltestuser`,
+        env: { PGSSLMODE: 'verify-ca' },
+      },
       // CRLs on the client
-      { name: 'client CRL for root and server CA', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL for the server CA only (root CRL missing)', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL for the root only (intermediate CRL missing)', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root.crl sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL directory', conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL directory without the root CRL', conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir-serveronly sslmode=verify-ca dbname=trustdb user=ssltestuser` },
+      {
+        name: 'client CRL for root and server CA',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL for the server CA only (root CRL missing)',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL for the root only (intermediate CRL missing)',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root.crl sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL directory',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL directory without the root CRL',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir-serveronly sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
       // verify-full names (CN only)
-      { name: 'verify-full CN match', conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full CN mismatch', conninfo: `host=wronghost.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full CN, case-insensitive', conninfo: `host=COMMON-NAME.pg-ssltest.TEST sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full with hostaddr only', conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
+      {
+        name: 'verify-full CN match',
+        conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full CN mismatch',
+        conninfo: `host=wronghost.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full CN, case-insensitive',
+        conninfo: `host=COMMON-NAME.pg-ssltest.TEST sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full with hostaddr only',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
       // multi-host connection strings: libpq's host loop
-      { name: 'two hosts, the first fails verify-full', conninfo: `host=wronghost.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, the first connects', conninfo: `host=${CN},wronghost.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, both fail verify-full', conninfo: `host=wrong1.test,wrong2.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, pg_hba rejects on the first', conninfo: `host=a.test,b.test hostaddr=127.0.0.1,127.0.0.1 ${DEF} sslmode=disable dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, the first fails the handshake', conninfo: `host=a.test,b.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/client_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, nothing listens on the first port', conninfo: `host=a.test,${CN} hostaddr=127.0.0.1,127.0.0.1 port=1,PORT sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, the first address is not listened on, the second fails', conninfo: `host=a.test,b.test hostaddr=127.0.0.2,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
+      {
+        name: 'two hosts, the first fails verify-full',
+        conninfo: `host=wronghost.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, the first connects',
+        conninfo: `host=${CN},wronghost.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, both fail verify-full',
+        conninfo: `host=wrong1.test,wrong2.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, pg_hba rejects on the first',
+        conninfo: `host=a.test,b.test hostaddr=127.0.0.1,127.0.0.1 ${DEF} sslmode=disable dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, the first fails the handshake',
+        conninfo: `host=a.test,b.test hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/client_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, nothing listens on the first port',
+        conninfo: `host=a.test,${CN} hostaddr=127.0.0.1,127.0.0.1 port=1,PORT sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, the first address is not listened on, the second fails',
+        conninfo: `host=a.test,b.test hostaddr=127.0.0.2,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
       { name: 'wrong port only', conninfo: `port=1 ${DEF} sslmode=prefer dbname=trustdb user=ssltestuser` },
       // pg_hba line types
-      { name: 'prefer on hostnossl: SSL refused by pg_hba, plaintext ok', conninfo: `${DEF} sslmode=prefer dbname=nossldb user=ssltestuser` },
+      {
+        name: 'prefer on hostnossl: SSL refused by pg_hba, plaintext ok',
+        conninfo: `${DEF} sslmode=prefer dbname=nossldb user=ssltestuser`,
+      },
       { name: 'require on hostnossl', conninfo: `${DEF} sslmode=require dbname=nossldb user=ssltestuser` },
       { name: 'allow on hostnossl', conninfo: `${DEF} sslmode=allow dbname=nossldb user=ssltestuser` },
       { name: 'disable on host', conninfo: `${DEF} sslmode=disable dbname=hostdb user=ssltestuser` },
@@ -217,30 +360,99 @@ const SETUPS: Setup[] = [
       { name: 'no pg_hba entry at all', conninfo: `${DEF} sslmode=prefer dbname=postgres user=ssltestuser` },
       // client certificates
       { name: 'cert auth without a certificate', conninfo: `${DEF} sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'cert auth CN = user', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'cert auth CN != user', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=anotheruser` },
-      { name: 'client key world-readable', conninfo: `sslcert=C/client.crt sslkey=C/client_wrongperms.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client key 0640 root-owned is accepted', conninfo: `sslcert=C/client.crt sslkey=C/client_grouponly.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client key missing', conninfo: `sslcert=C/client.crt sslkey=C/nonexistent.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client key does not match', conninfo: `sslcert=C/client.crt sslkey=C/other.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert not PEM', conninfo: `sslcert=C/garbage.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'encrypted client key, no sslpassword', conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'encrypted client key, wrong sslpassword', conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslpassword=wrong sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'encrypted client key, right sslpassword', conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslpassword='dUmmyP^#+' sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert from an unknown CA', conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'expired client cert', conninfo: `sslcert=C/client-expired.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'not-yet-valid client cert', conninfo: `sslcert=C/client-notyet.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert issued by root (in ssl_ca_file)', conninfo: `sslcert=C/client-byroot.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'clientname=DN map=dn', conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser` },
-      { name: 'clientname=DN map=dnre (regex)', conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn_re user=ssltestuser` },
-      { name: 'clientname=CN map=cn', conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_cn user=ssltestuser` },
-      { name: 'clientname=DN map=dn, CN-only cert does not map', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser` },
-      { name: 'clientcert=verify-full, CN = user', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=ssltestuser` },
-      { name: 'clientcert=verify-full, CN != user', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=anotheruser` },
-      { name: 'clientcert=verify-ca, CN != user', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=yetanotheruser` },
+      {
+        name: 'cert auth CN = user',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'cert auth CN != user',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=anotheruser`,
+      },
+      {
+        name: 'client key world-readable',
+        conninfo: `sslcert=C/client.crt sslkey=C/client_wrongperms.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client key 0640 root-owned is accepted',
+        conninfo: `sslcert=C/client.crt sslkey=C/client_grouponly.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client key missing',
+        conninfo: `sslcert=C/client.crt sslkey=C/nonexistent.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client key does not match',
+        conninfo: `sslcert=C/client.crt sslkey=C/other.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert not PEM',
+        conninfo: `sslcert=C/garbage.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'encrypted client key, no sslpassword',
+        conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'encrypted client key, wrong sslpassword',
+        conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslpassword=wrong sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'encrypted client key, right sslpassword',
+        conninfo: `sslcert=C/client.crt sslkey=C/client-enc.key sslpassword='dUmmyP^#+' sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert from an unknown CA',
+        conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'expired client cert',
+        conninfo: `sslcert=C/client-expired.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'not-yet-valid client cert',
+        conninfo: `sslcert=C/client-notyet.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert issued by root (in ssl_ca_file)',
+        conninfo: `sslcert=C/client-byroot.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'clientname=DN map=dn',
+        conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser`,
+      },
+      {
+        name: 'clientname=DN map=dnre (regex)',
+        conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn_re user=ssltestuser`,
+      },
+      {
+        name: 'clientname=CN map=cn',
+        conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_cn user=ssltestuser`,
+      },
+      {
+        name: 'clientname=DN map=dn, CN-only cert does not map',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser`,
+      },
+      {
+        name: 'clientcert=verify-full, CN = user',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=ssltestuser`,
+      },
+      {
+        name: 'clientcert=verify-full, CN != user',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=anotheruser`,
+      },
+      {
+        name: 'clientcert=verify-ca, CN != user',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=yetanotheruser`,
+      },
       { name: 'clientcert=verify-full without a certificate', conninfo: `${DEF} sslmode=require dbname=verifydb user=ssltestuser` },
-      { name: 'client protocol range invalid', conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser` },
-      { name: 'client max TLSv1.2 against a TLS 1.3 server is fine', conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser` },
+      {
+        name: 'client protocol range invalid',
+        conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client max TLSv1.2 against a TLS 1.3 server is fine',
+        conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser`,
+      },
     ],
   },
   // ---- server CRLs: root+client CRLs, revoked client
@@ -251,10 +463,22 @@ const SETUPS: Setup[] = [
     hba: HBA,
     ident: IDENT,
     conns: [
-      { name: 'valid client cert', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'revoked client cert', conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'revoked client cert under prefer: the TLS 1.3 alert comes too late for a plaintext retry', conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=prefer dbname=certdb user=ssltestuser` },
-      { name: 'unknown-CA client cert under prefer', conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=prefer dbname=trustdb user=ssltestuser` },
+      {
+        name: 'valid client cert',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'revoked client cert',
+        conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'revoked client cert under prefer: the TLS 1.3 alert comes too late for a plaintext retry',
+        conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=prefer dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'unknown-CA client cert under prefer',
+        conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=prefer dbname=trustdb user=ssltestuser`,
+      },
       { name: 'no client cert on trustdb', conninfo: `${DEF} sslmode=require dbname=trustdb user=ssltestuser` },
     ],
   },
@@ -263,7 +487,12 @@ const SETUPS: Setup[] = [
     files: serverFiles(pki.server.cnOnly.pem, { 'client.crl': { content: pki.crl.clientCa.pem } }),
     sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_file: 'client.crl' }),
     hba: HBA,
-    conns: [{ name: 'valid client cert fails: no CRL for the root', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` }],
+    conns: [
+      {
+        name: 'valid client cert fails: no CRL for the root',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+    ],
   },
   {
     name: 'server CRL file for the root only (client CA CRL missing)',
@@ -271,8 +500,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_file: 'root.crl' }),
     hba: HBA,
     conns: [
-      { name: 'client cert from the client CA fails: no CRL for its issuer', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert issued by the root itself passes', conninfo: `sslcert=C/client-byroot.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
+      {
+        name: 'client cert from the client CA fails: no CRL for its issuer',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert issued by the root itself passes',
+        conninfo: `sslcert=C/client-byroot.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
     ],
   },
   {
@@ -284,8 +519,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_dir: 'crls' }),
     hba: HBA,
     conns: [
-      { name: 'valid client cert', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'revoked client cert', conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
+      {
+        name: 'valid client cert',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'revoked client cert',
+        conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
     ],
   },
   {
@@ -293,7 +534,12 @@ const SETUPS: Setup[] = [
     files: serverFiles(pki.server.cnOnly.pem, { 'old.crl': { content: pki.crl.root.pem + pki.crl.clientCaExpired.pem } }),
     sslConf: sslConf({ ssl_ca_file: 'root+client_ca.crt', ssl_crl_file: 'old.crl' }),
     hba: HBA,
-    conns: [{ name: 'valid client cert, CRL expired', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` }],
+    conns: [
+      {
+        name: 'valid client cert, CRL expired',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+    ],
   },
   // ---- ssl_ca_file root only: client chains must be sent by the client
   {
@@ -302,9 +548,18 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_ca_file: 'root_ca.crt' }),
     hba: HBA,
     conns: [
-      { name: 'verify-ca with root only works when the server bundles', conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client leaf only: server cannot build the chain', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser` },
-      { name: 'client leaf + client CA bundled', conninfo: `sslcert=C/client+client_ca.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser` },
+      {
+        name: 'verify-ca with root only works when the server bundles',
+        conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client leaf only: server cannot build the chain',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client leaf + client CA bundled',
+        conninfo: `sslcert=C/client+client_ca.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser`,
+      },
     ],
   },
   {
@@ -313,8 +568,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_ca_file: 'all_ca.crt' }),
     hba: HBA,
     conns: [
-      { name: 'server sends its CA from ssl_ca_file: root-only client verifies', conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client leaf only verified with the client CA from ssl_ca_file', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser` },
+      {
+        name: 'server sends its CA from ssl_ca_file: root-only client verifies',
+        conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client leaf only verified with the client CA from ssl_ca_file',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=certdb user=ssltestuser`,
+      },
     ],
   },
   {
@@ -323,8 +584,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: HBA,
     conns: [
-      { name: 'cert auth: no certificate requested', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'clientcert=verify-ca without CA', conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=yetanotheruser` },
+      {
+        name: 'cert auth: no certificate requested',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'clientcert=verify-ca without CA',
+        conninfo: `sslcert=C/client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=verifydb user=yetanotheruser`,
+      },
     ],
   },
   // ---- host names: SAN, wildcard, IP SAN, IP CN, no names
@@ -334,9 +601,18 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'first SAN', conninfo: `host=dns1.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'second SAN', conninfo: `host=dns2.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'CN ignored when SANs present', conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'first SAN',
+        conninfo: `host=dns1.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'second SAN',
+        conninfo: `host=dns2.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'CN ignored when SANs present',
+        conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -345,10 +621,22 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'single SAN', conninfo: `host=single.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'wildcard match', conninfo: `host=foo.wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'wildcard does not match the bare domain', conninfo: `host=wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'wildcard does not match two labels', conninfo: `host=a.b.wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'single SAN',
+        conninfo: `host=single.alt-name.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'wildcard match',
+        conninfo: `host=foo.wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'wildcard does not match the bare domain',
+        conninfo: `host=wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'wildcard does not match two labels',
+        conninfo: `host=a.b.wildcard.pg-ssltest.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -357,11 +645,26 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'host=127.0.0.1 matches IP SAN', conninfo: `host=127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'host=192.0.2.1 matches IP SAN', conninfo: `host=192.0.2.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'host=192.0.2.2 does not', conninfo: `host=192.0.2.2 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'IPv6 SAN, non-canonical spelling', conninfo: `host=2001:db8:0:0:0:0:0:1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'DNS name against IP SANs', conninfo: `host=localhost sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'host=127.0.0.1 matches IP SAN',
+        conninfo: `host=127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'host=192.0.2.1 matches IP SAN',
+        conninfo: `host=192.0.2.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'host=192.0.2.2 does not',
+        conninfo: `host=192.0.2.2 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'IPv6 SAN, non-canonical spelling',
+        conninfo: `host=2001:db8:0:0:0:0:0:1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'DNS name against IP SANs',
+        conninfo: `host=localhost sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -370,8 +673,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'IP in CN matches', conninfo: `host=192.0.2.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'other IP against CN', conninfo: `host=192.0.2.2 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'IP in CN matches',
+        conninfo: `host=192.0.2.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'other IP against CN',
+        conninfo: `host=192.0.2.2 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -380,8 +689,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'verify-full without names', conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'verify-ca does not look at names', conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-ca dbname=postgres user=ssltestuser` },
+      {
+        name: 'verify-full without names',
+        conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'verify-ca does not look at names',
+        conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-ca dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   // ---- server certificate problems seen by the client
@@ -392,9 +707,18 @@ const SETUPS: Setup[] = [
     hba: SIMPLE_HBA,
     conns: [
       { name: 'verify-ca without CRL', conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-ca dbname=postgres user=ssltestuser` },
-      { name: 'verify-ca with CRL file', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=postgres user=ssltestuser` },
-      { name: 'verify-ca with CRL dir', conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=postgres user=ssltestuser` },
-      { name: 'prefer with CRL falls back to plaintext', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=prefer dbname=postgres user=ssltestuser` },
+      {
+        name: 'verify-ca with CRL file',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'verify-ca with CRL dir',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'prefer with CRL falls back to plaintext',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=prefer dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -420,8 +744,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'verify-full with the certificate itself as root', conninfo: `host=${CN} sslrootcert=C/server-self.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'verify-ca against the root instead', conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=postgres user=ssltestuser` },
+      {
+        name: 'verify-full with the certificate itself as root',
+        conninfo: `host=${CN} sslrootcert=C/server-self.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'verify-ca against the root instead',
+        conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=postgres user=ssltestuser`,
+      },
       { name: 'require without root', conninfo: `${DEF} sslmode=require dbname=postgres user=ssltestuser` },
     ],
   },
@@ -432,8 +762,14 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3' }),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'client max TLSv1.2: no shared version', conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser` },
-      { name: 'prefer with client max TLSv1.2 falls back', conninfo: `${DEF} sslmode=prefer ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser` },
+      {
+        name: 'client max TLSv1.2: no shared version',
+        conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'prefer with client max TLSv1.2 falls back',
+        conninfo: `${DEF} sslmode=prefer ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -442,7 +778,10 @@ const SETUPS: Setup[] = [
     sslConf: sslConf({ ssl_max_protocol_version: 'TLSv1.2' }),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'client min TLSv1.3: no shared version', conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 dbname=postgres user=ssltestuser` },
+      {
+        name: 'client min TLSv1.3: no shared version',
+        conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 dbname=postgres user=ssltestuser`,
+      },
       { name: 'TLS 1.2 connection', conninfo: `${DEF} sslmode=require dbname=postgres user=ssltestuser` },
     ],
   },
@@ -470,24 +809,48 @@ const SETUPS: Setup[] = [
   // ---- the docs' recipes (§19.9.5) and their usual mistakes
   {
     name: 'docs: self-signed',
-    files: { 'server.crt': { content: docs.selfSigned.serverCrtPem }, 'server.key': key(docs.selfSigned.server.keyPem), 'root.crt': { content: docs.selfSigned.rootCrtPem } },
+    files: {
+      'server.crt': { content: docs.selfSigned.serverCrtPem },
+      'server.key': key(docs.selfSigned.server.keyPem),
+      'root.crt': { content: docs.selfSigned.rootCrtPem },
+    },
     sslConf: sslConf({ ssl_ca_file: 'root.crt' }),
     hba: `hostssl all all 127.0.0.1/32 cert\n`,
     conns: [
-      { name: 'verify-full with ~/.postgresql files', conninfo: `host=db.example.test sslmode=verify-full dbname=postgres user=ssltestuser`, home: 'home' },
+      {
+        name: 'verify-full with ~/.postgresql files',
+        conninfo: `host=db.example.test sslmode=verify-full dbname=postgres user=ssltestuser`,
+        home: 'home',
+      },
       { name: 'wrong host', conninfo: `host=other.example.test sslmode=verify-full dbname=postgres user=ssltestuser`, home: 'home' },
-      { name: 'explicit files', conninfo: `host=db.example.test sslrootcert=C/docs-self.crt sslcert=C/nope.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'explicit files',
+        conninfo: `host=db.example.test sslrootcert=C/docs-self.crt sslcert=C/nope.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
     name: 'docs: root + server',
-    files: { 'server.crt': { content: docs.rootServer.serverCrtPem }, 'server.key': key(docs.rootServer.server.keyPem), 'root.crt': { content: docs.rootServer.rootCrtPem } },
+    files: {
+      'server.crt': { content: docs.rootServer.serverCrtPem },
+      'server.key': key(docs.rootServer.server.keyPem),
+      'root.crt': { content: docs.rootServer.rootCrtPem },
+    },
     sslConf: sslConf({ ssl_ca_file: 'root.crt' }),
     hba: `hostssl all all 127.0.0.1/32 cert clientcert=verify-full\n`,
     conns: [
-      { name: 'client cert from the root', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslcert=C/docs-client.crt sslkey=C/client.key sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'client cert from another CA', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslcert=C/client.crt sslkey=C/client.key sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'verify-full against the self-signed root of another recipe', conninfo: `host=db.example.test sslrootcert=C/docs-self.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'client cert from the root',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslcert=C/docs-client.crt sslkey=C/client.key sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'client cert from another CA',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslcert=C/client.crt sslkey=C/client.key sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'verify-full against the self-signed root of another recipe',
+        conninfo: `host=db.example.test sslrootcert=C/docs-self.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -500,7 +863,12 @@ const SETUPS: Setup[] = [
     },
     sslConf: sslConf({ ssl_ca_file: 'root.crt', ssl_crl_file: 'root.crl' }),
     hba: `hostssl all all 127.0.0.1/32 trust clientcert=verify-ca\n`,
-    conns: [{ name: 'revoked client', conninfo: `sslcert=C/docs-revoked-client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=postgres user=postgres` }],
+    conns: [
+      {
+        name: 'revoked client',
+        conninfo: `sslcert=C/docs-revoked-client.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=postgres user=postgres`,
+      },
+    ],
   },
   {
     name: 'docs: root + intermediate + leaf',
@@ -508,7 +876,10 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'verify-full', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser`},
+      {
+        name: 'verify-full',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -516,7 +887,12 @@ const SETUPS: Setup[] = [
     files: { 'server.crt': { content: docs.chainNoInter.serverCrtPem }, 'server.key': key(docs.chainNoInter.server.keyPem) },
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
-    conns: [{ name: 'verify-full', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser` }],
+    conns: [
+      {
+        name: 'verify-full',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+    ],
   },
   {
     name: 'docs chain: intermediate CA:FALSE',
@@ -540,7 +916,12 @@ const SETUPS: Setup[] = [
     },
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
-    conns: [{ name: 'wrong CN', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser` }],
+    conns: [
+      {
+        name: 'wrong CN',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+    ],
   },
   {
     name: 'docs: expired leaf',
@@ -548,14 +929,21 @@ const SETUPS: Setup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'verify-full', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'prefer with the root file falls back to plaintext', conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=prefer dbname=postgres user=ssltestuser` },
+      {
+        name: 'verify-full',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'prefer with the root file falls back to plaintext',
+        conninfo: `host=db.example.test sslrootcert=C/docs-root.crt sslmode=prefer dbname=postgres user=ssltestuser`,
+      },
     ],
   },
 ];
 
 // ---------------------------------------------------------------- comparison helpers
-const STARTUP_NOISE = /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
+const STARTUP_NOISE =
+  /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
 
 /** the log lines of interest: noise dropped, the client port normalized */
 function normLog(text: string): string[] {
@@ -599,7 +987,10 @@ const agreement = { scenarios: 0, agreed: 0 };
 
 describe.skipIf(Boolean(unavailable))('simulate() vs PostgreSQL 15 + psql', () => {
   beforeAll(async () => {
-    o = await PgOracle.create({ users: ['root', 'ssltestuser', 'anotheruser', 'yetanotheruser'], databases: ['trustdb', 'verifydb', 'certdb', 'certdb_dn', 'certdb_dn_re', 'certdb_cn', 'nossldb', 'hostdb', 'rejectdb'] });
+    o = await PgOracle.create({
+      users: ['root', 'ssltestuser', 'anotheruser', 'yetanotheruser'],
+      databases: ['trustdb', 'verifydb', 'certdb', 'certdb_dn', 'certdb_dn_re', 'certdb_cn', 'nossldb', 'hostdb', 'rejectdb'],
+    });
     serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
     CDIR = join(o.root, 'c');
     HOME_EMPTY = join(o.root, 'empty-home');
@@ -653,7 +1044,8 @@ describe.skipIf(Boolean(unavailable))('simulate() vs PostgreSQL 15 + psql', () =
           const want = { ok: real.status === 0, stderr: real.stderr.trim(), log: normLog(real.serverLog) };
           if (conn.known) {
             expect(got.ok, conn.known).toBe(want.ok);
-            if (JSON.stringify(got) !== JSON.stringify(want)) console.log(`known difference (${conn.known}): ${conn.name}\n${JSON.stringify({ got, want }, null, 1)}`);
+            if (JSON.stringify(got) !== JSON.stringify(want))
+              console.log(`known difference (${conn.known}): ${conn.name}\n${JSON.stringify({ got, want }, null, 1)}`);
           } else {
             expect(got).toEqual(want);
           }

@@ -14,7 +14,11 @@ import { simulate } from '../../src/pg/simulate.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 
 const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
-const h = makeHierarchy('chain', { cn: 'db.example.com', clientUser: 'app', keys: { root: key('p256-1'), intermediate: key('p256-2'), server: key('p256-3'), client: key('p256-4'), other: key('p256-5') } });
+const h = makeHierarchy('chain', {
+  cn: 'db.example.com',
+  clientUser: 'app',
+  keys: { root: key('p256-1'), intermediate: key('p256-2'), server: key('p256-3'), client: key('p256-4'), other: key('p256-5') },
+});
 
 const noise = fc.string({ maxLength: 12, unit: 'binary' });
 const word = (xs: string[]) => fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...xs) }, { weight: 1, arbitrary: noise });
@@ -32,28 +36,108 @@ const SETTINGS: Record<string, string[]> = {
   log_connections: ['on', 'off'],
 };
 const CONF_SETTING = fc.oneof(
-  { weight: 30, arbitrary: fc.constantFrom(...Object.keys(SETTINGS)).chain((k) => fc.constantFrom(...SETTINGS[k]).map((v) => `${k} = ${v}`)) },
+  {
+    weight: 30,
+    arbitrary: fc.constantFrom(...Object.keys(SETTINGS)).chain((k) => fc.constantFrom(...SETTINGS[k]).map((v) => `${k} = ${v}`)),
+  },
   { weight: 1, arbitrary: fc.tuple(word(Object.keys(SETTINGS)), noise).map(([k, v]) => `${k} = ${v}`) },
 );
 
 const HBA_LINE = fc.oneof(
   {
     weight: 30,
-    arbitrary: fc.oneof(
-      fc.tuple(fc.constant('hostssl'), fc.constantFrom('all', 'app'), fc.constantFrom('all', 'app'), fc.constantFrom('127.0.0.1/32', 'samehost', 'all', '0.0.0.0/0'), fc.constantFrom('trust', 'reject', 'cert', 'scram-sha-256', 'trust clientcert=verify-full', 'cert clientname=DN', 'cert map=m')),
-      fc.tuple(fc.constantFrom('host', 'hostnossl'), fc.constantFrom('all', 'app'), fc.constantFrom('all', 'app'), fc.constantFrom('127.0.0.1/32', 'samehost', 'all'), fc.constantFrom('trust', 'reject', 'scram-sha-256', 'md5', 'password')),
-      fc.tuple(fc.constant('local'), fc.constantFrom('all', 'app'), fc.constantFrom('all', 'app'), fc.constant(''), fc.constantFrom('trust', 'reject', 'peer', 'peer map=m', 'scram-sha-256', 'ident')),
-    ).map((f) => f.join(' ')),
+    arbitrary: fc
+      .oneof(
+        fc.tuple(
+          fc.constant('hostssl'),
+          fc.constantFrom('all', 'app'),
+          fc.constantFrom('all', 'app'),
+          fc.constantFrom('127.0.0.1/32', 'samehost', 'all', '0.0.0.0/0'),
+          fc.constantFrom('trust', 'reject', 'cert', 'scram-sha-256', 'trust clientcert=verify-full', 'cert clientname=DN', 'cert map=m'),
+        ),
+        fc.tuple(
+          fc.constantFrom('host', 'hostnossl'),
+          fc.constantFrom('all', 'app'),
+          fc.constantFrom('all', 'app'),
+          fc.constantFrom('127.0.0.1/32', 'samehost', 'all'),
+          fc.constantFrom('trust', 'reject', 'scram-sha-256', 'md5', 'password'),
+        ),
+        fc.tuple(
+          fc.constant('local'),
+          fc.constantFrom('all', 'app'),
+          fc.constantFrom('all', 'app'),
+          fc.constant(''),
+          fc.constantFrom('trust', 'reject', 'peer', 'peer map=m', 'scram-sha-256', 'ident'),
+        ),
+      )
+      .map((f) => f.join(' ')),
   },
-  { weight: 1, arbitrary: fc.tuple(word(['local', 'host', 'hostssl', 'hostgssenc']), word(['all', '+g', '@f', '/^a']), word(['all']), word(['db.example.com', '']), word(['trust', 'bogus', 'cert'])).map((f) => f.join(' ')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        word(['local', 'host', 'hostssl', 'hostgssenc']),
+        word(['all', '+g', '@f', '/^a']),
+        word(['all']),
+        word(['db.example.com', '']),
+        word(['trust', 'bogus', 'cert']),
+      )
+      .map((f) => f.join(' ')),
+  },
 );
 
-const CONN_PARAM = fc.tuple(
-  word(['host', 'hostaddr', 'port', 'user', 'dbname', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'passfile', 'password', 'sslsni', 'requirepeer', 'gssencmode', 'ssl_min_protocol_version', 'service', 'target_session_attrs']),
-  word(['db.example.com', '127.0.0.1', '/var/run/postgresql', '/tmp', 'localhost,db.example.com', '5432', '5433', 'app', 'postgres', 'verify-full', 'prefer', 'disable', 'require', 'allow', '/c/root.crt', '/c/client.crt', '/c/client.key', '/c/pgpass', 'system', 'secret', '', "'a b'"]),
-).map(([k, v]) => `${k}=${v}`);
+const CONN_PARAM = fc
+  .tuple(
+    word([
+      'host',
+      'hostaddr',
+      'port',
+      'user',
+      'dbname',
+      'sslmode',
+      'sslrootcert',
+      'sslcert',
+      'sslkey',
+      'sslcrl',
+      'passfile',
+      'password',
+      'sslsni',
+      'requirepeer',
+      'gssencmode',
+      'ssl_min_protocol_version',
+      'service',
+      'target_session_attrs',
+    ]),
+    word([
+      'db.example.com',
+      '127.0.0.1',
+      '/var/run/postgresql',
+      '/tmp',
+      'localhost,db.example.com',
+      '5432',
+      '5433',
+      'app',
+      'postgres',
+      'verify-full',
+      'prefer',
+      'disable',
+      'require',
+      'allow',
+      '/c/root.crt',
+      '/c/client.crt',
+      '/c/client.key',
+      '/c/pgpass',
+      'system',
+      'secret',
+      '',
+      "'a b'",
+    ]),
+  )
+  .map(([k, v]) => `${k}=${v}`);
 
-const PGPASS_LINE = fc.array(word(['*', 'db.example.com', 'localhost', '5432', 'app', 'secret', '\\:', '#']), { maxLength: 6 }).map((f) => f.join(':'));
+const PGPASS_LINE = fc
+  .array(word(['*', 'db.example.com', 'localhost', '5432', 'app', 'secret', '\\:', '#']), { maxLength: 6 })
+  .map((f) => f.join(':'));
 
 describe('simulate() on arbitrary set-ups', () => {
   it('always returns a verdict; a failure always has a message', () => {
@@ -68,9 +152,15 @@ describe('simulate() on arbitrary set-ups', () => {
         fc.boolean(),
         (conf, hba, params, pgpass, passMode, socketClient) => {
           const files: Record<string, MemFile> = {
-            '/data/postgresql.conf': { content: `${["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...conf].join('\n')}\n`, uid: 101 },
+            '/data/postgresql.conf': {
+              content: `${['ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", ...conf].join('\n')}\n`,
+              uid: 101,
+            },
             // the random lines first; then lines that let most connections reach authentication
-            '/data/pg_hba.conf': { content: `${[...hba, 'hostssl all all 127.0.0.1/32 cert', 'host all all 127.0.0.1/32 trust', 'local all all peer map=m'].join('\n')}\n`, uid: 101 },
+            '/data/pg_hba.conf': {
+              content: `${[...hba, 'hostssl all all 127.0.0.1/32 cert', 'host all all 127.0.0.1/32 trust', 'local all all peer map=m'].join('\n')}\n`,
+              uid: 101,
+            },
             '/data/pg_ident.conf': { content: 'm root app\n', uid: 101 },
             '/data/server.crt': { content: h.serverCrtPem, uid: 101 },
             '/data/server.key': { content: h.server.keyPem, uid: 101, mode: 0o600 },
@@ -82,7 +172,14 @@ describe('simulate() on arbitrary set-ups', () => {
             '/home/u/.pgpass': { content: pgpass.join('\n'), uid: 1000, mode: passMode },
           };
           const conninfo = (socketClient ? params : ['hostaddr=127.0.0.1', ...params]).join(' ');
-          const r = simulate({ fs: memFs(files, { uid: 101, gid: 104 }), pgdata: '/data', conninfo, env: { HOME: '/home/u' }, osUser: 'root', clientUser: { uid: 1000, gids: [1000] } });
+          const r = simulate({
+            fs: memFs(files, { uid: 101, gid: 104 }),
+            pgdata: '/data',
+            conninfo,
+            env: { HOME: '/home/u' },
+            osUser: 'root',
+            clientUser: { uid: 1000, gids: [1000] },
+          });
           expect(typeof r.ok).toBe('boolean');
           if (!r.ok) expect(r.message.length + r.psqlStderr.length).toBeGreaterThan(0);
           expect(r.steps.length).toBeGreaterThan(0);

@@ -23,35 +23,43 @@ const KINDS = [
   { name: 'Ed25519', ca: 'ed25519-1', wrong: 'ed25519-2', leaf: 'ed25519-3' },
 ];
 
-describe.skipIf(why !== undefined)(`signature failures: the OpenSSL error libpq and the server print${why ? ` (skipped: ${why})` : ''}`, () => {
-  const t = useSimVsReal({ logLines: /could not accept SSL connection/ });
-  const compare = (conninfo: string) => t.compare(conninfo);
+describe.skipIf(why !== undefined)(
+  `signature failures: the OpenSSL error libpq and the server print${why ? ` (skipped: ${why})` : ''}`,
+  () => {
+    const t = useSimVsReal({ logLines: /could not accept SSL connection/ });
+    const compare = (conninfo: string) => t.compare(conninfo);
 
-  for (const k of KINDS) {
-    it(`${k.name}: the client rejects the server's chain`, async () => {
-      const ca = makeCertificate({ subject: '/CN=Signature Test CA', selfSigned: true, issuerKey: key(k.ca), extensions: CA });
-      const impostor = makeCertificate({ subject: '/CN=Signature Test CA', selfSigned: true, issuerKey: key(k.wrong), extensions: CA });
-      const leaf = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key(k.leaf), issuerKey: key(k.ca), issuerCert: ca });
-      writeFileSync(join(t.dir, 'impostor.crt'), impostor.pem);
-      const st = t.oracle.apply({
-        files: { 'server.crt': { content: leaf.pem }, 'server.key': { content: privateKeyPem(key(k.leaf), 'pkcs8') } },
-        sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
-        hba: 'hostssl all all 127.0.0.1/32 trust\n',
+    for (const k of KINDS) {
+      it(`${k.name}: the client rejects the server's chain`, async () => {
+        const ca = makeCertificate({ subject: '/CN=Signature Test CA', selfSigned: true, issuerKey: key(k.ca), extensions: CA });
+        const impostor = makeCertificate({ subject: '/CN=Signature Test CA', selfSigned: true, issuerKey: key(k.wrong), extensions: CA });
+        const leaf = makeCertificate({ subject: '/CN=db.example.com', subjectKey: key(k.leaf), issuerKey: key(k.ca), issuerCert: ca });
+        writeFileSync(join(t.dir, 'impostor.crt'), impostor.pem);
+        const st = t.oracle.apply({
+          files: { 'server.crt': { content: leaf.pem }, 'server.key': { content: privateKeyPem(key(k.leaf), 'pkcs8') } },
+          sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n",
+          hba: 'hostssl all all 127.0.0.1/32 trust\n',
+        });
+        expect(st.started).toBe(true);
+        const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'impostor.crt')}`);
+        expect(r.real.ok).toBe(false);
+        expect(r.sim).toEqual(r.real);
       });
-      expect(st.started).toBe(true);
-      const r = await compare(`host=db.example.com user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'impostor.crt')}`);
-      expect(r.real.ok).toBe(false);
-      expect(r.sim).toEqual(r.real);
-    });
 
-    it(`${k.name}: the server rejects the client's certificate`, async () => {
-      const ca = makeCertificate({ subject: '/CN=Signature Test Client CA', selfSigned: true, issuerKey: key(k.ca), extensions: CA });
-      const impostor = makeCertificate({ subject: '/CN=Signature Test Client CA', selfSigned: true, issuerKey: key(k.wrong), extensions: CA });
-      const client = makeCertificate({ subject: '/CN=alice', subjectKey: key(k.leaf), issuerKey: key(k.ca), issuerCert: ca });
-      const r = await t.compareCertAuth(client.pem, key(k.leaf), impostor.pem);
-      expect(r.started).toBe(true);
-      expect(r.real.ok).toBe(false);
-      expect(r.sim).toEqual(r.real);
-    });
-  }
-});
+      it(`${k.name}: the server rejects the client's certificate`, async () => {
+        const ca = makeCertificate({ subject: '/CN=Signature Test Client CA', selfSigned: true, issuerKey: key(k.ca), extensions: CA });
+        const impostor = makeCertificate({
+          subject: '/CN=Signature Test Client CA',
+          selfSigned: true,
+          issuerKey: key(k.wrong),
+          extensions: CA,
+        });
+        const client = makeCertificate({ subject: '/CN=alice', subjectKey: key(k.leaf), issuerKey: key(k.ca), issuerCert: ca });
+        const r = await t.compareCertAuth(client.pem, key(k.leaf), impostor.pem);
+        expect(r.started).toBe(true);
+        expect(r.real.ok).toBe(false);
+        expect(r.sim).toEqual(r.real);
+      });
+    }
+  },
+);

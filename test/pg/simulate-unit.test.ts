@@ -30,7 +30,11 @@ host rejectdb all 127.0.0.1/32 reject
 
 function setup(o: { conf?: string; files?: Record<string, MemFile>; hba?: string; ident?: string } = {}) {
   const files: Record<string, MemFile> = {
-    '/pg/postgresql.conf': { content: `log_connections = on\nssl = on\nssl_ca_file = 'root+client_ca.crt'\n${o.conf ?? ''}`, ...PG, mode: 0o600 },
+    '/pg/postgresql.conf': {
+      content: `log_connections = on\nssl = on\nssl_ca_file = 'root+client_ca.crt'\n${o.conf ?? ''}`,
+      ...PG,
+      mode: 0o600,
+    },
     '/pg/pg_hba.conf': { content: o.hba ?? HBA, ...PG },
     '/pg/pg_ident.conf': { content: o.ident ?? '', ...PG },
     '/pg/server.crt': { content: pki.server.cnOnly.pem, ...PG },
@@ -50,7 +54,15 @@ function setup(o: { conf?: string; files?: Record<string, MemFile>; hba?: string
 }
 
 const run = (fs: ReturnType<typeof setup>, conninfo: string, extra: Partial<SimulateInput> = {}) =>
-  simulate({ fs, pgdata: '/pg', conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`, env: { HOME: '/home' }, osUser: 'u', serverUser: SERVER, ...extra });
+  simulate({
+    fs,
+    pgdata: '/pg',
+    conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`,
+    env: { HOME: '/home' },
+    osUser: 'u',
+    serverUser: SERVER,
+    ...extra,
+  });
 
 const conn = (body: string) => `LOG:  connection received: host=127.0.0.1 port=<client port>${body}`;
 
@@ -96,9 +108,24 @@ describe('server start-up failures', () => {
     return r.serverLog.slice(r.serverLog.findIndex((l) => l.startsWith('FATAL')));
   };
   it.each([
-    ['missing certificate', {}, "ssl_cert_file = 'nope.crt'", ['FATAL:  could not load server certificate file "nope.crt": No such file or directory']],
-    ['certificate not PEM', { '/pg/server.crt': { content: 'x' } }, '', ['FATAL:  could not load server certificate file "server.crt": no start line']],
-    ['key mismatch', { '/pg/server.key': { content: K.other.pem, mode: 0o600 } }, '', ['FATAL:  could not load private key file "server.key": key values mismatch']],
+    [
+      'missing certificate',
+      {},
+      "ssl_cert_file = 'nope.crt'",
+      ['FATAL:  could not load server certificate file "nope.crt": No such file or directory'],
+    ],
+    [
+      'certificate not PEM',
+      { '/pg/server.crt': { content: 'x' } },
+      '',
+      ['FATAL:  could not load server certificate file "server.crt": no start line'],
+    ],
+    [
+      'key mismatch',
+      { '/pg/server.key': { content: K.other.pem, mode: 0o600 } },
+      '',
+      ['FATAL:  could not load private key file "server.key": key values mismatch'],
+    ],
     [
       'key perms',
       { '/pg/server.key': { content: K.server.pem, mode: 0o640 } },
@@ -108,27 +135,58 @@ describe('server start-up failures', () => {
         'DETAIL:  File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
       ],
     ],
-    ['root-owned 0640 key, postgres not in group root', { '/pg/server.key': { content: K.server.pem, mode: 0o640, uid: 0, gid: 0 } }, '', ['FATAL:  could not load private key file "server.key": Permission denied']],
-    ['encrypted key, no passphrase command', { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } }, '', ['FATAL:  could not load private key file "server.key": processing error']],
-    ['protocol range', {}, "ssl_min_protocol_version = 'TLSv1.3'\nssl_max_protocol_version = 'TLSv1.2'", ['FATAL:  could not set SSL protocol version range', 'DETAIL:  "ssl_min_protocol_version" cannot be higher than "ssl_max_protocol_version"']],
+    [
+      'root-owned 0640 key, postgres not in group root',
+      { '/pg/server.key': { content: K.server.pem, mode: 0o640, uid: 0, gid: 0 } },
+      '',
+      ['FATAL:  could not load private key file "server.key": Permission denied'],
+    ],
+    [
+      'encrypted key, no passphrase command',
+      { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } },
+      '',
+      ['FATAL:  could not load private key file "server.key": processing error'],
+    ],
+    [
+      'protocol range',
+      {},
+      "ssl_min_protocol_version = 'TLSv1.3'\nssl_max_protocol_version = 'TLSv1.2'",
+      [
+        'FATAL:  could not set SSL protocol version range',
+        'DETAIL:  "ssl_min_protocol_version" cannot be higher than "ssl_max_protocol_version"',
+      ],
+    ],
     ['unknown curve', {}, "ssl_ecdh_curve = 'nope'", ['FATAL:  ECDH: unrecognized curve name: nope']],
-    ['CRL file missing', {}, "ssl_crl_file = 'nope.crl'", ['FATAL:  could not load SSL certificate revocation list file "nope.crl": No such file or directory']],
+    [
+      'CRL file missing',
+      {},
+      "ssl_crl_file = 'nope.crl'",
+      ['FATAL:  could not load SSL certificate revocation list file "nope.crl": No such file or directory'],
+    ],
   ] as const)('%s', (_n, files, conf, want) => {
     expect(fatal(files as Record<string, MemFile>, conf)).toEqual(want);
   });
   it('wrong passphrase: bad decrypt', () => {
-    expect(fatal({ '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } }, "ssl_passphrase_command = 'echo x'", 'x')).toEqual([
-      'FATAL:  could not load private key file "server.key": bad decrypt',
-    ]);
+    expect(
+      fatal({ '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's'), mode: 0o600 } }, "ssl_passphrase_command = 'echo x'", 'x'),
+    ).toEqual(['FATAL:  could not load private key file "server.key": bad decrypt']);
   });
   it('right passphrase from an `echo` command starts', () => {
-    const r = run(setup({ files: { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's3'), mode: 0o600 } }, conf: "ssl_passphrase_command = 'echo s3'" }), 'sslmode=require dbname=trustdb');
+    const r = run(
+      setup({
+        files: { '/pg/server.key': { content: encryptedKeyPem(K.server.pem, 's3'), mode: 0o600 } },
+        conf: "ssl_passphrase_command = 'echo s3'",
+      }),
+      'sslmode=require dbname=trustdb',
+    );
     expect(r.ok).toBe(true);
   });
   it('a missing ssl_crl_dir starts; a missing postgresql.auto.conf is logged, as the real server does', () => {
     const r = run(setup({ conf: "ssl_crl_dir = 'nodir'" }), 'sslmode=require dbname=trustdb');
     expect(r.ok).toBe(true);
-    expect(r.serverLog.filter((l) => /auto\.conf/.test(l))).toEqual(['LOG:  skipping missing configuration file "/pg/postgresql.auto.conf"']);
+    expect(r.serverLog.filter((l) => /auto\.conf/.test(l))).toEqual([
+      'LOG:  skipping missing configuration file "/pg/postgresql.auto.conf"',
+    ]);
   });
   it('the fix for a start-up failure', () => {
     const r = run(setup({ files: { '/pg/server.key': { content: K.server.pem, mode: 0o644 } } }), 'sslmode=require');
@@ -189,9 +247,15 @@ describe('connections', () => {
   });
   it('encrypted client key: prompts without a terminal, then processing error; sslpassword works', () => {
     const r = run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key dbname=certdb user=ssltestuser');
-    expect(r.psqlStderr).toBe(`Enter PEM pass phrase:\nEnter PEM pass phrase:\n${PFX}could not load private key file "/c/client-enc.key": processing error`);
-    expect(run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=bad dbname=certdb user=ssltestuser').message).toMatch(/bad decrypt$/);
-    expect(run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=pw dbname=certdb user=ssltestuser').ok).toBe(true);
+    expect(r.psqlStderr).toBe(
+      `Enter PEM pass phrase:\nEnter PEM pass phrase:\n${PFX}could not load private key file "/c/client-enc.key": processing error`,
+    );
+    expect(
+      run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=bad dbname=certdb user=ssltestuser').message,
+    ).toMatch(/bad decrypt$/);
+    expect(run(fs, 'sslmode=require sslcert=/c/client.crt sslkey=/c/client-enc.key sslpassword=pw dbname=certdb user=ssltestuser').ok).toBe(
+      true,
+    );
   });
   it('allow: plaintext refused by pg_hba, then SSL', () => {
     const r = run(fs, 'sslmode=allow dbname=trustdb user=u');
@@ -221,7 +285,9 @@ describe('client certificates rejected by the server', () => {
   it('libpq 16+ sslcertmode=require without a certificate', () => {
     const r = run(fs, 'sslmode=require sslcertmode=require dbname=trustdb user=u', { pgVersion: 16 });
     expect(r.psqlStderr).toBe(`${PFX}server accepted connection without a valid SSL certificate`);
-    expect(run(fs, 'sslmode=require sslcertmode=require sslcert=/c/client.crt sslkey=/c/client.key dbname=trustdb user=u', { pgVersion: 16 }).ok).toBe(true);
+    expect(
+      run(fs, 'sslmode=require sslcertmode=require sslcert=/c/client.crt sslkey=/c/client.key dbname=trustdb user=u', { pgVersion: 16 }).ok,
+    ).toBe(true);
   });
 });
 
@@ -237,7 +303,10 @@ describe("libpq's host list", () => {
     );
   });
   it('the first reachable host decides, even when it fails', () => {
-    const r = run(fs, `host=wrong.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslmode=verify-full sslrootcert=/c/root+server_ca.crt dbname=trustdb`);
+    const r = run(
+      fs,
+      `host=wrong.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslmode=verify-full sslrootcert=/c/root+server_ca.crt dbname=trustdb`,
+    );
     expect(r.ok).toBe(false);
     expect(r.attempts).toHaveLength(1);
   });
@@ -250,8 +319,13 @@ describe("libpq's host list", () => {
 
 describe('protocol versions and ssl off', () => {
   it('no shared version: both sides add their hint', () => {
-    const r = run(setup({ conf: "ssl_min_protocol_version = 'TLSv1.3'" }), 'sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=trustdb');
-    expect(r.psqlStderr).toBe(`${PFX}SSL error: tlsv1 alert protocol version\nThis may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2.`);
+    const r = run(
+      setup({ conf: "ssl_min_protocol_version = 'TLSv1.3'" }),
+      'sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=trustdb',
+    );
+    expect(r.psqlStderr).toBe(
+      `${PFX}SSL error: tlsv1 alert protocol version\nThis may indicate that the server does not support any SSL protocol version between TLSv1.2 and TLSv1.2.`,
+    );
     expect(r.serverLog.slice(-2)).toEqual([
       'LOG:  could not accept SSL connection: unsupported protocol',
       'HINT:  This may indicate that the client does not support any SSL protocol version between TLSv1.3 and TLSv1.3.',
@@ -279,12 +353,22 @@ describe('sslrootcert=system (PostgreSQL 16+): OpenSSL default trust store, move
     },
   });
   const sys = (env: Record<string, string>, conninfo = `host=${CN} sslrootcert=system dbname=trustdb user=u`, pgVersion = 16) =>
-    simulate({ fs, pgdata: '/pg', conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`, env: { HOME: '/home', ...env }, osUser: 'u', serverUser: SERVER, pgVersion });
+    simulate({
+      fs,
+      pgdata: '/pg',
+      conninfo: `hostaddr=127.0.0.1 port=5432 ${conninfo}`,
+      env: { HOME: '/home', ...env },
+      osUser: 'u',
+      serverUser: SERVER,
+      pgVersion,
+    });
 
   it('SSL_CERT_FILE with the roots: verify-full (the default with system) connects', () => {
     const r = sys({ SSL_CERT_FILE: '/sys/bundle.pem' });
     expect(r.ok).toBe(true);
-    expect(r.steps.find((s) => s.step === 'client-ssl-setup')?.detail).toMatch(/default trust store \(sslrootcert=system\) \(2 certificate\(s\)\)/);
+    expect(r.steps.find((s) => s.step === 'client-ssl-setup')?.detail).toMatch(
+      /default trust store \(sslrootcert=system\) \(2 certificate\(s\)\)/,
+    );
   });
   it('SSL_CERT_DIR: a hashed directory is found by subject hash, a misnamed one is not', () => {
     expect(sys({ SSL_CERT_FILE: '/nope', SSL_CERT_DIR: '/nowhere:/sys/certs' }).ok).toBe(true);
@@ -295,20 +379,33 @@ describe('sslrootcert=system (PostgreSQL 16+): OpenSSL default trust store, move
     expect(sys({}).psqlStderr).toBe(`${PFX}SSL error: certificate verify failed`);
   });
   it('is verify-full: the host name is checked; weaker modes are refused', () => {
-    expect(sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, 'host=wrong.test sslrootcert=system dbname=trustdb').message).toBe(`server certificate for "${CN}" does not match host name "wrong.test"`);
+    expect(sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, 'host=wrong.test sslrootcert=system dbname=trustdb').message).toBe(
+      `server certificate for "${CN}" does not match host name "wrong.test"`,
+    );
     expect(sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, `host=${CN} sslrootcert=system sslmode=require dbname=trustdb`).message).toBe(
       'weak sslmode "require" may not be used with sslrootcert=system (use "verify-full")',
     );
   });
   it('before 16, "system" is a file name like any other', () => {
     const r = sys({ SSL_CERT_FILE: '/sys/bundle.pem' }, `host=${CN} sslrootcert=system sslmode=verify-full dbname=trustdb`, 15);
-    expect(r.message).toBe('root certificate file "system" does not exist\nEither provide the file or change sslmode to disable server certificate verification.');
+    expect(r.message).toBe(
+      'root certificate file "system" does not exist\nEither provide the file or change sslmode to disable server certificate verification.',
+    );
   });
 });
 
 describe('service= (pg_service.conf)', () => {
   it('fills what the connection string leaves unset, read as the client user', () => {
-    const fs = setup({ files: { '/home/.pg_service.conf': { content: `[prod]\nhost=${CN}\nsslmode=verify-full\nsslrootcert=/c/root+server_ca.crt\ndbname=trustdb\n`, uid: 1000, gid: 1000, mode: 0o600 } } });
+    const fs = setup({
+      files: {
+        '/home/.pg_service.conf': {
+          content: `[prod]\nhost=${CN}\nsslmode=verify-full\nsslrootcert=/c/root+server_ca.crt\ndbname=trustdb\n`,
+          uid: 1000,
+          gid: 1000,
+          mode: 0o600,
+        },
+      },
+    });
     const as = (uid: number) => run(fs, 'service=prod user=u', { clientUser: { uid, gids: [uid] } });
     expect(as(1000).ok).toBe(true);
     expect(as(1000).steps.find((s) => s.step === 'conninfo')?.detail).toMatch(/sslmode=verify-full host=common-name/);
@@ -333,12 +430,16 @@ describe('pg_ctl reload (startedWith: the files the running server loaded)', () 
       // the five auxiliary processes re-read the files too (seen on PostgreSQL 15)
       ...Array(5).fill(skipping),
     ]);
-    expect(run(before, 'sslmode=require dbname=trustdb user=u', { startedWith: before }).serverLog.filter((l) => /SIGHUP|changed|reloaded/.test(l))).toEqual([
-      'LOG:  received SIGHUP, reloading configuration files',
-    ]);
+    expect(
+      run(before, 'sslmode=require dbname=trustdb user=u', { startedWith: before }).serverLog.filter((l) =>
+        /SIGHUP|changed|reloaded/.test(l),
+      ),
+    ).toEqual(['LOG:  received SIGHUP, reloading configuration files']);
   });
   it('ssl = off takes effect at once; a server that did not start is not reloaded', () => {
-    expect(run(setup({ conf: 'ssl = off\n' }), 'sslmode=require dbname=trustdb user=u', { startedWith: before }).message).toBe('server does not support SSL, but SSL was required');
+    expect(run(setup({ conf: 'ssl = off\n' }), 'sslmode=require dbname=trustdb user=u', { startedWith: before }).message).toBe(
+      'server does not support SSL, but SSL was required',
+    );
     const broken = setup({ conf: "ssl_cert_file = 'nope.crt'\n" });
     const r = run(before, 'sslmode=require dbname=trustdb', { startedWith: broken });
     expect(r.serverStarted).toBe(false);
@@ -349,10 +450,34 @@ describe('pg_ctl reload (startedWith: the files the running server loaded)', () 
 describe('hostile input to simulate() gives a result, never an exception', () => {
   const text = fc.oneof(
     fc.string({ maxLength: 120 }),
-    fc.constantFrom("ssl = on\nssl_cert_file = 'nope.crt'\n", 'ssl = off\n', "ssl_ca_file = 'x\n", 'port = 1\n', "ssl_min_protocol_version = 'TLSv9'\n", 'bogus = 1\n', 'include_dir \'/\'\n'),
+    fc.constantFrom(
+      "ssl = on\nssl_cert_file = 'nope.crt'\n",
+      'ssl = off\n',
+      "ssl_ca_file = 'x\n",
+      'port = 1\n',
+      "ssl_min_protocol_version = 'TLSv9'\n",
+      'bogus = 1\n',
+      "include_dir '/'\n",
+    ),
   );
-  const hba = fc.oneof(fc.string({ maxLength: 120 }), fc.constantFrom('hostssl all all 127.0.0.1/32 trust\n', 'hostssl all all 127.0.0.1/32 bogus\n', 'host all all 0.0.0.0/0 cert clientcert=verify-full\n'));
-  const conninfo = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('service=prod', 'sslmode=verify-full sslrootcert=system', 'postgresql://%zz@/?sslmode=require', "host='a b' port=70000", 'sslcert=/c/client.crt sslkey=/nope'));
+  const hba = fc.oneof(
+    fc.string({ maxLength: 120 }),
+    fc.constantFrom(
+      'hostssl all all 127.0.0.1/32 trust\n',
+      'hostssl all all 127.0.0.1/32 bogus\n',
+      'host all all 0.0.0.0/0 cert clientcert=verify-full\n',
+    ),
+  );
+  const conninfo = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.constantFrom(
+      'service=prod',
+      'sslmode=verify-full sslrootcert=system',
+      'postgresql://%zz@/?sslmode=require',
+      "host='a b' port=70000",
+      'sslcert=/c/client.crt sslkey=/nope',
+    ),
+  );
   it('random postgresql.conf, pg_hba.conf, service file, conninfo, and a reload between two of them', () => {
     fc.assert(
       fc.property(text, text, hba, fc.string({ maxLength: 80 }), conninfo, fc.boolean(), (c1, c2, h, svc, ci, reload) => {
@@ -370,34 +495,69 @@ describe('hostile input to simulate() gives a result, never an exception', () =>
 describe('pg_stat_ssl row of the connection (pgstat_bestart; checked against PostgreSQL 15 in stat-ssl-oracle.test.ts)', () => {
   const DAY = 86_400_000;
   const clientCert = (subject: NameSpec, serial?: bigint) =>
-    makeCertificate({ version: 1, subject, ...(serial !== undefined ? { serial } : {}), subjectKey: K.client.key, issuerCert: pki.clientCa, issuerKey: K.clientCa.key, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY) });
+    makeCertificate({
+      version: 1,
+      subject,
+      ...(serial !== undefined ? { serial } : {}),
+      subjectKey: K.client.key,
+      issuerCert: pki.clientCa,
+      issuerKey: K.clientCa.key,
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 30 * DAY),
+    });
   const longCert = clientCert([{ O: 'PGDG' }, { CN: `${'x'.repeat(51)}é${'y'.repeat(20)}` }], 2n ** 64n + 1n);
   const unknownCert = clientCert([{ type: '1.3.6.1.4.1.55555.1', value: 'x' }, { CN: 'ssltestuser' }]);
   const fs = setup({ files: { '/c/long.crt': { content: longCert.pem }, '/c/unknown.crt': { content: unknownCert.pem } } });
   const CLIENT = 'sslcert=/c/client.crt sslkey=/c/client.key sslrootcert=invalid';
-  const serialOf = (pem: string) => parseCertificate(new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'))).serial.value.toString();
+  const serialOf = (pem: string) =>
+    parseCertificate(new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'base64'))).serial.value.toString();
 
   it('SSL without a client certificate: the TLS 1.3 parameters, NULL certificate columns', () => {
     const r = run(fs, 'sslmode=require dbname=trustdb user=u');
-    expect(r.pgStatSsl).toEqual({ pid: null, ssl: true, version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256, client_dn: null, client_serial: null, issuer_dn: null });
+    expect(r.pgStatSsl).toEqual({
+      pid: null,
+      ssl: true,
+      version: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      bits: 256,
+      client_dn: null,
+      client_serial: null,
+      issuer_dn: null,
+    });
     expect(Object.keys(r.pgStatSsl!)).toEqual(['pid', 'ssl', 'version', 'cipher', 'bits', 'client_dn', 'client_serial', 'issuer_dn']);
   });
   it('a client certificate: subject and issuer in /CN= form, serial in decimal', () => {
     const r = run(fs, `sslmode=require dbname=certdb user=ssltestuser ${CLIENT}`);
     expect(r.ok).toBe(true);
-    expect(r.pgStatSsl).toMatchObject({ ssl: true, client_dn: '/CN=ssltestuser', client_serial: serialOf(pki.client.plain.pem), issuer_dn: '/CN=Test CA for pgtls client certs' });
+    expect(r.pgStatSsl).toMatchObject({
+      ssl: true,
+      client_dn: '/CN=ssltestuser',
+      client_serial: serialOf(pki.client.plain.pem),
+      issuer_dn: '/CN=Test CA for pgtls client certs',
+    });
   });
   it('a DN over 63 bytes is cut there (here inside "é", which psql does not print); a serial past 2^64 stays exact', () => {
     const r = run(fs, 'sslmode=require dbname=trustdb user=u sslcert=/c/long.crt sslkey=/c/client.key sslrootcert=invalid');
     expect(r.pgStatSsl!.client_dn).toBe(`/O=PGDG/CN=${'x'.repeat(51)}`);
     expect(r.pgStatSsl!.client_serial).toBe('18446744073709551617');
-    expect(r.steps.find((s) => s.step === 'pg-stat-ssl')?.detail).toMatch(/^client_dn ".*" is 84 bytes: pg_stat_ssl keeps the first 63 .*inside a UTF-8 character/);
+    expect(r.steps.find((s) => s.step === 'pg-stat-ssl')?.detail).toMatch(
+      /^client_dn ".*" is 84 bytes: pg_stat_ssl keeps the first 63 .*inside a UTF-8 character/,
+    );
   });
   it('plain connections: ssl = false, everything else NULL', () => {
     for (const ci of ['sslmode=disable dbname=nossldb user=u', 'sslmode=prefer dbname=nossldb user=u']) {
       const r = run(fs, ci);
       expect(r.ok, ci).toBe(true);
-      expect(r.pgStatSsl, ci).toEqual({ pid: null, ssl: false, version: null, cipher: null, bits: null, client_dn: null, client_serial: null, issuer_dn: null });
+      expect(r.pgStatSsl, ci).toEqual({
+        pid: null,
+        ssl: false,
+        version: null,
+        cipher: null,
+        bits: null,
+        client_dn: null,
+        client_serial: null,
+        issuer_dn: null,
+      });
     }
   });
   it('no row when psql does not connect', () => {
@@ -407,15 +567,36 @@ describe('pg_stat_ssl row of the connection (pgstat_bestart; checked against Pos
     const rsa = run(setup({ conf: "ssl_max_protocol_version = 'TLSv1.2'\n" }), 'sslmode=require dbname=trustdb user=u');
     expect(rsa.pgStatSsl).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-RSA-AES256-GCM-SHA384', bits: 256 });
     const ec = vectorKey('p256-1');
-    const ecCert = makeCertificate({ version: 1, subject: [{ CN }], subjectKey: ec.key, issuerCert: pki.serverCa, issuerKey: K.serverCa.key, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY) });
-    const ecFs = setup({ conf: "ssl_max_protocol_version = 'TLSv1.2'\n", files: { '/pg/server.crt': { content: ecCert.pem }, '/pg/server.key': { content: ec.pem, mode: 0o600 } } });
+    const ecCert = makeCertificate({
+      version: 1,
+      subject: [{ CN }],
+      subjectKey: ec.key,
+      issuerCert: pki.serverCa,
+      issuerKey: K.serverCa.key,
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 30 * DAY),
+    });
+    const ecFs = setup({
+      conf: "ssl_max_protocol_version = 'TLSv1.2'\n",
+      files: { '/pg/server.crt': { content: ecCert.pem }, '/pg/server.key': { content: ec.pem, mode: 0o600 } },
+    });
     const r = run(ecFs, 'sslmode=require dbname=trustdb user=u');
     expect(r.pgStatSsl).toMatchObject({ version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', bits: 256 });
     expect(r.serverLog.at(-1)).toContain('SSL enabled (protocol=TLSv1.2, cipher=ECDHE-ECDSA-AES256-GCM-SHA384, bits=256)');
   });
   it('PostgreSQL 13 still has the compression column', () => {
     const r = run(fs, 'sslmode=require dbname=trustdb user=u', { pgVersion: 13 });
-    expect(Object.keys(r.pgStatSsl!)).toEqual(['pid', 'ssl', 'version', 'cipher', 'bits', 'compression', 'client_dn', 'client_serial', 'issuer_dn']);
+    expect(Object.keys(r.pgStatSsl!)).toEqual([
+      'pid',
+      'ssl',
+      'version',
+      'cipher',
+      'bits',
+      'compression',
+      'client_dn',
+      'client_serial',
+      'issuer_dn',
+    ]);
     expect(r.pgStatSsl!.compression).toBe(false);
   });
   it('a name attribute OpenSSL has no NID for: FATAL at backend start, and prefer does not retry in plaintext', () => {
@@ -423,7 +604,10 @@ describe('pg_stat_ssl row of the connection (pgstat_bestart; checked against Pos
       const r = run(fs, `sslmode=${mode} dbname=trustdb user=u sslcert=/c/unknown.crt sslkey=/c/client.key sslrootcert=invalid`);
       expect(r.ok).toBe(false);
       expect(r.psqlStderr).toBe(`${PFX}FATAL:  could not get NID for ASN1_OBJECT object`);
-      expect(r.connectionLog.slice(-2)).toEqual([expect.stringContaining('connection authorized'), 'FATAL:  could not get NID for ASN1_OBJECT object']);
+      expect(r.connectionLog.slice(-2)).toEqual([
+        expect.stringContaining('connection authorized'),
+        'FATAL:  could not get NID for ASN1_OBJECT object',
+      ]);
       expect(r.fix).toMatch(/reissue the client certificate without the name attribute/);
       expect(r.attempts).toHaveLength(1);
       expect(r.pgStatSsl).toBeUndefined();
@@ -453,7 +637,10 @@ hostssl all all 127.0.0.1/32 trust
       const r = local(fs, `user=app dbname=app sslmode=${sslmode} sslrootcert=/nonexistent`);
       expect(r.ok).toBe(true);
       expect(r.attempts.map((a) => a.kind)).toEqual(['plain']);
-      expect(r.connectionLog).toEqual(['LOG:  connection received: host=[local]', 'LOG:  connection authorized: user=app database=app application_name=psql']);
+      expect(r.connectionLog).toEqual([
+        'LOG:  connection received: host=[local]',
+        'LOG:  connection authorized: user=app database=app application_name=psql',
+      ]);
       expect(r.pgStatSsl?.ssl).toBe(false);
     }
   });
@@ -465,7 +652,9 @@ hostssl all all 127.0.0.1/32 trust
     expect(local(fs, 'host=/var/run/postgresql hostaddr=127.0.0.1 user=app dbname=other sslmode=require').ok).toBe(true);
   });
   it('local reject', () => {
-    expect(local(fs, 'user=app dbname=rejectdb').message).toBe('FATAL:  pg_hba.conf rejects connection for host "[local]", user "app", database "rejectdb", no encryption');
+    expect(local(fs, 'user=app dbname=rejectdb').message).toBe(
+      'FATAL:  pg_hba.conf rejects connection for host "[local]", user "app", database "rejectdb", no encryption',
+    );
   });
   it('peer (and ident on a local line): the OS user against the role, directly or through the map', () => {
     for (const db of ['peerdb', 'identdb']) {
@@ -486,26 +675,38 @@ hostssl all all 127.0.0.1/32 trust
     expect(unmapped.connectionLog).toContain('LOG:  no match in usermap "m" for user "other" authenticated as "u"');
     expect(unmapped.fix).toMatch(/add the line "m u other" to pg_ident\.conf/);
     // before 14 there is no "connection authenticated" line
-    expect(local(fs, 'user=app dbname=peerdb', { pgVersion: 13 }).connectionLog[1]).toBe('LOG:  provided user name (app) and authenticated user name (u) do not match');
+    expect(local(fs, 'user=app dbname=peerdb', { pgVersion: 13 }).connectionLog[1]).toBe(
+      'LOG:  provided user name (app) and authenticated user name (u) do not match',
+    );
   });
   it('password methods over a socket; the default directory is "localhost" in the password file', () => {
     expect(local(fs, 'user=app dbname=pwdb').psqlStderr).toBe(`${LPFX}fe_sendauth: no password supplied`);
-    const withFile = setup({ hba: LOCAL_HBA, files: { '/home/.pgpass': { content: 'localhost:5432:pwdb:app:pw\n', mode: 0o600, uid: 0, gid: 0 } } });
+    const withFile = setup({
+      hba: LOCAL_HBA,
+      files: { '/home/.pgpass': { content: 'localhost:5432:pwdb:app:pw\n', mode: 0o600, uid: 0, gid: 0 } },
+    });
     expect(local(withFile, 'user=app dbname=pwdb', { rolePasswords: { app: 'pw' } }).ok).toBe(true);
-    expect(local(withFile, 'host=/tmp user=app dbname=pwdb', { rolePasswords: { app: 'pw' }, serverOverrides: { unix_socket_directories: '/tmp' } }).psqlStderr).toMatch(
-      /fe_sendauth: no password supplied$/,
-    );
+    expect(
+      local(withFile, 'host=/tmp user=app dbname=pwdb', {
+        rolePasswords: { app: 'pw' },
+        serverOverrides: { unix_socket_directories: '/tmp' },
+      }).psqlStderr,
+    ).toMatch(/fe_sendauth: no password supplied$/);
   });
   it('a socket the server does not have: another port, directory or abstract name; a path too long', () => {
     const port = local(fs, 'port=5433 user=app dbname=app');
     expect(port.psqlStderr).toBe(`psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5433" failed: ${NOENT}`);
     expect(port.message).toBe(NOENT);
-    expect(port.fix).toBe('nothing listens there: the server listens on the Unix socket /var/run/postgresql/.s.PGSQL.5432 (connect with host=<that directory> port=5432)');
+    expect(port.fix).toBe(
+      'nothing listens there: the server listens on the Unix socket /var/run/postgresql/.s.PGSQL.5432 (connect with host=<that directory> port=5432)',
+    );
     expect(local(fs, 'host=@nothing user=app dbname=app').psqlStderr).toBe(
       'psql: error: connection to server on socket "@nothing/.s.PGSQL.5432" failed: Connection refused\n\tIs the server running locally and accepting connections on that socket?',
     );
     const long = `/${'d'.repeat(100)}`;
-    expect(local(fs, `host=${long} user=app dbname=app`).psqlStderr).toBe(`psql: error: Unix-domain socket path "${long}/.s.PGSQL.5432" is too long (maximum 107 bytes)`);
+    expect(local(fs, `host=${long} user=app dbname=app`).psqlStderr).toBe(
+      `psql: error: Unix-domain socket path "${long}/.s.PGSQL.5432" is too long (maximum 107 bytes)`,
+    );
     // libpq moves on to the next host
     const next = local(fs, `host=/tmp,${long},/run/postgresql/ user=app dbname=app`);
     expect(next.ok).toBe(true);
@@ -542,7 +743,9 @@ hostssl all all 127.0.0.1/32 trust
     expect(peer.fix).toMatch(/requirepeer=postgres/);
     expect(local(fs, 'user=app dbname=app requirepeer=pgsrv', { serverOsUser: 'pgsrv' }).ok).toBe(true);
     const gss = local(fs, 'user=app dbname=app gssencmode=require');
-    expect(gss.message).toBe('GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or using a local socket)');
+    expect(gss.message).toBe(
+      'GSSAPI encryption required but was impossible (possibly no credential cache, no server support, or using a local socket)',
+    );
     expect(gss.connectionLog).toEqual(['LOG:  connection received: host=[local]']);
     // 17 checks before connecting: the server sees nothing
     const gss17 = local(fs, 'user=app dbname=app gssencmode=require', { pgVersion: 17 });
@@ -593,17 +796,25 @@ describe('fixes read facts, not texts (checked on the real server in startup-fid
   it('host= an IP address: the fix is a subjectAltName of type IP', () => {
     const r = run(setup(), `host=127.0.0.1 dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`);
     expect(r.ok).toBe(false);
-    expect(r.fix).toBe(`connect with host=${CN} (a name in the certificate), or reissue the server certificate with subjectAltName IP:127.0.0.1`);
-    expect(run(setup(), `host=db.example.com dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`).fix).toMatch(/subjectAltName DNS:db\.example\.com$/);
+    expect(r.fix).toBe(
+      `connect with host=${CN} (a name in the certificate), or reissue the server certificate with subjectAltName IP:127.0.0.1`,
+    );
+    expect(run(setup(), `host=db.example.com dbname=trustdb sslmode=verify-full sslrootcert=/c/root+server_ca.crt`).fix).toMatch(
+      /subjectAltName DNS:db\.example\.com$/,
+    );
   });
 
   it('an intermediate the server does not send: append it to server.crt first; a root or an unknown issuer otherwise', () => {
     const conninfo = `host=${CN} dbname=trustdb sslmode=verify-ca sslrootcert=/c/root.crt`;
     const files = { '/c/root.crt': { content: pki.root.pem } };
     const inDir = run(setup({ files: { ...files, '/pg/server_ca.crt': { content: pki.serverCa.pem } } }), conninfo);
-    expect(inDir.fix).toMatch(/^the server does not send the intermediate ".*" \(in server_ca\.crt\) that issued ".*": append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
+    expect(inDir.fix).toMatch(
+      /^the server does not send the intermediate ".*" \(in server_ca\.crt\) that issued ".*": append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/,
+    );
     const unknown = run(setup({ files }), conninfo);
-    expect(unknown.fix).toMatch(/if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/);
+    expect(unknown.fix).toMatch(
+      /if that CA is an intermediate, append it to server\.crt after the leaf so the server sends it; if it is the root, add it to sslrootcert$/,
+    );
   });
 
   it('start-up failures: the fix comes from the typed cause', () => {
@@ -615,10 +826,18 @@ describe('fixes read facts, not texts (checked on the real server in startup-fid
       return r.fix;
     };
     const weakFiles = { '/pg/server.crt': { content: weak.pem }, '/pg/server.key': { content: rsa1024.pem, mode: 0o600 } };
-    expect(fixOf(weakFiles)).toBe("the server certificate's key (server.crt) is below OpenSSL's security level 2: reissue the certificate with a 2048-bit RSA or P-256 key");
-    expect(fixOf(weakFiles, '', { securityLevel: 3 })).toMatch(/security level 3: reissue the certificate with a 3072-bit RSA or P-256 key$/);
-    expect(fixOf({ '/pg/server.crt': { content: pki.server.cnOnly.pem.replace(/\n(.{10})/, '\n!!!!$1') } })).toMatch(/^a PEM block in server\.crt has damaged base64/);
-    expect(fixOf({}, "ssl_cert_file = 'missing.crt'\n")).toBe('put the server certificate at missing.crt (ssl_cert_file, relative to the data directory)');
+    expect(fixOf(weakFiles)).toBe(
+      "the server certificate's key (server.crt) is below OpenSSL's security level 2: reissue the certificate with a 2048-bit RSA or P-256 key",
+    );
+    expect(fixOf(weakFiles, '', { securityLevel: 3 })).toMatch(
+      /security level 3: reissue the certificate with a 3072-bit RSA or P-256 key$/,
+    );
+    expect(fixOf({ '/pg/server.crt': { content: pki.server.cnOnly.pem.replace(/\n(.{10})/, '\n!!!!$1') } })).toMatch(
+      /^a PEM block in server\.crt has damaged base64/,
+    );
+    expect(fixOf({}, "ssl_cert_file = 'missing.crt'\n")).toBe(
+      'put the server certificate at missing.crt (ssl_cert_file, relative to the data directory)',
+    );
     expect(fixOf({ '/pg/server.key': { content: K.server.pem, mode: 0o640 } })).toMatch(/^chmod 0600 server\.key/);
   });
 
@@ -632,8 +851,12 @@ describe('fixes read facts, not texts (checked on the real server in startup-fid
     };
     const weakRun = run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key');
     expect(weakRun.message).toBe('could not read certificate file "/c/weak.crt": ee key too small');
-    expect(weakRun.fix).toBe("the client certificate's key (/c/weak.crt) is below OpenSSL's security level 2: reissue it with a 2048-bit RSA or P-256 key");
-    expect(run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key', { securityLevel: 1 }).ok).toBe(true);
+    expect(weakRun.fix).toBe(
+      "the client certificate's key (/c/weak.crt) is below OpenSSL's security level 2: reissue it with a 2048-bit RSA or P-256 key",
+    );
+    expect(run(setup({ files }), 'sslmode=require dbname=trustdb sslcert=/c/weak.crt sslkey=/c/weak.key', { securityLevel: 1 }).ok).toBe(
+      true,
+    );
     const bad = run(setup({ files }), 'sslmode=verify-ca dbname=trustdb sslrootcert=/c/bad-root.crt');
     expect(bad.message).toBe('could not read root certificate file "/c/bad-root.crt": bad base64 decode');
     expect(bad.fix).toMatch(/^a PEM block in \/c\/bad-root\.crt has damaged base64/);

@@ -67,10 +67,16 @@ const SETUPS: Setup[] = [
     cases: [
       { name: 'local trust', conninfo: 'host=ROOT port=PORT user=app dbname=app' },
       { name: 'sslmode=require over a socket connects in plaintext', conninfo: 'host=ROOT port=PORT user=app dbname=app sslmode=require' },
-      { name: 'sslmode=verify-full with a missing root file: no SSL, no check', conninfo: 'host=ROOT port=PORT user=app dbname=app sslmode=verify-full sslrootcert=/nonexistent.crt' },
+      {
+        name: 'sslmode=verify-full with a missing root file: no SSL, no check',
+        conninfo: 'host=ROOT port=PORT user=app dbname=app sslmode=verify-full sslrootcert=/nonexistent.crt',
+      },
       { name: 'sslmode=prefer: one plaintext attempt', conninfo: 'host=ROOT port=PORT user=app dbname=app sslmode=prefer' },
       { name: 'no local line for the database: [local] in the FATAL', conninfo: 'host=ROOT port=PORT user=app dbname=nolocal' },
-      { name: 'no local line, sslmode=require: still no encryption', conninfo: 'host=ROOT port=PORT user=app dbname=nolocal sslmode=require' },
+      {
+        name: 'no local line, sslmode=require: still no encryption',
+        conninfo: 'host=ROOT port=PORT user=app dbname=nolocal sslmode=require',
+      },
       { name: 'local reject', conninfo: 'host=ROOT port=PORT user=app dbname=rejectdb' },
       { name: 'peer as root for role app fails', conninfo: 'host=ROOT port=PORT user=app dbname=peerdb' },
       { name: 'ident on a local line is peer', conninfo: 'host=ROOT port=PORT user=app dbname=identdb' },
@@ -78,23 +84,51 @@ const SETUPS: Setup[] = [
       { name: 'peer with a map that has no line for the role', conninfo: 'host=ROOT port=PORT user=alice dbname=mapdb' },
       { name: 'scram-sha-256 without a password', conninfo: 'host=ROOT port=PORT user=alice dbname=app' },
       { name: 'scram-sha-256 with PGPASSWORD', conninfo: 'host=ROOT port=PORT user=alice dbname=app', env: { PGPASSWORD: 'secret' } },
-      { name: 'scram-sha-256 with a wrong PGPASSWORD', conninfo: 'host=ROOT port=PORT user=alice dbname=app', env: { PGPASSWORD: 'wrong' } },
-      { name: 'password file: a socket directory other than the default is looked up as written', conninfo: 'host=ROOT port=PORT user=alice dbname=app', pgpass: 'localhost:PORT:app:alice:wrong\nROOT:PORT:app:alice:secret\n' },
-      { name: 'password file: a localhost line does not match that directory', conninfo: 'host=ROOT port=PORT user=alice dbname=app', pgpass: 'localhost:PORT:app:alice:secret\n' },
-      { name: 'password file: a wrong password names the file', conninfo: 'host=ROOT port=PORT user=alice dbname=app', pgpass: '*:*:*:alice:wrong\n' },
+      {
+        name: 'scram-sha-256 with a wrong PGPASSWORD',
+        conninfo: 'host=ROOT port=PORT user=alice dbname=app',
+        env: { PGPASSWORD: 'wrong' },
+      },
+      {
+        name: 'password file: a socket directory other than the default is looked up as written',
+        conninfo: 'host=ROOT port=PORT user=alice dbname=app',
+        pgpass: 'localhost:PORT:app:alice:wrong\nROOT:PORT:app:alice:secret\n',
+      },
+      {
+        name: 'password file: a localhost line does not match that directory',
+        conninfo: 'host=ROOT port=PORT user=alice dbname=app',
+        pgpass: 'localhost:PORT:app:alice:secret\n',
+      },
+      {
+        name: 'password file: a wrong password names the file',
+        conninfo: 'host=ROOT port=PORT user=alice dbname=app',
+        pgpass: '*:*:*:alice:wrong\n',
+      },
       { name: 'a trailing slash on the directory', conninfo: 'host=ROOT/ port=PORT user=app dbname=app' },
       { name: 'another port: no such socket', conninfo: 'host=ROOT port=1 user=app dbname=app' },
       { name: 'another directory: no such socket', conninfo: 'host=/nonexistent/dir port=PORT user=app dbname=app' },
       { name: 'the default directory, where this server has no socket', conninfo: 'port=PORT user=app dbname=app' },
-      { name: 'an abstract name nothing listens on: connection refused', conninfo: 'host=@pgtls-nothing-PORT port=PORT user=app dbname=app' },
+      {
+        name: 'an abstract name nothing listens on: connection refused',
+        conninfo: 'host=@pgtls-nothing-PORT port=PORT user=app dbname=app',
+      },
       { name: 'a socket path longer than 107 bytes', conninfo: `host=${LONG} port=PORT user=app dbname=app` },
       { name: 'hosts: no socket, too long, then the right one', conninfo: `host=/nonexistent,${LONG},ROOT port=PORT user=app dbname=app` },
       { name: 'hosts: none reachable', conninfo: `host=/nonexistent,${LONG},/other port=PORT user=app dbname=app` },
-      { name: 'hosts: a socket, then a TCP port nothing listens on', conninfo: 'host=/nonexistent,127.0.0.1 port=PORT,1 user=app dbname=app' },
-      { name: 'hostaddr makes it TCP: the hostssl line', conninfo: 'host=ROOT hostaddr=127.0.0.1 port=PORT user=app dbname=app sslmode=require' },
+      {
+        name: 'hosts: a socket, then a TCP port nothing listens on',
+        conninfo: 'host=/nonexistent,127.0.0.1 port=PORT,1 user=app dbname=app',
+      },
+      {
+        name: 'hostaddr makes it TCP: the hostssl line',
+        conninfo: 'host=ROOT hostaddr=127.0.0.1 port=PORT user=app dbname=app sslmode=require',
+      },
       { name: 'requirepeer=postgres', conninfo: 'host=ROOT port=PORT user=app dbname=app requirepeer=postgres' },
       { name: 'requirepeer names another user', conninfo: 'host=ROOT port=PORT user=app dbname=app requirepeer=nobody' },
-      { name: 'requirepeer over TCP is ignored', conninfo: 'host=127.0.0.1 port=PORT user=app dbname=app requirepeer=nobody sslmode=require' },
+      {
+        name: 'requirepeer over TCP is ignored',
+        conninfo: 'host=127.0.0.1 port=PORT user=app dbname=app requirepeer=nobody sslmode=require',
+      },
       { name: 'gssencmode=require over a socket', conninfo: 'host=ROOT port=PORT user=app dbname=app gssencmode=require' },
     ],
   },
@@ -116,7 +150,11 @@ const SETUPS: Setup[] = [
       { name: 'no host: the default directory', conninfo: 'port=PORT user=app dbname=app' },
       { name: 'host=/run/postgresql (/var/run is a link to /run)', conninfo: 'host=/run/postgresql port=PORT user=app dbname=app' },
       { name: 'the oracle directory has no socket now', conninfo: 'host=ROOT port=PORT user=app dbname=app' },
-      { name: 'password file: the default directory is looked up as localhost', conninfo: 'port=PORT user=alice dbname=app', pgpass: 'localhost:PORT:app:alice:secret\n' },
+      {
+        name: 'password file: the default directory is looked up as localhost',
+        conninfo: 'port=PORT user=alice dbname=app',
+        pgpass: 'localhost:PORT:app:alice:secret\n',
+      },
     ],
   },
   {
@@ -149,7 +187,12 @@ const SETUPS: Setup[] = [
   // ---- start-up failures
   { name: 'an unterminated quote in the list', conf: `unix_socket_directories = '"ROOT'\n`, hba: 'local all all trust\n', starts: false },
   { name: 'every directory too long', conf: `unix_socket_directories = '${LONG}'\n`, hba: 'local all all trust\n', starts: false },
-  { name: 'no socket and no TCP address', conf: "unix_socket_directories = ''\nlisten_addresses = ''\n", hba: 'local all all trust\n', starts: false },
+  {
+    name: 'no socket and no TCP address',
+    conf: "unix_socket_directories = ''\nlisten_addresses = ''\n",
+    hba: 'local all all trust\n',
+    starts: false,
+  },
 ];
 
 const START_LOG = /Unix-domain|could not create|no socket created|invalid list syntax/;
@@ -172,7 +215,9 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
     sslFiles = { 'server.crt': { content: cert.pem }, 'server.key': { content: privateKeyPem(key, 'pkcs8') } };
     // the bootstrap pg_hba.conf (local all all trust) is still in place
     if (!o.start().started) throw new Error('the oracle server did not start');
-    const r = await psqlAsGiven(o, `host=${o.root} port=${o.port} user=postgres dbname=postgres`, { sql: "ALTER ROLE alice PASSWORD 'secret'" });
+    const r = await psqlAsGiven(o, `host=${o.root} port=${o.port} user=postgres dbname=postgres`, {
+      sql: "ALTER ROLE alice PASSWORD 'secret'",
+    });
     if (r.status !== 0) throw new Error(`setting alice's password failed: ${r.stderr}`);
     o.stop();
   }, 60_000);
@@ -182,7 +227,11 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
   });
 
   const fill = (s: string, d = '') =>
-    s.replace(/PGDATA/g, o.pgdata).replace(/ROOT/g, o.root).replace(/PORT/g, String(o.port)).replace(/\bD\//g, `${d}/`);
+    s
+      .replace(/PGDATA/g, o.pgdata)
+      .replace(/ROOT/g, o.root)
+      .replace(/PORT/g, String(o.port))
+      .replace(/\bD\//g, `${d}/`);
 
   const sim = (conninfo: string, home: string, env: Record<string, string> = {}): SimulateResult =>
     simulate({

@@ -45,7 +45,17 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
   const t = useSimVsReal({ logLines: /could not accept SSL connection|FATAL|DETAIL/ });
   const serverUser = () => ({ uid: t.oracle.pguid, gids: [t.oracle.pggid] });
   const sim = (extra: Partial<SimulateInput> = {}) =>
-    simulate({ fs: nodeFs(), pgdata: t.oracle.pgdata, conninfo: `port=${t.oracle.port} host=localhost hostaddr=127.0.0.1 user=alice dbname=app sslmode=require`, env: { HOME: t.dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser: serverUser(), startupOnly: true, ...extra });
+    simulate({
+      fs: nodeFs(),
+      pgdata: t.oracle.pgdata,
+      conninfo: `port=${t.oracle.port} host=localhost hostaddr=127.0.0.1 user=alice dbname=app sslmode=require`,
+      env: { HOME: t.dir },
+      osUser: 'root',
+      clientUser: { uid: 0, gids: [0] },
+      serverUser: serverUser(),
+      startupOnly: true,
+      ...extra,
+    });
 
   /** Start the real server with these files; simulate() must agree on whether it starts and on its FATAL. */
   const startsLikeReal = (files: Record<string, ServerFile>, sslConf: string, dirs: string[] = []) => {
@@ -65,14 +75,20 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
   describe('the security level applies to server.crt when it loads (ssl_security_cert)', () => {
     it('an RSA-1024 server key: "ee key too small"', () => {
       const weak = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: key('rsa1024-1') });
-      const r = startsLikeReal({ 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } }, SSL_CONF);
+      const r = startsLikeReal(
+        { 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } },
+        SSL_CONF,
+      );
       expect(r.fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ee key too small']);
       // level 1 (OpenSSL 1.1, upstream 3.0 builds) takes an 80-bit key: the server would start
       expect(sim({ securityLevel: 1 }).serverStarted).toBe(true);
     });
 
     it('a leaf signed with SHA-1: "ca md too weak"', () => {
-      const r = startsLikeReal({ 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } }, SSL_CONF);
+      const r = startsLikeReal(
+        { 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } },
+        SSL_CONF,
+      );
       expect(r.fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca md too weak']);
       // SHA-1 counts 63 bits: level 1 refuses it too, level 0 does not
       expect(sim({ securityLevel: 1 }).serverStarted).toBe(false);
@@ -80,21 +96,40 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
     });
 
     it('a self-signed certificate signed with SHA-1 starts (its signature is not checked)', () => {
-      const self = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: leafKey, signatureAlgorithm: 'sha1WithRSAEncryption' });
+      const self = makeCertificate({
+        subject: '/CN=localhost',
+        selfSigned: true,
+        issuerKey: leafKey,
+        signatureAlgorithm: 'sha1WithRSAEncryption',
+      });
       const r = startsLikeReal({ 'server.crt': { content: self.pem }, 'server.key': { content: LEAF_KEY } }, SSL_CONF);
       expect(r.real.started).toBe(true);
     });
 
     it('the certificates after the leaf in server.crt: "ca key too small", "ca md too weak"', () => {
       const weakCa = makeCertificate({ subject: '/CN=Weak CA', selfSigned: true, issuerKey: key('rsa1024-1'), extensions: CA });
-      const sha1Ca = makeCertificate({ subject: '/CN=SHA-1 CA', subjectKey: key('rsa2048-3'), issuerKey: key('rsa2048-1'), issuerCert: root, extensions: CA, signatureAlgorithm: 'sha1WithRSAEncryption' });
+      const sha1Ca = makeCertificate({
+        subject: '/CN=SHA-1 CA',
+        subjectKey: key('rsa2048-3'),
+        issuerKey: key('rsa2048-1'),
+        issuerCert: root,
+        extensions: CA,
+        signatureAlgorithm: 'sha1WithRSAEncryption',
+      });
       const files = (extra: string) => ({ 'server.crt': { content: leaf().pem + extra }, 'server.key': { content: LEAF_KEY } });
-      expect(startsLikeReal(files(weakCa.pem), SSL_CONF).fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca key too small']);
-      expect(startsLikeReal(files(sha1Ca.pem), SSL_CONF).fatal).toEqual(['FATAL:  could not load server certificate file "server.crt": ca md too weak']);
+      expect(startsLikeReal(files(weakCa.pem), SSL_CONF).fatal).toEqual([
+        'FATAL:  could not load server certificate file "server.crt": ca key too small',
+      ]);
+      expect(startsLikeReal(files(sha1Ca.pem), SSL_CONF).fatal).toEqual([
+        'FATAL:  could not load server certificate file "server.crt": ca md too weak',
+      ]);
     });
 
     it('@SECLEVEL=0 in ssl_ciphers does not rescue server.crt: the level is applied before the cipher list', () => {
-      const r = startsLikeReal({ 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } }, `${SSL_CONF}ssl_ciphers='HIGH:MEDIUM:+3DES:!aNULL:@SECLEVEL=0'\n`);
+      const r = startsLikeReal(
+        { 'server.crt': { content: leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' }).pem }, 'server.key': { content: LEAF_KEY } },
+        `${SSL_CONF}ssl_ciphers='HIGH:MEDIUM:+3DES:!aNULL:@SECLEVEL=0'\n`,
+      );
       expect(r.real.started).toBe(false);
     });
 
@@ -119,7 +154,9 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       writeFileSync(conf, `${sslConf}ssl_ciphers='HIGH:MEDIUM:+3DES:!aNULL:@SECLEVEL=1'\n`);
       t.oracle.stop();
       expect(t.oracle.start().started).toBe(true);
-      const accepted = await t.compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`);
+      const accepted = await t.compare(
+        `host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(t.dir, 'client.crt')} sslkey=${join(t.dir, 'client.key')}`,
+      );
       expect(accepted.real.ok).toBe(true);
       expect(accepted.sim).toEqual(accepted.real);
     });
@@ -131,12 +168,32 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
 
     it('broken base64: "bad base64 decode" for certificates, CA and CRL files; "unsupported" for the key', () => {
       const cases: [Record<string, ServerFile>, string, string][] = [
-        [{ ...good, 'server.crt': { content: brokenBase64(leaf().pem) } }, SSL_CONF, 'could not load server certificate file "server.crt": bad base64 decode'],
+        [
+          { ...good, 'server.crt': { content: brokenBase64(leaf().pem) } },
+          SSL_CONF,
+          'could not load server certificate file "server.crt": bad base64 decode',
+        ],
         // a broken block after a good one stops the reader too
-        [{ ...good, 'server.crt': { content: leaf().pem + brokenBase64(root.pem) } }, SSL_CONF, 'could not load server certificate file "server.crt": bad base64 decode'],
-        [{ ...good, 'server.key': { content: brokenBase64(LEAF_KEY) } }, SSL_CONF, 'could not load private key file "server.key": unsupported'],
-        [{ ...good, 'ca.crt': { content: brokenBase64(root.pem) } }, `${SSL_CONF}ssl_ca_file='ca.crt'\n`, 'could not load root certificate file "ca.crt": bad base64 decode'],
-        [{ ...good, 'root.crl': { content: brokenBase64(crl()) } }, `${SSL_CONF}ssl_crl_file='root.crl'\n`, 'could not load SSL certificate revocation list file "root.crl": bad base64 decode'],
+        [
+          { ...good, 'server.crt': { content: leaf().pem + brokenBase64(root.pem) } },
+          SSL_CONF,
+          'could not load server certificate file "server.crt": bad base64 decode',
+        ],
+        [
+          { ...good, 'server.key': { content: brokenBase64(LEAF_KEY) } },
+          SSL_CONF,
+          'could not load private key file "server.key": unsupported',
+        ],
+        [
+          { ...good, 'ca.crt': { content: brokenBase64(root.pem) } },
+          `${SSL_CONF}ssl_ca_file='ca.crt'\n`,
+          'could not load root certificate file "ca.crt": bad base64 decode',
+        ],
+        [
+          { ...good, 'root.crl': { content: brokenBase64(crl()) } },
+          `${SSL_CONF}ssl_crl_file='root.crl'\n`,
+          'could not load SSL certificate revocation list file "root.crl": bad base64 decode',
+        ],
       ];
       for (const [files, conf, fatal] of cases) expect(startsLikeReal(files, conf).fatal).toEqual([`FATAL:  ${fatal}`]);
     });
@@ -158,10 +215,22 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
 
     it('a directory given as ssl_cert_file, ssl_key_file, ssl_ca_file or ssl_crl_file', () => {
       const cases: [Record<string, ServerFile>, string, string][] = [
-        [{ 'server.key': good['server.key'] }, "ssl=on\nssl_cert_file='adir'\nssl_key_file='server.key'\n", 'could not load server certificate file "adir": no start line'],
-        [{ 'server.crt': good['server.crt'] }, "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='adir'\n", 'private key file "adir" is not a regular file'],
+        [
+          { 'server.key': good['server.key'] },
+          "ssl=on\nssl_cert_file='adir'\nssl_key_file='server.key'\n",
+          'could not load server certificate file "adir": no start line',
+        ],
+        [
+          { 'server.crt': good['server.crt'] },
+          "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='adir'\n",
+          'private key file "adir" is not a regular file',
+        ],
         [good, `${SSL_CONF}ssl_ca_file='adir'\n`, 'could not load root certificate file "adir": no certificate or crl found'],
-        [good, `${SSL_CONF}ssl_crl_file='adir'\n`, 'could not load SSL certificate revocation list file "adir": no certificate or crl found'],
+        [
+          good,
+          `${SSL_CONF}ssl_crl_file='adir'\n`,
+          'could not load SSL certificate revocation list file "adir": no certificate or crl found',
+        ],
       ];
       for (const [files, conf, fatal] of cases) {
         const r = startsLikeReal(files, conf, ['adir']);
@@ -195,7 +264,10 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       const real = t.oracle.apply({ files: good, sslConf: `${SSL_CONF}ssl_bogus = 1\n`, hba: HBA });
       const s = sim();
       const conf = join(t.oracle.pgdata, 'sslconfig.conf');
-      const want = [`LOG:  unrecognized configuration parameter "ssl_bogus" in file "${conf}" line 4`, `FATAL:  configuration file "${conf}" contains errors`];
+      const want = [
+        `LOG:  unrecognized configuration parameter "ssl_bogus" in file "${conf}" line 4`,
+        `FATAL:  configuration file "${conf}" contains errors`,
+      ];
       expect(real.started).toBe(false);
       expect(unprefixed(real.log.split('\n').filter(Boolean)).slice(-2)).toEqual(want);
       expect(s.serverStarted).toBe(false);
@@ -212,10 +284,18 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
   describe('psql when the server did not start', () => {
     it('prints "Connection refused" (TCP) or "No such file or directory" (socket); the FATAL is in the server log only, once', async () => {
       const weak = makeCertificate({ subject: '/CN=localhost', selfSigned: true, issuerKey: key('rsa1024-1') });
-      const st = t.oracle.apply({ files: { 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } }, sslConf: SSL_CONF, hba: HBA });
+      const st = t.oracle.apply({
+        files: { 'server.crt': { content: weak.pem }, 'server.key': { content: privateKeyPem(key('rsa1024-1'), 'pkcs8') } },
+        sslConf: SSL_CONF,
+        hba: HBA,
+      });
       expect(st.started).toBe(false);
       const fatal = 'FATAL:  could not load server certificate file "server.crt": ee key too small';
-      for (const conninfo of ['host=localhost user=alice dbname=app sslmode=require', 'host=127.0.0.1 user=alice dbname=app', 'user=alice dbname=app sslmode=verify-full']) {
+      for (const conninfo of [
+        'host=localhost user=alice dbname=app sslmode=require',
+        'host=127.0.0.1 user=alice dbname=app',
+        'user=alice dbname=app sslmode=verify-full',
+      ]) {
         const r = await t.compare(conninfo);
         expect(r.real.ok).toBe(false);
         expect(r.real.stderr).toMatch(/Connection refused\n\tIs the server running on that host and accepting TCP\/IP connections\?$/);
@@ -224,8 +304,20 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
         expect({ ok: r.sim.ok, stderr: r.sim.stderr }).toEqual({ ok: r.real.ok, stderr: r.real.stderr });
       }
       // a Unix socket: psql run directly (PgOracle.psql would add hostaddr)
-      const sock = spawnSync('psql', ['-X', '-w', '-d', `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, '-c', 'select 1'], { encoding: 'utf8', env: psqlEnv(t.dir) });
-      const s = simulate({ fs: nodeFs(), pgdata: t.oracle.pgdata, conninfo: `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, env: { HOME: t.dir }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser: serverUser() });
+      const sock = spawnSync(
+        'psql',
+        ['-X', '-w', '-d', `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, '-c', 'select 1'],
+        { encoding: 'utf8', env: psqlEnv(t.dir) },
+      );
+      const s = simulate({
+        fs: nodeFs(),
+        pgdata: t.oracle.pgdata,
+        conninfo: `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`,
+        env: { HOME: t.dir },
+        osUser: 'root',
+        clientUser: { uid: 0, gids: [0] },
+        serverUser: serverUser(),
+      });
       expect(sock.status).toBe(2);
       expect(s.psqlStderr).toBe(sock.stderr.trim());
       expect(s.serverStarted).toBe(false);
@@ -244,50 +336,99 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       const setups: [string, Record<string, ServerFile>, string][] = [
         ['root-server', { 'server.crt': { content: rs.serverCrtPem }, 'root.crt': { content: rs.rootCrtPem } }, rs.rootCrtPem],
         ['chain, bundled', { 'server.crt': { content: ch.serverCrtPem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
-        ['chain, leaf only', { 'server.crt': { content: ch.server.cert.pem }, 'intermediate.crt': { content: ch.intermediate!.cert.pem }, 'root.crt': { content: ch.rootCrtPem } }, ch.rootCrtPem],
+        [
+          'chain, leaf only',
+          {
+            'server.crt': { content: ch.server.cert.pem },
+            'intermediate.crt': { content: ch.intermediate!.cert.pem },
+            'root.crt': { content: ch.rootCrtPem },
+          },
+          ch.rootCrtPem,
+        ],
       ];
       for (const [label, files, rootPem] of setups) {
         for (const f of ['root.crt', 'intermediate.crt']) rmSync(join(t.oracle.pgdata, f), { force: true });
-        expect(t.oracle.apply({ files: { ...files, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started, label).toBe(true);
+        expect(
+          t.oracle.apply({ files: { ...files, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started,
+          label,
+        ).toBe(true);
         writeFileSync(join(t.dir, 'client-root.crt'), rootPem);
         const r = await t.compare(`host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`);
         expect(r.sim, label).toEqual(r.real);
         const report = checkServer({ fs: nodeFs(), pgdata: t.oracle.pgdata, serverUser: serverUser(), hosts: ['localhost'] });
-        expect(report.warnings.some((w) => w.code === 'chain-incomplete'), label).toBe(!r.real.ok);
+        expect(
+          report.warnings.some((w) => w.code === 'chain-incomplete'),
+          label,
+        ).toBe(!r.real.ok);
       }
     });
   });
 
   describe('fixes that work when applied to the real server', () => {
     it('host=127.0.0.1 and a certificate naming localhost: the fix is subjectAltName IP:127.0.0.1, and it works', async () => {
-      const named = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ dns: 'localhost' }] }] });
+      const named = makeCertificate({
+        subject: '/CN=localhost',
+        subjectKey: leafKey,
+        issuerKey: key('rsa2048-1'),
+        issuerCert: root,
+        extensions: [{ type: 'subjectAltName', names: [{ dns: 'localhost' }] }],
+      });
       writeFileSync(join(t.dir, 'client-root.crt'), root.pem);
       const conninfo = `host=127.0.0.1 user=alice dbname=app sslmode=verify-full sslrootcert=${join(t.dir, 'client-root.crt')}`;
-      expect(t.oracle.apply({ files: { 'server.crt': { content: named.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      expect(
+        t.oracle.apply({
+          files: { 'server.crt': { content: named.pem }, 'server.key': { content: LEAF_KEY } },
+          sslConf: SSL_CONF,
+          hba: HBA,
+        }).started,
+      ).toBe(true);
       const before = await t.compare(conninfo);
       expect(before.real.ok).toBe(false);
       expect(before.sim).toEqual(before.real);
       const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
       expect(fix).toMatch(/subjectAltName IP:127\.0\.0\.1$/);
-      const fixed = makeCertificate({ subject: '/CN=localhost', subjectKey: leafKey, issuerKey: key('rsa2048-1'), issuerCert: root, extensions: [{ type: 'subjectAltName', names: [{ ip: '127.0.0.1' }] }] });
-      expect(t.oracle.apply({ files: { 'server.crt': { content: fixed.pem }, 'server.key': { content: LEAF_KEY } }, sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      const fixed = makeCertificate({
+        subject: '/CN=localhost',
+        subjectKey: leafKey,
+        issuerKey: key('rsa2048-1'),
+        issuerCert: root,
+        extensions: [{ type: 'subjectAltName', names: [{ ip: '127.0.0.1' }] }],
+      });
+      expect(
+        t.oracle.apply({
+          files: { 'server.crt': { content: fixed.pem }, 'server.key': { content: LEAF_KEY } },
+          sslConf: SSL_CONF,
+          hba: HBA,
+        }).started,
+      ).toBe(true);
       const after = await t.compare(conninfo);
       expect(after.real.ok).toBe(true);
       expect(after.sim).toEqual(after.real);
     });
 
     it('an intermediate the server does not send: the first fix is to append it to server.crt, and it works', async () => {
-      const ch = makeHierarchy('chain', { cn: 'localhost', keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey } });
+      const ch = makeHierarchy('chain', {
+        cn: 'localhost',
+        keys: { root: key('rsa2048-1'), intermediate: key('rsa2048-3'), server: leafKey },
+      });
       writeFileSync(join(t.dir, 'client-root.crt'), ch.rootCrtPem);
       const conninfo = `host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`;
-      const files = (crt: string) => ({ 'server.crt': { content: crt }, 'server.key': { content: LEAF_KEY }, 'intermediate.crt': { content: ch.intermediate!.cert.pem } });
+      const files = (crt: string) => ({
+        'server.crt': { content: crt },
+        'server.key': { content: LEAF_KEY },
+        'intermediate.crt': { content: ch.intermediate!.cert.pem },
+      });
       expect(t.oracle.apply({ files: files(ch.server.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
       const before = await t.compare(conninfo);
       expect(before.real.ok).toBe(false);
       expect(before.sim).toEqual(before.real);
       const fix = sim({ startupOnly: false, conninfo: `port=${t.oracle.port} hostaddr=127.0.0.1 ${conninfo}` }).fix ?? '';
-      expect(fix).toMatch(/^the server does not send the intermediate ".*" \(in intermediate\.crt\) .*: append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/);
-      expect(t.oracle.apply({ files: files(ch.server.cert.pem + ch.intermediate!.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(true);
+      expect(fix).toMatch(
+        /^the server does not send the intermediate ".*" \(in intermediate\.crt\) .*: append it to server\.crt after the leaf .*; or else add it to the client's sslrootcert$/,
+      );
+      expect(t.oracle.apply({ files: files(ch.server.cert.pem + ch.intermediate!.cert.pem), sslConf: SSL_CONF, hba: HBA }).started).toBe(
+        true,
+      );
       const after = await t.compare(conninfo);
       expect(after.real.ok).toBe(true);
       expect(after.sim).toEqual(after.real);

@@ -41,7 +41,11 @@ const longCa = makeCertificate({
   issuerKey: K.root.key,
   notBefore: new Date(now - 2 * DAY),
   notAfter: new Date(now + 3650 * DAY),
-  extensions: [{ type: 'subjectKeyIdentifier' }, { type: 'authorityKeyIdentifier' }, { type: 'basicConstraints', ca: true, critical: true }],
+  extensions: [
+    { type: 'subjectKeyIdentifier' },
+    { type: 'authorityKeyIdentifier' },
+    { type: 'basicConstraints', ca: true, critical: true },
+  ],
 });
 
 const client = (subject: NameSpec, o: { serial?: bigint; issuer?: MadeCertificate } = {}): MadeCertificate =>
@@ -59,7 +63,15 @@ const client = (subject: NameSpec, o: { serial?: bigint; issuer?: MadeCertificat
 const CLIENTS: Record<string, MadeCertificate> = {
   short: client([{ CN: 'ssltestuser' }]),
   // several RDNs, one of them multi-valued (printed with '/' like the others); UTF-8 kept, RFC 2253 specials escaped
-  multi: client([{ C: 'DE' }, { O: 'Mü, "ö" <&>' }, [{ type: 'OU', value: 'a+b' }, { type: 'OU', value: '#x;' }], { CN: ' é\\ ' }]),
+  multi: client([
+    { C: 'DE' },
+    { O: 'Mü, "ö" <&>' },
+    [
+      { type: 'OU', value: 'a+b' },
+      { type: 'OU', value: '#x;' },
+    ],
+    { CN: ' é\\ ' },
+  ]),
   // control character: \01
   ctrl: client([{ CN: 'tab\there' }, { O: '=x=' }]),
   long: client([{ O: 'PGDG' }, { OU: 'Engineering' }, { OU: 'Testing' }, { CN: 'ssltestuser-with-a-rather-long-common-name' }]),
@@ -72,7 +84,10 @@ const CLIENTS: Record<string, MadeCertificate> = {
   hugeSerial: client([{ CN: 'ssltestuser' }], { serial: 2n ** 255n - 19n }),
   negSerial: client([{ CN: 'ssltestuser' }], { serial: -4242n }),
   // T61String (Latin-1 octets, printed as UTF-8) and BMPString values
-  t61bmp: client([{ type: 'CN', value: 'ssl\u00e9user', as: 'teletex' }, { type: 'O', value: 'Ωmega', as: 'bmp' }]),
+  t61bmp: client([
+    { type: 'CN', value: 'ssl\u00e9user', as: 'teletex' },
+    { type: 'O', value: 'Ωmega', as: 'bmp' },
+  ]),
   // an attribute type OpenSSL has no NID for: X509_NAME_to_cstring raises an ERROR
   unknownOid: client([{ type: '1.3.6.1.4.1.55555.1', value: 'x' }, { CN: 'ssltestuser' }]),
 };
@@ -123,9 +138,21 @@ const SETUPS: Setup[] = [
     files: rsaServer,
     sslConf: sslConf(),
     conns: [
-      { name: 'no client certificate', conninfo: NO_CERT, want: { ssl: 't', version: 'TLSv1.3', client_dn: '', client_serial: '', issuer_dn: '' } },
-      { name: 'client certificate, short CN', conninfo: withCert('short'), want: { client_dn: '/CN=ssltestuser', issuer_dn: '/CN=Test CA for pgtls client certs' } },
-      { name: 'multi-RDN DN with UTF-8 and escapes', conninfo: withCert('multi'), want: { client_dn: '/C=DE/O=Mü\\, \\"ö\\" \\<&\\>/OU=\\#x\\;/OU=a\\+b/CN=\\ é\\\\\\ ' } },
+      {
+        name: 'no client certificate',
+        conninfo: NO_CERT,
+        want: { ssl: 't', version: 'TLSv1.3', client_dn: '', client_serial: '', issuer_dn: '' },
+      },
+      {
+        name: 'client certificate, short CN',
+        conninfo: withCert('short'),
+        want: { client_dn: '/CN=ssltestuser', issuer_dn: '/CN=Test CA for pgtls client certs' },
+      },
+      {
+        name: 'multi-RDN DN with UTF-8 and escapes',
+        conninfo: withCert('multi'),
+        want: { client_dn: '/C=DE/O=Mü\\, \\"ö\\" \\<&\\>/OU=\\#x\\;/OU=a\\+b/CN=\\ é\\\\\\ ' },
+      },
       { name: 'control character in the DN', conninfo: withCert('ctrl'), want: { client_dn: (v) => v.includes('\\09') } },
       { name: 'T61String and BMPString values', conninfo: withCert('t61bmp'), want: { client_dn: '/CN=ssléuser/O=Ωmega' } },
       { name: 'DN longer than 63 bytes', conninfo: withCert('long'), want: { client_dn: (v) => bytes(v) === 63 } },
@@ -133,19 +160,41 @@ const SETUPS: Setup[] = [
       { name: 'issuer DN longer than 63 bytes', conninfo: withCert('longIssuer'), want: { issuer_dn: (v) => bytes(v) === 63 } },
       { name: 'serial above 2^64', conninfo: withCert('bigSerial'), want: { client_serial: String(2n ** 64n * 12345n + 6789n) } },
       { name: 'serial of 159 bits', conninfo: withCert('maxSerial'), want: { client_serial: String(2n ** 159n - 1n) } },
-      { name: 'serial of 77 digits (cut at 63)', conninfo: withCert('hugeSerial'), want: { client_serial: String(2n ** 255n - 19n).slice(0, 63) } },
+      {
+        name: 'serial of 77 digits (cut at 63)',
+        conninfo: withCert('hugeSerial'),
+        want: { client_serial: String(2n ** 255n - 19n).slice(0, 63) },
+      },
       { name: 'negative serial', conninfo: withCert('negSerial'), want: { client_serial: '-4242' } },
-      { name: 'sslmode=disable: plain', conninfo: `sslmode=disable dbname=trustdb user=ssltestuser`, want: { ssl: 'f', version: '', cipher: '', bits: '', client_dn: '' } },
-      { name: 'prefer, hostnossl only: plaintext retry', conninfo: `sslmode=prefer sslrootcert=invalid sslcert=C/short.crt sslkey=C/client.key dbname=nossldb user=ssltestuser`, want: { ssl: 'f' } },
+      {
+        name: 'sslmode=disable: plain',
+        conninfo: `sslmode=disable dbname=trustdb user=ssltestuser`,
+        want: { ssl: 'f', version: '', cipher: '', bits: '', client_dn: '' },
+      },
+      {
+        name: 'prefer, hostnossl only: plaintext retry',
+        conninfo: `sslmode=prefer sslrootcert=invalid sslcert=C/short.crt sslkey=C/client.key dbname=nossldb user=ssltestuser`,
+        want: { ssl: 'f' },
+      },
       { name: 'unknown attribute type: FATAL at backend start', conninfo: withCert('unknownOid'), fails: true },
-      { name: 'unknown attribute type, prefer: no plaintext retry', conninfo: withCert('unknownOid').replace('sslmode=require', 'sslmode=prefer'), fails: true },
+      {
+        name: 'unknown attribute type, prefer: no plaintext retry',
+        conninfo: withCert('unknownOid').replace('sslmode=require', 'sslmode=prefer'),
+        fails: true,
+      },
     ],
   },
   {
     name: 'TLS 1.3, ECDSA server key',
     files: ecServer,
     sslConf: sslConf(),
-    conns: [{ name: 'client certificate', conninfo: withCert('short'), want: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: '256' } }],
+    conns: [
+      {
+        name: 'client certificate',
+        conninfo: withCert('short'),
+        want: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: '256' },
+      },
+    ],
   },
   {
     name: 'server ssl_max_protocol_version=TLSv1.2, RSA server key',
@@ -160,7 +209,13 @@ const SETUPS: Setup[] = [
     name: 'server ssl_max_protocol_version=TLSv1.2, ECDSA server key',
     files: ecServer,
     sslConf: sslConf({ ssl_max_protocol_version: 'TLSv1.2' }),
-    conns: [{ name: 'client certificate', conninfo: withCert('long'), want: { version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', bits: '256' } }],
+    conns: [
+      {
+        name: 'client certificate',
+        conninfo: withCert('long'),
+        want: { version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', bits: '256' },
+      },
+    ],
   },
 ];
 
@@ -170,13 +225,25 @@ let CDIR = '';
 let serverUser = { uid: 0, gids: [0] };
 const expand = (conninfo: string) => `port=${o.port} hostaddr=127.0.0.1 ${conninfo.replace(/C\//g, `${CDIR}/`)}`;
 const sim = (conninfo: string): SimulateResult =>
-  simulate({ fs: nodeFs(), pgdata: o.pgdata, conninfo: expand(conninfo), env: { HOME: join(o.root, 'empty-home') }, osUser: 'root', clientUser: { uid: 0, gids: [0] }, serverUser });
+  simulate({
+    fs: nodeFs(),
+    pgdata: o.pgdata,
+    conninfo: expand(conninfo),
+    env: { HOME: join(o.root, 'empty-home') },
+    osUser: 'root',
+    clientUser: { uid: 0, gids: [0] },
+    serverUser,
+  });
 const modelLine = (row: PgStatSslRow) => psqlUnaligned(row, { columns: COLUMNS });
 const authorized = (log: string[]) => log.find((l) => l.includes('connection authorized'))?.replace(/^LOG:\s+/, '');
 const tally = { rows: 0, agreed: 0 };
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 /** the server's lines for one connection, client port normalized as simulate() writes it */
-const normLog = (text: string) => text.split('\n').filter((l) => l.trim() !== '').map((l) => l.replace(/port=\d+/g, 'port=<client port>'));
+const normLog = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.replace(/port=\d+/g, 'port=<client port>'));
 
 describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 + psql', () => {
   beforeAll(async () => {
@@ -212,7 +279,12 @@ describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 
           const r = sim(conn.conninfo);
           if (conn.fails) {
             expect(real.status).not.toBe(0);
-            expect({ ok: r.ok, stderr: r.psqlStderr.trim(), log: r.connectionLog, row: r.pgStatSsl }).toEqual({ ok: false, stderr: real.stderr.trim(), log: normLog(real.serverLog), row: undefined });
+            expect({ ok: r.ok, stderr: r.psqlStderr.trim(), log: r.connectionLog, row: r.pgStatSsl }).toEqual({
+              ok: false,
+              stderr: real.stderr.trim(),
+              log: normLog(real.serverLog),
+              row: undefined,
+            });
             tally.agreed++;
             return;
           }
@@ -248,7 +320,9 @@ describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 
     for (const name of ['cutUtf8', 'multi', 'longIssuer']) {
       it(`${name}: the stored bytes are the first 63 of X509_NAME_to_cstring`, async () => {
         const cert = parseCertificate(CLIENTS[name].der);
-        const real = await o.psql(expand(withCert(name)), { sql: "SELECT encode(textsend(client_dn), 'hex') || '|' || encode(textsend(issuer_dn), 'hex') FROM pg_stat_ssl WHERE pid = pg_backend_pid()" });
+        const real = await o.psql(expand(withCert(name)), {
+          sql: "SELECT encode(textsend(client_dn), 'hex') || '|' || encode(textsend(issuer_dn), 'hex') FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        });
         expect(real.status, real.stderr).toBe(0);
         const bytes = (s: string) => toHex(new TextEncoder().encode(s).subarray(0, 63)).toLowerCase();
         expect(real.stdout.trim()).toBe(`${bytes(postgresNameText(cert.subject)!)}|${bytes(postgresNameText(cert.issuer)!)}`);

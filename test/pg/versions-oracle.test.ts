@@ -18,27 +18,35 @@ describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1)',
     const unavailable = pgOracleUnavailable(major);
     if (unavailable) console.warn(`versions-oracle: PostgreSQL ${major} skipped, ${unavailable}`);
 
-    it.skipIf(Boolean(unavailable)).concurrent(`PostgreSQL ${major}`, async ({ expect }) => {
-      const vo = await VersionOracle.create(major);
-      try {
-        let compared = 0;
-        for (const setup of VERSION_SETUPS) {
-          const cases = await vo.run(setup);
-          const expected = typeof setup.starts === 'function' ? setup.starts(major) : (setup.starts ?? true);
-          const startup = cases.find((c) => c.name === 'server start-up');
-          // the server started (or failed) as the scenario says it does on this version
-          expect.soft(startup?.real.ok ?? true, `${setup.name}: ${JSON.stringify(startup?.real.log)}`).toBe(expected);
-          expect.soft(cases.length, setup.name).toBe((startup ? 1 : 0) + (expected ? vo.conns(setup).length : 0));
-          for (const c of cases) expect.soft({ case: `${setup.name} / ${c.name}`, ...c.sim }).toEqual({ case: `${setup.name} / ${c.name}`, ...c.real });
-          compared += cases.length;
+    it.skipIf(Boolean(unavailable)).concurrent(
+      `PostgreSQL ${major}`,
+      async ({ expect }) => {
+        const vo = await VersionOracle.create(major);
+        try {
+          let compared = 0;
+          for (const setup of VERSION_SETUPS) {
+            const cases = await vo.run(setup);
+            const expected = typeof setup.starts === 'function' ? setup.starts(major) : (setup.starts ?? true);
+            const startup = cases.find((c) => c.name === 'server start-up');
+            // the server started (or failed) as the scenario says it does on this version
+            expect.soft(startup?.real.ok ?? true, `${setup.name}: ${JSON.stringify(startup?.real.log)}`).toBe(expected);
+            expect.soft(cases.length, setup.name).toBe((startup ? 1 : 0) + (expected ? vo.conns(setup).length : 0));
+            for (const c of cases)
+              expect.soft({ case: `${setup.name} / ${c.name}`, ...c.sim }).toEqual({ case: `${setup.name} / ${c.name}`, ...c.real });
+            compared += cases.length;
+          }
+          if (vo.races)
+            console.log(
+              `versions-oracle: PostgreSQL ${major}: ${vo.races} case(s) hit libpq's "could not send startup packet" race (compared without that line)`,
+            );
+          if (vo.retried.length) console.log(`versions-oracle: PostgreSQL ${major}: run twice: ${vo.retried.join('; ')}`);
+          // a run that compared nothing proves nothing
+          expect(compared).toBeGreaterThan(40);
+        } finally {
+          vo.destroy();
         }
-        if (vo.races) console.log(`versions-oracle: PostgreSQL ${major}: ${vo.races} case(s) hit libpq's "could not send startup packet" race (compared without that line)`);
-        if (vo.retried.length) console.log(`versions-oracle: PostgreSQL ${major}: run twice: ${vo.retried.join('; ')}`);
-        // a run that compared nothing proves nothing
-        expect(compared).toBeGreaterThan(40);
-      } finally {
-        vo.destroy();
-      }
-    }, 240_000);
+      },
+      240_000,
+    );
   }
 });

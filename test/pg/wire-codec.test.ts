@@ -38,7 +38,16 @@ describe('startup-phase packets', () => {
     const sm = encodeFrontendMessage(startupMessage({ user: 'u', database: 'd' }));
     expect(hex(sm)).toBe(`0000001b00030000${hex(utf8Encode('user\0u\0database\0d\0\0'))}`);
     const r = new FrontendMessageReader();
-    expect(r.push(sm)).toEqual([{ type: 'StartupMessage', protocol: 196608, params: [['user', 'u'], ['database', 'd']] }]);
+    expect(r.push(sm)).toEqual([
+      {
+        type: 'StartupMessage',
+        protocol: 196608,
+        params: [
+          ['user', 'u'],
+          ['database', 'd'],
+        ],
+      },
+    ]);
     expect(r.started).toBe(true);
   });
 
@@ -71,7 +80,9 @@ describe('SSLRequest exchange', () => {
       hex(utf8Encode('Fpostmaster.c\0L2136\0RProcessStartupPacket\0\0'));
     expect(hex(encodeBackendMessage(v!.serverMessage))).toBe(real);
     expect(unexpectedDataAfterSslRequest(new Uint8Array(0))).toBeUndefined();
-    expect(unexpectedDataAfterSslRequest(3, { request: 'GSSENCRequest' })?.client).toBe('received unencrypted data after GSSAPI encryption response');
+    expect(unexpectedDataAfterSslRequest(3, { request: 'GSSENCRequest' })?.client).toBe(
+      'received unencrypted data after GSSAPI encryption response',
+    );
     expect(r.takeBuffered()).toEqual(startup);
     expect(r.buffered.length).toBe(0);
   });
@@ -107,7 +118,15 @@ describe('backend messages', () => {
     { type: 'CommandComplete', tag: 'SELECT 1' },
     { type: 'EmptyQueryResponse' },
     { type: 'NegotiateProtocolVersion', newestMinor: 0, unrecognized: ['_pq_.x'] },
-    errorResponse({ severity: 'ERROR', severityNonLocalized: 'ERROR', code: '22012', message: 'division by zero', file: 'int.c', line: '869', routine: 'int4div' }),
+    errorResponse({
+      severity: 'ERROR',
+      severityNonLocalized: 'ERROR',
+      code: '22012',
+      message: 'division by zero',
+      file: 'int.c',
+      line: '869',
+      routine: 'int4div',
+    }),
     { type: 'Unknown', code: 'A', body: Uint8Array.of(0, 0, 0, 1, 0, 0) },
   ];
 
@@ -168,7 +187,10 @@ describe('frontend messages', () => {
       ]),
     );
     expect(decodePasswordMessage(p1 as { data: Uint8Array })).toBe('secret');
-    expect(decodeSaslInitialResponse(p2 as { data: Uint8Array })).toEqual({ mechanism: 'SCRAM-SHA-256', response: utf8Encode('n,,n=,r=abc') });
+    expect(decodeSaslInitialResponse(p2 as { data: Uint8Array })).toEqual({
+      mechanism: 'SCRAM-SHA-256',
+      response: utf8Encode('n,,n=,r=abc'),
+    });
     expect(q).toEqual({ type: 'Query', sql: 'select 1' });
     expect(x).toEqual({ type: 'Terminate' });
   });
@@ -210,7 +232,10 @@ describe('properties', () => {
         fc.array(fc.option(fc.uint8Array({ maxLength: 20 }), { nil: null }), { maxLength: 10 }),
         fc.string({ maxLength: 20 }).filter((s) => !s.includes('\0')),
         (values, name) => {
-          const msgs: BackendMessage[] = [{ type: 'DataRow', values }, { type: 'ParameterStatus', name, value: name }];
+          const msgs: BackendMessage[] = [
+            { type: 'DataRow', values },
+            { type: 'ParameterStatus', name, value: name },
+          ];
           const out = new BackendMessageReader().push(new Uint8Array(msgs.flatMap((m) => [...encodeBackendMessage(m)])));
           expect(out).toEqual(msgs);
         },

@@ -2,7 +2,8 @@
 
 /** `n` elements with this tag, each the only content of the one around it (built in O(n)). */
 export const deep = (n: number, tag = 0x30) => {
-  const lenOctets = (l: number) => (l < 0x80 ? [l] : l < 0x100 ? [0x81, l] : l < 0x10000 ? [0x82, l >> 8, l & 0xff] : [0x83, l >> 16, (l >> 8) & 0xff, l & 0xff]);
+  const lenOctets = (l: number) =>
+    l < 0x80 ? [l] : l < 0x100 ? [0x81, l] : l < 0x10000 ? [0x82, l >> 8, l & 0xff] : [0x83, l >> 16, (l >> 8) & 0xff, l & 0xff];
   const headers: number[][] = [];
   let size = 0;
   for (let i = 0; i < n; i++) {

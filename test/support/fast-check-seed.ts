@@ -8,7 +8,9 @@ import fc from 'fast-check';
 
 function commitSeed(): number | undefined {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     return parseInt(head.slice(0, 8), 16) | 0;
   } catch {
     return undefined; // not a git checkout: random, as on a developer's machine

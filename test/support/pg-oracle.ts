@@ -20,7 +20,9 @@ export const PG_BIN = '/usr/lib/postgresql/15/bin';
  */
 export function privateHostsUnavailable(): string | undefined {
   const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /etc/hosts /etc/hosts'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 ? undefined : `cannot give the server a private /etc/hosts (unshare -m + mount --bind): ${(r.stderr || r.error?.message || '').trim()}`;
+  return r.status === 0
+    ? undefined
+    : `cannot give the server a private /etc/hosts (unshare -m + mount --bind): ${(r.stderr || r.error?.message || '').trim()}`;
 }
 
 /**
@@ -33,7 +35,12 @@ export const ORACLE_CWD = '/';
 
 /** Run argv as `user` (runuser) from ORACLE_CWD. */
 export function runAs(user: string, argv: string[], opts: { env?: NodeJS.ProcessEnv; timeout?: number } = {}) {
-  return spawnSync('runuser', ['-u', user, '--', ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: opts.timeout ?? 60_000, env: opts.env });
+  return spawnSync('runuser', ['-u', user, '--', ...argv], {
+    encoding: 'utf8',
+    cwd: ORACLE_CWD,
+    timeout: opts.timeout ?? 60_000,
+    env: opts.env,
+  });
 }
 
 /** Every major version the oracle knows how to run, the default (Debian's) first. */
@@ -65,7 +72,14 @@ export function pgInstall(major = 15): PgInstall {
   const lib = join(root, 'native', 'lib');
   // libpq 13 lacks PQmblenBounded, which psql 15 calls: the install script builds it
   const preload: Record<string, string> = major === 13 ? { LD_PRELOAD: join(root, 'pq-mblen-bounded.so') } : {};
-  return { major, bin: join(root, 'native', 'bin'), psql: join(PG_BIN, 'psql'), psqlEnv: { LD_LIBRARY_PATH: lib, ...preload }, pgWrapper: false, opensslVersion: '1.1' };
+  return {
+    major,
+    bin: join(root, 'native', 'bin'),
+    psql: join(PG_BIN, 'psql'),
+    psqlEnv: { LD_LIBRARY_PATH: lib, ...preload },
+    pgWrapper: false,
+    opensslVersion: '1.1',
+  };
 }
 
 /** Why the oracle for this major cannot run here, or undefined when it can. */
@@ -76,11 +90,17 @@ export function pgOracleUnavailable(major = 15): string | undefined {
     if (spawnSync('psql', ['--version']).status !== 0) return 'psql not installed';
   } else {
     if (!(PG_ORACLE_VERSIONS as readonly number[]).includes(major)) return `no oracle for PostgreSQL ${major}`;
-    if (!existsSync(join(inst.bin, 'postgres'))) return `PostgreSQL ${major} not installed in ${dirname(inst.bin)} (run scripts/install-pg-versions.sh)`;
+    if (!existsSync(join(inst.bin, 'postgres')))
+      return `PostgreSQL ${major} not installed in ${dirname(inst.bin)} (run scripts/install-pg-versions.sh)`;
     if (!existsSync(inst.psql)) return `psql 15 not installed (${inst.psql})`;
-    if (inst.psqlEnv.LD_PRELOAD && !existsSync(inst.psqlEnv.LD_PRELOAD)) return `${inst.psqlEnv.LD_PRELOAD} missing (run scripts/install-pg-versions.sh)`;
-    const v = spawnSync(inst.psql, ['-X', '-w', '-d', 'dbname=x sslmode=disable host=/nonexistent', '-c', 'select 1'], { encoding: 'utf8', env: { ...process.env, ...inst.psqlEnv } });
-    if (/symbol lookup error|error while loading shared libraries/.test(v.stderr)) return `psql 15 cannot load libpq ${major}: ${v.stderr.trim()}`;
+    if (inst.psqlEnv.LD_PRELOAD && !existsSync(inst.psqlEnv.LD_PRELOAD))
+      return `${inst.psqlEnv.LD_PRELOAD} missing (run scripts/install-pg-versions.sh)`;
+    const v = spawnSync(inst.psql, ['-X', '-w', '-d', 'dbname=x sslmode=disable host=/nonexistent', '-c', 'select 1'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...inst.psqlEnv },
+    });
+    if (/symbol lookup error|error while loading shared libraries/.test(v.stderr))
+      return `psql 15 cannot load libpq ${major}: ${v.stderr.trim()}`;
   }
   const id = spawnSync('id', ['-u', 'postgres']);
   if (id.status !== 0) return 'no postgres user';
@@ -112,11 +132,9 @@ export interface ServerFile {
  * the settings given (they override those), each quoted.
  */
 export function sslConfLines(settings: Record<string, string> = {}): string {
-  return (
-    `${Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...settings })
-      .map(([k, v]) => `${k} = '${v}'`)
-      .join('\n')}\n`
-  );
+  return `${Object.entries({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ...settings })
+    .map(([k, v]) => `${k} = '${v}'`)
+    .join('\n')}\n`;
 }
 
 export interface ServerSetup {
@@ -314,9 +332,25 @@ export class PgOracle {
 
   start(opts: { hostsFile?: string } = {}): StartResult {
     this.readNewLog();
-    const pgctl = ['runuser', '-u', 'postgres', '--', join(this.install.bin, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()];
+    const pgctl = [
+      'runuser',
+      '-u',
+      'postgres',
+      '--',
+      join(this.install.bin, 'pg_ctl'),
+      'start',
+      '-w',
+      '-t',
+      '20',
+      '-D',
+      this.pgdata,
+      '-l',
+      this.logFile(),
+    ];
     // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
-    const argv = opts.hostsFile ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl] : pgctl;
+    const argv = opts.hostsFile
+      ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl]
+      : pgctl;
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: ORACLE_CWD });
     this.running = r.status === 0;
     return { started: this.running, log: this.readNewLog() };
@@ -338,7 +372,12 @@ export class PgOracle {
     mkdirSync(home, { recursive: true });
     const full = `${/\bport=/.test(conninfo) ? '' : `port=${this.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
     // spawned, not spawnSync: oracles of several versions can then run side by side
-    const r = await runAsync(this.install.psql, ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'], psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }), 30_000);
+    const r = await runAsync(
+      this.install.psql,
+      ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'],
+      psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }),
+      30_000,
+    );
     // The backend writes its log lines just before it exits (takeLog waits for quiet)
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: await this.takeLog() };
   }
@@ -365,7 +404,12 @@ export class PgOracle {
 }
 
 /** spawn without blocking the event loop; status -1 when it was killed (timeout) */
-function runAsync(cmd: string, args: string[], env: Record<string, string>, timeout: number): Promise<{ status: number; stdout: string; stderr: string }> {
+function runAsync(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  timeout: number,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, timeout, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -415,7 +459,10 @@ export function splitByProcess(text: string): { pid: string; lines: string[] }[]
 function processTitle(pid: string): string {
   if (!/^\d+$/.test(pid)) return '?';
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().replace(/^postgres: /, '');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .replace(/\0/g, ' ')
+      .trim()
+      .replace(/^postgres: /, '');
   } catch {
     return '?';
   }

@@ -15,13 +15,18 @@ import { freePort, ORACLE_CWD, pgVersionCache } from './pg-oracle.js';
 /** The PostgreSQL 18 native/ directory, or why there is none. */
 export function pg18Dir(): { dir: string } | { unavailable: string } {
   const dir = process.env.PGTLS_PG18_DIR || join(pgVersionCache(), '18', 'native');
-  if (!existsSync(join(dir, 'bin', 'postgres'))) return { unavailable: `no bin/postgres in ${dir} (run scripts/install-pg-versions.sh, or name a native/ directory in PGTLS_PG18_DIR)` };
+  if (!existsSync(join(dir, 'bin', 'postgres')))
+    return { unavailable: `no bin/postgres in ${dir} (run scripts/install-pg-versions.sh, or name a native/ directory in PGTLS_PG18_DIR)` };
   if (spawnSync('id', ['-u', 'postgres']).status !== 0) return { unavailable: 'no postgres user' };
   return { dir };
 }
 
 const asPostgres = (dir: string, argv: string[]) =>
-  spawnSync('runuser', ['-u', 'postgres', '--', 'env', `LD_LIBRARY_PATH=${join(dir, 'lib')}`, ...argv], { encoding: 'utf8', cwd: ORACLE_CWD, timeout: 60_000 });
+  spawnSync('runuser', ['-u', 'postgres', '--', 'env', `LD_LIBRARY_PATH=${join(dir, 'lib')}`, ...argv], {
+    encoding: 'utf8',
+    cwd: ORACLE_CWD,
+    timeout: 60_000,
+  });
 
 export class Pg18Oracle {
   private logOffset = 0;
@@ -53,7 +58,10 @@ export class Pg18Oracle {
     write('pg_hba.conf', 'hostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n');
     const base = readFileSync(join(pgdata, 'postgresql.conf'), 'utf8');
     o.writeConf = (extra: string) =>
-      write('postgresql.conf', `${base}\nport = ${o.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\nfsync = off\nlog_line_prefix = ''\nssl = on\n${extra}`);
+      write(
+        'postgresql.conf',
+        `${base}\nport = ${o.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\nfsync = off\nlog_line_prefix = ''\nssl = on\n${extra}`,
+      );
     return o;
   }
 
@@ -63,7 +71,17 @@ export class Pg18Oracle {
   apply(extra: string): { started: boolean; log: string } {
     this.stop();
     this.writeConf(extra);
-    const r = asPostgres(this.dir, [join(this.dir, 'bin', 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', join(this.root, 'server.log')]);
+    const r = asPostgres(this.dir, [
+      join(this.dir, 'bin', 'pg_ctl'),
+      'start',
+      '-w',
+      '-t',
+      '20',
+      '-D',
+      this.pgdata,
+      '-l',
+      join(this.root, 'server.log'),
+    ]);
     return { started: r.status === 0, log: this.takeLog() };
   }
 
@@ -78,7 +96,8 @@ export class Pg18Oracle {
   }
 
   stop(): void {
-    if (existsSync(join(this.pgdata, 'postmaster.pid'))) asPostgres(this.dir, [join(this.dir, 'bin', 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
+    if (existsSync(join(this.pgdata, 'postmaster.pid')))
+      asPostgres(this.dir, [join(this.dir, 'bin', 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
   }
 
   destroy(): void {

@@ -6,7 +6,16 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeCertificate, makeCrl, privateKeyPem, type ExtensionSpec, type GeneralNameSpec, type MadeCertificate, type MadeCrl, type NameSpec } from '../../src/factory/index.js';
+import {
+  makeCertificate,
+  makeCrl,
+  privateKeyPem,
+  type ExtensionSpec,
+  type GeneralNameSpec,
+  type MadeCertificate,
+  type MadeCrl,
+  type NameSpec,
+} from '../../src/factory/index.js';
 import { nameHash, parseCertificate, parsePrivateKey, type PrivateKey } from '../../src/x509/index.js';
 
 const DAY = 86_400_000;
@@ -74,7 +83,15 @@ export function makeTestPki(now = new Date()): TestPki {
   const ou = { OU: 'pgtls test suite' };
   const leaf = (
     subject: NameSpec,
-    o: { sans?: GeneralNameSpec[]; from?: number; to?: number; issuer?: MadeCertificate; issuerKey?: PrivateKey; key?: PrivateKey; sigAlg?: string } = {},
+    o: {
+      sans?: GeneralNameSpec[];
+      from?: number;
+      to?: number;
+      issuer?: MadeCertificate;
+      issuerKey?: PrivateKey;
+      key?: PrivateKey;
+      sigAlg?: string;
+    } = {},
   ) =>
     makeCertificate({
       version: o.sans ? 3 : 1,
@@ -98,18 +115,38 @@ export function makeTestPki(now = new Date()): TestPki {
     revoked: leaf([{ CN }, ou]),
     expired: leaf([{ CN }, ou], { from: -400, to: -30 }),
     notYetValid: leaf([{ CN }, ou], { from: 2, to: 400 }),
-    selfSigned: makeCertificate({ subject: [{ CN }], selfSigned: true, issuerKey: keys.server.key, notBefore: t(-1), notAfter: t(365), extensions: V3_CA }),
+    selfSigned: makeCertificate({
+      subject: [{ CN }],
+      selfSigned: true,
+      issuerKey: keys.server.key,
+      notBefore: t(-1),
+      notAfter: t(365),
+      extensions: V3_CA,
+    }),
     sha1: leaf([{ CN }, ou], { sigAlg: 'sha1WithRSAEncryption' }),
   };
   const cl = (subject: NameSpec, o: { from?: number; to?: number; issuer?: MadeCertificate; issuerKey?: PrivateKey } = {}) =>
-    leaf(subject, { issuer: o.issuer ?? clientCa, issuerKey: o.issuerKey ?? keys.clientCa.key, key: keys.client.key, from: o.from, to: o.to });
+    leaf(subject, {
+      issuer: o.issuer ?? clientCa,
+      issuerKey: o.issuerKey ?? keys.clientCa.key,
+      key: keys.client.key,
+      from: o.from,
+      to: o.to,
+    });
   const client = {
     plain: cl([{ CN: 'ssltestuser' }]),
     dn: cl([{ O: 'PGDG' }, { OU: 'Engineering' }, { OU: 'Testing' }, { CN: 'ssltestuser-dn' }]),
     revoked: cl([{ CN: 'ssltestuser' }]),
     expired: cl([{ CN: 'ssltestuser' }], { from: -400, to: -30 }),
     notYetValid: cl([{ CN: 'ssltestuser' }], { from: 2, to: 400 }),
-    selfSigned: makeCertificate({ version: 1, subject: [{ CN: 'ssltestuser' }], selfSigned: true, issuerKey: keys.client.key, notBefore: t(-1), notAfter: t(365) }),
+    selfSigned: makeCertificate({
+      version: 1,
+      subject: [{ CN: 'ssltestuser' }],
+      selfSigned: true,
+      issuerKey: keys.client.key,
+      notBefore: t(-1),
+      notAfter: t(365),
+    }),
     byRoot: cl([{ CN: 'ssltestuser' }], { issuer: root, issuerKey: keys.root.key }),
   };
   const crl = (issuer: MadeCertificate, key: PrivateKey, revoked: MadeCertificate[], from = -1, to = 30) =>

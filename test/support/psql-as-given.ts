@@ -13,12 +13,20 @@ import { groupByProcess, psqlEnv, type PgOracle, type PsqlResult } from './pg-or
 
 const logSize = (file: string) => (existsSync(file) ? readFileSync(file).length : 0);
 
-export async function psqlAsGiven(o: PgOracle, conninfo: string, opts: { home?: string; env?: Record<string, string>; sql?: string; psql?: string } = {}): Promise<PsqlResult> {
+export async function psqlAsGiven(
+  o: PgOracle,
+  conninfo: string,
+  opts: { home?: string; env?: Record<string, string>; sql?: string; psql?: string } = {},
+): Promise<PsqlResult> {
   const logFile = join(o.root, 'server.log');
   let offset = logSize(logFile);
   const home = opts.home ?? join(o.root, 'empty-home');
   mkdirSync(home, { recursive: true });
-  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], { encoding: 'utf8', env: psqlEnv(home, opts.env), timeout: 30_000 });
+  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], {
+    encoding: 'utf8',
+    env: psqlEnv(home, opts.env),
+    timeout: 30_000,
+  });
   // the backend writes its last lines as it exits: wait until the log has been quiet for 150 ms (at most 3 s)
   let raw = '';
   for (let quiet = 0, waited = 0; quiet < 150 && waited < 3000; waited += 50) {

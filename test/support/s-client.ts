@@ -37,9 +37,14 @@ export function sClient(port: number, o: SClientOptions = {}): Promise<SClientOu
   if (o.ciphersuites !== undefined) args.push('-ciphersuites', o.ciphersuites);
   args.push(...(o.extra ?? []));
   return new Promise((resolve) => {
-    const child = execFile('openssl', args, { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' } }, (_e, stdout, stderr) => {
-      resolve(parseSClient(`${stdout}\n${stderr}`));
-    });
+    const child = execFile(
+      'openssl',
+      args,
+      { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' } },
+      (_e, stdout, stderr) => {
+        resolve(parseSClient(`${stdout}\n${stderr}`));
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -64,12 +69,26 @@ export function parseSClient(text: string): SClientOutcome {
  * undefined when it sent none), or undefined with `connected: false` when no handshake.
  */
 export function sClientEncryptedExtensionGroups(port: number, groups: string): Promise<{ connected: boolean; groups?: number[] }> {
-  const args = ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${port}`, '-trace', '-no_ign_eof', '-tls1_3', '-groups', groups];
+  const args = [
+    's_client',
+    '-starttls',
+    'postgres',
+    '-connect',
+    `127.0.0.1:${port}`,
+    '-trace',
+    '-no_ign_eof',
+    '-tls1_3',
+    '-groups',
+    groups,
+  ];
   return new Promise((resolve) => {
     const child = execFile('openssl', args, { encoding: 'utf8', timeout: 20_000 }, (_e, stdout) => {
       const ee = stdout.split(/\n\s*EncryptedExtensions, Length=\d+\n/)[1]?.split(/\n\s*\n|Received Record/)[0];
       const block = ee?.split(/extension_type=/).find((x) => x.startsWith('supported_groups'));
-      resolve({ connected: /New, TLSv1\.3/.test(stdout), ...(block ? { groups: [...block.matchAll(/\((\d+)\)$/gm)].map((m) => Number(m[1])) } : {}) });
+      resolve({
+        connected: /New, TLSv1\.3/.test(stdout),
+        ...(block ? { groups: [...block.matchAll(/\((\d+)\)$/gm)].map((m) => Number(m[1])) } : {}),
+      });
     });
     child.stdin?.end();
   });
@@ -86,9 +105,15 @@ export interface ServeChild {
  * `node dist/cli/main.js serve --pgdata DIR --port P`: resolves once it listens, or with
  * its exit status and stderr when it does not start.
  */
-export function startServeCli(pgdata: string, port: number, extra: string[] = []): Promise<ServeChild | { exitCode: number; stderr: string }> {
+export function startServeCli(
+  pgdata: string,
+  port: number,
+  extra: string[] = [],
+): Promise<ServeChild | { exitCode: number; stderr: string }> {
   const main = join(import.meta.dirname, '../../dist/cli/main.js');
-  const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--pgdata', pgdata, '--port', String(port), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [main, 'serve', '--pgdata', pgdata, '--port', String(port), ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const lines: string[] = [];
   let buf = '';
   return new Promise((resolve) => {

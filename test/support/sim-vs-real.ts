@@ -64,11 +64,17 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
       writeFileSync(join(dir, 'client.key'), privateKeyPem(clientKey, 'pkcs8'));
       chmodSync(join(dir, 'client.key'), 0o600);
       const st = this.oracle.apply({
-        files: { 'server.crt': { content: server.pem }, 'server.key': { content: privateKeyPem(serverKey, 'pkcs8') }, 'ca.crt': { content: caPem } },
+        files: {
+          'server.crt': { content: server.pem },
+          'server.key': { content: privateKeyPem(serverKey, 'pkcs8') },
+          'ca.crt': { content: caPem },
+        },
         sslConf: "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\nssl_ca_file='ca.crt'\n",
         hba: 'hostssl all all 127.0.0.1/32 cert\n',
       });
-      const r = await this.compare(`host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`);
+      const r = await this.compare(
+        `host=db.example.com user=alice dbname=app sslmode=require sslcert=${join(dir, 'client.crt')} sslkey=${join(dir, 'client.key')}`,
+      );
       return { started: st.started, ...r };
     },
     async compare(conninfo, more = {}) {

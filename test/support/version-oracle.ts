@@ -39,7 +39,11 @@ const CLIENT_FILES: Record<string, { content: string; mode?: number }> = {
   'client-self.crt': { content: pki.client.selfSigned.pem },
   // a self-signed client certificate whose subject PostgreSQL 16+ cuts (> 71 bytes) and escapes (non-ASCII)
   'client-long.crt': {
-    content: makeCertificate({ subject: '/C=CH/O=Long Organisation Name For Testing/OU=Engineering/L=Zürich/CN=ssltestuser', selfSigned: true, issuerKey: K.client.key }).pem,
+    content: makeCertificate({
+      subject: '/C=CH/O=Long Organisation Name For Testing/OU=Engineering/L=Zürich/CN=ssltestuser',
+      selfSigned: true,
+      issuerKey: K.client.key,
+    }).pem,
   },
   'root+server.crl': { content: pki.crl.root.pem + pki.crl.serverCa.pem },
   'server.crl': { content: pki.crl.serverCa.pem },
@@ -94,11 +98,41 @@ const before = (v: number) => (m: number) => m < v;
 
 export const VERSION_SETUPS: VersionSetup[] = [
   // ---- start-up failures
-  { name: 'cert file missing', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_cert_file: 'nope.crt' }), hba: SIMPLE_HBA, starts: false },
-  { name: 'key group/world readable', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o644) }, sslConf: sslConf(), hba: SIMPLE_HBA, starts: false },
-  { name: 'key does not match the certificate', files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.other.pem) }, sslConf: sslConf(), hba: SIMPLE_HBA, starts: false },
-  { name: 'ssl_ca_file with no certificate', files: serverFiles(pki.server.cnOnly.pem, { 'bad_ca.crt': { content: 'garbage\n' } }), sslConf: sslConf({ ssl_ca_file: 'bad_ca.crt' }), hba: SIMPLE_HBA, starts: false },
-  { name: 'min protocol above max', files: serverFiles(pki.server.cnOnly.pem), sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3', ssl_max_protocol_version: 'TLSv1.2' }), hba: SIMPLE_HBA, starts: false },
+  {
+    name: 'cert file missing',
+    files: serverFiles(pki.server.cnOnly.pem),
+    sslConf: sslConf({ ssl_cert_file: 'nope.crt' }),
+    hba: SIMPLE_HBA,
+    starts: false,
+  },
+  {
+    name: 'key group/world readable',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.server.pem, 0o644) },
+    sslConf: sslConf(),
+    hba: SIMPLE_HBA,
+    starts: false,
+  },
+  {
+    name: 'key does not match the certificate',
+    files: { ...serverFiles(pki.server.cnOnly.pem), 'server.key': key(K.other.pem) },
+    sslConf: sslConf(),
+    hba: SIMPLE_HBA,
+    starts: false,
+  },
+  {
+    name: 'ssl_ca_file with no certificate',
+    files: serverFiles(pki.server.cnOnly.pem, { 'bad_ca.crt': { content: 'garbage\n' } }),
+    sslConf: sslConf({ ssl_ca_file: 'bad_ca.crt' }),
+    hba: SIMPLE_HBA,
+    starts: false,
+  },
+  {
+    name: 'min protocol above max',
+    files: serverFiles(pki.server.cnOnly.pem),
+    sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3', ssl_max_protocol_version: 'TLSv1.2' }),
+    hba: SIMPLE_HBA,
+    starts: false,
+  },
 
   // ---- the suite's main setup
   {
@@ -110,37 +144,94 @@ export const VERSION_SETUPS: VersionSetup[] = [
     conns: [
       { name: 'disable on hostssl: no pg_hba entry', conninfo: `${DEF} sslmode=disable dbname=trustdb user=ssltestuser` },
       { name: 'require', conninfo: `${DEF} sslmode=require dbname=trustdb user=ssltestuser` },
-      { name: 'prefer on hostnossl: SSL refused by pg_hba, plaintext ok', conninfo: `${DEF} sslmode=prefer dbname=nossldb user=ssltestuser` },
+      {
+        name: 'prefer on hostnossl: SSL refused by pg_hba, plaintext ok',
+        conninfo: `${DEF} sslmode=prefer dbname=nossldb user=ssltestuser`,
+      },
       { name: 'verify-ca without root file', conninfo: `${DEF} sslmode=verify-ca dbname=trustdb user=ssltestuser` },
       { name: 'verify-ca with garbage root file', conninfo: `sslrootcert=C/garbage.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'verify-ca, root only (server sends no intermediate)', conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
+      {
+        name: 'verify-ca, root only (server sends no intermediate)',
+        conninfo: `sslrootcert=C/root_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
       { name: 'verify-ca, wrong CA', conninfo: `sslrootcert=C/client_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
       { name: 'verify-ca, root+server_ca', conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'prefer with a root file verifies (wrong CA), then plaintext', conninfo: `sslrootcert=C/client_ca.crt sslmode=prefer dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL for the server CA only (root CRL missing)', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL for root and server CA', conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'client CRL directory (14+)', conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full CN match', conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full CN mismatch', conninfo: `host=wronghost.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'verify-full with hostaddr only', conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
-      { name: 'two hosts, the first fails verify-full', conninfo: `host=wronghost.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser` },
+      {
+        name: 'prefer with a root file verifies (wrong CA), then plaintext',
+        conninfo: `sslrootcert=C/client_ca.crt sslmode=prefer dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL for the server CA only (root CRL missing)',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL for root and server CA',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrl=C/root+server.crl sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'client CRL directory (14+)',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslcrldir=C/crldir sslmode=verify-ca dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full CN match',
+        conninfo: `host=${CN} sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full CN mismatch',
+        conninfo: `host=wronghost.test sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'verify-full with hostaddr only',
+        conninfo: `sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'two hosts, the first fails verify-full',
+        conninfo: `host=wronghost.test,${CN} hostaddr=127.0.0.1,127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=trustdb user=ssltestuser`,
+      },
       { name: 'cert auth without a certificate', conninfo: `${DEF} sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'cert auth CN = user', conninfo: `${CERT} sslmode=require dbname=certdb user=ssltestuser` },
       { name: 'cert auth CN != user', conninfo: `${CERT} sslmode=require dbname=certdb user=anotheruser` },
-      { name: 'client key world-readable', conninfo: `sslcert=C/client.crt sslkey=C/client_wrongperms.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client key does not match', conninfo: `sslcert=C/client.crt sslkey=C/other.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert from an unknown CA', conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'client cert with a long non-ASCII subject from an unknown CA', conninfo: `sslcert=C/client-long.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'expired client cert', conninfo: `sslcert=C/client-expired.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
+      {
+        name: 'client key world-readable',
+        conninfo: `sslcert=C/client.crt sslkey=C/client_wrongperms.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client key does not match',
+        conninfo: `sslcert=C/client.crt sslkey=C/other.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert from an unknown CA',
+        conninfo: `sslcert=C/client-self.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'client cert with a long non-ASCII subject from an unknown CA',
+        conninfo: `sslcert=C/client-long.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
+      {
+        name: 'expired client cert',
+        conninfo: `sslcert=C/client-expired.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
       { name: 'clientcert=verify-full, CN != user', conninfo: `${CERT} sslmode=require dbname=verifydb user=anotheruser` },
       { name: 'clientcert=verify-ca, CN != user', conninfo: `${CERT} sslmode=require dbname=verifydb user=yetanotheruser` },
       { name: 'clientcert=verify-full without a certificate', conninfo: `${DEF} sslmode=require dbname=verifydb user=ssltestuser` },
-      { name: 'client protocol range invalid', conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser` },
+      {
+        name: 'client protocol range invalid',
+        conninfo: `${DEF} sslmode=require ssl_min_protocol_version=TLSv1.3 ssl_max_protocol_version=TLSv1.2 dbname=trustdb user=ssltestuser`,
+      },
       // version-specific libpq options
-      { name: 'sslcertmode=require without a certificate (16+)', conninfo: `${DEF} sslmode=require sslcertmode=require dbname=trustdb user=ssltestuser` },
-      { name: 'sslcertmode=disable on cert auth (16+)', conninfo: `${CERT} sslmode=require sslcertmode=disable dbname=certdb user=ssltestuser` },
+      {
+        name: 'sslcertmode=require without a certificate (16+)',
+        conninfo: `${DEF} sslmode=require sslcertmode=require dbname=trustdb user=ssltestuser`,
+      },
+      {
+        name: 'sslcertmode=disable on cert auth (16+)',
+        conninfo: `${CERT} sslmode=require sslcertmode=disable dbname=certdb user=ssltestuser`,
+      },
       { name: 'sslnegotiation=direct (17+)', conninfo: `${DEF} sslmode=require sslnegotiation=direct dbname=trustdb user=ssltestuser` },
-      { name: 'sslnegotiation=direct with sslmode=prefer (17+)', conninfo: `${DEF} sslmode=prefer sslnegotiation=direct dbname=trustdb user=ssltestuser` },
+      {
+        name: 'sslnegotiation=direct with sslmode=prefer (17+)',
+        conninfo: `${DEF} sslmode=prefer sslnegotiation=direct dbname=trustdb user=ssltestuser`,
+      },
     ],
   },
   // ---- server CRL
@@ -151,7 +242,10 @@ export const VERSION_SETUPS: VersionSetup[] = [
     hba: HBA,
     conns: [
       { name: 'valid client cert', conninfo: `${CERT} sslmode=require dbname=certdb user=ssltestuser` },
-      { name: 'revoked client cert', conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser` },
+      {
+        name: 'revoked client cert',
+        conninfo: `sslcert=C/client-revoked.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb user=ssltestuser`,
+      },
     ],
   },
   // ---- server certificate problems and names
@@ -168,8 +262,14 @@ export const VERSION_SETUPS: VersionSetup[] = [
     sslConf: sslConf(),
     hba: SIMPLE_HBA,
     conns: [
-      { name: 'host=127.0.0.1 against IP SANs (13 ignores them)', conninfo: `host=127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
-      { name: 'DNS name against IP SANs', conninfo: `host=localhost sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser` },
+      {
+        name: 'host=127.0.0.1 against IP SANs (13 ignores them)',
+        conninfo: `host=127.0.0.1 sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
+      {
+        name: 'DNS name against IP SANs',
+        conninfo: `host=localhost sslrootcert=C/root+server_ca.crt sslmode=verify-full dbname=postgres user=ssltestuser`,
+      },
     ],
   },
   {
@@ -177,7 +277,12 @@ export const VERSION_SETUPS: VersionSetup[] = [
     files: serverFiles(pki.server.cnOnly.pem),
     sslConf: sslConf({ ssl_min_protocol_version: 'TLSv1.3' }),
     hba: SIMPLE_HBA,
-    conns: [{ name: 'client max TLSv1.2: no shared version', conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser` }],
+    conns: [
+      {
+        name: 'client max TLSv1.2: no shared version',
+        conninfo: `${DEF} sslmode=require ssl_max_protocol_version=TLSv1.2 dbname=postgres user=ssltestuser`,
+      },
+    ],
   },
   // ---- pg_hba options that changed between versions
   {
@@ -200,8 +305,16 @@ export const VERSION_SETUPS: VersionSetup[] = [
     ident: 'dn "CN=ssltestuser-dn,OU=Testing,OU=Engineering,O=PGDG" ssltestuser\n',
     starts: since(14),
     conns: [
-      { name: 'clientname=DN map=dn', conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser`, on: since(14) },
-      { name: 'clientname=DN map=dn, CN-only cert does not map', conninfo: `${CERT} sslmode=require dbname=certdb_dn user=ssltestuser`, on: since(14) },
+      {
+        name: 'clientname=DN map=dn',
+        conninfo: `sslcert=C/client-dn.crt sslkey=C/client.key sslrootcert=invalid sslmode=require dbname=certdb_dn user=ssltestuser`,
+        on: since(14),
+      },
+      {
+        name: 'clientname=DN map=dn, CN-only cert does not map',
+        conninfo: `${CERT} sslmode=require dbname=certdb_dn user=ssltestuser`,
+        on: since(14),
+      },
     ],
   },
 ];
@@ -227,7 +340,8 @@ export interface CaseOutcome {
   log: boolean;
 }
 
-const STARTUP_NOISE = /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
+const STARTUP_NOISE =
+  /^LOG: {2}(starting PostgreSQL|listening on|database system (was|is)|received fast shutdown|aborting any active|background worker|checkpoint|shutting down|redirecting)/;
 
 /** the log lines of interest: noise dropped, the client port normalised */
 function normLog(text: string): string[] {

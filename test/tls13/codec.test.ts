@@ -88,10 +88,21 @@ describe('handshake messages round-trip', () => {
     });
     rt({ type: 'encrypted_extensions', extensions: [{ type: 'server_name', hostNames: [] }, { type: 'early_data' }] });
     rt({ type: 'certificate_request', context: new Uint8Array(0), extensions: [{ type: 'signature_algorithms', schemes: [0x0807] }] });
-    rt({ type: 'certificate', context: new Uint8Array(0), entries: [{ data: fromHex('3003020101'), extensions: [{ type: 'status_request', statusType: 1, data: fromHex('000001ff') }] }] });
+    rt({
+      type: 'certificate',
+      context: new Uint8Array(0),
+      entries: [{ data: fromHex('3003020101'), extensions: [{ type: 'status_request', statusType: 1, data: fromHex('000001ff') }] }],
+    });
     rt({ type: 'certificate_verify', scheme: 0x0807, signature: new Uint8Array(64).fill(5) });
     rt({ type: 'finished', verifyData: new Uint8Array(32).fill(3) });
-    rt({ type: 'new_session_ticket', lifetime: 7200, ageAdd: 0xdeadbeef, nonce: fromHex('00'), ticket: fromHex('aa'), extensions: [{ type: 'early_data', maxEarlyDataSize: 1024 }] });
+    rt({
+      type: 'new_session_ticket',
+      lifetime: 7200,
+      ageAdd: 0xdeadbeef,
+      nonce: fromHex('00'),
+      ticket: fromHex('aa'),
+      extensions: [{ type: 'early_data', maxEarlyDataSize: 1024 }],
+    });
     rt({ type: 'key_update', requestUpdate: 1 });
     rt({ type: 'end_of_early_data' });
     rt({ type: 'message_hash', hash: new Uint8Array(32) });
@@ -107,19 +118,28 @@ describe('handshake messages round-trip', () => {
 
   it('decodes a ClientHello pre_shared_key (identities and binders)', () => {
     const psk = TlsWriter.build((w) =>
-      w
-        .u16(41)
-        .vec(2, (b) => b.vec(2, (l) => l.vec(2, fromHex('01020304')).u32(99)).vec(2, (l) => l.vec(1, new Uint8Array(32).fill(8)))),
+      w.u16(41).vec(2, (b) => b.vec(2, (l) => l.vec(2, fromHex('01020304')).u32(99)).vec(2, (l) => l.vec(1, new Uint8Array(32).fill(8)))),
     );
-    const body = TlsWriter.build((w) => w.u16(0x0303).bytes(new Uint8Array(32)).vec(1, new Uint8Array(0)).vec(2, fromHex('1301')).vec(1, fromHex('00')).vec(2, psk));
+    const body = TlsWriter.build((w) =>
+      w.u16(0x0303).bytes(new Uint8Array(32)).vec(1, new Uint8Array(0)).vec(2, fromHex('1301')).vec(1, fromHex('00')).vec(2, psk),
+    );
     const ch = decodeHandshake(hs(1, body)) as any;
-    expect(ch.extensions[0]).toEqual({ type: 'pre_shared_key', identities: [{ identity: fromHex('01020304'), obfuscatedTicketAge: 99 }], binders: [new Uint8Array(32).fill(8)] });
+    expect(ch.extensions[0]).toEqual({
+      type: 'pre_shared_key',
+      identities: [{ identity: fromHex('01020304'), obfuscatedTicketAge: 99 }],
+      binders: [new Uint8Array(32).fill(8)],
+    });
   });
 });
 
 describe('decode errors', () => {
   const chWith = (exts: Uint8Array) =>
-    hs(1, TlsWriter.build((w) => w.u16(0x0303).bytes(new Uint8Array(32)).vec(1, new Uint8Array(0)).vec(2, fromHex('1301')).vec(1, fromHex('00')).vec(2, exts)));
+    hs(
+      1,
+      TlsWriter.build((w) =>
+        w.u16(0x0303).bytes(new Uint8Array(32)).vec(1, new Uint8Array(0)).vec(2, fromHex('1301')).vec(1, fromHex('00')).vec(2, exts),
+      ),
+    );
   it('truncated, overlong and trailing bytes are decode_error', () => {
     const good = encodeHandshake({ type: 'finished', verifyData: new Uint8Array(32) });
     fail(good.subarray(0, 10), 'decode_error');
@@ -131,7 +151,9 @@ describe('decode errors', () => {
     fail(chWith(fromHex('0017000000170000')), 'illegal_parameter', /duplicate extended_master_secret/);
   });
   it('pre_shared_key not last is illegal_parameter', () => {
-    const psk = TlsWriter.build((w) => w.u16(41).vec(2, (b) => b.vec(2, (l) => l.vec(2, fromHex('01')).u32(0)).vec(2, (l) => l.vec(1, new Uint8Array(32)))));
+    const psk = TlsWriter.build((w) =>
+      w.u16(41).vec(2, (b) => b.vec(2, (l) => l.vec(2, fromHex('01')).u32(0)).vec(2, (l) => l.vec(1, new Uint8Array(32)))),
+    );
     fail(chWith(concatBytes(psk, fromHex('00170000'))), 'illegal_parameter', /pre_shared_key is not the last/);
   });
   it('record_size_limit below 64 and a bad KeyUpdate value are illegal_parameter', () => {
@@ -168,16 +190,25 @@ print(json.dumps({"version": SSL.OpenSSL_version(SSL.OPENSSL_VERSION).decode(), 
 describe('OpenSSL alert texts', () => {
   it('3.0 reason strings equal `openssl errstr` of SSL_AD_REASON_OFFSET + description for every alert', () => {
     const codes = ALERTS.filter((a) => a.code !== 0);
-    const out = execFileSync('openssl', ['errstr', ...codes.map((a) => opensslErrorCode(a.code))], { encoding: 'utf8' }).trim().split('\n');
-    expect(out.map((l) => l.split(':').slice(4).join(':'))).toEqual(codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '3.0' })));
+    const out = execFileSync('openssl', ['errstr', ...codes.map((a) => opensslErrorCode(a.code))], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(out.map((l) => l.split(':').slice(4).join(':'))).toEqual(
+      codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '3.0' })),
+    );
   });
   // pyOpenSSL ships its own OpenSSL (4.x in cryptography's wheels): the only newer OpenSSL here
   const py = spawnSync('python3', ['-c', PY_REASONS], { encoding: 'utf8' });
   const bundled = py.status === 0 ? (JSON.parse(py.stdout) as { version: string; reasons: Record<string, string> }) : undefined;
-  it.skipIf(!bundled?.version.startsWith('OpenSSL 4.'))(`4.0 reason strings equal the bundled OpenSSL's (${bundled?.version ?? 'pyOpenSSL not installed'}) for every alert`, () => {
-    const codes = ALERTS.filter((a) => a.code !== 0);
-    expect(codes.map((a) => bundled!.reasons[String(a.code)] ?? `reason(${1000 + a.code})`)).toEqual(codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '4.0' })));
-  });
+  it.skipIf(!bundled?.version.startsWith('OpenSSL 4.'))(
+    `4.0 reason strings equal the bundled OpenSSL's (${bundled?.version ?? 'pyOpenSSL not installed'}) for every alert`,
+    () => {
+      const codes = ALERTS.filter((a) => a.code !== 0);
+      expect(codes.map((a) => bundled!.reasons[String(a.code)] ?? `reason(${1000 + a.code})`)).toEqual(
+        codes.map((a) => opensslAlertText(a.code, { received: true, opensslVersion: '4.0' })),
+      );
+    },
+  );
   it('3.2 renamed only the sslv3 family', () => {
     expect(opensslAlertText('certificate_expired', { received: true, opensslVersion: '3.0' })).toBe('sslv3 alert certificate expired');
     expect(opensslAlertText('certificate_expired', { received: true, opensslVersion: '3.2' })).toBe('ssl/tls alert certificate expired');
@@ -229,7 +260,9 @@ describe('record layer', () => {
   it('HKDF-Expand-Label matches RFC 8448 (server handshake key)', () => {
     const v = loadVector('section3-simple-1rtt');
     const suite = suiteById(0x1301)!;
-    expect(toHex(hkdfExpandLabel(suite.hash, fromHex(v.secret.server_handshake_traffic), 'key', new Uint8Array(0), 16))).toBe(v.key.server_handshake_key);
+    expect(toHex(hkdfExpandLabel(suite.hash, fromHex(v.secret.server_handshake_traffic), 'key', new Uint8Array(0), 16))).toBe(
+      v.key.server_handshake_key,
+    );
     expect(toHex(encodeRecord(22, 0x0301, fromHex(v.msg.client_hello)))).toBe(v.record.client_hello);
   });
 });

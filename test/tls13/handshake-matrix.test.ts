@@ -70,10 +70,22 @@ describe('client <-> server, every suite x group x certificate key', () => {
           const run = runHandshake(client, server);
           const c = done(run.clientEvents)?.negotiated;
           const s = done(run.serverEvents)?.negotiated;
-          expect(run.clientEvents.filter((e) => e.type.startsWith('alert')), 'client alerts').toEqual([]);
-          expect(run.serverEvents.filter((e) => e.type.startsWith('alert')), 'server alerts').toEqual([]);
+          expect(
+            run.clientEvents.filter((e) => e.type.startsWith('alert')),
+            'client alerts',
+          ).toEqual([]);
+          expect(
+            run.serverEvents.filter((e) => e.type.startsWith('alert')),
+            'server alerts',
+          ).toEqual([]);
           expect(c).toMatchObject({ cipherSuite: suite, group, peerSignatureScheme: k.scheme, alpn: 'postgresql', helloRetryRequest: hrr });
-          expect(s).toMatchObject({ cipherSuite: suite, group, signatureScheme: k.scheme, serverName: 'db.example', helloRetryRequest: hrr });
+          expect(s).toMatchObject({
+            cipherSuite: suite,
+            group,
+            signatureScheme: k.scheme,
+            serverName: 'db.example',
+            helloRetryRequest: hrr,
+          });
           expect(bytesEqual(seen.find((x) => x.role === 'server')!.der, cert.der)).toBe(true);
           if (clientAuth) {
             expect(s!.peerSignatureScheme).toBe(clientKey.scheme);
@@ -93,30 +105,51 @@ describe('client <-> server, every suite x group x certificate key', () => {
 describe('client authentication outcomes', () => {
   const cert = selfSigned('p256-2');
   it('server requires a certificate, client has none: certificate_required', () => {
-    const run = runHandshake(new TlsClient({ random: seededRandom(5) }), new TlsServer({ certificate: cert.certified, clientAuth: 'require' }));
+    const run = runHandshake(
+      new TlsClient({ random: seededRandom(5) }),
+      new TlsServer({ certificate: cert.certified, clientAuth: 'require' }),
+    );
     expect(run.serverEvents.find((e) => e.type === 'alert_sent')).toMatchObject({ alert: 'certificate_required', code: 116 });
     expect(run.clientEvents.find((e) => e.type === 'alert_received')).toMatchObject({ alert: 'certificate_required' });
   });
   it('server requests a certificate, client has none: handshake completes without one', () => {
-    const run = runHandshake(new TlsClient(), new TlsServer({ certificate: cert.certified, clientAuth: 'request', clientCANames: [caSubject(selfSigned('p256-3').der)] }));
+    const run = runHandshake(
+      new TlsClient(),
+      new TlsServer({ certificate: cert.certified, clientAuth: 'request', clientCANames: [caSubject(selfSigned('p256-3').der)] }),
+    );
     expect(done(run.serverEvents)?.negotiated.peerCertificates).toEqual([]);
   });
   it('the path validator rejects the client chain: its alert is sent', () => {
     const run = runHandshake(
       new TlsClient({ certificate: selfSigned('ed25519-2').certified }),
-      new TlsServer({ certificate: cert.certified, clientAuth: 'require', verifyPeerChain: () => ({ ok: false, alert: 'certificate_expired', reason: 'notAfter passed' }) }),
+      new TlsServer({
+        certificate: cert.certified,
+        clientAuth: 'require',
+        verifyPeerChain: () => ({ ok: false, alert: 'certificate_expired', reason: 'notAfter passed' }),
+      }),
     );
-    expect(run.serverEvents.find((e) => e.type === 'alert_sent')).toMatchObject({ alert: 'certificate_expired', reason: expect.stringContaining('notAfter passed') });
+    expect(run.serverEvents.find((e) => e.type === 'alert_sent')).toMatchObject({
+      alert: 'certificate_expired',
+      reason: expect.stringContaining('notAfter passed'),
+    });
   });
   it('the path validator rejects the server chain: unknown_ca reaches the server', () => {
-    const run = runHandshake(new TlsClient({ verifyPeerChain: () => ({ ok: false, alert: 'unknown_ca', reason: 'no trust anchor' }) }), new TlsServer({ certificate: cert.certified }));
+    const run = runHandshake(
+      new TlsClient({ verifyPeerChain: () => ({ ok: false, alert: 'unknown_ca', reason: 'no trust anchor' }) }),
+      new TlsServer({ certificate: cert.certified }),
+    );
     expect(run.serverEvents.find((e) => e.type === 'alert_received')).toMatchObject({ alert: 'unknown_ca' });
   });
   it('CertificateRequest carries certificate_authorities from the configured CA names', () => {
     const ca = selfSigned('p256-4', 'Some CA');
     const counts: unknown[] = [];
-    const client = new TlsClient({ onTrace: (e) => e.step === 'processCertificateRequest' && counts.push(e.fields.certificate_authorities) });
-    runHandshake(client, new TlsServer({ certificate: cert.certified, clientAuth: 'request', clientCANames: [caSubject(ca.der), caSubject(cert.der)] }));
+    const client = new TlsClient({
+      onTrace: (e) => e.step === 'processCertificateRequest' && counts.push(e.fields.certificate_authorities),
+    });
+    runHandshake(
+      client,
+      new TlsServer({ certificate: cert.certified, clientAuth: 'request', clientCANames: [caSubject(ca.der), caSubject(cert.der)] }),
+    );
     expect(counts).toEqual([2]);
   });
 });
@@ -136,7 +169,10 @@ describe('version negotiation', () => {
     expect(server.state).toBe('NegotiatedTls12');
   });
   it('TLS 1.3-only server vs TLS 1.2-only client: protocol_version', () => {
-    const run = runHandshake(new TlsClient({ maxVersion: 'TLSv1.2' }), new TlsServer({ certificate: cert.certified, minVersion: 'TLSv1.3' }));
+    const run = runHandshake(
+      new TlsClient({ maxVersion: 'TLSv1.2' }),
+      new TlsServer({ certificate: cert.certified, minVersion: 'TLSv1.3' }),
+    );
     expect(run.serverEvents[0]).toMatchObject({ type: 'alert_sent', alert: 'protocol_version' });
     expect(run.clientEvents[0]).toMatchObject({ type: 'alert_received', alert: 'protocol_version' });
   });
@@ -146,12 +182,30 @@ describe('the state table is data', () => {
   it('lists the rustls-style states and exports a diagram', () => {
     const c = describeMachine('client');
     expect(c.states.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['ExpectServerHello', 'ExpectEncryptedExtensions', 'ExpectCertificateRequestOrCertificate', 'ExpectCertificate', 'ExpectCertificateVerify', 'ExpectFinished', 'Connected']),
+      expect.arrayContaining([
+        'ExpectServerHello',
+        'ExpectEncryptedExtensions',
+        'ExpectCertificateRequestOrCertificate',
+        'ExpectCertificate',
+        'ExpectCertificateVerify',
+        'ExpectFinished',
+        'Connected',
+      ]),
     );
-    expect(c.states.find((s) => s.name === 'ExpectCertificateRequestOrCertificate')!.accepts).toEqual(['certificate_request', 'certificate']);
+    expect(c.states.find((s) => s.name === 'ExpectCertificateRequestOrCertificate')!.accepts).toEqual([
+      'certificate_request',
+      'certificate',
+    ]);
     const s = describeMachine('server');
     expect(s.states.map((x) => x.name)).toEqual(
-      expect.arrayContaining(['ExpectClientHello', 'ExpectClientHelloAfterHrr', 'ExpectClientCertificate', 'ExpectClientCertificateVerify', 'ExpectClientFinished', 'Connected']),
+      expect.arrayContaining([
+        'ExpectClientHello',
+        'ExpectClientHelloAfterHrr',
+        'ExpectClientCertificate',
+        'ExpectClientCertificateVerify',
+        'ExpectClientFinished',
+        'Connected',
+      ]),
     );
     expect(machineToMermaid('server')).toContain('ExpectClientHello --> ExpectClientHelloAfterHrr: client_hello / processClientHello');
   });
@@ -210,7 +264,10 @@ describe('post-handshake', () => {
       expect(err).toMatchObject({ operation, why: 'closed' });
     }
     // and nothing was queued behind the refusals: the client reads only the close_notify
-    expect(client.receive(closeNotify[0]).events).toEqual([{ type: 'alert_received', alert: 'close_notify', code: 0, level: 'warning' }, { type: 'closed', reason: 'close_notify' }]);
+    expect(client.receive(closeNotify[0]).events).toEqual([
+      { type: 'alert_received', alert: 'close_notify', code: 0, level: 'warning' },
+      { type: 'closed', reason: 'close_notify' },
+    ]);
     expect(server.close()).toEqual([]);
     // the client, its read side closed but not its write side, may still update its keys
     expect(client.keyUpdate()).toHaveLength(1);
@@ -225,7 +282,12 @@ describe('post-handshake', () => {
   it('announceGroups: listed in EncryptedExtensions only when the client did not use the first (OpenSSL)', () => {
     const eeGroups = (clientGroups: KeyExchangeGroup[]) => {
       const client = new TlsClient({ groups: clientGroups });
-      const server = new TlsServer({ certificate: selfSigned('p256-1').certified, groups: ['x25519', 'secp256r1'], hrrPolicy: 'any-share', announceGroups: [29, 23] });
+      const server = new TlsServer({
+        certificate: selfSigned('p256-1').certified,
+        groups: ['x25519', 'secp256r1'],
+        hrrPolicy: 'any-share',
+        announceGroups: [29, 23],
+      });
       runHandshake(client, server);
       expect(client.connected).toBe(true);
       return client.trace.find((e) => e.message === 'EncryptedExtensions')?.fields.server_supported_groups;

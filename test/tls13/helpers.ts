@@ -35,7 +35,9 @@ export function selfSigned(key: string, cn = `pgtls ${key}`, extra: string[] = [
   if (hit) return hit;
   const keyPath = join(KEYS, `${key}.pem`);
   const certPath = join(tmp(), `${key}-${cache.size}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', keyPath, '-subj', `/CN=${cn}`, '-days', '2', '-out', certPath, ...extra], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', keyPath, '-subj', `/CN=${cn}`, '-days', '2', '-out', certPath, ...extra], {
+    stdio: 'pipe',
+  });
   const certPem = readFileSync(certPath, 'utf8');
   const der = parsePemBlocks(certPem)[0].der;
   const privateKey = parsePrivateKey(readFileSync(keyPath, 'utf8'));
@@ -45,7 +47,12 @@ export function selfSigned(key: string, cn = `pgtls ${key}`, extra: string[] = [
 }
 
 /** A CA and a leaf it signs (leaf chain = [leaf]), for tests that need a trust anchor. */
-export function caAndLeaf(caKey: string, leafKey: string, leafCn: string, caCn = `pgtls test CA ${caKey}`): { ca: TestCert; leaf: TestCert } {
+export function caAndLeaf(
+  caKey: string,
+  leafKey: string,
+  leafCn: string,
+  caCn = `pgtls test CA ${caKey}`,
+): { ca: TestCert; leaf: TestCert } {
   const ca = selfSigned(caKey, caCn, ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   const id = `leaf|${caKey}|${leafKey}|${leafCn}`;
   let leaf = cache.get(id);
@@ -56,9 +63,30 @@ export function caAndLeaf(caKey: string, leafKey: string, leafCn: string, caCn =
     const ext = join(tmp(), `ext-${cache.size}.cnf`);
     writeFileSync(ext, `subjectAltName=DNS:${leafCn},DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n`);
     execFileSync('openssl', ['req', '-new', '-key', keyPath, '-subj', `/CN=${leafCn}`, '-out', csr], { stdio: 'pipe' });
-    execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', String(1000 + cache.size), '-days', '2', '-extfile', ext, '-out', certPath], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        ca.certPath,
+        '-CAkey',
+        ca.keyPath,
+        '-set_serial',
+        String(1000 + cache.size),
+        '-days',
+        '2',
+        '-extfile',
+        ext,
+        '-out',
+        certPath,
+      ],
+      {
+        stdio: 'pipe',
+      },
+    );
     const certPem = readFileSync(certPath, 'utf8');
     const der = parsePemBlocks(certPem)[0].der;
     const privateKey = parsePrivateKey(readFileSync(keyPath, 'utf8'));

@@ -8,12 +8,25 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/der/index.js';
-import { TlsClient, TlsServer, opensslAlertText, opensslErrorCode, type ClientConfig, type KeyExchangeGroup, type ServerConfig, type TlsEvent } from '../../src/tls13/index.js';
+import {
+  TlsClient,
+  TlsServer,
+  opensslAlertText,
+  opensslErrorCode,
+  type ClientConfig,
+  type KeyExchangeGroup,
+  type ServerConfig,
+  type TlsEvent,
+} from '../../src/tls13/index.js';
 import { TlsEngineSocket } from '../../src/tls13/socket-node.js';
 import { caAndLeaf, serverHelloWithoutTls13 } from './helpers.js';
 
 const servers: net.Server[] = [];
-afterAll(() => servers.forEach((s) => { s.close(); }));
+afterAll(() =>
+  servers.forEach((s) => {
+    s.close();
+  }),
+);
 
 function listen(server: net.Server): Promise<number> {
   servers.push(server);
@@ -74,7 +87,13 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 const sortLines = (l: string[]) => [...l].sort();
 const events = (s: TlsEngineSocket, type: TlsEvent['type']) => s.tlsEvents.filter((e) => e.type === type);
 
-const GROUP_NODE: Record<KeyExchangeGroup, string> = { x25519: 'X25519', x448: 'X448', secp256r1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+const GROUP_NODE: Record<KeyExchangeGroup, string> = {
+  x25519: 'X25519',
+  x448: 'X448',
+  secp256r1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
 
 describe('our client -> Node tls server', () => {
   const { ca, leaf } = caAndLeaf('p256-2', 'rsa2048-2', 'node.test');
@@ -83,7 +102,14 @@ describe('our client -> Node tls server', () => {
     const group = (['x25519', 'secp256r1', 'secp384r1'] as const)[i];
     it(`${suite} over ${group}: handshake, echo, keylog and exporter agree with OpenSSL`, async () => {
       const { sock, result, nodeKeylog, ourKeylog, nodeSockets } = await ourClientToNode(
-        { key: leaf.certified.privateKey ? require_pem(leaf.keyPath) : '', cert: leaf.certPem, ciphers: suite, ecdhCurve: GROUP_NODE[group], minVersion: 'TLSv1.3', ALPNProtocols: ['postgresql'] },
+        {
+          key: leaf.certified.privateKey ? require_pem(leaf.keyPath) : '',
+          cert: leaf.certPem,
+          ciphers: suite,
+          ecdhCurve: GROUP_NODE[group],
+          minVersion: 'TLSv1.3',
+          ALPNProtocols: ['postgresql'],
+        },
         { serverName: 'node.test', cipherSuites: [suite], groups: [group], alpn: ['postgresql'] },
       );
       expect(result).toEqual({ ok: true });
@@ -107,7 +133,10 @@ describe('our client -> Node tls server', () => {
     // OpenSSL uses a share the client sent if it supports its group, so force the retry with a group it lacks
     expect(result.ok).toBe(true);
     sock.end();
-    const r2 = await ourClientToNode({ key: require_pem(leaf.keyPath), cert: leaf.certPem, ecdhCurve: 'P-384' }, { groups: ['x25519', 'secp384r1'], keyShareGroups: ['x25519'] });
+    const r2 = await ourClientToNode(
+      { key: require_pem(leaf.keyPath), cert: leaf.certPem, ecdhCurve: 'P-384' },
+      { groups: ['x25519', 'secp384r1'], keyShareGroups: ['x25519'] },
+    );
     expect(r2.result).toEqual({ ok: true });
     expect(events(r2.sock, 'hello_retry_request')).toEqual([{ type: 'hello_retry_request', group: 'secp384r1' }]);
     expect(r2.sock.negotiated?.helloRetryRequest).toBe(true);
@@ -225,7 +254,11 @@ describe('Node tls client -> our server', () => {
     });
     const port = await listen(server);
     const out = await new Promise<string>((resolve) => {
-      const p = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', other.ca.certPath, '-verify_return_error', '-tls1_3'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(
+        'openssl',
+        ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', other.ca.certPath, '-verify_return_error', '-tls1_3'],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
       let text = '';
       p.stdout.on('data', (d) => (text += d));
       p.stderr.on('data', (d) => (text += d));
@@ -262,18 +295,38 @@ describe('Node tls client -> our server', () => {
     await settle();
     expect(hellos).toBe(2);
     expect(out).toContain('ssl_choose_client_version:wrong ssl version');
-    expect(ours.filter((e) => e.type === 'alert_received')).toEqual([{ type: 'alert_received', alert: 'protocol_version', code: 70, level: 'fatal' }]);
+    expect(ours.filter((e) => e.type === 'alert_received')).toEqual([
+      { type: 'alert_received', alert: 'protocol_version', code: 70, level: 'fatal' },
+    ]);
   });
 
   const alertCases: { name: string; server: ServerConfig; node: tls.ConnectionOptions; alert: string }[] = [
-    { name: 'no common cipher suite', server: { cipherSuites: ['TLS_AES_256_GCM_SHA384'] }, node: { ciphers: 'TLS_AES_128_GCM_SHA256' }, alert: 'handshake_failure' },
-    { name: 'TLS 1.2-only client vs TLS 1.3-only server', server: { minVersion: 'TLSv1.3' }, node: { maxVersion: 'TLSv1.2' }, alert: 'protocol_version' },
-    { name: 'no common ALPN protocol', server: { alpn: ['postgresql'] }, node: { ALPNProtocols: ['h2'] }, alert: 'no_application_protocol' },
+    {
+      name: 'no common cipher suite',
+      server: { cipherSuites: ['TLS_AES_256_GCM_SHA384'] },
+      node: { ciphers: 'TLS_AES_128_GCM_SHA256' },
+      alert: 'handshake_failure',
+    },
+    {
+      name: 'TLS 1.2-only client vs TLS 1.3-only server',
+      server: { minVersion: 'TLSv1.3' },
+      node: { maxVersion: 'TLSv1.2' },
+      alert: 'protocol_version',
+    },
+    {
+      name: 'no common ALPN protocol',
+      server: { alpn: ['postgresql'] },
+      node: { ALPNProtocols: ['h2'] },
+      alert: 'no_application_protocol',
+    },
     { name: 'no common group', server: { groups: ['secp521r1'] }, node: { ecdhCurve: 'X25519' }, alert: 'handshake_failure' },
   ];
   for (const c of alertCases) {
     it(`${c.name}: we send ${c.alert}, and OpenSSL prints opensslAlertText() for it`, async () => {
-      const { result, ours } = await nodeClientToOurs({ certificate: leaf.certified, ...c.server }, { ca: ca.certPem, servername: 'pgserver', ...c.node });
+      const { result, ours } = await nodeClientToOurs(
+        { certificate: leaf.certified, ...c.server },
+        { ca: ca.certPem, servername: 'pgserver', ...c.node },
+      );
       expect(result.ok).toBe(false);
       expect(events(ours[0], 'alert_sent').map((e) => (e as any).alert)).toEqual([c.alert]);
       // Node 20 links OpenSSL 3.0: "error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure"
@@ -283,7 +336,10 @@ describe('Node tls client -> our server', () => {
   }
 
   it('a Node TLS 1.2-only client against a server that allows TLS 1.2: we report negotiated TLSv1.2 and stop', async () => {
-    const { ours } = await nodeClientToOurs({ certificate: leaf.certified }, { ca: ca.certPem, servername: 'pgserver', maxVersion: 'TLSv1.2' }).catch(() => ({ ours: [] as TlsEngineSocket[] }));
+    const { ours } = await nodeClientToOurs(
+      { certificate: leaf.certified },
+      { ca: ca.certPem, servername: 'pgserver', maxVersion: 'TLSv1.2' },
+    ).catch(() => ({ ours: [] as TlsEngineSocket[] }));
     await settle();
     expect(events(ours[0], 'negotiated')).toEqual([{ type: 'negotiated', version: 'TLSv1.2' }]);
     expect(events(ours[0], 'alert_sent')).toEqual([]);

@@ -29,7 +29,12 @@ const sent = (evs: TlsEvent[]) => evs.filter((e): e is Extract<TlsEvent, { type:
 function pair(seed: number) {
   return {
     client: new TlsClient({ random: seededRandom(seed), groups: ['x25519', 'secp256r1'] }),
-    server: new TlsServer({ certificate: cert.certified, random: seededRandom(seed + 7), groups: ['secp256r1', 'x25519'], clientAuth: seed % 2 ? 'request' : 'none' }),
+    server: new TlsServer({
+      certificate: cert.certified,
+      random: seededRandom(seed + 7),
+      groups: ['secp256r1', 'x25519'],
+      clientAuth: seed % 2 ? 'request' : 'none',
+    }),
   };
 }
 
@@ -103,7 +108,11 @@ describe('network damage never crashes either side', () => {
     // OpenSSL's answer to the same bytes: node-interop.test.ts
     const { client, server } = pair(0);
     let hellos = 0;
-    const run = runHandshake(client, server, { tamper: (r) => [r.from === 'server' && r.bytes[0] === 22 && r.bytes[5] === 2 && ++hellos === 2 ? serverHelloWithoutTls13(r.bytes) : r.bytes] });
+    const run = runHandshake(client, server, {
+      tamper: (r) => [
+        r.from === 'server' && r.bytes[0] === 22 && r.bytes[5] === 2 && ++hellos === 2 ? serverHelloWithoutTls13(r.bytes) : r.bytes,
+      ],
+    });
     expect(hellos).toBe(2);
     expect(sent(run.clientEvents).map((a) => a.alert)).toEqual(['protocol_version']);
     expect(run.clientEvents.some((e) => e.type === 'negotiated')).toBe(false);

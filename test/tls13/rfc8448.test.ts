@@ -48,8 +48,13 @@ const RFC_RSA: PrivateKey = {
 };
 
 /** NSS's ClientHello signature_algorithms list, as in every RFC 8448 trace. */
-const NSS_SCHEMES = [0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202];
-const ALL_GROUPS: Extension = { type: 'supported_groups', groups: [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104] };
+const NSS_SCHEMES = [
+  0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202,
+];
+const ALL_GROUPS: Extension = {
+  type: 'supported_groups',
+  groups: [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104],
+};
 
 /** Randomness by purpose; asking for anything not scripted is a test failure. */
 function scripted(map: Record<string, string>): RandomSource {
@@ -120,7 +125,8 @@ function keylogCollector(): { lines: string[]; keylog: (l: string) => void; get(
   return { lines, keylog: (l) => lines.push(l), get: (label) => lines.find((l) => l.startsWith(`${label} `))?.split(' ')[2] };
 }
 
-const appData = (evs: TlsEvent[]) => evs.filter((e): e is Extract<TlsEvent, { type: 'application_data' }> => e.type === 'application_data').map((e) => toHex(e.data));
+const appData = (evs: TlsEvent[]) =>
+  evs.filter((e): e is Extract<TlsEvent, { type: 'application_data' }> => e.type === 'application_data').map((e) => toHex(e.data));
 const PAYLOAD = Uint8Array.from({ length: 50 }, (_, i) => i);
 
 // ---------------------------------------------------------------------------------------
@@ -255,7 +261,14 @@ describe('RFC 8448 §5 HelloRetryRequest', () => {
   const hrrMsg = decodeHandshake(concatBytes(...records(v.record.hello_retry_request).map((r) => r.fragment))) as any;
   const cookie = findExtension(hrrMsg.extensions, 'cookie')!.cookie;
   const ch1 = decodeHandshake(records(v.record.client_hello_1)[0].fragment) as any;
-  const base: (string | Extension)[] = ['server_name', { type: 'renegotiation_info', data: new Uint8Array(0) }, 'supported_groups', 'key_share', 'supported_versions', 'signature_algorithms'];
+  const base: (string | Extension)[] = [
+    'server_name',
+    { type: 'renegotiation_info', data: new Uint8Array(0) },
+    'supported_groups',
+    'key_share',
+    'supported_versions',
+    'signature_algorithms',
+  ];
   const clientConfig = (): ClientConfig => ({
     serverName: 'server',
     cipherSuites: [0x1301, 0x1303, 0x1302],
@@ -265,8 +278,17 @@ describe('RFC 8448 §5 HelloRetryRequest', () => {
     compatibilityMode: false,
     recordSizeLimit: 0x4001,
     clientHelloPadding: 'f5',
-    random: scripted({ client_random: toHex(ch1.random), 'key_share:x25519': v.client_x25519_private, 'key_share:secp256r1': v.client_p256_private }),
-    extensions: exactly({ client_hello: [...base, 'psk_key_exchange_modes', 'record_size_limit'] }, [...base, 'cookie', 'psk_key_exchange_modes', 'record_size_limit']),
+    random: scripted({
+      client_random: toHex(ch1.random),
+      'key_share:x25519': v.client_x25519_private,
+      'key_share:secp256r1': v.client_p256_private,
+    }),
+    extensions: exactly({ client_hello: [...base, 'psk_key_exchange_modes', 'record_size_limit'] }, [
+      ...base,
+      'cookie',
+      'psk_key_exchange_modes',
+      'record_size_limit',
+    ]),
   });
 
   it('client: ClientHello1, then after the HelloRetryRequest a padded ClientHello2 with the cookie, then Finished', () => {
@@ -306,7 +328,9 @@ describe('RFC 8448 §5 HelloRetryRequest', () => {
       recordSizeLimit: 0x4001,
       cookie: () => cookie,
       random: scripted({ server_random: toHex(serverRandom), 'key_share:secp256r1': v.server_p256_private, pss_salt: toHex(salt!) }),
-      extensions: exactly({ encrypted_extensions: [{ type: 'supported_groups', groups: [0x17, 0x18, 0x1d] }, 'record_size_limit', 'server_name'] }),
+      extensions: exactly({
+        encrypted_extensions: [{ type: 'supported_groups', groups: [0x17, 0x18, 0x1d] }, 'record_size_limit', 'server_name'],
+      }),
     });
     const r1 = s.receive(fromHex(v.record.client_hello_1));
     expect(hexOf(r1.out)).toEqual([v.record.hello_retry_request]);
@@ -355,7 +379,16 @@ describe('RFC 8448 §6 Client Authentication', () => {
       certificate: { chain: [clientLeaf], sign: replay(clientLeaf, clientSig) },
       random: scripted({ client_random: toHex((decodeHandshake(chRecord) as any).random), 'key_share:x25519': v.client_x25519_private }),
       extensions: exactly({
-        client_hello: ['server_name', { type: 'renegotiation_info', data: new Uint8Array(0) }, ALL_GROUPS, 'key_share', 'supported_versions', 'signature_algorithms', 'psk_key_exchange_modes', 'record_size_limit'],
+        client_hello: [
+          'server_name',
+          { type: 'renegotiation_info', data: new Uint8Array(0) },
+          ALL_GROUPS,
+          'key_share',
+          'supported_versions',
+          'signature_algorithms',
+          'psk_key_exchange_modes',
+          'record_size_limit',
+        ],
       }),
     });
     expect(hexOf(c.start())).toEqual([v.record.client_hello]);
@@ -363,7 +396,11 @@ describe('RFC 8448 §6 Client Authentication', () => {
     const r = c.receive(fromHex(v.record.server_handshake));
     expect(hexOf(r.out)).toEqual([v.record.client_handshake]);
     const done = r.events.find((e) => e.type === 'handshake_done') as any;
-    expect(done.negotiated).toMatchObject({ peerSignatureScheme: 'ecdsa_secp256r1_sha256', signatureScheme: 'rsa_pss_rsae_sha256', clientCertificateRequested: true });
+    expect(done.negotiated).toMatchObject({
+      peerSignatureScheme: 'ecdsa_secp256r1_sha256',
+      signatureScheme: 'rsa_pss_rsae_sha256',
+      clientCertificateRequested: true,
+    });
     expect(hexOf(c.close())).toEqual([v.record.client_alert]);
     expectSecrets(c.trace, v);
   });

@@ -77,7 +77,9 @@ export function encode(node: Node): Uint8Array {
   if (f.prim) tag &= ~0x20;
   if (f.seg) {
     const cut = Math.max(1, content.length >> 1);
-    content = cat([content.subarray(0, cut), content.subarray(cut)].map((c) => Uint8Array.from([f.segtag ?? 0x04, ...lengthOctets(c.length), ...c])));
+    content = cat(
+      [content.subarray(0, cut), content.subarray(cut)].map((c) => Uint8Array.from([f.segtag ?? 0x04, ...lengthOctets(c.length), ...c])),
+    );
     tag |= 0x20;
   }
   const id = f.hi ? [(tag & 0xe0) | 0x1f, ...(f.hi === 2 ? [0x80] : []), tag & 0x1f] : [tag];

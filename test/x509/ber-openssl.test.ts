@@ -34,14 +34,28 @@ import { at, encode, parseTree, type BerForm, type Node } from './ber-mutate.js'
 const T = new Date('2030-06-15T12:00:00Z');
 const caKey = loadKey('p256-1');
 const leafKey = loadKey('p256-2');
-const ca = makeCertificate({ subject: '/C=US/O=BER Root/CN=BER Root CA', selfSigned: true, issuerKey: caKey, extensions: [{ type: 'basicConstraints', ca: true, critical: true }], now: T });
+const ca = makeCertificate({
+  subject: '/C=US/O=BER Root/CN=BER Root CA',
+  selfSigned: true,
+  issuerKey: caKey,
+  extensions: [{ type: 'basicConstraints', ca: true, critical: true }],
+  now: T,
+});
 const LEAF_EXT: ExtensionSpec[] = [
   { type: 'basicConstraints', ca: false, critical: true },
   { type: 'keyUsage', usages: ['digitalSignature'] },
   { type: 'extKeyUsage', usages: ['serverAuth'] },
   { type: 'subjectAltName', names: [{ dns: 'leaf.example.com' }] },
 ];
-const leaf = makeCertificate({ subject: '/C=US/O=Leaf Org/CN=leaf.example.com', subjectKey: leafKey, issuerCert: ca, issuerKey: caKey, serial: 0x1234, extensions: LEAF_EXT, now: T });
+const leaf = makeCertificate({
+  subject: '/C=US/O=Leaf Org/CN=leaf.example.com',
+  subjectKey: leafKey,
+  issuerCert: ca,
+  issuerKey: caKey,
+  serial: 0x1234,
+  extensions: LEAF_EXT,
+  now: T,
+});
 const crl = makeCrl({ issuerCert: ca, issuerKey: caKey, revoked: [{ serial: 0x1234, reason: 1 }], now: T });
 const sigAlg = describeSignatureAlgorithm(parseCertificate(ca.der).signatureAlgorithm);
 
@@ -215,7 +229,12 @@ describe('BER certificates and CRLs: pgtls loaders vs openssl 3.0', () => {
           } else {
             const x = parseCertificates(pem)[0];
             const res = verifyChain({ leaf: x, trusted, time: T });
-            mine = { load: true, names: `${nameHashOld(x.subject)} ${nameHashOld(x.issuer)}`, der: toHex(x.der), verdict: res.ok ? 'OK' : String(res.error?.code) };
+            mine = {
+              load: true,
+              names: `${nameHashOld(x.subject)} ${nameHashOld(x.issuer)}`,
+              der: toHex(x.der),
+              verdict: res.ok ? 'OK' : String(res.error?.code),
+            };
           }
         } catch {
           mine = { load: false, names: '', der: '', verdict: '-' };
@@ -242,7 +261,10 @@ describe('BER-tolerant mode', () => {
       at(root, path).form = form;
       return encode(root);
     };
-    const kinds = (b: Uint8Array) => loadCertificate(b).problems.filter((p) => p.code === 'BER_ENCODING').map((p) => [p.deviation!.kind, p.deviation!.path]);
+    const kinds = (b: Uint8Array) =>
+      loadCertificate(b)
+        .problems.filter((p) => p.code === 'BER_ENCODING')
+        .map((p) => [p.deviation!.kind, p.deviation!.path]);
     expect(kinds(pick(C.subjectRdn, { prim: true }))).toEqual([['primitive-sequence-of', 'tbsCertificate.subject[2]']]);
     expect(kinds(pick(C.serial, { hi: 2 }))).toEqual([['high-tag-form', 'tbsCertificate.serialNumber']]);
     expect(kinds(pick(C.validity, { indef: true }))).toEqual([['indefinite-length', 'tbsCertificate.validity']]);
@@ -265,15 +287,31 @@ describe('BER-tolerant mode', () => {
 
   it('reads DER exactly as the strict reader does (any element tree)', () => {
     // random DER trees: the BER-tolerant walk yields the same elements and no deviation
-    const leafNode: fc.Arbitrary<Node> = fc.record({ tag: fc.constantFrom(0x02, 0x04, 0x05, 0x06, 0x0c, 0x13, 0x80, 0x81), content: fc.uint8Array({ maxLength: 300 }) });
+    const leafNode: fc.Arbitrary<Node> = fc.record({
+      tag: fc.constantFrom(0x02, 0x04, 0x05, 0x06, 0x0c, 0x13, 0x80, 0x81),
+      content: fc.uint8Array({ maxLength: 300 }),
+    });
     const tree = fc.letrec<{ node: Node }>((tie) => ({
       node: fc.oneof(
         { depthSize: 'small' },
         leafNode,
-        fc.record({ tag: fc.constantFrom(0x30, 0x31, 0xa0, 0xa3), children: fc.array(tie('node'), { maxLength: 4 }), content: fc.constant(new Uint8Array(0)) }),
+        fc.record({
+          tag: fc.constantFrom(0x30, 0x31, 0xa0, 0xa3),
+          children: fc.array(tie('node'), { maxLength: 4 }),
+          content: fc.constant(new Uint8Array(0)),
+        }),
       ),
     })).node;
-    const walk = (t: Tlv): unknown[] => [t.tag, t.tagNumber, t.start, t.contentStart, t.end, t.after, t.path, t.constructed ? t.children().map(walk) : toHexOrEmpty(t.content())];
+    const walk = (t: Tlv): unknown[] => [
+      t.tag,
+      t.tagNumber,
+      t.start,
+      t.contentStart,
+      t.end,
+      t.after,
+      t.path,
+      t.constructed ? t.children().map(walk) : toHexOrEmpty(t.content()),
+    ];
     fc.assert(
       fc.property(tree, (n) => {
         const bytes = encode(n);
@@ -292,7 +330,10 @@ describe('BER-tolerant mode', () => {
       { label: 'CERTIFICATE', der: leaf.der },
       { label: 'X509 CRL', der: crl.der },
     ];
-    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.pem') ? [join(d, e.name)] : []));
+    const walk = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.pem') ? [join(d, e.name)] : [],
+      );
     for (const f of walk(join(import.meta.dirname, '../../vectors'))) {
       for (const b of parsePemBlocks(readFileSync(f, 'latin1'))) if (b.label === 'CERTIFICATE' || b.label === 'X509 CRL') blocks.push(b);
     }
@@ -327,7 +368,10 @@ async function serverBytes(certPem: string): Promise<Uint8Array> {
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   try {
     await new Promise<void>((resolve, reject) => {
-      const s = tlsConnect({ port: (proxy.address() as AddressInfo).port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => s.end());
+      const s = tlsConnect(
+        { port: (proxy.address() as AddressInfo).port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.2' },
+        () => s.end(),
+      );
       s.on('close', () => resolve()).on('error', reject);
     });
   } finally {

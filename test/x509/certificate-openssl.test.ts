@@ -59,14 +59,50 @@ const CAS = {
 } as const;
 type Issuer = keyof typeof CAS | 'self';
 
-const SUBJECT_KEYS = ['rsa2048-1', 'rsa2048-2', 'rsa1024-1', 'rsa3072-1', 'rsapss2048-1', 'p256-1', 'p256-2', 'p384-1', 'p521-1', 'ed25519-1', 'ed25519-2', 'ed448-1'];
+const SUBJECT_KEYS = [
+  'rsa2048-1',
+  'rsa2048-2',
+  'rsa1024-1',
+  'rsa3072-1',
+  'rsapss2048-1',
+  'p256-1',
+  'p256-2',
+  'p384-1',
+  'p521-1',
+  'ed25519-1',
+  'ed25519-2',
+  'ed448-1',
+];
 
 const keyType = (k: string) => (k.startsWith('rsapss') ? 'rsapss' : k.startsWith('rsa') ? 'rsa' : k.startsWith('p') ? 'ec' : 'ed');
 
 // ---- subjects ---------------------------------------------------------------------------
 
 const alnum = fc.constantFrom(...'abcdefgwxyzABCXYZ0123456789'.split(''));
-const special = fc.constantFrom(' ', '  ', ',', '+', '"', '\\', '<', '>', ';', '#', '=', '/', '.', '-', "'", '&', '*', '\t', ':', '?', '(', ')');
+const special = fc.constantFrom(
+  ' ',
+  '  ',
+  ',',
+  '+',
+  '"',
+  '\\',
+  '<',
+  '>',
+  ';',
+  '#',
+  '=',
+  '/',
+  '.',
+  '-',
+  "'",
+  '&',
+  '*',
+  '\t',
+  ':',
+  '?',
+  '(',
+  ')',
+);
 const latin1 = fc.constantFrom('ä', 'ß', 'É', 'ñ', 'ø', '°');
 const wide = fc.constantFrom('中', '文', 'Ω', 'Ж', '€');
 const astral = fc.constantFrom('😀', '𝄞');
@@ -97,17 +133,29 @@ interface Attr {
 
 const attr = (mask: Mask): fc.Arbitrary<Attr> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ type: fc.constantFrom('CN', 'O', 'OU', 'L', 'ST', 'title', 'GN', 'SN', 'street', 'pseudonym', 'description', 'UID', '1.2.3.4.5'), value: text(mask) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        type: fc.constantFrom('CN', 'O', 'OU', 'L', 'ST', 'title', 'GN', 'SN', 'street', 'pseudonym', 'description', 'UID', '1.2.3.4.5'),
+        value: text(mask),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('C'), value: fc.constantFrom('US', 'DE', 'FR', 'JP') }) },
     { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('emailAddress', 'DC'), value: text(mask, true) }) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('serialNumber'), value: fc.stringMatching(/^[A-Z0-9]{1,8}$/) }) },
   );
 
 const subject = (mask: Mask) =>
-  fc.array(fc.oneof({ weight: 6, arbitrary: fc.array(attr(mask), { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.array(attr(mask), { minLength: 2, maxLength: 3 }) }), {
-    minLength: 1,
-    maxLength: 5,
-  });
+  fc.array(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.array(attr(mask), { minLength: 1, maxLength: 1 }) },
+      { weight: 1, arbitrary: fc.array(attr(mask), { minLength: 2, maxLength: 3 }) },
+    ),
+    {
+      minLength: 1,
+      maxLength: 5,
+    },
+  );
 
 const escSubj = (v: string) => v.replace(/\\/g, '\\\\').replace(/\//g, '\\/').replace(/\+/g, '\\+');
 const subjArg = (rdns: Attr[][]) => `/${rdns.map((r) => r.map((a) => `${a.type}=${escSubj(a.value)}`).join('+')).join('/')}`;
@@ -139,17 +187,51 @@ const EXTENSIONS: fc.Arbitrary<string>[] = [
     .tuple(crit, fc.boolean(), fc.option(fc.nat(5), { nil: undefined }))
     .map(([c, ca, pl]) => `basicConstraints=${c}CA:${ca ? 'TRUE' : 'FALSE'}${ca && pl !== undefined ? `,pathlen:${pl}` : ''}`),
   fc
-    .tuple(crit, subset(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly']))
+    .tuple(
+      crit,
+      subset([
+        'digitalSignature',
+        'nonRepudiation',
+        'keyEncipherment',
+        'dataEncipherment',
+        'keyAgreement',
+        'keyCertSign',
+        'cRLSign',
+        'encipherOnly',
+        'decipherOnly',
+      ]),
+    )
     .map(([c, ks]) => `keyUsage=${c}${ks.join(',')}`),
   fc
-    .tuple(crit, subset(['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'OCSPSigning', 'msSGC', 'nsSGC', '1.2.3.4.5.6.7']))
+    .tuple(
+      crit,
+      subset([
+        'serverAuth',
+        'clientAuth',
+        'codeSigning',
+        'emailProtection',
+        'timeStamping',
+        'OCSPSigning',
+        'msSGC',
+        'nsSGC',
+        '1.2.3.4.5.6.7',
+      ]),
+    )
     .map(([c, ks]) => `extendedKeyUsage=${c}${ks.join(',')}`),
   fc.tuple(crit, fc.array(generalName, { minLength: 1, maxLength: 5 })).map(([c, ns]) => `subjectAltName=${c}${ns.join(',')}`),
   fc
     .array(
       fc.tuple(
         fc.constantFrom('permitted', 'excluded'),
-        fc.constantFrom('DNS:.example.com', 'IP:10.0.0.0/255.0.0.0', 'IP:192.168.0.0/255.255.0.0', 'IP:2001:db8::/ffff:ffff::', 'email:.bad.com', 'URI:.x.com', 'dirName:dirsect'),
+        fc.constantFrom(
+          'DNS:.example.com',
+          'IP:10.0.0.0/255.0.0.0',
+          'IP:192.168.0.0/255.255.0.0',
+          'IP:2001:db8::/ffff:ffff::',
+          'email:.bad.com',
+          'URI:.x.com',
+          'dirName:dirsect',
+        ),
       ),
       { minLength: 1, maxLength: 4 },
     )
@@ -157,9 +239,18 @@ const EXTENSIONS: fc.Arbitrary<string>[] = [
   fc
     .array(fc.constantFrom('2.23.140.1.2.1', '2.5.29.32.0', '1.3.6.1.4.1.99.7', '@polsect'), { minLength: 1, maxLength: 3 })
     .map((ps) => `certificatePolicies=${[...new Set(ps)].join(',')}`),
-  fc.array(fc.tuple(host, label), { minLength: 1, maxLength: 2 }).map((us) => `crlDistributionPoints=${us.map(([h, p]) => `URI:http://${h}/${p}.crl`).join(',')}`),
-  fc.subarray(['OCSP;URI:http://ocsp.example/', 'caIssuers;URI:http://ca.example/ca.crt'], { minLength: 1 }).map((xs) => `authorityInfoAccess=${xs.join(',')}`),
-  fc.tuple(fc.nat(3), fc.nat(3), fc.nat(2)).map(([a, b, w]) => `policyConstraints=${[w !== 1 ? `requireExplicitPolicy:${a}` : '', w !== 0 ? `inhibitPolicyMapping:${b}` : ''].filter(Boolean).join(',')}`),
+  fc
+    .array(fc.tuple(host, label), { minLength: 1, maxLength: 2 })
+    .map((us) => `crlDistributionPoints=${us.map(([h, p]) => `URI:http://${h}/${p}.crl`).join(',')}`),
+  fc
+    .subarray(['OCSP;URI:http://ocsp.example/', 'caIssuers;URI:http://ca.example/ca.crt'], { minLength: 1 })
+    .map((xs) => `authorityInfoAccess=${xs.join(',')}`),
+  fc
+    .tuple(fc.nat(3), fc.nat(3), fc.nat(2))
+    .map(
+      ([a, b, w]) =>
+        `policyConstraints=${[w !== 1 ? `requireExplicitPolicy:${a}` : '', w !== 0 ? `inhibitPolicyMapping:${b}` : ''].filter(Boolean).join(',')}`,
+    ),
   fc.nat(4).map((n) => `inhibitAnyPolicy=${n}`),
   fc.constant('policyMappings=1.2.3:1.2.4,1.2.5:1.2.6'),
   subset(['client', 'server', 'email', 'objsign', 'sslCA', 'emailCA', 'objCA']).map((xs) => `nsCertType=${xs.join(',')}`),
@@ -201,18 +292,29 @@ const params: fc.Arbitrary<Params> = fc
     pssSalt: fc.option(fc.constantFrom(0, 20, 32, 64), { nil: undefined }),
   })
   .chain((p) =>
-    fc.record({
-      subject: subject(p.mask),
-      exts: fc.tuple(...(p.extIdx.length ? p.extIdx.map((i) => EXTENSIONS[i]) : [fc.constant('')])).map((xs) => xs.filter(Boolean)),
-      digest: fc.constantFrom('sha1', 'sha224', 'sha256', 'sha384', 'sha512'),
-    }).map((r) => {
-      const signer = p.issuer === 'self' ? keyType(p.key) : keyType(CAS[p.issuer].key);
-      const out: Params = { key: p.key, issuer: p.issuer, mask: p.mask, serial: p.serial, days: p.days, subject: r.subject, exts: r.exts, digest: r.digest };
-      if (signer === 'ed') out.digest = '';
-      if (signer === 'rsa' && p.pssSalt !== undefined) out.pssSalt = p.pssSalt;
-      if (signer === 'rsapss') out.digest = r.digest === 'sha1' ? 'sha256' : r.digest;
-      return out;
-    }),
+    fc
+      .record({
+        subject: subject(p.mask),
+        exts: fc.tuple(...(p.extIdx.length ? p.extIdx.map((i) => EXTENSIONS[i]) : [fc.constant('')])).map((xs) => xs.filter(Boolean)),
+        digest: fc.constantFrom('sha1', 'sha224', 'sha256', 'sha384', 'sha512'),
+      })
+      .map((r) => {
+        const signer = p.issuer === 'self' ? keyType(p.key) : keyType(CAS[p.issuer].key);
+        const out: Params = {
+          key: p.key,
+          issuer: p.issuer,
+          mask: p.mask,
+          serial: p.serial,
+          days: p.days,
+          subject: r.subject,
+          exts: r.exts,
+          digest: r.digest,
+        };
+        if (signer === 'ed') out.digest = '';
+        if (signer === 'rsa' && p.pssSalt !== undefined) out.pssSalt = p.pssSalt;
+        if (signer === 'rsapss') out.digest = r.digest === 'sha1' ? 'sha256' : r.digest;
+        return out;
+      }),
   );
 
 // ---- generation -------------------------------------------------------------------------
@@ -231,7 +333,19 @@ let failures: string[] = [];
 const cas: Record<string, Certificate> = {};
 
 function reqCommand(p: Params, i: number): string {
-  const args = ['openssl', 'req', '-x509', '-new', '-utf8', '-config', `m-${p.mask}.cnf`, '-key', `${KEYS}/${p.key}.pem`, '-subj', subjArg(p.subject)];
+  const args = [
+    'openssl',
+    'req',
+    '-x509',
+    '-new',
+    '-utf8',
+    '-config',
+    `m-${p.mask}.cnf`,
+    '-key',
+    `${KEYS}/${p.key}.pem`,
+    '-subj',
+    subjArg(p.subject),
+  ];
   args.push('-set_serial', p.serial < 0n ? `-0x${(-p.serial).toString(16)}` : `0x${p.serial.toString(16)}`, '-days', String(p.days));
   if (p.issuer !== 'self') args.push('-CA', `ca-${p.issuer}.pem`, '-CAkey', `${KEYS}/${CAS[p.issuer].key}.pem`);
   if (p.digest) args.push(`-${p.digest}`);
@@ -253,13 +367,17 @@ beforeAll(() => {
   const print = (f: string) =>
     `openssl x509 -in ${f} -noout -nameopt RFC2253 -subject -issuer -serial -dates -fingerprint -sha256 -subject_hash -issuer_hash -subject_hash_old -issuer_hash_old -text; echo "=====${f}.oneline"; openssl x509 -in ${f} -noout -subject -issuer`;
   all.forEach((p, i) => {
-    script.push(`if ${reqCommand(p, i)} 2>err${i}.txt; then echo "=====c${i}.pem"; ${print(`c${i}.pem`)}; else echo "=====FAIL ${i}"; cat err${i}.txt; fi`);
+    script.push(
+      `if ${reqCommand(p, i)} 2>err${i}.txt; then echo "=====c${i}.pem"; ${print(`c${i}.pem`)}; else echo "=====FAIL ${i}"; cat err${i}.txt; fi`,
+    );
   });
   for (const name of Object.keys(CAS)) script.push(`echo "=====ca-${name}.pem"; ${print(`ca-${name}.pem`)}`);
   const out = bash(script.join('\n'), tmp.dir, 240_000);
   expect(out).not.toMatch(/CAFAIL/);
   const secs = sections(out);
-  failures = [...secs.entries()].filter(([k]) => k.startsWith('FAIL')).map(([k, v]) => `${k}: ${reqCommand(all[Number(k.slice(5))], Number(k.slice(5)))}\n${v.join('\n')}`);
+  failures = [...secs.entries()]
+    .filter(([k]) => k.startsWith('FAIL'))
+    .map(([k, v]) => `${k}: ${reqCommand(all[Number(k.slice(5))], Number(k.slice(5)))}\n${v.join('\n')}`);
   for (const name of Object.keys(CAS)) cas[name] = parseCertificates(readFileSync(join(tmp.dir, `ca-${name}.pem`)))[0];
   made = all.flatMap((p, i) => {
     const oracle = secs.get(`c${i}.pem`);
@@ -273,7 +391,8 @@ function check(what: (m: Made) => [string, unknown, unknown][]): void {
   const bad: string[] = [];
   for (const m of made) {
     for (const [name, got, want] of what(m)) {
-      if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`${subjArg(m.p.subject)} [${m.p.key}/${m.p.issuer}] ${name}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        bad.push(`${subjArg(m.p.subject)} [${m.p.key}/${m.p.issuer}] ${name}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
     }
   }
   expect(bad.slice(0, 20)).toEqual([]);
@@ -294,9 +413,28 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     expect(has((m) => m.cert.serial.value < 0n)).toBeGreaterThan(5);
     expect(has((m) => m.cert.notAfter.kind === 'GeneralizedTime')).toBeGreaterThan(10);
     expect(has((m) => describeSignatureAlgorithm(m.cert.signatureAlgorithm).kind === 'rsa-pss')).toBeGreaterThan(10);
-    for (const k of ['rsa', 'ec', 'ed25519', 'ed448']) expect(has((m) => m.cert.publicKey.kind === k), k).toBeGreaterThan(3);
+    for (const k of ['rsa', 'ec', 'ed25519', 'ed448'])
+      expect(
+        has((m) => m.cert.publicKey.kind === k),
+        k,
+      ).toBeGreaterThan(3);
     const oids = new Set(made.flatMap((m) => m.cert.extensions.map((e) => e.oid)));
-    for (const o of [OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName, OID.nameConstraints, OID.certificatePolicies, OID.cRLDistributionPoints, OID.authorityInfoAccess, OID.policyConstraints, OID.inhibitAnyPolicy, OID.policyMappings, OID.netscapeCertType, OID.issuerAltName, OID.authorityKeyIdentifier]) {
+    for (const o of [
+      OID.basicConstraints,
+      OID.keyUsage,
+      OID.extKeyUsage,
+      OID.subjectAltName,
+      OID.nameConstraints,
+      OID.certificatePolicies,
+      OID.cRLDistributionPoints,
+      OID.authorityInfoAccess,
+      OID.policyConstraints,
+      OID.inhibitAnyPolicy,
+      OID.policyMappings,
+      OID.netscapeCertType,
+      OID.issuerAltName,
+      OID.authorityKeyIdentifier,
+    ]) {
       expect(oids, o).toContain(o);
     }
   });
@@ -366,7 +504,10 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
           ['rsa e', `${k.e} (0x${k.e.toString(16)})`, field(oracle, 'Exponent')],
         );
       } else if (k.kind === 'ec') {
-        rows.push(['ec point', Buffer.from(k.point).toString('hex'), hexBlockAfter(oracle, 'pub:')], ['curve', k.curve, field(oracle, 'NIST CURVE')]);
+        rows.push(
+          ['ec point', Buffer.from(k.point).toString('hex'), hexBlockAfter(oracle, 'pub:')],
+          ['curve', k.curve, field(oracle, 'NIST CURVE')],
+        );
       } else if (k.kind === 'ed25519' || k.kind === 'ed448') {
         rows.push(['ed key', Buffer.from(k.key).toString('hex'), hexBlockAfter(oracle, 'pub:')]);
       } else rows.push(['key kind', k.kind, 'known']);
@@ -378,20 +519,30 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     check(({ cert, oracle }) => {
       const text = textExtensions(oracle);
       const rows: [string, unknown, unknown][] = [
-        ['extension list', cert.extensions.map((e) => `${oidLongName(e.oid)}${e.critical ? ' critical' : ''}`), text.map((t) => `${t.name}${t.critical ? ' critical' : ''}`)],
+        [
+          'extension list',
+          cert.extensions.map((e) => `${oidLongName(e.oid)}${e.critical ? ' critical' : ''}`),
+          text.map((t) => `${t.name}${t.critical ? ' critical' : ''}`),
+        ],
       ];
       const get = (oid: string) => text.find((t) => t.name === oidLongName(oid))?.lines;
       const e = cert.ext;
       if (e.basicConstraints) {
         const bc = e.basicConstraints;
-        rows.push(['basicConstraints', [`CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== undefined ? `, pathlen:${bc.pathLen}` : ''}`], get(OID.basicConstraints)]);
+        rows.push([
+          'basicConstraints',
+          [`CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== undefined ? `, pathlen:${bc.pathLen}` : ''}`],
+          get(OID.basicConstraints),
+        ]);
       }
       if (e.keyUsage) rows.push(['keyUsage', [keyUsageNames(e.keyUsage.bits).join(', ')], get(OID.keyUsage)]);
       if (e.extKeyUsage) rows.push(['extKeyUsage', [e.extKeyUsage.oids.map(oidLongName).join(', ')], get(OID.extKeyUsage)]);
-      if (e.subjectAltName) rows.push(['SAN', [e.subjectAltName.names.map((g) => formatGeneralName(g)).join(', ')], get(OID.subjectAltName)]);
+      if (e.subjectAltName)
+        rows.push(['SAN', [e.subjectAltName.names.map((g) => formatGeneralName(g)).join(', ')], get(OID.subjectAltName)]);
       if (e.issuerAltName) rows.push(['IAN', [e.issuerAltName.map((g) => formatGeneralName(g)).join(', ')], get(OID.issuerAltName)]);
       if (e.subjectKeyIdentifier) rows.push(['SKI', [colonHex(e.subjectKeyIdentifier)], get(OID.subjectKeyIdentifier)]);
-      if (e.authorityKeyIdentifier?.keyId) rows.push(['AKI', colonHex(e.authorityKeyIdentifier.keyId), get(OID.authorityKeyIdentifier)?.[0]]);
+      if (e.authorityKeyIdentifier?.keyId)
+        rows.push(['AKI', colonHex(e.authorityKeyIdentifier.keyId), get(OID.authorityKeyIdentifier)?.[0]]);
       if (e.nameConstraints) {
         const nc = e.nameConstraints;
         const lines = [
@@ -418,14 +569,27 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
       }
       if (e.inhibitAnyPolicy !== undefined) rows.push(['inhibitAnyPolicy', [String(e.inhibitAnyPolicy)], get(OID.inhibitAnyPolicy)]);
       if (e.policyMappings) {
-        rows.push(['policyMappings', [e.policyMappings.map((m) => `${oidLongName(m.issuerDomainPolicy)}:${oidLongName(m.subjectDomainPolicy)}`).join(', ')], get(OID.policyMappings)]);
+        rows.push([
+          'policyMappings',
+          [e.policyMappings.map((m) => `${oidLongName(m.issuerDomainPolicy)}:${oidLongName(m.subjectDomainPolicy)}`).join(', ')],
+          get(OID.policyMappings),
+        ]);
       }
-      if (e.netscapeCertType !== undefined) rows.push(['nsCertType', [nsCertTypeNames(e.netscapeCertType).join(', ')], get(OID.netscapeCertType)]);
+      if (e.netscapeCertType !== undefined)
+        rows.push(['nsCertType', [nsCertTypeNames(e.netscapeCertType).join(', ')], get(OID.netscapeCertType)]);
       if (e.crlDistributionPoints) {
-        rows.push(['CRLDP', e.crlDistributionPoints.flatMap((dp) => ['Full Name:', ...(dp.fullName ?? []).map((g) => `  ${formatGeneralName(g)}`)]), get(OID.cRLDistributionPoints)?.filter((l) => l.trim())]);
+        rows.push([
+          'CRLDP',
+          e.crlDistributionPoints.flatMap((dp) => ['Full Name:', ...(dp.fullName ?? []).map((g) => `  ${formatGeneralName(g)}`)]),
+          get(OID.cRLDistributionPoints)?.filter((l) => l.trim()),
+        ]);
       }
       if (e.authorityInfoAccess) {
-        rows.push(['AIA', e.authorityInfoAccess.map((a) => `${oidLongName(a.method)} - ${formatGeneralName(a.location)}`), get(OID.authorityInfoAccess)]);
+        rows.push([
+          'AIA',
+          e.authorityInfoAccess.map((a) => `${oidLongName(a.method)} - ${formatGeneralName(a.location)}`),
+          get(OID.authorityInfoAccess),
+        ]);
       }
       return rows;
     });
@@ -441,7 +605,14 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
   });
 
   it('a PEM bundle of all of them parses to the same certificates; DER too', () => {
-    const text = made.map((m) => `subject: whatever\n-----BEGIN CERTIFICATE-----\n${Buffer.from(m.cert.der).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`).join('');
+    const text = made
+      .map(
+        (m) =>
+          `subject: whatever\n-----BEGIN CERTIFICATE-----\n${Buffer.from(m.cert.der)
+            .toString('base64')
+            .replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`,
+      )
+      .join('');
     const again = parseCertificates(new TextEncoder().encode(text));
     expect(again.map((c) => Buffer.from(c.der).toString('hex'))).toEqual(made.map((m) => Buffer.from(m.cert.der).toString('hex')));
     for (const m of made.slice(0, 20)) expect(parseCertificate(m.cert.der).tbs).toEqual(m.cert.tbs);

@@ -98,10 +98,16 @@ describe('extension problems, judged by openssl verify', () => {
       const with_ = (f: (e: Uint8Array) => Uint8Array) => (es: Uint8Array[]) => es.map((e, j) => (j === i ? f(e) : e));
       cases.push(
         { name: `duplicate ${oidOf([])}`, der: splice(template, { exts: (es) => [...es, es[i]] }), code: 'DUPLICATE_EXTENSION' },
-        { name: `NULL contents ${oidOf([])}`, der: splice(template, { exts: with_((e) => extension(extOid(e), isCritical(e), Uint8Array.of(5, 0))) }), code: 'BAD_EXTENSION' },
+        {
+          name: `NULL contents ${oidOf([])}`,
+          der: splice(template, { exts: with_((e) => extension(extOid(e), isCritical(e), Uint8Array.of(5, 0))) }),
+          code: 'BAD_EXTENSION',
+        },
         {
           name: `truncated contents ${oidOf([])}`,
-          der: splice(template, { exts: with_((e) => extension(extOid(e), isCritical(e), extValue(e).subarray(0, extValue(e).length - 1))) }),
+          der: splice(template, {
+            exts: with_((e) => extension(extOid(e), isCritical(e), extValue(e).subarray(0, extValue(e).length - 1))),
+          }),
           code: 'BAD_EXTENSION',
         },
         {
@@ -113,14 +119,50 @@ describe('extension problems, judged by openssl verify', () => {
     }
     const bc = (v: Uint8Array) => (es: Uint8Array[]) => [extension(derOid(OID.basicConstraints), true, v), ...es.slice(1)];
     cases.push(
-      { name: 'negative pathLen', der: splice(template, { exts: bc(derSequence(Uint8Array.of(1, 1, 0xff), Uint8Array.of(2, 1, 0xff))) }), code: 'BAD_EXTENSION' },
-      { name: 'pathLen without cA (strict-mode matter only)', der: splice(template, { exts: bc(derSequence(Uint8Array.of(2, 1, 3))) }), code: '' },
-      { name: 'empty keyUsage', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 1, 0)) : e)) }), code: 'BAD_EXTENSION' },
-      { name: 'keyUsage decipherOnly only', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 3, 7, 0, 0x80)) : e)) }), code: '' },
+      {
+        name: 'negative pathLen',
+        der: splice(template, { exts: bc(derSequence(Uint8Array.of(1, 1, 0xff), Uint8Array.of(2, 1, 0xff))) }),
+        code: 'BAD_EXTENSION',
+      },
+      {
+        name: 'pathLen without cA (strict-mode matter only)',
+        der: splice(template, { exts: bc(derSequence(Uint8Array.of(2, 1, 3))) }),
+        code: '',
+      },
+      {
+        name: 'empty keyUsage',
+        der: splice(template, {
+          exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 1, 0)) : e)),
+        }),
+        code: 'BAD_EXTENSION',
+      },
+      {
+        name: 'keyUsage decipherOnly only',
+        der: splice(template, {
+          exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 3, 7, 0, 0x80)) : e)),
+        }),
+        code: '',
+      },
       // c2i_ASN1_BIT_STRING clears the bits the unused-bits octet declares: keyEncipherment (0x20) under 7 unused bits is no bit at all
-      { name: 'keyUsage set only in unused bits', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 7, 0x20)) : e)) }), code: 'BAD_EXTENSION' },
-      { name: 'keyUsage with unused bits set and a real bit', der: splice(template, { exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 6, 0x83)) : e)) }), code: '' },
-      { name: 'unknown critical extension', der: splice(template, { exts: (es) => [...es, extension(derOid('1.2.3.4.5'), true, Uint8Array.of(5, 0))] }), code: '' },
+      {
+        name: 'keyUsage set only in unused bits',
+        der: splice(template, {
+          exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 7, 0x20)) : e)),
+        }),
+        code: 'BAD_EXTENSION',
+      },
+      {
+        name: 'keyUsage with unused bits set and a real bit',
+        der: splice(template, {
+          exts: (es) => es.map((e, j) => (j === 1 ? extension(derOid(OID.keyUsage), true, Uint8Array.of(3, 2, 6, 0x83)) : e)),
+        }),
+        code: '',
+      },
+      {
+        name: 'unknown critical extension',
+        der: splice(template, { exts: (es) => [...es, extension(derOid('1.2.3.4.5'), true, Uint8Array.of(5, 0))] }),
+        code: '',
+      },
     );
 
     const script = cases.map((c, i) => {
@@ -140,7 +182,8 @@ describe('extension problems, judged by openssl verify', () => {
       const cert = parseCertificate(c.der);
       const ours = cert.problems.some((p) => p.opensslInvalid);
       if (ours) flagged++;
-      if (ours !== invalid.has(i)) bad.push(`${c.name}: pgtls ${ours}, openssl ${invalid.has(i)}: ${JSON.stringify(cert.problems.map((p) => p.message))}`);
+      if (ours !== invalid.has(i))
+        bad.push(`${c.name}: pgtls ${ours}, openssl ${invalid.has(i)}: ${JSON.stringify(cert.problems.map((p) => p.message))}`);
       if (c.code && !cert.problems.some((p) => p.code === c.code)) bad.push(`${c.name}: no ${c.code} problem`);
       if (!c.code && cert.problems.length) bad.push(`${c.name}: unexpected ${JSON.stringify(cert.problems)}`);
     });
@@ -149,7 +192,9 @@ describe('extension problems, judged by openssl verify', () => {
   });
 
   it('a bad extension is reported with the DER error and its path; the rest still decodes', () => {
-    const der = splice(template, { exts: (es) => es.map((e, j) => (j === 3 ? extension(extOid(e), false, Uint8Array.of(0x30, 0x03, 0x82, 0x05, 0x61)) : e)) });
+    const der = splice(template, {
+      exts: (es) => es.map((e, j) => (j === 3 ? extension(extOid(e), false, Uint8Array.of(0x30, 0x03, 0x82, 0x05, 0x61)) : e)),
+    });
     const c = parseCertificate(der);
     const p = c.problems.find((x) => x.code === 'BAD_EXTENSION')!;
     expect(p.oid).toBe(OID.subjectAltName);
@@ -162,7 +207,8 @@ describe('extension problems, judged by openssl verify', () => {
 });
 
 describe('other certificate problems', () => {
-  const kidsWith = (i: number, v: Uint8Array | null) => (kids: Uint8Array[]) => (v === null ? kids.filter((_, j) => j !== i) : kids.map((k, j) => (j === i ? v : k)));
+  const kidsWith = (i: number, v: Uint8Array | null) => (kids: Uint8Array[]) =>
+    v === null ? kids.filter((_, j) => j !== i) : kids.map((k, j) => (j === i ? v : k));
   const utc = (s: string) => derTlv(Tag.UTCTime, new TextEncoder().encode(s));
   const gen = (s: string) => derTlv(Tag.GeneralizedTime, new TextEncoder().encode(s));
 
@@ -184,12 +230,17 @@ describe('other certificate problems', () => {
     const v1 = parseCertificate(splice(template, { tbs: kidsWith(0, null) }));
     expect(v1.version).toBe(1);
     expect(v1.problems.map((p) => p.code)).toEqual(['EXTENSIONS_IN_V1']);
-    expect(parseCertificate(splice(template, { tbs: kidsWith(0, ver(0)) })).problems.map((p) => p.code)).toEqual(['OTHER', 'EXTENSIONS_IN_V1']);
+    expect(parseCertificate(splice(template, { tbs: kidsWith(0, ver(0)) })).problems.map((p) => p.code)).toEqual([
+      'OTHER',
+      'EXTENSIONS_IN_V1',
+    ]);
   });
 
   it('unique identifiers are kept', () => {
     const c = parseCertificate(
-      splice(template, { tbs: (k) => [...k.slice(0, 7), derTlv(0x81, Uint8Array.of(0, 1, 2)), derTlv(0x82, Uint8Array.of(4, 0xf0)), k[7]] }),
+      splice(template, {
+        tbs: (k) => [...k.slice(0, 7), derTlv(0x81, Uint8Array.of(0, 1, 2)), derTlv(0x82, Uint8Array.of(4, 0xf0)), k[7]],
+      }),
     );
     expect(c.issuerUniqueId).toEqual({ unusedBits: 0, bytes: Uint8Array.of(1, 2) });
     expect(c.subjectUniqueId).toEqual({ unusedBits: 4, bytes: Uint8Array.of(0xf0) });
@@ -210,7 +261,18 @@ describe('other certificate problems', () => {
     expect(err(Uint8Array.from([...good, 0])).code).toBe('TRAILING_BYTES');
     expect(err(good.subarray(0, good.length - 1)).code).toBe('TRUNCATED');
     // the first extension's extnID replaced by an INTEGER of the same size
-    const badOid = splice(template, { exts: (es) => [derSequence(derTlv(Tag.INTEGER, extOid(es[0]).subarray(2)), ...parseDer(es[0]).children().slice(1).map((x) => x.bytes())), ...es.slice(1)] });
+    const badOid = splice(template, {
+      exts: (es) => [
+        derSequence(
+          derTlv(Tag.INTEGER, extOid(es[0]).subarray(2)),
+          ...parseDer(es[0])
+            .children()
+            .slice(1)
+            .map((x) => x.bytes()),
+        ),
+        ...es.slice(1),
+      ],
+    });
     const e = err(badOid);
     expect(e.code).toBe('UNEXPECTED_TAG');
     expect(e.path).toBe('tbsCertificate.extensions[0].extnID');
@@ -253,24 +315,44 @@ describe('algorithm identifiers', () => {
 
   it('RSASSA-PSS: absent parameters, all defaults, explicit values, bad values', () => {
     expect(describeSignatureAlgorithm(alg(OID.rsassaPss)).kind).toBe('unknown');
-    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, derSequence()))).toEqual({ kind: 'rsa-pss', oid: OID.rsassaPss, pss: { hash: 'sha1', mgfHash: 'sha1', saltLength: 20, trailerField: 1 } });
+    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, derSequence()))).toEqual({
+      kind: 'rsa-pss',
+      oid: OID.rsassaPss,
+      pss: { hash: 'sha1', mgfHash: 'sha1', saltLength: 20, trailerField: 1 },
+    });
     const full = derSequence(
       ctx(0, hashAlg(OID.sha256)),
       ctx(1, derSequence(derOid(OID.mgf1), derSequence(derOid(OID.sha384)))),
       ctx(2, derTlv(Tag.INTEGER, Uint8Array.of(32))),
       ctx(3, derTlv(Tag.INTEGER, Uint8Array.of(1))),
     );
-    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, full))).toMatchObject({ kind: 'rsa-pss', pss: { hash: 'sha256', mgfHash: 'sha384', saltLength: 32, trailerField: 1 } });
+    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, full))).toMatchObject({
+      kind: 'rsa-pss',
+      pss: { hash: 'sha256', mgfHash: 'sha384', saltLength: 32, trailerField: 1 },
+    });
     const trailer2 = derSequence(ctx(3, derTlv(Tag.INTEGER, Uint8Array.of(2))));
-    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, trailer2))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/trailer/) });
+    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, trailer2))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/trailer/),
+    });
     const notMgf1 = derSequence(ctx(1, derSequence(derOid('1.2.3.4'), hashAlg(OID.sha256))));
-    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, notMgf1))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/MGF1/) });
+    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, notMgf1))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/MGF1/),
+    });
     const negSalt = derSequence(ctx(2, derTlv(Tag.INTEGER, Uint8Array.of(0xff))));
-    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, negSalt))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/salt/) });
+    expect(describeSignatureAlgorithm(alg(OID.rsassaPss, negSalt))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/salt/),
+    });
   });
 
   it('PKCS#1, ECDSA, DSA, EdDSA and unknown', () => {
-    expect(describeSignatureAlgorithm(alg(OID.sha256WithRSAEncryption, Uint8Array.of(5, 0)))).toEqual({ kind: 'rsa-pkcs1', oid: OID.sha256WithRSAEncryption, hash: 'sha256' });
+    expect(describeSignatureAlgorithm(alg(OID.sha256WithRSAEncryption, Uint8Array.of(5, 0)))).toEqual({
+      kind: 'rsa-pkcs1',
+      oid: OID.sha256WithRSAEncryption,
+      hash: 'sha256',
+    });
     expect(describeSignatureAlgorithm(alg(OID.md5WithRSAEncryption))).toMatchObject({ kind: 'rsa-pkcs1', hash: 'md5' });
     expect(describeSignatureAlgorithm(alg(OID.ecdsaWithSHA1))).toMatchObject({ kind: 'ecdsa', hash: 'sha1' });
     expect(describeSignatureAlgorithm(alg(OID.dsaWithSHA256))).toMatchObject({ kind: 'dsa', hash: 'sha256' });
@@ -280,12 +362,18 @@ describe('algorithm identifiers', () => {
   });
 
   it('public keys pgtls does not handle come back as unknown with a reason', () => {
-    expect(parseSpki(spkis.x25519)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/unsupported public key algorithm 1\.3\.101\.110/) });
+    expect(parseSpki(spkis.x25519)).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/unsupported public key algorithm 1\.3\.101\.110/),
+    });
     expect(parseSpki(spkis.k1)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/unsupported EC curve 1\.3\.132\.0\.10/) });
     expect(parseSpki(spkis.explicit)).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/explicit/) });
     expect(parseSpki(spkis.p256)).toMatchObject({ kind: 'ec', curve: 'P-256', bits: 256 });
     // a P-256 key whose point has the wrong length is BAD_PUBLIC_KEY in a certificate
-    const bad = splice(template, { tbs: (k) => k.map((x, j) => (j === 6 ? derSequence(parseDer(x).children()[0].bytes(), derTlv(Tag.BIT_STRING, Uint8Array.of(0, 4, 1, 2))) : x)) });
+    const bad = splice(template, {
+      tbs: (k) =>
+        k.map((x, j) => (j === 6 ? derSequence(parseDer(x).children()[0].bytes(), derTlv(Tag.BIT_STRING, Uint8Array.of(0, 4, 1, 2))) : x)),
+    });
     const c = parseCertificate(bad);
     expect(c.publicKey.kind).toBe('unknown');
     expect(c.problems.map((p) => p.code)).toEqual(['BAD_PUBLIC_KEY']);

@@ -26,7 +26,18 @@ import { bash, KEYS, kv, sections, sq, tempDir, textExtensions } from './openssl
 
 const CAS = { rsa: 'rsa2048-5', ec: 'p256-5', ed: 'ed25519-5' } as const;
 type Ca = keyof typeof CAS;
-const REASONS = ['none', 'unspecified', 'keyCompromise', 'CACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'hold', 'compromiseTime', 'caCompromiseTime'] as const;
+const REASONS = [
+  'none',
+  'unspecified',
+  'keyCompromise',
+  'CACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'hold',
+  'compromiseTime',
+  'caCompromiseTime',
+] as const;
 type Reason = (typeof REASONS)[number];
 
 interface CrlParams {
@@ -37,14 +48,19 @@ interface CrlParams {
   revoked: { serial: bigint; reason: Reason; time: string }[];
 }
 
-const time = fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`);
+const time = fc
+  .date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((d) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`);
 
 const crlParams: fc.Arbitrary<CrlParams> = fc.record({
   ca: fc.constantFrom<Ca>('rsa', 'ec', 'ed'),
   md: fc.constantFrom('sha256', 'sha384', 'sha512', 'sha1'),
   ext: fc.constantFrom('none', 'aki', 'number', 'both', 'idp'),
   days: fc.integer({ min: 1, max: 9000 }),
-  revoked: fc.uniqueArray(fc.record({ serial: fc.bigInt(1n, (1n << 100n) - 1n), reason: fc.constantFrom(...REASONS), time }), { maxLength: 6, selector: (r) => r.serial }),
+  revoked: fc.uniqueArray(fc.record({ serial: fc.bigInt(1n, (1n << 100n) - 1n), reason: fc.constantFrom(...REASONS), time }), {
+    maxLength: 6,
+    selector: (r) => r.serial,
+  }),
 });
 
 const N = 40;
@@ -93,16 +109,22 @@ beforeAll(() => {
   all = fc.sample(crlParams, { seed: 4242, numRuns: N });
   const s: string[] = ['set -e', `printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' > req.cnf`];
   for (const [ca, key] of Object.entries(CAS)) {
-    s.push(`openssl req -x509 -new -config req.cnf -key ${sq(`${KEYS}/${key}.pem`)} -subj ${sq(`/O=Test CRLs/CN=${ca} CA`)} -days 3650 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign,cRLSign -out ca-${ca}.pem 2>/dev/null`);
+    s.push(
+      `openssl req -x509 -new -config req.cnf -key ${sq(`${KEYS}/${key}.pem`)} -subj ${sq(`/O=Test CRLs/CN=${ca} CA`)} -days 3650 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign,cRLSign -out ca-${ca}.pem 2>/dev/null`,
+    );
   }
   all.forEach((p, j) => {
     s.push(`mkdir d${j}; cd d${j}; touch index.txt; echo 1000 > crlnumber; cat > ca.cnf <<'EOF'\n${caConfig(p)}EOF`);
     p.revoked.forEach((r, k) => {
-      s.push(`openssl req -x509 -new -config ../req.cnf -key ${sq(`${KEYS}/p256-4.pem`)} -subj /CN=r${k} -set_serial 0x${r.serial.toString(16)} -days 30 -out r${k}.pem 2>/dev/null`);
+      s.push(
+        `openssl req -x509 -new -config ../req.cnf -key ${sq(`${KEYS}/p256-4.pem`)} -subj /CN=r${k} -set_serial 0x${r.serial.toString(16)} -days 30 -out r${k}.pem 2>/dev/null`,
+      );
       s.push(`openssl ca -config ca.cnf -revoke r${k}.pem ${reasonArgs(r).map(sq).join(' ')} 2>/dev/null`);
     });
     s.push(`openssl ca -config ca.cnf -gencrl -out crl.pem 2>/dev/null; cd ..`);
-    s.push(`echo "=====${j}"; openssl crl -in d${j}/crl.pem -noout -nameopt RFC2253 -issuer -hash -text; echo "=====${j}.oneline"; openssl crl -in d${j}/crl.pem -noout -issuer`);
+    s.push(
+      `echo "=====${j}"; openssl crl -in d${j}/crl.pem -noout -nameopt RFC2253 -issuer -hash -text; echo "=====${j}.oneline"; openssl crl -in d${j}/crl.pem -noout -issuer`,
+    );
   });
   out = sections(bash(s.join('\n'), tmp.dir, 240_000));
 }, 300_000);
@@ -123,24 +145,45 @@ describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', 
         ['issuer oneline', formatNameOneline(crl.issuer), kv(oneline, 'issuer')],
         ['hash', nameHash(crl.issuer), kv(lines, 'issuer name hash')],
         ['version', `Version ${crl.version} (0x${crl.version - 1})`, lines.find((l) => l.trim().startsWith('Version'))?.trim()],
-        ['sig', oidLongName(crl.signatureAlgorithm.oid), lines.find((l) => l.trim().startsWith('Signature Algorithm:'))?.trim().slice(21)],
+        [
+          'sig',
+          oidLongName(crl.signatureAlgorithm.oid),
+          lines
+            .find((l) => l.trim().startsWith('Signature Algorithm:'))
+            ?.trim()
+            .slice(21),
+        ],
         ['last', `Last Update: ${formatOpensslTime(crl.thisUpdate.ms!)}`, lines.find((l) => l.includes('Last Update:'))?.trim()],
         ['next', `Next Update: ${formatOpensslTime(crl.nextUpdate!.ms!)}`, lines.find((l) => l.includes('Next Update:'))?.trim()],
-        ['ext list', crl.extensions.map((e) => `${oidLongName(e.oid)}${e.critical ? '!' : ''}`), ext.map((e) => `${e.name}${e.critical ? '!' : ''}`)],
+        [
+          'ext list',
+          crl.extensions.map((e) => `${oidLongName(e.oid)}${e.critical ? '!' : ''}`),
+          ext.map((e) => `${e.name}${e.critical ? '!' : ''}`),
+        ],
         ['crl number', crl.ext.crlNumber?.toString(), get(OID.cRLNumber)?.lines[0]],
         ['delta', crl.ext.deltaCrlIndicator?.toString(), get(OID.deltaCRLIndicator)?.lines[0]],
-        ['aki', crl.ext.authorityKeyIdentifier?.keyId && colonHex(crl.ext.authorityKeyIdentifier.keyId), get(OID.authorityKeyIdentifier)?.lines[0]],
+        [
+          'aki',
+          crl.ext.authorityKeyIdentifier?.keyId && colonHex(crl.ext.authorityKeyIdentifier.keyId),
+          get(OID.authorityKeyIdentifier)?.lines[0],
+        ],
         ['problems', crl.problems, []],
       ];
       if (p.ext === 'idp') {
         const idp = crl.ext.issuingDistributionPoint!;
         rows.push(
           ['idp uri', idp.distributionPoint?.fullName, [{ type: 'uri', value: 'http://crl.example/ca.crl' }]],
-          ['idp flags', [idp.onlyContainsUserCerts, idp.onlyContainsCACerts, idp.indirectCRL, idp.onlyContainsAttributeCerts], [true, false, false, false]],
+          [
+            'idp flags',
+            [idp.onlyContainsUserCerts, idp.onlyContainsCACerts, idp.indirectCRL, idp.onlyContainsAttributeCerts],
+            [true, false, false, false],
+          ],
           ['idp reasons', idp.onlySomeReasons && [...idp.onlySomeReasons.bytes], [0x60]],
         );
       }
-      for (const [name, got, want] of rows) if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`crl ${j} (${p.ca}/${p.ext}) ${name}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      for (const [name, got, want] of rows)
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          bad.push(`crl ${j} (${p.ca}/${p.ext}) ${name}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
     });
     expect(bad).toEqual([]);
   });
@@ -153,7 +196,11 @@ describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', 
       const lines = out.get(String(j))!;
       // openssl crl -text: "Serial Number: X", "Revocation Date: D", then entry extensions
       const want: string[] = [];
-      for (let i = lines.findIndex((l) => l.startsWith('Revoked Certificates:')) + 1; i > 0 && i < lines.length && !lines[i].startsWith('    Signature Algorithm'); i++) {
+      for (
+        let i = lines.findIndex((l) => l.startsWith('Revoked Certificates:')) + 1;
+        i > 0 && i < lines.length && !lines[i].startsWith('    Signature Algorithm');
+        i++
+      ) {
         const t = lines[i].trim();
         if (t.startsWith('Serial Number:') || t.startsWith('Revocation Date:')) want.push(t);
         else if (lines[i - 1]?.trim() === 'X509v3 CRL Reason Code:') want.push(`reason ${t}`);
@@ -195,4 +242,3 @@ describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', 
     expect(fingerprint(crl.der, 'sha256')).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 });
-

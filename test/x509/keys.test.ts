@@ -38,14 +38,28 @@ const VARIANTS: Record<string, (name: string) => string | null> = {
   'pkcs8.der': () => `openssl pkey -in IN -outform DER -out OUT`,
   // EdDSA keys have no traditional form; PKCS#1 cannot carry the RSA-PSS marker
   'trad.pem': (n) => (n.startsWith('ed') || n.startsWith('rsapss') ? null : `openssl pkey -in IN -traditional -out OUT`),
-  'trad.der': (n) => (n.startsWith('rsa') && !n.startsWith('rsapss') ? `openssl rsa -in IN -traditional -outform DER -out OUT 2>/dev/null` : n.startsWith('p') ? `openssl ec -in IN -outform DER -out OUT 2>/dev/null` : null),
+  'trad.der': (n) =>
+    n.startsWith('rsa') && !n.startsWith('rsapss')
+      ? `openssl rsa -in IN -traditional -outform DER -out OUT 2>/dev/null`
+      : n.startsWith('p')
+        ? `openssl ec -in IN -outform DER -out OUT 2>/dev/null`
+        : null,
   'enc-aes256.pem': () => `openssl pkcs8 -topk8 -in IN -v2 aes-256-cbc -passout pass:${sq(PASS)} -out OUT`,
-  'enc-aes128-sha1.pem': () => `openssl pkcs8 -topk8 -in IN -v2 aes-128-cbc -v2prf hmacWithSHA1 -iter 1000 -passout pass:${sq(PASS)} -out OUT`,
-  'enc-aes192-sha512.der': () => `openssl pkcs8 -topk8 -in IN -v2 aes-192-cbc -v2prf hmacWithSHA512 -passout pass:${sq(PASS)} -outform DER -out OUT`,
+  'enc-aes128-sha1.pem': () =>
+    `openssl pkcs8 -topk8 -in IN -v2 aes-128-cbc -v2prf hmacWithSHA1 -iter 1000 -passout pass:${sq(PASS)} -out OUT`,
+  'enc-aes192-sha512.der': () =>
+    `openssl pkcs8 -topk8 -in IN -v2 aes-192-cbc -v2prf hmacWithSHA512 -passout pass:${sq(PASS)} -outform DER -out OUT`,
   'enc-des3.pem': () => `openssl pkcs8 -topk8 -in IN -v2 des3 -passout pass:${sq(PASS)} -out OUT`,
-  'legacy-aes128.pem': (n) => (n.startsWith('rsa2') || n.startsWith('p') ? `openssl pkey -in IN -traditional -aes128 -passout pass:${sq(PASS)} -out OUT` : null),
-  'legacy-des3.pem': (n) => (n.startsWith('rsa1') || n.startsWith('rsa3') || n.startsWith('p') ? `openssl pkey -in IN -traditional -des3 -passout pass:${sq(PASS)} -out OUT` : null),
-  'legacy-des.pem': (n) => (n === 'rsa1024-1' ? `openssl rsa -provider legacy -provider default -in IN -traditional -des -passout pass:${sq(PASS)} -out OUT 2>/dev/null` : null),
+  'legacy-aes128.pem': (n) =>
+    n.startsWith('rsa2') || n.startsWith('p') ? `openssl pkey -in IN -traditional -aes128 -passout pass:${sq(PASS)} -out OUT` : null,
+  'legacy-des3.pem': (n) =>
+    n.startsWith('rsa1') || n.startsWith('rsa3') || n.startsWith('p')
+      ? `openssl pkey -in IN -traditional -des3 -passout pass:${sq(PASS)} -out OUT`
+      : null,
+  'legacy-des.pem': (n) =>
+    n === 'rsa1024-1'
+      ? `openssl rsa -provider legacy -provider default -in IN -traditional -des -passout pass:${sq(PASS)} -out OUT 2>/dev/null`
+      : null,
   'legacy-aes256.pem': (n) => (n.startsWith('p') ? `openssl ec -in IN -aes256 -passout pass:${sq(PASS)} -out OUT 2>/dev/null` : null),
   'nopub.pem': (n) => (n.startsWith('p') ? `openssl ec -in IN -no_public -out OUT 2>/dev/null` : null),
   'pubc.der': (n) => (n.startsWith('p') ? `openssl ec -in IN -pubout -conv_form compressed -outform DER -out OUT 2>/dev/null` : null),
@@ -69,7 +83,8 @@ const original = new Map<string, PrivateKey>();
 const orig = (n: string) => original.get(n) ?? original.set(n, parsePrivateKey(readFileSync(`${KEYS}/${n}.pem`))).get(n)!;
 
 /** Keys compare by their public half and private scalar/seed. */
-const secret = (k: PrivateKey) => (k.kind === 'rsa' ? k.d.toString(16) : k.kind === 'ec' ? Buffer.from(k.d).toString('hex') : Buffer.from(k.seed).toString('hex'));
+const secret = (k: PrivateKey) =>
+  k.kind === 'rsa' ? k.d.toString(16) : k.kind === 'ec' ? Buffer.from(k.d).toString('hex') : Buffer.from(k.seed).toString('hex');
 
 describe('private keys', () => {
   it.each(NAMES)('%s: PKCS#8 PEM and DER parse; the derived public key encodes to openssl pkey -pubout', (n) => {
@@ -153,7 +168,9 @@ describe('private keys', () => {
   it('malformed legacy headers and truncated ciphertexts are typed errors', () => {
     const legacy = readFileSync(join(tmp.dir, 'rsa2048-1.legacy-aes128.pem'), 'utf8');
     expect(() => parsePrivateKey(new TextEncoder().encode(legacy.replace('AES-128-CBC', 'CAMELLIA-128-CBC')), PASS)).toThrow(PemError);
-    expect(() => parsePrivateKey(new TextEncoder().encode(legacy.replace(/DEK-Info: AES-128-CBC,[0-9A-F]+/, 'DEK-Info: AES-128-CBC,00')), PASS)).toThrow(PemError);
+    expect(() =>
+      parsePrivateKey(new TextEncoder().encode(legacy.replace(/DEK-Info: AES-128-CBC,[0-9A-F]+/, 'DEK-Info: AES-128-CBC,00')), PASS),
+    ).toThrow(PemError);
     const enc = file('rsa2048-1.enc-aes256.pem');
     const block = new TextDecoder().decode(enc);
     const der = Buffer.from(block.split('\n').slice(1, -2).join(''), 'base64');

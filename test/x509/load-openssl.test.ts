@@ -55,7 +55,11 @@ function withTbs(edit: (kids: Uint8Array[]) => Uint8Array[]): Uint8Array {
       .children()
       .map((k) => k.bytes()),
   );
-  return derSequence(derSequence(...kids), template.signatureAlgorithm.bytes, derTlv(Tag.BIT_STRING, Uint8Array.of(0), template.signature.bytes));
+  return derSequence(
+    derSequence(...kids),
+    template.signatureAlgorithm.bytes,
+    derTlv(Tag.BIT_STRING, Uint8Array.of(0), template.signature.bytes),
+  );
 }
 
 /** does `openssl <cmd> -in FILE -noout` load it */
@@ -132,7 +136,10 @@ describe('loading as OpenSSL loads a file', () => {
       { name: 'valid UTF8String', der: subject(Uint8Array.of(0x0c, 0x02, 0xc3, 0xa9)), refused: false },
     ];
     cases.forEach((c, i) => {
-      expect({ case: c.name, openssl: opensslLoads('x509', 'CERTIFICATE', c.der, `name${i}.pem`) }).toEqual({ case: c.name, openssl: !c.refused });
+      expect({ case: c.name, openssl: opensslLoads('x509', 'CERTIFICATE', c.der, `name${i}.pem`) }).toEqual({
+        case: c.name,
+        openssl: !c.refused,
+      });
       const pem = new TextEncoder().encode(pemEncode('CERTIFICATE', c.der));
       const shown = parseCertificateBlock(decodePemOrDer(pem)[0]);
       expect({ case: c.name, refusal: opensslLoadRefusal(shown) !== undefined }).toEqual({ case: c.name, refusal: c.refused });
@@ -150,7 +157,10 @@ describe('loading as OpenSSL loads a file', () => {
     point[point.length - 1] ^= 1; // the last byte of Y: still 04||X||Y, no longer on P-256
     const der = withTbs((k) => k.map((x, i) => (i === 6 ? derSequence(alg, point) : x)));
     writeFileSync(join(tmp.dir, 'offcurve.pem'), pemEncode('CERTIFICATE', der));
-    const out = bash('openssl x509 -in offcurve.pem -noout -subject 2>&1; openssl x509 -in offcurve.pem -noout -pubkey 2>&1 || true', tmp.dir);
+    const out = bash(
+      'openssl x509 -in offcurve.pem -noout -subject 2>&1; openssl x509 -in offcurve.pem -noout -pubkey 2>&1 || true',
+      tmp.dir,
+    );
     expect(out).toContain('subject=O = Load, CN = template');
     expect(out).toMatch(/decode error|Unable to load/);
     const c = loadCertificate(der);

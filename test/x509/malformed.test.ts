@@ -71,7 +71,11 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.nat(7) }),
-  fc.record({ kind: fc.constant('set' as const), pos: fc.nat(), byte: fc.constantFrom(0x00, 0x01, 0x05, 0x30, 0x7f, 0x80, 0x81, 0x82, 0x84, 0x85, 0xa0, 0xff) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    pos: fc.nat(),
+    byte: fc.constantFrom(0x00, 0x01, 0x05, 0x30, 0x7f, 0x80, 0x81, 0x82, 0x84, 0x85, 0xa0, 0xff),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), len: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
   fc.record({ kind: fc.constant('delete' as const), pos: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
@@ -187,7 +191,10 @@ describe('mutated inputs give results or typed errors only', () => {
           typedOnly(input, () => void parsePrivateKey(new TextEncoder().encode(pemEncode('ENCRYPTED PRIVATE KEY', input))));
         } else {
           const input = mutate(LEGACY.der, ms);
-          const pem = pemEncode('RSA PRIVATE KEY', input).replace('-----\n', `-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: ${LEGACY.headers['DEK-Info']}\n\n`);
+          const pem = pemEncode('RSA PRIVATE KEY', input).replace(
+            '-----\n',
+            `-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: ${LEGACY.headers['DEK-Info']}\n\n`,
+          );
           typedOnly(input, () => void parsePrivateKey(new TextEncoder().encode(pem), 'secret'));
         }
       }),

@@ -36,10 +36,30 @@ function withSubject(nameDer: Uint8Array): Uint8Array {
   return derSequence(newTbs, template.signatureAlgorithm.bytes, derTlv(Tag.BIT_STRING, Uint8Array.of(0), template.signature.bytes));
 }
 
-const ATTR_OIDS = [OID.commonName, OID.organizationName, OID.organizationalUnitName, OID.countryName, OID.localityName, OID.emailAddress, OID.domainComponent, OID.userId, OID.serialNumber, OID.description, '1.2.3.4', '2.999.1', '1.3.6.1.4.1.99999.1'];
+const ATTR_OIDS = [
+  OID.commonName,
+  OID.organizationName,
+  OID.organizationalUnitName,
+  OID.countryName,
+  OID.localityName,
+  OID.emailAddress,
+  OID.domainComponent,
+  OID.userId,
+  OID.serialNumber,
+  OID.description,
+  '1.2.3.4',
+  '2.999.1',
+  '1.3.6.1.4.1.99999.1',
+];
 
-const interesting = [0x00, 0x01, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1f, 0x20, 0x22, 0x23, 0x2b, 0x2c, 0x3b, 0x3c, 0x3d, 0x3e, 0x5c, 0x7f, 0x41, 0x5a, 0x61, 0x7a, 0x30];
-const asciiByte = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...interesting) }, { weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) });
+const interesting = [
+  0x00, 0x01, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1f, 0x20, 0x22, 0x23, 0x2b, 0x2c, 0x3b, 0x3c, 0x3d, 0x3e, 0x5c, 0x7f, 0x41, 0x5a, 0x61, 0x7a,
+  0x30,
+];
+const asciiByte = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...interesting) },
+  { weight: 4, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+);
 const anyByte = fc.oneof({ weight: 4, arbitrary: asciiByte }, { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) });
 const codePoint = fc.oneof(
   { weight: 4, arbitrary: asciiByte },
@@ -50,17 +70,27 @@ const codePoint = fc.oneof(
 const bytes = (b: fc.Arbitrary<number>, max = 8) => fc.array(b, { maxLength: max }).map((a) => Uint8Array.from(a));
 
 const utf8Value = fc.array(codePoint, { maxLength: 8 }).map((cps) => new TextEncoder().encode(String.fromCodePoint(...cps)));
-const bmpValue = fc.array(fc.oneof({ weight: 15, arbitrary: codePoint.filter((c) => c < 0x10000) }, { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) }), { maxLength: 6 }).map((us) => {
-  const out = new Uint8Array(us.length * 2);
-  us.forEach((u, i) => {
-    out[2 * i] = u >> 8;
-    out[2 * i + 1] = u & 0xff;
+const bmpValue = fc
+  .array(
+    fc.oneof(
+      { weight: 15, arbitrary: codePoint.filter((c) => c < 0x10000) },
+      { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) },
+    ),
+    { maxLength: 6 },
+  )
+  .map((us) => {
+    const out = new Uint8Array(us.length * 2);
+    us.forEach((u, i) => {
+      out[2 * i] = u >> 8;
+      out[2 * i + 1] = u & 0xff;
+    });
+    return out;
   });
-  return out;
-});
 const universalValue = fc.array(codePoint, { maxLength: 5 }).map((cps) => {
   const out = new Uint8Array(cps.length * 4);
-  cps.forEach((c, i) => { new DataView(out.buffer).setUint32(4 * i, c); });
+  cps.forEach((c, i) => {
+    new DataView(out.buffer).setUint32(4 * i, c);
+  });
   return out;
 });
 
@@ -72,13 +102,25 @@ const value: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 2, arbitrary: bytes(asciiByte).map((c) => derTlv(Tag.IA5String, c)) },
   { weight: 1, arbitrary: bytes(fc.integer({ min: 0x30, max: 0x39 })).map((c) => derTlv(Tag.NumericString, c)) },
   // OpenSSL refuses these four types in names (not in B_ASN1_PRINTABLE)
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(Tag.GeneralString, Tag.GraphicString, Tag.VideotexString, Tag.VisibleString), bytes(anyByte)).map(([t, c]) => derTlv(t, c)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(Tag.GeneralString, Tag.GraphicString, Tag.VideotexString, Tag.VisibleString), bytes(anyByte))
+      .map(([t, c]) => derTlv(t, c)),
+  },
   { weight: 1, arbitrary: bytes(fc.integer({ min: 0, max: 255 }), 3).map((c) => derTlv(Tag.BIT_STRING, Uint8Array.of(0, ...c))) },
   { weight: 2, arbitrary: bmpValue.map((c) => derTlv(Tag.BMPString, c)) },
   { weight: 2, arbitrary: universalValue.map((c) => derTlv(Tag.UniversalString, c)) },
   { weight: 1, arbitrary: bytes(fc.integer({ min: 0, max: 255 }), 4).map((c) => derTlv(Tag.SEQUENCE, derTlv(Tag.OCTET_STRING, c))) },
   // invalid for OpenSSL: bad UTF-8, odd BMP length, an INTEGER value
-  { weight: 1, arbitrary: fc.constantFrom(derTlv(Tag.UTF8String, Uint8Array.of(0x61, 0xc3)), derTlv(Tag.BMPString, Uint8Array.of(0, 0x41, 0)), derTlv(Tag.INTEGER, Uint8Array.of(5))) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      derTlv(Tag.UTF8String, Uint8Array.of(0x61, 0xc3)),
+      derTlv(Tag.BMPString, Uint8Array.of(0, 0x41, 0)),
+      derTlv(Tag.INTEGER, Uint8Array.of(5)),
+    ),
+  },
 );
 
 const atv = fc.tuple(fc.constantFrom(...ATTR_OIDS), value).map(([oid, v]) => derSequence(derOid(oid), v));
@@ -137,7 +179,18 @@ describe('arbitrary names spliced into a certificate, against openssl x509', () 
 
 describe('canonical comparison (X509_NAME_cmp)', () => {
   const name = (...rdns: [string, number, string][][]) =>
-    parseNameDer(derSequence(...rdns.map((r) => derTlv(Tag.SET, ...r.map(([oid, tag, v]) => derSequence(derOid(oid), derTlv(tag, tag === Tag.BMPString ? bmp(v) : new TextEncoder().encode(v))))))));
+    parseNameDer(
+      derSequence(
+        ...rdns.map((r) =>
+          derTlv(
+            Tag.SET,
+            ...r.map(([oid, tag, v]) =>
+              derSequence(derOid(oid), derTlv(tag, tag === Tag.BMPString ? bmp(v) : new TextEncoder().encode(v))),
+            ),
+          ),
+        ),
+      ),
+    );
   const bmp = (s: string) => Uint8Array.from([...s].flatMap((c) => [c.charCodeAt(0) >> 8, c.charCodeAt(0) & 0xff]));
   const CN = OID.commonName;
   const O = OID.organizationName;
@@ -153,8 +206,21 @@ describe('canonical comparison (X509_NAME_cmp)', () => {
   it('does not fold non-ASCII case, NumericString/GeneralString values or RDN structure', () => {
     expect(namesEqual(name([[CN, Tag.UTF8String, 'É']]), name([[CN, Tag.UTF8String, 'é']]))).toBe(false);
     expect(namesEqual(name([[CN, Tag.GeneralString, 'A']]), name([[CN, Tag.GeneralString, 'a']]))).toBe(false);
-    expect(namesEqual(name([[CN, Tag.UTF8String, 'a']], [[O, Tag.UTF8String, 'b']]), name([[CN, Tag.UTF8String, 'a'], [O, Tag.UTF8String, 'b']]))).toBe(false);
-    expect(namesEqual(name([[CN, Tag.UTF8String, 'a']], [[O, Tag.UTF8String, 'b']]), name([[O, Tag.UTF8String, 'b']], [[CN, Tag.UTF8String, 'a']]))).toBe(false);
+    expect(
+      namesEqual(
+        name([[CN, Tag.UTF8String, 'a']], [[O, Tag.UTF8String, 'b']]),
+        name([
+          [CN, Tag.UTF8String, 'a'],
+          [O, Tag.UTF8String, 'b'],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      namesEqual(
+        name([[CN, Tag.UTF8String, 'a']], [[O, Tag.UTF8String, 'b']]),
+        name([[O, Tag.UTF8String, 'b']], [[CN, Tag.UTF8String, 'a']]),
+      ),
+    ).toBe(false);
   });
 
   it('sorts the members of a multi-valued RDN (DER SET OF) in the canonical form', () => {

@@ -14,7 +14,14 @@ export const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Run a bash script in `cwd`; returns stdout. Throws with stderr on failure. */
 export function bash(script: string, cwd: string, timeoutMs = 120_000): string {
-  return execFileSync('bash', ['-s'], { cwd, input: script, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('bash', ['-s'], {
+    cwd,
+    input: script,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: timeoutMs,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -31,14 +31,23 @@ describe.skipIf(!present)('PostgreSQL src/test/ssl material', () => {
   const crts = present ? readdirSync(DIR).filter((f) => f.endsWith('.crt')) : [];
 
   it('every certificate parses without problems and prints/hashes as openssl does', () => {
-    const script = crts.map((f) => `echo "=====${f}"; openssl x509 -in ${join(DIR, f)} -noout -subject -nameopt RFC2253 -subject_hash; echo "=====${f}.1"; openssl x509 -in ${join(DIR, f)} -noout -subject`).join('\n');
+    const script = crts
+      .map(
+        (f) =>
+          `echo "=====${f}"; openssl x509 -in ${join(DIR, f)} -noout -subject -nameopt RFC2253 -subject_hash; echo "=====${f}.1"; openssl x509 -in ${join(DIR, f)} -noout -subject`,
+      )
+      .join('\n');
     const out = sections(bash(script, DIR));
     for (const f of crts) {
       const all = parseCertificates(read(f));
       for (const c of all) expect(c.problems, f).toEqual([]);
       const c = all[0];
       const lines = out.get(f)!;
-      expect([formatNameRfc2253(c.subject), nameHash(c.subject), formatNameOneline(c.subject)], f).toEqual([kv(lines, 'subject'), lines[1], kv(out.get(`${f}.1`)!, 'subject')]);
+      expect([formatNameRfc2253(c.subject), nameHash(c.subject), formatNameOneline(c.subject)], f).toEqual([
+        kv(lines, 'subject'),
+        lines[1],
+        kv(out.get(`${f}.1`)!, 'subject'),
+      ]);
     }
   });
 

@@ -45,12 +45,20 @@ describe('pgtls show', () => {
   });
 
   it('--json gives the same facts as data (bigints as strings, bytes as hex)', async () => {
-    const r = await show('--json', V('all-extensions-pss.pem'), V('crl-v2-idp-delta.pem'), K('ed25519-1.pem'), V('p256-1.pkcs8-aes256.pem'));
+    const r = await show(
+      '--json',
+      V('all-extensions-pss.pem'),
+      V('crl-v2-idp-delta.pem'),
+      K('ed25519-1.pem'),
+      V('p256-1.pkcs8-aes256.pem'),
+    );
     expect(r.code).toBe(0);
     const items = JSON.parse(r.out);
     expect(items.map((i: { type: string }) => i.type)).toEqual(['certificate', 'crl', 'private-key', 'encrypted-private-key']);
     const [cert, crl, key, enc] = items;
-    const serial = bash(`openssl x509 -in ${V('all-extensions-pss.pem')} -noout -serial`, tmp.dir).trim().split('=')[1];
+    const serial = bash(`openssl x509 -in ${V('all-extensions-pss.pem')} -noout -serial`, tmp.dir)
+      .trim()
+      .split('=')[1];
     expect(cert.serial).toBe(serial);
     expect(cert.serialDecimal).toBe(BigInt(`0x${serial}`).toString());
     expect(cert.signatureAlgorithm).toMatch(/^rsassaPss \(hash sha384, MGF1 sha384, salt 32\)$/);

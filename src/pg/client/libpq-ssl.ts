@@ -21,7 +21,6 @@ import { DEFAULT_SECURITY_LEVEL } from '../server/startup.js';
 import { dedupe, HASHED_CERT_NAME, readHashedDir, sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
 import type { ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
 
-
 /** The libpq options initialize_SSL reads, after defaults and environment were applied. */
 export interface LibpqSslOptions {
   sslmode: SslMode;
@@ -71,7 +70,9 @@ export type ClientSetupCause =
  * A failure's message in English, why it failed (a value), and the table entry with its
  * arguments to print it in the client's language.
  */
-export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; cause: ClientSetupCause; said: { def: MessageDef; args: (string | number)[] } };
+export type ClientTlsResult =
+  | { ok: true; tls: ClientTls }
+  | { ok: false; message: string; cause: ClientSetupCause; said: { def: MessageDef; args: (string | number)[] } };
 
 export interface ClientEnv {
   fs: SimFs;
@@ -162,11 +163,19 @@ function loadSystemRoots(env: ClientEnv, tls: ClientTls): void {
   }
   for (const dir of (env.sslCertDir ?? OPENSSL_DEFAULT_CERT_DIR).split(':').filter(Boolean)) {
     // by_dir opens only <hash>.N names: other files (the *.pem links beside them) are never read
-    const entries = (env.fs.list(dir) ?? []).filter((name) => HASHED_CERT_NAME.test(name)).flatMap((name) => {
-      const b = readFileAs(env.fs, joinPath(dir, name), env.user);
-      return 'reason' in b ? [] : [{ name, bytes: b }];
-    });
-    trusted.push(...readHashedDir(entries, (b) => certsAndCrlsIn(b).certs, () => []).certs);
+    const entries = (env.fs.list(dir) ?? [])
+      .filter((name) => HASHED_CERT_NAME.test(name))
+      .flatMap((name) => {
+        const b = readFileAs(env.fs, joinPath(dir, name), env.user);
+        return 'reason' in b ? [] : [{ name, bytes: b }];
+      });
+    trusted.push(
+      ...readHashedDir(
+        entries,
+        (b) => certsAndCrlsIn(b).certs,
+        () => [],
+      ).certs,
+    );
   }
   tls.verifyPeer = true;
   tls.rootFile = 'system';
@@ -282,7 +291,14 @@ export function libpqSslOptions(conn: ResolvedConninfo, sslmode: SslMode = conn.
 
 /** initialize_SSL. */
 export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientTlsResult {
-  const tls: ClientTls = { verifyPeer: false, trusted: [], crls: [], crlCheckAll: false, certChain: [], securityLevel: env.securityLevel ?? DEFAULT_SECURITY_LEVEL };
+  const tls: ClientTls = {
+    verifyPeer: false,
+    trusted: [],
+    crls: [],
+    crlCheckAll: false,
+    certChain: [],
+    securityLevel: env.securityLevel ?? DEFAULT_SECURITY_LEVEL,
+  };
   try {
     loadRoot(opts, env, tls);
     loadClientCert(opts, env, tls);

@@ -179,9 +179,10 @@ interface Parsing extends HbaLine {
   radius: { servers?: string[]; secrets?: string[]; ports?: string[]; identifiers?: string[]; raw: Record<string, string> };
 }
 
-
 /** OpenLDAP ldap_url_parse, as far as PostgreSQL reads it. */
-function parseLdapUrl(url: string): { scheme: string; host?: string; port: number; dn?: string; attr?: string; scope: number; filter?: string } | undefined {
+function parseLdapUrl(
+  url: string,
+): { scheme: string; host?: string; port: number; dn?: string; attr?: string; scope: number; filter?: string } | undefined {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?]*)(?:\/([^?]*))?(?:\?([^?]*))?(?:\?([^?]*))?(?:\?([^?]*))?$/.exec(url);
   if (!m) return undefined;
   const scheme = m[1].toLowerCase();
@@ -362,7 +363,8 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       if (!list)
         fail(`could not parse RADIUS ${what} list "${val}"`, name === 'radiusports' ? `invalid RADIUS port number: "${val}"` : null);
       else {
-        if (name === 'radiusports' && list.some((x) => (Number.parseInt(x, 10) || 0) === 0)) fail(`invalid RADIUS port number: "${val}"`, null);
+        if (name === 'radiusports' && list.some((x) => (Number.parseInt(x, 10) || 0) === 0))
+          fail(`invalid RADIUS port number: "${val}"`, null);
         if (name === 'radiusservers') {
           const bad = list.find((x) => !ctx.resolves(x));
           if (bad !== undefined) fail(`could not translate RADIUS server name "${bad}" to address: Name or service not known`, null);
@@ -398,7 +400,11 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
       ctx.errMsg = m;
     } else if (!ctx.ssl) {
       const m = 'hostssl record cannot match because SSL is disabled';
-      ctx.logs.push({ message: m, hint: ctx.version >= 16 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.', context });
+      ctx.logs.push({
+        message: m,
+        hint: ctx.version >= 16 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
+        context,
+      });
       ctx.errMsg = m;
     }
   } else if (connType === 'hostgssenc' && !ctx.build.gss) {
@@ -504,13 +510,20 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
     const l = p.ldap;
     if (!ctx.build.openldap && l.server === undefined) fail('authentication method "ldap" requires argument "ldapserver" to be set');
     if (l.prefix !== undefined || l.suffix !== undefined) {
-      if (l.basedn !== undefined || l.binddn !== undefined || l.bindpasswd !== undefined || l.searchattribute !== undefined || l.searchfilter !== undefined)
+      if (
+        l.basedn !== undefined ||
+        l.binddn !== undefined ||
+        l.bindpasswd !== undefined ||
+        l.searchattribute !== undefined ||
+        l.searchfilter !== undefined
+      )
         fail(
           'cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix',
         );
     } else if (l.basedn === undefined)
       fail('authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set');
-    if (l.searchattribute !== undefined && l.searchfilter !== undefined) fail('cannot use ldapsearchattribute together with ldapsearchfilter');
+    if (l.searchattribute !== undefined && l.searchfilter !== undefined)
+      fail('cannot use ldapsearchattribute together with ldapsearchfilter');
   }
   if (method === 'radius') {
     const r = p.radius;
@@ -567,7 +580,8 @@ function toRule(line: HbaLine | undefined, lineNumber: number, error: string | n
  */
 export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, opts: HbaParseOptions = {}): HbaParseResult {
   const version = opts.pgVersion ?? 15;
-  if (!Number.isInteger(version) || version < 13 || version > 18) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
+  if (!Number.isInteger(version) || version < 13 || version > 18)
+    throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_hba.conf path must be absolute: ${file}`);
   const path = canonicalizePath(file);
   const mode = opts.mode ?? 'startup';
@@ -632,7 +646,11 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     if (opts.mode !== 'view') {
       log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
       const label = hbaFileLabel(path, opts.pgVersion ?? 15);
-      log.push(opts.mode === 'reload' ? { level: 'LOG', message: `${label} was not reloaded` } : { level: 'FATAL', message: `could not load ${label}` });
+      log.push(
+        opts.mode === 'reload'
+          ? { level: 'LOG', message: `${label} was not reloaded` }
+          : { level: 'FATAL', message: `could not load ${label}` },
+      );
     }
     return { file: path, lines: [], rules: [], log, ok: false };
   }
@@ -732,7 +750,8 @@ const asciiLower = (s: string) => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
 
 /** hostname_match: the whole name, or a suffix for a pattern starting with '.' (pg_strcasecmp). */
 export function hostnameMatch(pattern: string, actual: string): boolean {
-  if (pattern.startsWith('.')) return actual.length >= pattern.length && asciiLower(actual.slice(actual.length - pattern.length)) === asciiLower(pattern);
+  if (pattern.startsWith('.'))
+    return actual.length >= pattern.length && asciiLower(actual.slice(actual.length - pattern.length)) === asciiLower(pattern);
   return asciiLower(pattern) === asciiLower(actual);
 }
 
@@ -747,7 +766,11 @@ const NO_RESOLVER: NameResolver = {
  * that does not look numeric as remote_hostname, forward lookup not checked. `remoteHost` is
  * what "connection received: host=%s" shows.
  */
-export function clientHostAtStart(addr: string, resolver: NameResolver | undefined, logHostname: boolean): { remoteHost: string; clientHost: ClientHostName } {
+export function clientHostAtStart(
+  addr: string,
+  resolver: NameResolver | undefined,
+  logHostname: boolean,
+): { remoteHost: string; clientHost: ClientHostName } {
   const ip = parseNumericHost(addr);
   const numeric = ip ? formatIp(ip) : addr;
   if (!logHostname || !ip) return { remoteHost: numeric, clientHost: { resolv: 0, lookups: [] } };

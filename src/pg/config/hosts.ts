@@ -37,13 +37,9 @@ export const GAI_ERRORS = {
 } as const;
 export type GaiCode = keyof typeof GAI_ERRORS;
 
-export type ReverseLookup =
-  | { ok: true; name: string; source: string }
-  | { ok: false; code: GaiCode; source: string };
+export type ReverseLookup = { ok: true; name: string; source: string } | { ok: false; code: GaiCode; source: string };
 
-export type ForwardLookup =
-  | { ok: true; addrs: IpAddr[]; source: string }
-  | { ok: false; code: GaiCode; source: string };
+export type ForwardLookup = { ok: true; addrs: IpAddr[]; source: string } | { ok: false; code: GaiCode; source: string };
 
 /** What the server's lookups see (the hosts file here; a test can give another). */
 export interface NameResolver {

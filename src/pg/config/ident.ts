@@ -47,7 +47,8 @@ export interface IdentParseResult {
 
 export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array, opts: IdentParseOptions = {}): IdentParseResult {
   const version = opts.pgVersion ?? 15;
-  if (!Number.isInteger(version) || version < 13 || version > 18) throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
+  if (!Number.isInteger(version) || version < 13 || version > 18)
+    throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_ident.conf path must be absolute: ${file}`);
   const path = canonicalizePath(file);
   const view = opts.mode === 'view';
@@ -69,9 +70,11 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     const context = lineContext(tok.lineNum, tok.file);
     const [mapF, sysF, pgF] = tok.fields;
     const multi = () => fail('multiple values in ident field', { message: 'multiple values in ident field', context });
-    const missing = () => fail('missing entry at end of line', { message: `missing entry in file "${tok.file}" at end of line ${tok.lineNum}` });
+    const missing = () =>
+      fail('missing entry at end of line', { message: `missing entry in file "${tok.file}" at end of line ${tok.lineNum}` });
     // checked in the server's order: map, system user, PostgreSQL user
-    const problem = mapF.length > 1 ? multi : !sysF ? missing : sysF.length > 1 ? multi : !pgF ? missing : pgF.length > 1 ? multi : undefined;
+    const problem =
+      mapF.length > 1 ? multi : !sysF ? missing : sysF.length > 1 ? multi : !pgF ? missing : pgF.length > 1 ? multi : undefined;
     if (problem) {
       problem();
       continue;
@@ -87,9 +90,16 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
       line.regex = r.regex;
     }
     lines.push(line);
-    mappings.push({ lineNumber: tok.lineNum, mapName: line.mapName, sysName: line.systemUser.string, pgUsername: line.pgUser.string, error: null });
+    mappings.push({
+      lineNumber: tok.lineNum,
+      mapName: line.mapName,
+      sysName: line.systemUser.string,
+      pgUsername: line.pgUser.string,
+      error: null,
+    });
   }
-  if (!ok && opts.mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version, 'pg_ident.conf')} was not reloaded` });
+  if (!ok && opts.mode === 'reload')
+    log.push({ level: 'LOG', message: `${hbaFileLabel(path, version, 'pg_ident.conf')} was not reloaded` });
   return { file: path, lines: ok ? lines : [], mappings, log, ok };
 }
 
@@ -132,7 +142,10 @@ export function checkUsermap(
   const version = opts.pgVersion ?? 15;
   if (!mapName) {
     if (same(pgUser, systemUser, caseInsensitive)) return { ok: true };
-    return { ok: false, log: [{ level: 'LOG', message: `provided user name (${pgUser}) and authenticated user name (${systemUser}) do not match` }] };
+    return {
+      ok: false,
+      log: [{ level: 'LOG', message: `provided user name (${pgUser}) and authenticated user name (${systemUser}) do not match` }],
+    };
   }
   for (const line of lines) {
     if (line.mapName !== mapName) continue;
@@ -158,7 +171,10 @@ export function checkUsermap(
     } else if (!same(line.systemUser.string, systemUser, caseInsensitive)) continue;
     if (pgUserMatches(line.pgUser, wanted, pgUser, caseInsensitive, version, opts.roles)) return { ok: true, line };
   }
-  return { ok: false, log: [{ level: 'LOG', message: `no match in usermap "${mapName}" for user "${pgUser}" authenticated as "${systemUser}"` }] };
+  return {
+    ok: false,
+    log: [{ level: 'LOG', message: `no match in usermap "${mapName}" for user "${pgUser}" authenticated as "${systemUser}"` }],
+  };
 }
 
 function pgUserMatches(tok: AuthToken, wanted: string, pgUser: string, ci: boolean, version: number, roles: string[] | undefined): boolean {

@@ -31,7 +31,9 @@ export function inetAton(s: string): Uint8Array | undefined {
   const lastBytes = 4 - nums.length;
   if (nums.some((n) => n > 255) || last >= 2 ** (8 * lastBytes)) return undefined;
   const out = new Uint8Array(4);
-  nums.forEach((n, i) => { out[i] = n; });
+  nums.forEach((n, i) => {
+    out[i] = n;
+  });
   for (let i = 0; i < lastBytes; i++) out[3 - i] = Math.floor(last / 2 ** (8 * i)) & 0xff;
   return out;
 }

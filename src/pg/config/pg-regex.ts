@@ -84,7 +84,8 @@ export function compilePgRegex(input: string): PgRegexResult {
     if (c === '\\') {
       const n = pattern[i + 1];
       if (n === undefined) return { ok: false, error: REG_ERRORS.EESCAPE };
-      const hex = n === 'x' ? /^[0-9A-Fa-f]{1,8}/.exec(pattern.slice(i + 2)) : n === 'u' ? /^[0-9A-Fa-f]{4}/.exec(pattern.slice(i + 2)) : null;
+      const hex =
+        n === 'x' ? /^[0-9A-Fa-f]{1,8}/.exec(pattern.slice(i + 2)) : n === 'u' ? /^[0-9A-Fa-f]{4}/.exec(pattern.slice(i + 2)) : null;
       if (hex) {
         const cp = parseInt(hex[0], 16);
         if (cp > 0xffff) return { ok: false, error: REG_ERRORS.EESCAPE };

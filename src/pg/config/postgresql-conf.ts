@@ -495,7 +495,11 @@ export function parsePgInt(value: string): number | undefined {
   let rest = '';
   if (m) {
     const digits = m[2];
-    const mag = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
+    const mag = /^0[xX]/.test(digits)
+      ? parseInt(digits.slice(2), 16)
+      : digits.length > 1 && digits[0] === '0'
+        ? parseInt(digits, 8)
+        : parseInt(digits, 10);
     n = m[1] === '-' ? -mag : mag;
     rest = value.slice(m[0].length);
     if (/^[.eE]/.test(rest)) n = undefined;
@@ -642,10 +646,22 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
 }
 
 /** `error`: false, or what an erroneous file still applied (which the reload message names). */
-function finish(st: ParseState, error: false | 'none' | 'unaffected', errorFile: string, main: string, mode: 'startup' | 'reload' | 'view'): ParsedConf {
-  st.items.forEach((it, i) => { it.seqno = i + 1; });
+function finish(
+  st: ParseState,
+  error: false | 'none' | 'unaffected',
+  errorFile: string,
+  main: string,
+  mode: 'startup' | 'reload' | 'view',
+): ParsedConf {
+  st.items.forEach((it, i) => {
+    it.seqno = i + 1;
+  });
   if (error && mode === 'startup') st.log.push({ level: 'FATAL', message: `configuration file "${errorFile}" contains errors` });
-  if (error && mode === 'reload') st.log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; ${error === 'none' ? 'no' : 'unaffected'} changes were applied` });
+  if (error && mode === 'reload')
+    st.log.push({
+      level: 'LOG',
+      message: `configuration file "${errorFile}" contains errors; ${error === 'none' ? 'no' : 'unaffected'} changes were applied`,
+    });
   const settings: ParsedConf['settings'] = new Map();
   for (const it of st.items) {
     if (it.applied && it.name !== undefined) {

@@ -68,14 +68,7 @@ export function uriDecode(str: string): string {
 }
 
 /** conninfo_storeval: requiressl is translated; an unknown keyword is an error unless ignoreMissing. */
-function storeval(
-  out: ConninfoValues,
-  keyword: string,
-  value: string,
-  version: number,
-  ignoreMissing: boolean,
-  decode: boolean,
-): boolean {
+function storeval(out: ConninfoValues, keyword: string, value: string, version: number, ignoreMissing: boolean, decode: boolean): boolean {
   let kw = keyword;
   let val = value;
   if (kw === 'requiressl') {
@@ -242,7 +235,8 @@ function parseUriParams(params: string, out: ConninfoValues, version: number): v
       keyword = 'sslmode';
       value = 'require';
     }
-    if (!storeval(out, keyword, value, version, true, false)) throw new ConninfoError('UNKNOWN_OPTION', `invalid URI query parameter: "${keyword}"`);
+    if (!storeval(out, keyword, value, version, true, false))
+      throw new ConninfoError('UNKNOWN_OPTION', `invalid URI query parameter: "${keyword}"`);
   }
 }
 

@@ -139,7 +139,12 @@ export function findPassword(text: string, key: PassKey): { password: string; li
 }
 
 /** passwordFromFile for one host: the checks, then the lookup; `warn` gets what libpq prints to stderr. */
-export function passwordFromFile(key: PassKey, file: string, access: PassFileAccess, warn: (line: string, said?: MessageCall) => void = () => {}): PassLookup {
+export function passwordFromFile(
+  key: PassKey,
+  file: string,
+  access: PassFileAccess,
+  warn: (line: string, said?: MessageCall) => void = () => {},
+): PassLookup {
   if (!key.dbname || !key.user) return { found: false, file, reason: 'no-user-or-dbname' };
   const st = access.stat(file);
   const miss: PassMiss | undefined = !st ? 'no-file' : !st.isFile ? 'not-regular' : st.mode & 0o077 ? 'group-world' : undefined;

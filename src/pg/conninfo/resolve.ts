@@ -221,7 +221,8 @@ export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
   const hostaddrs = values.hostaddr ? splitList(values.hostaddr) : undefined;
   const hosts = values.host ? splitList(values.host) : undefined;
   const n = hostaddrs?.length ?? hosts?.length ?? 1;
-  if (hosts && hosts.length !== n) throw new ConninfoError('BAD_VALUE', `could not match ${hosts.length} host names to ${n} hostaddr values`);
+  if (hosts && hosts.length !== n)
+    throw new ConninfoError('BAD_VALUE', `could not match ${hosts.length} host names to ${n} hostaddr values`);
   let ports: string[] = Array<string>(n).fill('');
   if (values.port) {
     const p = splitList(values.port);

@@ -70,12 +70,15 @@ function readServiceFile(file: string, values: Record<string, string | undefined
       continue;
     }
     if (!found) continue;
-    if (line.startsWith('ldap')) throw new ConninfoError('BAD_VALUE', `service file "${file}", line ${lineNo}: LDAP service lookups are not modelled by pgtls`);
+    if (line.startsWith('ldap'))
+      throw new ConninfoError('BAD_VALUE', `service file "${file}", line ${lineNo}: LDAP service lookups are not modelled by pgtls`);
     const eq = line.indexOf('=');
     if (eq < 0) throw new ConninfoError('BAD_VALUE', `syntax error in service file "${file}", line ${lineNo}`);
     const key = line.slice(0, eq);
-    if (key === 'service') throw new ConninfoError('BAD_VALUE', `nested service specifications not supported in service file "${file}", line ${lineNo}`);
-    if (!findConninfoOption(key, l.pgVersion)) throw new ConninfoError('BAD_VALUE', `syntax error in service file "${file}", line ${lineNo}`);
+    if (key === 'service')
+      throw new ConninfoError('BAD_VALUE', `nested service specifications not supported in service file "${file}", line ${lineNo}`);
+    if (!findConninfoOption(key, l.pgVersion))
+      throw new ConninfoError('BAD_VALUE', `syntax error in service file "${file}", line ${lineNo}`);
     if (values[key] === undefined) values[key] = line.slice(eq + 1);
   }
   return found;

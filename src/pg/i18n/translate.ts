@@ -182,7 +182,9 @@ export function makeTranslator(locale: MessageLocale, loader: CatalogLoader | un
     }
     // English locales have no catalogs by design: no note for them
     if (!found && locale.languages.length && domain !== 'libc' && !/^en([_.@]|$)/.test(locale.languages[0])) {
-      notes.push(`no ${file}.mo catalog for ${locale.languages[0]}${loader ? '' : ' (no catalogs given)'}: ${domain}'s messages stay English`);
+      notes.push(
+        `no ${file}.mo catalog for ${locale.languages[0]}${loader ? '' : ' (no catalogs given)'}: ${domain}'s messages stay English`,
+      );
     }
     cache.set(domain, found);
     return found ?? undefined;
@@ -191,7 +193,8 @@ export function makeTranslator(locale: MessageLocale, loader: CatalogLoader | un
   const ascii = (s: string) => (locale.ascii ? s.replace(/[^\x00-\x7f]/gu, '?') : s);
   const translate: Translate = (domain, msgid, args = [], opts = {}) => {
     const cat = locale.languages.length ? catalog(domain) : undefined;
-    const found = cat && (opts.plural ? cat.getPlural(msgid, opts.plural.msgid, opts.plural.n, opts.context) : cat.get(msgid, opts.context));
+    const found =
+      cat && (opts.plural ? cat.getPlural(msgid, opts.plural.msgid, opts.plural.n, opts.context) : cat.get(msgid, opts.context));
     const strerr = new Set([...(opts.strerror ?? []), ...percentMIndexes(msgid)]);
     const a = strerr.size ? args.map((v, i) => (strerr.has(i) && typeof v === 'string' ? translate('libc', v) : v)) : args;
     if (found === undefined) return english(domain, msgid, a, opts);
@@ -223,25 +226,28 @@ export function cFormat(format: string, args: readonly FormatArg[], msgid: strin
   const mPositions = percentMIndexes(msgid);
   let next = 0;
   let mSeen = 0;
-  return format.replace(DIRECTIVE, (_all, pos: string | undefined, flags: string, width: string | undefined, prec: string | undefined, _len, conv: string) => {
-    if (conv === '%') return '%';
-    const index = conv === 'm' ? (mPositions[mSeen++] ?? next) : pos ? Number(pos) - 1 : next++;
-    if (conv === 'm') next = Math.max(next, index + 1);
-    const v = args[index];
-    let s: string;
-    if (v === undefined) s = '';
-    else if (conv === 's' || conv === 'm') s = String(v);
-    else if (conv === 'c') s = typeof v === 'number' ? String.fromCodePoint(v) : v.slice(0, 1);
-    else if (conv === 'x' || conv === 'X' || conv === 'o') {
-      const n = Number(v) >>> 0;
-      s = n.toString(conv === 'o' ? 8 : 16);
-      if (conv === 'X') s = s.toUpperCase();
-    } else s = String(typeof v === 'number' ? Math.trunc(v) : v);
-    if (prec !== undefined && (conv === 's' || conv === 'm')) s = s.slice(0, Number(prec));
-    if (width !== undefined && s.length < Number(width)) {
-      const pad = Number(width) - s.length;
-      s = flags.includes('-') ? s + ' '.repeat(pad) : flags.includes('0') && conv !== 's' ? '0'.repeat(pad) + s : ' '.repeat(pad) + s;
-    }
-    return s;
-  });
+  return format.replace(
+    DIRECTIVE,
+    (_all, pos: string | undefined, flags: string, width: string | undefined, prec: string | undefined, _len, conv: string) => {
+      if (conv === '%') return '%';
+      const index = conv === 'm' ? (mPositions[mSeen++] ?? next) : pos ? Number(pos) - 1 : next++;
+      if (conv === 'm') next = Math.max(next, index + 1);
+      const v = args[index];
+      let s: string;
+      if (v === undefined) s = '';
+      else if (conv === 's' || conv === 'm') s = String(v);
+      else if (conv === 'c') s = typeof v === 'number' ? String.fromCodePoint(v) : v.slice(0, 1);
+      else if (conv === 'x' || conv === 'X' || conv === 'o') {
+        const n = Number(v) >>> 0;
+        s = n.toString(conv === 'o' ? 8 : 16);
+        if (conv === 'X') s = s.toUpperCase();
+      } else s = String(typeof v === 'number' ? Math.trunc(v) : v);
+      if (prec !== undefined && (conv === 's' || conv === 'm')) s = s.slice(0, Number(prec));
+      if (width !== undefined && s.length < Number(width)) {
+        const pad = Number(width) - s.length;
+        s = flags.includes('-') ? s + ' '.repeat(pad) : flags.includes('0') && conv !== 's' ? '0'.repeat(pad) + s : ' '.repeat(pad) + s;
+      }
+      return s;
+    },
+  );
 }

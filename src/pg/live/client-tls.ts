@@ -8,7 +8,14 @@ import { d2iCertificate, type Certificate, type PrivateKey } from '../../x509/in
 import { libpqVerifyHost, type PgMajor, type VerifyResult } from '../../path/index.js';
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
-import { alertForVerifyError, chainToSend, LIBPQ_KEY_EXCHANGE, verifyClientChain, verifyFailureText, verifyServerChain } from '../tls-handshake.js';
+import {
+  alertForVerifyError,
+  chainToSend,
+  LIBPQ_KEY_EXCHANGE,
+  verifyClientChain,
+  verifyFailureText,
+  verifyServerChain,
+} from '../tls-handshake.js';
 
 export { verifyClientChain, verifyServerChain };
 

@@ -114,7 +114,14 @@ function tcpConnect(address: string, port: number, timeoutMs: number): Promise<S
     s.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // fe-connect.c: the errno text, then libpq's hint for a refused TCP connection
-      reject(new Failure('connect', e.code === 'ECONNREFUSED' ? 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?' : e.message));
+      reject(
+        new Failure(
+          'connect',
+          e.code === 'ECONNREFUSED'
+            ? 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?'
+            : e.message,
+        ),
+      );
     });
   });
 }
@@ -161,7 +168,13 @@ function converse(stream: Socket | TlsEngineSocket, session: ClientSession, time
 }
 
 /** Start TLS on a connected socket; resolves once the handshake is done (client side). */
-function handshake(sock: Socket, engine: TlsClient, res: AttemptResult, seen: { verify?: VerifyResult }, timeoutMs: number): Promise<TlsEngineSocket> {
+function handshake(
+  sock: Socket,
+  engine: TlsClient,
+  res: AttemptResult,
+  seen: { verify?: VerifyResult },
+  timeoutMs: number,
+): Promise<TlsEngineSocket> {
   return new Promise((resolve, reject) => {
     const ts = new TlsEngineSocket(engine, sock);
     const timer = setTimeout(() => fail(new Failure('handshake', 'SSL SYSCALL error: timeout')), timeoutMs);
@@ -219,7 +232,11 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
         }
       }
       if (!res.plainAfterRefusal) {
-        const tls = liveClientTls({ ...(o.tls ?? { verify: false, at: new Date() }), alpn: direct ? ['postgresql'] : undefined, onTrace: (e) => res.trace.push(e) });
+        const tls = liveClientTls({
+          ...(o.tls ?? { verify: false, at: new Date() }),
+          alpn: direct ? ['postgresql'] : undefined,
+          onTrace: (e) => res.trace.push(e),
+        });
         const engine = new TlsClient(tls.config);
         try {
           stream = await handshake(sock, engine, res, tls.seen, timeoutMs);

@@ -47,18 +47,35 @@ function prefix(t: ConnTarget, address: string, port: number): string {
 export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnectResult> {
   const pgVersion = o.pgVersion ?? 15;
   const at = o.at ?? new Date();
-  const conn = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion, serviceFiles: serviceFilesOn(o.fs ?? nodeFs(), o.clientUser) });
+  const conn = resolveConninfo({
+    conninfo: o.conninfo,
+    env: o.env ?? {},
+    osUser: o.osUser,
+    pgVersion,
+    serviceFiles: serviceFilesOn(o.fs ?? nodeFs(), o.clientUser),
+  });
   const t = conn.targets[0];
   if (t.fatal || t.error) throw new ConninfoError('BAD_VALUE', t.fatal ?? t.error!);
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `a TCP host is needed, not the Unix socket directory "${t.host}"`);
   const address = t.hostaddr ?? t.host!;
   const port = t.port ?? 5432;
-  const params: Record<string, string> = { user: conn.user, database: conn.dbname, application_name: conn.values.application_name ?? conn.values.fallback_application_name ?? 'pgtls' };
+  const params: Record<string, string> = {
+    user: conn.user,
+    database: conn.dbname,
+    application_name: conn.values.application_name ?? conn.values.fallback_application_name ?? 'pgtls',
+  };
   const attempts: AttemptResult[] = [];
 
   const attempt = async (kind: AttemptKind): Promise<AttemptResult> => {
     if (kind === 'plain') return attemptConnection({ address, port, kind, params, sql: o.sql, timeoutMs: o.timeoutMs });
-    const prep = prepareClientTls(libpqSslOptions(conn, conn.sslmode), { fs: o.fs ?? nodeFs(), home: o.env?.HOME, user: o.clientUser, pgVersion, sslCertFile: o.env?.SSL_CERT_FILE, sslCertDir: o.env?.SSL_CERT_DIR });
+    const prep = prepareClientTls(libpqSslOptions(conn, conn.sslmode), {
+      fs: o.fs ?? nodeFs(),
+      home: o.env?.HOME,
+      user: o.clientUser,
+      pgVersion,
+      sslCertFile: o.env?.SSL_CERT_FILE,
+      sslCertDir: o.env?.SSL_CERT_DIR,
+    });
     // libpq 15 runs initialize_SSL after the 'S': a server answering 'N' never sees these
     // errors; approximated by failing before connecting (the message is the same)
     if (!prep.ok) return { kind, ok: false, stage: 'client-setup', message: prep.message, trace: [] };
@@ -69,7 +86,12 @@ export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnect
       kind,
       sslmode: conn.sslmode,
       negotiation: conn.sslnegotiation,
-      tls: { tls: prep.tls, verify: prep.tls.verifyPeer, serverName: conn.values.sslsni !== '0' && t.host && !isIp(t.host) ? t.host : undefined, at },
+      tls: {
+        tls: prep.tls,
+        verify: prep.tls.verifyPeer,
+        serverName: conn.values.sslsni !== '0' && t.host && !isIp(t.host) ? t.host : undefined,
+        at,
+      },
       hostCheck: verifyFull ? { host: t.host ?? (t.type === 'address' ? '/var/run/postgresql' : ''), pgVersion } : undefined,
       params,
       sql: o.sql,

@@ -51,7 +51,13 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const pgVersion = o.pgVersion ?? 15;
   const at = o.at ?? new Date();
   const fs = o.fs ?? nodeFs();
-  const conn: ResolvedConninfo = resolveConninfo({ conninfo: o.conninfo, env: o.env ?? {}, osUser: o.osUser, pgVersion, serviceFiles: serviceFilesOn(fs, o.clientUser) });
+  const conn: ResolvedConninfo = resolveConninfo({
+    conninfo: o.conninfo,
+    env: o.env ?? {},
+    osUser: o.osUser,
+    pgVersion,
+    serviceFiles: serviceFilesOn(fs, o.clientUser),
+  });
   const t = conn.targets[0];
   if (t.fatal || t.error) throw new ConninfoError('BAD_VALUE', t.fatal ?? t.error!);
   if (t.type === 'socket') throw new ConninfoError('BAD_VALUE', `probe needs a TCP host, not the Unix socket directory "${t.host}"`);
@@ -61,7 +67,14 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const prepare = Object.fromEntries(
     SSL_MODES.map((m) => [
       m,
-      prepareClientTls(libpqSslOptions(conn, m), { fs, home, user: o.clientUser, pgVersion, sslCertFile: o.env?.SSL_CERT_FILE, sslCertDir: o.env?.SSL_CERT_DIR }),
+      prepareClientTls(libpqSslOptions(conn, m), {
+        fs,
+        home,
+        user: o.clientUser,
+        pgVersion,
+        sslCertFile: o.env?.SSL_CERT_FILE,
+        sslCertDir: o.env?.SSL_CERT_DIR,
+      }),
     ]),
   ) as Record<SslMode, ClientTlsResult>;
   // require never fails on a missing root file: its set-up is the client certificate's alone

@@ -50,7 +50,15 @@ export interface ModeVerdict {
 }
 
 /** The live stages the ladder knows; a TCP or protocol failure has none: libpq moves to the next host, never to plaintext. */
-const LADDER_STAGES: ReadonlySet<string> = new Set<FailureStage>(['ssl-refused', 'client-setup', 'handshake', 'alert-after-handshake', 'host-name', 'server-error', 'client-auth']);
+const LADDER_STAGES: ReadonlySet<string> = new Set<FailureStage>([
+  'ssl-refused',
+  'client-setup',
+  'handshake',
+  'alert-after-handshake',
+  'host-name',
+  'server-error',
+  'client-auth',
+]);
 const asStage = (s?: string): AttemptOutcome['stage'] => (s !== undefined && LADDER_STAGES.has(s) ? (s as FailureStage) : undefined);
 
 function fromLive(kind: AttemptKind, o: LiveOutcome | undefined): AttemptOutcome {

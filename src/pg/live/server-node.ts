@@ -91,7 +91,14 @@ export async function startServe(o: ServeOptions): Promise<ServeStart> {
   const server: Server = createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    handleConnection(sock, cfg, { log, now: o.now ?? (() => new Date()), serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`, processId: pid++, pgVersion, resolver });
+    handleConnection(sock, cfg, {
+      log,
+      now: o.now ?? (() => new Date()),
+      serverVersion: o.serverVersion ?? `${pgVersion}.0 (pgtls serve)`,
+      processId: pid++,
+      pgVersion,
+      resolver,
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -124,7 +131,13 @@ interface ConnCtx {
   resolver: NameResolver;
 }
 
-function serverTlsConfig(tls: ServerTls, at: Date, alpn: string[] | undefined, onPeer: (c: Certificate) => void, onVerifyFail: (r: VerifyResult) => void): ServerConfig {
+function serverTlsConfig(
+  tls: ServerTls,
+  at: Date,
+  alpn: string[] | undefined,
+  onPeer: (c: Certificate) => void,
+  onVerifyFail: (r: VerifyResult) => void,
+): ServerConfig {
   const chain = chainToSend(tls.chain, tls.caCerts, tls.crls, at);
   return {
     minVersion: tls.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
@@ -172,7 +185,9 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   /** `detail` goes to the client too; `logDetail` only to the log (errdetail_log) */
   const fatal = (message: string, sqlstate: string, detail?: string, logDetail?: string) => {
     ctx.log([{ level: 'FATAL', message, detail: detail ?? logDetail }]);
-    stream.write(encodeBackendMessage(errorResponse({ severity: 'FATAL', severityNonLocalized: 'FATAL', code: sqlstate, message, detail })));
+    stream.write(
+      encodeBackendMessage(errorResponse({ severity: 'FATAL', severityNonLocalized: 'FATAL', code: sqlstate, message, detail })),
+    );
     close();
   };
 
@@ -235,7 +250,13 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     const at = ctx.now();
     const engine = new TlsServer(
       // ALPN: selected when offered (PG17); required for direct TLS
-      serverTlsConfig(cfg.tls!, at, ctx.pgVersion >= 17 ? ['postgresql'] : undefined, (c) => (peerCert = c), (r) => (verifyFailure = r)),
+      serverTlsConfig(
+        cfg.tls!,
+        at,
+        ctx.pgVersion >= 17 ? ['postgresql'] : undefined,
+        (c) => (peerCert = c),
+        (r) => (verifyFailure = r),
+      ),
     );
     const ts = new TlsEngineSocket(engine, sock);
     stream = ts;
@@ -295,7 +316,9 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     if (auth.ok) {
       ctx.log(auth.log);
       const key = { processId: ctx.processId, secretKey: cancelSecret() };
-      stream.write(concatBytes(...authenticationOkBytes(serverParameters({ user, applicationName, serverVersion: ctx.serverVersion }), key)));
+      stream.write(
+        concatBytes(...authenticationOkBytes(serverParameters({ user, applicationName, serverVersion: ctx.serverVersion }), key)),
+      );
       return;
     }
     if (auth.needsPassword) {

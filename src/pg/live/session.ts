@@ -196,7 +196,12 @@ export class ClientSession {
 }
 
 /** What a PostgreSQL 15 backend reports after AuthenticationOk (the GUC_REPORT settings). */
-export function serverParameters(opts: { user: string; applicationName: string; serverVersion?: string; superuser?: boolean }): [string, string][] {
+export function serverParameters(opts: {
+  user: string;
+  applicationName: string;
+  serverVersion?: string;
+  superuser?: boolean;
+}): [string, string][] {
   return [
     ['application_name', opts.applicationName],
     ['client_encoding', 'UTF8'],
@@ -241,7 +246,10 @@ export function simpleQueryResponse(sql: string): Uint8Array[] {
     const int = /^select\s+([+-]?\d{1,9})$/i.exec(trimmed);
     const [name, oid, size, value] = int ? ['?column?', INT4_OID, 4, String(Number(int[1]))] : ['echo', TEXT_OID, -1, trimmed];
     msgs.push(
-      { type: 'RowDescription', fields: [{ name, tableOid: 0, columnNumber: 0, typeOid: oid, typeSize: size, typeModifier: -1, format: 0 }] },
+      {
+        type: 'RowDescription',
+        fields: [{ name, tableOid: 0, columnNumber: 0, typeOid: oid, typeSize: size, typeModifier: -1, format: 0 }],
+      },
       { type: 'DataRow', values: [utf8Encode(value)] },
       { type: 'CommandComplete', tag: 'SELECT 1' },
     );

@@ -9,7 +9,14 @@
 // test/pg/socket-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
-import { hbaRejectMessage, hostnameLookupDetail, matchHbaLine, noHbaEntryMessage, type ClientHostName, type HbaLine } from '../config/hba.js';
+import {
+  hbaRejectMessage,
+  hostnameLookupDetail,
+  matchHbaLine,
+  noHbaEntryMessage,
+  type ClientHostName,
+  type HbaLine,
+} from '../config/hba.js';
 import type { NameResolver } from '../config/hosts.js';
 import { checkUsermap, type IdentLine } from '../config/ident.js';
 import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
@@ -104,7 +111,13 @@ const EXCHANGE: Record<'plain' | 'md5' | 'scram', { mismatch?: MessageDef }> = {
 };
 
 /** The server's verdict on the password the client sent, with the DETAIL line when it refuses. */
-function checkPassword(method: HbaLine['method'], user: string, sent: string, role: RolePassword, f: MessageFormatter): { refused?: PasswordRefusal; detail?: string } {
+function checkPassword(
+  method: HbaLine['method'],
+  user: string,
+  sent: string,
+  role: RolePassword,
+  f: MessageFormatter,
+): { refused?: PasswordRefusal; detail?: string } {
   const { password, storedAs } = typeof role === 'object' && role !== null ? role : { password: role, storedAs: 'scram-sha-256' as const };
   if (password === null) return { refused: 'no-password', detail: f(SERVER.noPasswordAssigned, user) };
   const exchange = method === 'password' ? 'plain' : method === 'md5' && storedAs === 'md5' ? 'md5' : 'scram';
@@ -133,7 +146,9 @@ function checkPeerAuth(input: ServerAuthInput, line: HbaLine, log: LogLine[]): b
 }
 
 function connectionMatched(line: HbaLine, version: number, f: MessageFormatter): string {
-  return version >= 16 ? f(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine) : f(SERVER.connectionMatched, line.lineNum, line.rawLine);
+  return version >= 16
+    ? f(SERVER.connectionMatchedFile, line.file, line.lineNum, line.rawLine)
+    : f(SERVER.connectionMatched, line.lineNum, line.rawLine);
 }
 
 /** CheckCertAuth: the certificate's CN or DN must be (or map to) the user. */
@@ -163,7 +178,15 @@ export function authenticate(input: ServerAuthInput): ServerAuthResult {
   const f = input.msg ?? fmt;
   const conn = input.local
     ? { connType: 'local' as const, ssl: false, database: input.database, user: input.user }
-    : { connType: 'host' as const, ssl: input.ssl, addr: input.clientAddr, database: input.database, user: input.user, resolver: input.resolver, clientHost: input.clientHost };
+    : {
+        connType: 'host' as const,
+        ssl: input.ssl,
+        addr: input.clientAddr,
+        database: input.database,
+        user: input.user,
+        resolver: input.resolver,
+        clientHost: input.clientHost,
+      };
   const m = matchHbaLine(input.hba, conn, { pgVersion: input.pgVersion });
   const clientHost = input.local ? undefined : m.clientHost;
   if (!m.matched) {

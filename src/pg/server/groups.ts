@@ -29,9 +29,28 @@ interface TlsGroupInfo {
 const TLS_GROUPS: Record<string, TlsGroupInfo> = {
   ...Object.fromEntries(
     [
-      'sect163k1', 'sect163r1', 'sect163r2', 'sect193r1', 'sect193r2', 'sect233k1', 'sect233r1', 'sect239k1', 'sect283k1', 'sect283r1',
-      'sect409k1', 'sect409r1', 'sect571k1', 'sect571r1', 'secp160k1', 'secp160r1', 'secp160r2', 'secp192k1', 'secp192r1', 'secp224k1',
-      'secp224r1', 'secp256k1',
+      'sect163k1',
+      'sect163r1',
+      'sect163r2',
+      'sect193r1',
+      'sect193r2',
+      'sect233k1',
+      'sect233r1',
+      'sect239k1',
+      'sect283k1',
+      'sect283r1',
+      'sect409k1',
+      'sect409r1',
+      'sect571k1',
+      'sect571r1',
+      'secp160k1',
+      'secp160r1',
+      'secp160r2',
+      'secp192k1',
+      'secp192r1',
+      'secp224k1',
+      'secp224r1',
+      'secp256k1',
     ].map((n, i) => [n, { code: i + 1, tls13: false }]),
   ),
   secp256r1: { code: NamedGroup.secp256r1, tls13: true },
@@ -82,20 +101,90 @@ const GROUP_ALIASES: Record<string, string> = {
 const EC_CURVES: Record<string, string | undefined> = {
   ...Object.fromEntries(
     [
-      'secp112r1', 'secp112r2', 'secp128r1', 'secp128r2', 'prime192v2', 'prime192v3', 'prime239v1', 'prime239v2', 'prime239v3', 'sect113r1',
-      'sect113r2', 'sect131r1', 'sect131r2', 'c2pnb163v1', 'c2pnb163v2', 'c2pnb163v3', 'c2pnb176v1', 'c2tnb191v1', 'c2tnb191v2', 'c2tnb191v3',
-      'c2pnb208w1', 'c2tnb239v1', 'c2tnb239v2', 'c2tnb239v3', 'c2pnb272w1', 'c2pnb304w1', 'c2tnb359v1', 'c2pnb368w1', 'c2tnb431r1',
-      'wap-wsg-idm-ecid-wtls1', 'wap-wsg-idm-ecid-wtls3', 'wap-wsg-idm-ecid-wtls4', 'wap-wsg-idm-ecid-wtls5', 'wap-wsg-idm-ecid-wtls6',
-      'wap-wsg-idm-ecid-wtls7', 'wap-wsg-idm-ecid-wtls8', 'wap-wsg-idm-ecid-wtls9', 'wap-wsg-idm-ecid-wtls10', 'wap-wsg-idm-ecid-wtls11',
-      'wap-wsg-idm-ecid-wtls12', 'Oakley-EC2N-3', 'Oakley-EC2N-4', 'brainpoolP160r1', 'brainpoolP160t1', 'brainpoolP192r1', 'brainpoolP192t1',
-      'brainpoolP224r1', 'brainpoolP224t1', 'brainpoolP256t1', 'brainpoolP320r1', 'brainpoolP320t1', 'brainpoolP384t1', 'brainpoolP512t1', 'SM2',
+      'secp112r1',
+      'secp112r2',
+      'secp128r1',
+      'secp128r2',
+      'prime192v2',
+      'prime192v3',
+      'prime239v1',
+      'prime239v2',
+      'prime239v3',
+      'sect113r1',
+      'sect113r2',
+      'sect131r1',
+      'sect131r2',
+      'c2pnb163v1',
+      'c2pnb163v2',
+      'c2pnb163v3',
+      'c2pnb176v1',
+      'c2tnb191v1',
+      'c2tnb191v2',
+      'c2tnb191v3',
+      'c2pnb208w1',
+      'c2tnb239v1',
+      'c2tnb239v2',
+      'c2tnb239v3',
+      'c2pnb272w1',
+      'c2pnb304w1',
+      'c2tnb359v1',
+      'c2pnb368w1',
+      'c2tnb431r1',
+      'wap-wsg-idm-ecid-wtls1',
+      'wap-wsg-idm-ecid-wtls3',
+      'wap-wsg-idm-ecid-wtls4',
+      'wap-wsg-idm-ecid-wtls5',
+      'wap-wsg-idm-ecid-wtls6',
+      'wap-wsg-idm-ecid-wtls7',
+      'wap-wsg-idm-ecid-wtls8',
+      'wap-wsg-idm-ecid-wtls9',
+      'wap-wsg-idm-ecid-wtls10',
+      'wap-wsg-idm-ecid-wtls11',
+      'wap-wsg-idm-ecid-wtls12',
+      'Oakley-EC2N-3',
+      'Oakley-EC2N-4',
+      'brainpoolP160r1',
+      'brainpoolP160t1',
+      'brainpoolP192r1',
+      'brainpoolP192t1',
+      'brainpoolP224r1',
+      'brainpoolP224t1',
+      'brainpoolP256t1',
+      'brainpoolP320r1',
+      'brainpoolP320t1',
+      'brainpoolP384t1',
+      'brainpoolP512t1',
+      'SM2',
     ].map((n) => [n, undefined]),
   ),
   ...Object.fromEntries(
     [
-      'secp160k1', 'secp160r1', 'secp160r2', 'secp192k1', 'secp224k1', 'secp224r1', 'secp256k1', 'secp384r1', 'secp521r1', 'sect163k1',
-      'sect163r1', 'sect163r2', 'sect193r1', 'sect193r2', 'sect233k1', 'sect233r1', 'sect239k1', 'sect283k1', 'sect283r1', 'sect409k1',
-      'sect409r1', 'sect571k1', 'sect571r1', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1',
+      'secp160k1',
+      'secp160r1',
+      'secp160r2',
+      'secp192k1',
+      'secp224k1',
+      'secp224r1',
+      'secp256k1',
+      'secp384r1',
+      'secp521r1',
+      'sect163k1',
+      'sect163r1',
+      'sect163r2',
+      'sect193r1',
+      'sect193r2',
+      'sect233k1',
+      'sect233r1',
+      'sect239k1',
+      'sect283k1',
+      'sect283r1',
+      'sect409k1',
+      'sect409r1',
+      'sect571k1',
+      'sect571r1',
+      'brainpoolP256r1',
+      'brainpoolP384r1',
+      'brainpoolP512r1',
     ].map((n) => [n, n]),
   ),
   prime192v1: 'secp192r1',
@@ -109,12 +198,40 @@ const EC_CURVES: Record<string, string | undefined> = {
  * unrecognized.
  */
 const NON_CURVE_OBJECTS = new Set([
-  'X25519', 'X448', 'ED25519', 'ED448', 'RSA', 'rsaEncryption', 'DSA', 'CN', 'C', 'O', 'OU', 'L', 'ST',
-  'MD5', 'SHA1', 'SHA224', 'SHA256', 'SHA384', 'SHA512',
+  'X25519',
+  'X448',
+  'ED25519',
+  'ED448',
+  'RSA',
+  'rsaEncryption',
+  'DSA',
+  'CN',
+  'C',
+  'O',
+  'OU',
+  'L',
+  'ST',
+  'MD5',
+  'SHA1',
+  'SHA224',
+  'SHA256',
+  'SHA384',
+  'SHA512',
 ]);
 
 /** OpenSSL 3.0's default server group list: what SSL_CTX_new leaves (TLS 1.3-valid ones first as listed). */
-export const OPENSSL_DEFAULT_GROUPS: readonly string[] = ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
+export const OPENSSL_DEFAULT_GROUPS: readonly string[] = [
+  'x25519',
+  'secp256r1',
+  'x448',
+  'secp521r1',
+  'secp384r1',
+  'ffdhe2048',
+  'ffdhe3072',
+  'ffdhe4096',
+  'ffdhe6144',
+  'ffdhe8192',
+];
 
 /** What the server's group configuration comes to. */
 export interface ServerGroups {
@@ -132,7 +249,9 @@ export type GroupsResult = { ok: true; groups: ServerGroups } | { ok: false; mes
 
 function groupsFrom(names: string[], source: string): ServerGroups {
   const tls13 = names.filter((n) => TLS_GROUPS[n].tls13);
-  const engine = tls13.filter((n): n is KeyExchangeGroup => n === 'x25519' || n === 'x448' || n === 'secp256r1' || n === 'secp384r1' || n === 'secp521r1');
+  const engine = tls13.filter(
+    (n): n is KeyExchangeGroup => n === 'x25519' || n === 'x448' || n === 'secp256r1' || n === 'secp384r1' || n === 'secp521r1',
+  );
   return { all: names, tls13, engine, source };
 }
 
@@ -177,7 +296,6 @@ export function sslGroupsGroups(list: string): GroupsResult {
 export function tlsGroupCode(name: string): number | undefined {
   return TLS_GROUPS[name]?.code ?? TLS_GROUPS[GROUP_ALIASES[name] ?? '']?.code;
 }
-
 
 /** Every name the tables know, for tests that hold them against OpenSSL: TLS group names with aliases, and EC curve short names. */
 export const KNOWN_NAMES = { tlsGroups: [...Object.keys(TLS_GROUPS), ...Object.keys(GROUP_ALIASES)], ecCurves: Object.keys(EC_CURVES) };

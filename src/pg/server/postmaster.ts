@@ -45,7 +45,9 @@ export interface ServerState {
 }
 
 /** A failed start: the log, its FATAL, and (for be_tls_init's failures) why, as a value. */
-export type StartOutcome = { ok: true; server: ServerState; log: LogLine[] } | { ok: false; log: LogLine[]; fatal: LogLine; cause?: StartupCause };
+export type StartOutcome =
+  | { ok: true; server: ServerState; log: LogLine[] }
+  | { ok: false; log: LogLine[]; fatal: LogLine; cause?: StartupCause };
 
 /**
  * Processes besides the postmaster that re-read the configuration at SIGHUP in a default
@@ -75,11 +77,22 @@ export function startServer(input: PostmasterInput): StartOutcome {
   if (!conf.ok) {
     // no postgresql.conf at all: postgres says so on stderr ("postgres: could not access the
     // server configuration file ...") and exits before it logs anything
-    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: conf.stderr?.replace(/^postgres: /, '') ?? 'configuration file contains errors' };
+    const fatal = conf.log.find((l) => l.level === 'FATAL') ?? {
+      level: 'FATAL' as const,
+      message: conf.stderr?.replace(/^postgres: /, '') ?? 'configuration file contains errors',
+    };
     return { ok: false, log, fatal };
   }
   const settings = serverSettings(conf, { configDir: input.pgdata, overrides: input.serverOverrides });
-  const tls = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, securityLevel: input.securityLevel, pgVersion });
+  const tls = startServerTls({
+    fs: input.fs,
+    pgdata: settings.dataDirectory || input.pgdata,
+    settings: settings.ssl,
+    server: serverUserOf(input),
+    passphrase: input.passphrase,
+    securityLevel: input.securityLevel,
+    pgVersion,
+  });
   log.push(...tls.log);
   if (!tls.ok) return { ok: false, log, fatal: tls.fatal, cause: tls.cause };
   const hba = loadHbaFile(input.fs, settings.hbaFile, { pgVersion, ssl: settings.ssl.ssl, mode: 'startup' });
@@ -90,7 +103,11 @@ export function startServer(input: PostmasterInput): StartOutcome {
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);
-  return { ok: true, log, server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) } };
+  return {
+    ok: true,
+    log,
+    server: { conf, settings, tls: tls.tls, hba, ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) },
+  };
 }
 
 /**
@@ -98,7 +115,10 @@ export function startServer(input: PostmasterInput): StartOutcome {
  * postmaster logs and the state it keeps (postmaster.c SIGHUP_handler: ProcessConfigFile,
  * load_hba, load_ident, then secure_initialize).
  */
-export function reloadServer(running: ServerState, input: PostmasterInput): { log: LogLine[]; server: ServerState; /** something was refused and kept as before */ partial: boolean } {
+export function reloadServer(
+  running: ServerState,
+  input: PostmasterInput,
+): { log: LogLine[]; server: ServerState /** something was refused and kept as before */; partial: boolean } {
   const pgVersion = input.pgVersion ?? 15;
   const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
@@ -120,7 +140,16 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   let tls = running.tls;
   let sslRefused = false;
   if (settings.ssl.ssl) {
-    const r = startServerTls({ fs: input.fs, pgdata: settings.dataDirectory || input.pgdata, settings: settings.ssl, server: serverUserOf(input), passphrase: input.passphrase, reload: true, securityLevel: input.securityLevel, pgVersion });
+    const r = startServerTls({
+      fs: input.fs,
+      pgdata: settings.dataDirectory || input.pgdata,
+      settings: settings.ssl,
+      server: serverUserOf(input),
+      passphrase: input.passphrase,
+      reload: true,
+      securityLevel: input.securityLevel,
+      pgVersion,
+    });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;
@@ -133,7 +162,15 @@ export function reloadServer(running: ServerState, input: PostmasterInput): { lo
   return {
     log,
     partial: !complete || !hba.ok || !ident.ok || sslRefused,
-    server: { conf, settings, tls, hba: hba.ok ? hba : running.hba, ident: ident.ok ? ident : running.ident, logConnections: logConnectionsOf(conf), logHostname: logHostnameOf(conf) },
+    server: {
+      conf,
+      settings,
+      tls,
+      hba: hba.ok ? hba : running.hba,
+      ident: ident.ok ? ident : running.ident,
+      logConnections: logConnectionsOf(conf),
+      logHostname: logHostnameOf(conf),
+    },
   };
 }
 
@@ -215,7 +252,19 @@ function sameValue(def: GucDef, a: string, b: string): boolean {
   return false;
 }
 
-const UNITS: Record<string, number> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4, us: 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1024,
+  MB: 1024 ** 2,
+  GB: 1024 ** 3,
+  TB: 1024 ** 4,
+  us: 1e-3,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** A number with an optional unit, in bytes or milliseconds (unitless numbers as they are). */
 function withUnit(v: string): number | undefined {

@@ -15,7 +15,17 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { certsAndCrlsIn, isCertificateBlock, loadCrlDir, pemBlocks, pemReadFailure, readFileAs, REASON, SECURITY_REASON, type ReasonKey } from '../files.js';
+import {
+  certsAndCrlsIn,
+  isCertificateBlock,
+  loadCrlDir,
+  pemBlocks,
+  pemReadFailure,
+  readFileAs,
+  REASON,
+  SECURITY_REASON,
+  type ReasonKey,
+} from '../files.js';
 import { sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
 import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
@@ -195,7 +205,8 @@ function checkKeyPermissions(input: StartupInput, path: string): void {
 
 function loadKey(input: StartupInput, path: string, leaf: Certificate): PrivateKey {
   const name = input.settings.keyFile;
-  const failed = (why: ReasonKey) => fatal({ kind: 'file', setting: 'ssl_key_file', file: name, why }, fmt(SERVER.loadKey, name, REASON[why]));
+  const failed = (why: ReasonKey) =>
+    fatal({ kind: 'file', setting: 'ssl_key_file', file: name, why }, fmt(SERVER.loadKey, name, REASON[why]));
   const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return failed(r.why);
   const blocks = pemBlocks(r);
@@ -229,7 +240,11 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
   const min = parse(s.minProtocol, 'ssl_min_protocol_version', 'TLSv1');
   const max = parse(s.maxProtocol, 'ssl_max_protocol_version', 'TLSv1.3');
   if (VERSION_ORDER.indexOf(min) > VERSION_ORDER.indexOf(max)) {
-    return fatal({ kind: 'protocol-range' }, SERVER.protoRange.format, fmt(SERVER.protoRangeDetail, 'ssl_min_protocol_version', 'ssl_max_protocol_version'));
+    return fatal(
+      { kind: 'protocol-range' },
+      SERVER.protoRange.format,
+      fmt(SERVER.protoRangeDetail, 'ssl_min_protocol_version', 'ssl_max_protocol_version'),
+    );
   }
   return { min, max };
 }
@@ -237,7 +252,9 @@ function protocolRange(s: SslSettings): { min: TlsVersionName; max: TlsVersionNa
 /** initialize_ecdh: ssl_ecdh_curve (13-17) or ssl_groups (18), see groups.ts. */
 function serverGroups(s: SslSettings, pgVersion: number): ServerGroups {
   const r = pgVersion >= 18 ? sslGroupsGroups(s.groups ?? PG18_SSL_GROUPS) : ecdhCurveGroups(s.ecdhCurve);
-  return r.ok ? r.groups : fatal({ kind: 'ecdh-curve', setting: pgVersion >= 18 ? 'ssl_groups' : 'ssl_ecdh_curve' }, r.message, undefined, r.hint);
+  return r.ok
+    ? r.groups
+    : fatal({ kind: 'ecdh-curve', setting: pgVersion >= 18 ? 'ssl_groups' : 'ssl_ecdh_curve' }, r.message, undefined, r.hint);
 }
 
 /** OpenSSL 3.0's TLS 1.3 suites by name (SSL_CTX_set_ciphersuites matches exactly). */
@@ -255,12 +272,21 @@ const TLS13_SUITES: Record<string, number> = {
  * -ciphersuites).
  */
 function tls13CipherSuites(list: string): number[] {
-  const ids = list.split(':').map((w) => TLS13_SUITES[w.trim()]).filter((id): id is number => id !== undefined);
+  const ids = list
+    .split(':')
+    .map((w) => TLS13_SUITES[w.trim()])
+    .filter((id): id is number => id !== undefined);
   return ids.length ? [...new Set(ids)] : fatal({ kind: 'ciphers', setting: 'ssl_tls13_ciphers' }, SERVER.tls13Ciphers.format);
 }
 
 /** X509_STORE_load_file: every certificate and CRL in the file; none at all is an error. */
-function loadCaFile(input: StartupInput, path: string, setting: string, msg: typeof SERVER.loadRoot, which: SslFileSetting): { certs: Certificate[]; crls: Crl[] } {
+function loadCaFile(
+  input: StartupInput,
+  path: string,
+  setting: string,
+  msg: typeof SERVER.loadRoot,
+  which: SslFileSetting,
+): { certs: Certificate[]; crls: Crl[] } {
   const failed = (why: ReasonKey) => fatal({ kind: 'file', setting: which, file: setting, why }, fmt(msg, setting, REASON[why]));
   const r = readFileAs(input.fs, path, input.server);
   if ('reason' in r) return failed(r.why);
@@ -291,7 +317,8 @@ export function startServerTls(input: StartupInput): StartupResult {
     const { min, max } = protocolRange(s);
     // be_tls_init's order: initialize_ecdh, then the cipher list
     const groups = serverGroups(s, pgVersion);
-    if (!cipherListUsable(s.ciphers)) fatal({ kind: 'ciphers', setting: 'ssl_ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
+    if (!cipherListUsable(s.ciphers))
+      fatal({ kind: 'ciphers', setting: 'ssl_ciphers' }, pgVersion >= 18 ? SERVER.cipherList18.format : SERVER.cipherList.format);
     const tls13Suites = pgVersion >= 18 && s.tls13Ciphers ? tls13CipherSuites(s.tls13Ciphers) : undefined;
     let caCerts: Certificate[] = [];
     const crls: Crl[] = [];
@@ -317,7 +344,20 @@ export function startServerTls(input: StartupInput): StartupResult {
     return {
       ok: true,
       log: [],
-      tls: { chain, certFile: s.certFile, key, caCerts, requestClientCert: s.caFile !== '', crls, crlCheckAll, minVersion: min, maxVersion: max, groups, securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL, ...(tls13Suites ? { tls13Suites } : {}) },
+      tls: {
+        chain,
+        certFile: s.certFile,
+        key,
+        caCerts,
+        requestClientCert: s.caFile !== '',
+        crls,
+        crlCheckAll,
+        minVersion: min,
+        maxVersion: max,
+        groups,
+        securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL,
+        ...(tls13Suites ? { tls13Suites } : {}),
+      },
     };
   } catch (e) {
     if (e instanceof StartupFailure) return { ok: false, log: [e.line], fatal: e.line, cause: e.startupCause };
@@ -331,11 +371,75 @@ export function startServerTls(input: StartupInput): StartupResult {
  */
 const CIPHER_WORDS = new Set(
   [
-    'ALL', 'DEFAULT', 'COMPLEMENTOFALL', 'COMPLEMENTOFDEFAULT', 'HIGH', 'MEDIUM', 'LOW', 'eNULL', 'NULL', 'aNULL', 'kRSA', 'aRSA', 'RSA',
-    'kDHE', 'kEDH', 'DH', 'DHE', 'EDH', 'ADH', 'kEECDH', 'kECDHE', 'ECDH', 'ECDHE', 'EECDH', 'AECDH', 'aDSS', 'DSS', 'aECDSA', 'ECDSA',
-    'TLSv1.2', 'TLSv1.0', 'SSLv3', 'AES128', 'AES256', 'AES', 'AESGCM', 'AESCCM', 'AESCCM8', 'ARIA128', 'ARIA256', 'ARIA', 'CAMELLIA128',
-    'CAMELLIA256', 'CAMELLIA', 'CHACHA20', '3DES', 'DES', 'RC4', 'RC2', 'IDEA', 'SEED', 'MD5', 'SHA1', 'SHA', 'SHA256', 'SHA384', 'PSK',
-    'kPSK', 'kECDHEPSK', 'kDHEPSK', 'kRSAPSK', 'aPSK', 'SUITEB128', 'SUITEB128ONLY', 'SUITEB192', 'CBC', 'FIPS', '@STRENGTH', '@SECLEVEL',
+    'ALL',
+    'DEFAULT',
+    'COMPLEMENTOFALL',
+    'COMPLEMENTOFDEFAULT',
+    'HIGH',
+    'MEDIUM',
+    'LOW',
+    'eNULL',
+    'NULL',
+    'aNULL',
+    'kRSA',
+    'aRSA',
+    'RSA',
+    'kDHE',
+    'kEDH',
+    'DH',
+    'DHE',
+    'EDH',
+    'ADH',
+    'kEECDH',
+    'kECDHE',
+    'ECDH',
+    'ECDHE',
+    'EECDH',
+    'AECDH',
+    'aDSS',
+    'DSS',
+    'aECDSA',
+    'ECDSA',
+    'TLSv1.2',
+    'TLSv1.0',
+    'SSLv3',
+    'AES128',
+    'AES256',
+    'AES',
+    'AESGCM',
+    'AESCCM',
+    'AESCCM8',
+    'ARIA128',
+    'ARIA256',
+    'ARIA',
+    'CAMELLIA128',
+    'CAMELLIA256',
+    'CAMELLIA',
+    'CHACHA20',
+    '3DES',
+    'DES',
+    'RC4',
+    'RC2',
+    'IDEA',
+    'SEED',
+    'MD5',
+    'SHA1',
+    'SHA',
+    'SHA256',
+    'SHA384',
+    'PSK',
+    'kPSK',
+    'kECDHEPSK',
+    'kDHEPSK',
+    'kRSAPSK',
+    'aPSK',
+    'SUITEB128',
+    'SUITEB128ONLY',
+    'SUITEB192',
+    'CBC',
+    'FIPS',
+    '@STRENGTH',
+    '@SECLEVEL',
   ].map((w) => w.toUpperCase()),
 );
 

@@ -107,7 +107,21 @@ export function tls12Cipher(serverKey: PrivateKey): { cipher: string; bits: numb
 export function pgStatSslRow(tls: StatSslTls | undefined, pgVersion = 15): StatSslResult {
   const compression = pgVersion <= 13 ? { compression: tls ? false : null } : {};
   if (!tls) {
-    return { ok: true, row: { pid: null, ssl: false, version: null, cipher: null, bits: null, ...compression, client_dn: null, client_serial: null, issuer_dn: null }, truncated: [] };
+    return {
+      ok: true,
+      row: {
+        pid: null,
+        ssl: false,
+        version: null,
+        cipher: null,
+        bits: null,
+        ...compression,
+        client_dn: null,
+        client_serial: null,
+        issuer_dn: null,
+      },
+      truncated: [],
+    };
   }
   const truncated: Extract<StatSslResult, { ok: true }>['truncated'] = [];
   const slot = (column: 'client_dn' | 'client_serial' | 'issuer_dn', full: string | undefined): string | null => {
@@ -153,7 +167,10 @@ export function statSslColumns(row: PgStatSslRow): (keyof PgStatSslRow)[] {
  * booleans as t/f, NULL as `nullText` (psql's default: empty), no quoting. `pid` stands in
  * for the unknowable process id; `header` adds the column-name line.
  */
-export function psqlUnaligned(row: PgStatSslRow, o: { sep?: string; nullText?: string; header?: boolean; pid?: string; columns?: (keyof PgStatSslRow)[] } = {}): string {
+export function psqlUnaligned(
+  row: PgStatSslRow,
+  o: { sep?: string; nullText?: string; header?: boolean; pid?: string; columns?: (keyof PgStatSslRow)[] } = {},
+): string {
   const sep = o.sep ?? '|';
   const cols = o.columns ?? statSslColumns(row);
   const cell = (k: keyof PgStatSslRow): string => {

@@ -74,7 +74,10 @@ export function socketDirectoriesSetting(conf: ParsedConf, overrides: Record<str
  * PostmasterMain: one socket per directory, in order. `listenAddresses` is the TCP side's
  * setting: with no TCP address and no socket the server has nothing to listen on.
  */
-export function createServerSockets(setting: string, opts: { port: number; dataDirectory: string; listenAddresses: string }): ServerSockets {
+export function createServerSockets(
+  setting: string,
+  opts: { port: number; dataDirectory: string; listenAddresses: string },
+): ServerSockets {
   const dirs = splitDirectories(setting);
   if (!dirs) {
     const fatal: LogLine = { level: 'FATAL', message: fmt(SERVER.socketListSyntax, 'unix_socket_directories') };
@@ -112,9 +115,7 @@ function resolved(path: string): string {
 }
 
 /** How libpq's connect() to a socket directory ends before the server says anything. */
-export type SocketReach =
-  | { ok: true; path: string }
-  | { ok: false; path: string; kind: 'too-long' | 'not-listening'; message: string };
+export type SocketReach = { ok: true; path: string } | { ok: false; path: string; kind: 'too-long' | 'not-listening'; message: string };
 
 /**
  * libpq connecting to `<host>/.s.PGSQL.<port>`: too long for sun_path (libpq's message, no

@@ -95,7 +95,8 @@ export function decodeBackendMessage(type: string, body: Uint8Array): BackendMes
         r.end();
         return { type: 'Authentication', method, mechanisms };
       }
-      if (method === 'SASLContinue' || method === 'SASLFinal' || method === 'GSSContinue') return { type: 'Authentication', method, data: r.rest() };
+      if (method === 'SASLContinue' || method === 'SASLFinal' || method === 'GSSContinue')
+        return { type: 'Authentication', method, data: r.rest() };
       r.end();
       return { type: 'Authentication', method };
     }
@@ -217,7 +218,8 @@ export function encodeBackendMessage(m: BackendMessage): Uint8Array {
       break;
     case 'RowDescription':
       w.i16(m.fields.length);
-      for (const f of m.fields) w.cstring(f.name).i32(f.tableOid).i16(f.columnNumber).i32(f.typeOid).i16(f.typeSize).i32(f.typeModifier).i16(f.format);
+      for (const f of m.fields)
+        w.cstring(f.name).i32(f.tableOid).i16(f.columnNumber).i32(f.typeOid).i16(f.typeSize).i32(f.typeModifier).i16(f.format);
       break;
     case 'DataRow':
       w.i16(m.values.length);

@@ -31,7 +31,7 @@ export class BodyReader {
   }
   i32(): number {
     this.need(4);
-    const v = ((this.b[this.pos] << 24) | (this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3]) | 0;
+    const v = (this.b[this.pos] << 24) | (this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3] | 0;
     this.pos += 4;
     return v;
   }
@@ -88,14 +88,21 @@ export class BodyWriter {
 
 /** A typed message: type byte, Int32 length (counting itself), body. */
 export function typedMessage(type: string, body: Uint8Array): Uint8Array {
-  return new BodyWriter().u8(type.charCodeAt(0)).i32(body.length + 4).bytes(body).done();
+  return new BodyWriter()
+    .u8(type.charCodeAt(0))
+    .i32(body.length + 4)
+    .bytes(body)
+    .done();
 }
 
 /** An untyped startup-phase packet: Int32 length (counting itself), body. */
 export function untypedMessage(body: Uint8Array): Uint8Array {
-  return new BodyWriter().i32(body.length + 4).bytes(body).done();
+  return new BodyWriter()
+    .i32(body.length + 4)
+    .bytes(body)
+    .done();
 }
 
 export function readI32(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) | 0;
+  return (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3] | 0;
 }

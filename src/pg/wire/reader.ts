@@ -9,12 +9,7 @@ import { concatBytes } from '../../der/bytes.js';
 import { decodeBackendMessage, type BackendMessage } from './backend.js';
 import { readI32 } from './buffer.js';
 import { decodeFrontendMessage, decodeStartupPacket, startupLengthError, type FrontendMessage } from './frontend.js';
-import {
-  DEFAULT_MAX_MESSAGE_LENGTH,
-  LONG_MESSAGE_TYPES,
-  MAX_SHORT_MESSAGE_LENGTH,
-  WireError,
-} from './protocol.js';
+import { DEFAULT_MAX_MESSAGE_LENGTH, LONG_MESSAGE_TYPES, MAX_SHORT_MESSAGE_LENGTH, WireError } from './protocol.js';
 
 abstract class ChunkBuffer {
   protected buf: Uint8Array = new Uint8Array(0);
@@ -55,7 +50,8 @@ export class BackendMessageReader extends ChunkBuffer {
       // pqParseInput3: lengths below 4, or long for a type that is never long, mean garbage
       if (length < 4 || (length > MAX_SHORT_MESSAGE_LENGTH && !LONG_MESSAGE_TYPES.has(type)))
         throw new WireError('SYNC_LOST', `lost synchronization with server: got message type "${type}", length ${length}`, type);
-      if (length > this.maxLength) throw new WireError('TOO_LONG', `message type "${type}" of ${length} bytes exceeds the limit of ${this.maxLength}`, type);
+      if (length > this.maxLength)
+        throw new WireError('TOO_LONG', `message type "${type}" of ${length} bytes exceeds the limit of ${this.maxLength}`, type);
       if (this.buf.length < 1 + length) break;
       this.consume(1);
       const body = this.consume(length).subarray(4);
@@ -102,7 +98,8 @@ export class FrontendMessageReader extends ChunkBuffer {
       const type = String.fromCharCode(this.buf[0]);
       const length = readI32(this.buf, 1);
       if (length < 4) throw new WireError('BAD_LENGTH', `invalid message length ${length}`, type);
-      if (length > this.maxLength) throw new WireError('TOO_LONG', `message type "${type}" of ${length} bytes exceeds the limit of ${this.maxLength}`, type);
+      if (length > this.maxLength)
+        throw new WireError('TOO_LONG', `message type "${type}" of ${length} bytes exceeds the limit of ${this.maxLength}`, type);
       if (this.buf.length < 1 + length) break;
       this.consume(1);
       out.push(decodeFrontendMessage(type, this.consume(length).subarray(4)));

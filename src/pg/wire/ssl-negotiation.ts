@@ -58,10 +58,7 @@ export function unexpectedDataAfterSslRequest(
   };
 }
 
-export type ClientSslOutcome =
-  | { next: 'tls' }
-  | { next: 'plaintext' }
-  | { next: 'fail'; error: string; fallback: boolean };
+export type ClientSslOutcome = { next: 'tls' } | { next: 'plaintext' } | { next: 'fail'; error: string; fallback: boolean };
 
 /** libpq on the answer byte: TLS, plaintext on the same socket, or an error. */
 export function clientOnSslResponse(byte: number, sslmode: string): ClientSslOutcome {

@@ -2,7 +2,6 @@
 // types, handshake types, extensions, groups, signature schemes, cipher suites, versions.
 // Each is name -> code with a reverse lookup, so traces print names and codecs use codes.
 
-
 export const ContentType = { change_cipher_spec: 20, alert: 21, handshake: 22, application_data: 23 } as const;
 
 export const HandshakeType = {
@@ -154,7 +153,7 @@ export const Tls12CipherSuite = {
   TLS_RSA_WITH_AES_128_CBC_SHA: 0x002f,
 } as const;
 
-export const ProtocolVersion = { 'SSLv3': 0x0300, 'TLSv1': 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 } as const;
+export const ProtocolVersion = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 } as const;
 export type ProtocolVersionName = keyof typeof ProtocolVersion;
 
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;

@@ -75,7 +75,12 @@ const u16List = (r: TlsReader, name: string, min: number, max = 0xffff): number[
   return v.list((x) => x.u16());
 };
 const u8List = (r: TlsReader, name: string, min: number): number[] => r.vec(1, name, min).list((x) => x.u8());
-const writeU16List = (w: TlsWriter, l: readonly number[]) => w.vec(2, (v) => l.forEach((x) => { v.u16(x); }));
+const writeU16List = (w: TlsWriter, l: readonly number[]) =>
+  w.vec(2, (v) =>
+    l.forEach((x) => {
+      v.u16(x);
+    }),
+  );
 const empty = (type: 'encrypt_then_mac' | 'extended_master_secret' | 'post_handshake_auth'): Codec => ({
   decode: (r) => {
     r.end_(`${type} (must be empty)`);
@@ -101,7 +106,11 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     encode(w, e) {
       const { hostNames } = e as ExtensionOf<'server_name'>;
       if (hostNames.length === 0) return;
-      w.vec(2, (l) => hostNames.forEach((h) => { l.u8(0).vec(2, utf8Encode(h)); }));
+      w.vec(2, (l) =>
+        hostNames.forEach((h) => {
+          l.u8(0).vec(2, utf8Encode(h));
+        }),
+      );
     },
   },
   max_fragment_length: {
@@ -109,7 +118,10 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     encode: (w, e) => void w.u8((e as ExtensionOf<'max_fragment_length'>).value),
   },
   status_request: {
-    decode: (r) => (r.done() ? { type: 'status_request', data: new Uint8Array(0) } : { type: 'status_request', statusType: r.u8('status_type'), data: r.rest() }),
+    decode: (r) =>
+      r.done()
+        ? { type: 'status_request', data: new Uint8Array(0) }
+        : { type: 'status_request', statusType: r.u8('status_type'), data: r.rest() },
     encode(w, e) {
       const s = e as ExtensionOf<'status_request'>;
       if (s.statusType !== undefined) w.u8(s.statusType);
@@ -138,7 +150,11 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
       return { type: 'application_layer_protocol_negotiation', protocols };
     },
     encode: (w, e) =>
-      void w.vec(2, (l) => (e as ExtensionOf<'application_layer_protocol_negotiation'>).protocols.forEach((p) => { l.vec(1, utf8Encode(p)); })),
+      void w.vec(2, (l) =>
+        (e as ExtensionOf<'application_layer_protocol_negotiation'>).protocols.forEach((p) => {
+          l.vec(1, utf8Encode(p));
+        }),
+      ),
   },
   padding: {
     decode: (r) => ({ type: 'padding', length: r.rest().length }),
@@ -193,7 +209,12 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     },
     encode(w, e) {
       const s = e as ExtensionOf<'supported_versions'>;
-      if (s.versions) w.vec(1, (l) => s.versions!.forEach((v) => { l.u16(v); }));
+      if (s.versions)
+        w.vec(1, (l) =>
+          s.versions!.forEach((v) => {
+            l.u16(v);
+          }),
+        );
       else w.u16(s.selected ?? 0);
     },
   },
@@ -210,7 +231,12 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
       type: 'certificate_authorities',
       names: r.vec(2, 'authorities', 3).list((x) => x.vecBytes(2, 'DistinguishedName', 1)),
     }),
-    encode: (w, e) => void w.vec(2, (l) => (e as ExtensionOf<'certificate_authorities'>).names.forEach((n) => { l.vec(2, n); })),
+    encode: (w, e) =>
+      void w.vec(2, (l) =>
+        (e as ExtensionOf<'certificate_authorities'>).names.forEach((n) => {
+          l.vec(2, n);
+        }),
+      ),
   },
   key_share: {
     decode(r, ctx) {
@@ -221,7 +247,12 @@ const CODECS: Partial<Record<ExtensionName, Codec>> = {
     encode(w, e) {
       const k = e as ExtensionOf<'key_share'>;
       const entry = (x: TlsWriter, s: KeyShareEntry) => x.u16(s.group).vec(2, s.keyExchange);
-      if (k.shares) w.vec(2, (l) => k.shares!.forEach((s) => { entry(l, s); }));
+      if (k.shares)
+        w.vec(2, (l) =>
+          k.shares!.forEach((s) => {
+            entry(l, s);
+          }),
+        );
       else if (k.share) entry(w, k.share);
       else w.u16(k.selectedGroup ?? 0);
     },
@@ -237,8 +268,13 @@ export function extensionCode(e: Extension): number {
   return e.type === 'unknown' ? e.code : ExtensionType[e.type];
 }
 
-const CH = 'client_hello', SH = 'server_hello', HRR = 'hello_retry_request', EE = 'encrypted_extensions';
-const CR = 'certificate_request', CT = 'certificate', NST = 'new_session_ticket';
+const CH = 'client_hello',
+  SH = 'server_hello',
+  HRR = 'hello_retry_request',
+  EE = 'encrypted_extensions';
+const CR = 'certificate_request',
+  CT = 'certificate',
+  NST = 'new_session_ticket';
 /**
  * RFC 8446 §4.2: the messages each TLS 1.3 extension may appear in. An extension we know
  * received elsewhere is illegal_parameter; extensions not in this table (TLS 1.2-era ones)
@@ -315,7 +351,11 @@ export function encodeExtension(w: TlsWriter, e: Extension, ctx: ExtContext): vo
 }
 
 export function encodeExtensions(w: TlsWriter, exts: readonly Extension[], ctx: ExtContext): void {
-  w.vec(2, (b) => exts.forEach((e) => { encodeExtension(b, e, ctx); }));
+  w.vec(2, (b) =>
+    exts.forEach((e) => {
+      encodeExtension(b, e, ctx);
+    }),
+  );
 }
 
 export function findExtension<T extends Extension['type']>(exts: readonly Extension[], type: T): ExtensionOf<T> | undefined {

@@ -238,7 +238,11 @@ function encodeBody(w: TlsWriter, m: HandshakeMessage): void {
   switch (m.type) {
     case 'client_hello':
       w.u16(m.legacyVersion).bytes(m.random).vec(1, m.legacySessionId);
-      w.vec(2, (l) => m.cipherSuites.forEach((s) => { l.u16(s); }));
+      w.vec(2, (l) =>
+        m.cipherSuites.forEach((s) => {
+          l.u16(s);
+        }),
+      );
       w.vec(1, Uint8Array.from(m.legacyCompressionMethods));
       encodeExtensions(w, m.extensions, 'client_hello');
       return;

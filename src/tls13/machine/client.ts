@@ -31,12 +31,19 @@ import {
   encodeHandshake,
 } from '../codec/messages.js';
 import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
-import {
-  finishedVerifyData,
-  resumptionMasterSecret,
-} from '../key-schedule.js';
+import { finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById } from '../suites.js';
-import { checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished, certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import {
+  checkExtensions,
+  checkPeerCertificateVerify,
+  checkPeerChain,
+  checkPeerFinished,
+  certificateVerifyContent,
+  chooseScheme,
+  ownPublicKey,
+  schemeList,
+  signCertificateVerify,
+} from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type ClientConfig, type NegotiatedInfo } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -115,7 +122,10 @@ export class TlsClient extends TlsConnection {
     const exts: Extension[] = [];
     if (o.serverName) exts.push({ type: 'server_name', hostNames: [o.serverName] });
     if (tls12) exts.push({ type: 'ec_point_formats', formats: [0, 1, 2] });
-    exts.push({ type: 'supported_groups', groups: [...this.groups.map((g) => NamedGroup[g]), ...(o.advertisedOnlyGroups ?? []).map((g) => NamedGroup[g])] });
+    exts.push({
+      type: 'supported_groups',
+      groups: [...this.groups.map((g) => NamedGroup[g]), ...(o.advertisedOnlyGroups ?? []).map((g) => NamedGroup[g])],
+    });
     if (tls12) exts.push({ type: 'session_ticket', ticket: new Uint8Array(0) });
     if (o.alpn?.length) exts.push({ type: 'application_layer_protocol_negotiation', protocols: o.alpn });
     if (tls12) exts.push({ type: 'encrypt_then_mac' }, { type: 'extended_master_secret' });
@@ -178,8 +188,16 @@ export class TlsClient extends TlsConnection {
   // ------------------------------------------------------------------ §4.1.3 / §4.1.4
 
   private checkServerHelloCommon(t: ReturnType<TlsConnection['step']>, m: ServerHello | HelloRetryRequest): void {
-    t.check('legacy_session_id_echo equals the ClientHello legacy_session_id', bytesEqual(m.legacySessionIdEcho, this.sessionId), 'illegal_parameter');
-    t.check(`cipher suite ${cipherSuiteName(m.cipherSuite)} was offered`, this.suites.includes(m.cipherSuite) && !!suiteById(m.cipherSuite), 'illegal_parameter');
+    t.check(
+      'legacy_session_id_echo equals the ClientHello legacy_session_id',
+      bytesEqual(m.legacySessionIdEcho, this.sessionId),
+      'illegal_parameter',
+    );
+    t.check(
+      `cipher suite ${cipherSuiteName(m.cipherSuite)} was offered`,
+      this.suites.includes(m.cipherSuite) && !!suiteById(m.cipherSuite),
+      'illegal_parameter',
+    );
     t.check('legacy_compression_method is 0', m.legacyCompressionMethod === 0, 'illegal_parameter');
   }
 
@@ -188,12 +206,21 @@ export class TlsClient extends TlsConnection {
     const sv = findExtension(m.extensions, 'supported_versions');
     if (sv) {
       t.field('selected_version', versionName(sv.selected ?? 0));
-      t.check('supported_versions selects TLS 1.3, which was offered', sv.selected === ProtocolVersion['TLSv1.3'] && this.allowsTls13, 'illegal_parameter');
+      t.check(
+        'supported_versions selects TLS 1.3, which was offered',
+        sv.selected === ProtocolVersion['TLSv1.3'] && this.allowsTls13,
+        'illegal_parameter',
+      );
       return 'TLSv1.3';
     }
     t.field('legacy_version', versionName(m.legacyVersion));
     const tls12 = m.legacyVersion === ProtocolVersion['TLSv1.2'];
-    t.check('the server version is within our range', tls12 && this.allowsTls12, 'protocol_version', `server chose ${versionName(m.legacyVersion)}`);
+    t.check(
+      'the server version is within our range',
+      tls12 && this.allowsTls12,
+      'protocol_version',
+      `server chose ${versionName(m.legacyVersion)}`,
+    );
     const tail = m.random.subarray(24);
     t.check(
       'no TLS 1.3 downgrade sentinel in ServerHello.random (RFC 8446 §4.1.3)',
@@ -215,7 +242,8 @@ export class TlsClient extends TlsConnection {
       return 'NegotiatedTls12';
     }
     this.checkServerHelloCommon(t, m);
-    if (this.hrr) t.check('cipher suite equals the HelloRetryRequest cipher suite', m.cipherSuite === this.hrr.cipherSuite, 'illegal_parameter');
+    if (this.hrr)
+      t.check('cipher suite equals the HelloRetryRequest cipher suite', m.cipherSuite === this.hrr.cipherSuite, 'illegal_parameter');
     checkExtensions(t, m.extensions, 'server_hello', this.offered);
     const ks = findExtension(m.extensions, 'key_share');
     t.check('key_share is present', !!ks?.share, 'missing_extension');
@@ -259,9 +287,18 @@ export class TlsClient extends TlsConnection {
       t.field('selected_group', groupName(g));
       // a group we listed but cannot compute: the real peer would answer; pgtls stops here
       const listedOnly = (this.options.advertisedOnlyGroups ?? []).some((x) => NamedGroup[x] === g);
-      t.check(`selected_group ${groupName(g)} is a group pgtls computes`, !listedOnly, 'internal_error', listedOnly ? 'pgtls does not implement this group' : undefined);
+      t.check(
+        `selected_group ${groupName(g)} is a group pgtls computes`,
+        !listedOnly,
+        'internal_error',
+        listedOnly ? 'pgtls does not implement this group' : undefined,
+      );
       t.check(`selected_group ${groupName(g)} is in our supported_groups`, !!newGroup, 'illegal_parameter');
-      t.check('selected_group is not a group we already sent a share for', !this.keyPairs.some((k) => k.group === newGroup), 'illegal_parameter');
+      t.check(
+        'selected_group is not a group we already sent a share for',
+        !this.keyPairs.some((k) => k.group === newGroup),
+        'illegal_parameter',
+      );
     }
     if (cookie) t.field('cookie', cookie.cookie);
     this.hrr = m;
@@ -282,7 +319,10 @@ export class TlsClient extends TlsConnection {
     const ch: ClientHello = { ...this.clientHello!, extensions: this.buildExtensions(true) };
     this.clientHello = ch;
     this.offered = new Set(ch.extensions.map(extensionCode));
-    t.field('key_shares', this.keyPairs.map((k) => k.group));
+    t.field(
+      'key_shares',
+      this.keyPairs.map((k) => k.group),
+    );
     for (const k of this.keyPairs) t.secret(`${k.group} private key`, k.priv);
     this.sendHandshake(ch, t);
     // after a HelloRetryRequest the record version is TLS 1.2, as OpenSSL and NSS send it
@@ -296,7 +336,11 @@ export class TlsClient extends TlsConnection {
     checkExtensions(t, m.extensions, 'encrypted_extensions', this.offered);
     const alpn = findExtension(m.extensions, 'application_layer_protocol_negotiation');
     if (alpn) {
-      t.check('ALPN names exactly one protocol we offered', alpn.protocols.length === 1 && !!this.options.alpn?.includes(alpn.protocols[0]), 'illegal_parameter');
+      t.check(
+        'ALPN names exactly one protocol we offered',
+        alpn.protocols.length === 1 && !!this.options.alpn?.includes(alpn.protocols[0]),
+        'illegal_parameter',
+      );
       this.negotiated.alpn = alpn.protocols[0];
       t.field('alpn', alpn.protocols[0]);
     }
@@ -349,7 +393,11 @@ export class TlsClient extends TlsConnection {
     const t = this.step('verifyServerSignature', 'recv', '4.4.3', 'CertificateVerify');
     t.field('algorithm', schemeName(m.scheme));
     t.check(`${schemeName(m.scheme)} was offered in signature_algorithms`, this.schemes.includes(m.scheme), 'illegal_parameter');
-    t.check(`${schemeName(m.scheme)} is allowed in TLS 1.3 CertificateVerify`, TLS13_CERTIFICATE_VERIFY_SCHEMES.has(m.scheme), 'illegal_parameter');
+    t.check(
+      `${schemeName(m.scheme)} is allowed in TLS 1.3 CertificateVerify`,
+      TLS13_CERTIFICATE_VERIFY_SCHEMES.has(m.scheme),
+      'illegal_parameter',
+    );
     checkPeerCertificateVerify(t, m.scheme, m.signature, this.peerKey!, 'server', this.transcript.hash(this.suite!.hash));
     this.negotiated.peerSignatureScheme = schemeName(m.scheme);
     this.transcript.add(raw);
@@ -376,11 +424,18 @@ export class TlsClient extends TlsConnection {
     let scheme: number | undefined;
     if (cert?.chain.length) {
       scheme = chooseScheme(sa.schemes, this.schemes, ownPublicKey(cert));
-      t.note('a certificate signature scheme the server accepts', scheme !== undefined, scheme ? schemeName(scheme) : `server accepts ${schemeList(sa.schemes)}`);
+      t.note(
+        'a certificate signature scheme the server accepts',
+        scheme !== undefined,
+        scheme ? schemeName(scheme) : `server accepts ${schemeList(sa.schemes)}`,
+      );
     }
     const chain = scheme !== undefined ? cert!.chain : [];
     t.field('certificates', chain.length);
-    this.sendHandshake({ type: 'certificate', context: this.certRequest!.context, entries: chain.map((data) => ({ data, extensions: [] })) }, t);
+    this.sendHandshake(
+      { type: 'certificate', context: this.certRequest!.context, entries: chain.map((data) => ({ data, extensions: [] })) },
+      t,
+    );
     if (scheme === undefined) return;
     const cv = this.step('sendClientCertificateVerify', 'send', '4.4.3', 'CertificateVerify').field('algorithm', schemeName(scheme));
     const content = certificateVerifyContent('client', this.transcript.hash(this.suite!.hash));
@@ -426,4 +481,3 @@ export class TlsClient extends TlsConnection {
     return 'Connected';
   }
 }
-

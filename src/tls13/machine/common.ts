@@ -36,7 +36,12 @@ export function certificateVerifyContent(signer: 'server' | 'client', transcript
  * the chain through the configured verifier, whose alert is the one OpenSSL maps the
  * verification error to. Both sides check a peer's Certificate the same way.
  */
-export function checkPeerChain(t: StepTrace, certs: Uint8Array[], peer: 'server' | 'client', verify: VerifyPeerChain | undefined): PublicKey {
+export function checkPeerChain(
+  t: StepTrace,
+  certs: Uint8Array[],
+  peer: 'server' | 'client',
+  verify: VerifyPeerChain | undefined,
+): PublicKey {
   let key: PublicKey | undefined;
   try {
     key = parseCertificateInfo(certs[0]).publicKey;
@@ -54,7 +59,14 @@ export function checkPeerChain(t: StepTrace, certs: Uint8Array[], peer: 'server'
 }
 
 /** RFC 8446 §4.4.4: the peer's verify_data is HMAC(finished_key, transcript hash), else decrypt_error. */
-export function checkPeerFinished(t: StepTrace, peer: 'server' | 'client', hash: HashAlg, handshakeSecret: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array): void {
+export function checkPeerFinished(
+  t: StepTrace,
+  peer: 'server' | 'client',
+  hash: HashAlg,
+  handshakeSecret: Uint8Array,
+  transcriptHash: Uint8Array,
+  verifyData: Uint8Array,
+): void {
   const expected = finishedVerifyData(hash, handshakeSecret, transcriptHash);
   t.field('verify_data', verifyData);
   t.check(`${peer} verify_data matches HMAC(finished_key, transcript)`, bytesEqual(expected, verifyData), 'decrypt_error');
@@ -65,7 +77,14 @@ export function checkPeerFinished(t: StepTrace, peer: 'server' | 'client', hash:
  * of the certificate it sent: a scheme that does not fit the key is illegal_parameter, a
  * signature that does not verify is decrypt_error. Both sides check it the same way.
  */
-export function checkPeerCertificateVerify(t: StepTrace, scheme: number, signature: Uint8Array, peerKey: PublicKey, signer: 'server' | 'client', transcriptHash: Uint8Array): void {
+export function checkPeerCertificateVerify(
+  t: StepTrace,
+  scheme: number,
+  signature: Uint8Array,
+  peerKey: PublicKey,
+  signer: 'server' | 'client',
+  transcriptHash: Uint8Array,
+): void {
   const r = verifyScheme(scheme, peerKey, certificateVerifyContent(signer, transcriptHash), signature);
   t.check(`${schemeName(scheme)} matches the certificate key`, r.ok || r.reason !== 'key-algorithm-mismatch', 'illegal_parameter');
   t.check('the signature verifies with the certificate key', r.ok, 'decrypt_error', r.ok ? undefined : r.message);

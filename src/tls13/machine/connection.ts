@@ -10,7 +10,14 @@ import { ContentType, ProtocolVersion, type KeyExchangeGroup } from '../codec/co
 import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage } from '../codec/messages.js';
 import { generateKeyShare } from '../deps.js';
 import { TlsAlertError, TlsStateError, alertForError } from '../errors.js';
-import { Transcript, deriveApplicationSecrets, deriveHandshakeSecrets, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../key-schedule.js';
+import {
+  Transcript,
+  deriveApplicationSecrets,
+  deriveHandshakeSecrets,
+  exportKeyingMaterial,
+  nextTrafficSecret,
+  trafficKeys,
+} from '../key-schedule.js';
 import { HandshakeReassembler, MAX_PLAINTEXT, RecordProtection, RecordReader, encodeRecord } from '../record.js';
 import type { Suite } from '../suites.js';
 import { StepTrace, newEntry, type Role, type TraceEntry } from '../trace.js';
@@ -153,7 +160,8 @@ export abstract class TlsConnection {
       const d = this.readProtection.decrypt({ type, version, fragment });
       contentType = d.type;
       content = d.content;
-      if (contentType === ContentType.change_cipher_spec) throw new TlsAlertError('unexpected_message', 'encrypted change_cipher_spec (RFC 8446 §5)');
+      if (contentType === ContentType.change_cipher_spec)
+        throw new TlsAlertError('unexpected_message', 'encrypted change_cipher_spec (RFC 8446 §5)');
     } else if (this.readProtection && !(type === ContentType.alert && !this.handshakeComplete)) {
       // OpenSSL's ENC_READ_STATE_ALLOW_PLAIN_ALERTS: a peer that failed before it had keys may alert in plaintext
       throw new TlsAlertError('unexpected_message', `unprotected ${type === 22 ? 'handshake' : 'record'} after keys were established`);
@@ -163,7 +171,10 @@ export abstract class TlsConnection {
       throw new TlsAlertError('record_overflow', `plaintext record of ${fragment.length} bytes exceeds 2^14`);
     }
     if (contentType !== ContentType.handshake && !this.reassembler.empty()) {
-      throw new TlsAlertError('unexpected_message', `${contentType === 21 ? 'alert' : 'record'} interleaved with a fragmented handshake message (RFC 8446 §5.1)`);
+      throw new TlsAlertError(
+        'unexpected_message',
+        `${contentType === 21 ? 'alert' : 'record'} interleaved with a fragmented handshake message (RFC 8446 §5.1)`,
+      );
     }
     switch (contentType) {
       case ContentType.handshake:
@@ -284,7 +295,14 @@ export abstract class TlsConnection {
     const lvl = level === AlertLevel.warning ? 'warning' : 'fatal';
     const t = this.step('sendAlert', 'send', '6', 'Alert');
     t.entry.alert = { name, code: description, direction: 'sent', level: lvl, reason };
-    this.events.push({ type: 'alert_sent', alert: name, code: description, level: lvl, reason, ...(opensslReason ? { opensslReason } : {}) });
+    this.events.push({
+      type: 'alert_sent',
+      alert: name,
+      code: description,
+      level: lvl,
+      reason,
+      ...(opensslReason ? { opensslReason } : {}),
+    });
   }
 
   /** Abort: send the alert the error maps to (once) and close. */
@@ -303,7 +321,8 @@ export abstract class TlsConnection {
 
   protected flush(): ReceiveResult {
     // entries are complete once the call that made them returns: hand them out now
-    if (this.config.onTrace) for (; this.traceEmitted < this.trace.length; this.traceEmitted++) this.config.onTrace(this.trace[this.traceEmitted]);
+    if (this.config.onTrace)
+      for (; this.traceEmitted < this.trace.length; this.traceEmitted++) this.config.onTrace(this.trace[this.traceEmitted]);
     const r = { out: this.out, events: this.events };
     this.out = [];
     this.events = [];
@@ -392,7 +411,10 @@ export abstract class TlsConnection {
 
   /** §4.6.3: send KeyUpdate under the current key, then move to the next generation. */
   protected sendKeyUpdate(requestPeer: boolean, why: 'api' | 'peer'): void {
-    const t = this.step('sendKeyUpdate', 'send', '4.6.3', 'KeyUpdate').field('request_update', requestPeer ? 'update_requested' : 'update_not_requested');
+    const t = this.step('sendKeyUpdate', 'send', '4.6.3', 'KeyUpdate').field(
+      'request_update',
+      requestPeer ? 'update_requested' : 'update_not_requested',
+    );
     const raw = encodeHandshake({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
     this.writeRecords(ContentType.handshake, raw);
     const mine = this.role === 'client' ? 'clientAppSecret' : 'serverAppSecret';

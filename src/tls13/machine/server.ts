@@ -30,7 +30,17 @@ import { TlsAlertError } from '../errors.js';
 import { finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
 import { suiteById, type Suite } from '../suites.js';
 import type { StepTrace } from '../trace.js';
-import { certificateVerifyContent, checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './common.js';
+import {
+  certificateVerifyContent,
+  checkExtensions,
+  checkPeerCertificateVerify,
+  checkPeerChain,
+  checkPeerFinished,
+  chooseScheme,
+  ownPublicKey,
+  schemeList,
+  signCertificateVerify,
+} from './common.js';
 import { DEFAULTS, resolveSchemes, resolveSuites, type NegotiatedInfo, type ServerConfig, type TicketSpec } from './config.js';
 import { TlsConnection } from './connection.js';
 
@@ -98,13 +108,22 @@ export class TlsServer extends TlsConnection {
     t.field('client_versions', sv ? offered.map(versionName) : `legacy_version ${versionName(ch.legacyVersion)}`);
     if (allows13 && offered.includes(ProtocolVersion['TLSv1.3'])) return 'TLSv1.3';
     const offers12 = sv ? offered.includes(ProtocolVersion['TLSv1.2']) : ch.legacyVersion >= ProtocolVersion['TLSv1.2'];
-    t.check('client and server versions overlap', allows12 && offers12, 'protocol_version', `client offers ${sv ? offered.map(versionName).join(', ') : versionName(ch.legacyVersion)}`);
+    t.check(
+      'client and server versions overlap',
+      allows12 && offers12,
+      'protocol_version',
+      `client offers ${sv ? offered.map(versionName).join(', ') : versionName(ch.legacyVersion)}`,
+    );
     return 'TLSv1.2';
   }
 
   /** Everything a ClientHello must satisfy before the server can answer (§4.1.2, §4.2.8, §9.2). */
   private select(t: StepTrace, ch: ClientHello): Selection {
-    t.check('legacy_compression_methods is exactly [null]', ch.legacyCompressionMethods.length === 1 && ch.legacyCompressionMethods[0] === 0, 'illegal_parameter');
+    t.check(
+      'legacy_compression_methods is exactly [null]',
+      ch.legacyCompressionMethods.length === 1 && ch.legacyCompressionMethods[0] === 0,
+      'illegal_parameter',
+    );
     checkExtensions(t, ch.extensions, 'client_hello', null);
     const sa = findExtension(ch.extensions, 'signature_algorithms');
     const sg = findExtension(ch.extensions, 'supported_groups');
@@ -115,18 +134,41 @@ export class TlsServer extends TlsConnection {
     const clientGroups = sg!.groups;
     // §4.2.8: shares in supported_groups order, one per group
     const positions = shares.map((s) => clientGroups.indexOf(s.group));
-    t.check('every key_share group is in supported_groups', positions.every((p) => p >= 0), 'illegal_parameter');
-    t.check('key shares are in supported_groups order without duplicates', positions.every((p, i) => i === 0 || p > positions[i - 1]), 'illegal_parameter');
-    t.field('client_key_shares', shares.map((s) => groupName(s.group)));
+    t.check(
+      'every key_share group is in supported_groups',
+      positions.every((p) => p >= 0),
+      'illegal_parameter',
+    );
+    t.check(
+      'key shares are in supported_groups order without duplicates',
+      positions.every((p, i) => i === 0 || p > positions[i - 1]),
+      'illegal_parameter',
+    );
+    t.field(
+      'client_key_shares',
+      shares.map((s) => groupName(s.group)),
+    );
 
     const prefer = this.options.preferServerCipherSuites ?? false;
     const common = prefer ? this.suites.filter((s) => ch.cipherSuites.includes(s)) : ch.cipherSuites.filter((s) => this.suites.includes(s));
     const suite = common.map(suiteById).find((s) => s !== undefined);
-    t.check('a cipher suite both sides support', !!suite, 'handshake_failure', `client offers ${ch.cipherSuites.map(cipherSuiteName).join(', ')}`, 'no shared cipher');
+    t.check(
+      'a cipher suite both sides support',
+      !!suite,
+      'handshake_failure',
+      `client offers ${ch.cipherSuites.map(cipherSuiteName).join(', ')}`,
+      'no shared cipher',
+    );
     t.field('cipher_suite', suite!.name);
 
     const supported = this.groups.filter((g) => clientGroups.includes(NamedGroup[g]));
-    t.check('a key exchange group both sides support', supported.length > 0, 'handshake_failure', `client supports ${clientGroups.map(groupName).join(', ')}; server allows ${this.groups.join(', ') || 'none in TLS 1.3'}`, 'no suitable key share');
+    t.check(
+      'a key exchange group both sides support',
+      supported.length > 0,
+      'handshake_failure',
+      `client supports ${clientGroups.map(groupName).join(', ')}; server allows ${this.groups.join(', ') || 'none in TLS 1.3'}`,
+      'no suitable key share',
+    );
     let group: KeyExchangeGroup;
     let share: KeyShareEntry | undefined;
     if ((this.options.hrrPolicy ?? 'preferred-group') === 'preferred-group') {
@@ -141,14 +183,24 @@ export class TlsServer extends TlsConnection {
     const cert = this.options.certificate;
     if (!cert) throw new TlsAlertError('internal_error', 'server has no certificate configured');
     const scheme = chooseScheme(sa!.schemes, this.schemes, ownPublicKey(cert));
-    t.check('a signature scheme for our certificate that the client accepts', scheme !== undefined, 'handshake_failure', `client accepts ${schemeList(sa!.schemes)}`);
+    t.check(
+      'a signature scheme for our certificate that the client accepts',
+      scheme !== undefined,
+      'handshake_failure',
+      `client accepts ${schemeList(sa!.schemes)}`,
+    );
     t.field('signature_scheme', schemeName(scheme!));
 
     let alpn: string | undefined;
     const calpn = findExtension(ch.extensions, 'application_layer_protocol_negotiation');
     if (calpn && this.options.alpn?.length) {
       alpn = this.options.alpn.find((p) => calpn.protocols.includes(p));
-      t.check('an application protocol both sides support', !!alpn, 'no_application_protocol', `client offers ${calpn.protocols.join(', ')}`);
+      t.check(
+        'an application protocol both sides support',
+        !!alpn,
+        'no_application_protocol',
+        `client offers ${calpn.protocols.join(', ')}`,
+      );
       t.field('alpn', alpn);
     }
     const sni = findExtension(ch.extensions, 'server_name');
@@ -209,11 +261,19 @@ export class TlsServer extends TlsConnection {
     t.check('legacy_session_id is unchanged', bytesEqual(ch.legacySessionId, this.firstHello!.legacySessionId), 'illegal_parameter');
     t.check(`cipher suite ${hrr.suite.name} is still offered`, ch.cipherSuites.includes(hrr.suite.id), 'illegal_parameter');
     const shares = findExtension(ch.extensions, 'key_share')?.shares ?? [];
-    t.check(`exactly one key_share, for ${hrr.group}`, shares.length === 1 && shares[0].group === NamedGroup[hrr.group], 'illegal_parameter');
+    t.check(
+      `exactly one key_share, for ${hrr.group}`,
+      shares.length === 1 && shares[0].group === NamedGroup[hrr.group],
+      'illegal_parameter',
+    );
     const cookie = findExtension(ch.extensions, 'cookie');
     if (hrr.cookie) t.check('the cookie is echoed unchanged', !!cookie && bytesEqual(cookie.cookie, hrr.cookie), 'illegal_parameter');
     const sel = this.select(t, ch);
-    t.check('the negotiation result is unchanged', sel.suite.id === hrr.suite.id && sel.group === hrr.group && !!sel.share, 'illegal_parameter');
+    t.check(
+      'the negotiation result is unchanged',
+      sel.suite.id === hrr.suite.id && sel.group === hrr.group && !!sel.share,
+      'illegal_parameter',
+    );
     this.transcript.add(raw);
     return this.sendServerFlight(ch, sel);
   }
@@ -288,7 +348,10 @@ export class TlsServer extends TlsConnection {
       this.peerRecordSizeLimit = rsl.limit;
     }
     if (this.options.extensions) exts = this.options.extensions('encrypted_extensions', exts, { retry: !!this.hrrSent });
-    t.field('extensions', exts.map((e) => e.type));
+    t.field(
+      'extensions',
+      exts.map((e) => e.type),
+    );
     this.sendHandshake({ type: 'encrypted_extensions', extensions: exts }, t);
   }
 
@@ -341,7 +404,12 @@ export class TlsServer extends TlsConnection {
     t.field('certificates', m.entries.length);
     if (m.entries.length === 0) {
       // RFC 8446 §4.4.2.4; OpenSSL sends certificate_required for TLS 1.3
-      t.check('the client sent a certificate, or one is not required', this.options.clientAuth !== 'require', 'certificate_required', 'peer did not return a certificate');
+      t.check(
+        'the client sent a certificate, or one is not required',
+        this.options.clientAuth !== 'require',
+        'certificate_required',
+        'peer did not return a certificate',
+      );
       return 'ExpectClientFinished';
     }
     this.peerCerts = m.entries.map((e) => e.data);
@@ -352,7 +420,11 @@ export class TlsServer extends TlsConnection {
   private verifyClientSignature(m: CertificateVerify, raw: Uint8Array): string {
     const t = this.step('verifyClientSignature', 'recv', '4.4.3', 'CertificateVerify');
     t.field('algorithm', schemeName(m.scheme));
-    t.check(`${schemeName(m.scheme)} was listed in the CertificateRequest`, this.certRequestSchemes.includes(m.scheme), 'illegal_parameter');
+    t.check(
+      `${schemeName(m.scheme)} was listed in the CertificateRequest`,
+      this.certRequestSchemes.includes(m.scheme),
+      'illegal_parameter',
+    );
     checkPeerCertificateVerify(t, m.scheme, m.signature, this.peerKey!, 'client', this.transcript.hash(this.suite!.hash));
     this.negotiated.peerSignatureScheme = schemeName(m.scheme);
     this.transcript.add(raw);

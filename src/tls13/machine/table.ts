@@ -97,7 +97,10 @@ export const CLIENT_TRANSITIONS: readonly Transition[] = [
     'unknown_ca',
     'certificate_expired',
   ]),
-  T('ExpectCertificateVerify', 'certificate_verify', 'verifyServerSignature', ['ExpectFinished'], '4.4.3', ['illegal_parameter', 'decrypt_error']),
+  T('ExpectCertificateVerify', 'certificate_verify', 'verifyServerSignature', ['ExpectFinished'], '4.4.3', [
+    'illegal_parameter',
+    'decrypt_error',
+  ]),
   T('ExpectFinished', 'finished', 'processServerFinished', ['Connected'], '4.4.4', ['decrypt_error']),
   T('Connected', 'new_session_ticket', 'processNewSessionTicket', ['Connected'], '4.6.1', ['illegal_parameter']),
   T('Connected', 'key_update', 'processKeyUpdate', ['Connected'], '4.6.3', ['illegal_parameter', 'unexpected_message']),
@@ -105,18 +108,22 @@ export const CLIENT_TRANSITIONS: readonly Transition[] = [
 ];
 
 export const SERVER_TRANSITIONS: readonly Transition[] = [
-  T('ExpectClientHello', 'client_hello', 'processClientHello', ['ExpectClientHelloAfterHrr', 'ExpectClientCertificate', 'ExpectClientFinished', 'NegotiatedTls12'], '4.1.2', [
-    'protocol_version',
-    'illegal_parameter',
-    'missing_extension',
-    'handshake_failure',
-    'no_application_protocol',
-  ]),
-  T('ExpectClientHelloAfterHrr', 'client_hello', 'processClientHelloAfterHrr', ['ExpectClientCertificate', 'ExpectClientFinished'], '4.1.4', [
-    'illegal_parameter',
-    'missing_extension',
-    'handshake_failure',
-  ]),
+  T(
+    'ExpectClientHello',
+    'client_hello',
+    'processClientHello',
+    ['ExpectClientHelloAfterHrr', 'ExpectClientCertificate', 'ExpectClientFinished', 'NegotiatedTls12'],
+    '4.1.2',
+    ['protocol_version', 'illegal_parameter', 'missing_extension', 'handshake_failure', 'no_application_protocol'],
+  ),
+  T(
+    'ExpectClientHelloAfterHrr',
+    'client_hello',
+    'processClientHelloAfterHrr',
+    ['ExpectClientCertificate', 'ExpectClientFinished'],
+    '4.1.4',
+    ['illegal_parameter', 'missing_extension', 'handshake_failure'],
+  ),
   T('ExpectClientCertificate', 'certificate', 'readClientCertificate', ['ExpectClientCertificateVerify', 'ExpectClientFinished'], '4.4.2', [
     'certificate_required',
     'bad_certificate',
@@ -124,7 +131,10 @@ export const SERVER_TRANSITIONS: readonly Transition[] = [
     'certificate_expired',
     'illegal_parameter',
   ]),
-  T('ExpectClientCertificateVerify', 'certificate_verify', 'verifyClientSignature', ['ExpectClientFinished'], '4.4.3', ['illegal_parameter', 'decrypt_error']),
+  T('ExpectClientCertificateVerify', 'certificate_verify', 'verifyClientSignature', ['ExpectClientFinished'], '4.4.3', [
+    'illegal_parameter',
+    'decrypt_error',
+  ]),
   T('ExpectClientFinished', 'finished', 'processClientFinished', ['Connected'], '4.4.4', ['decrypt_error']),
   T('Connected', 'key_update', 'processKeyUpdate', ['Connected'], '4.6.3', ['illegal_parameter', 'unexpected_message']),
   T('Connected', 'api:keyUpdate', 'sendKeyUpdate', ['Connected'], '4.6.3', []),
