@@ -15,5 +15,5 @@ export * from './record.js';
 export * from './suites.js';
 export * from './trace.js';
 export * from './machine/index.js';
-export { parsePrivateKey, parseCertificateInfo, rsaPssRecoverSalt, type CertificateInfo } from './deps.js';
-export { certificateVerifyContent } from './machine/common.js';
+export { parsePrivateKey, parseCertificateInfo, rsaPssRecoverSalt, type CertificateInfo } from './crypto-x509.js';
+export { certificateVerifyContent } from './machine/signing.js';

@@ -6,7 +6,7 @@
 
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { concatBytes, utf8Encode } from '../der/bytes.js';
-import { acceleratedHmac } from './deps.js';
+import { acceleratedHmac } from './crypto-x509.js';
 import { TlsWriter } from './codec/bytes.js';
 import { HandshakeType } from './codec/constants.js';
 import type { HashAlg, Suite } from './suites.js';

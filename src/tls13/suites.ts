@@ -6,7 +6,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { CipherSuite, type CipherSuiteName } from './codec/constants.js';
-import { acceleratedAead, type AeadName } from './deps.js';
+import { acceleratedAead, type AeadName } from './crypto-x509.js';
 
 export interface HashAlg {
   name: 'sha256' | 'sha384';
@@ -23,7 +23,7 @@ export interface Aead {
   decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
 }
 
-// noble's AEAD, or an installed accelerator's (deps.ts): the same bytes, and on a bad tag
+// noble's AEAD, or an installed accelerator's (crypto-x509.ts): the same bytes, and on a bad tag
 // the accelerator declines, so the error always comes from noble.
 const noble = (
   alg: (keyLength: number) => AeadName,

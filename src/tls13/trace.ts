@@ -5,7 +5,7 @@
 
 import { toHex } from '../der/bytes.js';
 import type { AlertName } from './alerts.js';
-import { TlsAlertError } from './errors.js';
+import { Refusal } from './errors.js';
 
 export type Role = 'client' | 'server';
 
@@ -34,7 +34,7 @@ export interface TraceEntry {
   state?: { from: string; to: string };
 }
 
-/** Builder for one entry; `check` both records a check and enforces it. */
+/** Builder for one entry; `check` records a check and hands back the refusal a failure means. */
 export class StepTrace {
   constructor(readonly entry: TraceEntry) {}
 
@@ -51,12 +51,25 @@ export class StepTrace {
     return this;
   }
   /**
-   * Record a check; if it failed, abort the handshake with `alert` (RFC wording in
-   * `detail`; `opensslReason`: what OpenSSL's error queue says for the same refusal).
+   * Record a check. A failed check returns the Refusal that ends the handshake with `alert`
+   * (RFC wording in `detail`; `opensslReason`: what OpenSSL's error queue says for the same
+   * refusal), which the step returns: `const no = t.check(...); if (no) return no;`.
    */
-  check(check: string, ok: boolean, alert: AlertName, detail?: string, opensslReason?: string): void {
-    this.entry.checks.push({ check, ok, ...(detail ? { detail } : {}), ...(ok ? {} : { alert }) });
-    if (!ok) throw new TlsAlertError(alert, detail ? `${check}: ${detail}` : check, opensslReason);
+  check(check: string, ok: boolean, alert: AlertName, detail?: string, opensslReason?: string): Refusal | undefined {
+    if (!ok) return this.refuse(check, alert, detail, opensslReason);
+    this.entry.checks.push({ check, ok, ...(detail ? { detail } : {}) });
+    return undefined;
+  }
+  /** A check on a value that must be there: the value, or the Refusal its absence means. */
+  require<T>(check: string, value: T | undefined, alert: AlertName, detail?: string, opensslReason?: string): T | Refusal {
+    if (value === undefined) return this.refuse(check, alert, detail, opensslReason);
+    this.entry.checks.push({ check, ok: true, ...(detail ? { detail } : {}) });
+    return value;
+  }
+  /** A check that failed: recorded, and its Refusal returned. */
+  refuse(check: string, alert: AlertName, detail?: string, opensslReason?: string): Refusal {
+    this.entry.checks.push({ check, ok: false, ...(detail ? { detail } : {}), alert });
+    return new Refusal(alert, detail ? `${check}: ${detail}` : check, opensslReason);
   }
   /** A check that never aborts (recorded for teaching output). */
   note(check: string, ok: boolean, detail?: string): void {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, parsePemBlocks } from '../../src/der/index.js';
-import { parsePrivateKey, type PrivateKey } from '../../src/tls13/deps.js';
+import { parsePrivateKey, type PrivateKey } from '../../src/tls13/crypto-x509.js';
 import type { CertifiedKey, RandomSource } from '../../src/tls13/index.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');

@@ -28,7 +28,7 @@ import {
   type ServerConfig,
   type TlsEvent,
 } from '../../src/tls13/index.js';
-import { verifyScheme, type PrivateKey } from '../../src/tls13/deps.js';
+import { verifyScheme, type PrivateKey } from '../../src/tls13/crypto-x509.js';
 import { loadVector } from './helpers.js';
 
 const SUITE = suiteById(0x1301)!;

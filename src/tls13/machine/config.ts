@@ -13,7 +13,7 @@ import {
 } from '../codec/constants.js';
 import type { ExtContext, Extension } from '../codec/extensions.js';
 import type { ClientHello, NewSessionTicket } from '../codec/messages.js';
-import type { PrivateKey } from '../deps.js';
+import type { PrivateKey } from '../crypto-x509.js';
 import type { Role, TraceEntry } from '../trace.js';
 
 export type VersionName = 'TLSv1.2' | 'TLSv1.3';

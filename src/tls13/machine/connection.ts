@@ -1,28 +1,32 @@
 // What the client and the server share: the sans-I/O connection object. Bytes come in
 // through receive(), go through the record layer, the handshake reassembler and the state
-// table; the step functions of the subclass do the protocol work. Output records and events
-// are collected and handed back. Any error becomes the RFC's alert, sent once; afterwards
-// the connection is Closed and ignores input (never a crash, never a hang).
+// table (table.ts), which picks the step the subclass runs on the current state (states.ts).
+// A step returns the next state or a Refusal; a refusal, or an error thrown by the record
+// layer or the codec, becomes the RFC's alert, sent once; afterwards the connection is
+// Closed and ignores input (never a crash, never a hang). Output records and events are
+// collected and handed back. The one home of what both roles do alike: the configuration
+// they resolve, key exchange and key installation (§7), KeyUpdate (§4.6.3), close (§6.1).
 
 import { concatBytes, toHex } from '../../der/bytes.js';
-import { AlertDescription, AlertLevel, alertName, decodeAlert, encodeAlert, type AlertName } from '../alerts.js';
+import { AlertDescription, AlertLevel, alertName, decodeAlert, encodeAlert } from '../alerts.js';
 import { ContentType, ProtocolVersion, type KeyExchangeGroup } from '../codec/constants.js';
-import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage } from '../codec/messages.js';
-import { generateKeyShare } from '../deps.js';
-import { TlsAlertError, TlsStateError, alertForError } from '../errors.js';
+import { decodeHandshake, encodeHandshake, messageTitle, peekKind, type HandshakeMessage, type KeyUpdate } from '../codec/messages.js';
+import { generateKeyShare, KeyExchangeError, sharedSecret } from '../crypto-x509.js';
+import { Refusal, TlsAlertError, TlsStateError, alertForError } from '../errors.js';
 import {
-  Transcript,
   deriveApplicationSecrets,
   deriveHandshakeSecrets,
   exportKeyingMaterial,
   nextTrafficSecret,
   trafficKeys,
+  type Transcript,
 } from '../key-schedule.js';
 import { HandshakeReassembler, MAX_PLAINTEXT, RecordProtection, RecordReader, encodeRecord } from '../record.js';
 import type { Suite } from '../suites.js';
 import { StepTrace, newEntry, type Role, type TraceEntry } from '../trace.js';
-import { defaultRandom, type CommonConfig, type RandomSource, type TlsEvent } from './config.js';
-import { findTransition } from './table.js';
+import { DEFAULTS, defaultRandom, resolveSchemes, resolveSuites, type CommonConfig, type RandomSource, type TlsEvent } from './config.js';
+import { trafficOf, type Connected, type HandshakeKeys, type KeyPair, type State, type TrafficSecrets } from './states.js';
+import { apiTransition, findTransition, runStep } from './table.js';
 
 export interface ReceiveResult {
   /** records to send to the peer, in order */
@@ -30,32 +34,34 @@ export interface ReceiveResult {
   events: TlsEvent[];
 }
 
-type Handler = (msg: HandshakeMessage, raw: Uint8Array) => string;
-
 export abstract class TlsConnection {
   abstract readonly role: Role;
-  state: string;
+  /** the current state and what it holds; its name is `state` */
+  protected st: State;
   readonly trace: TraceEntry[] = [];
-  protected out: Uint8Array[] = [];
+  /** our cipher suites, groups and signature schemes, in preference order */
+  protected readonly suites: number[];
+  protected readonly groups: KeyExchangeGroup[];
+  protected readonly schemes: number[];
+  protected readonly random: RandomSource;
+  /** one function per receiving step of this role's table (table.ts StepHandlers) */
+  protected abstract readonly handlers: object;
+
+  // the record layer: independent of the handshake state
+  private out: Uint8Array[] = [];
   protected events: TlsEvent[] = [];
   private reader = new RecordReader();
   private reassembler = new HandshakeReassembler();
-  protected readProtection?: RecordProtection;
-  protected writeProtection?: RecordProtection;
+  private readProtection?: RecordProtection;
+  private writeProtection?: RecordProtection;
   /** set when the read key changed while handling the current message (§5.1 boundary rule) */
   private readKeyChanged = false;
-  protected transcript = new Transcript();
-  protected suite?: Suite;
+  /** for the key log: the ClientHello random names the connection */
   protected clientRandom = new Uint8Array(32);
-  protected clientHsSecret?: Uint8Array;
-  protected serverHsSecret?: Uint8Array;
-  protected master?: Uint8Array;
-  protected clientAppSecret?: Uint8Array;
-  protected serverAppSecret?: Uint8Array;
-  protected exporterMaster?: Uint8Array;
   /** handshake messages of the flight being built, sent together by flushHandshake() */
   private flight: Uint8Array[] = [];
   private pendingAppData: Uint8Array[] = [];
+  /** both Finished messages are done: application data may flow */
   protected handshakeComplete = false;
   /** the peer's close_notify arrived: ignore further input */
   private readClosed = false;
@@ -65,34 +71,43 @@ export abstract class TlsConnection {
   protected ccsSent = false;
   private seq = 0;
   private traceEmitted = 0;
-  protected readonly random: RandomSource;
-  protected readonly handlers: Record<string, Handler> = {};
 
   constructor(
     protected readonly config: CommonConfig,
-    initialState: string,
+    initial: State,
   ) {
-    this.state = initialState;
+    this.st = initial;
     this.random = config.random ?? defaultRandom;
+    this.suites = resolveSuites(config.cipherSuites);
+    this.groups = config.groups ?? DEFAULTS.groups;
+    this.schemes = resolveSchemes(config.signatureSchemes);
   }
 
+  /** The name of the current state (table.ts lists them). */
+  get state(): State['name'] {
+    return this.st.name;
+  }
   /** Is this connection finished (closed by alert or close_notify)? */
   get closed(): boolean {
-    return this.state === 'Closed';
+    return this.st.name === 'Closed';
   }
   get connected(): boolean {
-    return this.state === 'Connected';
+    return this.st.name === 'Connected';
   }
 
   // ------------------------------------------------------------------ public API
 
   /** Feed bytes from the peer. Returns the records to send back and what happened. */
   receive(bytes: Uint8Array): ReceiveResult {
-    if (this.state === 'Closed' || this.state === 'NegotiatedTls12' || this.readClosed) return this.flush();
+    if (this.stopped()) return this.flush();
     try {
       for (const rec of this.reader.push(bytes)) {
-        this.handleRecord(rec.type, rec.version, rec.fragment);
-        if (this.state === 'Closed' || this.state === 'NegotiatedTls12' || this.readClosed) break;
+        const refused = this.handleRecord(rec.type, rec.version, rec.fragment);
+        if (refused) {
+          this.fail(refused);
+          break;
+        }
+        if (this.stopped()) break;
       }
     } catch (e) {
       this.fail(e);
@@ -102,7 +117,7 @@ export abstract class TlsConnection {
 
   /** Application data to send; queued until the handshake completes. */
   send(data: Uint8Array): Uint8Array[] {
-    this.assertCanSend('send', false);
+    this.assertCanSend('send');
     if (!this.handshakeComplete) this.pendingAppData.push(data.slice());
     else this.writeApplicationData(data);
     return this.flush().out;
@@ -110,35 +125,43 @@ export abstract class TlsConnection {
 
   /** Send close_notify (RFC 8446 §6.1). */
   close(): Uint8Array[] {
-    if (this.state !== 'Closed' && !this.writeClosed) {
+    if (this.st.name !== 'Closed' && !this.writeClosed) {
       this.sendAlert(AlertLevel.warning, AlertDescription.close_notify, 'close() called');
       this.writeClosed = true;
-      if (this.readClosed) this.setState('Closed');
+      if (this.readClosed) this.closeState();
     }
     return this.flush().out;
   }
 
   /** Update our sending keys, optionally asking the peer to update too (RFC 8446 §4.6.3). */
   keyUpdate(requestPeerUpdate = false): Uint8Array[] {
-    this.assertCanSend('keyUpdate', true);
-    this.sendKeyUpdate(requestPeerUpdate, 'api');
+    this.sendKeyUpdate(this.assertConnected('keyUpdate'), requestPeerUpdate, 'api');
     return this.flush().out;
-  }
-
-  /**
-   * Refuse a call that would write after close() (close_notify sent: RFC 8446 §6.1 allows
-   * nothing after it) or after the connection closed; `connected` also requires a
-   * completed handshake. TlsStateError, nothing sent.
-   */
-  protected assertCanSend(operation: string, connected: boolean): void {
-    if (this.state === 'Closed' || this.writeClosed) throw new TlsStateError(operation, 'closed');
-    if (connected && this.state !== 'Connected') throw new TlsStateError(operation, 'not_connected');
   }
 
   /** RFC 8446 §7.5 exporter (Node: tlsSocket.exportKeyingMaterial). */
   exportKeyingMaterial(length: number, label: string, context: Uint8Array = new Uint8Array(0)): Uint8Array {
-    if (!this.exporterMaster || !this.suite) throw new Error('exporter needs a completed handshake');
-    return exportKeyingMaterial(this.suite.hash, this.exporterMaster, label, context, length);
+    const traffic = trafficOf(this.st);
+    if (!traffic) throw new Error('exporter needs a completed handshake');
+    return exportKeyingMaterial(traffic.suite.hash, traffic.exporter, label, context, length);
+  }
+
+  /**
+   * Refuse a call that would write after close() (close_notify sent: RFC 8446 §6.1 allows
+   * nothing after it) or after the connection closed. TlsStateError, nothing sent.
+   */
+  protected assertCanSend(operation: string): void {
+    if (this.st.name === 'Closed' || this.writeClosed) throw new TlsStateError(operation, 'closed');
+  }
+  /** As assertCanSend, and the handshake must be complete: the Connected state. */
+  protected assertConnected(operation: string): Connected {
+    this.assertCanSend(operation);
+    if (this.st.name !== 'Connected') throw new TlsStateError(operation, 'not_connected');
+    return this.st;
+  }
+
+  private stopped(): boolean {
+    return this.st.name === 'Closed' || this.st.name === 'NegotiatedTls12' || this.readClosed;
   }
 
   // ------------------------------------------------------------------ record handling
@@ -146,13 +169,14 @@ export abstract class TlsConnection {
   /** RFC 8446 §5: a change_cipher_spec (0x01) is dropped between the first ClientHello and the peer's Finished. */
   protected abstract ccsAllowed(): boolean;
 
-  private handleRecord(type: number, version: number, fragment: Uint8Array): void {
+  private handleRecord(type: number, version: number, fragment: Uint8Array): Refusal | undefined {
     if (type === ContentType.change_cipher_spec) {
       const ok = this.ccsAllowed() && fragment.length === 1 && fragment[0] === 1;
       const t = this.step('receiveChangeCipherSpec', 'recv', '5', 'change_cipher_spec');
-      t.check('change_cipher_spec is the compatibility value 0x01 and arrives during the handshake', ok, 'unexpected_message');
+      const no = t.check('change_cipher_spec is the compatibility value 0x01 and arrives during the handshake', ok, 'unexpected_message');
+      if (no) return no;
       t.note('dropped without processing', true);
-      return;
+      return undefined;
     }
     let contentType = type;
     let content = fragment;
@@ -180,45 +204,54 @@ export abstract class TlsConnection {
       case ContentType.handshake:
         return this.handleHandshakeFragment(content);
       case ContentType.alert:
-        return this.handleAlert(content);
+        this.handleAlert(content);
+        return undefined;
       case ContentType.application_data:
         if (!this.handshakeComplete) throw new TlsAlertError('unexpected_message', 'application data before the handshake completed');
         this.events.push({ type: 'application_data', data: content.slice() });
-        return;
+        return undefined;
       default:
         throw new TlsAlertError('unexpected_message', `content type ${contentType}`);
     }
   }
 
-  private handleHandshakeFragment(content: Uint8Array): void {
+  private handleHandshakeFragment(content: Uint8Array): Refusal | undefined {
     if (content.length === 0) throw new TlsAlertError('unexpected_message', 'zero-length handshake fragment (RFC 8446 §5.1)');
     const messages = this.reassembler.push(content);
     for (let i = 0; i < messages.length; i++) {
       this.readKeyChanged = false;
-      this.handleHandshakeMessage(messages[i]);
-      if (this.state === 'Closed' || this.state === 'NegotiatedTls12') return;
+      const refused = this.handleHandshakeMessage(messages[i]);
+      if (refused) return refused;
+      if (this.st.name === 'Closed' || this.st.name === 'NegotiatedTls12') return undefined;
       if (this.readKeyChanged && (i < messages.length - 1 || !this.reassembler.empty())) {
         throw new TlsAlertError('unexpected_message', 'handshake data after a key change in the same record (RFC 8446 §5.1)');
       }
     }
+    return undefined;
   }
 
-  private handleHandshakeMessage(raw: Uint8Array): void {
+  /**
+   * The state table picks the step: the message kind must be one the current state accepts
+   * (else unexpected_message), the body must decode, then the step runs on the current state
+   * and returns the next one, which the table must list, or a Refusal.
+   */
+  private handleHandshakeMessage(raw: Uint8Array): Refusal | undefined {
     const kind = peekKind(raw);
-    const transition = findTransition(this.role, this.state, kind);
-    if (!transition) {
+    const from = this.st;
+    const row = findTransition(this.role, from.name, kind);
+    if (!row) {
       const t = this.step('dispatch', 'recv', '4', messageTitle(kind === 'unknown' ? `handshake type ${raw[0]}` : kind));
-      t.check(`${this.state} accepts ${messageTitle(kind)}`, false, 'unexpected_message', `state ${this.state} does not accept it`);
+      return t.refuse(`${from.name} accepts ${messageTitle(kind)}`, 'unexpected_message', `state ${from.name} does not accept it`);
     }
     const msg = decodeHandshake(raw);
-    const handler = this.handlers[transition!.step];
-    const from = this.state;
-    const firstEntry = this.trace.length;
-    const to = handler(msg, raw);
-    if (!transition!.to.includes(to)) throw new Error(`step ${transition!.step} went to ${to}, not in the table`);
-    this.state = to;
-    const entry = this.trace[firstEntry];
-    if (entry && to !== from) entry.state = { from, to };
+    if (msg.type !== row.on) throw new Error(`${kind} decoded as ${msg.type}`);
+    const t = this.step(row.step, 'recv', row.rfc, messageTitle(row.on));
+    const next = runStep(this.handlers, row, from, msg, raw, t);
+    if (next instanceof Refusal) return next;
+    if (!row.to.includes(next.name)) throw new Error(`step ${row.step} went to ${next.name}, not in the table`);
+    this.st = next;
+    if (next.name !== from.name) t.entry.state = { from: from.name, to: next.name };
+    return undefined;
   }
 
   private handleAlert(content: Uint8Array): void {
@@ -231,21 +264,21 @@ export abstract class TlsConnection {
     if (a.description === AlertDescription.close_notify) {
       this.readClosed = true;
       this.events.push({ type: 'closed', reason: 'close_notify' });
-      if (this.writeClosed) this.setState('Closed');
+      if (this.writeClosed) this.closeState();
       return;
     }
     // RFC 8446 §6: user_canceled is a warning; every other alert is fatal whatever its level
     if (a.description === AlertDescription.user_canceled) return;
     this.events.push({ type: 'closed', reason: 'fatal_alert_received' });
-    this.setState('Closed');
+    this.closeState();
   }
 
   // ------------------------------------------------------------------ output
 
-  /** Queue a handshake message of the current flight; it enters the transcript now. */
-  protected sendHandshake(msg: HandshakeMessage, t?: StepTrace): Uint8Array {
+  /** Queue a handshake message of the current flight; it enters `transcript` now. */
+  protected sendHandshake(msg: HandshakeMessage, transcript: Transcript | null, t?: StepTrace): Uint8Array {
     const raw = encodeHandshake(msg);
-    this.transcript.add(raw);
+    transcript?.add(raw);
     this.flight.push(raw);
     t?.field('bytes', raw.length);
     return raw;
@@ -289,7 +322,7 @@ export abstract class TlsConnection {
     this.writeRecords(ContentType.application_data, data);
   }
 
-  protected sendAlert(level: number, description: number, reason: string, opensslReason?: string): void {
+  private sendAlert(level: number, description: number, reason: string, opensslReason?: string): void {
     const name = alertName(description);
     this.writeRecords(ContentType.alert, encodeAlert({ level, description }));
     const lvl = level === AlertLevel.warning ? 'warning' : 'fatal';
@@ -305,18 +338,18 @@ export abstract class TlsConnection {
     });
   }
 
-  /** Abort: send the alert the error maps to (once) and close. */
+  /** Abort on a step's Refusal or a thrown error: send the alert it maps to (once) and close. */
   protected fail(e: unknown): void {
-    if (this.state === 'Closed') return;
+    if (this.st.name === 'Closed') return;
     const { alert, reason, opensslReason } = alertForError(e);
     this.flight = [];
     try {
-      this.sendAlert(AlertLevel.fatal, AlertDescription[alert as AlertName], reason, opensslReason);
+      this.sendAlert(AlertLevel.fatal, AlertDescription[alert], reason, opensslReason);
     } catch {
       // the alert cannot even be encrypted: close without it
     }
     this.events.push({ type: 'closed', reason: 'fatal_alert_sent' });
-    this.setState('Closed');
+    this.closeState();
   }
 
   protected flush(): ReceiveResult {
@@ -338,14 +371,30 @@ export abstract class TlsConnection {
 
   // ------------------------------------------------------------------ keys
 
+  /** A fresh key pair for `group` from the configured randomness. */
+  protected generateKeyShare(group: KeyExchangeGroup): KeyPair {
+    return { group, ...generateKeyShare(group, (n) => this.random(n, `key_share:${group}`)) };
+  }
+
   /**
-   * RFC 8446 §7.1: from the (EC)DHE secret and the transcript up to ServerHello, the
-   * handshake traffic secrets and the master secret; traced, logged in NSS key-log format,
-   * and installed for reading and writing as this side's role says.
+   * RFC 8446 §7.1: (EC)DHE with the peer's share (illegal_parameter when it is not a valid
+   * point), then from it and the transcript up to ServerHello the handshake traffic secrets
+   * and the master secret; traced, logged in NSS key-log format, and installed for reading
+   * and writing as this side's role says. The server traces its private key here, where it
+   * is made; the client traced its own with its ClientHello.
    */
-  protected installHandshakeSecrets(t: StepTrace, ecdhe: Uint8Array): void {
-    const hash = this.suite!.hash;
-    const helloHash = this.transcript.hash(hash);
+  protected establishHandshakeKeys(suite: Suite, transcript: Transcript, own: KeyPair, peerShare: Uint8Array): HandshakeKeys | Refusal {
+    const t = this.step('establishHandshakeKeys', 'local', '7.1');
+    if (this.role === 'server') t.secret(`${own.group} private key`, own.priv);
+    let ecdhe: Uint8Array;
+    try {
+      ecdhe = sharedSecret(own.group, own.priv, peerShare);
+    } catch (e) {
+      const peer = this.role === 'client' ? 'server' : 'client';
+      return t.refuse(`${peer} key share is a valid point`, 'illegal_parameter', e instanceof KeyExchangeError ? e.message : String(e));
+    }
+    const hash = suite.hash;
+    const helloHash = transcript.hash(hash);
     const s = deriveHandshakeSecrets(hash, ecdhe, helloHash);
     t.secret('ecdhe_shared_secret', ecdhe)
       .secret('transcript_hash(ClientHello..ServerHello)', helloHash)
@@ -356,19 +405,17 @@ export abstract class TlsConnection {
       .secret('server_handshake_traffic_secret', s.serverHandshakeTraffic)
       .secret('derived(handshake)', s.derivedForMaster)
       .secret('master_secret', s.master);
-    this.clientHsSecret = s.clientHandshakeTraffic;
-    this.serverHsSecret = s.serverHandshakeTraffic;
-    this.master = s.master;
     this.keylog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', s.clientHandshakeTraffic);
     this.keylog('SERVER_HANDSHAKE_TRAFFIC_SECRET', s.serverHandshakeTraffic);
     // each side installs what it needs next first (the trace shows the order)
     if (this.role === 'client') {
-      this.setReadKeys(s.serverHandshakeTraffic, 'server handshake traffic');
-      this.setWriteKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+      this.setReadKeys(suite, s.serverHandshakeTraffic, 'server handshake traffic');
+      this.setWriteKeys(suite, s.clientHandshakeTraffic, 'client handshake traffic');
     } else {
-      this.setWriteKeys(s.serverHandshakeTraffic, 'server handshake traffic');
-      this.setReadKeys(s.clientHandshakeTraffic, 'client handshake traffic');
+      this.setWriteKeys(suite, s.serverHandshakeTraffic, 'server handshake traffic');
+      this.setReadKeys(suite, s.clientHandshakeTraffic, 'client handshake traffic');
     }
+    return { suite, client: s.clientHandshakeTraffic, server: s.serverHandshakeTraffic, master: s.master };
   }
 
   /**
@@ -377,66 +424,63 @@ export abstract class TlsConnection {
    * writing with its secret at once, the client starts reading with it (the client's own
    * write keys follow its Finished).
    */
-  protected installApplicationSecrets(t: StepTrace): void {
-    const hash = this.suite!.hash;
-    const serverFinishedHash = this.transcript.hash(hash);
-    const app = deriveApplicationSecrets(hash, this.master!, serverFinishedHash);
+  protected installApplicationSecrets(t: StepTrace, keys: HandshakeKeys, transcript: Transcript): TrafficSecrets {
+    const hash = keys.suite.hash;
+    const serverFinishedHash = transcript.hash(hash);
+    const app = deriveApplicationSecrets(hash, keys.master, serverFinishedHash);
     t.secret('transcript_hash(ClientHello..server Finished)', serverFinishedHash)
       .secret('client_application_traffic_secret_0', app.clientApplicationTraffic)
       .secret('server_application_traffic_secret_0', app.serverApplicationTraffic)
       .secret('exporter_master_secret', app.exporterMaster);
-    this.clientAppSecret = app.clientApplicationTraffic;
-    this.serverAppSecret = app.serverApplicationTraffic;
-    this.exporterMaster = app.exporterMaster;
     this.keylog('CLIENT_TRAFFIC_SECRET_0', app.clientApplicationTraffic);
     this.keylog('SERVER_TRAFFIC_SECRET_0', app.serverApplicationTraffic);
     this.keylog('EXPORTER_SECRET', app.exporterMaster);
-    if (this.role === 'client') this.setReadKeys(app.serverApplicationTraffic, 'server application traffic');
-    else this.setWriteKeys(app.serverApplicationTraffic, 'server application traffic');
+    if (this.role === 'client') this.setReadKeys(keys.suite, app.serverApplicationTraffic, 'server application traffic');
+    else this.setWriteKeys(keys.suite, app.serverApplicationTraffic, 'server application traffic');
+    return { suite: keys.suite, client: app.clientApplicationTraffic, server: app.serverApplicationTraffic, exporter: app.exporterMaster };
   }
 
-  protected setReadKeys(secret: Uint8Array, label: string): void {
-    this.readProtection = new RecordProtection(this.suite!, trafficKeys(this.suite!, secret));
+  protected setReadKeys(suite: Suite, secret: Uint8Array, label: string): void {
+    this.readProtection = new RecordProtection(suite, trafficKeys(suite, secret));
     this.readKeyChanged = true;
     this.step('installReadKeys', 'local', '7.3').field('keys', label);
   }
-  protected setWriteKeys(secret: Uint8Array, label: string): void {
-    this.writeProtection = new RecordProtection(this.suite!, trafficKeys(this.suite!, secret));
+  protected setWriteKeys(suite: Suite, secret: Uint8Array, label: string): void {
+    this.writeProtection = new RecordProtection(suite, trafficKeys(suite, secret));
     this.step('installWriteKeys', 'local', '7.3').field('keys', label);
   }
 
-  protected keylog(label: string, secret: Uint8Array): void {
+  private keylog(label: string, secret: Uint8Array): void {
     this.config.keylog?.(`${label} ${toHex(this.clientRandom)} ${toHex(secret)}`);
   }
 
   /** §4.6.3: send KeyUpdate under the current key, then move to the next generation. */
-  protected sendKeyUpdate(requestPeer: boolean, why: 'api' | 'peer'): void {
-    const t = this.step('sendKeyUpdate', 'send', '4.6.3', 'KeyUpdate').field(
+  private sendKeyUpdate(st: Connected, requestPeer: boolean, why: 'api' | 'peer'): void {
+    const row = apiTransition(this.role, 'api:keyUpdate');
+    const t = this.step(row.step, 'send', row.rfc, 'KeyUpdate').field(
       'request_update',
       requestPeer ? 'update_requested' : 'update_not_requested',
     );
     const raw = encodeHandshake({ type: 'key_update', requestUpdate: requestPeer ? 1 : 0 });
     this.writeRecords(ContentType.handshake, raw);
-    const mine = this.role === 'client' ? 'clientAppSecret' : 'serverAppSecret';
-    const next = nextTrafficSecret(this.suite!.hash, this[mine]!);
-    this[mine] = next;
+    const next = nextTrafficSecret(st.traffic.suite.hash, st.traffic[this.role]);
+    st.traffic[this.role] = next;
     t.secret(`${this.role}_application_traffic_secret_N+1`, next).field('why', why);
-    this.setWriteKeys(next, `${this.role} application traffic (updated)`);
+    this.setWriteKeys(st.traffic.suite, next, `${this.role} application traffic (updated)`);
     this.events.push({ type: 'key_update', direction: 'send', updateRequested: requestPeer });
   }
 
-  /** §4.6.3: the peer's KeyUpdate. */
-  protected processKeyUpdate(msg: HandshakeMessage): string {
-    const m = msg as Extract<HandshakeMessage, { type: 'key_update' }>;
-    const t = this.step('processKeyUpdate', 'recv', '4.6.3', 'KeyUpdate').field('request_update', m.requestUpdate);
-    const peer = this.role === 'client' ? 'serverAppSecret' : 'clientAppSecret';
-    const next = nextTrafficSecret(this.suite!.hash, this[peer]!);
-    this[peer] = next;
-    t.secret(`${this.role === 'client' ? 'server' : 'client'}_application_traffic_secret_N+1`, next);
-    this.setReadKeys(next, 'peer application traffic (updated)');
+  /** §4.6.3: the peer's KeyUpdate (a request_update other than 0 or 1 fails in the codec). */
+  protected processKeyUpdate(st: Connected, m: KeyUpdate, t: StepTrace): Connected {
+    t.field('request_update', m.requestUpdate);
+    const peer = this.role === 'client' ? 'server' : 'client';
+    const next = nextTrafficSecret(st.traffic.suite.hash, st.traffic[peer]);
+    st.traffic[peer] = next;
+    t.secret(`${peer}_application_traffic_secret_N+1`, next);
+    this.setReadKeys(st.traffic.suite, next, 'peer application traffic (updated)');
     this.events.push({ type: 'key_update', direction: 'receive', updateRequested: m.requestUpdate === 1 });
-    if (m.requestUpdate === 1 && !this.writeClosed) this.sendKeyUpdate(false, 'peer');
-    return 'Connected';
+    if (m.requestUpdate === 1 && !this.writeClosed) this.sendKeyUpdate(st, false, 'peer');
+    return st;
   }
 
   // ------------------------------------------------------------------ helpers for steps
@@ -447,14 +491,11 @@ export abstract class TlsConnection {
     return new StepTrace(e);
   }
 
-  protected setState(to: string, from = this.state): void {
-    if (to === from) return;
-    this.state = to;
-    this.step('transition', 'local').entry.state = { from, to };
-  }
-
-  /** A fresh key pair for `group` from the configured randomness. */
-  protected generateKeyShare(group: KeyExchangeGroup): { group: KeyExchangeGroup; priv: Uint8Array; pub: Uint8Array } {
-    return { group, ...generateKeyShare(group, (n) => this.random(n, `key_share:${group}`)) };
+  /** Move to Closed (once), keeping the application secrets for the exporter; traced. */
+  private closeState(): void {
+    const from = this.st;
+    if (from.name === 'Closed') return;
+    this.st = { name: 'Closed', traffic: trafficOf(from) };
+    this.step('transition', 'local').entry.state = { from: from.name, to: 'Closed' };
   }
 }

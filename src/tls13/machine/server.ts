@@ -1,7 +1,8 @@
 // The TLS 1.3 server (RFC 8446 §4 from the server's side): ClientHello negotiation
 // (version, cipher suite, group, signature scheme, ALPN), HelloRetryRequest, the server
 // flight (ServerHello, EncryptedExtensions, CertificateRequest, Certificate,
-// CertificateVerify, Finished), client authentication and the client Finished.
+// CertificateVerify, Finished), client authentication and the client Finished. As in the
+// client, a step gets its state (states.ts) and returns the next one or a Refusal.
 
 import { bytesEqual } from '../../der/bytes.js';
 import {
@@ -21,68 +22,39 @@ import {
   type CertificateVerify,
   type ClientHello,
   type Finished,
-  type HandshakeMessage,
   type HelloRetryRequest,
   type ServerHello,
 } from '../codec/messages.js';
-import { KeyExchangeError, sharedSecret, type PublicKey } from '../deps.js';
-import { TlsAlertError } from '../errors.js';
-import { finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
-import { suiteById, type Suite } from '../suites.js';
+import { Refusal } from '../errors.js';
+import { Transcript, finishedVerifyData, resumptionMasterSecret } from '../key-schedule.js';
+import { suiteById } from '../suites.js';
 import type { StepTrace } from '../trace.js';
-import {
-  certificateVerifyContent,
-  checkExtensions,
-  checkPeerCertificateVerify,
-  checkPeerChain,
-  checkPeerFinished,
-  chooseScheme,
-  ownPublicKey,
-  schemeList,
-  signCertificateVerify,
-} from './common.js';
-import { DEFAULTS, resolveSchemes, resolveSuites, type NegotiatedInfo, type ServerConfig, type TicketSpec } from './config.js';
+import type { NegotiatedInfo, ServerConfig, TicketSpec } from './config.js';
 import { TlsConnection } from './connection.js';
+import { checkExtensions, checkPeerCertificateVerify, checkPeerChain, checkPeerFinished } from './peer-checks.js';
+import { certificateVerifyContent, chooseScheme, ownPublicKey, schemeList, signCertificateVerify } from './signing.js';
+import type { Connected, HandshakeKeys, Selection, ServerHandshake, ServerState, TrafficSecrets } from './states.js';
+import { apiTransition, type ServerTransition, type StepHandlers } from './table.js';
 
-interface Selection {
-  suite: Suite;
-  group: KeyExchangeGroup;
-  /** the client's share for `group`, absent when a HelloRetryRequest is needed */
-  share?: KeyShareEntry;
-  scheme: number;
-  alpn?: string;
-  serverName?: string;
-}
+type In<N extends ServerState['name']> = Extract<ServerState, { name: N }>;
 
 export class TlsServer extends TlsConnection {
   readonly role = 'server' as const;
-  private readonly suites: number[];
-  private readonly groups: KeyExchangeGroup[];
-  private readonly schemes: number[];
-  private firstHello?: ClientHello;
-  private hrrSent?: { suite: Suite; group: KeyExchangeGroup; cookie?: Uint8Array };
-  private selection?: Selection;
-  private certRequested = false;
-  private certRequestSchemes: number[] = [];
-  private peerCerts: Uint8Array[] = [];
-  private peerKey?: PublicKey;
-  private negotiated: Partial<NegotiatedInfo> = {};
   private ticketsSent = 0;
+  /** resumption_master_secret, for whoever wants to resume elsewhere */
   resumptionMaster?: Uint8Array;
 
+  protected readonly handlers: StepHandlers<ServerTransition, ServerState> = {
+    processClientHello: (st, m, raw, t) => this.processClientHello(st, m, raw, t),
+    processClientHelloAfterHrr: (st, m, raw, t) => this.processClientHelloAfterHrr(st, m, raw, t),
+    readClientCertificate: (st, m, raw, t) => this.readClientCertificate(st, m, raw, t),
+    verifyClientSignature: (st, m, raw, t) => this.verifyClientSignature(st, m, raw, t),
+    processClientFinished: (st, m, raw, t) => this.processClientFinished(st, m, raw, t),
+    processKeyUpdate: (st, m, _raw, t) => this.processKeyUpdate(st, m, t),
+  };
+
   constructor(readonly options: ServerConfig = {}) {
-    super(options, 'ExpectClientHello');
-    this.suites = resolveSuites(options.cipherSuites);
-    this.groups = options.groups ?? DEFAULTS.groups;
-    this.schemes = resolveSchemes(options.signatureSchemes);
-    Object.assign(this.handlers, {
-      processClientHello: (m: HandshakeMessage, r: Uint8Array) => this.processClientHello(m as ClientHello, r),
-      processClientHelloAfterHrr: (m: HandshakeMessage, r: Uint8Array) => this.processClientHelloAfterHrr(m as ClientHello, r),
-      readClientCertificate: (m: HandshakeMessage, r: Uint8Array) => this.readClientCertificate(m as Certificate, r),
-      verifyClientSignature: (m: HandshakeMessage, r: Uint8Array) => this.verifyClientSignature(m as CertificateVerify, r),
-      processClientFinished: (m: HandshakeMessage, r: Uint8Array) => this.processClientFinished(m as Finished, r),
-      processKeyUpdate: (m: HandshakeMessage) => this.processKeyUpdate(m),
-    });
+    super(options, { name: 'ExpectClientHello' });
   }
 
   /** A server has nothing to say first; provided for symmetry with TlsClient. */
@@ -91,7 +63,7 @@ export class TlsServer extends TlsConnection {
   }
 
   protected ccsAllowed(): boolean {
-    return this.state !== 'ExpectClientHello' && !this.handshakeComplete && this.state !== 'Connected';
+    return this.st.name !== 'ExpectClientHello' && !this.handshakeComplete && this.st.name !== 'Connected';
   }
 
   private get compat(): boolean {
@@ -100,7 +72,7 @@ export class TlsServer extends TlsConnection {
 
   // ------------------------------------------------------------------ §4.1.2, §4.2, §9.2
 
-  private negotiateVersion(t: StepTrace, ch: ClientHello): 'TLSv1.3' | 'TLSv1.2' {
+  private negotiateVersion(t: StepTrace, ch: ClientHello): 'TLSv1.3' | 'TLSv1.2' | Refusal {
     const allows13 = (this.options.maxVersion ?? 'TLSv1.3') === 'TLSv1.3';
     const allows12 = (this.options.minVersion ?? 'TLSv1.2') === 'TLSv1.2';
     const sv = findExtension(ch.extensions, 'supported_versions');
@@ -108,42 +80,51 @@ export class TlsServer extends TlsConnection {
     t.field('client_versions', sv ? offered.map(versionName) : `legacy_version ${versionName(ch.legacyVersion)}`);
     if (allows13 && offered.includes(ProtocolVersion['TLSv1.3'])) return 'TLSv1.3';
     const offers12 = sv ? offered.includes(ProtocolVersion['TLSv1.2']) : ch.legacyVersion >= ProtocolVersion['TLSv1.2'];
-    t.check(
-      'client and server versions overlap',
-      allows12 && offers12,
-      'protocol_version',
-      `client offers ${sv ? offered.map(versionName).join(', ') : versionName(ch.legacyVersion)}`,
+    return (
+      t.check(
+        'client and server versions overlap',
+        allows12 && offers12,
+        'protocol_version',
+        `client offers ${sv ? offered.map(versionName).join(', ') : versionName(ch.legacyVersion)}`,
+      ) ?? 'TLSv1.2'
     );
-    return 'TLSv1.2';
   }
 
   /** Everything a ClientHello must satisfy before the server can answer (§4.1.2, §4.2.8, §9.2). */
-  private select(t: StepTrace, ch: ClientHello): Selection {
-    t.check(
-      'legacy_compression_methods is exactly [null]',
-      ch.legacyCompressionMethods.length === 1 && ch.legacyCompressionMethods[0] === 0,
-      'illegal_parameter',
+  private select(t: StepTrace, ch: ClientHello): Selection | Refusal {
+    const bad =
+      t.check(
+        'legacy_compression_methods is exactly [null]',
+        ch.legacyCompressionMethods.length === 1 && ch.legacyCompressionMethods[0] === 0,
+        'illegal_parameter',
+      ) ?? checkExtensions(t, ch.extensions, 'client_hello', null);
+    if (bad) return bad;
+    const sa = t.require(
+      'signature_algorithms is present (RFC 8446 §9.2)',
+      findExtension(ch.extensions, 'signature_algorithms'),
+      'missing_extension',
     );
-    checkExtensions(t, ch.extensions, 'client_hello', null);
-    const sa = findExtension(ch.extensions, 'signature_algorithms');
+    if (sa instanceof Refusal) return sa;
     const sg = findExtension(ch.extensions, 'supported_groups');
     const ks = findExtension(ch.extensions, 'key_share');
-    t.check('signature_algorithms is present (RFC 8446 §9.2)', !!sa, 'missing_extension');
-    t.check('supported_groups and key_share are both present (RFC 8446 §9.2)', !!sg && !!ks, 'missing_extension');
-    const shares = ks!.shares ?? [];
-    const clientGroups = sg!.groups;
+    const both = t.require('supported_groups and key_share are both present (RFC 8446 §9.2)', sg && ks && { sg, ks }, 'missing_extension');
+    if (both instanceof Refusal) return both;
+    const shares = both.ks.shares ?? [];
+    const clientGroups = both.sg.groups;
     // §4.2.8: shares in supported_groups order, one per group
     const positions = shares.map((s) => clientGroups.indexOf(s.group));
-    t.check(
-      'every key_share group is in supported_groups',
-      positions.every((p) => p >= 0),
-      'illegal_parameter',
-    );
-    t.check(
-      'key shares are in supported_groups order without duplicates',
-      positions.every((p, i) => i === 0 || p > positions[i - 1]),
-      'illegal_parameter',
-    );
+    const order =
+      t.check(
+        'every key_share group is in supported_groups',
+        positions.every((p) => p >= 0),
+        'illegal_parameter',
+      ) ??
+      t.check(
+        'key shares are in supported_groups order without duplicates',
+        positions.every((p, i) => i === 0 || p > positions[i - 1]),
+        'illegal_parameter',
+      );
+    if (order) return order;
     t.field(
       'client_key_shares',
       shares.map((s) => groupName(s.group)),
@@ -151,24 +132,25 @@ export class TlsServer extends TlsConnection {
 
     const prefer = this.options.preferServerCipherSuites ?? false;
     const common = prefer ? this.suites.filter((s) => ch.cipherSuites.includes(s)) : ch.cipherSuites.filter((s) => this.suites.includes(s));
-    const suite = common.map(suiteById).find((s) => s !== undefined);
-    t.check(
+    const suite = t.require(
       'a cipher suite both sides support',
-      !!suite,
+      common.map(suiteById).find((s) => s !== undefined),
       'handshake_failure',
       `client offers ${ch.cipherSuites.map(cipherSuiteName).join(', ')}`,
       'no shared cipher',
     );
-    t.field('cipher_suite', suite!.name);
+    if (suite instanceof Refusal) return suite;
+    t.field('cipher_suite', suite.name);
 
     const supported = this.groups.filter((g) => clientGroups.includes(NamedGroup[g]));
-    t.check(
+    const none = t.check(
       'a key exchange group both sides support',
       supported.length > 0,
       'handshake_failure',
       `client supports ${clientGroups.map(groupName).join(', ')}; server allows ${this.groups.join(', ') || 'none in TLS 1.3'}`,
       'no suitable key share',
     );
+    if (none) return none;
     let group: KeyExchangeGroup;
     let share: KeyShareEntry | undefined;
     if ((this.options.hrrPolicy ?? 'preferred-group') === 'preferred-group') {
@@ -176,63 +158,72 @@ export class TlsServer extends TlsConnection {
       share = shares.find((s) => s.group === NamedGroup[group]);
     } else {
       share = shares.find((s) => this.groups.some((g) => NamedGroup[g] === s.group));
-      group = share ? this.groups.find((g) => NamedGroup[g] === share!.group)! : supported[0];
+      group = this.groups.find((g) => NamedGroup[g] === share?.group) ?? supported[0];
     }
     t.field('group', group).note(`client sent a key share for ${group}`, !!share, share ? undefined : 'HelloRetryRequest needed');
 
-    const cert = this.options.certificate;
-    if (!cert) throw new TlsAlertError('internal_error', 'server has no certificate configured');
-    const scheme = chooseScheme(sa!.schemes, this.schemes, ownPublicKey(cert));
-    t.check(
+    const certificate = this.options.certificate;
+    if (!certificate) return new Refusal('internal_error', 'server has no certificate configured');
+    const scheme = t.require(
       'a signature scheme for our certificate that the client accepts',
-      scheme !== undefined,
+      chooseScheme(sa.schemes, this.schemes, ownPublicKey(certificate)),
       'handshake_failure',
-      `client accepts ${schemeList(sa!.schemes)}`,
+      `client accepts ${schemeList(sa.schemes)}`,
     );
-    t.field('signature_scheme', schemeName(scheme!));
+    if (scheme instanceof Refusal) return scheme;
+    t.field('signature_scheme', schemeName(scheme));
 
     let alpn: string | undefined;
     const calpn = findExtension(ch.extensions, 'application_layer_protocol_negotiation');
     if (calpn && this.options.alpn?.length) {
       alpn = this.options.alpn.find((p) => calpn.protocols.includes(p));
-      t.check(
+      const no = t.check(
         'an application protocol both sides support',
         !!alpn,
         'no_application_protocol',
         `client offers ${calpn.protocols.join(', ')}`,
       );
+      if (no) return no;
       t.field('alpn', alpn);
     }
     const sni = findExtension(ch.extensions, 'server_name');
     if (sni) t.field('server_name', sni.hostNames[0] ?? '');
-    return { suite: suite!, group, share, scheme: scheme!, alpn, serverName: sni?.hostNames[0] };
+    return { suite, group, share, certificate, scheme, alpn, serverName: sni?.hostNames[0] };
   }
 
-  private processClientHello(ch: ClientHello, raw: Uint8Array): string {
-    const t = this.step('processClientHello', 'recv', '4.1.2', 'ClientHello');
+  private processClientHello(
+    _st: In<'ExpectClientHello'>,
+    ch: ClientHello,
+    raw: Uint8Array,
+    t: StepTrace,
+  ): In<'ExpectClientHelloAfterHrr' | 'ExpectClientCertificate' | 'ExpectClientFinished' | 'NegotiatedTls12'> | Refusal {
     t.fields({ random: ch.random, legacy_session_id: ch.legacySessionId, cipher_suites: ch.cipherSuites.map(cipherSuiteName) });
     this.clientRandom = ch.random.slice();
-    if (this.negotiateVersion(t, ch) === 'TLSv1.2') {
+    const version = this.negotiateVersion(t, ch);
+    if (version instanceof Refusal) return version;
+    if (version === 'TLSv1.2') {
       this.events.push({ type: 'negotiated', version: 'TLSv1.2' });
       t.note('TLS 1.2 negotiated: the TLS 1.3 engine stops here', true);
-      return 'NegotiatedTls12';
+      return { name: 'NegotiatedTls12' };
     }
     const sel = this.select(t, ch);
-    this.firstHello = ch;
-    this.transcript.add(raw);
-    if (!sel.share) return this.sendHelloRetryRequest(ch, sel);
-    return this.sendServerFlight(ch, sel);
+    if (sel instanceof Refusal) return sel;
+    const transcript = new Transcript();
+    transcript.add(raw);
+    if (!sel.share) return this.sendHelloRetryRequest(ch, sel, transcript);
+    return this.sendServerFlight(ch, sel, sel.share, transcript, false);
   }
 
   /** §4.1.4: ask for a share of `sel.group` (and hand out a cookie if configured). */
-  private sendHelloRetryRequest(ch: ClientHello, sel: Selection): string {
+  private sendHelloRetryRequest(ch: ClientHello, sel: Selection, transcript: Transcript): In<'ExpectClientHelloAfterHrr'> {
     const t = this.step('sendHelloRetryRequest', 'send', '4.1.4', 'HelloRetryRequest');
-    const synthetic = this.transcript.replaceWithMessageHash(sel.suite.hash);
+    const synthetic = transcript.replaceWithMessageHash(sel.suite.hash);
     t.secret('message_hash(ClientHello1)', synthetic).field('selected_group', sel.group);
     const cookie = this.options.cookie?.(ch);
+    const cookieExt: Extension[] = cookie ? [{ type: 'cookie', cookie }] : [];
     let exts: Extension[] = [
       { type: 'key_share', selectedGroup: NamedGroup[sel.group] },
-      ...(cookie ? [{ type: 'cookie', cookie } as Extension] : []),
+      ...cookieExt,
       { type: 'supported_versions', selected: ProtocolVersion['TLSv1.3'] },
     ];
     if (this.options.extensions) exts = this.options.extensions('hello_retry_request', exts, { retry: false });
@@ -245,66 +236,81 @@ export class TlsServer extends TlsConnection {
       legacyCompressionMethod: 0,
       extensions: exts,
     };
-    this.sendHandshake(hrr, t);
+    this.sendHandshake(hrr, transcript, t);
     this.flushHandshake();
     if (this.compat && ch.legacySessionId.length > 0) this.sendChangeCipherSpec();
-    this.hrrSent = { suite: sel.suite, group: sel.group, cookie };
     this.events.push({ type: 'hello_retry_request', group: sel.group });
-    return 'ExpectClientHelloAfterHrr';
+    return { name: 'ExpectClientHelloAfterHrr', transcript, first: ch, hrr: { suite: sel.suite, group: sel.group, cookie } };
   }
 
-  private processClientHelloAfterHrr(ch: ClientHello, raw: Uint8Array): string {
-    const t = this.step('processClientHelloAfterHrr', 'recv', '4.1.4', 'ClientHello');
-    const hrr = this.hrrSent!;
+  private processClientHelloAfterHrr(
+    st: In<'ExpectClientHelloAfterHrr'>,
+    ch: ClientHello,
+    raw: Uint8Array,
+    t: StepTrace,
+  ): In<'ExpectClientCertificate' | 'ExpectClientFinished'> | Refusal {
+    const { hrr } = st;
     const sv = findExtension(ch.extensions, 'supported_versions');
-    t.check('the second ClientHello still offers TLS 1.3', !!sv?.versions?.includes(ProtocolVersion['TLSv1.3']), 'illegal_parameter');
-    t.check('legacy_session_id is unchanged', bytesEqual(ch.legacySessionId, this.firstHello!.legacySessionId), 'illegal_parameter');
-    t.check(`cipher suite ${hrr.suite.name} is still offered`, ch.cipherSuites.includes(hrr.suite.id), 'illegal_parameter');
     const shares = findExtension(ch.extensions, 'key_share')?.shares ?? [];
-    t.check(
-      `exactly one key_share, for ${hrr.group}`,
-      shares.length === 1 && shares[0].group === NamedGroup[hrr.group],
-      'illegal_parameter',
-    );
     const cookie = findExtension(ch.extensions, 'cookie');
-    if (hrr.cookie) t.check('the cookie is echoed unchanged', !!cookie && bytesEqual(cookie.cookie, hrr.cookie), 'illegal_parameter');
+    const no =
+      t.check('the second ClientHello still offers TLS 1.3', !!sv?.versions?.includes(ProtocolVersion['TLSv1.3']), 'illegal_parameter') ??
+      t.check('legacy_session_id is unchanged', bytesEqual(ch.legacySessionId, st.first.legacySessionId), 'illegal_parameter') ??
+      t.check(`cipher suite ${hrr.suite.name} is still offered`, ch.cipherSuites.includes(hrr.suite.id), 'illegal_parameter') ??
+      t.check(
+        `exactly one key_share, for ${hrr.group}`,
+        shares.length === 1 && shares[0].group === NamedGroup[hrr.group],
+        'illegal_parameter',
+      ) ??
+      (hrr.cookie && t.check('the cookie is echoed unchanged', !!cookie && bytesEqual(cookie.cookie, hrr.cookie), 'illegal_parameter'));
+    if (no) return no;
     const sel = this.select(t, ch);
-    t.check(
+    if (sel instanceof Refusal) return sel;
+    const share = t.require(
       'the negotiation result is unchanged',
-      sel.suite.id === hrr.suite.id && sel.group === hrr.group && !!sel.share,
+      sel.suite.id === hrr.suite.id && sel.group === hrr.group ? sel.share : undefined,
       'illegal_parameter',
     );
-    this.transcript.add(raw);
-    return this.sendServerFlight(ch, sel);
+    if (share instanceof Refusal) return share;
+    st.transcript.add(raw);
+    return this.sendServerFlight(ch, sel, share, st.transcript, true);
   }
 
   // ------------------------------------------------------------------ the server flight
 
-  private sendServerFlight(ch: ClientHello, sel: Selection): string {
-    this.selection = sel;
-    this.suite = sel.suite;
-    this.negotiated = { alpn: sel.alpn, serverName: sel.serverName, signatureScheme: schemeName(sel.scheme) };
+  private sendServerFlight(
+    ch: ClientHello,
+    sel: Selection,
+    share: KeyShareEntry,
+    transcript: Transcript,
+    retry: boolean,
+  ): In<'ExpectClientCertificate' | 'ExpectClientFinished'> | Refusal {
+    const negotiated: Partial<NegotiatedInfo> = { alpn: sel.alpn, serverName: sel.serverName, signatureScheme: schemeName(sel.scheme) };
     const kp = this.generateKeyShare(sel.group);
-    this.sendServerHello(ch, sel, kp.pub);
+    this.sendServerHello(ch, sel, kp.pub, transcript, retry);
     if (this.compat && ch.legacySessionId.length > 0 && !this.ccsSent) this.sendChangeCipherSpec();
-    this.establishHandshakeKeys(kp.group, kp.priv, sel.share!.keyExchange);
-    this.sendEncryptedExtensions(ch, sel);
-    const auth = this.options.clientAuth ?? 'none';
-    if (auth !== 'none') this.sendCertificateRequest();
-    this.sendServerCertificate();
-    this.sendServerCertificateVerify(sel.scheme);
-    this.sendServerFinished();
-    return auth !== 'none' ? 'ExpectClientCertificate' : 'ExpectClientFinished';
+    const keys = this.establishHandshakeKeys(sel.suite, transcript, kp, share.keyExchange);
+    if (keys instanceof Refusal) return keys;
+    this.sendEncryptedExtensions(ch, sel, transcript, retry);
+    const certRequested = (this.options.clientAuth ?? 'none') !== 'none';
+    const certRequestSchemes = certRequested ? this.sendCertificateRequest(transcript, retry, negotiated) : [];
+    this.sendServerCertificate(sel, transcript);
+    this.sendServerCertificateVerify(sel, transcript);
+    const traffic = this.sendServerFinished(keys, transcript);
+    const hs: ServerHandshake = { transcript, selection: sel, keys, traffic, helloRetryRequest: retry, certRequested, negotiated };
+    return certRequested
+      ? { name: 'ExpectClientCertificate', hs, certRequestSchemes }
+      : { name: 'ExpectClientFinished', hs, peerCerts: [] };
   }
 
-  private sendServerHello(ch: ClientHello, sel: Selection, pub: Uint8Array): void {
+  private sendServerHello(ch: ClientHello, sel: Selection, pub: Uint8Array, transcript: Transcript, retry: boolean): void {
     const t = this.step('sendServerHello', 'send', '4.1.3', 'ServerHello');
     const random = this.random(32, 'server_random').slice();
     let exts: Extension[] = [
       { type: 'key_share', share: { group: NamedGroup[sel.group], keyExchange: pub } },
       { type: 'supported_versions', selected: ProtocolVersion['TLSv1.3'] },
     ];
-    if (this.options.extensions) exts = this.options.extensions('server_hello', exts, { retry: !!this.hrrSent });
+    if (this.options.extensions) exts = this.options.extensions('server_hello', exts, { retry });
     const sh: ServerHello = {
       type: 'server_hello',
       legacyVersion: ProtocolVersion['TLSv1.2'],
@@ -316,25 +322,11 @@ export class TlsServer extends TlsConnection {
     };
     t.fields({ random, cipher_suite: sel.suite.name, group: sel.group, server_share: pub });
     t.note('ServerHello.random carries no downgrade sentinel', !bytesEqual(random.subarray(24), DOWNGRADE_TLS12));
-    this.sendHandshake(sh, t);
+    this.sendHandshake(sh, transcript, t);
     this.flushHandshake();
   }
 
-  /** §7.1: (EC)DHE, the handshake secret and the handshake traffic keys. */
-  private establishHandshakeKeys(group: KeyExchangeGroup, priv: Uint8Array, clientShare: Uint8Array): void {
-    const t = this.step('establishHandshakeKeys', 'local', '7.1');
-    t.secret(`${group} private key`, priv);
-    let ecdhe: Uint8Array;
-    try {
-      ecdhe = sharedSecret(group, priv, clientShare);
-    } catch (e) {
-      t.check('client key share is a valid point', false, 'illegal_parameter', e instanceof KeyExchangeError ? e.message : String(e));
-      return;
-    }
-    this.installHandshakeSecrets(t, ecdhe);
-  }
-
-  private sendEncryptedExtensions(ch: ClientHello, sel: Selection): void {
+  private sendEncryptedExtensions(ch: ClientHello, sel: Selection, transcript: Transcript, retry: boolean): void {
     const t = this.step('sendEncryptedExtensions', 'send', '4.3.1', 'EncryptedExtensions');
     let exts: Extension[] = [];
     if (sel.serverName !== undefined && (this.options.acknowledgeServerName ?? true)) exts.push({ type: 'server_name', hostNames: [] });
@@ -347,129 +339,144 @@ export class TlsServer extends TlsConnection {
       exts.push({ type: 'record_size_limit', limit: this.options.recordSizeLimit });
       this.peerRecordSizeLimit = rsl.limit;
     }
-    if (this.options.extensions) exts = this.options.extensions('encrypted_extensions', exts, { retry: !!this.hrrSent });
+    if (this.options.extensions) exts = this.options.extensions('encrypted_extensions', exts, { retry });
     t.field(
       'extensions',
       exts.map((e) => e.type),
     );
-    this.sendHandshake({ type: 'encrypted_extensions', extensions: exts }, t);
+    this.sendHandshake({ type: 'encrypted_extensions', extensions: exts }, transcript, t);
   }
 
-  /** §4.3.2: signature_algorithms, and certificate_authorities from the configured CA names. */
-  private sendCertificateRequest(): void {
+  /** §4.3.2: signature_algorithms, and certificate_authorities from the configured CA names. Returns the schemes it lists. */
+  private sendCertificateRequest(transcript: Transcript, retry: boolean, negotiated: Partial<NegotiatedInfo>): number[] {
     const t = this.step('sendCertificateRequest', 'send', '4.3.2', 'CertificateRequest');
     let exts: Extension[] = [{ type: 'signature_algorithms', schemes: this.schemes }];
     const names = this.options.clientCANames ?? [];
     if (names.length) exts.push({ type: 'certificate_authorities', names });
-    if (this.options.extensions) exts = this.options.extensions('certificate_request', exts, { retry: !!this.hrrSent });
-    const sa = findExtension(exts, 'signature_algorithms');
-    this.certRequestSchemes = sa?.schemes ?? [];
-    t.fields({ signature_algorithms: this.certRequestSchemes.map(schemeName), certificate_authorities: names.length });
-    this.certRequested = true;
-    this.negotiated.clientCertificateRequested = true;
-    this.sendHandshake({ type: 'certificate_request', context: new Uint8Array(0), extensions: exts }, t);
+    if (this.options.extensions) exts = this.options.extensions('certificate_request', exts, { retry });
+    const schemes = findExtension(exts, 'signature_algorithms')?.schemes ?? [];
+    t.fields({ signature_algorithms: schemes.map(schemeName), certificate_authorities: names.length });
+    negotiated.clientCertificateRequested = true;
+    this.sendHandshake({ type: 'certificate_request', context: new Uint8Array(0), extensions: exts }, transcript, t);
+    return schemes;
   }
 
-  private sendServerCertificate(): void {
+  private sendServerCertificate(sel: Selection, transcript: Transcript): void {
     const t = this.step('sendServerCertificate', 'send', '4.4.2', 'Certificate');
-    const chain = this.options.certificate!.chain;
+    const chain = sel.certificate.chain;
     t.field('certificates', chain.length);
-    this.sendHandshake({ type: 'certificate', context: new Uint8Array(0), entries: chain.map((data) => ({ data, extensions: [] })) }, t);
+    this.sendHandshake(
+      { type: 'certificate', context: new Uint8Array(0), entries: chain.map((data) => ({ data, extensions: [] })) },
+      transcript,
+      t,
+    );
   }
 
-  private sendServerCertificateVerify(scheme: number): void {
-    const t = this.step('sendServerCertificateVerify', 'send', '4.4.3', 'CertificateVerify').field('algorithm', schemeName(scheme));
-    const content = certificateVerifyContent('server', this.transcript.hash(this.suite!.hash));
-    const signature = signCertificateVerify(this.options.certificate!, scheme, content, this.random);
-    this.sendHandshake({ type: 'certificate_verify', scheme, signature }, t);
+  private sendServerCertificateVerify(sel: Selection, transcript: Transcript): void {
+    const t = this.step('sendServerCertificateVerify', 'send', '4.4.3', 'CertificateVerify').field('algorithm', schemeName(sel.scheme));
+    const content = certificateVerifyContent('server', transcript.hash(sel.suite.hash));
+    const signature = signCertificateVerify(sel.certificate, sel.scheme, content, this.random);
+    this.sendHandshake({ type: 'certificate_verify', scheme: sel.scheme, signature }, transcript, t);
   }
 
-  private sendServerFinished(): void {
+  private sendServerFinished(keys: HandshakeKeys, transcript: Transcript): TrafficSecrets {
     const t = this.step('sendServerFinished', 'send', '4.4.4', 'Finished');
-    const hash = this.suite!.hash;
-    const verifyData = finishedVerifyData(hash, this.serverHsSecret!, this.transcript.hash(hash));
+    const hash = keys.suite.hash;
+    const verifyData = finishedVerifyData(hash, keys.server, transcript.hash(hash));
     t.field('verify_data', verifyData);
-    this.sendHandshake({ type: 'finished', verifyData }, t);
+    this.sendHandshake({ type: 'finished', verifyData }, transcript, t);
     this.flushHandshake();
-    this.installApplicationSecrets(t);
+    return this.installApplicationSecrets(t, keys, transcript);
   }
 
   // ------------------------------------------------------------------ client authentication, §4.4
 
-  private readClientCertificate(m: Certificate, raw: Uint8Array): string {
-    const t = this.step('readClientCertificate', 'recv', '4.4.2', 'Certificate');
-    t.check('certificate_request_context echoes the CertificateRequest', m.context.length === 0, 'illegal_parameter');
-    for (const e of m.entries) checkExtensions(t, e.extensions, 'certificate', new Set());
-    this.transcript.add(raw);
+  private readClientCertificate(
+    st: In<'ExpectClientCertificate'>,
+    m: Certificate,
+    raw: Uint8Array,
+    t: StepTrace,
+  ): In<'ExpectClientCertificateVerify' | 'ExpectClientFinished'> | Refusal {
+    const { hs } = st;
+    let no = t.check('certificate_request_context echoes the CertificateRequest', m.context.length === 0, 'illegal_parameter');
+    for (const e of m.entries) no ??= checkExtensions(t, e.extensions, 'certificate', new Set());
+    if (no) return no;
+    hs.transcript.add(raw);
     t.field('certificates', m.entries.length);
     if (m.entries.length === 0) {
       // RFC 8446 §4.4.2.4; OpenSSL sends certificate_required for TLS 1.3
-      t.check(
+      const no = t.check(
         'the client sent a certificate, or one is not required',
         this.options.clientAuth !== 'require',
         'certificate_required',
         'peer did not return a certificate',
       );
-      return 'ExpectClientFinished';
+      if (no) return no;
+      return { name: 'ExpectClientFinished', hs, peerCerts: [] };
     }
-    this.peerCerts = m.entries.map((e) => e.data);
-    this.peerKey = checkPeerChain(t, this.peerCerts, 'client', this.options.verifyPeerChain);
-    return 'ExpectClientCertificateVerify';
+    const peerCerts = m.entries.map((e) => e.data);
+    const peerKey = checkPeerChain(t, peerCerts, 'client', this.options.verifyPeerChain);
+    if (peerKey instanceof Refusal) return peerKey;
+    return { name: 'ExpectClientCertificateVerify', hs, certRequestSchemes: st.certRequestSchemes, peerCerts, peerKey };
   }
 
-  private verifyClientSignature(m: CertificateVerify, raw: Uint8Array): string {
-    const t = this.step('verifyClientSignature', 'recv', '4.4.3', 'CertificateVerify');
+  private verifyClientSignature(
+    st: In<'ExpectClientCertificateVerify'>,
+    m: CertificateVerify,
+    raw: Uint8Array,
+    t: StepTrace,
+  ): In<'ExpectClientFinished'> | Refusal {
+    const { hs } = st;
     t.field('algorithm', schemeName(m.scheme));
-    t.check(
-      `${schemeName(m.scheme)} was listed in the CertificateRequest`,
-      this.certRequestSchemes.includes(m.scheme),
-      'illegal_parameter',
-    );
-    checkPeerCertificateVerify(t, m.scheme, m.signature, this.peerKey!, 'client', this.transcript.hash(this.suite!.hash));
-    this.negotiated.peerSignatureScheme = schemeName(m.scheme);
-    this.transcript.add(raw);
-    return 'ExpectClientFinished';
+    const no =
+      t.check(
+        `${schemeName(m.scheme)} was listed in the CertificateRequest`,
+        st.certRequestSchemes.includes(m.scheme),
+        'illegal_parameter',
+      ) ?? checkPeerCertificateVerify(t, m.scheme, m.signature, st.peerKey, 'client', hs.transcript.hash(hs.keys.suite.hash));
+    if (no) return no;
+    hs.negotiated.peerSignatureScheme = schemeName(m.scheme);
+    hs.transcript.add(raw);
+    return { name: 'ExpectClientFinished', hs, peerCerts: st.peerCerts };
   }
 
-  private processClientFinished(m: Finished, raw: Uint8Array): string {
-    const t = this.step('processClientFinished', 'recv', '4.4.4', 'Finished');
-    const hash = this.suite!.hash;
-    checkPeerFinished(t, 'client', hash, this.clientHsSecret!, this.transcript.hash(hash), m.verifyData);
-    this.transcript.add(raw);
-    this.resumptionMaster = resumptionMasterSecret(hash, this.master!, this.transcript.hash(hash));
+  private processClientFinished(st: In<'ExpectClientFinished'>, m: Finished, raw: Uint8Array, t: StepTrace): Connected | Refusal {
+    const { hs } = st;
+    const hash = hs.keys.suite.hash;
+    const no = checkPeerFinished(t, 'client', hash, hs.keys.client, hs.transcript.hash(hash), m.verifyData);
+    if (no) return no;
+    hs.transcript.add(raw);
+    this.resumptionMaster = resumptionMasterSecret(hash, hs.keys.master, hs.transcript.hash(hash));
     t.secret('resumption_master_secret', this.resumptionMaster);
-    this.setReadKeys(this.clientAppSecret!, 'client application traffic');
+    this.setReadKeys(hs.traffic.suite, hs.traffic.client, 'client application traffic');
     this.completeHandshake();
-    this.events.push({ type: 'handshake_done', negotiated: this.negotiatedInfo() });
+    const negotiated: NegotiatedInfo = {
+      version: 'TLSv1.3',
+      cipherSuite: hs.selection.suite.name,
+      group: hs.selection.group,
+      peerCertificates: st.peerCerts,
+      helloRetryRequest: hs.helloRetryRequest,
+      clientCertificateRequested: hs.certRequested,
+      ...hs.negotiated,
+    };
+    this.events.push({ type: 'handshake_done', negotiated });
     for (const spec of this.options.tickets?.(this.ticketsSent) ?? []) this.writeTicket(spec);
-    return 'Connected';
+    return { name: 'Connected', traffic: hs.traffic };
   }
 
   /** §4.6.1: send a NewSessionTicket (wire-faithful; pgtls does not resume sessions). */
   sendNewSessionTicket(spec: TicketSpec): Uint8Array[] {
-    this.assertCanSend('sendNewSessionTicket', true);
+    this.assertConnected('sendNewSessionTicket');
     this.writeTicket(spec);
     return this.flush().out;
   }
 
   private writeTicket(spec: TicketSpec): void {
-    const t = this.step('sendNewSessionTicket', 'send', '4.6.1', 'NewSessionTicket');
+    const row = apiTransition('server', 'api:sendNewSessionTicket');
+    const t = this.step(row.step, 'send', row.rfc, 'NewSessionTicket');
     t.fields({ ticket_lifetime: spec.lifetime, ticket_nonce: spec.nonce, ticket_bytes: spec.ticket.length });
     this.ticketsSent++;
-    this.sendHandshake({ type: 'new_session_ticket', extensions: [], ...spec }, t);
+    this.sendHandshake({ type: 'new_session_ticket', extensions: [], ...spec }, null, t);
     this.flushHandshake();
-  }
-
-  private negotiatedInfo(): NegotiatedInfo {
-    const sel = this.selection!;
-    return {
-      version: 'TLSv1.3',
-      cipherSuite: sel.suite.name,
-      group: sel.group,
-      peerCertificates: this.peerCerts,
-      helloRetryRequest: !!this.hrrSent,
-      clientCertificateRequested: this.certRequested,
-      ...this.negotiated,
-    };
   }
 }

@@ -1,39 +1,44 @@
 // The client and server state machines of RFC 8446 (§2, Appendix A) as data: the states,
 // the message each state accepts, the step function that processes it (named after the RFC
-// step), the states it may lead to, and the alerts that step can send. The connection
-// dispatches through this table, so a message a state does not list is unexpected_message
-// (§4, §6.2). `describeMachine` and `machineToMermaid` export the same table for traces
-// and diagrams.
+// step), the RFC section it implements, the states it may lead to, and the alerts a failure
+// of that step sends. The connection dispatches through this table: a message a state does
+// not list is unexpected_message (§4, §6.2); the step's trace entry takes its name, section
+// and message from the row; the types derived here give each step its input state, its
+// message and its possible next states, so a step that goes elsewhere does not compile.
+// `describeMachine` and `machineToMermaid` export the same table for traces and diagrams;
+// test/tls13/alert-table.test.ts drives every step into each of its alerts.
+//
+// `alerts` lists what a failure of the step sends: the step's own refusals and the errors
+// of decoding its message (decode_error; illegal_parameter where the codec says so, e.g. a
+// duplicated extension). `verifierAlert` steps also send whatever alert `verifyPeerChain`
+// returns for the peer's chain. Common to every state, and so in no row: unexpected_message
+// for a message the state does not accept, for handshake data after a key change in the
+// same record (§5.1) and for a misplaced change_cipher_spec; the record layer's alerts.
 
 import type { AlertName } from '../alerts.js';
-import type { MessageKind } from '../codec/messages.js';
-import type { Role } from '../trace.js';
+import type { HandshakeMessage, MessageKind } from '../codec/messages.js';
+import type { Refusal } from '../errors.js';
+import type { Role, StepTrace } from '../trace.js';
 
-export interface Transition {
-  from: string;
+export interface Transition<S extends string = string> {
+  readonly from: S;
   /** the message received, or `api:<call>` for transitions the application triggers */
-  on: MessageKind | `api:${string}`;
-  step: string;
-  to: readonly string[];
-  rfc: string;
-  alerts: readonly AlertName[];
+  readonly on: MessageKind | `api:${string}`;
+  readonly step: string;
+  readonly to: readonly S[];
+  /** RFC 8446 section the step implements (its trace entry cites it) */
+  readonly rfc: string;
+  readonly alerts: readonly AlertName[];
+  /** the step also sends the alert `verifyPeerChain` returns */
+  readonly verifierAlert?: true;
 }
 
-export interface StateInfo {
-  name: string;
-  description: string;
+export interface StateInfo<S extends string = string> {
+  readonly name: S;
+  readonly description: string;
 }
 
-const T = (from: string, on: Transition['on'], step: string, to: string[], rfc: string, alerts: AlertName[]): Transition => ({
-  from,
-  on,
-  step,
-  to,
-  rfc,
-  alerts,
-});
-
-export const CLIENT_STATES: readonly StateInfo[] = [
+const CLIENT_STATES = [
   { name: 'Start', description: 'nothing sent yet' },
   { name: 'ExpectServerHello', description: 'ClientHello sent; waiting for ServerHello or HelloRetryRequest' },
   { name: 'ExpectServerHelloAfterHrr', description: 'second ClientHello sent after a HelloRetryRequest' },
@@ -45,9 +50,9 @@ export const CLIENT_STATES: readonly StateInfo[] = [
   { name: 'Connected', description: 'handshake complete; application data flows' },
   { name: 'NegotiatedTls12', description: 'the server chose TLS 1.2, which pgtls leaves to the simulator' },
   { name: 'Closed', description: 'closed by close_notify or a fatal alert' },
-];
+] as const satisfies readonly StateInfo[];
 
-export const SERVER_STATES: readonly StateInfo[] = [
+const SERVER_STATES = [
   { name: 'ExpectClientHello', description: 'waiting for the first ClientHello' },
   { name: 'ExpectClientHelloAfterHrr', description: 'HelloRetryRequest sent; waiting for the second ClientHello' },
   { name: 'ExpectClientCertificate', description: 'server flight sent with a CertificateRequest; waiting for the client Certificate' },
@@ -56,90 +61,207 @@ export const SERVER_STATES: readonly StateInfo[] = [
   { name: 'Connected', description: 'handshake complete; application data flows' },
   { name: 'NegotiatedTls12', description: 'the client offered only TLS 1.2, which pgtls leaves to the simulator' },
   { name: 'Closed', description: 'closed by close_notify or a fatal alert' },
-];
+] as const satisfies readonly StateInfo[];
 
-export const CLIENT_TRANSITIONS: readonly Transition[] = [
-  T('Start', 'api:start', 'sendClientHello', ['ExpectServerHello'], '4.1.2', []),
-  T('ExpectServerHello', 'server_hello', 'processServerHello', ['ExpectEncryptedExtensions', 'NegotiatedTls12'], '4.1.3', [
-    'protocol_version',
-    'illegal_parameter',
-    'unsupported_extension',
-    'handshake_failure',
-  ]),
-  T('ExpectServerHello', 'hello_retry_request', 'processHelloRetryRequest', ['ExpectServerHelloAfterHrr'], '4.1.4', [
-    'illegal_parameter',
-    'unsupported_extension',
-  ]),
-  T('ExpectServerHelloAfterHrr', 'server_hello', 'processServerHello', ['ExpectEncryptedExtensions'], '4.1.4', [
-    'protocol_version',
-    'illegal_parameter',
-    'unsupported_extension',
-  ]),
-  T('ExpectEncryptedExtensions', 'encrypted_extensions', 'processEncryptedExtensions', ['ExpectCertificateRequestOrCertificate'], '4.3.1', [
-    'illegal_parameter',
-    'unsupported_extension',
-  ]),
-  T('ExpectCertificateRequestOrCertificate', 'certificate_request', 'processCertificateRequest', ['ExpectCertificate'], '4.3.2', [
-    'illegal_parameter',
-    'missing_extension',
-  ]),
-  T('ExpectCertificateRequestOrCertificate', 'certificate', 'readServerCertificate', ['ExpectCertificateVerify'], '4.4.2', [
-    'decode_error',
-    'bad_certificate',
-    'unsupported_extension',
-    'unknown_ca',
-    'certificate_expired',
-  ]),
-  T('ExpectCertificate', 'certificate', 'readServerCertificate', ['ExpectCertificateVerify'], '4.4.2', [
-    'decode_error',
-    'bad_certificate',
-    'unsupported_extension',
-    'unknown_ca',
-    'certificate_expired',
-  ]),
-  T('ExpectCertificateVerify', 'certificate_verify', 'verifyServerSignature', ['ExpectFinished'], '4.4.3', [
-    'illegal_parameter',
-    'decrypt_error',
-  ]),
-  T('ExpectFinished', 'finished', 'processServerFinished', ['Connected'], '4.4.4', ['decrypt_error']),
-  T('Connected', 'new_session_ticket', 'processNewSessionTicket', ['Connected'], '4.6.1', ['illegal_parameter']),
-  T('Connected', 'key_update', 'processKeyUpdate', ['Connected'], '4.6.3', ['illegal_parameter', 'unexpected_message']),
-  T('Connected', 'api:keyUpdate', 'sendKeyUpdate', ['Connected'], '4.6.3', []),
-];
+export type ClientStateName = (typeof CLIENT_STATES)[number]['name'];
+export type ServerStateName = (typeof SERVER_STATES)[number]['name'];
 
-export const SERVER_TRANSITIONS: readonly Transition[] = [
-  T(
-    'ExpectClientHello',
-    'client_hello',
-    'processClientHello',
-    ['ExpectClientHelloAfterHrr', 'ExpectClientCertificate', 'ExpectClientFinished', 'NegotiatedTls12'],
-    '4.1.2',
-    ['protocol_version', 'illegal_parameter', 'missing_extension', 'handshake_failure', 'no_application_protocol'],
-  ),
-  T(
-    'ExpectClientHelloAfterHrr',
-    'client_hello',
-    'processClientHelloAfterHrr',
-    ['ExpectClientCertificate', 'ExpectClientFinished'],
-    '4.1.4',
-    ['illegal_parameter', 'missing_extension', 'handshake_failure'],
-  ),
-  T('ExpectClientCertificate', 'certificate', 'readClientCertificate', ['ExpectClientCertificateVerify', 'ExpectClientFinished'], '4.4.2', [
-    'certificate_required',
-    'bad_certificate',
-    'unknown_ca',
-    'certificate_expired',
-    'illegal_parameter',
-  ]),
-  T('ExpectClientCertificateVerify', 'certificate_verify', 'verifyClientSignature', ['ExpectClientFinished'], '4.4.3', [
-    'illegal_parameter',
-    'decrypt_error',
-  ]),
-  T('ExpectClientFinished', 'finished', 'processClientFinished', ['Connected'], '4.4.4', ['decrypt_error']),
-  T('Connected', 'key_update', 'processKeyUpdate', ['Connected'], '4.6.3', ['illegal_parameter', 'unexpected_message']),
-  T('Connected', 'api:keyUpdate', 'sendKeyUpdate', ['Connected'], '4.6.3', []),
-  T('Connected', 'api:sendNewSessionTicket', 'sendNewSessionTicket', ['Connected'], '4.6.1', []),
-];
+const SERVER_HELLO_ALERTS = [
+  'protocol_version',
+  'illegal_parameter',
+  'unsupported_extension',
+  'missing_extension',
+  'decode_error',
+] as const;
+const CERTIFICATE_ALERTS = ['decode_error', 'illegal_parameter', 'unsupported_extension', 'bad_certificate'] as const;
+
+const CLIENT_TRANSITIONS = [
+  { from: 'Start', on: 'api:start', step: 'sendClientHello', to: ['ExpectServerHello'], rfc: '4.1.2', alerts: [] },
+  {
+    from: 'ExpectServerHello',
+    on: 'server_hello',
+    step: 'processServerHello',
+    to: ['ExpectEncryptedExtensions', 'NegotiatedTls12'],
+    rfc: '4.1.3',
+    alerts: SERVER_HELLO_ALERTS,
+  },
+  {
+    from: 'ExpectServerHello',
+    on: 'hello_retry_request',
+    step: 'processHelloRetryRequest',
+    to: ['ExpectServerHelloAfterHrr'],
+    rfc: '4.1.4',
+    alerts: ['illegal_parameter', 'unsupported_extension', 'internal_error', 'decode_error'],
+  },
+  {
+    from: 'ExpectServerHelloAfterHrr',
+    on: 'server_hello',
+    step: 'processServerHello',
+    to: ['ExpectEncryptedExtensions'],
+    rfc: '4.1.3',
+    alerts: SERVER_HELLO_ALERTS,
+  },
+  {
+    from: 'ExpectEncryptedExtensions',
+    on: 'encrypted_extensions',
+    step: 'processEncryptedExtensions',
+    to: ['ExpectCertificateRequestOrCertificate'],
+    rfc: '4.3.1',
+    alerts: ['illegal_parameter', 'unsupported_extension', 'decode_error'],
+  },
+  {
+    from: 'ExpectCertificateRequestOrCertificate',
+    on: 'certificate_request',
+    step: 'processCertificateRequest',
+    to: ['ExpectCertificate'],
+    rfc: '4.3.2',
+    alerts: ['illegal_parameter', 'missing_extension', 'decode_error'],
+  },
+  {
+    from: 'ExpectCertificateRequestOrCertificate',
+    on: 'certificate',
+    step: 'readServerCertificate',
+    to: ['ExpectCertificateVerify'],
+    rfc: '4.4.2',
+    alerts: CERTIFICATE_ALERTS,
+    verifierAlert: true,
+  },
+  {
+    from: 'ExpectCertificate',
+    on: 'certificate',
+    step: 'readServerCertificate',
+    to: ['ExpectCertificateVerify'],
+    rfc: '4.4.2',
+    alerts: CERTIFICATE_ALERTS,
+    verifierAlert: true,
+  },
+  {
+    from: 'ExpectCertificateVerify',
+    on: 'certificate_verify',
+    step: 'verifyServerSignature',
+    to: ['ExpectFinished'],
+    rfc: '4.4.3',
+    alerts: ['illegal_parameter', 'decrypt_error', 'decode_error'],
+  },
+  { from: 'ExpectFinished', on: 'finished', step: 'processServerFinished', to: ['Connected'], rfc: '4.4.4', alerts: ['decrypt_error'] },
+  {
+    from: 'Connected',
+    on: 'new_session_ticket',
+    step: 'processNewSessionTicket',
+    to: ['Connected'],
+    rfc: '4.6.1',
+    alerts: ['illegal_parameter', 'decode_error'],
+  },
+  {
+    from: 'Connected',
+    on: 'key_update',
+    step: 'processKeyUpdate',
+    to: ['Connected'],
+    rfc: '4.6.3',
+    alerts: ['illegal_parameter', 'decode_error'],
+  },
+  { from: 'Connected', on: 'api:keyUpdate', step: 'sendKeyUpdate', to: ['Connected'], rfc: '4.6.3', alerts: [] },
+] as const satisfies readonly Transition<ClientStateName>[];
+
+const SERVER_TRANSITIONS = [
+  {
+    from: 'ExpectClientHello',
+    on: 'client_hello',
+    step: 'processClientHello',
+    to: ['ExpectClientHelloAfterHrr', 'ExpectClientCertificate', 'ExpectClientFinished', 'NegotiatedTls12'],
+    rfc: '4.1.2',
+    alerts: [
+      'protocol_version',
+      'illegal_parameter',
+      'missing_extension',
+      'handshake_failure',
+      'no_application_protocol',
+      'internal_error',
+      'decode_error',
+    ],
+  },
+  {
+    from: 'ExpectClientHelloAfterHrr',
+    on: 'client_hello',
+    step: 'processClientHelloAfterHrr',
+    to: ['ExpectClientCertificate', 'ExpectClientFinished'],
+    rfc: '4.1.4',
+    alerts: ['illegal_parameter', 'missing_extension', 'handshake_failure', 'no_application_protocol', 'decode_error'],
+  },
+  {
+    from: 'ExpectClientCertificate',
+    on: 'certificate',
+    step: 'readClientCertificate',
+    to: ['ExpectClientCertificateVerify', 'ExpectClientFinished'],
+    rfc: '4.4.2',
+    alerts: ['certificate_required', 'bad_certificate', 'illegal_parameter', 'unsupported_extension', 'decode_error'],
+    verifierAlert: true,
+  },
+  {
+    from: 'ExpectClientCertificateVerify',
+    on: 'certificate_verify',
+    step: 'verifyClientSignature',
+    to: ['ExpectClientFinished'],
+    rfc: '4.4.3',
+    alerts: ['illegal_parameter', 'decrypt_error', 'decode_error'],
+  },
+  {
+    from: 'ExpectClientFinished',
+    on: 'finished',
+    step: 'processClientFinished',
+    to: ['Connected'],
+    rfc: '4.4.4',
+    alerts: ['decrypt_error'],
+  },
+  {
+    from: 'Connected',
+    on: 'key_update',
+    step: 'processKeyUpdate',
+    to: ['Connected'],
+    rfc: '4.6.3',
+    alerts: ['illegal_parameter', 'decode_error'],
+  },
+  { from: 'Connected', on: 'api:keyUpdate', step: 'sendKeyUpdate', to: ['Connected'], rfc: '4.6.3', alerts: [] },
+  { from: 'Connected', on: 'api:sendNewSessionTicket', step: 'sendNewSessionTicket', to: ['Connected'], rfc: '4.6.1', alerts: [] },
+] as const satisfies readonly Transition<ServerStateName>[];
+
+export type ClientTransition = (typeof CLIENT_TRANSITIONS)[number];
+export type ServerTransition = (typeof SERVER_TRANSITIONS)[number];
+
+type RowsOf<R extends Transition, K> = Extract<R, { step: K }>;
+/** The steps that receive a message (the rest are started by the application). */
+type ReceiveStep<R extends Transition> = Extract<R, { on: MessageKind }>['step'];
+
+/**
+ * One function per receiving step of `R`, keyed by the step's name: it gets a state the
+ * step's rows start from, narrowed to that state's shape, and the message they accept,
+ * narrowed to its type, and returns one of the states the rows lead to, or a Refusal.
+ */
+export type StepHandlers<R extends Transition, S extends { readonly name: string }> = {
+  readonly [K in ReceiveStep<R>]: (
+    state: Extract<S, { name: RowsOf<R, K>['from'] }>,
+    msg: Extract<HandshakeMessage, { type: RowsOf<R, K>['on'] }>,
+    raw: Uint8Array,
+    t: StepTrace,
+  ) => Extract<S, { name: RowsOf<R, K>['to'][number] }> | Refusal;
+};
+
+/**
+ * Run the handler of `row`. The caller has checked that `state` is in `row.from` and `msg`
+ * is of kind `row.on`, which is what the handler's types promise; this is the one place the
+ * runtime row meets the handler map, hence the one cast.
+ */
+export function runStep<S extends { readonly name: string }>(
+  handlers: object,
+  row: Transition,
+  state: S,
+  msg: HandshakeMessage,
+  raw: Uint8Array,
+  t: StepTrace,
+): S | Refusal {
+  const handler = (handlers as Record<string, (s: S, m: HandshakeMessage, r: Uint8Array, t: StepTrace) => S | Refusal>)[row.step];
+  return handler(state, msg, raw, t);
+}
 
 export function transitionsFor(role: Role): readonly Transition[] {
   return role === 'client' ? CLIENT_TRANSITIONS : SERVER_TRANSITIONS;
@@ -148,6 +270,13 @@ export function transitionsFor(role: Role): readonly Transition[] {
 /** The transition a received message takes from `state`, or undefined (-> unexpected_message). */
 export function findTransition(role: Role, state: string, kind: MessageKind): Transition | undefined {
   return transitionsFor(role).find((t) => t.from === state && t.on === kind);
+}
+
+/** The row of a step the application starts (its trace entry cites the row's section). */
+export function apiTransition(role: Role, on: `api:${string}`): Transition {
+  const row = transitionsFor(role).find((t) => t.on === on);
+  if (!row) throw new Error(`no ${role} transition on ${on}`);
+  return row;
 }
 
 export interface MachineDescription {
