@@ -114,10 +114,6 @@ export type AlertName = keyof typeof AlertDescription;
 
 const BY_CODE = new Map(ALERTS.map((a) => [a.code, a]));
 
-export function alertInfo(desc: number | AlertName): AlertInfo | undefined {
-  return BY_CODE.get(typeof desc === 'number' ? desc : AlertDescription[desc]);
-}
-
 /** RFC name for a code; `unknown(N)` for codes outside the table. */
 export function alertName(code: number): string {
   return BY_CODE.get(code)?.name ?? `unknown(${code})`;

@@ -17,7 +17,7 @@ function hmac(hash: HashAlg, key: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 /** HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-Hash(salt, IKM). */
-export function hkdfExtract(hash: HashAlg, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+function hkdfExtract(hash: HashAlg, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return hmac(hash, salt, ikm);
 }
 
@@ -33,8 +33,8 @@ function hkdfExpand(hash: HashAlg, prk: Uint8Array, info: Uint8Array, length: nu
   return out;
 }
 
-/** The HkdfLabel structure (§7.1), exposed for traces that show the info bytes. */
-export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
+/** The HkdfLabel structure (§7.1). */
+function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
   return TlsWriter.build((w) =>
     w
       .u16(length)
@@ -48,11 +48,11 @@ export function hkdfExpandLabel(hash: HashAlg, secret: Uint8Array, label: string
 }
 
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
-export function deriveSecret(hash: HashAlg, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
+function deriveSecret(hash: HashAlg, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, label, transcriptHash, hash.length);
 }
 
-export const emptyHash = (hash: HashAlg): Uint8Array => hash.fn(new Uint8Array(0));
+const emptyHash = (hash: HashAlg): Uint8Array => hash.fn(new Uint8Array(0));
 const zeros = (hash: HashAlg) => new Uint8Array(hash.length);
 
 /** Early Secret = HKDF-Extract(0, PSK or 0). */
@@ -67,13 +67,13 @@ export function handshakeSecret(hash: HashAlg, early: Uint8Array, ecdhe: Uint8Ar
 }
 
 /** Master Secret = HKDF-Extract(Derive-Secret(Handshake, "derived", ""), 0). */
-export function masterSecret(hash: HashAlg, handshake: Uint8Array): { derived: Uint8Array; secret: Uint8Array } {
+function masterSecret(hash: HashAlg, handshake: Uint8Array): { derived: Uint8Array; secret: Uint8Array } {
   const derived = deriveSecret(hash, handshake, 'derived', emptyHash(hash));
   return { derived, secret: hkdfExtract(hash, derived, zeros(hash)) };
 }
 
 /** finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (§4.4.4). */
-export function finishedKey(hash: HashAlg, baseKey: Uint8Array): Uint8Array {
+function finishedKey(hash: HashAlg, baseKey: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, baseKey, 'finished', new Uint8Array(0), hash.length);
 }
 
@@ -98,11 +98,6 @@ export function trafficKeys(suite: Suite, secret: Uint8Array): TrafficKeys {
 /** application_traffic_secret_N+1 (§7.2). */
 export function nextTrafficSecret(hash: HashAlg, secret: Uint8Array): Uint8Array {
   return hkdfExpandLabel(hash, secret, 'traffic upd', new Uint8Array(0), hash.length);
-}
-
-/** The PSK a NewSessionTicket names: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce) (§4.6.1). */
-export function resumptionPsk(hash: HashAlg, resumptionMaster: Uint8Array, nonce: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(hash, resumptionMaster, 'resumption', nonce, hash.length);
 }
 
 /** TLS-Exporter(label, context, length) (§7.5). */
@@ -162,7 +157,7 @@ export class Transcript {
 }
 
 /** The secrets of one full handshake, in derivation order, as the key schedule produces them. */
-export interface HandshakeSecrets {
+interface HandshakeSecrets {
   early: Uint8Array;
   derivedForHandshake: Uint8Array;
   handshake: Uint8Array;

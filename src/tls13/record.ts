@@ -13,11 +13,11 @@ import type { Suite } from './suites.js';
 /** RFC 8446 §5.1: TLSPlaintext.length MUST NOT exceed 2^14. */
 export const MAX_PLAINTEXT = 2 ** 14;
 /** RFC 8446 §5.2: TLSCiphertext.length MUST NOT exceed 2^14 + 256. */
-export const MAX_CIPHERTEXT = 2 ** 14 + 256;
+const MAX_CIPHERTEXT = 2 ** 14 + 256;
 /** Largest handshake message accepted (OpenSSL's limit for a certificate chain is 100 KiB). */
-export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 
-export interface TlsRecord {
+interface TlsRecord {
   type: number;
   version: number;
   fragment: Uint8Array;

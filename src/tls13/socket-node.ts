@@ -33,11 +33,6 @@ export class TlsAlertSentError extends Error {
   }
 }
 
-export interface EngineSocketEvents {
-  secure: [NegotiatedInfo];
-  tlsEvent: [TlsEvent];
-}
-
 export class TlsEngineSocket extends Duplex {
   negotiated?: NegotiatedInfo;
   /** every engine event, in order */

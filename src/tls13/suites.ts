@@ -17,7 +17,7 @@ export interface HashAlg {
 export const SHA256: HashAlg = { name: 'sha256', fn: sha256, length: 32 };
 export const SHA384: HashAlg = { name: 'sha384', fn: sha384, length: 48 };
 
-export interface Aead {
+interface Aead {
   encrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** throws on a bad tag */
   decrypt(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array;

@@ -24,8 +24,6 @@ export const HandshakeType = {
   compressed_certificate: 25,
   message_hash: 254,
 } as const;
-export type HandshakeTypeName = keyof typeof HandshakeType;
-
 export const ExtensionType = {
   server_name: 0,
   max_fragment_length: 1,
@@ -74,8 +72,6 @@ export const NamedGroup = {
 export type NamedGroupName = keyof typeof NamedGroup;
 /** The groups pgtls can compute a shared secret for. */
 export type KeyExchangeGroup = 'x25519' | 'x448' | 'secp256r1' | 'secp384r1' | 'secp521r1';
-export const KEY_EXCHANGE_GROUPS: readonly KeyExchangeGroup[] = ['x25519', 'secp256r1', 'x448', 'secp521r1', 'secp384r1'];
-
 export const SignatureScheme = {
   rsa_pkcs1_sha256: 0x0401,
   rsa_pkcs1_sha384: 0x0501,
@@ -154,14 +150,10 @@ export const Tls12CipherSuite = {
 } as const;
 
 export const ProtocolVersion = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 } as const;
-export type ProtocolVersionName = keyof typeof ProtocolVersion;
-
 export const PskKeyExchangeMode = { psk_ke: 0, psk_dhe_ke: 1 } as const;
-export const KeyUpdateRequest = { update_not_requested: 0, update_requested: 1 } as const;
 
 const reverse = (t: Record<string, number>) => new Map(Object.entries(t).map(([k, v]) => [v, k]));
 const NAMES = {
-  content: reverse(ContentType),
   handshake: reverse(HandshakeType),
   extension: reverse(ExtensionType),
   group: reverse(NamedGroup),
@@ -171,7 +163,6 @@ const NAMES = {
 };
 
 const hex4 = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
-export const contentTypeName = (v: number): string => NAMES.content.get(v) ?? `unknown(${v})`;
 export const handshakeTypeName = (v: number): string => NAMES.handshake.get(v) ?? `unknown(${v})`;
 export const extensionName = (v: number): string => NAMES.extension.get(v) ?? `unknown(${hex4(v)})`;
 export const groupName = (v: number): string => NAMES.group.get(v) ?? `unknown(${hex4(v)})`;

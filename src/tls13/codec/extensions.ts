@@ -6,7 +6,7 @@
 // appear (the "TLS 1.3" column of RFC 8446 §4.2), which the state machine enforces.
 
 import { utf8Decode, utf8Encode } from '../../der/bytes.js';
-import { type TlsReader, TlsWriter } from './bytes.js';
+import type { TlsReader, TlsWriter } from './bytes.js';
 import { ExtensionType, extensionName, type ExtensionName } from './constants.js';
 
 /** The message an extension block belongs to; bodies differ by context. */
@@ -24,7 +24,7 @@ export interface KeyShareEntry {
   keyExchange: Uint8Array;
 }
 
-export interface PskIdentity {
+interface PskIdentity {
   identity: Uint8Array;
   obfuscatedTicketAge: number;
 }
@@ -61,7 +61,7 @@ export type Extension =
   | { type: 'renegotiation_info'; data: Uint8Array }
   | { type: 'unknown'; code: number; data: Uint8Array };
 
-export type ExtensionOf<T extends Extension['type']> = Extract<Extension, { type: T }>;
+type ExtensionOf<T extends Extension['type']> = Extract<Extension, { type: T }>;
 
 interface Codec {
   decode(r: TlsReader, ctx: ExtContext): Extension;
@@ -307,7 +307,7 @@ export const EXTENSION_CONTEXTS: Partial<Record<ExtensionName, readonly ExtConte
   compress_certificate: [CH, CR],
 };
 
-export function decodeExtension(r: TlsReader, ctx: ExtContext, index: number): Extension {
+function decodeExtension(r: TlsReader, ctx: ExtContext, index: number): Extension {
   const code = r.u16('extension_type');
   const name = extensionName(code);
   const body = r.vec(2, `extensions[${index}](${name}).extension_data`);
@@ -360,9 +360,4 @@ export function encodeExtensions(w: TlsWriter, exts: readonly Extension[], ctx: 
 
 export function findExtension<T extends Extension['type']>(exts: readonly Extension[], type: T): ExtensionOf<T> | undefined {
   return exts.find((e) => e.type === type) as ExtensionOf<T> | undefined;
-}
-
-/** Encoded size of one extension (for the padding extension's arithmetic). */
-export function extensionSize(e: Extension, ctx: ExtContext): number {
-  return TlsWriter.build((w) => encodeExtension(w, e, ctx)).length;
 }

@@ -78,15 +78,15 @@ export interface KeyUpdate {
   type: 'key_update';
   requestUpdate: number;
 }
-export interface EndOfEarlyData {
+interface EndOfEarlyData {
   type: 'end_of_early_data';
 }
-export interface MessageHash {
+interface MessageHash {
   type: 'message_hash';
   hash: Uint8Array;
 }
 /** A handshake type TLS 1.3 does not define (TLS 1.2's ServerKeyExchange...), kept raw. */
-export interface UnknownHandshake {
+interface UnknownHandshake {
   type: 'unknown';
   code: number;
   body: Uint8Array;
@@ -196,7 +196,7 @@ const NAMES: Record<string, string> = {
 export const messageTitle = (kind: string): string => NAMES[kind] ?? kind;
 
 /** Decode one handshake body of wire type `code`. */
-export function decodeHandshakeBody(code: number, body: Uint8Array): HandshakeMessage {
+function decodeHandshakeBody(code: number, body: Uint8Array): HandshakeMessage {
   const dec = DECODERS[code];
   if (!dec) return { type: 'unknown', code, body };
   const r = new TlsReader(body, 0, body.length, NAMES[handshakeTypeName(code)] ?? handshakeTypeName(code));
@@ -228,7 +228,7 @@ export function peekKind(bytes: Uint8Array): MessageKind {
   return code in DECODERS ? (name as MessageKind) : 'unknown';
 }
 
-export function wireType(m: HandshakeMessage): number {
+function wireType(m: HandshakeMessage): number {
   if (m.type === 'unknown') return m.code;
   if (m.type === 'hello_retry_request') return HandshakeType.server_hello;
   return HandshakeType[m.type];

@@ -111,7 +111,7 @@ export interface Selection {
 }
 
 /** What the server sent in a HelloRetryRequest, which the second ClientHello must match. */
-export interface RetryRequested {
+interface RetryRequested {
   suite: Suite;
   group: KeyExchangeGroup;
   cookie?: Uint8Array;

@@ -263,7 +263,7 @@ export function runStep<S extends { readonly name: string }>(
   return handler(state, msg, raw, t);
 }
 
-export function transitionsFor(role: Role): readonly Transition[] {
+function transitionsFor(role: Role): readonly Transition[] {
   return role === 'client' ? CLIENT_TRANSITIONS : SERVER_TRANSITIONS;
 }
 
