@@ -167,21 +167,18 @@ export class TlsClient extends TlsConnection {
 
   // ------------------------------------------------------------------ §4.1.3 / §4.1.4
 
-  /** The fields a ServerHello and a HelloRetryRequest share: echo, suite, compression. The suite, or the refusal. */
+  /** The fields a ServerHello and a HelloRetryRequest share: the echo, the suite, compression. The suite, or the refusal. */
   private checkServerHelloCommon(t: StepTrace, m: ServerHello | HelloRetryRequest, hello: ClientHello): Suite | Refusal {
-    const suite = suiteById(m.cipherSuite);
-    return (
-      t.check(
-        'legacy_session_id_echo equals the ClientHello legacy_session_id',
-        bytesEqual(m.legacySessionIdEcho, hello.legacySessionId),
-        'illegal_parameter',
-      ) ??
-      t.require(
-        `cipher suite ${cipherSuiteName(m.cipherSuite)} was offered`,
-        this.suites.includes(m.cipherSuite) ? suite : undefined,
-        'illegal_parameter',
-      )
+    const echo = t.check(
+      'legacy_session_id_echo equals the ClientHello legacy_session_id',
+      bytesEqual(m.legacySessionIdEcho, hello.legacySessionId),
+      'illegal_parameter',
     );
+    if (echo) return echo;
+    const offered = this.suites.includes(m.cipherSuite) ? suiteById(m.cipherSuite) : undefined;
+    const suite = t.require(`cipher suite ${cipherSuiteName(m.cipherSuite)} was offered`, offered, 'illegal_parameter');
+    if (suite instanceof Refusal) return suite;
+    return t.check('legacy_compression_method is 0', m.legacyCompressionMethod === 0, 'illegal_parameter') ?? suite;
   }
 
   /** The negotiated version (the ServerHello may stop at TLS 1.2), or the refusal. */
@@ -238,7 +235,6 @@ export class TlsClient extends TlsConnection {
     const suite = this.checkServerHelloCommon(t, m, st.hello);
     if (suite instanceof Refusal) return suite;
     const no =
-      t.check('legacy_compression_method is 0', m.legacyCompressionMethod === 0, 'illegal_parameter') ??
       (hrr && t.check('cipher suite equals the HelloRetryRequest cipher suite', m.cipherSuite === hrr.cipherSuite, 'illegal_parameter')) ??
       checkExtensions(t, m.extensions, 'server_hello', st.offered);
     if (no) return no;
@@ -283,7 +279,6 @@ export class TlsClient extends TlsConnection {
     const ks = findExtension(m.extensions, 'key_share');
     const cookie = findExtension(m.extensions, 'cookie');
     const bad =
-      t.check('legacy_compression_method is 0', m.legacyCompressionMethod === 0, 'illegal_parameter') ??
       checkExtensions(t, m.extensions, 'hello_retry_request', new Set([...st.offered, 44 /* cookie */])) ??
       t.check('HelloRetryRequest would change the ClientHello (key_share or cookie)', !!ks || !!cookie, 'illegal_parameter');
     if (bad) return bad;
