@@ -9,6 +9,7 @@ import { OID, oidShortName, oidLongName, pemEncode, utf8Encode, parseDer, Tag } 
 import type { EcCurve, HashName, PrivateKey, PublicKey, PssParams, SignatureAlgorithm } from '../x509/types.js';
 import { publicKeyFromPrivate } from '../x509/keys.js';
 import { HASH_OID } from '../x509/algorithms.js';
+import { IP_TEXT, parseIpAddress } from '../x509/ip-address.js';
 import {
   type Node,
   bits,
@@ -373,6 +374,11 @@ export type GeneralNameSpec =
   | { otherName: { oid: string; value: Uint8Array } }
   | { raw: Uint8Array };
 
+/**
+ * The iPAddress octets of an `IP:` value, read as OpenSSL reads it (a2i_IPADDRESS: "01.2.3.4"
+ * and "+1.2.3.4" are 1.2.3.4). In name constraints `address/mask` (a2i_IPADDRESS_NC) gives the
+ * address then the mask; beyond OpenSSL, `address/N` takes a prefix length for the mask.
+ */
 export function parseIp(s: string): Uint8Array {
   const slash = s.indexOf('/');
   if (slash >= 0) {
@@ -391,40 +397,9 @@ export function parseIp(s: string): Uint8Array {
     out.set(mask, addr.length);
     return out;
   }
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(s)) {
-    const p = s.split('.').map(Number);
-    if (p.some((x) => x > 255)) throw new FactoryError(`bad IPv4 address '${s}'`);
-    return Uint8Array.from(p);
-  }
-  if (s.includes(':')) {
-    let text = s;
-    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-    if (v4) {
-      const b = parseIp(v4[1]);
-      text = `${text.slice(0, v4.index) + ((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`;
-    }
-    const halves = text.split('::');
-    if (halves.length > 2) throw new FactoryError(`bad IPv6 address '${s}'`);
-    const parse = (h: string) =>
-      h === ''
-        ? []
-        : h.split(':').map((x) => {
-            if (!/^[0-9a-fA-F]{1,4}$/.test(x)) throw new FactoryError(`bad IPv6 address '${s}'`);
-            return parseInt(x, 16);
-          });
-    const head = parse(halves[0]);
-    const back = halves.length === 2 ? parse(halves[1]) : [];
-    const fill = 8 - head.length - back.length;
-    if (halves.length === 1 ? fill !== 0 : fill < 1) throw new FactoryError(`bad IPv6 address '${s}'`);
-    const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...back];
-    const out = new Uint8Array(16);
-    all.forEach((g, i) => {
-      out[2 * i] = g >> 8;
-      out[2 * i + 1] = g & 0xff;
-    });
-    return out;
-  }
-  throw new FactoryError(`bad IP address '${s}'`);
+  const a = parseIpAddress(s, IP_TEXT.openssl);
+  if (!a) throw new FactoryError(`bad IP address '${s}'`);
+  return a.bytes;
 }
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);

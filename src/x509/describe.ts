@@ -12,6 +12,7 @@ import { describePublicKey, encodeSpki, publicKeyFromPrivate } from './keys.js';
 import { formatNameOneline, formatNameRfc2253, formatNameSlashes, nameHash, namesEqual } from './name.js';
 import type { Certificate, Crl, GeneralName, PrivateKey, PublicKey, SignatureAlgorithm, StructureProblem } from './types.js';
 import { hex } from './util.js';
+import { formatIpAddress } from './ip-address.js';
 import type { DecodedTime } from '../der/index.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -54,20 +55,13 @@ export function formatSerial(serial: { bytes: Uint8Array; value: bigint }): stri
   );
 }
 
-function ipText(b: Uint8Array): string {
-  if (b.length === 4) return Array.from(b).join('.');
-  if (b.length === 16) {
-    const g: string[] = [];
-    for (let i = 0; i < 16; i += 2) g.push(((b[i] << 8) | b[i + 1]).toString(16).toUpperCase());
-    return g.join(':');
-  }
-  return '<invalid>';
-}
-
-/** A name-constraint IP (address + mask), as OpenSSL prints it: `10.0.0.0/255.0.0.0`. */
+/**
+ * A name-constraint IP (address + mask) as OpenSSL 3.0's print_nc_ipadd prints it: the first 16
+ * octets (or 4, or all when fewer) as the address, the rest as the mask: `10.0.0.0/255.0.0.0`.
+ */
 function ipWithMask(b: Uint8Array): string {
-  if (b.length === 8 || b.length === 32) return `${ipText(b.subarray(0, b.length / 2))}/${ipText(b.subarray(b.length / 2))}`;
-  return ipText(b);
+  const len1 = b.length >= 16 ? 16 : Math.min(b.length, 4);
+  return `${formatIpAddress(b.subarray(0, len1), 'openssl')}/${formatIpAddress(b.subarray(len1), 'openssl')}`;
 }
 
 const utf8 = new TextDecoder();
@@ -95,7 +89,7 @@ export function formatGeneralName(g: GeneralName, constraint = false): string {
     case 'uri':
       return `URI:${g.value}`;
     case 'ip':
-      return constraint ? `IP:${ipWithMask(g.bytes)}` : `IP Address:${ipText(g.bytes)}`;
+      return constraint ? `IP:${ipWithMask(g.bytes)}` : `IP Address:${formatIpAddress(g.bytes, 'openssl')}`;
     case 'dirName':
       return constraint ? `DirName:${formatNameOneline(g.name)}` : `DirName:${formatNameSlashes(g.name)}`;
     case 'registeredID':
