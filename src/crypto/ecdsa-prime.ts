@@ -6,7 +6,7 @@
 // DER Ecdsa-Sig-Value, 1 <= r, s <= n-1, the digest cut to the order's bit length, high S
 // accepted; points compressed, uncompressed or hybrid, on the curve and not at infinity.
 
-import { DerError, Tag, der, parseDer } from '../der/index.js';
+import { DerError, Tag, bitLength, der, parseDer } from '../der/index.js';
 /** id-prime-Field (X9.62) */
 const PRIME_FIELD = '1.2.840.10045.1.1';
 import { CryptoError } from './errors.js';
@@ -33,8 +33,6 @@ interface Jac {
   z: bigint;
 }
 const INF: Jac = { x: 1n, y: 1n, z: 0n };
-
-const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
 
 function withSizes(c: PrimeCurveParams): PrimeCurve {
   return { ...c, size: Math.ceil(bitLength(c.p) / 8), nBits: bitLength(c.n) };

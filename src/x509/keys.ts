@@ -7,13 +7,25 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, utf8Encode, type PemBlock, type Tlv } from '../der/index.js';
+import {
+  DerError,
+  OID,
+  Tag,
+  bitLengthOfBytes,
+  bytesEqual,
+  decodePemOrDer,
+  der,
+  parseDer,
+  utf8Encode,
+  type PemBlock,
+  type Tlv,
+} from '../der/index.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from '../der/writer.js';
 import { HASH_OID, parseAlgorithmIdentifier, parsePssParams } from './algorithms.js';
 import { decryptLegacyPem, decryptPkcs8 } from './encrypted-key.js';
 import { WrongPemLabelError } from './errors.js';
 import type { AlgorithmIdentifier, Certificate, EcCurve, PrivateKey, PssParams, PublicKey } from './types.js';
-import { bitLengthOfBytes, unsignedToBigInt } from './util.js';
+import { unsignedToBigInt } from './util.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
 // loaders (tsx, vitest), and these are used on the certificate-parsing hot path.

@@ -30,19 +30,6 @@ export function signedToBigInt(b: Uint8Array): bigint {
   return b.length > 0 && b[0] & 0x80 ? v - (1n << BigInt(b.length * 8)) : v;
 }
 
-/** Number of significant bits in unsigned big-endian bytes. */
-export function bitLengthOfBytes(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  if (i === b.length) return 0;
-  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
-}
-
-export function bitLength(v: bigint): number {
-  if (v < 0n) v = -v;
-  return v === 0n ? 0 : v.toString(2).length;
-}
-
 /** Lowercase hex, no separators. */
 export function hex(b: Uint8Array): string {
   let s = '';
