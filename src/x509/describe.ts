@@ -6,12 +6,11 @@
 
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { OID, oidLongName } from '../der/index.js';
+import { OID, oidLongName, toHex } from '../der/index.js';
 import { describeSignatureAlgorithm } from './algorithms.js';
 import { describePublicKey, encodeSpki, publicKeyFromPrivate } from './keys.js';
 import { formatNameOneline, formatNameRfc2253, formatNameSlashes, nameHash, namesEqual } from './name.js';
 import type { Certificate, Crl, GeneralName, PrivateKey, PublicKey, SignatureAlgorithm, StructureProblem } from './types.js';
-import { hex } from './util.js';
 import { formatIpAddress } from './ip-address.js';
 import type { DecodedTime } from '../der/index.js';
 
@@ -32,7 +31,7 @@ export function formatTime(t: DecodedTime): string {
 
 /** Uppercase hex with colons, as OpenSSL prints key identifiers and fingerprints. */
 export function colonHex(b: Uint8Array): string {
-  return hex(b)
+  return toHex(b)
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
 }
@@ -49,7 +48,7 @@ export function formatSerial(serial: { bytes: Uint8Array; value: bigint }): stri
     return `-${h.length % 2 ? `0${h}` : h}`;
   }
   return (
-    hex(serial.bytes)
+    toHex(serial.bytes)
       .toUpperCase()
       .replace(/^00(?=.)/, '') || '00'
   );
@@ -366,12 +365,12 @@ export interface KeySummary {
 }
 
 export function summarizePublicKey(pub: PublicKey): KeySummary {
-  return { type: 'public-key', key: describePublicKey(pub), spkiSha256: hex(sha256(encodeSpki(pub))) };
+  return { type: 'public-key', key: describePublicKey(pub), spkiSha256: toHex(sha256(encodeSpki(pub))) };
 }
 
 export function summarizePrivateKey(priv: PrivateKey, encrypted?: string): KeySummary {
   const pub = publicKeyFromPrivate(priv);
-  const s: KeySummary = { type: 'private-key', key: describePublicKey(pub), spkiSha256: hex(sha256(encodeSpki(pub))) };
+  const s: KeySummary = { type: 'private-key', key: describePublicKey(pub), spkiSha256: toHex(sha256(encodeSpki(pub))) };
   if (encrypted) s.encrypted = encrypted;
   return s;
 }
