@@ -48,7 +48,7 @@ export function encodeDsaSignature(r: bigint, s: bigint): Uint8Array {
 }
 
 /** DSA_verify over an already hashed message. */
-export function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
+function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const parsed = parseRsSignature(signature, 'DSA', 'Dss-Sig-Value');
   if (!('r' in parsed)) return parsed;
   const { r, s } = parsed;

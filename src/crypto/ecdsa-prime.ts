@@ -17,7 +17,7 @@ import { PRIME_CURVES, type PrimeCurveParams } from './prime-curves.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
 import type { HashName } from '../x509/types.js';
 
-export interface PrimeCurve extends PrimeCurveParams {
+interface PrimeCurve extends PrimeCurveParams {
   /** octets of a field element */
   size: number;
   nBits: number;
@@ -114,7 +114,7 @@ function sqrtMod(v: bigint, p: bigint): bigint | undefined {
 const onCurve = (c: PrimeCurve, x: bigint, y: bigint) => mod(y * y - (x * x * x + c.a * x + c.b), c.p) === 0n;
 
 /** EC_POINT_oct2point: 02/03 compressed, 04 uncompressed, 06/07 hybrid; on the curve, not infinity. */
-export function decodePoint(c: PrimeCurve, b: Uint8Array): Point {
+function decodePoint(c: PrimeCurve, b: Uint8Array): Point {
   const bad = (why: string) => new CryptoError('BAD_KEY', `not a point on ${c.name}: ${why}`, 'decodePoint');
   const num = (s: Uint8Array) => s.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
   const f = b[0];
@@ -205,7 +205,7 @@ export function preparePrimeEcKey(curve: PrimeCurve, point: Uint8Array): Prepare
 }
 
 /** ECDSA verification over a digest (ossl_ecdsa_simple_verify_sig) */
-export function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
+function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const c = key.curve;
   const parsed = parseEcdsaSigValue(c.n, signature);
   if ('ok' in parsed) return parsed;

@@ -125,16 +125,7 @@ export const KEY_USAGE_NAMES = [
 ];
 
 /** Netscape cert type bits (OpenSSL's byte value: SSL Client = 0x80 ... Object Signing CA = 0x01). */
-export const NS_CERT_TYPE_NAMES = [
-  'SSL Client',
-  'SSL Server',
-  'S/MIME',
-  'Object Signing',
-  'Unused',
-  'SSL CA',
-  'S/MIME CA',
-  'Object Signing CA',
-];
+const NS_CERT_TYPE_NAMES = ['SSL Client', 'SSL Server', 'S/MIME', 'Object Signing', 'Unused', 'SSL CA', 'S/MIME CA', 'Object Signing CA'];
 
 export function keyUsageNames(bits: number): string[] {
   return KEY_USAGE_NAMES.filter((_, i) => bits & (1 << i));
