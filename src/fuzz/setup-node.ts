@@ -18,7 +18,7 @@ import { VECTOR_FILES, type CaseJson } from './vector.js';
 import { addToCorpus, type Corpus } from './corpus.js';
 import { KEY_NAMES, type KeyName, type KeyRing } from './model.js';
 import { deterministicSigner } from './signing.js';
-import { generatedCorpus } from './support.js';
+import { generatedCorpus } from './seed-corpus.js';
 
 /** The repository root (this file is src/fuzz/ or dist/fuzz/). */
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
