@@ -10,7 +10,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export interface OptionSpec {
+interface OptionSpec {
   /** options that take a value */
   values?: string[];
   /** options that are plain flags */
@@ -19,7 +19,7 @@ export interface OptionSpec {
   repeat?: string[];
 }
 
-export interface ParsedArgs {
+interface ParsedArgs {
   opts: Record<string, string | boolean | string[]>;
   positionals: string[];
 }

@@ -47,7 +47,7 @@ const STRERROR: Record<string, string> = {
 };
 
 /** An errno exception from node:fs or node:net (it carries `code` and `syscall`). */
-export function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
+function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
   return (
     e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string'
   );
@@ -59,9 +59,9 @@ export function strerror(e: NodeJS.ErrnoException): string {
 }
 
 /** Whose words a command uses for its files. */
-export type Wording = 'openssl' | 'postgres';
+type Wording = 'openssl' | 'postgres';
 
-export type FileOp = 'read' | 'write' | 'mkdir' | 'access-dir';
+type FileOp = 'read' | 'write' | 'mkdir' | 'access-dir';
 
 /** A file or directory named on the command line that cannot be used: bad input, exit 2. */
 export class FileError extends UsageError {

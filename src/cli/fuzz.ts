@@ -74,7 +74,7 @@ const num = (v: unknown, name: string, min = 0): number => {
 };
 
 /** One campaign (or this worker's lanes of it) in this thread. */
-export async function runHere(cfg: RunConfig, laneFilter?: (l: number) => boolean, onProgress?: (p: Progress) => void): Promise<Summary> {
+async function runHere(cfg: RunConfig, laneFilter?: (l: number) => boolean, onProgress?: (p: Progress) => void): Promise<Summary> {
   const { keys, pems } = loadKeys();
   const corpus = loadCorpus(keys, cfg.conformance);
   const oracles: Oracle[] = [];

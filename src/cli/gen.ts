@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs, UsageError } from './args.js';
 import { fileError, fileErrorFor, outputDirectory } from './fs-errors.js';
 import { KEY_TYPES, makeHierarchy, type HierarchyKind, type KeyType } from '../factory/presets.js';
-import { parseIp, type GeneralNameSpec } from '../factory/encode.js';
+import { parseIp, type GeneralNameSpec } from '../factory/general-names.js';
 
 const KINDS: readonly HierarchyKind[] = ['self-signed', 'root-server', 'chain'];
 

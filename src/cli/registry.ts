@@ -1,12 +1,12 @@
 // The table of `pgtls` commands: name, one-line summary, and a loader. Commands are loaded
 // on demand so `pgtls <cmd>` only pays for the modules that command uses.
 
-export interface CliCommand {
+interface CliCommand {
   /** Runs the command; resolves to the process exit code. */
   run(argv: string[]): Promise<number>;
 }
 
-export interface CommandEntry {
+interface CommandEntry {
   summary: string;
   load: () => Promise<CliCommand>;
 }

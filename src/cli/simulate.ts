@@ -188,7 +188,7 @@ function verdict(v: NonNullable<SimulateResult['attempts'][number]['handshake']>
 }
 
 /** The handshake's messages as a two-column sequence diagram. */
-export function sequenceDiagram(trace: TraceEntry[]): string {
+function sequenceDiagram(trace: TraceEntry[]): string {
   const lines = ['  client                                server'];
   for (const e of trace) {
     if (e.direction !== 'send' || !e.message) continue;
@@ -207,7 +207,7 @@ export function sequenceDiagram(trace: TraceEntry[]): string {
 }
 
 /** The row as `column=value` pairs, NULL as NULL (pid: unknowable offline). */
-export function statSslLine(row: PgStatSslRow): string {
+function statSslLine(row: PgStatSslRow): string {
   return Object.entries(row)
     .filter(([k]) => k !== 'pid')
     .map(([k, v]) => `${k}=${v === null ? 'NULL' : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v)}`)

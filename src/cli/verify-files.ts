@@ -15,7 +15,7 @@ import { nameHash } from '../x509/name.js';
 import type { Certificate, Crl, Name } from '../x509/types.js';
 
 /** OpenSSL prints its thread id here; pgtls has none, so a constant of the same shape. */
-export const ERR_PREFIX = '0000000000000000';
+const ERR_PREFIX = '0000000000000000';
 
 /** One OpenSSL error-queue line (ERR_print_errors) */
 export const errLine = (code: string, lib: string, func: string, reason: string, where: string, data = ''): string =>
@@ -247,7 +247,7 @@ function d2iFailure(der: Uint8Array, type: string): string[] {
   ];
 }
 
-export interface CaFile {
+interface CaFile {
   certs: Certificate[];
   crls: Crl[];
 }

@@ -30,7 +30,7 @@ import {
 } from './verify-files.js';
 
 /** Where the command writes; the tests capture it. */
-export interface VerifyIo {
+interface VerifyIo {
   out(text: string): void;
   err(text: string): void;
   stdin(): Uint8Array;

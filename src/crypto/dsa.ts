@@ -4,7 +4,7 @@
 // and p at most 10,000; r and s in [1, q-1]; the digest is cut to q's length in whole octets
 // (not bits: OpenSSL keeps the leftmost floor(|q|/8) octets).
 
-import { DerError, Tag, der, parseDer } from '../der/index.js';
+import { DerError, Tag, bitLength, der, parseDer } from '../der/index.js';
 import { derSequence, derUnsignedInteger } from '../der/writer.js';
 import { CryptoError } from './errors.js';
 import { parseRsSignature } from './sig-value.js';
@@ -22,8 +22,6 @@ export interface DsaPublicKey {
 
 /** OPENSSL_DSA_MAX_MODULUS_BITS */
 const MAX_MODULUS_BITS = 10000;
-
-const bitLength = (v: bigint): number => (v <= 0n ? 0 : v.toString(2).length);
 
 /**
  * Dss-Parms ::= SEQUENCE { p, q, g } (the AlgorithmIdentifier parameters) and the
@@ -50,7 +48,7 @@ export function encodeDsaSignature(r: bigint, s: bigint): Uint8Array {
 }
 
 /** DSA_verify over an already hashed message. */
-export function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
+function dsaVerifyDigest(key: DsaPublicKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const parsed = parseRsSignature(signature, 'DSA', 'Dss-Sig-Value');
   if (!('r' in parsed)) return parsed;
   const { r, s } = parsed;

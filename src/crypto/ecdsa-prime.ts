@@ -6,7 +6,7 @@
 // DER Ecdsa-Sig-Value, 1 <= r, s <= n-1, the digest cut to the order's bit length, high S
 // accepted; points compressed, uncompressed or hybrid, on the curve and not at infinity.
 
-import { DerError, Tag, der, parseDer } from '../der/index.js';
+import { DerError, Tag, bitLength, der, parseDer } from '../der/index.js';
 /** id-prime-Field (X9.62) */
 const PRIME_FIELD = '1.2.840.10045.1.1';
 import { CryptoError } from './errors.js';
@@ -17,7 +17,7 @@ import { PRIME_CURVES, type PrimeCurveParams } from './prime-curves.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
 import type { HashName } from '../x509/types.js';
 
-export interface PrimeCurve extends PrimeCurveParams {
+interface PrimeCurve extends PrimeCurveParams {
   /** octets of a field element */
   size: number;
   nBits: number;
@@ -33,8 +33,6 @@ interface Jac {
   z: bigint;
 }
 const INF: Jac = { x: 1n, y: 1n, z: 0n };
-
-const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
 
 function withSizes(c: PrimeCurveParams): PrimeCurve {
   return { ...c, size: Math.ceil(bitLength(c.p) / 8), nBits: bitLength(c.n) };
@@ -116,7 +114,7 @@ function sqrtMod(v: bigint, p: bigint): bigint | undefined {
 const onCurve = (c: PrimeCurve, x: bigint, y: bigint) => mod(y * y - (x * x * x + c.a * x + c.b), c.p) === 0n;
 
 /** EC_POINT_oct2point: 02/03 compressed, 04 uncompressed, 06/07 hybrid; on the curve, not infinity. */
-export function decodePoint(c: PrimeCurve, b: Uint8Array): Point {
+function decodePoint(c: PrimeCurve, b: Uint8Array): Point {
   const bad = (why: string) => new CryptoError('BAD_KEY', `not a point on ${c.name}: ${why}`, 'decodePoint');
   const num = (s: Uint8Array) => s.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
   const f = b[0];
@@ -207,7 +205,7 @@ export function preparePrimeEcKey(curve: PrimeCurve, point: Uint8Array): Prepare
 }
 
 /** ECDSA verification over a digest (ossl_ecdsa_simple_verify_sig) */
-export function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
+function primeEcdsaVerifyDigest(key: PreparedPrimeEcKey, digest: Uint8Array, signature: Uint8Array): VerifyResult {
   const c = key.curve;
   const parsed = parseEcdsaSigValue(c.n, signature);
   if ('ok' in parsed) return parsed;

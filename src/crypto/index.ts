@@ -10,7 +10,6 @@ export { CryptoError, type CryptoErrorCode } from './errors.js';
 export { VERIFY_OK, verifyFail, type VerifyFailureReason, type VerifyResult } from './result.js';
 export { DIGEST_INFO_PREFIX, HASH_NAMES, HASH_OID, hash, hashFromOid, hashLength, hmac, isHashSupported, nobleHash } from './hash.js';
 export {
-  bitLength,
   byteLength,
   emsaPkcs1v15,
   emsaPssEncode,

@@ -15,7 +15,7 @@
 //   |n| > 3072, and an odd modulus (Montgomery exponentiation needs one).
 
 import type { HashName, PssParams, PrivateKey } from '../x509/types.js';
-import { bytesEqual, concatBytes, fromHex, toHex } from '../der/bytes.js';
+import { bitLength, bytesEqual, concatBytes, fromHex, toHex } from '../der/bytes.js';
 import { CryptoError } from './errors.js';
 import { DIGEST_INFO_PREFIX, hash, hashLength, isHashSupported } from './hash.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
@@ -40,13 +40,6 @@ export interface PreparedRsaKey extends RsaPublicParams {
 
 // ---------------------------------------------------------------------------------------
 // Integers
-
-export function bitLength(x: bigint): number {
-  if (x < 0n) x = -x;
-  if (x === 0n) return 0;
-  const h = x.toString(16);
-  return (h.length - 1) * 4 + (32 - Math.clz32(parseInt(h[0], 16)));
-}
 
 export function byteLength(x: bigint): number {
   return Math.ceil(bitLength(x) / 8);

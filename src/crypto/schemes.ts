@@ -13,7 +13,8 @@ import type { EcCurve, HashName, PrivateKey, PublicKey, SignatureAlgorithm } fro
 import { CryptoError } from './errors.js';
 import { hashLength } from './hash.js';
 import { verifyFail, type VerifyResult } from './result.js';
-import { bitLength, pssRestrictionProblem } from './rsa.js';
+import { bitLength } from '../der/bytes.js';
+import { pssRestrictionProblem } from './rsa.js';
 import { signMessage, verifySignature } from './verify.js';
 
 export type SchemeSig = 'ecdsa' | 'ed25519' | 'ed448' | 'rsa-pss-pss' | 'rsa-pss-rsae' | 'rsa-pkcs1' | 'dsa';

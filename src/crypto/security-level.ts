@@ -19,13 +19,13 @@
 //   SP 800-56B rev 2 formula in fixed point, with canonical values for common sizes. It is a
 //   formula, not the old step table: 2040-bit RSA is 112 bits, 1024-bit is 80.
 // - providers/implementations/keymgmt/ec_kmgmt.c: EC order bits >= 512 -> 256, >= 384 -> 192,
-//   >= 256 -> 128, >= 224 -> 112, >= 160 -> 80, else bits / 2.
+//   >= 256 -> 128, >= 224 -> 112, >= 160 -> 80, else bits / 2 (named curves and explicit
+//   parameters alike; a key whose point is missing does not decode and fails every level).
 // - crypto/bn/bn_lib.c BN_security_bits (DSA: SP 800-57 step table on |p|, capped by |q|/2).
 
-import { DerError, OID, Tag, der, parseDer } from '../der/index.js';
+import { DerError, OID, Tag, bitLength, bitLengthOfBytes, der, parseDer } from '../der/index.js';
 import type { AlgorithmIdentifier, HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
 import { describeSignatureAlgorithm } from '../x509/algorithms.js';
-import { bitLength } from './rsa.js';
 
 /** minbits_table[level - 1]: the security bits an auth level requires (x509_vfy.c). */
 export const AUTH_LEVEL_MIN_BITS: readonly number[] = [80, 112, 128, 192, 256];
@@ -139,23 +139,38 @@ export function ffcSecurityBits(L: number, N: number): number {
 const EC_ORDER_BITS: Record<EcName, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
 type EcName = 'P-256' | 'P-384' | 'P-521';
 
-/** Named curves that reach us as `unknown` keys, by curve OID: group order bits. */
-const OTHER_CURVE_ORDER_BITS: Record<string, number> = {
+/**
+ * Named curves OpenSSL 3.0 decodes that reach pgtls as `unknown` keys (it computes with P-256,
+ * P-384 and P-521 only), by curve OID: the group order's size in bits.
+ */
+export const OTHER_CURVE_ORDER_BITS: Readonly<Record<string, number>> = {
   '1.2.840.10045.3.1.1': 192, // prime192v1
   [OID.secp224r1]: 224,
   [OID.secp256k1]: 256,
+  '1.3.132.0.31': 192, // secp192k1
+  '1.3.132.0.32': 225, // secp224k1
+  '1.3.36.3.3.2.8.1.1.3': 192, // brainpoolP192r1
+  '1.3.36.3.3.2.8.1.1.5': 224, // brainpoolP224r1
   '1.3.36.3.3.2.8.1.1.7': 256, // brainpoolP256r1
+  '1.3.36.3.3.2.8.1.1.9': 320, // brainpoolP320r1
   '1.3.36.3.3.2.8.1.1.11': 384, // brainpoolP384r1
   '1.3.36.3.3.2.8.1.1.13': 512, // brainpoolP512r1
 };
 
 function unknownKeyBits(key: Extract<PublicKey, { kind: 'unknown' }>): number {
   const { oid, parameters } = key.algorithm;
-  if (oid === OID.x25519) return 128;
-  if (oid === OID.x448) return 224;
+  // a raw key of the wrong length does not decode (ecx_key_op)
+  if (oid === OID.x25519) return key.key.length === 32 ? 128 : 0;
+  if (oid === OID.x448) return key.key.length === 56 ? 224 : 0;
   try {
-    if (oid === OID.ecPublicKey && parameters) {
-      const bits = OTHER_CURVE_ORDER_BITS[der.oid(parseDer(parameters, 'parameters'))];
+    if (oid === OID.ecPublicKey && parameters && key.key.length > 0) {
+      const p = parseDer(parameters, 'parameters');
+      if (p.tag === Tag.SEQUENCE) {
+        // explicit ECParameters { version, fieldID, curve, base, order, cofactor }: rated by the order
+        const order = p.children()[4];
+        return order ? ecSecurityBits(bitLengthOfBytes(der.integerBytes(order))) : 0;
+      }
+      const bits = OTHER_CURVE_ORDER_BITS[der.oid(p)];
       return bits === undefined ? 0 : ecSecurityBits(bits);
     }
     if (oid === OID.dsa && parameters) {

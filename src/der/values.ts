@@ -34,19 +34,28 @@ export function integerBytes(t: Tlv, tag: number = Tag.INTEGER): Uint8Array {
   return c;
 }
 
-/** Signed big-endian two's complement to bigint. */
+/** Signed big-endian two's complement (INTEGER contents) to bigint. */
 export function bytesToBigInt(c: Uint8Array): bigint {
-  if (c.length === 0) return 0n;
-  let v = 0n;
-  for (const b of c) v = (v << 8n) | BigInt(b);
-  if (c[0] & 0x80) v -= 1n << BigInt(c.length * 8);
-  return v;
+  const v = bytesToUnsigned(c);
+  return c.length > 0 && c[0] & 0x80 ? v - (1n << BigInt(c.length * 8)) : v;
 }
 
-/** Unsigned big-endian to bigint (RSA moduli, ECDSA scalars after sign handling). */
-export function bytesToUnsigned(c: Uint8Array): bigint {
+/**
+ * Unsigned big-endian to bigint (RSA moduli, serials, ECDSA scalars), 64 bits at a time: RSA
+ * moduli sit on the certificate-parsing hot path (a few µs, not tens).
+ */
+export function bytesToUnsigned(b: Uint8Array): bigint {
+  const n = b.length;
+  if (n <= 6) {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + b[i];
+    return BigInt(v);
+  }
+  const dv = new DataView(b.buffer, b.byteOffset, n);
   let v = 0n;
-  for (const b of c) v = (v << 8n) | BigInt(b);
+  let i = 0;
+  for (const head = n % 8; i < head; i++) v = (v << 8n) | BigInt(b[i]);
+  for (; i < n; i += 8) v = (v << 64n) | dv.getBigUint64(i);
   return v;
 }
 

@@ -55,6 +55,11 @@ export const bits = (v: Uint8Array, unusedBits = 0): Node => {
   c.set(v, 1);
   return prim(0x03, c);
 };
+/** Minimal two's-complement content octets of an integer: its DER INTEGER without the header. */
+export function integerContent(v: bigint): Uint8Array {
+  const d = der(int(v));
+  return d.slice(d[1] & 0x80 ? 2 + (d[1] & 0x7f) : 2);
+}
 export const enumerated = (v: number): Node => {
   const d = der(int(v));
   return prim(0x0a, d.subarray(2));

@@ -6,29 +6,17 @@
 
 import { pemEncode, parseDer } from '../der/index.js';
 import type { Certificate, PrivateKey, PublicKey, SignatureAlgorithm } from '../x509/types.js';
-import { bits, ctxCons, der, int, intRaw, raw, seq, type Node, implicitOf } from './asn1.js';
-import {
-  FactoryError,
-  type ExtensionContext,
-  type ExtensionSpec,
-  type NameSpec,
-  type SigAlgSpec,
-  type StringPolicy,
-  type TimeSpec,
-  defaultSigAlg,
-  encodeExtensions,
-  encodeExtension,
-  encodeName,
-  encodeTime,
-  integerContent,
-  keyIdOf,
-  signatureAlgorithm,
-} from './encode.js';
+import { bits, ctxCons, der, int, intRaw, raw, seq, type Node, implicitOf, integerContent } from './asn1.js';
+import { type SigAlgSpec, defaultSigAlg, signatureAlgorithm } from './algorithms.js';
+import { FactoryError } from './errors.js';
+import { type ExtensionContext, type ExtensionSpec, encodeExtension, encodeExtensions, keyIdOf } from './extensions.js';
+import { type NameSpec, type StringPolicy, encodeName } from './names.js';
+import { type TimeSpec, encodeTime } from './times.js';
 import { encodeSpki, publicKeyFromPrivate } from '../x509/keys.js';
-import { defaultSigner, type Signer } from './keys.js';
+import { defaultSigner, type Signer } from './signer.js';
 
 /** Signs `msg` with `key` as `alg` says. The default is the crypto layer's signMessage. */
-export type { Signer } from './keys.js';
+export type { Signer } from './signer.js';
 
 /** What a certificate needs to know about its issuer. A made or parsed certificate gives all of it. */
 export interface IssuerRef {

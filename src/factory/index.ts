@@ -4,8 +4,15 @@
 // fuzzer), and the PostgreSQL docs' hierarchies with the usual mistakes (presets). It signs
 // through the crypto layer and writes no files: `pgtls gen` (src/cli/gen.ts) does that.
 
-export * from './encode.js';
+export * from './errors.js';
+export * from './algorithms.js';
+export * from './names.js';
+export * from './times.js';
+export * from './general-names.js';
+export * from './extensions.js';
+export * from './private-keys.js';
+export { encodeSpki } from '../x509/keys.js';
 export * from './certificate.js';
 export * from './presets.js';
-export { defaultGenerateKey, defaultSigner } from './keys.js';
+export { defaultGenerateKey, defaultSigner } from './signer.js';
 export { RawNode } from './asn1.js';

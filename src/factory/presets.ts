@@ -16,8 +16,10 @@
 
 import type { PrivateKey } from '../x509/types.js';
 import { makeCertificate, makeCrl, type MadeCertificate, type MadeCrl, type Signer } from './certificate.js';
-import { type ExtensionSpec, type GeneralNameSpec, privateKeyPem } from './encode.js';
-import { defaultGenerateKey } from './keys.js';
+import type { ExtensionSpec } from './extensions.js';
+import type { GeneralNameSpec } from './general-names.js';
+import { privateKeyPem } from './private-keys.js';
+import { defaultGenerateKey } from './signer.js';
 
 export type KeyType = 'rsa1024' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'rsa-pss2048' | 'p256' | 'p384' | 'p521' | 'ed25519' | 'ed448';
 export const KEY_TYPES: readonly KeyType[] = [

@@ -110,7 +110,7 @@ export interface Summary {
   elapsedMs: number;
 }
 
-export interface Sample {
+interface Sample {
   index: number;
   ours: Verdict;
   theirs: Verdict;
@@ -186,7 +186,7 @@ function signatureOf(d: Disagreement): string {
   return `${d.oracle}|${d.kind}|${fc1}|${fc2}`;
 }
 
-export function compareWith(oracle: OracleName, ours: Ours, theirs: Verdict): DiffKind | undefined {
+function compareWith(oracle: OracleName, ours: Ours, theirs: Verdict): DiffKind | undefined {
   if (oracle === 'openssl') return compareVerify(ours.verify, theirs);
   return compareTls(ours.tls ?? ours.verify, theirs);
 }

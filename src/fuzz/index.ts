@@ -40,5 +40,5 @@ export {
   type Finding,
   type Progress,
 } from './campaign.js';
-export { cachedSigner, generatedCorpus } from './support.js';
-export { deterministicSigner } from './signing.js';
+export { generatedCorpus } from './seed-corpus.js';
+export { cachedSigner, deterministicSigner } from './signing.js';

@@ -67,7 +67,7 @@ const FLOOR = 0.015;
 const SHARP = 2;
 /** yields decay so the bandit follows the lane's current frontier, not its first hundred cases */
 const DECAY = 0.985;
-export const POOL_CAP = 256;
+const POOL_CAP = 256;
 export const MAX_MUTATIONS = 6;
 /** the arbitraries' longest chain (5 CAs and the leaf) */
 const MAX_CHAIN = 6;

@@ -18,10 +18,10 @@ import { VECTOR_FILES, type CaseJson } from './vector.js';
 import { addToCorpus, type Corpus } from './corpus.js';
 import { KEY_NAMES, type KeyName, type KeyRing } from './model.js';
 import { deterministicSigner } from './signing.js';
-import { generatedCorpus } from './support.js';
+import { generatedCorpus } from './seed-corpus.js';
 
 /** The repository root (this file is src/fuzz/ or dist/fuzz/). */
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export function loadKeys(dir = join(REPO_ROOT, 'vectors/keys')): { keys: KeyRing; pems: Record<KeyName, string> } {
   const keys = {} as KeyRing;
@@ -60,10 +60,7 @@ export function fastSigner(pems: Record<KeyName, string>, keys: KeyRing): Signer
 }
 
 /** Up to `max` certificates from the conformance suites, in a fixed order; [] when the folder is absent. */
-export function conformanceCertificates(
-  dir = resolve(REPO_ROOT, '../shared/conformance'),
-  max = 1500,
-): { certs: Certificate[]; source: string } {
+function conformanceCertificates(dir = resolve(REPO_ROOT, '../shared/conformance'), max = 1500): { certs: Certificate[]; source: string } {
   const certs: Certificate[] = [];
   const sources: string[] = [];
   const limbo = join(dir, 'x509-limbo/limbo.json.gz');

@@ -36,7 +36,7 @@ export interface Ours {
   result?: VerifyResult;
 }
 
-export interface Parsed {
+interface Parsed {
   leaf: Certificate;
   trusted: Certificate[];
   untrusted: Certificate[];

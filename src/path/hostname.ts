@@ -9,138 +9,26 @@
 
 import { OID } from '../der/index.js';
 import type { Certificate, GeneralName } from '../x509/types.js';
+import { IP_TEXT, formatIpAddress, parseIpAddress } from '../x509/ip-address.js';
 
 // ---------------------------------------------------------------------------------------------
-// Address parsing shared by both rule sets (glibc inet_aton / inet_pton semantics).
+// Address text is src/x509/ip-address.ts's; these keep the path layer's names (null when the
+// text is not an address of that kind).
 
-/**
- * glibc inet_aton: 1 to 4 parts, each decimal, octal (leading 0) or hex (0x); the last part
- * fills the remaining bytes; anything after trailing whitespace is ignored.
- */
+/** glibc inet_aton, as libpq reads an IPv4 host ("127.1", "0x7f.0.0.1"; text after whitespace ignored). */
 export function inetAton(s: string): Uint8Array | null {
-  const parts: number[] = [];
-  let i = 0;
-  const n = s.length;
-  for (;;) {
-    if (i >= n || !/[0-9]/.test(s[i])) return null;
-    let base = 10;
-    if (s[i] === '0') {
-      if (s[i + 1] === 'x' || s[i + 1] === 'X') {
-        base = 16;
-        i += 2;
-      } else base = 8;
-    }
-    let val = 0;
-    let digits = 0;
-    for (; i < n; i++) {
-      const c = s[i];
-      const d = base === 16 ? parseInt(c, 16) : /[0-9]/.test(c) ? Number(c) : NaN;
-      if (Number.isNaN(d) || (base === 8 && d > 7)) break;
-      val = val * base + d;
-      digits++;
-      if (val > 0xffffffff) return null;
-    }
-    if (base === 16 && digits === 0) val = 0; // "0x" alone is 0 in glibc
-    parts.push(val);
-    if (i < n && s[i] === '.') {
-      if (parts.length >= 4) return null;
-      i++;
-      continue;
-    }
-    break;
-  }
-  if (i < n && !/\s/.test(s[i])) return null;
-  const out = new Uint8Array(4);
-  const last = parts[parts.length - 1];
-  const limits = [0xffffffff, 0xffffff, 0xffff, 0xff];
-  for (let k = 0; k < parts.length - 1; k++) if (parts[k] > 0xff) return null;
-  if (last > limits[parts.length - 1]) return null;
-  for (let k = 0; k < parts.length - 1; k++) out[k] = parts[k];
-  let v = last;
-  for (let k = 3; k >= parts.length - 1; k--) {
-    out[k] = v & 0xff;
-    v = Math.floor(v / 256);
-  }
-  return out;
-}
-
-/** Strict dotted-quad (inet_pton AF_INET). */
-export function inetPton4(s: string): Uint8Array | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  const b = m.slice(1).map((x) => (x.length > 1 && x[0] === '0' ? 256 : Number(x)));
-  if (b.some((x) => x > 255)) return null;
-  return Uint8Array.from(b);
+  const a = parseIpAddress(s, IP_TEXT.libpqHost);
+  return a?.family === 4 ? a.bytes : null;
 }
 
 /** inet_pton(AF_INET6). */
 export function inetPton6(s: string): Uint8Array | null {
-  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return null;
-  let str = s;
-  if (str.includes('.')) {
-    const lastColon = str.lastIndexOf(':');
-    if (lastColon < 0) return null;
-    const v4 = inetPton4(str.slice(lastColon + 1));
-    if (!v4) return null;
-    const h = (a: number, b: number) => ((a << 8) | b).toString(16);
-    str = `${str.slice(0, lastColon + 1)}${h(v4[0], v4[1])}:${h(v4[2], v4[3])}`;
-  }
-  const dbl = str.split('::');
-  if (dbl.length > 2) return null;
-  const toGroups = (p: string): number[] | null => {
-    if (p === '') return [];
-    const out: number[] = [];
-    for (const g of p.split(':')) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = toGroups(dbl[0]);
-  const tail = dbl.length === 2 ? toGroups(dbl[1]) : [];
-  if (!head || !tail) return null;
-  const total = head.length + tail.length;
-  if (dbl.length === 2 ? total > 7 : total !== 8) return null;
-  const groups = [...head, ...new Array<number>(8 - total).fill(0), ...tail];
-  const out = new Uint8Array(16);
-  groups.forEach((g, k) => {
-    out[2 * k] = g >> 8;
-    out[2 * k + 1] = g & 0xff;
-  });
-  return out;
+  const a = parseIpAddress(s, IP_TEXT.inetPton);
+  return a?.family === 6 ? a.bytes : null;
 }
 
-/** inet_net_ntop as PostgreSQL uses it for certificate IPs (bits = full length: no /N suffix). */
-export function formatIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((bytes[i] << 8) | bytes[i + 1]);
-  // longest run (>= 2) of zero groups, first one on ties
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
-  // IPv4-mapped / compatible forms print the last 32 bits dotted (inet_net_ntop_ipv6)
-  const isV4Tail = best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff));
-  if (isV4Tail) {
-    const v4 = `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-    return bestLen === 6 ? `::${v4}` : `::ffff:${v4}`;
-  }
-  if (best < 0) return hex(g);
-  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
-}
+/** pg_inet_net_ntop as libpq names certificate IPs (full length: no /N suffix). */
+export const formatIp = (bytes: Uint8Array): string => formatIpAddress(bytes, 'inet_ntop');
 
 const latin1 = (b: Uint8Array): string => {
   let s = '';
@@ -218,16 +106,12 @@ function pgNameMatch(raw: string, host: string): { rc: number; name?: string; er
 }
 
 function pgIpMatch(ip: Uint8Array, host: string): { rc: number; name?: string; error?: string } {
-  let match = 0;
-  if (ip.length === 4) {
-    const a = inetAton(host);
-    if (a?.every((b, i) => b === ip[i])) match = 1;
-  } else if (ip.length === 16) {
-    const a = inetPton6(host);
-    if (a?.every((b, i) => b === ip[i])) match = 1;
-  } else {
+  if (ip.length !== 4 && ip.length !== 16) {
     return { rc: -1, error: LIBPQ_HOST_MESSAGES.badIpLength.replace('%zu', String(ip.length)) };
   }
+  // inet_aton for a 4-octet SAN, inet_pton(AF_INET6) for a 16-octet one: no text reads as both
+  const a = parseIpAddress(host, IP_TEXT.libpqHost);
+  const match = a !== undefined && a.bytes.length === ip.length && a.bytes.every((b, i) => b === ip[i]) ? 1 : 0;
   return { rc: match, name: formatIp(ip) };
 }
 
@@ -252,7 +136,7 @@ function sanNames(cert: Certificate): GeneralName[] {
 export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajor = 15): LibpqHostResult {
   if (!host) return { ok: false, message: LIBPQ_HOST_MESSAGES.noHost, namesExamined: 0 };
   const rules = LIBPQ_HOST_RULES[pgMajor];
-  const isIp = rules.ipSans && (inetAton(host) !== null || inetPton6(host) !== null);
+  const isIp = rules.ipSans && parseIpAddress(host, IP_TEXT.libpqHost) !== undefined;
   let examined = 0;
   let first: string | undefined;
   let rc = 0;
@@ -472,12 +356,7 @@ export function x509CheckIp(cert: Certificate, ip: Uint8Array): number {
   return 0;
 }
 
-/** a2i_ipadd (X509_VERIFY_PARAM_set1_ip_asc): strict IPv4 dotted quad or IPv6. */
+/** ossl_a2i_ipadd (X509_VERIFY_PARAM_set1_ip_asc): the address OpenSSL reads from the text. */
 export function parseIpAsc(s: string): Uint8Array | null {
-  if (s.includes(':')) return inetPton6(s);
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (!m) return null;
-  const b = m.slice(1).map(Number);
-  if (b.some((x) => x > 255)) return null;
-  return Uint8Array.from(b);
+  return parseIpAddress(s, IP_TEXT.openssl)?.bytes ?? null;
 }

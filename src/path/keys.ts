@@ -7,53 +7,17 @@ import { OID, der, parseDer } from '../der/index.js';
 import { derOid, derSequence } from '../der/writer.js';
 import type { Certificate, PublicKey } from '../x509/types.js';
 import { namesEqual } from './deps.js';
+import { OTHER_CURVE_ORDER_BITS, securityBits } from '../crypto/security-level.js';
 
 export interface KeyView {
   /** X509_get0_pubkey(x) != NULL */
   usable: boolean;
-  /** EVP_PKEY_get_security_bits */
+  /** EVP_PKEY_get_security_bits (src/crypto's securityBits) */
   secBits: number;
   /** EVP_PKEY_EC decoded from explicit parameters (check_curve) */
   explicitEc: boolean;
   /** OpenSSL key type for check_sig_alg_match */
   type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'x25519' | 'x448' | 'none';
-}
-
-/** Named curves OpenSSL 3.0 knows, by OID: order size in bits. */
-const OPENSSL_CURVE_BITS: Record<string, number> = {
-  '1.2.840.10045.3.1.1': 192, // prime192v1
-  '1.3.132.0.33': 224, // secp224r1
-  '1.3.132.0.10': 256, // secp256k1
-  '1.3.132.0.31': 192, // secp192k1
-  '1.3.132.0.32': 225, // secp224k1
-  '1.3.36.3.3.2.8.1.1.7': 256, // brainpoolP256r1
-  '1.3.36.3.3.2.8.1.1.11': 384, // brainpoolP384r1
-  '1.3.36.3.3.2.8.1.1.13': 512, // brainpoolP512r1
-  '1.3.36.3.3.2.8.1.1.3': 192,
-  '1.3.36.3.3.2.8.1.1.5': 224,
-  '1.3.36.3.3.2.8.1.1.9': 320,
-};
-
-/** BN_security_bits(L, N) as OpenSSL computes it for RSA/DSA/DH. */
-export function finiteFieldSecurityBits(l: number, n = -1): number {
-  let secbits: number;
-  if (l >= 15360) secbits = 256;
-  else if (l >= 7680) secbits = 192;
-  else if (l >= 3072) secbits = 128;
-  else if (l >= 2048) secbits = 112;
-  else if (l >= 1024) secbits = 80;
-  else return 0;
-  if (n === -1) return secbits;
-  const bits = Math.floor(n / 2);
-  if (bits < 80) return 0;
-  return Math.min(bits, secbits);
-}
-
-function bitLen(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  if (i === b.length) return 0;
-  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
 }
 
 const viewCache = new WeakMap<PublicKey, KeyView>();
@@ -64,16 +28,12 @@ export function keyView(k: PublicKey): KeyView {
   let v: KeyView;
   switch (k.kind) {
     case 'rsa':
-      v = { usable: true, secBits: finiteFieldSecurityBits(k.bits), explicitEc: false, type: k.pss ? 'rsa-pss' : 'rsa' };
+      v = { usable: true, secBits: securityBits(k), explicitEc: false, type: k.pss ? 'rsa-pss' : 'rsa' };
       break;
     case 'ec':
-      v = { usable: true, secBits: Math.floor(k.bits / 2), explicitEc: false, type: 'ec' };
-      break;
     case 'ed25519':
-      v = { usable: true, secBits: 128, explicitEc: false, type: 'ed25519' };
-      break;
     case 'ed448':
-      v = { usable: true, secBits: 224, explicitEc: false, type: 'ed448' };
+      v = { usable: true, secBits: securityBits(k), explicitEc: false, type: k.kind };
       break;
     default:
       v = unknownView(k);
@@ -91,27 +51,28 @@ function unknownView(k: Extract<PublicKey, { kind: 'unknown' }>): KeyView {
         if (!params || !k.key.length) return none;
         const p = parseDer(params, 'parameters');
         if (p.tag === 0x06) {
-          const bits = OPENSSL_CURVE_BITS[der.oid(p)];
-          return bits ? { usable: true, secBits: Math.floor(bits / 2), explicitEc: false, type: 'ec' } : none;
+          const known = OTHER_CURVE_ORDER_BITS[der.oid(p)] !== undefined;
+          return known ? { usable: true, secBits: securityBits(k), explicitEc: false, type: 'ec' } : none;
         }
         if (p.tag !== 0x30) return none;
-        // ECParameters: version, fieldID {fieldType, prime}, curve, base, order, cofactor
-        const kids = p.children();
-        const order = der.integerBytes(kids[4]);
-        return { usable: true, secBits: Math.floor(bitLen(order) / 2), explicitEc: true, type: 'ec' };
+        // ECParameters: version, fieldID {fieldType, prime}, curve, base, order, cofactor; without
+        // an INTEGER order OpenSSL cannot decode it (the throw lands in `none` below)
+        der.integerBytes(p.children()[4]);
+        return { usable: true, secBits: securityBits(k), explicitEc: true, type: 'ec' };
       }
       case OID.dsa: {
         // OpenSSL 3.0 cannot decode a DSA key whose parameters are inherited from the issuer
         if (!params) return none;
+        // Dss-Parms { p, q, g }: p and q must be INTEGERs for OpenSSL to decode the key
         const kids = parseDer(params, 'parameters').children();
-        const l = bitLen(der.integerBytes(kids[0]));
-        const n = bitLen(der.integerBytes(kids[1]));
-        return { usable: true, secBits: finiteFieldSecurityBits(l, n), explicitEc: false, type: 'dsa' };
+        der.integerBytes(kids[0]);
+        der.integerBytes(kids[1]);
+        return { usable: true, secBits: securityBits(k), explicitEc: false, type: 'dsa' };
       }
       case OID.x25519:
-        return { usable: k.key.length === 32, secBits: 128, explicitEc: false, type: 'x25519' };
+        return { usable: k.key.length === 32, secBits: securityBits(k), explicitEc: false, type: 'x25519' };
       case OID.x448:
-        return { usable: k.key.length === 56, secBits: 224, explicitEc: false, type: 'x448' };
+        return { usable: k.key.length === 56, secBits: securityBits(k), explicitEc: false, type: 'x448' };
       default:
         return none;
     }

@@ -11,7 +11,7 @@
 import { BER_DEVIATION_TEXT, Tag, type BerLog, type BitString, type Tlv } from '../der/index.js';
 import { derTlv } from '../der/writer.js';
 import type { AlgorithmIdentifier } from './types.js';
-import type { Problems } from './util.js';
+import type { Problems } from './problems.js';
 
 /** One problem per deviation from DER, none of them fatal for OpenSSL. */
 export function berProblems(log: BerLog, what: string, problems: Problems): void {

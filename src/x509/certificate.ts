@@ -27,7 +27,7 @@ import { WrongPemLabelError } from './errors.js';
 import { parseSpkiTlv } from './keys.js';
 import { attributeTag, parseName } from './name.js';
 import type { CertExtensions, Certificate, Extension, Name, NameAttribute, StructureProblem } from './types.js';
-import { Problems, signedToBigInt } from './util.js';
+import { Problems } from './problems.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
 // loaders (tsx, vitest), and these are used on the certificate-parsing hot path.
@@ -221,7 +221,7 @@ function certificateFrom(root: Tlv): Certificate {
 
   const serialT = tr.expect(T.INTEGER, 'serialNumber');
   const serialBytes = D.integerBytes(serialT);
-  const serial = { bytes: serialBytes, value: signedToBigInt(serialBytes) };
+  const serial = { bytes: serialBytes, value: der.bytesToBigInt(serialBytes) };
   if (serial.value < 0n) problems.add('NEGATIVE_SERIAL', `serial number is negative (${serial.value})`);
   else if (serial.value === 0n) problems.add('ZERO_SERIAL', 'serial number is zero');
   if (serialBytes.length > SERIAL_MAX_OCTETS)

@@ -11,7 +11,7 @@ import { WrongPemLabelError } from './errors.js';
 import { CRL_EXTENSION_DECODERS, parseGeneralNames } from './extensions.js';
 import { parseName } from './name.js';
 import type { Crl, Extension, RevokedEntry } from './types.js';
-import { Problems, signedToBigInt } from './util.js';
+import { Problems } from './problems.js';
 
 const D = { ...der };
 const T = { ...Tag };
@@ -151,7 +151,7 @@ function revokedEntry(t: Tlv, problems: Problems, version: number): RevokedEntry
   const revocationDate = D.time(r.next('revocationDate'));
   const extT = r.optionalOf(T.SEQUENCE, 'crlEntryExtensions');
   r.end();
-  const entry: RevokedEntry = { serial: { bytes: serialBytes, value: signedToBigInt(serialBytes) }, revocationDate, extensions: [] };
+  const entry: RevokedEntry = { serial: { bytes: serialBytes, value: der.bytesToBigInt(serialBytes) }, revocationDate, extensions: [] };
   if (!revocationDate.strict) problems.add('BAD_TIME', `${t.path}.revocationDate "${revocationDate.text}" is not in RFC 5280 form`);
   if (extT) {
     if (version < 2) problems.add('EXTENSIONS_IN_V1', 'CRL entry extensions need version 2');

@@ -87,12 +87,6 @@ function block(bits: Bits, keys: Bits[]): Bits {
   return permute(r.concat(l), FP);
 }
 
-/** Single DES on one block; `decrypt` applies the round keys in reverse. */
-export function desBlock(key: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
-  const ks = subkeys(key);
-  return fromBits(block(toBits(data), decrypt ? ks.slice().reverse() : ks));
-}
-
 /**
  * CBC decryption with DES (8-byte key) or DES-EDE3 (24-byte key), PKCS#7 padding removed.
  * Returns undefined when the padding is wrong (the usual sign of a wrong passphrase).

@@ -6,12 +6,12 @@
 
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { OID, oidLongName } from '../der/index.js';
+import { OID, oidLongName, toHex } from '../der/index.js';
 import { describeSignatureAlgorithm } from './algorithms.js';
 import { describePublicKey, encodeSpki, publicKeyFromPrivate } from './keys.js';
 import { formatNameOneline, formatNameRfc2253, formatNameSlashes, nameHash, namesEqual } from './name.js';
 import type { Certificate, Crl, GeneralName, PrivateKey, PublicKey, SignatureAlgorithm, StructureProblem } from './types.js';
-import { hex } from './util.js';
+import { formatIpAddress } from './ip-address.js';
 import type { DecodedTime } from '../der/index.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -31,7 +31,7 @@ export function formatTime(t: DecodedTime): string {
 
 /** Uppercase hex with colons, as OpenSSL prints key identifiers and fingerprints. */
 export function colonHex(b: Uint8Array): string {
-  return hex(b)
+  return toHex(b)
     .toUpperCase()
     .replace(/(..)(?!$)/g, '$1:');
 }
@@ -48,26 +48,19 @@ export function formatSerial(serial: { bytes: Uint8Array; value: bigint }): stri
     return `-${h.length % 2 ? `0${h}` : h}`;
   }
   return (
-    hex(serial.bytes)
+    toHex(serial.bytes)
       .toUpperCase()
       .replace(/^00(?=.)/, '') || '00'
   );
 }
 
-function ipText(b: Uint8Array): string {
-  if (b.length === 4) return Array.from(b).join('.');
-  if (b.length === 16) {
-    const g: string[] = [];
-    for (let i = 0; i < 16; i += 2) g.push(((b[i] << 8) | b[i + 1]).toString(16).toUpperCase());
-    return g.join(':');
-  }
-  return '<invalid>';
-}
-
-/** A name-constraint IP (address + mask), as OpenSSL prints it: `10.0.0.0/255.0.0.0`. */
+/**
+ * A name-constraint IP (address + mask) as OpenSSL 3.0's print_nc_ipadd prints it: the first 16
+ * octets (or 4, or all when fewer) as the address, the rest as the mask: `10.0.0.0/255.0.0.0`.
+ */
 function ipWithMask(b: Uint8Array): string {
-  if (b.length === 8 || b.length === 32) return `${ipText(b.subarray(0, b.length / 2))}/${ipText(b.subarray(b.length / 2))}`;
-  return ipText(b);
+  const len1 = b.length >= 16 ? 16 : Math.min(b.length, 4);
+  return `${formatIpAddress(b.subarray(0, len1), 'openssl')}/${formatIpAddress(b.subarray(len1), 'openssl')}`;
 }
 
 const utf8 = new TextDecoder();
@@ -95,7 +88,7 @@ export function formatGeneralName(g: GeneralName, constraint = false): string {
     case 'uri':
       return `URI:${g.value}`;
     case 'ip':
-      return constraint ? `IP:${ipWithMask(g.bytes)}` : `IP Address:${ipText(g.bytes)}`;
+      return constraint ? `IP:${ipWithMask(g.bytes)}` : `IP Address:${formatIpAddress(g.bytes, 'openssl')}`;
     case 'dirName':
       return constraint ? `DirName:${formatNameOneline(g.name)}` : `DirName:${formatNameSlashes(g.name)}`;
     case 'registeredID':
@@ -132,16 +125,7 @@ export const KEY_USAGE_NAMES = [
 ];
 
 /** Netscape cert type bits (OpenSSL's byte value: SSL Client = 0x80 ... Object Signing CA = 0x01). */
-export const NS_CERT_TYPE_NAMES = [
-  'SSL Client',
-  'SSL Server',
-  'S/MIME',
-  'Object Signing',
-  'Unused',
-  'SSL CA',
-  'S/MIME CA',
-  'Object Signing CA',
-];
+const NS_CERT_TYPE_NAMES = ['SSL Client', 'SSL Server', 'S/MIME', 'Object Signing', 'Unused', 'SSL CA', 'S/MIME CA', 'Object Signing CA'];
 
 export function keyUsageNames(bits: number): string[] {
   return KEY_USAGE_NAMES.filter((_, i) => bits & (1 << i));
@@ -372,12 +356,12 @@ export interface KeySummary {
 }
 
 export function summarizePublicKey(pub: PublicKey): KeySummary {
-  return { type: 'public-key', key: describePublicKey(pub), spkiSha256: hex(sha256(encodeSpki(pub))) };
+  return { type: 'public-key', key: describePublicKey(pub), spkiSha256: toHex(sha256(encodeSpki(pub))) };
 }
 
 export function summarizePrivateKey(priv: PrivateKey, encrypted?: string): KeySummary {
   const pub = publicKeyFromPrivate(priv);
-  const s: KeySummary = { type: 'private-key', key: describePublicKey(pub), spkiSha256: hex(sha256(encodeSpki(pub))) };
+  const s: KeySummary = { type: 'private-key', key: describePublicKey(pub), spkiSha256: toHex(sha256(encodeSpki(pub))) };
   if (encrypted) s.encrypted = encrypted;
   return s;
 }

@@ -14,7 +14,7 @@ import type {
   NameAttribute,
   PolicyInformation,
 } from './types.js';
-import { booleanTagged, ia5Tagged, signedToBigInt } from './util.js';
+import { booleanTagged, ia5Tagged } from './implicit-values.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
 // loaders (tsx, vitest), and these are used on the certificate-parsing hot path.
@@ -314,7 +314,7 @@ export const CRL_EXTENSION_DECODERS: Record<string, (t: Tlv, ext: import('./type
 };
 
 function integerValue(t: Tlv): bigint {
-  return signedToBigInt(D.integerBytes(t));
+  return der.bytesToBigInt(D.integerBytes(t));
 }
 
 function issuingDistributionPoint(t: Tlv): IssuingDistributionPoint {

@@ -7,13 +7,24 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { ed448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { DerError, OID, Tag, bytesEqual, decodePemOrDer, der, parseDer, utf8Encode, type PemBlock, type Tlv } from '../der/index.js';
+import {
+  DerError,
+  OID,
+  Tag,
+  bitLengthOfBytes,
+  bytesEqual,
+  decodePemOrDer,
+  der,
+  parseDer,
+  utf8Encode,
+  type PemBlock,
+  type Tlv,
+} from '../der/index.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from '../der/writer.js';
 import { HASH_OID, parseAlgorithmIdentifier, parsePssParams } from './algorithms.js';
 import { decryptLegacyPem, decryptPkcs8 } from './encrypted-key.js';
 import { WrongPemLabelError } from './errors.js';
 import type { AlgorithmIdentifier, Certificate, EcCurve, PrivateKey, PssParams, PublicKey } from './types.js';
-import { bitLengthOfBytes, unsignedToBigInt } from './util.js';
 
 // Plain local copies: imported namespaces cost a getter call per access under the TS
 // loaders (tsx, vitest), and these are used on the certificate-parsing hot path.
@@ -88,11 +99,11 @@ function decodePublicKey(alg: AlgorithmIdentifier, key: Uint8Array, path: string
       const pub: PublicKey = {
         kind: 'rsa',
         get n(): bigint {
-          const n = unsignedToBigInt(nb);
+          const n = der.bytesToUnsigned(nb);
           Object.defineProperty(this, 'n', { value: n, enumerable: true, writable: true, configurable: true });
           return n;
         },
-        e: unsignedToBigInt(eb),
+        e: der.bytesToUnsigned(eb),
         bits: bitLengthOfBytes(nb),
       };
       if (alg.oid === OID.rsassaPss) pub.pss = alg.parameters ? { restricted: parsePssParams(alg.parameters, `${path}.parameters`) } : {};
@@ -254,7 +265,7 @@ export function parseRsaPrivateKey(t: Tlv): PrivateKey {
     const it = r.expect(T.INTEGER, n);
     const b = D.integerBytes(it);
     if (b[0] & 0x80) throw it.error('BAD_VALUE', `negative ${n}`);
-    return unsignedToBigInt(b);
+    return der.bytesToUnsigned(b);
   });
   r.end();
   const [n, e, d, p, q, dp, dq, qi] = v;

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { constants, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import fc from 'fast-check';
+import { bitLength } from '../../src/der/index.js';
 import {
   DIGEST_INFO_PREFIX,
-  bitLength,
   generateRsaKey,
   hash,
   i2osp,

@@ -2,7 +2,8 @@
 // `openssl verify -auth_level` decides on chains made with the openssl CLI.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ import { DER_NULL, derOid, derSequence, derUnsignedInteger } from '../../src/der
 import { Tag, der, parseDer, parsePemBlocks } from '../../src/der/index.js';
 import type { AlgorithmIdentifier, PublicKey, SignatureAlgorithm } from '../../src/x509/types.js';
 import { FIXTURE_DIR, KEY_DIR, algId, loadKey } from './helpers.js';
+import { parseCertificate } from '../../src/x509/certificate.js';
+import { keyView } from '../../src/path/keys.js';
 
 describe('security bits as OpenSSL 3.0 computes them', () => {
   it('RSA: ossl_ifc_ffc_compute_security_bits, canonical sizes and the formula between them', () => {
@@ -71,10 +74,10 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
   });
 
   it('keys OpenSSL only sees through unknown-key paths: X25519, other named curves, DSA parameters, undecodable keys', () => {
-    const unknown = (alg: AlgorithmIdentifier): PublicKey => ({
+    const unknown = (alg: AlgorithmIdentifier, key = new Uint8Array(32).fill(9)): PublicKey => ({
       kind: 'unknown',
       algorithm: alg,
-      key: new Uint8Array(),
+      key,
       bits: 0,
       reason: 'test',
     });
@@ -85,6 +88,9 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
     expect(securityBits(unknown(algId(OID.dsa, dss)))).toBe(112);
     expect(securityBits(unknown(algId(OID.dsa)))).toBe(0); // inherited parameters: DSA_security_bits = -1
     expect(securityBits(unknown(algId('1.2.3.4')))).toBe(0);
+    // a key that does not decode (X509_get0_pubkey is NULL) fails every level
+    expect(securityBits(unknown(algId(OID.x25519), new Uint8Array(31)))).toBe(0);
+    expect(securityBits(unknown(algId(OID.ecPublicKey, derOid(OID.secp256k1)), new Uint8Array()))).toBe(0);
     expect(checkKeyLevel(unknown(algId('1.2.3.4')), 1)).toBe(false);
     expect(checkKeyLevel(unknown(algId('1.2.3.4')), 0)).toBe(true);
   });
@@ -299,6 +305,69 @@ describe('auth levels against `openssl verify -auth_level` (OpenSSL 3.0)', () =>
         const got = opensslVerify(level, chain[0], chain[chain.length - 1], chain.slice(1, -1));
         expect(predict(level, chain), `${label} at level ${level}`).toBe(got);
       }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// The same numbers from OpenSSL's own code: libcrypto's RSA_security_bits and BN_security_bits
+// called through Python's ctypes (a key of n bits is any modulus with bit n-1 set).
+
+const PY_LIBCRYPTO = `
+import ctypes, json, sys
+c = ctypes.CDLL('libcrypto.so.3')
+c.BN_new.restype = ctypes.c_void_p
+c.RSA_new.restype = ctypes.c_void_p
+c.RSA_set0_key.argtypes = [ctypes.c_void_p] * 4
+c.RSA_security_bits.argtypes = [ctypes.c_void_p]
+c.RSA_free.argtypes = [ctypes.c_void_p]
+c.BN_set_bit.argtypes = [ctypes.c_void_p, ctypes.c_int]
+c.BN_set_word.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+q = json.load(sys.stdin)
+rsa = []
+for n in q['rsa']:
+    r, m, e = c.RSA_new(), c.BN_new(), c.BN_new()
+    c.BN_set_bit(m, n - 1); c.BN_set_word(e, 65537); c.RSA_set0_key(r, m, e, None)
+    rsa.append(c.RSA_security_bits(r)); c.RSA_free(r)
+json.dump({'rsa': rsa, 'ffc': [c.BN_security_bits(l, n) for l, n in q['ffc']]}, sys.stdout)
+`;
+const libcryptoMissing =
+  spawnSync('python3', ['-c', "import ctypes; ctypes.CDLL('libcrypto.so.3')"]).status === 0
+    ? undefined
+    : 'python3 or libcrypto.so.3 missing';
+
+describe("libcrypto's own security bits (OpenSSL 3, through ctypes)", () => {
+  it.skipIf(libcryptoMissing)(
+    'rsaSecurityBits equals RSA_security_bits for every size to 16384 and beyond, ffcSecurityBits BN_security_bits',
+    () => {
+      const rsa = [...Array.from({ length: 16384 }, (_, i) => i + 1), 15359, 15360, 15361, 20000, 687736, 687737];
+      const edges = [0, 159, 160, 161, 223, 224, 225, 256, 320, 384, 511, 512, 600];
+      const ffc: [number, number][] = [];
+      for (const l of [512, 1023, 1024, 1025, 2047, 2048, 3071, 3072, 7679, 7680, 15359, 15360, 20000])
+        for (const n of [-1, ...edges, ...fc.sample(fc.integer({ min: 0, max: 1024 }), 5)]) ffc.push([l, n]);
+      const real = JSON.parse(
+        execFileSync('python3', ['-c', PY_LIBCRYPTO], { input: JSON.stringify({ rsa, ffc }), encoding: 'utf8', maxBuffer: 1 << 24 }),
+      ) as { rsa: number[]; ffc: number[] };
+      expect(rsa.filter((n, i) => rsaSecurityBits(n) !== real.rsa[i])).toEqual([]);
+      expect(ffc.filter(([l, n], i) => ffcSecurityBits(l, n) !== real.ffc[i])).toEqual([]);
+    },
+  );
+});
+
+describe('named curves pgtls does not compute with, against `openssl verify -auth_level`', () => {
+  // OpenSSL decodes and rates them by the group order: secp192k1 80 bits, secp224k1 (225-bit
+  // order) 112, brainpoolP320r1 128; pgtls once rated every curve outside a short list 0
+  for (const curve of ['secp192k1', 'secp224k1', 'brainpoolP192r1', 'brainpoolP320r1', 'brainpoolP512r1']) {
+    it(curve, () => {
+      const key = join(dir, `${curve}.key`);
+      const cert = join(dir, `${curve}.pem`);
+      run(['ecparam', '-name', curve, '-genkey', '-noout', '-out', key]);
+      run(['req', '-x509', '-new', '-key', key, '-subj', `/CN=${curve}`, '-days', '2', '-out', cert]);
+      const pub = parseCertificate(parsePemBlocks(readFileSync(cert, 'utf8'))[0].der).publicKey;
+      const self: TestCert = { path: cert, key: pub, sigAlg: sigAlgOf(cert) };
+      expect(keyView(pub)).toMatchObject({ usable: true, secBits: securityBits(pub) });
+      // one self-signed certificate is the whole chain: only its key is checked
+      for (const level of [0, 1, 2, 3, 4, 5]) expect(predict(level, [self]), `level ${level}`).toBe(opensslVerify(level, self, self));
     });
   }
 });

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { makeCertificate, makeCrl, type CertificateSpec, type MadeCertificate } from '../../src/factory/certificate.js';
-import type { ExtensionSpec, SigAlgSpec } from '../../src/factory/encode.js';
+import type { ExtensionSpec, SigAlgSpec } from '../../src/factory/index.js';
 import type { PrivateKey } from '../../src/x509/types.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { loadKey, openssl, tempDir } from './helpers.js';

@@ -14,7 +14,7 @@ import {
   signatureAlgorithm,
   extensionValue,
   keyIdOf,
-} from '../../src/factory/encode.js';
+} from '../../src/factory/index.js';
 import { der } from '../../src/factory/asn1.js';
 import { publicKeyFromPrivate } from '../../src/x509/keys.js';
 import { KEYS_DIR, loadKey, openssl, opensslOk, tempDir } from './helpers.js';

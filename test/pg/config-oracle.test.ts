@@ -157,6 +157,19 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
         '',
       ].join('\n'),
       'host @users.txt db all trust\nhost all all all trust clientcert=1\n',
+      // address text as getaddrinfo(AI_NUMERICHOST) reads it: "0x" alone is no number in glibc 2.36
+      // (a host name, so the mask is an error), a numeric zone up to 2^32-1, trailing blanks in quotes
+      [
+        'host all all 0x/8 trust',
+        'host all all 0x.1.2.3/32 trust',
+        'host all all fe80::1%1/64 trust',
+        'host all all fe80::1%4294967295/64 trust',
+        'host all all fe80::1%4294967296/64 trust',
+        'host all all "1.2.3.4 "/32 trust',
+        'host all all 0377.1 255.255.255.255 trust',
+        'host all all ::ffff:1.2.3.4/128 trust',
+        '',
+      ].join('\n'),
     ];
     it.each(hbaFiles.map((f, i) => [i, f]))('(b) pg_hba_file_rules agrees with parseHba, file %i', async (_i, text) => {
       write(join(o.pgdata, 'users.txt'), 'alice, bob\n"carol x"\n');

@@ -1,35 +1,14 @@
-// Small helpers the campaign needs: a memoizing signer (the same tbsCertificate is signed
-// again and again across generated cases: roots, pooled parents) and the corpus of parts
-// made by the factory itself, always available even without the conformance suites.
+// The corpus of parts made by the factory itself, always available even without the
+// conformance suites: the chains of fixed-seed cases and one certificate with every extension.
 
 import fc from 'fast-check';
-import { toHex } from '../der/index.js';
-import { makeCertificate, type ExtensionSpec, type Signer } from '../factory/index.js';
-import { deterministicSigner } from './signing.js';
+import { makeCertificate, type ExtensionSpec } from '../factory/index.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { Certificate } from '../x509/types.js';
 import { caseArb } from './arbitraries.js';
 import { buildCase } from './build.js';
 import { addToCorpus, emptyCorpus, type Corpus } from './corpus.js';
 import { FUZZ_TIME, type KeyRing } from './model.js';
-
-/** Memoizes signatures by (key, algorithm, message); bounded. */
-export function cachedSigner(base: Signer = deterministicSigner(), capacity = 50_000): Signer {
-  const ids = new WeakMap<object, number>();
-  let nextId = 0;
-  const cache = new Map<string, Uint8Array>();
-  return (alg, key, msg) => {
-    let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = nextId++));
-    const k = `${id}|${JSON.stringify(alg)}|${toHex(msg)}`;
-    const hit = cache.get(k);
-    if (hit) return hit.slice();
-    const sig = base(alg, key, msg);
-    if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
-    cache.set(k, sig.slice());
-    return sig;
-  };
-}
 
 const RICH: ExtensionSpec[] = [
   { type: 'basicConstraints', ca: true, pathLen: 3, critical: true },
