@@ -8,7 +8,7 @@
 import { bytesEqual } from '../der/index.js';
 import type { Certificate } from '../x509/types.js';
 import type { Ctx } from './context.js';
-import { certInfo, likelyIssued } from './purpose.js';
+import { certInfo, likelyIssued } from './cert-info.js';
 import { certTimeOk } from './checks.js';
 
 const S_DOUNTRUSTED = 1;

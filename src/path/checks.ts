@@ -7,11 +7,13 @@
 import type { Certificate, Crl, GeneralName } from '../x509/types.js';
 import type { DecodedTime } from '../der/index.js';
 import type { Ctx } from './context.js';
-import { checkKeyLevel, checkSigLevel, defaultVerifier, signatureAlgorithmOf } from './deps.js';
+import { checkKeyLevel, checkSigLevel } from './auth-level.js';
+import { defaultVerifier, signatureAlgorithmOf } from './signature.js';
 import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
 import { x509CheckEmail, x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
-import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
+import { KU, certInfo, checkCa, likelyIssued, signingAllowed } from './cert-info.js';
+import { checkPurpose } from './purpose.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { keyView } from './keys.js';
 
@@ -419,8 +421,6 @@ export function checkNameConstraints(ctx: Ctx): boolean {
   }
   return true;
 }
-
-export { cacheOk };
 
 /**
  * rfc5280 profile (CVE-2025-61727): a wildcard dNSName `*.d` may stand for any name in `d`,

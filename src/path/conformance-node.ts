@@ -12,7 +12,7 @@ import type { Certificate, Crl } from '../x509/types.js';
 import type { Profile, VerifyResult } from './context.js';
 import type { LimboCase } from './limbo-case.js';
 import { verifyChain } from './validator.js';
-import type { Verifier } from './deps.js';
+import type { Verifier } from './signature.js';
 
 /** ../shared/conformance relative to the repository root, or undefined when absent */
 export function conformanceDir(repoRoot: string): string | undefined {

@@ -2,7 +2,7 @@
 // verify_chain steps read and write), the verify-callback model and the step trace.
 
 import type { Certificate, Crl } from '../x509/types.js';
-import type { Verifier } from './deps.js';
+import type { Verifier } from './signature.js';
 import { errorMessage, errorName } from './errors.js';
 import type { Purpose } from './purpose.js';
 

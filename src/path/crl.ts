@@ -4,8 +4,8 @@
 
 import { OID } from '../der/index.js';
 import type { Certificate, Crl, DistributionPoint, GeneralName, IssuingDistributionPoint, Name, NameAttribute } from '../x509/types.js';
-import { namesEqual } from './deps.js';
-import { certInfo, checkAkid } from './purpose.js';
+import { namesEqual } from './names.js';
+import { certInfo, checkAkid } from './cert-info.js';
 
 export const CRL_SCORE = {
   NOCRITICAL: 0x100,

@@ -8,7 +8,7 @@ import { OID } from '../der/index.js';
 import { parseCertificates } from '../x509/certificate.js';
 import type { Certificate, Crl } from '../x509/types.js';
 import type { Profile, VerifyResult } from './context.js';
-import type { Verifier } from './deps.js';
+import type { Verifier } from './signature.js';
 import { parseIpAsc } from './hostname.js';
 import type { Purpose } from './purpose.js';
 import { verifyChain } from './validator.js';

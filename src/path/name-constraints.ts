@@ -4,7 +4,7 @@
 
 import { OID } from '../der/index.js';
 import type { Certificate, GeneralName, GeneralSubtree, Name } from '../x509/types.js';
-import { nameHasPrefix } from './deps.js';
+import { nameHasPrefix } from './names.js';
 
 const OK = 0;
 const PERMITTED_VIOLATION = 47;

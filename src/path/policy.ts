@@ -6,7 +6,7 @@
 import { OID } from '../der/index.js';
 import type { Certificate } from '../x509/types.js';
 import type { Ctx } from './context.js';
-import { certInfo } from './purpose.js';
+import { certInfo } from './cert-info.js';
 
 const ANY = OID.anyPolicy;
 

@@ -1,7 +1,7 @@
 // verifyChain: OpenSSL 3.0's X509_verify_cert (x509_verify_x509 + verify_chain) in the
 // order OpenSSL runs its steps, with two profiles: `openssl` (what OpenSSL 3.0 decides
 // with PostgreSQL's flags) and `rfc5280` (the same engine plus X509_STRICT and the extra
-// RFC 5280 rules OpenSSL skips, see strict.ts).
+// RFC 5280 rules OpenSSL skips, see rfc5280-profile.ts).
 
 import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
@@ -16,11 +16,11 @@ import {
   checkRevocation,
   internalVerify,
 } from './checks.js';
-import { certInfo, likelyIssued } from './purpose.js';
+import { certInfo, likelyIssued } from './cert-info.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
 import { BudgetExceeded, Ctx, type VerifyOptions, type VerifyResult } from './context.js';
-import { rfc5280Checks } from './strict.js';
+import { rfc5280Checks } from './rfc5280-profile.js';
 import { processPolicies } from './policy.js';
 import { errorMessage, errorName } from './errors.js';
 

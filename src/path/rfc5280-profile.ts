@@ -10,7 +10,7 @@ import type { Certificate, GeneralName } from '../x509/types.js';
 import type { Ctx } from './context.js';
 import { formatIp, inetAton, inetPton6 } from './hostname.js';
 import { keyView } from './keys.js';
-import { certInfo, KU, XKU } from './purpose.js';
+import { certInfo, KU } from './cert-info.js';
 
 const INVALID_EXTENSION = 41;
 const INVALID_CA = 79;
@@ -188,7 +188,6 @@ function purposeRules(ctx: Ctx): boolean {
       if (!ctx.fail(INVALID_PURPOSE, 0, leaf, 'rfc5280')) return false;
     }
   }
-  void XKU;
   return true;
 }
 
