@@ -10,6 +10,7 @@ import type { Certificate } from '../x509/types.js';
 import type { Ctx } from './context.js';
 import { certInfo, likelyIssued } from './cert-info.js';
 import { certTimeOk } from './checks.js';
+import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 
 const S_DOUNTRUSTED = 1;
 const S_DOTRUSTED = 2;
@@ -27,22 +28,30 @@ export function selfSigned(c: Certificate): number {
   return i.selfSigned ? 1 : 0;
 }
 
-const REJECT_WHY: Record<number, string> = {
-  1: 'a certificate has invalid extensions (EXFLAG_INVALID)',
-  24: 'the candidate has no usable public key',
-  30: "the subject's AKID key identifier differs from the candidate's SKID",
-  31: "the subject's AKID issuer/serial does not name the candidate",
-  76: "the subject's signature algorithm is unknown",
-  77: "the subject's signature algorithm does not fit the candidate's key type",
+const REJECT_WHY: Partial<Record<X509ErrorCode, string>> = {
+  [X509_V_ERR.UNSPECIFIED]: 'a certificate has invalid extensions (EXFLAG_INVALID)',
+  [X509_V_ERR.NO_ISSUER_PUBLIC_KEY]: 'the candidate has no usable public key',
+  [X509_V_ERR.AKID_SKID_MISMATCH]: "the subject's AKID key identifier differs from the candidate's SKID",
+  [X509_V_ERR.AKID_ISSUER_SERIAL_MISMATCH]: "the subject's AKID issuer/serial does not name the candidate",
+  [X509_V_ERR.UNSUPPORTED_SIGNATURE_ALGORITHM]: "the subject's signature algorithm is unknown",
+  [X509_V_ERR.SIGNATURE_ALGORITHM_MISMATCH]: "the subject's signature algorithm does not fit the candidate's key type",
 };
+
+/** The errors of ossl_x509_check_cert_time: build_chain leaves them to internal_verify to report. */
+const TIME_ERRORS: ReadonlySet<X509ErrorCode> = new Set([
+  X509_V_ERR.ERROR_IN_CERT_NOT_BEFORE_FIELD,
+  X509_V_ERR.CERT_NOT_YET_VALID,
+  X509_V_ERR.ERROR_IN_CERT_NOT_AFTER_FIELD,
+  X509_V_ERR.CERT_HAS_EXPIRED,
+]);
 
 /** check_issued via ossl_x509_likely_issued, counted against the work budget */
 function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean {
   ctx.spend();
   const r = likelyIssued(issuer, x);
-  if (r !== 0 && r !== 29)
+  if (r !== X509_V_OK && r !== X509_V_ERR.SUBJECT_ISSUER_MISMATCH)
     ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
-  return r === 0;
+  return r === X509_V_OK;
 }
 
 /** get0_best_issuer_sk (and X509_STORE_CTX_get1_issuer for the trusted list) */
@@ -133,7 +142,7 @@ export function buildChain(ctx: Ctx): number {
             curr,
             i - 1,
           );
-          ctx.error = 1;
+          ctx.error = X509_V_ERR.UNSPECIFIED;
           return -1;
         }
         if (search & S_DOALTERNATE) {
@@ -185,11 +194,15 @@ export function buildChain(ctx: Ctx): number {
   const num = ctx.chain.length;
   if (num <= maxDepth && trust === 'untrusted' && num === ctx.numUntrusted) trust = checkTrust(ctx, num);
   if (trust === 'trusted') return 1;
-  if (ctx.error !== 0) {
-    if ([13, 9, 14, 10].includes(ctx.error)) return 0;
+  if (ctx.error !== X509_V_OK) {
+    if (TIME_ERRORS.has(ctx.error)) return 0;
     return ctx.fail(ctx.error, num - 1, undefined, 'build') ? 1 : 0;
   }
-  if (num > maxDepth) return ctx.fail(22, num - 1, undefined, 'build') ? 1 : 0;
-  if (selfSigned(ctx.chain[num - 1]) > 0) return ctx.fail(num === 1 ? 18 : 19, num - 1, undefined, 'build') ? 1 : 0;
-  return ctx.fail(ctx.numUntrusted < num ? 2 : 20, num - 1, undefined, 'build') ? 1 : 0;
+  if (num > maxDepth) return ctx.fail(X509_V_ERR.CERT_CHAIN_TOO_LONG, num - 1, undefined, 'build') ? 1 : 0;
+  if (selfSigned(ctx.chain[num - 1]) > 0) {
+    const code = num === 1 ? X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT : X509_V_ERR.SELF_SIGNED_CERT_IN_CHAIN;
+    return ctx.fail(code, num - 1, undefined, 'build') ? 1 : 0;
+  }
+  const code = ctx.numUntrusted < num ? X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT : X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+  return ctx.fail(code, num - 1, undefined, 'build') ? 1 : 0;
 }

@@ -8,6 +8,7 @@ import { OID, bytesEqual } from '../der/index.js';
 import type { Certificate, PublicKey, SignatureAlgorithm } from '../x509/types.js';
 import { namesEqual } from './names.js';
 import { tbsSignatureAlgorithmOf } from './signature.js';
+import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 import { keyView } from './keys.js';
 import { OPENSSL_CACHED_EXTENSIONS, OPENSSL_SUPPORTED_CRITICAL_EXTENSIONS } from '../x509/extensions.js';
 
@@ -148,7 +149,7 @@ export function certInfo(cert: Certificate): CertInfo {
     v1: cert.version === 1,
     hasKey,
   };
-  info.selfSigned = selfIssued && checkAkid(cert, cert) === 0 && checkSigAlgMatch(cert, cert) === 0;
+  info.selfSigned = selfIssued && checkAkid(cert, cert) === X509_V_OK && checkSigAlgMatch(cert, cert) === X509_V_OK;
   for (const e of cert.extensions) {
     if (e.critical && !SUPPORTED_CRITICAL.has(e.oid)) {
       info.unhandledCritical = e.oid;
@@ -162,18 +163,21 @@ export function certInfo(cert: Certificate): CertInfo {
 /** ossl_x509v3_cache_extensions returned 1 */
 export const cacheOk = (i: CertInfo): boolean => i.invalid.length === 0;
 
-/** X509_check_akid(issuer, subject's AKID): 0 = ok, else an X509_V_ERR code */
-export function checkAkid(issuer: Certificate, subject: Certificate): number {
+/** X509_check_akid(issuer, subject's AKID) */
+export function checkAkid(
+  issuer: Certificate,
+  subject: Certificate,
+): typeof X509_V_OK | typeof X509_V_ERR.AKID_SKID_MISMATCH | typeof X509_V_ERR.AKID_ISSUER_SERIAL_MISMATCH {
   const akid = subject.ext.authorityKeyIdentifier;
-  if (!akid) return 0;
+  if (!akid) return X509_V_OK;
   const skid = issuer.ext.subjectKeyIdentifier;
-  if (akid.keyId && skid && !bytesEqual(akid.keyId, skid)) return 30; // AKID_SKID_MISMATCH
-  if (akid.serial && BigIntSerial(akid.serial) !== issuer.serial.value) return 31; // AKID_ISSUER_SERIAL_MISMATCH
+  if (akid.keyId && skid && !bytesEqual(akid.keyId, skid)) return X509_V_ERR.AKID_SKID_MISMATCH;
+  if (akid.serial && BigIntSerial(akid.serial) !== issuer.serial.value) return X509_V_ERR.AKID_ISSUER_SERIAL_MISMATCH;
   if (akid.issuer) {
     const dn = akid.issuer.find((g) => g.type === 'dirName');
-    if (dn && dn.type === 'dirName' && !namesEqual(dn.name, issuer.issuer)) return 31;
+    if (dn && dn.type === 'dirName' && !namesEqual(dn.name, issuer.issuer)) return X509_V_ERR.AKID_ISSUER_SERIAL_MISMATCH;
   }
-  return 0;
+  return X509_V_OK;
 }
 
 function BigIntSerial(b: Uint8Array): bigint {
@@ -191,44 +195,45 @@ const SIG_KIND_BY_OID: Record<string, SignatureAlgorithm['kind']> = {
   [OID.ed448]: 'ed448',
 };
 
-/** check_sig_alg_match(issuer key, subject): 0 ok, 24 no key, 76 unknown alg, 77 mismatch */
-export function checkSigAlgMatch(issuer: Certificate, subject: Certificate): number {
+/** check_sig_alg_match(issuer key, subject) */
+function checkSigAlgMatch(issuer: Certificate, subject: Certificate): X509ErrorCode {
   const key = keyView(issuer.publicKey);
-  if (!key.usable) return 24; // NO_ISSUER_PUBLIC_KEY
+  if (!key.usable) return X509_V_ERR.NO_ISSUER_PUBLIC_KEY;
   // OBJ_find_sigid_algs on the OID alone: the parameters (PSS, EdDSA) play no part here
   const oid = subject.tbsSignatureAlgorithm.oid;
   const kind: SignatureAlgorithm['kind'] = SIG_KIND_BY_OID[oid] ?? tbsSignatureAlgorithmOf(subject).kind;
+  const fits = (ok: boolean) => (ok ? X509_V_OK : X509_V_ERR.SIGNATURE_ALGORITHM_MISMATCH);
   switch (kind) {
     case 'unknown':
-      return 76;
+      return X509_V_ERR.UNSUPPORTED_SIGNATURE_ALGORITHM;
     case 'rsa-pkcs1':
-      return key.type === 'rsa' ? 0 : 77;
+      return fits(key.type === 'rsa');
     case 'rsa-pss':
-      return key.type === 'rsa' || key.type === 'rsa-pss' ? 0 : 77;
+      return fits(key.type === 'rsa' || key.type === 'rsa-pss');
     case 'ecdsa':
-      return key.type === 'ec' ? 0 : 77;
+      return fits(key.type === 'ec');
     case 'ed25519':
     case 'ed448':
     case 'dsa':
-      return key.type === kind ? 0 : 77;
+      return fits(key.type === kind);
   }
 }
 
-/** ossl_x509_likely_issued(issuer, x): 0 when `issuer` plausibly issued `x`. */
-export function likelyIssued(issuer: Certificate, x: Certificate): number {
-  if (!namesEqual(issuer.subject, x.issuer)) return 29; // SUBJECT_ISSUER_MISMATCH
-  if (!cacheOk(certInfo(issuer)) || !cacheOk(certInfo(x))) return 1; // UNSPECIFIED
+/** ossl_x509_likely_issued(issuer, x): X509_V_OK when `issuer` plausibly issued `x`. */
+export function likelyIssued(issuer: Certificate, x: Certificate): X509ErrorCode {
+  if (!namesEqual(issuer.subject, x.issuer)) return X509_V_ERR.SUBJECT_ISSUER_MISMATCH;
+  if (!cacheOk(certInfo(issuer)) || !cacheOk(certInfo(x))) return X509_V_ERR.UNSPECIFIED;
   const r = checkAkid(issuer, x);
-  if (r !== 0) return r;
+  if (r !== X509_V_OK) return r;
   return checkSigAlgMatch(issuer, x);
 }
 
 /** ku_reject: a keyUsage is present and lacks every bit of `usage` */
 export const kuReject = (i: CertInfo, usage: number): boolean => i.kusage !== undefined && (i.kusage & usage) === 0;
 
-/** ossl_x509_signing_allowed: 0 or KEYUSAGE_NO_CERTSIGN (32) */
-export function signingAllowed(issuer: CertInfo): number {
-  return kuReject(issuer, KU.KEY_CERT_SIGN) ? 32 : 0;
+/** ossl_x509_signing_allowed */
+export function signingAllowed(issuer: CertInfo): typeof X509_V_OK | typeof X509_V_ERR.KEYUSAGE_NO_CERTSIGN {
+  return kuReject(issuer, KU.KEY_CERT_SIGN) ? X509_V_ERR.KEYUSAGE_NO_CERTSIGN : X509_V_OK;
 }
 
 /** check_ca / X509_check_ca: 0 not a CA, 1 BC CA, 3 v1 root, 4 keyUsage only, 5 Netscape CA */

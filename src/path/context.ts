@@ -3,7 +3,7 @@
 
 import type { Certificate, Crl } from '../x509/types.js';
 import type { Verifier } from './signature.js';
-import { errorMessage, errorName } from './errors.js';
+import { errorMessage, errorName, X509_V_ERR, X509_V_OK, type X509ErrorCode, type X509ErrorName } from './errors.js';
 import type { Purpose } from './purpose.js';
 
 export type Profile = 'openssl' | 'rfc5280';
@@ -61,8 +61,9 @@ export interface VerifyOptions {
 }
 
 export interface VerifyError {
-  code: number;
-  name: string;
+  code: X509ErrorCode;
+  /** X509_V_ERR_<name> */
+  name: X509ErrorName;
   message: string;
   depth: number;
   /** the certificate OpenSSL reports as current (its subject is printed before the error) */
@@ -104,33 +105,33 @@ export interface VerifyResult {
 }
 
 /** Errors apps/verify.c's cb() turns into ok=1 so that verification continues. */
-export const OPENSSL_VERIFY_FORGIVES = new Set<number>([
-  43, // NO_EXPLICIT_POLICY
-  10, // CERT_HAS_EXPIRED
-  18, // DEPTH_ZERO_SELF_SIGNED_CERT
-  79, // INVALID_CA
-  37, // INVALID_NON_CA
-  25, // PATH_LENGTH_EXCEEDED
-  26, // INVALID_PURPOSE
-  12, // CRL_HAS_EXPIRED
-  11, // CRL_NOT_YET_VALID
-  34, // UNHANDLED_CRITICAL_EXTENSION
+export const OPENSSL_VERIFY_FORGIVES: ReadonlySet<number> = new Set<X509ErrorCode>([
+  X509_V_ERR.NO_EXPLICIT_POLICY,
+  X509_V_ERR.CERT_HAS_EXPIRED,
+  X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT,
+  X509_V_ERR.INVALID_CA,
+  X509_V_ERR.INVALID_NON_CA,
+  X509_V_ERR.PATH_LENGTH_EXCEEDED,
+  X509_V_ERR.INVALID_PURPOSE,
+  X509_V_ERR.CRL_HAS_EXPIRED,
+  X509_V_ERR.CRL_NOT_YET_VALID,
+  X509_V_ERR.UNHANDLED_CRITICAL_EXTENSION,
   // errors due to strict conformance checking
-  80,
-  81,
-  82,
-  83,
-  84,
-  85,
-  86,
-  87,
-  88,
-  89,
-  90,
-  91,
-  92,
-  93,
-  94,
+  X509_V_ERR.PATHLEN_INVALID_FOR_NON_CA,
+  X509_V_ERR.PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,
+  X509_V_ERR.KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA,
+  X509_V_ERR.ISSUER_NAME_EMPTY,
+  X509_V_ERR.SUBJECT_NAME_EMPTY,
+  X509_V_ERR.MISSING_AUTHORITY_KEY_IDENTIFIER,
+  X509_V_ERR.MISSING_SUBJECT_KEY_IDENTIFIER,
+  X509_V_ERR.EMPTY_SUBJECT_ALT_NAME,
+  X509_V_ERR.EMPTY_SUBJECT_SAN_NOT_CRITICAL,
+  X509_V_ERR.CA_BCONS_NOT_CRITICAL,
+  X509_V_ERR.AUTHORITY_KEY_IDENTIFIER_CRITICAL,
+  X509_V_ERR.SUBJECT_KEY_IDENTIFIER_CRITICAL,
+  X509_V_ERR.CA_CERT_MISSING_KEY_USAGE,
+  X509_V_ERR.EXTENSIONS_REQUIRE_VERSION_3,
+  X509_V_ERR.EC_KEY_EXPLICIT_PARAMS,
 ]);
 
 export class BudgetExceeded extends Error {
@@ -141,7 +142,7 @@ export class Ctx {
   chain: Certificate[] = [];
   numUntrusted = 0;
   /** ctx->error: sticky, last error reported */
-  error = 0;
+  error: X509ErrorCode = X509_V_OK;
   errorDepth = 0;
   errors: VerifyError[] = [];
   trace: Step[] = [];
@@ -190,7 +191,7 @@ export class Ctx {
   }
 
   /** verify_cb_cert(ctx, x, depth, err) with ok=0: records the error; returns "continue?" */
-  fail(code: number, depth: number, cert?: Certificate | null, step = 'error'): boolean {
+  fail(code: X509ErrorCode, depth: number, cert?: Certificate | null, step = 'error'): boolean {
     this.error = code;
     this.errorDepth = depth;
     // null: OpenSSL reports no current certificate (check_policy's NO_EXPLICIT_POLICY)

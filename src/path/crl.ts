@@ -6,6 +6,7 @@ import { OID } from '../der/index.js';
 import type { Certificate, Crl, DistributionPoint, GeneralName, IssuingDistributionPoint, Name, NameAttribute } from '../x509/types.js';
 import { namesEqual } from './names.js';
 import { certInfo, checkAkid } from './cert-info.js';
+import { X509_V_OK } from './errors.js';
 
 export const CRL_SCORE = {
   NOCRITICAL: 0x100,
@@ -213,7 +214,7 @@ export function crlScore(
   let issuer: Certificate | undefined;
   let cidx = depth;
   if (cidx !== chain.length - 1) cidx++;
-  const matches = (c: Certificate) => namesEqual(c.subject, crl.issuer) && checkAkidCrl(c, crl) === 0;
+  const matches = (c: Certificate) => namesEqual(c.subject, crl.issuer) && checkAkidCrl(c, crl) === X509_V_OK;
   if (matches(chain[cidx]) && score & CRL_SCORE.ISSUER_NAME) {
     score |= CRL_SCORE.AKID | CRL_SCORE.ISSUER_CERT;
     issuer = chain[cidx];
@@ -252,7 +253,7 @@ export function crlScore(
   }
 }
 
-function checkAkidCrl(issuer: Certificate, crl: Crl): number {
+function checkAkidCrl(issuer: Certificate, crl: Crl): ReturnType<typeof checkAkid> {
   // X509_check_akid(issuer, crl->akid)
   const akid = duplicated(crl, OID.authorityKeyIdentifier) ? undefined : crl.ext.authorityKeyIdentifier;
   const fake = { ext: { authorityKeyIdentifier: akid } } as unknown as Certificate;

@@ -9,7 +9,16 @@
 export { verifyChain, type VerifyHooks } from './validator.js';
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
 export { OPENSSL_VERIFY_FORGIVES } from './context.js';
-export { X509_ERRORS, errorCode, errorMessage, errorMessageFor, errorName, type X509ErrorName } from './errors.js';
+export {
+  X509_ERRORS,
+  X509_V_ERR,
+  X509_V_OK,
+  errorMessage,
+  errorMessageFor,
+  errorName,
+  type X509ErrorCode,
+  type X509ErrorName,
+} from './errors.js';
 export {
   libpqVerifyHost,
   LIBPQ_HOST_MESSAGES,

@@ -22,7 +22,7 @@ import { inheritDsaParameters } from './keys.js';
 import { BudgetExceeded, Ctx, type VerifyOptions, type VerifyResult } from './context.js';
 import { rfc5280Checks } from './rfc5280-profile.js';
 import { processPolicies } from './policy.js';
-import { errorMessage, errorName } from './errors.js';
+import { errorMessage, errorName, X509_V_ERR, X509_V_OK } from './errors.js';
 
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
 
@@ -49,7 +49,7 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
     if (!(e instanceof BudgetExceeded)) throw e;
     budgetExceeded = true;
     ctx.note('budget', 'fail', e.message);
-    ctx.fail(1, ctx.errorDepth);
+    ctx.fail(X509_V_ERR.UNSPECIFIED, ctx.errorDepth);
     ok = false;
   }
   const passed = ok && ctx.errors.length === 0;
@@ -89,7 +89,7 @@ function run(ctx: Ctx): boolean {
   if (b <= 0) {
     if (b < 0) {
       // internal error: OpenSSL sets ctx->error without calling the verify callback
-      const code = ctx.error || 1;
+      const code = ctx.error || X509_V_ERR.UNSPECIFIED;
       ctx.errors.push({
         code,
         name: errorName(code),
@@ -116,16 +116,16 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkNameConstraints(ctx)) return false;
   if (ctx.rfc5280 || ctx.opts.policyCheck) {
     const r = processPolicies(ctx, ctx.opts.policy);
-    if (r !== 0) {
+    if (r !== X509_V_OK) {
       ctx.note(
         'policy',
         'fail',
-        r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping',
+        r === X509_V_ERR.NO_EXPLICIT_POLICY ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping',
         undefined,
         0,
       );
       // check_policy reports NO_EXPLICIT_POLICY with no current certificate
-      if (!ctx.fail(r, 0, r === 43 && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
+      if (!ctx.fail(r, 0, r === X509_V_ERR.NO_EXPLICIT_POLICY && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
   }
   return true;
@@ -168,7 +168,7 @@ function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
     // self-issued intermediates do not count toward the depth limit (RFC 5280 6.1.4 (l))
     const logical = path.slice(1).filter((c) => !certInfo(c).selfIssued).length;
     if (logical + 1 > maxDepth) return false;
-    const cands = pool.filter(({ c }) => !onPath(c) && likelyIssued(c, x) === 0);
+    const cands = pool.filter(({ c }) => !onPath(c) && likelyIssued(c, x) === X509_V_OK);
     work += pool.length;
     // trusted first, then those valid at the time
     cands.sort((a, b) => Number(b.trusted) - Number(a.trusted) || Number(certTimeOk(first, b.c)) - Number(certTimeOk(first, a.c)));
