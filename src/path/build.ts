@@ -7,7 +7,7 @@
 
 import { bytesEqual } from '../der/index.js';
 import type { Certificate } from '../x509/types.js';
-import type { Ctx } from './context.js';
+import type { Ctx, OutOfBudget } from './context.js';
 import { certInfo, likelyIssued } from './cert-info.js';
 import { certTimeOk } from './checks.js';
 import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
@@ -46,8 +46,8 @@ const TIME_ERRORS: ReadonlySet<X509ErrorCode> = new Set([
 ]);
 
 /** check_issued via ossl_x509_likely_issued, counted against the work budget */
-function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean {
-  ctx.spend();
+function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   const r = likelyIssued(issuer, x);
   if (r !== X509_V_OK && r !== X509_V_ERR.SUBJECT_ISSUER_MISMATCH)
     ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
@@ -55,12 +55,14 @@ function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: strin
 }
 
 /** get0_best_issuer_sk (and X509_STORE_CTX_get1_issuer for the trusted list) */
-function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate, where: string): Certificate | undefined {
+function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate, where: string): Certificate | undefined | OutOfBudget {
   let issuer: Certificate | undefined;
   const xi = certInfo(x);
   for (const cand of sk) {
     if (noDup && !(xi.selfIssued && ctx.chain.length === 1) && ctx.chain.some((c) => sameCert(c, cand))) continue;
-    if (!checkIssued(ctx, x, cand, where)) continue;
+    const issued = checkIssued(ctx, x, cand, where);
+    if (issued === 'out-of-budget') return issued;
+    if (!issued) continue;
     if (certTimeOk(ctx, cand)) {
       ctx.note(`${where}-lookup`, 'ok', `issuer candidate accepted (name, AKID/SKID and key type match; valid at the time)`, cand);
       return cand;
@@ -106,8 +108,18 @@ function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
   return 'trusted';
 }
 
-/** build_chain: fills ctx.chain; returns 1 (trusted), 0 (error reported, stop) or the callback's verdict */
-export function buildChain(ctx: Ctx): number {
+/**
+ * What build_chain ended with: a chain to check further ('built': trusted, or the verify
+ * callback let an error pass), an error that stops verification ('stop'), an internal error
+ * (OpenSSL's -1: ctx.error set, no callback) or an exhausted work budget.
+ */
+export type BuildOutcome = 'built' | 'stop' | 'internal-error' | OutOfBudget;
+
+/** the verify callback's answer to an error build_chain reports: go on checking the chain, or stop */
+const verdict = (goOn: boolean): BuildOutcome => (goOn ? 'built' : 'stop');
+
+/** build_chain: fills ctx.chain */
+export function buildChain(ctx: Ctx): BuildOutcome {
   const trustedSet = ctx.opts.trusted;
   const skUntrusted = ctx.untrusted ? [...ctx.untrusted] : [];
   let search = ctx.untrusted ? S_DOUNTRUSTED : 0;
@@ -129,7 +141,9 @@ export function buildChain(ctx: Ctx): number {
       let issuer: Certificate | undefined;
       let ok = false;
       if (num <= maxDepth) {
-        issuer = bestIssuer(ctx, false, trustedSet, curr, 'trusted');
+        const found = bestIssuer(ctx, false, trustedSet, curr, 'trusted');
+        if (found === 'out-of-budget') return found;
+        issuer = found;
         ok = issuer !== undefined;
       }
       if (ok && issuer) {
@@ -143,7 +157,7 @@ export function buildChain(ctx: Ctx): number {
             i - 1,
           );
           ctx.error = X509_V_ERR.UNSPECIFIED;
-          return -1;
+          return 'internal-error';
         }
         if (search & S_DOALTERNATE) {
           search &= ~S_DOALTERNATE;
@@ -179,6 +193,7 @@ export function buildChain(ctx: Ctx): number {
       num = ctx.chain.length;
       const curr = ctx.chain[num - 1];
       const issuer = selfSigned(curr) > 0 || num > maxDepth ? undefined : bestIssuer(ctx, true, skUntrusted, curr, 'untrusted');
+      if (issuer === 'out-of-budget') return issuer;
       if (!issuer) {
         search &= ~S_DOUNTRUSTED;
         if (mayTrusted) search |= S_DOTRUSTED;
@@ -193,16 +208,16 @@ export function buildChain(ctx: Ctx): number {
 
   const num = ctx.chain.length;
   if (num <= maxDepth && trust === 'untrusted' && num === ctx.numUntrusted) trust = checkTrust(ctx, num);
-  if (trust === 'trusted') return 1;
+  if (trust === 'trusted') return 'built';
   if (ctx.error !== X509_V_OK) {
-    if (TIME_ERRORS.has(ctx.error)) return 0;
-    return ctx.fail(ctx.error, num - 1, undefined, 'build') ? 1 : 0;
+    if (TIME_ERRORS.has(ctx.error)) return 'stop';
+    return verdict(ctx.fail(ctx.error, num - 1, undefined, 'build'));
   }
-  if (num > maxDepth) return ctx.fail(X509_V_ERR.CERT_CHAIN_TOO_LONG, num - 1, undefined, 'build') ? 1 : 0;
+  if (num > maxDepth) return verdict(ctx.fail(X509_V_ERR.CERT_CHAIN_TOO_LONG, num - 1, undefined, 'build'));
   if (selfSigned(ctx.chain[num - 1]) > 0) {
     const code = num === 1 ? X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT : X509_V_ERR.SELF_SIGNED_CERT_IN_CHAIN;
-    return ctx.fail(code, num - 1, undefined, 'build') ? 1 : 0;
+    return verdict(ctx.fail(code, num - 1, undefined, 'build'));
   }
   const code = ctx.numUntrusted < num ? X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT : X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
-  return ctx.fail(code, num - 1, undefined, 'build') ? 1 : 0;
+  return verdict(ctx.fail(code, num - 1, undefined, 'build'));
 }

@@ -6,7 +6,7 @@
 
 import type { Certificate, Crl, GeneralName } from '../x509/types.js';
 import type { DecodedTime } from '../der/index.js';
-import type { Ctx } from './context.js';
+import type { Ctx, OutOfBudget } from './context.js';
 import { checkKeyLevel, checkSigLevel } from './auth-level.js';
 import { defaultVerifier, signatureAlgorithmOf } from './signature.js';
 import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
@@ -197,8 +197,9 @@ function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
   return true;
 }
 
-function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean {
-  ctx.spend();
+/** X509_CRL_verify with the issuer's key, counted against the work budget */
+function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   if (crl.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
   // X509_CRL_verify goes straight to ASN1_item_verify with the outer algorithm: unlike
   // X509_verify it never compares it with the one inside tbsCertList (RFC 5280 5.1.1.2 does)
@@ -267,12 +268,20 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
       const ii = certInfo(issuer);
       if (ii.kusage !== undefined && (ii.kusage & KU.CRL_SIGN) === 0 && !fail(X509_V_ERR.KEYUSAGE_NO_CRL_SIGN)) return false;
       if ((best.score & CRL_SCORE.SCOPE) === 0 && !fail(X509_V_ERR.DIFFERENT_CRL_SCOPE)) return false;
-      if ((best.score & CRL_SCORE.SAME_PATH) === 0 && !crlPathOk(ctx, issuer) && !fail(X509_V_ERR.CRL_PATH_VALIDATION_ERROR)) return false;
+      if ((best.score & CRL_SCORE.SAME_PATH) === 0) {
+        const pathOk = crlPathOk(ctx, issuer);
+        if (pathOk === 'out-of-budget') return false;
+        if (!pathOk && !fail(X509_V_ERR.CRL_PATH_VALIDATION_ERROR)) return false;
+      }
       if (crlInfo(crl).idpInvalid && !fail(X509_V_ERR.INVALID_EXTENSION)) return false;
       if ((best.score & CRL_SCORE.TIME) === 0 && !crlTimeNotify(ctx, crl, depth)) return false;
       if (!ii.hasKey) {
         if (!fail(X509_V_ERR.UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY)) return false;
-      } else if (!verifyCrlSignature(ctx, crl, issuer) && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE)) return false;
+      } else {
+        const verified = verifyCrlSignature(ctx, crl, issuer);
+        if (verified === 'out-of-budget') return false;
+        if (!verified && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE)) return false;
+      }
     }
     // RFC 5280 5.2.3: conforming CRL issuers MUST include the CRL number
     if (ctx.rfc5280 && crl.ext.crlNumber === undefined && !fail(X509_V_ERR.INVALID_EXTENSION)) return false;
@@ -283,8 +292,11 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     if (delta) {
       ctx.note('crl', 'info', 'using the delta CRL that follows it (freshestCRL)', x, depth);
       if (!crlTimeOk(ctx, delta) && !crlTimeNotify(ctx, delta, depth)) return false;
-      if (issuer && certInfo(issuer).hasKey && !verifyCrlSignature(ctx, delta, issuer) && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE))
-        return false;
+      if (issuer && certInfo(issuer).hasKey) {
+        const verified = verifyCrlSignature(ctx, delta, issuer);
+        if (verified === 'out-of-budget') return false;
+        if (!verified && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE)) return false;
+      }
       if (crlInfo(delta).critical && !fail(X509_V_ERR.UNHANDLED_CRITICAL_CRL_EXTENSION)) return false;
       inDelta = crlLookup(delta, x);
       if (inDelta === 1) {
@@ -319,8 +331,9 @@ export function checkRevocation(ctx: Ctx): boolean {
   return true;
 }
 
-function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean {
-  ctx.spend();
+/** X509_verify(xs, key of xi), counted against the work budget */
+function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   // X509_verify compares the two algorithm fields first and pushes no error when they differ
   if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
   if (xs.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
@@ -349,13 +362,17 @@ export function internalVerify(ctx: Ctx): boolean {
     if (!skipSig && (xs !== xi || (ctx.opts.checkSsSig && certInfo(xi).selfSigned))) {
       const issuerDepth = n + (xs === xi ? 0 : 1);
       // a self-issued end-entity anchor signing itself has no key usage to honour (RFC 6818 2)
-      const ret = xs === xi && !certInfo(xi).ca ? 0 : signingAllowed(certInfo(xi));
+      const ret = xs === xi && !certInfo(xi).ca ? X509_V_OK : signingAllowed(certInfo(xi));
       if (ret !== X509_V_OK && !ctx.fail(ret, issuerDepth, xi, 'signature')) return false;
       if (!certInfo(xi).hasKey) {
         if (!ctx.fail(X509_V_ERR.UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, issuerDepth, xi, 'signature')) return false;
-      } else if (!verifyCertSignature(ctx, xs, xi)) {
-        if (!ctx.fail(X509_V_ERR.CERT_SIGNATURE_FAILURE, n, xs, 'signature')) return false;
-      } else ctx.note('signature', 'ok', "signature verified with the issuer's key", xs, n);
+      } else {
+        const verified = verifyCertSignature(ctx, xs, xi);
+        if (verified === 'out-of-budget') return false;
+        if (!verified) {
+          if (!ctx.fail(X509_V_ERR.CERT_SIGNATURE_FAILURE, n, xs, 'signature')) return false;
+        } else ctx.note('signature', 'ok', "signature verified with the issuer's key", xs, n);
+      }
     }
     skipSig = false;
     if (!checkCertTime(ctx, xs, n)) return false;
@@ -458,9 +475,10 @@ function wildcardVsExcluded(x: Certificate, nc: { excluded?: { base: GeneralName
 }
 
 /** check_crl_path: the CRL issuer's own path must end at this chain's trust anchor */
-function crlPathOk(ctx: Ctx, issuer: Certificate): boolean {
+function crlPathOk(ctx: Ctx, issuer: Certificate): boolean | OutOfBudget {
   if (!ctx.crlPathHook) return false;
   const anchor = ctx.chain[ctx.chain.length - 1];
   const chain = ctx.crlPathHook(issuer);
+  if (chain === 'out-of-budget') return chain;
   return chain !== undefined && bytesEqual(chain[chain.length - 1].der, anchor.der);
 }

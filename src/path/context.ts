@@ -1,5 +1,6 @@
 // The state one verification carries (OpenSSL's X509_STORE_CTX, reduced to what the
-// verify_chain steps read and write), the verify-callback model and the step trace.
+// verify_chain steps read and write), the verify-callback model, the step trace and the
+// work budget.
 
 import type { Certificate, Crl } from '../x509/types.js';
 import type { Verifier } from './signature.js';
@@ -46,7 +47,7 @@ export interface VerifyOptions {
   policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */
   verifier?: Verifier;
-  /** upper bound on issuer checks and signature verifications */
+  /** upper bound on issuer checks, signature verifications and path-search steps, for the whole verification */
   workBudget?: number;
   /**
    * 'openssl-verify': continue after the errors apps/verify.c's callback forgives (the list
@@ -134,9 +135,33 @@ export const OPENSSL_VERIFY_FORGIVES: ReadonlySet<number> = new Set<X509ErrorCod
   X509_V_ERR.EC_KEY_EXPLICIT_PARAMS,
 ]);
 
-export class BudgetExceeded extends Error {
-  override readonly name = 'BudgetExceeded';
+/** The work budget when the caller sets none: far above what any real chain needs (x509-limbo's pathological cases included). */
+const DEFAULT_WORK_BUDGET = 20000;
+
+/**
+ * The work one verification may do (rustls-webpki's Budget): issuer checks, signature
+ * verifications and path-search steps, one allowance shared by chain building, every check,
+ * CRL issuer paths and the rfc5280 profile's search for another path, so that no input makes
+ * verification slow. Each step takes its share before it runs; running out is an outcome the
+ * step returns ('out-of-budget'), never an exception.
+ */
+export class Budget {
+  private spent = 0;
+  constructor(readonly limit: number) {}
+
+  /** takes `n` units; false once more than `limit` have been taken (and from then on) */
+  take(n = 1): boolean {
+    this.spent += n;
+    return !this.exhausted;
+  }
+
+  get exhausted(): boolean {
+    return this.spent > this.limit;
+  }
 }
+
+/** What a step that spends the budget found: its answer, or that the budget ran out first. */
+export type OutOfBudget = 'out-of-budget';
 
 export class Ctx {
   chain: Certificate[] = [];
@@ -146,9 +171,8 @@ export class Ctx {
   errorDepth = 0;
   errors: VerifyError[] = [];
   trace: Step[] = [];
-  work = 0;
   /** validates a CRL issuer that is not on the path; returns its chain when valid */
-  crlPathHook?: (issuer: Certificate) => Certificate[] | undefined;
+  crlPathHook?: (issuer: Certificate) => Certificate[] | undefined | OutOfBudget;
   /** the top of the chain is a trust anchor even when not self-signed (rfc5280 path search) */
   partialChain = false;
   /** OpenSSL's first queued error reason from the last failed signature check, for the next fail() */
@@ -163,11 +187,12 @@ export class Ctx {
   readonly depth: number;
   readonly crls: Crl[];
   readonly untrusted: Certificate[] | undefined;
-  readonly budget: number;
 
   constructor(
     readonly opts: VerifyOptions,
     readonly subjectOf: (c: Certificate) => string,
+    /** shared with every other Ctx of the same verification (alternative paths, CRL issuer paths) */
+    readonly budget: Budget = new Budget(opts.workBudget ?? DEFAULT_WORK_BUDGET),
   ) {
     this.rfc5280 = opts.profile === 'rfc5280';
     this.strict = opts.x509Strict ?? this.rfc5280;
@@ -178,12 +203,6 @@ export class Ctx {
     this.depth = Math.min(opts.maxDepth ?? 100, 0x3fffffff);
     this.crls = opts.crls ?? [];
     this.untrusted = opts.untrusted;
-    this.budget = opts.workBudget ?? 20000;
-  }
-
-  spend(n = 1): void {
-    this.work += n;
-    if (this.work > this.budget) throw new BudgetExceeded(`work budget of ${this.budget} issuer checks / signature verifications exceeded`);
   }
 
   note(step: string, result: Step['result'], detail: string, cert?: Certificate, depth?: number): void {
