@@ -21,7 +21,7 @@ type Trust = 'trusted' | 'rejected' | 'untrusted';
 const sameCert = (a: Certificate, b: Certificate) => a === b || bytesEqual(a.der, b.der);
 
 /** X509_self_signed(cert, 0): 1, 0, or -1 when the key or extensions cannot be used */
-export function selfSigned(c: Certificate): number {
+function selfSigned(c: Certificate): number {
   const i = certInfo(c);
   if (!i.hasKey) return -1;
   if (i.invalid.length) return -1;
@@ -113,7 +113,7 @@ function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
  * callback let an error pass), an error that stops verification ('stop'), an internal error
  * (OpenSSL's -1: ctx.error set, no callback) or an exhausted work budget.
  */
-export type BuildOutcome = 'built' | 'stop' | 'internal-error' | OutOfBudget;
+type BuildOutcome = 'built' | 'stop' | 'internal-error' | OutOfBudget;
 
 /** the verify callback's answer to an error build_chain reports: go on checking the chain, or stop */
 const verdict = (goOn: boolean): BuildOutcome => (goOn ? 'built' : 'stop');

@@ -17,7 +17,7 @@ const CACHED_EXTENSIONS = OPENSSL_CACHED_EXTENSIONS;
  * X509_supported_extension. OpenSSL 3.0's list also has id-pkix-OCSP-noCheck (NID 369,
  * checked with openssl verify 3.0.19), which src/x509's table lacks: added here until it does.
  */
-export const SUPPORTED_CRITICAL: ReadonlySet<string> = new Set([...OPENSSL_SUPPORTED_CRITICAL_EXTENSIONS, '1.3.6.1.5.5.7.48.1.5']);
+const SUPPORTED_CRITICAL: ReadonlySet<string> = new Set([...OPENSSL_SUPPORTED_CRITICAL_EXTENSIONS, '1.3.6.1.5.5.7.48.1.5']);
 
 /** keyUsage as OpenSSL's ex_kusage bits (first octet | second octet << 8). */
 export const KU = {

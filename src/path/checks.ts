@@ -19,7 +19,7 @@ import { keyView } from './keys.js';
 import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 
 /** X509_cmp_time: 0 = bad format, -1 = time <= t, 1 = time > t */
-export function cmpTime(t: DecodedTime, now: number): number {
+function cmpTime(t: DecodedTime, now: number): number {
   if (!t.strict || t.ms === null) return 0;
   return t.ms > now ? 1 : -1;
 }

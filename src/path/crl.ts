@@ -22,7 +22,7 @@ export const CRL_SCORE = {
 export const CRLDP_ALL_REASONS = 0x807f;
 const REMOVE_FROM_CRL = 8;
 
-export interface CrlInfo {
+interface CrlInfo {
   crl: Crl;
   /** EXFLAG_CRITICAL: an unhandled critical CRL or entry extension */
   critical: boolean;
@@ -169,25 +169,25 @@ function crlCrldpCheck(x: Certificate, ci: CrlInfo, score: number): { ok: boolea
   return { ok: !idp?.distributionPoint && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
 }
 
-export interface CrlChoice {
+interface CrlChoice {
   crl: Crl;
   score: number;
   reasons: number;
   issuer?: Certificate;
 }
 
-export type TimeCheck = (crl: Crl) => boolean;
+type TimeCheck = (crl: Crl) => boolean;
 
 /** get_crl_score for CRL `crl` and the certificate at `depth` of `chain`. */
 /**
  * X509_V_FLAG_EXTENDED_CRL_SUPPORT (the rfc5280 profile): indirect and reason-partitioned CRLs,
  * CRL issuers found among the untrusted certificates, delta CRLs never used as complete ones.
  */
-export interface ExtendedCrl {
+interface ExtendedCrl {
   untrusted: Certificate[];
 }
 
-export function crlScore(
+function crlScore(
   chain: Certificate[],
   depth: number,
   crl: Crl,

@@ -49,7 +49,7 @@ const EKU_PURPOSE: Record<string, Purpose> = {
   [OID.anyExtendedKeyUsage]: 'any',
 };
 
-export type CrlParser = (pem: Uint8Array) => Crl[];
+type CrlParser = (pem: Uint8Array) => Crl[];
 
 export function runLimboCase(tc: LimboCase, profile: Profile, verifier?: Verifier, parseCrls?: CrlParser): LimboOutcome {
   const skipped = tc.validation_kind !== 'SERVER' || tc.signature_algorithms.length > 0 || tc.expected_peer_names.length > 0;

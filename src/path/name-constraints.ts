@@ -10,7 +10,7 @@ import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 const NAME_CHECK_MAX = 1 << 20;
 const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 
-export interface NameConstraints {
+interface NameConstraints {
   permitted?: GeneralSubtree[];
   excluded?: GeneralSubtree[];
 }
@@ -107,7 +107,7 @@ function effective(gen: Gen): Gen {
   return gen;
 }
 
-export function ncMatch(gen0: Gen, nc: NameConstraints): X509ErrorCode {
+function ncMatch(gen0: Gen, nc: NameConstraints): X509ErrorCode {
   const gen = effective(gen0);
   let match = 0;
   for (const sub of nc.permitted ?? []) {
@@ -159,7 +159,7 @@ export function nameConstraintsCheck(x: Certificate, nc: NameConstraints): X509E
 }
 
 /** cn2dnsid: the CN as a DNS-ID when it looks like a multi-label host name, else '' */
-export function cn2dnsid(value: string): { err: X509ErrorCode; id: string } {
+function cn2dnsid(value: string): { err: X509ErrorCode; id: string } {
   let s = new TextEncoder().encode(value);
   let n = s.length;
   while (n > 0 && s[n - 1] === 0) n--;
