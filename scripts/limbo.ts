@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runLimboCase, type LimboCase } from '../dist/path/limbo-case.js';
 import { nodeVerifier } from '../dist/path/verify-node.js';
 import { parseCrls } from '../dist/x509/crl.js';
-import type { Verifier } from '../dist/path/deps.js';
+import type { Verifier } from '../dist/path/signature.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultDir = resolve(here, '../../shared/conformance/x509-limbo');

@@ -16,6 +16,7 @@ import { dedupe } from '../path/store.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { PURPOSE_NAMES, type Purpose } from '../path/purpose.js';
 import { OPENSSL_VERIFY_FORGIVES } from '../path/context.js';
+import { X509_V_ERR } from '../path/errors.js';
 import { OID, oidShortName, oidLongName } from '../der/oids.js';
 import {
   HashedDirLookup,
@@ -774,7 +775,8 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       if (e.noCallback) continue;
       if (e.cert) err.push(name(e.cert.subject));
       err.push(`${e.crlPath ? '[CRL path] ' : ''}error ${e.code} at ${e.depth} depth lookup: ${e.message}`);
-      if (e.code === 43) err.push('Require explicit Policy: True', 'Authority Policies: <empty>', 'User Policies: <empty>');
+      if (e.code === X509_V_ERR.NO_EXPLICIT_POLICY)
+        err.push('Require explicit Policy: True', 'Authority Policies: <empty>', 'User Policies: <empty>');
     }
     if (result.ok) {
       lines(err);
@@ -792,7 +794,8 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       // X509_verify_cert returned 0 (an error the callback did not forgive): the queue is printed
       const last = result.errors.filter((e) => !e.noCallback).at(-1);
       if (last && !OPENSSL_VERIFY_FORGIVES.has(last.code)) {
-        if (last.code === 7 || last.code === 8) err.push(...signatureQueue(last));
+        if (last.code === X509_V_ERR.CERT_SIGNATURE_FAILURE || last.code === X509_V_ERR.CRL_SIGNATURE_FAILURE)
+          err.push(...signatureQueue(last));
       }
       lines(err);
     }

@@ -9,7 +9,7 @@
 // lane). Shards and workers take whole lanes; merging their summaries gives exactly the
 // unsharded summary. Oracle verdicts never feed back into generation.
 
-import type { Verifier } from '../path/deps.js';
+import type { Verifier } from '../path/signature.js';
 import { buildCase, type BuildContext, type BuiltCase } from './build.js';
 import { classify, type Disagreement } from './known-differences.js';
 import type { CaseSpec } from './model.js';

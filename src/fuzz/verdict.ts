@@ -11,7 +11,7 @@ import { verifyChain } from '../path/validator.js';
 import { OPENSSL_VERIFY_FORGIVES, type VerifyOptions, type VerifyResult } from '../path/context.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { errorName } from '../path/errors.js';
-import type { Verifier } from '../path/deps.js';
+import type { Verifier } from '../path/signature.js';
 import type { BuiltCase } from './build.js';
 
 /** ok, failed with errors (`code@depth`, in order), or an input that does not load at all. */

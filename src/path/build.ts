@@ -7,9 +7,10 @@
 
 import { bytesEqual } from '../der/index.js';
 import type { Certificate } from '../x509/types.js';
-import type { Ctx } from './context.js';
-import { certInfo, likelyIssued } from './purpose.js';
+import type { Ctx, OutOfBudget } from './context.js';
+import { certInfo, likelyIssued } from './cert-info.js';
 import { certTimeOk } from './checks.js';
+import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 
 const S_DOUNTRUSTED = 1;
 const S_DOTRUSTED = 2;
@@ -20,38 +21,48 @@ type Trust = 'trusted' | 'rejected' | 'untrusted';
 const sameCert = (a: Certificate, b: Certificate) => a === b || bytesEqual(a.der, b.der);
 
 /** X509_self_signed(cert, 0): 1, 0, or -1 when the key or extensions cannot be used */
-export function selfSigned(c: Certificate): number {
+function selfSigned(c: Certificate): number {
   const i = certInfo(c);
   if (!i.hasKey) return -1;
   if (i.invalid.length) return -1;
   return i.selfSigned ? 1 : 0;
 }
 
-const REJECT_WHY: Record<number, string> = {
-  1: 'a certificate has invalid extensions (EXFLAG_INVALID)',
-  24: 'the candidate has no usable public key',
-  30: "the subject's AKID key identifier differs from the candidate's SKID",
-  31: "the subject's AKID issuer/serial does not name the candidate",
-  76: "the subject's signature algorithm is unknown",
-  77: "the subject's signature algorithm does not fit the candidate's key type",
+const REJECT_WHY: Partial<Record<X509ErrorCode, string>> = {
+  [X509_V_ERR.UNSPECIFIED]: 'a certificate has invalid extensions (EXFLAG_INVALID)',
+  [X509_V_ERR.NO_ISSUER_PUBLIC_KEY]: 'the candidate has no usable public key',
+  [X509_V_ERR.AKID_SKID_MISMATCH]: "the subject's AKID key identifier differs from the candidate's SKID",
+  [X509_V_ERR.AKID_ISSUER_SERIAL_MISMATCH]: "the subject's AKID issuer/serial does not name the candidate",
+  [X509_V_ERR.UNSUPPORTED_SIGNATURE_ALGORITHM]: "the subject's signature algorithm is unknown",
+  [X509_V_ERR.SIGNATURE_ALGORITHM_MISMATCH]: "the subject's signature algorithm does not fit the candidate's key type",
 };
 
+/** The errors of ossl_x509_check_cert_time: build_chain leaves them to internal_verify to report. */
+const TIME_ERRORS: ReadonlySet<X509ErrorCode> = new Set([
+  X509_V_ERR.ERROR_IN_CERT_NOT_BEFORE_FIELD,
+  X509_V_ERR.CERT_NOT_YET_VALID,
+  X509_V_ERR.ERROR_IN_CERT_NOT_AFTER_FIELD,
+  X509_V_ERR.CERT_HAS_EXPIRED,
+]);
+
 /** check_issued via ossl_x509_likely_issued, counted against the work budget */
-function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean {
-  ctx.spend();
+function checkIssued(ctx: Ctx, x: Certificate, issuer: Certificate, where: string): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   const r = likelyIssued(issuer, x);
-  if (r !== 0 && r !== 29)
+  if (r !== X509_V_OK && r !== X509_V_ERR.SUBJECT_ISSUER_MISMATCH)
     ctx.note(`${where}-lookup`, 'info', `candidate with the issuer's name rejected: ${REJECT_WHY[r] ?? `error ${r}`}`, issuer);
-  return r === 0;
+  return r === X509_V_OK;
 }
 
 /** get0_best_issuer_sk (and X509_STORE_CTX_get1_issuer for the trusted list) */
-function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate, where: string): Certificate | undefined {
+function bestIssuer(ctx: Ctx, noDup: boolean, sk: Certificate[], x: Certificate, where: string): Certificate | undefined | OutOfBudget {
   let issuer: Certificate | undefined;
   const xi = certInfo(x);
   for (const cand of sk) {
     if (noDup && !(xi.selfIssued && ctx.chain.length === 1) && ctx.chain.some((c) => sameCert(c, cand))) continue;
-    if (!checkIssued(ctx, x, cand, where)) continue;
+    const issued = checkIssued(ctx, x, cand, where);
+    if (issued === 'out-of-budget') return issued;
+    if (!issued) continue;
     if (certTimeOk(ctx, cand)) {
       ctx.note(`${where}-lookup`, 'ok', `issuer candidate accepted (name, AKID/SKID and key type match; valid at the time)`, cand);
       return cand;
@@ -97,8 +108,18 @@ function checkTrust(ctx: Ctx, numUntrusted: number): Trust {
   return 'trusted';
 }
 
-/** build_chain: fills ctx.chain; returns 1 (trusted), 0 (error reported, stop) or the callback's verdict */
-export function buildChain(ctx: Ctx): number {
+/**
+ * What build_chain ended with: a chain to check further ('built': trusted, or the verify
+ * callback let an error pass), an error that stops verification ('stop'), an internal error
+ * (OpenSSL's -1: ctx.error set, no callback) or an exhausted work budget.
+ */
+type BuildOutcome = 'built' | 'stop' | 'internal-error' | OutOfBudget;
+
+/** the verify callback's answer to an error build_chain reports: go on checking the chain, or stop */
+const verdict = (goOn: boolean): BuildOutcome => (goOn ? 'built' : 'stop');
+
+/** build_chain: fills ctx.chain */
+export function buildChain(ctx: Ctx): BuildOutcome {
   const trustedSet = ctx.opts.trusted;
   const skUntrusted = ctx.untrusted ? [...ctx.untrusted] : [];
   let search = ctx.untrusted ? S_DOUNTRUSTED : 0;
@@ -120,7 +141,9 @@ export function buildChain(ctx: Ctx): number {
       let issuer: Certificate | undefined;
       let ok = false;
       if (num <= maxDepth) {
-        issuer = bestIssuer(ctx, false, trustedSet, curr, 'trusted');
+        const found = bestIssuer(ctx, false, trustedSet, curr, 'trusted');
+        if (found === 'out-of-budget') return found;
+        issuer = found;
         ok = issuer !== undefined;
       }
       if (ok && issuer) {
@@ -133,8 +156,8 @@ export function buildChain(ctx: Ctx): number {
             curr,
             i - 1,
           );
-          ctx.error = 1;
-          return -1;
+          ctx.error = X509_V_ERR.UNSPECIFIED;
+          return 'internal-error';
         }
         if (search & S_DOALTERNATE) {
           search &= ~S_DOALTERNATE;
@@ -170,6 +193,7 @@ export function buildChain(ctx: Ctx): number {
       num = ctx.chain.length;
       const curr = ctx.chain[num - 1];
       const issuer = selfSigned(curr) > 0 || num > maxDepth ? undefined : bestIssuer(ctx, true, skUntrusted, curr, 'untrusted');
+      if (issuer === 'out-of-budget') return issuer;
       if (!issuer) {
         search &= ~S_DOUNTRUSTED;
         if (mayTrusted) search |= S_DOTRUSTED;
@@ -184,12 +208,16 @@ export function buildChain(ctx: Ctx): number {
 
   const num = ctx.chain.length;
   if (num <= maxDepth && trust === 'untrusted' && num === ctx.numUntrusted) trust = checkTrust(ctx, num);
-  if (trust === 'trusted') return 1;
-  if (ctx.error !== 0) {
-    if ([13, 9, 14, 10].includes(ctx.error)) return 0;
-    return ctx.fail(ctx.error, num - 1, undefined, 'build') ? 1 : 0;
+  if (trust === 'trusted') return 'built';
+  if (ctx.error !== X509_V_OK) {
+    if (TIME_ERRORS.has(ctx.error)) return 'stop';
+    return verdict(ctx.fail(ctx.error, num - 1, undefined, 'build'));
   }
-  if (num > maxDepth) return ctx.fail(22, num - 1, undefined, 'build') ? 1 : 0;
-  if (selfSigned(ctx.chain[num - 1]) > 0) return ctx.fail(num === 1 ? 18 : 19, num - 1, undefined, 'build') ? 1 : 0;
-  return ctx.fail(ctx.numUntrusted < num ? 2 : 20, num - 1, undefined, 'build') ? 1 : 0;
+  if (num > maxDepth) return verdict(ctx.fail(X509_V_ERR.CERT_CHAIN_TOO_LONG, num - 1, undefined, 'build'));
+  if (selfSigned(ctx.chain[num - 1]) > 0) {
+    const code = num === 1 ? X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT : X509_V_ERR.SELF_SIGNED_CERT_IN_CHAIN;
+    return verdict(ctx.fail(code, num - 1, undefined, 'build'));
+  }
+  const code = ctx.numUntrusted < num ? X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT : X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+  return verdict(ctx.fail(code, num - 1, undefined, 'build'));
 }

@@ -6,17 +6,20 @@
 
 import type { Certificate, Crl, GeneralName } from '../x509/types.js';
 import type { DecodedTime } from '../der/index.js';
-import type { Ctx } from './context.js';
-import { checkKeyLevel, checkSigLevel, defaultVerifier, signatureAlgorithmOf } from './deps.js';
+import type { Ctx, OutOfBudget } from './context.js';
+import { checkKeyLevel, checkSigLevel } from './auth-level.js';
+import { defaultVerifier, signatureAlgorithmOf } from './signature.js';
 import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
 import { x509CheckEmail, x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
-import { KU, cacheOk, certInfo, checkCa, checkPurpose, likelyIssued, signingAllowed } from './purpose.js';
+import { KU, certInfo, checkCa, likelyIssued, signingAllowed } from './cert-info.js';
+import { checkPurpose } from './purpose.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { keyView } from './keys.js';
+import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 
 /** X509_cmp_time: 0 = bad format, -1 = time <= t, 1 = time > t */
-export function cmpTime(t: DecodedTime, now: number): number {
+function cmpTime(t: DecodedTime, now: number): number {
   if (!t.strict || t.ms === null) return 0;
   return t.ms > now ? 1 : -1;
 }
@@ -41,11 +44,11 @@ export function certTimeOk(ctx: Ctx, x: Certificate): boolean {
 function checkCertTime(ctx: Ctx, x: Certificate, depth: number): boolean {
   if (!ctx.checkTime) return true;
   const nb = cmpTime(x.notBefore, ctx.timeMs);
-  if (nb === 0 && !ctx.fail(13, depth, x, 'validity')) return false;
-  if (nb > 0 && !ctx.fail(9, depth, x, 'validity')) return false;
+  if (nb === 0 && !ctx.fail(X509_V_ERR.ERROR_IN_CERT_NOT_BEFORE_FIELD, depth, x, 'validity')) return false;
+  if (nb > 0 && !ctx.fail(X509_V_ERR.CERT_NOT_YET_VALID, depth, x, 'validity')) return false;
   const na = cmpNotAfter(ctx, x.notAfter);
-  if (na === 0 && !ctx.fail(14, depth, x, 'validity')) return false;
-  if (na < 0 && !ctx.fail(10, depth, x, 'validity')) return false;
+  if (na === 0 && !ctx.fail(X509_V_ERR.ERROR_IN_CERT_NOT_AFTER_FIELD, depth, x, 'validity')) return false;
+  if (na < 0 && !ctx.fail(X509_V_ERR.CERT_HAS_EXPIRED, depth, x, 'validity')) return false;
   return true;
 }
 
@@ -53,7 +56,7 @@ function checkCertTime(ctx: Ctx, x: Certificate, depth: number): boolean {
 export function checkLeafKey(ctx: Ctx): boolean {
   if (ctx.authLevel <= 0) return true;
   const leaf = ctx.chain[0];
-  if (!checkKeyLevel(leaf.publicKey, ctx.authLevel)) return ctx.fail(66, 0, leaf, 'key-level');
+  if (!checkKeyLevel(leaf.publicKey, ctx.authLevel)) return ctx.fail(X509_V_ERR.EE_KEY_TOO_SMALL, 0, leaf, 'key-level');
   return true;
 }
 
@@ -65,18 +68,23 @@ export function checkExtensions(ctx: Ctx): boolean {
   for (let i = 0; i < num; i++) {
     const x = ctx.chain[i];
     const info = certInfo(x);
-    if (info.unhandledCritical && !ctx.opts.ignoreCritical && !ctx.fail(34, i, x, 'critical-extensions')) return false;
+    if (
+      info.unhandledCritical &&
+      !ctx.opts.ignoreCritical &&
+      !ctx.fail(X509_V_ERR.UNHANDLED_CRITICAL_EXTENSION, i, x, 'critical-extensions')
+    )
+      return false;
     const ret = checkCa(info);
     if (mustBeCa === -1) {
-      if (ctx.strict && ret !== 1 && ret !== 0 && !ctx.fail(79, i, x, 'ca')) return false;
+      if (ctx.strict && ret !== 1 && ret !== 0 && !ctx.fail(X509_V_ERR.INVALID_CA, i, x, 'ca')) return false;
     } else if (ret === 0 || ((i + 1 < num || ctx.strict) && ret !== 1)) {
-      if (!ctx.fail(79, i, x, 'ca')) return false;
+      if (!ctx.fail(X509_V_ERR.INVALID_CA, i, x, 'ca')) return false;
     }
     if (num > 1) {
       // check_curve: explicit EC parameters are refused for every certificate of a real chain
       const kv = keyView(x.publicKey);
-      if (!kv.usable && !ctx.fail(1, i, x, 'key')) return false;
-      if (kv.explicitEc && !ctx.fail(94, i, x, 'key')) return false;
+      if (!kv.usable && !ctx.fail(X509_V_ERR.UNSPECIFIED, i, x, 'key')) return false;
+      if (kv.explicitEc && !ctx.fail(X509_V_ERR.EC_KEY_EXPLICIT_PARAMS, i, x, 'key')) return false;
     }
     if (ctx.strict && num > 1 && !strictChecks(ctx, x, i, num)) return false;
     if (purpose) {
@@ -86,10 +94,11 @@ export function checkExtensions(ctx: Ctx): boolean {
         ctx.rfc5280 && i === 0 ? checkPurpose({ ...info, kusage: undefined }, purpose, false) : checkPurpose(info, purpose, mustBeCa > 0);
       // check_purpose: anything but 1 and 0 (a CA "level", an invalid certificate) passes unless X509_STRICT
       const okp = r === 1 || (r !== 0 && !ctx.strict);
-      if (!okp && !ctx.fail(26, i, x, 'purpose')) return false;
+      if (!okp && !ctx.fail(X509_V_ERR.INVALID_PURPOSE, i, x, 'purpose')) return false;
       if (okp) ctx.note('purpose', 'ok', `${purpose}${mustBeCa > 0 ? ' (as CA)' : ''}`, x, i);
     }
-    if (i > 1 && info.pathlen !== -1 && plen > info.pathlen && !ctx.fail(25, i, x, 'path-length')) return false;
+    if (i > 1 && info.pathlen !== -1 && plen > info.pathlen && !ctx.fail(X509_V_ERR.PATH_LENGTH_EXCEEDED, i, x, 'path-length'))
+      return false;
     if (i > 0 && !info.selfIssued) plen++;
     mustBeCa = 1;
   }
@@ -101,23 +110,33 @@ function strictChecks(ctx: Ctx, x: Certificate, i: number, num: number): boolean
   const info = certInfo(x);
   const ku = info.kusage;
   if (info.pathlen !== -1) {
-    if (!info.ca && !ctx.fail(80, i, x, 'strict')) return false;
-    if (((ku ?? 0) & KU.KEY_CERT_SIGN) === 0 && !ctx.fail(81, i, x, 'strict')) return false;
+    if (!info.ca && !ctx.fail(X509_V_ERR.PATHLEN_INVALID_FOR_NON_CA, i, x, 'strict')) return false;
+    if (((ku ?? 0) & KU.KEY_CERT_SIGN) === 0 && !ctx.fail(X509_V_ERR.PATHLEN_WITHOUT_KU_KEY_CERT_SIGN, i, x, 'strict')) return false;
   }
   if (info.ca) {
     // X509_STRICT wants keyUsage in every CA; RFC 5280 only says SHOULD (limbo agrees)
-    if (ku === undefined && !ctx.rfc5280 && !ctx.fail(92, i, x, 'strict')) return false;
-  } else if (((ku ?? 0) & KU.KEY_CERT_SIGN) !== 0 && !ctx.fail(82, i, x, 'strict')) return false;
-  if (x.issuer.rdns.length === 0 && !ctx.fail(83, i, x, 'strict')) return false;
+    if (ku === undefined && !ctx.rfc5280 && !ctx.fail(X509_V_ERR.CA_CERT_MISSING_KEY_USAGE, i, x, 'strict')) return false;
+  } else if (((ku ?? 0) & KU.KEY_CERT_SIGN) !== 0 && !ctx.fail(X509_V_ERR.KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA, i, x, 'strict'))
+    return false;
+  if (x.issuer.rdns.length === 0 && !ctx.fail(X509_V_ERR.ISSUER_NAME_EMPTY, i, x, 'strict')) return false;
   const san = x.ext.subjectAltName;
-  if ((info.ca || ((ku ?? 0) & KU.CRL_SIGN) !== 0 || !san) && x.subject.rdns.length === 0 && !ctx.fail(84, i, x, 'strict')) return false;
-  if (san && san.names.length === 0 && !ctx.fail(87, i, x, 'strict')) return false;
-  if (!bytesEqual(x.signatureAlgorithm.bytes, x.tbsSignatureAlgorithm.bytes) && !ctx.fail(78, i, x, 'strict')) return false;
+  if (
+    (info.ca || ((ku ?? 0) & KU.CRL_SIGN) !== 0 || !san) &&
+    x.subject.rdns.length === 0 &&
+    !ctx.fail(X509_V_ERR.SUBJECT_NAME_EMPTY, i, x, 'strict')
+  )
+    return false;
+  if (san && san.names.length === 0 && !ctx.fail(X509_V_ERR.EMPTY_SUBJECT_ALT_NAME, i, x, 'strict')) return false;
+  if (
+    !bytesEqual(x.signatureAlgorithm.bytes, x.tbsSignatureAlgorithm.bytes) &&
+    !ctx.fail(X509_V_ERR.SIGNATURE_ALGORITHM_INCONSISTENCY, i, x, 'strict')
+  )
+    return false;
   if (x.version >= 3) {
     const checkAkid = (i + 1 < num || (ctx.partialChain && ctx.rfc5280)) && !info.selfSigned;
-    if (checkAkid && !x.ext.authorityKeyIdentifier && !ctx.fail(85, i, x, 'strict')) return false;
-    if (info.ca && !x.ext.subjectKeyIdentifier && !ctx.fail(86, i, x, 'strict')) return false;
-  } else if (x.extensions.length > 0 && !ctx.fail(93, i, x, 'strict')) return false;
+    if (checkAkid && !x.ext.authorityKeyIdentifier && !ctx.fail(X509_V_ERR.MISSING_AUTHORITY_KEY_IDENTIFIER, i, x, 'strict')) return false;
+    if (info.ca && !x.ext.subjectKeyIdentifier && !ctx.fail(X509_V_ERR.MISSING_SUBJECT_KEY_IDENTIFIER, i, x, 'strict')) return false;
+  } else if (x.extensions.length > 0 && !ctx.fail(X509_V_ERR.EXTENSIONS_REQUIRE_VERSION_3, i, x, 'strict')) return false;
   return true;
 }
 
@@ -126,8 +145,8 @@ export function checkAuthLevel(ctx: Ctx): boolean {
   const num = ctx.chain.length;
   for (let i = 0; i < num; i++) {
     const c = ctx.chain[i];
-    if (i > 0 && !checkKeyLevel(c.publicKey, ctx.authLevel) && !ctx.fail(67, i, c, 'key-level')) return false;
-    if (i < num - 1 && !checkSigLevel(c, ctx.authLevel) && !ctx.fail(68, i, c, 'sig-level')) return false;
+    if (i > 0 && !checkKeyLevel(c.publicKey, ctx.authLevel) && !ctx.fail(X509_V_ERR.CA_KEY_TOO_SMALL, i, c, 'key-level')) return false;
+    if (i < num - 1 && !checkSigLevel(c, ctx.authLevel) && !ctx.fail(X509_V_ERR.CA_MD_TOO_WEAK, i, c, 'sig-level')) return false;
   }
   return true;
 }
@@ -137,17 +156,17 @@ export function checkId(ctx: Ctx): boolean {
   if (ctx.opts.hostname !== undefined) {
     // rfc5280 profile: RFC 6125 / CABF, the subject CN is never a host name
     const r = x509CheckHost(leaf, ctx.opts.hostname, { neverCheckSubject: ctx.rfc5280 });
-    if (r <= 0 && !ctx.fail(62, 0, leaf, 'hostname')) return false;
+    if (r <= 0 && !ctx.fail(X509_V_ERR.HOSTNAME_MISMATCH, 0, leaf, 'hostname')) return false;
     if (r > 0) ctx.note('hostname', 'ok', `matches ${ctx.opts.hostname}`, leaf, 0);
   }
   if (ctx.opts.email !== undefined) {
     const r = x509CheckEmail(leaf, ctx.opts.email);
-    if (r <= 0 && !ctx.fail(63, 0, leaf, 'email')) return false;
+    if (r <= 0 && !ctx.fail(X509_V_ERR.EMAIL_MISMATCH, 0, leaf, 'email')) return false;
     if (r > 0) ctx.note('email', 'ok', `matches ${ctx.opts.email}`, leaf, 0);
   }
   if (ctx.opts.ip !== undefined) {
     const r = x509CheckIp(leaf, ctx.opts.ip);
-    if (r <= 0 && !ctx.fail(64, 0, leaf, 'ip')) return false;
+    if (r <= 0 && !ctx.fail(X509_V_ERR.IP_ADDRESS_MISMATCH, 0, leaf, 'ip')) return false;
   }
   return true;
 }
@@ -168,18 +187,19 @@ function crlTimeNotify(ctx: Ctx, crl: Crl, depth: number): boolean {
   if (!ctx.checkTime) return true;
   const x = ctx.chain[depth];
   const lu = cmpTime(crl.thisUpdate, ctx.timeMs);
-  if (lu === 0 && !ctx.fail(15, depth, x, 'crl-time')) return false;
-  if (lu > 0 && !ctx.fail(11, depth, x, 'crl-time')) return false;
+  if (lu === 0 && !ctx.fail(X509_V_ERR.ERROR_IN_CRL_LAST_UPDATE_FIELD, depth, x, 'crl-time')) return false;
+  if (lu > 0 && !ctx.fail(X509_V_ERR.CRL_NOT_YET_VALID, depth, x, 'crl-time')) return false;
   if (crl.nextUpdate) {
     const nu = cmpTime(crl.nextUpdate, ctx.timeMs);
-    if (nu === 0 && !ctx.fail(16, depth, x, 'crl-time')) return false;
-    if (nu < 0 && !ctx.fail(12, depth, x, 'crl-time')) return false;
+    if (nu === 0 && !ctx.fail(X509_V_ERR.ERROR_IN_CRL_NEXT_UPDATE_FIELD, depth, x, 'crl-time')) return false;
+    if (nu < 0 && !ctx.fail(X509_V_ERR.CRL_HAS_EXPIRED, depth, x, 'crl-time')) return false;
   }
   return true;
 }
 
-function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean {
-  ctx.spend();
+/** X509_CRL_verify with the issuer's key, counted against the work budget */
+function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   if (crl.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
   // X509_CRL_verify goes straight to ASN1_item_verify with the outer algorithm: unlike
   // X509_verify it never compares it with the one inside tbsCertList (RFC 5280 5.1.1.2 does)
@@ -217,7 +237,7 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
   // (or a trusted self-signed leaf) needs a CRL of its own too, signed by itself
   const x = ctx.chain[depth];
   let currentReasons = 0;
-  const fail = (code: number) => ctx.fail(code, depth, x, 'crl');
+  const fail = (code: X509ErrorCode) => ctx.fail(code, depth, x, 'crl');
   while (currentReasons !== CRLDP_ALL_REASONS) {
     const last = currentReasons;
     // rfc5280 profile: a delta CRL is never a complete CRL (as OpenSSL after 3.0 decides)
@@ -231,7 +251,7 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     );
     if (!best) {
       ctx.note('crl', 'fail', "no CRL from this certificate's issuer", x, depth);
-      return fail(3);
+      return fail(X509_V_ERR.UNABLE_TO_GET_CRL);
     }
     ctx.note(
       'crl',
@@ -246,17 +266,25 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     const issuer = best.issuer;
     if (issuer) {
       const ii = certInfo(issuer);
-      if (ii.kusage !== undefined && (ii.kusage & KU.CRL_SIGN) === 0 && !fail(35)) return false;
-      if ((best.score & CRL_SCORE.SCOPE) === 0 && !fail(44)) return false;
-      if ((best.score & CRL_SCORE.SAME_PATH) === 0 && !crlPathOk(ctx, issuer) && !fail(54)) return false;
-      if (crlInfo(crl).idpInvalid && !fail(41)) return false;
+      if (ii.kusage !== undefined && (ii.kusage & KU.CRL_SIGN) === 0 && !fail(X509_V_ERR.KEYUSAGE_NO_CRL_SIGN)) return false;
+      if ((best.score & CRL_SCORE.SCOPE) === 0 && !fail(X509_V_ERR.DIFFERENT_CRL_SCOPE)) return false;
+      if ((best.score & CRL_SCORE.SAME_PATH) === 0) {
+        const pathOk = crlPathOk(ctx, issuer);
+        if (pathOk === 'out-of-budget') return false;
+        if (!pathOk && !fail(X509_V_ERR.CRL_PATH_VALIDATION_ERROR)) return false;
+      }
+      if (crlInfo(crl).idpInvalid && !fail(X509_V_ERR.INVALID_EXTENSION)) return false;
       if ((best.score & CRL_SCORE.TIME) === 0 && !crlTimeNotify(ctx, crl, depth)) return false;
       if (!ii.hasKey) {
-        if (!fail(6)) return false;
-      } else if (!verifyCrlSignature(ctx, crl, issuer) && !fail(8)) return false;
+        if (!fail(X509_V_ERR.UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY)) return false;
+      } else {
+        const verified = verifyCrlSignature(ctx, crl, issuer);
+        if (verified === 'out-of-budget') return false;
+        if (!verified && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE)) return false;
+      }
     }
     // RFC 5280 5.2.3: conforming CRL issuers MUST include the CRL number
-    if (ctx.rfc5280 && crl.ext.crlNumber === undefined && !fail(41)) return false;
+    if (ctx.rfc5280 && crl.ext.crlNumber === undefined && !fail(X509_V_ERR.INVALID_EXTENSION)) return false;
     // rfc5280 profile: a delta CRL (5.2.4) is checked like its complete CRL, then consulted
     // first: removeFromCRL there means the complete CRL's entry no longer counts (check_cert)
     const delta = ctx.rfc5280 ? deltaCrlFor(x, crl, ctx.crls) : undefined;
@@ -264,24 +292,28 @@ function checkCertCrl(ctx: Ctx, depth: number): boolean {
     if (delta) {
       ctx.note('crl', 'info', 'using the delta CRL that follows it (freshestCRL)', x, depth);
       if (!crlTimeOk(ctx, delta) && !crlTimeNotify(ctx, delta, depth)) return false;
-      if (issuer && certInfo(issuer).hasKey && !verifyCrlSignature(ctx, delta, issuer) && !fail(8)) return false;
-      if (crlInfo(delta).critical && !fail(36)) return false;
+      if (issuer && certInfo(issuer).hasKey) {
+        const verified = verifyCrlSignature(ctx, delta, issuer);
+        if (verified === 'out-of-budget') return false;
+        if (!verified && !fail(X509_V_ERR.CRL_SIGNATURE_FAILURE)) return false;
+      }
+      if (crlInfo(delta).critical && !fail(X509_V_ERR.UNHANDLED_CRITICAL_CRL_EXTENSION)) return false;
       inDelta = crlLookup(delta, x);
       if (inDelta === 1) {
         ctx.note('crl', 'fail', 'serial number is listed in the delta CRL', x, depth);
-        if (!fail(23)) return false;
+        if (!fail(X509_V_ERR.CERT_REVOKED)) return false;
       }
     }
     // cert_crl
     if (inDelta !== 2) {
-      if (crlInfo(crl).critical && !ctx.opts.ignoreCritical && !fail(36)) return false;
+      if (crlInfo(crl).critical && !ctx.opts.ignoreCritical && !fail(X509_V_ERR.UNHANDLED_CRITICAL_CRL_EXTENSION)) return false;
       const r = crlLookup(crl, x);
       if (r === 1) {
         ctx.note('crl', 'fail', 'serial number is listed in the CRL', x, depth);
-        if (!fail(23)) return false;
+        if (!fail(X509_V_ERR.CERT_REVOKED)) return false;
       } else ctx.note('crl', 'ok', 'not revoked', x, depth);
     } else ctx.note('crl', 'ok', 'removed from the CRL by the delta CRL', x, depth);
-    if (last === currentReasons) return fail(3);
+    if (last === currentReasons) return fail(X509_V_ERR.UNABLE_TO_GET_CRL);
   }
   return true;
 }
@@ -299,8 +331,9 @@ export function checkRevocation(ctx: Ctx): boolean {
   return true;
 }
 
-function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean {
-  ctx.spend();
+/** X509_verify(xs, key of xi), counted against the work budget */
+function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolean | OutOfBudget {
+  if (!ctx.budget.take()) return 'out-of-budget';
   // X509_verify compares the two algorithm fields first and pushes no error when they differ
   if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
   if (xs.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
@@ -313,11 +346,11 @@ export function internalVerify(ctx: Ctx): boolean {
   let xs = xi;
   ctx.errorDepth = n;
   let skipSig = false;
-  if (ctx.partialChain && likelyIssued(xi, xi) !== 0) {
+  if (ctx.partialChain && likelyIssued(xi, xi) !== X509_V_OK) {
     skipSig = true; // a trust anchor that is not self-issued: only its validity is checked
-  } else if (likelyIssued(xi, xi) !== 0) {
+  } else if (likelyIssued(xi, xi) !== X509_V_OK) {
     if (n <= 0) {
-      if (!ctx.fail(21, 0, xi, 'signature')) return false;
+      if (!ctx.fail(X509_V_ERR.UNABLE_TO_VERIFY_LEAF_SIGNATURE, 0, xi, 'signature')) return false;
       skipSig = true;
     } else {
       n--;
@@ -329,13 +362,17 @@ export function internalVerify(ctx: Ctx): boolean {
     if (!skipSig && (xs !== xi || (ctx.opts.checkSsSig && certInfo(xi).selfSigned))) {
       const issuerDepth = n + (xs === xi ? 0 : 1);
       // a self-issued end-entity anchor signing itself has no key usage to honour (RFC 6818 2)
-      const ret = xs === xi && !certInfo(xi).ca ? 0 : signingAllowed(certInfo(xi));
-      if (ret !== 0 && !ctx.fail(ret, issuerDepth, xi, 'signature')) return false;
+      const ret = xs === xi && !certInfo(xi).ca ? X509_V_OK : signingAllowed(certInfo(xi));
+      if (ret !== X509_V_OK && !ctx.fail(ret, issuerDepth, xi, 'signature')) return false;
       if (!certInfo(xi).hasKey) {
-        if (!ctx.fail(6, issuerDepth, xi, 'signature')) return false;
-      } else if (!verifyCertSignature(ctx, xs, xi)) {
-        if (!ctx.fail(7, n, xs, 'signature')) return false;
-      } else ctx.note('signature', 'ok', "signature verified with the issuer's key", xs, n);
+        if (!ctx.fail(X509_V_ERR.UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, issuerDepth, xi, 'signature')) return false;
+      } else {
+        const verified = verifyCertSignature(ctx, xs, xi);
+        if (verified === 'out-of-budget') return false;
+        if (!verified) {
+          if (!ctx.fail(X509_V_ERR.CERT_SIGNATURE_FAILURE, n, xs, 'signature')) return false;
+        } else ctx.note('signature', 'ok', "signature verified with the issuer's key", xs, n);
+      }
     }
     skipSig = false;
     if (!checkCertTime(ctx, xs, n)) return false;
@@ -352,19 +389,19 @@ const SUITEB_192_LOS = 0x20000;
 const SUITEB_FLAGS = { '128_only': SUITEB_128_LOS_ONLY, '128': SUITEB_128_LOS_ONLY | SUITEB_192_LOS, '192': SUITEB_192_LOS } as const;
 
 /** check_suite_b (x509_cmp.c): the key (and the algorithm it signed with) against the levels of security left in `flags` */
-function suiteBKey(c: Certificate, signOid: string | undefined, flags: { v: number }): number {
+function suiteBKey(c: Certificate, signOid: string | undefined, flags: { v: number }): X509ErrorCode {
   const k = c.publicKey;
   const ec = k.kind === 'ec' || (k.kind === 'unknown' && k.algorithm.oid === OID.ecPublicKey);
-  if (!ec || !keyView(k).usable) return 57;
+  if (!ec || !keyView(k).usable) return X509_V_ERR.SUITE_B_INVALID_ALGORITHM;
   if (k.kind === 'ec' && k.curve === 'P-384') {
-    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA384) return 59;
-    if (!(flags.v & SUITEB_192_LOS)) return 60;
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA384) return X509_V_ERR.SUITE_B_INVALID_SIGNATURE_ALGORITHM;
+    if (!(flags.v & SUITEB_192_LOS)) return X509_V_ERR.SUITE_B_LOS_NOT_ALLOWED;
     flags.v &= ~SUITEB_128_LOS_ONLY;
   } else if (k.kind === 'ec' && k.curve === 'P-256') {
-    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA256) return 59;
-    if (!(flags.v & SUITEB_128_LOS_ONLY)) return 60;
-  } else return 58;
-  return 0;
+    if (signOid !== undefined && signOid !== OID.ecdsaWithSHA256) return X509_V_ERR.SUITE_B_INVALID_SIGNATURE_ALGORITHM;
+    if (!(flags.v & SUITEB_128_LOS_ONLY)) return X509_V_ERR.SUITE_B_LOS_NOT_ALLOWED;
+  } else return X509_V_ERR.SUITE_B_INVALID_CURVE;
+  return X509_V_OK;
 }
 
 /** X509_chain_check_suiteb, as verify_chain runs it after check_revocation */
@@ -374,29 +411,29 @@ export function checkSuiteB(ctx: Ctx): boolean {
   const flags = { v: initial };
   const chain = ctx.chain;
   let i = 1;
-  let rv = 0;
+  let rv: X509ErrorCode = X509_V_OK;
   let x = chain[0];
   if (x.version !== 3) {
-    rv = 56;
+    rv = X509_V_ERR.SUITE_B_INVALID_VERSION;
     i = 0;
-  } else if ((rv = suiteBKey(x, undefined, flags)) !== 0) i = 0;
+  } else if ((rv = suiteBKey(x, undefined, flags)) !== X509_V_OK) i = 0;
   else {
     for (; i < chain.length; i++) {
       const signOid = x.signatureAlgorithm.oid;
       x = chain[i];
       if (x.version !== 3) {
-        rv = 56;
+        rv = X509_V_ERR.SUITE_B_INVALID_VERSION;
         break;
       }
-      if ((rv = suiteBKey(x, signOid, flags)) !== 0) break;
+      if ((rv = suiteBKey(x, signOid, flags)) !== X509_V_OK) break;
     }
     // the root's own signature
-    if (rv === 0) rv = suiteBKey(x, x.signatureAlgorithm.oid, flags);
+    if (rv === X509_V_OK) rv = suiteBKey(x, x.signatureAlgorithm.oid, flags);
   }
-  if (rv === 0) return true;
+  if (rv === X509_V_OK) return true;
   // a bad signature algorithm or level is the previous certificate's
-  if ((rv === 59 || rv === 60) && i) i--;
-  if (rv === 60 && flags.v !== initial) rv = 61;
+  if ((rv === X509_V_ERR.SUITE_B_INVALID_SIGNATURE_ALGORITHM || rv === X509_V_ERR.SUITE_B_LOS_NOT_ALLOWED) && i) i--;
+  if (rv === X509_V_ERR.SUITE_B_LOS_NOT_ALLOWED && flags.v !== initial) rv = X509_V_ERR.SUITE_B_CANNOT_SIGN_P_384_WITH_P_256;
   return ctx.fail(rv, i, chain[i], 'suite-b');
 }
 
@@ -410,9 +447,9 @@ export function checkNameConstraints(ctx: Ctx): boolean {
       if (!nc) continue;
       let rv = nameConstraintsCheck(x, nc);
       // 3.0 applies DNS constraints to a SAN-less leaf's CN unless NEVER_CHECK_SUBJECT
-      if (rv === 0 && i === 0 && !ctx.rfc5280 && !hasSanOfType(x, 'dns')) rv = nameConstraintsCheckCn(x, nc);
-      if (rv === 0 && ctx.rfc5280) rv = wildcardVsExcluded(x, nc);
-      if (rv !== 0) {
+      if (rv === X509_V_OK && i === 0 && !ctx.rfc5280 && !hasSanOfType(x, 'dns')) rv = nameConstraintsCheckCn(x, nc);
+      if (rv === X509_V_OK && ctx.rfc5280) rv = wildcardVsExcluded(x, nc);
+      if (rv !== X509_V_OK) {
         if (!ctx.fail(rv, i, x, 'name-constraints')) return false;
       } else ctx.note('name-constraints', 'ok', `within the constraints of depth ${j}`, x, i);
     }
@@ -420,29 +457,28 @@ export function checkNameConstraints(ctx: Ctx): boolean {
   return true;
 }
 
-export { cacheOk };
-
 /**
  * rfc5280 profile (CVE-2025-61727): a wildcard dNSName `*.d` may stand for any name in `d`,
  * so it breaks an excluded subtree that lies inside `d`.
  */
-function wildcardVsExcluded(x: Certificate, nc: { excluded?: { base: GeneralName }[] }): number {
+function wildcardVsExcluded(x: Certificate, nc: { excluded?: { base: GeneralName }[] }): X509ErrorCode {
   for (const g of x.ext.subjectAltName?.names ?? []) {
     if (g.type !== 'dns' || !g.value.startsWith('*.')) continue;
     const dom = g.value.slice(2).toLowerCase();
     for (const s of nc.excluded ?? []) {
       if (s.base.type !== 'dns') continue;
       const b = s.base.value.toLowerCase().replace(/^\./, '');
-      if (b === dom || b.endsWith(`.${dom}`)) return 48;
+      if (b === dom || b.endsWith(`.${dom}`)) return X509_V_ERR.EXCLUDED_VIOLATION;
     }
   }
-  return 0;
+  return X509_V_OK;
 }
 
 /** check_crl_path: the CRL issuer's own path must end at this chain's trust anchor */
-function crlPathOk(ctx: Ctx, issuer: Certificate): boolean {
+function crlPathOk(ctx: Ctx, issuer: Certificate): boolean | OutOfBudget {
   if (!ctx.crlPathHook) return false;
   const anchor = ctx.chain[ctx.chain.length - 1];
   const chain = ctx.crlPathHook(issuer);
+  if (chain === 'out-of-budget') return chain;
   return chain !== undefined && bytesEqual(chain[chain.length - 1].der, anchor.der);
 }

@@ -12,7 +12,7 @@ import type { Certificate, Crl } from '../x509/types.js';
 import type { Profile, VerifyResult } from './context.js';
 import type { LimboCase } from './limbo-case.js';
 import { verifyChain } from './validator.js';
-import type { Verifier } from './deps.js';
+import type { Verifier } from './signature.js';
 
 /** ../shared/conformance relative to the repository root, or undefined when absent */
 export function conformanceDir(repoRoot: string): string | undefined {
@@ -20,7 +20,7 @@ export function conformanceDir(repoRoot: string): string | undefined {
   return existsSync(d) ? d : undefined;
 }
 
-export interface LimboData {
+interface LimboData {
   testcases: LimboCase[];
   openssl: Record<string, { result: 'SUCCESS' | 'FAILURE' | 'SKIPPED'; context: string | null }>;
 }
@@ -34,7 +34,7 @@ export function loadLimbo(dir: string): LimboData {
   return { testcases, openssl };
 }
 
-export interface PkitsTest {
+interface PkitsTest {
   number: string;
   name: string;
   certs: string[];
@@ -46,7 +46,7 @@ export interface PkitsTest {
   initial_inhibit_any_policy?: boolean;
 }
 
-export interface PkitsRecord {
+interface PkitsRecord {
   number: string;
   name: string;
   expected_valid: boolean;
@@ -54,7 +54,7 @@ export interface PkitsRecord {
   openssl_error: string;
 }
 
-export interface PkitsData {
+interface PkitsData {
   dir: string;
   tests: PkitsTest[];
   openssl: PkitsRecord[];

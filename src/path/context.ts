@@ -1,9 +1,10 @@
 // The state one verification carries (OpenSSL's X509_STORE_CTX, reduced to what the
-// verify_chain steps read and write), the verify-callback model and the step trace.
+// verify_chain steps read and write), the verify-callback model, the step trace and the
+// work budget.
 
 import type { Certificate, Crl } from '../x509/types.js';
-import type { Verifier } from './deps.js';
-import { errorMessage, errorName } from './errors.js';
+import type { Verifier } from './signature.js';
+import { errorMessage, errorName, X509_V_ERR, X509_V_OK, type X509ErrorCode, type X509ErrorName } from './errors.js';
 import type { Purpose } from './purpose.js';
 
 export type Profile = 'openssl' | 'rfc5280';
@@ -46,7 +47,7 @@ export interface VerifyOptions {
   policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */
   verifier?: Verifier;
-  /** upper bound on issuer checks and signature verifications */
+  /** upper bound on issuer checks, signature verifications and path-search steps, for the whole verification */
   workBudget?: number;
   /**
    * 'openssl-verify': continue after the errors apps/verify.c's callback forgives (the list
@@ -61,8 +62,9 @@ export interface VerifyOptions {
 }
 
 export interface VerifyError {
-  code: number;
-  name: string;
+  code: X509ErrorCode;
+  /** X509_V_ERR_<name> */
+  name: X509ErrorName;
   message: string;
   depth: number;
   /** the certificate OpenSSL reports as current (its subject is printed before the error) */
@@ -104,50 +106,73 @@ export interface VerifyResult {
 }
 
 /** Errors apps/verify.c's cb() turns into ok=1 so that verification continues. */
-export const OPENSSL_VERIFY_FORGIVES = new Set<number>([
-  43, // NO_EXPLICIT_POLICY
-  10, // CERT_HAS_EXPIRED
-  18, // DEPTH_ZERO_SELF_SIGNED_CERT
-  79, // INVALID_CA
-  37, // INVALID_NON_CA
-  25, // PATH_LENGTH_EXCEEDED
-  26, // INVALID_PURPOSE
-  12, // CRL_HAS_EXPIRED
-  11, // CRL_NOT_YET_VALID
-  34, // UNHANDLED_CRITICAL_EXTENSION
+export const OPENSSL_VERIFY_FORGIVES: ReadonlySet<number> = new Set<X509ErrorCode>([
+  X509_V_ERR.NO_EXPLICIT_POLICY,
+  X509_V_ERR.CERT_HAS_EXPIRED,
+  X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT,
+  X509_V_ERR.INVALID_CA,
+  X509_V_ERR.INVALID_NON_CA,
+  X509_V_ERR.PATH_LENGTH_EXCEEDED,
+  X509_V_ERR.INVALID_PURPOSE,
+  X509_V_ERR.CRL_HAS_EXPIRED,
+  X509_V_ERR.CRL_NOT_YET_VALID,
+  X509_V_ERR.UNHANDLED_CRITICAL_EXTENSION,
   // errors due to strict conformance checking
-  80,
-  81,
-  82,
-  83,
-  84,
-  85,
-  86,
-  87,
-  88,
-  89,
-  90,
-  91,
-  92,
-  93,
-  94,
+  X509_V_ERR.PATHLEN_INVALID_FOR_NON_CA,
+  X509_V_ERR.PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,
+  X509_V_ERR.KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA,
+  X509_V_ERR.ISSUER_NAME_EMPTY,
+  X509_V_ERR.SUBJECT_NAME_EMPTY,
+  X509_V_ERR.MISSING_AUTHORITY_KEY_IDENTIFIER,
+  X509_V_ERR.MISSING_SUBJECT_KEY_IDENTIFIER,
+  X509_V_ERR.EMPTY_SUBJECT_ALT_NAME,
+  X509_V_ERR.EMPTY_SUBJECT_SAN_NOT_CRITICAL,
+  X509_V_ERR.CA_BCONS_NOT_CRITICAL,
+  X509_V_ERR.AUTHORITY_KEY_IDENTIFIER_CRITICAL,
+  X509_V_ERR.SUBJECT_KEY_IDENTIFIER_CRITICAL,
+  X509_V_ERR.CA_CERT_MISSING_KEY_USAGE,
+  X509_V_ERR.EXTENSIONS_REQUIRE_VERSION_3,
+  X509_V_ERR.EC_KEY_EXPLICIT_PARAMS,
 ]);
 
-export class BudgetExceeded extends Error {
-  override readonly name = 'BudgetExceeded';
+/** The work budget when the caller sets none: far above what any real chain needs (x509-limbo's pathological cases included). */
+const DEFAULT_WORK_BUDGET = 20000;
+
+/**
+ * The work one verification may do (rustls-webpki's Budget): issuer checks, signature
+ * verifications and path-search steps, one allowance shared by chain building, every check,
+ * CRL issuer paths and the rfc5280 profile's search for another path, so that no input makes
+ * verification slow. Each step takes its share before it runs; running out is an outcome the
+ * step returns ('out-of-budget'), never an exception.
+ */
+export class Budget {
+  private spent = 0;
+  constructor(readonly limit: number) {}
+
+  /** takes `n` units; false once more than `limit` have been taken (and from then on) */
+  take(n = 1): boolean {
+    this.spent += n;
+    return !this.exhausted;
+  }
+
+  get exhausted(): boolean {
+    return this.spent > this.limit;
+  }
 }
+
+/** What a step that spends the budget found: its answer, or that the budget ran out first. */
+export type OutOfBudget = 'out-of-budget';
 
 export class Ctx {
   chain: Certificate[] = [];
   numUntrusted = 0;
   /** ctx->error: sticky, last error reported */
-  error = 0;
+  error: X509ErrorCode = X509_V_OK;
   errorDepth = 0;
   errors: VerifyError[] = [];
   trace: Step[] = [];
-  work = 0;
   /** validates a CRL issuer that is not on the path; returns its chain when valid */
-  crlPathHook?: (issuer: Certificate) => Certificate[] | undefined;
+  crlPathHook?: (issuer: Certificate) => Certificate[] | undefined | OutOfBudget;
   /** the top of the chain is a trust anchor even when not self-signed (rfc5280 path search) */
   partialChain = false;
   /** OpenSSL's first queued error reason from the last failed signature check, for the next fail() */
@@ -162,11 +187,12 @@ export class Ctx {
   readonly depth: number;
   readonly crls: Crl[];
   readonly untrusted: Certificate[] | undefined;
-  readonly budget: number;
 
   constructor(
     readonly opts: VerifyOptions,
     readonly subjectOf: (c: Certificate) => string,
+    /** shared with every other Ctx of the same verification (alternative paths, CRL issuer paths) */
+    readonly budget: Budget = new Budget(opts.workBudget ?? DEFAULT_WORK_BUDGET),
   ) {
     this.rfc5280 = opts.profile === 'rfc5280';
     this.strict = opts.x509Strict ?? this.rfc5280;
@@ -177,12 +203,6 @@ export class Ctx {
     this.depth = Math.min(opts.maxDepth ?? 100, 0x3fffffff);
     this.crls = opts.crls ?? [];
     this.untrusted = opts.untrusted;
-    this.budget = opts.workBudget ?? 20000;
-  }
-
-  spend(n = 1): void {
-    this.work += n;
-    if (this.work > this.budget) throw new BudgetExceeded(`work budget of ${this.budget} issuer checks / signature verifications exceeded`);
   }
 
   note(step: string, result: Step['result'], detail: string, cert?: Certificate, depth?: number): void {
@@ -190,7 +210,7 @@ export class Ctx {
   }
 
   /** verify_cb_cert(ctx, x, depth, err) with ok=0: records the error; returns "continue?" */
-  fail(code: number, depth: number, cert?: Certificate | null, step = 'error'): boolean {
+  fail(code: X509ErrorCode, depth: number, cert?: Certificate | null, step = 'error'): boolean {
     this.error = code;
     this.errorDepth = depth;
     // null: OpenSSL reports no current certificate (check_policy's NO_EXPLICIT_POLICY)

@@ -4,8 +4,9 @@
 
 import { OID } from '../der/index.js';
 import type { Certificate, Crl, DistributionPoint, GeneralName, IssuingDistributionPoint, Name, NameAttribute } from '../x509/types.js';
-import { namesEqual } from './deps.js';
-import { certInfo, checkAkid } from './purpose.js';
+import { namesEqual } from './names.js';
+import { certInfo, checkAkid } from './cert-info.js';
+import { X509_V_OK } from './errors.js';
 
 export const CRL_SCORE = {
   NOCRITICAL: 0x100,
@@ -21,7 +22,7 @@ export const CRL_SCORE = {
 export const CRLDP_ALL_REASONS = 0x807f;
 const REMOVE_FROM_CRL = 8;
 
-export interface CrlInfo {
+interface CrlInfo {
   crl: Crl;
   /** EXFLAG_CRITICAL: an unhandled critical CRL or entry extension */
   critical: boolean;
@@ -168,25 +169,25 @@ function crlCrldpCheck(x: Certificate, ci: CrlInfo, score: number): { ok: boolea
   return { ok: !idp?.distributionPoint && (score & CRL_SCORE.ISSUER_NAME) !== 0, reasons };
 }
 
-export interface CrlChoice {
+interface CrlChoice {
   crl: Crl;
   score: number;
   reasons: number;
   issuer?: Certificate;
 }
 
-export type TimeCheck = (crl: Crl) => boolean;
+type TimeCheck = (crl: Crl) => boolean;
 
 /** get_crl_score for CRL `crl` and the certificate at `depth` of `chain`. */
 /**
  * X509_V_FLAG_EXTENDED_CRL_SUPPORT (the rfc5280 profile): indirect and reason-partitioned CRLs,
  * CRL issuers found among the untrusted certificates, delta CRLs never used as complete ones.
  */
-export interface ExtendedCrl {
+interface ExtendedCrl {
   untrusted: Certificate[];
 }
 
-export function crlScore(
+function crlScore(
   chain: Certificate[],
   depth: number,
   crl: Crl,
@@ -213,7 +214,7 @@ export function crlScore(
   let issuer: Certificate | undefined;
   let cidx = depth;
   if (cidx !== chain.length - 1) cidx++;
-  const matches = (c: Certificate) => namesEqual(c.subject, crl.issuer) && checkAkidCrl(c, crl) === 0;
+  const matches = (c: Certificate) => namesEqual(c.subject, crl.issuer) && checkAkidCrl(c, crl) === X509_V_OK;
   if (matches(chain[cidx]) && score & CRL_SCORE.ISSUER_NAME) {
     score |= CRL_SCORE.AKID | CRL_SCORE.ISSUER_CERT;
     issuer = chain[cidx];
@@ -252,7 +253,7 @@ export function crlScore(
   }
 }
 
-function checkAkidCrl(issuer: Certificate, crl: Crl): number {
+function checkAkidCrl(issuer: Certificate, crl: Crl): ReturnType<typeof checkAkid> {
   // X509_check_akid(issuer, crl->akid)
   const akid = duplicated(crl, OID.authorityKeyIdentifier) ? undefined : crl.ext.authorityKeyIdentifier;
   const fake = { ext: { authorityKeyIdentifier: akid } } as unknown as Certificate;

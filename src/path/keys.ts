@@ -6,7 +6,7 @@
 import { OID, der, parseDer } from '../der/index.js';
 import { derOid, derSequence } from '../der/writer.js';
 import type { Certificate, PublicKey } from '../x509/types.js';
-import { namesEqual } from './deps.js';
+import { namesEqual } from './names.js';
 import { OTHER_CURVE_ORDER_BITS, securityBits } from '../crypto/security-level.js';
 
 export interface KeyView {

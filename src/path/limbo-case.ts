@@ -8,7 +8,7 @@ import { OID } from '../der/index.js';
 import { parseCertificates } from '../x509/certificate.js';
 import type { Certificate, Crl } from '../x509/types.js';
 import type { Profile, VerifyResult } from './context.js';
-import type { Verifier } from './deps.js';
+import type { Verifier } from './signature.js';
 import { parseIpAsc } from './hostname.js';
 import type { Purpose } from './purpose.js';
 import { verifyChain } from './validator.js';
@@ -49,7 +49,7 @@ const EKU_PURPOSE: Record<string, Purpose> = {
   [OID.anyExtendedKeyUsage]: 'any',
 };
 
-export type CrlParser = (pem: Uint8Array) => Crl[];
+type CrlParser = (pem: Uint8Array) => Crl[];
 
 export function runLimboCase(tc: LimboCase, profile: Profile, verifier?: Verifier, parseCrls?: CrlParser): LimboOutcome {
   const skipped = tc.validation_kind !== 'SERVER' || tc.signature_algorithms.length > 0 || tc.expected_peer_names.length > 0;

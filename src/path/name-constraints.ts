@@ -1,22 +1,16 @@
 // Name constraints exactly as OpenSSL 3.0 applies them (crypto/x509/v3_ncons.c:
 // NAME_CONSTRAINTS_check, nc_match, nc_dns, nc_email, nc_uri, nc_ip, nc_dn,
-// NAME_CONSTRAINTS_check_CN with cn2dnsid). Returns X509_V_ERR codes (0 = ok).
+// NAME_CONSTRAINTS_check_CN with cn2dnsid). Returns X509_V_OK or the X509_V_ERR code.
 
 import { OID } from '../der/index.js';
 import type { Certificate, GeneralName, GeneralSubtree, Name } from '../x509/types.js';
-import { nameHasPrefix } from './deps.js';
+import { nameHasPrefix } from './names.js';
+import { X509_V_ERR, X509_V_OK, type X509ErrorCode } from './errors.js';
 
-const OK = 0;
-const PERMITTED_VIOLATION = 47;
-const EXCLUDED_VIOLATION = 48;
-const SUBTREE_MINMAX = 49;
-const UNSPECIFIED = 1;
-const UNSUPPORTED_CONSTRAINT_TYPE = 51;
-const UNSUPPORTED_NAME_SYNTAX = 53;
 const NAME_CHECK_MAX = 1 << 20;
 const SMTP_UTF8_MAILBOX = '1.3.6.1.5.5.7.8.9';
 
-export interface NameConstraints {
+interface NameConstraints {
   permitted?: GeneralSubtree[];
   excluded?: GeneralSubtree[];
 }
@@ -26,65 +20,66 @@ type Gen = GeneralName | { type: 'dirName'; name: Name };
 const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const ieq = (a: string, b: string) => a.length === b.length && lower(a) === lower(b);
 
-function ncDns(dns: string, base: string): number {
-  if (base.length === 0) return OK;
-  if (dns.length < base.length) return PERMITTED_VIOLATION;
+function ncDns(dns: string, base: string): X509ErrorCode {
+  if (base.length === 0) return X509_V_OK;
+  if (dns.length < base.length) return X509_V_ERR.PERMITTED_VIOLATION;
   let d = dns;
   if (dns.length > base.length) {
     d = dns.slice(dns.length - base.length);
-    if (base[0] !== '.' && dns[dns.length - base.length - 1] !== '.') return PERMITTED_VIOLATION;
+    if (base[0] !== '.' && dns[dns.length - base.length - 1] !== '.') return X509_V_ERR.PERMITTED_VIOLATION;
   }
-  return ieq(d, base) ? OK : PERMITTED_VIOLATION;
+  return ieq(d, base) ? X509_V_OK : X509_V_ERR.PERMITTED_VIOLATION;
 }
 
-function ncEmail(eml: string, base: string): number {
+function ncEmail(eml: string, base: string): X509ErrorCode {
   const baseat = base.lastIndexOf('@');
   const emlat = eml.lastIndexOf('@');
-  if (emlat < 0) return UNSUPPORTED_NAME_SYNTAX;
+  if (emlat < 0) return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
   if (baseat < 0 && base.length > 0 && base[0] === '.') {
-    if (eml.length > base.length && ieq(eml.slice(eml.length - base.length), base)) return OK;
-    return PERMITTED_VIOLATION;
+    if (eml.length > base.length && ieq(eml.slice(eml.length - base.length), base)) return X509_V_OK;
+    return X509_V_ERR.PERMITTED_VIOLATION;
   }
   let bhost = base;
   if (baseat >= 0) {
     if (baseat !== 0) {
-      if (baseat !== emlat) return PERMITTED_VIOLATION;
-      if (base.includes('\0') || eml.includes('\0')) return UNSUPPORTED_NAME_SYNTAX;
-      if (base.slice(0, baseat) !== eml.slice(0, emlat)) return PERMITTED_VIOLATION;
+      if (baseat !== emlat) return X509_V_ERR.PERMITTED_VIOLATION;
+      if (base.includes('\0') || eml.includes('\0')) return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
+      if (base.slice(0, baseat) !== eml.slice(0, emlat)) return X509_V_ERR.PERMITTED_VIOLATION;
     }
     bhost = base.slice(baseat + 1);
   }
   const ehost = eml.slice(emlat + 1);
-  return ieq(bhost, ehost) ? OK : PERMITTED_VIOLATION;
+  return ieq(bhost, ehost) ? X509_V_OK : X509_V_ERR.PERMITTED_VIOLATION;
 }
 
-function ncUri(uri: string, base: string): number {
+function ncUri(uri: string, base: string): X509ErrorCode {
   const colon = uri.indexOf(':');
-  if (colon < 0 || uri.length - colon < 3 || uri[colon + 1] !== '/' || uri[colon + 2] !== '/') return UNSUPPORTED_NAME_SYNTAX;
+  if (colon < 0 || uri.length - colon < 3 || uri[colon + 1] !== '/' || uri[colon + 2] !== '/') return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
   const hostStart = colon + 3;
   let end = uri.indexOf(':', hostStart);
   if (end < 0) end = uri.indexOf('/', hostStart);
   const host = end < 0 ? uri.slice(hostStart) : uri.slice(hostStart, end);
-  if (host.length === 0) return UNSUPPORTED_NAME_SYNTAX;
+  if (host.length === 0) return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
   if (base.length > 0 && base[0] === '.') {
-    if (host.length > base.length && ieq(host.slice(host.length - base.length), base)) return OK;
-    return PERMITTED_VIOLATION;
+    if (host.length > base.length && ieq(host.slice(host.length - base.length), base)) return X509_V_OK;
+    return X509_V_ERR.PERMITTED_VIOLATION;
   }
-  return ieq(host, base) ? OK : PERMITTED_VIOLATION;
+  return ieq(host, base) ? X509_V_OK : X509_V_ERR.PERMITTED_VIOLATION;
 }
 
-function ncIp(ip: Uint8Array, base: Uint8Array): number {
-  if (ip.length !== 4 && ip.length !== 16) return UNSUPPORTED_NAME_SYNTAX;
-  if (base.length !== 8 && base.length !== 32) return UNSUPPORTED_NAME_SYNTAX;
-  if (ip.length * 2 !== base.length) return PERMITTED_VIOLATION;
-  for (let i = 0; i < ip.length; i++) if ((ip[i] & base[ip.length + i]) !== (base[i] & base[ip.length + i])) return PERMITTED_VIOLATION;
-  return OK;
+function ncIp(ip: Uint8Array, base: Uint8Array): X509ErrorCode {
+  if (ip.length !== 4 && ip.length !== 16) return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
+  if (base.length !== 8 && base.length !== 32) return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
+  if (ip.length * 2 !== base.length) return X509_V_ERR.PERMITTED_VIOLATION;
+  for (let i = 0; i < ip.length; i++)
+    if ((ip[i] & base[ip.length + i]) !== (base[i] & base[ip.length + i])) return X509_V_ERR.PERMITTED_VIOLATION;
+  return X509_V_OK;
 }
 
-function matchSingle(gen: Gen, base: GeneralName): number {
+function matchSingle(gen: Gen, base: GeneralName): X509ErrorCode {
   switch (gen.type) {
     case 'dirName':
-      return base.type === 'dirName' && nameHasPrefix(gen.name, base.name) ? OK : PERMITTED_VIOLATION;
+      return base.type === 'dirName' && nameHasPrefix(gen.name, base.name) ? X509_V_OK : X509_V_ERR.PERMITTED_VIOLATION;
     case 'dns':
       return ncDns(gen.value, (base as { value: string }).value);
     case 'email':
@@ -94,7 +89,7 @@ function matchSingle(gen: Gen, base: GeneralName): number {
     case 'ip':
       return ncIp(gen.bytes, (base as { bytes: Uint8Array }).bytes);
     default:
-      return UNSUPPORTED_CONSTRAINT_TYPE;
+      return X509_V_ERR.UNSUPPORTED_CONSTRAINT_TYPE;
   }
 }
 
@@ -112,63 +107,64 @@ function effective(gen: Gen): Gen {
   return gen;
 }
 
-export function ncMatch(gen0: Gen, nc: NameConstraints): number {
+function ncMatch(gen0: Gen, nc: NameConstraints): X509ErrorCode {
   const gen = effective(gen0);
   let match = 0;
   for (const sub of nc.permitted ?? []) {
     if (!sameType(gen, sub.base)) continue;
-    if (!minmaxValid(sub)) return SUBTREE_MINMAX;
+    if (!minmaxValid(sub)) return X509_V_ERR.SUBTREE_MINMAX;
     if (match === 2) continue;
     if (match === 0) match = 1;
-    const r = gen.type === 'otherName' && gen.oid === SMTP_UTF8_MAILBOX ? UNSUPPORTED_CONSTRAINT_TYPE : matchSingle(gen, sub.base);
-    if (r === OK) match = 2;
-    else if (r !== PERMITTED_VIOLATION) return r;
+    const r =
+      gen.type === 'otherName' && gen.oid === SMTP_UTF8_MAILBOX ? X509_V_ERR.UNSUPPORTED_CONSTRAINT_TYPE : matchSingle(gen, sub.base);
+    if (r === X509_V_OK) match = 2;
+    else if (r !== X509_V_ERR.PERMITTED_VIOLATION) return r;
   }
-  if (match === 1) return PERMITTED_VIOLATION;
+  if (match === 1) return X509_V_ERR.PERMITTED_VIOLATION;
   for (const sub of nc.excluded ?? []) {
     if (!sameType(gen, sub.base)) continue;
-    if (!minmaxValid(sub)) return SUBTREE_MINMAX;
+    if (!minmaxValid(sub)) return X509_V_ERR.SUBTREE_MINMAX;
     const r = matchSingle(gen, sub.base);
-    if (r === OK) return EXCLUDED_VIOLATION;
-    if (r !== PERMITTED_VIOLATION) return r;
+    if (r === X509_V_OK) return X509_V_ERR.EXCLUDED_VIOLATION;
+    if (r !== X509_V_ERR.PERMITTED_VIOLATION) return r;
   }
-  return OK;
+  return X509_V_OK;
 }
 
 /** NAME_CONSTRAINTS_check(x, nc) */
-export function nameConstraintsCheck(x: Certificate, nc: NameConstraints): number {
+export function nameConstraintsCheck(x: Certificate, nc: NameConstraints): X509ErrorCode {
   const nm = x.subject;
   const entries = nm.rdns.reduce((n, r) => n + r.length, 0);
   const sans = x.ext.subjectAltName?.names ?? [];
   const names = entries + sans.length;
   const constraints = (nc.permitted?.length ?? 0) + (nc.excluded?.length ?? 0);
-  if (names > 0 && constraints > NAME_CHECK_MAX / names) return UNSPECIFIED;
+  if (names > 0 && constraints > NAME_CHECK_MAX / names) return X509_V_ERR.UNSPECIFIED;
   if (entries > 0) {
     let r = ncMatch({ type: 'dirName', name: nm }, nc);
-    if (r !== OK) return r;
+    if (r !== X509_V_OK) return r;
     for (const rdn of nm.rdns)
       for (const a of rdn) {
         if (a.oid !== OID.emailAddress) continue;
         const v = a.value;
-        if (!('raw' in v) || v.type !== 'IA5String') return UNSUPPORTED_NAME_SYNTAX;
+        if (!('raw' in v) || v.type !== 'IA5String') return X509_V_ERR.UNSUPPORTED_NAME_SYNTAX;
         r = ncMatch({ type: 'email', value: v.value }, nc);
-        if (r !== OK) return r;
+        if (r !== X509_V_OK) return r;
       }
   }
   for (const g of sans) {
     const r = ncMatch(g, nc);
-    if (r !== OK) return r;
+    if (r !== X509_V_OK) return r;
   }
-  return OK;
+  return X509_V_OK;
 }
 
 /** cn2dnsid: the CN as a DNS-ID when it looks like a multi-label host name, else '' */
-export function cn2dnsid(value: string): { err: number; id: string } {
+function cn2dnsid(value: string): { err: X509ErrorCode; id: string } {
   let s = new TextEncoder().encode(value);
   let n = s.length;
   while (n > 0 && s[n - 1] === 0) n--;
   s = s.subarray(0, n);
-  if (s.includes(0)) return { err: UNSUPPORTED_NAME_SYNTAX, id: '' };
+  if (s.includes(0)) return { err: X509_V_ERR.UNSUPPORTED_NAME_SYNTAX, id: '' };
   let isdns = false;
   for (let i = 0; i < n; i++) {
     const c = s[i];
@@ -184,23 +180,23 @@ export function cn2dnsid(value: string): { err: number; id: string } {
     isdns = false;
     break;
   }
-  return { err: OK, id: isdns ? String.fromCharCode(...s) : '' };
+  return { err: X509_V_OK, id: isdns ? String.fromCharCode(...s) : '' };
 }
 
 /** NAME_CONSTRAINTS_check_CN */
-export function nameConstraintsCheckCn(x: Certificate, nc: NameConstraints): number {
+export function nameConstraintsCheckCn(x: Certificate, nc: NameConstraints): X509ErrorCode {
   for (const rdn of x.subject.rdns)
     for (const a of rdn) {
       if (a.oid !== OID.commonName) continue;
       const v = a.value;
       const text = 'raw' in v ? v.value : '';
       const { err, id } = cn2dnsid(text);
-      if (err !== OK) return err;
+      if (err !== X509_V_OK) return err;
       if (!id) continue;
       const r = ncMatch({ type: 'dns', value: id }, nc);
-      if (r !== OK) return r;
+      if (r !== X509_V_OK) return r;
     }
-  return OK;
+  return X509_V_OK;
 }
 
 export const hasSanOfType = (x: Certificate, type: GeneralName['type']): boolean =>

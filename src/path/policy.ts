@@ -6,7 +6,8 @@
 import { OID } from '../der/index.js';
 import type { Certificate } from '../x509/types.js';
 import type { Ctx } from './context.js';
-import { certInfo } from './purpose.js';
+import { certInfo } from './cert-info.js';
+import { X509_V_ERR, X509_V_OK } from './errors.js';
 
 const ANY = OID.anyPolicy;
 
@@ -51,12 +52,15 @@ class Tree {
   }
 }
 
-/** 0 ok, else the X509_V_ERR code (42 invalid policy extension, 43 no explicit policy) */
-export function processPolicies(ctx: Ctx, inputs: PolicyInputs = {}): number {
+/** RFC 5280 6.1 over the chain: X509_V_OK, INVALID_POLICY_EXTENSION (anyPolicy mapped) or NO_EXPLICIT_POLICY */
+export function processPolicies(
+  ctx: Ctx,
+  inputs: PolicyInputs = {},
+): typeof X509_V_OK | typeof X509_V_ERR.INVALID_POLICY_EXTENSION | typeof X509_V_ERR.NO_EXPLICIT_POLICY {
   // the trust anchor is not part of the path
   const path = ctx.chain.slice(0, -1).reverse();
   const n = path.length;
-  if (n === 0) return 0;
+  if (n === 0) return X509_V_OK;
   let tree: Tree | null = new Tree();
   let explicit = inputs.initialExplicitPolicy ? 0 : n + 1;
   let inhibitAny = inputs.initialAnyPolicyInhibit ? 0 : n + 1;
@@ -81,11 +85,11 @@ export function processPolicies(ctx: Ctx, inputs: PolicyInputs = {}): number {
       tree.prune(i);
       if (tree.empty()) tree = null;
     } else tree = null;
-    if (!(explicit > 0 || tree)) return 43;
+    if (!(explicit > 0 || tree)) return X509_V_ERR.NO_EXPLICIT_POLICY;
     if (i === n) break;
     // preparation for the next certificate
     const maps = c.ext.policyMappings ?? [];
-    if (maps.some((m) => m.issuerDomainPolicy === ANY || m.subjectDomainPolicy === ANY)) return 42;
+    if (maps.some((m) => m.issuerDomainPolicy === ANY || m.subjectDomainPolicy === ANY)) return X509_V_ERR.INVALID_POLICY_EXTENSION;
     if (tree && maps.length) {
       const byIssuer = new Map<string, Set<string>>();
       for (const m of maps)
@@ -138,6 +142,6 @@ export function processPolicies(ctx: Ctx, inputs: PolicyInputs = {}): number {
     tree.prune(n);
     if (tree.empty() || (tree.levels[n] ?? []).length === 0) tree = null;
   }
-  if (explicit === 0 && !tree) return 43;
-  return 0;
+  if (explicit === 0 && !tree) return X509_V_ERR.NO_EXPLICIT_POLICY;
+  return X509_V_OK;
 }

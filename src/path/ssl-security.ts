@@ -7,8 +7,8 @@
 // the same minbits table as check_auth_level; level 0 accepts everything.
 
 import type { Certificate } from '../x509/types.js';
-import { checkKeyLevel, checkSigLevel } from './deps.js';
-import { certInfo } from './purpose.js';
+import { checkKeyLevel, checkSigLevel } from './auth-level.js';
+import { certInfo } from './cert-info.js';
 
 /** Why ssl_security_cert refuses a certificate (its SSL_R_* reason). */
 export type SslSecurityFailure = 'ee-key-too-small' | 'ca-key-too-small' | 'ca-md-too-weak';

@@ -1,7 +1,7 @@
 // verifyChain: OpenSSL 3.0's X509_verify_cert (x509_verify_x509 + verify_chain) in the
 // order OpenSSL runs its steps, with two profiles: `openssl` (what OpenSSL 3.0 decides
 // with PostgreSQL's flags) and `rfc5280` (the same engine plus X509_STRICT and the extra
-// RFC 5280 rules OpenSSL skips, see strict.ts).
+// RFC 5280 rules OpenSSL skips, see rfc5280-profile.ts).
 
 import type { Certificate } from '../x509/types.js';
 import { buildChain } from './build.js';
@@ -16,13 +16,13 @@ import {
   checkRevocation,
   internalVerify,
 } from './checks.js';
-import { certInfo, likelyIssued } from './purpose.js';
+import { certInfo, likelyIssued } from './cert-info.js';
 import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
-import { BudgetExceeded, Ctx, type VerifyOptions, type VerifyResult } from './context.js';
-import { rfc5280Checks } from './strict.js';
+import { type Budget, Ctx, type OutOfBudget, type VerifyOptions, type VerifyResult } from './context.js';
+import { rfc5280Checks } from './rfc5280-profile.js';
 import { processPolicies } from './policy.js';
-import { errorMessage, errorName } from './errors.js';
+import { errorMessage, errorName, X509_V_ERR, X509_V_OK } from './errors.js';
 
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
 
@@ -36,27 +36,29 @@ export interface VerifyHooks {
 }
 
 export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): VerifyResult {
+  return verifyWithin(given, hooks, undefined);
+}
+
+/** verifyChain drawing on `budget` (a CRL issuer's path shares its certificate's), or on a new one */
+function verifyWithin(given: VerifyOptions, hooks: VerifyHooks, budget: Budget | undefined): VerifyResult {
   const opts = given.profile === 'rfc5280' ? withInheritedDsaParameters(given) : given;
-  const ctx = new Ctx(opts, hooks.subjectOf ?? defaultSubject);
+  const ctx = new Ctx(opts, hooks.subjectOf ?? defaultSubject, budget);
   installCrlPathHook(ctx);
   ctx.chain = [opts.leaf];
   ctx.numUntrusted = 1;
-  let ok = false;
-  let budgetExceeded = false;
-  try {
-    ok = run(ctx);
-  } catch (e) {
-    if (!(e instanceof BudgetExceeded)) throw e;
-    budgetExceeded = true;
-    ctx.note('budget', 'fail', e.message);
-    ctx.fail(1, ctx.errorDepth);
-    ok = false;
+  const outcome = run(ctx);
+  const budgetExceeded = outcome === 'out-of-budget';
+  if (budgetExceeded) {
+    // OpenSSL has no such limit; its own resource limits (NAME_CHECK_MAX) end in UNSPECIFIED too
+    ctx.note('budget', 'fail', `work budget of ${ctx.budget.limit} issuer checks / signature verifications exceeded`);
+    ctx.fail(X509_V_ERR.UNSPECIFIED, ctx.errorDepth);
   }
-  const passed = ok && ctx.errors.length === 0;
+  const passed = outcome === 'passed' && ctx.errors.length === 0;
   if (!passed && !budgetExceeded && ctx.rfc5280) {
     // RFC 5280 §6 asks for *a* valid path: try the other candidate paths OpenSSL never builds
     const alt = searchPaths(opts, ctx);
-    if (alt) {
+    if (alt === 'out-of-budget') ctx.note('path-search', 'fail', 'the work budget ran out before another path was found (rfc5280 profile)');
+    else if (alt) {
       alt.trace.unshift(...ctx.trace, {
         step: 'path-search',
         result: 'info',
@@ -76,7 +78,8 @@ export function verifyChain(given: VerifyOptions, hooks: VerifyHooks = {}): Veri
   };
 }
 
-function run(ctx: Ctx): boolean {
+/** X509_verify_cert: 'passed' when every step let verification go on (errors may still have been forgiven) */
+function run(ctx: Ctx): 'passed' | 'failed' | OutOfBudget {
   ctx.note(
     'start',
     'info',
@@ -84,12 +87,13 @@ function run(ctx: Ctx): boolean {
     ctx.opts.leaf,
     0,
   );
-  if (!checkLeafKey(ctx)) return false;
+  if (!checkLeafKey(ctx)) return 'failed';
   const b = buildChain(ctx);
-  if (b <= 0) {
-    if (b < 0) {
+  if (b === 'out-of-budget') return b;
+  if (b !== 'built') {
+    if (b === 'internal-error') {
       // internal error: OpenSSL sets ctx->error without calling the verify callback
-      const code = ctx.error || 1;
+      const code = ctx.error || X509_V_ERR.UNSPECIFIED;
       ctx.errors.push({
         code,
         name: errorName(code),
@@ -99,9 +103,11 @@ function run(ctx: Ctx): boolean {
         noCallback: true,
       });
     }
-    return false;
+    return 'failed';
   }
-  return checkBuilt(ctx);
+  if (checkBuilt(ctx)) return 'passed';
+  // the checks stop on an exhausted budget as on an error that ends verification
+  return ctx.budget.exhausted ? 'out-of-budget' : 'failed';
 }
 
 /** verify_chain after build_chain */
@@ -116,27 +122,29 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkNameConstraints(ctx)) return false;
   if (ctx.rfc5280 || ctx.opts.policyCheck) {
     const r = processPolicies(ctx, ctx.opts.policy);
-    if (r !== 0) {
+    if (r !== X509_V_OK) {
       ctx.note(
         'policy',
         'fail',
-        r === 43 ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping',
+        r === X509_V_ERR.NO_EXPLICIT_POLICY ? 'no valid policy for the path (explicit policy required)' : 'anyPolicy in a policy mapping',
         undefined,
         0,
       );
       // check_policy reports NO_EXPLICIT_POLICY with no current certificate
-      if (!ctx.fail(r, 0, r === 43 && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
+      if (!ctx.fail(r, 0, r === X509_V_ERR.NO_EXPLICIT_POLICY && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
   }
   return true;
 }
 
-/** Depth-first search over every issuer candidate (rfc5280 profile), each complete path checked in full. */
-function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
+/**
+ * Depth-first search over every issuer candidate (rfc5280 profile), each complete path checked
+ * in full; the search and its attempts draw on the first path's work budget.
+ */
+function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined | OutOfBudget {
   const maxDepth = first.depth + 1;
+  const budget = first.budget;
   const pool = [...opts.trusted.map((c) => ({ c, trusted: true })), ...(opts.untrusted ?? []).map((c) => ({ c, trusted: false }))];
-  let work = 0;
-  const budget = opts.workBudget ?? 20000;
   const path: Certificate[] = [opts.leaf];
   const onPath = (c: Certificate) => path.some((p) => p === c || bytesEqual(p.der, c.der));
   let found: Ctx | undefined;
@@ -147,29 +155,25 @@ function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
     const attemptOpts: VerifyOptions = { ...opts, callback: 'stop' };
     // a CRL issuer's own validation stays without CRL path validation in its alternative paths too
     if (nestedCrlPath.has(opts)) nestedCrlPath.add(attemptOpts);
-    const ctx = new Ctx(attemptOpts, first.subjectOf);
+    const ctx = new Ctx(attemptOpts, first.subjectOf, budget);
     installCrlPathHook(ctx);
     ctx.chain = [...path];
     ctx.numUntrusted = numUntrusted;
     ctx.partialChain = true;
-    try {
-      if (checkLeafKey(ctx) && checkBuilt(ctx) && ctx.errors.length === 0) {
-        found = ctx;
-        return true;
-      }
-    } catch (e) {
-      if (!(e instanceof BudgetExceeded)) throw e;
+    if (checkLeafKey(ctx) && checkBuilt(ctx) && ctx.errors.length === 0) {
+      found = ctx;
+      return true;
     }
     return false;
   };
   const dfs = (): boolean => {
-    if (++work > budget || attempts > 64) return false;
+    if (!budget.take() || attempts > 64) return false;
     const x = path[path.length - 1];
     // self-issued intermediates do not count toward the depth limit (RFC 5280 6.1.4 (l))
     const logical = path.slice(1).filter((c) => !certInfo(c).selfIssued).length;
     if (logical + 1 > maxDepth) return false;
-    const cands = pool.filter(({ c }) => !onPath(c) && likelyIssued(c, x) === 0);
-    work += pool.length;
+    const cands = pool.filter(({ c }) => !onPath(c) && likelyIssued(c, x) === X509_V_OK);
+    budget.take(pool.length);
     // trusted first, then those valid at the time
     cands.sort((a, b) => Number(b.trusted) - Number(a.trusted) || Number(certTimeOk(first, b.c)) - Number(certTimeOk(first, a.c)));
     for (const { c, trusted } of cands) {
@@ -181,8 +185,8 @@ function searchPaths(opts: VerifyOptions, first: Ctx): Ctx | undefined {
   };
   // a trusted leaf is its own anchor
   if (opts.trusted.some((t) => bytesEqual(t.der, opts.leaf.der)) && tryChain(0)) return found;
-  dfs();
-  return found;
+  if (dfs()) return found;
+  return budget.exhausted ? 'out-of-budget' : undefined;
 }
 
 /** options of a CRL issuer's own validation: no further CRL path validation inside it */
@@ -215,7 +219,8 @@ function installCrlPathHook(ctx: Ctx): void {
       extra: undefined,
     };
     nestedCrlPath.add(nested);
-    const r = verifyChain(nested);
+    const r = verifyWithin(nested, {}, ctx.budget);
+    if (ctx.budget.exhausted) return 'out-of-budget';
     return r.ok ? r.chain : undefined;
   };
 }

@@ -5,7 +5,7 @@
 
 import { createPublicKey, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
 import type { HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
-import type { Verifier, VerifyResult } from './deps.js';
+import type { Verifier, VerifyResult } from './signature.js';
 
 function derTlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const len = parts.reduce((n, p) => n + p.length, 0);

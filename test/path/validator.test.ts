@@ -12,6 +12,7 @@ import { makeCertificate, makeCrl, type MadeCertificate, type MadeCrl } from '..
 import { parseCertificates } from '../../src/x509/certificate.js';
 import { parseCrls } from '../../src/x509/crl.js';
 import { verifyChain } from '../../src/path/validator.js';
+import { defaultVerifier } from '../../src/path/signature.js';
 import { loadKey } from '../factory/helpers.js';
 
 const T = new Date('2030-06-15T12:00:00Z');
@@ -126,6 +127,77 @@ describe('verifyChain edge cases = openssl verify', () => {
     const res = verifyChain({ leaf: parse(leaf), trusted: [parse(root)], time: T, workBudget: 0 });
     expect(res.ok).toBe(false);
     expect(res.budgetExceeded).toBe(true);
+    expect(res.errors.map((e) => `${e.code}@${e.depth} ${e.name}`)).toEqual(['1@0 UNSPECIFIED']);
     expect(res.trace.some((s) => s.step === 'budget')).toBe(true);
+  });
+});
+
+describe('one work budget for the whole verification', () => {
+  // five intermediates share a name; only the last one's key signed the leaf. The openssl
+  // profile builds through the first and fails; the rfc5280 profile searches on, each attempt
+  // verifying signatures again, all of it drawing on the same budget.
+  const root = makeCertificate({
+    subject: '/CN=budget root',
+    issuerKey: k1,
+    selfSigned: true,
+    extensions: [...CA, { type: 'subjectKeyIdentifier' }],
+    now: T,
+  });
+  // one key identifier for all five, so that only the signatures tell them apart
+  const keyId = Uint8Array.of(1, 2, 3, 4);
+  const keys = ['p256-2', 'p256-3', 'p256-4', 'p256-5', 'p256-6'].map(loadKey);
+  const ints = keys.map((k, i) =>
+    makeCertificate({
+      subject: '/CN=same name',
+      serial: 100 + i,
+      subjectKey: k,
+      issuerKey: k1,
+      issuerCert: root,
+      extensions: [...CA, { type: 'subjectKeyIdentifier', keyId }, { type: 'authorityKeyIdentifier' }],
+      now: T,
+    }),
+  );
+  const leaf = makeCertificate({
+    subject: '/CN=leaf',
+    subjectKey: k1,
+    issuerKey: keys[4],
+    issuerCert: ints[4],
+    extensions: [{ type: 'authorityKeyIdentifier' }],
+    now: T,
+  });
+  const run = (workBudget?: number) => {
+    let signatures = 0;
+    const res = verifyChain({
+      leaf: parse(leaf),
+      trusted: [parse(root)],
+      untrusted: ints.map(parse),
+      time: T,
+      authLevel: 0,
+      profile: 'rfc5280',
+      workBudget,
+      verifier: (alg, key, msg, sig) => {
+        signatures++;
+        return defaultVerifier(alg, key, msg, sig);
+      },
+    });
+    return { res, signatures };
+  };
+
+  it('the search finds the path through the last intermediate', () => {
+    const { res } = run();
+    expect(res.ok).toBe(true);
+    expect(res.chain.map((c) => c.serial.value)).toEqual([parse(leaf).serial.value, 104n, parse(root).serial.value]);
+  });
+
+  it('never verifies more signatures than the budget, however many paths it tries', () => {
+    for (const workBudget of [3, 8, 15, 30]) {
+      const { res, signatures } = run(workBudget);
+      expect(signatures).toBeLessThanOrEqual(workBudget);
+      // the first path's own failure (CERT_SIGNATURE_FAILURE at the leaf), or the budget's (UNSPECIFIED)
+      expect(res.ok).toBe(false);
+      expect([['CERT_SIGNATURE_FAILURE'], ['UNSPECIFIED']]).toContainEqual(res.errors.map((e) => e.name));
+    }
+    const { res } = run(15);
+    expect(res.trace.at(-1)).toMatchObject({ step: 'path-search', result: 'fail' });
   });
 });

@@ -487,7 +487,7 @@ describe('hostile input to simulate() gives a result, never an exception', () =>
         expect(typeof r.ok).toBe('boolean');
         expect(Array.isArray(r.serverLog)).toBe(true);
       }),
-      { numRuns: 150, seed: 11 },
+      { numRuns: 150 },
     );
   });
 });
@@ -779,7 +779,7 @@ describe('stat-ssl helpers', () => {
         if (bytes(s) <= 63) expect(c.text).toBe(s);
         else expect(bytes(c.text)).toBeGreaterThanOrEqual(60);
       }),
-      { numRuns: 300, seed: 5 },
+      { numRuns: 300 },
     );
   });
   it('psqlUnaligned prints like psql -A -F, -P null=_null_ (the TAP suite) and like psql -At', () => {

@@ -10,20 +10,14 @@ import type { Certificate, GeneralName } from '../x509/types.js';
 import type { Ctx } from './context.js';
 import { formatIp, inetAton, inetPton6 } from './hostname.js';
 import { keyView } from './keys.js';
-import { certInfo, KU, XKU } from './purpose.js';
-
-const INVALID_EXTENSION = 41;
-const INVALID_CA = 79;
-const INVALID_PURPOSE = 26;
-const UNSUPPORTED_NAME_SYNTAX = 53;
-const EE_KEY_TOO_SMALL = 66;
-const CA_KEY_TOO_SMALL = 67;
+import { certInfo, KU } from './cert-info.js';
+import { X509_V_ERR, type X509ErrorCode } from './errors.js';
 
 interface Rule {
   /** where the rule comes from */
   source: string;
-  /** X509_V_ERR code to report */
-  code: number;
+  /** the OpenSSL error to report */
+  code: X509ErrorCode;
   /** which chain positions it applies to */
   applies: 'leaf' | 'ca' | 'all' | 'anchor' | 'non-anchor';
   /** true when the certificate breaks the rule */
@@ -59,20 +53,20 @@ function cnValues(c: Certificate): string[] {
 const RULES: Rule[] = [
   {
     source: 'RFC 5280 4.1.2.2: serial numbers are positive and at most 20 octets',
-    code: INVALID_EXTENSION,
+    code: X509_V_ERR.INVALID_EXTENSION,
     applies: 'non-anchor',
     broken: (c) => hasProblem(c, 'NEGATIVE_SERIAL') || hasProblem(c, 'ZERO_SERIAL') || hasProblem(c, 'LONG_SERIAL'),
   },
   {
     // Only enforced on the trust anchor: PKITS 4.6.4 accepts a non-critical one in an intermediate.
     source: 'RFC 5280 4.2.1.9: CAs MUST mark basicConstraints critical',
-    code: 89,
+    code: X509_V_ERR.CA_BCONS_NOT_CRITICAL,
     applies: 'anchor',
     broken: (c) => c.ext.basicConstraints?.ca === true && !c.ext.basicConstraints.critical,
   },
   {
     source: 'RFC 5280 4.2.1.10: nameConstraints only in CA certificates, and critical',
-    code: INVALID_EXTENSION,
+    code: X509_V_ERR.INVALID_EXTENSION,
     applies: 'all',
     broken: (c, _ctx, i) => {
       const nc = c.ext.nameConstraints;
@@ -82,7 +76,7 @@ const RULES: Rule[] = [
   },
   {
     source: 'RFC 5280 4.2.1.10 / CABF 7.1.2.5.2: nameConstraints names at least one subtree, DNS bases are host names',
-    code: UNSUPPORTED_NAME_SYNTAX,
+    code: X509_V_ERR.UNSUPPORTED_NAME_SYNTAX,
     applies: 'ca',
     broken: (c) => {
       const nc = c.ext.nameConstraints;
@@ -94,7 +88,7 @@ const RULES: Rule[] = [
   },
   {
     source: 'RFC 5280 4.2.1.6: an empty subject needs a critical subjectAltName; CABF: otherwise not critical',
-    code: 88,
+    code: X509_V_ERR.EMPTY_SUBJECT_SAN_NOT_CRITICAL,
     applies: 'leaf',
     broken: (c) => {
       const san = c.ext.subjectAltName;
@@ -104,14 +98,14 @@ const RULES: Rule[] = [
   },
   {
     source: 'RFC 5280 4.2.1.6: dNSName and rfc822Name entries use the preferred syntax',
-    code: UNSUPPORTED_NAME_SYNTAX,
+    code: X509_V_ERR.UNSUPPORTED_NAME_SYNTAX,
     applies: 'leaf',
     broken: (c) =>
       sanNames(c).some((g) => (g.type === 'dns' && !validDnsName(g.value, true)) || (g.type === 'email' && !validEmail(g.value))),
   },
   {
     source: 'CABF 7.1.4.3 / RFC 3986 3.2.2: a CN holding an IP address writes it in canonical form',
-    code: UNSUPPORTED_NAME_SYNTAX,
+    code: X509_V_ERR.UNSUPPORTED_NAME_SYNTAX,
     applies: 'leaf',
     broken: (c) =>
       cnValues(c).some((cn) => {
@@ -122,7 +116,7 @@ const RULES: Rule[] = [
   },
   {
     source: 'CABF 7.1.2.1.3: a root AKI has only a keyIdentifier, equal to its SKI',
-    code: 30,
+    code: X509_V_ERR.AKID_SKID_MISMATCH,
     applies: 'anchor',
     broken: (c) => {
       const aki = c.ext.authorityKeyIdentifier;
@@ -133,19 +127,19 @@ const RULES: Rule[] = [
   },
   {
     source: 'RFC 5280 4.2.1.1: certificates from conforming CAs carry an AKI (also a cross-signed anchor)',
-    code: 85,
+    code: X509_V_ERR.MISSING_AUTHORITY_KEY_IDENTIFIER,
     applies: 'anchor',
     broken: (c) => !certInfo(c).selfSigned && !c.ext.authorityKeyIdentifier,
   },
   {
     source: 'CABF 7.1.2.1.2: a root has no extKeyUsage',
-    code: INVALID_PURPOSE,
+    code: X509_V_ERR.INVALID_PURPOSE,
     applies: 'anchor',
     broken: (c) => certInfo(c).selfSigned && c.ext.extKeyUsage !== undefined,
   },
   {
     source: 'CABF 7.1.2.7.6 / 7.1.2.7.10: a subscriber certificate has a non-critical EKU without anyExtendedKeyUsage',
-    code: INVALID_PURPOSE,
+    code: X509_V_ERR.INVALID_PURPOSE,
     applies: 'leaf',
     broken: (c) => {
       const eku = c.ext.extKeyUsage;
@@ -155,19 +149,19 @@ const RULES: Rule[] = [
   },
   {
     source: 'CABF 7.1.2.7.8: a subscriber certificate is not a CA unless it may sign certificates',
-    code: INVALID_CA,
+    code: X509_V_ERR.INVALID_CA,
     applies: 'leaf',
     broken: (c) => c.ext.basicConstraints?.ca === true && c.ext.keyUsage !== undefined && (certInfo(c).kusage! & KU.KEY_CERT_SIGN) === 0,
   },
   {
     source: 'CABF 7.1.2.7.7: authorityInfoAccess holds at least one AccessDescription',
-    code: INVALID_EXTENSION,
+    code: X509_V_ERR.INVALID_EXTENSION,
     applies: 'all',
     broken: (c) => ext(c, OID.authorityInfoAccess) !== undefined && (c.ext.authorityInfoAccess?.length ?? 0) === 0,
   },
   {
     source: 'CABF 6.1.5: RSA moduli are a multiple of 8 bits; DSA keys are not allowed',
-    code: EE_KEY_TOO_SMALL,
+    code: X509_V_ERR.EE_KEY_TOO_SMALL,
     applies: 'all',
     broken: (c) => (c.publicKey.kind === 'rsa' && c.publicKey.bits % 8 !== 0) || keyView(c.publicKey).type === 'dsa',
   },
@@ -185,10 +179,9 @@ function purposeRules(ctx: Ctx): boolean {
   for (const name of want) {
     const bit = (KU as Record<string, number>)[name.replace(/([A-Z])/g, '_$1').toUpperCase()];
     if (bit !== undefined && info.kusage !== undefined && (info.kusage & bit) === 0) {
-      if (!ctx.fail(INVALID_PURPOSE, 0, leaf, 'rfc5280')) return false;
+      if (!ctx.fail(X509_V_ERR.INVALID_PURPOSE, 0, leaf, 'rfc5280')) return false;
     }
   }
-  void XKU;
   return true;
 }
 
@@ -214,7 +207,7 @@ export function rfc5280Checks(ctx: Ctx): boolean {
         (r.applies === 'non-anchor' && !isAnchor);
       if (!applies || !r.broken(c, ctx, i)) continue;
       ctx.note('rfc5280', 'fail', r.source, c, i);
-      const code = r.code === EE_KEY_TOO_SMALL && i > 0 ? CA_KEY_TOO_SMALL : r.code;
+      const code = r.code === X509_V_ERR.EE_KEY_TOO_SMALL && i > 0 ? X509_V_ERR.CA_KEY_TOO_SMALL : r.code;
       if (!ctx.fail(code, i, c, 'rfc5280')) return false;
     }
   }
