@@ -10,47 +10,6 @@ export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 /** Cut a line of text to about n characters for a box. */
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** One chain, root at the top, leaf at the bottom, an arrow for each "issued". */
-export function chainSvg(c: ChainView, t: Strings): string {
-  const W = 520;
-  const BOX = 64;
-  const GAP = 34;
-  const nodes = [...c.nodes].reverse();
-  const H = nodes.length * (BOX + GAP) - GAP + 8;
-  const parts: string[] = [];
-  nodes.forEach((n, i) => {
-    const y = 4 + i * (BOX + GAP);
-    const cls = n.status;
-    const mark = n.status === 'ok' ? '✓' : n.status === 'fail' ? '✗' : '–';
-    const tag = `${t.depth} ${n.depth}${n.trusted ? ` · ${t.trusted}` : ''}${n.status === 'unchecked' ? ` · ${t.notChecked}` : ''}`;
-    parts.push(
-      `<g class="node ${cls}"><rect x="4" y="${y}" width="${W - 8}" height="${BOX}" rx="8"/>`,
-      `<text x="18" y="${y + 24}" class="mark">${mark}</text>`,
-      `<text x="44" y="${y + 24}" class="subject">${esc(clip(n.subject, 52))}</text>`,
-      `<text x="44" y="${y + 44}" class="meta">${esc(tag)}</text>`,
-      n.error ? `<text x="44" y="${y + 58}" class="err">${esc(clip(n.error, 70))}</text>` : '',
-      '</g>',
-    );
-    if (i < nodes.length - 1) {
-      const y1 = y + BOX;
-      parts.push(
-        `<line x1="60" y1="${y1}" x2="60" y2="${y1 + GAP - 4}" class="arrow" marker-end="url(#arrowhead)"/>`,
-        `<text x="72" y="${y1 + GAP / 2 + 4}" class="meta">${esc(t.issues)}</text>`,
-      );
-    }
-  });
-  const label = c.side === 'server' ? t.serverChain : t.clientChain;
-  return `<svg class="chain" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(label)}"><defs><marker id="arrowhead" markerWidth="8" markerHeight="8" refX="4" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>${parts.join('')}</svg>`;
-}
-
-interface Row {
-  kind: 'msg' | 'note' | 'alert';
-  who: 'client' | 'server';
-  text: string;
-  sub?: string;
-  bad?: boolean;
-}
-
 /** Words of a long note over lines of about n characters. */
 function wrap(s: string, n: number): string[] {
   const lines: string[] = [];
@@ -84,6 +43,50 @@ function rows(trace: TraceView[], t: Strings): Row[] {
     }
   }
   return out;
+}
+
+/** One chain, root at the top, leaf at the bottom, an arrow for each "issued". */
+export function chainSvg(c: ChainView, t: Strings): string {
+  const W = 520;
+  const GAP = 34;
+  const nodes = [...c.nodes].reverse();
+  const errLines = nodes.map((n) => (n.error ? wrap(n.error, 74) : []));
+  const boxes = errLines.map((e) => 54 + e.length * 14);
+  const H = boxes.reduce((a, b) => a + b + GAP, 0) - GAP + 8;
+  const parts: string[] = [];
+  let y = 4;
+  nodes.forEach((n, i) => {
+    if (i > 0) y += boxes[i - 1] + GAP;
+    const BOX = boxes[i];
+    const cls = n.status;
+    const mark = n.status === 'ok' ? '✓' : n.status === 'fail' ? '✗' : '–';
+    const tag = `${t.depth} ${n.depth}${n.trusted ? ` · ${t.trusted}` : ''}${n.status === 'unchecked' ? ` · ${t.notChecked}` : ''}`;
+    parts.push(
+      `<g class="node ${cls}"><rect x="4" y="${y}" width="${W - 8}" height="${BOX}" rx="8"/>`,
+      `<text x="18" y="${y + 24}" class="mark">${mark}</text>`,
+      `<text x="44" y="${y + 24}" class="subject">${esc(clip(n.subject, 52))}</text>`,
+      `<text x="44" y="${y + 44}" class="meta">${esc(tag)}</text>`,
+      ...errLines[i].map((line, j) => `<text x="44" y="${y + 62 + j * 14}" class="cerr">${esc(line)}</text>`),
+      '</g>',
+    );
+    if (i < nodes.length - 1) {
+      const y1 = y + BOX;
+      parts.push(
+        `<line x1="60" y1="${y1}" x2="60" y2="${y1 + GAP - 4}" class="arrow" marker-end="url(#arrowhead)"/>`,
+        `<text x="72" y="${y1 + GAP / 2 + 4}" class="meta">${esc(t.issues)}</text>`,
+      );
+    }
+  });
+  const label = c.side === 'server' ? t.serverChain : t.clientChain;
+  return `<svg class="chain" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${esc(label)}"><defs><marker id="arrowhead" markerWidth="8" markerHeight="8" refX="4" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>${parts.join('')}</svg>`;
+}
+
+interface Row {
+  kind: 'msg' | 'note' | 'alert';
+  who: 'client' | 'server';
+  text: string;
+  sub?: string;
+  bad?: boolean;
 }
 
 export function handshakeSvg(trace: TraceView[], t: Strings): string {

@@ -69,7 +69,8 @@ const EN = {
   depth: 'depth',
   issues: 'signs ↓',
   noHandshake: 'No TLS handshake ran.',
-  matrixHelp: "Each lesson's mistake, with every sslmode. Click a row to open the lesson.",
+  matrixHelp:
+    "Each lesson's mistake, with every sslmode. Open a lesson from its name; hover a cell (or focus it) for psql's whole message.",
   scenario: 'Scenario',
   computing: 'computing…',
   timing: 'simulated in',
@@ -82,6 +83,8 @@ const EN = {
   derives: 'derives',
   alert: 'alert',
   skipTo: 'Skip to the result',
+  playgroundIntro:
+    'Change anything: the configuration files, the connection string, the certificates (re-issued as you type), or drop your own files. The answer on the right follows.',
 };
 
 export type Strings = typeof EN;
@@ -148,7 +151,8 @@ const JA: Strings = {
   depth: '深さ',
   issues: '署名 ↓',
   noHandshake: 'TLS ハンドシェイクは行われませんでした。',
-  matrixHelp: '各レッスンの間違いを、すべての sslmode で。行をクリックするとレッスンを開きます。',
+  matrixHelp:
+    '各レッスンの間違いを、すべての sslmode で。名前からレッスンを開けます。セルにカーソルを置くと psql のメッセージ全体が表示されます。',
   scenario: 'シナリオ',
   computing: '計算中…',
   timing: 'シミュレーション時間',
@@ -161,6 +165,8 @@ const JA: Strings = {
   derives: '導出',
   alert: 'アラート',
   skipTo: '結果へ移動',
+  playgroundIntro:
+    '設定ファイル、接続文字列、証明書（入力に合わせて再発行）を自由に変更するか、自分のファイルをドロップしてください。右側の結果が追従します。',
 };
 
 export const STRINGS: Record<Lang, Strings> = { en: EN, ja: JA };

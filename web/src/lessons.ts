@@ -110,14 +110,14 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'sslmode',
-    docs: '34.19.2',
+    docs: '34.19.1',
     title: { en: 'What each sslmode verifies', ja: '各 sslmode が検証するもの' },
     text: {
-      en: 'require encrypts but checks nothing; verify-ca checks the chain up to root.crt; verify-full also checks the host name. Here the server certificate has expired: verify-ca and verify-full refuse it, require and prefer connect anyway (see the matrix). Renew the certificate.',
-      ja: 'require は暗号化するだけで何も検証しません。verify-ca は root.crt までのチェーンを、verify-full はさらにホスト名を検証します。ここではサーバ証明書の期限が切れています。verify-ca と verify-full は拒否し、require と prefer はそれでも接続します（表を参照）。証明書を更新します。',
+      en: "require encrypts but verifies nothing, with one exception: when ~/.postgresql/root.crt exists, libpq checks the chain as verify-ca does (for backwards compatibility). verify-ca checks the chain up to root.crt; verify-full also checks the host name. Here the server certificate has expired and the client has root.crt, so even sslmode=require refuses it. Without root.crt, require would have connected to it (lesson 1's row in the matrix shows require connecting with no root.crt). Renew the certificate.",
+      ja: 'require は暗号化しますが何も検証しません。ただし例外があり、~/.postgresql/root.crt が存在すると、libpq は（後方互換性のため）verify-ca と同じようにチェーンを検証します。verify-ca は root.crt までのチェーンを、verify-full はさらにホスト名を検証します。ここではサーバ証明書の期限が切れていて、クライアントには root.crt があるので、sslmode=require でも拒否されます。root.crt がなければ require は接続していました（表のレッスン 1 の行では、root.crt なしで require が接続しています）。証明書を更新します。',
     },
     fixLabel: { en: 'Renew the server certificate', ja: 'サーバ証明書を更新' },
-    broken: { mistakes: ['expired-leaf'] },
+    broken: { mistakes: ['expired-leaf'], conninfo: conn('require') },
     fix: { mistakes: none },
   }),
   lesson({

@@ -88,6 +88,9 @@ function renderStatic(): void {
   }
   $<HTMLSelectElement>('lang').value = state.lang;
   $('lessons-panel').hidden = state.view !== 'lessons';
+  $('playground-intro').hidden = state.view !== 'playground';
+  // the playground is the editor: open it there; in a lesson it stays as the learner left it
+  if (state.view === 'playground') $<HTMLDetailsElement>('editor-box').open = true;
   $('work').hidden = state.view === 'matrix';
   $('matrix-view').hidden = state.view !== 'matrix';
 }
