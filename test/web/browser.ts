@@ -94,13 +94,27 @@ export interface CliResult {
   fix: string | null;
 }
 
-/** Run an exported script into a fresh directory, then `pgtls simulate` on it as the script says; paths are put back to the page's. */
-export function reproduce(script: string): CliResult {
+/** Run an exported script into a fresh directory and give `run` the directory the script wrote. */
+export function withExport<T>(script: string, run: (dir: string, printed: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'pgtls-web-export-'));
   try {
     const scriptFile = join(dir, 'pgtls-scenario.sh');
     writeFileSync(scriptFile, script);
     const printed = execFileSync('sh', [scriptFile, join(dir, 's')], { encoding: 'utf8' }).trim();
+    return run(join(dir, 's'), printed);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `pgtls asn1 --json FILE`: each block's ASN.1 lines. */
+export function cliAsn1(file: string): { label: string; lines: { offset: number; tag: string; length: number }[] }[] {
+  return JSON.parse(execFileSync(process.execPath, [CLI, 'asn1', '--json', file], { encoding: 'utf8' }));
+}
+
+/** Run an exported script into a fresh directory, then `pgtls simulate` on it as the script says; paths are put back to the page's. */
+export function reproduce(script: string): CliResult {
+  return withExport(script, (dir, printed) => {
     const m = /^pgtls simulate --pgdata (\S+) --home (\S+) '(.*)'$/s.exec(printed);
     if (!m) throw new Error(`unexpected command from the exported script: ${printed}`);
     const conninfo = m[3].replace(/'\\''/g, "'");
@@ -115,10 +129,8 @@ export function reproduce(script: string): CliResult {
       if (err.status !== 1 || !err.stdout) throw new Error(`pgtls simulate failed (${err.status}): ${err.stderr}`);
       out = err.stdout;
     }
-    const back = (s: string) => s.split(join(dir, 's')).join(PAGE_DIR);
+    const back = (s: string) => s.split(dir).join(PAGE_DIR);
     const r = JSON.parse(out) as CliResult;
     return { ok: r.ok, psqlStderr: back(r.psqlStderr), message: back(r.message), fix: r.fix === null ? null : back(r.fix) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

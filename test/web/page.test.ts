@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { LESSONS } from '../../web/src/lessons.js';
-import { buildSite, CHROMIUM, launch, reproduce, ROOT, serveSite } from './browser.js';
+import { buildSite, CHROMIUM, cliAsn1, launch, reproduce, ROOT, serveSite, withExport } from './browser.js';
 
 const OUT = join(ROOT, 'test-output/web');
 const haveChromium = existsSync(CHROMIUM);
@@ -166,6 +166,48 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     await other.close();
     await page.close();
   }, 120_000);
+
+  it("shows each file's fields and its ASN.1 tree as pgtls asn1 does", async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain&fix=1`);
+    await shown(page);
+    await page.click('#files-box summary');
+    await page.click('[data-inspect] >> text=data/server.crt');
+    await page.waitForSelector('#inspect table.asn1');
+    const blocks = await page.evaluate(() =>
+      [...document.querySelectorAll('#inspect section.block')].map((b) => ({
+        summary: b.querySelector('pre')?.textContent ?? '',
+        rows: [...b.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      })),
+    );
+    const cli = withExport(await exported(page), (dir) => cliAsn1(join(dir, 'data/server.crt')));
+    // server.crt holds the leaf then the intermediate, as the docs bundle them
+    expect(blocks.map((b) => b.summary.match(/CN = [a-z.]+/)?.[0])).toEqual(['CN = db.example.com', 'CN = intermediate.yourdomain.com']);
+    expect(blocks.map((b) => b.rows.map((r) => [Number(r[0]), Number(r[2]), r[3]]))).toEqual(
+      cli.map((c) => c.lines.map((l) => [l.offset, l.length, l.tag])),
+    );
+    await page.locator('#files-box').screenshot({ path: join(OUT, 'asn1-server-crt.png') });
+    await page.close();
+  }, 60_000);
+
+  it('re-simulates as the learner types (times measured, not asserted)', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=playground`);
+    let s = await shown(page);
+    const base = await page.inputValue('#conninfo');
+    const sims: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      await page.fill('#conninfo', `${base}${' '.repeat(i % 2)}`);
+      s = await shown(page, s.run);
+      expect(s.verdict).toBe('connects');
+      const t = await page.evaluate(() => (window as unknown as { pgtlsTiming: { roundTripMs: number; simMs: number } }).pgtlsTiming);
+      timings.push({ lesson: 'playground typing', firstOrRerun: 'rerun', roundTripMs: t.roundTripMs, simMs: t.simMs });
+      sims.push(t.simMs);
+    }
+    sims.sort((a, b) => a - b);
+    console.log(`re-simulation while typing: median ${sims[3].toFixed(0)} ms in simulate (${sims.map((x) => x.toFixed(0)).join(', ')})`);
+    await page.close();
+  }, 60_000);
 
   it('switches the interface to Japanese; psql and the server keep their own words', async () => {
     const page = await ctx.newPage();

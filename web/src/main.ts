@@ -127,7 +127,7 @@ function renderEditor(): void {
   const s = t();
   const sc = scenario();
   $('editor-body').innerHTML = `
-    ${field('conninfo', s.connstr, `<input id="conninfo" name="conninfo" spellcheck="false" value="${esc(sc.conninfo)}">`)}
+    ${field('conninfo', s.connstr, `<textarea id="conninfo" name="conninfo" rows="2" spellcheck="false">${esc(sc.conninfo)}</textarea>`)}
     ${field('conf', 'postgresql.conf', `<textarea id="conf" name="conf" rows="5" spellcheck="false">${esc(sc.conf)}</textarea>`)}
     ${field('hba', 'pg_hba.conf', `<textarea id="hba" name="hba" rows="3" spellcheck="false">${esc(sc.hba)}</textarea>`)}
     ${field('ident', 'pg_ident.conf', `<textarea id="ident" name="ident" rows="2" spellcheck="false">${esc(sc.ident)}</textarea>`)}
