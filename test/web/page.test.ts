@@ -232,6 +232,7 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     await page.goto(`${site.url}index.html#lang=en&view=matrix`);
     const cells = LESSONS.length * 6;
     await page.waitForFunction((n) => document.querySelectorAll('#matrix td[data-verdict]').length === n, cells, { timeout: 120_000 });
+    expect(await page.locator('#work').isVisible(), 'the matrix view shows the matrix only').toBe(false);
     await page.screenshot({ path: join(OUT, 'matrix.png'), fullPage: true });
     const table = await page.evaluate(() =>
       [...document.querySelectorAll('#matrix tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.dataset.verdict)),
@@ -256,6 +257,11 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, 'no sideways scrolling').toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(OUT, 'phone-host-name.png'), fullPage: true });
+    // the views are tabs the keyboard reaches: arrow keys move between them
+    await page.focus('[role=tab][data-view=lessons]');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => location.hash.includes('view=playground'));
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('playground');
     await page.close();
   }, 60_000);
 });

@@ -83,6 +83,7 @@ const EN = {
   derives: 'derives',
   alert: 'alert',
   skipTo: 'Skip to the result',
+  certTime: 'making the certificates',
   playgroundIntro:
     'Change anything: the configuration files, the connection string, the certificates (re-issued as you type), or drop your own files. The answer on the right follows.',
 };
@@ -165,6 +166,7 @@ const JA: Strings = {
   derives: '導出',
   alert: 'アラート',
   skipTo: '結果へ移動',
+  certTime: '証明書の作成',
   playgroundIntro:
     '設定ファイル、接続文字列、証明書（入力に合わせて再発行）を自由に変更するか、自分のファイルをドロップしてください。右側の結果が追従します。',
 };

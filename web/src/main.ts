@@ -282,7 +282,7 @@ function renderResult(v: RunView): void {
     `<section class="export"><h3>${esc(s.exportTitle)}</h3><p>${esc(s.exportHelp)}</p><pre class="out" id="command">sh pgtls-scenario.sh\n${esc(simulateCommand(scenario().conninfo))}</pre>
     <button type="button" id="download">${esc(s.download)}</button> <button type="button" id="copy-link">${esc(s.copyLink)}</button> <span id="copied" role="status"></span></section>`,
   );
-  parts.push(`<p class="timing">${esc(s.timing)} ${v.simMs.toFixed(0)} ms (+ ${v.buildMs.toFixed(0)} ms certificates)</p>`);
+  parts.push(`<p class="timing">${esc(s.timing)} ${v.simMs.toFixed(0)} ms (+ ${v.buildMs.toFixed(0)} ms ${esc(s.certTime)})</p>`);
   $('result-body').innerHTML = parts.join('');
 }
 
