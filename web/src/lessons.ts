@@ -6,10 +6,49 @@
 import type { Mistake } from '../../src/factory/index.js';
 import { DEFAULT_CONF, DEFAULT_HBA, defaultScenario, HOST, type Scenario } from './model.js';
 
+/** A page of the PostgreSQL 15 manual (the same file names in the Japanese translation). */
+export interface DocsRef {
+  page: string;
+  anchor?: string;
+  title: { en: string; ja: string };
+}
+
+const D = {
+  SETUP: {
+    page: 'ssl-tcp.html',
+    anchor: 'SSL-SETUP',
+    title: { en: 'Secure TCP/IP Connections with SSL: Basic Setup', ja: 'SSLによる安全なTCP/IP接続：基本的な設定' },
+  },
+  CLIENT_CERTS: {
+    page: 'ssl-tcp.html',
+    anchor: 'SSL-CLIENT-CERTIFICATES',
+    title: { en: 'Using Client Certificates', ja: 'クライアント証明書の使用' },
+  },
+  CERTS: { page: 'ssl-tcp.html', anchor: 'SSL-CERTIFICATE-CREATION', title: { en: 'Creating Certificates', ja: '証明書の作成' } },
+  LIBPQ_VERIFY: {
+    page: 'libpq-ssl.html',
+    anchor: 'LIBQ-SSL-CERTIFICATES',
+    title: { en: 'libpq: Client Verification of Server Certificates', ja: 'libpq：サーバ証明書のクライアント検証' },
+  },
+  PROTECTION: {
+    page: 'libpq-ssl.html',
+    anchor: 'LIBPQ-SSL-PROTECTION',
+    title: { en: 'libpq: Protection Provided in Different Modes', ja: 'libpq：異なるモードで提供される保護' },
+  },
+  AUTH_CERT: { page: 'auth-cert.html', title: { en: 'Certificate Authentication', ja: '証明書認証' } },
+  MAPS: { page: 'auth-username-maps.html', title: { en: 'User Name Maps', ja: 'ユーザ名マップ' } },
+} satisfies Record<string, DocsRef>;
+
+/** The manual page in the interface's language: postgresql.org, or the Japanese translation at postgresql.jp. */
+export function docsUrl(d: DocsRef, lang: 'en' | 'ja'): string {
+  const base = lang === 'ja' ? 'https://www.postgresql.jp/document/15/html/' : 'https://www.postgresql.org/docs/15/';
+  return `${base}${d.page}${d.anchor ? `#${d.anchor}` : ''}`;
+}
+
 export interface Lesson {
   id: string;
   /** the docs section it follows */
-  docs: string;
+  docs: DocsRef;
   title: { en: string; ja: string };
   text: { en: string; ja: string };
   fixLabel: { en: string; ja: string };
@@ -38,7 +77,7 @@ const none: Mistake[] = [];
 export const LESSONS: Lesson[] = [
   lesson({
     id: 'self-signed',
-    docs: '19.9.5',
+    docs: D.CERTS,
     title: { en: 'A self-signed certificate', ja: '自己署名証明書' },
     text: {
       en: 'The docs\' first recipe: `openssl req -new -x509 -days 365 -nodes -subj "/CN=dbhost"`. The server starts with it, but sslmode=verify-full checks the certificate against ~/.postgresql/root.crt, which the client does not have. A self-signed certificate is its own root: copy server.crt to the client as root.crt.',
@@ -50,7 +89,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'key-permissions',
-    docs: '19.9.3',
+    docs: D.SETUP,
     title: { en: 'Server files and key permissions', ja: 'サーバのファイルと鍵のパーミッション' },
     text: {
       en: 'The server reads server.crt and server.key from the data directory (ssl_cert_file, ssl_key_file). The key must not be readable by group or others: with mode 0644 the server refuses to start, and psql only sees a refused connection. The server log says why. `chmod og-rwx server.key`.',
@@ -62,7 +101,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'host-name',
-    docs: '34.19.1',
+    docs: D.LIBPQ_VERIFY,
     title: { en: 'A root and a server certificate: the host name', ja: 'ルート証明書とサーバ証明書：ホスト名' },
     text: {
       en: 'The second recipe: a root CA signs the server certificate. With sslmode=verify-full libpq also checks that the host name you connect to is in the certificate: its subjectAltName DNS entries, or its CN when there are none. Connecting to db.internal fails; add that name as a SAN (the leaf is re-issued with both names).',
@@ -74,7 +113,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'chain',
-    docs: '19.9.5',
+    docs: D.CERTS,
     title: { en: 'Intermediate certificates belong in server.crt', ja: '中間証明書は server.crt に入れる' },
     text: {
       en: "The third recipe: root, intermediate, leaf. The client trusts only the root, so the server must send the intermediate: server.crt holds the leaf followed by the intermediate (`cat server.crt intermediate.crt`). With the leaf alone, OpenSSL cannot find the leaf's issuer.",
@@ -86,7 +125,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'v3-ca',
-    docs: '19.9.5',
+    docs: D.CERTS,
     title: { en: 'An intermediate needs v3_ca', ja: '中間証明書には v3_ca が必要' },
     text: {
       en: 'The docs sign the intermediate with `-extfile /etc/ssl/openssl.cnf -extensions v3_ca`. Without them it is a v1 certificate with no basicConstraints, and OpenSSL will not accept it as a CA.',
@@ -98,7 +137,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'trust-root',
-    docs: '34.19.1',
+    docs: D.LIBPQ_VERIFY,
     title: { en: 'root.crt must hold the root', ja: 'root.crt にはルートを置く' },
     text: {
       en: "libpq trusts what ~/.postgresql/root.crt (sslrootcert) holds. Putting only the intermediate there does not work with OpenSSL's defaults: the chain must end at a self-signed root the client trusts.",
@@ -110,7 +149,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'sslmode',
-    docs: '34.19.1',
+    docs: D.PROTECTION,
     title: { en: 'What each sslmode verifies', ja: '各 sslmode が検証するもの' },
     text: {
       en: "require encrypts but verifies nothing, with one exception: when ~/.postgresql/root.crt exists, libpq checks the chain as verify-ca does (for backwards compatibility). verify-ca checks the chain up to root.crt; verify-full also checks the host name. Here the server certificate has expired and the client has root.crt, so even sslmode=require refuses it. Without root.crt, require would have connected to it (lesson 1's row in the matrix shows require connecting with no root.crt). Renew the certificate.",
@@ -122,7 +161,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'client-cert',
-    docs: '19.9.3',
+    docs: D.AUTH_CERT,
     title: { en: 'Client certificates: the cert method', ja: 'クライアント証明書：cert 認証' },
     text: {
       en: "With ssl_ca_file = 'root.crt' the server asks for a client certificate, and the pg_hba.conf method `cert` authenticates with it: its CN must be the database user. libpq sends ~/.postgresql/postgresql.crt and postgresql.key; without them the server refuses.",
@@ -139,7 +178,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'clientcert-verify-full',
-    docs: '21.12',
+    docs: D.CLIENT_CERTS,
     title: { en: 'clientcert=verify-full', ja: 'clientcert=verify-full' },
     text: {
       en: 'Any method can also demand a certificate: `clientcert=verify-ca` checks it is signed by ssl_ca_file, `clientcert=verify-full` also that its CN is the user name. Here the certificate says bob but the user is alice.',
@@ -157,7 +196,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'ident-map',
-    docs: '21.2',
+    docs: D.MAPS,
     title: { en: 'clientname=DN and pg_ident.conf maps', ja: 'clientname=DN と pg_ident.conf のマップ' },
     text: {
       en: "`cert clientname=DN map=dnmap` matches the certificate's whole subject (in RFC 2253 form) against pg_ident.conf's map instead of the CN. Without a line mapping the DN to the user, authentication fails.",
@@ -175,7 +214,7 @@ export const LESSONS: Lesson[] = [
   }),
   lesson({
     id: 'crl',
-    docs: '19.9.3',
+    docs: D.CLIENT_CERTS,
     title: { en: 'Revoked client certificates (CRL)', ja: '失効したクライアント証明書（CRL）' },
     text: {
       en: "ssl_crl_file names a CRL the server checks client certificates against. alice's certificate is on it, so the server refuses the handshake. Issue her a new certificate.",

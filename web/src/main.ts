@@ -6,7 +6,7 @@
 import { chainSvg, esc, handshakeSvg } from './diagrams.js';
 import { exportScript, simulateCommand } from './export.js';
 import { STRINGS, type Lang, type Strings } from './i18n.js';
-import { LESSONS, lessonById, type Lesson } from './lessons.js';
+import { docsUrl, LESSONS, lessonById, type Lesson } from './lessons.js';
 import { decodeScenario, defaultScenario, encodeScenario, PAGE_KEY_TYPES, SSL_MODES, type DroppedFile, type Scenario } from './model.js';
 import { MISTAKES } from '../../src/factory/index.js';
 import type { MatrixCell, Request, Response } from './protocol.js';
@@ -104,7 +104,7 @@ function renderLessons(): void {
   const l = lesson();
   const text = esc(l.text[state.lang]).replace(/`([^`]+)`/g, '<code>$1</code>');
   $('lesson').innerHTML = `<h2 id="lesson-title" tabindex="-1">${esc(l.title[state.lang])}</h2>
-    <p class="docs">${esc(s.docs)} §${esc(l.docs)}</p>
+    <p class="docs">${esc(s.docs)}: <a href="${esc(docsUrl(l.docs, state.lang))}" rel="noopener" target="_blank">${esc(l.docs.title[state.lang])}</a></p>
     <p>${text}</p>
     ${state.fixed ? `<p class="fix-line"><strong>${esc(s.fix)}:</strong> ${esc(l.fixLabel[state.lang])}</p>` : ''}
     <button type="button" id="fix-toggle" class="primary">${esc(state.fixed ? s.showMistake : `${s.applyFix}: ${l.fixLabel[state.lang]}`)}</button>`;

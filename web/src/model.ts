@@ -110,8 +110,12 @@ export function decodeScenario(text: string): Scenario | undefined {
     const diff = JSON.parse(unb64url(text)) as Partial<Scenario>;
     if (typeof diff !== 'object' || diff === null) return undefined;
     const s = defaultScenario() as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(diff)) if (k in s && typeof v === typeof s[k]) s[k] = v;
-    return s as unknown as Scenario;
+    for (const [k, v] of Object.entries(diff)) if (k in s && typeof v === typeof s[k] && Array.isArray(v) === Array.isArray(s[k])) s[k] = v;
+    const sc = s as unknown as Scenario;
+    // a hand-edited link may name a recipe or key type the page does not have: keep the default
+    if (!(PAGE_KEY_TYPES as readonly string[]).includes(sc.keyType)) sc.keyType = 'rsa2048';
+    if (!['self-signed', 'root-server', 'chain'].includes(sc.kind)) sc.kind = 'root-server';
+    return sc;
   } catch {
     return undefined;
   }
