@@ -69,8 +69,7 @@ const EN = {
   depth: 'depth',
   issues: 'signs ↓',
   noHandshake: 'No TLS handshake ran.',
-  matrixHelp:
-    "Each lesson's mistake, with every sslmode. Open a lesson from its name; hover a cell (or focus it) for psql's whole message.",
+  matrixHelp: "Each lesson's mistake, with every sslmode. Open a lesson from its name; hover a cell for psql's whole message.",
   scenario: 'Scenario',
   computing: 'computing…',
   timing: 'simulated in',
