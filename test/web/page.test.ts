@@ -1,0 +1,267 @@
+// The teaching page in a real browser (Debian's Chromium via playwright-core): the built site
+// served from loopback, every lesson opened and fixed, each verdict and psql message checked
+// against what `pgtls simulate` prints for the page's own exported data directory; dropped
+// files, a shared URL, the language switch, the matrix and a phone-sized view. Screenshots go
+// to test-output/web/. First-verdict and re-simulation times are measured and printed, not
+// asserted (timings belong to bench/, and this machine is shared).
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { LESSONS } from '../../web/src/lessons.js';
+import { buildSite, CHROMIUM, cliAsn1, launch, reproduce, ROOT, serveSite, withExport } from './browser.js';
+
+const OUT = join(ROOT, 'test-output/web');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`test/web/page.test.ts: skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+interface Shown {
+  verdict: string;
+  psql: string;
+  run: string;
+}
+
+/** Wait for a simulation newer than `after` to be drawn, then read what the page shows. */
+async function shown(page: Page, after = ''): Promise<Shown> {
+  await page.waitForFunction(
+    (prev) => {
+      const r = document.getElementById('result');
+      return r?.dataset.run && r.dataset.run !== prev && r.getAttribute('aria-busy') === 'false' && document.getElementById('verdict');
+    },
+    after,
+    { timeout: 30_000 },
+  );
+  return page.evaluate(() => ({
+    verdict: document.getElementById('verdict')!.dataset.verdict!,
+    psql: document.getElementById('psql')?.textContent ?? '',
+    run: document.getElementById('result')!.dataset.run!,
+  }));
+}
+
+/** The page's export script for what it shows now. */
+async function exported(page: Page): Promise<string> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  return readFileSync((await dl.path())!, 'utf8');
+}
+
+/** The page and the CLI agree on the verdict and on psql's whole stderr. */
+async function expectCliAgrees(page: Page, s: Shown, what: string): Promise<void> {
+  const cli = reproduce(await exported(page));
+  expect({ what, verdict: s.verdict, psql: s.psql }).toEqual({ what, verdict: cli.ok ? 'connects' : 'fails', psql: cli.psqlStderr });
+}
+
+const timings: { lesson: string; firstOrRerun: string; roundTripMs: number; simMs: number }[] = [];
+const lessonVerdicts = new Map<string, string>();
+
+describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : ` (skipped: ${CHROMIUM} missing)`}`, () => {
+  let site: Awaited<ReturnType<typeof serveSite>>;
+  let chrome: Awaited<ReturnType<typeof launch>>;
+  let ctx: BrowserContext;
+
+  beforeAll(async () => {
+    buildSite();
+    mkdirSync(OUT, { recursive: true });
+    site = await serveSite();
+    chrome = await launch();
+    ctx = chrome.browser;
+  }, 180_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await site?.close();
+    if (timings.length) {
+      writeFileSync(join(OUT, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+      console.log(
+        timings
+          .map(
+            (t) =>
+              `${t.lesson.padEnd(24)} ${t.firstOrRerun.padEnd(8)} round trip ${t.roundTripMs.toFixed(0)} ms, simulate ${t.simMs.toFixed(0)} ms`,
+          )
+          .join('\n'),
+      );
+    }
+  });
+
+  it('shows a first verdict from the built site (time measured, not asserted)', async () => {
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const t0 = Date.now();
+    await page.goto(`${site.url}index.html#lang=en`);
+    const s = await shown(page);
+    const wall = Date.now() - t0;
+    const t = await page.evaluate(() => (window as unknown as { pgtlsTiming: { firstVerdictMs: number; simMs: number } }).pgtlsTiming);
+    timings.push({ lesson: 'first load', firstOrRerun: 'first', roundTripMs: wall, simMs: t.simMs });
+    console.log(`first verdict: ${wall} ms from navigation (${t.firstVerdictMs.toFixed(0)} ms after the page's script started)`);
+    expect(s.verdict).toBe('fails');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens every lesson, applies its fix, and agrees with pgtls simulate on the exported files', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons`);
+    let s = await shown(page);
+    for (const l of LESSONS) {
+      await page.click(`[data-lesson="${l.id}"]`);
+      s = await shown(page, s.run);
+      expect(s.verdict, `${l.id}: the mistake`).toBe('fails');
+      lessonVerdicts.set(l.id, s.verdict);
+      await expectCliAgrees(page, s, `${l.id} (mistake)`);
+      await page.screenshot({ path: join(OUT, `lesson-${l.id}.png`), fullPage: true });
+      await page.click('#fix-toggle');
+      s = await shown(page, s.run);
+      const t = await page.evaluate(() => (window as unknown as { pgtlsTiming: { roundTripMs: number; simMs: number } }).pgtlsTiming);
+      timings.push({ lesson: l.id, firstOrRerun: 'rerun', roundTripMs: t.roundTripMs, simMs: t.simMs });
+      expect(s.verdict, `${l.id}: the fix`).toBe('connects');
+      await expectCliAgrees(page, s, `${l.id} (fixed)`);
+      await page.screenshot({ path: join(OUT, `lesson-${l.id}-fixed.png`), fullPage: true });
+    }
+    await page.close();
+  }, 300_000);
+
+  it('takes dropped files, and a shared URL brings back the same scenario', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=playground`);
+    let s = await shown(page);
+    expect(s.verdict).toBe('connects');
+    await page.click('#editor-box summary');
+    // a real drop event carrying a file, as a browser makes one from the desktop
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['hostssl all all 127.0.0.1/32 reject\n'], 'pg_hba.conf', { type: 'text/plain' }));
+      const drop = document.getElementById('drop')!;
+      drop.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      drop.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    s = await shown(page, s.run);
+    expect(s.verdict).toBe('fails');
+    expect(s.psql).toContain('pg_hba.conf rejects connection');
+    expect(await page.inputValue('#hba')).toContain('reject');
+    await expectCliAgrees(page, s, 'dropped pg_hba.conf');
+    // a key that is not server.crt's, through the file chooser
+    await page.setInputFiles('#file-input', {
+      name: 'server.key',
+      mimeType: 'text/plain',
+      buffer: readFileSync(join(ROOT, 'vectors/keys/p256-1.pem')),
+    });
+    s = await shown(page, s.run);
+    expect(s.verdict).toBe('fails');
+    expect(await page.locator('#dropped').textContent()).toContain('data/server.key');
+    await expectCliAgrees(page, s, 'dropped server.key');
+    await page.screenshot({ path: join(OUT, 'playground-dropped.png'), fullPage: true });
+
+    const shared = page.url();
+    expect(shared).toContain('s=');
+    const other = await ctx.newPage();
+    await other.goto(shared);
+    const again = await shown(other);
+    expect({ verdict: again.verdict, psql: again.psql }).toEqual({ verdict: s.verdict, psql: s.psql });
+    await other.click('#editor-box summary');
+    expect(await other.locator('#dropped').textContent()).toContain('data/server.key');
+    expect(await other.inputValue('#hba')).toContain('reject');
+    await other.close();
+    await page.close();
+  }, 120_000);
+
+  it("shows each file's fields and its ASN.1 tree as pgtls asn1 does", async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain&fix=1`);
+    await shown(page);
+    await page.click('#files-box summary');
+    await page.click('[data-inspect] >> text=data/server.crt');
+    await page.waitForSelector('#inspect table.asn1');
+    const blocks = await page.evaluate(() =>
+      [...document.querySelectorAll('#inspect section.block')].map((b) => ({
+        summary: b.querySelector('pre')?.textContent ?? '',
+        rows: [...b.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      })),
+    );
+    const cli = withExport(await exported(page), (dir) => cliAsn1(join(dir, 'data/server.crt')));
+    // server.crt holds the leaf then the intermediate, as the docs bundle them
+    expect(blocks.map((b) => b.summary.match(/CN = [a-z.]+/)?.[0])).toEqual(['CN = db.example.com', 'CN = intermediate.yourdomain.com']);
+    expect(blocks.map((b) => b.rows.map((r) => [Number(r[0]), Number(r[2]), r[3]]))).toEqual(
+      cli.map((c) => c.lines.map((l) => [l.offset, l.length, l.tag])),
+    );
+    await page.locator('#files-box').screenshot({ path: join(OUT, 'asn1-server-crt.png') });
+    await page.close();
+  }, 60_000);
+
+  it('re-simulates as the learner types (times measured, not asserted)', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=playground`);
+    let s = await shown(page);
+    const base = await page.inputValue('#conninfo');
+    const sims: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      await page.fill('#conninfo', `${base}${' '.repeat(i % 2)}`);
+      s = await shown(page, s.run);
+      expect(s.verdict).toBe('connects');
+      const t = await page.evaluate(() => (window as unknown as { pgtlsTiming: { roundTripMs: number; simMs: number } }).pgtlsTiming);
+      timings.push({ lesson: 'playground typing', firstOrRerun: 'rerun', roundTripMs: t.roundTripMs, simMs: t.simMs });
+      sims.push(t.simMs);
+    }
+    sims.sort((a, b) => a - b);
+    console.log(`re-simulation while typing: median ${sims[3].toFixed(0)} ms in simulate (${sims.map((x) => x.toFixed(0)).join(', ')})`);
+    await page.close();
+  }, 60_000);
+
+  it('switches the interface to Japanese; psql and the server keep their own words', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain`);
+    const en = await shown(page);
+    await page.selectOption('#lang', 'ja');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja');
+    expect(await page.locator('[role=tab][data-view=lessons]').textContent()).toBe('レッスン');
+    expect(await page.locator('#lesson-title').textContent()).toBe('中間証明書は server.crt に入れる');
+    expect(await page.locator('#verdict').textContent()).toContain('psql は接続できない');
+    expect(await page.locator('#psql').textContent()).toBe(en.psql);
+    expect(page.url()).toContain('lang=ja');
+    await page.screenshot({ path: join(OUT, 'lesson-chain-ja.png'), fullPage: true });
+    await page.reload();
+    await shown(page);
+    expect(await page.locator('[role=tab][data-view=playground]').textContent()).toBe('プレイグラウンド');
+    await page.close();
+  }, 60_000);
+
+  it('fills the sslmode matrix, and each lesson row agrees with its lesson', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=matrix`);
+    const cells = LESSONS.length * 6;
+    await page.waitForFunction((n) => document.querySelectorAll('#matrix td[data-verdict]').length === n, cells, { timeout: 120_000 });
+    expect(await page.locator('#work').isVisible(), 'the matrix view shows the matrix only').toBe(false);
+    await page.screenshot({ path: join(OUT, 'matrix.png'), fullPage: true });
+    const table = await page.evaluate(() =>
+      [...document.querySelectorAll('#matrix tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.dataset.verdict)),
+    );
+    const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+    LESSONS.forEach((l, i) => {
+      const mode = /sslmode=(\S+)/.exec(l.broken.conninfo)![1];
+      expect(table[i][modes.indexOf(mode)], `${l.id} at ${mode}`).toBe(lessonVerdicts.get(l.id) ?? 'fails');
+    });
+    // require verifies nothing without root.crt (the self-signed lesson's client has none)
+    const selfSigned = LESSONS.findIndex((l) => l.id === 'self-signed');
+    expect(table[selfSigned][modes.indexOf('require')]).toBe('connects');
+    expect(table[selfSigned][modes.indexOf('verify-ca')]).toBe('fails');
+    await page.close();
+  }, 180_000);
+
+  it('reads on a phone-sized screen', async () => {
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=host-name`);
+    await shown(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'no sideways scrolling').toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUT, 'phone-host-name.png'), fullPage: true });
+    // the views are tabs the keyboard reaches: arrow keys move between them
+    await page.focus('[role=tab][data-view=lessons]');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => location.hash.includes('view=playground'));
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('playground');
+    await page.close();
+  }, 60_000);
+});
