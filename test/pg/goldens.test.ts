@@ -43,6 +43,9 @@ describe('Normaliser', () => {
     expect(n.norm('LOG:  connection received: host=127.0.0.1 port=51234')).toBe(
       'LOG:  connection received: host=127.0.0.1 port=<client port>',
     );
+    expect(n.norm('LOG:  接続を受け付けました: ホスト=127.0.0.1 ポート番号=34224')).toBe(
+      'LOG:  接続を受け付けました: ホスト=127.0.0.1 ポート番号=<client port>',
+    );
     expect(n.norm('DETAIL:  server process (PID 4242) exited')).toBe('DETAIL:  server process (PID 0) exited');
     expect(n.norm('LOG:  database system was shut down at 2026-12-07 22:01:05 UTC')).toBe(
       'LOG:  database system was shut down at 2000-01-01 00:00:00 UTC',

@@ -160,7 +160,8 @@ export class Normaliser {
       out
         // a temp directory no suite named: stored as such, but not restored by replay
         .replace(/\/tmp\/pgtls-[\w-]+/g, '<tmp>')
-        .replace(/\bport=\d+/g, 'port=<client port>')
+        // the client's port in "connection received" (English, Japanese, or '?' for each character of a C LC_CTYPE)
+        .replace(/(\bport|ポート番号|\?{5})=\d+/g, '$1=<client port>')
         // times and PIDs keep their shape (a suite may strip a `%m [%p] ` prefix by pattern)
         .replace(/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?/g, (_, ms: string | undefined) => `2000-01-01 00:00:00${ms ? '.000' : ''}`)
         .replace(/^(2000-01-01 00:00:00(\.000)? \S+) \[\d+\]/gm, '$1 [0]')
