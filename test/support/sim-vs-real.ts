@@ -5,7 +5,7 @@
 // runs, or replays them where PostgreSQL is not installed.
 
 import { afterAll, beforeAll } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
@@ -47,7 +47,10 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
     o.alias(dir, 'client dir');
     Object.assign(serverUser, o.serverIdentity);
   });
-  afterAll(() => o?.destroy());
+  afterAll(() => {
+    o?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   const norm = (s: string) => s.trim().replace(/port \d+/, 'port N');
   return {
     get oracle() {
