@@ -300,6 +300,8 @@ export class PgOracle {
     const n = new Normaliser([
       [root, 'root'],
       [String(port), 'port'],
+      // a scenario may hand psql a PATH built on ours, which npm and npx make differently
+      ...(process.env.PATH ? [[process.env.PATH, 'PATH'] as [string, string]] : []),
     ]);
     return makeTape(goldenMode(pgOracleUnavailable(major)), s.book(`pg${major}`), n);
   }
