@@ -1,5 +1,5 @@
 // PostgreSQL 18's ssl_groups (default X25519:prime256v1; ssl_ecdh_curve is its old name)
-// against a real PostgreSQL 18 (test/support/pg18-oracle.ts; skipped when
+// against a real PostgreSQL 18 (PgOracle with version 18; skipped when
 // scripts/install-pg-versions.sh has not installed it): `openssl s_client -starttls postgres -groups G` gets the outcome pgtls's model
 // predicts for the same configuration (be_tls_init with pgVersion 18, then the engine with
 // s_client's offer: supported_groups G, a key share for G's first group), and the server
@@ -7,7 +7,6 @@
 // when the client did not use its first, as the model does. The groups used behave alike in OpenSSL 1.1.1 (that
 // build's) and 3.0 (pgtls's model).
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +16,11 @@ import { SSL_DEFAULTS, startServerTls } from '../../src/pg/server/startup.js';
 import { serverNegotiation } from '../../src/pg/tls-handshake.js';
 import { runHandshake, TlsClient, TlsServer, type KeyExchangeGroup } from '../../src/tls13/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
-import { Pg18Oracle, pg18Dir } from '../support/pg18-oracle.js';
+import { PgOracle, pgOracleUnavailable, sslConfLines } from '../support/pg-oracle.js';
 import { sClient, sClientEncryptedExtensionGroups } from '../support/s-client.js';
 
-const where = pg18Dir();
-const postgresUid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-if ('unavailable' in where) console.warn(`groups-pg18-oracle: skipped, ${where.unavailable}`);
+const unavailable = pgOracleUnavailable(18);
+if (unavailable) console.warn(`groups-pg18-oracle: skipped, ${unavailable}`);
 
 const serverKey = parsePrivateKey(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-6.pem')));
 const serverCert = makeCertificate({ subject: '/CN=db.example.com', selfSigned: true, issuerKey: serverKey });
@@ -37,12 +35,12 @@ const NAMES: Record<string, { engine: KeyExchangeGroup; temp: string }> = {
 const CLIENTS = ['X25519', 'P-256', 'P-384', 'X448', 'X25519:P-256', 'P-384:P-256', 'X448:P-384:X25519'];
 
 /** What the model says s_client -groups `list` gets from a server with ssl_groups = `groups`. */
-function predict(pgdata: string, groups: string | undefined) {
+function predict(pg: PgOracle, groups: string | undefined) {
   const st = startServerTls({
     fs: nodeFs(),
-    pgdata,
+    pgdata: pg.pgdata,
     settings: { ...SSL_DEFAULTS, ssl: true, groups },
-    server: { uid: postgresUid, gids: [] },
+    server: { uid: pg.pguid, gids: [] },
     pgVersion: 18,
   });
   if (!st.ok || !st.tls) throw new Error(`the model does not start: ${JSON.stringify(st.log)}`);
@@ -74,13 +72,12 @@ function predict(pgdata: string, groups: string | undefined) {
   };
 }
 
-describe.skipIf('unavailable' in where)('ssl_groups: real PostgreSQL 18 and the model', () => {
-  let pg: Pg18Oracle | undefined;
+describe.skipIf(unavailable !== undefined)('ssl_groups: real PostgreSQL 18 and the model', () => {
+  let pg: PgOracle | undefined;
+  const files = { 'server.crt': { content: serverCert.pem }, 'server.key': { content: privateKeyPem(serverKey, 'pkcs8') } };
+  const hba = 'hostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 trust\n';
   beforeAll(async () => {
-    pg = await Pg18Oracle.create((where as { dir: string }).dir, {
-      'server.crt': serverCert.pem,
-      'server.key': privateKeyPem(serverKey, 'pkcs8'),
-    });
+    pg = await PgOracle.create({ version: 18 });
   }, 60_000);
   afterAll(() => pg?.destroy());
 
@@ -92,17 +89,14 @@ describe.skipIf('unavailable' in where)('ssl_groups: real PostgreSQL 18 and the 
   ];
   for (const c of cases) {
     it(`${c.conf.trim().replace(/\n/g, '; ') || 'default ssl_groups (X25519:prime256v1)'}`, async () => {
-      const st = pg!.apply(c.conf);
+      const st = pg!.apply({ files, sslConf: sslConfLines() + c.conf, hba });
       expect(st.started, st.log).toBe(true);
-      const model = predict(pg!.pgdata, c.groups);
+      const model = predict(pg!, c.groups);
       for (const list of CLIENTS) {
-        pg!.takeLog();
+        await pg!.takeLog();
         const real = await sClient(pg!.port, { groups: list, extra: ['-tls1_3'] });
-        await new Promise((r) => setTimeout(r, 200));
-        const log = pg!
-          .takeLog()
-          .split('\n')
-          .filter((l) => l.includes('could not accept SSL connection'));
+        // takeLog waits until the log has been quiet
+        const log = (await pg!.takeLog()).split('\n').filter((l) => l.includes('could not accept SSL connection'));
         const ee = await sClientEncryptedExtensionGroups(pg!.port, list);
         expect({
           list,

@@ -13,10 +13,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHostsFile, reverseLookup, type HostsTable } from '../../src/pg/config/hosts.js';
 import { parseNumericHost } from '../../src/pg/config/inet.js';
-import { pgOracleUnavailable, privateHostsUnavailable } from '../support/pg-oracle.js';
+import { privateHostsUnavailable } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 
-const unavailable = pgOracleUnavailable();
+// recorded in vectors/oracle/hba-hostname-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('hba-hostname-oracle');
+const unavailable = goldens.skip();
 if (unavailable) console.warn(`hba-hostname-oracle: skipped, ${unavailable}`);
 const noPrivateHosts = unavailable ?? privateHostsUnavailable();
 if (!unavailable && noPrivateHosts) console.warn(`hba-hostname-oracle: private hosts cases skipped, ${noPrivateHosts}`);

@@ -7,7 +7,7 @@
 // catalogs installed in /usr/share/locale. Skipped, with the reason, when PostgreSQL 15,
 // its Japanese catalogs or the locales are missing.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +17,15 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
 import { localeInList, type LocaleEnv } from '../../src/pg/i18n/translate.js';
 import { simulate } from '../../src/pg/simulate.js';
-import { freePort, PgOracle, pgOracleUnavailable, type ServerSetup } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { freePort, PgOracle, type ServerSetup } from '../support/pg-oracle.js';
 import { makeTestPki } from '../support/pki.js';
 
 const locales = spawnSync('locale', ['-a'], { encoding: 'utf8' }).stdout?.split('\n') ?? [];
+// recorded in vectors/oracle/i18n-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('i18n-oracle');
 const unavailable =
-  pgOracleUnavailable() ??
+  goldens.skip() ??
   (existsSync('/usr/share/locale/ja/LC_MESSAGES/libpq5-15.mo')
     ? undefined
     : 'the Japanese PostgreSQL 15 catalogs are not installed (/usr/share/locale/ja/LC_MESSAGES)') ??
@@ -236,7 +239,8 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
     writeFileSync(join(dir, 'other.crt'), otherRoot.serverCrtPem);
     writeFileSync(join(dir, 'pgpass'), '*:*:*:alice:secret\n', { mode: 0o644 });
     chmodSync(join(dir, 'pgpass'), 0o644);
-    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+    o.alias(dir, 'client dir');
+    serverUser = o.serverIdentity;
   }, 60_000);
   afterAll(() => o?.destroy());
 
@@ -270,6 +274,7 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
         }
         expect(started.started, started.log).toBe(true);
         const closed = await freePort();
+        o.alias(String(closed), 'closed port');
         const conninfo = s.conninfo.replace(/C\//g, `${dir}/`).replace('PORT', String(closed));
         const client = Object.fromEntries(Object.entries(s.client).map(([k, v]) => [k, v.replace(/^C\//, `${dir}/`)]));
         const real = await o.psql(conninfo, { home: dir, env: client });

@@ -6,7 +6,6 @@
 // must agree on the verdict, psql's whole stderr (the password file warnings included) and
 // the authentication lines the server logs. Skipped, with the reason, without PostgreSQL 15.
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,12 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate } from '../../src/pg/simulate.js';
 import type { RolePassword } from '../../src/pg/server/connection.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
-import { PgOracle, pgOracleUnavailable, PG_BIN } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { PgOracle, PG_BIN } from '../support/pg-oracle.js';
 
-const unavailable = pgOracleUnavailable();
+// recorded in vectors/oracle/pgpass-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('pgpass-oracle');
+const unavailable = goldens.skip();
 if (unavailable) console.warn(`pgpass-oracle: skipped, ${unavailable}`);
 
 // what ALTER ROLE set: alice SCRAM, bob an MD5 hash, carol for the cleartext method, dave none
@@ -304,7 +306,8 @@ describe.skipIf(unavailable)('password file: simulate() vs PostgreSQL 15 + psql'
     o = await PgOracle.create({ users: ['alice', 'bob', 'carol', 'dave'], databases: ['app', WEIRD_DB] });
     dir = mkdtempSync(join(tmpdir(), 'pgtls-pgpass-'));
     chmodSync(dir, 0o755);
-    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+    o.alias(dir, 'client dir');
+    serverUser = o.serverIdentity;
     const serverKey = parsePrivateKey(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-6.pem')));
     const cert = makeCertificate({ subject: '/CN=db.test', selfSigned: true, issuerKey: serverKey });
     const st = o.apply({

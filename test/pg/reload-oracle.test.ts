@@ -8,7 +8,8 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { remapDir } from '../../src/pg/fs.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { parseCertificate, parsePrivateKey } from '../../src/x509/index.js';
-import { PgOracle, pgOracleUnavailable, type ServerSetup } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { PgOracle, type ServerSetup } from '../support/pg-oracle.js';
 import { encryptedKeyPem } from '../support/pki.js';
 
 // pg_ctl reload against real PostgreSQL 15: the server starts from setup A, the files are
@@ -20,7 +21,9 @@ import { encryptedKeyPem } from '../support/pki.js';
 // ("skipping missing configuration file"): the cases without postgresql.auto.conf check
 // which children do and how often.
 
-const why = pgOracleUnavailable();
+// recorded in vectors/oracle/reload-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('reload-oracle');
+const why = goldens.skip();
 const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
 const CA: ExtensionSpec[] = [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }];
 const SAN: ExtensionSpec[] = [{ type: 'subjectAltName', names: [{ dns: 'db.example.com' }] }];
@@ -246,8 +249,8 @@ describe.skipIf(why !== undefined)(`pg_ctl reload: real PostgreSQL 15 vs simulat
     writeFileSync(join(dir, 'client.crt'), client.pem);
     writeFileSync(join(dir, 'client.key'), privateKeyPem(key('p256-3'), 'pkcs8'));
     chmodSync(join(dir, 'client.key'), 0o600);
-    serverUser.uid = o.pguid;
-    serverUser.gids = execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number);
+    o.alias(dir, 'client dir');
+    Object.assign(serverUser, o.serverIdentity);
     expect(readFileSync(join(o.pgdata, 'postgresql.auto.conf'), 'utf8')).toBe(AUTO_CONF);
   });
   afterAll(() => o?.destroy());

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
-import { pgOracleUnavailable } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 
 // Files given in the connection string (sslrootcert, sslcert, sslkey, sslcrl, sslcrldir) are
@@ -11,7 +11,9 @@ import { useSimVsReal } from '../support/sim-vs-real.js';
 // must give libpq's own words, as real psql prints them against a real PostgreSQL 15, never a
 // crash of pgtls.
 
-const why = pgOracleUnavailable();
+// recorded in vectors/oracle/simulate-bad-files-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('simulate-bad-files-oracle');
+const why = goldens.skip();
 const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
 
 describe.skipIf(why !== undefined)(`libpq's files that cannot be used: real psql 15 vs simulate${why ? ` (skipped: ${why})` : ''}`, () => {

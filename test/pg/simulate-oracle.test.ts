@@ -7,19 +7,22 @@
 // failures compare the FATAL (and DETAIL) the server logs. Certificates come from our
 // factory (test/support/pki.ts), keys from vectors/keys/.
 // Scenarios follow PostgreSQL's src/test/ssl suite and the docs' certificate recipes.
-// Skipped, with the reason, when PostgreSQL 15 is not installed.
+// Recorded in vectors/oracle/simulate-oracle/pg15.json: without PostgreSQL 15 (or with
+// PGTLS_REPLAY=1) the scenarios are checked against the recording instead; skipped, with the
+// reason, when there is neither.
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { makeHierarchy } from '../../src/factory/index.js';
-import { PgOracle, pgOracleUnavailable, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { PgOracle, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
 import { encryptedKeyPem, makeTestPki } from '../support/pki.js';
 
-const unavailable = pgOracleUnavailable();
+const goldens = useGoldens('simulate-oracle');
+const unavailable = goldens.skip();
 if (unavailable) console.warn(`simulate-oracle: skipped, ${unavailable}`);
 
 const pki = makeTestPki();
@@ -991,7 +994,7 @@ describe.skipIf(Boolean(unavailable))('simulate() vs PostgreSQL 15 + psql', () =
       users: ['root', 'ssltestuser', 'anotheruser', 'yetanotheruser'],
       databases: ['trustdb', 'verifydb', 'certdb', 'certdb_dn', 'certdb_dn_re', 'certdb_cn', 'nossldb', 'hostdb', 'rejectdb'],
     });
-    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+    serverUser = o.serverIdentity;
     CDIR = join(o.root, 'c');
     HOME_EMPTY = join(o.root, 'empty-home');
     HOME_FULL = join(CDIR, 'home');
@@ -1013,7 +1016,9 @@ describe.skipIf(Boolean(unavailable))('simulate() vs PostgreSQL 15 + psql', () =
     describe(setup.name, () => {
       let started: StartResult;
       beforeAll(() => {
-        started = o.apply({ files: setup.files, sslConf: setup.sslConf, hba: setup.hba ?? SIMPLE_HBA, ident: setup.ident });
+        started = o
+          .scenario(setup.name)
+          .apply({ files: setup.files, sslConf: setup.sslConf, hba: setup.hba ?? SIMPLE_HBA, ident: setup.ident });
       });
 
       if (setup.starts !== undefined) {

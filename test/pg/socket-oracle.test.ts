@@ -8,7 +8,6 @@
 // FATAL and the socket lines of the start-up log. Skipped, with the reason, without
 // PostgreSQL 15.
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,13 @@ import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
-import { PgOracle, pgOracleUnavailable, type ServerFile, type StartResult } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { PgOracle, type ServerFile, type StartResult } from '../support/pg-oracle.js';
 import { psqlAsGiven } from '../support/psql-as-given.js';
 
-const unavailable = pgOracleUnavailable();
+// recorded in vectors/oracle/socket-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('socket-oracle');
+const unavailable = goldens.skip();
 if (unavailable) console.warn(`socket-oracle: skipped, ${unavailable}`);
 
 interface Case {
@@ -208,7 +210,8 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
     o = await PgOracle.create({ users: ['app', 'alice'], databases: ['app', 'mapdb'] });
     dir = mkdtempSync(join(tmpdir(), 'pgtls-socket-'));
     chmodSync(dir, 0o755);
-    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+    o.alias(dir, 'client dir');
+    serverUser = o.serverIdentity;
     confWithSockets = readFileSync(join(o.pgdata, 'postgresql.conf'), 'utf8');
     const key = parsePrivateKey(readFileSync(join(import.meta.dirname, '../../vectors/keys/p256-6.pem')));
     const cert = makeCertificate({ subject: '/CN=db.test', selfSigned: true, issuerKey: key });
@@ -258,7 +261,9 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
           chownSync(p, o.pguid, serverUser.gids[0]);
         }
         const ssl = setup.ssl ? "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" : '';
-        st = o.apply({ files: setup.ssl ? sslFiles : {}, sslConf: ssl + fill(setup.conf ?? ''), hba: setup.hba, ident: setup.ident });
+        st = o
+          .scenario(setup.name)
+          .apply({ files: setup.ssl ? sslFiles : {}, sslConf: ssl + fill(setup.conf ?? ''), hba: setup.hba, ident: setup.ident });
       }, 60_000);
 
       it('starts (or not) as the real server does, with the same socket lines', () => {

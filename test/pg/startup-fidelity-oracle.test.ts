@@ -6,8 +6,9 @@ import { checkServer } from '../../src/pg/check.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateInput } from '../../src/pg/simulate.js';
-import { pgOracleUnavailable, psqlEnv, type ServerFile } from '../support/pg-oracle.js';
-import { spawnSync } from 'node:child_process';
+import type { ServerFile } from '../support/pg-oracle.js';
+import { psqlAsGiven } from '../support/psql-as-given.js';
+import { useGoldens } from '../support/golden-suite.js';
 import { useSimVsReal } from '../support/sim-vs-real.js';
 
 // What real PostgreSQL 15 (Debian, OpenSSL 3.0) does at start-up that simulate() must say
@@ -16,7 +17,9 @@ import { useSimVsReal } from '../support/sim-vs-real.js';
 // is not running. Each case starts the real server with the files, then runs simulate() on
 // the same data directory.
 
-const why = pgOracleUnavailable();
+// recorded in vectors/oracle/startup-fidelity-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('startup-fidelity-oracle');
+const why = goldens.skip();
 const key = (n: string) => parsePrivateKey(readFileSync(`vectors/keys/${n}.pem`));
 const CA: ExtensionSpec[] = [{ type: 'basicConstraints', ca: true, critical: true }, { type: 'subjectKeyIdentifier' }];
 const SSL_CONF = "ssl=on\nssl_cert_file='server.crt'\nssl_key_file='server.key'\n";
@@ -304,11 +307,7 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
         expect({ ok: r.sim.ok, stderr: r.sim.stderr }).toEqual({ ok: r.real.ok, stderr: r.real.stderr });
       }
       // a Unix socket: psql run directly (PgOracle.psql would add hostaddr)
-      const sock = spawnSync(
-        'psql',
-        ['-X', '-w', '-d', `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, '-c', 'select 1'],
-        { encoding: 'utf8', env: psqlEnv(t.dir) },
-      );
+      const sock = await psqlAsGiven(t.oracle, `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, { home: t.dir });
       const s = simulate({
         fs: nodeFs(),
         pgdata: t.oracle.pgdata,

@@ -8,7 +8,6 @@
 // connections, and the FATAL a name attribute OpenSSL cannot name causes. Certificates come from our factory, keys from vectors/keys/. Skipped, with
 // the reason, when PostgreSQL 15 is not installed.
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,10 +17,13 @@ import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { namedataCut, postgresNameText, psqlUnaligned, type PgStatSslRow } from '../../src/pg/server/stat-ssl.js';
 import { parseCertificate } from '../../src/x509/index.js';
 import { toHex } from '../../src/der/index.js';
-import { PgOracle, pgOracleUnavailable, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
-import { makeTestPki, vectorKey } from '../support/pki.js';
+import { useGoldens } from '../support/golden-suite.js';
+import { PgOracle, sslConfLines, type ServerFile, type StartResult } from '../support/pg-oracle.js';
+import { fixedSerial, makeTestPki, vectorKey } from '../support/pki.js';
 
-const unavailable = pgOracleUnavailable();
+// recorded in vectors/oracle/stat-ssl-oracle/: replayed where PostgreSQL 15 is not installed (or with PGTLS_REPLAY=1)
+const goldens = useGoldens('stat-ssl-oracle');
+const unavailable = goldens.skip();
 if (unavailable) console.warn(`stat-ssl-oracle: skipped, ${unavailable}`);
 
 const QUERY = 'SELECT ssl, version, cipher, bits, client_dn, client_serial, issuer_dn FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
@@ -52,7 +54,8 @@ const client = (subject: NameSpec, o: { serial?: bigint; issuer?: MadeCertificat
   makeCertificate({
     version: 1,
     subject,
-    ...(o.serial !== undefined ? { serial: o.serial } : {}),
+    // fixed, as pg_stat_ssl shows it and the recording must not change from run to run
+    serial: o.serial ?? fixedSerial(JSON.stringify([subject, o.issuer ? toHex(o.issuer.ref.name) : 'client CA'])),
     subjectKey: K.client.key,
     issuerCert: o.issuer ?? pki.clientCa,
     issuerKey: K.clientCa.key,
@@ -248,7 +251,7 @@ const normLog = (text: string) =>
 describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 + psql', () => {
   beforeAll(async () => {
     o = await PgOracle.create({ users: ['ssltestuser'], databases: ['trustdb', 'nossldb'] });
-    serverUser = { uid: o.pguid, gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number) };
+    serverUser = o.serverIdentity;
     CDIR = join(o.root, 'c');
     mkdirSync(CDIR, { recursive: true });
     const files: Record<string, { content: string; mode?: number }> = { 'client.key': { content: K.client.pem, mode: 0o600 } };
@@ -269,7 +272,7 @@ describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 
     describe(setup.name, () => {
       let started: StartResult;
       beforeAll(() => {
-        started = o.apply({ files: setup.files, sslConf: setup.sslConf, hba: HBA });
+        started = o.scenario(setup.name).apply({ files: setup.files, sslConf: setup.sslConf, hba: HBA });
       });
       for (const conn of setup.conns) {
         it(conn.name, async () => {
@@ -311,7 +314,7 @@ describe.skipIf(Boolean(unavailable))('pg_stat_ssl: simulate() vs PostgreSQL 15 
 
   describe('byte for byte', () => {
     beforeAll(() => {
-      o.apply({ files: rsaServer, sslConf: sslConf(), hba: HBA });
+      o.scenario('byte for byte').apply({ files: rsaServer, sslConf: sslConf(), hba: HBA });
     });
     it('server_encoding is one that keeps the DN bytes as OpenSSL printed them', async () => {
       const r = await o.psql(expand(NO_CERT), { sql: 'SHOW server_encoding' });

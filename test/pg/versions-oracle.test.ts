@@ -6,20 +6,24 @@
 // outcomes compare every non-routine log line. The versions run side by side (their time is mostly
 // waiting on servers); a version that is not installed is skipped with the reason.
 // `npm run oracle` runs the same set and prints the agreement table.
+// Recorded in vectors/oracle/versions-oracle/pg<major>.json: a version that is not installed
+// (or every version, with PGTLS_REPLAY=1) is checked against its recording instead.
 
 import { describe, it } from 'vitest';
-import { pgOracleUnavailable } from '../support/pg-oracle.js';
+import { useGoldens } from '../support/golden-suite.js';
 import { VERSION_SETUPS, VersionOracle } from '../support/version-oracle.js';
 
 const VERSIONS = [13, 14, 16, 17, 18];
 
+const goldens = useGoldens('versions-oracle');
+
 describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1)', () => {
   for (const major of VERSIONS) {
-    const unavailable = pgOracleUnavailable(major);
+    const unavailable = goldens.skip(major);
     if (unavailable) console.warn(`versions-oracle: PostgreSQL ${major} skipped, ${unavailable}`);
 
     it.skipIf(Boolean(unavailable)).concurrent(
-      `PostgreSQL ${major}`,
+      `PostgreSQL ${major}${goldens.mode(major) === 'replay' ? ' (replayed)' : ''}`,
       async ({ expect }) => {
         const vo = await VersionOracle.create(major);
         try {

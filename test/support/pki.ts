@@ -1,9 +1,11 @@
 // A small test PKI shaped like PostgreSQL's src/test/ssl suite (root CA, a server CA and a
 // client CA under it, server and client leaves with the suite's names, CRLs), made with our
 // factory from the fixed keys in vectors/keys/, so no test generates RSA. Dates are relative
-// to `now` so nothing expires. Test support only: never imported by src/.
+// to `now` so nothing expires; serial numbers are fixed (from each certificate's name in this
+// file), because PostgreSQL 16+ logs a refused client certificate's serial and the recorded
+// oracle runs (vectors/oracle/) must not change from run to run. Test support only.
 
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -24,6 +26,11 @@ const KEYS = join(import.meta.dirname, '../../vectors/keys');
 export function vectorKey(name: string): { key: PrivateKey; pem: string } {
   const pem = readFileSync(join(KEYS, `${name}.pem`), 'utf8');
   return { key: parsePrivateKey(new TextEncoder().encode(pem)), pem };
+}
+
+/** A fixed positive serial number for the certificate this file calls `label` (8 octets of its SHA-256). */
+export function fixedSerial(label: string): bigint {
+  return BigInt(`0x${createHash('sha256').update(label).digest('hex').slice(0, 16)}`) >> 1n;
 }
 
 /** PKCS#8 encrypted with AES-256-CBC (what `openssl pkey -aes256` writes), by node:crypto. */
@@ -72,6 +79,7 @@ export function makeTestPki(now = new Date()): TestPki {
   const ca = (cn: string, key: PrivateKey, issuer?: MadeCertificate, issuerKey?: PrivateKey) =>
     makeCertificate({
       subject: [{ CN: cn }],
+      serial: fixedSerial(cn),
       ...(issuer ? { subjectKey: key, issuerCert: issuer, issuerKey } : { selfSigned: true, issuerKey: key }),
       notBefore: t(-2),
       notAfter: t(3650),
@@ -82,6 +90,7 @@ export function makeTestPki(now = new Date()): TestPki {
   const clientCa = ca('Test CA for pgtls client certs', keys.clientCa.key, root, keys.root.key);
   const ou = { OU: 'pgtls test suite' };
   const leaf = (
+    label: string,
     subject: NameSpec,
     o: {
       sans?: GeneralNameSpec[];
@@ -95,6 +104,7 @@ export function makeTestPki(now = new Date()): TestPki {
   ) =>
     makeCertificate({
       version: o.sans ? 3 : 1,
+      serial: fixedSerial(label),
       subject,
       subjectKey: o.key ?? keys.server.key,
       issuerCert: o.issuer ?? serverCa,
@@ -106,27 +116,30 @@ export function makeTestPki(now = new Date()): TestPki {
     });
   const CN = 'common-name.pg-ssltest.test';
   const server = {
-    cnOnly: leaf([{ CN }, ou]),
-    altNames: leaf([{ CN }, ou], { sans: [{ dns: 'dns1.alt-name.pg-ssltest.test' }, { dns: 'dns2.alt-name.pg-ssltest.test' }] }),
-    wildcard: leaf([ou], { sans: [{ dns: 'single.alt-name.pg-ssltest.test' }, { dns: '*.wildcard.pg-ssltest.test' }] }),
-    ipSan: leaf([ou], { sans: [{ ip: '192.0.2.1' }, { ip: '127.0.0.1' }, { ip: '2001:DB8::1' }] }),
-    ipCn: leaf([{ CN: '192.0.2.1' }, ou]),
-    noNames: leaf([ou]),
-    revoked: leaf([{ CN }, ou]),
-    expired: leaf([{ CN }, ou], { from: -400, to: -30 }),
-    notYetValid: leaf([{ CN }, ou], { from: 2, to: 400 }),
+    cnOnly: leaf('server.cnOnly', [{ CN }, ou]),
+    altNames: leaf('server.altNames', [{ CN }, ou], {
+      sans: [{ dns: 'dns1.alt-name.pg-ssltest.test' }, { dns: 'dns2.alt-name.pg-ssltest.test' }],
+    }),
+    wildcard: leaf('server.wildcard', [ou], { sans: [{ dns: 'single.alt-name.pg-ssltest.test' }, { dns: '*.wildcard.pg-ssltest.test' }] }),
+    ipSan: leaf('server.ipSan', [ou], { sans: [{ ip: '192.0.2.1' }, { ip: '127.0.0.1' }, { ip: '2001:DB8::1' }] }),
+    ipCn: leaf('server.ipCn', [{ CN: '192.0.2.1' }, ou]),
+    noNames: leaf('server.noNames', [ou]),
+    revoked: leaf('server.revoked', [{ CN }, ou]),
+    expired: leaf('server.expired', [{ CN }, ou], { from: -400, to: -30 }),
+    notYetValid: leaf('server.notYetValid', [{ CN }, ou], { from: 2, to: 400 }),
     selfSigned: makeCertificate({
       subject: [{ CN }],
+      serial: fixedSerial('server.selfSigned'),
       selfSigned: true,
       issuerKey: keys.server.key,
       notBefore: t(-1),
       notAfter: t(365),
       extensions: V3_CA,
     }),
-    sha1: leaf([{ CN }, ou], { sigAlg: 'sha1WithRSAEncryption' }),
+    sha1: leaf('server.sha1', [{ CN }, ou], { sigAlg: 'sha1WithRSAEncryption' }),
   };
-  const cl = (subject: NameSpec, o: { from?: number; to?: number; issuer?: MadeCertificate; issuerKey?: PrivateKey } = {}) =>
-    leaf(subject, {
+  const cl = (label: string, subject: NameSpec, o: { from?: number; to?: number; issuer?: MadeCertificate; issuerKey?: PrivateKey } = {}) =>
+    leaf(`client.${label}`, subject, {
       issuer: o.issuer ?? clientCa,
       issuerKey: o.issuerKey ?? keys.clientCa.key,
       key: keys.client.key,
@@ -134,20 +147,21 @@ export function makeTestPki(now = new Date()): TestPki {
       to: o.to,
     });
   const client = {
-    plain: cl([{ CN: 'ssltestuser' }]),
-    dn: cl([{ O: 'PGDG' }, { OU: 'Engineering' }, { OU: 'Testing' }, { CN: 'ssltestuser-dn' }]),
-    revoked: cl([{ CN: 'ssltestuser' }]),
-    expired: cl([{ CN: 'ssltestuser' }], { from: -400, to: -30 }),
-    notYetValid: cl([{ CN: 'ssltestuser' }], { from: 2, to: 400 }),
+    plain: cl('plain', [{ CN: 'ssltestuser' }]),
+    dn: cl('dn', [{ O: 'PGDG' }, { OU: 'Engineering' }, { OU: 'Testing' }, { CN: 'ssltestuser-dn' }]),
+    revoked: cl('revoked', [{ CN: 'ssltestuser' }]),
+    expired: cl('expired', [{ CN: 'ssltestuser' }], { from: -400, to: -30 }),
+    notYetValid: cl('notYetValid', [{ CN: 'ssltestuser' }], { from: 2, to: 400 }),
     selfSigned: makeCertificate({
       version: 1,
+      serial: fixedSerial('client.selfSigned'),
       subject: [{ CN: 'ssltestuser' }],
       selfSigned: true,
       issuerKey: keys.client.key,
       notBefore: t(-1),
       notAfter: t(365),
     }),
-    byRoot: cl([{ CN: 'ssltestuser' }], { issuer: root, issuerKey: keys.root.key }),
+    byRoot: cl('byRoot', [{ CN: 'ssltestuser' }], { issuer: root, issuerKey: keys.root.key }),
   };
   const crl = (issuer: MadeCertificate, key: PrivateKey, revoked: MadeCertificate[], from = -1, to = 30) =>
     makeCrl({

@@ -3,7 +3,8 @@
 // connection string, which turns a Unix-socket connection into a TCP one; the socket tests
 // need psql to see no host at all, or a socket directory. The log is read from the file
 // PgOracle's pg_ctl writes (<root>/server.log), from where it ended before psql ran.
-// `psql` picks the binary: Debian's pg_wrapper (default) or one run directly.
+// `psql` picks the binary: Debian's pg_wrapper (default) or one run directly. Recorded in
+// the suite's goldens like PgOracle.psql (replayed where PostgreSQL is not installed).
 // Test support only: never imported by src/.
 
 import { spawnSync } from 'node:child_process';
@@ -18,10 +19,21 @@ export async function psqlAsGiven(
   conninfo: string,
   opts: { home?: string; env?: Record<string, string>; sql?: string; psql?: string } = {},
 ): Promise<PsqlResult> {
-  const logFile = join(o.root, 'server.log');
-  let offset = logSize(logFile);
   const home = opts.home ?? join(o.root, 'empty-home');
   mkdirSync(home, { recursive: true });
+  const input = [
+    JSON.stringify(conninfo),
+    ...(opts.psql ? [`psql=${opts.psql}`] : []),
+    ...(opts.sql && opts.sql !== 'select 1' ? [`-c ${JSON.stringify(opts.sql)}`] : []),
+    ...(opts.home ? [`HOME=${home}`] : []),
+    ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+  ].join(' ');
+  return o.recordPsql('psql as given', input, () => run(o, conninfo, home, opts));
+}
+
+async function run(o: PgOracle, conninfo: string, home: string, opts: { env?: Record<string, string>; sql?: string; psql?: string }) {
+  const logFile = join(o.root, 'server.log');
+  let offset = logSize(logFile);
   const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], {
     encoding: 'utf8',
     env: psqlEnv(home, opts.env),

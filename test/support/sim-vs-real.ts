@@ -1,11 +1,11 @@
 // One real PostgreSQL (15 unless a version is given) for a describe block, and the comparison the oracle tests make:
 // the same connection string through real psql and through simulate() over the same data
 // directory, reduced to verdict, psql's stderr (port normalised) and the server log lines
-// a test cares about.
+// a test cares about. A suite that calls useGoldens (golden-suite.ts) first records the real
+// runs, or replays them where PostgreSQL is not installed.
 
 import { afterAll, beforeAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificate, privateKeyPem } from '../../src/factory/index.js';
@@ -42,12 +42,15 @@ export function useSimVsReal(opts: { logLines: RegExp; users?: string[]; databas
   const serverUser = { uid: 0, gids: [0] };
   beforeAll(async () => {
     o = await PgOracle.create({ users: opts.users ?? ['alice'], databases: opts.databases ?? ['app'], version: opts.version });
-    dir = mkdtempSync(join(tmpdir(), 'pgtls-oracle-'));
+    dir = mkdtempSync(join(tmpdir(), 'pgtls-client-'));
     chmodSync(dir, 0o755);
-    serverUser.uid = o.pguid;
-    serverUser.gids = execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number);
+    o.alias(dir, 'client dir');
+    Object.assign(serverUser, o.serverIdentity);
   });
-  afterAll(() => o?.destroy());
+  afterAll(() => {
+    o?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   const norm = (s: string) => s.trim().replace(/port \d+/, 'port N');
   return {
     get oracle() {

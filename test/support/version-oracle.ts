@@ -10,14 +10,13 @@
 // ones (starting, listening on, database system is ...).
 // Used by test/pg/versions-oracle.test.ts and scripts/oracle.ts (npm run oracle).
 
-import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFs } from '../../src/pg/fs-node.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
 import { PgOracle, sslConfLines, type ServerFile } from './pg-oracle.js';
 import { makeCertificate } from '../../src/factory/index.js';
-import { makeTestPki } from './pki.js';
+import { fixedSerial, makeTestPki } from './pki.js';
 
 const pki = makeTestPki();
 const K = pki.keys;
@@ -41,6 +40,7 @@ const CLIENT_FILES: Record<string, { content: string; mode?: number }> = {
   'client-long.crt': {
     content: makeCertificate({
       subject: '/C=CH/O=Long Organisation Name For Testing/OU=Engineering/L=Zürich/CN=ssltestuser',
+      serial: fixedSerial('client-long'),
       selfSigned: true,
       issuerKey: K.client.key,
     }).pem,
@@ -393,8 +393,7 @@ export class VersionOracle {
       chownSync(p, 0, 0);
       chmodSync(p, f.mode ?? 0o644);
     }
-    const gids = execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number);
-    return new VersionOracle(o, cdir, home, { uid: o.pguid, gids });
+    return new VersionOracle(o, cdir, home, o.serverIdentity);
   }
 
   /** the cases of a setup that run on this version */
@@ -426,7 +425,10 @@ export class VersionOracle {
   /** (Re)start the server with the setup's files, then run its cases: real psql and simulate() side by side. */
   async run(setup: VersionSetup): Promise<CaseOutcome[]> {
     const out: CaseOutcome[] = [];
-    const started = this.oracle.apply({ files: setup.files, sslConf: setup.sslConf, hba: setup.hba, ident: setup.ident });
+    // the recording's key (goldens): the setup's name, not the test's
+    const started = this.oracle
+      .scenario(setup.name)
+      .apply({ files: setup.files, sslConf: setup.sslConf, hba: setup.hba, ident: setup.ident });
     const startup = this.sim('', undefined, true);
     if (setup.starts !== undefined || !started.started) {
       const real = normLog(started.log);

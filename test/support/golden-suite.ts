@@ -1,0 +1,85 @@
+// Goldens in a vitest file: `useGoldens('simulate-oracle')` at the top of an oracle suite makes
+// every PgOracle the file creates record into (live) or answer from (replay) the books under
+// vectors/oracle/simulate-oracle/, checks after each test that the real system printed what
+// its book says (a difference fails the test with a diff, unless PGTLS_RECORD=1), and tells the
+// suite whether it can run: live, replay, or skip (no PostgreSQL and no book).
+// See golden.ts for the format and the modes.
+
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, expect, TestRunner } from 'vitest';
+import { GoldenBook, type GoldenDiff, goldenMode, type GoldenMode, replayForced, setGoldenSession, setRunnerHooks } from './golden.js';
+import { pgOracleUnavailable } from './pg-oracle.js';
+
+export interface GoldenSuite {
+  suite: string;
+  /** live or replay for this PostgreSQL major (replay when it is not installed or PGTLS_REPLAY=1) */
+  mode(major?: number): GoldenMode;
+  /** why this major's scenarios cannot run here (not installed and no book), or undefined */
+  skip(major?: number): string | undefined;
+}
+
+/** Books of this file's oracles, checked after each test and once more after the file. */
+export function useGoldens(suite: string): GoldenSuite {
+  const books = new Map<string, GoldenBook>();
+  const book = (stream: string) => {
+    let b = books.get(stream);
+    if (!b) books.set(stream, (b = new GoldenBook(suite, stream)));
+    return b;
+  };
+  setGoldenSession({ suite, book });
+  setRunnerHooks({
+    currentTest: () => expect.getState().currentTestName,
+    // a scenario recorded nowhere: skipped with the book and key named, as a missing book is
+    onMissing: (e) => {
+      console.warn(`goldens: skipped, ${e.message}`);
+      TestRunner.getCurrentTest()?.context.skip(e.message);
+    },
+  });
+  const modes = new Map<number, { mode: GoldenMode; unavailable?: string }>();
+  const modeOf = (major: number) => {
+    let m = modes.get(major);
+    if (!m) {
+      const unavailable = pgOracleUnavailable(major);
+      modes.set(major, (m = { mode: goldenMode(unavailable), unavailable }));
+    }
+    return m;
+  };
+  const settle = () => {
+    const diffs: GoldenDiff[] = [];
+    for (const b of books.values()) {
+      const r = b.settle();
+      if (r.added.length) console.log(`goldens: ${r.added.length} new recording(s) in ${b.file}`);
+      diffs.push(...r.diffs.map((d) => ({ ...d, key: `${b.file}: ${d.key}` })));
+    }
+    failOnDiffs(diffs);
+  };
+  afterEach(settle);
+  afterAll(() => {
+    settle();
+    setGoldenSession(undefined);
+  });
+  return {
+    suite,
+    mode: (major = 15) => modeOf(major).mode,
+    skip(major = 15) {
+      const m = modeOf(major);
+      if (m.mode === 'live') return undefined;
+      const b = book(`pg${major}`);
+      if (existsSync(b.file)) return undefined;
+      const why = replayForced() ? 'PGTLS_REPLAY=1' : m.unavailable;
+      return `${why}, and no recording to replay (${b.file})`;
+    },
+  };
+}
+
+/** One assertion over every difference, so vitest prints one diff naming each scenario. */
+export function failOnDiffs(diffs: GoldenDiff[]): void {
+  if (!diffs.length) return;
+  const golden = Object.fromEntries(diffs.map((d) => [d.key, d.golden]));
+  const real = Object.fromEntries(diffs.map((d) => [d.key, d.real]));
+  expect(
+    real,
+    `the real system no longer prints what was recorded for ${diffs.length} scenario(s) ` +
+      '(the real system changed, or the scenario did: PGTLS_RECORD=1 re-records)',
+  ).toEqual(golden);
+}
