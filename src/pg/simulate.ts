@@ -50,6 +50,7 @@ import {
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
 import { defaultSecurityLevel } from '../crypto/index.js';
+import { DEFAULT_PG_VERSION } from './conninfo/options.js';
 
 export type { PgStatSslRow } from './server/stat-ssl.js';
 
@@ -298,7 +299,7 @@ function sniFor(t: ConnTarget, values: ResolvedConninfo['values'], pgWrapper: bo
 }
 
 export function simulate(input: SimulateInput): SimulateResult {
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const at = input.at ?? new Date();
   const opensslVersion = input.opensslVersion ?? '3.0';
   const securityLevel = input.securityLevel ?? defaultSecurityLevel(opensslVersion);

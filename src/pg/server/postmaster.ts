@@ -15,6 +15,7 @@ import type { LogLine } from '../log.js';
 import { SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface PostmasterInput {
   fs: SimFs;
@@ -69,7 +70,7 @@ const logHostnameOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_h
 
 /** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
 export function startServer(input: PostmasterInput): StartOutcome {
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const conf = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata });
   // Includes "skipping missing configuration file .../postgresql.auto.conf" when there is
   // none: the real server logs that at start-up too (checked on PostgreSQL 15).
@@ -119,7 +120,7 @@ export function reloadServer(
   running: ServerState,
   input: PostmasterInput,
 ): { log: LogLine[]; server: ServerState /** something was refused and kept as before */; partial: boolean } {
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
   const { conf, complete } = applyReloadedConf(running.conf, parsed, log);
