@@ -403,7 +403,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
       const m = 'hostssl record cannot match because SSL is disabled';
       ctx.logs.push({
         message: m,
-        hint: ctx.version >= 16 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
+        hint: ctx.version >= 17 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
         context,
       });
       ctx.errMsg = m;
@@ -419,8 +419,10 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   const roles = field();
   if (!roles) fail('end-of-line before role specification');
   if (ctx.version >= 16) {
+    // regcomp_auth_token looks at the first character only: a quoted "/..." is a regex too
+    // (checked against real 16, 17 and 18: test/support/version-oracle.ts)
     for (const t of [...(databases as AuthToken[]), ...(roles as AuthToken[])]) {
-      if (!t.quoted && t.string.startsWith('/')) {
+      if (t.string.startsWith('/')) {
         const r = compilePgRegex(t.string.slice(1));
         if (!r.ok) fail(`invalid regular expression "${t.string.slice(1)}": ${r.error}`);
       }
@@ -712,7 +714,7 @@ const DEFAULT_INTERFACES = [
 ];
 
 function tokenMatches(t: AuthToken, s: string, version: number): boolean {
-  if (version >= 16 && !t.quoted && t.string.startsWith('/')) {
+  if (version >= 16 && t.string.startsWith('/')) {
     const r = compilePgRegex(t.string.slice(1));
     return r.ok && r.regex.test(s);
   }
