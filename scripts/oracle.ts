@@ -1,8 +1,10 @@
 // `npm run oracle`: simulate() against every installed PostgreSQL major (15 from Debian; 13,
 // 14, 16, 17, 18 from scripts/install-pg-versions.sh), the scenario set of
 // test/support/version-oracle.ts, and a table: version x (cases, verdicts agreed, psql
-// messages agreed, server logs agreed). Each disagreement, with the real and the simulated
-// text, goes to a file (default $TMPDIR/pgtls-oracle-disagreements.txt; -v prints them too).
+// messages agreed, server logs agreed), then one of version x suite (setups, reload,
+// pg_stat_ssl, service/passfile, sockets, pg_hba 16+, sslrootcert=system: cases where all
+// three agreed / cases). Each disagreement, with the real and the simulated text, goes to a
+// file (default $TMPDIR/pgtls-oracle-disagreements.txt; -v prints them too).
 // Usage: node --import tsx scripts/oracle.ts [--versions 13,17] [--out FILE] [-v]
 // Exit 0 when every version agreed on everything, 1 when any disagreed, 2 for bad usage.
 
@@ -10,7 +12,14 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PG_ORACLE_VERSIONS, pgOracleUnavailable } from '../test/support/pg-oracle.js';
-import { VERSION_SETUPS, VersionOracle, type CaseOutcome } from '../test/support/version-oracle.js';
+import { VERSION_SETUPS, VersionOracle, type CaseOutcome, type VersionSuite } from '../test/support/version-oracle.js';
+
+/** a markdown table, columns padded */
+function table(head: string[], body: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
+  return [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -34,12 +43,15 @@ async function main(): Promise<number> {
     }
   }
   const rows: { version: string; cases: number; verdict: number; psql: number; log: number }[] = [];
+  const suites = [...new Set(VERSION_SETUPS.map((s) => s.suite ?? 'setups'))];
+  const bySuite: { version: string; cells: Map<VersionSuite, { cases: number; agreed: number }> }[] = [];
   const report: string[] = [];
   for (const v of versions) {
     const why = pgOracleUnavailable(v);
     if (why) {
       console.log(`PostgreSQL ${v}: skipped, ${why}`);
       rows.push({ version: `${v} (not installed)`, cases: 0, verdict: 0, psql: 0, log: 0 });
+      bySuite.push({ version: `${v} (not installed)`, cells: new Map() });
       continue;
     }
     process.stdout.write(`PostgreSQL ${v}: `);
@@ -57,6 +69,14 @@ async function main(): Promise<number> {
       ` ${all.length} cases${vo.races ? ` (${vo.races} with libpq's "could not send startup packet" race, compared without that line)` : ''}\n`,
     );
     for (const r of vo.retried) console.log(`  run twice (disagreed the first time): ${r}`);
+    const cells = new Map<VersionSuite, { cases: number; agreed: number }>();
+    for (const c of all) {
+      const cell = cells.get(c.suite) ?? { cases: 0, agreed: 0 };
+      cell.cases++;
+      if (c.verdict && c.psql && c.log) cell.agreed++;
+      cells.set(c.suite, cell);
+    }
+    bySuite.push({ version: String(v), cells });
     rows.push({
       version: String(v),
       cases: all.length,
@@ -78,9 +98,14 @@ async function main(): Promise<number> {
   if (verbose) console.log(report.join('\n'));
   const head = ['version', 'cases', 'verdicts agreed', 'psql messages agreed', 'server logs agreed'];
   const body = rows.map((r) => [r.version, String(r.cases), String(r.verdict), String(r.psql), String(r.log)]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
-  console.log(['', line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...body.map(line)].join('\n'));
+  console.log(`\n${table(head, body)}`);
+  const cell = (c: { cases: number; agreed: number } | undefined) => (c ? `${c.agreed}/${c.cases}` : '-');
+  console.log(
+    `\ncases where verdict, psql and server log all agreed, by suite:\n${table(
+      ['version', ...suites],
+      bySuite.map((r) => [r.version, ...suites.map((s) => cell(r.cells.get(s)))]),
+    )}`,
+  );
   const bad = rows.some((r) => r.verdict < r.cases || r.psql < r.cases || r.log < r.cases);
   console.log(bad ? `\ndisagreements: ${out}` : '\nevery version agreed on every case');
   return bad ? 1 : 0;

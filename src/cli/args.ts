@@ -2,7 +2,7 @@
 // single-dash OpenSSL-style options (`-CAfile F`) and positionals. Unknown options are a
 // UsageError (exit 2), never silently ignored.
 
-import { MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
+import { DEFAULT_PG_VERSION, MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
 import { parseHostsFile, type HostsTable } from '../pg/config/hosts.js';
 import { nodeFs } from '../pg/fs-node.js';
 
@@ -61,9 +61,9 @@ export function parseArgs(argv: string[], spec: OptionSpec): ParsedArgs {
   return { opts, positionals };
 }
 
-/** --pg-version N: the PostgreSQL/libpq major version a command models (default 15). */
+/** --pg-version N: the PostgreSQL/libpq major version a command models (default DEFAULT_PG_VERSION, 18). */
 export function pgVersionOption(opts: ParsedArgs['opts']): number {
-  const v = opts['pg-version'] === undefined ? 15 : Number(opts['pg-version']);
+  const v = opts['pg-version'] === undefined ? DEFAULT_PG_VERSION : Number(opts['pg-version']);
   if (!Number.isInteger(v) || v < MIN_PG_VERSION || v > MAX_PG_VERSION)
     throw new UsageError(`--pg-version must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
   return v;

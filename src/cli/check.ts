@@ -26,7 +26,7 @@ Options:
   --host NAME           a host name clients use (repeatable; default: listen_addresses)
   --at ISO-8601         the time to check at (default now)
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
-  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 15)
+  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 18)
   --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
                         sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
                         builds use 1). It judges server.crt at start-up, the client certificate when

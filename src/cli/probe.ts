@@ -18,7 +18,7 @@ plaintext connection. Prints the negotiated parameters, the chain, and what each
 (disable .. verify-full) would do with this client's root file, CRLs and certificate.
 
 Options:
-  --pg-version N   libpq major version whose rules apply, 13-18 (default 15)
+  --pg-version N   libpq major version whose rules apply, 13-18 (default 18)
   --home DIR       the client's HOME (~/.postgresql defaults; default $HOME)
   --env NAME=VALUE a client environment variable (PGSSLROOTCERT...); repeatable
   --timeout MS     per connection (default 10000)

@@ -1,4 +1,4 @@
-// `pgtls serve --pgdata DIR`: a TLS-speaking stand-in for a PostgreSQL 15 server,
+// `pgtls serve --pgdata DIR`: a TLS-speaking stand-in for a PostgreSQL server,
 // configured from DIR like the simulator (postgresql.conf, pg_hba.conf, pg_ident.conf,
 // certificates); psql and libpq can connect to it. Logs to stderr what the real server
 // would log. Runs until interrupted; exit 1 when the configuration does not start.
@@ -10,7 +10,7 @@ import { dataDirectory, listenErrorLines } from './fs-errors.js';
 
 const HELP = `Usage: pgtls serve --pgdata DIR [--port P] [--host 127.0.0.1] [--pg-version N]
 
-Listens on HOST:PORT and answers like a PostgreSQL 15 server with DIR's configuration:
+Listens on HOST:PORT and answers like a PostgreSQL server (of --pg-version) with DIR's configuration:
 SSLRequest ('S' when ssl=on), the TLS 1.3 handshake (pgtls's engine, client certificates
 checked like OpenSSL), pg_hba.conf with trust and cert authentication, then AuthenticationOk
 and simple queries (\`select 1\` gives 1). Password methods ask for a password and stop.
@@ -20,7 +20,7 @@ Options:
   --port P           TCP port (default 5432; 0 picks a free one)
   --host ADDR        address to listen on (default 127.0.0.1)
   --passphrase P     what ssl_passphrase_command would print
-  --pg-version N     server behaviour, 13-18 (default 15; 17 also accepts direct TLS with ALPN)
+  --pg-version N     server behaviour, 13-18 (default 18; 17+ also accept direct TLS with ALPN)
   --hosts-file FILE  the hosts file for pg_hba.conf lines that name hosts and log_hostname
                      (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
 Exit status: 1 when the server cannot start (its FATAL on stderr), 2 bad input.`;

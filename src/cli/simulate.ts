@@ -31,7 +31,7 @@ would connect, also shows the backend's pg_stat_ssl row (pid unknown).
 
 Options:
   --pgdata DIR          the server's data directory (required)
-  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 15)
+  --pg-version N        PostgreSQL/libpq major version, 13-18 (default 18)
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
@@ -60,8 +60,9 @@ Options:
   --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
                         PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
                         host verify-full checks, the TLS server name and the .pgpass key)
-  --locale-dir DIR      where the message catalogs are (<DIR>/<lang>/LC_MESSAGES/libpq5-15.mo,
-                        psql-15.mo, postgres-15.mo, libc.mo; default ${DEFAULT_LOCALE_DIR}): psql's
+  --locale-dir DIR      where the message catalogs are (<DIR>/<lang>/LC_MESSAGES/libpq5-NN.mo,
+                        psql-NN.mo, postgres-NN.mo for --pg-version NN, libc.mo; default
+                        ${DEFAULT_LOCALE_DIR}): psql's
                         and libpq's messages follow the client's LANGUAGE, LC_ALL, LC_MESSAGES and
                         LANG (from this environment or --env), the server's its lc_messages
   --server-env NAME=VALUE

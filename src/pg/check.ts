@@ -31,6 +31,7 @@ import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
+import { DEFAULT_PG_VERSION } from './conninfo/options.js';
 
 export interface CheckInput {
   fs: SimFs;
@@ -191,7 +192,7 @@ function certNames(c: Certificate): string[] {
 
 export function checkServer(input: CheckInput): CheckReport {
   const at = input.at ?? new Date();
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const pgdata = input.pgdata.replace(/\/+$/, '');
   const securityLevel = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
   const base = {

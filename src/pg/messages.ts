@@ -231,6 +231,8 @@ export const LIBPQ = inDomain('libpq', {
   passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c'),
   passfileInsecure: m('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', 'fe-connect.c'),
   passfileRetrieved: m('password retrieved from file "%s"', 'fe-connect.c'),
+  // sslkeylogfile (18): SSL_CTX_keylog_cb prints this to stderr itself, once per secret
+  keylogOpen: m('WARNING: could not open SSL key logging file "%s": %s', 'fe-secure-openssl.c', 18, undefined, { strerror: [1] }),
   // connecting (PQconnectPoll): the TCP and Unix-socket connect() failures, with strerror's text
   tcpConnectFailed: m('%s\n\tIs the server running on that host and accepting TCP/IP connections?', 'fe-connect.c', 14, undefined, {
     msgid: [{ raw: '%s\n' }, '\tIs the server running on that host and accepting TCP/IP connections?\n'],

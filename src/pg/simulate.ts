@@ -50,6 +50,8 @@ import {
 import type { ProcessIdentity, SimFs } from './fs.js';
 import { suggestFix, type FailureFacts } from './fix.js';
 import { defaultSecurityLevel } from '../crypto/index.js';
+import { DEFAULT_PG_VERSION } from './conninfo/options.js';
+import { keylogOpenError } from './client/keylog.js';
 
 export type { PgStatSslRow } from './server/stat-ssl.js';
 
@@ -298,7 +300,7 @@ function sniFor(t: ConnTarget, values: ResolvedConninfo['values'], pgWrapper: bo
 }
 
 export function simulate(input: SimulateInput): SimulateResult {
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const at = input.at ?? new Date();
   const opensslVersion = input.opensslVersion ?? '3.0';
   const securityLevel = input.securityLevel ?? defaultSecurityLevel(opensslVersion);
@@ -615,13 +617,26 @@ export function simulate(input: SimulateInput): SimulateResult {
     let certSent = false;
     let tlsInfo: { protocol: string; cipher: string; bits: number } | undefined;
     if (kind === 'ssl') {
+      // 17+ sslnegotiation=direct: a ClientHello instead of the SSLRequest; a server without
+      // SSL closes the connection without a word (checked on real 17 and 18)
+      const direct = pgVersion >= 17 && conn.sslnegotiation === 'direct';
       steps.push({
         step: 'ssl-request',
         who: 'both',
         attempt: n,
         result: server.tls ? 'ok' : 'fail',
-        detail: server.tls ? "SSLRequest answered 'S'" : "SSLRequest answered 'N' (ssl = off)",
+        detail: direct
+          ? server.tls
+            ? 'direct TLS: the ClientHello (ALPN postgresql) instead of an SSLRequest'
+            : 'direct TLS: the server (ssl = off) closes the connection on the ClientHello'
+          : server.tls
+            ? "SSLRequest answered 'S'"
+            : "SSLRequest answered 'N' (ssl = off)",
       });
+      if (!server.tls && direct) {
+        facts = { kind: 'ssl-refused' };
+        return done({ kind, ok: false, stage: 'ssl-refused', message: fc(LIBPQ.sslSyscallEof) });
+      }
       if (!server.tls) {
         if (sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full') {
           facts = { kind: 'ssl-refused' };
@@ -662,6 +677,20 @@ export function simulate(input: SimulateInput): SimulateResult {
       report.handshake = hs;
       lastTrace = hs.trace;
       describeHandshake(hs, steps, n);
+      const keylog = pgVersion >= 18 ? conn.values.sslkeylogfile : undefined;
+      if (keylog) {
+        const why = keylogOpenError(input.fs, keylog);
+        steps.push({
+          step: 'ssl-key-log',
+          who: 'client',
+          attempt: n,
+          result: why ? 'fail' : 'ok',
+          detail: why
+            ? `sslkeylogfile ${keylog}: ${why}: libpq warns once per secret (${hs.keylog.length}) and goes on`
+            : `libpq appends ${hs.keylog.length} key log line(s) to ${keylog}`,
+        });
+        if (why) for (const _ of hs.keylog) warnings.push(fc(LIBPQ.keylogOpen, keylog, why));
+      }
       if (!hs.ok) {
         const noProtocol = hs.serverReason === 'unsupported protocol';
         serverLog.push({

@@ -189,6 +189,12 @@ export interface HandshakeOutcome {
   /** TLS 1.2 would be negotiated: pgtls does not run a 1.2 handshake, the checks are applied directly */
   tls12?: boolean;
   trace: TraceEntry[];
+  /**
+   * the key log lines the client's OpenSSL would hand libpq 18's sslkeylogfile callback, in
+   * order (TLS 1.3: as the engine derives the secrets; TLS 1.2: the CLIENT_RANDOM line once the
+   * handshake completes)
+   */
+  keylog: string[];
 }
 
 const VERSIONS: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -232,7 +238,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const trace: TraceEntry[] = [];
   const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
-  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source };
+  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source, keylog: [] };
 
   const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);
   const verifyClient = (certs: Certificate[]) => verifyClientChain(server, certs, at);
@@ -269,6 +275,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     ...LIBPQ_KEY_EXCHANGE,
     random,
     onTrace: (e) => trace.push(e),
+    keylog: (line) => out.keylog.push(line),
   });
   const tlsServer = new TlsServer({
     minVersion: asEngineVersion(server.minVersion),
@@ -344,6 +351,9 @@ function tls12OrNoOverlap(
       return out;
     }
   }
+  // the client derives the master secret once the server's flight is accepted, and OpenSSL
+  // logs it then; pgtls runs no TLS 1.2 key exchange, so the line holds no secret
+  out.keylog.push('CLIENT_RANDOM (TLS 1.2 master secret, not derived by pgtls)');
   if (input.server.requestClientCert && out.clientChain.length > 0) {
     out.clientVerify = verifyClient(out.clientChain);
     if (!out.clientVerify.ok) {

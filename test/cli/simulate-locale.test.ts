@@ -51,7 +51,7 @@ describe.skipIf(msgfmtMissing)(`pgtls simulate --locale-dir${msgfmtMissing ? ` (
       mkdirSync(pgdata);
       writeFileSync(join(pgdata, 'postgresql.conf'), '');
       writeFileSync(join(pgdata, 'pg_hba.conf'), 'host all bob 127.0.0.1/32 trust\n');
-      const locale = ['--locale-dir', join(dir, 'locale')];
+      const locale = ['--locale-dir', join(dir, 'locale'), '--pg-version', '15'];
       const json = (r: ReturnType<typeof pgtls>) =>
         JSON.parse(r.stdout) as { psqlStderr: string; serverLog: string[]; languageNotes: string[] };
 

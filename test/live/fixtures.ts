@@ -151,7 +151,7 @@ export function useServe(): { readonly pki: LivePki; readonly pgdata: string; re
   beforeAll(async () => {
     pgdata = writeServeDataDir(pki);
     c = writeClientDir(pki);
-    const s = await startServe({ pgdata, log: () => undefined });
+    const s = await startServe({ pgVersion: 15, pgdata, log: () => undefined });
     if (!s.ok) throw new Error(`serve did not start: ${s.fatal.message}`);
     serve = s.server;
   });

@@ -72,6 +72,7 @@ describe.skipIf(!openssl4)(
     it('a revoked certificate: the alert text OpenSSL 4 prints is the one simulate predicts for 4.0', async () => {
       const r = await run('carol');
       const sim = simulate({
+        pgVersion: 15,
         fs: nodeFs(),
         pgdata: live.pgdata,
         conninfo: `host=localhost hostaddr=127.0.0.1 port=${live.serve.port} sslmode=verify-full sslrootcert=${live.c.root} sslcert=${live.c.crt.carol} sslkey=${live.c.key} user=carol dbname=app`,

@@ -41,7 +41,7 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
     if (!st.started) throw new Error(`postgres did not start:\n${st.log}`);
     c = writeClientDir(pki);
     serveDir = writeServeDataDir(pki);
-    const s = await startServe({ pgdata: serveDir, log: () => undefined });
+    const s = await startServe({ pgVersion: 15, pgdata: serveDir, log: () => undefined });
     if (!s.ok) throw new Error(s.fatal.message);
     serve = s.server;
   });
@@ -220,7 +220,7 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
     const seen = new Set<string>();
     for (const setup of setups) {
       const conninfo = `${setup.startsWith('host=') ? '' : 'host=localhost '}hostaddr=127.0.0.1 port=${pg.port} ${setup}`;
-      const report = await runProbe({ conninfo, env: { HOME: join(c.dir, 'home') }, osUser: 'root', clientUser: me });
+      const report = await runProbe({ pgVersion: 15, conninfo, env: { HOME: join(c.dir, 'home') }, osUser: 'root', clientUser: me });
       expect(report.negotiated?.version).toBe('TLSv1.3');
       expect(report.chain.length).toBe(2);
       for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const) {
@@ -248,7 +248,14 @@ describe.skipIf(!!unavailable)('live client against real PostgreSQL 15', () => {
     for (const setup of setups) {
       for (const mode of ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']) {
         const conninfo = `hostaddr=127.0.0.1 port=${pg.port} ${setup} sslmode=${mode}`;
-        const ours = await connectLibpq({ conninfo, env: { HOME: join(c.dir, 'home') }, osUser: 'root', clientUser: me, sql: 'select 1' });
+        const ours = await connectLibpq({
+          pgVersion: 15,
+          conninfo,
+          env: { HOME: join(c.dir, 'home') },
+          osUser: 'root',
+          clientUser: me,
+          sql: 'select 1',
+        });
         const real = await pg.psql(conninfo, { home: join(c.dir, 'home') });
         expect({ conninfo, ok: ours.ok }).toEqual({ conninfo, ok: real.status === 0 });
         if (ours.ok) expect(ours.session?.query?.rows).toEqual([[real.stdout.trim()]]);

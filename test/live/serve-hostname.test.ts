@@ -42,7 +42,7 @@ describe.skipIf(noPsql)('pgtls serve: pg_hba.conf host names from a hosts file',
 
   async function attempt(hostsText: string) {
     const hosts = parseHostsFile(hostsText, '/etc/hosts');
-    const s = await startServe({ pgdata, port: 0, log: () => undefined, hosts });
+    const s = await startServe({ pgVersion: 15, pgdata, port: 0, log: () => undefined, hosts });
     if (!s.ok) throw new Error(s.fatal.message);
     running.push(s.server);
     const from = s.server.logLines.length;
@@ -51,6 +51,7 @@ describe.skipIf(noPsql)('pgtls serve: pg_hba.conf host names from a hosts file',
     await new Promise((res) => setTimeout(res, 100));
     const log = s.server.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
     const sim = simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata,
       conninfo,

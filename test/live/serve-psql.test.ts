@@ -48,6 +48,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     await new Promise((res) => setTimeout(res, 100));
     const log = live.serve.logLines.slice(from).map((l) => l.replace(/port=\d+$/, 'port=<client port>'));
     const sim = simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata: live.pgdata,
       conninfo,
@@ -116,6 +117,7 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
       'user=alice dbname=plaindb',
     ]) {
       const report = await runProbe({
+        pgVersion: 15,
         conninfo: `${base()} ${setup}`,
         env: { HOME: `${live.c.dir}/home` },
         osUser: 'root',
@@ -133,11 +135,12 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
   it('ssl = off: the SSLRequest is answered N; prefer goes on in plaintext, require fails; probe agrees with psql', async () => {
     const dir = writeServeDataDir(live.pki);
     writeFileSync(join(dir, 'postgresql.conf'), 'log_connections = on\nssl = off\n');
-    const off = await startServe({ pgdata: dir, log: () => undefined });
+    const off = await startServe({ pgVersion: 15, pgdata: dir, log: () => undefined });
     if (!off.ok) throw new Error(off.fatal.message);
     try {
       const ci = `host=localhost hostaddr=127.0.0.1 port=${off.server.port} user=alice dbname=plaindb`;
       const report = await runProbe({
+        pgVersion: 15,
         conninfo: ci,
         env: { HOME: `${live.c.dir}/home` },
         osUser: 'root',
@@ -192,7 +195,13 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((x: unknown) => void lines.push(String(x)));
     try {
-      const good = await run(['--home', `${live.c.dir}/home`, `${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`]);
+      const good = await run([
+        '--pg-version',
+        '15',
+        '--home',
+        `${live.c.dir}/home`,
+        `${base()} sslmode=verify-full ${files('alice')} user=alice dbname=app`,
+      ]);
       expect(good).toBe(0);
       // serve allows what a PostgreSQL 15 with ssl_ecdh_curve = prime256v1 allows: P-256 only,
       // so libpq's x25519 share gets a HelloRetryRequest (test/pg/groups-oracle.test.ts)
@@ -200,6 +209,8 @@ describe.skipIf(noPsql)('psql against pgtls serve', () => {
       expect(lines.join('\n')).toContain('0 subject: CN = localhost');
       lines.length = 0;
       const bad = await run([
+        '--pg-version',
+        '15',
         '--json',
         '--home',
         `${live.c.dir}/home`,

@@ -29,7 +29,8 @@ function dir(o: { conf?: string; hba?: string; files?: Record<string, MemFile> }
   for (const [k, v] of Object.entries(o.files ?? {})) files[k] = v;
   return memFs(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, { ...PG, ...v }])));
 }
-const check = (fs: ReturnType<typeof dir>, hosts?: string[]) => checkServer({ fs, pgdata: '/pg', serverUser: SERVER, hosts });
+const check = (fs: ReturnType<typeof dir>, hosts?: string[]) =>
+  checkServer({ fs, pgdata: '/pg', serverUser: SERVER, hosts, pgVersion: 15 });
 const codes = (r: CheckReport) => r.warnings.map((w) => w.code).sort();
 const verdict = (r: CheckReport, line: number, sslmode: string, cert: boolean) =>
   r.lines.find((l) => l.lineNum === line)!.verdicts.find((v) => v.sslmode === sslmode && v.clientCert === cert);

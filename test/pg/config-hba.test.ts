@@ -19,7 +19,7 @@ import {
 
 const F = '/d/pg_hba.conf';
 const parse = (text: string, opts: HbaParseOptions = {}, files: Record<string, string> = {}) =>
-  parseHba(memFs(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, { content: v }]))), F, text, opts);
+  parseHba(memFs(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, { content: v }]))), F, text, { pgVersion: 15, ...opts });
 const row = (r: HbaFileRule) =>
   [
     r.lineNumber,
@@ -221,7 +221,7 @@ describe('start-up log', () => {
     expect(formatLog(parse('# nothing\n').log)).toBe(
       'LOG:  configuration file "/d/pg_hba.conf" contains no entries\nFATAL:  could not load pg_hba.conf',
     );
-    expect(formatLog(loadHbaFile(memFs({}), F).log)).toBe(
+    expect(formatLog(loadHbaFile(memFs({}), F, { pgVersion: 15 }).log)).toBe(
       'LOG:  could not open configuration file "/d/pg_hba.conf": No such file or directory\nFATAL:  could not load pg_hba.conf',
     );
     expect(formatLog(parse('hostx a b c d\n', { mode: 'reload' }).log)).toBe(
@@ -277,7 +277,7 @@ describe('versions', () => {
     expect(matchHbaLine(ok.lines, c('u12'), { pgVersion: 16 }).matched).toBe(true);
     expect(matchHbaLine(ok.lines, c('x12'), { pgVersion: 16 }).matched).toBe(false);
     // the same text is a literal name in 15
-    expect(matchHbaLine(parse('host all /^u[0-9]+$ all trust\n').lines, c('u12')).matched).toBe(false);
+    expect(matchHbaLine(parse('host all /^u[0-9]+$ all trust\n').lines, c('u12'), { pgVersion: 15 }).matched).toBe(false);
   });
 
   it('rejects versions pgtls does not model', () => {

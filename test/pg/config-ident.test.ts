@@ -82,8 +82,8 @@ describe('check_usermap', () => {
 
   it('all and +group are literal names before 16, special from 16', () => {
     const text = 'm /^.*$ all\ng alice +admins\n';
-    expect(checkUsermap(parse(text).lines, 'm', 'bob', 'anyone', false).ok).toBe(false);
-    expect(checkUsermap(parse(text).lines, 'm', 'all', 'anyone', false).ok).toBe(true);
+    expect(checkUsermap(parse(text).lines, 'm', 'bob', 'anyone', false, { pgVersion: 15 }).ok).toBe(false);
+    expect(checkUsermap(parse(text).lines, 'm', 'all', 'anyone', false, { pgVersion: 15 }).ok).toBe(true);
     expect(checkUsermap(parse(text, 16).lines, 'm', 'bob', 'anyone', false, { pgVersion: 16 }).ok).toBe(true);
     expect(checkUsermap(parse(text, 16).lines, 'g', 'bob', 'alice', false, { pgVersion: 16, roles: ['admins'] }).ok).toBe(true);
     expect(checkUsermap(parse(text, 16).lines, 'g', 'bob', 'alice', false, { pgVersion: 16, roles: [] }).ok).toBe(false);

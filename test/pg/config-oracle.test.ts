@@ -96,7 +96,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
   it.each(badHba)('(a) start-up log for a malformed pg_hba.conf: %s', (_name, hba) => {
     const st = o.apply({ files: {}, sslConf: '', hba });
     expect(st.started).toBe(false);
-    const predicted = formatLog(parseHba(memFs({}), join(o.pgdata, 'pg_hba.conf'), hba, { ssl: false }).log);
+    const predicted = formatLog(parseHba(memFs({}), join(o.pgdata, 'pg_hba.conf'), hba, { pgVersion: 15, ssl: false }).log);
     expect(predicted).toMatch(/FATAL: {2}could not load pg_hba.conf$/);
     expect(logSlice(st.log, predicted)).toBe(predicted);
   });
@@ -175,7 +175,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       write(join(o.pgdata, 'users.txt'), 'alice, bob\n"carol x"\n');
       write(join(o.pgdata, 'pg_hba.conf'), text);
       const real = await sql('select line_number,type,database,user_name,address,netmask,auth_method,options,error from pg_hba_file_rules');
-      const ours = parseHba(nodeFs(), join(o.pgdata, 'pg_hba.conf'), text, { ssl: true, mode: 'view' }).rules.map(hbaRow);
+      const ours = parseHba(nodeFs(), join(o.pgdata, 'pg_hba.conf'), text, { pgVersion: 15, ssl: true, mode: 'view' }).rules.map(hbaRow);
       expect(ours).toEqual(real);
     });
 
@@ -264,7 +264,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       ['dbname=sslonly sslmode=require', { database: 'sslonly', ssl: true }],
     ];
     it.each(conns)('(d) live connection %s', async (ci, x) => {
-      const lines = parseHba(memFs({}), join(o.pgdata, 'pg_hba.conf'), startHba, { ssl: true }).lines;
+      const lines = parseHba(memFs({}), join(o.pgdata, 'pg_hba.conf'), startHba, { pgVersion: 15, ssl: true }).lines;
       const c: HbaConnection = { connType: 'host', addr: '127.0.0.1', user: 'bob', database: 'db', ssl: false, ...x };
       const m = matchHbaLine(lines, c);
       const r = await o.psql(`user=bob ${ci}`, { sql: 'select 1' });
@@ -418,7 +418,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       const r = spawnSync(join(PG_BIN, 'psql'), ['-X', '-w', ci, '-c', 'select 1'], { encoding: 'utf8', env, timeout: 10_000 });
       let ours: string;
       try {
-        resolvePsql({ dbname: ci, osUser: 'root', env });
+        resolvePsql({ dbname: ci, osUser: 'root', env, pgVersion: 15 });
         ours = '(tries to connect)';
       } catch (e) {
         if (!(e instanceof ConninfoError)) throw e;

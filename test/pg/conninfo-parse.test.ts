@@ -36,7 +36,7 @@ describe('keyword=value strings (conninfo_parse)', () => {
     ['host=a host=b', { host: 'b' }],
     ['host=x\0 port=1', { host: 'x' }],
     ['', {}],
-  ])('%j', (s, want) => expect(parseConninfo(s)).toEqual(want));
+  ])('%j', (s, want) => expect(parseConninfo(s, { pgVersion: 15 })).toEqual(want));
 
   it.each([
     ['foo=bar', 'invalid connection option "foo"'],
@@ -46,7 +46,7 @@ describe('keyword=value strings (conninfo_parse)', () => {
     ['sslcertmode=allow', 'invalid connection option "sslcertmode"'],
     ['sslnegotiation=direct', 'invalid connection option "sslnegotiation"'],
     ['authtype=x', 'invalid connection option "authtype"'],
-  ])('%j -> %s', (s, msg) => expect(err(() => parseConninfo(s))).toBe(msg));
+  ])('%j -> %s', (s, msg) => expect(err(() => parseConninfo(s, { pgVersion: 15 }))).toBe(msg));
 
   it('keywords follow the libpq version', () => {
     expect(parseConninfo('authtype=x tty=y', { pgVersion: 13 })).toEqual({ authtype: 'x', tty: 'y' });
@@ -93,7 +93,7 @@ describe('URIs (conninfo_uri_parse)', () => {
     ['postgresql://:5/db?host=/nonexist', { port: '5', dbname: 'db', host: '/nonexist' }],
     ['postgresql://h/?sslmode=require&', { host: 'h', sslmode: 'require' }],
     ['postgresql://%C3%A9@h', { user: 'é', host: 'h' }],
-  ])('%s', (s, want) => expect(parseConninfo(s)).toEqual(want));
+  ])('%s', (s, want) => expect(parseConninfo(s, { pgVersion: 15 })).toEqual(want));
 
   it.each([
     ['postgresql://h/db?foo=bar', 'invalid URI query parameter: "foo"'],
@@ -106,11 +106,11 @@ describe('URIs (conninfo_uri_parse)', () => {
     ['postgresql://u%00@h/', 'forbidden value %00 in percent-encoded value: "u%00"'],
     ['postgresql://h/db?%zz=1', 'invalid percent-encoded token: "%zz"'],
     ['postgresql://h/db?sslcertmode=allow', 'invalid URI query parameter: "sslcertmode"'],
-  ])('%s -> %s', (s, msg) => expect(err(() => parseConninfo(s))).toBe(msg));
+  ])('%s -> %s', (s, msg) => expect(err(() => parseConninfo(s, { pgVersion: 15 }))).toBe(msg));
 });
 
 describe('defaults, environment and validation (as psql resolves them)', () => {
-  const base: ResolveInput = { osUser: 'alice', env: { HOME: '/home/alice' } };
+  const base: ResolveInput = { osUser: 'alice', env: { HOME: '/home/alice' }, pgVersion: 15 };
 
   it('libpq defaults', () => {
     const r = resolveConninfo({ ...base, conninfo: '' });

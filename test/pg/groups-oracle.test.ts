@@ -64,7 +64,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
   async function both(extraConf: string, clients = CLIENTS) {
     const st = sv.oracle.apply({ files, sslConf: sslConf(extraConf), hba });
     expect(st.started, st.log).toBe(true);
-    const serve = await startServeCli(sv.oracle.pgdata, await freePort());
+    const serve = await startServeCli(sv.oracle.pgdata, await freePort(), ['--pg-version', '15']);
     if ('exitCode' in serve) throw new Error(`serve did not start: ${serve.stderr}`);
     const realRuns = async () => {
       const out: { out: SClientOutcome; log: string[] }[] = [];
@@ -203,6 +203,7 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
     expect(sim).toEqual(real);
     expect(real.ok).toBe(true);
     const r = simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata: sv.oracle.pgdata,
       conninfo: `port=${sv.oracle.port} hostaddr=127.0.0.1 user=postgres dbname=postgres sslmode=require`,
@@ -233,7 +234,12 @@ describe.skipIf(!!unavailable)('key-exchange groups: real PostgreSQL 15 and pgtl
       const st = sv.oracle.apply({ files, sslConf: sslConf(`ssl_ecdh_curve = '${curve}'\n`), hba });
       expect(st.started).toBe(false);
       const realFatal = st.log.split('\n').filter((l) => l.includes('FATAL'));
-      const sim = startServer({ fs: nodeFs(), pgdata: sv.oracle.pgdata, serverUser: { uid: sv.oracle.pguid, gids: [sv.oracle.pggid] } });
+      const sim = startServer({
+        pgVersion: 15,
+        fs: nodeFs(),
+        pgdata: sv.oracle.pgdata,
+        serverUser: { uid: sv.oracle.pguid, gids: [sv.oracle.pggid] },
+      });
       expect(sim.ok).toBe(false);
       expect({ curve, fatal: realFatal }).toEqual({ curve, fatal: [`FATAL:  ${sim.ok ? '' : sim.fatal.message}`] });
     }

@@ -141,6 +141,7 @@ describe('PostgreSQL 18: ssl_groups and ssl_tls13_ciphers', () => {
       pgdata: '/pg',
       settings: { ...SSL_DEFAULTS, ssl: true, groups: 'nope' },
       server: { uid: 101, gids: [104] },
+      pgVersion: 15,
     });
     expect(st15.ok && st15.tls?.groups.source).toBe('ssl_ecdh_curve = prime256v1');
   });

@@ -280,6 +280,7 @@ describe.skipIf(unavailable)(`messages in Japanese, simulate vs PostgreSQL 15${u
         const real = await o.psql(conninfo, { home: dir, env: client });
         const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}hostaddr=127.0.0.1 ${conninfo}`;
         const sim = simulate({
+          pgVersion: 15,
           fs: nodeFs(),
           pgdata: o.pgdata,
           conninfo: full,

@@ -1,7 +1,7 @@
 // Debian's psql is pg_wrapper, which exports PGHOST=/var/run/postgresql when psql gets no -h;
 // /usr/lib/postgresql/15/bin/psql run directly does not. For a connection string with a
 // hostaddr and no host the two differ: libpq's host is the socket directory or nothing, which
-// is the TLS server name it sends and the name verify-full checks. simulate({ pgWrapper })
+// is the TLS server name it sends and the name verify-full checks. simulate({ pgVersion: 15, pgWrapper })
 // models both; here the real binaries decide: the server name is read off the ClientHello by
 // a node:tls server that answers the SSLRequest, and verify-full runs against real
 // PostgreSQL 15. Skipped without the binaries (and the PostgreSQL part without the server).
@@ -79,7 +79,7 @@ describe.skipIf(!!noBinaries)('pg_wrapper or not: the TLS server name of a hosta
     { uid: 101, gid: 104 },
   );
   const simSni = (conninfo: string, pgWrapper: boolean) => {
-    const r = simulate({ fs, pgdata: '/data', conninfo, env: { HOME: '/nonexistent' }, osUser: 'app', pgWrapper });
+    const r = simulate({ pgVersion: 15, fs, pgdata: '/data', conninfo, env: { HOME: '/nonexistent' }, osUser: 'app', pgWrapper });
     const hello = r.tlsTrace.find((e) => e.message === 'ClientHello');
     const name = (hello?.fields as { server_name?: string } | undefined)?.server_name;
     expect(name).toBeDefined();
@@ -122,7 +122,15 @@ describe.skipIf(!!noServer)('pg_wrapper or not: verify-full with hostaddr alone,
     for (const rest of ['sslmode=verify-full', 'sslmode=verify-full host=db.test', 'sslmode=verify-ca']) {
       const conninfo = `hostaddr=127.0.0.1 port=${o.port} user=app dbname=app sslrootcert=${dir}/root.crt ${rest}`;
       const real = await psqlAsGiven(o, conninfo, { psql: bin() });
-      const sim = simulate({ fs: nodeFs(), pgdata: o.pgdata, conninfo, env: { HOME: '/nonexistent' }, osUser: 'root', pgWrapper });
+      const sim = simulate({
+        pgVersion: 15,
+        fs: nodeFs(),
+        pgdata: o.pgdata,
+        conninfo,
+        env: { HOME: '/nonexistent' },
+        osUser: 'root',
+        pgWrapper,
+      });
       expect({ rest, ok: sim.ok, stderr: sim.psqlStderr }).toEqual({ rest, ok: real.status === 0, stderr: real.stderr.trimEnd() });
     }
   });

@@ -362,6 +362,7 @@ describe.skipIf(unavailable)('password file: simulate() vs PostgreSQL 15 + psql'
     // what PgOracle.psql adds
     const full = `${/\bport=/.test(conninfo) ? '' : `port=${o.port} `}${/\bhostaddr=/.test(conninfo) ? '' : 'hostaddr=127.0.0.1 '}${conninfo}`;
     const sim = simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata: o.pgdata,
       conninfo: full,

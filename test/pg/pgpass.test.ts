@@ -246,6 +246,7 @@ const sim = (
     osUser: 'root',
     rolePasswords: extra.rolePasswords,
     serverUser: { uid: 101, gids: [104] },
+    pgVersion: 15,
   });
 const PREFIX = 'psql: error: connection to server at "127.0.0.1", port 5432 failed: ';
 

@@ -285,6 +285,7 @@ describe.skipIf(why !== undefined)(`pg_ctl reload: real PostgreSQL 15 vs simulat
         .replace('CLIENT', join(dir, 'client.crt'));
       const real = await o.psql(conninfo);
       const sim = simulate({
+        pgVersion: 15,
         fs: nodeFs(),
         startedWith: remapDir(nodeFs(), o.pgdata, before),
         pgdata: o.pgdata,

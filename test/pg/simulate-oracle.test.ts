@@ -974,6 +974,7 @@ const expand = (conninfo: string, port: number) => {
 
 function sim(setup: Setup, conn: Conn, startupOnly = false): SimulateResult {
   return simulate({
+    pgVersion: 15,
     fs: nodeFs(),
     pgdata: o.pgdata,
     conninfo: expand(conn.conninfo, o.port),

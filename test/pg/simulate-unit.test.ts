@@ -61,6 +61,7 @@ const run = (fs: ReturnType<typeof setup>, conninfo: string, extra: Partial<Simu
     env: { HOME: '/home' },
     osUser: 'u',
     serverUser: SERVER,
+    pgVersion: 15,
     ...extra,
   });
 
@@ -627,7 +628,7 @@ hostssl all all 127.0.0.1/32 trust
   const fs = setup({ hba: LOCAL_HBA, ident: 'm u app\n' });
   // psql with no host, or host=<directory>: no hostaddr added
   const local = (f: ReturnType<typeof setup>, conninfo: string, extra: Partial<SimulateInput> = {}) =>
-    simulate({ fs: f, pgdata: '/pg', conninfo, env: { HOME: '/home' }, osUser: 'u', serverUser: SERVER, ...extra });
+    simulate({ fs: f, pgdata: '/pg', conninfo, env: { HOME: '/home' }, osUser: 'u', serverUser: SERVER, pgVersion: 15, ...extra });
   const SOCK = '/var/run/postgresql/.s.PGSQL.5432';
   const LPFX = `psql: error: connection to server on socket "${SOCK}" failed: `;
   const NOENT = 'No such file or directory\n\tIs the server running locally and accepting connections on that socket?';

@@ -238,6 +238,7 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
 
   const sim = (conninfo: string, home: string, env: Record<string, string> = {}): SimulateResult =>
     simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata: o.pgdata,
       conninfo,
@@ -268,7 +269,7 @@ describe.skipIf(unavailable)('Unix-socket connections: simulate() vs PostgreSQL 
 
       it('starts (or not) as the real server does, with the same socket lines', () => {
         expect(st.started).toBe(setup.starts ?? true);
-        const s = simulate({ fs: nodeFs(), pgdata: o.pgdata, conninfo: '', serverUser, startupOnly: true });
+        const s = simulate({ pgVersion: 15, fs: nodeFs(), pgdata: o.pgdata, conninfo: '', serverUser, startupOnly: true });
         expect(s.serverStarted).toBe(st.started);
         const real = st.log.split('\n');
         expect(s.serverLog.filter((l) => START_LOG.test(l))).toEqual(real.filter((l) => START_LOG.test(l)));

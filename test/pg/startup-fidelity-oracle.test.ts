@@ -49,6 +49,7 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
   const serverUser = () => ({ uid: t.oracle.pguid, gids: [t.oracle.pggid] });
   const sim = (extra: Partial<SimulateInput> = {}) =>
     simulate({
+      pgVersion: 15,
       fs: nodeFs(),
       pgdata: t.oracle.pgdata,
       conninfo: `port=${t.oracle.port} host=localhost hostaddr=127.0.0.1 user=alice dbname=app sslmode=require`,
@@ -309,6 +310,7 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
       // a Unix socket: psql run directly (PgOracle.psql would add hostaddr)
       const sock = await psqlAsGiven(t.oracle, `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`, { home: t.dir });
       const s = simulate({
+        pgVersion: 15,
         fs: nodeFs(),
         pgdata: t.oracle.pgdata,
         conninfo: `host=${t.oracle.root} port=${t.oracle.port} user=alice dbname=app`,
@@ -354,7 +356,13 @@ describe.skipIf(why !== undefined)(`server start-up and psql against real Postgr
         writeFileSync(join(t.dir, 'client-root.crt'), rootPem);
         const r = await t.compare(`host=localhost user=alice dbname=app sslmode=verify-ca sslrootcert=${join(t.dir, 'client-root.crt')}`);
         expect(r.sim, label).toEqual(r.real);
-        const report = checkServer({ fs: nodeFs(), pgdata: t.oracle.pgdata, serverUser: serverUser(), hosts: ['localhost'] });
+        const report = checkServer({
+          pgVersion: 15,
+          fs: nodeFs(),
+          pgdata: t.oracle.pgdata,
+          serverUser: serverUser(),
+          hosts: ['localhost'],
+        });
         expect(
           report.warnings.some((w) => w.code === 'chain-incomplete'),
           label,

@@ -229,6 +229,7 @@ let serverUser = { uid: 0, gids: [0] };
 const expand = (conninfo: string) => `port=${o.port} hostaddr=127.0.0.1 ${conninfo.replace(/C\//g, `${CDIR}/`)}`;
 const sim = (conninfo: string): SimulateResult =>
   simulate({
+    pgVersion: 15,
     fs: nodeFs(),
     pgdata: o.pgdata,
     conninfo: expand(conninfo),

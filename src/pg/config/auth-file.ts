@@ -283,12 +283,14 @@ function includeFile(
   }
   const text = readBytes(ctx.fs, full);
   if (text === undefined) {
+    // open_auth_file logs its failure before tokenize_include_file looks at missing_ok
+    // (real 16, 17, 18: both lines for a missing include_if_exists file)
+    const msg = `could not open file "${full}": ${strerror(ctx.fs, full)}`;
+    logLine(ctx, msg, context);
     if (missingOk && !ctx.fs.stat(full)) {
       logLine(ctx, `skipping missing authentication file "${full}"`, context);
       return { lines: [] };
     }
-    const msg = `could not open file "${full}": ${strerror(ctx.fs, full)}`;
-    logLine(ctx, msg, context);
     return { lines: [], errMsg: msg };
   }
   return { lines: tokenizeBytes(ctx, toByteString(full), text, depth) };

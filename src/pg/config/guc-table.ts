@@ -416,7 +416,169 @@ function build(table: string): Map<string, GucDef> {
 
 const GUCS_15 = build(PG15);
 
-/** The definition of a parameter (names are case-insensitive, as guc_name_compare makes them). */
-export function findGuc(name: string): GucDef | undefined {
-  return GUCS_15.get(name.toLowerCase());
+/**
+ * What the other majors recognize beyond 15 (added) or no longer (removed): the difference
+ * between `postgres --describe-config` of 13.23, 14.23, 16.14, 17.10, 18.4 (the builds
+ * scripts/install-pg-versions.sh installs) and of Debian's 15. Two names stay whatever that
+ * difference says: extension_destdir (the Debian/PGDG packages patch it into every major)
+ * and, in 18, ssl_ecdh_curve (an old name guc.c maps to ssl_groups).
+ */
+const OTHER_MAJORS: Record<number, { added: string; removed: string[] }> = {
+  13: {
+    added: `
+force_parallel_mode|eu
+operator_precedence_warning|bu
+stats_temp_directory|sh
+trace_recovery_messages|eh
+vacuum_cleanup_index_scale_factor|ru`,
+    removed: [
+      'archive_library',
+      'client_connection_check_interval',
+      'compute_query_id',
+      'default_toast_compression',
+      'enable_async_append',
+      'enable_memoize',
+      'huge_page_size',
+      'idle_session_timeout',
+      'log_recovery_conflict_waits',
+      'log_startup_progress_interval',
+      'min_dynamic_shared_memory',
+      'recovery_init_sync_method',
+      'recovery_prefetch',
+      'recursive_worktable_factor',
+      'ssl_crl_dir',
+      'stats_fetch_consistency',
+      'track_wal_io_timing',
+      'vacuum_failsafe_age',
+      'vacuum_multixact_failsafe_age',
+      'wal_decode_buffer_size',
+    ],
+  },
+  14: {
+    added: `
+stats_temp_directory|sh
+trace_recovery_messages|eh`,
+    removed: [
+      'archive_library',
+      'log_startup_progress_interval',
+      'recovery_prefetch',
+      'recursive_worktable_factor',
+      'stats_fetch_consistency',
+      'wal_decode_buffer_size',
+    ],
+  },
+  16: {
+    added: `
+createrole_self_grant|su
+enable_presorted_aggregate|bu
+file_extend_method|eh
+gss_accept_delegation|bh
+icu_validation_level|eu
+max_parallel_apply_workers_per_subscription|ih
+reserved_connections|ip
+scram_iterations|iu
+vacuum_buffer_usage_limit|iu`,
+    removed: ['promote_trigger_file', 'vacuum_defer_cleanup_age'],
+  },
+  17: {
+    added: `
+allow_alter_system|bh
+commit_timestamp_buffers|ip
+createrole_self_grant|su
+enable_group_by_reordering|bu
+enable_presorted_aggregate|bu
+event_triggers|bs
+file_extend_method|eh
+gss_accept_delegation|bh
+icu_validation_level|eu
+io_combine_limit|iu
+max_notify_queue_pages|ip
+max_parallel_apply_workers_per_subscription|ih
+multixact_member_buffers|ip
+multixact_offset_buffers|ip
+notify_buffers|ip
+reserved_connections|ip
+scram_iterations|iu
+serializable_buffers|ip
+subtransaction_buffers|ip
+summarize_wal|bh
+sync_replication_slots|bh
+synchronized_standby_slots|sh
+transaction_buffers|ip
+transaction_timeout|iu
+vacuum_buffer_usage_limit|iu
+wal_summary_keep_time|ih`,
+    removed: ['db_user_namespace', 'old_snapshot_threshold', 'promote_trigger_file', 'vacuum_defer_cleanup_age'],
+  },
+  18: {
+    added: `
+allow_alter_system|bh
+autovacuum_vacuum_max_threshold|ih
+autovacuum_worker_slots|ip
+commit_timestamp_buffers|ip
+createrole_self_grant|su
+enable_distinct_reordering|bu
+enable_group_by_reordering|bu
+enable_presorted_aggregate|bu
+enable_self_join_elimination|bu
+event_triggers|bs
+extension_control_path|ss
+file_copy_method|eu
+file_extend_method|eh
+gss_accept_delegation|bh
+icu_validation_level|eu
+idle_replication_slot_timeout|ih
+io_combine_limit|iu
+io_max_combine_limit|ip
+io_max_concurrency|ip
+io_method|ep
+io_workers|ih
+log_lock_failures|bs
+max_active_replication_origins|ip
+max_notify_queue_pages|ip
+max_parallel_apply_workers_per_subscription|ih
+md5_password_warnings|bu
+multixact_member_buffers|ip
+multixact_offset_buffers|ip
+notify_buffers|ip
+oauth_validator_libraries|sh
+reserved_connections|ip
+scram_iterations|iu
+serializable_buffers|ip
+ssl_groups|sh
+ssl_tls13_ciphers|sh
+subtransaction_buffers|ip
+summarize_wal|bh
+sync_replication_slots|bh
+synchronized_standby_slots|sh
+track_cost_delay_timing|bs
+transaction_buffers|ip
+transaction_timeout|iu
+vacuum_buffer_usage_limit|iu
+vacuum_max_eager_freeze_failure_rate|ru
+vacuum_truncate|bu
+wal_summary_keep_time|ih`,
+    removed: ['db_user_namespace', 'old_snapshot_threshold', 'promote_trigger_file', 'vacuum_defer_cleanup_age'],
+  },
+};
+
+const TABLES = new Map<number, Map<string, GucDef>>([[15, GUCS_15]]);
+
+function tableOf(pgVersion: number): Map<string, GucDef> {
+  let t = TABLES.get(pgVersion);
+  if (!t) {
+    const d = OTHER_MAJORS[pgVersion];
+    t = new Map(GUCS_15);
+    if (d) {
+      for (const n of d.removed) t.delete(n);
+      for (const [k, v] of build(d.added)) t.set(k, v);
+    }
+    TABLES.set(pgVersion, t);
+  }
+  return t;
+}
+
+/** The definition of a parameter in a major (default 15; names are case-insensitive, as guc_name_compare makes them). */
+export function findGuc(name: string, pgVersion = 15): GucDef | undefined {
+  return tableOf(pgVersion).get(name.toLowerCase());
 }

@@ -21,6 +21,7 @@ import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './
 import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export type HbaConnType = 'local' | 'host' | 'hostssl' | 'hostnossl' | 'hostgssenc' | 'hostnogssenc';
 export type HbaAuthMethod =
@@ -402,7 +403,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
       const m = 'hostssl record cannot match because SSL is disabled';
       ctx.logs.push({
         message: m,
-        hint: ctx.version >= 16 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
+        hint: ctx.version >= 17 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
         context,
       });
       ctx.errMsg = m;
@@ -418,8 +419,10 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   const roles = field();
   if (!roles) fail('end-of-line before role specification');
   if (ctx.version >= 16) {
+    // regcomp_auth_token looks at the first character only: a quoted "/..." is a regex too
+    // (checked against real 16, 17 and 18: test/support/version-oracle.ts)
     for (const t of [...(databases as AuthToken[]), ...(roles as AuthToken[])]) {
-      if (!t.quoted && t.string.startsWith('/')) {
+      if (t.string.startsWith('/')) {
         const r = compilePgRegex(t.string.slice(1));
         if (!r.ok) fail(`invalid regular expression "${t.string.slice(1)}": ${r.error}`);
       }
@@ -579,7 +582,7 @@ function toRule(line: HbaLine | undefined, lineNumber: number, error: string | n
  * relative to it). Use `loadHbaFile` to start from the file system like the server does.
  */
 export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, opts: HbaParseOptions = {}): HbaParseResult {
-  const version = opts.pgVersion ?? 15;
+  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
   if (!Number.isInteger(version) || version < 13 || version > 18)
     throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_hba.conf path must be absolute: ${file}`);
@@ -645,7 +648,7 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     const log: LogLine[] = [];
     if (opts.mode !== 'view') {
       log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
-      const label = hbaFileLabel(path, opts.pgVersion ?? 15);
+      const label = hbaFileLabel(path, opts.pgVersion ?? DEFAULT_PG_VERSION);
       log.push(
         opts.mode === 'reload'
           ? { level: 'LOG', message: `${label} was not reloaded` }
@@ -711,7 +714,7 @@ const DEFAULT_INTERFACES = [
 ];
 
 function tokenMatches(t: AuthToken, s: string, version: number): boolean {
-  if (version >= 16 && !t.quoted && t.string.startsWith('/')) {
+  if (version >= 16 && t.string.startsWith('/')) {
     const r = compilePgRegex(t.string.slice(1));
     return r.ok && r.regex.test(s);
   }
@@ -846,7 +849,7 @@ export function hostnameLookupDetail(h: ClientHostName): string | undefined {
 
 /** check_hba then ClientAuthentication's implicit-reject FATAL. First matching line wins. */
 export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersion?: number } = {}): HbaMatch {
-  const version = opts.pgVersion ?? 15;
+  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
   const client = c.connType === 'host' && c.addr !== undefined ? parseNumericHost(c.addr) : undefined;
   const clientHost: ClientHostName = c.clientHost ? { ...c.clientHost, lookups: [...c.clientHost.lookups] } : { resolv: 0, lookups: [] };
   for (const l of lines) {
@@ -881,7 +884,7 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
 }
 
 /** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
+export function noHbaEntryMessage(c: HbaConnection, pgVersion = DEFAULT_PG_VERSION, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
   const enc = f(encryptionState(c, pgVersion));
   if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
@@ -889,7 +892,7 @@ export function noHbaEntryMessage(c: HbaConnection, pgVersion = 15, f: MessageFo
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
+export function hbaRejectMessage(c: HbaConnection, pgVersion = DEFAULT_PG_VERSION, f: MessageFormatter = fmt): string {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
   const enc = f(encryptionState(c, pgVersion));
   if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;

@@ -11,6 +11,7 @@ import { hbaFileLabel, tokenizeAuthFile, type AuthToken } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface IdentLine {
   file: string;
@@ -46,7 +47,7 @@ export interface IdentParseResult {
 }
 
 export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array, opts: IdentParseOptions = {}): IdentParseResult {
-  const version = opts.pgVersion ?? 15;
+  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
   if (!Number.isInteger(version) || version < 13 || version > 18)
     throw new PgConfigError('BAD_ARGUMENT', `unsupported PostgreSQL version ${version}`);
   if (!isAbsolutePath(file)) throw new PgConfigError('BAD_ARGUMENT', `pg_ident.conf path must be absolute: ${file}`);
@@ -139,7 +140,7 @@ export function checkUsermap(
   caseInsensitive: boolean,
   opts: UsermapOptions = {},
 ): UsermapResult {
-  const version = opts.pgVersion ?? 15;
+  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
   if (!mapName) {
     if (same(pgUser, systemUser, caseInsensitive)) return { ok: true };
     return {

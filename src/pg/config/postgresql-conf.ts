@@ -42,6 +42,8 @@ export interface ParseConfOptions {
   dataDir?: string;
   /** read PGDATA/postgresql.auto.conf after the main file (default true when dataDir is set) */
   readAutoConf?: boolean;
+  /** the server's major: which parameters it recognizes (default 15) */
+  pgVersion?: number;
 }
 
 export interface ParsedConf {
@@ -276,6 +278,7 @@ interface ParseState {
   items: ConfigItem[];
   log: LogLine[];
   view: boolean;
+  pgVersion?: number;
 }
 
 function record(st: ParseState, error: string, file: string | undefined, line: number): void {
@@ -562,7 +565,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
   if (!isAbsolutePath(file) && !opts.dataDir) throw new PgConfigError('BAD_ARGUMENT', `configuration file path must be absolute: ${file}`);
   const main = canonicalizePath(isAbsolutePath(file) ? file : joinPaths(baseDir, file));
   const parse = (withAuto: boolean) => {
-    const st: ParseState = { fs, items: [], log: [], view };
+    const st: ParseState = { fs, items: [], log: [], view, pgVersion: opts.pgVersion };
     let ok = parseConfigFile(st, toByteString(main), true, undefined, 0, 0, baseDir);
     let errorFile = main;
     if (ok && withAuto && opts.dataDir && opts.readAutoConf !== false) {
@@ -606,7 +609,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
     for (let i = 0; i < st.items.length; i++) {
       const item = st.items[i];
       if (item.name === undefined) continue;
-      const def = findGuc(item.name);
+      const def = findGuc(item.name, st.pgVersion);
       if (def) {
         if (seen.has(def.name)) {
           for (let j = 0; j < i; j++) {
@@ -628,7 +631,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
     applied = 'unaffected';
     for (const item of st.items) {
       if (item.name === undefined || item.ignored) continue;
-      const def = findGuc(item.name);
+      const def = findGuc(item.name, st.pgVersion);
       const bad = def ? checkGucValue(def, item.name, item.value ?? '') : undefined;
       if (bad) {
         if (!view) st.log.push(bad);

@@ -3,7 +3,7 @@
 // libpq's appendConnStrVal quotes when it must).
 
 import { ConninfoError } from './errors.js';
-import { findConninfoOption } from './options.js';
+import { findConninfoOption, DEFAULT_PG_VERSION } from './options.js';
 import type { ConninfoValues } from './parse.js';
 
 /** Quote one value for a keyword=value string. */
@@ -13,7 +13,7 @@ export function quoteConninfoValue(v: string): string {
 
 /** A keyword=value string for these options (keywords must exist in that libpq version). */
 export function formatConninfo(values: ConninfoValues, opts: { pgVersion?: number } = {}): string {
-  const version = opts.pgVersion ?? 15;
+  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
   return Object.entries(values)
     .map(([k, v]) => {
       if (!findConninfoOption(k, version)) throw new ConninfoError('UNKNOWN_OPTION', `invalid connection option "${k}"`);

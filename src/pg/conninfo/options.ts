@@ -82,6 +82,8 @@ export const CONNINFO_OPTIONS: readonly ConninfoOptionDef[] = [
 
 export const MIN_PG_VERSION = 13;
 export const MAX_PG_VERSION = 18;
+/** The major a command models when none is named: 18, the current major (what new installs run). */
+export const DEFAULT_PG_VERSION = 18;
 
 /** The options a libpq of this major version knows, in libpq's order. */
 export function conninfoOptions(pgVersion: number): ConninfoOptionDef[] {

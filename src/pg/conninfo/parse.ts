@@ -7,7 +7,7 @@
 
 import { ConninfoError } from './errors.js';
 import { LIBPQ } from '../messages.js';
-import { findConninfoOption, MAX_PG_VERSION, MIN_PG_VERSION } from './options.js';
+import { findConninfoOption, MAX_PG_VERSION, MIN_PG_VERSION, DEFAULT_PG_VERSION } from './options.js';
 
 /** The options a connection string sets, keyword -> value, in the order first set. */
 export type ConninfoValues = Record<string, string>;
@@ -245,6 +245,6 @@ function parseUriParams(params: string, out: ConninfoValues, version: number): v
  * Throws ConninfoError with libpq's message for anything libpq rejects while parsing.
  */
 export function parseConninfo(conninfo: string, opts: ConninfoParseOptions = {}): ConninfoValues {
-  const version = checkVersion(opts.pgVersion ?? 15);
+  const version = checkVersion(opts.pgVersion ?? DEFAULT_PG_VERSION);
   return uriPrefixLength(conninfo) ? parseUri(conninfo, version) : parseKeywordValue(conninfo, version);
 }

@@ -9,7 +9,7 @@
 import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
 import { LIBPQ, type MessageCall } from '../messages.js';
-import { conninfoOptions, findConninfoOption } from './options.js';
+import { conninfoOptions, findConninfoOption, DEFAULT_PG_VERSION } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
 import { applyService, type ServiceFiles } from './service.js';
 import { passfileStep, type PassFileAccess, type PassfileUse, type PassLookup } from './passfile.js';
@@ -164,7 +164,7 @@ function checkRequireAuth(value: string): void {
  * libpq's text for the first problem (parse errors first, then option validation).
  */
 export function resolveConninfo(input: ResolveInput): ResolvedConninfo {
-  const version = input.pgVersion ?? 15;
+  const version = input.pgVersion ?? DEFAULT_PG_VERSION;
   const env = input.env ?? {};
   const defs = conninfoOptions(version);
   const values: Record<string, string | undefined> = Object.fromEntries(defs.map((d) => [d.keyword, undefined]));

@@ -16,6 +16,7 @@ import {
   verifyFailureText,
   verifyServerChain,
 } from '../tls-handshake.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export { verifyClientChain, verifyServerChain };
 
@@ -69,7 +70,7 @@ export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
 }
 
 /** verify-full's name check (host, never hostaddr), after the handshake, as libpq 13..17. */
-export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = 15): { ok: boolean; message?: string } {
+export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = DEFAULT_PG_VERSION): { ok: boolean; message?: string } {
   const r = libpqVerifyHost(leaf, host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
   return { ok: r.ok, message: r.message };
 }

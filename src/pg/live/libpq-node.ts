@@ -14,6 +14,7 @@ import { ConninfoError } from '../conninfo/errors.js';
 import { fmt, LIBPQ } from '../messages.js';
 import { attemptConnection, type AttemptResult } from './connect-node.js';
 import type { SessionResult } from './session.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface LibpqConnectOptions {
   conninfo: string;
@@ -45,7 +46,7 @@ function prefix(t: ConnTarget, address: string, port: number): string {
 }
 
 export async function connectLibpq(o: LibpqConnectOptions): Promise<LibpqConnectResult> {
-  const pgVersion = o.pgVersion ?? 15;
+  const pgVersion = o.pgVersion ?? DEFAULT_PG_VERSION;
   const at = o.at ?? new Date();
   const conn = resolveConninfo({
     conninfo: o.conninfo,

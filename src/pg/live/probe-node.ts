@@ -13,6 +13,7 @@ import { resolveConninfo, SSL_MODES, type ResolvedConninfo, type SslMode } from 
 import { ConninfoError } from '../conninfo/errors.js';
 import { attemptConnection, type AttemptResult } from './connect-node.js';
 import { sslmodeVerdicts, type ModeVerdict, type ProbeFacts } from './probe.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface ProbeOptions {
   conninfo: string;
@@ -48,7 +49,7 @@ export interface ProbeReport {
 const isIp = (h: string) => /^[0-9.]+$/.test(h) || h.includes(':');
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
-  const pgVersion = o.pgVersion ?? 15;
+  const pgVersion = o.pgVersion ?? DEFAULT_PG_VERSION;
   const at = o.at ?? new Date();
   const fs = o.fs ?? nodeFs();
   const conn: ResolvedConninfo = resolveConninfo({

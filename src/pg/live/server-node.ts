@@ -31,6 +31,7 @@ import { FrontendMessageReader } from '../wire/reader.js';
 import { serverSslResponse, unexpectedDataAfterSslRequest } from '../wire/ssl-negotiation.js';
 import { chainVerdict, verifyClientChain } from './client-tls.js';
 import { authenticationOkBytes, serverParameters, simpleQueryResponse } from './session.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface ServeOptions {
   pgdata: string;
@@ -69,7 +70,7 @@ function cipherBits(suite: string): number {
 }
 
 export async function startServe(o: ServeOptions): Promise<ServeStart> {
-  const pgVersion = o.pgVersion ?? 15;
+  const pgVersion = o.pgVersion ?? DEFAULT_PG_VERSION;
   const fs = o.fs ?? nodeFs();
   const resolver = hostsResolver(o.hosts ?? loadHostsFile(fs));
   const start = startServer({ fs, pgdata: o.pgdata.replace(/\/+$/, ''), serverUser: o.serverUser, passphrase: o.passphrase, pgVersion });

@@ -15,6 +15,7 @@ import type { LogLine } from '../log.js';
 import { SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export interface PostmasterInput {
   fs: SimFs;
@@ -51,11 +52,18 @@ export type StartOutcome =
 
 /**
  * Processes besides the postmaster that re-read the configuration at SIGHUP in a default
- * PostgreSQL 15 with no client connected: checkpointer, background writer, walwriter,
- * autovacuum launcher, logical replication launcher (no archiver: archive_mode is off).
- * Checked by process title against the real server (test/pg/reload-oracle.test.ts).
+ * server with no client connected: checkpointer, background writer, walwriter, autovacuum
+ * launcher, logical replication launcher (no archiver: archive_mode is off); up to 14 also
+ * the stats collector; from 18 the I/O workers (io_method = worker, io_workers = 3 by
+ * default), counted as the server started them. Checked by process title against real 15
+ * (test/pg/reload-oracle.test.ts) and by their lines on 13, 14, 16, 17, 18
+ * (test/support/version-oracle.ts).
  */
-const AUX_PROCESSES = 5;
+function auxProcesses(pgVersion: number, conf: ParsedConf): number {
+  const setting = (name: string) => conf.settings.get(name)?.value;
+  const ioWorkers = pgVersion < 18 || (setting('io_method') ?? 'worker') !== 'worker' ? 0 : Number(setting('io_workers') ?? 3);
+  return 5 + (pgVersion <= 14 ? 1 : 0) + (Number.isInteger(ioWorkers) ? ioWorkers : 3);
+}
 
 const confPath = (pgdata: string) => `${pgdata.replace(/\/+$/, '')}/postgresql.conf`;
 
@@ -69,8 +77,8 @@ const logHostnameOf = (conf: ParsedConf) => parsePgBool(conf.settings.get('log_h
 
 /** Postmaster start-up: configuration files, then be_tls_init, then pg_hba/pg_ident. */
 export function startServer(input: PostmasterInput): StartOutcome {
-  const pgVersion = input.pgVersion ?? 15;
-  const conf = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata });
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
+  const conf = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, pgVersion });
   // Includes "skipping missing configuration file .../postgresql.auto.conf" when there is
   // none: the real server logs that at start-up too (checked on PostgreSQL 15).
   const log: LogLine[] = [...conf.log];
@@ -119,10 +127,10 @@ export function reloadServer(
   running: ServerState,
   input: PostmasterInput,
 ): { log: LogLine[]; server: ServerState /** something was refused and kept as before */; partial: boolean } {
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
-  const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
-  const { conf, complete } = applyReloadedConf(running.conf, parsed, log);
+  const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload', pgVersion });
+  const { conf, complete } = applyReloadedConf(running.conf, parsed, log, pgVersion);
   // SignalChildren, right after the postmaster's own ProcessConfigFile: each auxiliary
   // process re-reads the files too, at DEBUG2 (IsUnderPostmaster), so only what
   // ParseConfigFile logs at LOG whatever the level shows up from them: "skipping missing
@@ -158,7 +166,7 @@ export function reloadServer(
   } else {
     tls = undefined; // secure_destroy: LoadedSSL = false
   }
-  for (let child = 0; child < AUX_PROCESSES; child++) log.push(...childLines);
+  for (let child = 0, n = auxProcesses(pgVersion, running.conf); child < n; child++) log.push(...childLines);
   return {
     log,
     partial: !complete || !hba.ok || !ident.ok || sslRefused,
@@ -185,7 +193,33 @@ export function reloadServer(
  * A setting that newly appears is logged as changed: pgtls does not know every default, and
  * the server stays silent only when the new line repeats the default.
  */
-function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]): { conf: ParsedConf; complete: boolean } {
+/**
+ * guc_name_hash (guc.c, 16+): rotate left 5, xor the case-folded character. The GUC hash
+ * table has next_pow2(1.25 x the built-in settings) buckets: 512 for 16, 17 and 18 (330..409
+ * settings each), and hash_seq_search visits them in bucket order.
+ */
+function gucBucket(name: string): number {
+  let h = 0;
+  for (const ch of name.toLowerCase()) h = (((h << 5) | (h >>> 27)) ^ ch.charCodeAt(0)) >>> 0;
+  return h & 511;
+}
+
+/**
+ * The order ProcessConfigFile walks the settings in to reset those removed from the file:
+ * up to 15 the sorted array of GUCs (name order), from 16 the GUC hash table's (bucket
+ * order; names compared within a bucket). Checked on real 15, 16, 17, 18 (version-oracle.ts).
+ */
+function gucWalkOrder(pgVersion: number): (x: string, y: string) => number {
+  const byName = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return pgVersion >= 16 ? (x, y) => gucBucket(x) - gucBucket(y) || byName(x, y) : byName;
+}
+
+function applyReloadedConf(
+  old: ParsedConf,
+  parsed: ParsedConf,
+  log: LogLine[],
+  pgVersion: number,
+): { conf: ParsedConf; complete: boolean } {
   // a failed parse without bad values is a syntax error or an unknown name (the parser stops
   // there); bad values are the only errors that leave the other lines applied
   if (!parsed.ok && !parsed.items.some((i) => i.errorLine)) {
@@ -200,8 +234,9 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
   const settings = new Map(old.settings);
   let errorFile: string | undefined;
   const inFile = new Set(parsed.items.flatMap((i) => (i.name === undefined ? [] : [i.name.toLowerCase()])));
-  for (const [key, s] of [...old.settings].sort(([x], [y]) => (x < y ? -1 : 1))) {
-    const def = findGuc(s.name);
+  const order = gucWalkOrder(pgVersion);
+  for (const [key, s] of [...old.settings].sort(([x], [y]) => order(x, y))) {
+    const def = findGuc(s.name, pgVersion);
     if (inFile.has(key) || def?.context === 'internal') continue;
     if (def?.context === 'postmaster') {
       log.push({ level: 'LOG', message: `parameter "${s.name}" cannot be changed without restarting the server` });
@@ -214,7 +249,7 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
   for (const item of parsed.items) {
     if (item.name === undefined || item.ignored) continue;
     const key = item.name.toLowerCase();
-    const def = findGuc(item.name);
+    const def = findGuc(item.name, pgVersion);
     const before = old.settings.get(key)?.value;
     const value = item.value ?? '';
     const changed = before === undefined || !def || !sameValue(def, before, value);

@@ -31,6 +31,7 @@ import { defaultSecurityLevel } from '../../crypto/index.js';
 import { fmt, SERVER } from '../messages.js';
 import type { LogLine } from '../log.js';
 import { ecdhCurveGroups, sslGroupsGroups, type ServerGroups } from './groups.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 const VERSION_ORDER: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -309,7 +310,7 @@ export function startServerTls(input: StartupInput): StartupResult {
   const s = input.settings;
   if (!s.ssl) return { ok: true, log: [] };
   const at = (p: string) => joinPath(input.pgdata, p);
-  const pgVersion = input.pgVersion ?? 15;
+  const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   try {
     const chain = loadCertChain(input, at(s.certFile));
     checkKeyPermissions(input, at(s.keyFile));

@@ -11,6 +11,7 @@
 
 import { utf8Encode } from '../../der/index.js';
 import { formatNamePostgres, type Certificate, type Name, type PrivateKey } from '../../x509/index.js';
+import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
 
 /** pg_config_manual.h */
 export const NAMEDATALEN = 64;
@@ -104,7 +105,7 @@ export function tls12Cipher(serverKey: PrivateKey): { cipher: string; bits: numb
 }
 
 /** The row for a backend: `tls` absent means a plain (non-SSL) connection. */
-export function pgStatSslRow(tls: StatSslTls | undefined, pgVersion = 15): StatSslResult {
+export function pgStatSslRow(tls: StatSslTls | undefined, pgVersion = DEFAULT_PG_VERSION): StatSslResult {
   const compression = pgVersion <= 13 ? { compression: tls ? false : null } : {};
   if (!tls) {
     return {
