@@ -5,7 +5,7 @@
 
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -45,6 +45,20 @@ describe('pgtls test: the examples', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^server\s+passed\s+failed\s+errors\s+skipped$/m);
     for (const s of ['billing', 'orders', 'reports', 'vault']) expect(r.stdout).toMatch(new RegExp(`^${s}\\s+7\\s+0\\s+0\\s+0$`, 'm'));
+  });
+});
+
+describe("pgtls test: the README's example", () => {
+  it('passes against the root-server example setup', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Testing a setup in CI'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-readme-'));
+    cpSync(join(ROOT, 'examples/root-server'), dir, { recursive: true });
+    writeFileSync(join(dir, 'pgtls-test.yaml'), yaml);
+    const r = pgtls('--at', AT, join(dir, 'pgtls-test.yaml'));
+    expect(r.stdout).toMatch(/7 expectation\(s\): 7 passed, 0 failed$/m);
+    expect(r.status).toBe(0);
   });
 });
 
