@@ -75,7 +75,8 @@ export async function connectLive(plan: Plan, o: LiveOptions, c: ConnectionCase,
       out.steps.push(
         `ok the server asked for a password (${last.session!.authRequest}) and the profile has one: counted as connecting (pgtls sends no passwords live; the password itself is not checked)`,
       );
-    if (!r.ok && last && TRANSIENT.has(last.stage ?? '')) out.error = `${server.name}: ${out.message} (after ${attempt + 1} attempt(s))`;
+    if (!r.ok && last && TRANSIENT.has(last.stage ?? ''))
+      out.error = `${server.name}: ${out.message.replace(/\s*\n\s*/g, ' ')} (after ${attempt + 1} attempt(s))`;
     return out;
   }
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { PgOracle, PG_ORACLE_VERSIONS, pgInstall, pgOracleUnavailable, type ServerFile } from '../support/pg-oracle.js';
+import { freePort, PgOracle, PG_ORACLE_VERSIONS, pgInstall, pgOracleUnavailable, type ServerFile } from '../support/pg-oracle.js';
 import { EXAMPLES, fixExampleKeyModes, ROOT } from './examples.js';
 
 const pgtls = (...args: string[]) =>
@@ -75,6 +75,46 @@ for (const major of PG_ORACLE_VERSIONS) {
       o?.destroy();
       rmSync(out, { recursive: true, force: true });
     });
+
+    it.runIf(major === 15)(
+      'a live fleet: a server that is down is an error after its retries, the others still run, with a table per server',
+      async () => {
+        const st = o.apply(exampleSetup('root-server'));
+        expect(st.started, st.log).toBe(true);
+        const dead = await freePort();
+        const inv = join(out, 'inventory.yaml');
+        writeFileSync(
+          inv,
+          stringify({
+            servers: [
+              { name: 'up', host: 'db.example.com', hostaddr: '127.0.0.1', port: o.port, profile: 'app' },
+              { name: 'down', host: 'db.example.com', hostaddr: '127.0.0.1', port: dead, profile: 'app' },
+            ],
+          }),
+        );
+        const file = join(out, 'fleet.yaml');
+        const root = join(ROOT, 'examples/root-server/client/root.crt');
+        writeFileSync(
+          file,
+          stringify({
+            profiles: { app: { files: { sslrootcert: root }, env: { PGPASSWORD: 'secret' } } },
+            connections: [
+              { conninfo: 'dbname=app user=app sslmode=verify-full', connects: true },
+              { conninfo: 'dbname=app user=app sslmode=disable', fails: { step: 'server-error' } },
+            ],
+          }),
+        );
+        const r = pgtls('--live', '--inventory', inv, '--jobs', '2', '--timeout', '3000', '--retries', '1', file);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toMatch(/^ok {3}.* \[up\]$/m);
+        expect(r.stdout.match(/^ERR {2}.* \[down\]$/gm)).toHaveLength(2);
+        expect(r.stdout).toMatch(/could not run: down: .*Connection refused.* \(after 2 attempt\(s\)\)/);
+        expect(r.stdout).toMatch(/^up\s+2\s+0\s+0\s+0$/m);
+        expect(r.stdout).toMatch(/^down\s+0\s+0\s+2\s+0$/m);
+        expect(r.stdout).toMatch(/4 expectation\(s\): 2 passed, 0 failed, 2 could not run$/m);
+      },
+      60_000,
+    );
 
     it.each(EXAMPLES)(
       '%s: every expectation holds offline and live, with the same verdict, stage and message',
