@@ -129,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (opts.init) return (await import('./test-init.js')).init(opts);
+  for (const o of ['pgdata', 'host', 'force'])
+    if (opts[o] !== undefined) throw new UsageError(`--${o} goes with --init (an expectations file names its servers)`);
   if (positionals.length !== 1) throw new UsageError('give exactly one expectations file (try --help)');
   const format = formatOption(opts.format);
   const shard = shardOption(opts.shard);

@@ -164,7 +164,7 @@ function load(text: string, file: string, schema: JsonSchema): Loaded {
 type Raw = Record<string, unknown>;
 
 /** An expectations file's text -> the plan of cases, in file order. `dir`: the file's directory. */
-export function parseExpectations(text: string, file: string, dir: string, inventory?: Omit<ServerSpec, 'pgVersion'>[]): Plan {
+export function parseExpectations(text: string, file: string, dir: string, inventory?: InventoryServer[]): Plan {
   const { value, pos } = load(text, file, EXPECTATIONS_SCHEMA);
   const refIssues: SchemaIssue[] = [];
   const refError = (path: (string | number)[], message: string) => {
@@ -194,6 +194,8 @@ export function parseExpectations(text: string, file: string, dir: string, inven
     ? inventory.map((s) => {
         const base = fromFile.find((f) => f.name === s.name);
         return {
+          settings: {},
+          names: [],
           ...base,
           ...Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)),
           pgVersion: base?.pgVersion ?? pgVersion,
@@ -329,10 +331,12 @@ export function parseExpectations(text: string, file: string, dir: string, inven
  * relative to the inventory), and connections without a server run on every one of them.
  * The expectations are parsed again against the new server list, so ids stay in file order.
  */
-export function parseInventory(text: string, file: string, dir: string): Omit<ServerSpec, 'pgVersion'>[] {
+export type InventoryServer = Pick<ServerSpec, 'name' | 'host' | 'hostaddr' | 'port' | 'profile' | 'pgdata'>;
+
+export function parseInventory(text: string, file: string, dir: string): InventoryServer[] {
   const { value } = load(text, file, INVENTORY_SCHEMA);
   const seen = new Set<string>();
-  const out: Omit<ServerSpec, 'pgVersion'>[] = [];
+  const out: InventoryServer[] = [];
   const issues: SchemaIssue[] = [];
   for (const s of (value.servers ?? []) as Raw[]) {
     const name = String(s.name);
@@ -345,8 +349,6 @@ export function parseInventory(text: string, file: string, dir: string): Omit<Se
       port: s.port as number | undefined,
       profile: s.profile as string | undefined,
       pgdata: s.pgdata === undefined ? undefined : resolveFrom(dir, String(s.pgdata)),
-      settings: {},
-      names: [],
     });
   }
   if (issues.length) throw new ConformanceInputError('reference', file, issues);
