@@ -20,7 +20,9 @@ import {
 
 const ROOT = join(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
-const EXAMPLES = readdirSync(join(ROOT, 'examples')).filter((d) => readdirSync(join(ROOT, 'examples', d)).includes('pgtls-test.yaml'));
+const EXAMPLES = readdirSync(join(ROOT, 'examples'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && readdirSync(join(ROOT, 'examples', d.name)).includes('pgtls-test.yaml'))
+  .map((d) => d.name);
 
 function issuesOf(text: string): ConformanceInputError {
   try {
