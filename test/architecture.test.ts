@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 // The layering rules of docs/CONVENTIONS.md, checked on the source: a layer imports only
 // layers below it, and the core (everything but src/cli and *-node.ts adapters) imports no
 // node: module, so it runs in a browser.
-const ORDER = ['der', 'x509', 'crypto', 'factory', 'path', 'tls13', 'pg', 'fuzz', 'cli'];
+const ORDER = ['der', 'x509', 'crypto', 'factory', 'path', 'tls13', 'pg', 'fuzz', 'conformance', 'cli'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

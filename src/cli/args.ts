@@ -19,7 +19,7 @@ interface OptionSpec {
   repeat?: string[];
 }
 
-interface ParsedArgs {
+export interface ParsedArgs {
   opts: Record<string, string | boolean | string[]>;
   positionals: string[];
 }

@@ -40,5 +40,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Predict whether psql connects to a server setup, what psql and the server say, and the fix',
     load: () => import('./simulate.js'),
   },
+  test: {
+    summary: 'Conformance testing in CI: check a setup against an expectations file, offline or live, across a fleet',
+    load: () => import('./test.js'),
+  },
   verify: { summary: 'Verify a certificate chain like openssl verify (with --explain for every step)', load: () => import('./verify.js') },
 };
