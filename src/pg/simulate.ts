@@ -21,7 +21,7 @@ import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
 import { authenticate, type RolePassword } from './server/connection.js';
-import { clientHostAtStart, hostnameLookupDetail } from './config/hba.js';
+import { clientHostAtStart, hostnameLookupDetail } from './config/hba-hostname.js';
 import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
 import type { ServerTls, StartupCause, TlsVersionName } from './server/startup.js';
 import { reloadServer, startServer } from './server/postmaster.js';

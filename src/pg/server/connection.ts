@@ -9,14 +9,9 @@
 // test/pg/socket-oracle.test.ts).
 
 import { commonNames, formatNameRfc2253, type Certificate } from '../../x509/index.js';
-import {
-  hbaRejectMessage,
-  hostnameLookupDetail,
-  matchHbaLine,
-  noHbaEntryMessage,
-  type ClientHostName,
-  type HbaLine,
-} from '../config/hba.js';
+import { hbaRejectMessage, matchHbaLine, noHbaEntryMessage } from '../config/hba-match.js';
+import type { HbaLine } from '../config/hba-parse.js';
+import { hostnameLookupDetail, type ClientHostName } from '../config/hba-hostname.js';
 import type { NameResolver } from '../config/hosts.js';
 import { checkUsermap, type IdentLine } from '../config/ident.js';
 import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';

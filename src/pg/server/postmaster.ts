@@ -7,7 +7,7 @@
 // against PostgreSQL 15's log for each case (test/pg/reload-oracle.test.ts).
 
 import { findGuc, type GucDef } from '../config/guc-table.js';
-import { loadHbaFile } from '../config/hba.js';
+import { loadHbaFile } from '../config/hba-parse.js';
 import { loadIdentFile } from '../config/ident.js';
 import { parsePgBool, parsePostgresqlConf, type ParsedConf } from '../config/postgresql-conf.js';
 import { serverSettings, type ServerSettings } from '../config/server-settings.js';
