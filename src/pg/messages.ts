@@ -113,6 +113,8 @@ export const SERVER = inDomain('postgres', {
   noHbaSslOn: m('SSL on', 'auth.c', undefined, 13),
   noHbaSslOff: m('SSL off', 'auth.c', undefined, 13),
   rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  noHbaEntryReplication: m('no pg_hba.conf entry for replication connection from host "%s", user "%s", %s', 'auth.c'),
+  rejectHbaReplication: m('pg_hba.conf rejects replication connection for host "%s", user "%s", %s', 'auth.c'),
   // HOSTNAME_LOOKUP_DETAIL: errdetail_log of the no-entry FATAL, from check_hostname's lookups
   hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
   hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
@@ -125,6 +127,7 @@ export const SERVER = inDomain('postgres', {
   certValidationFailed: m('certificate validation (clientcert=verify-full) failed for user "%s": %s mismatch', 'auth.c'),
   userNameMismatch: m('provided user name (%s) and authenticated user name (%s) do not match', 'hba.c'),
   noUsermapMatch: m('no match in usermap "%s" for user "%s" authenticated as "%s"', 'hba.c'),
+  identNoSubexpression: m('regular expression "%s" has no subexpressions as requested by backreference in "%s"', 'hba.c'),
   authFailed: m('%s authentication failed for user "%s"', 'auth.c'),
   authFailedCert: m('certificate authentication failed for user "%s"', 'auth.c'),
   authFailedTrust: m('"trust" authentication failed for user "%s"', 'auth.c'),
@@ -279,10 +282,28 @@ export const ELOG = inDomain('postgres', {
   CONTEXT: m('CONTEXT:  ', 'elog.c'),
 } as const);
 
-/** A message as the code said it (table entry and arguments), to be printed in some language later. */
+/**
+ * A message as the code said it (table entry and arguments), to be printed in some language
+ * later. An argument may be a message itself (the "SSL enabled (...)" part of "connection
+ * authorized", the encryption words of "no pg_hba.conf entry"), formatted in the same language.
+ */
 export interface MessageCall {
   def: MessageDef;
-  args: (string | number)[];
+  args: (string | number | MessageCall)[];
+}
+
+/** Text still to be printed: a message, a text taken as it is (not translated), or lines of these. */
+export type Text = MessageCall | string | readonly Text[];
+
+/** A MessageCall: `said(SERVER.authFailed, method, user)`. */
+export const said = (def: MessageDef, ...args: MessageCall['args']): MessageCall => ({ def, args });
+
+/** Print a Text in the language of `f`: messages through `f`, plain texts as they are, lines joined with newlines. */
+export function say(f: MessageFormatter, t: Text): string {
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return t.map((x) => say(f, x)).join('\n');
+  const call = t as MessageCall;
+  return f(call.def, ...call.args.map((a) => (typeof a === 'object' ? say(f, a) : a)));
 }
 
 /** Formats a message: English (`fmt`) or translated (`messageFormatter`). A plain string is used as given. */

@@ -20,7 +20,7 @@ import { certificatesIn, passFileOn, serviceFilesOn } from './files.js';
 import { PASS_MISS, type PassLookup } from './conninfo/passfile.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from './client/libpq-ssl.js';
 import { runLadder, type AttemptKind, type AttemptOutcome } from './client/ladder.js';
-import { authenticate, type RolePassword } from './server/connection.js';
+import { clientAuthentication, sayAuth, type RolePassword } from './server/connection.js';
 import { clientHostAtStart, hostnameLookupDetail } from './config/hba-hostname.js';
 import { hostsResolver, loadHostsFile, type HostsTable } from './config/hosts.js';
 import type { ServerTls, StartupCause, TlsVersionName } from './server/startup.js';
@@ -36,7 +36,7 @@ import { pgStatSslRow, tls12Cipher, type PgStatSslRow } from './server/stat-ssl.
 import { clientCertErrorDetail } from './server/cert-errdetail.js';
 import { runPgHandshake, type HandshakeOutcome } from './tls-handshake.js';
 import { formatLog, type LogLine } from './log.js';
-import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
+import { ELOG, fmt, LIBPQ, messageFormatter, PSQL, say, SERVER, type MessageDef, type MessageFormatter } from './messages.js';
 import {
   clientMessageLocale,
   english,
@@ -340,13 +340,13 @@ export function simulate(input: SimulateInput): SimulateResult {
         pgVersion,
         serviceFiles: serviceFilesOn(input.fs, clientUser),
         passFile: passFileOn(input.fs, clientUser),
-        onWarning: (w, said) => warnings.push(said ? fc(said.def, ...said.args) : w),
+        onWarning: (w, call) => warnings.push(call ? say(fc, call) : w),
         pgWrapperHost: pgWrapper ? DEFAULT_SOCKET_DIR : undefined,
       });
     } catch (e) {
       if (e instanceof ConninfoError) {
         steps.push({ step: 'conninfo', who: 'client', result: 'fail', detail: e.message });
-        const said = e.said ? fc(e.said.def, ...e.said.args) : e.message;
+        const said = e.said ? say(fc, e.said) : e.message;
         return {
           done: result({
             ok: false,
@@ -588,13 +588,13 @@ export function simulate(input: SimulateInput): SimulateResult {
     };
     // libpq's checks on a Unix socket (fe-connect.c): from 17 gssencmode=require fails before
     // connect(); before 17, requirepeer then the GSS check come after it, before the startup packet
-    const refuse = (def: MessageDef, ...args: string[]): AttemptOutcome => {
+    const refuse = (why: 'requirepeer' | 'gss', def: MessageDef, ...args: string[]): AttemptOutcome => {
       const message = fmt(def, ...args);
       steps.push({ step: 'socket-check', who: 'client', attempt: n, result: 'fail', detail: message });
-      facts = { kind: 'local-refused', message, serverOsUser };
+      facts = { kind: 'local-refused', why, message, serverOsUser };
       return done({ kind, ok: false, stage: 'connection-check', message: fc(def, ...args) });
     };
-    if (gssRequired && pgVersion >= 17) return refuse(LIBPQ.gssRequiredLocal);
+    if (gssRequired && pgVersion >= 17) return refuse('gss', LIBPQ.gssRequiredLocal);
     // BackendInitialize: with log_hostname the client is looked up by name for the log
     const atStart = local ? undefined : clientHostAtStart(clientAddr, resolver, server.logHostname);
     if (server.logConnections && !sameSocket) {
@@ -608,8 +608,8 @@ export function simulate(input: SimulateInput): SimulateResult {
     sameSocket = false;
     if (local) {
       const requirepeer = conn.values.requirepeer;
-      if (requirepeer && requirepeer !== serverOsUser) return refuse(LIBPQ.requirePeerMismatch, requirepeer, serverOsUser);
-      if (gssRequired) return refuse(LIBPQ.gssRequiredImpossible);
+      if (requirepeer && requirepeer !== serverOsUser) return refuse('requirepeer', LIBPQ.requirePeerMismatch, requirepeer, serverOsUser);
+      if (gssRequired) return refuse('gss', LIBPQ.gssRequiredImpossible);
     }
     let peerCert: Certificate | undefined;
     let certSent = false;
@@ -748,8 +748,9 @@ export function simulate(input: SimulateInput): SimulateResult {
       applicationName: conn.values.application_name ?? conn.values.fallback_application_name ?? 'psql',
     };
     // the server's words for its log and the FATAL it sends; English for the steps and the fix
-    const authEn = authenticate(authInput);
-    const auth = fsv === fmt ? authEn : authenticate({ ...authInput, msg: fsv });
+    const decision = clientAuthentication(authInput);
+    const authEn = sayAuth(decision);
+    const auth = fsv === fmt ? authEn : sayAuth(decision, fsv);
     serverLog.push(...auth.log);
     if (auth.clientHost?.lookups.length) {
       const h = auth.clientHost;
@@ -790,6 +791,7 @@ export function simulate(input: SimulateInput): SimulateResult {
         });
         facts = {
           kind: 'auth',
+          failure: 'stat-ssl',
           message: stat.error,
           line: auth.line.rawLine,
           ssl: true,
@@ -815,6 +817,8 @@ export function simulate(input: SimulateInput): SimulateResult {
     }
     facts = {
       kind: 'auth',
+      failure: auth.failure,
+      method: auth.line?.method,
       message: authEn.ok ? auth.fatal : authEn.fatal,
       line: auth.line?.rawLine,
       ssl: kind === 'ssl',

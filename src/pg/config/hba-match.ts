@@ -3,7 +3,7 @@
 // of auth.c for no matching line (uaImplicitReject) and a `reject` line. Parsing is
 // hba-parse.ts; host names go through hba-hostname.ts.
 
-import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
+import { fmt, said, say, SERVER, type MessageCall, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { AuthToken } from './auth-file.js';
 import { cidrMask, formatIp, ipInRange, parseNumericHost } from './inet.js';
 import type { NameResolver } from './hosts.js';
@@ -118,21 +118,26 @@ export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersi
   return { matched: false, fatal: noHbaEntryMessage(c, version), sqlstate: '28000', clientHost };
 }
 
-/** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
+/** The FATAL a client gets when no line matches (auth.c, uaImplicitReject), to print in the server's language. */
+export function noHbaEntrySaid(c: HbaConnection, pgVersion = 15): MessageCall {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c, pgVersion));
-  if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
-  return f(SERVER.noHbaEntry, host, c.user, c.database, enc);
+  const enc = said(encryptionState(c, pgVersion));
+  if (c.replication === 'physical') return said(SERVER.noHbaEntryReplication, host, c.user, enc);
+  return said(SERVER.noHbaEntry, host, c.user, c.database, enc);
 }
 
 /** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string {
+export function hbaRejectSaid(c: HbaConnection, pgVersion = 15): MessageCall {
   const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c, pgVersion));
-  if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
-  return f(SERVER.rejectHba, host, c.user, c.database, enc);
+  const enc = said(encryptionState(c, pgVersion));
+  if (c.replication === 'physical') return said(SERVER.rejectHbaReplication, host, c.user, enc);
+  return said(SERVER.rejectHba, host, c.user, c.database, enc);
 }
+
+export const noHbaEntryMessage = (c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string =>
+  say(f, noHbaEntrySaid(c, pgVersion));
+export const hbaRejectMessage = (c: HbaConnection, pgVersion = 15, f: MessageFormatter = fmt): string =>
+  say(f, hbaRejectSaid(c, pgVersion));
 
 /** 14+ names the encryption; 13 says "SSL on" / "SSL off" (real 13.23 logs `..., database "trustdb", SSL off`). */
 function encryptionState(c: HbaConnection, pgVersion: number): MessageDef {

@@ -6,6 +6,7 @@
 // The result of a failed check is the exact LOG line the server writes.
 
 import type { LogLine } from '../log.js';
+import { fmt, SERVER } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { hbaFileLabel, tokenizeAuthFile, type AuthToken } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
@@ -144,7 +145,7 @@ export function checkUsermap(
     if (same(pgUser, systemUser, caseInsensitive)) return { ok: true };
     return {
       ok: false,
-      log: [{ level: 'LOG', message: `provided user name (${pgUser}) and authenticated user name (${systemUser}) do not match` }],
+      log: [{ level: 'LOG', message: fmt(SERVER.userNameMismatch, pgUser, systemUser) }],
     };
   }
   for (const line of lines) {
@@ -158,12 +159,7 @@ export function checkUsermap(
         if (m[1] === undefined) {
           return {
             ok: false,
-            log: [
-              {
-                level: 'LOG',
-                message: `regular expression "${line.systemUser.string.slice(1)}" has no subexpressions as requested by backreference in "${wanted}"`,
-              },
-            ],
+            log: [{ level: 'LOG', message: fmt(SERVER.identNoSubexpression, line.systemUser.string.slice(1), wanted) }],
           };
         }
         wanted = wanted.slice(0, at) + m[1] + wanted.slice(at + 2);
@@ -173,7 +169,7 @@ export function checkUsermap(
   }
   return {
     ok: false,
-    log: [{ level: 'LOG', message: `no match in usermap "${mapName}" for user "${pgUser}" authenticated as "${systemUser}"` }],
+    log: [{ level: 'LOG', message: fmt(SERVER.noUsermapMatch, mapName, pgUser, systemUser) }],
   };
 }
 

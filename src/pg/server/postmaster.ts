@@ -99,7 +99,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   log.push(...hba.log);
   if (!hba.ok) {
     const fatal = hba.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: SERVER.hbaLoadFailed.format };
-    return { ok: false, log, fatal };
+    return { ok: false, log, fatal, cause: { kind: 'hba-load' } };
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);

@@ -144,7 +144,9 @@ export type StartupCause =
   /** ssl_ciphers (TLS 1.2 and below) or, in 18, ssl_tls13_ciphers selects nothing */
   | { kind: 'ciphers'; setting: 'ssl_ciphers' | 'ssl_tls13_ciphers' }
   /** the key-exchange group setting (ssl_ecdh_curve up to 17, ssl_groups in 18) is refused */
-  | { kind: 'ecdh-curve'; setting: 'ssl_ecdh_curve' | 'ssl_groups' };
+  | { kind: 'ecdh-curve'; setting: 'ssl_ecdh_curve' | 'ssl_groups' }
+  /** pg_hba.conf has lines the server refuses, or none (the postmaster's load_hba, after be_tls_init) */
+  | { kind: 'hba-load' };
 
 export type StartupResult =
   | { ok: true; tls?: ServerTls; log: LogLine[] }
