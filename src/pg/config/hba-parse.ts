@@ -7,6 +7,7 @@
 // before 14, clientname from 14, backslash continuation from 14, regexes and include records
 // from 16. Matching a connection against the parsed lines is hba-match.ts.
 
+import { CONFIG, fmt } from '../messages.js';
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
@@ -247,7 +248,7 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
     throw new LineError({ message, context, ...(hint ? { hint } : {}) }, errMsg);
   };
   const onlyFor = (opt: string, methods: HbaAuthMethod[], label: string) => {
-    if (!methods.includes(p.method)) fail(`authentication option "${opt}" is only valid for authentication methods ${label}`);
+    if (!methods.includes(p.method)) fail(fmt(CONFIG.optionOnlyForMethods, opt, label));
   };
   if (p.method === 'ldap') p.ldap.scope = 2; // LDAP_SCOPE_SUBTREE, set whenever an option is parsed
   switch (name) {
@@ -256,32 +257,28 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       p.usermap = val;
       return;
     case 'clientcert': {
-      if (p.connType !== 'hostssl') fail('clientcert can only be configured for "hostssl" rows');
+      if (p.connType !== 'hostssl') fail(fmt(CONFIG.clientcertConfiguredRows));
       if (ctx.version < 14) {
         if (val === '1' || val === 'verify-ca') p.clientcert = 'verify-ca';
         else if (val === 'verify-full') p.clientcert = 'verify-full';
         else if (val === '0' || val === 'no-verify') {
-          if (p.method === 'cert') fail('clientcert cannot be set to "no-verify" when using "cert" authentication');
+          if (p.method === 'cert') fail(fmt(CONFIG.clientcertNoVerifyWithCert));
           p.clientcert = 'off';
-        } else fail(`invalid value for clientcert: "${val}"`, null);
+        } else fail(fmt(CONFIG.invalidValueClientcert, val), null);
         return;
       }
       if (val === 'verify-full') p.clientcert = 'verify-full';
       else if (val === 'verify-ca') {
-        if (p.method === 'cert')
-          fail(
-            'clientcert only accepts "verify-full" when using "cert" authentication',
-            'clientcert can only be set to "verify-full" when using "cert" authentication',
-          );
+        if (p.method === 'cert') fail(fmt(CONFIG.clientcertOnlyVerifyFullWithCert), fmt(CONFIG.clientcertOnlyVerifyFullWithCertView));
         p.clientcert = 'verify-ca';
-      } else fail(`invalid value for clientcert: "${val}"`, null);
+      } else fail(fmt(CONFIG.invalidValueClientcert, val), null);
       return;
     }
     case 'clientname':
       if (ctx.version < 14) break;
-      if (p.connType !== 'hostssl') fail('clientname can only be configured for "hostssl" rows');
+      if (p.connType !== 'hostssl') fail(fmt(CONFIG.clientnameConfiguredRows));
       if (val === 'CN' || val === 'DN') p.clientname = val;
-      else fail(`invalid value for clientname: "${val}"`, null);
+      else fail(fmt(CONFIG.invalidValueClientname, val), null);
       return;
     case 'pamservice':
       onlyFor('pamservice', ['pam'], 'pam');
@@ -292,12 +289,12 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     case 'ldapurl': {
       onlyFor('ldapurl', ['ldap'], 'ldap');
-      if (!ctx.build.openldap) fail('LDAP URLs not supported on this platform');
+      if (!ctx.build.openldap) fail(fmt(CONFIG.ldapUrlsSupportedPlatform));
       const u = parseLdapUrl(val);
       // OpenLDAP's URL error codes go through ldap_err2string, which reads them as result codes
-      if (!u) fail(`could not parse LDAP URL "${val}": Time limit exceeded`);
+      if (!u) fail(fmt(CONFIG.ldapUrlUnparsable, val));
       else {
-        if (u.scheme !== 'ldap' && u.scheme !== 'ldaps') fail(`unsupported LDAP URL scheme: ${u.scheme}`);
+        if (u.scheme !== 'ldap' && u.scheme !== 'ldaps') fail(fmt(CONFIG.unsupportedLdapUrlScheme, u.scheme));
         p.ldap.scheme = u.scheme;
         if (u.host) p.ldap.server = u.host;
         p.ldap.port = u.port;
@@ -314,13 +311,13 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     case 'ldapscheme':
       onlyFor('ldapscheme', ['ldap'], 'ldap');
-      if (val !== 'ldap' && val !== 'ldaps') ctx.logs.push({ message: `invalid ldapscheme value: "${val}"`, context });
+      if (val !== 'ldap' && val !== 'ldaps') ctx.logs.push({ message: fmt(CONFIG.invalidLdapschemeValue, val), context });
       p.ldap.scheme = val;
       return;
     case 'ldapport': {
       onlyFor('ldapport', ['ldap'], 'ldap');
       const n = Number.parseInt(val, 10) || 0;
-      if (n === 0) fail(`invalid LDAP port number: "${val}"`);
+      if (n === 0) fail(fmt(CONFIG.invalidLdapPortNumber, val));
       p.ldap.port = n;
       return;
     }
@@ -355,13 +352,13 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       const list = splitGucList(val);
       const what = { radiusservers: 'server', radiusports: 'port', radiussecrets: 'secret', radiusidentifiers: 'identifiers' }[name];
       if (!list)
-        fail(`could not parse RADIUS ${what} list "${val}"`, name === 'radiusports' ? `invalid RADIUS port number: "${val}"` : null);
+        fail(fmt(CONFIG.couldParseRadiusList, what, val), name === 'radiusports' ? fmt(CONFIG.invalidRadiusPortNumber, val) : null);
       else {
         if (name === 'radiusports' && list.some((x) => (Number.parseInt(x, 10) || 0) === 0))
-          fail(`invalid RADIUS port number: "${val}"`, null);
+          fail(fmt(CONFIG.invalidRadiusPortNumber, val), null);
         if (name === 'radiusservers') {
           const bad = list.find((x) => !ctx.resolves(x));
-          if (bad !== undefined) fail(`could not translate RADIUS server name "${bad}" to address: Name or service not known`, null);
+          if (bad !== undefined) fail(fmt(CONFIG.couldTranslateRadiusServerName, bad), null);
         }
         p.radius[name.slice(6) as 'servers'] = list;
         p.radius.raw[name] = val;
@@ -369,7 +366,7 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     }
   }
-  fail(`unrecognized authentication option name: "${name}"`);
+  fail(fmt(CONFIG.unrecognizedAuthenticationOptionName, name));
 }
 
 function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
@@ -382,40 +379,40 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   const field = () => fields[fi++] as AuthToken[] | undefined;
 
   const typeToks = field() as AuthToken[];
-  if (typeToks.length > 1) fail('multiple values specified for connection type', 'Specify exactly one connection type per line.');
+  if (typeToks.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedConnectionType), fmt(CONFIG.specifyExactlyOneConnectionType));
   const typeStr = typeToks[0].string;
-  if (!CONN_TYPES.includes(typeStr as HbaConnType)) fail(`invalid connection type "${typeStr}"`);
+  if (!CONN_TYPES.includes(typeStr as HbaConnType)) fail(fmt(CONFIG.invalidConnectionType, typeStr));
   const connType = typeStr as HbaConnType;
-  if (connType === 'local' && !ctx.build.unixSockets) fail('local connections are not supported by this build');
+  if (connType === 'local' && !ctx.build.unixSockets) fail(fmt(CONFIG.localConnectionsAreSupportedBuild));
   if (connType === 'hostssl') {
     if (!ctx.build.ssl) {
-      const m = 'hostssl record cannot match because SSL is not supported by this build';
+      const m = fmt(CONFIG.hostsslNoSslBuild);
       ctx.logs.push({ message: m, context });
       ctx.errMsg = m;
     } else if (!ctx.ssl) {
-      const m = 'hostssl record cannot match because SSL is disabled';
+      const m = fmt(CONFIG.hostsslSslOff);
       ctx.logs.push({
         message: m,
-        hint: ctx.version >= 16 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
+        hint: ctx.version >= 16 ? fmt(CONFIG.hostsslSslOffHint16) : fmt(CONFIG.hostsslSslOffHint),
         context,
       });
       ctx.errMsg = m;
     }
   } else if (connType === 'hostgssenc' && !ctx.build.gss) {
-    const m = 'hostgssenc record cannot match because GSSAPI is not supported by this build';
+    const m = fmt(CONFIG.hostgssencNoGssBuild);
     ctx.logs.push({ message: m, context });
     ctx.errMsg = m;
   }
 
   const databases = field();
-  if (!databases) fail('end-of-line before database specification');
+  if (!databases) fail(fmt(CONFIG.endLineBeforeDatabaseSpecification));
   const roles = field();
-  if (!roles) fail('end-of-line before role specification');
+  if (!roles) fail(fmt(CONFIG.endLineBeforeRoleSpecification));
   if (ctx.version >= 16) {
     for (const t of [...(databases as AuthToken[]), ...(roles as AuthToken[])]) {
       if (!t.quoted && t.string.startsWith('/')) {
         const r = compilePgRegex(t.string.slice(1));
-        if (!r.ok) fail(`invalid regular expression "${t.string.slice(1)}": ${r.error}`);
+        if (!r.ok) fail(fmt(CONFIG.invalidRegularExpression, t.string.slice(1), r.error));
       }
     }
   }
@@ -423,9 +420,9 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   let address: HbaAddress | undefined;
   if (connType !== 'local') {
     const addrToks = field();
-    if (!addrToks) fail('end-of-line before IP address specification');
+    if (!addrToks) fail(fmt(CONFIG.endLineBeforeIpAddress));
     const at = addrToks as AuthToken[];
-    if (at.length > 1) fail('multiple values specified for host address', 'Specify one address range per line.');
+    if (at.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedHostAddress), fmt(CONFIG.specifyOneAddressRangePer));
     const t = at[0];
     const kw = !t.quoted ? t.string : '';
     if (kw === 'all' || kw === 'samehost' || kw === 'samenet') address = { kind: kw };
@@ -434,42 +431,41 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
       const str = slash >= 0 ? t.string.slice(0, slash) : t.string;
       const addr = parseNumericHost(str);
       if (!addr) {
-        if (slash >= 0) fail(`specifying both host name and CIDR mask is invalid: "${t.string}"`);
+        if (slash >= 0) fail(fmt(CONFIG.specifyingBothHostNameCidr, t.string));
         address = { kind: 'hostname', name: str };
       } else if (slash >= 0) {
         const mask = cidrMask(t.string.slice(slash + 1), addr.family);
-        if (!mask) fail(`invalid CIDR mask in address "${t.string}"`);
+        if (!mask) fail(fmt(CONFIG.invalidCidrMaskAddress, t.string));
         address = { kind: 'cidr', addr, mask: mask as IpAddr };
       } else {
         const maskToks = field();
-        if (!maskToks)
-          fail('end-of-line before netmask specification', 'Specify an address range in CIDR notation, or provide a separate netmask.');
+        if (!maskToks) fail(fmt(CONFIG.endLineBeforeNetmaskSpecification), fmt(CONFIG.specifyAddressRangeCidrNotation));
         const mt = maskToks as AuthToken[];
-        if (mt.length > 1) fail('multiple values specified for netmask');
+        if (mt.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedNetmask));
         const mask = parseNumericHost(mt[0].string);
-        if (!mask) fail(`invalid IP mask "${mt[0].string}": Name or service not known`);
-        if ((mask as IpAddr).family !== addr.family) fail('IP address and mask do not match');
+        if (!mask) fail(fmt(CONFIG.invalidIpMaskNameService, mt[0].string));
+        if ((mask as IpAddr).family !== addr.family) fail(fmt(CONFIG.ipAddressMaskDoMatch));
         address = { kind: 'cidr', addr, mask: mask as IpAddr };
       }
     }
   }
 
   const methodToks = field();
-  if (!methodToks) fail('end-of-line before authentication method');
+  if (!methodToks) fail(fmt(CONFIG.endLineBeforeAuthenticationMethod));
   const mtoks = methodToks as AuthToken[];
-  if (mtoks.length > 1) fail('multiple values specified for authentication type', 'Specify exactly one authentication type per line.');
+  if (mtoks.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedAuthenticationType), fmt(CONFIG.specifyExactlyOneAuthenticationType));
   const mname = mtoks[0].string;
   const mdef = Object.hasOwn(METHODS, mname) ? METHODS[mname] : undefined;
-  if (!mdef) fail(`invalid authentication method "${mname}"`);
+  if (!mdef) fail(fmt(CONFIG.invalidAuthenticationMethod, mname));
   const md = mdef as (typeof METHODS)[string];
-  if (md.method === 'md5' && ctx.dbUserNamespace) fail('MD5 authentication is not supported when "db_user_namespace" is enabled');
-  if (md.needs && !ctx.build[md.needs]) fail(`invalid authentication method "${mname}": not supported by this build`);
+  if (md.method === 'md5' && ctx.dbUserNamespace) fail(fmt(CONFIG.md5AuthenticationSupportedEnabled));
+  if (md.needs && !ctx.build[md.needs]) fail(fmt(CONFIG.invalidAuthenticationMethodSupportedBuild, mname));
   let method = md.method;
   // ident on a local socket means peer, for backwards compatibility
   if (connType === 'local' && method === 'ident') method = 'peer';
-  if (connType === 'local' && method === 'gss') fail('gssapi authentication is not supported on local sockets');
-  if (connType !== 'local' && method === 'peer') fail('peer authentication is only supported on local sockets');
-  if (connType !== 'hostssl' && method === 'cert') fail('cert authentication is only supported on hostssl connections');
+  if (connType === 'local' && method === 'gss') fail(fmt(CONFIG.gssapiAuthenticationSupportedLocalSockets));
+  if (connType !== 'local' && method === 'peer') fail(fmt(CONFIG.peerAuthenticationSupportedLocalSockets));
+  if (connType !== 'hostssl' && method === 'cert') fail(fmt(CONFIG.certAuthenticationSupportedHostsslConnections));
 
   const p: Parsing = {
     file: ctx.file,
@@ -492,7 +488,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   for (let f = field(); f; f = field()) {
     for (const t of f) {
       const eq = t.string.indexOf('=');
-      if (eq < 0) fail(`authentication option not in name=value format: ${t.string}`);
+      if (eq < 0) fail(fmt(CONFIG.authenticationOptionNameValueFormat, t.string));
       const name = t.string.slice(0, eq);
       const val = t.string.slice(eq + 1);
       parseAuthOption(ctx, p, name, val);
@@ -502,7 +498,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
 
   if (method === 'ldap') {
     const l = p.ldap;
-    if (!ctx.build.openldap && l.server === undefined) fail('authentication method "ldap" requires argument "ldapserver" to be set');
+    if (!ctx.build.openldap && l.server === undefined) fail(fmt(CONFIG.ldapNeedsServer));
     if (l.prefix !== undefined || l.suffix !== undefined) {
       if (
         l.basedn !== undefined ||
@@ -511,26 +507,23 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
         l.searchattribute !== undefined ||
         l.searchfilter !== undefined
       )
-        fail(
-          'cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix',
-        );
-    } else if (l.basedn === undefined)
-      fail('authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set');
+        fail(fmt(CONFIG.cannotUseLdapbasednLdapbinddnLdapbindpasswd));
+    } else if (l.basedn === undefined) fail(fmt(CONFIG.ldapNeedsBasedn));
     if (l.searchattribute !== undefined && l.searchfilter !== undefined)
-      fail('cannot use ldapsearchattribute together with ldapsearchfilter');
+      fail(fmt(CONFIG.cannotUseLdapsearchattributeTogetherLdapsearchfilter));
   }
   if (method === 'radius') {
     const r = p.radius;
-    if (!r.servers) fail('authentication method "radius" requires argument "radiusservers" to be set');
-    if (!r.secrets) fail('authentication method "radius" requires argument "radiussecrets" to be set');
+    if (!r.servers) fail(fmt(CONFIG.radiusNeedsServers));
+    if (!r.secrets) fail(fmt(CONFIG.radiusNeedsSecrets));
     const servers = r.servers as string[];
     const secrets = r.secrets as string[];
-    if (servers.length < 1) fail('list of RADIUS servers cannot be empty');
-    if (secrets.length < 1) fail('list of RADIUS secrets cannot be empty');
+    if (servers.length < 1) fail(fmt(CONFIG.listRadiusServersCannotEmpty));
+    if (secrets.length < 1) fail(fmt(CONFIG.listRadiusSecretsCannotEmpty));
     const check = (list: string[] | undefined, what: string, zeroOk: boolean) => {
       const n = list?.length ?? 0;
       if ((zeroOk && n === 0) || n === 1 || n === servers.length) return;
-      fail(`the number of RADIUS ${what} (${n}) must be 1 or the same as the number of RADIUS servers (${servers.length})`);
+      fail(fmt(CONFIG.radiusListLength, what, n, servers.length));
     };
     check(secrets, 'secrets', false);
     check(r.ports, 'ports', true);
@@ -616,11 +609,11 @@ export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, 
     else ok = false;
   }
   if (ok && lines.length === 0) {
-    if (!view) log.push({ level: 'LOG', message: `configuration file "${path}" contains no entries` });
+    if (!view) log.push({ level: 'LOG', message: fmt(CONFIG.configurationFileContainsNoEntries, path) });
     ok = false;
   }
-  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: `could not load ${hbaFileLabel(path, version)}` });
-  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version)} was not reloaded` });
+  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: fmt(CONFIG.authFileLoadFailed, hbaFileLabel(path, version)) });
+  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, hbaFileLabel(path, version)) });
   return { file: path, lines: ok ? lines : [], rules, log, ok };
 }
 
@@ -638,12 +631,12 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     const why = st?.isDir ? 'Is a directory' : st ? 'Permission denied' : 'No such file or directory';
     const log: LogLine[] = [];
     if (opts.mode !== 'view') {
-      log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
+      log.push({ level: 'LOG', message: fmt(CONFIG.couldOpenConfigurationFile, path, why) });
       const label = hbaFileLabel(path, opts.pgVersion ?? 15);
       log.push(
         opts.mode === 'reload'
-          ? { level: 'LOG', message: `${label} was not reloaded` }
-          : { level: 'FATAL', message: `could not load ${label}` },
+          ? { level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, label) }
+          : { level: 'FATAL', message: fmt(CONFIG.authFileLoadFailed, label) },
       );
     }
     return { file: path, lines: [], rules: [], log, ok: false };
