@@ -146,6 +146,15 @@ export const SERVER = inDomain('postgres', {
   socketCreateFailed: m('could not create Unix-domain socket in directory "%s"', 'postmaster.c'),
   noUnixSockets: m('could not create any Unix-domain sockets', 'postmaster.c'),
   noListenSocket: m('no socket created for listening', 'postmaster.c'),
+  // initialize_ecdh (13-17: ssl_ecdh_curve; 18: ssl_groups)
+  ecdhCreateKey: m('ECDH: could not create key', 'be-secure-openssl.c', undefined, 17),
+  ecdhUnknownCurve: m('ECDH: unrecognized curve name: %s', 'be-secure-openssl.c', undefined, 17),
+  sslGroups: m('could not set group names specified in ssl_groups: %s', 'be-secure-openssl.c', 18),
+  sslGroupsHint: m(
+    'Ensure that each group name is spelled correctly and supported by the installed version of OpenSSL.',
+    'be-secure-openssl.c',
+    18,
+  ),
   peerCnNull: m("SSL certificate's common name contains embedded null", 'be-secure-openssl.c'),
 } as const);
 
@@ -256,11 +265,24 @@ export const CONFIG = inDomain('postgres', {
   settingCouldApplied: m('setting could not be applied', 'guc.c'),
   configFileErrors: m('configuration file "%s" contains errors', 'guc-file.l'),
   configFileErrorsApplied: m('configuration file "%s" contains errors; %s changes were applied', 'guc-file.l'),
+  // the postmaster at SIGHUP (guc-file.l ProcessConfigFileInternal)
+  sighupReload: m('received SIGHUP, reloading configuration files', 'postmaster.c'),
+  restartNeeded: m('parameter "%s" cannot be changed without restarting the server', 'guc-file.l'),
+  parameterRemoved: m('parameter "%s" removed from configuration file, reset to default', 'guc-file.l'),
+  parameterChanged: m('parameter "%s" changed to "%s"', 'guc-file.l'),
+  // pg_ident.conf (hba.c parse_ident_line, load_ident)
+  identMultipleValues: m('multiple values in ident field', 'hba.c'),
+  identMissingEntry: m('missing entry in file "%s" at end of line %d', 'hba.c'),
+  identMissingEntryView: m('missing entry at end of line', 'hba.c'),
+  usermapOpenFailed: m('could not open usermap file "%s": %s', 'hba.c'),
 } as const);
 
 /** Messages libpq puts in PQerrorMessage (psql prints them after its prefix). */
 export const LIBPQ = inDomain('libpq', {
   invalidOption: m('invalid %s value: "%s"', 'fe-connect.c'),
+  invalidPortNumber: m('invalid port number: "%s"', 'fe-connect.c'),
+  invalidPort: m('invalid integer value "%s" for connection option "port"', 'fe-connect.c'),
+  badHostaddr: m('could not parse network address "%s": Name or service not known', 'fe-connect.c'),
   invalidConnOption: m('invalid connection option "%s"', 'fe-connect.c'),
   missingEquals: m('missing "=" after "%s" in connection info string', 'fe-connect.c'),
   weakSslmodeSystem: m('weak sslmode "%s" may not be used with sslrootcert=system (use "verify-full")', 'fe-connect.c', 16),

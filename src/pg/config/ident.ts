@@ -6,7 +6,7 @@
 // The result of a failed check is the exact LOG line the server writes.
 
 import type { LogLine } from '../log.js';
-import { fmt, SERVER } from '../messages.js';
+import { CONFIG, fmt, SERVER } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { hbaFileLabel, tokenizeAuthFile, type AuthToken } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
@@ -70,9 +70,8 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     }
     const context = lineContext(tok.lineNum, tok.file);
     const [mapF, sysF, pgF] = tok.fields;
-    const multi = () => fail('multiple values in ident field', { message: 'multiple values in ident field', context });
-    const missing = () =>
-      fail('missing entry at end of line', { message: `missing entry in file "${tok.file}" at end of line ${tok.lineNum}` });
+    const multi = () => fail(fmt(CONFIG.identMultipleValues), { message: fmt(CONFIG.identMultipleValues), context });
+    const missing = () => fail(fmt(CONFIG.identMissingEntryView), { message: fmt(CONFIG.identMissingEntry, tok.file, tok.lineNum) });
     // checked in the server's order: map, system user, PostgreSQL user
     const problem =
       mapF.length > 1 ? multi : !sysF ? missing : sysF.length > 1 ? multi : !pgF ? missing : pgF.length > 1 ? multi : undefined;
@@ -100,7 +99,7 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     });
   }
   if (!ok && opts.mode === 'reload')
-    log.push({ level: 'LOG', message: `${hbaFileLabel(path, version, 'pg_ident.conf')} was not reloaded` });
+    log.push({ level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, hbaFileLabel(path, version, 'pg_ident.conf')) });
   return { file: path, lines: ok ? lines : [], mappings, log, ok };
 }
 
@@ -111,7 +110,7 @@ export function loadIdentFile(fs: SimFs, file: string, opts: IdentParseOptions =
   const bytes = st?.isFile ? fs.read(path) : undefined;
   if (bytes === undefined) {
     const why = st?.isDir ? 'Is a directory' : st ? 'Permission denied' : 'No such file or directory';
-    const log: LogLine[] = opts.mode === 'view' ? [] : [{ level: 'LOG', message: `could not open usermap file "${path}": ${why}` }];
+    const log: LogLine[] = opts.mode === 'view' ? [] : [{ level: 'LOG', message: fmt(CONFIG.usermapOpenFailed, path, why) }];
     return { file: path, lines: [], mappings: [], log, ok: false };
   }
   return parseIdent(fs, path, bytes, opts);

@@ -12,7 +12,7 @@ import { loadIdentFile } from '../config/ident.js';
 import { parsePgBool, parsePostgresqlConf, type ParsedConf } from '../config/postgresql-conf.js';
 import { serverSettings, type ServerSettings } from '../config/server-settings.js';
 import type { LogLine } from '../log.js';
-import { SERVER } from '../messages.js';
+import { CONFIG, fmt, SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
 
@@ -120,7 +120,7 @@ export function reloadServer(
   input: PostmasterInput,
 ): { log: LogLine[]; server: ServerState /** something was refused and kept as before */; partial: boolean } {
   const pgVersion = input.pgVersion ?? 15;
-  const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
+  const log: LogLine[] = [{ level: 'LOG', message: fmt(CONFIG.sighupReload) }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload' });
   const { conf, complete } = applyReloadedConf(running.conf, parsed, log);
   // SignalChildren, right after the postmaster's own ProcessConfigFile: each auxiliary
@@ -204,11 +204,11 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
     const def = findGuc(s.name);
     if (inFile.has(key) || def?.context === 'internal') continue;
     if (def?.context === 'postmaster') {
-      log.push({ level: 'LOG', message: `parameter "${s.name}" cannot be changed without restarting the server` });
+      log.push({ level: 'LOG', message: fmt(CONFIG.restartNeeded, s.name) });
       errorFile = parsed.file;
       continue;
     }
-    log.push({ level: 'LOG', message: `parameter "${s.name}" removed from configuration file, reset to default` });
+    log.push({ level: 'LOG', message: fmt(CONFIG.parameterRemoved, s.name) });
     settings.delete(key);
   }
   for (const item of parsed.items) {
@@ -227,15 +227,15 @@ function applyReloadedConf(old: ParsedConf, parsed: ParsedConf, log: LogLine[]):
     }
     if (def?.context === 'postmaster') {
       if (changed) {
-        log.push({ level: 'LOG', message: `parameter "${item.name}" cannot be changed without restarting the server` });
+        log.push({ level: 'LOG', message: fmt(CONFIG.restartNeeded, item.name) });
         errorFile = item.file ?? parsed.file;
       }
       continue;
     }
-    if (changed) log.push({ level: 'LOG', message: `parameter "${item.name}" changed to "${value}"` });
+    if (changed) log.push({ level: 'LOG', message: fmt(CONFIG.parameterChanged, item.name, value) });
     settings.set(key, { name: item.name, value, file: item.file, line: item.line });
   }
-  if (errorFile) log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; unaffected changes were applied` });
+  if (errorFile) log.push({ level: 'LOG', message: fmt(CONFIG.configFileErrorsApplied, errorFile, 'unaffected') });
   return { conf: { ...parsed, ok: true, settings }, complete: errorFile === undefined };
 }
 
