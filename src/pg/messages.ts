@@ -1,7 +1,7 @@
 // Every message the PostgreSQL server and libpq print about connecting, SSL and authentication, as
 // data: the exact format string (PostgreSQL's own %s placeholders), where it comes from, and
-// the versions that have it. The simulator fills these in; nothing else in pgtls spells a
-// PostgreSQL message.
+// the versions that have it. The simulator fills these in; nothing else in src/pg spells a
+// PostgreSQL message (src/pg/live, the real-socket server, still builds a few of its own).
 // Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c, postmaster.c, pqcomm.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
 // Each table is one gettext domain (postgres, libpq, psql): a message is translated where it
@@ -65,6 +65,7 @@ export const SERVER = inDomain('postgres', {
     'File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
     'be-secure-common.c',
   ),
+  sslNotReloaded: m('SSL configuration was not reloaded', 'be-secure-openssl.c'),
   keyReloadPassphrase: m('private key file "%s" cannot be reloaded because it requires a passphrase', 'be-secure-openssl.c'),
   loadKey: m('could not load private key file "%s": %s', 'be-secure-openssl.c'),
   checkKey: m('check of private key failed: %s', 'be-secure-openssl.c'),

@@ -83,7 +83,7 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     if (line.systemUser.string.startsWith('/')) {
       const r = compilePgRegex(line.systemUser.string.slice(1));
       if (!r.ok) {
-        const msg = `invalid regular expression "${line.systemUser.string.slice(1)}": ${r.error}`;
+        const msg = fmt(CONFIG.invalidRegularExpression, line.systemUser.string.slice(1), r.error);
         fail(msg, version >= 16 ? { message: msg, context } : { message: msg });
         continue;
       }

@@ -153,7 +153,7 @@ export function reloadServer(
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;
-    else log.push({ level: 'LOG', message: 'SSL configuration was not reloaded' });
+    else log.push({ level: 'LOG', message: fmt(SERVER.sslNotReloaded) });
     sslRefused = !r.ok;
   } else {
     tls = undefined; // secure_destroy: LoadedSSL = false
