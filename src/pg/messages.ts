@@ -445,7 +445,7 @@ export type MessageFormatter = (def: MessageDef | string, ...args: FormatArg[]) 
  * The msgid pieces gettext sees for a message in a PostgreSQL major version: libpq up to 15
  * ends each message with a newline inside the msgid (16 moved it to libpq_append_conn_error).
  */
-export function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
+function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
   if (def.msgid !== undefined) return typeof def.msgid === 'string' ? [def.msgid] : def.msgid;
   return [def.domain === 'libpq' && pgVersion <= 15 ? `${def.format}\n` : def.format];
 }

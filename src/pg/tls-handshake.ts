@@ -38,7 +38,7 @@ import { tlsGroupCode } from './server/groups.js';
 import { fmt, LIBPQ } from './messages.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
-export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
+const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
   APPLICATION_VERIFICATION: 'handshake_failure',
   CA_KEY_TOO_SMALL: 'bad_certificate',
   EC_KEY_EXPLICIT_PARAMS: 'bad_certificate',

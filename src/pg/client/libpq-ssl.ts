@@ -88,8 +88,8 @@ export interface ClientEnv {
 }
 
 /** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
-export const OPENSSL_DEFAULT_CERT_FILE = '/usr/lib/ssl/cert.pem';
-export const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
+const OPENSSL_DEFAULT_CERT_FILE = '/usr/lib/ssl/cert.pem';
+const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
 
 const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
 

@@ -221,7 +221,7 @@ const NON_CURVE_OBJECTS = new Set([
 ]);
 
 /** OpenSSL 3.0's default server group list: what SSL_CTX_new leaves (TLS 1.3-valid ones first as listed). */
-export const OPENSSL_DEFAULT_GROUPS: readonly string[] = [
+const OPENSSL_DEFAULT_GROUPS: readonly string[] = [
   'x25519',
   'secp256r1',
   'x448',

@@ -102,7 +102,7 @@ export interface ServerTls {
 }
 
 /** PostgreSQL 18's ssl_groups default (guc_tables.c). */
-export const PG18_SSL_GROUPS = 'X25519:prime256v1';
+const PG18_SSL_GROUPS = 'X25519:prime256v1';
 
 export interface StartupInput {
   fs: SimFs;
@@ -166,7 +166,7 @@ const fatal = (cause: StartupCause, message: string, detail?: string, hint?: str
 };
 
 /** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
-export function passphraseFromCommand(cmd: string): string | undefined {
+function passphraseFromCommand(cmd: string): string | undefined {
   const m = /^\s*echo\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s*$/.exec(cmd);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
@@ -455,7 +455,7 @@ export function cipherSecurityLevel(list: string): number | undefined {
   return level;
 }
 
-export function cipherListUsable(list: string): boolean {
+function cipherListUsable(list: string): boolean {
   const words = list.split(/[:, ]+/).filter(Boolean);
   return words.some((w) => {
     if (w.startsWith('!') || w.startsWith('-')) return false;

@@ -22,7 +22,7 @@ export type Reach =
   /** `lines`: what psql prints after "psql: error: "; `message`: SimulateResult.message */
   | { ok: false; message: string; lines: string; steps: SimStep[]; unreachable?: Extract<FailureFacts, { kind: 'unreachable' }> };
 
-export const isIpLiteral = (h: string): boolean => /^[0-9.]+$/.test(h) || h.includes(':');
+const isIpLiteral = (h: string): boolean => /^[0-9.]+$/.test(h) || h.includes(':');
 
 /**
  * The host libpq has for a target. A target given only a hostaddr has none in libpq; but
