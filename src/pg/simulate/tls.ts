@@ -8,7 +8,7 @@ import { formatNameOneline } from '../../x509/index.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from '../client/libpq-ssl.js';
 import type { ConnTarget, ResolvedConninfo } from '../conninfo/resolve.js';
 import { certificatesIn } from '../files.js';
-import { LIBPQ, SERVER, fmt, type MessageDef } from '../messages.js';
+import { fmt, LIBPQ, say, SERVER, type MessageDef } from '../messages.js';
 import { clientCertErrorDetail } from '../server/cert-errdetail.js';
 import type { ServerTls, TlsVersionName } from '../server/startup.js';
 import { tls12Cipher } from '../server/stat-ssl.js';
@@ -40,7 +40,7 @@ export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: Cli
     log: [{ level: 'LOG', message: c.lang.server(SERVER.acceptSslEof) }],
     failure: {
       stage: 'client-setup',
-      message: c.lang.client(prep.said.def, ...prep.said.args),
+      message: say(c.lang.client, prep.said),
       facts: { kind: 'client-setup', message: prep.message, cause: prep.cause },
     },
     prompts: encryptedKey ? PASS_PHRASE_PROMPTS : undefined,
