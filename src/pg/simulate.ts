@@ -7,7 +7,7 @@
 //      sockets, pg_hba; a reload when the files changed since)
 //   2. client options (simulate/client-options.ts: conninfo, environment, service and password files)
 //   3. libpq's host loop (simulate/reach.ts: a TCP address or a Unix socket the server listens on)
-//   4. the sslmode ladder (client/ladder.ts, data), each attempt (simulate/attempt.ts):
+//   4. the sslmode ladder (simulate/ladder.ts over client/ladder.ts, data), each attempt (simulate/attempt.ts):
 //      connect and SSLRequest (negotiation.ts), initialize_SSL, the TLS 1.3 handshake in
 //      memory with both certificate checks, verify-full's host name (tls.ts), the startup
 //      packet, pg_hba and authentication, the pg_stat_ssl row (authentication.ts)
@@ -19,14 +19,12 @@ import type { OpensslVersion, TraceEntry } from '../tls13/index.js';
 import { defaultSecurityLevel } from '../crypto/index.js';
 import type { ConnTarget, ResolvedConninfo } from './conninfo/resolve.js';
 import { PASS_MISS } from './conninfo/passfile.js';
-import { runLadder } from './client/ladder.js';
 import type { RolePassword } from './server/connection.js';
 import type { HostsTable } from './config/hosts.js';
-import { hostsResolver, loadHostsFile } from './config/hosts.js';
 import { DEFAULT_SOCKET_DIR } from './server/unix-sockets.js';
 import type { PgStatSslRow } from './server/stat-ssl.js';
 import { formatLog, type LogLine } from './log.js';
-import { fmt, LIBPQ, messageFormatter, PSQL, type MessageFormatter } from './messages.js';
+import { fmt, messageFormatter, PSQL, type MessageFormatter } from './messages.js';
 import {
   clientMessageLocale,
   english,
@@ -38,12 +36,12 @@ import {
   type Translator,
 } from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
-import { suggestFix, type FailureFacts } from './fix.js';
+import { suggestFix } from './fix.js';
 import { serverStartPhase } from './simulate/server-start.js';
 import { clientOptionsPhase } from './simulate/client-options.js';
 import { attemptPrefix, reachPhase, type Listening } from './simulate/reach.js';
-import { runAttempt } from './simulate/attempt.js';
-import type { AttemptReport, AttemptRun, Connection, Run, SimStep } from './simulate/types.js';
+import { connectionOf, ladderPhase } from './simulate/ladder.js';
+import type { AttemptReport, Run, SimStep } from './simulate/types.js';
 
 export type { PgStatSslRow } from './server/stat-ssl.js';
 export type { AttemptReport, SimStep } from './simulate/types.js';
@@ -222,26 +220,6 @@ function runOf(input: SimulateInput): Run {
   };
 }
 
-/** What the ladder's attempts add up to: the fix answers the SSL attempt's failure when there was one. */
-function foldAttempts(runs: AttemptRun[]) {
-  let facts: FailureFacts | undefined;
-  let sslFacts: FailureFacts | undefined;
-  for (const r of runs) {
-    if (r.facts) facts = r.facts;
-    // under prefer/allow the plaintext attempt's error is only the fallback's
-    if (r.report.kind === 'ssl' && !r.outcome.ok && facts) sslFacts = facts;
-  }
-  const withTrace = runs.filter((r) => r.trace);
-  return {
-    steps: runs.flatMap((r) => r.steps),
-    log: runs.flatMap((r) => r.log),
-    facts: sslFacts ?? facts,
-    trace: withTrace.length ? withTrace[withTrace.length - 1].trace! : [],
-    prompts: runs.reduce((p, r) => r.prompts ?? p, ''),
-    statRow: runs.find((r) => r.outcome.ok)?.statRow,
-  };
-}
-
 export function simulate(input: SimulateInput): SimulateResult {
   const run = runOf(input);
   const { pgVersion, pgWrapper } = run;
@@ -310,43 +288,19 @@ export function simulate(input: SimulateInput): SimulateResult {
   const reached = connectTo({ settings: server.settings, sockets: start.sockets });
   if ('steps' in reached) return reached;
   const { conn, target, skipped } = reached;
-  const local = target.type === 'socket';
   steps.push({
     step: 'conninfo',
     who: 'client',
     result: 'info',
-    detail: `user=${conn.user} dbname=${conn.dbname} sslmode=${conn.sslmode}${local ? ' (Unix socket: never SSL)' : ''} host=${target.host ?? ''}${target.hostaddr ? ` hostaddr=${target.hostaddr}` : ''}`,
+    detail: `user=${conn.user} dbname=${conn.dbname} sslmode=${conn.sslmode}${target.type === 'socket' ? ' (Unix socket: never SSL)' : ''} host=${target.host ?? ''}${target.hostaddr ? ` hostaddr=${target.hostaddr}` : ''}`,
   });
   const pwStep = passwordStep(conn, target);
   if (pwStep) steps.push(pwStep);
-  const c: Connection = {
-    run,
-    lang: { client: fc, server: fsv },
-    server,
-    conn,
-    target,
-    local,
-    // fe-connect.c: no SSLRequest (nor GSSENCRequest) over a Unix socket, whatever the sslmode
-    sslmode: local ? 'disable' : conn.sslmode,
-    resolver: hostsResolver(input.hosts ?? loadHostsFile(input.fs)),
-    // fe-auth.c: the host's password from the file, else password=/PGPASSWORD; empty is none
-    password: (target.password ?? conn.values.password) || undefined,
-    rolePassword: input.rolePasswords && Object.hasOwn(input.rolePasswords, conn.user) ? input.rolePasswords[conn.user] : undefined,
-    // pgpassfileWarning names the file after a 28P01 when this host's password came from it
-    retrieved: target.password !== undefined && conn.passfile.kind === 'read' ? `\n${fc(LIBPQ.passfileRetrieved, conn.passfile.path)}` : '',
-  };
-
-  // 4. The sslmode ladder: each attempt a value, the next one knowing only the socket it continues.
-  const runs: AttemptRun[] = [];
-  const outcomes = runLadder(c.sslmode, (kind) => {
-    const r = runAttempt(c, kind, runs.length + 1, runs[runs.length - 1]?.sameSocketNext ?? false);
-    runs.push(r);
-    return r.outcome;
-  });
-  const tried = foldAttempts(runs);
+  // 4. The sslmode ladder, each attempt a phase pipeline of its own.
+  const tried = ladderPhase(connectionOf(run, { client: fc, server: fsv }, server, conn, target));
   steps.push(...tried.steps);
   serverLog.push(...tried.log);
-  const attempts: AttemptReport[] = runs.map((r) => r.report);
+  const { outcomes, attempts } = tried;
 
   // 5. What psql prints: nothing but libpq's warnings on success; else every failed attempt's line.
   const last = outcomes[outcomes.length - 1];
