@@ -3,7 +3,7 @@
 // connection libpq settled on (Connection), and how a phase ends (PhaseEnd). Phases take
 // these and return new values; none keeps state between calls.
 
-import type { TraceEntry } from '../../tls13/index.js';
+import type { OpensslVersion, TraceEntry } from '../../tls13/index.js';
 import type { Certificate } from '../../x509/index.js';
 import type { AttemptKind, AttemptOutcome, FailureStage } from '../client/ladder.js';
 import type { ConnTarget, ResolvedConninfo, SslMode } from '../conninfo/resolve.js';
@@ -16,7 +16,6 @@ import type { ServerState } from '../server/postmaster.js';
 import type { RolePassword } from '../server/connection.js';
 import type { PgStatSslRow } from '../server/stat-ssl.js';
 import type { HandshakeOutcome } from '../tls-handshake.js';
-import type { OpensslVersion } from '../../tls13/index.js';
 import type { SimulateInput } from '../simulate.js';
 
 export interface SimStep {
@@ -56,8 +55,8 @@ export interface Run {
 }
 
 /**
- * The formatters of one run: English (the steps and the fix), the client's language (psql,
- * libpq) and the server's (its log and the FATALs it sends), each `fmt` without catalogs.
+ * The formatters of one run: the client's language (psql, libpq) and the server's (its log
+ * and the FATALs it sends), each `fmt` (English) without catalogs. Steps and fixes are English.
  */
 export interface Languages {
   client: MessageFormatter;
