@@ -20,7 +20,8 @@ import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certifi
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
 import type { FileStat, ProcessIdentity, SimFs } from './fs.js';
-import { hostnameClients, type HbaLine } from './config/hba.js';
+import { hostnameClients } from './config/hba-hostname.js';
+import type { HbaLine } from './config/hba-parse.js';
 import { loadHostsFile, type HostsTable } from './config/hosts.js';
 import { formatIp, ipInRange, parseNumericHost } from './config/inet.js';
 import { simulate } from './simulate.js';

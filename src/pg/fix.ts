@@ -1,6 +1,7 @@
 // The concrete change that would make a failing connection work, chosen from what failed.
-// Kept as tables (message pattern or verify error -> advice) so each fix sits next to the
-// failure it answers and can be tested on its own.
+// Kept as tables (failure kind, OpenSSL reason or verify error -> advice) so each fix sits
+// next to the failure it answers and can be tested on its own. Every failure arrives as a
+// value with a kind: nothing here reads a message's words.
 
 import { commonNames, formatNameOneline, type Certificate } from '../x509/index.js';
 import { certInfo, errorName, likelyIssued, parseIpAsc, type SslSecurityFailure } from '../path/index.js';
@@ -8,11 +9,12 @@ import type { SslFileSetting, StartupCause } from './server/startup.js';
 import type { ReasonKey } from './files.js';
 import type { HandshakeOutcome } from './tls-handshake.js';
 import type { ClientFileOption, ClientSetupCause, ClientTls } from './client/libpq-ssl.js';
-import type { PasswordRefusal } from './server/connection.js';
+import type { AuthFailure, PasswordRefusal } from './server/connection.js';
+import type { HbaAuthMethod } from './config/hba-parse.js';
 import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } from './conninfo/passfile.js';
 
 export type FailureFacts =
-  /** the server did not start: be_tls_init's failures carry their cause; others only their message */
+  /** the server did not start: be_tls_init's and load_hba's failures carry their cause; others only their message */
   | { kind: 'server-start'; message: string; cause?: StartupCause }
   | { kind: 'conninfo'; message: string }
   | {
@@ -28,7 +30,7 @@ export type FailureFacts =
       socketPaths: string[];
     }
   /** libpq gave up on a Unix socket before the startup packet (requirepeer, gssencmode=require) */
-  | { kind: 'local-refused'; message: string; serverOsUser: string }
+  | { kind: 'local-refused'; why: 'requirepeer' | 'gss'; message: string; serverOsUser: string }
   | { kind: 'ssl-refused' }
   | { kind: 'client-setup'; message: string; cause: ClientSetupCause }
   | {
@@ -43,6 +45,10 @@ export type FailureFacts =
   | { kind: 'host-name'; message: string; host?: string; cert?: Certificate }
   | {
       kind: 'auth';
+      /** what the server refused (AuthFailure), or the pg_stat_ssl row it could not build after accepting */
+      failure: AuthFailure | 'stat-ssl';
+      /** the method of the pg_hba line that matched */
+      method?: HbaAuthMethod;
       message: string;
       line?: string;
       ssl: boolean;
@@ -61,14 +67,6 @@ export type FailureFacts =
       /** why the server refused the password the client sent */
       passwordRefused?: PasswordRefusal;
     };
-
-type Rule = [RegExp, (m: RegExpExecArray) => string];
-
-/** Start-up failures outside be_tls_init (pg_hba.conf), which carry no cause yet. */
-const SERVER_START: Rule[] = [
-  [/hostssl record cannot match because SSL is disabled/, () => `set ssl = on in postgresql.conf`],
-  [/could not load pg_hba.conf/, () => `fix the pg_hba.conf lines the server log names`],
-];
 
 const WHAT: Record<SslFileSetting, string> = {
   ssl_cert_file: 'the server certificate',
@@ -121,6 +119,7 @@ const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) =
 
 const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { kind: K }>) => string | undefined } = {
   file: (c) => START_FILE[c.why]?.(c),
+  'hba-load': () => `fix the pg_hba.conf lines the server log names`,
   'cert-security': (c) => START_SECURITY[c.failure](c.file, c.level),
   'key-not-regular': (c) => `${c.file} is not a regular file: point ssl_key_file at the key file`,
   'key-owner': (c) => `chown postgres ${c.file} (or root, with mode 0640)`,
@@ -240,6 +239,39 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
   CA_MD_TOO_WEAK: () => `a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256`,
 };
 
+type AuthFacts = Extract<FailureFacts, { kind: 'auth' }>;
+
+/** The server refused the connection: advice by what it refused. */
+const AUTH_FIX: Record<AuthFacts['failure'], (f: AuthFacts) => string | undefined> = {
+  'no-hba-entry': (f) =>
+    f.local
+      ? `add a line to pg_hba.conf: local ${f.database} ${f.user} <method> (a Unix-socket connection matches only "local" lines; host and hostssl lines are for TCP, which host=<name or address> would use)`
+      : `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`,
+  'hba-reject': (f) => `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`,
+  'cert-store-missing': () => 'set ssl_ca_file in postgresql.conf to the CA that issues client certificates',
+  'cert-required': () => 'give the client a certificate issued by a CA in ssl_ca_file (sslcert=..., sslkey=...)',
+  'method-failed': (f) => {
+    if (f.method === 'peer') {
+      const os = f.osUser ?? '';
+      return f.usermap
+        ? `add the line "${f.usermap} ${os} ${f.user}" to pg_ident.conf (map ${f.usermap} has no entry for the OS user "${os}" as role "${f.user}")`
+        : `peer authentication lets the OS user "${os}" in only as role "${os}": connect with user=${os}, run psql as the OS user "${f.user}", or map it (map=m on the pg_hba.conf line, "m ${os} ${f.user}" in pg_ident.conf)`;
+    }
+    if (f.passwordRefused) return PASSWORD_REFUSED[f.passwordRefused](f);
+    // cert, or clientcert=verify-full on another method: the certificate's name is not the user
+    if (!f.peerCert) return undefined;
+    const cn = commonNames(f.peerCert.subject)[0] ?? '';
+    return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
+  },
+  'no-password': (f) => {
+    const l = f.passfile;
+    return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
+  },
+  'not-simulated': () => undefined,
+  'stat-ssl': () =>
+    'reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session',
+};
+
 /** The .pgpass line that would match this key. */
 const passfileLine = (k: PassKey): string => `${[k.host, k.port, k.dbname, k.user].map(escapePassfileField).join(':')}:<password>`;
 const GIVE = 'or give the password (PGPASSWORD, password=)';
@@ -277,18 +309,10 @@ function expired(v: HandshakeOutcome['serverVerify']): string {
   return c ? `"${formatNameOneline(c.subject)}" expired ${c.notAfter.text}` : 'notAfter has passed';
 }
 
-function byRules(rules: Rule[], message: string): string | undefined {
-  for (const [re, f] of rules) {
-    const m = re.exec(message);
-    if (m) return f(m);
-  }
-  return undefined;
-}
-
 export function suggestFix(f: FailureFacts): string | undefined {
   switch (f.kind) {
     case 'server-start':
-      return f.cause ? startupFix(f.cause) : byRules(SERVER_START, f.message);
+      return f.cause && startupFix(f.cause);
     case 'conninfo':
       return `correct the connection string: ${f.message}`;
     case 'unreachable': {
@@ -303,7 +327,7 @@ export function suggestFix(f: FailureFacts): string | undefined {
       return `nothing listens there: the server listens on ${where.join(', and on ')}`;
     }
     case 'local-refused':
-      return /^requirepeer/.test(f.message)
+      return f.why === 'requirepeer'
         ? `the server runs as the OS user "${f.serverOsUser}": set requirepeer=${f.serverOsUser}, or leave requirepeer out`
         : 'GSSAPI encryption cannot run over a Unix socket: use gssencmode=prefer or disable, or connect over TCP (host=<name or address>)';
     case 'ssl-refused':
@@ -314,7 +338,7 @@ export function suggestFix(f: FailureFacts): string | undefined {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
       if (!side)
-        return h.tls12 === undefined && /protocol version/.test(h.clientMessage ?? '')
+        return h.tls12 === undefined && h.versionFailure !== undefined
           ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)'
           : undefined;
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
@@ -332,40 +356,7 @@ export function suggestFix(f: FailureFacts): string | undefined {
         ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName ${san}`
         : `reissue the server certificate with subjectAltName ${san}`;
     }
-    case 'auth': {
-      if (/^no pg_hba\.conf entry/.test(f.message) && f.local) {
-        return `add a line to pg_hba.conf: local ${f.database} ${f.user} <method> (a Unix-socket connection matches only "local" lines; host and hostssl lines are for TCP, which host=<name or address> would use)`;
-      }
-      if (/^Peer authentication failed/.test(f.message)) {
-        const os = f.osUser ?? '';
-        return f.usermap
-          ? `add the line "${f.usermap} ${os} ${f.user}" to pg_ident.conf (map ${f.usermap} has no entry for the OS user "${os}" as role "${f.user}")`
-          : `peer authentication lets the OS user "${os}" in only as role "${os}": connect with user=${os}, run psql as the OS user "${f.user}", or map it (map=m on the pg_hba.conf line, "m ${os} ${f.user}" in pg_ident.conf)`;
-      }
-      if (/^no pg_hba\.conf entry/.test(f.message)) {
-        return `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`;
-      }
-      if (f.passwordRefused) return PASSWORD_REFUSED[f.passwordRefused](f);
-      if (/connection requires a valid client certificate/.test(f.message)) {
-        return 'give the client a certificate issued by a CA in ssl_ca_file (sslcert=..., sslkey=...)';
-      }
-      if (/client certificates can only be checked if a root certificate store is available/.test(f.message)) {
-        return 'set ssl_ca_file in postgresql.conf to the CA that issues client certificates';
-      }
-      if (/certificate authentication failed|authentication failed for user/.test(f.message) && f.peerCert) {
-        const cn = commonNames(f.peerCert.subject)[0] ?? '';
-        return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
-      }
-      if (/could not get NID for ASN1_OBJECT object/.test(f.message)) {
-        return 'reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session';
-      }
-      if (/fe_sendauth: no password supplied/.test(f.message)) {
-        const l = f.passfile;
-        return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
-      }
-      if (/pg_hba\.conf rejects connection/.test(f.message))
-        return `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`;
-      return undefined;
-    }
+    case 'auth':
+      return (AUTH_FIX[f.failure] as (x: AuthFacts) => string | undefined)(f);
   }
 }

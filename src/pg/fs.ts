@@ -40,10 +40,6 @@ export function joinPath(dir: string, p: string): string {
   return `${dir.replace(/\/+$/, '')}/${p}`;
 }
 
-export function baseName(p: string): string {
-  return p.replace(/\/+$/, '').split('/').pop() ?? p;
-}
-
 export interface MemFile {
   content: string | Uint8Array;
   mode?: number;

@@ -32,7 +32,9 @@ export * from './config/inet.js';
 export * from './config/hosts.js';
 export * from './config/pg-regex.js';
 export * from './config/auth-file.js';
-export * from './config/hba.js';
+export * from './config/hba-parse.js';
+export * from './config/hba-match.js';
+export * from './config/hba-hostname.js';
 export * from './config/ident.js';
 
 export * from './conninfo/errors.js';

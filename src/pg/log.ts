@@ -2,7 +2,7 @@
 // (`LEVEL:  message`, then DETAIL/HINT/CONTEXT lines), so they can be compared with a real
 // server log line for line.
 
-import { ELOG, fmt, type MessageFormatter } from './messages.js';
+import { ELOG, fmt, say, type MessageFormatter, type Text } from './messages.js';
 
 export type LogLevel = 'LOG' | 'FATAL' | 'WARNING' | 'ERROR';
 
@@ -12,6 +12,27 @@ export interface LogLine {
   detail?: string;
   hint?: string;
   context?: string;
+}
+
+/** A log line still to be printed: its texts are messages, formatted once per language by `sayLog`. */
+export interface LogEntry {
+  level: LogLevel;
+  message: Text;
+  detail?: Text;
+  hint?: Text;
+  context?: Text;
+}
+
+/** The entries' lines in the language of `f` (fields that are absent or print empty are left out). */
+export function sayLog(entries: readonly LogEntry[], f: MessageFormatter = fmt): LogLine[] {
+  return entries.map((e) => {
+    const line: LogLine = { level: e.level, message: say(f, e.message) };
+    for (const k of ['detail', 'hint', 'context'] as const) {
+      const t = e[k];
+      if (t !== undefined) line[k] = say(f, t);
+    }
+    return line;
+  });
 }
 
 /** elog.c append_with_tabs: a line break inside a field continues on a tab-indented line. */

@@ -1,7 +1,7 @@
 // Every message the PostgreSQL server and libpq print about connecting, SSL and authentication, as
 // data: the exact format string (PostgreSQL's own %s placeholders), where it comes from, and
-// the versions that have it. The simulator fills these in; nothing else in pgtls spells a
-// PostgreSQL message.
+// the versions that have it. The simulator fills these in; nothing else in src/pg spells a
+// PostgreSQL message (src/pg/live, the real-socket server, still builds a few of its own).
 // Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c, postmaster.c, pqcomm.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
 // Each table is one gettext domain (postgres, libpq, psql): a message is translated where it
@@ -65,6 +65,7 @@ export const SERVER = inDomain('postgres', {
     'File must have permissions u=rw (0600) or less if owned by the database user, or permissions u=rw,g=r (0640) or less if owned by root.',
     'be-secure-common.c',
   ),
+  sslNotReloaded: m('SSL configuration was not reloaded', 'be-secure-openssl.c'),
   keyReloadPassphrase: m('private key file "%s" cannot be reloaded because it requires a passphrase', 'be-secure-openssl.c'),
   loadKey: m('could not load private key file "%s": %s', 'be-secure-openssl.c'),
   checkKey: m('check of private key failed: %s', 'be-secure-openssl.c'),
@@ -113,6 +114,8 @@ export const SERVER = inDomain('postgres', {
   noHbaSslOn: m('SSL on', 'auth.c', undefined, 13),
   noHbaSslOff: m('SSL off', 'auth.c', undefined, 13),
   rejectHba: m('pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s', 'auth.c'),
+  noHbaEntryReplication: m('no pg_hba.conf entry for replication connection from host "%s", user "%s", %s', 'auth.c'),
+  rejectHbaReplication: m('pg_hba.conf rejects replication connection for host "%s", user "%s", %s', 'auth.c'),
   // HOSTNAME_LOOKUP_DETAIL: errdetail_log of the no-entry FATAL, from check_hostname's lookups
   hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
   hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
@@ -125,6 +128,7 @@ export const SERVER = inDomain('postgres', {
   certValidationFailed: m('certificate validation (clientcert=verify-full) failed for user "%s": %s mismatch', 'auth.c'),
   userNameMismatch: m('provided user name (%s) and authenticated user name (%s) do not match', 'hba.c'),
   noUsermapMatch: m('no match in usermap "%s" for user "%s" authenticated as "%s"', 'hba.c'),
+  identNoSubexpression: m('regular expression "%s" has no subexpressions as requested by backreference in "%s"', 'hba.c'),
   authFailed: m('%s authentication failed for user "%s"', 'auth.c'),
   authFailedCert: m('certificate authentication failed for user "%s"', 'auth.c'),
   authFailedTrust: m('"trust" authentication failed for user "%s"', 'auth.c'),
@@ -143,12 +147,143 @@ export const SERVER = inDomain('postgres', {
   socketCreateFailed: m('could not create Unix-domain socket in directory "%s"', 'postmaster.c'),
   noUnixSockets: m('could not create any Unix-domain sockets', 'postmaster.c'),
   noListenSocket: m('no socket created for listening', 'postmaster.c'),
+  // initialize_ecdh (13-17: ssl_ecdh_curve; 18: ssl_groups)
+  ecdhCreateKey: m('ECDH: could not create key', 'be-secure-openssl.c', undefined, 17),
+  ecdhUnknownCurve: m('ECDH: unrecognized curve name: %s', 'be-secure-openssl.c', undefined, 17),
+  sslGroups: m('could not set group names specified in ssl_groups: %s', 'be-secure-openssl.c', 18),
+  sslGroupsHint: m(
+    'Ensure that each group name is spelled correctly and supported by the installed version of OpenSSL.',
+    'be-secure-openssl.c',
+    18,
+  ),
   peerCnNull: m("SSL certificate's common name contains embedded null", 'be-secure-openssl.c'),
+} as const);
+
+/**
+ * What the server says about its configuration files (postgresql.conf and its includes,
+ * pg_hba.conf, pg_ident.conf and their @file/include lines): the LOG/FATAL lines written at
+ * start-up or reload and the error columns of the pg_file_settings and pg_hba_file_rules views.
+ */
+export const CONFIG = inDomain('postgres', {
+  optionOnlyForMethods: m('authentication option "%s" is only valid for authentication methods %s', 'hba.c'),
+  clientcertConfiguredRows: m('clientcert can only be configured for "hostssl" rows', 'hba.c'),
+  clientcertNoVerifyWithCert: m('clientcert cannot be set to "no-verify" when using "cert" authentication', 'hba.c'),
+  invalidValueClientcert: m('invalid value for clientcert: "%s"', 'hba.c'),
+  clientcertOnlyVerifyFullWithCert: m('clientcert only accepts "verify-full" when using "cert" authentication', 'hba.c'),
+  clientcertOnlyVerifyFullWithCertView: m('clientcert can only be set to "verify-full" when using "cert" authentication', 'hba.c'),
+  clientnameConfiguredRows: m('clientname can only be configured for "hostssl" rows', 'hba.c'),
+  invalidValueClientname: m('invalid value for clientname: "%s"', 'hba.c'),
+  ldapUrlsSupportedPlatform: m('LDAP URLs not supported on this platform', 'hba.c'),
+  ldapUrlUnparsable: m('could not parse LDAP URL "%s": Time limit exceeded', 'hba.c'),
+  unsupportedLdapUrlScheme: m('unsupported LDAP URL scheme: %s', 'hba.c'),
+  invalidLdapschemeValue: m('invalid ldapscheme value: "%s"', 'hba.c'),
+  invalidLdapPortNumber: m('invalid LDAP port number: "%s"', 'hba.c'),
+  couldParseRadiusList: m('could not parse RADIUS %s list "%s"', 'hba.c'),
+  invalidRadiusPortNumber: m('invalid RADIUS port number: "%s"', 'hba.c'),
+  couldTranslateRadiusServerName: m('could not translate RADIUS server name "%s" to address: Name or service not known', 'hba.c'),
+  unrecognizedAuthenticationOptionName: m('unrecognized authentication option name: "%s"', 'hba.c'),
+  multipleValuesSpecifiedConnectionType: m('multiple values specified for connection type', 'hba.c'),
+  specifyExactlyOneConnectionType: m('Specify exactly one connection type per line.', 'hba.c'),
+  invalidConnectionType: m('invalid connection type "%s"', 'hba.c'),
+  localConnectionsAreSupportedBuild: m('local connections are not supported by this build', 'hba.c'),
+  hostsslNoSslBuild: m('hostssl record cannot match because SSL is not supported by this build', 'hba.c'),
+  hostsslSslOff: m('hostssl record cannot match because SSL is disabled', 'hba.c'),
+  hostsslSslOffHint17: m('Set "ssl = on" in postgresql.conf.', 'hba.c'),
+  hostsslSslOffHint: m('Set ssl = on in postgresql.conf.', 'hba.c'),
+  hostgssencNoGssBuild: m('hostgssenc record cannot match because GSSAPI is not supported by this build', 'hba.c'),
+  endLineBeforeDatabaseSpecification: m('end-of-line before database specification', 'hba.c'),
+  endLineBeforeRoleSpecification: m('end-of-line before role specification', 'hba.c'),
+  invalidRegularExpression: m('invalid regular expression "%s": %s', 'hba.c'),
+  endLineBeforeIpAddress: m('end-of-line before IP address specification', 'hba.c'),
+  multipleValuesSpecifiedHostAddress: m('multiple values specified for host address', 'hba.c'),
+  specifyOneAddressRangePer: m('Specify one address range per line.', 'hba.c'),
+  specifyingBothHostNameCidr: m('specifying both host name and CIDR mask is invalid: "%s"', 'hba.c'),
+  invalidCidrMaskAddress: m('invalid CIDR mask in address "%s"', 'hba.c'),
+  endLineBeforeNetmaskSpecification: m('end-of-line before netmask specification', 'hba.c'),
+  specifyAddressRangeCidrNotation: m('Specify an address range in CIDR notation, or provide a separate netmask.', 'hba.c'),
+  multipleValuesSpecifiedNetmask: m('multiple values specified for netmask', 'hba.c'),
+  invalidIpMaskNameService: m('invalid IP mask "%s": Name or service not known', 'hba.c'),
+  ipAddressMaskDoMatch: m('IP address and mask do not match', 'hba.c'),
+  endLineBeforeAuthenticationMethod: m('end-of-line before authentication method', 'hba.c'),
+  multipleValuesSpecifiedAuthenticationType: m('multiple values specified for authentication type', 'hba.c'),
+  specifyExactlyOneAuthenticationType: m('Specify exactly one authentication type per line.', 'hba.c'),
+  invalidAuthenticationMethod: m('invalid authentication method "%s"', 'hba.c'),
+  md5AuthenticationSupportedEnabled: m('MD5 authentication is not supported when "db_user_namespace" is enabled', 'hba.c'),
+  invalidAuthenticationMethodSupportedBuild: m('invalid authentication method "%s": not supported by this build', 'hba.c'),
+  gssapiAuthenticationSupportedLocalSockets: m('gssapi authentication is not supported on local sockets', 'hba.c'),
+  peerAuthenticationSupportedLocalSockets: m('peer authentication is only supported on local sockets', 'hba.c'),
+  certAuthenticationSupportedHostsslConnections: m('cert authentication is only supported on hostssl connections', 'hba.c'),
+  authenticationOptionNameValueFormat: m('authentication option not in name=value format: %s', 'hba.c'),
+  ldapNeedsServer: m('authentication method "ldap" requires argument "ldapserver" to be set', 'hba.c'),
+  cannotUseLdapbasednLdapbinddnLdapbindpasswd: m(
+    'cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix',
+    'hba.c',
+  ),
+  ldapNeedsBasedn: m('authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set', 'hba.c'),
+  cannotUseLdapsearchattributeTogetherLdapsearchfilter: m('cannot use ldapsearchattribute together with ldapsearchfilter', 'hba.c'),
+  radiusNeedsServers: m('authentication method "radius" requires argument "radiusservers" to be set', 'hba.c'),
+  radiusNeedsSecrets: m('authentication method "radius" requires argument "radiussecrets" to be set', 'hba.c'),
+  listRadiusServersCannotEmpty: m('list of RADIUS servers cannot be empty', 'hba.c'),
+  listRadiusSecretsCannotEmpty: m('list of RADIUS secrets cannot be empty', 'hba.c'),
+  radiusListLength: m('the number of RADIUS %s (%d) must be 1 or the same as the number of RADIUS servers (%d)', 'hba.c'),
+  configurationFileContainsNoEntries: m('configuration file "%s" contains no entries', 'hba.c'),
+  authFileLoadFailed: m('could not load %s', 'hba.c'),
+  authFileNotReloaded: m('%s was not reloaded', 'hba.c'),
+  couldOpenConfigurationFile: m('could not open configuration file "%s": %s', 'hba.c'),
+  tokenTooLong: m('authentication file token too long, skipping: "%s"', 'hba.c'),
+  tokenTooLongView: m('authentication file token too long', 'hba.c'),
+  couldOpenFileMaximumNesting: m('could not open file "%s": maximum nesting depth exceeded', 'hba.c'),
+  couldOpenFile: m('could not open file "%s": %s', 'hba.c'),
+  couldOpenSecondaryAuthenticationFile: m('could not open secondary authentication file "@%s" as "%s": %s', 'hba.c'),
+  couldOpenDirectory: m('could not open directory "%s": %s', 'hba.c'),
+  skippingMissingAuthenticationFile: m('skipping missing authentication file "%s"', 'hba.c'),
+  emptyConfigurationFileName: m('empty configuration file name: "%s"', 'guc-file.l'),
+  emptyFileNameView: m('empty configuration file name', 'guc-file.l'),
+  couldOpenConfigurationFileMaximum: m('could not open configuration file "%s": maximum nesting depth exceeded', 'guc-file.l'),
+  nestingDepthExceeded: m('nesting depth exceeded', 'guc-file.l'),
+  configurationFileRecursion: m('configuration file recursion in "%s"', 'guc-file.l'),
+  recursionView: m('configuration file recursion', 'guc-file.l'),
+  couldOpenFileView: m('could not open file "%s"', 'guc-file.l'),
+  skippingMissingConfigurationFile: m('skipping missing configuration file "%s"', 'guc-file.l'),
+  emptyConfigurationDirectoryName: m('empty configuration directory name: "%s"', 'guc-file.l'),
+  emptyDirNameView: m('empty configuration directory name', 'guc-file.l'),
+  couldOpenConfigurationDirectory: m('could not open configuration directory "%s": %s', 'guc-file.l'),
+  couldOpenDirectoryView: m('could not open directory "%s"', 'guc-file.l'),
+  couldStatFileNoSuch: m('could not stat file "%s": No such file or directory', 'guc-file.l'),
+  couldStatFile: m('could not stat file "%s"', 'guc-file.l'),
+  syntaxErrorNearEol: m('syntax error in file "%s" line %d, near end of line', 'guc-file.l'),
+  syntaxError: m('syntax error', 'guc-file.l'),
+  syntaxErrorNearToken: m('syntax error in file "%s" line %d, near token "%s"', 'guc-file.l'),
+  tooManySyntaxErrorsFound: m('too many syntax errors found, abandoning file "%s"', 'guc-file.l'),
+  parameterCannotChanged: m('parameter "%s" cannot be changed', 'guc.c'),
+  parameterRequiresBooleanValue: m('parameter "%s" requires a Boolean value', 'guc.c'),
+  invalidValueParameter: m('invalid value for parameter "%s": "%s"', 'guc.c'),
+  availableValues: m('Available values: %s.', 'guc.c'),
+  outsideRange: m('%d is outside the valid range for parameter "%s" (%d .. %d)', 'guc.c'),
+  noConfigFile: m('postgres: could not access the server configuration file "%s": No such file or directory', 'guc-file.l'),
+  unrecognizedConfigurationParameterFileLine: m('unrecognized configuration parameter "%s" in file "%s" line %d', 'guc-file.l'),
+  unrecognizedConfigurationParameter: m('unrecognized configuration parameter', 'guc.c'),
+  settingCouldApplied: m('setting could not be applied', 'guc.c'),
+  configFileErrors: m('configuration file "%s" contains errors', 'guc-file.l'),
+  configFileErrorsApplied: m('configuration file "%s" contains errors; %s changes were applied', 'guc-file.l'),
+  // the postmaster at SIGHUP (guc-file.l ProcessConfigFileInternal)
+  sighupReload: m('received SIGHUP, reloading configuration files', 'postmaster.c'),
+  restartNeeded: m('parameter "%s" cannot be changed without restarting the server', 'guc-file.l'),
+  parameterRemoved: m('parameter "%s" removed from configuration file, reset to default', 'guc-file.l'),
+  parameterChanged: m('parameter "%s" changed to "%s"', 'guc-file.l'),
+  // pg_ident.conf (hba.c parse_ident_line, load_ident)
+  identMultipleValues: m('multiple values in ident field', 'hba.c'),
+  identMissingEntry: m('missing entry in file "%s" at end of line %d', 'hba.c'),
+  identMissingEntryView: m('missing entry at end of line', 'hba.c'),
+  usermapOpenFailed: m('could not open usermap file "%s": %s', 'hba.c'),
 } as const);
 
 /** Messages libpq puts in PQerrorMessage (psql prints them after its prefix). */
 export const LIBPQ = inDomain('libpq', {
   invalidOption: m('invalid %s value: "%s"', 'fe-connect.c'),
+  invalidPortNumber: m('invalid port number: "%s"', 'fe-connect.c'),
+  invalidPort: m('invalid integer value "%s" for connection option "port"', 'fe-connect.c'),
+  badHostaddr: m('could not parse network address "%s": Name or service not known', 'fe-connect.c'),
   invalidConnOption: m('invalid connection option "%s"', 'fe-connect.c'),
   missingEquals: m('missing "=" after "%s" in connection info string', 'fe-connect.c'),
   weakSslmodeSystem: m('weak sslmode "%s" may not be used with sslrootcert=system (use "verify-full")', 'fe-connect.c', 16),
@@ -281,10 +416,28 @@ export const ELOG = inDomain('postgres', {
   CONTEXT: m('CONTEXT:  ', 'elog.c'),
 } as const);
 
-/** A message as the code said it (table entry and arguments), to be printed in some language later. */
+/**
+ * A message as the code said it (table entry and arguments), to be printed in some language
+ * later. An argument may be a message itself (the "SSL enabled (...)" part of "connection
+ * authorized", the encryption words of "no pg_hba.conf entry"), formatted in the same language.
+ */
 export interface MessageCall {
   def: MessageDef;
-  args: (string | number)[];
+  args: (string | number | MessageCall)[];
+}
+
+/** Text still to be printed: a message, a text taken as it is (not translated), or lines of these. */
+export type Text = MessageCall | string | readonly Text[];
+
+/** A MessageCall: `said(SERVER.authFailed, method, user)`. */
+export const said = (def: MessageDef, ...args: MessageCall['args']): MessageCall => ({ def, args });
+
+/** Print a Text in the language of `f`: messages through `f`, plain texts as they are, lines joined with newlines. */
+export function say(f: MessageFormatter, t: Text): string {
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return t.map((x) => say(f, x)).join('\n');
+  const call = t as MessageCall;
+  return f(call.def, ...call.args.map((a) => (typeof a === 'object' ? say(f, a) : a)));
 }
 
 /** Formats a message: English (`fmt`) or translated (`messageFormatter`). A plain string is used as given. */
@@ -294,7 +447,7 @@ export type MessageFormatter = (def: MessageDef | string, ...args: FormatArg[]) 
  * The msgid pieces gettext sees for a message in a PostgreSQL major version: libpq up to 15
  * ends each message with a newline inside the msgid (16 moved it to libpq_append_conn_error).
  */
-export function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
+function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
   if (def.msgid !== undefined) return typeof def.msgid === 'string' ? [def.msgid] : def.msgid;
   return [def.domain === 'libpq' && pgVersion <= 15 ? `${def.format}\n` : def.format];
 }

@@ -18,6 +18,7 @@ import type { Certificate, Crl, PrivateKey } from '../x509/index.js';
 import { d2iCertificate } from '../x509/index.js';
 import { errorName, verifyChain, type VerifyResult, type X509ErrorName } from '../path/index.js';
 import {
+  AlertDescription,
   opensslAlertText,
   runHandshake,
   TlsClient,
@@ -37,7 +38,7 @@ import { tlsGroupCode } from './server/groups.js';
 import { fmt, LIBPQ } from './messages.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
-export const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
+const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
   APPLICATION_VERIFICATION: 'handshake_failure',
   CA_KEY_TOO_SMALL: 'bad_certificate',
   EC_KEY_EXPLICIT_PARAMS: 'bad_certificate',
@@ -188,6 +189,11 @@ export interface HandshakeOutcome {
   groupsSource: string;
   /** TLS 1.2 would be negotiated: pgtls does not run a 1.2 handshake, the checks are applied directly */
   tls12?: boolean;
+  /**
+   * The failure is about the protocol version: no version both sides allow ('no-overlap',
+   * the server's "unsupported protocol"), or a protocol_version alert in the handshake
+   */
+  versionFailure?: 'no-overlap' | 'alert';
   trace: TraceEntry[];
   /**
    * the key log lines the client's OpenSSL would hand libpq 18's sslkeylogfile callback, in
@@ -293,6 +299,8 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const clientSent = run.clientEvents.find((e) => e.type === 'alert_sent');
   const serverSent = run.serverEvents.find((e) => e.type === 'alert_sent');
   const done = run.clientEvents.find((e) => e.type === 'handshake_done');
+  const sent = clientSent?.type === 'alert_sent' ? clientSent : serverSent?.type === 'alert_sent' ? serverSent : undefined;
+  if (sent?.code === AlertDescription.protocol_version) out.versionFailure = 'alert';
   if (clientSent && clientSent.type === 'alert_sent') {
     // The client rejected the server (its chain, or a protocol problem).
     sslError(out, out.serverVerify && !out.serverVerify.ok ? verifyFailureText(out.serverVerify) : clientSent.reason);
@@ -337,6 +345,7 @@ function tls12OrNoOverlap(
     // No protocol both sides allow: the server refuses the ClientHello.
     sslError(out, opensslAlertText('protocol_version', { received: true, opensslVersion: input.opensslVersion }));
     out.serverReason = 'unsupported protocol';
+    out.versionFailure = 'no-overlap';
     return out;
   }
   out.tls12 = true;

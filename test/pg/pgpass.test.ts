@@ -300,6 +300,7 @@ describe('simulate() with a password file', () => {
     expect(
       suggestFix({
         kind: 'auth',
+        failure: 'no-password',
         message: 'fe_sendauth: no password supplied',
         ssl: false,
         user: 'alice',

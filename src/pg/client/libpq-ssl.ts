@@ -15,7 +15,7 @@ import {
   type PrivateKey,
 } from '../../x509/index.js';
 import { joinPath, ROOT_UID, type ProcessIdentity, type SimFs } from '../fs.js';
-import { fmt, LIBPQ, type MessageDef } from '../messages.js';
+import { fmt, LIBPQ, type MessageCall, type MessageDef } from '../messages.js';
 import { certsAndCrlsIn, loadCrlDir, pemReadFailure, readFileAs, REASON, SECURITY_REASON, type ReasonKey } from '../files.js';
 import { DEFAULT_SECURITY_LEVEL } from '../server/startup.js';
 import { dedupe, HASHED_CERT_NAME, readHashedDir, sslSecurityChain, type SslSecurityFailure } from '../../path/index.js';
@@ -70,9 +70,7 @@ export type ClientSetupCause =
  * A failure's message in English, why it failed (a value), and the table entry with its
  * arguments to print it in the client's language.
  */
-export type ClientTlsResult =
-  | { ok: true; tls: ClientTls }
-  | { ok: false; message: string; cause: ClientSetupCause; said: { def: MessageDef; args: (string | number)[] } };
+export type ClientTlsResult = { ok: true; tls: ClientTls } | { ok: false; message: string; cause: ClientSetupCause; said: MessageCall };
 
 export interface ClientEnv {
   fs: SimFs;
@@ -88,8 +86,8 @@ export interface ClientEnv {
 }
 
 /** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
-export const OPENSSL_DEFAULT_CERT_FILE = '/usr/lib/ssl/cert.pem';
-export const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
+const OPENSSL_DEFAULT_CERT_FILE = '/usr/lib/ssl/cert.pem';
+const OPENSSL_DEFAULT_CERT_DIR = '/usr/lib/ssl/certs';
 
 const postgresqlDir = (home: string) => `${home.replace(/\/+$/, '')}/.postgresql`;
 

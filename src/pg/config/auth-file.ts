@@ -5,6 +5,7 @@
 // files also take `include`, `include_if_exists` and `include_dir` lines. Files are
 // scanned as byte strings; tokens are turned back into display text at the end.
 
+import { CONFIG, fmt } from '../messages.js';
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
 import { lineContext } from './errors.js';
@@ -82,8 +83,8 @@ function nextToken(cur: Cursor): TokenResult {
         initialQuote,
         terminatingComma,
         error: {
-          log: `authentication file token too long, skipping: "${fromByteString(buf)}"`,
-          errMsg: 'authentication file token too long',
+          log: fmt(CONFIG.tokenTooLong, fromByteString(buf)),
+          errMsg: fmt(CONFIG.tokenTooLongView),
         },
       };
     }
@@ -136,15 +137,15 @@ function expandFile(ctx: Ctx, outer: string, inc: string, depth: number, line: n
   const modern = ctx.opts.pgVersion >= 16;
   const ctxText = modern ? lineContext(line, fromByteString(outer)) : undefined;
   if (depth > MAX_DEPTH) {
-    const msg = `could not open file "${full}": maximum nesting depth exceeded`;
+    const msg = fmt(CONFIG.couldOpenFileMaximumNesting, full);
     logLine(ctx, msg, ctxText);
     return { tokens: [], errMsg: msg };
   }
   const text = readBytes(ctx.fs, full);
   if (text === undefined) {
     const msg = modern
-      ? `could not open file "${full}": ${strerror(ctx.fs, full)}`
-      : `could not open secondary authentication file "@${incShown}" as "${full}": ${strerror(ctx.fs, full)}`;
+      ? fmt(CONFIG.couldOpenFile, full, strerror(ctx.fs, full))
+      : fmt(CONFIG.couldOpenSecondaryAuthenticationFile, incShown, full, strerror(ctx.fs, full));
     logLine(ctx, msg, ctxText);
     return { tokens: [], errMsg: msg };
   }
@@ -235,7 +236,7 @@ function tokenizeBytes(ctx: Ctx, file: string, text: string, depth: number): Tok
         const dir = fromByteString(absoluteConfigLocation(second, file, '/'));
         const names = ctx.fs.list(dir);
         if (!names) {
-          errMsg = `could not open directory "${dir}": ${strerror(ctx.fs, dir)}`;
+          errMsg = fmt(CONFIG.couldOpenDirectory, dir, strerror(ctx.fs, dir));
           logLine(ctx, errMsg, lineContext(lineNum, fileShown));
         } else {
           const errs: string[] = [];
@@ -277,7 +278,7 @@ function includeFile(
   const full = fromByteString(absoluteConfigLocation(inc, outer, '/'));
   const context = lineContext(line, fromByteString(outer));
   if (depth > MAX_DEPTH) {
-    const msg = `could not open file "${full}": maximum nesting depth exceeded`;
+    const msg = fmt(CONFIG.couldOpenFileMaximumNesting, full);
     logLine(ctx, msg, context);
     return { lines: [], errMsg: msg };
   }
@@ -285,10 +286,10 @@ function includeFile(
   if (text === undefined) {
     // open_auth_file logs its failure before tokenize_include_file looks at missing_ok
     // (real 16, 17, 18: both lines for a missing include_if_exists file)
-    const msg = `could not open file "${full}": ${strerror(ctx.fs, full)}`;
+    const msg = fmt(CONFIG.couldOpenFile, full, strerror(ctx.fs, full));
     logLine(ctx, msg, context);
     if (missingOk && !ctx.fs.stat(full)) {
-      logLine(ctx, `skipping missing authentication file "${full}"`, context);
+      logLine(ctx, fmt(CONFIG.skippingMissingAuthenticationFile, full), context);
       return { lines: [] };
     }
     return { lines: [], errMsg: msg };

@@ -6,6 +6,7 @@
 // The result of a failed check is the exact LOG line the server writes.
 
 import type { LogLine } from '../log.js';
+import { CONFIG, fmt, SERVER } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { hbaFileLabel, tokenizeAuthFile, type AuthToken } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
@@ -70,9 +71,8 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     }
     const context = lineContext(tok.lineNum, tok.file);
     const [mapF, sysF, pgF] = tok.fields;
-    const multi = () => fail('multiple values in ident field', { message: 'multiple values in ident field', context });
-    const missing = () =>
-      fail('missing entry at end of line', { message: `missing entry in file "${tok.file}" at end of line ${tok.lineNum}` });
+    const multi = () => fail(fmt(CONFIG.identMultipleValues), { message: fmt(CONFIG.identMultipleValues), context });
+    const missing = () => fail(fmt(CONFIG.identMissingEntryView), { message: fmt(CONFIG.identMissingEntry, tok.file, tok.lineNum) });
     // checked in the server's order: map, system user, PostgreSQL user
     const problem =
       mapF.length > 1 ? multi : !sysF ? missing : sysF.length > 1 ? multi : !pgF ? missing : pgF.length > 1 ? multi : undefined;
@@ -84,7 +84,7 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     if (line.systemUser.string.startsWith('/')) {
       const r = compilePgRegex(line.systemUser.string.slice(1));
       if (!r.ok) {
-        const msg = `invalid regular expression "${line.systemUser.string.slice(1)}": ${r.error}`;
+        const msg = fmt(CONFIG.invalidRegularExpression, line.systemUser.string.slice(1), r.error);
         fail(msg, version >= 16 ? { message: msg, context } : { message: msg });
         continue;
       }
@@ -100,7 +100,7 @@ export function parseIdent(fs: SimFs, file: string, content: string | Uint8Array
     });
   }
   if (!ok && opts.mode === 'reload')
-    log.push({ level: 'LOG', message: `${hbaFileLabel(path, version, 'pg_ident.conf')} was not reloaded` });
+    log.push({ level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, hbaFileLabel(path, version, 'pg_ident.conf')) });
   return { file: path, lines: ok ? lines : [], mappings, log, ok };
 }
 
@@ -111,7 +111,7 @@ export function loadIdentFile(fs: SimFs, file: string, opts: IdentParseOptions =
   const bytes = st?.isFile ? fs.read(path) : undefined;
   if (bytes === undefined) {
     const why = st?.isDir ? 'Is a directory' : st ? 'Permission denied' : 'No such file or directory';
-    const log: LogLine[] = opts.mode === 'view' ? [] : [{ level: 'LOG', message: `could not open usermap file "${path}": ${why}` }];
+    const log: LogLine[] = opts.mode === 'view' ? [] : [{ level: 'LOG', message: fmt(CONFIG.usermapOpenFailed, path, why) }];
     return { file: path, lines: [], mappings: [], log, ok: false };
   }
   return parseIdent(fs, path, bytes, opts);
@@ -145,7 +145,7 @@ export function checkUsermap(
     if (same(pgUser, systemUser, caseInsensitive)) return { ok: true };
     return {
       ok: false,
-      log: [{ level: 'LOG', message: `provided user name (${pgUser}) and authenticated user name (${systemUser}) do not match` }],
+      log: [{ level: 'LOG', message: fmt(SERVER.userNameMismatch, pgUser, systemUser) }],
     };
   }
   for (const line of lines) {
@@ -159,12 +159,7 @@ export function checkUsermap(
         if (m[1] === undefined) {
           return {
             ok: false,
-            log: [
-              {
-                level: 'LOG',
-                message: `regular expression "${line.systemUser.string.slice(1)}" has no subexpressions as requested by backreference in "${wanted}"`,
-              },
-            ],
+            log: [{ level: 'LOG', message: fmt(SERVER.identNoSubexpression, line.systemUser.string.slice(1), wanted) }],
           };
         }
         wanted = wanted.slice(0, at) + m[1] + wanted.slice(at + 2);
@@ -174,7 +169,7 @@ export function checkUsermap(
   }
   return {
     ok: false,
-    log: [{ level: 'LOG', message: `no match in usermap "${mapName}" for user "${pgUser}" authenticated as "${systemUser}"` }],
+    log: [{ level: 'LOG', message: fmt(SERVER.noUsermapMatch, mapName, pgUser, systemUser) }],
   };
 }
 

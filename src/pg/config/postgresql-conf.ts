@@ -6,6 +6,7 @@
 // `configuration file "..." contains errors`), `view` is the pg_file_settings view (no log,
 // and a file is abandoned at its first syntax error because the view parses at DEBUG3).
 
+import { CONFIG, fmt } from '../messages.js';
 import type { LogLine } from '../log.js';
 import type { SimFs } from '../fs.js';
 import { PgConfigError } from './errors.js';
@@ -311,31 +312,31 @@ function parseConfigFile(
 ): boolean {
   const shown = fromByteString(configFile);
   if (isBlank(configFile)) {
-    logAt(st, `empty configuration file name: "${shown}"`);
-    record(st, 'empty configuration file name', callingFile, callingLine);
+    logAt(st, fmt(CONFIG.emptyConfigurationFileName, shown));
+    record(st, fmt(CONFIG.emptyFileNameView), callingFile, callingLine);
     return false;
   }
   if (depth > CONF_FILE_MAX_DEPTH) {
-    logAt(st, `could not open configuration file "${shown}": maximum nesting depth exceeded`);
-    record(st, 'nesting depth exceeded', callingFile, callingLine);
+    logAt(st, fmt(CONFIG.couldOpenConfigurationFileMaximum, shown));
+    record(st, fmt(CONFIG.nestingDepthExceeded), callingFile, callingLine);
     return false;
   }
   const abs = absoluteConfigLocation(configFile, callingFile, baseDir);
   const absShown = fromByteString(abs);
   if (callingFile && abs === callingFile) {
-    logAt(st, `configuration file recursion in "${fromByteString(callingFile)}"`);
-    record(st, 'configuration file recursion', callingFile, callingLine);
+    logAt(st, fmt(CONFIG.configurationFileRecursion, fromByteString(callingFile)));
+    record(st, fmt(CONFIG.recursionView), callingFile, callingLine);
     return false;
   }
   const text = readText(st.fs, absShown);
   if (text === undefined) {
     if (strict) {
-      logAt(st, `could not open configuration file "${absShown}": ${errnoText(st.fs, absShown)}`);
-      record(st, `could not open file "${absShown}"`, callingFile, callingLine);
+      logAt(st, fmt(CONFIG.couldOpenConfigurationFile, absShown, errnoText(st.fs, absShown)));
+      record(st, fmt(CONFIG.couldOpenFileView, absShown), callingFile, callingLine);
       return false;
     }
     // at LOG whatever elevel is, so start-up shows it
-    if (!st.view) st.log.push({ level: 'LOG', message: `skipping missing configuration file "${absShown}"` });
+    if (!st.view) st.log.push({ level: 'LOG', message: fmt(CONFIG.skippingMissingConfigurationFile, absShown) });
     return true;
   }
   return parseConfigFp(st, text, abs, depth, baseDir);
@@ -357,15 +358,15 @@ function parseConfigDirectory(
   baseDir: string,
 ): boolean {
   if (isBlank(includeDir)) {
-    logAt(st, `empty configuration directory name: "${fromByteString(includeDir)}"`);
-    record(st, 'empty configuration directory name', callingFile, callingLine);
+    logAt(st, fmt(CONFIG.emptyConfigurationDirectoryName, fromByteString(includeDir)));
+    record(st, fmt(CONFIG.emptyDirNameView), callingFile, callingLine);
     return false;
   }
   const dir = fromByteString(absoluteConfigLocation(includeDir, callingFile, baseDir));
   const names = st.fs.list(dir);
   if (!names) {
-    logAt(st, `could not open configuration directory "${dir}": ${errnoText(st.fs, dir)}`);
-    record(st, `could not open directory "${dir}"`, callingFile, callingLine);
+    logAt(st, fmt(CONFIG.couldOpenConfigurationDirectory, dir, errnoText(st.fs, dir)));
+    record(st, fmt(CONFIG.couldOpenDirectoryView, dir), callingFile, callingLine);
     return false;
   }
   const files: string[] = [];
@@ -374,8 +375,8 @@ function parseConfigDirectory(
     const full = joinPaths(dir, name);
     const s = st.fs.stat(full);
     if (!s) {
-      logAt(st, `could not stat file "${full}": No such file or directory`);
-      record(st, `could not stat file "${full}"`, callingFile, callingLine);
+      logAt(st, fmt(CONFIG.couldStatFileNoSuch, full));
+      record(st, fmt(CONFIG.couldStatFile, full), callingFile, callingLine);
       return false;
     }
     if (!s.isDir) files.push(full);
@@ -441,16 +442,16 @@ function parseConfigFp(st: ParseState, text: string, configFile: string, depth: 
     }
     // parse_error
     if (token === Tok.EOL || token === Tok.EOF) {
-      logAt(st, `syntax error in file "${fileShown}" line ${sc.line - 1}, near end of line`);
-      record(st, 'syntax error', fileShown, sc.line - 1);
+      logAt(st, fmt(CONFIG.syntaxErrorNearEol, fileShown, sc.line - 1));
+      record(st, fmt(CONFIG.syntaxError), fileShown, sc.line - 1);
     } else {
-      logAt(st, `syntax error in file "${fileShown}" line ${sc.line}, near token "${fromByteString(sc.text)}"`);
-      record(st, 'syntax error', fileShown, sc.line);
+      logAt(st, fmt(CONFIG.syntaxErrorNearToken, fileShown, sc.line, fromByteString(sc.text)));
+      record(st, fmt(CONFIG.syntaxError), fileShown, sc.line);
     }
     ok = false;
     errorCount++;
     if (errorCount >= MAX_SYNTAX_ERRORS || st.view) {
-      logAt(st, `too many syntax errors found, abandoning file "${fileShown}"`);
+      logAt(st, fmt(CONFIG.tooManySyntaxErrorsFound, fileShown));
       break;
     }
     while (token !== Tok.EOL && token !== Tok.EOF) token = sc.next();
@@ -522,25 +523,24 @@ export function parsePgInt(value: string): number | undefined {
 
 /** Check one value the way set_config_option would at start-up: the LogLine on failure. */
 export function checkGucValue(def: GucDef, name: string, value: string): LogLine | undefined {
-  if (def.context === 'internal') return { level: 'LOG', message: `parameter "${name}" cannot be changed` };
+  if (def.context === 'internal') return { level: 'LOG', message: fmt(CONFIG.parameterCannotChanged, name) };
   switch (def.type) {
     case 'bool':
-      return parsePgBool(value) === undefined ? { level: 'LOG', message: `parameter "${name}" requires a Boolean value` } : undefined;
+      return parsePgBool(value) === undefined ? { level: 'LOG', message: fmt(CONFIG.parameterRequiresBooleanValue, name) } : undefined;
     case 'enum': {
       if (!def.enumValues) return undefined;
       if (def.enumValues.some((e) => e.toLowerCase() === value.toLowerCase())) return undefined;
       return {
         level: 'LOG',
-        message: `invalid value for parameter "${name}": "${value}"`,
-        hint: `Available values: ${def.enumValues.join(', ')}.`,
+        message: fmt(CONFIG.invalidValueParameter, name, value),
+        hint: fmt(CONFIG.availableValues, def.enumValues.join(', ')),
       };
     }
     case 'integer': {
       if (def.min === undefined || def.max === undefined) return undefined;
       const n = parsePgInt(value);
-      if (n === undefined) return { level: 'LOG', message: `invalid value for parameter "${name}": "${value}"` };
-      if (n < def.min || n > def.max)
-        return { level: 'LOG', message: `${n} is outside the valid range for parameter "${name}" (${def.min} .. ${def.max})` };
+      if (n === undefined) return { level: 'LOG', message: fmt(CONFIG.invalidValueParameter, name, value) };
+      if (n < def.min || n > def.max) return { level: 'LOG', message: fmt(CONFIG.outsideRange, n, name, def.min, def.max) };
       return undefined;
     }
     default:
@@ -587,7 +587,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
       log: [],
       ok: false,
       settings: new Map(),
-      stderr: `postgres: could not access the server configuration file "${main}": No such file or directory`,
+      stderr: fmt(CONFIG.noConfigFile, main),
     };
   }
   const mode = opts.mode ?? 'startup';
@@ -619,8 +619,8 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
         }
         seen.add(def.name);
       } else if (!validCustomName(item.name)) {
-        logAt(st, `unrecognized configuration parameter "${item.name}" in file "${item.file}" line ${item.line}`);
-        item.error = 'unrecognized configuration parameter';
+        logAt(st, fmt(CONFIG.unrecognizedConfigurationParameterFileLine, item.name, String(item.file), item.line));
+        item.error = fmt(CONFIG.unrecognizedConfigurationParameter);
         error = true;
         errorFile = item.file ?? main;
       }
@@ -635,7 +635,7 @@ export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOpti
       const bad = def ? checkGucValue(def, item.name, item.value ?? '') : undefined;
       if (bad) {
         if (!view) st.log.push(bad);
-        item.error = 'setting could not be applied';
+        item.error = fmt(CONFIG.settingCouldApplied);
         item.errorLine = bad;
         error = true;
         errorFile = item.file ?? main;
@@ -659,11 +659,11 @@ function finish(
   st.items.forEach((it, i) => {
     it.seqno = i + 1;
   });
-  if (error && mode === 'startup') st.log.push({ level: 'FATAL', message: `configuration file "${errorFile}" contains errors` });
+  if (error && mode === 'startup') st.log.push({ level: 'FATAL', message: fmt(CONFIG.configFileErrors, errorFile) });
   if (error && mode === 'reload')
     st.log.push({
       level: 'LOG',
-      message: `configuration file "${errorFile}" contains errors; ${error === 'none' ? 'no' : 'unaffected'} changes were applied`,
+      message: fmt(CONFIG.configFileErrorsApplied, errorFile, error === 'none' ? 'no' : 'unaffected'),
     });
   const settings: ParsedConf['settings'] = new Map();
   for (const it of st.items) {

@@ -8,7 +8,7 @@
 
 import { parseNumericHost } from '../config/inet.js';
 import { ConninfoError } from './errors.js';
-import { LIBPQ, type MessageCall } from '../messages.js';
+import { fmt, LIBPQ, type MessageCall } from '../messages.js';
 import { conninfoOptions, findConninfoOption, DEFAULT_PG_VERSION } from './options.js';
 import { isConnectionString, parseConninfo, type ConninfoValues } from './parse.js';
 import { applyService, type ServiceFiles } from './service.js';
@@ -128,12 +128,12 @@ function checkTarget(t: ConnTarget): void {
   if (t.portText === '') t.port = 5432;
   else {
     const n = parseIntParam(t.portText);
-    if (n === undefined) t.fatal = `invalid integer value "${t.portText}" for connection option "port"`;
-    else if (n < 1 || n > 65535) t.error = `invalid port number: "${t.portText}"`;
+    if (n === undefined) t.fatal = fmt(LIBPQ.invalidPort, t.portText);
+    else if (n < 1 || n > 65535) t.error = fmt(LIBPQ.invalidPortNumber, t.portText);
     else t.port = n;
   }
   if (t.type === 'address' && !t.error && !t.fatal && !parseNumericHost(t.hostaddr as string))
-    t.error = `could not parse network address "${t.hostaddr}": Name or service not known`;
+    t.error = fmt(LIBPQ.badHostaddr, t.hostaddr as string);
 }
 
 function isUnixSockPath(p: string): boolean {

@@ -104,7 +104,7 @@ export function parseMo(bytes: Uint8Array): MoCatalog {
 type Expr = (n: number) => number;
 
 /** Parse a Plural-Forms header value. Throws MoError when it is not a valid expression. */
-export function parsePluralForms(value: string): { nplurals: number; index: (n: number) => number } {
+function parsePluralForms(value: string): { nplurals: number; index: (n: number) => number } {
   const np = /nplurals\s*=\s*(\d+)/.exec(value);
   const pl = /plural\s*=\s*([^;]*)/.exec(value);
   if (!np || !pl) throw new MoError(`bad Plural-Forms "${value}"`, 0);

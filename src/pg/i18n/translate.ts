@@ -12,7 +12,7 @@ import { parseMo, type MoCatalog, MoError } from './mo.js';
 export type Domain = 'libpq' | 'psql' | 'postgres' | 'libc';
 
 /** The catalog file (without .mo) a domain is installed as, for a PostgreSQL major version. */
-export function catalogFile(domain: Domain, pgVersion: number): string {
+function catalogFile(domain: Domain, pgVersion: number): string {
   if (domain === 'libc') return 'libc';
   return domain === 'libpq' ? `libpq5-${pgVersion}` : `${domain}-${pgVersion}`;
 }

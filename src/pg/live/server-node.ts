@@ -21,7 +21,7 @@ import { fmt, SERVER } from '../messages.js';
 import { authenticate } from '../server/connection.js';
 import type { ServerTls } from '../server/startup.js';
 import { startServer } from '../server/postmaster.js';
-import { clientHostAtStart } from '../config/hba.js';
+import { clientHostAtStart } from '../config/hba-hostname.js';
 import { hostsResolver, loadHostsFile, type HostsTable, type NameResolver } from '../config/hosts.js';
 import { chainToSend, serverNegotiation, verifyFailureText } from '../tls-handshake.js';
 import type { VerifyResult } from '../../path/index.js';

@@ -14,6 +14,7 @@
 // PostgreSQL 18 build (groups-pg18-oracle.test.ts); the names SSL_CTX_set1_groups_list takes
 // and the curve list were checked with the openssl CLI (groups.test.ts).
 
+import { fmt, SERVER } from '../messages.js';
 import { NamedGroup, type KeyExchangeGroup } from '../../tls13/index.js';
 
 /** A TLS group OpenSSL 3.0 knows: its IANA code, and whether TLS 1.3 may negotiate it. */
@@ -220,7 +221,7 @@ const NON_CURVE_OBJECTS = new Set([
 ]);
 
 /** OpenSSL 3.0's default server group list: what SSL_CTX_new leaves (TLS 1.3-valid ones first as listed). */
-export const OPENSSL_DEFAULT_GROUPS: readonly string[] = [
+const OPENSSL_DEFAULT_GROUPS: readonly string[] = [
   'x25519',
   'secp256r1',
   'x448',
@@ -258,8 +259,8 @@ function groupsFrom(names: string[], source: string): ServerGroups {
 /** initialize_ecdh of PostgreSQL 13-17: one curve by OpenSSL short name. */
 export function ecdhCurveGroups(curve: string): GroupsResult {
   if (!Object.hasOwn(EC_CURVES, curve)) {
-    if (NON_CURVE_OBJECTS.has(curve)) return { ok: false, message: 'ECDH: could not create key' };
-    return { ok: false, message: `ECDH: unrecognized curve name: ${curve}` };
+    if (NON_CURVE_OBJECTS.has(curve)) return { ok: false, message: fmt(SERVER.ecdhCreateKey) };
+    return { ok: false, message: fmt(SERVER.ecdhUnknownCurve, curve) };
   }
   const group = EC_CURVES[curve];
   const source = `ssl_ecdh_curve = ${curve}`;
@@ -277,8 +278,8 @@ export function ecdhCurveGroups(curve: string): GroupsResult {
 export function sslGroupsGroups(list: string): GroupsResult {
   const fail = (reason: string): GroupsResult => ({
     ok: false,
-    message: `could not set group names specified in ssl_groups: ${reason}`,
-    hint: 'Ensure that each group name is spelled correctly and supported by the installed version of OpenSSL.',
+    message: fmt(SERVER.sslGroups, reason),
+    hint: fmt(SERVER.sslGroupsHint),
   });
   const names: string[] = [];
   for (const raw of list.split(':')) {

@@ -7,12 +7,12 @@
 // against PostgreSQL 15's log for each case (test/pg/reload-oracle.test.ts).
 
 import { findGuc, type GucDef } from '../config/guc-table.js';
-import { loadHbaFile } from '../config/hba.js';
+import { loadHbaFile } from '../config/hba-parse.js';
 import { loadIdentFile } from '../config/ident.js';
 import { parsePgBool, parsePostgresqlConf, type ParsedConf } from '../config/postgresql-conf.js';
 import { serverSettings, type ServerSettings } from '../config/server-settings.js';
 import type { LogLine } from '../log.js';
-import { SERVER } from '../messages.js';
+import { CONFIG, fmt, SERVER } from '../messages.js';
 import type { ProcessIdentity, SimFs } from '../fs.js';
 import { startServerTls, type ServerTls, type StartupCause } from './startup.js';
 import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
@@ -107,7 +107,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
   log.push(...hba.log);
   if (!hba.ok) {
     const fatal = hba.log.find((l) => l.level === 'FATAL') ?? { level: 'FATAL' as const, message: SERVER.hbaLoadFailed.format };
-    return { ok: false, log, fatal };
+    return { ok: false, log, fatal, cause: { kind: 'hba-load' } };
   }
   const ident = loadIdentFile(input.fs, settings.identFile, { pgVersion, mode: 'startup' });
   log.push(...ident.log);
@@ -128,7 +128,7 @@ export function reloadServer(
   input: PostmasterInput,
 ): { log: LogLine[]; server: ServerState /** something was refused and kept as before */; partial: boolean } {
   const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
-  const log: LogLine[] = [{ level: 'LOG', message: 'received SIGHUP, reloading configuration files' }];
+  const log: LogLine[] = [{ level: 'LOG', message: fmt(CONFIG.sighupReload) }];
   const parsed = parsePostgresqlConf(input.fs, confPath(input.pgdata), { dataDir: input.pgdata, mode: 'reload', pgVersion });
   const { conf, complete } = applyReloadedConf(running.conf, parsed, log, pgVersion);
   // SignalChildren, right after the postmaster's own ProcessConfigFile: each auxiliary
@@ -161,7 +161,7 @@ export function reloadServer(
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)
     log.push(...r.log.map((l) => (l.level === 'FATAL' ? { ...l, level: 'LOG' as const } : l)));
     if (r.ok) tls = r.tls;
-    else log.push({ level: 'LOG', message: 'SSL configuration was not reloaded' });
+    else log.push({ level: 'LOG', message: fmt(SERVER.sslNotReloaded) });
     sslRefused = !r.ok;
   } else {
     tls = undefined; // secure_destroy: LoadedSSL = false
@@ -239,11 +239,11 @@ function applyReloadedConf(
     const def = findGuc(s.name, pgVersion);
     if (inFile.has(key) || def?.context === 'internal') continue;
     if (def?.context === 'postmaster') {
-      log.push({ level: 'LOG', message: `parameter "${s.name}" cannot be changed without restarting the server` });
+      log.push({ level: 'LOG', message: fmt(CONFIG.restartNeeded, s.name) });
       errorFile = parsed.file;
       continue;
     }
-    log.push({ level: 'LOG', message: `parameter "${s.name}" removed from configuration file, reset to default` });
+    log.push({ level: 'LOG', message: fmt(CONFIG.parameterRemoved, s.name) });
     settings.delete(key);
   }
   for (const item of parsed.items) {
@@ -262,15 +262,15 @@ function applyReloadedConf(
     }
     if (def?.context === 'postmaster') {
       if (changed) {
-        log.push({ level: 'LOG', message: `parameter "${item.name}" cannot be changed without restarting the server` });
+        log.push({ level: 'LOG', message: fmt(CONFIG.restartNeeded, item.name) });
         errorFile = item.file ?? parsed.file;
       }
       continue;
     }
-    if (changed) log.push({ level: 'LOG', message: `parameter "${item.name}" changed to "${value}"` });
+    if (changed) log.push({ level: 'LOG', message: fmt(CONFIG.parameterChanged, item.name, value) });
     settings.set(key, { name: item.name, value, file: item.file, line: item.line });
   }
-  if (errorFile) log.push({ level: 'LOG', message: `configuration file "${errorFile}" contains errors; unaffected changes were applied` });
+  if (errorFile) log.push({ level: 'LOG', message: fmt(CONFIG.configFileErrorsApplied, errorFile, 'unaffected') });
   return { conf: { ...parsed, ok: true, settings }, complete: errorFile === undefined };
 }
 

@@ -103,7 +103,7 @@ export interface ServerTls {
 }
 
 /** PostgreSQL 18's ssl_groups default (guc_tables.c). */
-export const PG18_SSL_GROUPS = 'X25519:prime256v1';
+const PG18_SSL_GROUPS = 'X25519:prime256v1';
 
 export interface StartupInput {
   fs: SimFs;
@@ -145,7 +145,9 @@ export type StartupCause =
   /** ssl_ciphers (TLS 1.2 and below) or, in 18, ssl_tls13_ciphers selects nothing */
   | { kind: 'ciphers'; setting: 'ssl_ciphers' | 'ssl_tls13_ciphers' }
   /** the key-exchange group setting (ssl_ecdh_curve up to 17, ssl_groups in 18) is refused */
-  | { kind: 'ecdh-curve'; setting: 'ssl_ecdh_curve' | 'ssl_groups' };
+  | { kind: 'ecdh-curve'; setting: 'ssl_ecdh_curve' | 'ssl_groups' }
+  /** pg_hba.conf has lines the server refuses, or none (the postmaster's load_hba, after be_tls_init) */
+  | { kind: 'hba-load' };
 
 export type StartupResult =
   | { ok: true; tls?: ServerTls; log: LogLine[] }
@@ -165,7 +167,7 @@ const fatal = (cause: StartupCause, message: string, detail?: string, hint?: str
 };
 
 /** The passphrase an `echo WORD` ssl_passphrase_command would print; undefined for anything else. */
-export function passphraseFromCommand(cmd: string): string | undefined {
+function passphraseFromCommand(cmd: string): string | undefined {
   const m = /^\s*echo\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s*$/.exec(cmd);
   return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
@@ -454,7 +456,7 @@ export function cipherSecurityLevel(list: string): number | undefined {
   return level;
 }
 
-export function cipherListUsable(list: string): boolean {
+function cipherListUsable(list: string): boolean {
   const words = list.split(/[:, ]+/).filter(Boolean);
   return words.some((w) => {
     if (w.startsWith('!') || w.startsWith('-')) return false;

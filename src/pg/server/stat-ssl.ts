@@ -57,7 +57,7 @@ export type StatSslResult =
   | { ok: false; error: string };
 
 /** X509_NAME_to_cstring's error for an attribute type OpenSSL has no NID for. */
-export const NO_NID_ERROR = 'could not get NID for ASN1_OBJECT object';
+const NO_NID_ERROR = 'could not get NID for ASN1_OBJECT object';
 
 /**
  * X509_NAME_to_cstring: `/SN=value` per attribute, each value printed on its own by
@@ -159,7 +159,7 @@ export function pgStatSslRow(tls: StatSslTls | undefined, pgVersion = DEFAULT_PG
 }
 
 /** The column names of the row (PostgreSQL 13 has compression too). */
-export function statSslColumns(row: PgStatSslRow): (keyof PgStatSslRow)[] {
+function statSslColumns(row: PgStatSslRow): (keyof PgStatSslRow)[] {
   return Object.keys(row) as (keyof PgStatSslRow)[];
 }
 

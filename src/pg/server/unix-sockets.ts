@@ -22,7 +22,7 @@ import { fmt, LIBPQ, SERVER, type MessageFormatter } from '../messages.js';
 export const DEFAULT_SOCKET_DIR = '/var/run/postgresql';
 
 /** The longest socket path sun_path holds (UNIXSOCK_PATH_BUFLEN - 1), in bytes. */
-export const UNIXSOCK_PATH_MAX = 107;
+const UNIXSOCK_PATH_MAX = 107;
 
 /**
  * Directories that are the same directory on a Debian system (/var/run is a symbolic link
@@ -32,17 +32,17 @@ export const UNIXSOCK_PATH_MAX = 107;
 const SAME_DIRECTORY: [string, string][] = [['/var/run', '/run']];
 
 /** UNIXSOCK_PATH: the socket of a directory and port. */
-export function socketPath(dir: string, port: number): string {
+function socketPath(dir: string, port: number): string {
   return `${dir}/.s.PGSQL.${port}`;
 }
 
 /** Whether sun_path can hold the path (its bytes, as strlen counts them). */
-export function socketPathFits(path: string): boolean {
+function socketPathFits(path: string): boolean {
   return utf8Encode(path).length <= UNIXSOCK_PATH_MAX;
 }
 
 /** SplitDirectoriesString: the names, canonicalized; undefined on a syntax error. */
-export function splitDirectories(raw: string): string[] | undefined {
+function splitDirectories(raw: string): string[] | undefined {
   return splitDirectoryList(raw)?.map(canonicalizePath);
 }
 

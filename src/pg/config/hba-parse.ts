@@ -1,24 +1,19 @@
-// pg_hba.conf as the PostgreSQL server parses and matches it (hba.c: parse_hba_line,
-// parse_hba_auth_opt, check_hba; auth.c: the "no pg_hba.conf entry" FATAL). Parsing keeps
-// the server's two outputs apart: the LOG lines (with HINT and `line N of configuration file`
-// CONTEXT) written at start-up or reload, and the shorter err_msg shown in the
-// pg_hba_file_rules view; they differ in places (clientcert=verify-ca with cert) and some
-// failures set no err_msg at all (an invalid clientcert or clientname value), exactly as in
-// PostgreSQL 15. Version differences are data: clientcert=1/0/no-verify before 14,
-// clientname from 14, backslash continuation from 14, regexes and include records from 16.
-// Matching follows check_hba; an address field naming a host goes through check_hostname
-// (reverse lookup of the client, name or suffix compare, forward lookup back to its address,
-// each done once per connection) with the lookups answered by a NameResolver (hosts.ts), and
-// leaves what the no-entry FATAL's DETAIL says (HOSTNAME_LOOKUP_DETAIL).
+// pg_hba.conf as the PostgreSQL server parses it (hba.c: parse_hba_line, parse_hba_auth_opt,
+// load_hba). Parsing keeps the server's two outputs apart: the LOG lines (with HINT and
+// `line N of configuration file` CONTEXT) written at start-up or reload, and the shorter
+// err_msg shown in the pg_hba_file_rules view; they differ in places (clientcert=verify-ca
+// with cert) and some failures set no err_msg at all (an invalid clientcert or clientname
+// value), exactly as in PostgreSQL 15. Version differences are data: clientcert=1/0/no-verify
+// before 14, clientname from 14, backslash continuation from 14, regexes and include records
+// from 16. Matching a connection against the parsed lines is hba-match.ts.
 
+import { CONFIG, fmt } from '../messages.js';
 import { splitGucList } from './lists.js';
 import type { LogLine } from '../log.js';
-import { fmt, SERVER, type MessageDef, type MessageFormatter } from '../messages.js';
 import type { SimFs } from '../fs.js';
 import { hbaFileLabel, tokenizeAuthFile, type AuthToken, type TokenizedAuthLine } from './auth-file.js';
 import { lineContext, PgConfigError } from './errors.js';
-import { cidrMask, formatIp, ipInRange, parseNumericHost, type IpAddr } from './inet.js';
-import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
+import { cidrMask, formatIp, parseNumericHost, type IpAddr } from './inet.js';
 import { compilePgRegex } from './pg-regex.js';
 import { canonicalizePath, isAbsolutePath } from './paths.js';
 import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
@@ -254,7 +249,7 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
     throw new LineError({ message, context, ...(hint ? { hint } : {}) }, errMsg);
   };
   const onlyFor = (opt: string, methods: HbaAuthMethod[], label: string) => {
-    if (!methods.includes(p.method)) fail(`authentication option "${opt}" is only valid for authentication methods ${label}`);
+    if (!methods.includes(p.method)) fail(fmt(CONFIG.optionOnlyForMethods, opt, label));
   };
   if (p.method === 'ldap') p.ldap.scope = 2; // LDAP_SCOPE_SUBTREE, set whenever an option is parsed
   switch (name) {
@@ -263,32 +258,28 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       p.usermap = val;
       return;
     case 'clientcert': {
-      if (p.connType !== 'hostssl') fail('clientcert can only be configured for "hostssl" rows');
+      if (p.connType !== 'hostssl') fail(fmt(CONFIG.clientcertConfiguredRows));
       if (ctx.version < 14) {
         if (val === '1' || val === 'verify-ca') p.clientcert = 'verify-ca';
         else if (val === 'verify-full') p.clientcert = 'verify-full';
         else if (val === '0' || val === 'no-verify') {
-          if (p.method === 'cert') fail('clientcert cannot be set to "no-verify" when using "cert" authentication');
+          if (p.method === 'cert') fail(fmt(CONFIG.clientcertNoVerifyWithCert));
           p.clientcert = 'off';
-        } else fail(`invalid value for clientcert: "${val}"`, null);
+        } else fail(fmt(CONFIG.invalidValueClientcert, val), null);
         return;
       }
       if (val === 'verify-full') p.clientcert = 'verify-full';
       else if (val === 'verify-ca') {
-        if (p.method === 'cert')
-          fail(
-            'clientcert only accepts "verify-full" when using "cert" authentication',
-            'clientcert can only be set to "verify-full" when using "cert" authentication',
-          );
+        if (p.method === 'cert') fail(fmt(CONFIG.clientcertOnlyVerifyFullWithCert), fmt(CONFIG.clientcertOnlyVerifyFullWithCertView));
         p.clientcert = 'verify-ca';
-      } else fail(`invalid value for clientcert: "${val}"`, null);
+      } else fail(fmt(CONFIG.invalidValueClientcert, val), null);
       return;
     }
     case 'clientname':
       if (ctx.version < 14) break;
-      if (p.connType !== 'hostssl') fail('clientname can only be configured for "hostssl" rows');
+      if (p.connType !== 'hostssl') fail(fmt(CONFIG.clientnameConfiguredRows));
       if (val === 'CN' || val === 'DN') p.clientname = val;
-      else fail(`invalid value for clientname: "${val}"`, null);
+      else fail(fmt(CONFIG.invalidValueClientname, val), null);
       return;
     case 'pamservice':
       onlyFor('pamservice', ['pam'], 'pam');
@@ -299,12 +290,12 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     case 'ldapurl': {
       onlyFor('ldapurl', ['ldap'], 'ldap');
-      if (!ctx.build.openldap) fail('LDAP URLs not supported on this platform');
+      if (!ctx.build.openldap) fail(fmt(CONFIG.ldapUrlsSupportedPlatform));
       const u = parseLdapUrl(val);
       // OpenLDAP's URL error codes go through ldap_err2string, which reads them as result codes
-      if (!u) fail(`could not parse LDAP URL "${val}": Time limit exceeded`);
+      if (!u) fail(fmt(CONFIG.ldapUrlUnparsable, val));
       else {
-        if (u.scheme !== 'ldap' && u.scheme !== 'ldaps') fail(`unsupported LDAP URL scheme: ${u.scheme}`);
+        if (u.scheme !== 'ldap' && u.scheme !== 'ldaps') fail(fmt(CONFIG.unsupportedLdapUrlScheme, u.scheme));
         p.ldap.scheme = u.scheme;
         if (u.host) p.ldap.server = u.host;
         p.ldap.port = u.port;
@@ -321,13 +312,13 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     case 'ldapscheme':
       onlyFor('ldapscheme', ['ldap'], 'ldap');
-      if (val !== 'ldap' && val !== 'ldaps') ctx.logs.push({ message: `invalid ldapscheme value: "${val}"`, context });
+      if (val !== 'ldap' && val !== 'ldaps') ctx.logs.push({ message: fmt(CONFIG.invalidLdapschemeValue, val), context });
       p.ldap.scheme = val;
       return;
     case 'ldapport': {
       onlyFor('ldapport', ['ldap'], 'ldap');
       const n = Number.parseInt(val, 10) || 0;
-      if (n === 0) fail(`invalid LDAP port number: "${val}"`);
+      if (n === 0) fail(fmt(CONFIG.invalidLdapPortNumber, val));
       p.ldap.port = n;
       return;
     }
@@ -362,13 +353,13 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       const list = splitGucList(val);
       const what = { radiusservers: 'server', radiusports: 'port', radiussecrets: 'secret', radiusidentifiers: 'identifiers' }[name];
       if (!list)
-        fail(`could not parse RADIUS ${what} list "${val}"`, name === 'radiusports' ? `invalid RADIUS port number: "${val}"` : null);
+        fail(fmt(CONFIG.couldParseRadiusList, what, val), name === 'radiusports' ? fmt(CONFIG.invalidRadiusPortNumber, val) : null);
       else {
         if (name === 'radiusports' && list.some((x) => (Number.parseInt(x, 10) || 0) === 0))
-          fail(`invalid RADIUS port number: "${val}"`, null);
+          fail(fmt(CONFIG.invalidRadiusPortNumber, val), null);
         if (name === 'radiusservers') {
           const bad = list.find((x) => !ctx.resolves(x));
-          if (bad !== undefined) fail(`could not translate RADIUS server name "${bad}" to address: Name or service not known`, null);
+          if (bad !== undefined) fail(fmt(CONFIG.couldTranslateRadiusServerName, bad), null);
         }
         p.radius[name.slice(6) as 'servers'] = list;
         p.radius.raw[name] = val;
@@ -376,7 +367,7 @@ function parseAuthOption(ctx: LineCtx, p: Parsing, name: string, val: string): v
       return;
     }
   }
-  fail(`unrecognized authentication option name: "${name}"`);
+  fail(fmt(CONFIG.unrecognizedAuthenticationOptionName, name));
 }
 
 function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
@@ -389,42 +380,42 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   const field = () => fields[fi++] as AuthToken[] | undefined;
 
   const typeToks = field() as AuthToken[];
-  if (typeToks.length > 1) fail('multiple values specified for connection type', 'Specify exactly one connection type per line.');
+  if (typeToks.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedConnectionType), fmt(CONFIG.specifyExactlyOneConnectionType));
   const typeStr = typeToks[0].string;
-  if (!CONN_TYPES.includes(typeStr as HbaConnType)) fail(`invalid connection type "${typeStr}"`);
+  if (!CONN_TYPES.includes(typeStr as HbaConnType)) fail(fmt(CONFIG.invalidConnectionType, typeStr));
   const connType = typeStr as HbaConnType;
-  if (connType === 'local' && !ctx.build.unixSockets) fail('local connections are not supported by this build');
+  if (connType === 'local' && !ctx.build.unixSockets) fail(fmt(CONFIG.localConnectionsAreSupportedBuild));
   if (connType === 'hostssl') {
     if (!ctx.build.ssl) {
-      const m = 'hostssl record cannot match because SSL is not supported by this build';
+      const m = fmt(CONFIG.hostsslNoSslBuild);
       ctx.logs.push({ message: m, context });
       ctx.errMsg = m;
     } else if (!ctx.ssl) {
-      const m = 'hostssl record cannot match because SSL is disabled';
+      const m = fmt(CONFIG.hostsslSslOff);
       ctx.logs.push({
         message: m,
-        hint: ctx.version >= 17 ? 'Set "ssl = on" in postgresql.conf.' : 'Set ssl = on in postgresql.conf.',
+        hint: ctx.version >= 17 ? fmt(CONFIG.hostsslSslOffHint17) : fmt(CONFIG.hostsslSslOffHint),
         context,
       });
       ctx.errMsg = m;
     }
   } else if (connType === 'hostgssenc' && !ctx.build.gss) {
-    const m = 'hostgssenc record cannot match because GSSAPI is not supported by this build';
+    const m = fmt(CONFIG.hostgssencNoGssBuild);
     ctx.logs.push({ message: m, context });
     ctx.errMsg = m;
   }
 
   const databases = field();
-  if (!databases) fail('end-of-line before database specification');
+  if (!databases) fail(fmt(CONFIG.endLineBeforeDatabaseSpecification));
   const roles = field();
-  if (!roles) fail('end-of-line before role specification');
+  if (!roles) fail(fmt(CONFIG.endLineBeforeRoleSpecification));
   if (ctx.version >= 16) {
     // regcomp_auth_token looks at the first character only: a quoted "/..." is a regex too
     // (checked against real 16, 17 and 18: test/support/version-oracle.ts)
     for (const t of [...(databases as AuthToken[]), ...(roles as AuthToken[])]) {
       if (t.string.startsWith('/')) {
         const r = compilePgRegex(t.string.slice(1));
-        if (!r.ok) fail(`invalid regular expression "${t.string.slice(1)}": ${r.error}`);
+        if (!r.ok) fail(fmt(CONFIG.invalidRegularExpression, t.string.slice(1), r.error));
       }
     }
   }
@@ -432,9 +423,9 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   let address: HbaAddress | undefined;
   if (connType !== 'local') {
     const addrToks = field();
-    if (!addrToks) fail('end-of-line before IP address specification');
+    if (!addrToks) fail(fmt(CONFIG.endLineBeforeIpAddress));
     const at = addrToks as AuthToken[];
-    if (at.length > 1) fail('multiple values specified for host address', 'Specify one address range per line.');
+    if (at.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedHostAddress), fmt(CONFIG.specifyOneAddressRangePer));
     const t = at[0];
     const kw = !t.quoted ? t.string : '';
     if (kw === 'all' || kw === 'samehost' || kw === 'samenet') address = { kind: kw };
@@ -443,42 +434,41 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
       const str = slash >= 0 ? t.string.slice(0, slash) : t.string;
       const addr = parseNumericHost(str);
       if (!addr) {
-        if (slash >= 0) fail(`specifying both host name and CIDR mask is invalid: "${t.string}"`);
+        if (slash >= 0) fail(fmt(CONFIG.specifyingBothHostNameCidr, t.string));
         address = { kind: 'hostname', name: str };
       } else if (slash >= 0) {
         const mask = cidrMask(t.string.slice(slash + 1), addr.family);
-        if (!mask) fail(`invalid CIDR mask in address "${t.string}"`);
+        if (!mask) fail(fmt(CONFIG.invalidCidrMaskAddress, t.string));
         address = { kind: 'cidr', addr, mask: mask as IpAddr };
       } else {
         const maskToks = field();
-        if (!maskToks)
-          fail('end-of-line before netmask specification', 'Specify an address range in CIDR notation, or provide a separate netmask.');
+        if (!maskToks) fail(fmt(CONFIG.endLineBeforeNetmaskSpecification), fmt(CONFIG.specifyAddressRangeCidrNotation));
         const mt = maskToks as AuthToken[];
-        if (mt.length > 1) fail('multiple values specified for netmask');
+        if (mt.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedNetmask));
         const mask = parseNumericHost(mt[0].string);
-        if (!mask) fail(`invalid IP mask "${mt[0].string}": Name or service not known`);
-        if ((mask as IpAddr).family !== addr.family) fail('IP address and mask do not match');
+        if (!mask) fail(fmt(CONFIG.invalidIpMaskNameService, mt[0].string));
+        if ((mask as IpAddr).family !== addr.family) fail(fmt(CONFIG.ipAddressMaskDoMatch));
         address = { kind: 'cidr', addr, mask: mask as IpAddr };
       }
     }
   }
 
   const methodToks = field();
-  if (!methodToks) fail('end-of-line before authentication method');
+  if (!methodToks) fail(fmt(CONFIG.endLineBeforeAuthenticationMethod));
   const mtoks = methodToks as AuthToken[];
-  if (mtoks.length > 1) fail('multiple values specified for authentication type', 'Specify exactly one authentication type per line.');
+  if (mtoks.length > 1) fail(fmt(CONFIG.multipleValuesSpecifiedAuthenticationType), fmt(CONFIG.specifyExactlyOneAuthenticationType));
   const mname = mtoks[0].string;
   const mdef = Object.hasOwn(METHODS, mname) ? METHODS[mname] : undefined;
-  if (!mdef) fail(`invalid authentication method "${mname}"`);
+  if (!mdef) fail(fmt(CONFIG.invalidAuthenticationMethod, mname));
   const md = mdef as (typeof METHODS)[string];
-  if (md.method === 'md5' && ctx.dbUserNamespace) fail('MD5 authentication is not supported when "db_user_namespace" is enabled');
-  if (md.needs && !ctx.build[md.needs]) fail(`invalid authentication method "${mname}": not supported by this build`);
+  if (md.method === 'md5' && ctx.dbUserNamespace) fail(fmt(CONFIG.md5AuthenticationSupportedEnabled));
+  if (md.needs && !ctx.build[md.needs]) fail(fmt(CONFIG.invalidAuthenticationMethodSupportedBuild, mname));
   let method = md.method;
   // ident on a local socket means peer, for backwards compatibility
   if (connType === 'local' && method === 'ident') method = 'peer';
-  if (connType === 'local' && method === 'gss') fail('gssapi authentication is not supported on local sockets');
-  if (connType !== 'local' && method === 'peer') fail('peer authentication is only supported on local sockets');
-  if (connType !== 'hostssl' && method === 'cert') fail('cert authentication is only supported on hostssl connections');
+  if (connType === 'local' && method === 'gss') fail(fmt(CONFIG.gssapiAuthenticationSupportedLocalSockets));
+  if (connType !== 'local' && method === 'peer') fail(fmt(CONFIG.peerAuthenticationSupportedLocalSockets));
+  if (connType !== 'hostssl' && method === 'cert') fail(fmt(CONFIG.certAuthenticationSupportedHostsslConnections));
 
   const p: Parsing = {
     file: ctx.file,
@@ -501,7 +491,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
   for (let f = field(); f; f = field()) {
     for (const t of f) {
       const eq = t.string.indexOf('=');
-      if (eq < 0) fail(`authentication option not in name=value format: ${t.string}`);
+      if (eq < 0) fail(fmt(CONFIG.authenticationOptionNameValueFormat, t.string));
       const name = t.string.slice(0, eq);
       const val = t.string.slice(eq + 1);
       parseAuthOption(ctx, p, name, val);
@@ -511,7 +501,7 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
 
   if (method === 'ldap') {
     const l = p.ldap;
-    if (!ctx.build.openldap && l.server === undefined) fail('authentication method "ldap" requires argument "ldapserver" to be set');
+    if (!ctx.build.openldap && l.server === undefined) fail(fmt(CONFIG.ldapNeedsServer));
     if (l.prefix !== undefined || l.suffix !== undefined) {
       if (
         l.basedn !== undefined ||
@@ -520,26 +510,23 @@ function parseHbaLine(ctx: LineCtx, tok: TokenizedAuthLine): Parsing {
         l.searchattribute !== undefined ||
         l.searchfilter !== undefined
       )
-        fail(
-          'cannot use ldapbasedn, ldapbinddn, ldapbindpasswd, ldapsearchattribute, ldapsearchfilter, or ldapurl together with ldapprefix',
-        );
-    } else if (l.basedn === undefined)
-      fail('authentication method "ldap" requires argument "ldapbasedn", "ldapprefix", or "ldapsuffix" to be set');
+        fail(fmt(CONFIG.cannotUseLdapbasednLdapbinddnLdapbindpasswd));
+    } else if (l.basedn === undefined) fail(fmt(CONFIG.ldapNeedsBasedn));
     if (l.searchattribute !== undefined && l.searchfilter !== undefined)
-      fail('cannot use ldapsearchattribute together with ldapsearchfilter');
+      fail(fmt(CONFIG.cannotUseLdapsearchattributeTogetherLdapsearchfilter));
   }
   if (method === 'radius') {
     const r = p.radius;
-    if (!r.servers) fail('authentication method "radius" requires argument "radiusservers" to be set');
-    if (!r.secrets) fail('authentication method "radius" requires argument "radiussecrets" to be set');
+    if (!r.servers) fail(fmt(CONFIG.radiusNeedsServers));
+    if (!r.secrets) fail(fmt(CONFIG.radiusNeedsSecrets));
     const servers = r.servers as string[];
     const secrets = r.secrets as string[];
-    if (servers.length < 1) fail('list of RADIUS servers cannot be empty');
-    if (secrets.length < 1) fail('list of RADIUS secrets cannot be empty');
+    if (servers.length < 1) fail(fmt(CONFIG.listRadiusServersCannotEmpty));
+    if (secrets.length < 1) fail(fmt(CONFIG.listRadiusSecretsCannotEmpty));
     const check = (list: string[] | undefined, what: string, zeroOk: boolean) => {
       const n = list?.length ?? 0;
       if ((zeroOk && n === 0) || n === 1 || n === servers.length) return;
-      fail(`the number of RADIUS ${what} (${n}) must be 1 or the same as the number of RADIUS servers (${servers.length})`);
+      fail(fmt(CONFIG.radiusListLength, what, n, servers.length));
     };
     check(secrets, 'secrets', false);
     check(r.ports, 'ports', true);
@@ -625,11 +612,11 @@ export function parseHba(fs: SimFs, file: string, content: string | Uint8Array, 
     else ok = false;
   }
   if (ok && lines.length === 0) {
-    if (!view) log.push({ level: 'LOG', message: `configuration file "${path}" contains no entries` });
+    if (!view) log.push({ level: 'LOG', message: fmt(CONFIG.configurationFileContainsNoEntries, path) });
     ok = false;
   }
-  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: `could not load ${hbaFileLabel(path, version)}` });
-  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: `${hbaFileLabel(path, version)} was not reloaded` });
+  if (!ok && mode === 'startup') log.push({ level: 'FATAL', message: fmt(CONFIG.authFileLoadFailed, hbaFileLabel(path, version)) });
+  if (!ok && mode === 'reload') log.push({ level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, hbaFileLabel(path, version)) });
   return { file: path, lines: ok ? lines : [], rules, log, ok };
 }
 
@@ -647,267 +634,15 @@ export function loadHbaFile(fs: SimFs, file: string, opts: HbaParseOptions = {})
     const why = st?.isDir ? 'Is a directory' : st ? 'Permission denied' : 'No such file or directory';
     const log: LogLine[] = [];
     if (opts.mode !== 'view') {
-      log.push({ level: 'LOG', message: `could not open configuration file "${path}": ${why}` });
+      log.push({ level: 'LOG', message: fmt(CONFIG.couldOpenConfigurationFile, path, why) });
       const label = hbaFileLabel(path, opts.pgVersion ?? DEFAULT_PG_VERSION);
       log.push(
         opts.mode === 'reload'
-          ? { level: 'LOG', message: `${label} was not reloaded` }
-          : { level: 'FATAL', message: `could not load ${label}` },
+          ? { level: 'LOG', message: fmt(CONFIG.authFileNotReloaded, label) }
+          : { level: 'FATAL', message: fmt(CONFIG.authFileLoadFailed, label) },
       );
     }
     return { file: path, lines: [], rules: [], log, ok: false };
   }
   return parseHba(fs, path, bytes, opts);
-}
-
-// ---------------------------------------------------------------------------------------
-// Matching (check_hba) and the client-facing FATAL
-
-export interface HbaConnection {
-  /** 'local' = Unix-domain socket */
-  connType: 'local' | 'host';
-  ssl: boolean;
-  gss?: boolean;
-  /** client IP address (ignored for local) */
-  addr?: string;
-  database: string;
-  user: string;
-  /** roles the user is a member of, directly or indirectly (for +group and samerole) */
-  roles?: string[];
-  /** false when the role does not exist: +group and samerole then never match */
-  userExists?: boolean;
-  /**
-   * What the server's host-name lookups answer (hostsResolver over /etc/hosts); without it
-   * every lookup fails, as on a machine that resolves nothing
-   */
-  resolver?: NameResolver;
-  /** what the server already knows of the client's host name (log_hostname: clientHostAtStart) */
-  clientHost?: ClientHostName;
-  /** walsender: 'physical' matches only the replication keyword; 'logical' matches like a normal connection */
-  replication?: 'physical' | 'logical';
-  /** the server's interfaces for samehost/samenet (default: loopback 127.0.0.1/8 and ::1/128) */
-  interfaces?: { address: string; netmask: string }[];
-}
-
-/**
- * What the server knows of the client's host name (Port: remote_hostname,
- * remote_hostname_resolv, remote_hostname_errcode), plus how each lookup was answered.
- */
-export interface ClientHostName {
-  /** the name the reverse lookup gave (remote_hostname) */
-  name?: string;
-  /** +1 forward lookup matches, 0 not checked, -1 does not match, -2 a lookup failed */
-  resolv: 1 | 0 | -1 | -2;
-  /** the failed lookup's error (remote_hostname_errcode) */
-  error?: GaiCode;
-  /** each lookup made, how it was answered (hosts file line, or DNS) */
-  lookups: string[];
-}
-
-export type HbaMatch =
-  | { matched: true; line: HbaLine; clientHost: ClientHostName }
-  | { matched: false; fatal: string; sqlstate: '28000'; clientHost: ClientHostName };
-
-const DEFAULT_INTERFACES = [
-  { address: '127.0.0.1', netmask: '255.0.0.0' },
-  { address: '::1', netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' },
-];
-
-function tokenMatches(t: AuthToken, s: string, version: number): boolean {
-  if (version >= 16 && t.string.startsWith('/')) {
-    const r = compilePgRegex(t.string.slice(1));
-    return r.ok && r.regex.test(s);
-  }
-  return t.string === s;
-}
-
-function checkDb(toks: AuthToken[], c: HbaConnection, version: number): boolean {
-  const isMember = (role: string) => c.userExists !== false && (c.roles ?? []).includes(role);
-  for (const t of toks) {
-    const kw = t.quoted ? undefined : t.string;
-    if (c.replication === 'physical') {
-      if (kw === 'replication') return true;
-      continue;
-    }
-    if (kw === 'all') return true;
-    if (kw === 'sameuser') {
-      if (c.database === c.user) return true;
-    } else if (kw === 'samegroup' || kw === 'samerole') {
-      if (isMember(c.database)) return true;
-    } else if (kw === 'replication') continue;
-    else if (tokenMatches(t, c.database, version)) return true;
-  }
-  return false;
-}
-
-function checkRole(toks: AuthToken[], c: HbaConnection, version: number): boolean {
-  for (const t of toks) {
-    if (!t.quoted && t.string.startsWith('+')) {
-      if (c.userExists !== false && (c.roles ?? []).includes(t.string.slice(1))) return true;
-    } else if (tokenMatches(t, c.user, version) || (!t.quoted && t.string === 'all')) return true;
-  }
-  return false;
-}
-
-const asciiLower = (s: string) => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-
-/** hostname_match: the whole name, or a suffix for a pattern starting with '.' (pg_strcasecmp). */
-export function hostnameMatch(pattern: string, actual: string): boolean {
-  if (pattern.startsWith('.'))
-    return actual.length >= pattern.length && asciiLower(actual.slice(actual.length - pattern.length)) === asciiLower(pattern);
-  return asciiLower(pattern) === asciiLower(actual);
-}
-
-const NO_RESOLVER: NameResolver = {
-  reverse: () => ({ ok: false, code: 'EAI_NONAME', source: 'no name resolution given: the reverse lookup fails' }),
-  forward: (n) => ({ ok: false, code: 'EAI_NONAME', source: `no name resolution given: "${n}" does not resolve` }),
-};
-
-/**
- * BackendInitialize: with log_hostname the server looks the client up (getnameinfo without
- * NI_NAMEREQD, so a failure gives the numeric address) for its log lines, and keeps a name
- * that does not look numeric as remote_hostname, forward lookup not checked. `remoteHost` is
- * what "connection received: host=%s" shows.
- */
-export function clientHostAtStart(
-  addr: string,
-  resolver: NameResolver | undefined,
-  logHostname: boolean,
-): { remoteHost: string; clientHost: ClientHostName } {
-  const ip = parseNumericHost(addr);
-  const numeric = ip ? formatIp(ip) : addr;
-  if (!logHostname || !ip) return { remoteHost: numeric, clientHost: { resolv: 0, lookups: [] } };
-  const r = (resolver ?? NO_RESOLVER).reverse(ip);
-  const lookups = [`log_hostname: ${r.source}`];
-  if (!r.ok) return { remoteHost: numeric, clientHost: { resolv: 0, lookups } };
-  // strspn tests of postmaster.c: a name of digits and dots, or of hex digits and colons, is taken as numeric
-  const looksNumeric = /^[0-9.]*$/.test(r.name) || /^[0-9A-Fa-f:]*$/.test(r.name);
-  return { remoteHost: r.name, clientHost: looksNumeric ? { resolv: 0, lookups } : { name: r.name, resolv: 0, lookups } };
-}
-
-/**
- * check_hostname: reverse-resolve the client (once), compare the name with the line's, then
- * forward-resolve the name (once) and require the client's address among its addresses of
- * the same family. Updates `h` as the server updates its Port.
- */
-function checkHostname(h: ClientHostName, client: IpAddr, pattern: string, resolver: NameResolver): boolean {
-  if (h.resolv < 0) return false;
-  if (h.name === undefined) {
-    const r = resolver.reverse(client);
-    h.lookups.push(r.source);
-    if (!r.ok) {
-      h.resolv = -2;
-      h.error = r.code;
-      return false;
-    }
-    h.name = r.name;
-  }
-  if (!hostnameMatch(pattern, h.name)) return false;
-  if (h.resolv === 1) return true;
-  const f = resolver.forward(h.name);
-  h.lookups.push(f.source);
-  if (!f.ok) {
-    h.resolv = -2;
-    h.error = f.code;
-    return false;
-  }
-  const found = f.addrs.some((a) => a.family === client.family && a.bytes.every((b, i) => b === client.bytes[i]));
-  h.resolv = found ? 1 : -1;
-  return found;
-}
-
-/**
- * The client addresses a host-name line lets in with this hosts file: those whose reverse
- * lookup gives a matching name that resolves back to them (loopback first).
- */
-export function hostnameClients(table: HostsTable, pattern: string): string[] {
-  const resolver = hostsResolver(table);
-  const seen = new Set<string>();
-  const candidates: IpAddr[] = [];
-  const add = (a: IpAddr) => {
-    const k = formatIp(a);
-    if (!seen.has(k)) {
-      seen.add(k);
-      candidates.push(a);
-    }
-  };
-  for (const lo of ['127.0.0.1', '::1']) add(parseNumericHost(lo)!);
-  for (const e of table.entries) add(e.addr);
-  return candidates.filter((a) => checkHostname({ resolv: 0, lookups: [] }, a, pattern, resolver)).map(formatIp);
-}
-
-/** HOSTNAME_LOOKUP_DETAIL: the DETAIL (log only) of the no-entry FATAL, if any. */
-export function hostnameLookupDetail(h: ClientHostName): string | undefined {
-  if (h.name !== undefined) {
-    if (h.resolv === 1) return fmt(SERVER.hostLookupMatches, h.name);
-    if (h.resolv === 0) return fmt(SERVER.hostLookupNotChecked, h.name);
-    if (h.resolv === -1) return fmt(SERVER.hostLookupNoMatch, h.name);
-    return fmt(SERVER.hostLookupNoAddress, h.name, GAI_ERRORS[h.error ?? 'EAI_NONAME']);
-  }
-  return h.resolv === -2 ? fmt(SERVER.hostLookupNoName, GAI_ERRORS[h.error ?? 'EAI_NONAME']) : undefined;
-}
-
-/** check_hba then ClientAuthentication's implicit-reject FATAL. First matching line wins. */
-export function matchHbaLine(lines: HbaLine[], c: HbaConnection, opts: { pgVersion?: number } = {}): HbaMatch {
-  const version = opts.pgVersion ?? DEFAULT_PG_VERSION;
-  const client = c.connType === 'host' && c.addr !== undefined ? parseNumericHost(c.addr) : undefined;
-  const clientHost: ClientHostName = c.clientHost ? { ...c.clientHost, lookups: [...c.clientHost.lookups] } : { resolv: 0, lookups: [] };
-  for (const l of lines) {
-    if (l.connType === 'local') {
-      if (c.connType !== 'local') continue;
-    } else {
-      if (c.connType === 'local') continue;
-      if (c.ssl ? l.connType === 'hostnossl' : l.connType === 'hostssl') continue;
-      if (c.gss ? l.connType === 'hostnogssenc' : l.connType === 'hostgssenc') continue;
-      const a = l.address;
-      if (!a) continue;
-      if (a.kind === 'cidr') {
-        if (!client || !ipInRange(client, a.addr, a.mask)) continue;
-      } else if (a.kind === 'hostname') {
-        if (!client || !checkHostname(clientHost, client, a.name, c.resolver ?? NO_RESOLVER)) continue;
-      } else if (a.kind === 'samehost' || a.kind === 'samenet') {
-        if (!client) continue;
-        const ok = (c.interfaces ?? DEFAULT_INTERFACES).some((iface) => {
-          const ia = parseNumericHost(iface.address);
-          if (!ia) return false;
-          const m = a.kind === 'samehost' ? cidrMask(undefined, ia.family) : parseNumericHost(iface.netmask);
-          return m !== undefined && ipInRange(client, ia, m);
-        });
-        if (!ok) continue;
-      }
-    }
-    if (!checkDb(l.databases, c, version)) continue;
-    if (!checkRole(l.roles, c, version)) continue;
-    return { matched: true, line: l, clientHost };
-  }
-  return { matched: false, fatal: noHbaEntryMessage(c, version), sqlstate: '28000', clientHost };
-}
-
-/** The FATAL a client gets when no line matches (auth.c, uaImplicitReject). */
-export function noHbaEntryMessage(c: HbaConnection, pgVersion = DEFAULT_PG_VERSION, f: MessageFormatter = fmt): string {
-  const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c, pgVersion));
-  if (c.replication === 'physical') return `no pg_hba.conf entry for replication connection from host "${host}", user "${c.user}", ${enc}`;
-  return f(SERVER.noHbaEntry, host, c.user, c.database, enc);
-}
-
-/** The FATAL for a matching `reject` line (auth.c, uaReject). */
-export function hbaRejectMessage(c: HbaConnection, pgVersion = DEFAULT_PG_VERSION, f: MessageFormatter = fmt): string {
-  const host = c.connType === 'local' ? '[local]' : hostInfo(c.addr ?? '');
-  const enc = f(encryptionState(c, pgVersion));
-  if (c.replication === 'physical') return `pg_hba.conf rejects replication connection for host "${host}", user "${c.user}", ${enc}`;
-  return f(SERVER.rejectHba, host, c.user, c.database, enc);
-}
-
-/** 14+ names the encryption; 13 says "SSL on" / "SSL off" (real 13.23 logs `..., database "trustdb", SSL off`). */
-function encryptionState(c: HbaConnection, pgVersion: number): MessageDef {
-  if (c.gss) return SERVER.noHbaEncGss;
-  if (pgVersion < 14) return c.ssl ? SERVER.noHbaSslOn : SERVER.noHbaSslOff;
-  if (c.ssl) return SERVER.noHbaEncSsl;
-  return SERVER.noHbaEncNone;
-}
-
-function hostInfo(addr: string): string {
-  const a = parseNumericHost(addr);
-  return a ? formatIp(a) : addr;
 }
