@@ -31,6 +31,33 @@ export function der(n: Node): Uint8Array {
 
 export const raw = (bytes: Uint8Array): Node => new RawNode(bytes);
 export const seq = (...value: Node[]): Node => new asn1js.Sequence({ value: value.map(asBlock) });
+/**
+ * A SEQUENCE of already-encoded elements, laid out in one pass: for lists too long for
+ * `seq(...)` (a CRL of 1,000,000 entries: spreading that many arguments overflows the stack,
+ * and one asn1js block per element costs far more than the bytes).
+ */
+export const seqOfEncoded = (items: readonly Uint8Array[]): Node => raw(tlv(0x30, items));
+/** One DER element from its identifier octet and its content (the concatenation of `content`). */
+export function tlv(tag: number, content: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const c of content) len += c.length;
+  const head = [tag, ...lengthOctets(len)];
+  const out = new Uint8Array(head.length + len);
+  out.set(head, 0);
+  let o = head.length;
+  for (const c of content) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+/** DER definite length octets (X.690 §8.1.3): short form below 128, else long form. */
+function lengthOctets(len: number): number[] {
+  if (len < 0x80) return [len];
+  const bytes: number[] = [];
+  for (let v = len; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+  return [0x80 | bytes.length, ...bytes];
+}
 /** SET OF sorted by encoding, as DER requires (X.690 §11.6); `sorted: false` keeps the given order. */
 export function set(value: Node[], sorted = true): Node {
   if (!sorted) return new asn1js.Set({ value: value.map(asBlock) });
@@ -57,8 +84,16 @@ export const bits = (v: Uint8Array, unusedBits = 0): Node => {
 };
 /** Minimal two's-complement content octets of an integer: its DER INTEGER without the header. */
 export function integerContent(v: bigint): Uint8Array {
-  const d = der(int(v));
-  return d.slice(d[1] & 0x80 ? 2 + (d[1] & 0x7f) : 2);
+  // the smallest n with -2^(8n-1) <= v < 2^(8n-1), then v mod 2^(8n) big-endian
+  let n = 1;
+  while (v >= 1n << BigInt(8 * n - 1) || v < -(1n << BigInt(8 * n - 1))) n++;
+  let u = v < 0n ? (1n << BigInt(8 * n)) + v : v;
+  const out = new Uint8Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = Number(u & 0xffn);
+    u >>= 8n;
+  }
+  return out;
 }
 export const enumerated = (v: number): Node => {
   const d = der(int(v));

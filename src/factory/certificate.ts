@@ -6,7 +6,7 @@
 
 import { pemEncode, parseDer } from '../der/index.js';
 import type { Certificate, PrivateKey, PublicKey, SignatureAlgorithm } from '../x509/types.js';
-import { bits, ctxCons, der, int, intRaw, raw, seq, type Node, implicitOf, integerContent } from './asn1.js';
+import { bits, ctxCons, der, int, intRaw, raw, seq, seqOfEncoded, tlv, type Node, implicitOf, integerContent } from './asn1.js';
 import { type SigAlgSpec, defaultSigAlg, signatureAlgorithm } from './algorithms.js';
 import { FactoryError } from './errors.js';
 import { type ExtensionContext, type ExtensionSpec, encodeExtension, encodeExtensions, keyIdOf } from './extensions.js';
@@ -265,19 +265,21 @@ export function makeCrl(spec: CrlSpec): MadeCrl {
   }
   const revoked = spec.revoked ?? [];
   if (revoked.length) {
-    parts.push(
-      seq(
-        ...revoked.map((r) => {
-          const entryExts: ExtensionSpec[] = [];
-          if (r.reason !== undefined) entryExts.push({ type: 'crlReason', reason: r.reason });
-          if (r.invalidityDate) entryExts.push({ type: 'invalidityDate', date: r.invalidityDate });
-          entryExts.push(...(r.extensions ?? []));
-          const e: Node[] = [intRaw(serialContent(r.serial)), encodeTime(r.date ?? now)];
-          if (entryExts.length) e.push(encodeExtensions(entryExts, ctx));
-          return seq(...e);
-        }),
-      ),
-    );
+    // entries encoded one by one and laid out in one pass (seqOfEncoded): linear, no spread,
+    // so a CRL of a million entries builds; the common revocation date is encoded once
+    const nowTime = der(encodeTime(now));
+    const entries = new Array<Uint8Array>(revoked.length);
+    for (let i = 0; i < revoked.length; i++) {
+      const r = revoked[i];
+      const entryExts: ExtensionSpec[] = [];
+      if (r.reason !== undefined) entryExts.push({ type: 'crlReason', reason: r.reason });
+      if (r.invalidityDate) entryExts.push({ type: 'invalidityDate', date: r.invalidityDate });
+      if (r.extensions) entryExts.push(...r.extensions);
+      const e = [tlv(0x02, [serialContent(r.serial)]), r.date ? der(encodeTime(r.date)) : nowTime];
+      if (entryExts.length) e.push(der(encodeExtensions(entryExts, ctx)));
+      entries[i] = tlv(0x30, e);
+    }
+    parts.push(seqOfEncoded(entries));
   }
   if (exts.length) parts.push(ctxCons(0, encodeExtensions(exts, ctx)));
   const tbs = der(seq(...parts));
