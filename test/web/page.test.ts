@@ -306,11 +306,13 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
       mimeType: 'text/plain',
       buffer: readFileSync(join(ROOT, 'vectors/x509/rsa2048-leaf-issuer.pem')),
     });
+    await page.waitForTimeout(300); // the file input's own input event re-runs too, after the debounce
     s = await shown(page, s.run);
     expect(s.psql).toContain('SSL error: certificate verify failed');
     expect(await page.locator('.chain-fig[data-side=server] .err').textContent()).toContain('self-signed certificate');
     await expectCliAgrees(page, s, 'unrelated root.crt on OpenSSL 3.0');
     await page.selectOption('#opensslVersion', '1.1');
+    await page.waitForTimeout(300);
     s = await shown(page, s.run);
     expect(await page.locator('#command').textContent()).toContain('--openssl-version 1.1');
     expect(await page.locator('.chain-fig[data-side=server] .err').textContent()).toContain('self signed certificate');

@@ -299,7 +299,7 @@ function renderResult(v: RunView): void {
   if (!v.chains.length) parts.push(`<p>${esc(s.noHandshake)}</p>`);
   for (const c of v.chains) {
     parts.push(
-      `<figure class="chain-fig" data-side="${c.side}" data-verdict="${c.ok ? 'connects' : 'fails'}"><figcaption>${esc(c.side === 'server' ? s.serverChain : s.clientChain)}${c.checked ? '' : ` (${esc(s.unchecked)})`}</figcaption><div class="chain-row">${chainSvg(c, s)}${anchorsHtml(c)}</div>${c.error ? `<p class="err">error ${c.error.code} at depth ${c.error.depth}: ${esc(c.error.message)}</p>` : ''}</figure>`,
+      `<figure class="chain-fig" data-side="${c.side}" data-verdict="${c.ok ? 'connects' : 'fails'}"><figcaption>${esc(c.side === 'server' ? s.serverChain : s.clientChain)}${c.checked ? '' : ` (${esc(c.side === 'server' ? s.unchecked : s.uncheckedClient)})`}</figcaption><div class="chain-row">${chainSvg(c, s)}${anchorsHtml(c)}</div>${c.error ? `<p class="err">error ${c.error.code} at depth ${c.error.depth}: ${esc(c.error.message)}</p>` : ''}</figure>`,
     );
   }
   parts.push(
@@ -354,7 +354,16 @@ function renderMatrix(): void {
   const s = t();
   const lessonRows = LESSONS.map((l) => ({ name: l.title[state.lang], id: l.id, scenario: l.broken }));
   // the scenario the learner came from (kept in the URL), first, linked back to the playground
-  const rows = state.custom ? [{ name: s.current, id: '', scenario: state.custom }, ...lessonRows] : lessonRows;
+  const rows = state.custom
+    ? [
+        {
+          name: `${s.current} (PostgreSQL ${state.custom.pgVersion}, OpenSSL ${s.opensslNames[state.custom.opensslVersion]})`,
+          id: '',
+          scenario: state.custom,
+        },
+        ...lessonRows,
+      ]
+    : lessonRows;
   $('matrix-view').innerHTML =
     `<h2>${esc(s.matrix)}</h2><p>${esc(s.matrixHelp)}</p><div class="table-wrap"><table id="matrix" class="matrix"><thead><tr><th scope="col">${esc(s.scenario)}</th>${SSL_MODES.map((m) => `<th scope="col">${m}</th>`).join('')}</tr></thead><tbody>${rows
       .map(
