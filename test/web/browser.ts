@@ -112,18 +112,36 @@ export function cliAsn1(file: string): { label: string; lines: { offset: number;
   return JSON.parse(execFileSync(process.execPath, [CLI, 'asn1', '--json', file], { encoding: 'utf8' }));
 }
 
-/** Run an exported script into a fresh directory, then `pgtls simulate` on it as the script says; paths are put back to the page's. */
+/** Run an exported script into a fresh directory, then `pgtls simulate` on it as the script says (its versions included); paths are put back to the page's. */
 export function reproduce(script: string): CliResult {
   return withExport(script, (dir, printed) => {
-    const m = /^pgtls simulate --pgdata (\S+) --home (\S+) '(.*)'$/s.exec(printed);
+    const m = /^pgtls simulate --pg-version (\d+) --openssl-version (\S+) --pgdata (\S+) --home (\S+) '(.*)'$/s.exec(printed);
     if (!m) throw new Error(`unexpected command from the exported script: ${printed}`);
-    const conninfo = m[3].replace(/'\\''/g, "'");
+    const [, pgVersion, opensslVersion, pgdata, home] = m;
+    const conninfo = m[5].replace(/'\\''/g, "'");
     let out: string;
     try {
-      out = execFileSync(process.execPath, [CLI, 'simulate', '--pgdata', m[1], '--home', m[2], '--json', conninfo], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: 'root', LANG: 'C.UTF-8' },
-      });
+      out = execFileSync(
+        process.execPath,
+        [
+          CLI,
+          'simulate',
+          '--pg-version',
+          pgVersion,
+          '--openssl-version',
+          opensslVersion,
+          '--pgdata',
+          pgdata,
+          '--home',
+          home,
+          '--json',
+          conninfo,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: 'root', LANG: 'C.UTF-8' },
+        },
+      );
     } catch (e) {
       const err = e as { status?: number; stdout?: string; stderr?: string };
       if (err.status !== 1 || !err.stdout) throw new Error(`pgtls simulate failed (${err.status}): ${err.stderr}`);

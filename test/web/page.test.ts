@@ -41,6 +41,13 @@ async function shown(page: Page, after = ''): Promise<Shown> {
   }));
 }
 
+/** Open the scenario editor (a <details> that stays as it was across in-page navigations). */
+async function openEditor(page: Page): Promise<void> {
+  await page.locator('#editor-box').evaluate((d) => {
+    (d as HTMLDetailsElement).open = true;
+  });
+}
+
 /** The page's export script for what it shows now. */
 async function exported(page: Page): Promise<string> {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
@@ -219,6 +226,9 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     expect(await page.locator('#lesson-title').textContent()).toBe('中間証明書は server.crt に入れる');
     expect(await page.locator('#verdict').textContent()).toContain('psql は接続できない');
     expect(await page.locator('#psql').textContent()).toBe(en.psql);
+    // the fix is pgtls's English advice: marked as such, not translated
+    expect(await page.locator('#fix .lang-mark').textContent()).toBe('pgtls の助言（英語）');
+    expect(await page.locator('#fix').getAttribute('lang')).toBe('en');
     expect(page.url()).toContain('lang=ja');
     await page.screenshot({ path: join(OUT, 'lesson-chain-ja.png'), fullPage: true });
     await page.reload();
@@ -246,6 +256,151 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     const selfSigned = LESSONS.findIndex((l) => l.id === 'self-signed');
     expect(table[selfSigned][modes.indexOf('require')]).toBe('connects');
     expect(table[selfSigned][modes.indexOf('verify-ca')]).toBe('fails');
+    await page.close();
+  }, 180_000);
+
+  it('simulates the PostgreSQL and OpenSSL versions chosen, and the export carries them to pgtls simulate', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=host-name`);
+    let s = await shown(page);
+    expect(await page.locator('#command').textContent()).toContain('pgtls simulate --pg-version 18 --openssl-version 3.0 ');
+    await openEditor(page);
+    // PostgreSQL 13's libpq names no "connection to server at" in its message
+    await page.selectOption('#pgVersion', '13');
+    s = await shown(page, s.run);
+    expect(s.verdict).toBe('fails');
+    expect(s.psql).toContain('does not match host name "db.internal"');
+    expect(s.psql).not.toContain('connection to server at');
+    expect(page.url()).toContain('s=');
+    expect(await page.locator('#command').textContent()).toContain('--pg-version 13 --openssl-version 3.0');
+    await expectCliAgrees(page, s, 'host-name on PostgreSQL 13');
+    await page.screenshot({ path: join(OUT, 'version-host-name-pg13.png'), fullPage: true });
+    // an iPAddress SAN: libpq 14 checks DNS names and the CN only, 15+ matches host=127.0.0.1 against it
+    await page.fill('#sans', 'IP:127.0.0.1');
+    await page.fill('#conninfo', 'host=127.0.0.1 user=app dbname=app sslmode=verify-full');
+    await page.waitForTimeout(300);
+    s = await shown(page, s.run);
+    const verdicts: Record<string, string> = {};
+    for (const v of ['14', '15']) {
+      await page.selectOption('#pgVersion', v);
+      s = await shown(page, s.run);
+      verdicts[v] = s.verdict;
+      await expectCliAgrees(page, s, `IP SAN on PostgreSQL ${v}`);
+      if (v === '14') expect(s.psql).toContain('server certificate for "db.example.com" does not match host name "127.0.0.1"');
+    }
+    expect(verdicts).toEqual({ 14: 'fails', 15: 'connects' });
+    // the version lives in the link: a new page opens on 15
+    const other = await ctx.newPage();
+    await other.goto(page.url());
+    expect((await shown(other)).verdict).toBe('connects');
+    await openEditor(other);
+    expect(await other.inputValue('#pgVersion')).toBe('15');
+    await other.close();
+    // OpenSSL 1.1.1 says "self signed certificate" where 3.0 says "self-signed": a self-signed server
+    // certificate that root.crt (a dropped, unrelated CA) does not hold
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=self-signed&fix=1`);
+    s = await shown(page);
+    await openEditor(page);
+    await page.setInputFiles('#file-input', {
+      name: 'root.crt',
+      mimeType: 'text/plain',
+      buffer: readFileSync(join(ROOT, 'vectors/x509/rsa2048-leaf-issuer.pem')),
+    });
+    await page.waitForTimeout(300); // the file input's own input event re-runs too, after the debounce
+    s = await shown(page, s.run);
+    expect(s.psql).toContain('SSL error: certificate verify failed');
+    expect(await page.locator('.chain-fig[data-side=server] .err').textContent()).toContain('self-signed certificate');
+    await expectCliAgrees(page, s, 'unrelated root.crt on OpenSSL 3.0');
+    await page.selectOption('#opensslVersion', '1.1');
+    await page.waitForTimeout(300);
+    s = await shown(page, s.run);
+    expect(await page.locator('#command').textContent()).toContain('--openssl-version 1.1');
+    expect(await page.locator('.chain-fig[data-side=server] .err').textContent()).toContain('self signed certificate');
+    await expectCliAgrees(page, s, 'unrelated root.crt on OpenSSL 1.1.1');
+    await page.close();
+  }, 120_000);
+
+  it('revokes any certificate of the hierarchy through the form, and the verdict follows', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=crl&fix=1`);
+    let s = await shown(page);
+    expect(s.verdict).toBe('connects');
+    await openEditor(page);
+    const step = async (what: string, act: () => Promise<void>, verdict: string, psql?: string) => {
+      await act();
+      await page.waitForTimeout(300); // past the page's 120 ms debounce, so the run awaited is the last one
+      s = await shown(page, s.run);
+      expect(s.verdict, what).toBe(verdict);
+      if (psql) expect(s.psql, what).toContain(psql);
+      await expectCliAgrees(page, s, what);
+    };
+    // the server checks the client certificate against data/root.crl (ssl_crl_file)
+    await step('client revoked', () => page.check('input[name=revoke][value=client]'), 'fails', 'sslv3 alert certificate revoked');
+    await page.screenshot({ path: join(OUT, 'crl-client-revoked.png'), fullPage: true });
+    await step('client back', () => page.uncheck('input[name=revoke][value=client]'), 'connects');
+    // the server leaf on the CRL: only a client that has the CRL (~/.postgresql/root.crl) notices
+    await step('server revoked, client without CRL', () => page.check('input[name=revoke][value=server]'), 'connects');
+    await step('server revoked, client with CRL', () => page.check('#clientCrl'), 'fails', 'certificate verify failed');
+    expect(await page.locator('.chain-fig[data-side=server] .err').textContent()).toContain('certificate revoked');
+    await page.screenshot({ path: join(OUT, 'crl-server-revoked.png'), fullPage: true });
+    // three levels: the intermediate revoked by the root
+    await step(
+      'chain, server back',
+      async () => {
+        await page.uncheck('input[name=revoke][value=server]');
+        await page.selectOption('#kind', 'chain');
+      },
+      'connects',
+    );
+    await step('intermediate revoked', () => page.check('input[name=revoke][value=intermediate]'), 'fails', 'certificate verify failed');
+    const err = await page.locator('.chain-fig[data-side=server] .err').textContent();
+    expect(err).toContain('at depth 1');
+    await page.screenshot({ path: join(OUT, 'crl-intermediate-revoked.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it("draws the client's trust anchors beside a chain that stops early", async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain`);
+    await shown(page);
+    const aside = page.locator('.chain-fig[data-side=server] .anchors');
+    expect(await aside.locator('code').textContent()).toBe('home/.postgresql/root.crt');
+    expect(await aside.locator('li').allTextContents()).toEqual([expect.stringContaining('CN = root.yourdomain.com')]);
+    await page.locator('.chain-fig[data-side=server]').screenshot({ path: join(OUT, 'anchors-chain.png') });
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=trust-root`);
+    await shown(page);
+    expect(await aside.locator('li').allTextContents()).toEqual([expect.stringContaining('CN = intermediate.yourdomain.com')]);
+    // the server's side: ssl_ca_file beside the client certificate's chain
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=client-cert&fix=1`);
+    await shown(page);
+    const server = page.locator('.chain-fig[data-side=client] .anchors');
+    expect(await server.locator('code').textContent()).toBe('data/root.crt');
+    expect(await server.locator('li').allTextContents()).toEqual([expect.stringContaining('CN = root.yourdomain.com')]);
+    await page.close();
+  }, 60_000);
+
+  it('puts the scenario on screen in the sslmode matrix as its first row', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=en&view=playground`);
+    let s = await shown(page);
+    await page.fill('#conninfo', 'host=db.internal hostaddr=127.0.0.1 user=app dbname=app sslmode=verify-full');
+    s = await shown(page, s.run);
+    expect(s.verdict).toBe('fails');
+    await page.click('[role=tab][data-view=matrix]');
+    const cells = (LESSONS.length + 1) * 6;
+    await page.waitForFunction((n) => document.querySelectorAll('#matrix td[data-verdict]').length === n, cells, { timeout: 120_000 });
+    const first = await page.evaluate(() => {
+      const tr = document.querySelector('#matrix tbody tr')!;
+      return { current: (tr as HTMLElement).dataset.current, cells: [...tr.querySelectorAll('td')].map((td) => td.dataset.verdict) };
+    });
+    // a wrong host name: verify-ca accepts the certificate, verify-full refuses it
+    expect(first.current).toBe('1');
+    expect(first.cells.slice(4)).toEqual(['connects', 'fails']);
+    await page.screenshot({ path: join(OUT, 'matrix-current.png'), fullPage: true });
+    // its link goes back to the same scenario in the playground
+    await page.click('#matrix tbody tr[data-current] a');
+    expect((await shown(page, s.run)).verdict).toBe('fails');
+    expect(await page.inputValue('#conninfo')).toContain('db.internal');
     await page.close();
   }, 180_000);
 

@@ -5,6 +5,7 @@
 
 import {
   makeCertificate,
+  makeCrl,
   makeHierarchy,
   privateKeyPem,
   type ExtensionSpec,
@@ -63,6 +64,32 @@ function reissueLeaf(h: Hierarchy, s: Scenario, now: Date): Hierarchy {
   };
 }
 
+/**
+ * The CRLs for the form's revocations, PEM one after another: the root's (revoking the client,
+ * the intermediate, or the leaf it signed) and, in the three-level recipe, the intermediate's
+ * (revoking the leaf), since with a CRL libpq and the server check every CA in the chain
+ * (CRL_CHECK_ALL). Without revocations or a client CRL it is the factory's CRL unchanged.
+ */
+function crlPem(h: Hierarchy, s: Scenario, now: Date): string | undefined {
+  if (!s.revoke.length && !s.clientCrl) return h.crl?.pem;
+  const on = (r: Scenario['revoke'][number]) => s.revoke.includes(r);
+  const serial = (c: { cert: { ref: { serial: Uint8Array } } }) => ({ serial: { raw: c.cert.ref.serial }, date: now });
+  const expired = s.mistakes.includes('crl-expired');
+  const times = expired
+    ? { thisUpdate: new Date(now.getTime() - 60 * DAY), nextUpdate: new Date(now.getTime() - 30 * DAY) }
+    : { thisUpdate: now, nextUpdate: new Date(now.getTime() + 30 * DAY) };
+  const byRoot = [
+    ...(h.client && (on('client') || s.mistakes.includes('revoked-client')) ? [serial(h.client)] : []),
+    ...(h.intermediate && on('intermediate') ? [serial(h.intermediate)] : []),
+    ...(!h.intermediate && on('server') ? [serial(h.server)] : []),
+  ];
+  const root = makeCrl({ issuerCert: h.root.cert, issuerKey: h.root.key, ...times, revoked: byRoot });
+  const inter =
+    h.intermediate &&
+    makeCrl({ issuerCert: h.intermediate.cert, issuerKey: h.intermediate.key, ...times, revoked: on('server') ? [serial(h.server)] : [] });
+  return root.pem + (inter ? inter.pem : '');
+}
+
 export function buildFiles(s: Scenario, now = new Date()): ScenarioFile[] {
   const customLeaf = Boolean(s.leaf.ca || s.leaf.keyUsage?.length || s.leaf.eku?.length);
   let h = makeHierarchy(s.kind, {
@@ -71,7 +98,7 @@ export function buildFiles(s: Scenario, now = new Date()): ScenarioFile[] {
     days: s.days,
     keys: keysFor(s.keyType),
     clientUser: s.clientCertCn || undefined,
-    crl: s.crl,
+    crl: s.crl || s.clientCrl,
     mistakes: s.mistakes,
     now,
   });
@@ -84,9 +111,11 @@ export function buildFiles(s: Scenario, now = new Date()): ScenarioFile[] {
   add('data/server.crt', h.serverCrtPem);
   add('data/server.key', h.server.keyPem, s.keyMode);
   if (s.serverCa) add('data/root.crt', h.rootCrtPem);
-  if (s.crl && h.crl) add('data/root.crl', h.crl.pem);
+  const crl = s.crl || s.clientCrl ? crlPem(h, s, now) : undefined;
+  if (s.crl && crl) add('data/root.crl', crl);
   if (s.clientRoot === 'root') add('home/.postgresql/root.crt', h.rootCrtPem);
   if (s.clientRoot === 'intermediate' && h.intermediate) add('home/.postgresql/root.crt', h.intermediate.cert.pem);
+  if (s.clientCrl && crl) add('home/.postgresql/root.crl', crl);
   if (s.clientCertCn && h.client) {
     add('home/.postgresql/postgresql.crt', h.client.cert.pem);
     add('home/.postgresql/postgresql.key', privateKeyPem(h.client.key), 0o600);

@@ -4,17 +4,21 @@
 // psql's messages name.
 
 import type { ScenarioFile } from './build.js';
-import { SCENARIO_DIR } from './model.js';
+import { SCENARIO_DIR, type Scenario } from './model.js';
+
+type Versions = Pick<Scenario, 'pgVersion' | 'opensslVersion'>;
+/** The version options, always written out so the command does not depend on the CLI's defaults. */
+const versionArgs = (v: Versions) => `--pg-version ${v.pgVersion} --openssl-version ${v.opensslVersion}`;
 
 /** One shell word, single-quoted. */
 export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The pgtls command line for a scenario at dir. */
-export function simulateCommand(conninfo: string, dir = SCENARIO_DIR): string {
-  return `pgtls simulate --pgdata ${dir}/data --home ${dir}/home ${shq(conninfo)}`;
+export function simulateCommand(conninfo: string, v: Versions, dir = SCENARIO_DIR): string {
+  return `pgtls simulate ${versionArgs(v)} --pgdata ${dir}/data --home ${dir}/home ${shq(conninfo)}`;
 }
 
-export function exportScript(files: ScenarioFile[], conninfo: string, name: string): string {
+export function exportScript(files: ScenarioFile[], conninfo: string, v: Versions, name: string): string {
   const out = [
     '#!/bin/sh',
     `# pgtls scenario "${name.replace(/[\n"]/g, ' ')}", exported from the pgtls teaching page.`,
@@ -34,6 +38,6 @@ export function exportScript(files: ScenarioFile[], conninfo: string, name: stri
     }
     out.push(`chmod ${f.mode.toString(8).padStart(4, '0')} ${target}`);
   }
-  out.push(`echo "pgtls simulate --pgdata $D/data --home $D/home ${shq(conninfo).replace(/["$`\\]/g, '\\$&')}"`, '');
+  out.push(`echo "pgtls simulate ${versionArgs(v)} --pgdata $D/data --home $D/home ${shq(conninfo).replace(/["$`\\]/g, '\\$&')}"`, '');
   return out.join('\n');
 }

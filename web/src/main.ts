@@ -7,7 +7,18 @@ import { chainSvg, esc, handshakeSvg } from './diagrams.js';
 import { exportScript, simulateCommand } from './export.js';
 import { STRINGS, type Lang, type Strings } from './i18n.js';
 import { docsUrl, LESSONS, lessonById, type Lesson } from './lessons.js';
-import { decodeScenario, defaultScenario, encodeScenario, PAGE_KEY_TYPES, SSL_MODES, type DroppedFile, type Scenario } from './model.js';
+import {
+  decodeScenario,
+  defaultScenario,
+  encodeScenario,
+  OPENSSL_VERSIONS,
+  PAGE_KEY_TYPES,
+  PG_VERSIONS,
+  REVOCABLE,
+  SSL_MODES,
+  type DroppedFile,
+  type Scenario,
+} from './model.js';
 import { MISTAKES } from '../../src/factory/index.js';
 import type { MatrixCell, Request, Response } from './protocol.js';
 import type { BlockView, RunView } from './run.js';
@@ -127,6 +138,10 @@ function renderEditor(): void {
   const s = t();
   const sc = scenario();
   $('editor-body').innerHTML = `
+    <fieldset class="versions"><legend>${esc(s.versions)}</legend>
+      ${field('pgVersion', s.pgVersion, `<select id="pgVersion" name="pgVersion">${options(PG_VERSIONS.map(String), String(sc.pgVersion))}</select>`)}
+      ${field('opensslVersion', s.opensslVersion, `<select id="opensslVersion" name="opensslVersion">${options(OPENSSL_VERSIONS, sc.opensslVersion, s.opensslNames)}</select>`)}
+    </fieldset>
     ${field('conninfo', s.connstr, `<textarea id="conninfo" name="conninfo" rows="2" spellcheck="false">${esc(sc.conninfo)}</textarea>`)}
     ${field('conf', 'postgresql.conf', `<textarea id="conf" name="conf" rows="5" spellcheck="false">${esc(sc.conf)}</textarea>`)}
     ${field('hba', 'pg_hba.conf', `<textarea id="hba" name="hba" rows="3" spellcheck="false">${esc(sc.hba)}</textarea>`)}
@@ -148,6 +163,11 @@ function renderEditor(): void {
       ${field('clientCertCn', s.clientCert, `<input id="clientCertCn" name="clientCertCn" value="${esc(sc.clientCertCn)}">`)}
       <label class="check"><input type="checkbox" id="serverCa" name="serverCa"${sc.serverCa ? ' checked' : ''}> ${esc(s.serverCa)}</label>
       <label class="check"><input type="checkbox" id="crl" name="crl"${sc.crl ? ' checked' : ''}> ${esc(s.crl)}</label>
+      <label class="check"><input type="checkbox" id="clientCrl" name="clientCrl"${sc.clientCrl ? ' checked' : ''}> ${esc(s.clientCrl)}</label>
+      <div class="checks" role="group" aria-label="${esc(s.revoke)}"><span>${esc(s.revoke)}</span>${REVOCABLE.map(
+        (v) =>
+          `<label class="check"><input type="checkbox" name="revoke" value="${v}"${sc.revoke.includes(v) ? ' checked' : ''}> ${esc(s.revocable[v])}</label>`,
+      ).join('')}</div>
       ${field('keyMode', s.keyMode, `<input id="keyMode" name="keyMode" pattern="0?[0-7]{3,4}" value="0${sc.keyMode.toString(8)}">`)}
       <p class="note">${esc(s.sampleKeys)}</p>
     </fieldset>
@@ -197,6 +217,10 @@ function readEditor(): Scenario {
     clientCertCn: v('clientCertCn').trim(),
     serverCa: (f.elements.namedItem('serverCa') as HTMLInputElement).checked,
     crl: (f.elements.namedItem('crl') as HTMLInputElement).checked,
+    clientCrl: (f.elements.namedItem('clientCrl') as HTMLInputElement).checked,
+    revoke: all('revoke') as Scenario['revoke'],
+    pgVersion: Number(v('pgVersion')),
+    opensslVersion: v('opensslVersion') as Scenario['opensslVersion'],
     keyMode: Number.isFinite(mode) ? mode : base.keyMode,
   };
 }
@@ -235,6 +259,22 @@ function verdictHtml(v: RunView): string {
   return `<p id="verdict" class="verdict ${v.ok ? 'ok' : 'bad'}" data-verdict="${v.ok ? 'connects' : 'fails'}"><span aria-hidden="true">${v.ok ? '✓' : '✗'}</span> ${esc(word)}</p>`;
 }
 
+/** The checking side's CA file beside its chain: what it holds, the one the chain ends at marked. */
+function anchorsHtml(c: RunView['chains'][number]): string {
+  if (!c.anchors) return '';
+  const s = t();
+  const top = c.nodes[c.nodes.length - 1];
+  const items = c.anchors.subjects.length
+    ? c.anchors.subjects
+        .map((x) => {
+          const used = top && (x === top.subject || x === top.issuer);
+          return `<li class="${used ? 'used' : ''}">${used ? '<span aria-hidden="true">⚓ </span>' : ''}${esc(x)}</li>`;
+        })
+        .join('')
+    : `<li class="missing">${esc(s.anchorsNone)}</li>`;
+  return `<aside class="anchors" aria-label="${esc(s.anchors)}"><h4>${esc(s.anchors)}</h4><p><code>${esc(c.anchors.file)}</code></p><ul>${items}</ul></aside>`;
+}
+
 function renderResult(v: RunView): void {
   const s = t();
   const parts: string[] = [verdictHtml(v)];
@@ -249,13 +289,17 @@ function renderResult(v: RunView): void {
           .join('\n'),
       )}</pre>`,
     );
-  if (v.fix) parts.push(`<h3>${esc(s.fix)}</h3><p id="fix" class="fix">${esc(v.fix)}</p>`);
+  // the fix is pgtls's own advice (src/pg/fix.ts), a plain English string with no kind to translate by: say so in other languages
+  if (v.fix)
+    parts.push(
+      `<h3>${esc(s.fix)}</h3><p id="fix" class="fix" lang="en">${state.lang === 'en' ? '' : `<span class="lang-mark" lang="${state.lang}">${esc(s.fixEnglish)}</span> `}${esc(v.fix)}</p>`,
+    );
   if (v.serverLog.length) parts.push(`<h3>${esc(s.serverLog)}</h3><pre id="server-log" class="out">${esc(v.serverLog.join('\n'))}</pre>`);
   parts.push(`<h3>${esc(s.chain)}</h3>`);
   if (!v.chains.length) parts.push(`<p>${esc(s.noHandshake)}</p>`);
   for (const c of v.chains) {
     parts.push(
-      `<figure class="chain-fig" data-side="${c.side}" data-verdict="${c.ok ? 'connects' : 'fails'}"><figcaption>${esc(c.side === 'server' ? s.serverChain : s.clientChain)}${c.checked ? '' : ` (${esc(s.unchecked)})`}</figcaption>${chainSvg(c, s)}${c.error ? `<p class="err">error ${c.error.code} at depth ${c.error.depth}: ${esc(c.error.message)}</p>` : ''}</figure>`,
+      `<figure class="chain-fig" data-side="${c.side}" data-verdict="${c.ok ? 'connects' : 'fails'}"><figcaption>${esc(c.side === 'server' ? s.serverChain : s.clientChain)}${c.checked ? '' : ` (${esc(c.side === 'server' ? s.unchecked : s.uncheckedClient)})`}</figcaption><div class="chain-row">${chainSvg(c, s)}${anchorsHtml(c)}</div>${c.error ? `<p class="err">error ${c.error.code} at depth ${c.error.depth}: ${esc(c.error.message)}</p>` : ''}</figure>`,
     );
   }
   parts.push(
@@ -279,7 +323,7 @@ function renderResult(v: RunView): void {
       .join('')}</ul><div id="inspect"></div></details>`,
   );
   parts.push(
-    `<section class="export"><h3>${esc(s.exportTitle)}</h3><p>${esc(s.exportHelp)}</p><pre class="out" id="command">sh pgtls-scenario.sh\n${esc(simulateCommand(scenario().conninfo))}</pre>
+    `<section class="export"><h3>${esc(s.exportTitle)}</h3><p>${esc(s.exportHelp)}</p><pre class="out" id="command">sh pgtls-scenario.sh\n${esc(simulateCommand(scenario().conninfo, scenario()))}</pre>
     <button type="button" id="download">${esc(s.download)}</button> <button type="button" id="copy-link">${esc(s.copyLink)}</button> <span id="copied" role="status"></span></section>`,
   );
   parts.push(`<p class="timing">${esc(s.timing)} ${v.simMs.toFixed(0)} ms (+ ${v.buildMs.toFixed(0)} ms ${esc(s.certTime)})</p>`);
@@ -308,12 +352,23 @@ function renderInspect(blocks: BlockView[]): void {
 
 function renderMatrix(): void {
   const s = t();
-  const rows = LESSONS.map((l) => ({ name: l.title[state.lang], id: l.id, scenario: l.broken }));
+  const lessonRows = LESSONS.map((l) => ({ name: l.title[state.lang], id: l.id, scenario: l.broken }));
+  // the scenario the learner came from (kept in the URL), first, linked back to the playground
+  const rows = state.custom
+    ? [
+        {
+          name: `${s.current} (PostgreSQL ${state.custom.pgVersion}, OpenSSL ${s.opensslNames[state.custom.opensslVersion]})`,
+          id: '',
+          scenario: state.custom,
+        },
+        ...lessonRows,
+      ]
+    : lessonRows;
   $('matrix-view').innerHTML =
     `<h2>${esc(s.matrix)}</h2><p>${esc(s.matrixHelp)}</p><div class="table-wrap"><table id="matrix" class="matrix"><thead><tr><th scope="col">${esc(s.scenario)}</th>${SSL_MODES.map((m) => `<th scope="col">${m}</th>`).join('')}</tr></thead><tbody>${rows
       .map(
         (r, i) =>
-          `<tr data-row="${i}"><th scope="row"><a href="#lang=${state.lang}&view=lessons&lesson=${r.id}">${esc(r.name)}</a></th>${SSL_MODES.map(() => `<td>${esc(s.computing)}</td>`).join('')}</tr>`,
+          `<tr data-row="${i}"${r.id ? ` data-lesson="${r.id}"` : ' data-current="1"'}><th scope="row"><a href="${r.id ? `#lang=${state.lang}&view=lessons&lesson=${r.id}` : `#lang=${state.lang}&view=playground&s=${encodeScenario(state.custom!)}`}">${esc(r.name)}</a></th>${SSL_MODES.map(() => `<td>${esc(s.computing)}</td>`).join('')}</tr>`,
       )
       .join('')}</tbody></table></div>`;
   ask({ type: 'matrix', rows: rows.map((r) => r.scenario) }, (r) => {
@@ -395,7 +450,15 @@ function wire(): void {
   document.querySelector('nav')!.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest<HTMLButtonElement>('[role=tab]');
     if (!b) return;
-    state = { ...state, view: b.dataset.view as View, custom: undefined };
+    const view = b.dataset.view as View;
+    // the matrix takes the scenario on screen as its first row; back in the playground it is still there
+    const custom =
+      view === 'matrix' && state.view !== 'matrix'
+        ? scenario()
+        : view === 'playground' && state.view === 'matrix'
+          ? state.custom
+          : undefined;
+    state = { ...state, view, custom };
     render();
   });
   document.querySelector('nav')!.addEventListener('keydown', (e) => {
@@ -464,7 +527,7 @@ function wire(): void {
       });
     }
     if (el.closest('#download') && lastView)
-      download('pgtls-scenario.sh', exportScript(lastView.files, scenario().conninfo, scenarioName()));
+      download('pgtls-scenario.sh', exportScript(lastView.files, scenario().conninfo, scenario(), scenarioName()));
     if (el.closest('#copy-link')) {
       const done = () => {
         $('copied').textContent = t().copied;

@@ -8,6 +8,14 @@ import type { HierarchyKind, Mistake } from '../../src/factory/index.js';
 export const PAGE_KEY_TYPES = ['rsa2048', 'p256', 'ed25519', 'p384'] as const;
 export type PageKeyType = (typeof PAGE_KEY_TYPES)[number];
 
+/** The PostgreSQL/libpq majors and OpenSSL versions the page offers (`pgtls simulate --pg-version`, `--openssl-version`). */
+export const PG_VERSIONS = [13, 14, 15, 16, 17, 18] as const;
+export const OPENSSL_VERSIONS = ['3.0', '1.1'] as const;
+export type PageOpensslVersion = (typeof OPENSSL_VERSIONS)[number];
+/** Certificates of the hierarchy a CRL can revoke (the leaf's issuer or the root signs each CRL). */
+export const REVOCABLE = ['server', 'intermediate', 'client'] as const;
+export type Revocable = (typeof REVOCABLE)[number];
+
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
 /** The leaf certificate's fields beyond the docs' recipe; when any is set the leaf is re-issued as v3 with them. */
@@ -43,6 +51,13 @@ export interface Scenario {
   /** the server's root.crt (ssl_ca_file) and, when crl, root.crl are written to the data directory */
   serverCa: boolean;
   crl: boolean;
+  /** certificates on the CRLs (written when crl or clientCrl is on) */
+  revoke: Revocable[];
+  /** also write the CRLs to ~/.postgresql/root.crl, which libpq checks the server's chain against */
+  clientCrl: boolean;
+  /** PostgreSQL/libpq major version (both sides) */
+  pgVersion: number;
+  opensslVersion: PageOpensslVersion;
   /** mode bits of server.key */
   keyMode: number;
   conf: string;
@@ -71,6 +86,10 @@ export function defaultScenario(): Scenario {
     clientCertCn: '',
     serverCa: false,
     crl: false,
+    revoke: [],
+    clientCrl: false,
+    pgVersion: 18,
+    opensslVersion: '3.0',
     keyMode: 0o600,
     conf: DEFAULT_CONF,
     hba: DEFAULT_HBA,
@@ -115,6 +134,9 @@ export function decodeScenario(text: string): Scenario | undefined {
     // a hand-edited link may name a recipe or key type the page does not have: keep the default
     if (!(PAGE_KEY_TYPES as readonly string[]).includes(sc.keyType)) sc.keyType = 'rsa2048';
     if (!['self-signed', 'root-server', 'chain'].includes(sc.kind)) sc.kind = 'root-server';
+    if (!(PG_VERSIONS as readonly number[]).includes(sc.pgVersion)) sc.pgVersion = 18;
+    if (!(OPENSSL_VERSIONS as readonly string[]).includes(sc.opensslVersion)) sc.opensslVersion = '3.0';
+    sc.revoke = sc.revoke.filter((r) => (REVOCABLE as readonly string[]).includes(r));
     return sc;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
 
 import { isInputError, decodePemOrDer, dumpDer, parseDer, type DumpLine } from '../../src/der/index.js';
 import { ConninfoError, memFs, simulate, type SimulateResult, type SimStep, type MemFile } from '../../src/pg/index.js';
-import type { VerifyResult } from '../../src/path/index.js';
+import { errorMessageFor, type VerifyResult } from '../../src/path/index.js';
 import {
   CERTIFICATE_LABELS,
   formatSummary,
@@ -41,6 +41,8 @@ export interface ChainView {
   ok: boolean;
   nodes: ChainNode[];
   error?: { code: number; name: string; message: string; depth: number };
+  /** what the checking side's CA file holds (sslrootcert, or the server's ssl_ca_file): drawn beside the chain, not used to decide anything */
+  anchors?: { file: string; subjects: string[] };
 }
 
 export interface TraceView {
@@ -75,7 +77,7 @@ export interface RunView {
 }
 
 /** The simulator's input: the files at SCENARIO_DIR, owned by the user who runs it, as the CLI sees them when run as that user (root here). */
-export function simulateFiles(files: ScenarioFile[], conninfo: string): SimulateResult {
+export function simulateFiles(files: ScenarioFile[], conninfo: string, v: Pick<Scenario, 'pgVersion' | 'opensslVersion'>): SimulateResult {
   const map: Record<string, MemFile> = { [`${PGDATA}/`]: { content: '' }, [`${HOME}/.postgresql/`]: { content: '' } };
   for (const f of files) map[`${SCENARIO_DIR}/${f.path}`] = { content: f.text, mode: f.mode };
   return simulate({
@@ -85,12 +87,15 @@ export function simulateFiles(files: ScenarioFile[], conninfo: string): Simulate
     env: { HOME },
     osUser: 'root',
     clientUser: { uid: 0, gids: [0] },
+    pgVersion: v.pgVersion,
+    opensslVersion: v.opensslVersion,
   });
 }
 
 const cn = (c: Certificate) => formatNameOneline(c.subject);
 
-function chainView(side: ChainView['side'], sent: Certificate[], v: VerifyResult | undefined): ChainView {
+/** One side's chain as checked, in the words of the OpenSSL the scenario names (1.1.1 words some errors differently). */
+function chainView(side: ChainView['side'], sent: Certificate[], v: VerifyResult | undefined, openssl: string): ChainView {
   const certs = v?.chain.length ? v.chain : sent;
   const trustedFrom = v ? (v.numUntrusted ?? certs.length) : certs.length;
   const nodes = certs.map((c, depth): ChainNode => {
@@ -101,7 +106,7 @@ function chainView(side: ChainView['side'], sent: Certificate[], v: VerifyResult
       depth,
       trusted: Boolean(v) && depth >= trustedFrom,
       status: !v ? 'unchecked' : err ? 'fail' : 'ok',
-      ...(err ? { error: `${err.code} ${err.name}: ${err.message}` } : {}),
+      ...(err ? { error: `${err.code} ${err.name}: ${errorMessageFor(err.code, openssl)}` } : {}),
     };
   });
   const e = v?.error;
@@ -110,7 +115,42 @@ function chainView(side: ChainView['side'], sent: Certificate[], v: VerifyResult
     checked: Boolean(v),
     ok: v ? v.ok : true,
     nodes,
-    ...(e ? { error: { code: e.code, name: e.name, message: e.message, depth: e.depth } } : {}),
+    ...(e ? { error: { code: e.code, name: e.name, message: errorMessageFor(e.code, openssl), depth: e.depth } } : {}),
+  };
+}
+
+/** The scenario file an absolute or data-relative path names, as the simulator's file system holds it. */
+function scenarioPath(path: string, base: string): string {
+  const abs = path.startsWith('/') ? path : `${base}/${path}`;
+  return abs.startsWith(`${SCENARIO_DIR}/`) ? abs.slice(SCENARIO_DIR.length + 1) : abs;
+}
+
+/** The certificates' subjects in a CA file of the scenario (empty when it is missing or unreadable). */
+function caFile(files: ScenarioFile[], path: string): { file: string; subjects: string[] } {
+  const f = files.find((x) => x.path === path);
+  if (!f) return { file: path, subjects: [] };
+  try {
+    const bytes = typeof f.text === 'string' ? new TextEncoder().encode(f.text) : f.text;
+    const subjects = decodePemOrDer(bytes)
+      .filter((b) => (CERTIFICATE_LABELS as readonly string[]).includes(b.label))
+      .map((b) => cn(parseCertificateBlock(b)));
+    return { file: path, subjects };
+  } catch {
+    return { file: path, subjects: [] };
+  }
+}
+
+/**
+ * Where each side's trust anchors come from, for the picture: sslrootcert (default
+ * ~/.postgresql/root.crt) for libpq, ssl_ca_file for the server. Read from the texts the
+ * learner edits, only to show what those files hold.
+ */
+function anchorFiles(s: Scenario): { server: string; client?: string } {
+  const root = /(?:^|\s)sslrootcert\s*=\s*'?([^'\s]+)/.exec(s.conninfo)?.[1];
+  const ca = /^\s*ssl_ca_file\s*=\s*'([^']*)'/m.exec(s.conf)?.[1];
+  return {
+    server: root ? scenarioPath(root, HOME) : 'home/.postgresql/root.crt',
+    ...(ca ? { client: scenarioPath(ca, PGDATA) } : {}),
   };
 }
 
@@ -138,7 +178,7 @@ export function runScenario(s: Scenario): RunView {
   const t1 = performance.now();
   let r: SimulateResult;
   try {
-    r = simulateFiles(files, s.conninfo);
+    r = simulateFiles(files, s.conninfo, s);
   } catch (e) {
     return refused(e, files, t1 - t0, performance.now() - t1);
   }
@@ -146,8 +186,14 @@ export function runScenario(s: Scenario): RunView {
   const last = [...r.attempts].reverse().find((a) => a.handshake);
   const hs = last?.handshake;
   const chains: ChainView[] = [];
-  if (hs?.serverChain.length) chains.push(chainView('server', hs.serverChain, hs.serverVerify));
-  if (hs?.clientChain.length) chains.push(chainView('client', hs.clientChain, hs.clientVerify));
+  const where = anchorFiles(s);
+  if (hs?.serverChain.length)
+    chains.push({ ...chainView('server', hs.serverChain, hs.serverVerify, s.opensslVersion), anchors: caFile(files, where.server) });
+  if (hs?.clientChain.length)
+    chains.push({
+      ...chainView('client', hs.clientChain, hs.clientVerify, s.opensslVersion),
+      ...(where.client ? { anchors: caFile(files, where.client) } : {}),
+    });
   return {
     ok: r.ok,
     serverStarted: r.serverStarted,

@@ -19,7 +19,7 @@ self.onmessage = (ev: MessageEvent<Request>) => {
       try {
         const files = buildFiles(s);
         cells = SSL_MODES.map((mode) => {
-          const r = simulateFiles(files, withSslMode(s.conninfo, mode));
+          const r = simulateFiles(files, withSslMode(s.conninfo, mode), s);
           const message = r.ok ? '' : r.serverFatal !== undefined ? `FATAL:  ${r.serverFatal}` : r.message;
           return { mode, ok: r.ok, message };
         });
