@@ -221,7 +221,12 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
     side === 'server'
       ? `with a CRL configured, every CA in the chain needs a CRL (CRL_CHECK_ALL): add the missing CA's CRL to sslcrl/sslcrldir, or remove the CRL setting`
       : `with ssl_crl_file/ssl_crl_dir set, every CA in the client chain needs a CRL: add the missing CRL (e.g. the root's) to ssl_crl_file`,
-  CERT_REVOKED: (_h, side) => `the ${side} certificate is revoked: issue a new one`,
+  CERT_REVOKED: (h, side) => {
+    const e = (side === 'server' ? h.serverVerify : h.clientVerify)?.error;
+    // depth 0 is the leaf; above it a CA is on its issuer's CRL, and so is everything it issued
+    if (!e?.cert || e.depth === 0) return `the ${side} certificate is revoked: issue a new one`;
+    return `the CA "${formatNameOneline(e.cert.subject)}" (depth ${e.depth} of the ${side} chain) is revoked by its issuer's CRL: every certificate it issued is refused with it; issue a new CA and reissue the ${side} certificate under it`;
+  },
   CRL_HAS_EXPIRED: () => `publish a fresh CRL (its nextUpdate has passed)`,
   INVALID_CA: (_h, side) =>
     `an intermediate in the ${side} chain is not a CA: reissue it with basicConstraints CA:TRUE (openssl's v3_ca section)`,

@@ -44,5 +44,8 @@ describe('web scenario', () => {
         expect(r.inputError).toBeUndefined();
         expect({ ok: r.ok, psql: r.psqlStderr }).toMatchObject({ ok });
         if (!ok) expect(`${r.psqlStderr}\n${r.serverLog.join('\n')}`).toContain('certificate revoked');
+        // the fix names what is revoked: a revoked CA is not "the server certificate"
+        if (!ok && revoke[0] === 'intermediate') expect(r.fix).toMatch(/^the CA ".*" \(depth 1 of the server chain\) is revoked/);
+        if (!ok && revoke[0] === 'server') expect(r.fix).toBe('the server certificate is revoked: issue a new one');
       });
 });
