@@ -62,10 +62,10 @@ export function parseArgs(argv: string[], spec: OptionSpec): ParsedArgs {
 }
 
 /** --pg-version N: the PostgreSQL/libpq major version a command models (default DEFAULT_PG_VERSION, 18). */
-export function pgVersionOption(opts: ParsedArgs['opts']): number {
+export function pgVersionOption(opts: ParsedArgs['opts'], name = '--pg-version'): number {
   const v = opts['pg-version'] === undefined ? DEFAULT_PG_VERSION : Number(opts['pg-version']);
   if (!Number.isInteger(v) || v < MIN_PG_VERSION || v > MAX_PG_VERSION)
-    throw new UsageError(`--pg-version must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
+    throw new UsageError(`${name} must be ${MIN_PG_VERSION}..${MAX_PG_VERSION}`);
   return v;
 }
 

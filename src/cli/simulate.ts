@@ -32,6 +32,8 @@ would connect, also shows the backend's pg_stat_ssl row (pid unknown).
 Options:
   --pgdata DIR          the server's data directory (required)
   --pg-version N        PostgreSQL/libpq major version, 13-18 (default 18)
+  --libpq-version N     the client's libpq major when it differs from the server's, 13-18
+                        (default: --pg-version)
   --at ISO-8601         the time of the connection (default now)
   --client-addr IP      the client's address as the server sees it (default 127.0.0.1)
   --server-addr IP      the address a host name resolves to (default 127.0.0.1)
@@ -78,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     values: [
       'pgdata',
       'pg-version',
+      'libpq-version',
       'at',
       'client-addr',
       'server-addr',
@@ -99,6 +102,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!opts.pgdata) throw new UsageError('--pgdata DIR is required (try --help)');
   if (positionals.length !== 1) throw new UsageError('give exactly one connection string (quote it)');
   const pgVersion = pgVersionOption(opts);
+  const libpqVersion =
+    opts['libpq-version'] === undefined ? pgVersion : pgVersionOption({ 'pg-version': opts['libpq-version'] }, '--libpq-version');
   const at = timeOption(opts);
   const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
   if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov))
@@ -119,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     osUser: env.USER ?? me.username,
     clientUser: { uid: me.uid, gids: [me.gid] },
     pgVersion,
+    libpqVersion,
     at,
     clientAddr: opts['client-addr'] as string | undefined,
     serverAddr: opts['server-addr'] as string | undefined,

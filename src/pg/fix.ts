@@ -31,7 +31,8 @@ export type FailureFacts =
     }
   /** libpq gave up on a Unix socket before the startup packet (requirepeer, gssencmode=require) */
   | { kind: 'local-refused'; why: 'requirepeer' | 'gss'; message: string; serverOsUser: string }
-  | { kind: 'ssl-refused' }
+  /** directServer: the major of a server before 17 that a direct ClientHello reached */
+  | { kind: 'ssl-refused'; directServer?: number }
   | { kind: 'client-setup'; message: string; cause: ClientSetupCause }
   | {
       kind: 'handshake';
@@ -336,6 +337,8 @@ export function suggestFix(f: FailureFacts): string | undefined {
         ? `the server runs as the OS user "${f.serverOsUser}": set requirepeer=${f.serverOsUser}, or leave requirepeer out`
         : 'GSSAPI encryption cannot run over a Unix socket: use gssencmode=prefer or disable, or connect over TCP (host=<name or address>)';
     case 'ssl-refused':
+      if (f.directServer !== undefined)
+        return `PostgreSQL ${f.directServer} does not speak direct TLS (17+): leave out sslnegotiation=direct (the default, postgres, sends an SSLRequest first)`;
       return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
     case 'client-setup':
       return (CLIENT_CAUSE[f.cause.kind] as (x: ClientSetupCause) => string | undefined)(f.cause);

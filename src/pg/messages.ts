@@ -89,6 +89,9 @@ export const SERVER = inDomain('postgres', {
   acceptSslEof: m('could not accept SSL connection: EOF detected', 'be-secure-openssl.c'),
   verifyDetail: m('Client certificate verification failed at depth %d: %s.', 'be-secure-openssl.c', 16),
   unencryptedAfterSsl: m('received unencrypted data after SSL request', 'postmaster.c'),
+  // ProcessStartupPacket: a 17+ libpq's direct ClientHello read as a startup packet by a
+  // server before 17 (its first four bytes, 0x16030100 and up, as the length)
+  invalidStartupLength: m('invalid length of startup packet', 'postmaster.c'),
   unencryptedAfterSslDetail: m(
     'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
     'postmaster.c',

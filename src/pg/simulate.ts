@@ -64,6 +64,11 @@ export interface SimulateInput {
   /** the server process (postgres); default: the owner of the data directory */
   serverUser?: ProcessIdentity;
   pgVersion?: number;
+  /**
+   * The major of the client's libpq (psql's), when it is not the server's: which options it
+   * knows, its messages, 17+'s direct TLS. Default: pgVersion.
+   */
+  libpqVersion?: number;
   at?: Date;
   /** the client's address as the server sees it (pg_hba matching) */
   clientAddr?: string;
@@ -188,11 +193,12 @@ function passwordStep(conn: ResolvedConninfo, t: ConnTarget): SimStep | undefine
 function translators(
   input: SimulateInput,
   pgVersion: number,
+  libpqVersion: number,
 ): { client: Translator; server: (lcMessages: string | undefined) => Translator } {
   const none = (): Translator => ({ translate: english, notes: [], locale: { locale: 'C', languages: [], ascii: false } });
   if (!input.catalogs) return { client: none(), server: none };
   const env = input.env ?? {};
-  const client = makeTranslator(clientMessageLocale(env, input.localeInstalled), input.catalogs, pgVersion);
+  const client = makeTranslator(clientMessageLocale(env, input.localeInstalled), input.catalogs, libpqVersion);
   return {
     client,
     server: (lc) => makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc), input.catalogs, pgVersion),
@@ -209,6 +215,7 @@ function runOf(input: SimulateInput): Run {
   return {
     input,
     pgVersion: input.pgVersion ?? DEFAULT_PG_VERSION,
+    libpqVersion: input.libpqVersion ?? input.pgVersion ?? DEFAULT_PG_VERSION,
     at: input.at ?? new Date(),
     opensslVersion,
     securityLevel: input.securityLevel ?? defaultSecurityLevel(opensslVersion),
@@ -223,12 +230,12 @@ function runOf(input: SimulateInput): Run {
 
 export function simulate(input: SimulateInput): SimulateResult {
   const run = runOf(input);
-  const { pgVersion, pgWrapper } = run;
+  const { pgVersion, libpqVersion, pgWrapper } = run;
   const steps: SimStep[] = [];
   const serverLog: LogLine[] = [];
   // messages in the client's and the server's languages (the server's once its lc_messages is known)
-  const tr = translators(input, pgVersion);
-  const fc = messageFormatter(tr.client.translate, pgVersion);
+  const tr = translators(input, pgVersion, libpqVersion);
+  const fc = messageFormatter(tr.client.translate, libpqVersion);
   let serverTr: Translator | undefined;
   let fsv: MessageFormatter = fmt;
   let startupLines = 0;
@@ -255,7 +262,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       const fix = suggestFix({ kind: 'conninfo', message: opts.english });
       return result({ ok: false, message: opts.message, psqlStderr: stderr(`${psqlError()}${opts.message}`), ...noConnection, fix });
     }
-    const reach = reachPhase(opts.conn, listening, run.serverAddr, pgVersion, fc);
+    const reach = reachPhase(opts.conn, listening, run.serverAddr, libpqVersion, fc);
     steps.push(...reach.steps);
     if (reach.ok) return { conn: opts.conn, target: reach.target, skipped: reach.skipped };
     const fix = reach.unreachable && suggestFix(reach.unreachable);
@@ -317,7 +324,7 @@ export function simulate(input: SimulateInput): SimulateResult {
       pgStatSsl: tried.statRow,
     });
   }
-  const prefix = attemptPrefix(target, run.serverAddr, target.port ?? 5432, pgVersion, fc);
+  const prefix = attemptPrefix(target, run.serverAddr, target.port ?? 5432, libpqVersion, fc);
   const own = outcomes.filter((o) => !o.ok && o.message).map((o) => `${prefix}${o.message!}`);
   const full = [...skipped, ...own].join('\n');
   return result({

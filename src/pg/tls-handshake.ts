@@ -205,6 +205,34 @@ export interface HandshakeOutcome {
 
 const VERSIONS: TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
+/**
+ * The engine logs each pair of secrets as it derives them (after the ServerHello: the client's
+ * then the server's handshake secret; after the server's Finished: the client's and the
+ * server's application secrets, then the exporter's). OpenSSL's client logs a secret when it
+ * installs the key: the server's handshake secret after the ServerHello; after the server's
+ * Finished the exporter, the server's application secret, then, as it writes its own flight,
+ * its handshake and application secrets. Seen in the file libpq 18 (OpenSSL 1.1.1) wrote:
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET, EXPORTER_SECRET, SERVER_TRAFFIC_SECRET_0,
+ * CLIENT_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0; a client that fails the server's
+ * certificate has logged only the first.
+ */
+function openSslKeylogOrder(emit: (line: string) => void): (line: string) => void {
+  const held = new Map<string, string>();
+  return (line) => {
+    const label = line.slice(0, line.indexOf(' '));
+    if (label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET') emit(line);
+    else if (label !== 'EXPORTER_SECRET') held.set(label, line);
+    else
+      for (const l of [
+        line,
+        held.get('SERVER_TRAFFIC_SECRET_0'),
+        held.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET'),
+        held.get('CLIENT_TRAFFIC_SECRET_0'),
+      ])
+        if (l) emit(l);
+  };
+}
+
 /** The chain OpenSSL sends for a certificate file: as written, or completed from the store when it holds only the leaf. */
 export function chainToSend(fileCerts: Certificate[], store: Certificate[], crls: Crl[], at: Date): Certificate[] {
   if (fileCerts.length !== 1) return fileCerts;
@@ -281,7 +309,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     ...LIBPQ_KEY_EXCHANGE,
     random,
     onTrace: (e) => trace.push(e),
-    keylog: (line) => out.keylog.push(line),
+    keylog: openSslKeylogOrder((line) => out.keylog.push(line)),
   });
   const tlsServer = new TlsServer({
     minVersion: asEngineVersion(server.minVersion),
@@ -361,7 +389,8 @@ function tls12OrNoOverlap(
     }
   }
   // the client derives the master secret once the server's flight is accepted, and OpenSSL
-  // logs it then; pgtls runs no TLS 1.2 key exchange, so the line holds no secret
+  // logs it then (CLIENT_RANDOM <client random> <master secret>, one line, as libpq 18 wrote
+  // it); pgtls runs no TLS 1.2 key exchange, so the line holds no secret
   out.keylog.push('CLIENT_RANDOM (TLS 1.2 master secret, not derived by pgtls)');
   if (input.server.requestClientCert && out.clientChain.length > 0) {
     out.clientVerify = verifyClient(out.clientChain);

@@ -183,4 +183,11 @@ describe('pgtls simulate / check with a relative --pgdata and --security-level',
       expect(r.stderr).toMatch(/--security-level must be 0\.\.5/);
     }
   });
+  it('--libpq-version outside 13..18 is bad input (exit 2), named as given', () => {
+    for (const v of ['12', '19', 'x']) {
+      const r = pgtls('simulate', '--pgdata', ROOT, '--libpq-version', v, 'host=x');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--libpq-version must be 13\.\.18/);
+    }
+  });
 });

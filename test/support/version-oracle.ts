@@ -24,7 +24,7 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { remapDir } from '../../src/pg/fs.js';
 import { psqlUnaligned } from '../../src/pg/server/stat-ssl.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
-import { PgOracle, sslConfLines, type ServerFile } from './pg-oracle.js';
+import { PgOracle, pgInstall, sslConfLines, type ServerFile } from './pg-oracle.js';
 import { psqlAsGiven } from './psql-as-given.js';
 import { makeCertificate } from '../../src/factory/index.js';
 import { nameHash, parseCertificate } from '../../src/x509/index.js';
@@ -90,6 +90,11 @@ export interface VersionConn {
   socket?: boolean;
   /** psql runs this query, and its output (the pg_stat_ssl row) is compared with simulate()'s */
   query?: 'pg_stat_ssl';
+  /**
+   * psql runs on this major's libpq instead of the server's (LD_LIBRARY_PATH, without 13's
+   * preloaded shim), and simulate() is told so (`libpqVersion`)
+   */
+  libpq?: number;
 }
 
 /** which of the PostgreSQL 15 oracle suites a setup stands for on every version */
@@ -697,6 +702,12 @@ const STAT_SSL_QUERY = `SELECT ${STAT_SSL_COLUMNS.join(', ')} FROM pg_stat_ssl W
 const STARTUP_RESET = '\ncould not send startup packet: Connection reset by peer';
 
 /** One version's cluster and client files; runs setups against it. */
+/** psql's environment to load another major's libpq (an empty LD_PRELOAD drops 13's shim) */
+export function libpqEnv(major: number): Record<string, string> {
+  const { LD_LIBRARY_PATH = '' } = pgInstall(major).psqlEnv;
+  return { LD_LIBRARY_PATH, LD_PRELOAD: major === 13 ? (pgInstall(13).psqlEnv.LD_PRELOAD ?? '') : '' };
+}
+
 export class VersionOracle {
   /** cases whose real stderr had libpq's startup-packet race (see runCase) */
   races = 0;
@@ -767,6 +778,7 @@ export class VersionOracle {
       serverUser: this.serverUser,
       rolePasswords: { [PW_USER]: PW },
       pgVersion: major,
+      ...(conn.libpq ? { libpqVersion: conn.libpq } : {}),
       opensslVersion,
       pgWrapper,
       startupOnly,
@@ -849,7 +861,7 @@ export class VersionOracle {
 
   private async runCase(setup: VersionSetup, conn: VersionConn, startedWith?: string): Promise<CaseOutcome> {
     const sql = conn.query === 'pg_stat_ssl' ? STAT_SSL_QUERY : undefined;
-    const env = this.env(conn.env);
+    const env = { ...(conn.libpq ? libpqEnv(conn.libpq) : {}), ...this.env(conn.env) };
     const real = conn.socket
       ? await psqlAsGiven(this.oracle, this.expand(conn), {
           home: this.home,

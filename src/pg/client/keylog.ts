@@ -1,10 +1,12 @@
 // libpq 18's sslkeylogfile (fe-secure-openssl.c, SSL_CTX_keylog_cb): OpenSSL hands libpq
-// each secret as it derives it (TLS 1.3: the two handshake traffic secrets after the
-// ServerHello, then the two application traffic secrets and the exporter secret after the
-// server's Finished; TLS 1.2: one CLIENT_RANDOM line), and libpq opens the file for each
+// each secret as it installs its key (TLS 1.3: the server's handshake secret after the
+// ServerHello; after the server's Finished the exporter and the server's application secret,
+// then the client's handshake and application secrets; TLS 1.2: one CLIENT_RANDOM line; the
+// order is tls-handshake.ts's openSslKeylogOrder), and libpq opens the file for each
 // (O_WRONLY | O_APPEND | O_CREAT, 0600) to append it. When open() fails it prints a WARNING
-// per secret on stderr and the connection goes on. Checked against libpq 18.4
-// (test/support/version-oracle.ts): five warnings for a completed TLS 1.3 handshake.
+// per secret on stderr and the connection goes on. Checked against libpq 18.4 on OpenSSL
+// 1.1.1 (test/support/version-oracle.ts, test/pg/cross-version-oracle.test.ts): five
+// warnings for a completed TLS 1.3 handshake, the labels in that order, a file of mode 0600.
 
 import type { SimFs } from '../fs.js';
 

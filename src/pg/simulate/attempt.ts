@@ -31,9 +31,14 @@ export function runAttempt(c: Connection, kind: AttemptKind, n: number, sameSock
   if (!take(connected)) return end(connected);
   let transport: Transport = { ssl: false, certSent: false };
   if (kind === 'ssl') {
-    const answer = sslRequestPhase(c, n, kind);
-    if (!take(answer)) return { ...end(answer), sameSocketNext: answer.plainOnSameSocket };
+    // 17+ direct TLS: libpq sets up its SSL context before it sends anything, so a failure
+    // there closes a connection the server saw no byte on (it logs nothing more; real 13..18
+    // with libpq 18); on the SSLRequest path the server had answered 'S' and sees EOF
+    const direct = c.run.libpqVersion >= 17 && c.conn.sslnegotiation === 'direct';
     const setup = clientTlsPhase(c, n);
+    if (direct && setup.failure) setup.log = [];
+    const answer = direct && setup.failure ? undefined : sslRequestPhase(c, n, kind);
+    if (answer && !take(answer)) return { ...end(answer), sameSocketNext: answer.plainOnSameSocket };
     run.prompts = setup.prompts;
     if (!take(setup) || !setup.tls) return end(setup);
     const hs = handshakePhase(c, n, setup.tls);

@@ -16,14 +16,14 @@ export type ClientOptions =
   | { ok: false; message: string; english: string; warnings: string[]; steps: SimStep[] };
 
 export function clientOptionsPhase(run: Run, fc: MessageFormatter): ClientOptions {
-  const { input, pgVersion, osUser, clientUser, pgWrapper } = run;
+  const { input, libpqVersion, osUser, clientUser, pgWrapper } = run;
   const warnings: string[] = [];
   try {
     const conn = resolvePsql({
       dbname: input.conninfo,
       env: input.env ?? {},
       osUser,
-      pgVersion,
+      pgVersion: libpqVersion,
       serviceFiles: serviceFilesOn(input.fs, clientUser),
       passFile: passFileOn(input.fs, clientUser),
       onWarning: (w, call) => warnings.push(call ? say(fc, call) : w),

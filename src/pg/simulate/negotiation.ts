@@ -54,8 +54,29 @@ export function sslRequestPhase(c: Connection, n: number, kind: AttemptKind): Ph
   if (kind !== 'ssl') return { steps: [], log: [] };
   const tls = c.server.tls;
   // 17+ sslnegotiation=direct: a ClientHello instead of the SSLRequest; a server without
-  // SSL closes the connection without a word (checked on real 17 and 18)
-  const direct = c.run.pgVersion >= 17 && c.conn.sslnegotiation === 'direct';
+  // SSL closes the connection without a word (checked on real 17 and 18); a server before 17
+  // reads the ClientHello as a startup packet, logs its length as invalid and closes (real
+  // 13, 14, 15 and 16 with libpq 17 and 18)
+  const direct = c.run.libpqVersion >= 17 && c.conn.sslnegotiation === 'direct';
+  if (direct && c.run.pgVersion < 17) {
+    return {
+      steps: [
+        {
+          step: 'ssl-request',
+          who: 'both',
+          attempt: n,
+          result: 'fail',
+          detail: `direct TLS: a PostgreSQL ${c.run.pgVersion} server reads the ClientHello as a startup packet and closes the connection (direct TLS needs 17+)`,
+        },
+      ],
+      log: [{ level: 'LOG', message: c.lang.server(SERVER.invalidStartupLength) }],
+      failure: {
+        stage: 'ssl-refused',
+        message: c.lang.client(LIBPQ.sslSyscallEof),
+        facts: { kind: 'ssl-refused', directServer: c.run.pgVersion },
+      },
+    };
+  }
   const steps: SimStep[] = [
     {
       step: 'ssl-request',

@@ -22,12 +22,12 @@ const PASS_PHRASE_PROMPTS = 'Enter PEM pass phrase:\n'.repeat(2);
 
 /** libpq's initialize_SSL: the root file, CRLs, the client certificate and key. */
 export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: ClientTls; prompts?: string } {
-  const { input, pgVersion, clientUser, securityLevel } = c.run;
+  const { input, libpqVersion, clientUser, securityLevel } = c.run;
   const prep = prepareClientTls(libpqSslOptions(c.conn, c.sslmode), {
     fs: input.fs,
     home: input.env?.HOME,
     user: clientUser,
-    pgVersion,
+    pgVersion: libpqVersion,
     sslCertFile: input.env?.SSL_CERT_FILE,
     sslCertDir: input.env?.SSL_CERT_DIR,
     securityLevel,
@@ -126,7 +126,7 @@ export function handshakePhase(c: Connection, n: number, clientTls: ClientTls): 
  * warns once per secret and goes on. Adds its step; returns the warnings.
  */
 function keyLogPhase(c: Connection, n: number, hs: HandshakeOutcome, steps: SimStep[]): string[] {
-  const keylog = c.run.pgVersion >= 18 ? c.conn.values.sslkeylogfile : undefined;
+  const keylog = c.run.libpqVersion >= 18 ? c.conn.values.sslkeylogfile : undefined;
   if (!keylog) return [];
   const why = keylogOpenError(c.run.input.fs, keylog);
   steps.push({
@@ -159,7 +159,7 @@ export function hostNamePhase(c: Connection, n: number, hs: HandshakeOutcome): P
     const facts = { kind: 'host-name' as const, message: LIBPQ.hostNameMissing.format };
     return { steps: [], log: [], failure: { stage: 'host-name', message: c.lang.client(LIBPQ.hostNameMissing), facts } };
   }
-  const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, c.run.pgVersion)) as PgMajor);
+  const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, c.run.libpqVersion)) as PgMajor);
   const steps: SimStep[] = [
     {
       step: 'host-name',

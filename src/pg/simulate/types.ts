@@ -38,7 +38,10 @@ export interface AttemptReport {
 /** The input with its defaults applied: what every phase of one simulate() call reads. */
 export interface Run {
   input: SimulateInput;
+  /** the server's major */
   pgVersion: number;
+  /** the client's libpq major (default: the server's) */
+  libpqVersion: number;
   at: Date;
   opensslVersion: OpensslVersion;
   securityLevel: number;
