@@ -737,13 +737,16 @@ export class VersionOracle {
       chownSync(p, 0, 0);
       chmodSync(p, f.mode ?? 0o644);
     }
-    // PW_USER's SCRAM secret (13's default password_encryption is md5)
+    // PW_USER's SCRAM secret (13's default password_encryption is md5). Recorded under a fixed
+    // name: the versions run concurrently, so "the current test" would be any of them.
+    o.scenario('cluster set-up');
     const boot = o.apply({ files: {}, sslConf: '', hba: 'host all all 127.0.0.1/32 trust\n' });
     if (!boot.started) throw new Error(`PostgreSQL ${major} did not start:\n${boot.log}`);
     const pw = await o.psql('user=postgres dbname=postgres', {
       sql: `SET password_encryption = 'scram-sha-256'; ALTER ROLE ${PW_USER} PASSWORD '${PW}'`,
     });
     if (pw.status !== 0) throw new Error(`setting ${PW_USER}'s password failed: ${pw.stderr}`);
+    o.scenario(undefined);
     return new VersionOracle(o, cdir, home, o.serverIdentity);
   }
 
