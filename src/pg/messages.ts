@@ -120,8 +120,9 @@ export const SERVER = inDomain('postgres', {
   hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
   hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
   hostLookupNoMatch: m('Client IP address resolved to "%s", forward lookup does not match.', 'auth.c'),
-  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c'),
-  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c'),
+  // the %s after the colon is gai_strerror's text, which glibc translates (domain libc)
+  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c', undefined, undefined, { strerror: [1] }),
+  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c', undefined, undefined, { strerror: [0] }),
   certStoreMissing: m('client certificates can only be checked if a root certificate store is available', 'auth.c'),
   certRequired: m('connection requires a valid client certificate', 'auth.c'),
   certNoUserName: m('certificate authentication failed for user "%s": client certificate contains no user name', 'auth.c'),
