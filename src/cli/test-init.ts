@@ -11,7 +11,7 @@ import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../p
 import { type ParsedArgs, timeOption, UsageError } from './args.js';
 import { dataDirectory, fileError } from './fs-errors.js';
 
-export const INIT_FILE = 'pgtls-test.yaml';
+const INIT_FILE = 'pgtls-test.yaml';
 
 export async function init(opts: ParsedArgs['opts']): Promise<number> {
   if (!opts.pgdata) throw new UsageError('--init needs --pgdata DIR');

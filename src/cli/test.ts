@@ -84,7 +84,7 @@ function positiveInt(opts: Record<string, unknown>, name: string, dflt: number, 
   return v;
 }
 
-export function shardOption(v: unknown): { index: number; count: number } | undefined {
+function shardOption(v: unknown): { index: number; count: number } | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(String(v));
   const index = Number(m?.[1]);

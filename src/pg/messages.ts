@@ -1,7 +1,7 @@
 // Every message the PostgreSQL server and libpq print about connecting, SSL and authentication, as
 // data: the exact format string (PostgreSQL's own %s placeholders), where it comes from, and
 // the versions that have it. The simulator fills these in; nothing else in src/pg spells a
-// PostgreSQL message (src/pg/live, the real-socket server, still builds a few of its own).
+// PostgreSQL message (src/pg/live, the real-socket client and server, included).
 // Facts from be-secure-openssl.c, be-secure-common.c, hba.c, auth.c, postmaster.c, pqcomm.c (server) and
 // fe-connect.c, fe-secure-openssl.c, fe-secure-common.c, fe-auth.c (libpq).
 // Each table is one gettext domain (postgres, libpq, psql): a message is translated where it
@@ -92,6 +92,10 @@ export const SERVER = inDomain('postgres', {
   // ProcessStartupPacket: a 17+ libpq's direct ClientHello read as a startup packet by a
   // server before 17 (its first four bytes, 0x16030100 and up, as the length)
   invalidStartupLength: m('invalid length of startup packet', 'postmaster.c'),
+  // ProcessStartupPacket (backend_startup.c from 17)
+  noUserName: m('no PostgreSQL user name specified in startup packet', 'postmaster.c'),
+  // ProcessSSLStartup, COMMERROR: logged, nothing sent to the client
+  directSslNoAlpn: m('received direct SSL connection request without ALPN protocol negotiation extension', 'backend_startup.c', 17),
   unencryptedAfterSslDetail: m(
     'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.',
     'postmaster.c',
@@ -123,8 +127,9 @@ export const SERVER = inDomain('postgres', {
   hostLookupMatches: m('Client IP address resolved to "%s", forward lookup matches.', 'auth.c'),
   hostLookupNotChecked: m('Client IP address resolved to "%s", forward lookup not checked.', 'auth.c'),
   hostLookupNoMatch: m('Client IP address resolved to "%s", forward lookup does not match.', 'auth.c'),
-  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c'),
-  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c'),
+  // the %s after the colon is gai_strerror's text, which glibc translates (domain libc)
+  hostLookupNoAddress: m('Could not translate client host name "%s" to IP address: %s.', 'auth.c', undefined, undefined, { strerror: [1] }),
+  hostLookupNoName: m('Could not resolve client IP address to a host name: %s.', 'auth.c', undefined, undefined, { strerror: [0] }),
   certStoreMissing: m('client certificates can only be checked if a root certificate store is available', 'auth.c'),
   certRequired: m('connection requires a valid client certificate', 'auth.c'),
   certNoUserName: m('certificate authentication failed for user "%s": client certificate contains no user name', 'auth.c'),
@@ -364,6 +369,14 @@ export const LIBPQ = inDomain('libpq', {
   certNotRequested: m('server did not request an SSL certificate', 'fe-auth.c', 16),
   certNotAccepted: m('server accepted connection without a valid SSL certificate', 'fe-auth.c', 16),
   noPasswordSupplied: m('fe_sendauth: no password supplied', 'fe-auth.c'),
+  timeoutExpired: m('timeout expired', 'fe-connect.c'),
+  expectedAuthRequest: m('expected authentication request from server, but received %c', 'fe-connect.c'),
+  // pqReadData's text is three lines ("...\n\tThis probably means the server terminated
+  // abnormally\n\tbefore or while processing the request."); src/pg/live prints only the
+  // first, which is no msgid of its own: left untranslated
+  serverClosedFirstLine: m('server closed the connection unexpectedly', 'fe-misc.c', undefined, undefined, {
+    msgid: [{ raw: 'server closed the connection unexpectedly' }],
+  }),
   // the password file (passwordFromFile prints its warnings to stderr itself; pgpassfileWarning
   // adds its line to the error of a 28P01 failure)
   passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c'),
@@ -491,11 +504,11 @@ export function messageFormatter(t: Translate, pgVersion: number): MessageFormat
   };
 }
 
-/** Fill a PostgreSQL format string: %s, %d, %zu and %m take the next argument in order. */
+/** Fill a PostgreSQL format string: %s, %d, %zu, %c and %m take the next argument in order. */
 export function fmt(def: MessageDef | string, ...args: (string | number)[]): string {
   const format = typeof def === 'string' ? def : def.format;
   let i = 0;
-  return format.replace(/%(?:s|d|zu|m)/g, () => {
+  return format.replace(/%(?:s|d|zu|c|m)/g, () => {
     const a = args[i++];
     return a === undefined ? '' : String(a);
   });

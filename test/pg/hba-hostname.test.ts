@@ -3,7 +3,7 @@
 // and `pgtls check` on in-memory data directories with a given hosts file, and the CLI's
 // --hosts-file. The same behaviours against real PostgreSQL 15: hba-hostname-oracle.test.ts.
 
-import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -19,11 +19,16 @@ import {
   matchHbaLine,
   memFs,
   parseHba,
+  makeTranslator,
   parseHostsFile,
+  parseMo,
   parseNumericHost,
   reverseLookup,
+  type ClientHostName,
   type HbaConnection,
 } from '../../src/pg/index.js';
+import { fmt, messageFormatter, say } from '../../src/pg/messages.js';
+import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
 import { simulate } from '../../src/pg/simulate.js';
 import { checkServer } from '../../src/pg/check.js';
 import { run as runSimulate } from '../../src/cli/simulate.js';
@@ -31,6 +36,12 @@ import { run as runCheck } from '../../src/cli/check.js';
 import { UsageError } from '../../src/cli/args.js';
 
 const ip = (s: string) => parseNumericHost(s)!;
+const JA_POSTGRES = '/usr/share/locale/ja/LC_MESSAGES/postgres-15.mo';
+const JA_LIBC = '/usr/share/locale/ja/LC_MESSAGES/libc.mo';
+const englishDetail = (h: ClientHostName) => {
+  const d = hostnameLookupDetail(h);
+  return d && say(fmt, d);
+};
 
 describe('the hosts file (nss_files)', () => {
   const t = parseHostsFile(
@@ -129,7 +140,7 @@ describe('check_hostname in matchHbaLine', () => {
     const m = matchHbaLine(hba.lines, c);
     return {
       line: m.matched ? m.line.lineNum : undefined,
-      detail: hostnameLookupDetail(m.clientHost) ?? null,
+      detail: englishDetail(m.clientHost) ?? null,
       lookups: m.clientHost.lookups.length,
     };
   };
@@ -173,7 +184,55 @@ describe('check_hostname in matchHbaLine', () => {
   it('without a resolver nothing resolves', () => {
     const m = matchHbaLine(hba.lines, { connType: 'host', ssl: false, addr: '192.0.2.1', database: 'app', user: 'alice' });
     expect(m.matched).toBe(false);
-    expect(hostnameLookupDetail(m.clientHost)).toBe('Could not resolve client IP address to a host name: Name or service not known.');
+    expect(englishDetail(m.clientHost)).toBe('Could not resolve client IP address to a host name: Name or service not known.');
+  });
+
+  // errdetail_log translates the DETAIL in the server's lc_messages, gai_strerror's part in
+  // glibc's domain: what the catalogs give for each of the five lookup outcomes
+  it.skipIf(!existsSync(JA_POSTGRES))('the DETAIL in Japanese is what postgres-15.mo (and libc.mo) give', () => {
+    const mo = (file: string) => parseMo(new Uint8Array(readFileSync(file)));
+    const pg = mo(JA_POSTGRES);
+    const libc = existsSync(JA_LIBC) ? mo(JA_LIBC) : undefined;
+    const ja = messageFormatter(
+      makeTranslator({ locale: 'ja_JP.UTF-8', languages: ['ja'], ascii: false }, nodeCatalogLoader(), 15).translate,
+      15,
+    );
+    const fill = (msgid: string, ...args: string[]) => {
+      const msgstr = pg.get(msgid);
+      expect(msgstr, msgid).toBeDefined();
+      let i = 0;
+      return msgstr!.replace(/%s/g, () => args[i++]);
+    };
+    const gai = (code: 'EAI_NONAME' | 'EAI_AGAIN') => libc?.get(GAI[code]) ?? GAI[code];
+    const GAI = { EAI_NONAME: 'Name or service not known', EAI_AGAIN: 'Temporary failure in name resolution' } as const;
+    const cases: [ClientHostName, string][] = [
+      [
+        { name: 'db.example.org', resolv: 1, lookups: [] },
+        fill('Client IP address resolved to "%s", forward lookup matches.', 'db.example.org'),
+      ],
+      [
+        { name: 'db.example.org', resolv: 0, lookups: [] },
+        fill('Client IP address resolved to "%s", forward lookup not checked.', 'db.example.org'),
+      ],
+      [
+        { name: 'db.example.org', resolv: -1, lookups: [] },
+        fill('Client IP address resolved to "%s", forward lookup does not match.', 'db.example.org'),
+      ],
+      [
+        { name: 'db.example.org', resolv: -2, error: 'EAI_AGAIN', lookups: [] },
+        fill('Could not translate client host name "%s" to IP address: %s.', 'db.example.org', gai('EAI_AGAIN')),
+      ],
+      [
+        { resolv: -2, error: 'EAI_NONAME', lookups: [] },
+        fill('Could not resolve client IP address to a host name: %s.', gai('EAI_NONAME')),
+      ],
+    ];
+    for (const [h, want] of cases) {
+      const got = say(ja, hostnameLookupDetail(h)!);
+      expect(got).toBe(want);
+      expect(got).not.toBe(englishDetail(h));
+    }
+    expect(hostnameLookupDetail({ resolv: 0, lookups: [] })).toBeUndefined();
   });
 
   it('log_hostname: the early lookup is kept unless the name looks numeric', () => {
@@ -192,7 +251,7 @@ describe('check_hostname in matchHbaLine', () => {
       hba.lines,
       conn('', { addr: '192.0.2.1', clientHost: clientHostAtStart('192.0.2.1', r, true).clientHost, resolver: r }),
     );
-    expect(hostnameLookupDetail(m.clientHost)).toBe('Client IP address resolved to "db.example.org", forward lookup not checked.');
+    expect(englishDetail(m.clientHost)).toBe('Client IP address resolved to "db.example.org", forward lookup not checked.');
   });
 
   it('the addresses a host-name line lets in', () => {

@@ -201,12 +201,18 @@ describe.skipIf(installedMissing)(
         '接続を拒否されました\n\tサーバーはそのホスト上で稼働していてTCP/IP接続を受け付けていますか?',
       );
       expect(f(LIBPQ.requirePeerMismatch, 'x', 'postgres')).toBe('requirepeerは"x"を指定していますが、実際のピア名は"postgres"です');
+      // the real-socket client's texts (src/pg/live), %c included
+      expect(f(LIBPQ.timeoutExpired)).toBe('タイムアウト期間が過ぎました');
+      expect(f(LIBPQ.expectedAuthRequest, 'X')).toBe('サーバーからの認証要求を想定していましたが、Xを受信しました');
+      expect(fmt(LIBPQ.expectedAuthRequest, 'X')).toBe('expected authentication request from server, but received X');
+      expect(f(LIBPQ.serverClosedFirstLine)).toBe('server closed the connection unexpectedly');
       expect(t.notes).toEqual([]);
       const s = messageFormatter(
         makeTranslator(serverMessageLocale({ LANG: 'C.UTF-8' }, 'ja_JP.UTF-8'), nodeCatalogLoader(), 15).translate,
         15,
       );
       expect(s(SERVER.authFailedPassword, 'bob')).toBe('ユーザー"bob"のパスワード認証に失敗しました');
+      expect(s(SERVER.noUserName)).toBe('開始パケットで指定されたPostgreSQLユーザー名は存在しません');
       // a catalog's own quirk is kept byte for byte (the quote missing after %s)
       expect(s(SERVER.noHbaEntry, '127.0.0.1', 'a', 'b', 'no encryption')).toBe(
         'pg_hba.conf にホスト"127.0.0.1"、ユーザー"a"、データベース"b, no encryption用のエントリがありません',

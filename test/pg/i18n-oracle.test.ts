@@ -192,6 +192,17 @@ const scenarios: Scenario[] = [
     expectLog: /^FATAL: {2}pg_hba\.conf にホスト/,
   },
   {
+    name: 'no pg_hba.conf entry after a host-name line, server in Japanese: the lookup DETAIL translated',
+    sslConf: JA_SERVER,
+    hba: 'host all all db.example.org trust\n',
+    conninfo: 'user=alice dbname=app sslmode=disable',
+    client: {},
+    needsJaLocale: true,
+    expectStderr: /FATAL: {2}pg_hba\.conf にホスト"127\.0\.0\.1"/,
+    // 127.0.0.1 reverse-resolves (/etc/hosts) to a name the line does not match: no forward lookup
+    expectLog: /^詳細: {2}クライアントIPアドレスは".+"に解決されました。前方検索は検査されません。$/,
+  },
+  {
     name: 'password authentication failed, both in Japanese: FATAL, DETAIL and Connection matched',
     sslConf: JA_SERVER,
     hba: 'host all all 127.0.0.1/32 password\n',

@@ -4,7 +4,7 @@
 // NameResolver (hosts.ts); and what the no-entry FATAL's DETAIL says of them
 // (HOSTNAME_LOOKUP_DETAIL). pg_hba lines naming hosts are matched through checkHostname.
 
-import { fmt, SERVER } from '../messages.js';
+import { said, SERVER, type MessageCall } from '../messages.js';
 import { formatIp, parseNumericHost, type IpAddr } from './inet.js';
 import { GAI_ERRORS, hostsResolver, type GaiCode, type HostsTable, type NameResolver } from './hosts.js';
 
@@ -110,13 +110,16 @@ export function hostnameClients(table: HostsTable, pattern: string): string[] {
   return candidates.filter((a) => checkHostname({ resolv: 0, lookups: [] }, a, pattern, resolver)).map(formatIp);
 }
 
-/** HOSTNAME_LOOKUP_DETAIL: the DETAIL (log only) of the no-entry FATAL, if any. */
-export function hostnameLookupDetail(h: ClientHostName): string | undefined {
+/**
+ * HOSTNAME_LOOKUP_DETAIL: the DETAIL (log only) of the no-entry FATAL, if any. A message still
+ * to be said: errdetail_log translates it (lc_messages), and glibc its gai_strerror part.
+ */
+export function hostnameLookupDetail(h: ClientHostName): MessageCall | undefined {
   if (h.name !== undefined) {
-    if (h.resolv === 1) return fmt(SERVER.hostLookupMatches, h.name);
-    if (h.resolv === 0) return fmt(SERVER.hostLookupNotChecked, h.name);
-    if (h.resolv === -1) return fmt(SERVER.hostLookupNoMatch, h.name);
-    return fmt(SERVER.hostLookupNoAddress, h.name, GAI_ERRORS[h.error ?? 'EAI_NONAME']);
+    if (h.resolv === 1) return said(SERVER.hostLookupMatches, h.name);
+    if (h.resolv === 0) return said(SERVER.hostLookupNotChecked, h.name);
+    if (h.resolv === -1) return said(SERVER.hostLookupNoMatch, h.name);
+    return said(SERVER.hostLookupNoAddress, h.name, GAI_ERRORS[h.error ?? 'EAI_NONAME']);
   }
-  return h.resolv === -2 ? fmt(SERVER.hostLookupNoName, GAI_ERRORS[h.error ?? 'EAI_NONAME']) : undefined;
+  return h.resolv === -2 ? said(SERVER.hostLookupNoName, GAI_ERRORS[h.error ?? 'EAI_NONAME']) : undefined;
 }

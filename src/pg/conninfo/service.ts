@@ -9,7 +9,7 @@ import { ConninfoError } from './errors.js';
 import { findConninfoOption } from './options.js';
 
 /** Debian's SYSCONFDIR for libpq (pg_config --sysconfdir). */
-export const DEFAULT_SYSCONFDIR = '/etc/postgresql-common';
+const DEFAULT_SYSCONFDIR = '/etc/postgresql-common';
 
 /** fgets into a 1024-octet buffer: a line (with its newline) of 1023 octets or more is an error. */
 const LINE_LIMIT = 1023;

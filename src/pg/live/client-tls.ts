@@ -8,6 +8,7 @@ import { d2iCertificate, type Certificate, type PrivateKey } from '../../x509/in
 import { libpqVerifyHost, type PgMajor, type VerifyResult } from '../../path/index.js';
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
+import { fmt, LIBPQ } from '../messages.js';
 import {
   alertForVerifyError,
   chainToSend,
@@ -80,8 +81,8 @@ export function handshakeFailureMessage(
   e: { sent?: { alert: string; code: number; reason: string }; received?: { code: number }; verify?: VerifyResult },
   opensslVersion: OpensslVersion = '3.0',
 ): string {
-  if (e.verify && !e.verify.ok) return `SSL error: ${verifyFailureText(e.verify)}`;
-  if (e.received) return `SSL error: ${opensslAlertText(e.received.code, { received: true, opensslVersion })}`;
-  if (e.sent) return `SSL error: ${e.sent.reason}`;
-  return 'SSL SYSCALL error: EOF detected';
+  if (e.verify && !e.verify.ok) return fmt(LIBPQ.sslError, verifyFailureText(e.verify));
+  if (e.received) return fmt(LIBPQ.sslError, opensslAlertText(e.received.code, { received: true, opensslVersion }));
+  if (e.sent) return fmt(LIBPQ.sslError, e.sent.reason);
+  return fmt(LIBPQ.sslSyscallEof);
 }

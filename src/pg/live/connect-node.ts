@@ -14,6 +14,7 @@ import { TlsAlertReceivedError, TlsAlertSentError, TlsEngineSocket } from '../..
 import { encodeFrontendMessage } from '../wire/frontend.js';
 import { clientOnSslResponse } from '../wire/ssl-negotiation.js';
 import type { FailureStage } from '../client/ladder.js';
+import { fmt, LIBPQ } from '../messages.js';
 import { handshakeFailureMessage, libpqHostCheck, liveClientTls, type LiveClientTlsOptions } from './client-tls.js';
 import { ClientSession, type SessionResult } from './session.js';
 
@@ -90,9 +91,9 @@ function readUntil(sock: Socket, want: (buf: Uint8Array) => boolean, timeoutMs: 
       buf = next;
       if (want(buf)) done();
     };
-    const onEnd = () => done(new Failure('protocol', 'server closed the connection unexpectedly'));
+    const onEnd = () => done(new Failure('protocol', fmt(LIBPQ.serverClosedFirstLine)));
     const onErr = (e: Error) => done(new Failure('connect', e.message));
-    const timer = setTimeout(() => done(new Failure('connect', 'timeout expired')), timeoutMs);
+    const timer = setTimeout(() => done(new Failure('connect', fmt(LIBPQ.timeoutExpired))), timeoutMs);
     sock.on('data', onData);
     sock.on('end', onEnd);
     sock.on('error', onErr);
@@ -104,7 +105,7 @@ function tcpConnect(address: string, port: number, timeoutMs: number): Promise<S
     const s = connect({ host: address, port });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Failure('connect', 'timeout expired'));
+      reject(new Failure('connect', fmt(LIBPQ.timeoutExpired)));
     }, timeoutMs);
     s.once('connect', () => {
       clearTimeout(timer);
@@ -114,14 +115,7 @@ function tcpConnect(address: string, port: number, timeoutMs: number): Promise<S
     s.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // fe-connect.c: the errno text, then libpq's hint for a refused TCP connection
-      reject(
-        new Failure(
-          'connect',
-          e.code === 'ECONNREFUSED'
-            ? 'Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?'
-            : e.message,
-        ),
-      );
+      reject(new Failure('connect', e.code === 'ECONNREFUSED' ? fmt(LIBPQ.tcpConnectFailed, 'Connection refused') : e.message));
     });
   });
 }
@@ -133,7 +127,7 @@ function tcpConnect(address: string, port: number, timeoutMs: number): Promise<S
  */
 function converse(stream: Socket | TlsEngineSocket, session: ClientSession, timeoutMs: number, res: AttemptResult): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Failure('protocol', 'timeout expired')), timeoutMs);
+    const timer = setTimeout(() => finish(new Failure('protocol', fmt(LIBPQ.timeoutExpired))), timeoutMs);
     let settled = false;
     const finish = (err?: Error) => {
       if (settled) return;
@@ -199,9 +193,9 @@ function handshake(
         res.alert = { direction: 'received', alert: e.alert, code: e.code };
         return fail(new Failure('handshake', handshakeFailureMessage({ received: e })));
       }
-      fail(new Failure('handshake', /TLSv1\.2/.test(e.message) ? `SSL error: ${e.message}` : 'SSL SYSCALL error: EOF detected'));
+      fail(new Failure('handshake', /TLSv1\.2/.test(e.message) ? fmt(LIBPQ.sslError, e.message) : fmt(LIBPQ.sslSyscallEof)));
     };
-    const onEnd = () => fail(new Failure('handshake', 'SSL SYSCALL error: EOF detected'));
+    const onEnd = () => fail(new Failure('handshake', fmt(LIBPQ.sslSyscallEof)));
     ts.once('secure', onSecure);
     ts.on('error', onError);
     ts.once('end', onEnd);
@@ -228,7 +222,7 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
         if (next.next === 'plaintext') {
           res.plainAfterRefusal = true;
         } else if (answer.length > 1) {
-          throw new Failure('protocol', 'received unencrypted data after SSL response');
+          throw new Failure('protocol', fmt(LIBPQ.unencryptedAfterSsl));
         }
       }
       if (!res.plainAfterRefusal) {
@@ -267,10 +261,10 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
     } else if (s.authRequest) {
       // pg_fe_sendauth gives up on the client's side: no retry in either direction
       res.stage = 'client-auth';
-      res.message = 'fe_sendauth: no password supplied';
+      res.message = fmt(LIBPQ.noPasswordSupplied);
     } else {
       res.stage = 'protocol';
-      res.message = 'server closed the connection unexpectedly';
+      res.message = fmt(LIBPQ.serverClosedFirstLine);
     }
   } catch (e) {
     if (!(e instanceof Failure)) throw e;

@@ -273,7 +273,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
       tlsInfo = { protocol: 'TLSv1.3', cipher: n.cipherSuite, bits: cipherBits(n.cipherSuite) };
       if (direct && n.alpn !== 'postgresql') {
         // COMMERROR: logged, nothing sent to the client
-        ctx.log([{ level: 'LOG', message: 'received direct SSL connection request without ALPN protocol negotiation extension' }]);
+        ctx.log([{ level: 'LOG', message: fmt(SERVER.directSslNoAlpn) }]);
         return close();
       }
       afterHandshake?.();
@@ -295,7 +295,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     const bad = unsupportedProtocolMessage(protocol);
     if (bad) return fatal(bad, '0A000');
     const user = params.get('user') ?? '';
-    if (!user) return fatal('no PostgreSQL user name specified in startup packet', '28000');
+    if (!user) return fatal(fmt(SERVER.noUserName), '28000');
     const database = params.get('database') || user;
     const applicationName = params.get('application_name') ?? '';
     const auth = authenticate({

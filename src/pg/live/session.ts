@@ -10,6 +10,7 @@ import { encodeFrontendMessage, startupMessage } from '../wire/frontend.js';
 import { WireError, type ErrorFields } from '../wire/protocol.js';
 import { readI32 } from '../wire/buffer.js';
 import { BackendMessageReader } from '../wire/reader.js';
+import { fmt, LIBPQ } from '../messages.js';
 
 export interface ServerError {
   severity: string;
@@ -52,7 +53,7 @@ export interface SessionResult {
 export function firstResponseError(buf: Uint8Array): string | undefined {
   if (buf.length === 0) return undefined;
   const type = String.fromCharCode(buf[0]);
-  const bad = `expected authentication request from server, but received ${type}`;
+  const bad = fmt(LIBPQ.expectedAuthRequest, type);
   if (type !== 'R' && type !== 'v' && type !== 'E') return bad;
   if (type === 'R' && buf.length >= 5) {
     const length = readI32(buf, 1);

@@ -5,7 +5,7 @@
 // (pgstat_bestart), which can still end the session.
 
 import { hostnameLookupDetail, type ClientHostName } from '../config/hba-hostname.js';
-import { ELOG, fmt, LIBPQ } from '../messages.js';
+import { ELOG, fmt, LIBPQ, say } from '../messages.js';
 import { clientAuthentication, sayAuth } from '../server/connection.js';
 import { pgStatSslRow, type PgStatSslRow } from '../server/stat-ssl.js';
 import type { Connection, PhaseEnd, SimStep, Transport } from './types.js';
@@ -45,7 +45,8 @@ export function authenticationPhase(
   const log = [...auth.log];
   const h = auth.clientHost;
   if (h?.lookups.length) {
-    const found = hostnameLookupDetail(h);
+    const detail = hostnameLookupDetail(h);
+    const found = detail && say(fmt, detail);
     const unmatched = h.resolv === 0 && h.name !== undefined ? ` (no host name in pg_hba.conf matches "${h.name}")` : '';
     steps.push({
       step: 'client-host-name',
