@@ -160,6 +160,8 @@ export class Normaliser {
       out
         // a temp directory no suite named: stored as such, but not restored by replay
         .replace(/\/tmp\/pgtls-[\w-]+/g, '<tmp>')
+        // the same, reached by a relative path (sslrootcert=../../pgtls-client-XXXXXX/root.crt)
+        .replace(/(?:\.\.\/)+pgtls-[\w-]+/g, '<tmp>')
         // the client's port in "connection received" (English, Japanese, or '?' for each character of a C LC_CTYPE)
         .replace(/(\bport|ポート番号|\?{5})=\d+/g, '$1=<client port>')
         // times and PIDs keep their shape (a suite may strip a `%m [%p] ` prefix by pattern)
