@@ -155,6 +155,16 @@ export class Normaliser {
 
   norm(s: string): string {
     let out = s;
+    // a named directory reached by a relative path: how many ../ (and /tmp/ or not) depends on
+    // where the clone sits, so the key keeps only which directory it is
+    for (const [v, p] of this.exact) {
+      const base = v.startsWith('/') ? v.slice(v.lastIndexOf('/') + 1) : '';
+      if (base.length > 3)
+        out = out.replace(
+          new RegExp(`(?:\\.\\./)+(?:[^/\\s"']+/)*?${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g'),
+          `<relative>${p}`,
+        );
+    }
     for (const [v, p] of this.exact) out = /^\d+$/.test(v) ? out.replace(new RegExp(`\\b${v}\\b`, 'g'), p) : out.split(v).join(p);
     return (
       out
