@@ -9,6 +9,7 @@
 import { stringify } from 'yaml';
 import { checkServer, type CheckReport } from '../pg/check.js';
 import { certificatesIn } from '../pg/files.js';
+import { DEFAULT_PG_VERSION } from '../pg/conninfo/options.js';
 import type { ProcessIdentity, SimFs } from '../pg/fs.js';
 import { likelyIssued } from '../path/index.js';
 import type { Certificate } from '../x509/index.js';
@@ -52,7 +53,7 @@ type Raw = Record<string, unknown>;
 export function initExpectations(input: InitInput, fs: SimFs): { text: string; report: CheckReport; cases: number } {
   const report = checkServer({ fs, pgdata: input.pgdata, serverUser: input.serverUser, at: input.at, hosts: input.hosts });
   const facts = serverFacts(
-    { name: 'db', pgdata: input.pgdata, settings: {}, names: [], pgVersion: 15 },
+    { name: 'db', pgdata: input.pgdata, settings: {}, names: [], pgVersion: DEFAULT_PG_VERSION },
     { fs, serverUser: input.serverUser },
   );
   const tls = facts.state?.tls;
@@ -130,7 +131,7 @@ export function initExpectations(input: InitInput, fs: SimFs): { text: string; r
       });
   }
 
-  const doc: Raw = { version: 1, defaults: { pgVersion: 15 }, servers: { db: server }, profiles, connections };
+  const doc: Raw = { version: 1, defaults: { pgVersion: DEFAULT_PG_VERSION }, servers: { db: server }, profiles, connections };
   // run every case offline and write down what happens today
   const plan = parseExpectations(stringify(doc), 'init', input.dir);
   connections.forEach((c, i) => {

@@ -91,7 +91,7 @@ export const EXPECTATIONS_SCHEMA: JsonSchema = {
       additionalProperties: false,
       description: 'What every server and connection uses unless it says otherwise.',
       properties: {
-        pgVersion: { type: 'integer', minimum: 13, maximum: 18, description: 'PostgreSQL/libpq major version (default 15).' },
+        pgVersion: { type: 'integer', minimum: 13, maximum: 18, description: 'PostgreSQL/libpq major version (default 18).' },
         at: str('The time connections and certificate lifetimes are judged at (ISO-8601; default now).'),
         opensslVersion: {
           type: 'string',

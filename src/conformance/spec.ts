@@ -8,6 +8,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { EXPECTATIONS_SCHEMA, INVENTORY_SCHEMA, type JsonSchema } from './schema.js';
 import { validateNode, type SchemaIssue } from './validate.js';
+import { DEFAULT_PG_VERSION } from '../pg/conninfo/options.js';
 
 export type ConformanceErrorKind = 'yaml-syntax' | 'schema' | 'reference';
 
@@ -172,7 +173,7 @@ export function parseExpectations(text: string, file: string, dir: string, inven
     refIssues.push({ line: p.line, col: p.col, path: path.join('.'), message });
   };
   const defaults = (value.defaults ?? {}) as Raw;
-  const pgVersion = (defaults.pgVersion as number | undefined) ?? 15;
+  const pgVersion = (defaults.pgVersion as number | undefined) ?? DEFAULT_PG_VERSION;
   let at: Date | undefined;
   if (defaults.at !== undefined) {
     at = new Date(String(defaults.at));

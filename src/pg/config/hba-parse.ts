@@ -100,7 +100,7 @@ export const DEBIAN_BUILD: ServerBuild = {
 };
 
 export interface HbaParseOptions {
-  /** PostgreSQL major version, 13..17 (default 15) */
+  /** PostgreSQL major version, 13..18 (default DEFAULT_PG_VERSION) */
   pgVersion?: number;
   /** the server's ssl setting (EnableSSL): hostssl lines warn when off */
   ssl?: boolean;

@@ -43,7 +43,7 @@ export interface ParseConfOptions {
   dataDir?: string;
   /** read PGDATA/postgresql.auto.conf after the main file (default true when dataDir is set) */
   readAutoConf?: boolean;
-  /** the server's major: which parameters it recognizes (default 15) */
+  /** the server's major: which parameters it recognizes (unset: findGuc's default, 15's table) */
   pgVersion?: number;
 }
 

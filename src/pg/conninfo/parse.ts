@@ -13,7 +13,7 @@ import { findConninfoOption, MAX_PG_VERSION, MIN_PG_VERSION, DEFAULT_PG_VERSION 
 export type ConninfoValues = Record<string, string>;
 
 export interface ConninfoParseOptions {
-  /** libpq major version, 13..17 (default 15): decides which keywords exist */
+  /** libpq major version, 13..18 (default DEFAULT_PG_VERSION): decides which keywords exist */
   pgVersion?: number;
 }
 

@@ -30,7 +30,7 @@ export interface ResolveInput {
   osUser: string;
   /** home directory for ~/.postgresql defaults (default env.HOME) */
   home?: string;
-  /** libpq major version 13..17 (default 15) */
+  /** libpq major version 13..18 (default DEFAULT_PG_VERSION) */
   pgVersion?: number;
   /** DEFAULT_PGSOCKET_DIR of the build (Debian: /var/run/postgresql) */
   defaultSocketDir?: string;

@@ -123,7 +123,7 @@ export interface StartupInput {
    * changes it afterwards, for client certificates (checked on PostgreSQL 15).
    */
   securityLevel?: number;
-  /** the server's major version (default 15): 18 reads ssl_groups instead of ssl_ecdh_curve */
+  /** the server's major version (default DEFAULT_PG_VERSION, 18): 18 reads ssl_groups instead of ssl_ecdh_curve */
   pgVersion?: number;
 }
 
