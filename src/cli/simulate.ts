@@ -7,6 +7,8 @@ import { userInfo } from 'node:os';
 import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
+import { fixLanguage, renderFix, type FixLang } from '../pg/fix.js';
+import { clientMessageLocale } from '../pg/i18n/translate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
 import {
@@ -72,7 +74,10 @@ Options:
                         LANGUAGE; default LANG=C.UTF-8): an ASCII LC_CTYPE prints ? for each
                         character of a translated message; repeatable
   --explain             add the full TLS trace (messages, secrets, checks)
-  --json                machine-readable result
+  --json                machine-readable result (fix: the advice in the client's language,
+                        fixes: the same advice as { kind, args } values)
+The fix is pgtls's own advice, in Japanese when the client's locale asks for it as it would
+for psql's messages (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else in English.
 Exit status: 0 connects, 1 does not, 2 bad input.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -150,15 +155,17 @@ export async function run(argv: string[]): Promise<number> {
     input.startedWith = remapDir(input.fs, input.pgdata, dataDirectory('started-with', String(opts['started-with'])));
   }
   const r = simulate(input);
+  // the advice speaks the language psql speaks to this client (gettext's choice, over pgtls's languages)
+  const lang = fixLanguage(clientMessageLocale(env, input.localeInstalled));
   if (opts.json) {
-    console.log(JSON.stringify(toJson(r, Boolean(opts.explain)), null, 2));
+    console.log(JSON.stringify(toJson(r, Boolean(opts.explain), lang), null, 2));
   } else {
-    console.log(render(r, Boolean(opts.explain)));
+    console.log(render(r, Boolean(opts.explain), lang));
   }
   return r.ok ? 0 : 1;
 }
 
-function toJson(r: SimulateResult, explain: boolean) {
+function toJson(r: SimulateResult, explain: boolean, lang: FixLang) {
   return {
     ok: r.ok,
     message: r.message,
@@ -167,7 +174,8 @@ function toJson(r: SimulateResult, explain: boolean) {
     serverFatal: r.serverFatal ?? null,
     serverLog: r.serverLog,
     steps: r.steps,
-    fix: r.fix ?? null,
+    fix: renderFix(r.fixes, lang) ?? null,
+    fixes: r.fixes ?? [],
     pgStatSsl: r.pgStatSsl ?? null,
     languageNotes: r.languageNotes ?? [],
     attempts: r.attempts.map((a) => ({
@@ -221,7 +229,7 @@ function statSslLine(row: PgStatSslRow): string {
     .join(' ');
 }
 
-function render(r: SimulateResult, explain: boolean): string {
+function render(r: SimulateResult, explain: boolean, lang: FixLang): string {
   const out: string[] = [];
   out.push(
     r.ok ? 'CONNECTS: psql would connect.' : r.serverStarted ? 'FAILS: psql would not connect.' : 'FAILS: the server would not start.',
@@ -241,7 +249,8 @@ function render(r: SimulateResult, explain: boolean): string {
     out.push(`  ${mark} ${s.attempt ? `[attempt ${s.attempt}] ` : ''}${s.step} (${s.who}): ${s.detail}`);
   }
   if (r.tlsTrace.length) out.push('', 'TLS handshake:', sequenceDiagram(r.tlsTrace));
-  if (r.fix) out.push('', `fix: ${r.fix}`);
+  const fix = renderFix(r.fixes, lang);
+  if (fix) out.push('', `fix: ${fix}`);
   for (const n of r.languageNotes ?? []) out.push('', `note: ${n}`);
   if (explain && r.tlsTrace.length) out.push('', 'TLS trace:', formatTrace(r.tlsTrace));
   return out.join('\n');

@@ -1,7 +1,8 @@
 // The concrete change that would make a failing connection work, chosen from what failed.
 // Kept as tables (failure kind, OpenSSL reason or verify error -> advice) so each fix sits
 // next to the failure it answers and can be tested on its own. Every failure arrives as a
-// value with a kind: nothing here reads a message's words.
+// value with a kind: nothing here reads a message's words. The advice is a value too, a
+// list of `{ kind, args }` (fix-kinds.ts), put in words per language by fix-render.ts.
 
 import { commonNames, formatNameOneline, type Certificate } from '../x509/index.js';
 import { certInfo, errorName, likelyIssued, parseIpAsc, type SslSecurityFailure } from '../path/index.js';
@@ -12,6 +13,11 @@ import type { ClientFileOption, ClientSetupCause, ClientTls } from './client/lib
 import type { AuthFailure, PasswordRefusal } from './server/connection.js';
 import type { HbaAuthMethod } from './config/hba-parse.js';
 import { escapePassfileField, type PassKey, type PassLookup, type PassMiss } from './conninfo/passfile.js';
+import { advice, type FixAdvice } from './fix-kinds.js';
+import { renderFix } from './fix-render.js';
+
+export { FIX_ARGS, FIX_KINDS, type FixAdvice, type FixArg, type FixArgs, type FixKind } from './fix-kinds.js';
+export { fixLanguage, renderAdvice, renderFix, type FixLang } from './fix-render.js';
 
 export type FailureFacts =
   /** the server did not start: be_tls_init's and load_hba's failures carry their cause; others only their message */
@@ -69,116 +75,74 @@ export type FailureFacts =
       passwordRefused?: PasswordRefusal;
     };
 
-const WHAT: Record<SslFileSetting, string> = {
-  ssl_cert_file: 'the server certificate',
-  ssl_key_file: "the server's private key",
-  ssl_ca_file: 'the CA certificate(s) that issue client certificates',
-  ssl_crl_file: 'the CRL(s) of those CAs',
-  ssl_crl_dir: 'the CRL(s) of those CAs',
-};
-
 /** be_tls_init's file failures, by OpenSSL's reason. */
-const START_FILE: Partial<Record<ReasonKey, (c: { setting: SslFileSetting; file: string }) => string>> = {
-  noFile: (c) => `put ${WHAT[c.setting]} at ${c.file} (${c.setting}, relative to the data directory)`,
-  noAccess: (c) =>
-    c.setting === 'ssl_key_file'
-      ? `the postgres user cannot read ${c.file}: make it owned by postgres (0600) or readable by its group (0640)`
-      : `the postgres user cannot read ${c.file}: make it readable by postgres`,
-  noStartLine: (c) => `${c.file} must hold a PEM certificate (-----BEGIN CERTIFICATE-----), leaf first; ${c.setting} must name that file`,
-  badBase64: (c) =>
-    `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
-  asn1: (c) =>
-    `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again (openssl x509 -in <file> -out ${c.file})`,
-  noCertOrCrl: (c) => `${c.file} holds no PEM certificate or CRL: ${c.setting} must name a file with ${WHAT[c.setting]}`,
-  unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
-  processingError: () =>
-    `the key is encrypted: set ssl_passphrase_command (e.g. 'echo <passphrase>') or store the key unencrypted (openssl pkey -in key -out key.plain)`,
-  badDecrypt: () =>
-    `the key is encrypted and the passphrase is wrong: fix ssl_passphrase_command, or store the key unencrypted (openssl pkey -in key -out key.plain)`,
-  keyMismatch: (c) => `${c.file} does not belong to the first certificate in ssl_cert_file: use the key the certificate was issued for`,
+const START_FILE: Partial<Record<ReasonKey, (c: { setting: SslFileSetting; file: string }) => FixAdvice>> = {
+  noFile: ({ setting, file }) => advice('start-no-file', { setting, file }),
+  noAccess: ({ setting, file }) => advice(setting === 'ssl_key_file' ? 'start-no-access-key' : 'start-no-access', { file }),
+  noStartLine: ({ setting, file }) => advice('start-no-start-line', { file, setting }),
+  badBase64: ({ file }) => advice('pem-bad-base64', { file }),
+  asn1: ({ file }) => advice('start-asn1', { file }),
+  noCertOrCrl: ({ setting, file }) => advice('start-no-cert-or-crl', { file, setting }),
+  unsupported: ({ file }) => advice('pem-not-key', { file }),
+  processingError: () => advice('start-key-encrypted', {}),
+  badDecrypt: () => advice('start-key-bad-passphrase', {}),
+  keyMismatch: ({ file }) => advice('start-key-mismatch', { file }),
 };
 
-/** The keys that meet each security level (minbits 80, 112, 128, 192, 256). */
-const KEYS_FOR_LEVEL = [
-  'any key',
-  'a 1024-bit RSA or P-256 key',
-  'a 2048-bit RSA or P-256 key',
-  'a 3072-bit RSA or P-256 key',
-  'a 7680-bit RSA or P-384 key',
-  'a 15360-bit RSA or P-521 key',
-];
-const keysFor = (level: number) => KEYS_FOR_LEVEL[Math.max(0, Math.min(5, level))];
+/** The level whose keys the advice names: OpenSSL's levels stop at 5. */
+const keysFor = (level: number) => Math.max(0, Math.min(5, level));
 
-const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => string> = {
-  'ee-key-too-small': (file, level) =>
-    `the server certificate's key (${file}) is below OpenSSL's security level ${level}: reissue the certificate with ${keysFor(level)}`,
-  'ca-key-too-small': (file, level) =>
-    `a CA certificate after the leaf in ${file} has a key below security level ${level}: reissue that CA with ${keysFor(level)}, or leave it out of ${file}`,
-  'ca-md-too-weak': (file, level) =>
-    `a certificate in ${file} is signed with a digest below security level ${level} (SHA-1, MD5): reissue it signed with SHA-256`,
+const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => FixAdvice> = {
+  'ee-key-too-small': (file, level) => advice('start-ee-key-small', { file, level, keys: keysFor(level) }),
+  'ca-key-too-small': (file, level) => advice('start-ca-key-small', { file, level, keys: keysFor(level) }),
+  'ca-md-too-weak': (file, level) => advice('md-below-level', { file, level }),
 };
 
-const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { kind: K }>) => string | undefined } = {
+const START_CAUSE: { [K in StartupCause['kind']]: (c: Extract<StartupCause, { kind: K }>) => FixAdvice | undefined } = {
   file: (c) => START_FILE[c.why]?.(c),
-  'hba-load': () => `fix the pg_hba.conf lines the server log names`,
+  'hba-load': () => advice('hba-load', {}),
   'cert-security': (c) => START_SECURITY[c.failure](c.file, c.level),
-  'key-not-regular': (c) => `${c.file} is not a regular file: point ssl_key_file at the key file`,
-  'key-owner': (c) => `chown postgres ${c.file} (or root, with mode 0640)`,
-  'key-perms': (c) => `chmod 0600 ${c.file} (owner postgres), or 0640 owned by root with group postgres`,
-  'key-reload-passphrase': () =>
-    `the key needs a passphrase, which a reload does not ask for: set ssl_passphrase_command_supports_reload = on, or restart the server`,
-  'protocol-version': () => `ssl_min/max_protocol_version take TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3`,
-  'protocol-range': () => `make ssl_min_protocol_version <= ssl_max_protocol_version`,
-  ciphers: (c) =>
-    c.setting === 'ssl_tls13_ciphers'
-      ? `ssl_tls13_ciphers names no TLS 1.3 suite: leave it empty, or list suites such as TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256`
-      : `ssl_ciphers selects no cipher: use the default, HIGH:MEDIUM:+3DES:!aNULL`,
-  'ecdh-curve': (c) =>
-    c.setting === 'ssl_groups'
-      ? `ssl_groups takes a colon list of OpenSSL group names, each once: the default is X25519:prime256v1`
-      : `ssl_ecdh_curve takes an OpenSSL curve short name: prime256v1, secp384r1 or secp521r1`,
+  'key-not-regular': ({ file }) => advice('key-not-regular', { file }),
+  'key-owner': ({ file }) => advice('key-owner', { file }),
+  'key-perms': ({ file }) => advice('key-perms', { file }),
+  'key-reload-passphrase': () => advice('key-reload-passphrase', {}),
+  'protocol-version': () => advice('protocol-version', {}),
+  'protocol-range': () => advice('protocol-range', {}),
+  ciphers: (c) => advice(c.setting === 'ssl_tls13_ciphers' ? 'tls13-ciphers' : 'ssl-ciphers', {}),
+  'ecdh-curve': (c) => advice(c.setting === 'ssl_groups' ? 'ssl-groups' : 'ecdh-curve', {}),
 };
 
-function startupFix(c: StartupCause): string | undefined {
-  return (START_CAUSE[c.kind] as (x: StartupCause) => string | undefined)(c);
+function startupFix(c: StartupCause): FixAdvice | undefined {
+  return (START_CAUSE[c.kind] as (x: StartupCause) => FixAdvice | undefined)(c);
 }
 
-const CLIENT_OPTION: Record<ClientFileOption, string> = {
-  sslrootcert: 'the root certificate file (sslrootcert)',
-  sslcert: 'the client certificate (sslcert)',
-  sslkey: 'the client key (sslkey)',
-};
-
 /** libpq's file failures, by OpenSSL's reason. */
-const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; file: string }) => string>> = {
-  noFile: (c) => `put ${CLIENT_OPTION[c.option]} at ${c.file}`,
-  noAccess: (c) => `the client cannot read ${c.file} (${CLIENT_OPTION[c.option]}): make it readable by the user running psql`,
-  noStartLine: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
-  noCertOrCrl: (c) => `${c.file} must hold PEM certificates (-----BEGIN CERTIFICATE-----); ${c.option} must name that file`,
-  badBase64: (c) =>
-    `a PEM block in ${c.file} has damaged base64 (a character outside A-Z a-z 0-9 + / =, or a cut line): copy the file again from its source`,
-  asn1: (c) => `a PEM block in ${c.file} does not hold a certificate OpenSSL can read: export it again`,
-  unsupported: (c) => `${c.file} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
-  processingError: () => `the client key is encrypted: pass sslpassword=<passphrase>`,
-  badDecrypt: () => `the client key is encrypted and sslpassword is not its passphrase: pass the right sslpassword`,
-  keyMismatch: (c) => `${c.file} is not the key of the client certificate: point sslkey at the matching key`,
+const CLIENT_FILE: Partial<Record<ReasonKey, (c: { option: ClientFileOption; file: string }) => FixAdvice>> = {
+  noFile: ({ option, file }) => advice('client-no-file', { option, file }),
+  noAccess: ({ option, file }) => advice('client-no-access', { file, option }),
+  noStartLine: ({ option, file }) => advice('client-no-start-line', { file, option }),
+  noCertOrCrl: ({ option, file }) => advice('client-no-start-line', { file, option }),
+  badBase64: ({ file }) => advice('pem-bad-base64', { file }),
+  asn1: ({ file }) => advice('client-asn1', { file }),
+  unsupported: ({ file }) => advice('pem-not-key', { file }),
+  processingError: () => advice('client-key-encrypted', {}),
+  badDecrypt: () => advice('client-key-bad-passphrase', {}),
+  keyMismatch: ({ file }) => advice('client-key-mismatch', { file }),
 };
 
-const CLIENT_CAUSE: { [K in ClientSetupCause['kind']]: (c: Extract<ClientSetupCause, { kind: K }>) => string | undefined } = {
+const CLIENT_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => FixAdvice> = {
+  'ee-key-too-small': (file, level) => advice('client-ee-key-small', { file, level, keys: keysFor(level) }),
+  'ca-key-too-small': (file, level) => advice('client-ca-key-small', { file, level, keys: keysFor(level) }),
+  'ca-md-too-weak': (file, level) => advice('md-below-level', { file, level }),
+};
+
+const CLIENT_CAUSE: { [K in ClientSetupCause['kind']]: (c: Extract<ClientSetupCause, { kind: K }>) => FixAdvice | undefined } = {
   file: (c) => CLIENT_FILE[c.why]?.(c),
-  'root-missing': (c) =>
-    c.file
-      ? `give the client the CA certificate that issued the server certificate: copy it to ${c.file} or point sslrootcert at it`
-      : 'give the client the CA certificate that issued the server certificate: point sslrootcert at it (libpq found no home directory for ~/.postgresql/root.crt)',
-  'cert-security': (c) =>
-    c.failure === 'ee-key-too-small'
-      ? `the client certificate's key (${c.file}) is below OpenSSL's security level ${c.level}: reissue it with ${keysFor(c.level)}`
-      : c.failure === 'ca-key-too-small'
-        ? `a CA certificate after the client certificate in ${c.file} has a key below security level ${c.level}: reissue that CA with ${keysFor(c.level)}, or leave it out of ${c.file}`
-        : `a certificate in ${c.file} is signed with a digest below security level ${c.level} (SHA-1, MD5): reissue it signed with SHA-256`,
-  'key-missing': (c) => `put the client key at ${c.file} or set sslkey`,
-  'key-not-regular': (c) => `${c.file} is not a regular file: point sslkey at the client key file`,
-  'key-perms': (c) => `chmod 0600 ${c.file}`,
+  'root-missing': (c) => (c.file ? advice('root-missing', { file: c.file }) : advice('root-missing-no-home', {})),
+  'cert-security': (c) => CLIENT_SECURITY[c.failure](c.file, c.level),
+  'key-missing': ({ file }) => advice('client-key-missing', { file }),
+  'key-not-regular': ({ file }) => advice('client-key-not-regular', { file }),
+  'key-perms': ({ file }) => advice('client-key-perms', { file }),
 };
 
 type HandshakeFacts = Extract<FailureFacts, { kind: 'handshake' }>;
@@ -188,183 +152,177 @@ type HandshakeFacts = Extract<FailureFacts, { kind: 'handshake' }>;
  * server should send (PostgreSQL sends ssl_cert_file whole: leaf first, then intermediates),
  * or a root the client lacks; told apart by the certificates the server side holds.
  */
-function missingServerIssuer(f: HandshakeFacts): string {
+function missingServerIssuer(f: HandshakeFacts): FixAdvice {
   const h = f.handshake;
   const top = h.serverVerify?.error?.cert ?? h.serverChain[h.serverChain.length - 1];
   const certFile = f.certFile ?? 'server.crt';
-  const issuer = top ? `"${formatNameOneline(top.issuer)}"` : 'unknown';
   const found = top && f.serverHas?.find((c) => likelyIssued(c.cert, top) === 0);
   if (found && !certInfo(found.cert).selfSigned) {
-    return `the server does not send the intermediate ${issuer} (in ${found.source}) that issued "${formatNameOneline(top!.subject)}": append it to ${certFile} after the leaf (the server sends that file whole, leaf first, then the intermediates); or else add it to the client's sslrootcert`;
+    return advice('send-intermediate', {
+      issuer: formatNameOneline(top!.issuer),
+      source: found.source,
+      subject: formatNameOneline(top!.subject),
+      certFile,
+    });
   }
-  if (found) return `the client's sslrootcert does not hold the root ${issuer} (in ${found.source}): add it to sslrootcert`;
-  return `the client's root certificate file does not hold the CA that issued the server certificate (issuer ${issuer}): if that CA is an intermediate, append it to ${certFile} after the leaf so the server sends it; if it is the root, add it to sslrootcert`;
+  if (found) return advice('add-root', { issuer: formatNameOneline(top!.issuer), source: found.source });
+  return advice('server-ca-missing', { issuer: top ? formatNameOneline(top.issuer) : '', certFile });
 }
 
-const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client', f: HandshakeFacts) => string>> = {
+/** The advice for a failed certificate check, by OpenSSL's verify error and the side whose chain failed. */
+const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'client', f: HandshakeFacts) => FixAdvice>> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: (h, side, f) =>
-    side === 'server'
-      ? missingServerIssuer(f)
-      : `ssl_ca_file does not hold the CA that issued the client certificate (issuer ${issuerOf(h.clientChain)}): add that CA to ssl_ca_file`,
+    side === 'server' ? missingServerIssuer(f) : advice('client-ca-missing', { issuer: issuerOf(h.clientChain) }),
   UNABLE_TO_GET_ISSUER_CERT: (h, side) =>
     side === 'server'
-      ? `the chain stops at an intermediate: put the root CA (issuer ${issuerOf(h.serverChain, true)}) in the client's sslrootcert; a trust store holding only an intermediate is not enough`
-      : `add the client CA's root (issuer ${issuerOf(h.clientChain, true)}) to ssl_ca_file`,
-  DEPTH_ZERO_SELF_SIGNED_CERT: (_h, side) =>
-    side === 'server'
-      ? `the server certificate is self-signed: copy server.crt to the client and use it as sslrootcert`
-      : `add the self-signed client certificate to ssl_ca_file`,
-  SELF_SIGNED_CERT_IN_CHAIN: (_h, side) =>
-    side === 'server' ? `put the root CA the server sends in the client's sslrootcert` : `put the client's root CA in ssl_ca_file`,
-  CERT_HAS_EXPIRED: (h, side) => `renew the expired ${side} certificate (${expired(side === 'server' ? h.serverVerify : h.clientVerify)})`,
-  CERT_NOT_YET_VALID: (_h, side) => `the ${side} certificate is not valid yet: check the clocks or reissue it with an earlier notBefore`,
-  UNABLE_TO_GET_CRL: (_h, side) =>
-    side === 'server'
-      ? `with a CRL configured, every CA in the chain needs a CRL (CRL_CHECK_ALL): add the missing CA's CRL to sslcrl/sslcrldir, or remove the CRL setting`
-      : `with ssl_crl_file/ssl_crl_dir set, every CA in the client chain needs a CRL: add the missing CRL (e.g. the root's) to ssl_crl_file`,
+      ? advice('server-chain-no-root', { issuer: issuerOf(h.serverChain, true) })
+      : advice('client-chain-no-root', { issuer: issuerOf(h.clientChain, true) }),
+  DEPTH_ZERO_SELF_SIGNED_CERT: (_h, side) => advice(side === 'server' ? 'server-self-signed' : 'client-self-signed', {}),
+  SELF_SIGNED_CERT_IN_CHAIN: (_h, side) => advice(side === 'server' ? 'server-root-in-chain' : 'client-root-in-chain', {}),
+  CERT_HAS_EXPIRED: (h, side) => {
+    const c = (side === 'server' ? h.serverVerify : h.clientVerify)?.error?.cert;
+    return c
+      ? advice('cert-expired', { side, subject: formatNameOneline(c.subject), notAfter: c.notAfter.text })
+      : advice('cert-expired-unknown', { side });
+  },
+  CERT_NOT_YET_VALID: (_h, side) => advice('cert-not-yet-valid', { side }),
+  UNABLE_TO_GET_CRL: (_h, side) => advice(side === 'server' ? 'server-crl-missing' : 'client-crl-missing', {}),
   CERT_REVOKED: (h, side) => {
     const e = (side === 'server' ? h.serverVerify : h.clientVerify)?.error;
     // depth 0 is the leaf; above it a CA is on its issuer's CRL, and so is everything it issued
-    if (!e?.cert || e.depth === 0) return `the ${side} certificate is revoked: issue a new one`;
-    return `the CA "${formatNameOneline(e.cert.subject)}" (depth ${e.depth} of the ${side} chain) is revoked by its issuer's CRL: every certificate it issued is refused with it; issue a new CA and reissue the ${side} certificate under it`;
+    if (!e?.cert || e.depth === 0) return advice('cert-revoked', { side });
+    return advice('ca-revoked', { subject: formatNameOneline(e.cert.subject), depth: e.depth, side });
   },
-  CRL_HAS_EXPIRED: () => `publish a fresh CRL (its nextUpdate has passed)`,
-  INVALID_CA: (_h, side) =>
-    `an intermediate in the ${side} chain is not a CA: reissue it with basicConstraints CA:TRUE (openssl's v3_ca section)`,
-  PATH_LENGTH_EXCEEDED: () =>
-    `a CA's pathLenConstraint is too small for this chain: reissue that CA with a larger pathlen or shorten the chain`,
-  INVALID_PURPOSE: (_h, side) =>
-    side === 'server'
-      ? `the server certificate's extendedKeyUsage/keyUsage does not allow TLS server use: reissue with EKU serverAuth`
-      : `the client certificate's extendedKeyUsage does not allow clientAuth: reissue it`,
-  CERT_SIGNATURE_FAILURE: (_h, side) =>
-    `a signature in the ${side} chain does not verify: the certificate was not issued by the CA it names; reissue it`,
-  EE_KEY_TOO_SMALL: (_h, side) =>
-    `the ${side} certificate's key is below security level 2 (RSA < 2048 bits): reissue with a 2048-bit or larger key`,
-  CA_KEY_TOO_SMALL: () => `a CA key is below security level 2: reissue the CA with a 2048-bit or larger key`,
-  CA_MD_TOO_WEAK: () => `a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256`,
+  CRL_HAS_EXPIRED: () => advice('crl-expired', {}),
+  INVALID_CA: (_h, side) => advice('invalid-ca', { side }),
+  PATH_LENGTH_EXCEEDED: () => advice('path-length', {}),
+  INVALID_PURPOSE: (_h, side) => advice(side === 'server' ? 'server-purpose' : 'client-purpose', {}),
+  CERT_SIGNATURE_FAILURE: (_h, side) => advice('signature-failure', { side }),
+  EE_KEY_TOO_SMALL: (_h, side) => advice('ee-key-too-small', { side }),
+  CA_KEY_TOO_SMALL: () => advice('ca-key-too-small', {}),
+  CA_MD_TOO_WEAK: () => advice('ca-md-too-weak', {}),
 };
 
 type AuthFacts = Extract<FailureFacts, { kind: 'auth' }>;
 
 /** The server refused the connection: advice by what it refused. */
-const AUTH_FIX: Record<AuthFacts['failure'], (f: AuthFacts) => string | undefined> = {
+const AUTH_FIX: Record<AuthFacts['failure'], (f: AuthFacts) => FixAdvice | undefined> = {
   'no-hba-entry': (f) =>
     f.local
-      ? `add a line to pg_hba.conf: local ${f.database} ${f.user} <method> (a Unix-socket connection matches only "local" lines; host and hostssl lines are for TCP, which host=<name or address> would use)`
-      : `add a line to pg_hba.conf: ${f.ssl ? 'hostssl' : 'host'} ${f.database} ${f.user} ${f.clientAddr}/32 <method>${f.ssl ? '' : ' (or connect with SSL, if a hostssl line exists)'}`,
-  'hba-reject': (f) => `the matching pg_hba.conf line is "reject": add an accepting line above it (${f.line ?? ''})`,
-  'cert-store-missing': () => 'set ssl_ca_file in postgresql.conf to the CA that issues client certificates',
-  'cert-required': () => 'give the client a certificate issued by a CA in ssl_ca_file (sslcert=..., sslkey=...)',
+      ? advice('hba-add-local', { database: f.database, user: f.user })
+      : advice(f.ssl ? 'hba-add-hostssl' : 'hba-add-host', { database: f.database, user: f.user, address: f.clientAddr }),
+  'hba-reject': (f) => advice('hba-reject', { line: f.line ?? '' }),
+  'cert-store-missing': () => advice('cert-store-missing', {}),
+  'cert-required': () => advice('cert-required', {}),
   'method-failed': (f) => {
     if (f.method === 'peer') {
-      const os = f.osUser ?? '';
-      return f.usermap
-        ? `add the line "${f.usermap} ${os} ${f.user}" to pg_ident.conf (map ${f.usermap} has no entry for the OS user "${os}" as role "${f.user}")`
-        : `peer authentication lets the OS user "${os}" in only as role "${os}": connect with user=${os}, run psql as the OS user "${f.user}", or map it (map=m on the pg_hba.conf line, "m ${os} ${f.user}" in pg_ident.conf)`;
+      const osUser = f.osUser ?? '';
+      return f.usermap ? advice('ident-add', { map: f.usermap, osUser, user: f.user }) : advice('peer-mismatch', { osUser, user: f.user });
     }
     if (f.passwordRefused) return PASSWORD_REFUSED[f.passwordRefused](f);
     // cert, or clientcert=verify-full on another method: the certificate's name is not the user
     if (!f.peerCert) return undefined;
-    const cn = commonNames(f.peerCert.subject)[0] ?? '';
-    return `the client certificate's CN is "${cn}" but the user is "${f.user}": connect as user=${cn}, issue a certificate with CN=${f.user}, or add a pg_ident.conf map (map=...)`;
+    return advice('cert-cn-mismatch', { cn: commonNames(f.peerCert.subject)[0] ?? '', user: f.user });
   },
   'no-password': (f) => {
     const l = f.passfile;
-    return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || 'supply a password (PGPASSWORD, ~/.pgpass or password=...)';
+    return (l && !l.found && PASSFILE_MISS[l.reason]?.(l)) || advice('supply-password', {});
   },
   'not-simulated': () => undefined,
-  'stat-ssl': () =>
-    'reissue the client certificate without the name attribute OpenSSL has no name for (its subject or issuer): PostgreSQL 15 cannot show that name in pg_stat_ssl and ends the session',
+  'stat-ssl': () => advice('stat-ssl', {}),
 };
 
 /** The .pgpass line that would match this key. */
 const passfileLine = (k: PassKey): string => `${[k.host, k.port, k.dbname, k.user].map(escapePassfileField).join(':')}:<password>`;
-const GIVE = 'or give the password (PGPASSWORD, password=)';
 
 /** No password from the file: what to do about the file, by why it gave none. */
-const PASSFILE_MISS: Partial<Record<PassMiss, (l: Extract<PassLookup, { found: false }>) => string>> = {
-  'group-world': (l) => `chmod 0600 ${l.file} (libpq ignores a password file that group or others can access)`,
-  'not-regular': (l) => `${l.file} is not a regular file: point passfile= or PGPASSFILE at the password file, ${GIVE}`,
-  unreadable: (l) => `the client cannot read ${l.file}: make it the client user's own, mode 0600`,
-  'no-file': (l) =>
-    l.key
-      ? `create ${l.file} (mode 0600) with the line "${passfileLine(l.key)}", ${GIVE}`
-      : `supply a password (PGPASSWORD, ~/.pgpass or password=...)`,
-  'no-match': (l) => `add a line "${passfileLine(l.key!)}" to ${l.file} (mode 0600), ${GIVE}`,
+const PASSFILE_MISS: Partial<Record<PassMiss, (l: Extract<PassLookup, { found: false }>) => FixAdvice>> = {
+  'group-world': (l) => advice('passfile-perms', { file: l.file }),
+  'not-regular': (l) => advice('passfile-not-regular', { file: l.file }),
+  unreadable: (l) => advice('passfile-unreadable', { file: l.file }),
+  'no-file': (l) => (l.key ? advice('passfile-create', { file: l.file, line: passfileLine(l.key) }) : advice('supply-password', {})),
+  'no-match': (l) => advice('passfile-add', { line: passfileLine(l.key!), file: l.file }),
 };
 
 /** The server refused the password: by why. */
-const PASSWORD_REFUSED: Record<PasswordRefusal, (f: Extract<FailureFacts, { kind: 'auth' }>) => string> = {
+const PASSWORD_REFUSED: Record<PasswordRefusal, (f: AuthFacts) => FixAdvice> = {
   mismatch: (f) =>
     f.passfile?.found
-      ? `${f.passfile.file} line ${f.passfile.lineNo} has a password the server refuses for "${f.user}": correct that line (or the role's password: ALTER ROLE ... PASSWORD)`
-      : `the server refuses the password given for "${f.user}": give the role's password (or set it: ALTER ROLE ... PASSWORD)`,
-  'no-password': (f) => `role "${f.user}" has no password: set one (ALTER ROLE "${f.user}" PASSWORD '...')`,
-  'no-scram-secret': (f) =>
-    `role "${f.user}" has an MD5 password and the pg_hba.conf line wants scram-sha-256: set the password again with password_encryption = 'scram-sha-256' (ALTER ROLE "${f.user}" PASSWORD '...'), or use md5 on that line`,
+      ? advice('password-mismatch-passfile', { file: f.passfile.file, lineNo: f.passfile.lineNo, user: f.user })
+      : advice('password-mismatch', { user: f.user }),
+  'no-password': (f) => advice('role-no-password', { user: f.user }),
+  'no-scram-secret': (f) => advice('role-md5', { user: f.user }),
 };
 
+/** The issuer of a chain's first (or last) certificate, '' when the chain is empty. */
 function issuerOf(chain: Certificate[], last = false): string {
   const c = last ? chain[chain.length - 1] : chain[0];
-  return c ? `"${formatNameOneline(c.issuer)}"` : 'unknown';
+  return c ? formatNameOneline(c.issuer) : '';
 }
 
-function expired(v: HandshakeOutcome['serverVerify']): string {
-  const c = v?.error?.cert;
-  return c ? `"${formatNameOneline(c.subject)}" expired ${c.notAfter.text}` : 'notAfter has passed';
+/** Where the server listens, for a host loop that reached nothing. */
+function listening(f: Extract<FailureFacts, { kind: 'unreachable' }>): FixAdvice[] {
+  const places: FixAdvice[] = [];
+  if (f.tcp)
+    places.push(
+      f.listenAddresses
+        ? advice('listen-tcp', { addresses: f.listenAddresses, port: f.port })
+        : advice('listen-tcp-none', { port: f.port }),
+    );
+  if (f.socket)
+    places.push(
+      f.socketPaths.length
+        ? advice(f.socketPaths.length > 1 ? 'listen-sockets' : 'listen-socket', { paths: f.socketPaths, port: f.port })
+        : advice('listen-no-socket', {}),
+    );
+  return places;
 }
 
-export function suggestFix(f: FailureFacts): string | undefined {
+/** The advice for the failure's facts (empty when pgtls has none). */
+export function adviseFix(f: FailureFacts): FixAdvice[] {
+  const one = (a: FixAdvice | undefined) => (a ? [a] : []);
   switch (f.kind) {
     case 'server-start':
-      return f.cause && startupFix(f.cause);
+      return one(f.cause && startupFix(f.cause));
     case 'conninfo':
-      return `correct the connection string: ${f.message}`;
-    case 'unreachable': {
-      const where = [
-        f.tcp ? `${f.listenAddresses || '(no TCP address)'} port ${f.port}` : undefined,
-        f.socket
-          ? f.socketPaths.length
-            ? `the Unix socket${f.socketPaths.length > 1 ? 's' : ''} ${f.socketPaths.join(', ')} (connect with host=<that directory> port=${f.port})`
-            : 'no Unix socket (unix_socket_directories is empty)'
-          : undefined,
-      ].filter(Boolean);
-      return `nothing listens there: the server listens on ${where.join(', and on ')}`;
-    }
+      return [advice('conninfo', { message: f.message })];
+    case 'unreachable':
+      return [advice('nothing-listens', { places: listening(f) })];
     case 'local-refused':
-      return f.why === 'requirepeer'
-        ? `the server runs as the OS user "${f.serverOsUser}": set requirepeer=${f.serverOsUser}, or leave requirepeer out`
-        : 'GSSAPI encryption cannot run over a Unix socket: use gssencmode=prefer or disable, or connect over TCP (host=<name or address>)';
+      return [f.why === 'requirepeer' ? advice('requirepeer', { serverUser: f.serverOsUser }) : advice('gss-socket', {})];
     case 'ssl-refused':
-      if (f.directServer !== undefined)
-        return `PostgreSQL ${f.directServer} does not speak direct TLS (17+): leave out sslnegotiation=direct (the default, postgres, sends an SSLRequest first)`;
-      return 'set ssl = on (with ssl_cert_file and ssl_key_file) in postgresql.conf, or use a weaker sslmode';
+      return [f.directServer !== undefined ? advice('direct-tls', { version: f.directServer }) : advice('ssl-off', {})];
     case 'client-setup':
-      return (CLIENT_CAUSE[f.cause.kind] as (x: ClientSetupCause) => string | undefined)(f.cause);
+      return one((CLIENT_CAUSE[f.cause.kind] as (x: ClientSetupCause) => FixAdvice | undefined)(f.cause));
     case 'handshake': {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
-      if (!side)
-        return h.tls12 === undefined && h.versionFailure !== undefined
-          ? 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)'
-          : undefined;
+      if (!side) return h.tls12 === undefined && h.versionFailure !== undefined ? [advice('tls-versions', {})] : [];
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
-      return VERIFY[errorName(code)]?.(h, side, f);
+      return one(VERIFY[errorName(code)]?.(h, side, f));
     }
     case 'host-name': {
-      if (!f.cert || !f.host) return 'give a host name to verify against (host=...)';
+      if (!f.cert || !f.host) return [advice('host-give', {})];
       const names = [
         ...(f.cert.ext.subjectAltName?.names.filter((n) => n.type === 'dns').map((n) => (n as { value: string }).value) ?? []),
         ...commonNames(f.cert.subject),
       ];
       // an IP address in host= is matched against iPAddress entries (libpq 14+), never DNS names
       const san = `${parseIpAsc(f.host) ? 'IP' : 'DNS'}:${f.host}`;
-      return names.length
-        ? `connect with host=${names[0]} (a name in the certificate), or reissue the server certificate with subjectAltName ${san}`
-        : `reissue the server certificate with subjectAltName ${san}`;
+      return [names.length ? advice('host-connect-or-san', { name: names[0], san }) : advice('host-san', { san })];
     }
     case 'auth':
-      return (AUTH_FIX[f.failure] as (x: AuthFacts) => string | undefined)(f);
+      return one((AUTH_FIX[f.failure] as (x: AuthFacts) => FixAdvice | undefined)(f));
   }
+}
+
+/** The fix in English (what SimulateResult.fix holds). */
+export function suggestFix(f: FailureFacts): string | undefined {
+  return renderFix(adviseFix(f), 'en');
+}
+
+/** The fix of a failure as the result carries it: the advice items and their English text. */
+export function fixOf(f: FailureFacts | undefined): { fix?: string; fixes?: FixAdvice[] } {
+  const fixes = f ? adviseFix(f) : [];
+  return fixes.length ? { fix: renderFix(fixes, 'en'), fixes } : {};
 }

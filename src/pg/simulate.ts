@@ -36,7 +36,7 @@ import {
   type Translator,
 } from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
-import { suggestFix } from './fix.js';
+import { fixOf, type FixAdvice } from './fix.js';
 import { DEFAULT_PG_VERSION } from './conninfo/options.js';
 import { serverStartPhase } from './simulate/server-start.js';
 import { clientOptionsPhase } from './simulate/client-options.js';
@@ -153,8 +153,10 @@ export interface SimulateResult {
   serverStarted: boolean;
   steps: SimStep[];
   attempts: AttemptReport[];
-  /** the concrete change that would make it connect */
+  /** the concrete change that would make it connect, in English (renderFix(fixes, 'en')) */
   fix?: string;
+  /** the same advice as values, to put in another language with renderFix */
+  fixes?: FixAdvice[];
   /** the TLS trace of the last attempt that ran a handshake */
   tlsTrace: TraceEntry[];
   /**
@@ -259,14 +261,14 @@ export function simulate(input: SimulateInput): SimulateResult {
     warnings.push(...opts.warnings);
     if (!opts.ok) {
       steps.push(...opts.steps);
-      const fix = suggestFix({ kind: 'conninfo', message: opts.english });
-      return result({ ok: false, message: opts.message, psqlStderr: stderr(`${psqlError()}${opts.message}`), ...noConnection, fix });
+      const fix = fixOf({ kind: 'conninfo', message: opts.english });
+      return result({ ok: false, message: opts.message, psqlStderr: stderr(`${psqlError()}${opts.message}`), ...noConnection, ...fix });
     }
     const reach = reachPhase(opts.conn, listening, run.serverAddr, libpqVersion, fc);
     steps.push(...reach.steps);
     if (reach.ok) return { conn: opts.conn, target: reach.target, skipped: reach.skipped };
-    const fix = reach.unreachable && suggestFix(reach.unreachable);
-    return result({ ok: false, message: reach.message, psqlStderr: stderr(`${psqlError()}${reach.lines}`), ...noConnection, fix });
+    const fix = fixOf(reach.unreachable);
+    return result({ ok: false, message: reach.message, psqlStderr: stderr(`${psqlError()}${reach.lines}`), ...noConnection, ...fix });
   };
 
   // 1. The server starts (or does not), and is reloaded with the current files if asked.
@@ -277,8 +279,9 @@ export function simulate(input: SimulateInput): SimulateResult {
     // psql finds nothing listening on any target ("Connection refused", or no socket file):
     // its stderr says so, and the FATAL is the server log's alone
     startupLines = logLines(serverLog).length;
-    const fix = suggestFix({ kind: 'server-start', message: start.fatal.message, cause: start.cause });
-    const stopped = { serverStarted: false, serverFatal: start.fatal.message, fix };
+    const fix = fixOf({ kind: 'server-start', message: start.fatal.message, cause: start.cause });
+    // the start-up's fix (or none) replaces the one of psql's failure to reach it
+    const stopped = { serverStarted: false, serverFatal: start.fatal.message, fix: fix.fix, fixes: fix.fixes };
     if (input.startupOnly) return result({ ok: false, message: '', psqlStderr: '', attempts: [], tlsTrace: [], ...stopped });
     const reached = connectTo(undefined);
     if ('steps' in reached) return { ...reached, ...stopped };
@@ -333,7 +336,7 @@ export function simulate(input: SimulateInput): SimulateResult {
     psqlStderr: stderr(`${tried.prompts}${psqlError()}${full}`),
     serverStarted: true,
     attempts,
-    fix: tried.facts ? suggestFix(tried.facts) : undefined,
+    ...fixOf(tried.facts),
     tlsTrace: tried.trace,
   });
 }

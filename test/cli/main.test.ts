@@ -114,6 +114,33 @@ describe('pgtls simulate and the password file', () => {
   });
 });
 
+describe("pgtls simulate's fix in the client's language", () => {
+  it('prints the advice in Japanese when LANGUAGE/LANG ask for it as they would for psql, English otherwise; --json gives it and its values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-fix-lang-'));
+    try {
+      writeFileSync(join(dir, 'postgresql.conf'), '');
+      writeFileSync(join(dir, 'pg_hba.conf'), 'host app alice 127.0.0.1/32 scram-sha-256\n');
+      const file = join(dir, 'pgpass');
+      writeFileSync(file, 'localhost:5432:app:alice:secret\n', { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const conninfo = 'hostaddr=127.0.0.1 user=alice dbname=app';
+      const locale = (l: Record<string, string>) => ({ LANGUAGE: '', LC_ALL: '', LC_MESSAGES: '', LANG: '', ...l });
+      const run = (l: Record<string, string>, ...extra: string[]) =>
+        pgtlsWith({ HOME: dir, PGPASSFILE: file, PGPASSWORD: '', ...locale(l) }, 'simulate', '--pgdata', dir, ...extra, conninfo);
+      const en = `chmod 0600 ${file} (libpq ignores a password file that group or others can access)`;
+      const ja = `chmod 0600 ${file} を実行してください（libpq はグループや他のユーザがアクセスできるパスワードファイルを無視します）`;
+      expect(run({ LANG: 'C.UTF-8' }).stdout).toContain(`\nfix: ${en}\n`);
+      expect(run({ LANGUAGE: 'ja', LANG: 'C.UTF-8' }).stdout).toContain(`\nfix: ${ja}\n`);
+      // LANGUAGE is ignored under the C locale, by gettext and so by pgtls
+      expect(run({ LANGUAGE: 'ja', LC_ALL: 'C' }).stdout).toContain(`\nfix: ${en}\n`);
+      const json = JSON.parse(run({ LANGUAGE: 'ja', LANG: 'C.UTF-8' }, '--json').stdout) as { fix: string; fixes: unknown };
+      expect(json).toMatchObject({ fix: ja, fixes: [{ kind: 'passfile-perms', args: { file } }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the node:crypto accelerator the CLI installs', () => {
   it('changes no byte of `simulate --json --explain` (PGTLS_CRYPTO=pure runs the TypeScript crypto alone)', () => {
     const key = (n: string) => parsePrivateKey(readFileSync(join(ROOT, `vectors/keys/${n}.pem`)));
