@@ -112,8 +112,12 @@ export function cliAsn1(file: string): { label: string; lines: { offset: number;
   return JSON.parse(execFileSync(process.execPath, [CLI, 'asn1', '--json', file], { encoding: 'utf8' }));
 }
 
-/** Run an exported script into a fresh directory, then `pgtls simulate` on it as the script says (its versions included); paths are put back to the page's. */
-export function reproduce(script: string): CliResult {
+/**
+ * Run an exported script into a fresh directory, then `pgtls simulate` on it as the script
+ * says (its versions included), in the C.UTF-8 locale plus `locale` (LANGUAGE=ja: the fix in
+ * Japanese); paths are put back to the page's.
+ */
+export function reproduce(script: string, locale: Record<string, string> = {}): CliResult {
   return withExport(script, (dir, printed) => {
     const m = /^pgtls simulate --pg-version (\d+) --openssl-version (\S+) --pgdata (\S+) --home (\S+) '(.*)'$/s.exec(printed);
     if (!m) throw new Error(`unexpected command from the exported script: ${printed}`);
@@ -139,7 +143,7 @@ export function reproduce(script: string): CliResult {
         ],
         {
           encoding: 'utf8',
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: 'root', LANG: 'C.UTF-8' },
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', USER: 'root', LANG: 'C.UTF-8', ...locale },
         },
       );
     } catch (e) {

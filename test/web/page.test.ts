@@ -21,6 +21,8 @@ if (!haveChromium) console.warn(`test/web/page.test.ts: skipped: ${CHROMIUM} is 
 interface Shown {
   verdict: string;
   psql: string;
+  /** pgtls's fix advice, in the page's language ('' when none) */
+  fix: string;
   run: string;
 }
 
@@ -37,6 +39,7 @@ async function shown(page: Page, after = ''): Promise<Shown> {
   return page.evaluate(() => ({
     verdict: document.getElementById('verdict')!.dataset.verdict!,
     psql: document.getElementById('psql')?.textContent ?? '',
+    fix: document.getElementById('fix')?.textContent ?? '',
     run: document.getElementById('result')!.dataset.run!,
   }));
 }
@@ -54,10 +57,22 @@ async function exported(page: Page): Promise<string> {
   return readFileSync((await dl.path())!, 'utf8');
 }
 
-/** The page and the CLI agree on the verdict and on psql's whole stderr. */
+/**
+ * The page and the CLI agree on the verdict, on psql's whole stderr (the page shows
+ * PostgreSQL's English texts: the CLI under C.UTF-8) and on the fix, in the page's language
+ * (Japanese: the CLI under LANGUAGE=ja, which asks psql for Japanese too).
+ */
 async function expectCliAgrees(page: Page, s: Shown, what: string): Promise<void> {
-  const cli = reproduce(await exported(page));
-  expect({ what, verdict: s.verdict, psql: s.psql }).toEqual({ what, verdict: cli.ok ? 'connects' : 'fails', psql: cli.psqlStderr });
+  const script = await exported(page);
+  const cli = reproduce(script);
+  const lang = await page.inputValue('#lang');
+  const fix = lang === 'en' ? cli.fix : reproduce(script, { LANGUAGE: lang }).fix;
+  expect({ what, verdict: s.verdict, psql: s.psql, fix: s.fix }).toEqual({
+    what,
+    verdict: cli.ok ? 'connects' : 'fails',
+    psql: cli.psqlStderr,
+    fix: fix ?? '',
+  });
 }
 
 const timings: { lesson: string; firstOrRerun: string; roundTripMs: number; simMs: number }[] = [];
@@ -216,26 +231,85 @@ describe.skipIf(!haveChromium)(`teaching page in Chromium${haveChromium ? '' : `
     await page.close();
   }, 60_000);
 
-  it('switches the interface to Japanese; psql and the server keep their own words', async () => {
+  it("switches the interface to Japanese: pgtls's fix follows, psql and the server keep their own words", async () => {
     const page = await ctx.newPage();
     await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain`);
     const en = await shown(page);
+    expect(en.fix).toMatch(/^the client's root certificate file does not hold the CA .* \(issuer "CN = intermediate\.yourdomain\.com"\)/);
     await page.selectOption('#lang', 'ja');
     await page.waitForFunction(() => document.documentElement.lang === 'ja');
     expect(await page.locator('[role=tab][data-view=lessons]').textContent()).toBe('レッスン');
     expect(await page.locator('#lesson-title').textContent()).toBe('中間証明書は server.crt に入れる');
     expect(await page.locator('#verdict').textContent()).toContain('psql は接続できない');
     expect(await page.locator('#psql').textContent()).toBe(en.psql);
-    // the fix is pgtls's English advice: marked as such, not translated
-    expect(await page.locator('#fix .lang-mark').textContent()).toBe('pgtls の助言（英語）');
-    expect(await page.locator('#fix').getAttribute('lang')).toBe('en');
+    // the fix is redrawn in Japanese from the same result (no new simulation), with no "English" mark
+    const ja = { ...en, fix: (await page.locator('#fix').textContent()) ?? '' };
+    expect(ja.fix).toBe(
+      'クライアントのルート証明書ファイルに、サーバ証明書を発行した認証局（発行者 "CN = intermediate.yourdomain.com"）がありません。その認証局が中間認証局なら、サーバが送るように server.crt のリーフ証明書の後に追加してください。ルート認証局なら sslrootcert に追加してください',
+    );
+    expect(await page.locator('#fix .lang-mark').count()).toBe(0);
+    expect(await page.locator('#result').getAttribute('data-run')).toBe(en.run);
+    // and it is what pgtls simulate prints for the exported files with LANGUAGE=ja
+    await expectCliAgrees(page, ja, 'chain (mistake), Japanese');
     expect(page.url()).toContain('lang=ja');
     await page.screenshot({ path: join(OUT, 'lesson-chain-ja.png'), fullPage: true });
     await page.reload();
-    await shown(page);
+    expect((await shown(page)).fix).toBe(ja.fix);
     expect(await page.locator('[role=tab][data-view=playground]').textContent()).toBe('プレイグラウンド');
     await page.close();
   }, 60_000);
+
+  it("shows every lesson's fix in Japanese as pgtls simulate prints it with LANGUAGE=ja", async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${site.url}index.html#lang=ja&view=lessons`);
+    let s = await shown(page);
+    for (const l of LESSONS) {
+      await page.click(`[data-lesson="${l.id}"]`);
+      s = await shown(page, s.run);
+      expect(s.fix, l.id).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+      await expectCliAgrees(page, s, `${l.id} (mistake), Japanese`);
+    }
+    await page.goto(`${site.url}index.html#lang=ja&view=lessons&lesson=key-permissions`);
+    s = await shown(page);
+    expect(s.fix).toBe(
+      'chmod 0600 server.key を実行してください（所有者は postgres）。または、所有者を root、グループを postgres にしてモードを 0640 にします',
+    );
+    await page.locator('#result').screenshot({ path: join(OUT, 'lesson-key-permissions-ja-fix.png') });
+    await page.screenshot({ path: join(OUT, 'lesson-key-permissions-ja.png'), fullPage: true });
+    await page.close();
+  }, 300_000);
+
+  it("links each lesson to the manual of the PostgreSQL version chosen, in Japanese to postgresql.jp's translation", async () => {
+    const page = await ctx.newPage();
+    const href = () => page.locator('#docs-link').getAttribute('href');
+    await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=chain`);
+    let s = await shown(page);
+    expect(await href()).toBe('https://www.postgresql.org/docs/18/ssl-tcp.html#SSL-CERTIFICATE-CREATION');
+    await page.selectOption('#lang', 'ja');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja');
+    expect(await href()).toBe('https://www.postgresql.jp/document/18/html/ssl-tcp.html#SSL-CERTIFICATE-CREATION');
+    await openEditor(page);
+    for (const v of ['13', '14', '15', '16', '17']) {
+      await page.selectOption('#pgVersion', v);
+      s = await shown(page, s.run);
+      expect(await href(), v).toBe(`https://www.postgresql.jp/document/${v}/html/ssl-tcp.html#SSL-CERTIFICATE-CREATION`);
+    }
+    // the version lives in the link: a new page on it links to 17's manual, in English when asked
+    const other = await ctx.newPage();
+    await other.goto(page.url().replace('lang=ja', 'lang=en'));
+    await shown(other);
+    expect(await other.locator('#docs-link').getAttribute('href')).toBe(
+      'https://www.postgresql.org/docs/17/ssl-tcp.html#SSL-CERTIFICATE-CREATION',
+    );
+    await other.close();
+    // every lesson's page, on another version
+    for (const l of LESSONS) {
+      await page.goto(`${site.url}index.html#lang=en&view=lessons&lesson=${l.id}`);
+      await shown(page);
+      expect(await href(), l.id).toBe(`https://www.postgresql.org/docs/18/${l.docs.page}${l.docs.anchor ? `#${l.docs.anchor}` : ''}`);
+    }
+    await page.close();
+  }, 120_000);
 
   it('fills the sslmode matrix, and each lesson row agrees with its lesson', async () => {
     const page = await ctx.newPage();

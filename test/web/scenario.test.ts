@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { exportScript, simulateCommand } from '../../web/src/export.js';
-import { decodeScenario, defaultScenario, encodeScenario, type Scenario } from '../../web/src/model.js';
+import { docsUrl, JAPANESE_MANUALS, LESSONS, MANUAL_PAGES } from '../../web/src/lessons.js';
+import { decodeScenario, defaultScenario, encodeScenario, PG_VERSIONS, type Scenario } from '../../web/src/model.js';
 import { runScenario } from '../../web/src/run.js';
 
 const CERT_AUTH: Partial<Scenario> = {
@@ -29,6 +30,20 @@ describe('web scenario', () => {
       "pgtls simulate --pg-version 13 --openssl-version 1.1 --pgdata /tmp/pgtls-scenario/data --home /tmp/pgtls-scenario/home 'host=x'",
     );
     expect(exportScript([], 'host=x', v, 'n')).toContain('echo "pgtls simulate --pg-version 13 --openssl-version 1.1 --pgdata $D/data');
+  });
+
+  it("links each lesson to the manual of the scenario's version: postgresql.org, or postgresql.jp's translation in Japanese", () => {
+    for (const l of LESSONS) {
+      expect(MANUAL_PAGES).toContain(l.docs.page);
+      const tail = `${l.docs.page}${l.docs.anchor ? `#${l.docs.anchor}` : ''}`;
+      for (const v of PG_VERSIONS) {
+        expect(docsUrl(l.docs, 'en', v)).toBe(`https://www.postgresql.org/docs/${v}/${tail}`);
+        expect(JAPANESE_MANUALS.has(v), `postgresql.jp translates ${v}`).toBe(true);
+        expect(docsUrl(l.docs, 'ja', v)).toBe(`https://www.postgresql.jp/document/${v}/html/${tail}`);
+      }
+    }
+    // a major postgresql.jp has not translated: the English manual
+    expect(docsUrl(LESSONS[0].docs, 'ja', 12)).toMatch(/^https:\/\/www\.postgresql\.org\/docs\/12\//);
   });
 
   for (const kind of ['root-server', 'chain'] as const)

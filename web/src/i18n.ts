@@ -1,5 +1,6 @@
 // The interface's words in English and Japanese. psql's and the server's messages are not
-// here: they stay as PostgreSQL prints them (the core's English texts).
+// here: they stay as PostgreSQL prints them (the core's English texts); pgtls's fix advice
+// has its own templates in both languages (src/pg/fix-text.ts).
 
 export type Lang = 'en' | 'ja';
 
@@ -93,7 +94,6 @@ const EN = {
   revocable: { server: 'server certificate', intermediate: 'intermediate (recipe 3)', client: 'client certificate' },
   anchors: 'Trust anchors',
   anchorsNone: 'none: the file is missing',
-  fixEnglish: "pgtls's advice, in English",
   current: 'Current scenario',
   currentHelp: 'the scenario you came from',
   certTime: 'making the certificates',
@@ -189,7 +189,6 @@ const JA: Strings = {
   revocable: { server: 'サーバ証明書', intermediate: '中間証明書（手順 3）', client: 'クライアント証明書' },
   anchors: 'トラストアンカー',
   anchorsNone: 'なし：ファイルがありません',
-  fixEnglish: 'pgtls の助言（英語）',
   current: '現在のシナリオ',
   currentHelp: '直前に見ていたシナリオ',
   certTime: '証明書の作成',

@@ -6,9 +6,25 @@
 import type { Mistake } from '../../src/factory/index.js';
 import { DEFAULT_CONF, DEFAULT_HBA, defaultScenario, HOST, type Scenario } from './model.js';
 
-/** A page of the PostgreSQL 15 manual (the same file names in the Japanese translation). */
+/**
+ * The pages of PostgreSQL's manual the lessons link to: the SSL chapter's, whose file names
+ * (and section ids) are the same in every major the page offers, 13 to 18, and in the
+ * Japanese translation of each.
+ */
+export const MANUAL_PAGES = [
+  'ssl-tcp.html',
+  'libpq-ssl.html',
+  'auth-cert.html',
+  'auth-pg-hba-conf.html',
+  'auth-username-maps.html',
+] as const;
+
+/** The majors whose manual postgresql.jp has translated (https://www.postgresql.jp/document/<major>/html/). */
+export const JAPANESE_MANUALS: ReadonlySet<number> = new Set([13, 14, 15, 16, 17, 18]);
+
+/** A page of the manual, and a section of it. */
 export interface DocsRef {
-  page: string;
+  page: (typeof MANUAL_PAGES)[number];
   anchor?: string;
   title: { en: string; ja: string };
 }
@@ -39,9 +55,15 @@ const D = {
   MAPS: { page: 'auth-username-maps.html', title: { en: 'User Name Maps', ja: 'ユーザ名マップ' } },
 } satisfies Record<string, DocsRef>;
 
-/** The manual page in the interface's language: postgresql.org, or the Japanese translation at postgresql.jp. */
-export function docsUrl(d: DocsRef, lang: 'en' | 'ja'): string {
-  const base = lang === 'ja' ? 'https://www.postgresql.jp/document/15/html/' : 'https://www.postgresql.org/docs/15/';
+/**
+ * The manual page for the PostgreSQL major the scenario runs, in the interface's language:
+ * postgresql.org's, or the Japanese translation at postgresql.jp where that major has one.
+ */
+export function docsUrl(d: DocsRef, lang: 'en' | 'ja', major: number): string {
+  const base =
+    lang === 'ja' && JAPANESE_MANUALS.has(major)
+      ? `https://www.postgresql.jp/document/${major}/html/`
+      : `https://www.postgresql.org/docs/${major}/`;
   return `${base}${d.page}${d.anchor ? `#${d.anchor}` : ''}`;
 }
 

@@ -20,6 +20,7 @@ import {
   type Scenario,
 } from './model.js';
 import { MISTAKES } from '../../src/factory/index.js';
+import { renderFix } from '../../src/pg/fix-render.js';
 import type { MatrixCell, Request, Response } from './protocol.js';
 import type { BlockView, RunView } from './run.js';
 
@@ -115,7 +116,7 @@ function renderLessons(): void {
   const l = lesson();
   const text = esc(l.text[state.lang]).replace(/`([^`]+)`/g, '<code>$1</code>');
   $('lesson').innerHTML = `<h2 id="lesson-title" tabindex="-1">${esc(l.title[state.lang])}</h2>
-    <p class="docs">${esc(s.docs)}: <a href="${esc(docsUrl(l.docs, state.lang))}" rel="noopener" target="_blank">${esc(l.docs.title[state.lang])}</a></p>
+    <p class="docs">${esc(s.docs)}: <a id="docs-link" href="${esc(docsUrl(l.docs, state.lang, scenario().pgVersion))}" rel="noopener" target="_blank">${esc(l.docs.title[state.lang])}</a></p>
     <p>${text}</p>
     ${state.fixed ? `<p class="fix-line"><strong>${esc(s.fix)}:</strong> ${esc(l.fixLabel[state.lang])}</p>` : ''}
     <button type="button" id="fix-toggle" class="primary">${esc(state.fixed ? s.showMistake : `${s.applyFix}: ${l.fixLabel[state.lang]}`)}</button>`;
@@ -289,11 +290,9 @@ function renderResult(v: RunView): void {
           .join('\n'),
       )}</pre>`,
     );
-  // the fix is pgtls's own advice (src/pg/fix.ts), a plain English string with no kind to translate by: say so in other languages
-  if (v.fix)
-    parts.push(
-      `<h3>${esc(s.fix)}</h3><p id="fix" class="fix" lang="en">${state.lang === 'en' ? '' : `<span class="lang-mark" lang="${state.lang}">${esc(s.fixEnglish)}</span> `}${esc(v.fix)}</p>`,
-    );
+  // pgtls's own advice (src/pg/fix.ts), values put in the interface's language: what `pgtls simulate` prints in that locale
+  const fix = renderFix(v.fixes, state.lang);
+  if (fix) parts.push(`<h3>${esc(s.fix)}</h3><p id="fix" class="fix">${esc(fix)}</p>`);
   if (v.serverLog.length) parts.push(`<h3>${esc(s.serverLog)}</h3><pre id="server-log" class="out">${esc(v.serverLog.join('\n'))}</pre>`);
   parts.push(`<h3>${esc(s.chain)}</h3>`);
   if (!v.chains.length) parts.push(`<p>${esc(s.noHandshake)}</p>`);
@@ -404,6 +403,9 @@ function render(rerunSim = true): void {
 function edited(): void {
   state = { ...state, custom: readEditor() };
   writeHash(state);
+  // the lesson's manual link follows the PostgreSQL version chosen
+  const docs = document.getElementById('docs-link') as HTMLAnchorElement | null;
+  if (docs && state.view === 'lessons') docs.href = docsUrl(lesson().docs, state.lang, scenario().pgVersion);
   runSoon();
 }
 

@@ -5,7 +5,7 @@
 // decides one.
 
 import { isInputError, decodePemOrDer, dumpDer, parseDer, type DumpLine } from '../../src/der/index.js';
-import { ConninfoError, memFs, simulate, type SimulateResult, type SimStep, type MemFile } from '../../src/pg/index.js';
+import { ConninfoError, memFs, simulate, type FixAdvice, type SimulateResult, type SimStep, type MemFile } from '../../src/pg/index.js';
 import { errorMessageFor, type VerifyResult } from '../../src/path/index.js';
 import {
   CERTIFICATE_LABELS,
@@ -64,7 +64,10 @@ export interface RunView {
   serverFatal?: string;
   serverLog: string[];
   steps: SimStep[];
+  /** the fix in English (what `pgtls simulate` prints under LANG=C) */
   fix?: string;
+  /** the fix as values, which the page puts in its interface language (renderFix) */
+  fixes?: FixAdvice[];
   pgStatSsl?: Record<string, unknown>;
   chains: ChainView[];
   trace: TraceView[];
@@ -203,6 +206,7 @@ export function runScenario(s: Scenario): RunView {
     serverLog: r.serverLog,
     steps: r.steps,
     ...(r.fix ? { fix: r.fix } : {}),
+    ...(r.fixes ? { fixes: r.fixes } : {}),
     ...(r.pgStatSsl ? { pgStatSsl: { ...r.pgStatSsl } } : {}),
     chains,
     trace: traceView(r.tlsTrace),
