@@ -171,7 +171,7 @@ const JA: Record<FixKind, string> = {
   'start-ee-key-small':
     'サーバ証明書の鍵（{file}）が OpenSSL のセキュリティレベル {level} を満たしません。{keys:keys}で証明書を再発行してください',
   'start-ca-key-small':
-    '{file} のリーフ証明書の後にある認証局の証明書の鍵がセキュリティレベル {level} を満たしません。その認証局を{keys:keys}で再発行するか、{file} から外してください',
+    '{file} のリーフ証明書の後にある認証局の証明書の鍵がセキュリティレベル {level} を満たしません。その認証局を {keys:keys}で再発行するか、{file} から外してください',
   'hba-load': 'サーバログに示された pg_hba.conf の行を修正してください',
   'key-not-regular': '{file} は通常のファイルではありません。ssl_key_file には秘密鍵のファイルを指定してください',
   'key-owner': 'chown postgres {file} を実行してください（または所有者を root にして、モードを 0640 に）',
@@ -187,7 +187,7 @@ const JA: Record<FixKind, string> = {
   'ssl-groups': 'ssl_groups には OpenSSL のグループ名を、それぞれ 1 回ずつコロン区切りで指定します。デフォルトは X25519:prime256v1 です',
   'ecdh-curve': 'ssl_ecdh_curve には OpenSSL の曲線の短縮名（prime256v1、secp384r1、secp521r1）を指定します',
   'client-no-file': '{option:clientFile}を {file} に置いてください',
-  'client-no-access': 'クライアントが {file}（{option:clientFile}）を読めません。psql を実行するユーザから読めるようにしてください',
+  'client-no-access': 'クライアントが{option:clientFile}の {file} を読めません。psql を実行するユーザから読めるようにしてください',
   'client-no-start-line':
     '{file} には PEM 形式の証明書（-----BEGIN CERTIFICATE-----）を入れてください。{option} にはそのファイルを指定します',
   'client-asn1': '{file} 内の PEM ブロックは OpenSSL が読める証明書ではありません。エクスポートし直してください',
@@ -202,7 +202,7 @@ const JA: Record<FixKind, string> = {
   'client-ee-key-small':
     'クライアント証明書の鍵（{file}）が OpenSSL のセキュリティレベル {level} を満たしません。{keys:keys}で再発行してください',
   'client-ca-key-small':
-    '{file} のクライアント証明書の後にある認証局の証明書の鍵がセキュリティレベル {level} を満たしません。その認証局を{keys:keys}で再発行するか、{file} から外してください',
+    '{file} のクライアント証明書の後にある認証局の証明書の鍵がセキュリティレベル {level} を満たしません。その認証局を {keys:keys}で再発行するか、{file} から外してください',
   'client-key-missing': 'クライアントの秘密鍵を {file} に置くか、sslkey を設定してください',
   'client-key-not-regular': '{file} は通常のファイルではありません。sslkey にはクライアントの秘密鍵のファイルを指定してください',
   'client-key-perms': 'chmod 0600 {file} を実行してください',
@@ -276,7 +276,7 @@ const JA: Record<FixKind, string> = {
   'role-md5':
     'ロール "{user}" のパスワードは MD5 で、pg_hba.conf の行は scram-sha-256 を要求しています。password_encryption = \'scram-sha-256\' でパスワードを設定し直すか（ALTER ROLE "{user}" PASSWORD \'...\'）、その行を md5 にしてください',
   conninfo: '接続文字列を修正してください：{message}',
-  'nothing-listens': 'そこでは何も待ち受けていません。サーバが待ち受けているのは {places*、および }です',
+  'nothing-listens': 'そこでは何も待ち受けていません。サーバの待ち受け先：{places*、および }',
   'listen-tcp': '{addresses} のポート {port}',
   'listen-tcp-none': '（TCP アドレスなし）のポート {port}',
   'listen-socket': 'Unix ソケット {paths*, }（host=<そのディレクトリ> port={port} で接続します）',

@@ -100,7 +100,7 @@ describe('fix templates', () => {
       'nothing listens there: the server listens on localhost port 5433, and on the Unix sockets /run/a/.s.PGSQL.5433, /run/b/.s.PGSQL.5433 (connect with host=<that directory> port=5433)',
     );
     expect(renderAdvice(sampleAdvice('nothing-listens'), 'ja')).toBe(
-      'そこでは何も待ち受けていません。サーバが待ち受けているのは localhost のポート 5433、および Unix ソケット /run/a/.s.PGSQL.5433, /run/b/.s.PGSQL.5433（host=<そのディレクトリ> port=5433 で接続します）です',
+      'そこでは何も待ち受けていません。サーバの待ち受け先：localhost のポート 5433、および Unix ソケット /run/a/.s.PGSQL.5433, /run/b/.s.PGSQL.5433（host=<そのディレクトリ> port=5433 で接続します）',
     );
     const key = { kind: 'start-ee-key-small', args: { file: 'server.crt', level: 2, keys: 2 } } as const;
     expect(renderAdvice(key, 'en')).toBe(

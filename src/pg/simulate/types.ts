@@ -59,7 +59,8 @@ export interface Run {
 
 /**
  * The formatters of one run: the client's language (psql, libpq) and the server's (its log
- * and the FATALs it sends), each `fmt` (English) without catalogs. Steps and fixes are English.
+ * and the FATALs it sends), each `fmt` (English) without catalogs. Steps are English; fixes are
+ * values (fix-kinds.ts), put in words per language by renderFix.
  */
 export interface Languages {
   client: MessageFormatter;
