@@ -1,7 +1,8 @@
 // The teaching page in a real browser (Debian's Chromium via playwright-core): the built site
-// served from loopback, every lesson opened and fixed, each verdict and psql message checked
-// against what `pgtls simulate` prints for the page's own exported data directory; dropped
-// files, a shared URL, the language switch, the matrix and a phone-sized view. Screenshots go
+// served from loopback, every lesson opened and fixed, each verdict, psql message and fix
+// checked against what `pgtls simulate` prints for the page's own exported data directory
+// (the fix in Japanese against LANGUAGE=ja); dropped files, a shared URL, the language switch,
+// the manual links per version, the matrix and a phone-sized view. Screenshots go
 // to test-output/web/. First-verdict and re-simulation times are measured and printed, not
 // asserted (timings belong to bench/, and this machine is shared).
 /// <reference lib="dom" />
