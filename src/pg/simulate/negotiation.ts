@@ -87,7 +87,7 @@ export function sslRequestPhase(c: Connection, n: number, kind: AttemptKind): Ph
       result: tls ? 'ok' : 'fail',
       detail: direct
         ? tls
-          ? 'no SSLRequest: the ClientHello goes first, offering ALPN postgresql, which a 17+ server must select'
+          ? 'no SSLRequest: the ClientHello goes first, offering ALPN postgresql (a 17+ server refuses a direct ClientHello without it)'
           : 'no SSLRequest: the server (ssl = off) closes the connection on the ClientHello'
         : tls
           ? "SSLRequest answered 'S'"
