@@ -202,17 +202,30 @@ function verdict(v: NonNullable<SimulateResult['attempts'][number]['handshake']>
   };
 }
 
-/** The handshake's messages as a two-column sequence diagram. */
-function sequenceDiagram(trace: TraceEntry[]): string {
-  const lines = ['  client                                server'];
-  for (const e of trace) {
-    if (e.direction !== 'send' || !e.message) continue;
-    const label = ` ${e.message} `;
-    const width = 36;
+/**
+ * The handshake's messages as a two-column sequence diagram, after the SSLRequest and its 'S'
+ * (none with 17+'s direct TLS, where the ClientHello comes first); ALPN where it is offered
+ * (ClientHello) and selected (EncryptedExtensions).
+ */
+function sequenceDiagram(trace: TraceEntry[], steps: SimulateResult['steps']): string {
+  const lines = ['  client                                    server'];
+  const arrow = (who: string, text: string) => {
+    const label = ` ${text} `;
+    const width = 40;
     const pad = Math.max(0, width - label.length);
     const left = Math.floor(pad / 2);
     const bar = '-'.repeat(left) + label + '-'.repeat(pad - left);
-    lines.push(e.who === 'client' ? `  |${bar}>|` : `  |<${bar}|`);
+    lines.push(who === 'client' ? `  |${bar}>|` : `  |<${bar}|`);
+  };
+  const negotiation = steps.filter((s) => s.step === 'ssl-request' || s.step === 'direct-tls').pop();
+  if (negotiation?.step === 'ssl-request') {
+    arrow('client', 'SSLRequest');
+    arrow('server', "'S'");
+  } else if (negotiation?.step === 'direct-tls') lines.push('  (direct TLS: no SSLRequest)');
+  for (const e of trace) {
+    if (e.direction !== 'send' || !e.message) continue;
+    const alpn = e.fields.alpn;
+    arrow(e.who, alpn ? `${e.message} (ALPN ${[alpn].flat().join(',')})` : e.message);
   }
   for (const e of trace) {
     if (e.alert?.direction === 'sent')
@@ -248,7 +261,7 @@ function render(r: SimulateResult, explain: boolean, lang: FixLang): string {
     const mark = { ok: 'ok  ', fail: 'FAIL', info: '    ', skip: 'skip' }[s.result];
     out.push(`  ${mark} ${s.attempt ? `[attempt ${s.attempt}] ` : ''}${s.step} (${s.who}): ${s.detail}`);
   }
-  if (r.tlsTrace.length) out.push('', 'TLS handshake:', sequenceDiagram(r.tlsTrace));
+  if (r.tlsTrace.length) out.push('', 'TLS handshake:', sequenceDiagram(r.tlsTrace, r.steps));
   const fix = renderFix(r.fixes, lang);
   if (fix) out.push('', `fix: ${fix}`);
   for (const n of r.languageNotes ?? []) out.push('', `note: ${n}`);

@@ -332,6 +332,9 @@ export const LIBPQ = inDomain('libpq', {
   keyMismatch: m('certificate does not match private key file "%s": %s', 'fe-secure-openssl.c'),
   sslError: m('SSL error: %s', 'fe-secure-openssl.c'),
   sslSyscallEof: m('SSL SYSCALL error: EOF detected', 'fe-secure-openssl.c'),
+  // open_client_SSL, 17+: with sslnegotiation=direct the server must have selected ALPN postgresql
+  directSslNoAlpn: m('direct SSL connection was established without ALPN protocol negotiation extension', 'fe-secure-openssl.c', 17),
+  unexpectedAlpn: m('SSL connection was established with unexpected ALPN protocol', 'fe-secure-openssl.c', 17),
   protoHint: m('This may indicate that the server does not support any SSL protocol version between %s and %s.', 'fe-secure-openssl.c'),
   hostNameMissing: m('host name must be specified for a verified SSL connection', 'fe-secure-common.c'),
   nameMismatch1: m('server certificate for "%s" does not match host name "%s"', 'fe-secure-common.c'),

@@ -138,6 +138,15 @@ export const LIBPQ_KEY_EXCHANGE: Pick<ClientConfig, 'groups' | 'advertisedOnlyGr
 };
 
 /**
+ * libpq's key exchange on the OpenSSL it is linked with: 1.1.1 offers no finite-field group
+ * (libpq 17's and 18's ClientHello on OpenSSL 1.1.1: x25519, secp256r1, x448, secp521r1,
+ * secp384r1, one x25519 share), 3.0 adds ffdhe2048..8192.
+ */
+export function libpqKeyExchange(openssl: OpensslVersion): typeof LIBPQ_KEY_EXCHANGE {
+  return openssl === '1.1' ? { ...LIBPQ_KEY_EXCHANGE, advertisedOnlyGroups: [] } : LIBPQ_KEY_EXCHANGE;
+}
+
+/**
  * The server's key exchange and TLS 1.3 suites as OpenSSL runs them for PostgreSQL: only the groups its
  * configuration allows (groups.ts), the first client key share for one of them taken as it
  * is, else a HelloRetryRequest for the server's first group the client supports.
@@ -162,6 +171,11 @@ export interface HandshakeInput {
   opensslVersion: OpensslVersion;
   /** seed for the deterministic randomness of this run (same inputs -> same transcript) */
   seed: string;
+  /**
+   * ALPN (RFC 7301): what libpq offers (17+: postgresql, on both negotiation paths; seen in
+   * libpq 17's and 18's ClientHello) and what the server selects (17+'s alpn_cb)
+   */
+  alpn?: { client?: string[]; server?: string[] };
 }
 
 export interface HandshakeOutcome {
@@ -306,7 +320,8 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     maxVersion: 'TLSv1.3',
     certificate: client.key ? { chain: clientChain.map((c) => c.der), privateKey: client.key as PrivateKey } : undefined,
     verifyPeerChain: clientVerdict,
-    ...LIBPQ_KEY_EXCHANGE,
+    ...libpqKeyExchange(input.opensslVersion),
+    alpn: input.alpn?.client,
     random,
     onTrace: (e) => trace.push(e),
     keylog: openSslKeylogOrder((line) => out.keylog.push(line)),
@@ -318,6 +333,7 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     clientAuth: server.requestClientCert ? 'request' : 'none',
     clientCANames: server.requestClientCert ? server.caCerts.map((c) => c.subject.der) : undefined,
     ...serverNegotiation(server),
+    alpn: input.alpn?.server,
     verifyPeerChain: serverVerdict,
     random,
     onTrace: (e) => trace.push(e),

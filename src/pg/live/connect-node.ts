@@ -15,6 +15,7 @@ import { encodeFrontendMessage } from '../wire/frontend.js';
 import { clientOnSslResponse } from '../wire/ssl-negotiation.js';
 import type { FailureStage } from '../client/ladder.js';
 import { fmt, LIBPQ } from '../messages.js';
+import { directAlpnRefusal, PG_ALPN_PROTOCOL } from '../alpn.js';
 import { handshakeFailureMessage, libpqHostCheck, liveClientTls, type LiveClientTlsOptions } from './client-tls.js';
 import { ClientSession, type SessionResult } from './session.js';
 
@@ -228,7 +229,7 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
       if (!res.plainAfterRefusal) {
         const tls = liveClientTls({
           ...(o.tls ?? { verify: false, at: new Date() }),
-          alpn: direct ? ['postgresql'] : undefined,
+          alpn: direct ? [PG_ALPN_PROTOCOL] : undefined,
           onTrace: (e) => res.trace.push(e),
         });
         const engine = new TlsClient(tls.config);
@@ -237,6 +238,12 @@ export async function attemptConnection(o: AttemptOptions): Promise<AttemptResul
         } finally {
           res.serverChain = tls.seen.chain;
           res.serverVerify = tls.seen.verify;
+        }
+        // libpq 17+'s open_client_SSL: a direct connection needs the server's ALPN postgresql
+        const alpnRefused = direct ? directAlpnRefusal(res.negotiated?.alpn) : undefined;
+        if (alpnRefused) {
+          stream.end();
+          throw new Failure('handshake', fmt(alpnRefused));
         }
         if (o.hostCheck && res.serverChain?.length) {
           const h = libpqHostCheck(res.serverChain[0], o.hostCheck.host, o.hostCheck.pgVersion);

@@ -32,6 +32,7 @@ import { serverSslResponse, unexpectedDataAfterSslRequest } from '../wire/ssl-ne
 import { chainVerdict, verifyClientChain } from './client-tls.js';
 import { authenticationOkBytes, serverParameters, simpleQueryResponse } from './session.js';
 import { DEFAULT_PG_VERSION } from '../conninfo/options.js';
+import { PG_ALPN_PROTOCOL, serverAlpn } from '../alpn.js';
 
 export interface ServeOptions {
   pgdata: string;
@@ -195,9 +196,11 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
   let first = true;
   const onData = (chunk: Buffer) => {
     if (closed) return;
-    // PostgreSQL 17 ProcessSSLStartup: a first byte 0x16 is a ClientHello (direct TLS)
-    if (first && chunk[0] === 0x16 && ctx.pgVersion >= 17 && cfg.tls) {
+    // PostgreSQL 17 ProcessSSLStartup: a first byte 0x16 is a ClientHello (direct TLS); with
+    // SSL off the connection is closed without a word (real 17 and 18)
+    if (first && chunk[0] === 0x16 && ctx.pgVersion >= 17) {
       first = false;
+      if (!cfg.tls) return close();
       sock.off('data', onData);
       sock.unshift(chunk);
       return startTls(undefined, true);
@@ -250,11 +253,11 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     let verifyFailure: VerifyResult | undefined;
     const at = ctx.now();
     const engine = new TlsServer(
-      // ALPN: selected when offered (PG17); required for direct TLS
+      // ALPN (17+): selected when offered, any other list refused (alpn.ts); required for direct TLS
       serverTlsConfig(
         cfg.tls!,
         at,
-        ctx.pgVersion >= 17 ? ['postgresql'] : undefined,
+        serverAlpn(ctx.pgVersion),
         (c) => (peerCert = c),
         (r) => (verifyFailure = r),
       ),
@@ -271,7 +274,7 @@ function handleConnection(sock: Socket, cfg: Started, ctx: ConnCtx): void {
     ts.on('secure', (n) => {
       secure = true;
       tlsInfo = { protocol: 'TLSv1.3', cipher: n.cipherSuite, bits: cipherBits(n.cipherSuite) };
-      if (direct && n.alpn !== 'postgresql') {
+      if (direct && n.alpn !== PG_ALPN_PROTOCOL) {
         // COMMERROR: logged, nothing sent to the client
         ctx.log([{ level: 'LOG', message: fmt(SERVER.directSslNoAlpn) }]);
         return close();

@@ -38,6 +38,8 @@ export function runAttempt(c: Connection, kind: AttemptKind, n: number, sameSock
     const setup = clientTlsPhase(c, n);
     if (direct && setup.failure) setup.log = [];
     const answer = direct && setup.failure ? undefined : sslRequestPhase(c, n, kind);
+    // direct: the set-up's step comes before the ClientHello's
+    if (direct && answer) [answer.steps, setup.steps] = [[...setup.steps, ...answer.steps], []];
     if (answer && !take(answer)) return { ...end(answer), sameSocketNext: answer.plainOnSameSocket };
     run.prompts = setup.prompts;
     if (!take(setup) || !setup.tls) return end(setup);

@@ -1,7 +1,8 @@
 // The start of each connection attempt: libpq's checks on a Unix socket (fe-connect.c:
 // requirepeer, gssencmode=require), the server's "connection received" line
 // (BackendInitialize, with log_hostname's lookup), then the SSLRequest and the server's
-// 'S' or 'N' (ProcessStartupPacket). A Unix socket never sends an SSLRequest.
+// 'S' or 'N' (ProcessStartupPacket), or 17+'s direct TLS, where the ClientHello comes
+// first. A Unix socket never sends an SSLRequest.
 
 import type { AttemptKind } from '../client/ladder.js';
 import { clientHostAtStart, type ClientHostName } from '../config/hba-hostname.js';
@@ -62,7 +63,7 @@ export function sslRequestPhase(c: Connection, n: number, kind: AttemptKind): Ph
     return {
       steps: [
         {
-          step: 'ssl-request',
+          step: 'direct-tls',
           who: 'both',
           attempt: n,
           result: 'fail',
@@ -77,16 +78,17 @@ export function sslRequestPhase(c: Connection, n: number, kind: AttemptKind): Ph
       },
     };
   }
+  // direct TLS has no SSLRequest step: the ClientHello is the first byte on the socket
   const steps: SimStep[] = [
     {
-      step: 'ssl-request',
+      step: direct ? 'direct-tls' : 'ssl-request',
       who: 'both',
       attempt: n,
       result: tls ? 'ok' : 'fail',
       detail: direct
         ? tls
-          ? 'direct TLS: the ClientHello (ALPN postgresql) instead of an SSLRequest'
-          : 'direct TLS: the server (ssl = off) closes the connection on the ClientHello'
+          ? 'no SSLRequest: the ClientHello goes first, offering ALPN postgresql (a 17+ server refuses a direct ClientHello without it)'
+          : 'no SSLRequest: the server (ssl = off) closes the connection on the ClientHello'
         : tls
           ? "SSLRequest answered 'S'"
           : "SSLRequest answered 'N' (ssl = off)",

@@ -14,6 +14,7 @@ import type { ServerTls, TlsVersionName } from '../server/startup.js';
 import { tls12Cipher } from '../server/stat-ssl.js';
 import { runPgHandshake, type HandshakeOutcome } from '../tls-handshake.js';
 import { keylogOpenError } from '../client/keylog.js';
+import { directAlpnRefusal, libpqAlpn, selectAlpn, serverAlpn } from '../alpn.js';
 import { psqlHost } from './reach.js';
 import type { Connection, PhaseEnd, SimStep, Transport } from './types.js';
 
@@ -69,10 +70,11 @@ export function handshakePhase(c: Connection, n: number, clientTls: ClientTls): 
     at,
     opensslVersion,
     seed: `${input.conninfo}|${n}`,
+    alpn: { client: libpqAlpn(c.run.libpqVersion), server: serverAlpn(pgVersion) },
   });
   const steps = describeHandshake(hs, n);
   const warnings = keyLogPhase(c, n, hs, steps);
-  if (hs.ok) return { steps, log: [], handshake: hs, warnings };
+  if (hs.ok) return { steps, log: [], handshake: hs, warnings, ...directAlpnPhase(c, n, hs, steps) };
   const noProtocol = hs.versionFailure === 'no-overlap';
   const log = [
     {
@@ -119,6 +121,26 @@ export function handshakePhase(c: Connection, n: number, clientTls: ClientTls): 
       },
     },
   };
+}
+
+/**
+ * libpq's check of the server's ALPN answer on a direct connection (open_client_SSL, 17+).
+ * A 17+ server always selects postgresql (only 17+ gets this far), so this holds for what
+ * stands in front of one; libpq closes the connection before the startup packet, and the
+ * server, which reads EOF where that packet should be, logs nothing.
+ */
+function directAlpnPhase(c: Connection, n: number, hs: HandshakeOutcome, steps: SimStep[]): Pick<PhaseEnd, 'failure'> {
+  if (!(c.run.libpqVersion >= 17 && c.conn.sslnegotiation === 'direct')) return {};
+  const selected = hs.tls12 ? selectAlpn(libpqAlpn(c.run.libpqVersion), serverAlpn(c.run.pgVersion)) : hs.negotiated?.alpn;
+  const refused = directAlpnRefusal(selected);
+  steps.push({
+    step: 'alpn',
+    who: 'client',
+    attempt: n,
+    result: refused ? 'fail' : 'ok',
+    detail: refused ? fmt(refused) : `the server selected ALPN ${selected}`,
+  });
+  return refused ? { failure: { stage: 'handshake', message: c.lang.client(refused) } } : {};
 }
 
 /**
@@ -254,7 +276,7 @@ function describeHandshake(hs: HandshakeOutcome, n: number): SimStep[] {
     result: hs.ok ? 'ok' : 'fail',
     detail: hs.ok
       ? hs.negotiated
-        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}${hs.negotiated.helloRetryRequest ? ` after a HelloRetryRequest (${hs.groupsSource} allows no group of libpq's key share)` : ''}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
+        ? `TLSv1.3 ${hs.negotiated.cipherSuite}, ${hs.negotiated.group}${hs.negotiated.helloRetryRequest ? ` after a HelloRetryRequest (${hs.groupsSource} allows no group of libpq's key share)` : ''}, server signature ${hs.negotiated.peerSignatureScheme ?? '?'}${hs.negotiated.alpn ? `, ALPN ${hs.negotiated.alpn}` : ''}${hs.negotiated.clientCertificateRequested ? ', client certificate requested' : ''}`
         : 'TLSv1.2 would be negotiated (certificate checks applied; no TLS 1.2 handshake is run)'
       : `${hs.clientMessage ?? ''}${hs.serverReason ? ` / server: ${hs.serverReason}` : ''}`,
   });

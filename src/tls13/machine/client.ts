@@ -156,7 +156,11 @@ export class TlsClient extends TlsConnection {
       cipher_suites: suites.map(cipherSuiteName),
       key_shares: keyPairs.map((k) => k.group),
       server_name: this.options.serverName ?? '(none)',
+      extensions: hello.extensions.map((e) => e.type),
+      supported_groups: findExtension(hello.extensions, 'supported_groups')?.groups.map(groupName) ?? [],
     });
+    // RFC 7301 §3.1: the protocols offered, in preference order (libpq 17+: postgresql)
+    if (this.options.alpn?.length) t.field('alpn', this.options.alpn);
     for (const k of keyPairs) t.secret(`${k.group} private key`, k.priv);
     const transcript = new Transcript();
     this.sendHandshake(hello, transcript, t);
@@ -326,6 +330,7 @@ export class TlsClient extends TlsConnection {
       'key_shares',
       keyPairs.map((k) => k.group),
     );
+    if (this.options.alpn?.length) t.field('alpn', this.options.alpn);
     for (const k of keyPairs) t.secret(`${k.group} private key`, k.priv);
     this.sendHandshake(hello, st.transcript, t);
     // after a HelloRetryRequest the record version is TLS 1.2, as OpenSSL and NSS send it

@@ -182,6 +182,8 @@ export class TlsServer extends TlsConnection {
         !!alpn,
         'no_application_protocol',
         `client offers ${calpn.protocols.join(', ')}`,
+        // tls_handle_alpn: the select callback's SSL_TLSEXT_ERR_ALERT_FATAL (PostgreSQL 17+'s alpn_cb)
+        'no application protocol',
       );
       if (no) return no;
       t.field('alpn', alpn);
@@ -333,7 +335,10 @@ export class TlsServer extends TlsConnection {
     // OpenSSL (tls_construct_stoc_supported_groups): our groups, when the client did not use our first
     const announce = this.options.announceGroups;
     if (announce?.length && announce[0] !== NamedGroup[sel.group]) exts.push({ type: 'supported_groups', groups: announce });
-    if (sel.alpn) exts.push({ type: 'application_layer_protocol_negotiation', protocols: [sel.alpn] });
+    if (sel.alpn) {
+      exts.push({ type: 'application_layer_protocol_negotiation', protocols: [sel.alpn] });
+      t.field('alpn', sel.alpn);
+    }
     const rsl = findExtension(ch.extensions, 'record_size_limit');
     if (rsl && this.options.recordSizeLimit) {
       exts.push({ type: 'record_size_limit', limit: this.options.recordSizeLimit });
