@@ -352,7 +352,8 @@ export class PgOracle {
    */
   alias(dir: string, name: string): void {
     this.golden?.normaliser.alias(dir, name);
-    if (!this.shared.includes(dir)) this.shared.push(dir);
+    // (a suite may name other run-specific values this way: a port)
+    if (dir.startsWith('/') && !this.shared.includes(dir)) this.shared.push(dir);
   }
 
   /**
