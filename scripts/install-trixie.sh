@@ -35,7 +35,11 @@ if command -v curl >/dev/null 2>&1 && ! curl -sfI --max-time 20 "$mirror/dists/t
 fi
 
 work="$root.partial"
-rm -rf "$work"
+# an interrupted debootstrap may leave /proc or /sys mounted inside: unmount before removing
+if [ -d "$work" ]; then
+  findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$work"
+fi
 mkdir -p "$(dirname "$root")"
 echo "install-trixie: debootstrap trixie into $work"
 debootstrap --variant=minbase --include=locales trixie "$work" "$mirror" >"$work.log" 2>&1 || {
@@ -63,7 +67,7 @@ rm -rf "$work"/var/lib/apt/lists/*
   chroot "$work" /usr/lib/postgresql/17/bin/psql --version
   chroot "$work" openssl version
 } >"$work/.pgtls-trixie"
-rm -rf "$root" "$work.log"
+rm -rf --one-file-system "$root" "$work.log"
 mv "$work" "$root"
 # Every directory on the way down must be enterable by postgres (and the root itself readable).
 d="$root"
