@@ -1,17 +1,18 @@
 // `npm run oracle`: simulate() against every installed PostgreSQL major (15 from Debian; 13,
-// 14, 16, 17, 18 from scripts/install-pg-versions.sh), the scenario set of
+// 14, 16, 17, 18 from scripts/install-pg-versions.sh; 17-trixie, Debian 13's 17 with OpenSSL
+// 3.5, from scripts/install-trixie.sh), the scenario set of
 // test/support/version-oracle.ts, and a table: version x (cases, verdicts agreed, psql
 // messages agreed, server logs agreed), then one of version x suite (setups, reload,
 // pg_stat_ssl, service/passfile, sockets, pg_hba 16+, sslrootcert=system: cases where all
 // three agreed / cases). Each disagreement, with the real and the simulated text, goes to a
 // file (default $TMPDIR/pgtls-oracle-disagreements.txt; -v prints them too).
-// Usage: node --import tsx scripts/oracle.ts [--versions 13,17] [--out FILE] [-v]
+// Usage: node --import tsx scripts/oracle.ts [--versions 13,17,17-trixie] [--out FILE] [-v]
 // Exit 0 when every version agreed on everything, 1 when any disagreed, 2 for bad usage.
 
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PG_ORACLE_VERSIONS, pgOracleUnavailable } from '../test/support/pg-oracle.js';
+import { PG_BUILDS, PG_ORACLE_VERSIONS, type PgBuild, pgOracleUnavailable } from '../test/support/pg-oracle.js';
 import { VERSION_SETUPS, VersionOracle, type CaseOutcome, type VersionSuite } from '../test/support/version-oracle.js';
 
 /** a markdown table, columns padded */
@@ -25,20 +26,22 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   let out = join(tmpdir(), 'pgtls-oracle-disagreements.txt');
   let verbose = false;
-  let versions: number[] = [...PG_ORACLE_VERSIONS].sort((a, b) => a - b);
+  // a major, or a build of one (`17-trixie`)
+  const known = [...[...PG_ORACLE_VERSIONS].sort((a, b) => a - b).map(String), ...Object.entries(PG_BUILDS).map(([b, m]) => `${m}-${b}`)];
+  let versions = known;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--out' && args[i + 1]) out = args[++i];
     else if (a === '-v') verbose = true;
     else if (a === '--versions' && args[i + 1]) {
-      versions = args[++i].split(',').map(Number);
-      const bad = versions.find((v) => !(PG_ORACLE_VERSIONS as readonly number[]).includes(v));
+      versions = args[++i].split(',');
+      const bad = versions.find((v) => !known.includes(v));
       if (bad !== undefined) {
-        console.error(`oracle: --versions: no oracle for ${bad} (known: ${PG_ORACLE_VERSIONS.join(', ')})`);
+        console.error(`oracle: --versions: no oracle for ${bad} (known: ${known.join(', ')})`);
         return 2;
       }
     } else {
-      console.error(`oracle: unknown argument ${a}\nusage: npm run oracle -- [--versions 13,17] [--out FILE] [-v]`);
+      console.error(`oracle: unknown argument ${a}\nusage: npm run oracle -- [--versions 13,17,17-trixie] [--out FILE] [-v]`);
       return 2;
     }
   }
@@ -47,7 +50,8 @@ async function main(): Promise<number> {
   const bySuite: { version: string; cells: Map<VersionSuite, { cases: number; agreed: number }> }[] = [];
   const report: string[] = [];
   for (const v of versions) {
-    const why = pgOracleUnavailable(v);
+    const [major, build] = [Number(v.split('-')[0]), v.split('-')[1] as PgBuild | undefined];
+    const why = pgOracleUnavailable(major, build);
     if (why) {
       console.log(`PostgreSQL ${v}: skipped, ${why}`);
       rows.push({ version: `${v} (not installed)`, cases: 0, verdict: 0, psql: 0, log: 0 });
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
       continue;
     }
     process.stdout.write(`PostgreSQL ${v}: `);
-    const vo = await VersionOracle.create(v);
+    const vo = await VersionOracle.create(major, build);
     const all: CaseOutcome[] = [];
     try {
       for (const s of VERSION_SETUPS) {

@@ -11,6 +11,7 @@ import { fixLanguage, renderFix, type FixLang } from '../pg/fix.js';
 import { clientMessageLocale } from '../pg/i18n/translate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
+import { LOCALE_SYSTEMS, type LocaleSystem } from '../pg/i18n/translate.js';
 import {
   clientEnvironment,
   nameValues,
@@ -69,6 +70,9 @@ Options:
                         ${DEFAULT_LOCALE_DIR}): psql's
                         and libpq's messages follow the client's LANGUAGE, LC_ALL, LC_MESSAGES and
                         LANG (from this environment or --env), the server's its lc_messages
+  --system S            whose locale rules psql, pg_wrapper and the server follow: debian12 (default;
+                        glibc 2.36, perl 5.36) or debian13 (glibc 2.41: LANGUAGE is ignored under
+                        LANG=C.UTF-8, as under C; perl 5.40's locale warning lists every category)
   --server-env NAME=VALUE
                         the server process's locale environment (LANG, LC_CTYPE, LC_MESSAGES,
                         LANGUAGE; default LANG=C.UTF-8): an ASCII LC_CTYPE prints ? for each
@@ -96,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       'security-level',
       'hosts-file',
       'locale-dir',
+      'system',
     ],
     repeat: ['env', 'set', 'role-password', 'server-env'],
     flags: ['json', 'explain', 'help', 'no-pg-wrapper'],
@@ -146,6 +151,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--locale-dir: ${localeDir} is not a directory`);
   input.catalogs = nodeCatalogLoader(localeDir);
   input.localeInstalled = nodeLocaleInstalled();
+  const system = (opts.system as string | undefined) ?? 'debian12';
+  if (!(LOCALE_SYSTEMS as readonly string[]).includes(system)) throw new UsageError(`--system must be one of ${LOCALE_SYSTEMS.join(', ')}`);
+  input.system = system as LocaleSystem;
   const serverEnv = nameValues(opts, 'server-env');
   const badServerEnv = Object.keys(serverEnv).find((k) => !/^(LANG|LANGUAGE|LC_ALL|LC_CTYPE|LC_MESSAGES)$/.test(k));
   if (badServerEnv)

@@ -10,6 +10,9 @@
 
 import { cFormat, english, type Domain, type FormatArg, type Translate } from './i18n/translate.js';
 
+/** A part of a message as the C code builds it: a msgid, or (`raw`) text it does not translate. */
+export type MsgidPiece = string | { raw: string };
+
 export interface MessageDef {
   /** printf-style format with %s / %d, as in PostgreSQL's source */
   format: string;
@@ -24,9 +27,10 @@ export interface MessageDef {
   /**
    * The exact msgid(s) the C code passes to gettext, when they are not `format` itself
    * (libpq 15 and older: `format` plus a newline). Several pieces when the C code appends
-   * separately translated parts; `{ raw }` is a part it does not translate.
+   * separately translated parts; `{ raw }` is a part it does not translate. A function when
+   * they depend on the major version.
    */
-  msgid?: string | readonly (string | { raw: string })[];
+  msgid?: string | readonly MsgidPiece[] | ((pgVersion: number) => readonly MsgidPiece[]);
   /** ngettext: singular and plural msgids, and which argument is n */
   plural?: { msgid: string; msgidPlural: string; n: number };
   /** arguments (0-based) that are strerror() texts, which glibc translates */
@@ -380,20 +384,30 @@ export const LIBPQ = inDomain('libpq', {
   serverClosedFirstLine: m('server closed the connection unexpectedly', 'fe-misc.c', undefined, undefined, {
     msgid: [{ raw: 'server closed the connection unexpectedly' }],
   }),
-  // the password file (passwordFromFile prints its warnings to stderr itself; pgpassfileWarning
-  // adds its line to the error of a 28P01 failure)
-  passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c'),
-  passfileInsecure: m('WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less', 'fe-connect.c'),
+  // the password file (passwordFromFile prints its warnings to stderr itself, with the newline
+  // in the msgid in every version: checked in 15's and 17's catalogs; pgpassfileWarning adds
+  // its line to the error of a 28P01 failure)
+  passfileNotPlain: m('WARNING: password file "%s" is not a plain file', 'fe-connect.c', undefined, undefined, {
+    msgid: 'WARNING: password file "%s" is not a plain file\n',
+  }),
+  passfileInsecure: m(
+    'WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less',
+    'fe-connect.c',
+    undefined,
+    undefined,
+    { msgid: 'WARNING: password file "%s" has group or world access; permissions should be u=rw (0600) or less\n' },
+  ),
   passfileRetrieved: m('password retrieved from file "%s"', 'fe-connect.c'),
   // sslkeylogfile (18): SSL_CTX_keylog_cb prints this to stderr itself, once per secret
   keylogOpen: m('WARNING: could not open SSL key logging file "%s": %s', 'fe-secure-openssl.c', 18, undefined, { strerror: [1] }),
   // connecting (PQconnectPoll): the TCP and Unix-socket connect() failures, with strerror's text
   tcpConnectFailed: m('%s\n\tIs the server running on that host and accepting TCP/IP connections?', 'fe-connect.c', 14, undefined, {
-    msgid: [{ raw: '%s\n' }, '\tIs the server running on that host and accepting TCP/IP connections?\n'],
+    // 16+: libpq_append_conn_error adds the newline (17's catalog has the msgid without it)
+    msgid: (v) => [{ raw: '%s\n' }, `\tIs the server running on that host and accepting TCP/IP connections?${v <= 15 ? '\n' : ''}`],
     strerror: [0],
   }),
   socketConnectFailed: m('%s\n\tIs the server running locally and accepting connections on that socket?', 'fe-connect.c', 14, undefined, {
-    msgid: [{ raw: '%s\n' }, '\tIs the server running locally and accepting connections on that socket?\n'],
+    msgid: (v) => [{ raw: '%s\n' }, `\tIs the server running locally and accepting connections on that socket?${v <= 15 ? '\n' : ''}`],
     strerror: [0],
   }),
   socketPathTooLong: m('Unix-domain socket path "%s" is too long (maximum %d bytes)', 'fe-connect.c'),
@@ -466,7 +480,8 @@ export type MessageFormatter = (def: MessageDef | string, ...args: FormatArg[]) 
  * The msgid pieces gettext sees for a message in a PostgreSQL major version: libpq up to 15
  * ends each message with a newline inside the msgid (16 moved it to libpq_append_conn_error).
  */
-function gettextIds(def: MessageDef, pgVersion: number): readonly (string | { raw: string })[] {
+function gettextIds(def: MessageDef, pgVersion: number): readonly MsgidPiece[] {
+  if (typeof def.msgid === 'function') return def.msgid(pgVersion);
   if (def.msgid !== undefined) return typeof def.msgid === 'string' ? [def.msgid] : def.msgid;
   return [def.domain === 'libpq' && pgVersion <= 15 ? `${def.format}\n` : def.format];
 }

@@ -33,6 +33,7 @@ import {
   serverMessageLocale,
   type CatalogLoader,
   type LocaleEnv,
+  type LocaleSystem,
   type Translator,
 } from './i18n/translate.js';
 import type { ProcessIdentity, SimFs } from './fs.js';
@@ -105,6 +106,12 @@ export interface SimulateInput {
    * apart: the host verify-full checks, the TLS server name, the password file's key.
    */
   pgWrapper?: boolean;
+  /**
+   * The C library and perl whose locale rules the client, pg_wrapper and the server follow:
+   * 'debian12' (default; glibc 2.36, perl 5.36) or 'debian13' (glibc 2.41: LANGUAGE is ignored
+   * under C.UTF-8; perl 5.40's locale warning lists every category)
+   */
+  system?: LocaleSystem;
   /** run the server start-up only */
   startupOnly?: boolean;
   /** the server's command-line settings (`postgres -p 5433 -c ssl=on`): they win over postgresql.conf */
@@ -200,10 +207,11 @@ function translators(
   const none = (): Translator => ({ translate: english, notes: [], locale: { locale: 'C', languages: [], ascii: false } });
   if (!input.catalogs) return { client: none(), server: none };
   const env = input.env ?? {};
-  const client = makeTranslator(clientMessageLocale(env, input.localeInstalled), input.catalogs, libpqVersion);
+  const client = makeTranslator(clientMessageLocale(env, input.localeInstalled, input.system), input.catalogs, libpqVersion);
   return {
     client,
-    server: (lc) => makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc), input.catalogs, pgVersion),
+    server: (lc) =>
+      makeTranslator(serverMessageLocale(input.serverEnv ?? { LANG: 'C.UTF-8' }, lc, input.system), input.catalogs, pgVersion),
   };
 }
 
@@ -250,7 +258,7 @@ export function simulate(input: SimulateInput): SimulateResult {
   // libpq prints its password file warnings itself, before anything psql prints; pg_wrapper's
   // perl complains about a locale that is not installed before psql starts
   const warnings: string[] = [];
-  const perl = pgWrapper && input.localeInstalled ? perlLocaleWarning(input.env ?? {}, input.localeInstalled) : undefined;
+  const perl = pgWrapper && input.localeInstalled ? perlLocaleWarning(input.env ?? {}, input.localeInstalled, input.system) : undefined;
   if (perl) warnings.push(perl);
   const stderr = (text: string) => warnings.map((w) => `${w}\n`).join('') + text;
   const noConnection = { serverStarted: true, attempts: [], tlsTrace: [] };

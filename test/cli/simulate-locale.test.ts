@@ -126,8 +126,23 @@ describe.skipIf(msgfmtMissing)(`pgtls simulate --locale-dir${msgfmtMissing ? ` (
       );
       expect(de.stdout).toContain("note: no libpq5-15.mo catalog for de: libpq's messages stay English");
 
+      // --system debian13: glibc 2.41 ignores LANGUAGE under C.UTF-8, as under C
+      const trixie = pgtls(
+        { LANGUAGE: 'xx', LANG: 'C.UTF-8' },
+        'simulate',
+        '--pgdata',
+        pgdata,
+        ...locale,
+        '--system',
+        'debian13',
+        '--json',
+        'hostaddr=127.0.0.1 user=alice dbname=app sslmode=require',
+      );
+      expect(json(trixie).psqlStderr).toBe(json(cLocale).psqlStderr);
+
       // bad options: exit 2, one line
       for (const bad of [
+        ['--system', 'debian11'],
         ['--locale-dir', join(dir, 'nope')],
         ['--server-env', 'PATH=/bin'],
         ['--server-env', 'LANG'],

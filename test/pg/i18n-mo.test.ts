@@ -244,6 +244,17 @@ describe('choosing the language and formatting', () => {
     expect(serverMessageLocale({ LANG: 'C.UTF-8' }, 'C').languages).toEqual([]);
   });
 
+  it("follows Debian 13's glibc 2.41, which ignores LANGUAGE under C.UTF-8 as under C (seen with trixie's psql 17)", () => {
+    for (const lang of ['C.UTF-8', 'C.utf8']) {
+      expect(clientMessageLocale({ LANGUAGE: 'ja', LANG: lang }, undefined, 'debian13').languages).toEqual([]);
+      expect(clientMessageLocale({ LANGUAGE: 'ja', LANG: lang }, undefined, 'debian12').languages).toEqual(['ja']);
+      expect(serverMessageLocale({ LANGUAGE: 'ja', LANG: lang }, undefined, 'debian13').languages).toEqual([]);
+    }
+    // a real locale under it still lets LANGUAGE choose
+    expect(clientMessageLocale({ LANGUAGE: 'ja', LANG: 'ja_JP.UTF-8' }, undefined, 'debian13').languages).toEqual(['ja']);
+    expect(clientMessageLocale({ LANGUAGE: 'xx', LANG: 'ja_JP.UTF-8' }, undefined, 'debian13').languages).toEqual(['xx']);
+  });
+
   it('formats positional arguments the way C printf does', () => {
     expect(cFormat('%2$s の行 %1$d', [12, 'file'])).toBe('file の行 12');
     expect(cFormat('%s: %m (%d%%)', ['a', 'No such file', 5])).toBe('a: No such file (5%)');
@@ -284,6 +295,18 @@ describe("pg_wrapper's perl and locales that are not installed", () => {
     );
     expect(perlLocaleWarning({ LANG: 'ja_JP', LC_ALL: '', LC_CTYPE: '' }, installed)).toMatch(
       /\tLC_ALL = "",\n\tLC_CTYPE = "",\n\tLANG = "ja_JP"\n/,
+    );
+    // perl 5.40 (Debian 13) lists every category, in its own order (seen with `perl -e 1` in trixie)
+    const all = (lcAll: string, messages = '(unset)') =>
+      `\tLC_ALL = ${lcAll},\n\tLC_CTYPE = (unset),\n\tLC_NUMERIC = (unset),\n\tLC_COLLATE = (unset),\n\tLC_TIME = (unset),\n\tLC_MESSAGES = ${messages},\n\tLC_MONETARY = (unset),\n\tLC_ADDRESS = (unset),\n\tLC_IDENTIFICATION = (unset),\n\tLC_MEASUREMENT = (unset),\n\tLC_PAPER = (unset),\n\tLC_TELEPHONE = (unset),\n\tLC_NAME = (unset),\n`;
+    expect(perlLocaleWarning({ LANG: 'ja_JP' }, installed, 'debian13')).toBe(
+      `perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = (unset),\n${all('(unset)')}\tLANG = "ja_JP"\n    are supported and installed on your system.\nperl: warning: Falling back to the standard locale ("C").`,
+    );
+    expect(perlLocaleWarning({ LANGUAGE: 'ja', LC_ALL: 'xx_YY.UTF-8', LANG: 'C.UTF-8' }, installed, 'debian13')).toBe(
+      `perl: warning: Setting locale failed.\nperl: warning: Please check that your locale settings:\n\tLANGUAGE = "ja",\n${all('"xx_YY.UTF-8"')}\tLANG = "C.UTF-8"\n    are supported and installed on your system.\nperl: warning: Falling back to a fallback locale ("C.UTF-8").`,
+    );
+    expect(perlLocaleWarning({ LANG: 'ja_JP', LC_ALL: '', LC_MESSAGES: 'ja_JP.UTF-8' }, installed, 'debian13')).toContain(
+      all('""', '"ja_JP.UTF-8"'),
     );
     // nothing to say when every category's locale exists, or LC_ALL (installed) overrides the rest
     expect(perlLocaleWarning({ LANG: 'C.UTF-8', LANGUAGE: 'xx' }, installed)).toBeUndefined();

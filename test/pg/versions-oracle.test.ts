@@ -5,29 +5,37 @@
 // reload, pg_stat_ssl, service and password files, Unix sockets, pg_hba 16+, sslrootcert=system,
 // 18's SSL changes), one cluster per version. For every case the verdict, psql's
 // stderr and the server's log lines must be exactly what the real version printed; start-up
-// outcomes compare every non-routine log line. The versions run side by side (their time is mostly
+// outcomes compare every non-routine log line. Also Debian 13 "trixie"'s PostgreSQL 17 with its
+// libpq and OpenSSL 3.5 (scripts/install-trixie.sh; under chroot, its pg_wrapper's psql 17),
+// simulated with --openssl-version 3.2, whose texts 3.5 prints (`ssl/tls alert certificate
+// expired`). The versions run side by side (their time is mostly
 // waiting on servers); a version that is not installed is skipped with the reason.
 // `npm run oracle` runs every case and prints the agreement tables.
-// Recorded in vectors/oracle/versions-oracle/pg<major>.json: a version that is not installed
+// Recorded in vectors/oracle/versions-oracle/pg<major>.json (pg17-trixie.json): a version that is not installed
 // (or every version, with PGTLS_REPLAY=1) is checked against its recording instead.
 
 import { describe, it } from 'vitest';
 import { useGoldens } from '../support/golden-suite.js';
+import type { PgBuild } from '../support/pg-oracle.js';
 import { VERSION_SUBSET, VersionOracle } from '../support/version-oracle.js';
 
-const VERSIONS = [13, 14, 16, 17, 18];
+const VERSIONS: { major: number; build?: PgBuild }[] = [
+  ...[13, 14, 16, 17, 18].map((major) => ({ major })),
+  { major: 17, build: 'trixie' },
+];
 
 const goldens = useGoldens('versions-oracle');
 
-describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1)', () => {
-  for (const major of VERSIONS) {
-    const unavailable = goldens.skip(major);
-    if (unavailable) console.warn(`versions-oracle: PostgreSQL ${major} skipped, ${unavailable}`);
+describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1; trixie 17: OpenSSL 3.5)', () => {
+  for (const { major, build } of VERSIONS) {
+    const label = `PostgreSQL ${major}${build ? ` (${build})` : ''}`;
+    const unavailable = goldens.skip(major, build);
+    if (unavailable) console.warn(`versions-oracle: ${label} skipped, ${unavailable}`);
 
     it.skipIf(Boolean(unavailable)).concurrent(
-      `PostgreSQL ${major}${goldens.mode(major) === 'replay' ? ' (replayed)' : ''}`,
+      `${label}${goldens.mode(major, build) === 'replay' ? ' (replayed)' : ''}`,
       async ({ expect }) => {
-        const vo = await VersionOracle.create(major);
+        const vo = await VersionOracle.create(major, build);
         try {
           let compared = 0;
           for (const setup of VERSION_SUBSET) {
@@ -45,9 +53,9 @@ describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1)',
           }
           if (vo.races)
             console.log(
-              `versions-oracle: PostgreSQL ${major}: ${vo.races} case(s) hit libpq's "could not send startup packet" race (compared without that line)`,
+              `versions-oracle: ${label}: ${vo.races} case(s) hit libpq's "could not send startup packet" race (compared without that line)`,
             );
-          if (vo.retried.length) console.log(`versions-oracle: PostgreSQL ${major}: run twice: ${vo.retried.join('; ')}`);
+          if (vo.retried.length) console.log(`versions-oracle: ${label}: run twice: ${vo.retried.join('; ')}`);
           // a run that compared nothing proves nothing
           expect(compared).toBeGreaterThan(40);
         } finally {

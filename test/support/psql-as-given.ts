@@ -5,6 +5,7 @@
 // PgOracle's pg_ctl writes (<root>/server.log), from where it ended before psql ran.
 // `psql` picks the binary: Debian's pg_wrapper (default) or one run directly. Recorded in
 // the suite's goldens like PgOracle.psql (replayed where PostgreSQL is not installed).
+// A chroot build's psql runs in its root (PgOracle.command).
 // Test support only: never imported by src/.
 
 import { spawnSync } from 'node:child_process';
@@ -34,7 +35,8 @@ export async function psqlAsGiven(
 async function run(o: PgOracle, conninfo: string, home: string, opts: { env?: Record<string, string>; sql?: string; psql?: string }) {
   const logFile = join(o.root, 'server.log');
   let offset = logSize(logFile);
-  const r = spawnSync(opts.psql ?? 'psql', ['-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1'], {
+  const [cmd, ...args] = o.command([opts.psql ?? 'psql', '-X', '-w', '-qAt', '-d', conninfo, '-c', opts.sql ?? 'select 1']);
+  const r = spawnSync(cmd, args, {
     encoding: 'utf8',
     env: psqlEnv(home, opts.env),
     timeout: 30_000,

@@ -24,7 +24,7 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { remapDir } from '../../src/pg/fs.js';
 import { psqlUnaligned } from '../../src/pg/server/stat-ssl.js';
 import { simulate, type SimulateResult } from '../../src/pg/simulate.js';
-import { PgOracle, pgInstall, sslConfLines, type ServerFile } from './pg-oracle.js';
+import { type PgBuild, PgOracle, pgInstall, sslConfLines, type ServerFile } from './pg-oracle.js';
 import { psqlAsGiven } from './psql-as-given.js';
 import { makeCertificate } from '../../src/factory/index.js';
 import { nameHash, parseCertificate } from '../../src/x509/index.js';
@@ -725,8 +725,8 @@ export class VersionOracle {
     return this.oracle.version;
   }
 
-  static async create(major: number): Promise<VersionOracle> {
-    const o = await PgOracle.create({ users: ORACLE_USERS, databases: ORACLE_DATABASES, version: major });
+  static async create(major: number, build?: PgBuild): Promise<VersionOracle> {
+    const o = await PgOracle.create({ users: ORACLE_USERS, databases: ORACLE_DATABASES, version: major, build });
     const cdir = join(o.root, 'c');
     const home = join(o.root, 'empty-home');
     mkdirSync(home, { recursive: true });
@@ -750,9 +750,12 @@ export class VersionOracle {
     return new VersionOracle(o, cdir, home, o.serverIdentity);
   }
 
-  /** the cases of a setup that run on this version */
+  /**
+   * the cases of a setup that run on this version; not those on another major's libpq in a
+   * chroot build (that libpq is not in its root)
+   */
   conns(setup: VersionSetup): VersionConn[] {
-    return (setup.conns ?? []).filter((c) => !c.on || c.on(this.major));
+    return (setup.conns ?? []).filter((c) => (!c.on || c.on(this.major)) && !(c.libpq && this.oracle.install.chroot));
   }
 
   private files(text: string): string {

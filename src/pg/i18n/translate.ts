@@ -38,6 +38,38 @@ export interface MessageLocale {
   ascii: boolean;
 }
 
+/**
+ * The C library and perl whose locale rules psql, libpq, pg_wrapper and the server run with:
+ * Debian 12's (glibc 2.36, perl 5.36: the default) or Debian 13's (glibc 2.41, perl 5.40).
+ */
+export type LocaleSystem = 'debian12' | 'debian13';
+export const LOCALE_SYSTEMS: readonly LocaleSystem[] = ['debian12', 'debian13'];
+
+/** What tells the systems apart (each measured: i18n-oracle on Debian 12's 15 and trixie's 17). */
+const SYSTEM_RULES: Record<LocaleSystem, { cUtf8IsC: boolean; perlEveryCategory: boolean }> = {
+  // glibc 2.36 reads LANGUAGE under C.UTF-8 (LANGUAGE=ja LANG=C.UTF-8: Japanese); 2.41 takes
+  // C.UTF-8 for C there and ignores it (English). perl 5.36's locale warning lists the LC_
+  // variables set in the environment, 5.40's every category, "(unset)" or not.
+  debian12: { cUtf8IsC: false, perlEveryCategory: false },
+  debian13: { cUtf8IsC: true, perlEveryCategory: true },
+};
+
+/** perl 5.40's categories, in the order its locale warning lists them */
+const PERL_CATEGORIES = [
+  'LC_CTYPE',
+  'LC_NUMERIC',
+  'LC_COLLATE',
+  'LC_TIME',
+  'LC_MESSAGES',
+  'LC_MONETARY',
+  'LC_ADDRESS',
+  'LC_IDENTIFICATION',
+  'LC_MEASUREMENT',
+  'LC_PAPER',
+  'LC_TELEPHONE',
+  'LC_NAME',
+];
+
 const isC = (l: string) => l === 'C' || l === 'POSIX';
 const pick = (...v: (string | undefined)[]) => v.find((x) => x !== undefined && x !== '');
 
@@ -48,43 +80,53 @@ const pick = (...v: (string | undefined)[]) => v.find((x) => x !== undefined && 
  * `LANGUAGE=ja` alone prints English, `LANGUAGE=ja LANG=C.UTF-8` Japanese). A locale that
  * is not installed makes setlocale fail and leaves "C": `installed` says which are.
  */
-export function clientMessageLocale(env: LocaleEnv, installed?: (locale: string) => boolean): MessageLocale {
+export function clientMessageLocale(
+  env: LocaleEnv,
+  installed?: (locale: string) => boolean,
+  system: LocaleSystem = 'debian12',
+): MessageLocale {
   const ok = (l: string | undefined) => (l && !isC(l) && (!installed || installed(l)) ? l : undefined);
   // setlocale(LC_ALL, "") fails as a whole when any category's locale is missing
   const messages = pick(env.LC_ALL, env.LC_MESSAGES, env.LANG);
   const ctype = pick(env.LC_ALL, env.LC_CTYPE, env.LANG);
   const all = [messages, ctype].every((l) => !l || isC(l) || ok(l));
-  return languagesFor(all ? ok(messages) : undefined, all ? ok(ctype) : undefined, env.LANGUAGE);
+  return languagesFor(all ? ok(messages) : undefined, all ? ok(ctype) : undefined, env.LANGUAGE, system);
 }
 
 /**
  * The languages the server speaks: postgres sets LC_CTYPE from its environment, then drops
  * LC_ALL (main.c), and sets LC_MESSAGES from lc_messages ('' = the environment's).
  */
-export function serverMessageLocale(env: LocaleEnv, lcMessages: string | undefined): MessageLocale {
+export function serverMessageLocale(env: LocaleEnv, lcMessages: string | undefined, system: LocaleSystem = 'debian12'): MessageLocale {
   const messages = pick(lcMessages, env.LC_MESSAGES, env.LANG);
   const ctype = pick(env.LC_ALL, env.LC_CTYPE, env.LANG);
-  return languagesFor(messages && !isC(messages) ? messages : undefined, ctype && !isC(ctype) ? ctype : undefined, env.LANGUAGE);
+  return languagesFor(messages && !isC(messages) ? messages : undefined, ctype && !isC(ctype) ? ctype : undefined, env.LANGUAGE, system);
 }
 
 /**
  * Debian's psql is pg_wrapper, a perl script: perl sets every locale category from the
  * environment at start and, when one names a locale that is not installed, warns on stderr
- * before psql runs (text of perl 5.36, checked with psql 15). `env` in environment order.
+ * before psql runs (text of perl 5.36, checked with psql 15; perl 5.40's, Debian 13's, lists
+ * every category). `env` in environment order.
  */
-export function perlLocaleWarning(env: Record<string, string | undefined>, installed: (locale: string) => boolean): string | undefined {
+export function perlLocaleWarning(
+  env: Record<string, string | undefined>,
+  installed: (locale: string) => boolean,
+  system: LocaleSystem = 'debian12',
+): string | undefined {
   const set = (v: string | undefined): v is string => v !== undefined && v !== '';
   const valid = (l: string) => isC(l) || installed(l);
   // listed when present in the environment, even empty; an empty one sets nothing
   const categories = Object.keys(env).filter((k) => /^LC_[A-Z]+$/.test(k) && k !== 'LC_ALL' && env[k] !== undefined);
   const effective = set(env.LC_ALL) ? [env.LC_ALL] : [...categories.map((k) => env[k]!).filter(set), ...(set(env.LANG) ? [env.LANG] : [])];
   if (effective.every(valid)) return undefined;
+  const listed = SYSTEM_RULES[system].perlEveryCategory ? PERL_CATEGORIES : categories;
   const show = (k: string) => `\t${k} = ${env[k] !== undefined ? `"${env[k]}"` : '(unset)'}`;
   const fallback = set(env.LANG) && valid(env.LANG) ? `a fallback locale ("${env.LANG}")` : 'the standard locale ("C")';
   return [
     'perl: warning: Setting locale failed.',
     'perl: warning: Please check that your locale settings:',
-    [...['LANGUAGE', 'LC_ALL', ...categories].map((k) => `${show(k)},`), show('LANG')].join('\n'),
+    [...['LANGUAGE', 'LC_ALL', ...listed].map((k) => `${show(k)},`), show('LANG')].join('\n'),
     '    are supported and installed on your system.',
     `perl: warning: Falling back to ${fallback}.`,
   ].join('\n');
@@ -100,12 +142,19 @@ export function localeInList(list: readonly string[]): (locale: string) => boole
   return (l) => isC(l) || have.has(norm(l));
 }
 
-function languagesFor(messages: string | undefined, ctype: string | undefined, language: string | undefined): MessageLocale {
+function languagesFor(
+  messages: string | undefined,
+  ctype: string | undefined,
+  language: string | undefined,
+  system: LocaleSystem,
+): MessageLocale {
   const locale = messages ?? 'C';
   if (!messages) return { locale, languages: [], ascii: !ctype };
-  // gettext stops at a "C" in the list; the C.UTF-8 locale has no catalogs
-  const given = language ? language.split(':').filter(Boolean) : [messages];
-  const stop = given.findIndex((l) => isC(l) || (!language && /^C[.@]/.test(l)));
+  // gettext stops at a "C" in the list; the C.UTF-8 locale has no catalogs (and newer glibc
+  // ignores LANGUAGE under it, as under C)
+  const useLanguage = language && !(SYSTEM_RULES[system].cUtf8IsC && /^C[.@]/.test(messages));
+  const given = useLanguage ? language.split(':').filter(Boolean) : [messages];
+  const stop = given.findIndex((l) => isC(l) || (!useLanguage && /^C[.@]/.test(l)));
   const list = stop < 0 ? given : given.slice(0, stop);
   return { locale, languages: list.flatMap(localeVariants).filter((l, i, a) => a.indexOf(l) === i), ascii: !ctype };
 }
