@@ -7,7 +7,7 @@ import { libpqVerifyHost, type PgMajor } from '../../path/index.js';
 import { formatNameOneline } from '../../x509/index.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from '../client/libpq-ssl.js';
 import type { ConnTarget, ResolvedConninfo } from '../conninfo/resolve.js';
-import { certificatesIn } from '../files.js';
+import { certificatesIn, SECURITY_REASON } from '../files.js';
 import { fmt, LIBPQ, say, SERVER, type MessageDef } from '../messages.js';
 import { clientCertErrorDetail } from '../server/cert-errdetail.js';
 import type { ServerTls, TlsVersionName } from '../server/startup.js';
@@ -22,7 +22,7 @@ const PASS_PHRASE_PROMPTS = 'Enter PEM pass phrase:\n'.repeat(2);
 
 /** libpq's initialize_SSL: the root file, CRLs, the client certificate and key. */
 export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: ClientTls; prompts?: string } {
-  const { input, libpqVersion, clientUser, securityLevel } = c.run;
+  const { input, libpqVersion, clientUser, securityLevel, opensslVersion } = c.run;
   const prep = prepareClientTls(libpqSslOptions(c.conn, c.sslmode), {
     fs: input.fs,
     home: input.env?.HOME,
@@ -31,6 +31,7 @@ export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: Cli
     sslCertFile: input.env?.SSL_CERT_FILE,
     sslCertDir: input.env?.SSL_CERT_DIR,
     securityLevel,
+    opensslVersion,
   });
   if (prep.ok) return { steps: [describeClientTls(prep.tls, n)], log: [], tls: prep.tls };
   const k = prep.cause;
@@ -216,14 +217,23 @@ function describeClientTls(tls: ClientTls, n: number): SimStep {
 
 function describeHandshake(hs: HandshakeOutcome, n: number): SimStep[] {
   const chain = hs.serverChain.map((c) => formatNameOneline(c.subject)).join(' <- ');
+  const refused = hs.serverChainRefused;
   const steps: SimStep[] = [
-    {
-      step: 'server-certificate',
-      who: 'server',
-      attempt: n,
-      result: 'info',
-      detail: `sent ${hs.serverChain.length} certificate(s): ${chain}`,
-    },
+    refused
+      ? {
+          step: 'server-certificate',
+          who: 'server',
+          attempt: n,
+          result: 'fail',
+          detail: `not sent: ${hs.serverChain.length} certificate(s) (${chain}) fall below security level ${refused.level} (${SECURITY_REASON[refused.failure]}), the level ssl_ciphers set after server.crt was loaded at the one before`,
+        }
+      : {
+          step: 'server-certificate',
+          who: 'server',
+          attempt: n,
+          result: 'info',
+          detail: `sent ${hs.serverChain.length} certificate(s): ${chain}`,
+        },
   ];
   if (hs.serverVerify) {
     const e = hs.serverVerify.error;
