@@ -15,7 +15,7 @@
 // "a valid, unrevoked certificate from a CA the server trusts", CN = the line's user.
 
 import { makeCertificate, makeCrl, defaultGenerateKey, privateKeyPem } from '../factory/index.js';
-import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
+import { asPgMajor, libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
@@ -294,7 +294,7 @@ export function checkServer(input: CheckInput): CheckReport {
       );
     }
     const names = certNames(leaf);
-    const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, 15).ok);
+    const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, asPgMajor(pgVersion)).ok);
     if (hosts.length && bad.length === hosts.length) {
       warn(
         'name-mismatch',

@@ -3,7 +3,7 @@
 // real certificates and both certificate checks (tls-handshake.ts), then verify-full's
 // host-name check (libpq checks the name after the handshake: host, never hostaddr).
 
-import { libpqVerifyHost, type PgMajor } from '../../path/index.js';
+import { asPgMajor, libpqVerifyHost } from '../../path/index.js';
 import { formatNameOneline } from '../../x509/index.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from '../client/libpq-ssl.js';
 import type { ConnTarget, ResolvedConninfo } from '../conninfo/resolve.js';
@@ -160,7 +160,7 @@ export function hostNamePhase(c: Connection, n: number, hs: HandshakeOutcome): P
     const facts = { kind: 'host-name' as const, message: LIBPQ.hostNameMissing.format };
     return { steps: [], log: [], failure: { stage: 'host-name', message: c.lang.client(LIBPQ.hostNameMissing), facts } };
   }
-  const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, c.run.libpqVersion)) as PgMajor);
+  const hr = libpqVerifyHost(hs.serverChain[0], host, asPgMajor(c.run.libpqVersion));
   const steps: SimStep[] = [
     {
       step: 'host-name',
