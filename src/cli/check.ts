@@ -31,7 +31,8 @@ Options:
                         sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
                         builds use 1). It judges server.crt at start-up, the client certificate when
                         libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
-                        server's level only after server.crt is loaded (client certificates)
+                        server's level after server.crt is loaded: each handshake checks the
+                        server's chain and client certificates at it
   --hosts-file FILE     the server machine's hosts file, for pg_hba.conf lines that name hosts
                         (default /etc/hosts; names it lacks are taken as unresolved: no DNS)
   --json                machine-readable report

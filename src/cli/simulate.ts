@@ -61,7 +61,8 @@ Options:
                         sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
                         builds use 1). It judges server.crt at start-up, the client certificate when
                         libpq loads it, and both chain checks; @SECLEVEL=n in ssl_ciphers changes the
-                        server's level only after server.crt is loaded (client certificates)
+                        server's level after server.crt is loaded: each handshake checks the
+                        server's chain and client certificates at it
   --no-pg-wrapper       psql is a binary run directly, not Debian's pg_wrapper (which sets
                         PGHOST=/var/run/postgresql: with hostaddr= alone, that becomes the
                         host verify-full checks, the TLS server name and the .pgpass key)

@@ -177,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
     version: VERSION,
     shard,
     concurrency: opts.live ? jobs : 1,
-    facts: (s) => serverFacts({ ...s, pgdata: s.pgdata! }, { fs, securityLevel: plan.securityLevel }),
+    facts: (s) => serverFacts({ ...s, pgdata: s.pgdata! }, { fs, securityLevel: plan.securityLevel, opensslVersion: plan.opensslVersion }),
     connect: async (c, s, facts) =>
       opts.live
         ? connectLive(plan, { osUser: me.username, clientUser, timeoutMs, retries, at }, c, s)

@@ -7,6 +7,7 @@ import { startServer, type ServerState } from '../pg/server/postmaster.js';
 import type { ProcessIdentity, SimFs } from '../pg/fs.js';
 import { formatLog } from '../pg/log.js';
 import type { ServerSpec } from './spec.js';
+import { defaultSecurityLevel } from '../crypto/index.js';
 
 /** A line of a configuration file a result blames. */
 export interface Blame {
@@ -28,6 +29,8 @@ export interface FactsInput {
   fs: SimFs;
   serverUser?: ProcessIdentity;
   securityLevel?: number;
+  /** the plan's OpenSSL build: its default level (when securityLevel is unset) and its security bits */
+  opensslVersion?: string;
 }
 
 export function serverFacts(server: ServerSpec & { pgdata: string }, input: FactsInput): ServerFacts {
@@ -38,7 +41,9 @@ export function serverFacts(server: ServerSpec & { pgdata: string }, input: Fact
     passphrase: server.passphrase,
     pgVersion: server.pgVersion,
     serverOverrides: server.settings,
-    securityLevel: input.securityLevel,
+    // the level simulate() starts the same server at (runOf: the build's default)
+    securityLevel: input.securityLevel ?? (input.opensslVersion ? defaultSecurityLevel(input.opensslVersion) : undefined),
+    opensslVersion: input.opensslVersion,
   });
   if (!start.ok)
     return {

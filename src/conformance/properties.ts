@@ -4,7 +4,7 @@
 // signatures, the names clients use in the server certificate's subjectAltName, CRL
 // freshness. Each answer says what was found and blames the line that decides it.
 
-import { libpqVerifyHost, type PgMajor } from '../path/index.js';
+import { asPgMajor, libpqVerifyHost } from '../path/index.js';
 import { OID } from '../der/oids.js';
 import { formatNameOneline, type Certificate } from '../x509/index.js';
 import { hbaBlame, settingBlame, type Blame, type ServerFacts } from './facts.js';
@@ -140,7 +140,7 @@ const CHECKS: Record<PropertyName, Check> = {
     const sans = leaf.ext.subjectAltName?.names ?? [];
     if (!names.length) return { ok: false, actual: 'the server names no host clients use: give servers.<name>.host or names' };
     // the SAN must be there (not only the CN), and verify-full must accept each name with it
-    const bad = names.filter((n) => !sans.length || !libpqVerifyHost(leaf, n, server.pgVersion as PgMajor).ok);
+    const bad = names.filter((n) => !sans.length || !libpqVerifyHost(leaf, n, asPgMajor(server.pgVersion)).ok);
     return bad.length
       ? {
           ok: false,

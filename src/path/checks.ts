@@ -56,7 +56,8 @@ function checkCertTime(ctx: Ctx, x: Certificate, depth: number): boolean {
 export function checkLeafKey(ctx: Ctx): boolean {
   if (ctx.authLevel <= 0) return true;
   const leaf = ctx.chain[0];
-  if (!checkKeyLevel(leaf.publicKey, ctx.authLevel)) return ctx.fail(X509_V_ERR.EE_KEY_TOO_SMALL, 0, leaf, 'key-level');
+  if (!checkKeyLevel(leaf.publicKey, ctx.authLevel, ctx.opts.opensslVersion))
+    return ctx.fail(X509_V_ERR.EE_KEY_TOO_SMALL, 0, leaf, 'key-level');
   return true;
 }
 
@@ -143,10 +144,11 @@ function strictChecks(ctx: Ctx, x: Certificate, i: number, num: number): boolean
 export function checkAuthLevel(ctx: Ctx): boolean {
   if (ctx.authLevel <= 0) return true;
   const num = ctx.chain.length;
+  const v = ctx.opts.opensslVersion;
   for (let i = 0; i < num; i++) {
     const c = ctx.chain[i];
-    if (i > 0 && !checkKeyLevel(c.publicKey, ctx.authLevel) && !ctx.fail(X509_V_ERR.CA_KEY_TOO_SMALL, i, c, 'key-level')) return false;
-    if (i < num - 1 && !checkSigLevel(c, ctx.authLevel) && !ctx.fail(X509_V_ERR.CA_MD_TOO_WEAK, i, c, 'sig-level')) return false;
+    if (i > 0 && !checkKeyLevel(c.publicKey, ctx.authLevel, v) && !ctx.fail(X509_V_ERR.CA_KEY_TOO_SMALL, i, c, 'key-level')) return false;
+    if (i < num - 1 && !checkSigLevel(c, ctx.authLevel, v) && !ctx.fail(X509_V_ERR.CA_MD_TOO_WEAK, i, c, 'sig-level')) return false;
   }
   return true;
 }

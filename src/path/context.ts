@@ -24,6 +24,8 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** security level for keys and signatures; 2 = Debian 12 default for TLS (PostgreSQL) */
   authLevel?: number;
+  /** whose security bits authLevel compares ('1.1': OpenSSL 1.1.1's, SHA-1 80; default 3.0's, SHA-1 63) */
+  opensslVersion?: string;
   profile?: Profile;
   /** X509_VERIFY_PARAM_set1_host */
   hostname?: string;

@@ -41,6 +41,9 @@ const latin1 = (b: Uint8Array): string => {
 
 export type PgMajor = 13 | 14 | 15 | 16 | 17 | 18;
 
+/** The rules of the nearest major pgtls models (a libpq before 13 as 13, after 18 as 18). */
+export const asPgMajor = (version: number): PgMajor => Math.min(18, Math.max(13, Math.trunc(version))) as PgMajor;
+
 /** libpq's messages (identical in 13..18; IP handling and CN fallback changed in 15). */
 export const LIBPQ_HOST_MESSAGES = {
   noName: "could not get server's host name from server certificate",
@@ -131,9 +134,10 @@ function sanNames(cert: Certificate): GeneralName[] {
 
 /**
  * What libpq (sslmode=verify-full) decides for `host` against the server certificate.
- * `pgMajor` selects the version's rules (default 15).
+ * `pgMajor` selects the version's rules (the caller's libpq major: no default, the rules
+ * changed in 15).
  */
-export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajor = 15): LibpqHostResult {
+export function libpqVerifyHost(cert: Certificate, host: string, pgMajor: PgMajor): LibpqHostResult {
   if (!host) return { ok: false, message: LIBPQ_HOST_MESSAGES.noHost, namesExamined: 0 };
   const rules = LIBPQ_HOST_RULES[pgMajor];
   const isIp = rules.ipSans && parseIpAddress(host, IP_TEXT.libpqHost) !== undefined;

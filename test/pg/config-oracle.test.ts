@@ -219,7 +219,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       const real = await sql(
         'select sourcefile,sourceline,seqno,name,setting,applied,error from pg_file_settings where sourcefile is not null order by seqno',
       );
-      const parsed = parsePostgresqlConf(nodeFs(), join(o.pgdata, 'postgresql.conf'), { mode: 'view', dataDir: o.pgdata });
+      const parsed = parsePostgresqlConf(nodeFs(), join(o.pgdata, 'postgresql.conf'), { mode: 'view', dataDir: o.pgdata, pgVersion: 15 });
       const ours = parsed.items
         .filter((i) => i.file !== undefined)
         .map((i) => [i.file, i.line, i.seqno, i.name, i.value, i.applied ? 't' : 'f', i.error].map((v) => v ?? '').join('|'));
@@ -243,7 +243,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
         .filter((l) => l !== '')
         .map((l) => l.replace(/^.*? \[\d+\] /, ''))
         .join('\n');
-      const parsed = parsePostgresqlConf(nodeFs(), file, { dataDir: o.pgdata });
+      const parsed = parsePostgresqlConf(nodeFs(), file, { dataDir: o.pgdata, pgVersion: 15 });
       expect(formatLog(parsed.log)).toBe(real);
       expect(r.status === 0).toBe(parsed.ok);
     });
@@ -252,7 +252,7 @@ describe.skipIf(unavailable !== undefined)('real PostgreSQL 15 as the oracle', (
       const file = join(o.root, 'no-such.conf');
       const r = runAs('postgres', [join(PG_BIN, 'postgres'), '-D', o.pgdata, `--config-file=${file}`, '-C', 'ssl']);
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(parsePostgresqlConf(nodeFs(), file, { dataDir: o.pgdata }).stderr);
+      expect(r.stderr.trim()).toBe(parsePostgresqlConf(nodeFs(), file, { dataDir: o.pgdata, pgVersion: 15 }).stderr);
     });
 
     // (d) matchHbaLine against live connections (the rules loaded at start)

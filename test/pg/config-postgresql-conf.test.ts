@@ -19,7 +19,7 @@ const D = '/srv/pg/data';
 const conf = (text: string, files: Record<string, string> = {}, mode: 'startup' | 'view' = 'startup') => {
   const all: Record<string, MemFile> = { [`${D}/postgresql.conf`]: { content: text } };
   for (const [k, v] of Object.entries(files)) all[k.endsWith('/') ? k : k.startsWith('/') ? k : `${D}/${k}`] = { content: v };
-  return parsePostgresqlConf(memFs(all), `${D}/postgresql.conf`, { mode });
+  return parsePostgresqlConf(memFs(all), `${D}/postgresql.conf`, { mode, pgVersion: 15 });
 };
 const log = (text: string, files: Record<string, string> = {}) => formatLog(conf(text, files).log);
 
@@ -264,7 +264,7 @@ describe('server settings', () => {
   });
 
   it('a relative main file needs a data directory', () => {
-    expect(() => parsePostgresqlConf(memFs({}), 'postgresql.conf')).toThrow(PgConfigError);
+    expect(() => parsePostgresqlConf(memFs({}), 'postgresql.conf', { pgVersion: 15 })).toThrow(PgConfigError);
   });
 });
 
@@ -278,7 +278,7 @@ describe('properties', () => {
             const r = parsePostgresqlConf(
               memFs({ '/d/postgresql.conf': { content }, '/d/x.conf': { content: 'ssl=on' } }),
               '/d/postgresql.conf',
-              { mode },
+              { mode, pgVersion: 15 },
             );
             expect(r.ok || r.items.some((i) => i.error) || mode === 'view' || r.log.length > 0).toBe(true);
             // a reload reports an error file at LOG level, never FATAL

@@ -49,6 +49,8 @@ export interface ClientTls {
   certFile?: string;
   /** the SSL_CTX's security level: it judged the client certificate, and is the auth level for the server's chain */
   securityLevel: number;
+  /** the OpenSSL whose security bits the level compares (default 3.0's) */
+  opensslVersion?: string;
 }
 
 /** Which client file a set-up failure is about (the libpq option that names it). */
@@ -83,6 +85,8 @@ export interface ClientEnv {
   sslCertDir?: string;
   /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2); libpq has no setting that changes it */
   securityLevel?: number;
+  /** the OpenSSL build, whose security bits the level compares (default 3.0; '1.1' counts SHA-1 as 80 bits) */
+  opensslVersion?: string;
 }
 
 /** OpenSSL's default store on Debian 12 (OPENSSLDIR /usr/lib/ssl), what libpq's sslrootcert=system loads. */
@@ -235,7 +239,7 @@ function loadClientCert(opts: LibpqSslOptions, env: ClientEnv, tls: ClientTls): 
   }
   if (certs.length === 0) fileFailed('sslcert', file, 'noStartLine', LIBPQ.readCert);
   // SSL_CTX_use_certificate_chain_file judges the leaf and the certificates after it
-  const weak = sslSecurityChain(certs, tls.securityLevel);
+  const weak = sslSecurityChain(certs, tls.securityLevel, tls.opensslVersion);
   if (weak) fail({ kind: 'cert-security', file, failure: weak, level: tls.securityLevel }, LIBPQ.readCert, file, SECURITY_REASON[weak]);
   tls.certChain = certs;
   tls.certFile = file;
@@ -296,6 +300,7 @@ export function prepareClientTls(opts: LibpqSslOptions, env: ClientEnv): ClientT
     crlCheckAll: false,
     certChain: [],
     securityLevel: env.securityLevel ?? DEFAULT_SECURITY_LEVEL,
+    ...(env.opensslVersion ? { opensslVersion: env.opensslVersion } : {}),
   };
   try {
     loadRoot(opts, env, tls);

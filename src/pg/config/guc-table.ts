@@ -578,7 +578,7 @@ function tableOf(pgVersion: number): Map<string, GucDef> {
   return t;
 }
 
-/** The definition of a parameter in a major (default 15; names are case-insensitive, as guc_name_compare makes them). */
-export function findGuc(name: string, pgVersion = 15): GucDef | undefined {
+/** The definition of a parameter in a major (names are case-insensitive, as guc_name_compare makes them). */
+export function findGuc(name: string, pgVersion: number): GucDef | undefined {
   return tableOf(pgVersion).get(name.toLowerCase());
 }

@@ -43,8 +43,8 @@ export interface ParseConfOptions {
   dataDir?: string;
   /** read PGDATA/postgresql.auto.conf after the main file (default true when dataDir is set) */
   readAutoConf?: boolean;
-  /** the server's major: which parameters it recognizes (unset: findGuc's default, 15's table) */
-  pgVersion?: number;
+  /** the server's major: which parameters it recognizes */
+  pgVersion: number;
 }
 
 export interface ParsedConf {
@@ -279,7 +279,7 @@ interface ParseState {
   items: ConfigItem[];
   log: LogLine[];
   view: boolean;
-  pgVersion?: number;
+  pgVersion: number;
 }
 
 function record(st: ParseState, error: string, file: string | undefined, line: number): void {
@@ -559,7 +559,7 @@ function validCustomName(name: string): boolean {
  * Read a postgresql.conf (and what it includes) the way the PostgreSQL 15 server does.
  * `file` must be absolute (or relative to `dataDir`).
  */
-export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOptions = {}): ParsedConf {
+export function parsePostgresqlConf(fs: SimFs, file: string, opts: ParseConfOptions): ParsedConf {
   const view = opts.mode === 'view';
   const baseDir = opts.dataDir ?? '/';
   if (!isAbsolutePath(file) && !opts.dataDir) throw new PgConfigError('BAD_ARGUMENT', `configuration file path must be absolute: ${file}`);

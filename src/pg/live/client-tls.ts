@@ -5,7 +5,7 @@
 // client chain checked with purpose sslclient and the alert OpenSSL would send.
 
 import { d2iCertificate, type Certificate, type PrivateKey } from '../../x509/index.js';
-import { libpqVerifyHost, type PgMajor, type VerifyResult } from '../../path/index.js';
+import { asPgMajor, libpqVerifyHost, type VerifyResult } from '../../path/index.js';
 import { opensslAlertText, type ChainVerdict, type ClientConfig, type OpensslVersion, type TraceEntry } from '../../tls13/index.js';
 import type { ClientTls } from '../client/libpq-ssl.js';
 import { fmt, LIBPQ } from '../messages.js';
@@ -72,7 +72,7 @@ export function liveClientTls(o: LiveClientTlsOptions): LiveClientTls {
 
 /** verify-full's name check (host, never hostaddr), after the handshake, as libpq 13..17. */
 export function libpqHostCheck(leaf: Certificate, host: string, pgVersion = DEFAULT_PG_VERSION): { ok: boolean; message?: string } {
-  const r = libpqVerifyHost(leaf, host, Math.min(18, Math.max(13, pgVersion)) as PgMajor);
+  const r = libpqVerifyHost(leaf, host, asPgMajor(pgVersion));
   return { ok: r.ok, message: r.message };
 }
 

@@ -30,6 +30,8 @@ export interface PostmasterInput {
   serverOverrides?: Record<string, string>;
   /** the security level of a new SSL_CTX (default: Debian's OpenSSL 3.0, 2) */
   securityLevel?: number;
+  /** the OpenSSL build, whose security bits the levels compare (default 3.0) */
+  opensslVersion?: string;
 }
 
 export interface ServerState {
@@ -99,6 +101,7 @@ export function startServer(input: PostmasterInput): StartOutcome {
     server: serverUserOf(input),
     passphrase: input.passphrase,
     securityLevel: input.securityLevel,
+    opensslVersion: input.opensslVersion,
     pgVersion,
   });
   log.push(...tls.log);
@@ -156,6 +159,7 @@ export function reloadServer(
       passphrase: input.passphrase,
       reload: true,
       securityLevel: input.securityLevel,
+      opensslVersion: input.opensslVersion,
       pgVersion,
     });
     // be_tls_init reports at LOG when it is not the server start (isServerStart false)

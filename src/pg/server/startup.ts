@@ -94,8 +94,13 @@ export interface ServerTls {
   crlCheckAll: boolean;
   minVersion: TlsVersionName;
   maxVersion: TlsVersionName;
-  /** the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client certificates */
+  /**
+   * the SSL_CTX's security level after ssl_ciphers (`@SECLEVEL=n`): the auth level for client
+   * certificates, and the level the server's own chain is checked at again on each handshake
+   */
   securityLevel: number;
+  /** the OpenSSL whose security bits the level compares ('1.1' rates SHA-1 80 bits; default 3.0's) */
+  opensslVersion?: string;
   /** the key-exchange groups ssl_ecdh_curve (13-17) or ssl_groups (18) allow */
   groups: ServerGroups;
   /** ssl_tls13_ciphers (18): the TLS 1.3 suites in the server's order; undefined: OpenSSL's default */
@@ -119,10 +124,13 @@ export interface StartupInput {
   reload?: boolean;
   /**
    * The security level of a new SSL_CTX (openssl.cnf's system default; 2 on Debian's
-   * OpenSSL 3): it judges server.crt when it loads. `@SECLEVEL=n` in ssl_ciphers only
-   * changes it afterwards, for client certificates (checked on PostgreSQL 15).
+   * OpenSSL 3): it judges server.crt when it loads. `@SECLEVEL=n` in ssl_ciphers changes it
+   * afterwards (every major sets the cipher list after it loads server.crt): the level each
+   * handshake checks the server's chain and client certificates at (measured on 13-18).
    */
   securityLevel?: number;
+  /** the OpenSSL build, whose security bits the levels compare (default 3.0; '1.1' counts SHA-1 as 80 bits) */
+  opensslVersion?: string;
   /** the server's major version (default DEFAULT_PG_VERSION, 18): 18 reads ssl_groups instead of ssl_ecdh_curve */
   pgVersion?: number;
 }
@@ -190,7 +198,7 @@ function loadCertChain(input: StartupInput, path: string): Certificate[] {
     throw e;
   }
   const level = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
-  const weak = sslSecurityChain(chain, level);
+  const weak = sslSecurityChain(chain, level, input.opensslVersion);
   if (weak) return fatal({ kind: 'cert-security', file, failure: weak, level }, fmt(SERVER.loadCert, file, SECURITY_REASON[weak]));
   return chain;
 }
@@ -359,6 +367,7 @@ export function startServerTls(input: StartupInput): StartupResult {
         maxVersion: max,
         groups,
         securityLevel: cipherSecurityLevel(s.ciphers) ?? input.securityLevel ?? DEFAULT_SECURITY_LEVEL,
+        ...(input.opensslVersion ? { opensslVersion: input.opensslVersion } : {}),
         ...(tls13Suites ? { tls13Suites } : {}),
       },
     };

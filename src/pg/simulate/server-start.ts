@@ -36,8 +36,8 @@ const failed = (log: LogLine[], fatal: LogLine, cause?: StartupCause): ServerSta
 });
 
 export function serverStartPhase(run: Run): ServerStart {
-  const { input, securityLevel } = run;
-  const start = startServer({ ...input, securityLevel, ...(input.startedWith ? { fs: input.startedWith } : {}) });
+  const { input, securityLevel, opensslVersion } = run;
+  const start = startServer({ ...input, securityLevel, opensslVersion, ...(input.startedWith ? { fs: input.startedWith } : {}) });
   if (!start.ok) return failed(start.log, start.fatal, start.cause);
   // PostmasterMain makes its sockets after be_tls_init and before load_hba, so their lines go
   // between the configuration's and pg_hba's (be_tls_init logs nothing when it succeeds).
@@ -59,7 +59,7 @@ export function serverStartPhase(run: Run): ServerStart {
     { step: 'server-start', who: 'server', result: 'ok', detail: `${describeTls(start.server.tls)}; ${listening}` },
   ];
   if (!input.startedWith) return { ok: true, server: start.server, started: start.server, sockets, log, steps };
-  const reload = reloadServer(start.server, { ...input, securityLevel });
+  const reload = reloadServer(start.server, { ...input, securityLevel, opensslVersion });
   steps.push({
     step: 'server-reload',
     who: 'server',

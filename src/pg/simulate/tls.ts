@@ -3,11 +3,11 @@
 // real certificates and both certificate checks (tls-handshake.ts), then verify-full's
 // host-name check (libpq checks the name after the handshake: host, never hostaddr).
 
-import { libpqVerifyHost, type PgMajor } from '../../path/index.js';
+import { asPgMajor, libpqVerifyHost } from '../../path/index.js';
 import { formatNameOneline } from '../../x509/index.js';
 import { libpqSslOptions, prepareClientTls, type ClientTls } from '../client/libpq-ssl.js';
 import type { ConnTarget, ResolvedConninfo } from '../conninfo/resolve.js';
-import { certificatesIn } from '../files.js';
+import { certificatesIn, SECURITY_REASON } from '../files.js';
 import { fmt, LIBPQ, say, SERVER, type MessageDef } from '../messages.js';
 import { clientCertErrorDetail } from '../server/cert-errdetail.js';
 import type { ServerTls, TlsVersionName } from '../server/startup.js';
@@ -23,7 +23,7 @@ const PASS_PHRASE_PROMPTS = 'Enter PEM pass phrase:\n'.repeat(2);
 
 /** libpq's initialize_SSL: the root file, CRLs, the client certificate and key. */
 export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: ClientTls; prompts?: string } {
-  const { input, libpqVersion, clientUser, securityLevel } = c.run;
+  const { input, libpqVersion, clientUser, securityLevel, opensslVersion } = c.run;
   const prep = prepareClientTls(libpqSslOptions(c.conn, c.sslmode), {
     fs: input.fs,
     home: input.env?.HOME,
@@ -32,6 +32,7 @@ export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: Cli
     sslCertFile: input.env?.SSL_CERT_FILE,
     sslCertDir: input.env?.SSL_CERT_DIR,
     securityLevel,
+    opensslVersion,
   });
   if (prep.ok) return { steps: [describeClientTls(prep.tls, n)], log: [], tls: prep.tls };
   const k = prep.cause;
@@ -181,7 +182,7 @@ export function hostNamePhase(c: Connection, n: number, hs: HandshakeOutcome): P
     const facts = { kind: 'host-name' as const, message: LIBPQ.hostNameMissing.format };
     return { steps: [], log: [], failure: { stage: 'host-name', message: c.lang.client(LIBPQ.hostNameMissing), facts } };
   }
-  const hr = libpqVerifyHost(hs.serverChain[0], host, Math.min(18, Math.max(13, c.run.libpqVersion)) as PgMajor);
+  const hr = libpqVerifyHost(hs.serverChain[0], host, asPgMajor(c.run.libpqVersion));
   const steps: SimStep[] = [
     {
       step: 'host-name',
@@ -238,14 +239,23 @@ function describeClientTls(tls: ClientTls, n: number): SimStep {
 
 function describeHandshake(hs: HandshakeOutcome, n: number): SimStep[] {
   const chain = hs.serverChain.map((c) => formatNameOneline(c.subject)).join(' <- ');
+  const refused = hs.serverChainRefused;
   const steps: SimStep[] = [
-    {
-      step: 'server-certificate',
-      who: 'server',
-      attempt: n,
-      result: 'info',
-      detail: `sent ${hs.serverChain.length} certificate(s): ${chain}`,
-    },
+    refused
+      ? {
+          step: 'server-certificate',
+          who: 'server',
+          attempt: n,
+          result: 'fail',
+          detail: `not sent: ${hs.serverChain.length} certificate(s) (${chain}) fall below security level ${refused.level} (${SECURITY_REASON[refused.failure]}), the level ssl_ciphers set after server.crt was loaded at the one before`,
+        }
+      : {
+          step: 'server-certificate',
+          who: 'server',
+          attempt: n,
+          result: 'info',
+          detail: `sent ${hs.serverChain.length} certificate(s): ${chain}`,
+        },
   ];
   if (hs.serverVerify) {
     const e = hs.serverVerify.error;
