@@ -29,6 +29,7 @@ import {
   loadCertsFile,
   loadCrlsFile,
 } from './verify-files.js';
+import { policiesPrint } from './verify-policies.js';
 
 /** Where the command writes; the tests capture it. */
 interface VerifyIo {
@@ -775,9 +776,13 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       if (e.noCallback) continue;
       if (e.cert) err.push(name(e.cert.subject));
       err.push(`${e.crlPath ? '[CRL path] ' : ''}error ${e.code} at ${e.depth} depth lookup: ${e.message}`);
-      if (e.code === X509_V_ERR.NO_EXPLICIT_POLICY)
-        err.push('Require explicit Policy: True', 'Authority Policies: <empty>', 'User Policies: <empty>');
+      // the callback prints the policy tree with this error, -policy_print or not
+      if (e.code === X509_V_ERR.NO_EXPLICIT_POLICY) err.push(...policyLines(result));
     }
+    // -policy_print (X509_V_FLAG_NOTIFY_POLICY): check_policy calls the callback with ok=2,
+    // which prints the tree when no error came before
+    if (s.flags.has('policy_print') && s.flags.has('policy_check') && result.ok && result.errors.length === 0)
+      err.push(...policyLines(result));
     if (result.ok) {
       lines(err);
       let out = `${label}: OK\n`;
@@ -803,6 +808,8 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
   if (s.json) io.out(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
   return allOk ? 0 : 2;
 }
+
+const policyLines = (r: VerifyResult): string[] => policiesPrint(r.policyReport).slice(0, -1).split('\n');
 
 function trace(r: VerifyResult, notes: string[], name: (n: Name) => string): string {
   let out = '';

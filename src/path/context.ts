@@ -103,6 +103,11 @@ export interface VerifyResult {
   trace: Step[];
   /** true when the work budget ran out (the result is then a failure) */
   budgetExceeded?: boolean;
+  /**
+   * openssl profile with policy checking: what OpenSSL's policy check left for policies_print
+   * (printed with -policy_print after a clean success, and with NO_EXPLICIT_POLICY)
+   */
+  policyReport?: import('./policy.js').PolicyReport;
 }
 
 /** Errors apps/verify.c's cb() turns into ok=1 so that verification continues. */
@@ -170,6 +175,8 @@ export class Ctx {
   error: X509ErrorCode = X509_V_OK;
   errorDepth = 0;
   errors: VerifyError[] = [];
+  /** set by the openssl profile's policy check (VerifyResult.policyReport) */
+  policyReport?: import('./policy.js').PolicyReport;
   trace: Step[] = [];
   /** validates a CRL issuer that is not on the path; returns its chain when valid */
   crlPathHook?: (issuer: Certificate) => Certificate[] | undefined | OutOfBudget;
