@@ -11,7 +11,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { formatNameOneline, formatNameRfc2253 } from '../x509/name.js';
 import type { Certificate, Crl, Name } from '../x509/types.js';
-import { verifyChain, type VerifyOptions, type VerifyResult, type VerifyError } from '../path/validator.js';
+import { verifyChain, type VerifyOptions, type VerifyResult } from '../path/validator.js';
 import { dedupe } from '../path/store.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { PURPOSE_NAMES, type Purpose } from '../path/purpose.js';
@@ -30,6 +30,7 @@ import {
   loadCrlsFile,
 } from './verify-files.js';
 import { policiesPrint } from './verify-policies.js';
+import { signatureQueue } from './verify-queue.js';
 
 /** Where the command writes; the tests capture it. */
 interface VerifyIo {
@@ -669,20 +670,6 @@ function suiteB(flags: Set<string>): VerifyOptions['suiteB'] {
   const only = flags.has('suiteB_128_only') || flags.has('suiteB_128');
   const los192 = flags.has('suiteB_192') || flags.has('suiteB_128');
   return only && los192 ? '128' : only ? '128_only' : los192 ? '192' : undefined;
-}
-
-/** OpenSSL's queue after a failed signature check (printed because X509_verify_cert returned 0) */
-function signatureQueue(e: VerifyError): string[] {
-  const evp = errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', '../crypto/asn1/a_verify.c:220');
-  if (e.opensslReason === 'invalid padding') {
-    return [
-      errLine('0200008A', 'rsa routines', 'RSA_padding_check_PKCS1_type_1', 'invalid padding', '../crypto/rsa/rsa_pk1.c:75'),
-      errLine('02000072', 'rsa routines', 'rsa_ossl_public_decrypt', 'padding check failed', '../crypto/rsa/rsa_ossl.c:590'),
-      errLine('1C880004', 'Provider routines', 'rsa_verify', 'RSA lib', '../providers/implementations/signature/rsa_sig.c:769'),
-      evp,
-    ];
-  }
-  return [evp];
 }
 
 export async function run(argv: string[], io: VerifyIo = processIo): Promise<number> {

@@ -79,6 +79,8 @@ export interface VerifyError {
    * `SSL error: ...` and the server logs instead of "certificate verify failed".
    */
   opensslReason?: string;
+  /** the kind of signature whose check left `opensslReason` (the queue's RSA lines differ for PKCS#1 v1.5 and PSS) */
+  signatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
 }
 
 export interface Step {
@@ -184,6 +186,8 @@ export class Ctx {
   partialChain = false;
   /** OpenSSL's first queued error reason from the last failed signature check, for the next fail() */
   pendingOpensslReason?: string;
+  /** the kind of that signature */
+  pendingSignatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
   readonly strict: boolean;
   /** the rfc5280 profile's extra rules are on */
   readonly rfc5280: boolean;
@@ -223,7 +227,9 @@ export class Ctx {
     // null: OpenSSL reports no current certificate (check_policy's NO_EXPLICIT_POLICY)
     const c = cert === null ? undefined : (cert ?? this.chain[depth]);
     const opensslReason = this.pendingOpensslReason;
+    const signatureKind = this.pendingSignatureKind;
     this.pendingOpensslReason = undefined;
+    this.pendingSignatureKind = undefined;
     this.errors.push({
       code,
       name: errorName(code),
@@ -231,6 +237,7 @@ export class Ctx {
       depth,
       cert: c,
       ...(opensslReason ? { opensslReason } : {}),
+      ...(opensslReason && signatureKind ? { signatureKind } : {}),
     });
     this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
     if (this.opts.callback === 'stop') return false;
