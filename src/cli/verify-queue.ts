@@ -7,6 +7,8 @@
 // the real openssl verify (test/path/verify-queue.test.ts).
 
 import type { VerifyError } from '../path/context.js';
+import { X509_V_ERR } from '../path/errors.js';
+import { bytesEqual } from '../der/index.js';
 import { errLine } from './verify-files.js';
 
 type Line = [code: string, lib: string, func: string, reason: string, where: string];
@@ -94,6 +96,16 @@ const QUEUES: Partial<Record<NonNullable<VerifyError['signatureKind']>, Record<s
 /** The queue after a failed signature check, as openssl verify prints it. */
 export function signatureQueue(e: VerifyError): string[] {
   const reason = e.opensslReason;
+  // X509_verify compares the certificate's two signature algorithm fields first and fails
+  // without pushing anything when they differ
+  const x = e.cert;
+  if (
+    !reason &&
+    e.code === X509_V_ERR.CERT_SIGNATURE_FAILURE &&
+    x &&
+    !bytesEqual(x.signatureAlgorithm.bytes, x.tbsSignatureAlgorithm.bytes)
+  )
+    return [];
   const lines = (reason && Object.hasOwn(WHOLE, reason) && WHOLE[reason]) || [
     ...((reason && e.signatureKind && QUEUES[e.signatureKind]?.[reason]) || []),
     EVP_LIB,
