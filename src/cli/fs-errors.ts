@@ -72,6 +72,8 @@ export class FileError extends UsageError {
     /** strerror() text */
     readonly reason: string,
     message: string,
+    /** the errno name (ENOENT, EISDIR...), for a command whose real tool words one case its own way */
+    readonly errno?: string,
   ) {
     super(message);
   }
@@ -97,13 +99,13 @@ const WORDS: Record<Wording, Record<FileOp, (path: string, reason: string, code:
 export function fileError(e: unknown, path: string, op: FileOp, wording: Wording): unknown {
   if (!isSystemError(e)) return e;
   const reason = strerror(e);
-  return new FileError(path, op, reason, WORDS[wording][op](path, reason, e.code));
+  return new FileError(path, op, reason, WORDS[wording][op](path, reason, e.code), e.code);
 }
 
 /** A FileError for `path` with this errno code (a check made without a failing syscall). */
 export function fileErrorFor(code: string, path: string, op: FileOp, wording: Wording): FileError {
   const reason = STRERROR[code] ?? code;
-  return new FileError(path, op, reason, WORDS[wording][op](path, reason, code));
+  return new FileError(path, op, reason, WORDS[wording][op](path, reason, code), code);
 }
 
 /** Which of our operations a failed syscall was part of. */

@@ -1,6 +1,7 @@
 // `pgtls show FILE...`: a readable summary of every certificate, CRL and key in each file
 // (PEM with several blocks, or DER), or the same as JSON. A block that does not parse is
-// reported with its location; the command then exits 2.
+// reported with its location; the command then exits 2. show stands in for no single openssl
+// command, so a file it cannot read is worded by fs-errors.ts (which names the file).
 
 import { decodePemOrDer, isInputError, type PemBlock } from '../der/index.js';
 import {
@@ -109,13 +110,17 @@ export async function run(argv: string[]): Promise<number> {
   const pass = typeof opts.passphrase === 'string' ? opts.passphrase : undefined;
 
   const items: Item[] = [];
+  // errors whose message names the file already (fs-errors.ts's wording)
+  const named = new Set<Item>();
   for (const file of positionals) {
     let blocks: PemBlock[];
     try {
       blocks = decodePemOrDer(readInputFile(file, 'openssl'));
     } catch (e) {
       if (!(isInputError(e) || e instanceof FileError)) throw e;
-      items.push({ file, block: 0, line: 0, type: 'error', error: e.message });
+      const item: Item = { file, block: 0, line: 0, type: 'error', error: e.message };
+      if (e instanceof FileError) named.add(item);
+      items.push(item);
       continue;
     }
     blocks.forEach((b, i) => {
@@ -126,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
   const failed = items.some((i) => i.type === 'error');
   const where = (it: Item) => `${it.file}${it.line ? `, line ${it.line}` : ''}`;
   // on stderr with --json too: exit 2 always comes with a line saying what is wrong
-  for (const it of items) if (it.type === 'error') console.error(`pgtls show: ${where(it)}: ${it.error}`);
+  for (const it of items) if (it.type === 'error') console.error(`pgtls show: ${named.has(it) ? '' : `${where(it)}: `}${it.error}`);
   if (opts.json) {
     console.log(JSON.stringify(items, null, 2));
     return failed ? 2 : 0;

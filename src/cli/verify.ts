@@ -11,7 +11,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { formatNameOneline, formatNameRfc2253 } from '../x509/name.js';
 import type { Certificate, Crl, Name } from '../x509/types.js';
-import { verifyChain, type VerifyOptions, type VerifyResult, type VerifyError } from '../path/validator.js';
+import { verifyChain, type VerifyOptions, type VerifyResult } from '../path/validator.js';
 import { dedupe } from '../path/store.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { PURPOSE_NAMES, type Purpose } from '../path/purpose.js';
@@ -29,6 +29,8 @@ import {
   loadCertsFile,
   loadCrlsFile,
 } from './verify-files.js';
+import { policiesPrint } from './verify-policies.js';
+import { signatureQueue } from './verify-queue.js';
 
 /** Where the command writes; the tests capture it. */
 interface VerifyIo {
@@ -670,20 +672,6 @@ function suiteB(flags: Set<string>): VerifyOptions['suiteB'] {
   return only && los192 ? '128' : only ? '128_only' : los192 ? '192' : undefined;
 }
 
-/** OpenSSL's queue after a failed signature check (printed because X509_verify_cert returned 0) */
-function signatureQueue(e: VerifyError): string[] {
-  const evp = errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', '../crypto/asn1/a_verify.c:220');
-  if (e.opensslReason === 'invalid padding') {
-    return [
-      errLine('0200008A', 'rsa routines', 'RSA_padding_check_PKCS1_type_1', 'invalid padding', '../crypto/rsa/rsa_pk1.c:75'),
-      errLine('02000072', 'rsa routines', 'rsa_ossl_public_decrypt', 'padding check failed', '../crypto/rsa/rsa_ossl.c:590'),
-      errLine('1C880004', 'Provider routines', 'rsa_verify', 'RSA lib', '../providers/implementations/signature/rsa_sig.c:769'),
-      evp,
-    ];
-  }
-  return [evp];
-}
-
 export async function run(argv: string[], io: VerifyIo = processIo): Promise<number> {
   const lines = (t: string[]) => {
     if (t.length) io.err(t.map((l) => `${l}\n`).join(''));
@@ -775,9 +763,13 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       if (e.noCallback) continue;
       if (e.cert) err.push(name(e.cert.subject));
       err.push(`${e.crlPath ? '[CRL path] ' : ''}error ${e.code} at ${e.depth} depth lookup: ${e.message}`);
-      if (e.code === X509_V_ERR.NO_EXPLICIT_POLICY)
-        err.push('Require explicit Policy: True', 'Authority Policies: <empty>', 'User Policies: <empty>');
+      // the callback prints the policy tree with this error, -policy_print or not
+      if (e.code === X509_V_ERR.NO_EXPLICIT_POLICY) err.push(...policyLines(result));
     }
+    // -policy_print (X509_V_FLAG_NOTIFY_POLICY): check_policy calls the callback with ok=2,
+    // which prints the tree when no error came before
+    if (s.flags.has('policy_print') && s.flags.has('policy_check') && result.ok && result.errors.length === 0)
+      err.push(...policyLines(result));
     if (result.ok) {
       lines(err);
       let out = `${label}: OK\n`;
@@ -803,6 +795,8 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
   if (s.json) io.out(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
   return allOk ? 0 : 2;
 }
+
+const policyLines = (r: VerifyResult): string[] => policiesPrint(r.policyReport).slice(0, -1).split('\n');
 
 function trace(r: VerifyResult, notes: string[], name: (n: Name) => string): string {
   let out = '';

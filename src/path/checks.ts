@@ -4,11 +4,11 @@
 // internal_verify (signatures, key usage of issuers, validity of every certificate incl. the
 // anchor) and check_name_constraints. Each returns false when verification must stop.
 
-import type { Certificate, Crl, GeneralName } from '../x509/types.js';
+import type { AlgorithmIdentifier, Certificate, Crl, GeneralName } from '../x509/types.js';
 import type { DecodedTime } from '../der/index.js';
 import type { Ctx, OutOfBudget } from './context.js';
 import { checkKeyLevel, checkSigLevel } from './auth-level.js';
-import { defaultVerifier, signatureAlgorithmOf } from './signature.js';
+import { defaultVerifier, pssParametersReason, signatureAlgorithmOf } from './signature.js';
 import { bestCrl, crlInfo, crlLookup, CRL_SCORE, CRLDP_ALL_REASONS, deltaCrlFor } from './crl.js';
 import { x509CheckEmail, x509CheckHost, x509CheckIp } from './hostname.js';
 import { hasSanOfType, nameConstraintsCheck, nameConstraintsCheckCn } from './name-constraints.js';
@@ -206,7 +206,7 @@ function verifyCrlSignature(ctx: Ctx, crl: Crl, issuer: Certificate): boolean | 
   // X509_CRL_verify goes straight to ASN1_item_verify with the outer algorithm: unlike
   // X509_verify it never compares it with the one inside tbsCertList (RFC 5280 5.1.1.2 does)
   if (ctx.rfc5280 && !bytesEqual(crl.signatureAlgorithm.bytes, crl.tbsSignatureAlgorithm.bytes)) return false;
-  return signatureOk(ctx, signatureAlgorithmOf(crl), issuer, crl.tbs, crl.signature.bytes);
+  return signatureOk(ctx, crl.signatureAlgorithm, signatureAlgorithmOf(crl), issuer, crl.tbs, crl.signature.bytes);
 }
 
 /**
@@ -222,6 +222,7 @@ function queueReason(ctx: Ctx, reason: string): false {
 
 function signatureOk(
   ctx: Ctx,
+  algId: AlgorithmIdentifier,
   alg: ReturnType<typeof signatureAlgorithmOf>,
   issuer: Certificate,
   tbs: Uint8Array,
@@ -229,7 +230,16 @@ function signatureOk(
 ): boolean {
   const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig);
   if (r.ok) return true;
-  if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') return queueReason(ctx, r.openssl ?? 'EVP lib');
+  if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') {
+    ctx.pendingSignatureKind = alg.kind;
+    return queueReason(ctx, r.openssl ?? 'EVP lib');
+  }
+  // PSS parameters OpenSSL cannot set up: it fails before the signature is looked at
+  const pss = pssParametersReason(algId);
+  if (pss) {
+    ctx.pendingSignatureKind = 'rsa-pss';
+    return queueReason(ctx, pss);
+  }
   return false;
 }
 
@@ -339,7 +349,7 @@ function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolea
   // X509_verify compares the two algorithm fields first and pushes no error when they differ
   if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
   if (xs.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
-  return signatureOk(ctx, signatureAlgorithmOf(xs), xi, xs.tbs, xs.signature.bytes);
+  return signatureOk(ctx, xs.signatureAlgorithm, signatureAlgorithmOf(xs), xi, xs.tbs, xs.signature.bytes);
 }
 
 export function internalVerify(ctx: Ctx): boolean {

@@ -81,6 +81,8 @@ export interface VerifyError {
    * `SSL error: ...` and the server logs instead of "certificate verify failed".
    */
   opensslReason?: string;
+  /** the kind of signature whose check left `opensslReason` (the queue's RSA lines differ for PKCS#1 v1.5 and PSS) */
+  signatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
 }
 
 export interface Step {
@@ -105,6 +107,11 @@ export interface VerifyResult {
   trace: Step[];
   /** true when the work budget ran out (the result is then a failure) */
   budgetExceeded?: boolean;
+  /**
+   * openssl profile with policy checking: what OpenSSL's policy check left for policies_print
+   * (printed with -policy_print after a clean success, and with NO_EXPLICIT_POLICY)
+   */
+  policyReport?: import('./policy.js').PolicyReport;
 }
 
 /** Errors apps/verify.c's cb() turns into ok=1 so that verification continues. */
@@ -172,6 +179,8 @@ export class Ctx {
   error: X509ErrorCode = X509_V_OK;
   errorDepth = 0;
   errors: VerifyError[] = [];
+  /** set by the openssl profile's policy check (VerifyResult.policyReport) */
+  policyReport?: import('./policy.js').PolicyReport;
   trace: Step[] = [];
   /** validates a CRL issuer that is not on the path; returns its chain when valid */
   crlPathHook?: (issuer: Certificate) => Certificate[] | undefined | OutOfBudget;
@@ -179,6 +188,8 @@ export class Ctx {
   partialChain = false;
   /** OpenSSL's first queued error reason from the last failed signature check, for the next fail() */
   pendingOpensslReason?: string;
+  /** the kind of that signature */
+  pendingSignatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
   readonly strict: boolean;
   /** the rfc5280 profile's extra rules are on */
   readonly rfc5280: boolean;
@@ -218,7 +229,9 @@ export class Ctx {
     // null: OpenSSL reports no current certificate (check_policy's NO_EXPLICIT_POLICY)
     const c = cert === null ? undefined : (cert ?? this.chain[depth]);
     const opensslReason = this.pendingOpensslReason;
+    const signatureKind = this.pendingSignatureKind;
     this.pendingOpensslReason = undefined;
+    this.pendingSignatureKind = undefined;
     this.errors.push({
       code,
       name: errorName(code),
@@ -226,6 +239,7 @@ export class Ctx {
       depth,
       cert: c,
       ...(opensslReason ? { opensslReason } : {}),
+      ...(opensslReason && signatureKind ? { signatureKind } : {}),
     });
     this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
     if (this.opts.callback === 'stop') return false;

@@ -21,7 +21,7 @@ import { OID, bytesEqual } from '../der/index.js';
 import { inheritDsaParameters } from './keys.js';
 import { type Budget, Ctx, type OutOfBudget, type VerifyOptions, type VerifyResult } from './context.js';
 import { rfc5280Checks } from './rfc5280-profile.js';
-import { processPolicies } from './policy.js';
+import { opensslPolicyCheck, processPolicies } from './policy.js';
 import { errorMessage, errorName, X509_V_ERR, X509_V_OK } from './errors.js';
 
 export type { VerifyOptions, VerifyResult, VerifyError, Step, Profile } from './context.js';
@@ -75,6 +75,7 @@ function verifyWithin(given: VerifyOptions, hooks: VerifyHooks, budget: Budget |
     numUntrusted: ctx.numUntrusted,
     trace: ctx.trace,
     ...(budgetExceeded ? { budgetExceeded } : {}),
+    ...(ctx.policyReport ? { policyReport: ctx.policyReport } : {}),
   };
 }
 
@@ -120,7 +121,7 @@ function checkBuilt(ctx: Ctx): boolean {
   if (!checkSuiteB(ctx)) return false;
   if (!internalVerify(ctx)) return false;
   if (!checkNameConstraints(ctx)) return false;
-  if (ctx.rfc5280 || ctx.opts.policyCheck) {
+  if (ctx.rfc5280) {
     const r = processPolicies(ctx, ctx.opts.policy);
     if (r !== X509_V_OK) {
       ctx.note(
@@ -130,9 +131,24 @@ function checkBuilt(ctx: Ctx): boolean {
         undefined,
         0,
       );
-      // check_policy reports NO_EXPLICIT_POLICY with no current certificate
-      if (!ctx.fail(r, 0, r === X509_V_ERR.NO_EXPLICIT_POLICY && !ctx.rfc5280 ? null : undefined, 'policy')) return false;
+      if (!ctx.fail(r, 0, undefined, 'policy')) return false;
     } else ctx.note('policy', 'ok', 'RFC 5280 6.1 policy processing passed');
+  } else if (ctx.opts.policyCheck) {
+    // check_policy: X509_policy_check, OpenSSL's own tree
+    const r = opensslPolicyCheck(ctx, ctx.opts.policy);
+    if (r.code === X509_V_ERR.INVALID_POLICY_EXTENSION) {
+      for (const d of r.invalid ?? []) {
+        ctx.note('policy', 'fail', 'invalid policy extensions (a policy listed twice, or anyPolicy in a mapping)', ctx.chain[d], d);
+        if (!ctx.fail(r.code, d, ctx.chain[d], 'policy')) return false;
+      }
+      return true;
+    }
+    ctx.policyReport = r.report;
+    if (r.code === X509_V_ERR.NO_EXPLICIT_POLICY) {
+      ctx.note('policy', 'fail', 'no acceptable policy for the path (explicit policy required)', undefined, 0);
+      // check_policy reports NO_EXPLICIT_POLICY with no current certificate
+      if (!ctx.fail(r.code, 0, null, 'policy')) return false;
+    } else ctx.note('policy', 'ok', "OpenSSL's policy check (X509_policy_check) passed");
   }
   return true;
 }

@@ -645,3 +645,29 @@ describe.skipIf(!haveOpenssl)('pgtls verify = openssl verify (stdout, stderr, ex
     expect(mine.err.replace(pgtlsOnly, '')).toBe(theirs.err);
   });
 });
+
+/** -policy_print over this file's chains (the tree, its sets and when OpenSSL prints them: test/path/verify-policy-print.test.ts goes further) */
+const POLICY_PRINT_CASES: string[][] = [
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', '-policy_check', 'policy.crt', 'server.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', '-policy', '1.2.3.4', 'policy.crt', 'server.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', '-explicit_policy', 'policy.crt', 'server.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', '-inhibit_any', '-inhibit_map', '-policy', '1.2.3.4', '-policy', '1.2.3.5', 'policy.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', '-policy_check', 'expired.crt', 'badsig.crt', 'rsaleaf.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-policy_print', 'policy.crt'],
+  [...A, ...NOSYS, ...CHAIN, '-nameopt', 'RFC2253', '-explicit_policy', '-policy', '1.2.3.4', 'server.crt', 'policy.crt'],
+  [...A, ...NOSYS, '-CAfile', 'self.crt', '-policy_print', '-explicit_policy', 'self.crt'],
+];
+
+describe.skipIf(!haveOpenssl)('pgtls verify -policy_print = openssl verify (stdout, stderr, exit code)', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pgtls-verify-policy-'));
+    makePki();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(POLICY_PRINT_CASES.map((c) => [c.join(' '), c]))('%s', async (_name, args) => {
+    const theirs = openssl(args as string[]);
+    const mine = await pgtls(args as string[]);
+    expect(mine).toEqual(theirs);
+  });
+});

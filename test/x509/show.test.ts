@@ -89,7 +89,7 @@ describe('pgtls show', () => {
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/^Certificate \(.*bad\.pem, line 1\)/);
     expect(r.err).toMatch(/bad\.pem, line \d+: .*(at byte \d+|base64)/);
-    expect(r.err).toMatch(/missing\.pem: Can't open ".*missing\.pem" for reading, No such file or directory/);
+    expect(r.err).toMatch(/^pgtls show: Can't open ".*missing\.pem" for reading, No such file or directory$/m);
     await expect(run([])).rejects.toThrow(UsageError);
     await expect(run(['--at', 'yesterday-ish', bad])).rejects.toThrow(UsageError);
   });
