@@ -3,12 +3,12 @@
 // named, PGTLS_RECORD rewrites, and a replayed PgOracle answers from its book with this run's
 // port and directory put back, refusing a setup that is not the one recorded.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoldenBook, GoldenMissing, makeTape, Normaliser, setGoldenSession, setRunnerHooks, stableJson } from '../support/golden.js';
-import { failOnDiffs } from '../support/golden-suite.js';
+import { failOnDiffs, failOnMissing } from '../support/golden-suite.js';
 import { PgOracle } from '../support/pg-oracle.js';
 
 const dirs: string[] = [];
@@ -61,21 +61,37 @@ describe('Normaliser', () => {
 describe('GoldenBook', () => {
   const real = { status: 2, stderr: ['psql: error: certificate verify failed'] };
 
-  it('records a new scenario, then passes while the real system prints the same', () => {
+  it('a scenario the book lacks fails a live run (nothing written); PGTLS_RECORD writes it, then it passes', () => {
     const root = tempRoot();
+    const file = join(root, 'suite', 'pg15.json');
     const first = new GoldenBook('suite', 'pg15', root);
     first.put('s #1 psql "x"', real);
-    expect(first.settle(false)).toEqual({ diffs: [], added: ['s #1 psql "x"'] });
+    const r = first.settle(false);
+    expect(r).toEqual({ diffs: [], added: [], missing: ['s #1 psql "x"'] });
+    expect(existsSync(file)).toBe(false);
+    expect(() => failOnMissing(r.missing.map((k) => `${file}: ${k}`))).toThrow(
+      /no recording of 1 scenario\(s\) .*run with PGTLS_RECORD=1 to record it[^]*s #1 psql "x"/,
+    );
+    const recording = new GoldenBook('suite', 'pg15', root);
+    recording.put('s #1 psql "x"', real);
+    expect(recording.settle(true)).toEqual({ diffs: [], added: ['s #1 psql "x"'], missing: [] });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ 's #1 psql "x"': real });
     const again = new GoldenBook('suite', 'pg15', root);
     again.put('s #1 psql "x"', real);
-    expect(again.settle(false)).toEqual({ diffs: [], added: [] });
+    expect(again.settle(false)).toEqual({ diffs: [], added: [], missing: [] });
+    // one more scenario beside recorded ones: only it is missing, and the book is left alone
+    const more = new GoldenBook('suite', 'pg15', root);
+    more.put('s #1 psql "x"', real);
+    more.put('s #2 psql "y"', real);
+    expect(more.settle(false)).toEqual({ diffs: [], added: [], missing: ['s #2 psql "y"'] });
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual(['s #1 psql "x"']);
   });
 
   it('a tampered recording fails, naming the book and the scenario, with both outputs', () => {
     const root = tempRoot();
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('s #1 psql "x"', real);
-    b.settle(false);
+    b.settle(true);
     const file = join(root, 'suite', 'pg15.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('certificate verify failed', 'certificate has expired'));
     const replayed = new GoldenBook('suite', 'pg15', root);
@@ -91,7 +107,7 @@ describe('GoldenBook', () => {
     const root = tempRoot();
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('k', real);
-    b.settle(false);
+    b.settle(true);
     const c = new GoldenBook('suite', 'pg15', root);
     c.put('k', { status: 2, stderr: ['a racy first answer'] });
     c.put('k', real);
@@ -103,7 +119,7 @@ describe('GoldenBook', () => {
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('old', 1);
     b.put('k', 1);
-    b.settle(false);
+    b.settle(true);
     const r = new GoldenBook('suite', 'pg15', root);
     r.put('k', 2);
     expect(r.settle(true).diffs).toEqual([]);
@@ -116,7 +132,7 @@ describe('a tape in replay', () => {
     const root = tempRoot();
     const book = new GoldenBook('suite', 'pg15', root);
     book.put('(outside a test) #0 psql "port=<port>"', { stderr: 'failed on port <port>' });
-    book.settle(false);
+    book.settle(true);
     const tape = makeTape('replay', new GoldenBook('suite', 'pg15', root), new Normaliser([['5999', 'port']]));
     const codec = {
       store: (v: string) => ({ stderr: v }),
@@ -151,7 +167,7 @@ describe('PgOracle replaying a book (PGTLS_REPLAY=1)', () => {
       stderr: ['psql: error: connection to server at "127.0.0.1", port <port> failed: FATAL:  no pg_hba.conf entry'],
       log: ['LOG:  connection received: host=127.0.0.1 port=<client port>'],
     });
-    recorded.settle(false);
+    recorded.settle(true);
     const saved = process.env.PGTLS_REPLAY;
     process.env.PGTLS_REPLAY = '1';
     setGoldenSession({ suite: 'suite', book });
