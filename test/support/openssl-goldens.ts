@@ -76,7 +76,9 @@ export function useOpensslGoldens(suite: string): OpensslGoldens {
   const unavailable = opensslUnavailable();
   const mode = goldenMode(unavailable);
   const skip =
-    mode === 'live' || book.exists ? undefined : `${replayForced() ? 'PGTLS_REPLAY=1' : unavailable}, and no recording to replay (${book.file})`;
+    mode === 'live' || book.exists
+      ? undefined
+      : `${replayForced() ? 'PGTLS_REPLAY=1' : unavailable}, and no recording to replay (${book.file})`;
   if (mode === 'replay' && !skip) console.warn(`${suite}: ${replayForced() ? 'PGTLS_REPLAY=1' : unavailable}; replaying ${book.file}`);
   const none = placeholders([]);
   const replayed = (key: string, n: OutputNormaliser) => {
@@ -96,13 +98,19 @@ export function useOpensslGoldens(suite: string): OpensslGoldens {
     call<T>(key: string, real: () => T, n = none): T {
       if (mode === 'replay') return replayed(key, n) as T;
       const v = real();
-      book.put(key, mapStrings(v, (s) => n.norm(s)));
+      book.put(
+        key,
+        mapStrings(v, (s) => n.norm(s)),
+      );
       return v;
     },
     async callAsync<T>(key: string, real: () => Promise<T>, n = none): Promise<T> {
       if (mode === 'replay') return replayed(key, n) as T;
       const v = await real();
-      book.put(key, mapStrings(v, (s) => n.norm(s)));
+      book.put(
+        key,
+        mapStrings(v, (s) => n.norm(s)),
+      );
       return v;
     },
   };
