@@ -84,6 +84,11 @@ export class GoldenBook {
     return Object.hasOwn(this.stored, key) ? this.stored[key] : undefined;
   }
 
+  /** the recorded keys, sorted (a suite whose scenarios are the recorded ones reads them here) */
+  keys(): string[] {
+    return Object.keys(this.stored).sort();
+  }
+
   /** a live run's real output for key */
   put(key: string, value: unknown): void {
     // through JSON, so that what is compared is what would be stored

@@ -33,6 +33,11 @@ export interface OpensslGoldens {
   /** live: openssl runs here */
   readonly live: boolean;
   /**
+   * The recorded scenario keys that start with `prefix`, sorted: for a suite whose recorded set
+   * is written in its keys (a generated case, serialised), so that replay knows what to build.
+   */
+  recorded(prefix: string): string[];
+  /**
    * The real openssl call for scenario `key`: live, run `real`, record its output (every string
    * in it normalised by `n`) and return it as it was; replay, return the recording with `n`'s
    * values put back. A scenario never recorded skips the test under replay (naming the book
@@ -95,6 +100,7 @@ export function useOpensslGoldens(suite: string): OpensslGoldens {
     mode,
     skip,
     live: mode === 'live',
+    recorded: (prefix) => book.keys().filter((k) => k.startsWith(prefix)),
     call<T>(key: string, real: () => T, n = none): T {
       if (mode === 'replay') return replayed(key, n) as T;
       const v = real();
