@@ -1,15 +1,20 @@
 // The recording layer of the oracle suites (test/support/golden.ts, golden-suite.ts and the
 // hooks in pg-oracle.ts): a book that matches passes, a tampered book fails with the scenario
 // named, PGTLS_RECORD rewrites, and a replayed PgOracle answers from its book with this run's
-// port and directory put back, refusing a setup that is not the one recorded.
+// port and directory put back, refusing a setup that is not the one recorded. A scenario the
+// book lacks fails a live run (PGTLS_RECORD=1 records it); the same holds for the recorded
+// openssl runs (openssl-goldens.ts), where a tampered recording fails live and in replay.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoldenBook, GoldenMissing, makeTape, Normaliser, setGoldenSession, setRunnerHooks, stableJson } from '../support/golden.js';
 import { failOnDiffs, failOnMissing } from '../support/golden-suite.js';
 import { PgOracle } from '../support/pg-oracle.js';
+import { OPENSSL_STREAM, opensslUnavailable } from '../support/openssl-goldens.js';
+import { run } from '../../src/cli/verify.js';
 
 const dirs: string[] = [];
 const tempRoot = () => {
@@ -192,5 +197,65 @@ describe('PgOracle replaying a book (PGTLS_REPLAY=1)', () => {
       if (saved === undefined) delete process.env.PGTLS_REPLAY;
       else process.env.PGTLS_REPLAY = saved;
     }
+  });
+});
+
+describe('a recorded openssl run (test/support/openssl-goldens.ts)', () => {
+  // the verify-differential book, and a case that reads no file: a usage error
+  const KEY = 'verify -bogus server.crt';
+  const recorded = new GoldenBook('verify-differential', OPENSSL_STREAM);
+  const norm = (t: string) => t.replace(/^[0-9A-F]+:error:/gm, 'X:error:');
+  const pgtlsVerify = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await run(args, {
+      out: (t) => void (out += t),
+      err: (t) => void (err += t),
+      stdin: () => new Uint8Array(0),
+      env: process.env,
+    });
+    return { code, out, err: norm(err) };
+  };
+
+  it('replay compares pgtls with the recording; a tampered recording fails, live and in replay', async () => {
+    const golden = recorded.get(KEY) as { code: number; out: string; err: string };
+    expect(golden.code).toBe(1);
+    const mine = await pgtlsVerify(['-bogus', 'server.crt']);
+    // replay: what the suite asserts holds against the book as committed
+    expect(mine).toEqual(golden);
+    // tamper with a copy of the book
+    const root = tempRoot();
+    const dir = join(root, 'verify-differential');
+    mkdirSync(dir);
+    const tamperedText = readFileSync(recorded.file, 'utf8').replace('verify: Unknown option: -bogus', 'verify: Unknown option: -b0gus');
+    writeFileSync(join(dir, `${OPENSSL_STREAM}.json`), tamperedText);
+    const tampered = new GoldenBook('verify-differential', OPENSSL_STREAM, root);
+    expect(tampered.get(KEY)).not.toEqual(golden);
+    // replay: the suite's own comparison now fails
+    expect(() => expect(mine).toEqual(tampered.get(KEY))).toThrow();
+    // live: what openssl prints here (the committed recording where openssl cannot run) differs
+    // from the tampered book, and the check after the test fails naming the scenario
+    const real =
+      opensslUnavailable() === undefined
+        ? (() => {
+            const r = spawnSync('openssl', ['verify', '-bogus', 'server.crt'], { cwd: root, encoding: 'utf8' });
+            return { code: r.status, out: r.stdout, err: norm(r.stderr) };
+          })()
+        : golden;
+    expect(real).toEqual(golden);
+    tampered.put(KEY, real);
+    const { diffs, missing } = tampered.settle(false);
+    expect(missing).toEqual([]);
+    expect(diffs.map((d) => d.key)).toEqual([KEY]);
+    expect(() => failOnDiffs(diffs)).toThrow(/no longer prints what was recorded for 1 scenario/);
+  });
+
+  it('a scenario the openssl book lacks fails a live run and asks for PGTLS_RECORD=1', () => {
+    const root = tempRoot();
+    const b = new GoldenBook('verify-differential', OPENSSL_STREAM, root);
+    b.put('verify -new-case server.crt', { code: 0, out: 'server.crt: OK\n', err: '' });
+    const { missing } = b.settle(false);
+    expect(() => failOnMissing(missing)).toThrow(/run with PGTLS_RECORD=1 to record it/);
+    expect(existsSync(b.file)).toBe(false);
   });
 });
