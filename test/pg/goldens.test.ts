@@ -75,7 +75,7 @@ describe('GoldenBook', () => {
     expect(r).toEqual({ diffs: [], added: [], missing: ['s #1 psql "x"'] });
     expect(existsSync(file)).toBe(false);
     expect(() => failOnMissing(r.missing.map((k) => `${file}: ${k}`))).toThrow(
-      /no recording of 1 scenario\(s\) .*run with PGTLS_RECORD=1 to record it[^]*s #1 psql "x"/,
+      /no recording of 1 scenario\(s\) .*run with PGTLS_RECORD=1 to record it[\s\S]*s #1 psql "x"/,
     );
     const recording = new GoldenBook('suite', 'pg15', root);
     recording.put('s #1 psql "x"', real);

@@ -480,7 +480,7 @@ function makeWithOpenssl(all: Params[], dir: string): Printed[] {
       `openssl req -x509 -new -utf8 -config m-utf8only.cnf -key ${sq(`${KEYS}/${ca.key}.pem`)} -subj ${sq(ca.subj)} -set_serial 1 -days 7300 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out ca-${name}.pem 2>/dev/null || echo "CAFAIL ${name}"`,
     );
   }
-  all.forEach((p, i) => script.push(makeAndPrint(p, i)));
+  for (const [i, p] of all.entries()) script.push(makeAndPrint(p, i));
   for (const name of Object.keys(CAS)) script.push(`echo "=====ca-${name}.pem"; ${print(`ca-${name}.pem`)}`);
   const out = bash(script.join('\n'), dir, 240_000);
   expect(out).not.toMatch(/CAFAIL/);
@@ -524,9 +524,8 @@ beforeAll(() => {
   let again: Printed[] | undefined;
   const liveAgain = () => {
     const script = ['set -u', ...configs()];
-    all.forEach((p, i) =>
-      script.push(existsSync(join(dir, `c${i}.pem`)) ? `echo "=====c${i}.pem"; ${print(`c${i}.pem`)}` : makeAndPrint(p, i)),
-    );
+    for (const [i, p] of all.entries())
+      script.push(existsSync(join(dir, `c${i}.pem`)) ? `echo "=====c${i}.pem"; ${print(`c${i}.pem`)}` : makeAndPrint(p, i));
     // a section ends where the next starts: the last one as in makeWithOpenssl (CAs follow there)
     script.push('echo "=====end"');
     const secs = sections(bash(script.join('\n'), dir, 240_000));

@@ -192,7 +192,7 @@ beforeAll(() => {
     rmSync(OPENSSL_MADE, { recursive: true, force: true });
     mkdirSync(OPENSSL_MADE, { recursive: true });
     for (const ca of Object.keys(CAS)) copyFileSync(join(dir, `ca-${ca}.pem`), join(OPENSSL_MADE, `ca-${ca}.pem`));
-    keys.forEach((_k, j) => copyFileSync(join(dir, `d${j}/crl.pem`), join(OPENSSL_MADE, `d${j}.crl.pem`)));
+    for (const j of keys.keys()) copyFileSync(join(dir, `d${j}/crl.pem`), join(OPENSSL_MADE, `d${j}.crl.pem`));
   } else {
     for (const f of readdirSync(OPENSSL_MADE)) {
       const m = /^d(\d+)\.crl\.pem$/.exec(f);
