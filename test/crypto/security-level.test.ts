@@ -4,9 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   AUTH_LEVEL_MIN_BITS,
   checkKeyLevel,
@@ -25,6 +25,8 @@ import type { AlgorithmIdentifier, PublicKey, SignatureAlgorithm } from '../../s
 import { FIXTURE_DIR, KEY_DIR, algId, loadKey } from './helpers.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { keyView } from '../../src/path/keys.js';
+import { GOLDEN_ROOT, recordingForced } from '../support/golden.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
 
 describe('security bits as OpenSSL 3.0 computes them', () => {
   it('RSA: ossl_ifc_ffc_compute_security_bits, canonical sizes and the formula between them', () => {
@@ -144,10 +146,29 @@ describe('security bits as OpenSSL 3.0 computes them', () => {
 // ---------------------------------------------------------------------------------------
 // The oracle: `openssl verify -auth_level N` on chains made with the openssl CLI.
 
+// What openssl verify printed for each chain and level is recorded in
+// vectors/oracle/security-level/openssl-3.0.json. A live run makes its chains afresh (openssl
+// stamps the time and draws ECDSA/PSS randomness, none of which changes a verdict) and its
+// output must be what the book says; a recording run also keeps the certificates in
+// openssl-made/, which replay (no openssl, or PGTLS_REPLAY=1) reads for the prediction's
+// keys and signature algorithms, comparing it with the recorded verdicts.
+const goldens = useOpensslGoldens('security-level');
+const OPENSSL_MADE = join(GOLDEN_ROOT, 'security-level', 'openssl-made');
 const dir = mkdtempSync(join(tmpdir(), 'pgtls-seclevel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const keyPath = (name: string) => (name.startsWith('fixtures/') ? `${FIXTURE_DIR}${name.slice(9)}.pem` : `${KEY_DIR}${name}.pem`);
-const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', cwd: dir });
+/** openssl making a certificate: live only (replay takes the recording run's, see kept) */
+const run = (args: string[]) => {
+  if (goldens.live) execFileSync('openssl', args, { stdio: 'pipe', cwd: dir });
+};
+/** the certificate at path: kept with the book by a recording run, taken from there in replay */
+function kept(path: string): void {
+  const made = join(OPENSSL_MADE, basename(path));
+  if (goldens.live && recordingForced()) {
+    mkdirSync(OPENSSL_MADE, { recursive: true });
+    copyFileSync(path, made);
+  } else if (!goldens.live) copyFileSync(made, path);
+}
 let serial = 1;
 
 interface TestCert {
@@ -187,6 +208,7 @@ function selfSigned(label: string, keyName: string, digest = '-sha256'): TestCer
     '-out',
     path,
   ]);
+  kept(path);
   return { path, key: loadKeyAny(keyName).pub, sigAlg: sigAlgOf(path) };
 }
 
@@ -225,6 +247,7 @@ function issued(
     '-out',
     path,
   ]);
+  kept(path);
   return { path, key: loadKeyAny(keyName).pub, sigAlg: sigAlgOf(path) };
 }
 
@@ -232,8 +255,8 @@ function loadKeyAny(name: string) {
   return name.startsWith('fixtures/') ? loadKey(name.slice(9), FIXTURE_DIR) : loadKey(name);
 }
 
-/** OpenSSL's verdict: 'OK' or the first error number. */
-function opensslVerify(level: number, leaf: TestCert, anchor: TestCert, untrusted: TestCert[] = []): string {
+/** OpenSSL's verdict: 'OK' or the first error number (openssl's output recorded as scenario `key`). */
+function opensslVerify(key: string, level: number, leaf: TestCert, anchor: TestCert, untrusted: TestCert[] = []): string {
   const args = ['verify', '-auth_level', String(level), '-CAfile', anchor.path];
   if (untrusted.length) {
     const bundle = join(dir, `untrusted-${serial++}.pem`);
@@ -241,14 +264,17 @@ function opensslVerify(level: number, leaf: TestCert, anchor: TestCert, untruste
     args.push('-untrusted', bundle);
   }
   args.push(leaf.path);
-  try {
-    run(args);
-    return 'OK';
-  } catch (e) {
-    const out = String((e as { stdout?: Buffer }).stdout ?? '') + String((e as { stderr?: Buffer }).stderr ?? '');
-    const m = /error (\d+) at \d+ depth/.exec(out);
-    return m ? m[1] : `unparsed: ${out}`;
-  }
+  const r = goldens.call(
+    key,
+    () => {
+      const { status, stdout, stderr } = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      return { status, out: stdout + stderr };
+    },
+    placeholders([[dir, 'tmp']]),
+  );
+  if (r.status === 0) return 'OK';
+  const m = /error (\d+) at \d+ depth/.exec(r.out);
+  return m ? m[1] : `unparsed: ${r.out}`;
 }
 
 /**
@@ -265,7 +291,7 @@ function predict(level: number, chain: TestCert[]): string {
   return 'OK';
 }
 
-describe('auth levels against `openssl verify -auth_level` (OpenSSL 3.0)', () => {
+describe.skipIf(goldens.skip)('auth levels against `openssl verify -auth_level` (OpenSSL 3.0)', () => {
   const root = selfSigned('root', 'rsa2048-1');
   const rootSha1 = selfSigned('root-sha1', 'rsa2048-3', '-sha1');
   const ecRoot = selfSigned('ec-root', 'p384-1');
@@ -312,7 +338,7 @@ describe('auth levels against `openssl verify -auth_level` (OpenSSL 3.0)', () =>
   for (const [label, chain] of chains) {
     it(label, () => {
       for (const level of [0, 1, 2, 3, 4]) {
-        const got = opensslVerify(level, chain[0], chain[chain.length - 1], chain.slice(1, -1));
+        const got = opensslVerify(`${label} -auth_level ${level}`, level, chain[0], chain[chain.length - 1], chain.slice(1, -1));
         expect(predict(level, chain), `${label} at level ${level}`).toBe(got);
       }
     });
@@ -364,7 +390,7 @@ describe("libcrypto's own security bits (OpenSSL 3, through ctypes)", () => {
   );
 });
 
-describe('named curves pgtls does not compute with, against `openssl verify -auth_level`', () => {
+describe.skipIf(goldens.skip)('named curves pgtls does not compute with, against `openssl verify -auth_level`', () => {
   // OpenSSL decodes and rates them by the group order: secp192k1 80 bits, secp224k1 (225-bit
   // order) 112, brainpoolP320r1 128; pgtls once rated every curve outside a short list 0
   for (const curve of ['secp192k1', 'secp224k1', 'brainpoolP192r1', 'brainpoolP320r1', 'brainpoolP512r1']) {
@@ -373,11 +399,15 @@ describe('named curves pgtls does not compute with, against `openssl verify -aut
       const cert = join(dir, `${curve}.pem`);
       run(['ecparam', '-name', curve, '-genkey', '-noout', '-out', key]);
       run(['req', '-x509', '-new', '-key', key, '-subj', `/CN=${curve}`, '-days', '2', '-out', cert]);
+      kept(cert);
       const pub = parseCertificate(parsePemBlocks(readFileSync(cert, 'utf8'))[0].der).publicKey;
       const self: TestCert = { path: cert, key: pub, sigAlg: sigAlgOf(cert) };
       expect(keyView(pub)).toMatchObject({ usable: true, secBits: securityBits(pub) });
       // one self-signed certificate is the whole chain: only its key is checked
-      for (const level of [0, 1, 2, 3, 4, 5]) expect(predict(level, [self]), `level ${level}`).toBe(opensslVerify(level, self, self));
+      for (const level of [0, 1, 2, 3, 4, 5])
+        expect(predict(level, [self]), `level ${level}`).toBe(
+          opensslVerify(`${curve} self-signed -auth_level ${level}`, level, self, self),
+        );
     });
   }
 });

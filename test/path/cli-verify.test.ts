@@ -1,11 +1,17 @@
 // `pgtls verify` as a drop-in for `openssl verify`: on PostgreSQL's own test PKI
 // (../shared/reference/pg-ssl-testdata) both must print the same lines and exit the same.
+// openssl's output per case is recorded in vectors/oracle/cli-verify/openssl-3.0.json and
+// replayed without openssl (test/support/openssl-goldens.ts); the test PKI itself stays in
+// ../shared, so without it the suite is skipped as before.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { run } from '../../src/cli/verify.js';
+import { useOpensslGoldens } from '../support/openssl-goldens.js';
+
+const goldens = useOpensslGoldens('cli-verify');
 
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/reference/pg-ssl-testdata');
 const have = existsSync(TESTDATA);
@@ -30,8 +36,10 @@ async function pgtls(args: string[]): Promise<{ code: number; out: string[]; err
 }
 
 function openssl(args: string[]): { code: number; out: string[]; err: string[] } {
-  const r = spawnSync('openssl', ['verify', ...args], { cwd: TESTDATA, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: lines(r.stdout), err: lines(r.stderr) };
+  return goldens.call(`verify ${args.join(' ')}`, () => {
+    const r = spawnSync('openssl', ['verify', ...args], { cwd: TESTDATA, encoding: 'utf8' });
+    return { code: r.status ?? -1, out: lines(r.stdout), err: lines(r.stderr) };
+  });
 }
 
 // 2030-01-01: inside every test certificate's validity
@@ -57,7 +65,7 @@ const CASES: string[][] = [
   ['-CAfile', 'both-cas-1.crt', 'server-multiple-alt-names.crt', 'client-dn.crt'],
 ];
 
-describe.skipIf(!have)('pgtls verify = openssl verify on the PostgreSQL test PKI', () => {
+describe.skipIf(!have || goldens.skip)('pgtls verify = openssl verify on the PostgreSQL test PKI', () => {
   const cwd = process.cwd();
   afterEach(() => process.chdir(cwd));
   for (const args of CASES) {

@@ -4,6 +4,14 @@
 // missing intermediates, shuffled bundles with junk) and `openssl verify` (3.0) must print
 // exactly the errors verifyChain reports: same verdict, same `error N at D` sequence.
 // All cases run through one shell invocation for speed.
+//
+// Two sets. The property sample is new on every run (fast-check's seed), so what openssl
+// printed for it cannot be recorded: it is live-only. Beside it, a recorded set of the same
+// kind: cases of the same arbitrary, drawn once when the book was first recorded and kept as
+// the keys of vectors/oracle/path-differential/openssl-3.0.json (each key is the case, each value
+// openssl's output). Every case is built from vector keys with fixed dates and serials, so the
+// same key makes the same files in every run: live, openssl runs on them and must print what the
+// book says; without openssl (or with PGTLS_REPLAY=1) verifyChain is compared with the book.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -17,6 +25,12 @@ import { parseCrls } from '../../src/x509/crl.js';
 import type { PrivateKey } from '../../src/x509/types.js';
 import { verifyChain } from '../../src/path/validator.js';
 import { loadKey } from '../factory/helpers.js';
+import { recordingForced } from '../support/golden.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
+
+const goldens = useOpensslGoldens('path-differential');
+/** how many cases a first recording draws (PGTLS_RECORD=1 with no recorded case) */
+const RECORDED_CASES = 150;
 
 const T = new Date('2030-06-15T12:00:00Z');
 const DAY = 86_400_000;
@@ -93,6 +107,8 @@ interface Built {
 
 let serial = 1000;
 function build(c: Case): Built {
+  // serials start over for each case: a recorded case makes the same files whatever ran before
+  serial = 1000;
   // cas[0] is the root; cas[i] signs cas[i+1]; the last signs the leaf
   const made: MadeCertificate[] = [];
   c.cas.forEach((ca, i) => {
@@ -172,57 +188,122 @@ function opensslArgs(c: Case, dir: string, i: number, b: Built): string[] {
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-describe('differential: verifyChain vs openssl verify', () => {
-  it('prints the same errors on generated chains', () => {
-    // PGTLS_DIFF_RUNS widens the search when hunting differences; PGTLS_DIFF_SEED replays one
-    // sample (otherwise fast-check's seed: new on each local run, CI's per-commit one in CI)
-    const cases = fc.sample(caseArb, {
-      numRuns: Number(process.env.PGTLS_DIFF_RUNS ?? 150),
-      ...(process.env.PGTLS_DIFF_SEED ? { seed: Number(process.env.PGTLS_DIFF_SEED) } : {}),
+/** openssl verify on each case, in one shell run: what it printed for each (`@@RC n` last) */
+function runOpenssl(cases: Case[], built: Built[], dir: string): string[] {
+  const script = cases.map(
+    (c, i) => `echo "@@CASE ${i}"; openssl ${opensslArgs(c, dir, i, built[i]).map(shq).join(' ')} 2>&1; echo "@@RC $?"`,
+  );
+  const r = spawnSync('sh', ['-c', script.join('\n')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return r.stdout.split(/^@@CASE \d+\n/m).slice(1);
+}
+
+/** Build every case into dir, have openssl's output for each, and compare verifyChain with it. */
+function differences(cases: Case[], dir: string, openssl: (built: Built[]) => string[]): string[] {
+  const built = cases.map((c, i) => {
+    const b = build(c);
+    writeFileSync(join(dir, `${i}-ca.pem`), b.trusted.map((x) => x.pem).join(''));
+    writeFileSync(join(dir, `${i}-leaf.pem`), b.leaf.pem);
+    if (b.untrusted.length) writeFileSync(join(dir, `${i}-untrusted.pem`), b.untrusted.map((x) => x.pem).join(''));
+    if (b.crls.length) writeFileSync(join(dir, `${i}-crl.pem`), b.crls.join(''));
+    return b;
+  });
+  const outputs = openssl(built);
+  expect(outputs.length).toBe(cases.length);
+  const bad: string[] = [];
+  outputs.forEach((out, i) => {
+    const c = cases[i];
+    const b = built[i];
+    const theirs = [...out.matchAll(/error (\d+) at (\d+) depth lookup/g)].map((m) => `${m[1]}@${m[2]}`).join(' ');
+    const theirOk = /@@RC 0/.test(out);
+    const res = verifyChain({
+      leaf: parseCertificates(b.leaf.der)[0],
+      trusted: b.trusted.map((x) => parseCertificates(x.der)[0]),
+      untrusted: b.untrusted.length ? b.untrusted.map((x) => parseCertificates(x.der)[0]) : undefined,
+      crls: b.crls.flatMap((p) => parseCrls(new TextEncoder().encode(p))),
+      time: T,
+      purpose: c.purpose as 'sslserver' | 'sslclient' | undefined,
+      crlMode: b.crls.length ? 'all' : 'none',
+      authLevel: c.authLevel,
+      hostname: c.hostname,
+      callback: 'openssl-verify',
     });
-    const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-diff-'));
-    try {
-      const script: string[] = [];
-      const built = cases.map((c, i) => {
-        const b = build(c);
-        writeFileSync(join(dir, `${i}-ca.pem`), b.trusted.map((x) => x.pem).join(''));
-        writeFileSync(join(dir, `${i}-leaf.pem`), b.leaf.pem);
-        if (b.untrusted.length) writeFileSync(join(dir, `${i}-untrusted.pem`), b.untrusted.map((x) => x.pem).join(''));
-        if (b.crls.length) writeFileSync(join(dir, `${i}-crl.pem`), b.crls.join(''));
-        script.push(`echo "@@CASE ${i}"; openssl ${opensslArgs(c, dir, i, b).map(shq).join(' ')} 2>&1; echo "@@RC $?"`);
-        return b;
+    const mine = res.errors
+      .filter((e) => !e.noCallback)
+      .map((e) => `${e.code}@${e.depth}`)
+      .join(' ');
+    if (res.ok !== theirOk || mine !== theirs)
+      bad.push(`case ${i} ${JSON.stringify(c)}\n  pgtls:   ${res.ok} [${mine}]\n  openssl: ${theirOk} [${theirs}]`);
+  });
+  return bad;
+}
+
+function withDir<T>(f: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'pgtls-path-diff-'));
+  try {
+    return f(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** a recorded case's key: the case itself (fast-check's record; an undefined field is left out) */
+const CASE = 'case ';
+const caseKey = (c: Case) => `${CASE}${JSON.stringify(c)}`;
+const caseOf = (key: string): Case => JSON.parse(key.slice(CASE.length)) as Case;
+
+describe('differential: verifyChain vs openssl verify', () => {
+  // live-only: fast-check draws new chains on every run, and a recording needs the same inputs
+  // each time; the recorded set below covers the same kinds of chains
+  it.skipIf(!goldens.live)(
+    'prints the same errors on generated chains',
+    () => {
+      // PGTLS_DIFF_RUNS widens the search when hunting differences; PGTLS_DIFF_SEED replays one
+      // sample (otherwise fast-check's seed: new on each local run, CI's per-commit one in CI)
+      const cases = fc.sample(caseArb, {
+        numRuns: Number(process.env.PGTLS_DIFF_RUNS ?? 150),
+        ...(process.env.PGTLS_DIFF_SEED ? { seed: Number(process.env.PGTLS_DIFF_SEED) } : {}),
       });
-      const r = spawnSync('sh', ['-c', script.join('\n')], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      const outputs = r.stdout.split('@@CASE ').slice(1);
-      expect(outputs.length).toBe(cases.length);
-      const bad: string[] = [];
-      outputs.forEach((out, i) => {
-        const c = cases[i];
-        const b = built[i];
-        const theirs = [...out.matchAll(/error (\d+) at (\d+) depth lookup/g)].map((m) => `${m[1]}@${m[2]}`).join(' ');
-        const theirOk = /@@RC 0/.test(out);
-        const res = verifyChain({
-          leaf: parseCertificates(b.leaf.der)[0],
-          trusted: b.trusted.map((x) => parseCertificates(x.der)[0]),
-          untrusted: b.untrusted.length ? b.untrusted.map((x) => parseCertificates(x.der)[0]) : undefined,
-          crls: b.crls.flatMap((p) => parseCrls(new TextEncoder().encode(p))),
-          time: T,
-          purpose: c.purpose as 'sslserver' | 'sslclient' | undefined,
-          crlMode: b.crls.length ? 'all' : 'none',
-          authLevel: c.authLevel,
-          hostname: c.hostname,
-          callback: 'openssl-verify',
+      const bad = withDir((dir) => differences(cases, dir, (built) => runOpenssl(cases, built, dir)));
+      expect(bad).toEqual([]);
+    },
+    120_000,
+  );
+
+  it.skipIf(goldens.skip)(
+    'prints the same errors on the recorded chains (openssl live, or its recording)',
+    () => {
+      let keys = goldens.recorded(CASE);
+      // a first recording draws the set once; after that it is the book's, so that a
+      // re-recording compares the same cases
+      if (!keys.length && goldens.live && recordingForced()) keys = [...new Set(fc.sample(caseArb, RECORDED_CASES).map(caseKey))].sort();
+      expect(keys.length, `no recorded cases in the book: PGTLS_RECORD=1 draws ${RECORDED_CASES}`).toBeGreaterThan(0);
+      const cases = keys.map(caseOf);
+      // the key is the case: it reads back as itself
+      expect(cases.map(caseKey)).toEqual(keys);
+      const bad = withDir((dir) => {
+        const where = placeholders([[dir, 'tmp']]);
+        return differences(cases, dir, (built) => {
+          let live: string[] | undefined;
+          return keys.map((k, i) => goldens.call(k, () => (live ??= runOpenssl(cases, built, dir))[i], where));
         });
-        const mine = res.errors
-          .filter((e) => !e.noCallback)
-          .map((e) => `${e.code}@${e.depth}`)
-          .join(' ');
-        if (res.ok !== theirOk || mine !== theirs)
-          bad.push(`case ${i} ${JSON.stringify(c)}\n  pgtls:   ${res.ok} [${mine}]\n  openssl: ${theirOk} [${theirs}]`);
       });
       expect(bad).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+      // the recorded set is of the property's kind: every value of every field occurs in it
+      const seen = (f: (c: Case) => unknown[]) => new Set(cases.flatMap(f).map((v) => String(v)));
+      expect([...seen((c) => c.cas.map((x) => x.validity))].sort()).toEqual(['expired', 'future', 'ok']);
+      expect([...seen((c) => c.cas.map((x) => x.bc))].sort()).toEqual(['ca', 'ca-path0', 'ca-path1', 'none', 'not-ca']);
+      expect([...seen((c) => [...c.cas.map((x) => x.ku), c.leaf.ku])].sort()).toEqual(['ca', 'ds', 'none']);
+      expect([...seen((c) => [...c.cas.map((x) => x.eku), c.leaf.eku])].sort()).toEqual(['client', 'none', 'server']);
+      expect([...seen((c) => [c.cas.length])].sort()).toEqual(['1', '2', '3', '4']);
+      expect([...seen((c) => [c.leaf.validity])].sort()).toEqual(['expired', 'future', 'ok']);
+      expect([...seen((c) => [c.leaf.san])].sort()).toEqual(['dns', 'ip', 'none']);
+      expect([...seen((c) => [c.leaf.leafCa, c.junk, c.shuffle, c.crl])].sort()).toEqual(['false', 'true']);
+      expect([...seen((c) => [c.purpose])].sort()).toEqual(['sslclient', 'sslserver', 'undefined']);
+      expect([...seen((c) => [c.authLevel])].sort()).toEqual(['0', '2']);
+      expect([...seen((c) => [c.hostname])].sort()).toEqual(['leaf.example.com', 'other.example.com', 'undefined']);
+      expect(cases.some((c) => c.crl && c.revoke !== undefined)).toBe(true);
+      expect(cases.some((c) => c.dropIntermediate !== undefined && c.cas.length > 1)).toBe(true);
+    },
+    120_000,
+  );
 });

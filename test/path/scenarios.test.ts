@@ -4,6 +4,9 @@
 // with the factory from the keys in vectors/keys; each expectation holds for verifyChain and,
 // when the `openssl` CLI is installed, is proven against the real `openssl verify` (3.0) run on
 // the same files with the same options. No ../shared data needed.
+// What openssl printed for each scenario is recorded in vectors/oracle/path-scenarios/openssl-3.0.json
+// (test/support/openssl-goldens.ts): without openssl, or with PGTLS_REPLAY=1, the expectations
+// are checked against that recording.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -18,9 +21,10 @@ import type { VerifyOptions } from '../../src/path/context.js';
 import type { Purpose } from '../../src/path/purpose.js';
 import { parseIpAsc } from '../../src/path/hostname.js';
 import { loadKey } from '../factory/helpers.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
 
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!haveOpenssl) console.warn('test/path/scenarios: openssl not found, expectations checked against verifyChain only');
+const goldens = useOpensslGoldens('path-scenarios');
+if (goldens.skip) console.warn(`test/path/scenarios: ${goldens.skip}; expectations checked against verifyChain only`);
 
 const T = new Date('2030-06-15T12:00:00Z');
 const DAY = 86_400_000;
@@ -370,7 +374,7 @@ function ours(files: string, o: Opts): string[] {
   return errors;
 }
 
-function theirs(i: number, files: string, o: Opts): string[] {
+function theirs(i: number, name: string, files: string, o: Opts): string[] {
   const f = parseFiles(files);
   const at = (name: string) => join(dir, `${i}-${name}.pem`);
   writeFileSync(at('trusted'), pem(f.trusted));
@@ -384,7 +388,14 @@ function theirs(i: number, files: string, o: Opts): string[] {
     writeFileSync(at('crls'), pem(f.crls));
     args.push('-CRLfile', at('crls'));
   }
-  const r = spawnSync('openssl', [...args, ...opensslArgs(o), at('leaf')], { encoding: 'utf8' });
+  const r = goldens.call(
+    `scenario ${name}`,
+    () => {
+      const { status, stdout, stderr } = spawnSync('openssl', [...args, ...opensslArgs(o), at('leaf')], { encoding: 'utf8' });
+      return { status, stdout, stderr };
+    },
+    placeholders([[dir, 'tmp']]),
+  );
   const errors = [...(r.stdout + r.stderr).matchAll(/^error (\d+) at (\d+) depth lookup: (.*)$/gm)].map((m) => `${m[1]}@${m[2]} ${m[3]}`);
   // openssl verify's verdict agrees with its error lines
   expect({ status: r.status, ok: /: OK$/m.test(r.stdout) }).toEqual({ status: errors.length ? 2 : 0, ok: errors.length === 0 });
@@ -403,9 +414,9 @@ describe('path scenarios: verifyChain = openssl verify 3.0', () => {
     expect(new Set(SCENARIOS.map((s) => s[0])).size).toBe(SCENARIOS.length);
   });
 
-  it.each(SCENARIOS.map((s, i) => [i, ...s] as const))('%i %s', (i, _name, files, o, expected) => {
+  it.each(SCENARIOS.map((s, i) => [i, ...s] as const))('%i %s', (i, name, files, o, expected) => {
     // both at once, so that a failure shows what each printed
-    const got = { verifyChain: ours(files, o), opensslVerify: haveOpenssl ? theirs(i, files, o) : expected };
+    const got = { verifyChain: ours(files, o), opensslVerify: goldens.skip ? expected : theirs(i, name, files, o) };
     expect(got).toEqual({ verifyChain: expected, opensslVerify: expected });
   });
 });

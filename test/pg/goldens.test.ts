@@ -1,15 +1,20 @@
 // The recording layer of the oracle suites (test/support/golden.ts, golden-suite.ts and the
 // hooks in pg-oracle.ts): a book that matches passes, a tampered book fails with the scenario
 // named, PGTLS_RECORD rewrites, and a replayed PgOracle answers from its book with this run's
-// port and directory put back, refusing a setup that is not the one recorded.
+// port and directory put back, refusing a setup that is not the one recorded. A scenario the
+// book lacks fails a live run (PGTLS_RECORD=1 records it); the same holds for the recorded
+// openssl runs (openssl-goldens.ts), where a tampered recording fails live and in replay.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoldenBook, GoldenMissing, makeTape, Normaliser, setGoldenSession, setRunnerHooks, stableJson } from '../support/golden.js';
-import { failOnDiffs } from '../support/golden-suite.js';
+import { failOnDiffs, failOnMissing } from '../support/golden-suite.js';
 import { PgOracle } from '../support/pg-oracle.js';
+import { OPENSSL_STREAM, opensslUnavailable } from '../support/openssl-goldens.js';
+import { run } from '../../src/cli/verify.js';
 
 const dirs: string[] = [];
 const tempRoot = () => {
@@ -61,21 +66,37 @@ describe('Normaliser', () => {
 describe('GoldenBook', () => {
   const real = { status: 2, stderr: ['psql: error: certificate verify failed'] };
 
-  it('records a new scenario, then passes while the real system prints the same', () => {
+  it('a scenario the book lacks fails a live run (nothing written); PGTLS_RECORD writes it, then it passes', () => {
     const root = tempRoot();
+    const file = join(root, 'suite', 'pg15.json');
     const first = new GoldenBook('suite', 'pg15', root);
     first.put('s #1 psql "x"', real);
-    expect(first.settle(false)).toEqual({ diffs: [], added: ['s #1 psql "x"'] });
+    const r = first.settle(false);
+    expect(r).toEqual({ diffs: [], added: [], missing: ['s #1 psql "x"'] });
+    expect(existsSync(file)).toBe(false);
+    expect(() => failOnMissing(r.missing.map((k) => `${file}: ${k}`))).toThrow(
+      /no recording of 1 scenario\(s\) .*run with PGTLS_RECORD=1 to record it[\s\S]*s #1 psql "x"/,
+    );
+    const recording = new GoldenBook('suite', 'pg15', root);
+    recording.put('s #1 psql "x"', real);
+    expect(recording.settle(true)).toEqual({ diffs: [], added: ['s #1 psql "x"'], missing: [] });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ 's #1 psql "x"': real });
     const again = new GoldenBook('suite', 'pg15', root);
     again.put('s #1 psql "x"', real);
-    expect(again.settle(false)).toEqual({ diffs: [], added: [] });
+    expect(again.settle(false)).toEqual({ diffs: [], added: [], missing: [] });
+    // one more scenario beside recorded ones: only it is missing, and the book is left alone
+    const more = new GoldenBook('suite', 'pg15', root);
+    more.put('s #1 psql "x"', real);
+    more.put('s #2 psql "y"', real);
+    expect(more.settle(false)).toEqual({ diffs: [], added: [], missing: ['s #2 psql "y"'] });
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')))).toEqual(['s #1 psql "x"']);
   });
 
   it('a tampered recording fails, naming the book and the scenario, with both outputs', () => {
     const root = tempRoot();
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('s #1 psql "x"', real);
-    b.settle(false);
+    b.settle(true);
     const file = join(root, 'suite', 'pg15.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('certificate verify failed', 'certificate has expired'));
     const replayed = new GoldenBook('suite', 'pg15', root);
@@ -91,7 +112,7 @@ describe('GoldenBook', () => {
     const root = tempRoot();
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('k', real);
-    b.settle(false);
+    b.settle(true);
     const c = new GoldenBook('suite', 'pg15', root);
     c.put('k', { status: 2, stderr: ['a racy first answer'] });
     c.put('k', real);
@@ -103,7 +124,7 @@ describe('GoldenBook', () => {
     const b = new GoldenBook('suite', 'pg15', root);
     b.put('old', 1);
     b.put('k', 1);
-    b.settle(false);
+    b.settle(true);
     const r = new GoldenBook('suite', 'pg15', root);
     r.put('k', 2);
     expect(r.settle(true).diffs).toEqual([]);
@@ -116,7 +137,7 @@ describe('a tape in replay', () => {
     const root = tempRoot();
     const book = new GoldenBook('suite', 'pg15', root);
     book.put('(outside a test) #0 psql "port=<port>"', { stderr: 'failed on port <port>' });
-    book.settle(false);
+    book.settle(true);
     const tape = makeTape('replay', new GoldenBook('suite', 'pg15', root), new Normaliser([['5999', 'port']]));
     const codec = {
       store: (v: string) => ({ stderr: v }),
@@ -151,7 +172,7 @@ describe('PgOracle replaying a book (PGTLS_REPLAY=1)', () => {
       stderr: ['psql: error: connection to server at "127.0.0.1", port <port> failed: FATAL:  no pg_hba.conf entry'],
       log: ['LOG:  connection received: host=127.0.0.1 port=<client port>'],
     });
-    recorded.settle(false);
+    recorded.settle(true);
     const saved = process.env.PGTLS_REPLAY;
     process.env.PGTLS_REPLAY = '1';
     setGoldenSession({ suite: 'suite', book });
@@ -176,5 +197,65 @@ describe('PgOracle replaying a book (PGTLS_REPLAY=1)', () => {
       if (saved === undefined) delete process.env.PGTLS_REPLAY;
       else process.env.PGTLS_REPLAY = saved;
     }
+  });
+});
+
+describe('a recorded openssl run (test/support/openssl-goldens.ts)', () => {
+  // the verify-differential book, and a case that reads no file: a usage error
+  const KEY = 'verify -bogus server.crt';
+  const recorded = new GoldenBook('verify-differential', OPENSSL_STREAM);
+  const norm = (t: string) => t.replace(/^[0-9A-F]+:error:/gm, 'X:error:');
+  const pgtlsVerify = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await run(args, {
+      out: (t) => void (out += t),
+      err: (t) => void (err += t),
+      stdin: () => new Uint8Array(0),
+      env: process.env,
+    });
+    return { code, out, err: norm(err) };
+  };
+
+  it('replay compares pgtls with the recording; a tampered recording fails, live and in replay', async () => {
+    const golden = recorded.get(KEY) as { code: number; out: string; err: string };
+    expect(golden.code).toBe(1);
+    const mine = await pgtlsVerify(['-bogus', 'server.crt']);
+    // replay: what the suite asserts holds against the book as committed
+    expect(mine).toEqual(golden);
+    // tamper with a copy of the book
+    const root = tempRoot();
+    const dir = join(root, 'verify-differential');
+    mkdirSync(dir);
+    const tamperedText = readFileSync(recorded.file, 'utf8').replace('verify: Unknown option: -bogus', 'verify: Unknown option: -b0gus');
+    writeFileSync(join(dir, `${OPENSSL_STREAM}.json`), tamperedText);
+    const tampered = new GoldenBook('verify-differential', OPENSSL_STREAM, root);
+    expect(tampered.get(KEY)).not.toEqual(golden);
+    // replay: the suite's own comparison now fails
+    expect(() => expect(mine).toEqual(tampered.get(KEY))).toThrow();
+    // live: what openssl prints here (the committed recording where openssl cannot run) differs
+    // from the tampered book, and the check after the test fails naming the scenario
+    const real =
+      opensslUnavailable() === undefined
+        ? (() => {
+            const r = spawnSync('openssl', ['verify', '-bogus', 'server.crt'], { cwd: root, encoding: 'utf8' });
+            return { code: r.status, out: r.stdout, err: norm(r.stderr) };
+          })()
+        : golden;
+    expect(real).toEqual(golden);
+    tampered.put(KEY, real);
+    const { diffs, missing } = tampered.settle(false);
+    expect(missing).toEqual([]);
+    expect(diffs.map((d) => d.key)).toEqual([KEY]);
+    expect(() => failOnDiffs(diffs)).toThrow(/no longer prints what was recorded for 1 scenario/);
+  });
+
+  it('a scenario the openssl book lacks fails a live run and asks for PGTLS_RECORD=1', () => {
+    const root = tempRoot();
+    const b = new GoldenBook('verify-differential', OPENSSL_STREAM, root);
+    b.put('verify -new-case server.crt', { code: 0, out: 'server.crt: OK\n', err: '' });
+    const { missing } = b.settle(false);
+    expect(() => failOnMissing(missing)).toThrow(/run with PGTLS_RECORD=1 to record it/);
+    expect(existsSync(b.file)).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 // Goldens in a vitest file: `useGoldens('simulate-oracle')` at the top of an oracle suite makes
 // every PgOracle the file creates record into (live) or answer from (replay) the books under
 // vectors/oracle/simulate-oracle/, checks after each test that the real system printed what
-// its book says (a difference fails the test with a diff, unless PGTLS_RECORD=1), and tells the
-// suite whether it can run: live, replay, or skip (no PostgreSQL and no book).
+// its book says (a difference fails the test with a diff, a scenario the book lacks fails
+// asking for PGTLS_RECORD=1; with PGTLS_RECORD=1 both are written), and tells the suite
+// whether it can run: live, replay, or skip (no PostgreSQL and no book).
 // See golden.ts for the format and the modes.
 
 import { existsSync } from 'node:fs';
@@ -18,8 +19,11 @@ export interface GoldenSuite {
   skip(major?: number, build?: PgBuild): string | undefined;
 }
 
-/** Books of this file's oracles, checked after each test and once more after the file. */
-export function useGoldens(suite: string): GoldenSuite {
+/**
+ * The books of one test file, checked after each test and once more after the file: what
+ * useGoldens (PostgreSQL) and useOpensslGoldens (openssl-goldens.ts) share.
+ */
+export function useBooks(suite: string): (stream: string) => GoldenBook {
   const books = new Map<string, GoldenBook>();
   const book = (stream: string) => {
     let b = books.get(stream);
@@ -35,6 +39,29 @@ export function useGoldens(suite: string): GoldenSuite {
       TestRunner.getCurrentTest()?.context.skip(e.message);
     },
   });
+  const settle = () => {
+    const diffs: GoldenDiff[] = [];
+    const missing: string[] = [];
+    for (const b of books.values()) {
+      const r = b.settle();
+      if (r.added.length) console.log(`goldens: ${r.added.length} new recording(s) in ${b.file}`);
+      diffs.push(...r.diffs.map((d) => ({ ...d, key: `${b.file}: ${d.key}` })));
+      missing.push(...r.missing.map((k) => `${b.file}: ${k}`));
+    }
+    failOnMissing(missing);
+    failOnDiffs(diffs);
+  };
+  afterEach(settle);
+  afterAll(() => {
+    settle();
+    setGoldenSession(undefined);
+  });
+  return book;
+}
+
+/** Books of this file's PostgreSQL oracles (every PgOracle it makes records through them). */
+export function useGoldens(suite: string): GoldenSuite {
+  const book = useBooks(suite);
   const modes = new Map<string, { mode: GoldenMode; unavailable?: string }>();
   const modeOf = (major: number, build?: PgBuild) => {
     const id = pgInstall(major, build).book;
@@ -45,20 +72,6 @@ export function useGoldens(suite: string): GoldenSuite {
     }
     return m;
   };
-  const settle = () => {
-    const diffs: GoldenDiff[] = [];
-    for (const b of books.values()) {
-      const r = b.settle();
-      if (r.added.length) console.log(`goldens: ${r.added.length} new recording(s) in ${b.file}`);
-      diffs.push(...r.diffs.map((d) => ({ ...d, key: `${b.file}: ${d.key}` })));
-    }
-    failOnDiffs(diffs);
-  };
-  afterEach(settle);
-  afterAll(() => {
-    settle();
-    setGoldenSession(undefined);
-  });
   return {
     suite,
     mode: (major = 15, build?: PgBuild) => modeOf(major, build).mode,
@@ -71,6 +84,18 @@ export function useGoldens(suite: string): GoldenSuite {
       return `${why}, and no recording to replay (${b.file})`;
     },
   };
+}
+
+/**
+ * A live run whose real system printed something for a scenario the book does not hold: a
+ * failure, not a silent new recording (a recording is made on purpose and reviewed).
+ */
+export function failOnMissing(keys: string[]): void {
+  if (!keys.length) return;
+  expect.fail(
+    `no recording of ${keys.length} scenario(s) the real system just ran; run with PGTLS_RECORD=1 to record it ` +
+      `(then review and commit vectors/oracle/):\n  ${keys.join('\n  ')}`,
+  );
 }
 
 /** One assertion over every difference, so vitest prints one diff naming each scenario. */

@@ -11,9 +11,10 @@
 // if the real system had printed it here and now.
 //
 // Modes (goldenMode): live when the real system is installed (run it, compare pgtls with it as
-// before, and compare its output with the book: a difference fails unless PGTLS_RECORD=1,
-// which rewrites the book); replay when it is not, or when PGTLS_REPLAY=1 forces it (no real
-// process; each call answers from the book, and a test whose book is missing is skipped).
+// before, and compare its output with the book: a difference or a scenario the book lacks
+// fails unless PGTLS_RECORD=1, which rewrites the book); replay when it is not, or when
+// PGTLS_REPLAY=1 forces it (no real process; each call answers from the book, and a test whose
+// book or scenario is missing is skipped).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -83,6 +84,11 @@ export class GoldenBook {
     return Object.hasOwn(this.stored, key) ? this.stored[key] : undefined;
   }
 
+  /** the recorded keys, sorted (a suite whose scenarios are the recorded ones reads them here) */
+  keys(): string[] {
+    return Object.keys(this.stored).sort();
+  }
+
   /** a live run's real output for key */
   put(key: string, value: unknown): void {
     // through JSON, so that what is compared is what would be stored
@@ -91,20 +97,25 @@ export class GoldenBook {
   }
 
   /**
-   * Compare the outputs put since the last settle with the book. New keys are added to the
-   * book; with `record` (PGTLS_RECORD=1) a difference is written over the recording instead of
-   * being returned, and keys this run did not see are dropped when the book is written.
+   * Compare the outputs put since the last settle with the book. A key the book lacks is
+   * `missing` (a failure: a live run never writes a recording on its own) unless `record`
+   * (PGTLS_RECORD=1), which adds it (`added`); with `record` a difference is written over the
+   * recording instead of being returned, and keys this run did not see are dropped when the
+   * book is written.
    */
-  settle(record = recordingForced()): { diffs: GoldenDiff[]; added: string[] } {
+  settle(record = recordingForced()): { diffs: GoldenDiff[]; added: string[]; missing: string[] } {
     const diffs: GoldenDiff[] = [];
     const added: string[] = [];
+    const missing: string[] = [];
     let dirty = false;
     for (const key of this.unsettled) {
       const real = this.seen.get(key);
       if (!Object.hasOwn(this.stored, key)) {
-        added.push(key);
-        this.stored[key] = real;
-        dirty = true;
+        if (record) {
+          added.push(key);
+          this.stored[key] = real;
+          dirty = true;
+        } else missing.push(key);
       } else if (stableJson(real) !== stableJson(this.stored[key])) {
         if (record) {
           this.stored[key] = real;
@@ -120,7 +131,7 @@ export class GoldenBook {
       this.stored = kept;
     }
     if (dirty) this.write();
-    return { diffs, added };
+    return { diffs, added, missing };
   }
 
   private write(): void {

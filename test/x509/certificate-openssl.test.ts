@@ -2,8 +2,19 @@
 // parameters (keys, issuers, digests, PSS, serials, validity, subjects with every awkward
 // character and string type, extensions), the openssl CLI makes the certificates, and every
 // field pgtls parses is compared with what `openssl x509` prints about the same file.
+//
+// Two sets go through the same checks. The fast-check sample is new on every run and openssl
+// stamps each certificate with the time of the run (and signs ECDSA and PSS with fresh
+// randomness), so it cannot be recorded: it is live-only. The recorded set was drawn once from
+// the same arbitraries (a smaller random part, every COVERAGE member) and made by openssl when
+// the book was recorded (PGTLS_RECORD=1): the CAs and certificates are kept in
+// vectors/oracle/certificate-openssl/openssl-made/ and what `openssl x509` printed for each (or
+// why `openssl req` refused it) in vectors/oracle/certificate-openssl/openssl-3.0.json, each key
+// the certificate's parameters. Live, openssl prints those files again (and tries the refused
+// ones again) and must print what the book says; without openssl (or with PGTLS_REPLAY=1) pgtls
+// is compared with the book.
 
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,9 +39,16 @@ import {
   parsePrivateKey,
   type Certificate,
 } from '../../src/x509/index.js';
+import { GOLDEN_ROOT, recordingForced } from '../support/golden.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
 import { bash, field, hexBlockAfter, KEYS, kv, sections, sq, tempDir, textExtensions } from './openssl.js';
 
+const goldens = useOpensslGoldens('certificate-openssl');
+/** the CAs and certificates openssl made for the recorded set (replay has no openssl to make them) */
+const OPENSSL_MADE = join(GOLDEN_ROOT, 'certificate-openssl', 'openssl-made');
 const N = 200;
+/** the random part of a first recording (the COVERAGE members come on top) */
+const N_RECORDED = 40;
 const MASKS = ['utf8only', 'default', 'pkix', 'nombstr'] as const;
 type Mask = (typeof MASKS)[number];
 
@@ -386,10 +404,19 @@ interface Made {
   oracle: string[];
   oneline: string[];
 }
+/** what the checks read: the set under test (the fresh sample, then the recorded set) */
 let made: Made[] = [];
 let failures: string[] = [];
 let drawn = 0;
 const cas: Record<string, Certificate> = {};
+interface CertSet {
+  made: Made[];
+  failures: string[];
+  drawn: number;
+  cas: Record<string, Certificate>;
+}
+let liveSet: CertSet | undefined;
+let recordedSet: CertSet | undefined;
 
 function reqCommand(p: Params, i: number): string {
   const args = [
@@ -414,36 +441,102 @@ function reqCommand(p: Params, i: number): string {
   return args.map(sq).join(' ');
 }
 
-beforeAll(() => {
-  const all = [...fc.sample(params, N), ...COVERAGE.flatMap(([, n, f]) => fc.sample(params.filter(f), n))];
-  drawn = all.length;
-  const script: string[] = ['set -u'];
-  for (const m of MASKS) script.push(`cat > m-${m}.cnf <<'EOF'\n${CONFIG(m)}EOF`);
+const print = (f: string) =>
+  `openssl x509 -in ${f} -noout -nameopt RFC2253 -subject -issuer -serial -dates -fingerprint -sha256 -subject_hash -issuer_hash -subject_hash_old -issuer_hash_old -text; echo "=====${f}.oneline"; openssl x509 -in ${f} -noout -subject -issuer`;
+/** make certificate i with openssl req and print it, or say why openssl refused it */
+const makeAndPrint = (p: Params, i: number) =>
+  `if ${reqCommand(p, i)} 2>err${i}.txt; then echo "=====c${i}.pem"; ${print(`c${i}.pem`)}; else echo "=====FAIL ${i}"; cat err${i}.txt; fi`;
+/** the string_mask configurations (what `openssl req` reads) */
+const configs = () => MASKS.map((m) => `cat > m-${m}.cnf <<'EOF'\n${CONFIG(m)}EOF`);
+
+/** the sample the property draws: N random parameter sets, and each COVERAGE member */
+const sample = (n: number) => [...fc.sample(params, n), ...COVERAGE.flatMap(([, k, f]) => fc.sample(params.filter(f), k))];
+
+/** What openssl printed for each certificate, or why it refused one, read from `openssl-made`'s sections. */
+type Printed = { text: string[]; oneline: string[] } | { fail: string[] };
+const printedOf = (secs: Map<string, string[]>, i: number): Printed => {
+  const text = secs.get(`c${i}.pem`);
+  return text ? { text, oneline: secs.get(`c${i}.pem.oneline`)! } : { fail: secs.get(`FAIL ${i}`) ?? ['(no output)'] };
+};
+
+/** The checks' view of a set: the certificates openssl made (parsed from dir) with what it printed. */
+function setOf(all: Params[], printed: Printed[], dir: string): CertSet {
+  const setCas: Record<string, Certificate> = {};
+  for (const name of Object.keys(CAS)) setCas[name] = parseCertificates(readFileSync(join(dir, `ca-${name}.pem`)))[0];
+  const fails = printed.flatMap((x, i) => ('fail' in x ? [`FAIL ${i}: ${reqCommand(all[i], i)}\n${x.fail.join('\n')}`] : []));
+  const ok = all.flatMap((p, i) => {
+    const x = printed[i];
+    if ('fail' in x) return [];
+    return [{ p, cert: parseCertificates(readFileSync(join(dir, `c${i}.pem`)))[0], oracle: x.text, oneline: x.oneline }];
+  });
+  return { made: ok, failures: fails, drawn: all.length, cas: setCas };
+}
+
+/** openssl makes the CAs and every certificate of `all` in dir, and prints each */
+function makeWithOpenssl(all: Params[], dir: string): Printed[] {
+  const script: string[] = ['set -u', ...configs()];
   for (const [name, ca] of Object.entries(CAS)) {
     script.push(
       `openssl req -x509 -new -utf8 -config m-utf8only.cnf -key ${sq(`${KEYS}/${ca.key}.pem`)} -subj ${sq(ca.subj)} -set_serial 1 -days 7300 -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out ca-${name}.pem 2>/dev/null || echo "CAFAIL ${name}"`,
     );
   }
-  const print = (f: string) =>
-    `openssl x509 -in ${f} -noout -nameopt RFC2253 -subject -issuer -serial -dates -fingerprint -sha256 -subject_hash -issuer_hash -subject_hash_old -issuer_hash_old -text; echo "=====${f}.oneline"; openssl x509 -in ${f} -noout -subject -issuer`;
-  all.forEach((p, i) => {
-    script.push(
-      `if ${reqCommand(p, i)} 2>err${i}.txt; then echo "=====c${i}.pem"; ${print(`c${i}.pem`)}; else echo "=====FAIL ${i}"; cat err${i}.txt; fi`,
-    );
-  });
+  for (const [i, p] of all.entries()) script.push(makeAndPrint(p, i));
   for (const name of Object.keys(CAS)) script.push(`echo "=====ca-${name}.pem"; ${print(`ca-${name}.pem`)}`);
-  const out = bash(script.join('\n'), tmp.dir, 240_000);
+  const out = bash(script.join('\n'), dir, 240_000);
   expect(out).not.toMatch(/CAFAIL/);
   const secs = sections(out);
-  failures = [...secs.entries()]
-    .filter(([k]) => k.startsWith('FAIL'))
-    .map(([k, v]) => `${k}: ${reqCommand(all[Number(k.slice(5))], Number(k.slice(5)))}\n${v.join('\n')}`);
-  for (const name of Object.keys(CAS)) cas[name] = parseCertificates(readFileSync(join(tmp.dir, `ca-${name}.pem`)))[0];
-  made = all.flatMap((p, i) => {
-    const oracle = secs.get(`c${i}.pem`);
-    if (!oracle) return [];
-    return [{ p, cert: parseCertificates(readFileSync(join(tmp.dir, `c${i}.pem`)))[0], oracle, oneline: secs.get(`c${i}.pem.oneline`)! }];
-  });
+  return all.map((_p, i) => printedOf(secs, i));
+}
+
+/** a recorded certificate's key: its parameters, the serial in hex */
+const CERT = 'cert ';
+const certKey = (p: Params) =>
+  `${CERT}${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? `${v < 0n ? '-' : ''}0x${(v < 0n ? -v : v).toString(16)}` : v))}`;
+const paramsOf = (key: string): Params =>
+  JSON.parse(key.slice(CERT.length), (k, v) =>
+    k === 'serial' ? (String(v).startsWith('-') ? -BigInt(String(v).slice(1)) : BigInt(v as string)) : v,
+  ) as Params;
+
+beforeAll(() => {
+  if (goldens.live) {
+    const dir = join(tmp.dir, 'live');
+    mkdirSync(dir);
+    const all = sample(N);
+    liveSet = setOf(all, makeWithOpenssl(all, dir), dir);
+  }
+  if (goldens.skip) return;
+  const dir = join(tmp.dir, 'recorded');
+  mkdirSync(dir);
+  let keys = goldens.recorded(CERT);
+  let made: Printed[] | undefined;
+  if (goldens.live && recordingForced()) {
+    // a recording makes the recorded set again (drawn anew when the book has none): openssl
+    // stamps the time of the run, so the files are kept with the book
+    if (!keys.length) keys = [...new Set(sample(N_RECORDED).map(certKey))].sort();
+    made = makeWithOpenssl(keys.map(paramsOf), dir);
+    rmSync(OPENSSL_MADE, { recursive: true, force: true });
+    mkdirSync(OPENSSL_MADE, { recursive: true });
+    for (const f of readdirSync(dir)) if (/^(ca-\w+|c\d+)\.pem$/.test(f)) copyFileSync(join(dir, f), join(OPENSSL_MADE, f));
+  } else for (const f of readdirSync(OPENSSL_MADE)) copyFileSync(join(OPENSSL_MADE, f), join(dir, f));
+  const all = keys.map(paramsOf);
+  // live: print the kept certificates again, and try the refused ones again (openssl req's
+  // refusal does not depend on the time)
+  let again: Printed[] | undefined;
+  const liveAgain = () => {
+    const script = ['set -u', ...configs()];
+    for (const [i, p] of all.entries())
+      script.push(existsSync(join(dir, `c${i}.pem`)) ? `echo "=====c${i}.pem"; ${print(`c${i}.pem`)}` : makeAndPrint(p, i));
+    // a section ends where the next starts: the last one as in makeWithOpenssl (CAs follow there)
+    script.push('echo "=====end"');
+    const secs = sections(bash(script.join('\n'), dir, 240_000));
+    return all.map((_p, i) => printedOf(secs, i));
+  };
+  const where = placeholders([
+    [dir, 'tmp'],
+    [KEYS, 'keys'],
+  ]);
+  const printed = keys.map((k, i) => goldens.call(k, () => (made ?? (again ??= liveAgain()))[i], where));
+  recordedSet = setOf(all, printed, dir);
 }, 300_000);
 
 /** Collect mismatches over all certificates; one failing expectation lists them all. */
@@ -458,13 +551,27 @@ function check(what: (m: Made) => [string, unknown, unknown][]): void {
   expect(bad.slice(0, 20)).toEqual([]);
 }
 
-describe('certificates made by openssl req, parsed by pgtls, compared with openssl x509', () => {
-  it('openssl made nearly all of them', () => {
+const SETS: [string, boolean, () => CertSet][] = [
+  // live-only: fast-check draws new parameters and openssl stamps the time of the run
+  ['a fresh sample (live-only)', !goldens.live, () => liveSet!],
+  ['the recorded set (openssl live, or its recording)', !!goldens.skip, () => recordedSet!],
+];
+describe.each(SETS)('certificates made by openssl req, parsed by pgtls, compared with openssl x509: %s', (_title, skip, set) => {
+  beforeAll(() => {
+    if (skip) return;
+    const x = set();
+    made = x.made;
+    failures = x.failures;
+    drawn = x.drawn;
+    for (const k of Object.keys(cas)) delete cas[k];
+    Object.assign(cas, x.cas);
+  });
+  it.skipIf(skip)('openssl made nearly all of them', () => {
     expect(failures.length, failures.slice(0, 3).join('\n\n')).toBeLessThan(drawn / 20);
     expect(made.length).toBeGreaterThan(drawn * 0.95);
   });
 
-  it('the sample covers the interesting cases', () => {
+  it.skipIf(skip)('the sample covers the interesting cases', () => {
     const types = new Set(made.flatMap((m) => m.cert.subject.rdns.flat().map((a) => a.value.type)));
     for (const t of ['UTF8String', 'PrintableString', 'T61String', 'BMPString', 'IA5String']) expect(types, t).toContain(t);
     const has = (f: (m: Made) => boolean) => made.filter(f).length;
@@ -499,7 +606,7 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     }
   });
 
-  it('names: oneline, RFC 2253, subject/issuer hashes (new and old)', () => {
+  it.skipIf(skip)('names: oneline, RFC 2253, subject/issuer hashes (new and old)', () => {
     check(({ cert, oracle, oneline }) => {
       const hashes = oracle.slice(oracle.findIndex((l) => l.startsWith('sha256 Fingerprint=')) + 1).slice(0, 4);
       return [
@@ -512,14 +619,14 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     });
   });
 
-  it('issuer names match the issuing CA subject canonically', () => {
+  it.skipIf(skip)('issuer names match the issuing CA subject canonically', () => {
     check(({ p, cert }) => [
       ['issuer == CA subject', namesEqual(cert.issuer, p.issuer === 'self' ? cert.subject : cas[p.issuer].subject), true],
       ['issuer hash == CA subject hash', nameHash(cert.issuer), nameHash(p.issuer === 'self' ? cert.subject : cas[p.issuer].subject)],
     ]);
   });
 
-  it('serial, version, validity, fingerprint, problems', () => {
+  it.skipIf(skip)('serial, version, validity, fingerprint, problems', () => {
     check(({ p, cert, oracle }) => {
       const expectProblems = [
         ...(p.serial < 0n ? ['NEGATIVE_SERIAL'] : p.serial === 0n ? ['ZERO_SERIAL'] : []),
@@ -538,7 +645,7 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     });
   });
 
-  it('signature algorithm and public key', () => {
+  it.skipIf(skip)('signature algorithm and public key', () => {
     check(({ cert, oracle }) => {
       const sig = describeSignatureAlgorithm(cert.signatureAlgorithm);
       const rows: [string, unknown, unknown][] = [
@@ -575,7 +682,7 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     });
   });
 
-  it('extensions: order, criticality and every decoded value as openssl -text prints it', () => {
+  it.skipIf(skip)('extensions: order, criticality and every decoded value as openssl -text prints it', () => {
     check(({ cert, oracle }) => {
       const text = textExtensions(oracle);
       const rows: [string, unknown, unknown][] = [
@@ -655,7 +762,7 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     });
   });
 
-  it('the private key used matches (self-signed) and another key does not', () => {
+  it.skipIf(skip)('the private key used matches (self-signed) and another key does not', () => {
     const keys = new Map<string, ReturnType<typeof parsePrivateKey>>();
     const key = (k: string) => keys.get(k) ?? keys.set(k, parsePrivateKey(readFileSync(`${KEYS}/${k}.pem`))).get(k)!;
     check(({ p, cert }) => [
@@ -664,7 +771,7 @@ describe('certificates made by openssl req, parsed by pgtls, compared with opens
     ]);
   });
 
-  it('a PEM bundle of all of them parses to the same certificates; DER too', () => {
+  it.skipIf(skip)('a PEM bundle of all of them parses to the same certificates; DER too', () => {
     const text = made
       .map(
         (m) =>

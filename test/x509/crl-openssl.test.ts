@@ -1,8 +1,16 @@
 // CRLs made by `openssl ca -revoke` / `-gencrl` (fast-check picks the CA key, digest, CRL
 // extensions, lifetime and the revoked serials with their reasons, compromise times and hold
 // instructions), parsed by pgtls and compared with `openssl crl -text/-hash/-issuer`.
+//
+// Two sets go through the same checks. The fast-check sample is new on every run and openssl
+// signs its CRLs with the time of the run, so it cannot be recorded: it is live-only. The
+// recorded set was drawn once from the same arbitraries and made by openssl when the book was
+// recorded (PGTLS_RECORD=1): its CAs and CRLs are kept in vectors/oracle/crl-openssl/openssl-made/
+// and what `openssl crl` printed for each in vectors/oracle/crl-openssl/openssl-3.0.json (each key
+// is the CRL's parameters). Live, openssl prints those files again and must print what the book
+// says; without openssl (or with PGTLS_REPLAY=1) pgtls is compared with the book.
 
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +30,13 @@ import {
   parseCrls,
   type Crl,
 } from '../../src/x509/index.js';
+import { GOLDEN_ROOT, recordingForced } from '../support/golden.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
 import { bash, KEYS, kv, sections, sq, tempDir, textExtensions } from './openssl.js';
+
+const goldens = useOpensslGoldens('crl-openssl');
+/** the CAs and CRLs openssl made for the recorded set (replay has no openssl to make them) */
+const OPENSSL_MADE = join(GOLDEN_ROOT, 'crl-openssl', 'openssl-made');
 
 const CAS = { rsa: 'rsa2048-5', ec: 'p256-5', ed: 'ed25519-5' } as const;
 type Ca = keyof typeof CAS;
@@ -77,8 +91,24 @@ const v2EveryReason: fc.Arbitrary<CrlParams> = fc
 const N = 40;
 const tmp = tempDir('x509-crls');
 afterAll(() => tmp.cleanup());
-let all: CrlParams[] = [];
-let out: Map<string, string[]>;
+
+/** CRLs made by openssl in `dir` (d<j>/crl.pem, ca-<ca>.pem) and what `openssl crl` printed for each */
+interface CrlSet {
+  all: CrlParams[];
+  dir: string;
+  out: Map<string, string[]>;
+}
+let liveSet: CrlSet | undefined;
+let recordedSet: CrlSet | undefined;
+
+/** the sample the property draws: a v1 CRL, a v2 CRL with every reason, N random ones */
+const sample = () => [...fc.sample(v1Crl, 1), ...fc.sample(v2EveryReason, 1), ...fc.sample(crlParams, N)];
+
+/** a recorded CRL's key: its parameters, serials in hex */
+const CRL = 'crl ';
+const crlKey = (p: CrlParams) => `${CRL}${JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`;
+const paramsOf = (key: string): CrlParams =>
+  JSON.parse(key.slice(CRL.length), (k, v) => (k === 'serial' ? BigInt(v as string) : v)) as CrlParams;
 
 const caConfig = (p: CrlParams) => `[ca]
 default_ca = d
@@ -116,8 +146,12 @@ const reasonArgs = (r: CrlParams['revoked'][number]): string[] => {
   }
 };
 
-beforeAll(() => {
-  all = [...fc.sample(v1Crl, 1), ...fc.sample(v2EveryReason, 1), ...fc.sample(crlParams, N)];
+/** the shell lines that print CRL j: -text with RFC 2253 issuer and hash, then the oneline issuer */
+const printLines = (j: number) =>
+  `echo "=====${j}"; openssl crl -in d${j}/crl.pem -noout -nameopt RFC2253 -issuer -hash -text; echo "=====${j}.oneline"; openssl crl -in d${j}/crl.pem -noout -issuer`;
+
+/** openssl makes the CAs and every CRL of `all` in dir, and prints each */
+function makeWithOpenssl(all: CrlParams[], dir: string): Map<string, string[]> {
   const s: string[] = ['set -e', `printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' > req.cnf`];
   for (const [ca, key] of Object.entries(CAS)) {
     s.push(
@@ -133,20 +167,71 @@ beforeAll(() => {
       s.push(`openssl ca -config ca.cnf -revoke r${k}.pem ${reasonArgs(r).map(sq).join(' ')} 2>/dev/null`);
     });
     s.push(`openssl ca -config ca.cnf -gencrl -out crl.pem 2>/dev/null; cd ..`);
-    s.push(
-      `echo "=====${j}"; openssl crl -in d${j}/crl.pem -noout -nameopt RFC2253 -issuer -hash -text; echo "=====${j}.oneline"; openssl crl -in d${j}/crl.pem -noout -issuer`,
-    );
+    s.push(printLines(j));
   });
-  out = sections(bash(s.join('\n'), tmp.dir, 240_000));
+  return sections(bash(s.join('\n'), dir, 240_000));
+}
+
+beforeAll(() => {
+  if (goldens.live) {
+    const dir = join(tmp.dir, 'live');
+    mkdirSync(dir);
+    const all = sample();
+    liveSet = { all, dir, out: makeWithOpenssl(all, dir) };
+  }
+  if (goldens.skip) return;
+  const dir = join(tmp.dir, 'recorded');
+  mkdirSync(dir);
+  let keys = goldens.recorded(CRL);
+  let made: Map<string, string[]> | undefined;
+  if (goldens.live && recordingForced()) {
+    // a recording makes the recorded set again (drawn anew when the book has none): openssl
+    // signs with the time of the run, so the files are kept with the book
+    if (!keys.length) keys = [...new Set(sample().map(crlKey))].sort();
+    made = makeWithOpenssl(keys.map(paramsOf), dir);
+    rmSync(OPENSSL_MADE, { recursive: true, force: true });
+    mkdirSync(OPENSSL_MADE, { recursive: true });
+    for (const ca of Object.keys(CAS)) copyFileSync(join(dir, `ca-${ca}.pem`), join(OPENSSL_MADE, `ca-${ca}.pem`));
+    for (const j of keys.keys()) copyFileSync(join(dir, `d${j}/crl.pem`), join(OPENSSL_MADE, `d${j}.crl.pem`));
+  } else {
+    for (const f of readdirSync(OPENSSL_MADE)) {
+      const m = /^d(\d+)\.crl\.pem$/.exec(f);
+      if (m) mkdirSync(join(dir, `d${m[1]}`));
+      copyFileSync(join(OPENSSL_MADE, f), join(dir, m ? `d${m[1]}/crl.pem` : f));
+    }
+  }
+  const all = keys.map(paramsOf);
+  let printed = made;
+  const where = placeholders([[dir, 'tmp']]);
+  const out = new Map<string, string[]>();
+  keys.forEach((k, j) => {
+    const said = goldens.call(
+      k,
+      () => {
+        printed ??= sections(bash(all.map((_p, i) => printLines(i)).join('\n'), dir, 240_000));
+        return { text: printed.get(String(j))!, oneline: printed.get(`${j}.oneline`)! };
+      },
+      where,
+    );
+    out.set(String(j), said.text);
+    out.set(`${j}.oneline`, said.oneline);
+  });
+  recordedSet = { all, dir, out };
 }, 300_000);
 
-const crlOf = (j: number): Crl => parseCrls(readFileSync(join(tmp.dir, `d${j}/crl.pem`)))[0];
+const crlOf = (set: CrlSet, j: number): Crl => parseCrls(readFileSync(join(set.dir, `d${j}/crl.pem`)))[0];
 
-describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', () => {
-  it('header fields, issuer (both forms), hash, extensions', () => {
+const SETS: [string, boolean, () => CrlSet][] = [
+  // live-only: fast-check draws new parameters and openssl stamps the time of the run
+  ['a fresh sample (live-only)', !goldens.live, () => liveSet!],
+  ['the recorded set (openssl live, or its recording)', !!goldens.skip, () => recordedSet!],
+];
+describe.each(SETS)('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl: %s', (_title, skip, set) => {
+  it.skipIf(skip)('header fields, issuer (both forms), hash, extensions', () => {
+    const { all, out } = set();
     const bad: string[] = [];
     all.forEach((p, j) => {
-      const crl = crlOf(j);
+      const crl = crlOf(set(), j);
       const lines = out.get(String(j))!;
       const oneline = out.get(`${j}.oneline`)!;
       const ext = textExtensions(lines, 'CRL extensions:');
@@ -199,11 +284,12 @@ describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', 
     expect(bad).toEqual([]);
   });
 
-  it('revoked entries: serial, date, reason, invalidity date, unknown entry extensions kept', () => {
+  it.skipIf(skip)('revoked entries: serial, date, reason, invalidity date, unknown entry extensions kept', () => {
+    const { all, out } = set();
     const bad: string[] = [];
     let entries = 0;
     all.forEach((p, j) => {
-      const crl = crlOf(j);
+      const crl = crlOf(set(), j);
       const lines = out.get(String(j))!;
       // openssl crl -text: "Serial Number: X", "Revocation Date: D", then entry extensions
       const want: string[] = [];
@@ -236,19 +322,20 @@ describe('CRLs made by openssl ca, parsed by pgtls, compared with openssl crl', 
     expect(entries).toBeGreaterThanOrEqual(6 + REASONS.length);
   });
 
-  it('v1 CRLs (no extensions anywhere) and v2 CRLs both occur; the issuer is the CA subject', () => {
-    const versions = new Set(all.map((_, j) => crlOf(j).version));
+  it.skipIf(skip)('v1 CRLs (no extensions anywhere) and v2 CRLs both occur; the issuer is the CA subject', () => {
+    const { all, dir } = set();
+    const versions = new Set(all.map((_, j) => crlOf(set(), j).version));
     expect(versions).toEqual(new Set([1, 2]));
     for (const ca of Object.keys(CAS)) {
-      const caCert = parseCertificates(readFileSync(join(tmp.dir, `ca-${ca}.pem`)))[0];
+      const caCert = parseCertificates(readFileSync(join(dir, `ca-${ca}.pem`)))[0];
       all.forEach((p, j) => {
-        if (p.ca === ca) expect(namesEqual(crlOf(j).issuer, caCert.subject)).toBe(true);
+        if (p.ca === ca) expect(namesEqual(crlOf(set(), j).issuer, caCert.subject)).toBe(true);
       });
     }
   });
 
-  it('DER and PEM give the same CRL; fingerprints are over the DER', () => {
-    const crl = crlOf(0);
+  it.skipIf(skip)('DER and PEM give the same CRL; fingerprints are over the DER', () => {
+    const crl = crlOf(set(), 0);
     const again = parseCrl(crl.der);
     expect(again.tbs).toEqual(crl.tbs);
     expect(fingerprint(crl.der, 'sha256')).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);

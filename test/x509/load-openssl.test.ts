@@ -5,8 +5,11 @@
 // an EC point off its curve leaves the certificate loadable but its key undecodable. The first
 // certificate of SSL_CTX_use_certificate_chain_file is read with d2i_X509_AUX (judged by Node's
 // createSecureContext, which reads `cert` the same way): what follows must be trust settings.
+// openssl's answers are recorded in vectors/oracle/load-openssl/openssl-3.0.json, and the
+// template, CRL and trusted certificate openssl made in that run beside it (openssl-made/):
+// without openssl (or with PGTLS_REPLAY=1) the suite runs on those and the recorded answers.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +26,14 @@ import {
   parseCrls,
   type Certificate,
 } from '../../src/x509/index.js';
+import { GOLDEN_ROOT, recordingForced } from '../support/golden.js';
+import { placeholders, useOpensslGoldens } from '../support/openssl-goldens.js';
 import { bash, KEYS, sq, tempDir } from './openssl.js';
 
+const goldens = useOpensslGoldens('load-openssl');
+/** the files openssl made in the recording run (replay has no openssl to make them) */
+const OPENSSL_MADE = join(GOLDEN_ROOT, 'load-openssl', 'openssl-made');
+const MADE = ['template.pem', 'trusted.pem', 'crl.pem'];
 const tmp = tempDir('x509-load');
 afterAll(() => tmp.cleanup());
 let template: Certificate;
@@ -32,17 +41,25 @@ let crlDer: Uint8Array;
 let trustedDer: Uint8Array;
 
 beforeAll(() => {
-  bash(
-    [
-      'set -e',
-      `printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' > r.cnf`,
-      `openssl req -x509 -new -config r.cnf -key ${sq(`${KEYS}/p256-2.pem`)} -subj '/O=Load/CN=template' -days 30 -addext 'keyUsage=critical,keyCertSign,cRLSign' -out template.pem`,
-      `printf 'default_ca=ca\\n[ca]\\ndatabase=index.txt\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca.cnf; : > index.txt`,
-      'openssl x509 -in template.pem -addtrust serverAuth -trustout -out trusted.pem',
-      `openssl ca -config ca.cnf -gencrl -keyfile ${sq(`${KEYS}/p256-2.pem`)} -cert template.pem -out crl.pem 2>/dev/null`,
-    ].join('\n'),
-    tmp.dir,
-  );
+  if (goldens.skip) return;
+  if (!goldens.live) {
+    for (const f of MADE) copyFileSync(join(OPENSSL_MADE, f), join(tmp.dir, f));
+  } else
+    bash(
+      [
+        'set -e',
+        `printf '[req]\\ndistinguished_name=dn\\n[dn]\\n' > r.cnf`,
+        `openssl req -x509 -new -config r.cnf -key ${sq(`${KEYS}/p256-2.pem`)} -subj '/O=Load/CN=template' -days 30 -addext 'keyUsage=critical,keyCertSign,cRLSign' -out template.pem`,
+        `printf 'default_ca=ca\\n[ca]\\ndatabase=index.txt\\ndefault_md=sha256\\ndefault_crl_days=30\\n' > ca.cnf; : > index.txt`,
+        'openssl x509 -in template.pem -addtrust serverAuth -trustout -out trusted.pem',
+        `openssl ca -config ca.cnf -gencrl -keyfile ${sq(`${KEYS}/p256-2.pem`)} -cert template.pem -out crl.pem 2>/dev/null`,
+      ].join('\n'),
+      tmp.dir,
+    );
+  if (goldens.live && recordingForced()) {
+    mkdirSync(OPENSSL_MADE, { recursive: true });
+    for (const f of MADE) copyFileSync(join(tmp.dir, f), join(OPENSSL_MADE, f));
+  }
   template = parseCertificates(readFileSync(join(tmp.dir, 'template.pem')))[0];
   crlDer = decodePemOrDer(readFileSync(join(tmp.dir, 'crl.pem')))[0].der;
   trustedDer = decodePemOrDer(readFileSync(join(tmp.dir, 'trusted.pem')))[0].der;
@@ -62,23 +79,27 @@ function withTbs(edit: (kids: Uint8Array[]) => Uint8Array[]): Uint8Array {
   );
 }
 
-/** does `openssl <cmd> -in FILE -noout` load it */
-function opensslLoads(cmd: 'x509' | 'crl', label: string, der: Uint8Array, name: string): boolean {
+/** does `openssl <cmd> -in FILE -noout` load it (recorded as scenario `key`) */
+function opensslLoads(cmd: 'x509' | 'crl', label: string, der: Uint8Array, name: string, key = name): boolean {
   writeFileSync(join(tmp.dir, name), pemEncode(label, der));
-  return bash(`openssl ${cmd} -in ${name} -noout >/dev/null 2>&1 && echo LOADED || echo FAILED`, tmp.dir).trim() === 'LOADED';
+  const said = goldens.call(`${cmd} loads ${key}`, () =>
+    bash(`openssl ${cmd} -in ${name} -noout >/dev/null 2>&1 && echo LOADED || echo FAILED`, tmp.dir).trim(),
+  );
+  return said === 'LOADED';
 }
 
-describe('loading as OpenSSL loads a file', () => {
+describe.skipIf(goldens.skip)('loading as OpenSSL loads a file', () => {
   it('ignores bytes after the certificate or CRL inside a PEM block; parseCertificate stays exact', () => {
-    for (const tail of [Uint8Array.of(0), Uint8Array.of(0x30, 0x00), template.der]) {
+    const tails = [Uint8Array.of(0), Uint8Array.of(0x30, 0x00), template.der];
+    for (const [j, tail] of tails.entries()) {
       const der = Uint8Array.from([...template.der, ...tail]);
-      expect(opensslLoads('x509', 'CERTIFICATE', der, 'trailing.pem')).toBe(true);
+      expect(opensslLoads('x509', 'CERTIFICATE', der, 'trailing.pem', `trailing.pem #${j}`)).toBe(true);
       const c = loadCertificate(der);
       expect(Array.from(c.der)).toEqual(Array.from(template.der));
       expect(parseCertificates(new TextEncoder().encode(pemEncode('CERTIFICATE', der)))[0].der.length).toBe(template.der.length);
       expect(() => parseCertificate(der)).toThrow(DerError);
       const crl = Uint8Array.from([...crlDer, ...tail]);
-      expect(opensslLoads('crl', 'X509 CRL', crl, 'trailing-crl.pem')).toBe(true);
+      expect(opensslLoads('crl', 'X509 CRL', crl, 'trailing-crl.pem', `trailing-crl.pem #${j}`)).toBe(true);
       expect(loadCrl(crl).tbs.length).toBe(parseCrls(new TextEncoder().encode(pemEncode('X509 CRL', crlDer)))[0].tbs.length);
     }
     // the element itself is still strict DER: a truncated certificate with bytes after it is no certificate
@@ -157,9 +178,10 @@ describe('loading as OpenSSL loads a file', () => {
     point[point.length - 1] ^= 1; // the last byte of Y: still 04||X||Y, no longer on P-256
     const der = withTbs((k) => k.map((x, i) => (i === 6 ? derSequence(alg, point) : x)));
     writeFileSync(join(tmp.dir, 'offcurve.pem'), pemEncode('CERTIFICATE', der));
-    const out = bash(
-      'openssl x509 -in offcurve.pem -noout -subject 2>&1; openssl x509 -in offcurve.pem -noout -pubkey 2>&1 || true',
-      tmp.dir,
+    const out = goldens.call(
+      'x509 -subject, -pubkey of offcurve.pem',
+      () => bash('openssl x509 -in offcurve.pem -noout -subject 2>&1; openssl x509 -in offcurve.pem -noout -pubkey 2>&1 || true', tmp.dir),
+      placeholders([[tmp.dir, 'tmp']]),
     );
     expect(out).toContain('subject=O = Load, CN = template');
     expect(out).toMatch(/decode error|Unable to load/);
