@@ -38,7 +38,9 @@ const stable = (s: Summary) => ({ ...s, elapsedMs: 0, shard: '' });
 let wholeRun: Promise<Summary> | undefined;
 const whole = () => (wholeRun ??= runCampaign(base()));
 
-describe('campaign', () => {
+// bound against a hang, not a timing check: each campaign runs openssl on 100 cases, and a loaded
+// 2-core machine takes several times the ~20 s they need alone
+describe('campaign', { timeout: 300_000 }, () => {
   it('is deterministic for a seed', async () => {
     const a = await whole();
     const b = await runCampaign(base());
