@@ -8,10 +8,9 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { fixLanguage, renderFix, type FixLang } from '../pg/fix.js';
-import { clientMessageLocale } from '../pg/i18n/translate.js';
 import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
 import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
-import { LOCALE_SYSTEMS, type LocaleSystem } from '../pg/i18n/translate.js';
+import { clientMessageLocale, LOCALE_SYSTEMS, type LocaleSystem } from '../pg/i18n/translate.js';
 import {
   clientEnvironment,
   nameValues,
@@ -165,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const r = simulate(input);
   // the advice speaks the language psql speaks to this client (gettext's choice, over pgtls's languages)
-  const lang = fixLanguage(clientMessageLocale(env, input.localeInstalled));
+  const lang = fixLanguage(clientMessageLocale(env, input.localeInstalled, input.system));
   if (opts.json) {
     console.log(JSON.stringify(toJson(r, Boolean(opts.explain), lang), null, 2));
   } else {
