@@ -13,6 +13,7 @@ import { formatNameOneline, formatNameRfc2253 } from '../x509/name.js';
 import type { Certificate, Crl, Name } from '../x509/types.js';
 import { verifyChain, type VerifyOptions, type VerifyResult, type VerifyError } from '../path/validator.js';
 import { dedupe } from '../path/store.js';
+import { signatureAlgorithmOf } from '../path/signature.js';
 import { parseIpAsc } from '../path/hostname.js';
 import { PURPOSE_NAMES, type Purpose } from '../path/purpose.js';
 import { OPENSSL_VERIFY_FORGIVES } from '../path/context.js';
@@ -670,9 +671,51 @@ function suiteB(flags: Set<string>): VerifyOptions['suiteB'] {
   return only && los192 ? '128' : only ? '128_only' : los192 ? '192' : undefined;
 }
 
-/** OpenSSL's queue after a failed signature check (printed because X509_verify_cert returned 0) */
-function signatureQueue(e: VerifyError): string[] {
-  const evp = errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', '../crypto/asn1/a_verify.c:220');
+/**
+ * -vfyopt as apps/lib/apps.c's do_x509_ctrl_string reads each value (the last one wins):
+ * `distid[:ID]` sets the leaf's SM2 distinguishing ID to the text after the first colon
+ * (none: empty); `hexdistid[:HEX]` to the octets OPENSSL_hexstr2buf makes of it (pairs of hex
+ * digits, ':' between pairs; a bad or odd digit string makes it empty); any other name is a
+ * parameter error.
+ */
+function vfyoptDistid(opts: string[]): { distid?: Uint8Array } | { bad: string } {
+  let distid: Uint8Array | undefined;
+  for (const o of opts) {
+    const colon = o.indexOf(':');
+    const name = colon < 0 ? o : o.slice(0, colon);
+    const value = colon < 0 ? '' : o.slice(colon + 1);
+    if (name === 'distid') distid = new TextEncoder().encode(value);
+    else if (name === 'hexdistid') distid = hexstr2buf(value) ?? new Uint8Array(0);
+    else return { bad: o };
+  }
+  return distid ? { distid } : {};
+}
+
+/** OPENSSL_hexstr2buf: hex digit pairs, ':' separators skipped between pairs; undefined on a bad or odd digit */
+function hexstr2buf(s: string): Uint8Array | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === ':') {
+      i++;
+      continue;
+    }
+    const pair = s.slice(i, i + 2);
+    if (!/^[0-9a-fA-F]{2}$/.test(pair)) return undefined;
+    out.push(Number.parseInt(pair, 16));
+    i += 2;
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * OpenSSL's queue after a failed signature check (printed because X509_verify_cert returned 0).
+ * With a distinguishing ID on the leaf, the leaf's own check under a key that is not SM2 stops
+ * in EVP_DigestVerifyInit, a few lines earlier in ASN1_item_verify_ctx.
+ */
+function signatureQueue(e: VerifyError, leafWithDistid: boolean): string[] {
+  const sm2 = e.cert !== undefined && signatureAlgorithmOf(e.cert).kind === 'sm2';
+  const line = leafWithDistid && !sm2 ? 197 : 220;
+  const evp = errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', `../crypto/asn1/a_verify.c:${line}`);
   if (e.opensslReason === 'invalid padding') {
     return [
       errLine('0200008A', 'rsa routines', 'RSA_padding_check_PKCS1_type_1', 'invalid padding', '../crypto/rsa/rsa_pk1.c:75'),
@@ -723,11 +766,9 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       allOk = false;
       continue;
     }
-    const bad = s.vfyopts.find(
-      (o) => !/^(distid|hexdistid):/.test(o) || (o.startsWith('hexdistid:') && !/^([0-9a-fA-F]{2})*$/.test(o.slice(10))),
-    );
-    if (bad !== undefined) {
-      lines([`parameter error "${bad}"`]);
+    const vfy = vfyoptDistid(s.vfyopts);
+    if ('bad' in vfy) {
+      lines([`parameter error "${vfy.bad}"`]);
       allOk = false;
       continue;
     }
@@ -762,6 +803,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
         initialPolicyMappingInhibit: s.flags.has('inhibit_map'),
       },
       callback: 'openssl-verify',
+      ...(vfy.distid ? { distid: vfy.distid } : {}),
     };
     const result = verifyChain(opts, { subjectOf: (c) => name(c.subject) });
     if (!result.ok) allOk = false;
@@ -795,7 +837,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       const last = result.errors.filter((e) => !e.noCallback).at(-1);
       if (last && !OPENSSL_VERIFY_FORGIVES.has(last.code)) {
         if (last.code === X509_V_ERR.CERT_SIGNATURE_FAILURE || last.code === X509_V_ERR.CRL_SIGNATURE_FAILURE)
-          err.push(...signatureQueue(last));
+          err.push(...signatureQueue(last, vfy.distid !== undefined && last.depth === 0));
       }
       lines(err);
     }

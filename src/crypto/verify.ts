@@ -332,6 +332,11 @@ export function verifySignature(
     const sa: SignatureAlgorithm = 'kind' in alg ? alg : describeSignatureAlgorithm(alg);
     const p = prepare(key);
     if (p.kind === 'bad') return verifyFail('bad-parameters', p.message);
+    if (opts.distid !== undefined && sa.kind !== 'sm2')
+      return verifyFail(
+        'bad-parameters',
+        `a distinguishing ID applies to SM2 signatures only, not ${sa.kind} (EVP_DigestVerifyInit refuses it)`,
+      );
     const distid = sa.kind === 'sm2' && opts.distid ? `|${toHex(opts.distid)}` : '';
     const cacheKey = `${p.id}|${algorithmKey(sa)}${distid}|${inputDigest(message, signature)}`;
     const hit = results.get(cacheKey);

@@ -47,6 +47,12 @@ export interface VerifyOptions {
   policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */
   verifier?: Verifier;
+  /**
+   * X509_set0_distinguishing_id on the leaf (`openssl verify -vfyopt distid:`): the SM2 ID its
+   * own signature is verified with. Set, it makes the leaf's signature fail under any other key
+   * type (EVP_DigestVerifyInit refuses the parameter). The other certificates have none.
+   */
+  distid?: Uint8Array;
   /** upper bound on issuer checks, signature verifications and path-search steps, for the whole verification */
   workBudget?: number;
   /**
