@@ -127,10 +127,24 @@ export function trace(f: BinaryField, a: bigint): bigint {
   return t;
 }
 
+/** an element of trace 1 (x^i for the least such i; half of all elements have one), per field */
+const TRACE_ONE = new WeakMap<BinaryField, bigint>();
+
+function traceOne(f: BinaryField): bigint {
+  let t = TRACE_ONE.get(f);
+  if (t === undefined) {
+    for (let i = 0; i < f.m && t === undefined; i++) if (trace(f, 1n << BigInt(i)) === 1n) t = 1n << BigInt(i);
+    // the trace is a non-zero linear map, so some basis element has trace 1
+    if (t === undefined) throw new Error(`no element of trace 1 in GF(2^${f.m})`);
+    TRACE_ONE.set(f, t);
+  }
+  return t;
+}
+
 /**
  * A solution z of z² + z = β, or undefined when there is none (Tr(β) = 1); the other solution
- * is z + 1. Odd m: the half-trace. Even m: IEEE 1363 A.4.7 with τ = x, x+1, x², ... until one
- * gives a solution (half of all τ do), as BN_GF2m_mod_solve_quad_arr does with random τ.
+ * is z + 1. Odd m: the half-trace. Even m: IEEE 1363 A.4.7 with a τ of trace 1, for which it
+ * needs no retry (BN_GF2m_mod_solve_quad_arr draws random τ until one works).
  */
 export function solveQuadratic(f: BinaryField, beta: bigint): bigint | undefined {
   if (beta === 0n) return 0n;
@@ -139,17 +153,14 @@ export function solveQuadratic(f: BinaryField, beta: bigint): bigint | undefined
     for (let i = 1; i <= (f.m - 1) / 2; i++) z = sqr(f, sqr(f, z)) ^ beta;
     return sqr(f, z) ^ z ^ beta ? undefined : z;
   }
-  if (trace(f, beta) !== 0n) return undefined;
-  for (let tau = 2n; bitLength(tau) <= f.m; tau++) {
-    let z = 0n;
-    let w = beta;
-    for (let i = 1; i < f.m; i++) {
-      const w2 = sqr(f, w);
-      z = sqr(f, z) ^ mul(f, w2, tau);
-      w = w2 ^ beta;
-    }
-    if (w !== 0n) return undefined;
-    if ((sqr(f, z) ^ z) === beta) return z;
+  const tau = traceOne(f);
+  let z = 0n;
+  let w = beta;
+  for (let i = 1; i < f.m; i++) {
+    const w2 = sqr(f, w);
+    z = sqr(f, z) ^ mul(f, w2, tau);
+    w = w2 ^ beta;
   }
-  return undefined;
+  // w = Tr(β): no solution when it is 1
+  return w === 0n && (sqr(f, z) ^ z) === beta ? z : undefined;
 }
