@@ -1,4 +1,5 @@
 // Binary-field ECDSA (binary-field.ts, binary-curves.ts, ecdsa-binary.ts).
+// - a NIST CAVP vector (B-163 = sect163r2: Q = d·G, R from k, verification);
 // - GF(2^m) laws on random elements against a schoolbook carry-less product;
 // - every curve of the table against `openssl ecparam -param_enc explicit` (OpenSSL 3.0), by
 //   name and OID, and intrinsically: G on the curve, n·G = infinity, h·n within Hasse's bound;
@@ -16,15 +17,19 @@ import { binaryField, clmul, inv, mul, reduce, solveQuadratic, sqr, sqrt, trace 
 import { BINARY_CURVES } from '../../src/crypto/binary-curves.js';
 import {
   addAffine,
+  binaryEcdsaVerifyDigest,
   combineBinary,
   decodeBinaryPoint,
   explicitBinaryCurve,
   namedBinaryCurve,
   onBinaryCurve,
+  prepareBinaryEcKey,
   type BinaryCurve,
   type Point,
 } from '../../src/crypto/ecdsa-binary.js';
 import { verifySignature } from '../../src/crypto/verify.js';
+import { encodeEcdsaSignature } from '../../src/crypto/ecdsa.js';
+import { fromHex } from '../../src/der/bytes.js';
 import { securityBits } from '../../src/crypto/security-level.js';
 import { der, parseDer } from '../../src/der/index.js';
 import { derOid, derSequence, derTlv, derUnsignedInteger } from '../../src/der/writer.js';
@@ -106,6 +111,31 @@ describe.skipIf(!haveOpenssl)('the binary curves against openssl ecparam', () =>
     expect(combineBinary(c, G, c.n - 1n, 0n)).toEqual({ x: G.x, y: G.x ^ G.y });
     const t = (1n << BigInt(c.m)) + 1n - c.h * c.n;
     expect(t * t <= 4n * (1n << BigInt(c.m))).toBe(true);
+  });
+});
+
+describe('NIST CAVP ECDSA [B-163,SHA-1] (sect163r2)', () => {
+  // one SigGen vector as a public test suite carries it: the private key d, Q, the nonce k,
+  // R and S, and the message's SHA-1 digest
+  const v = {
+    e: '86752230200fc292fcb89597605c9ce117397779',
+    d: 0x13486dc5ca0ba84956d2f6dc43df0415656f0eac5n,
+    qx: 0x71765ccb031969d7332cc53890ee209520fb8ceabn,
+    qy: 0x2e99b4c30d3de389735cbeebb6e73ce9f67dc5412n,
+    k: 0x17cdf80f62e42b21349a55a62591436363ec43c59n,
+    r: 0x2ddace85a086746d8a4691ca61765719fbb69d928n,
+    s: 0x17a9d0c14ff04cb6ae6d72d26701e5f69c5320e6bn,
+  };
+  const c = namedBinaryCurve('1.3.132.0.15')!;
+  const G = { x: c.gx, y: c.gy };
+  const pad = (x: bigint) => x.toString(16).padStart(2 * c.size, '0');
+  it('Q = d·G, R = x(k·G) mod n, and (R, S) verifies over the digest; not with S + 1 or another digest', () => {
+    expect(combineBinary(c, G, v.d, 0n)).toEqual({ x: v.qx, y: v.qy });
+    expect(combineBinary(c, G, v.k, 0n)!.x % c.n).toBe(v.r);
+    const key = prepareBinaryEcKey(c, fromHex(`04${pad(v.qx)}${pad(v.qy)}`));
+    expect(binaryEcdsaVerifyDigest(key, fromHex(v.e), encodeEcdsaSignature(v.r, v.s))).toEqual({ ok: true });
+    expect(binaryEcdsaVerifyDigest(key, fromHex(v.e), encodeEcdsaSignature(v.r, v.s + 1n)).ok).toBe(false);
+    expect(binaryEcdsaVerifyDigest(key, fromHex(`${v.e.slice(0, -1)}8`), encodeEcdsaSignature(v.r, v.s)).ok).toBe(false);
   });
 });
 
