@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each a table of pgtls beside its peers measured in the
 // same run. Pass names to run a subset: `npm run bench -- parse`.
 
+import { runBinaryBench } from './binary-sm2.js';
 import { runChainBench } from './chain.js';
 import { runHandshakeBench } from './handshake.js';
 import { runParseBench } from './parse.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => string | Promise<string>> = {
   simulate: runSimulateBench,
   sizes: runSizesBench,
   x25519: runX25519Bench,
+  binary: runBinaryBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

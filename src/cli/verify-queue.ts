@@ -8,6 +8,7 @@
 
 import type { VerifyError } from '../path/context.js';
 import { X509_V_ERR } from '../path/errors.js';
+import { signatureAlgorithmOf } from '../path/signature.js';
 import { bytesEqual } from '../der/index.js';
 import { errLine } from './verify-files.js';
 
@@ -93,8 +94,15 @@ const QUEUES: Partial<Record<NonNullable<VerifyError['signatureKind']>, Record<s
   },
 };
 
-/** The queue after a failed signature check, as openssl verify prints it. */
-export function signatureQueue(e: VerifyError): string[] {
+/**
+ * The queue after a failed signature check, as openssl verify prints it. With a
+ * distinguishing ID set on the leaf (-vfyopt distid:), the leaf's check under a key that is
+ * not SM2 stops in EVP_DigestVerifyInit, a few lines earlier in ASN1_item_verify_ctx, before
+ * any algorithm runs.
+ */
+export function signatureQueue(e: VerifyError, leafWithDistid = false): string[] {
+  if (leafWithDistid && !(e.cert && signatureAlgorithmOf(e.cert).kind === 'sm2'))
+    return [errLine('06880006', 'asn1 encoding routines', 'ASN1_item_verify_ctx', 'EVP lib', '../crypto/asn1/a_verify.c:197')];
   const reason = e.opensslReason;
   // X509_verify compares the certificate's two signature algorithm fields first and fails
   // without pushing anything when they differ

@@ -672,6 +672,42 @@ function suiteB(flags: Set<string>): VerifyOptions['suiteB'] {
   return only && los192 ? '128' : only ? '128_only' : los192 ? '192' : undefined;
 }
 
+/**
+ * -vfyopt as apps/lib/apps.c's do_x509_ctrl_string reads each value (the last one wins):
+ * `distid[:ID]` sets the leaf's SM2 distinguishing ID to the text after the first colon
+ * (none: empty); `hexdistid[:HEX]` to the octets OPENSSL_hexstr2buf makes of it (pairs of hex
+ * digits, ':' between pairs; a bad or odd digit string makes it empty); any other name is a
+ * parameter error.
+ */
+function vfyoptDistid(opts: string[]): { distid?: Uint8Array } | { bad: string } {
+  let distid: Uint8Array | undefined;
+  for (const o of opts) {
+    const colon = o.indexOf(':');
+    const name = colon < 0 ? o : o.slice(0, colon);
+    const value = colon < 0 ? '' : o.slice(colon + 1);
+    if (name === 'distid') distid = new TextEncoder().encode(value);
+    else if (name === 'hexdistid') distid = hexstr2buf(value) ?? new Uint8Array(0);
+    else return { bad: o };
+  }
+  return distid ? { distid } : {};
+}
+
+/** OPENSSL_hexstr2buf: hex digit pairs, ':' separators skipped between pairs; undefined on a bad or odd digit */
+function hexstr2buf(s: string): Uint8Array | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === ':') {
+      i++;
+      continue;
+    }
+    const pair = s.slice(i, i + 2);
+    if (!/^[0-9a-fA-F]{2}$/.test(pair)) return undefined;
+    out.push(Number.parseInt(pair, 16));
+    i += 2;
+  }
+  return Uint8Array.from(out);
+}
+
 export async function run(argv: string[], io: VerifyIo = processIo): Promise<number> {
   const lines = (t: string[]) => {
     if (t.length) io.err(t.map((l) => `${l}\n`).join(''));
@@ -711,11 +747,9 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       allOk = false;
       continue;
     }
-    const bad = s.vfyopts.find(
-      (o) => !/^(distid|hexdistid):/.test(o) || (o.startsWith('hexdistid:') && !/^([0-9a-fA-F]{2})*$/.test(o.slice(10))),
-    );
-    if (bad !== undefined) {
-      lines([`parameter error "${bad}"`]);
+    const vfy = vfyoptDistid(s.vfyopts);
+    if ('bad' in vfy) {
+      lines([`parameter error "${vfy.bad}"`]);
       allOk = false;
       continue;
     }
@@ -750,6 +784,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
         initialPolicyMappingInhibit: s.flags.has('inhibit_map'),
       },
       callback: 'openssl-verify',
+      ...(vfy.distid ? { distid: vfy.distid } : {}),
     };
     const result = verifyChain(opts, { subjectOf: (c) => name(c.subject) });
     if (!result.ok) allOk = false;
@@ -787,7 +822,7 @@ export async function run(argv: string[], io: VerifyIo = processIo): Promise<num
       const last = result.errors.filter((e) => !e.noCallback).at(-1);
       if (last && !OPENSSL_VERIFY_FORGIVES.has(last.code)) {
         if (last.code === X509_V_ERR.CERT_SIGNATURE_FAILURE || last.code === X509_V_ERR.CRL_SIGNATURE_FAILURE)
-          err.push(...signatureQueue(last));
+          err.push(...signatureQueue(last, vfy.distid !== undefined && last.depth === 0));
       }
       lines(err);
     }

@@ -17,7 +17,7 @@ import { PRIME_CURVES, type PrimeCurveParams } from './prime-curves.js';
 import { VERIFY_OK, verifyFail, type VerifyResult } from './result.js';
 import type { HashName } from '../x509/types.js';
 
-interface PrimeCurve extends PrimeCurveParams {
+export interface PrimeCurve extends PrimeCurveParams {
   /** octets of a field element */
   size: number;
   nBits: number;
@@ -34,7 +34,8 @@ interface Jac {
 }
 const INF: Jac = { x: 1n, y: 1n, z: 0n };
 
-function withSizes(c: PrimeCurveParams): PrimeCurve {
+/** a prime curve's parameters with the sizes the arithmetic needs (sm2.ts makes its curve with it) */
+export function withSizes(c: PrimeCurveParams): PrimeCurve {
   return { ...c, size: Math.ceil(bitLength(c.p) / 8), nBits: bitLength(c.n) };
 }
 
@@ -176,8 +177,8 @@ function add(c: PrimeCurve, P: Jac, Q: Jac): Jac {
   return { x, y, z };
 }
 
-/** u1·G + u2·Q (Shamir's trick), affine x or undefined at infinity */
-function combine(c: PrimeCurve, q: Point, u1: bigint, u2: bigint): bigint | undefined {
+/** u1·G + u2·Q (Shamir's trick), affine x or undefined at infinity (SM2 verification uses it too) */
+export function combine(c: PrimeCurve, q: Point, u1: bigint, u2: bigint): bigint | undefined {
   const G: Jac = { x: c.gx, y: c.gy, z: 1n };
   const Q: Jac = { x: q.x, y: q.y, z: 1n };
   const GQ = add(c, G, Q);

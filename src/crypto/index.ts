@@ -1,5 +1,6 @@
 // Layer `crypto`: everything that needs a key. Owns hashing (hash, HMAC), our BigInt RSA
-// (PKCS#1 v1.5 and PSS, key generation), ECDSA and EdDSA over @noble/curves, X.509 signature
+// (PKCS#1 v1.5 and PSS, key generation), ECDSA and EdDSA over @noble/curves, ECDSA on the other
+// prime curves and on binary-field curves and SM2 (SM3) in our own BigInt code, X.509 signature
 // verification with OpenSSL's key/algorithm rules and a result cache (verifySignature,
 // signMessage), OpenSSL's security levels (securityBits, checkKeyLevel, checkSigLevel), TLS
 // 1.3 key exchange groups (kex) and SignatureSchemes (schemes), and key generation.

@@ -21,6 +21,8 @@
 // - providers/implementations/keymgmt/ec_kmgmt.c: EC order bits >= 512 -> 256, >= 384 -> 192,
 //   >= 256 -> 128, >= 224 -> 112, >= 160 -> 80, else bits / 2 (named curves and explicit
 //   parameters alike; a key whose point is missing does not decode and fails every level).
+// - SM2 keys are EC keys to ec_kmgmt.c (order 256 bits: 128) and SM2-with-SM3 signatures
+//   count SM3's 256 bits / 2 (x509_sig_info_init).
 // - crypto/bn/bn_lib.c BN_security_bits (DSA: SP 800-57 step table on |p|, capped by |q|/2).
 //
 // OpenSSL 1.1.1 rates two things otherwise (its crypto/x509/x509_set.c, crypto/rsa/rsa_lib.c,
@@ -34,6 +36,7 @@
 import { DerError, OID, Tag, bitLength, bitLengthOfBytes, der, parseDer } from '../der/index.js';
 import type { AlgorithmIdentifier, HashName, PublicKey, SignatureAlgorithm } from '../x509/types.js';
 import { describeSignatureAlgorithm } from '../x509/algorithms.js';
+import { BINARY_CURVES } from './binary-curves.js';
 
 /** minbits_table[level - 1]: the security bits an auth level requires (x509_vfy.c). */
 export const AUTH_LEVEL_MIN_BITS: readonly number[] = [80, 112, 128, 192, 256];
@@ -154,8 +157,9 @@ const EC_ORDER_BITS: Record<EcName, number> = { 'P-256': 256, 'P-384': 384, 'P-5
 type EcName = 'P-256' | 'P-384' | 'P-521';
 
 /**
- * Named curves OpenSSL 3.0 decodes that reach pgtls as `unknown` keys (it computes with P-256,
- * P-384 and P-521 only), by curve OID: the group order's size in bits.
+ * Named curves OpenSSL 3.0 decodes that reach pgtls as `unknown` keys (src/x509 computes with
+ * P-256, P-384 and P-521 only), by curve OID: the group order's size in bits. The binary-field
+ * curves come from their table (sect163k1: 163 bits, 80 of security; sect571r1: 570, 256).
  */
 export const OTHER_CURVE_ORDER_BITS: Readonly<Record<string, number>> = {
   '1.2.840.10045.3.1.1': 192, // prime192v1
@@ -169,6 +173,8 @@ export const OTHER_CURVE_ORDER_BITS: Readonly<Record<string, number>> = {
   '1.3.36.3.3.2.8.1.1.9': 320, // brainpoolP320r1
   '1.3.36.3.3.2.8.1.1.11': 384, // brainpoolP384r1
   '1.3.36.3.3.2.8.1.1.13': 512, // brainpoolP512r1
+  [OID.sm2]: 256, // an SM2 key (ec_kmgmt.c rates it as EC keys are)
+  ...Object.fromEntries(BINARY_CURVES.filter((c) => c.oid).map((c) => [c.oid, bitLength(c.n)])),
 };
 
 function unknownKeyBits(key: Extract<PublicKey, { kind: 'unknown' }>): number {
@@ -279,6 +285,8 @@ export function signatureSecurityBits(alg: AlgorithmIdentifier | SignatureAlgori
       return 128;
     case 'ed448':
       return 224;
+    case 'sm2':
+      return 128; // SM2-with-SM3: the digest's size * 4, like any hash-then-sign pair
     case 'unknown':
       return OTHER_SIG_BITS[sa.oid];
   }

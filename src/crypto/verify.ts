@@ -1,7 +1,8 @@
 // Signature verification and signing for X.509 (certificates, CRLs) by signature algorithm:
 // the key/algorithm compatibility rules OpenSSL's ASN1_item_verify applies, dispatch to
 // rsa.ts / ecdsa.ts (P-256/384/521) / ecdsa-prime.ts (the other prime curves OpenSSL knows,
-// explicit prime-field parameters) / eddsa.ts / dsa.ts, and two caches.
+// explicit prime-field parameters) / ecdsa-binary.ts (binary-field curves, named and
+// explicit) / eddsa.ts / dsa.ts, and two caches.
 //
 // Key/algorithm rules (OpenSSL 3.0 crypto/asn1/a_verify.c and the key types' item_verify):
 // a hash-and-sign algorithm needs the key type its OID names (sha256WithRSAEncryption needs
@@ -34,9 +35,18 @@ import {
 } from './rsa.js';
 import { ECDSA_HASHES, ecdsaSign, ecdsaVerify, prepareEcKey, type PreparedEcKey } from './ecdsa.js';
 import { explicitPrimeCurve, namedPrimeCurve, preparePrimeEcKey, primeEcdsaVerify, type PreparedPrimeEcKey } from './ecdsa-prime.js';
+import {
+  binaryEcdsaVerify,
+  explicitBinaryCurve,
+  isBinaryFieldParameters,
+  namedBinaryCurve,
+  prepareBinaryEcKey,
+  type PreparedBinaryEcKey,
+} from './ecdsa-binary.js';
 import { dsaVerify, parseDsaPublicKey, type DsaPublicKey } from './dsa.js';
 import { DerError, Tag, der, parseDer } from '../der/index.js';
 import { eddsaSign, eddsaVerify, prepareEdKey, type PreparedEdKey } from './eddsa.js';
+import { SM2_CURVE_OID, prepareSm2Key, sm2Verify, type PreparedSm2Key } from './sm2.js';
 
 export type { VerifyResult, VerifyFailureReason } from './result.js';
 
@@ -49,6 +59,10 @@ type Prepared = { id: number } & (
   | { kind: 'ed'; ed: PreparedEdKey }
   /** EC on a prime curve outside P-256/384/521: another named curve or explicit parameters */
   | { kind: 'ecp'; ecp: PreparedPrimeEcKey }
+  /** EC on a binary-field curve: a named one or explicit characteristic-two parameters */
+  | { kind: 'ecb'; ecb: PreparedBinaryEcKey }
+  /** EC on the SM2 curve: an SM2 key to OpenSSL 3.0, which verifies SM2 signatures only */
+  | { kind: 'sm2'; sm2: PreparedSm2Key }
   | { kind: 'dsa'; dsa: DsaPublicKey }
   /** the key cannot be used: undecodable point, wrong length... */
   | { kind: 'bad'; message: string }
@@ -95,7 +109,7 @@ function buildPrepared(key: PublicKey): Prepared {
   }
 }
 
-/** keys the x509 layer leaves undecoded: DSA, EC on other prime curves or with explicit parameters */
+/** keys the x509 layer leaves undecoded: DSA, EC on other prime or binary curves or with explicit parameters */
 function prepareOther(id: number, key: Extract<PublicKey, { kind: 'unknown' }>): Prepared {
   const { oid, parameters } = key.algorithm;
   const unsupported: Prepared = { id, kind: 'unsupported', message: `public key algorithm ${oid} is not supported: ${key.reason}` };
@@ -106,9 +120,19 @@ function prepareOther(id: number, key: Extract<PublicKey, { kind: 'unknown' }>):
   }
   if (oid === OID.ecPublicKey && parameters) {
     const p = parseDer(parameters, 'ECParameters');
-    const curve = p.tag === Tag.OID ? namedPrimeCurve(der.oid(p)) : p.tag === Tag.SEQUENCE ? explicitPrimeCurve(parameters) : undefined;
-    if (!curve) return unsupported;
-    return { id, kind: 'ecp', ecp: preparePrimeEcKey(curve, key.key) };
+    if (p.tag === Tag.SEQUENCE) {
+      if (isBinaryFieldParameters(parameters))
+        return { id, kind: 'ecb', ecb: prepareBinaryEcKey(explicitBinaryCurve(parameters), key.key) };
+      return { id, kind: 'ecp', ecp: preparePrimeEcKey(explicitPrimeCurve(parameters), key.key) };
+    }
+    if (p.tag !== Tag.OID) return unsupported;
+    const curveOid = der.oid(p);
+    const prime = namedPrimeCurve(curveOid);
+    if (prime) return { id, kind: 'ecp', ecp: preparePrimeEcKey(prime, key.key) };
+    const binary = namedBinaryCurve(curveOid);
+    if (binary) return { id, kind: 'ecb', ecb: prepareBinaryEcKey(binary, key.key) };
+    if (curveOid === SM2_CURVE_OID) return { id, kind: 'sm2', sm2: prepareSm2Key(key.key) };
+    return unsupported;
   }
   return unsupported;
 }
@@ -129,7 +153,22 @@ function prepare(key: PublicKey): Prepared {
 // ---------------------------------------------------------------------------------------
 // Verification
 
-type Verifier = (alg: SignatureAlgorithm, key: PublicKey, p: Prepared, message: Uint8Array, signature: Uint8Array) => VerifyResult;
+type Verifier = (
+  alg: SignatureAlgorithm,
+  key: PublicKey,
+  p: Prepared,
+  message: Uint8Array,
+  signature: Uint8Array,
+  opts: VerifyOptions,
+) => VerifyResult;
+
+export interface VerifyOptions {
+  /**
+   * The SM2 distinguishing ID (`openssl verify -vfyopt distid:...`, X509_set0_distinguishing_id);
+   * absent: none, as OpenSSL 3.0 verifies by default (ENTL = 0). Other algorithms ignore it.
+   */
+  distid?: Uint8Array;
+}
 
 const mismatch = (alg: SignatureAlgorithm, key: PublicKey, why = ''): VerifyResult =>
   verifyFail('key-algorithm-mismatch', `a ${keyDescription(key)} cannot verify ${alg.kind} signatures${why}`);
@@ -194,6 +233,11 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
         return verifyFail('unsupported-algorithm', `ECDSA with ${alg.hash} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
       return primeEcdsaVerify(p.ecp, alg.hash, msg, sig);
     }
+    if (p.kind === 'ecb') {
+      if (!ECDSA_HASHES.has(alg.hash))
+        return verifyFail('unsupported-algorithm', `ECDSA with ${alg.hash} is not allowed (OpenSSL allows SHA-1 and SHA-2)`);
+      return binaryEcdsaVerify(p.ecb, alg.hash, msg, sig);
+    }
     const k = usable(p, 'ec', alg, key);
     if (isResult(k)) return k;
     return ecdsaVerify(k.ec, alg.hash, msg, sig);
@@ -216,6 +260,11 @@ const VERIFIERS: Record<SignatureAlgorithm['kind'], Verifier> = {
     if (isResult(k)) return k;
     return dsaVerify(k.dsa, alg.hash, msg, sig);
   },
+  sm2: (alg, key, p, msg, sig, opts) => {
+    const k = usable(p, 'sm2', alg, key);
+    if (isResult(k)) return k;
+    return sm2Verify(k.sm2, msg, sig, opts.distid);
+  },
   unknown: (alg) => {
     if (alg.kind !== 'unknown') throw new Error('unreachable');
     // an OID pgtls knows whose parameters were refused is a parameter problem, not an unknown algorithm
@@ -232,6 +281,8 @@ function algorithmKey(alg: SignatureAlgorithm): string {
     case 'ecdsa':
     case 'dsa':
       return `${alg.kind}:${alg.hash}`;
+    case 'sm2':
+      return alg.kind;
     case 'unknown':
       return `unknown:${alg.oid}:${alg.reason}`;
     default:
@@ -272,6 +323,7 @@ export function verifySignature(
   key: PublicKey,
   message: Uint8Array,
   signature: Uint8Array,
+  opts: VerifyOptions = {},
 ): VerifyResult {
   try {
     if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
@@ -280,11 +332,17 @@ export function verifySignature(
     const sa: SignatureAlgorithm = 'kind' in alg ? alg : describeSignatureAlgorithm(alg);
     const p = prepare(key);
     if (p.kind === 'bad') return verifyFail('bad-parameters', p.message);
-    const cacheKey = `${p.id}|${algorithmKey(sa)}|${inputDigest(message, signature)}`;
+    if (opts.distid !== undefined && sa.kind !== 'sm2')
+      return verifyFail(
+        'bad-parameters',
+        `a distinguishing ID applies to SM2 signatures only, not ${sa.kind} (EVP_DigestVerifyInit refuses it)`,
+      );
+    const distid = sa.kind === 'sm2' && opts.distid ? `|${toHex(opts.distid)}` : '';
+    const cacheKey = `${p.id}|${algorithmKey(sa)}${distid}|${inputDigest(message, signature)}`;
     const hit = results.get(cacheKey);
     if (hit) return hit;
     // frozen: the same object is handed to every caller that asks again
-    const r = Object.freeze(VERIFIERS[sa.kind](sa, key, p, message, signature));
+    const r = Object.freeze(VERIFIERS[sa.kind](sa, key, p, message, signature, opts));
     results.set(cacheKey, r);
     return r;
   } catch (e) {
@@ -341,7 +399,8 @@ export function signMessage(alg: SignatureAlgorithm, key: PrivateKey, message: U
       if (key.kind !== alg.kind) throw keyMismatch(alg, key);
       return eddsaSign(alg.kind, key.seed, message);
     case 'dsa':
-      throw new CryptoError('UNSUPPORTED_ALGORITHM', 'DSA signing is not supported', 'signMessage');
+    case 'sm2':
+      throw new CryptoError('UNSUPPORTED_ALGORITHM', `${alg.kind.toUpperCase()} signing is not supported`, 'signMessage');
     case 'unknown':
       throw new CryptoError('UNSUPPORTED_ALGORITHM', `cannot sign with ${alg.oid}: ${alg.reason}`, 'signMessage');
   }

@@ -79,6 +79,8 @@ export const OID = {
   secp521r1: '1.3.132.0.35',
   secp224r1: '1.3.132.0.33',
   secp256k1: '1.3.132.0.10',
+  /** the SM2 curve (GB/T 32918.5); a key on it is an SM2 key to OpenSSL 3.0 */
+  sm2: '1.2.156.10197.1.301',
 
   // signature algorithms
   md2WithRSAEncryption: '1.2.840.113549.1.1.2',
@@ -98,6 +100,7 @@ export const OID = {
   dsaWithSHA1: '1.2.840.10040.4.3',
   dsaWithSHA224: '2.16.840.1.101.3.4.3.1',
   dsaWithSHA256: '2.16.840.1.101.3.4.3.2',
+  sm2WithSm3: '1.2.156.10197.1.501',
   mgf1: '1.2.840.113549.1.1.8',
 
   // hashes
@@ -254,6 +257,8 @@ const NAMES: Record<string, [short: string, long: string]> = {
   [OID.secp521r1]: ['secp521r1', 'secp521r1'],
   [OID.secp224r1]: ['secp224r1', 'secp224r1'],
   [OID.secp256k1]: ['secp256k1', 'secp256k1'],
+  [OID.sm2]: ['SM2', 'sm2'],
+  [OID.sm2WithSm3]: ['SM2-SM3', 'SM2-with-SM3'],
 
   [OID.md2WithRSAEncryption]: ['RSA-MD2', 'md2WithRSAEncryption'],
   [OID.md5WithRSAEncryption]: ['RSA-MD5', 'md5WithRSAEncryption'],

@@ -212,6 +212,8 @@ function checkSigAlgMatch(issuer: Certificate, subject: Certificate): X509ErrorC
       return fits(key.type === 'rsa' || key.type === 'rsa-pss');
     case 'ecdsa':
       return fits(key.type === 'ec');
+    case 'sm2':
+      return fits(key.type === 'sm2');
     case 'ed25519':
     case 'ed448':
     case 'dsa':

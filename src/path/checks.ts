@@ -227,8 +227,9 @@ function signatureOk(
   issuer: Certificate,
   tbs: Uint8Array,
   sig: Uint8Array,
+  distid?: Uint8Array,
 ): boolean {
-  const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig);
+  const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig, distid ? { distid } : undefined);
   if (r.ok) return true;
   if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') {
     ctx.pendingSignatureKind = alg.kind;
@@ -349,7 +350,9 @@ function verifyCertSignature(ctx: Ctx, xs: Certificate, xi: Certificate): boolea
   // X509_verify compares the two algorithm fields first and pushes no error when they differ
   if (!bytesEqual(xs.signatureAlgorithm.bytes, xs.tbsSignatureAlgorithm.bytes)) return false;
   if (xs.signature.unusedBits !== 0) return queueReason(ctx, 'invalid bit string bits left');
-  return signatureOk(ctx, xs.signatureAlgorithm, signatureAlgorithmOf(xs), xi, xs.tbs, xs.signature.bytes);
+  // the distinguishing ID belongs to the certificate object it was set on (the leaf as loaded)
+  const distid = xs === ctx.opts.leaf ? ctx.opts.distid : undefined;
+  return signatureOk(ctx, xs.signatureAlgorithm, signatureAlgorithmOf(xs), xi, xs.tbs, xs.signature.bytes, distid);
 }
 
 export function internalVerify(ctx: Ctx): boolean {

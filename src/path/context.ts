@@ -49,6 +49,12 @@ export interface VerifyOptions {
   policyCheck?: boolean;
   /** signature verification (src/crypto's verifySignature) */
   verifier?: Verifier;
+  /**
+   * X509_set0_distinguishing_id on the leaf (`openssl verify -vfyopt distid:`): the SM2 ID its
+   * own signature is verified with. Set, it makes the leaf's signature fail under any other key
+   * type (EVP_DigestVerifyInit refuses the parameter). The other certificates have none.
+   */
+  distid?: Uint8Array;
   /** upper bound on issuer checks, signature verifications and path-search steps, for the whole verification */
   workBudget?: number;
   /**
@@ -141,7 +147,8 @@ export const OPENSSL_VERIFY_FORGIVES: ReadonlySet<number> = new Set<X509ErrorCod
   X509_V_ERR.SUBJECT_KEY_IDENTIFIER_CRITICAL,
   X509_V_ERR.CA_CERT_MISSING_KEY_USAGE,
   X509_V_ERR.EXTENSIONS_REQUIRE_VERSION_3,
-  X509_V_ERR.EC_KEY_EXPLICIT_PARAMS,
+  // not EC_KEY_EXPLICIT_PARAMS: openssl verify 3.0.19 stops at the first key with explicit
+  // parameters (leaf, intermediate and root all explicit: one error 94, at depth 0)
 ]);
 
 /** The work budget when the caller sets none: far above what any real chain needs (x509-limbo's pathological cases included). */

@@ -17,7 +17,7 @@ export interface KeyView {
   /** EVP_PKEY_EC decoded from explicit parameters (check_curve) */
   explicitEc: boolean;
   /** OpenSSL key type for check_sig_alg_match */
-  type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'x25519' | 'x448' | 'none';
+  type: 'rsa' | 'rsa-pss' | 'ec' | 'sm2' | 'ed25519' | 'ed448' | 'dsa' | 'x25519' | 'x448' | 'none';
 }
 
 const viewCache = new WeakMap<PublicKey, KeyView>();
@@ -51,8 +51,10 @@ function unknownView(k: Extract<PublicKey, { kind: 'unknown' }>): KeyView {
         if (!params || !k.key.length) return none;
         const p = parseDer(params, 'parameters');
         if (p.tag === 0x06) {
-          const known = OTHER_CURVE_ORDER_BITS[der.oid(p)] !== undefined;
-          return known ? { usable: true, secBits: securityBits(k), explicitEc: false, type: 'ec' } : none;
+          const curve = der.oid(p);
+          const known = OTHER_CURVE_ORDER_BITS[curve] !== undefined;
+          // a key on the SM2 curve decodes as an SM2 key, not an EC one (EC_FLAG_SM2_RANGE)
+          return known ? { usable: true, secBits: securityBits(k), explicitEc: false, type: curve === OID.sm2 ? 'sm2' : 'ec' } : none;
         }
         if (p.tag !== 0x30) return none;
         // ECParameters: version, fieldID {fieldType, prime}, curve, base, order, cofactor; without

@@ -11,8 +11,14 @@ import { verifySignature } from '../crypto/verify.js';
 /** src/crypto's verification result (openssl: the first OpenSSL error-queue reason, when its code pushes one). */
 export type VerifyResult = { ok: true } | { ok: false; reason: string; message: string; openssl?: string };
 
-/** verifySignature(alg, publicKey, message, signature) as src/crypto exports it. */
-export type Verifier = (alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array) => VerifyResult;
+/** verifySignature(alg, publicKey, message, signature, opts) as src/crypto exports it. */
+export type Verifier = (
+  alg: SignatureAlgorithm,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+  opts?: { distid?: Uint8Array },
+) => VerifyResult;
 
 export function signatureAlgorithmOf(x: Certificate | Crl): SignatureAlgorithm {
   try {
@@ -31,7 +37,7 @@ export function tbsSignatureAlgorithmOf(x: Certificate): SignatureAlgorithm {
 }
 
 /** src/crypto's verifySignature: the default Verifier */
-export const defaultVerifier: Verifier = (alg, key, message, signature) => verifySignature(alg, key, message, signature);
+export const defaultVerifier: Verifier = (alg, key, message, signature, opts) => verifySignature(alg, key, message, signature, opts);
 
 /**
  * Why OpenSSL 3.0 cannot set up an RSASSA-PSS verification from these parameters

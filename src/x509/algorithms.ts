@@ -121,6 +121,8 @@ export function describeSignatureAlgorithm(alg: AlgorithmIdentifier): SignatureA
     if (alg.parameters) return unknown(oid, `${oid === OID.ed25519 ? 'Ed25519' : 'Ed448'} signature algorithm must not have parameters`);
     return { kind: oid === OID.ed25519 ? 'ed25519' : 'ed448', oid };
   }
+  // SM2-with-SM3: OpenSSL writes no parameters
+  if (oid === OID.sm2WithSm3) return { kind: 'sm2', oid };
   if (oid === OID.rsassaPss) {
     // OpenSSL needs the parameters on a signature (an empty SEQUENCE means all defaults).
     if (!alg.parameters) return unknown(oid, 'RSASSA-PSS signature algorithm without parameters');

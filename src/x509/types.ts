@@ -29,6 +29,8 @@ export type SignatureAlgorithm =
   | { kind: 'ed25519'; oid: string }
   | { kind: 'ed448'; oid: string }
   | { kind: 'dsa'; oid: string; hash: HashName }
+  /** SM2-with-SM3 (GB/T 32918.2): SM3 over Z || message, Z from the key and a distinguishing ID */
+  | { kind: 'sm2'; oid: string }
   | { kind: 'unknown'; oid: string; reason: string };
 
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
