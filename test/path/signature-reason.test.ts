@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { makeCertificate, type ExtensionSpec, type MadeCertificate, type SigAlgSpec } from '../../src/factory/index.js';
 import { parseCertificates } from '../../src/x509/certificate.js';
 import { verifyChain } from '../../src/path/validator.js';
+import { signMessage } from '../../src/crypto/index.js';
 import type { PrivateKey } from '../../src/x509/types.js';
 import { loadKey, tempDir } from '../factory/helpers.js';
 import { useOpensslGoldens } from '../support/openssl-goldens.js';
@@ -113,6 +114,10 @@ function build(v: Variant): { ca: MadeCertificate; leaf: MadeCertificate } {
           ...common,
           issuerKey: key(v.sig.wrongKey),
           signatureAlgorithm: v.alg ?? (key(v.caKey).kind === 'ec' ? 'ecdsaWithSHA256' : undefined),
+          // a fixed PSS salt: with a random one, the wrong key's signature decrypts to a value
+          // at or above the CA's modulus in some runs ("data too large for modulus") and to a
+          // bad last octet in others, so the recorded queue held only some of the time
+          signer: (alg, k, msg) => signMessage(alg, k, msg, { pssSalt: fill(32, 0x5a) }),
         });
   return { ca, leaf };
 }
