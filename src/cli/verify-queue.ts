@@ -85,6 +85,7 @@ const QUEUES: Partial<Record<NonNullable<VerifyError['signatureKind']>, Record<s
     'data too large': pss('0200006D', 'data too large', 90),
     'last octet invalid': pss('02000086', 'last octet invalid', 94),
     'salt length recovery failed': pss('02000087', 'salt length recovery failed', 113),
+    'salt length check failed': pss('02000088', 'salt length check failed', 117),
     'bad signature': pss('02000068', 'bad signature', 133),
   },
   ecdsa: {
@@ -118,5 +119,8 @@ export function signatureQueue(e: VerifyError, leafWithDistid = false): string[]
     ...((reason && e.signatureKind && QUEUES[e.signatureKind]?.[reason]) || []),
     EVP_LIB,
   ];
-  return lines.map((l) => errLine(...l));
+  // the one line OpenSSL attaches data to: ERR_raise_data(..., "expected: %d retrieved: %d")
+  const data = (l: Line) =>
+    e.pssSalt && l[3] === 'salt length check failed' ? `expected: ${e.pssSalt.expected} retrieved: ${e.pssSalt.retrieved}` : '';
+  return lines.map((l) => errLine(...l, data(l)));
 }

@@ -5,6 +5,7 @@
 
 import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2.js';
 import { md5, sha1 } from '@noble/hashes/legacy.js';
+import { sha3_224, sha3_256, sha3_384, sha3_512 } from '@noble/hashes/sha3.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { fromHex } from '../der/bytes.js';
 import type { HashName } from '../x509/types.js';
@@ -23,6 +24,10 @@ const IMPL: Record<HashName, NobleHash | undefined> = {
   sha512: sha512 as unknown as NobleHash,
   'sha512-224': sha512_224 as unknown as NobleHash,
   'sha512-256': sha512_256 as unknown as NobleHash,
+  'sha3-224': sha3_224 as unknown as NobleHash,
+  'sha3-256': sha3_256 as unknown as NobleHash,
+  'sha3-384': sha3_384 as unknown as NobleHash,
+  'sha3-512': sha3_512 as unknown as NobleHash,
 };
 
 const LENGTH: Record<HashName, number> = {
@@ -35,6 +40,10 @@ const LENGTH: Record<HashName, number> = {
   sha512: 64,
   'sha512-224': 28,
   'sha512-256': 32,
+  'sha3-224': 28,
+  'sha3-256': 32,
+  'sha3-384': 48,
+  'sha3-512': 64,
 };
 
 export const HASH_NAMES = Object.keys(LENGTH) as HashName[];
@@ -64,6 +73,10 @@ export const DIGEST_INFO_PREFIX: Record<HashName, Uint8Array> = {
   sha512: fromHex('3051300d060960864801650304020305000440'),
   'sha512-224': fromHex('302d300d06096086480165030402050500041c'),
   'sha512-256': fromHex('3031300d060960864801650304020605000420'),
+  'sha3-224': fromHex('302d300d06096086480165030402070500041c'),
+  'sha3-256': fromHex('3031300d060960864801650304020805000420'),
+  'sha3-384': fromHex('3041300d060960864801650304020905000430'),
+  'sha3-512': fromHex('3051300d060960864801650304020a05000440'),
 };
 
 export function isHashSupported(name: HashName): boolean {

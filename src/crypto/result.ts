@@ -26,10 +26,20 @@ export type VerifyResult =
        * the server print that string instead of "certificate verify failed".
        */
       openssl?: string;
+      /**
+       * PSS salt lengths when they disagree: what the parameters require and what the padding
+       * holds (OpenSSL attaches "expected: %d retrieved: %d" to its "salt length check failed")
+       */
+      pssSalt?: { expected: number; retrieved: number };
     };
 
 export const VERIFY_OK: VerifyResult = Object.freeze({ ok: true });
 
-export function verifyFail(reason: VerifyFailureReason, message: string, openssl?: string): VerifyResult {
-  return openssl === undefined ? { ok: false, reason, message } : { ok: false, reason, message, openssl };
+export function verifyFail(
+  reason: VerifyFailureReason,
+  message: string,
+  openssl?: string,
+  pssSalt?: { expected: number; retrieved: number },
+): VerifyResult {
+  return { ok: false, reason, message, ...(openssl === undefined ? {} : { openssl }), ...(pssSalt ? { pssSalt } : {}) };
 }

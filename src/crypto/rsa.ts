@@ -297,6 +297,8 @@ export function emsaPssVerify(
     return verifyFail(
       'bad-parameters',
       `PSS salt length ${saltLength} exceeds the maximum ${emLen - hLen - 2} for this modulus and ${hashName}`,
+      // RSA_verify_PKCS1_PSS_mgf1_ex checks this after the first octet, with RSA_R_DATA_TOO_LARGE
+      'data too large',
     );
   }
   if (em[emLen - 1] !== 0xbc)
@@ -320,6 +322,7 @@ export function emsaPssVerify(
       'bad-signature',
       `PSS salt length is ${recovered}, the parameters require ${saltLength} (RSA_R_SLEN_CHECK_FAILED)`,
       'salt length check failed',
+      { expected: saltLength, retrieved: recovered },
     );
   }
   const hPrime = hash(hashName, concatBytes(new Uint8Array(8), mHash, db.subarray(i)));

@@ -245,6 +245,10 @@ const DIGEST_BITS: Record<HashName, number | undefined> = {
   sha512: 256,
   'sha512-224': 112,
   'sha512-256': 128,
+  'sha3-224': 112,
+  'sha3-256': 128,
+  'sha3-384': 192,
+  'sha3-512': 256,
 };
 
 /** rsa_sig_info_set: the same, except SHA-1 is 64 there. */

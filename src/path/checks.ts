@@ -231,8 +231,11 @@ function signatureOk(
 ): boolean {
   const r = (ctx.opts.verifier ?? defaultVerifier)(alg, issuer.publicKey, tbs, sig, distid ? { distid } : undefined);
   if (r.ok) return true;
-  if (r.reason === 'bad-signature' || r.reason === 'malformed-signature') {
+  // a bad-parameters failure OpenSSL meets inside the algorithm (a PSS salt too long for the
+  // modulus) queues its reason as a bad signature does
+  if (r.reason === 'bad-signature' || r.reason === 'malformed-signature' || (r.reason === 'bad-parameters' && r.openssl)) {
     ctx.pendingSignatureKind = alg.kind;
+    ctx.pendingPssSalt = r.pssSalt;
     return queueReason(ctx, r.openssl ?? 'EVP lib');
   }
   // PSS parameters OpenSSL cannot set up: it fails before the signature is looked at

@@ -89,6 +89,8 @@ export interface VerifyError {
   opensslReason?: string;
   /** the kind of signature whose check left `opensslReason` (the queue's RSA lines differ for PKCS#1 v1.5 and PSS) */
   signatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
+  /** with "salt length check failed": the salt length the PSS parameters require and the one the signature holds */
+  pssSalt?: { expected: number; retrieved: number };
 }
 
 export interface Step {
@@ -197,6 +199,8 @@ export class Ctx {
   pendingOpensslReason?: string;
   /** the kind of that signature */
   pendingSignatureKind?: import('../x509/types.js').SignatureAlgorithm['kind'];
+  /** the PSS salt lengths that signature check found in disagreement */
+  pendingPssSalt?: { expected: number; retrieved: number };
   readonly strict: boolean;
   /** the rfc5280 profile's extra rules are on */
   readonly rfc5280: boolean;
@@ -237,8 +241,10 @@ export class Ctx {
     const c = cert === null ? undefined : (cert ?? this.chain[depth]);
     const opensslReason = this.pendingOpensslReason;
     const signatureKind = this.pendingSignatureKind;
+    const pssSalt = this.pendingPssSalt;
     this.pendingOpensslReason = undefined;
     this.pendingSignatureKind = undefined;
+    this.pendingPssSalt = undefined;
     this.errors.push({
       code,
       name: errorName(code),
@@ -247,6 +253,7 @@ export class Ctx {
       cert: c,
       ...(opensslReason ? { opensslReason } : {}),
       ...(opensslReason && signatureKind ? { signatureKind } : {}),
+      ...(opensslReason && pssSalt ? { pssSalt } : {}),
     });
     this.note(step, 'fail', `error ${code} (${errorName(code)}): ${errorMessage(code)}`, c, depth);
     if (this.opts.callback === 'stop') return false;

@@ -8,8 +8,13 @@ import { describeSignatureAlgorithm, HASH_BY_OID, parseAlgorithmIdentifier } fro
 import { DerError, der, OID, parseDer, Tag } from '../der/index.js';
 import { verifySignature } from '../crypto/verify.js';
 
-/** src/crypto's verification result (openssl: the first OpenSSL error-queue reason, when its code pushes one). */
-export type VerifyResult = { ok: true } | { ok: false; reason: string; message: string; openssl?: string };
+/**
+ * src/crypto's verification result (openssl: the first OpenSSL error-queue reason, when its
+ * code pushes one; pssSalt: the salt lengths behind "salt length check failed").
+ */
+export type VerifyResult =
+  | { ok: true }
+  | { ok: false; reason: string; message: string; openssl?: string; pssSalt?: { expected: number; retrieved: number } };
 
 /** verifySignature(alg, publicKey, message, signature, opts) as src/crypto exports it. */
 export type Verifier = (

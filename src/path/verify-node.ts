@@ -38,6 +38,10 @@ const NODE_HASH: Record<HashName, string> = {
   sha512: 'sha512',
   'sha512-224': 'sha512-224',
   'sha512-256': 'sha512-256',
+  'sha3-224': 'sha3-224',
+  'sha3-256': 'sha3-256',
+  'sha3-384': 'sha3-384',
+  'sha3-512': 'sha3-512',
 };
 
 const keyCache = new WeakMap<PublicKey, KeyObject | null>();

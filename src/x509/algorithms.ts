@@ -38,6 +38,10 @@ export const HASH_OID: Record<HashName, string> = {
   sha512: OID.sha512,
   'sha512-224': OID.sha512_224,
   'sha512-256': OID.sha512_256,
+  'sha3-224': OID.sha3_224,
+  'sha3-256': OID.sha3_256,
+  'sha3-384': OID.sha3_384,
+  'sha3-512': OID.sha3_512,
 };
 
 export const HASH_BY_OID: Record<string, HashName> = Object.fromEntries(
@@ -55,6 +59,12 @@ const SIMPLE: Record<string, { kind: 'rsa-pkcs1' | 'ecdsa' | 'dsa'; hash: HashNa
   [OID.sha512WithRSAEncryption]: { kind: 'rsa-pkcs1', hash: 'sha512' },
   [OID.sha512_224WithRSAEncryption]: { kind: 'rsa-pkcs1', hash: 'sha512-224' },
   [OID.sha512_256WithRSAEncryption]: { kind: 'rsa-pkcs1', hash: 'sha512-256' },
+  // OpenSSL 3.0 verifies RSA with SHA-3 (and PSS over SHA-3); ECDSA with SHA-3 it cannot tie
+  // to a key type, so those OIDs stay unknown here too (openssl verify: error 20)
+  [OID.rsaWithSHA3_224]: { kind: 'rsa-pkcs1', hash: 'sha3-224' },
+  [OID.rsaWithSHA3_256]: { kind: 'rsa-pkcs1', hash: 'sha3-256' },
+  [OID.rsaWithSHA3_384]: { kind: 'rsa-pkcs1', hash: 'sha3-384' },
+  [OID.rsaWithSHA3_512]: { kind: 'rsa-pkcs1', hash: 'sha3-512' },
   [OID.ecdsaWithSHA1]: { kind: 'ecdsa', hash: 'sha1' },
   [OID.ecdsaWithSHA224]: { kind: 'ecdsa', hash: 'sha224' },
   [OID.ecdsaWithSHA256]: { kind: 'ecdsa', hash: 'sha256' },

@@ -12,7 +12,20 @@ export interface AlgorithmIdentifier {
   bytes: Uint8Array;
 }
 
-export type HashName = 'md2' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512-224' | 'sha512-256';
+export type HashName =
+  | 'md2'
+  | 'md5'
+  | 'sha1'
+  | 'sha224'
+  | 'sha256'
+  | 'sha384'
+  | 'sha512'
+  | 'sha512-224'
+  | 'sha512-256'
+  | 'sha3-224'
+  | 'sha3-256'
+  | 'sha3-384'
+  | 'sha3-512';
 
 export interface PssParams {
   hash: HashName;

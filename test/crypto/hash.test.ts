@@ -17,6 +17,10 @@ const NODE_NAME: Record<Exclude<HashName, 'md2'>, string> = {
   sha512: 'sha512',
   'sha512-224': 'sha512-224',
   'sha512-256': 'sha512-256',
+  'sha3-224': 'sha3-224',
+  'sha3-256': 'sha3-256',
+  'sha3-384': 'sha3-384',
+  'sha3-512': 'sha3-512',
 };
 
 describe('hash', () => {

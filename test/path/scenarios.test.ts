@@ -167,6 +167,24 @@ function makePki(): Record<string, MadeCertificate | MadeCrl> {
     'int-weak-key': weakInt,
     'leaf-by-weak-int': cert('/CN=scenario leaf', weakInt, key.weak, { subjectKey: key.leaf, extensions: SERVER }),
     'leaf-sha1': leafBy(int, key.int, SERVER, { signatureAlgorithm: 'sha1WithRSAEncryption' }),
+    // RSA over SHA-3 (id-rsassa-pkcs1-v1_5-with-sha3-*, 2.16.840.1.101.3.4.3.13-16) and PSS over it
+    'leaf-sha3-256': leafBy(int, key.int, SERVER, {
+      signatureAlgorithm: {
+        oid: '2.16.840.1.101.3.4.3.14',
+        params: 'null',
+        sign: { kind: 'rsa-pkcs1', oid: '2.16.840.1.101.3.4.3.14', hash: 'sha3-256' },
+      },
+    }),
+    'leaf-sha3-224': leafBy(int, key.int, SERVER, {
+      signatureAlgorithm: {
+        oid: '2.16.840.1.101.3.4.3.13',
+        params: 'null',
+        sign: { kind: 'rsa-pkcs1', oid: '2.16.840.1.101.3.4.3.13', hash: 'sha3-224' },
+      },
+    }),
+    'leaf-pss-sha3-384': leafBy(int, key.int, SERVER, {
+      signatureAlgorithm: { pss: { hash: 'sha3-384', mgfHash: 'sha3-384', saltLength: 48 } },
+    }),
     'leaf-critical-unknown': leafBy(int, key.int, [
       ...SERVER,
       { type: 'raw', oid: '1.2.3.4.5.6', value: Uint8Array.of(5, 0), critical: true },
@@ -296,6 +314,9 @@ const SCENARIOS: Scenario[] = [
   ['RSA 1024 intermediate at security level 2', 'root | int-weak-key | leaf-by-weak-int', { level: 2 }, [`67@1 ${E.caKey}`]],
   ['SHA-1 signature at security level 0', 'root | int | leaf-sha1', { level: 0 }, []],
   ['SHA-1 signature at security level 1', 'root | int | leaf-sha1', { level: 1 }, [`68@0 ${E.caMd}`]],
+  ['RSA with SHA3-256 verifies', 'root | int | leaf-sha3-256', {}, []],
+  ['RSA with SHA3-224 passes level 2 (112 bits)', 'root | int | leaf-sha3-224', { level: 2 }, []],
+  ['RSA-PSS over SHA3-384 verifies', 'root | int | leaf-pss-sha3-384', {}, []],
   ['intermediate as the only anchor', 'int | | leaf', {}, [`2@1 ${E.issuer}`]],
   ['intermediate as the only anchor, partial chain allowed', 'int | | leaf', { partial: true }, []],
   ['the leaf itself trusted, partial chain allowed', 'leaf | | leaf', { partial: true }, []],

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { makeCertificate, makeCrl, type MadeCertificate, type SigAlgSpec } from '../../src/factory/index.js';
 import { DER_NULL, derOid, derSequence, derSmallInteger, derTlv } from '../../src/der/writer.js';
 import { OID } from '../../src/der/index.js';
-import type { PrivateKey } from '../../src/x509/types.js';
+import type { PrivateKey, SignatureAlgorithm } from '../../src/x509/types.js';
+import { signMessage } from '../../src/crypto/index.js';
 import { run } from '../../src/cli/verify.js';
 import { loadKey } from '../factory/helpers.js';
 
@@ -99,6 +100,36 @@ VARIANTS.push(
     alg: pssRaw(pssParams(SHA256, SHA256, 32, undefined, '1.2.3.5')),
     sig: some,
   },
+  // signed with a 32-octet salt (the fixed signer below), the parameters say otherwise; the TBS
+  // change after signing is never reached: the salt is checked before the hash
+  {
+    name: 'RSA-PSS: salt length 300, more than the modulus leaves',
+    caKey: 'rsa2048-1',
+    alg: { pss: { hash: 'sha256', mgfHash: 'sha256', saltLength: 300 } },
+  },
+  {
+    name: 'RSA-PSS: salt length 20 in the parameters, 32 in the signature',
+    caKey: 'rsa2048-1',
+    alg: { pss: { hash: 'sha256', mgfHash: 'sha256', saltLength: 20 } },
+  },
+  // SHA-3: OpenSSL 3.0 verifies RSA PKCS#1 v1.5 and PSS over it (ECDSA with SHA-3 it cannot
+  // tie to a key type: error 20, as test/path/scenarios.test.ts's table shows)
+  {
+    name: 'RSA PKCS#1 with SHA3-256: the TBS changed after signing',
+    caKey: 'rsa2048-1',
+    alg: { oid: OID.rsaWithSHA3_256, params: 'null', sign: { kind: 'rsa-pkcs1', oid: OID.rsaWithSHA3_256, hash: 'sha3-256' } },
+  },
+  {
+    name: 'RSA-PSS with SHA3-512: the TBS changed after signing',
+    caKey: 'rsa2048-1',
+    alg: { pss: { hash: 'sha3-512', mgfHash: 'sha3-512', saltLength: 32 } },
+  },
+  {
+    name: 'RSA-PSS with SHA3-256: signed by another key',
+    caKey: 'rsa2048-1',
+    alg: { pss: { hash: 'sha3-256', mgfHash: 'sha3-256', saltLength: 32 } },
+    wrongKey: 'rsa2048-6',
+  },
   { name: 'RSA-PSS: parameters absent', caKey: 'rsa2048-1', alg: pssRaw('absent'), sig: some },
   { name: 'RSA-PSS: parameters NULL', caKey: 'rsa2048-1', alg: pssRaw('null'), sig: some },
   { name: 'RSA PKCS#1: signature BIT STRING with unused bits', caKey: 'rsa2048-1', unusedBits: true },
@@ -166,7 +197,18 @@ function build(v: Variant, i: number): { ca: string; leaf: string; crl?: string 
     now: T,
   });
   const alg = { ...(v.alg ? { signatureAlgorithm: v.alg } : {}), ...(v.tbsAlg ? { tbsSignatureAlgorithm: v.tbsAlg } : {}) };
-  const common = { subject: '/CN=leaf', subjectKey: key('p256-3'), issuerCert: ca, issuerKey: key(v.caKey), now: T, serial: 0x1234 };
+  // a fixed PSS salt: a random one makes the wrong key's signature land at or above the CA's
+  // modulus in some runs ("data too large for modulus") and on a bad last octet in others
+  const signer = (a: SignatureAlgorithm, k: PrivateKey, msg: Uint8Array) => signMessage(a, k, msg, { pssSalt: fill(32, 0x5a) });
+  const common = {
+    subject: '/CN=leaf',
+    subjectKey: key('p256-3'),
+    issuerCert: ca,
+    issuerKey: key(v.caKey),
+    now: T,
+    serial: 0x1234,
+    signer,
+  };
   if (v.crl) {
     const leaf = makeCertificate(common);
     const crl = makeCrl({
