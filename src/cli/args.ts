@@ -5,6 +5,7 @@
 import { DEFAULT_PG_VERSION, MAX_PG_VERSION, MIN_PG_VERSION } from '../pg/conninfo/options.js';
 import { parseHostsFile, type HostsTable } from '../pg/config/hosts.js';
 import { nodeFs } from '../pg/fs-node.js';
+import { OPENSSL_VERSIONS, type OpensslVersion } from '../tls13/index.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -76,6 +77,14 @@ export function securityLevelOption(opts: ParsedArgs['opts']): number | undefine
   if (!/^[0-5]$/.test(String(opts['security-level'])) || !Number.isInteger(v))
     throw new UsageError(`--security-level must be 0..5, not ${opts['security-level']}`);
   return v;
+}
+
+/** --openssl-version V: the OpenSSL libpq and the server are linked with (default 3.0). */
+export function opensslVersionOption(opts: ParsedArgs['opts']): OpensslVersion {
+  const v = (opts['openssl-version'] as string | undefined) ?? '3.0';
+  if (!(OPENSSL_VERSIONS as readonly string[]).includes(v))
+    throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
+  return v as OpensslVersion;
 }
 
 /** --at ISO-8601: the time a command evaluates at (default now). */

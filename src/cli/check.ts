@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { nodeFs } from '../pg/fs-node.js';
 import { checkServer, type CheckReport, type ClientVerdict } from '../pg/check.js';
 import type { ProcessIdentity } from '../pg/fs.js';
-import { hostsFileOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
+import { hostsFileOption, opensslVersionOption, parseArgs, pgVersionOption, securityLevelOption, timeOption, UsageError } from './args.js';
 import { dataDirectory } from './fs-errors.js';
 
 const HELP = `Usage: pgtls check --pgdata DIR [options]
@@ -27,6 +27,8 @@ Options:
   --at ISO-8601         the time to check at (default now)
   --passphrase P        what ssl_passphrase_command prints (commands are not run)
   --pg-version N        PostgreSQL/libpq major version, 13-18 (default 18)
+  --openssl-version V   the OpenSSL libpq and the server are linked with: 3.0 (default, Debian 12),
+                        1.1 (1.1.1: security level 1 by default, SHA-1 rated 80 bits), 3.2 or 4.0
   --security-level N    OpenSSL's security level on both sides, 0..5 (default 2: Debian's OpenSSL 3
                         sets @SECLEVEL=2 in openssl.cnf; OpenSSL 1.1 builds and upstream OpenSSL 3.0/3.1
                         builds use 1). It judges server.crt at start-up, the client certificate when
@@ -60,7 +62,7 @@ function serverIdentity(pgdata: string): ProcessIdentity | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   const { opts } = parseArgs(argv, {
-    values: ['pgdata', 'at', 'passphrase', 'pg-version', 'security-level', 'hosts-file'],
+    values: ['pgdata', 'at', 'passphrase', 'pg-version', 'openssl-version', 'security-level', 'hosts-file'],
     repeat: ['host'],
     flags: ['json', 'help'],
   });
@@ -81,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     hosts: (opts.host as string[] | undefined) ?? [],
     passphrase: opts.passphrase as string | undefined,
     pgVersion,
+    opensslVersion: opensslVersionOption(opts),
     securityLevel: securityLevelOption(opts),
     hostsTable: hostsFileOption(opts),
   });

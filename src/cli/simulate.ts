@@ -8,7 +8,7 @@ import { nodeFs } from '../pg/fs-node.js';
 import { remapDir } from '../pg/fs.js';
 import { simulate, type PgStatSslRow, type SimulateInput, type SimulateResult } from '../pg/simulate.js';
 import { fixLanguage, renderFix, type FixLang } from '../pg/fix.js';
-import { formatTrace, OPENSSL_VERSIONS, type OpensslVersion, type TraceEntry } from '../tls13/index.js';
+import { formatTrace, type TraceEntry } from '../tls13/index.js';
 import { DEFAULT_LOCALE_DIR, nodeCatalogLoader, nodeLocaleInstalled } from '../pg/i18n/catalogs-node.js';
 import { clientMessageLocale, LOCALE_SYSTEMS, type LocaleSystem } from '../pg/i18n/translate.js';
 import {
@@ -17,6 +17,7 @@ import {
   hostsFileOption,
   parseArgs,
   pgVersionOption,
+  opensslVersionOption,
   securityLevelOption,
   timeOption,
   UsageError,
@@ -115,9 +116,7 @@ export async function run(argv: string[]): Promise<number> {
   const libpqVersion =
     opts['libpq-version'] === undefined ? pgVersion : pgVersionOption({ 'pg-version': opts['libpq-version'] }, '--libpq-version');
   const at = timeOption(opts);
-  const ov = (opts['openssl-version'] as string | undefined) ?? '3.0';
-  if (!(OPENSSL_VERSIONS as readonly string[]).includes(ov))
-    throw new UsageError(`--openssl-version must be one of ${OPENSSL_VERSIONS.join(', ')}`);
+  const ov = opensslVersionOption(opts);
 
   const env = clientEnvironment(opts);
   const serverOverrides = nameValues(opts, 'set');
@@ -139,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
     clientAddr: opts['client-addr'] as string | undefined,
     serverAddr: opts['server-addr'] as string | undefined,
     passphrase: opts.passphrase as string | undefined,
-    opensslVersion: ov as OpensslVersion,
+    opensslVersion: ov,
     securityLevel: securityLevelOption(opts),
     serverOverrides,
     rolePasswords,

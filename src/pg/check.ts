@@ -28,7 +28,7 @@ import { simulate } from './simulate.js';
 import { certificatesIn } from './files.js';
 import { chainToSend } from './tls-handshake.js';
 import { startServer } from './server/postmaster.js';
-import { DEFAULT_SECURITY_LEVEL } from './server/startup.js';
+import { defaultSecurityLevel } from '../crypto/index.js';
 import { createServerSockets, socketDirectoriesSetting } from './server/unix-sockets.js';
 import { formatLog } from './log.js';
 import type { SslMode } from './conninfo/resolve.js';
@@ -198,7 +198,8 @@ export function checkServer(input: CheckInput): CheckReport {
   const at = input.at ?? new Date();
   const pgVersion = input.pgVersion ?? DEFAULT_PG_VERSION;
   const pgdata = input.pgdata.replace(/\/+$/, '');
-  const securityLevel = input.securityLevel ?? DEFAULT_SECURITY_LEVEL;
+  // the build's level, as simulate takes it: 2 for Debian's OpenSSL 3, 1 for 1.1.1
+  const securityLevel = input.securityLevel ?? defaultSecurityLevel(input.opensslVersion ?? '3.0');
   const base = {
     fs: input.fs,
     pgdata,

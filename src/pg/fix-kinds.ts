@@ -74,9 +74,10 @@ export const FIX_ARGS = {
   'server-purpose': [],
   'client-purpose': [],
   'signature-failure': ['side'],
-  'ee-key-too-small': ['side'],
-  'ca-key-too-small': [],
-  'ca-md-too-weak': [],
+  'ee-key-too-small': ['side', 'level', 'keys'],
+  'ca-key-too-small': ['level', 'keys'],
+  'ca-md-too-weak': ['level'],
+  'chain-refused-at-handshake': ['level', 'keys'],
   'tls-versions': [],
   // pg_hba.conf and authentication
   'hba-add-local': ['database', 'user'],

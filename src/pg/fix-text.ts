@@ -95,10 +95,11 @@ const EN: Record<FixKind, string> = {
   'client-purpose': "the client certificate's extendedKeyUsage does not allow clientAuth: reissue it",
   'signature-failure':
     'a signature in the {side:side} chain does not verify: the certificate was not issued by the CA it names; reissue it',
-  'ee-key-too-small':
-    "the {side:side} certificate's key is below security level 2 (RSA < 2048 bits): reissue with a 2048-bit or larger key",
-  'ca-key-too-small': 'a CA key is below security level 2: reissue the CA with a 2048-bit or larger key',
-  'ca-md-too-weak': 'a certificate is signed with SHA-1 or MD5, refused at security level 2: reissue it with SHA-256',
+  'ee-key-too-small': "the {side:side} certificate's key is below security level {level}: reissue it with {keys:keys}",
+  'ca-key-too-small': 'a CA key is below security level {level}: reissue the CA with {keys:keys}',
+  'ca-md-too-weak': 'a certificate is signed with SHA-1 or MD5, refused at security level {level}: reissue it with SHA-256',
+  'chain-refused-at-handshake':
+    'the server started, but @SECLEVEL={level} in ssl_ciphers, set after server.crt is loaded, refuses its chain on every handshake: lower @SECLEVEL in ssl_ciphers, or reissue the certificate and its CAs with {keys:keys}, signed with SHA-256',
   'tls-versions': 'make the client and server TLS version ranges overlap (ssl_min/max_protocol_version)',
   'hba-add-local':
     'add a line to pg_hba.conf: local {database} {user} <method> (a Unix-socket connection matches only "local" lines; host and hostssl lines are for TCP, which host=<name or address> would use)',
@@ -240,10 +241,11 @@ const JA: Record<FixKind, string> = {
   'client-purpose': 'クライアント証明書の extendedKeyUsage が clientAuth を許していません。再発行してください',
   'signature-failure':
     '{side:side}証明書のチェーンに検証できない署名があります。証明書は記載された認証局が発行したものではありません。再発行してください',
-  'ee-key-too-small':
-    '{side:side}証明書の鍵がセキュリティレベル 2 を満たしません（RSA 2048 ビット未満）。2048 ビット以上の鍵で再発行してください',
-  'ca-key-too-small': '認証局の鍵がセキュリティレベル 2 を満たしません。2048 ビット以上の鍵で認証局を再発行してください',
-  'ca-md-too-weak': '証明書が SHA-1 または MD5 で署名されていて、セキュリティレベル 2 では拒否されます。SHA-256 で再発行してください',
+  'ee-key-too-small': '{side:side}証明書の鍵がセキュリティレベル {level} を満たしません。{keys:keys}で再発行してください',
+  'ca-key-too-small': '認証局の鍵がセキュリティレベル {level} を満たしません。{keys:keys}で認証局を再発行してください',
+  'ca-md-too-weak': '証明書が SHA-1 または MD5 で署名されていて、セキュリティレベル {level} では拒否されます。SHA-256 で再発行してください',
+  'chain-refused-at-handshake':
+    'サーバは起動しますが、server.crt の読み込み後に ssl_ciphers の @SECLEVEL={level} が設定されるため、ハンドシェイクのたびにそのチェーンが拒否されます。ssl_ciphers の @SECLEVEL を下げるか、証明書とその認証局を {keys:keys}で SHA-256 により署名して再発行してください',
   'tls-versions': 'クライアントとサーバの TLS バージョンの範囲が重なるようにしてください（ssl_min/max_protocol_version）',
   'hba-add-local':
     'pg_hba.conf に次の行を追加してください：local {database} {user} <method>（Unix ソケット経由の接続に一致するのは "local" 行だけです。host 行と hostssl 行は TCP 用で、host=<name or address> を指定すると TCP で接続します）',

@@ -92,6 +92,9 @@ const START_FILE: Partial<Record<ReasonKey, (c: { setting: SslFileSetting; file:
 /** The level whose keys the advice names: OpenSSL's levels stop at 5. */
 const keysFor = (level: number) => Math.max(0, Math.min(5, level));
 
+/** The level the side's chain was judged at: libpq's for the server's chain, the server's for a client's. */
+const verifierLevel = (h: HandshakeOutcome, side: 'server' | 'client') => (side === 'server' ? h.levels.client : h.levels.server);
+
 const START_SECURITY: Record<SslSecurityFailure, (file: string, level: number) => FixAdvice> = {
   'ee-key-too-small': (file, level) => advice('start-ee-key-small', { file, level, keys: keysFor(level) }),
   'ca-key-too-small': (file, level) => advice('start-ca-key-small', { file, level, keys: keysFor(level) }),
@@ -198,9 +201,10 @@ const VERIFY: Partial<Record<string, (h: HandshakeOutcome, side: 'server' | 'cli
   PATH_LENGTH_EXCEEDED: () => advice('path-length', {}),
   INVALID_PURPOSE: (_h, side) => advice(side === 'server' ? 'server-purpose' : 'client-purpose', {}),
   CERT_SIGNATURE_FAILURE: (_h, side) => advice('signature-failure', { side }),
-  EE_KEY_TOO_SMALL: (_h, side) => advice('ee-key-too-small', { side }),
-  CA_KEY_TOO_SMALL: () => advice('ca-key-too-small', {}),
-  CA_MD_TOO_WEAK: () => advice('ca-md-too-weak', {}),
+  // libpq checks the server's chain at its own level, the server a client's at the server's
+  EE_KEY_TOO_SMALL: (h, side) => advice('ee-key-too-small', { side, level: verifierLevel(h, side), keys: keysFor(verifierLevel(h, side)) }),
+  CA_KEY_TOO_SMALL: (h, side) => advice('ca-key-too-small', { level: verifierLevel(h, side), keys: keysFor(verifierLevel(h, side)) }),
+  CA_MD_TOO_WEAK: (h, side) => advice('ca-md-too-weak', { level: verifierLevel(h, side) }),
 };
 
 type AuthFacts = Extract<FailureFacts, { kind: 'auth' }>;
@@ -297,6 +301,10 @@ export function adviseFix(f: FailureFacts): FixAdvice[] {
     case 'handshake': {
       const h = f.handshake;
       const side = h.serverVerify && !h.serverVerify.ok ? 'server' : h.clientVerify && !h.clientVerify.ok ? 'client' : undefined;
+      if (h.serverChainRefused) {
+        const { level } = h.serverChainRefused;
+        return [advice('chain-refused-at-handshake', { level, keys: keysFor(level) })];
+      }
       if (!side) return h.tls12 === undefined && h.versionFailure !== undefined ? [advice('tls-versions', {})] : [];
       const code = (side === 'server' ? h.serverVerify : h.clientVerify)!.error!.code;
       return one(VERIFY[errorName(code)]?.(h, side, f));

@@ -205,6 +205,8 @@ export interface HandshakeInput {
 
 export interface HandshakeOutcome {
   ok: boolean;
+  /** the security levels in force at the handshake: libpq's (it verifies the server's chain) and the server's */
+  levels: { client: number; server: number };
   /** libpq's message when the handshake failed (the `SSL error: ...` line) */
   clientMessage?: string;
   /** the OpenSSL text after libpq's `SSL error: ` (absent for `SSL SYSCALL error: EOF detected`), for translating libpq's part */
@@ -320,7 +322,15 @@ export function runPgHandshake(input: HandshakeInput): HandshakeOutcome {
   const trace: TraceEntry[] = [];
   const serverChain = chainToSend(server.chain, server.caCerts, server.crls, at);
   const clientChain = client.key ? chainToSend(client.certChain, client.trusted, client.crls, at) : [];
-  const out: HandshakeOutcome = { ok: false, serverChain, clientChain, trace, groupsSource: server.groups.source, keylog: [] };
+  const out: HandshakeOutcome = {
+    ok: false,
+    levels: { client: client.securityLevel, server: server.securityLevel },
+    serverChain,
+    clientChain,
+    trace,
+    groupsSource: server.groups.source,
+    keylog: [],
+  };
   const refused = sslSecurityChain(serverChain, server.securityLevel, server.opensslVersion);
 
   const verifyServer = (certs: Certificate[]) => verifyServerChain(client, certs, at);

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli/registry.js';
-import { makeHierarchy } from '../../src/factory/index.js';
+import { makeCertificate, makeHierarchy, privateKeyPem } from '../../src/factory/index.js';
 import { parsePrivateKey } from '../../src/x509/index.js';
 
 // The pgtls binary as npx runs it (dist/, built by `pretest`): help, version, dispatch and
@@ -208,6 +208,33 @@ describe('pgtls simulate / check with a relative --pgdata and --security-level',
       const r = pgtls(cmd, '--pgdata', ROOT, '--security-level', '7', ...(cmd === 'simulate' ? ['host=x'] : []));
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/--security-level must be 0\.\.5/);
+    }
+  });
+  it('check --openssl-version: 1.1.1 rates a SHA-1 server.crt 80 bits (starts at its level 1), 3.0 63 (does not start); a bad value is exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtls-check-ov-'));
+    try {
+      const key = parsePrivateKey(readFileSync(join(ROOT, 'vectors/keys/rsa2048-2.pem')));
+      // signed by a CA (a self-signed certificate's own signature is not rated)
+      const crt = makeCertificate({
+        subject: '/CN=localhost',
+        issuer: '/CN=Level Root',
+        subjectKey: key,
+        issuerKey: parsePrivateKey(readFileSync(join(ROOT, 'vectors/keys/rsa2048-1.pem'))),
+        signatureAlgorithm: 'sha1WithRSAEncryption',
+      });
+      writeFileSync(join(dir, 'postgresql.conf'), 'ssl = on\n');
+      writeFileSync(join(dir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 trust\n');
+      writeFileSync(join(dir, 'pg_ident.conf'), '');
+      writeFileSync(join(dir, 'server.crt'), crt.pem);
+      writeFileSync(join(dir, 'server.key'), privateKeyPem(key, 'pkcs8'), { mode: 0o600 });
+      const v30 = pgtls('check', '--pgdata', dir, '--openssl-version', '3.0');
+      expect([v30.status, v30.stdout]).toEqual([1, expect.stringContaining('ca md too weak')]);
+      const v11 = pgtls('check', '--pgdata', dir, '--openssl-version', '1.1');
+      expect(v11.status, v11.stdout + v11.stderr).toBe(0);
+      const bad = pgtls('check', '--pgdata', dir, '--openssl-version', '2.0');
+      expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--openssl-version must be one of 1\.1, 3\.0/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
   it('--libpq-version outside 13..18 is bad input (exit 2), named as given', () => {

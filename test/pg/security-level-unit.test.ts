@@ -75,6 +75,15 @@ describe("the server's own chain, at start-up and on each handshake", () => {
     expect(r.tlsTrace.some((e) => e.who === 'client' && e.message === 'Certificate')).toBe(false);
   });
 
+  it('the fix for a chain refused at the handshake names the level ssl_ciphers set and the keys it needs', () => {
+    const r = sim(leaf('rsa2048-2'), 'rsa2048-2', 'HIGH:@SECLEVEL=3', '3.0');
+    expect(r.fixes).toEqual([{ kind: 'chain-refused-at-handshake', args: { level: 3, keys: 3 } }]);
+    expect(r.fix).toBe(
+      'the server started, but @SECLEVEL=3 in ssl_ciphers, set after server.crt is loaded, refuses its chain on every handshake: ' +
+        'lower @SECLEVEL in ssl_ciphers, or reissue the certificate and its CAs with a 3072-bit RSA or P-256 key, signed with SHA-256',
+    );
+  });
+
   it('@SECLEVEL=0 does not save a weak server.crt: it is judged before the cipher list is set', () => {
     const r = sim(leaf('rsa1024-1'), 'rsa1024-1', 'HIGH:@SECLEVEL=0', '3.0');
     expect(r.serverFatal).toBe('could not load server certificate file "server.crt": ee key too small');
