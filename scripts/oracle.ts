@@ -1,6 +1,7 @@
 // `npm run oracle`: simulate() against every installed PostgreSQL major (15 from Debian; 13,
 // 14, 16, 17, 18 from scripts/install-pg-versions.sh; 17-trixie, Debian 13's 17 with OpenSSL
-// 3.5, from scripts/install-trixie.sh), the scenario set of
+// 3.5, and 18-forky, Debian testing's 18 with OpenSSL 3.6, from scripts/install-debian-root.sh:
+// one column per entry of PG_BUILD_TABLE), the scenario set of
 // test/support/version-oracle.ts, and a table: version x (cases, verdicts agreed, psql
 // messages agreed, server logs agreed), then one of version x suite (setups, reload,
 // pg_stat_ssl, service/passfile, sockets, pg_hba 16+, sslrootcert=system: cases where all

@@ -1,6 +1,6 @@
 // psql, libpq and the server speaking Japanese, against real PostgreSQL 15 and psql 15 (and
-// Debian 13 "trixie"'s PostgreSQL 17 and psql 17 in its root, scripts/install-trixie.sh,
-// simulated with pgVersion 17 and the root's /usr/share/locale as the locale directory): the
+// Debian 13 "trixie"'s PostgreSQL 17 and forky's 18, each in its root, scripts/install-debian-root.sh,
+// simulated with that pgVersion and the root's /usr/share/locale as the locale directory): the
 // client's LANGUAGE/LANG choose libpq's and psql's words (and glibc's strerror text), the
 // server's lc_messages its own (the FATAL it sends arrives already translated, severity word
 // included, whatever the client's locale), and the server's LC_CTYPE the codeset it writes
@@ -19,8 +19,9 @@ import { nodeFs } from '../../src/pg/fs-node.js';
 import { nodeCatalogLoader } from '../../src/pg/i18n/catalogs-node.js';
 import { localeInList, type LocaleEnv, type LocaleSystem } from '../../src/pg/i18n/translate.js';
 import { simulate } from '../../src/pg/simulate.js';
+import { eofIsSslError } from '../../src/pg/simulate/eof.js';
 import { useGoldens } from '../support/golden-suite.js';
-import { freePort, type PgBuild, PgOracle, pgInstall, type ServerSetup } from '../support/pg-oracle.js';
+import { freePort, PG_BUILD_TABLE, type PgBuild, PgOracle, pgInstall, type ServerSetup } from '../support/pg-oracle.js';
 import { makeTestPki } from '../support/pki.js';
 
 // recorded in vectors/oracle/i18n-oracle/: replayed where that PostgreSQL is not installed (or with PGTLS_REPLAY=1)
@@ -63,7 +64,7 @@ function target(major: number, build?: PgBuild): Target {
   return { major, build, localeDir, locales, unavailable, noJaLocale };
 }
 
-const TARGETS = [target(15), target(17, 'trixie')];
+const TARGETS = [target(15), target(17, 'trixie'), target(18, 'forky')];
 
 const pki = makeTestPki();
 const K = pki.keys;
@@ -95,9 +96,10 @@ const JA_SERVER = "lc_messages = 'ja_JP.UTF-8'\n";
 
 /**
  * The scenarios on a system: `utf8`, the UTF-8 locale the Japanese client sets beside LANGUAGE
- * (C.UTF-8 on Debian 12; Debian 13's glibc ignores LANGUAGE under C.UTF-8, so ja_JP.UTF-8 there).
+ * (C.UTF-8 on Debian 12; Debian 13's glibc ignores LANGUAGE under C.UTF-8, so ja_JP.UTF-8 there);
+ * `eofIsSsl`, whether the server logs a client's EOF with OpenSSL's reason (18 on OpenSSL 3.x).
  */
-const scenarios = (utf8: string, system: LocaleSystem): Scenario[] => {
+const scenarios = (utf8: string, system: LocaleSystem, eofIsSsl: boolean): Scenario[] => {
   const JA_CLIENT = { LANGUAGE: 'ja', LANG: utf8, LC_ALL: '' };
   return [
     ...(system === 'debian13'
@@ -216,7 +218,9 @@ const scenarios = (utf8: string, system: LocaleSystem): Scenario[] => {
       client: JA_CLIENT,
       needsJaLocale: true,
       expectStderr: /: ルート証明書ファイル".*nope\.crt"が存在しません。?\nファイルを用意する/,
-      expectLog: /^LOG: {2}SSL接続を受け付けられませんでした: EOFを検出しました$/,
+      expectLog: eofIsSsl
+        ? /^LOG: {2}SSL接続を受け付けられませんでした: unexpected eof while reading$/
+        : /^LOG: {2}SSL接続を受け付けられませんでした: EOFを検出しました$/,
     },
     {
       name: 'no pg_hba.conf entry, server in English: the FATAL stays English',
@@ -306,8 +310,9 @@ for (const { major, build, localeDir, locales, unavailable, noJaLocale } of TARG
       }, 60_000);
       afterAll(() => o?.destroy());
 
-      const system: LocaleSystem = build === 'trixie' ? 'debian13' : 'debian12';
-      for (const s of scenarios(system === 'debian13' ? 'ja_JP.UTF-8' : 'C.UTF-8', system)) {
+      const system: LocaleSystem = build ? PG_BUILD_TABLE[build].system : 'debian12';
+      const eofIsSsl = eofIsSslError(major, pgInstall(major, build).opensslVersion);
+      for (const s of scenarios(system === 'debian13' ? 'ja_JP.UTF-8' : 'C.UTF-8', system, eofIsSsl)) {
         it.skipIf(s.needsJaLocale && noJaLocale)(
           `${s.name}${s.needsJaLocale && noJaLocale ? ` (skipped: ${noJaLocale})` : ''}`,
           async () => {

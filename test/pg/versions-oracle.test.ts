@@ -6,12 +6,13 @@
 // 18's SSL changes), one cluster per version. For every case the verdict, psql's
 // stderr and the server's log lines must be exactly what the real version printed; start-up
 // outcomes compare every non-routine log line. Also Debian 13 "trixie"'s PostgreSQL 17 with its
-// libpq and OpenSSL 3.5 (scripts/install-trixie.sh; under chroot, its pg_wrapper's psql 17),
+// libpq and OpenSSL 3.5 and Debian testing "forky"'s 18 with OpenSSL 3.6
+// (scripts/install-debian-root.sh; under chroot, their pg_wrapper's psql),
 // simulated with --openssl-version 3.2, whose texts 3.5 prints (`ssl/tls alert certificate
 // expired`). The versions run side by side (their time is mostly
 // waiting on servers); a version that is not installed is skipped with the reason.
 // `npm run oracle` runs every case and prints the agreement tables.
-// Recorded in vectors/oracle/versions-oracle/pg<major>.json (pg17-trixie.json): a version that is not installed
+// Recorded in vectors/oracle/versions-oracle/pg<major>.json (pg17-trixie.json, pg18-forky.json): a version that is not installed
 // (or every version, with PGTLS_REPLAY=1) is checked against its recording instead.
 
 import { describe, it } from 'vitest';
@@ -22,11 +23,12 @@ import { VERSION_SUBSET, VersionOracle } from '../support/version-oracle.js';
 const VERSIONS: { major: number; build?: PgBuild }[] = [
   ...[13, 14, 16, 17, 18].map((major) => ({ major })),
   { major: 17, build: 'trixie' },
+  { major: 18, build: 'forky' },
 ];
 
 const goldens = useGoldens('versions-oracle');
 
-describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1; trixie 17: OpenSSL 3.5)', () => {
+describe('simulate() vs PostgreSQL 13..18 with their own libpq (OpenSSL 1.1.1; trixie 17: OpenSSL 3.5; forky 18: OpenSSL 3.6)', () => {
   for (const { major, build } of VERSIONS) {
     const label = `PostgreSQL ${major}${build ? ` (${build})` : ''}`;
     const unavailable = goldens.skip(major, build);

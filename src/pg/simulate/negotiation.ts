@@ -8,6 +8,7 @@ import type { AttemptKind } from '../client/ladder.js';
 import { clientHostAtStart, type ClientHostName } from '../config/hba-hostname.js';
 import { fmt, LIBPQ, SERVER, type MessageDef } from '../messages.js';
 import type { LogLine } from '../log.js';
+import { clientEofMessage } from './eof.js';
 import type { Connection, PhaseEnd, SimStep } from './types.js';
 
 /**
@@ -99,7 +100,7 @@ export function sslRequestPhase(c: Connection, n: number, kind: AttemptKind): Ph
     return {
       steps,
       log: [],
-      failure: { stage: 'ssl-refused', message: c.lang.client(LIBPQ.sslSyscallEof), facts: { kind: 'ssl-refused' } },
+      failure: { stage: 'ssl-refused', message: clientEofMessage(c), facts: { kind: 'ssl-refused' } },
     };
   if (c.sslmode === 'require' || c.sslmode === 'verify-ca' || c.sslmode === 'verify-full') {
     return {

@@ -15,6 +15,7 @@ import { tls12Cipher } from '../server/stat-ssl.js';
 import { runPgHandshake, type HandshakeOutcome } from '../tls-handshake.js';
 import { keylogOpenError } from '../client/keylog.js';
 import { directAlpnRefusal, libpqAlpn, selectAlpn, serverAlpn } from '../alpn.js';
+import { clientEofMessage, serverEofMessage } from './eof.js';
 import { psqlHost } from './reach.js';
 import type { Connection, PhaseEnd, SimStep, Transport } from './types.js';
 
@@ -40,7 +41,7 @@ export function clientTlsPhase(c: Connection, n: number): PhaseEnd & { tls?: Cli
   return {
     steps: [{ step: 'client-ssl-setup', who: 'client', attempt: n, result: 'fail', detail: prep.message }],
     // libpq closes the socket before the ClientHello: the server sees EOF
-    log: [{ level: 'LOG', message: c.lang.server(SERVER.acceptSslEof) }],
+    log: [{ level: 'LOG', message: serverEofMessage(c) }],
     failure: {
       stage: 'client-setup',
       message: say(c.lang.client, prep.said),
@@ -80,10 +81,7 @@ export function handshakePhase(c: Connection, n: number, clientTls: ClientTls): 
   const log = [
     {
       level: 'LOG' as const,
-      message:
-        hs.serverReason === undefined || hs.serverEof
-          ? c.lang.server(SERVER.acceptSslEof)
-          : c.lang.server(SERVER.acceptSsl, hs.serverReason),
+      message: hs.serverReason === undefined || hs.serverEof ? serverEofMessage(c) : c.lang.server(SERVER.acceptSsl, hs.serverReason),
       // 16+: which client certificate failed verification, and why
       detail: clientCertErrorDetail(hs.clientVerify, pgVersion, opensslVersion),
       // be-secure-openssl.c: the server's configured range, OpenSSL's limits when unset
@@ -93,7 +91,7 @@ export function handshakePhase(c: Connection, n: number, clientTls: ClientTls): 
     },
   ];
   // libpq's own words translated, OpenSSL's reason as OpenSSL prints it (English)
-  let printed = hs.clientSslError !== undefined ? c.lang.client(LIBPQ.sslError, hs.clientSslError) : c.lang.client(LIBPQ.sslSyscallEof);
+  let printed = hs.clientSslError !== undefined ? c.lang.client(LIBPQ.sslError, hs.clientSslError) : clientEofMessage(c);
   if (noProtocol && hs.clientMessage) {
     const hint = [c.conn.sslMinProtocolVersion || 'TLSv1.2', c.conn.sslMaxProtocolVersion || 'TLSv1.3'];
     hs.clientMessage += `\n${fmt(LIBPQ.protoHint, ...hint)}`;
