@@ -36,7 +36,7 @@ export {
 export { certInfo, checkCa, likelyIssued, type CertInfo } from './cert-info.js';
 export { checkPurpose, type Purpose } from './purpose.js';
 export { keyView, type KeyView } from './keys.js';
-export { sslKeyOk, sslSigOk, sslSecurityCert, sslSecurityChain, type SslSecurityFailure } from './ssl-security.js';
+export { sslKeyOk, sslOwnSigOk, sslSigOk, sslSecurityCert, sslSecurityChain, type SslSecurityFailure } from './ssl-security.js';
 export { readHashedDir, dedupe, HASHED_CERT_NAME, HASHED_CRL_NAME, type DirEntry, type HashedDir } from './store.js';
 export { runLimboCase, type LimboCase, type LimboOutcome } from './limbo-case.js';
 export type { Verifier } from './signature.js';

@@ -7,6 +7,11 @@
 // the same minbits table as check_auth_level; level 0 accepts everything. The same check runs
 // again when the handshake sends the chain (ssl_add_cert_chain -> ssl_security_cert_chain), at
 // the level the context has then. `opensslVersion` picks whose security bits (see auth-level.ts).
+// OpenSSL's releases since June 2026 (PR #31271, "Don't attempt to check the security level on
+// what signed our own certificate") check only the key of a certificate of their own: what
+// signed it is the peer's business. Debian 13's 3.5.9 and forky's 3.6.5 (pgtls's '3.2') load
+// and send a leaf signed with SHA-1 or MD5 at @SECLEVEL=2 and 3 (only its RSA-2048 key fails 3);
+// Debian 12's 3.0.19 and the 1.1.1 builds still refuse it ("ca md too weak").
 
 import type { Certificate } from '../x509/types.js';
 import { checkKeyLevel, checkSigLevel } from './auth-level.js';
@@ -23,10 +28,17 @@ export const sslKeyOk = (cert: Certificate, level: number, opensslVersion?: stri
 export const sslSigOk = (cert: Certificate, level: number, opensslVersion?: string): boolean =>
   level <= 0 || certInfo(cert).selfSigned || checkSigLevel(cert, level, opensslVersion);
 
+/** the OpenSSL versions whose ssl_security_cert still rates the digest that signed a certificate of their own */
+const OWN_SIGNATURE_RATED: ReadonlySet<string> = new Set(['1.1', '3.0']);
+
+/** ssl_security_cert_sig as `opensslVersion`'s SSL layer applies it to its own certificate (default 3.0) */
+export const sslOwnSigOk = (cert: Certificate, level: number, opensslVersion = '3.0'): boolean =>
+  !OWN_SIGNATURE_RATED.has(opensslVersion) || sslSigOk(cert, level, opensslVersion);
+
 /** ssl_security_cert(x, is_ee) at `level`: undefined when the certificate passes. */
 export function sslSecurityCert(cert: Certificate, level: number, isEe: boolean, opensslVersion?: string): SslSecurityFailure | undefined {
   if (!sslKeyOk(cert, level, opensslVersion)) return isEe ? 'ee-key-too-small' : 'ca-key-too-small';
-  if (!sslSigOk(cert, level, opensslVersion)) return 'ca-md-too-weak';
+  if (!sslOwnSigOk(cert, level, opensslVersion)) return 'ca-md-too-weak';
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCertificate, makeHierarchy } from '../../src/factory/index.js';
 import { checkServer, type CheckReport } from '../../src/pg/check.js';
 import { memFs, type MemFile } from '../../src/pg/fs.js';
+import type { OpensslVersion } from '../../src/tls13/index.js';
 import { run as runCheck } from '../../src/cli/check.js';
 import { makeTestPki, vectorKey } from '../support/pki.js';
 
@@ -172,6 +173,20 @@ host all all 127.0.0.1/32 trust
         (c) => c === 'weak-rsa' || c === 'sha1-signature',
       ),
     ).toEqual(['sha1-signature']);
+  });
+
+  it('a SHA-1 server.crt: refused on OpenSSL 3.0, not on 3.2+ (which rates its own certificate by its key only)', () => {
+    const sha1Leaf = makeCertificate({
+      subject: [{ CN: 'localhost' }],
+      subjectKey: K.server.key,
+      issuerCert: pki.serverCa,
+      issuerKey: K.serverCa.key,
+      signatureAlgorithm: 'sha1WithRSAEncryption',
+    });
+    const d = dir({ files: { '/pg/server.crt': { content: sha1Leaf.pem + pki.serverCa.pem } } });
+    const run = (opensslVersion: OpensslVersion) => checkServer({ fs: d, pgdata: '/pg', serverUser: SERVER, opensslVersion });
+    expect(run('3.0').fatal).toMatch(/FATAL: {2}could not load server certificate file "server.crt": ca md too weak$/);
+    expect([run('3.2').starts, codes(run('3.2')).filter((c) => c === 'sha1-signature')]).toEqual([true, []]);
   });
 
   it('pg_hba.conf errors are shown with the FATAL', () => {

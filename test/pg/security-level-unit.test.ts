@@ -98,6 +98,20 @@ describe("the server's own chain, at start-up and on each handshake", () => {
     expect([r.serverStarted, r.connectionLog.at(-1)]).toEqual([true, 'LOG:  could not accept SSL connection: ca md too weak']);
   });
 
+  it("3.2+ (Debian 13 3.5.9, forky 3.6.5) rates only its own certificate's key, not the digest that signed it", () => {
+    const sha1 = leaf('rsa2048-2', 'sha1WithRSAEncryption');
+    // SHA-1 and MD5 pass start-up and every handshake at 2; at 3 the RSA-2048 key fails, the digest never
+    for (const crt of [sha1, leaf('rsa2048-2', 'md5WithRSAEncryption')])
+      expect(sim(crt, 'rsa2048-2', 'HIGH:@SECLEVEL=2', '3.2').ok).toBe(true);
+    const r = sim(sha1, 'rsa2048-2', 'HIGH:@SECLEVEL=3', '3.2');
+    expect(r.attempts.at(-1)?.handshake?.serverChainRefused).toEqual({ failure: 'ee-key-too-small', level: 3 });
+    const sha1Rsa3072 = leaf('rsa3072-1', 'sha1WithRSAEncryption');
+    expect(sim(sha1Rsa3072, 'rsa3072-1', 'HIGH:@SECLEVEL=3', '3.2').ok).toBe(true);
+    expect(sim(sha1Rsa3072, 'rsa3072-1', 'HIGH', '3.0').serverFatal).toBe(
+      'could not load server certificate file "server.crt": ca md too weak',
+    );
+  });
+
   it('1.1.1 as released refuses every TLS 1.3 suite at level 3: no shared cipher, before any certificate', () => {
     const r = sim(leaf('rsa2048-2'), 'rsa2048-2', 'HIGH:@SECLEVEL=3', '1.1');
     expect(r.message).toBe('SSL error: sslv3 alert handshake failure');
